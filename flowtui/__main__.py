@@ -1,0 +1,5 @@
+"""``python -m flowtui`` runs the same entry point as the ``flowtui`` script."""
+
+from flowtui.cli import main
+
+raise SystemExit(main())

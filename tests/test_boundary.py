@@ -1,0 +1,44 @@
+"""The core never imports Textual: the CLI and tests must run it without a terminal UI."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "flowtui"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_core_modules_do_not_import_textual() -> None:
+    core = [p for p in PACKAGE.rglob("*.py") if "ui" not in p.relative_to(PACKAGE).parts]
+    assert core, "no core modules found"
+    offenders = {
+        str(p.relative_to(PACKAGE)): sorted(n for n in _imports(p) if n.split(".")[0] == "textual")
+        for p in core
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_core_imports_without_textual_loaded() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pkgutil, importlib, flowtui\n"
+        "for m in pkgutil.walk_packages(flowtui.__path__, 'flowtui.'):\n"
+        "    if '.ui' in m.name or m.name.endswith('__main__'):\n"
+        "        continue\n"
+        "    importlib.import_module(m.name)\n"
+        "assert not any(k == 'textual' or k.startswith('textual.') for k in sys.modules), 'textual'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=PACKAGE.parent)
+    assert result.returncode == 0, result.stderr
