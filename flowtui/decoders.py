@@ -243,19 +243,20 @@ def decode_protocol(value: object) -> str | None:
 
 # --------------------------------------------------------------------------- tcp-flags (§3.6)
 
+# In the order people say them ("SYN-ACK", "SYN+FIN"), not bit order.
 TCP_FLAG_BITS: tuple[tuple[int, str], ...] = (
-    (1, "FIN"),
     (2, "SYN"),
+    (16, "ACK"),
+    (1, "FIN"),
     (4, "RST"),
     (8, "PSH"),
-    (16, "ACK"),
     (32, "URG"),
 )
 SYN, ACK, FIN = 2, 16, 1
 
 
 def tcp_flag_names(value: object) -> list[str]:
-    """The names of the set bits, low bit first; bits above URG as hex (never dropped)."""
+    """The names of the set bits; bits above URG as hex (never dropped)."""
     number = as_int(value)
     if number is None or number < 0:
         return []
