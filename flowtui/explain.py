@@ -81,9 +81,14 @@ def _row(name: str, value: object, family: str) -> ExplainRow:
     spec = FIELDS.get(canonical_name(name))
     raw = _raw(value)
     if spec is None:
-        return ExplainRow(name, raw, raw, _UNKNOWN_FIELD)
-    meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
-    if value is None:
+        meaning = _UNKNOWN_FIELD
+    else:
+        meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
+    if raw == "":
+        decoded = "empty value (not '-'; nothing to decode)"
+    elif spec is None:
+        decoded = raw
+    elif value is None:
         decoded = f"no value: {spec.dash_means}" if spec.dash_means else _NO_VALUE
     elif spec.decoder is None:
         decoded = raw
