@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 # --------------------------------------------------------------------------- helpers
 
@@ -449,6 +450,18 @@ def decode_interface_type(value: object) -> str | None:
     if text in INTERFACE_TYPES:
         return f"{INTERFACE_TYPES[text]} (reported value; AWS's list is not confirmed)"
     return f"{text} (interface type as reported; the set is open)"
+
+
+def decode_tag(value: object) -> str | None:
+    """v11 tag values are percent-encoded (reportedly) so they never hold a raw space."""
+    text = str(value)
+    try:
+        plain = unquote(text, errors="strict") if "%" in text else text
+    except UnicodeDecodeError:
+        return f"{text} (not valid percent-encoded UTF-8; shown as is)"
+    if plain != text:
+        return f"{plain!r} (percent-decoded)"
+    return None
 
 
 def decode_account_id(value: object) -> str | None:

@@ -301,6 +301,13 @@ def _consistency(values: Mapping[str, object], out: Explanation) -> None:
             f"action is {values['action']} on a {values['log-status']} row, where AWS writes "
             "'-': this record does not look like AWS output"
         )
+    here, there = values.get("az-id"), values.get("next-hop-az-id")
+    if here is not None and there is not None and here != there:
+        out.facts.append((
+            "cross-AZ",
+            f"the next hop is in {there}, this interface in {here}: traffic crosses "
+            "Availability Zones (inter-AZ data transfer)",
+        ))
     if values.get("reject-reason") == "BPA" and values.get("bytes") is None:
         out.facts.append(("bytes", "Block Public Access records carry no byte count"))
     version = as_int(values.get("version"))

@@ -96,6 +96,7 @@ _TAG = (
     "(unconfirmed). May be missing or wrong in the first hour (unconfirmed)."
 )
 _TAG_DASH = "tag key missing on the resource, not configured, or permissions missing (unconfirmed)"
+_tag = d.decode_tag
 _NEXT_HOP = (
     "Next-hop metadata: for egress the receiving ENI, for ingress the sending ENI (unconfirmed)."
 )
@@ -314,17 +315,17 @@ FIELDS: dict[str, FieldSpec] = {
               d.decode_encryption_status),
         # ---- version 11: tags, interface type, next hop
         _spec("instance-tag", 11, "vpc", DICT_STRING,
-              "Value of the first chosen EC2 instance tag key. " + _TAG, _TAG_DASH),
+              "Value of the first chosen EC2 instance tag key. " + _TAG, _TAG_DASH, _tag),
         _spec("instance-tag-2", 11, "vpc", DICT_STRING,
-              "Value of the second chosen EC2 instance tag key. " + _TAG, _TAG_DASH),
+              "Value of the second chosen EC2 instance tag key. " + _TAG, _TAG_DASH, _tag),
         _spec("interface-tag", 11, "vpc", DICT_STRING,
-              "Value of the first chosen ENI tag key. " + _TAG, _TAG_DASH),
+              "Value of the first chosen ENI tag key. " + _TAG, _TAG_DASH, _tag),
         _spec("interface-tag-2", 11, "vpc", DICT_STRING,
-              "Value of the second chosen ENI tag key. " + _TAG, _TAG_DASH),
+              "Value of the second chosen ENI tag key. " + _TAG, _TAG_DASH, _tag),
         _spec("asg-tag", 11, "vpc", DICT_STRING,
-              "Value of the first chosen Auto Scaling group tag key. " + _TAG, _TAG_DASH),
+              "Value of the first chosen Auto Scaling group tag key. " + _TAG, _TAG_DASH, _tag),
         _spec("asg-tag-2", 11, "vpc", DICT_STRING,
-              "Value of the second chosen Auto Scaling group tag key. " + _TAG, _TAG_DASH),
+              "Value of the second chosen Auto Scaling group tag key. " + _TAG, _TAG_DASH, _tag),
         _spec("interface-type", 11, "vpc", DICT_STRING,
               "Type of the recording interface (nat_gateway, vpc_endpoint, ...; an open set, "
               "values unconfirmed).", "unknown (unconfirmed)", d.decode_interface_type),

@@ -372,3 +372,11 @@ def test_fields_with_a_vocabulary_have_decoders() -> None:
         "encryption-status", "interface-type", "next-hop-interface-type", "account-id",
     }
     assert {name for name in with_vocabulary if FIELDS[name].decoder is None} == set()
+
+
+def test_tag_values_are_percent_decoded() -> None:
+    assert d.decode_tag("web%20server") == "'web server' (percent-decoded)"
+    assert d.decode_tag("%E2%9C%93") == "'✓' (percent-decoded)"
+    assert d.decode_tag("plain") is None  # nothing to add: the raw value says it
+    assert "%FF" in d.decode_tag("%FF")
+    assert FIELDS["asg-tag-2"].decoder is d.decode_tag

@@ -322,3 +322,14 @@ def test_explain_never_raises_and_keeps_every_value(rec: dict[str, object]) -> N
     for row, value in zip(result.rows, rec.values(), strict=True):
         assert row.raw == ("-" if value is None else str(value))
         assert row.decoded
+
+
+def test_v11_cross_az_next_hop_and_tags() -> None:
+    result = explain({"version": 11, "az-id": "use1-az1", "next-hop-az-id": "use1-az2",
+                      "instance-tag": "team%3Dnet%20ops", "next-hop-interface-type":
+                      "network_load_balancer"})
+    assert "use1-az2" in facts(result)["cross-AZ"]
+    values = decoded(result)
+    assert values["instance-tag"] == "'team=net ops' (percent-decoded)"
+    assert "Network Load Balancer" in values["next-hop-interface-type"]
+    assert "cross-AZ" not in facts(explain({"az-id": "use1-az1", "next-hop-az-id": "use1-az1"}))
