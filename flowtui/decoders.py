@@ -316,8 +316,8 @@ TRAFFIC_PATHS: dict[int, tuple[str, str]] = {
     3: ("VGW", "through a virtual private gateway (VPN / Direct Connect side)"),
     4: ("peering", "through a VPC peering connection in the same Region"),
     5: ("peering x-region", "through a VPC peering connection to another Region"),
-    6: ("local gateway", "through a local gateway (see docs: AWS does not pin down which; "
-        "Outposts local-gateway traffic is documented to show 1)"),
+    6: ("local gateway", "through a local gateway (see docs: which gateway is not pinned "
+        "down, and AWS says Outposts local-gateway flows show the same-VPC value 1 instead)"),
     7: ("gw endpoint", "through a gateway VPC endpoint (S3 or DynamoDB); Nitro instances only"),
     8: ("IGW", "through an internet gateway; Nitro instances only"),
 }
