@@ -333,3 +333,21 @@ def test_v11_cross_az_next_hop_and_tags() -> None:
     assert values["instance-tag"] == "'team=net ops' (percent-decoded)"
     assert "Network Load Balancer" in values["next-hop-interface-type"]
     assert "cross-AZ" not in facts(explain({"az-id": "use1-az1", "next-hop-az-id": "use1-az1"}))
+
+
+def test_store_rows_explain_like_the_file_says() -> None:
+    """Through the real parser and store: raw cells are the file's text, '-' stays '-'."""
+    import gzip
+
+    from flowtui.parser import FlowLogParser
+    from flowtui.store import RecordStore
+
+    parser, store = FlowLogParser(), RecordStore()
+    text = f"{V5_FORMAT}\n{V5_LINE}\n"
+    for batch in parser.feed(gzip.compress(text.encode())) + parser.finish():
+        store.append(batch)
+    parser.close()
+    result = explain(store.row(0))
+    assert [row.raw for row in result.rows] == V5_LINE.split()
+    assert decoded(result)["pkt-dst-aws-service"].startswith("Amazon S3")
+    assert result.warnings == []
