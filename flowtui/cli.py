@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from flowtui.fields import parse_field_list
 from flowtui.localfiles import LocalPathError, find_objects, read_batches
+from flowtui.memory import prefer_compact_memory
 from flowtui.output import FORMATS, make_writer
 from flowtui.parser import FlowLogParser
 from flowtui.textsafe import printable
@@ -105,6 +106,7 @@ def run_cat(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    prefer_compact_memory()
     try:
         if args and args[0] == "cat":
             return run_cat(_cat_parser().parse_args(args[1:]))
