@@ -46,7 +46,8 @@ def make_client(
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``) points at an
     S3-compatible server, which almost always wants path-style addressing. ``no_sign`` sends
     unsigned requests, for public buckets without credentials. Retries (``standard`` or
-    ``adaptive``) cover throttling and 5xx before an error reaches the user. The read timeout
+    ``adaptive``; ``max_attempts`` counts the first try) cover throttling and 5xx before an
+    error reaches the user. The read timeout
     bounds how long a stalled connection can hold a read before it is resumed.
     """
     if retry_mode not in ("standard", "adaptive", "legacy"):
@@ -55,7 +56,7 @@ def make_client(
         "AWS_ENDPOINT_URL"
     )
     options: dict[str, Any] = {
-        "retries": {"mode": retry_mode, "max_attempts": max_attempts},
+        "retries": {"mode": retry_mode, "total_max_attempts": max_attempts},
         "max_pool_connections": max_pool_connections,
         "connect_timeout": connect_timeout,
         "read_timeout": read_timeout,
