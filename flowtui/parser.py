@@ -1,0 +1,524 @@
+"""Incremental flow-log text parser: bytes in (any chunk size), typed Arrow batches out.
+
+Why this shape: S3 bodies arrive in chunks, users want the first rows before the object is
+read to the end, and a million records must not become a million Python objects. So the
+parser decompresses as bytes arrive, cuts the text at line ends, and hands blocks of whole
+lines to pyarrow's C++ CSV reader, which types the columns. Lines the fast path rejects
+(wrong field count, a value that does not fit its type, bad UTF-8) are found again in a
+slow pass over just that part of the block, kept aside with their line numbers, and never
+shift or drop their neighbours. Block boundaries depend only on the text, never on how the
+bytes were chunked, so the result is the same whatever the chunking.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from flowtui.fields import DEFAULT_FIELDS, FIELDS, arrow_type, canonical_name
+
+GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
+MAX_LINE_BYTES = 1 << 20  # no flow-log record comes near this; a longer line is not one
+MAX_BAD_LINES_KEPT = 1000
+FIRST_BLOCK_BYTES = 64 << 10  # small first block: the first rows appear at once
+MAX_BLOCK_BYTES = 8 << 20
+RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
+SNIFF_BYTES = 4096
+
+_UINT32_MAX = (1 << 32) - 1
+_NAME = re.compile(rb"[A-Za-z][A-Za-z0-9_-]*")
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line that could not be read as a record, kept so the user can see it."""
+
+    line_number: int
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class _BlockResult:
+    batches: list[pa.RecordBatch]
+    bad: list[BadLine]  # numbered from 1 at the block's first line
+    lines: int
+
+
+class _FastPathFailed(Exception):
+    """The C++ reader met a line it cannot type; the slow pass will say which."""
+
+
+class FlowLogParser:
+    """Feed it bytes as they arrive; it returns record batches as lines complete.
+
+    ``fields`` gives the columns of a headerless object (from ``--fields`` or a LogFormat).
+    Without it, the first line is the header, or, if the first line is already a record, the
+    default 14-field format is assumed.
+    """
+
+    def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
+                 pipelined: bool = True) -> None:
+        self.name = name
+        self.fields: list[str] | None = _dedupe(list(fields)) if fields else None
+        self.records = 0
+        self.bad_count = 0
+        self.bad_lines: list[BadLine] = []
+        self.error: str | None = None
+        self._carry = b""  # input too short to act on yet (sniffing, a split gzip magic)
+        self._sniffed = False
+        self._gzip = False
+        self._inflater: zlib._Decompress | None = None
+        self._partial = bytearray()  # text after the last newline seen
+        self._skipping_long_line = False
+        self._lines_seen = 0  # physical lines taken so far (header and blank lines included)
+        self._header_seen = False
+        self._block: list[bytes] = []
+        self._block_bytes = 0
+        self._block_target = FIRST_BLOCK_BYTES
+        self._stopped = False
+        self._executor = ThreadPoolExecutor(1, "flowtui-parse") if pipelined else None
+        self._inflight: list[Future[_BlockResult]] = []
+        self._settled: list[pa.RecordBatch] = []
+        self._options_cache: tuple[pacsv.ReadOptions, pacsv.ConvertOptions] | None = None
+
+    # ----------------------------------------------------------------- public interface
+
+    def feed(self, chunk: bytes) -> list[pa.RecordBatch]:
+        if self._stopped or not chunk:
+            return self._ready()
+        if self._carry:
+            chunk, self._carry = self._carry + chunk, b""
+        if not self._sniffed:
+            if len(chunk) < len(PARQUET_MAGIC):
+                self._carry = chunk
+                return []
+            self._sniff(chunk)
+            if self._stopped:
+                return []
+        text = self._inflate(chunk) if self._gzip else chunk
+        if text:
+            self._take_text(text)
+        return self._ready()
+
+    def finish(self) -> list[pa.RecordBatch]:
+        """Flush what is buffered; an unterminated last line still counts as a line."""
+        if self._carry and not self._stopped:
+            head, self._carry = self._carry, b""
+            if not self._sniffed:
+                self._sniff(head)
+            if not self._stopped:
+                self._take_text(self._inflate(head) if self._gzip else head)
+        truncated = (self._gzip and not self._stopped and self._inflater is not None
+                     and not self._inflater.eof)
+        if truncated:
+            self._set_error("the gzip stream ends early (truncated object); "
+                            "the records before the cut were kept")
+        if self._partial and not self._skipping_long_line:
+            line = bytes(self._partial)
+            self._partial.clear()
+            if truncated:
+                self._settle()
+                self._lines_seen += 1
+                self._bad(self._lines_seen, "cut off by the end of a truncated object", line)
+            else:
+                self._add_lines(line + b"\n")
+        self._flush_block()
+        batches = self._ready(wait=True)
+        self.bad_lines.sort(key=lambda bad: bad.line_number)
+        self.close()
+        return batches
+
+    def close(self) -> None:
+        """Stop the parse thread; idempotent, and safe to call from a cancelled load."""
+        self._stopped = True
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> FlowLogParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- bytes to text
+
+    def _sniff(self, head: bytes) -> None:
+        self._sniffed = True
+        if head.startswith(GZIP_MAGIC):
+            self._gzip = True
+            self._inflater = zlib.decompressobj(wbits=31)
+            return
+        if head.startswith(PARQUET_MAGIC):
+            self._stop("this is a Parquet object, not gzip text; read it as Parquet")
+            return
+        sample = head[:SNIFF_BYTES]
+        if b"\x00" in sample or not _mostly_text(sample):
+            self._stop("not a flow-log object: neither gzip nor text")
+
+    def _inflate(self, data: bytes) -> bytes:
+        """Decompress, continuing across gzip members (concatenated gzip is valid gzip)."""
+        out: list[bytes] = []
+        while data:
+            inflater = self._inflater
+            assert inflater is not None
+            if inflater.eof:
+                if not data.strip(b"\x00"):
+                    break  # zero padding after the last member
+                if len(data) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(data):
+                    self._carry = data  # the next member's magic is split across chunks
+                    break
+                if not data.startswith(GZIP_MAGIC):
+                    self._set_error("bytes after the end of the gzip stream were ignored")
+                    self._stopped = True
+                    break
+                inflater = self._inflater = zlib.decompressobj(wbits=31)
+            try:
+                out.append(inflater.decompress(data))
+            except zlib.error as exc:
+                self._set_error(f"the gzip data is corrupt ({exc}); "
+                                "the records before it were kept")
+                self._stopped = True
+                break
+            data = inflater.unused_data if inflater.eof else b""
+        return b"".join(out)
+
+    # ----------------------------------------------------------------- text to lines
+
+    def _take_text(self, text: bytes) -> None:
+        if self._skipping_long_line:
+            end = text.find(b"\n")
+            if end < 0:
+                return
+            self._skipping_long_line = False
+            text = text[end + 1 :]
+        cut = text.rfind(b"\n")
+        if cut < 0:
+            self._partial += text
+            self._check_long_line()
+            return
+        if self._partial:
+            first_end = text.find(b"\n")
+            self._partial += text[: first_end + 1]
+            line = bytes(self._partial)
+            self._partial.clear()
+            text = text[first_end + 1 :]
+            cut -= first_end + 1
+            if len(line) > MAX_LINE_BYTES:
+                self._settle()
+                self._lines_seen += 1
+                self._bad(self._lines_seen, f"line longer than {MAX_LINE_BYTES} bytes", line)
+            else:
+                self._add_lines(line)
+        if cut >= 0:
+            self._add_lines(text[: cut + 1])
+        self._partial += text[cut + 1 :]
+        self._check_long_line()
+
+    def _check_long_line(self) -> None:
+        if len(self._partial) > MAX_LINE_BYTES:
+            self._settle()
+            self._lines_seen += 1
+            self._bad(self._lines_seen, f"line longer than {MAX_LINE_BYTES} bytes "
+                      "(skipped to the next line end)", bytes(self._partial[:500]))
+            self._partial.clear()
+            self._skipping_long_line = True
+
+    def _add_lines(self, lines: bytes) -> None:
+        """Take whole lines (each ending in a newline) into the current block."""
+        if not self._header_seen:
+            lines = self._take_header(lines)
+            if not lines or self._stopped:
+                return
+        self._block.append(lines)
+        self._block_bytes += len(lines)
+        if self._block_bytes >= self._block_target:
+            self._flush_block()
+
+    def _take_header(self, lines: bytes) -> bytes:
+        """Read the header from the first non-blank line, or decide there is none."""
+        while lines:
+            end = lines.find(b"\n")
+            first = lines[:end].strip()
+            if first:
+                break
+            self._lines_seen += 1
+            lines = lines[end + 1 :]
+        else:
+            return b""
+        self._header_seen = True
+        tokens = first.split()
+        if _looks_like_header(tokens):
+            self._lines_seen += 1
+            names = _dedupe([t.decode("ascii") for t in tokens])
+            if self.fields is not None and names != self.fields:
+                self._set_error("the header names other fields than were given; "
+                                "the header's were used")
+            self.fields = names
+            return lines[end + 1 :]
+        if self.fields is None:
+            if not first[:1].isdigit():
+                self._stop("not a flow-log object: the first line is neither a header of "
+                           "field names nor a record")
+                return b""
+            self.fields = list(DEFAULT_FIELDS)
+        return lines
+
+    # ----------------------------------------------------------------- lines to batches
+
+    def _flush_block(self) -> None:
+        """Hand the block to the parse thread; line numbers are settled when it returns."""
+        if not self._block or self.fields is None:
+            self._block.clear()
+            self._block_bytes = 0
+            return
+        parts = self._block
+        self._block = []
+        self._block_bytes = 0
+        self._block_target = min(self._block_target * 2, MAX_BLOCK_BYTES)
+        if self._executor is not None:
+            self._inflight.append(self._executor.submit(self._parse_block, parts))
+        else:
+            done: Future[_BlockResult] = Future()
+            done.set_result(self._parse_block(parts))
+            self._inflight.append(done)
+
+    def _ready(self, wait: bool = False) -> list[pa.RecordBatch]:
+        """Results of finished blocks, in order; bookkeeping stays on the caller's thread."""
+        out, self._settled = self._settled, []
+        while self._inflight and (wait or self._inflight[0].done()):
+            result = self._inflight.pop(0).result()
+            out.extend(result.batches)
+            for line in result.bad:
+                self._bad(self._lines_seen + line.line_number, line.reason, line.text.encode())
+            self._lines_seen += result.lines
+            self.records += sum(batch.num_rows for batch in result.batches)
+        return out
+
+    def _settle(self) -> None:
+        """Finish all blocks before the current line, so its line number is known."""
+        self._flush_block()
+        self._settled = self._ready(wait=True)
+
+    def _options(self) -> tuple[pacsv.ReadOptions, pacsv.ConvertOptions]:
+        if self._options_cache is None:
+            assert self.fields is not None
+            self._options_cache = (
+                pacsv.ReadOptions(column_names=self.fields, use_threads=True,
+                                  block_size=1 << 20),
+                pacsv.ConvertOptions(column_types={f: arrow_type(f) for f in self.fields},
+                                     null_values=["-"], strings_can_be_null=True,
+                                     quoted_strings_can_be_null=False),
+            )
+        return self._options_cache
+
+    def _parse_block(self, parts: list[bytes]) -> _BlockResult:
+        """Runs on the parse thread: the fast path, and the slow pass where it fails.
+
+        Bad lines are numbered from the block's start; ``_ready`` adds the offset.
+        """
+        data = b"".join(parts) if len(parts) > 1 else parts[0]
+        lines = data.count(b"\n")
+        try:
+            return _BlockResult([self._fast(data)], [], lines)
+        except _FastPathFailed:
+            pass
+        batches: list[pa.RecordBatch] = []
+        bad: list[BadLine] = []
+        for piece, piece_line in _pieces(data, 1, RETRY_PIECE_BYTES):
+            try:
+                batches.append(self._fast(piece))
+            except _FastPathFailed:
+                good = self._slow(piece, piece_line, bad)
+                if good:
+                    batches.append(self._fast(good))
+        return _BlockResult([b for b in batches if b.num_rows], bad, lines)
+
+    def _fast(self, data: bytes) -> pa.RecordBatch:
+        read_options, convert_options = self._options()
+        rejected = False
+
+        def reject(_row: object) -> str:
+            nonlocal rejected
+            rejected = True
+            return "skip"
+
+        parse_options = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False,
+                                           escape_char=False, invalid_row_handler=reject)
+        try:
+            table = pacsv.read_csv(io.BytesIO(data), read_options, parse_options, convert_options)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            if "Empty CSV file" in str(exc):
+                return _empty_batch(self.fields or [])
+            raise _FastPathFailed from exc
+        if rejected:
+            raise _FastPathFailed
+        if not table.num_rows:
+            return _empty_batch(self.fields or [])
+        return _narrow(table.combine_chunks().to_batches()[0])
+
+    def _slow(self, data: bytes, first_line: int, bad: list[BadLine]) -> bytes:
+        """Check each line in Python; return the good ones, keep the bad ones aside."""
+        assert self.fields is not None
+        checks = [_value_check(name) for name in self.fields]
+        width = len(self.fields)
+        good: list[bytes] = []
+        for offset, raw in enumerate(data.split(b"\n")[:-1]):
+            tokens = raw.split()
+            if not tokens:
+                continue
+            line_number = first_line + offset
+            problem = None
+            if len(tokens) != width:
+                problem = f"expected {width} fields, found {len(tokens)}"
+                if _looks_like_header(tokens):
+                    problem = "a header line in the middle of the object"
+            else:
+                for name, check, token in zip(self.fields, checks, tokens, strict=True):
+                    if (issue := check(token)) is not None:
+                        problem = f"{name}: {issue}"
+                        break
+            if problem:
+                bad.append(BadLine(line_number, problem, _line_text(raw)))
+            else:
+                good.append(b" ".join(tokens))
+        return b"\n".join(good) + b"\n" if good else b""
+
+    # ----------------------------------------------------------------- bookkeeping
+
+    def _bad(self, line_number: int, reason: str, raw: bytes) -> None:
+        self.bad_count += 1
+        if len(self.bad_lines) < MAX_BAD_LINES_KEPT:
+            self.bad_lines.append(BadLine(line_number, reason, _line_text(raw)))
+
+    def _set_error(self, message: str) -> None:
+        if self.error is None:
+            self.error = message
+
+    def _stop(self, message: str) -> None:
+        self._set_error(message)
+        self._stopped = True
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def parse_bytes(data: bytes, fields: Sequence[str] | None = None,
+                chunk_size: int = 1 << 20) -> tuple[list[pa.RecordBatch], FlowLogParser]:
+    """Parse a whole object held in memory (tests, small local files)."""
+    parser = FlowLogParser(fields)
+    batches: list[pa.RecordBatch] = []
+    for start in range(0, len(data), chunk_size):
+        batches.extend(parser.feed(data[start : start + chunk_size]))
+    batches.extend(parser.finish())
+    return batches, parser
+
+
+def _narrow(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Store int64 counters and times as uint32 when every value fits: 4 bytes a row each.
+
+    Millisecond times and huge counters keep int64, so no value is ever clipped.
+    """
+    columns = batch.columns
+    changed = False
+    new_columns = []
+    for column in columns:
+        if column.type == pa.int64() and column.null_count < len(column):
+            bounds = pc.min_max(column)
+            low, high = bounds["min"].as_py(), bounds["max"].as_py()
+            if low is not None and low >= 0 and high <= _UINT32_MAX:
+                column = column.cast(pa.uint32())
+                changed = True
+        new_columns.append(column)
+    if not changed:
+        return batch
+    return pa.RecordBatch.from_arrays(new_columns, names=batch.schema.names)
+
+
+def _empty_batch(fields: Sequence[str]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays([pa.array([], type=arrow_type(f)) for f in fields],
+                                      names=list(fields))
+
+
+def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int]]:
+    pieces = []
+    start = 0
+    line = first_line
+    while start < len(data):
+        end = data.find(b"\n", start + size)
+        end = len(data) if end < 0 else end + 1
+        piece = data[start:end]
+        pieces.append((piece, line))
+        line += piece.count(b"\n")
+        start = end
+    return pieces
+
+
+def _looks_like_header(tokens: Sequence[bytes]) -> bool:
+    """A header is name-like tokens, at least one a known field; records never are."""
+    if not tokens or not all(_NAME.fullmatch(token) for token in tokens):
+        return False
+    return any(canonical_name(token.decode("ascii")) in FIELDS for token in tokens)
+
+
+def _line_text(raw: bytes) -> str:
+    return raw[:500].rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}#{count + 1}")
+    return out
+
+
+def _mostly_text(sample: bytes) -> bool:
+    """Text with a stray bad byte is still text (that line is reported); noise is not."""
+    decoded = sample.decode("utf-8", "replace")
+    controls = sum(1 for c in decoded if c < " " and c not in "\t\r\n")
+    return decoded.count("\ufffd") + controls <= max(4, len(sample) // 50)
+
+
+def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure
+    kind = arrow_type(name)
+    if pa.types.is_integer(kind):
+        if pa.types.is_unsigned_integer(kind):
+            low, high = 0, (1 << kind.bit_width) - 1
+        else:
+            low, high = -(1 << (kind.bit_width - 1)), (1 << (kind.bit_width - 1)) - 1
+
+        def check_int(token: bytes) -> str | None:
+            if token == b"-":
+                return None
+            text = token.decode("latin-1")
+            if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())) or \
+                    not text.isascii():
+                return f"{text[:40]!r} is not an integer"
+            value = int(text)
+            if not low <= value <= high:
+                return f"{value} is out of range {low}..{high}"
+            return None
+
+        return check_int
+
+    def check_text(token: bytes) -> str | None:
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError:
+            return "invalid UTF-8"
+        return None
+
+    return check_text

@@ -1,0 +1,315 @@
+"""The incremental parser: what a user sees in the table depends on every rule here."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import random
+import tracemalloc
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.parquet import iter_parquet_batches, looks_like_parquet
+from flowtui.parser import MAX_LINE_BYTES, FlowLogParser, parse_bytes
+from flowtui.store import RecordStore
+
+HEADER = " ".join(DEFAULT_FIELDS)
+V2_SSH = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
+          "1418530010 1418530070 ACCEPT OK")
+NODATA = "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
+SKIPDATA = "2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA"
+V5_FIELDS = ("version srcaddr dstaddr srcport dstport protocol start end type packets bytes "
+             "account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type "
+             "sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service "
+             "pkt-dst-aws-service traffic-path flow-direction log-status")
+V5_S3 = ("5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 "
+         "vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b "
+         "eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 "
+         "- S3 8 egress OK")
+
+
+def text(*lines: str) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
+
+
+def parse(data: bytes, fields=None, chunk: int = 1 << 20):
+    batches, parser = parse_bytes(data, fields, chunk)
+    store = RecordStore()
+    for batch in batches:
+        store.append(batch)
+    return store, parser
+
+
+def rows(data: bytes, fields=None, chunk: int = 1 << 20) -> list[dict]:
+    store, _ = parse(data, fields, chunk)
+    return store.rows(0, len(store))
+
+
+def test_aws_v2_example_parses_to_documented_values() -> None:
+    (record,) = rows(gzip.compress(text(HEADER, V2_SSH)))
+    assert record == {
+        "version": 2, "account-id": "123456789010", "interface-id": "eni-1235b8ca123456789",
+        "srcaddr": "172.31.16.139", "dstaddr": "172.31.16.21", "srcport": 20641,
+        "dstport": 22, "protocol": 6, "packets": 20, "bytes": 4249, "start": 1418530010,
+        "end": 1418530070, "action": "ACCEPT", "log-status": "OK",
+    }
+
+
+def test_aws_v5_custom_format_in_its_own_order() -> None:
+    (record,) = rows(text(V5_FIELDS, V5_S3))
+    assert list(record) == V5_FIELDS.split()
+    assert record["pkt-dst-aws-service"] == "S3"
+    assert record["pkt-src-aws-service"] is None
+    assert record["traffic-path"] == 8
+    assert record["tcp-flags"] == 3
+    assert record["sublocation-type"] is None and record["sublocation-id"] is None
+    assert record["flow-direction"] == "egress"
+    assert record["account-id"] == "123456789012"
+
+
+def test_dash_is_null_never_zero_in_nodata_and_skipdata_rows() -> None:
+    nodata, skipdata = rows(text(HEADER, NODATA, SKIPDATA))
+    for record in (nodata, skipdata):
+        for field in ("srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets",
+                      "bytes", "action"):
+            assert record[field] is None, field
+        assert record["start"] == 1431280876
+    assert [nodata["log-status"], skipdata["log-status"]] == ["NODATA", "SKIPDATA"]
+
+
+def test_zero_stays_zero() -> None:
+    icmp = "2 123456789010 eni-1 10.0.0.1 10.0.0.2 0 0 1 4 336 1418530010 1418530070 ACCEPT OK"
+    (record,) = rows(text(HEADER, icmp))
+    assert (record["srcport"], record["dstport"], record["protocol"]) == (0, 0, 1)
+
+
+def test_account_id_keeps_leading_zeros_and_unknown() -> None:
+    lines = [V2_SSH.replace("123456789010", "012345678901"), NODATA.replace("123456789010",
+                                                                            "unknown")]
+    assert [r["account-id"] for r in rows(text(HEADER, *lines))] == ["012345678901", "unknown"]
+
+
+def test_shuffled_custom_format_maps_every_column() -> None:
+    names = list(DEFAULT_FIELDS)
+    values = V2_SSH.split()
+    order = list(range(len(names)))
+    random.Random(7).shuffle(order)
+    header = " ".join(names[i] for i in order)
+    line = " ".join(values[i] for i in order)
+    (shuffled,) = rows(text(header, line))
+    (plain,) = rows(text(HEADER, V2_SSH))
+    assert shuffled == plain
+    assert list(shuffled) == [names[i] for i in order]
+
+
+def test_v11_header_with_unknown_field_kept_as_text() -> None:
+    header = "version srcaddr interface-type next-hop-az-id some-future-field"
+    (record,) = rows(text(header, "11 10.0.0.5 nat_gateway use1-az4 weird%20value"))
+    assert record == {"version": 11, "srcaddr": "10.0.0.5", "interface-type": "nat_gateway",
+                      "next-hop-az-id": "use1-az4", "some-future-field": "weird%20value"}
+
+
+def test_tgw_header() -> None:
+    from flowtui.fields import TGW_DEFAULT_FIELDS
+
+    values = ["6", "TransitGateway", "123456789012", "tgw-0123", "tgw-attach-1", "111111111111",
+              "222222222222", "vpc-1", "vpc-2", "subnet-1", "subnet-2", "eni-1", "eni-2",
+              "use1-az1", "use1-az2", "tgw-attach-2", "10.0.1.5", "10.0.2.9", "49152", "443",
+              "6", "12", "3400", "1700000000", "1700000059", "OK", "IPv4", "0", "0", "0", "0",
+              "18", "us-east-1", "egress", "-", "-"]
+    (record,) = rows(text(" ".join(TGW_DEFAULT_FIELDS), " ".join(values)))
+    assert record["resource-type"] == "TransitGateway"
+    assert record["packets-lost-no-route"] == 0
+    assert record["tcp-flags"] == 18
+    assert record["pkt-src-aws-service"] is None
+
+
+def test_headerless_input_uses_default_format() -> None:
+    (record,) = rows(text(V2_SSH))
+    assert record["dstport"] == 22 and record["log-status"] == "OK"
+
+
+def test_headerless_input_with_given_fields_as_log_format() -> None:
+    from flowtui.fields import parse_field_list
+
+    fields = parse_field_list("${srcaddr} ${dstaddr} ${action}")
+    assert rows(text("10.0.0.1 10.0.0.2 REJECT"), fields) == [
+        {"srcaddr": "10.0.0.1", "dstaddr": "10.0.0.2", "action": "REJECT"}]
+
+
+def test_double_spaces_and_crlf_and_tabs_are_separators() -> None:
+    lines = [V2_SSH.replace(" 20641 ", "  20641 "), V2_SSH.replace(" ", "\t", 3), " " + V2_SSH]
+    data = ("\r\n".join([HEADER, *lines]) + "\r\n").encode()
+    store, parser = parse(data)
+    assert parser.bad_count == 0
+    assert store.rows(0, 3) == rows(text(HEADER, V2_SSH, V2_SSH, V2_SSH))
+
+
+def test_bad_lines_are_counted_and_neighbours_kept() -> None:
+    good = [V2_SSH.replace("20641", str(30000 + i)) for i in range(6)]
+    lines = [HEADER, good[0], "2 too few fields", good[1], V2_SSH.replace("20641", "abc"),
+             good[2], V2_SSH.replace(" 6 ", " 300 "), good[3], V2_SSH + " extra", good[4],
+             NODATA, good[5]]
+    store, parser = parse(gzip.compress(text(*lines)))
+    assert [r["srcport"] for r in store.rows(0, len(store)) if r["srcport"]] == \
+        [30000 + i for i in range(6)]
+    assert len(store) == 7
+    assert parser.bad_count == 4
+    assert [(b.line_number, b.reason) for b in parser.bad_lines] == [
+        (3, "expected 14 fields, found 4"),
+        (5, "srcport: 'abc' is not an integer"),
+        (7, "protocol: 300 is out of range 0..255"),
+        (9, "expected 14 fields, found 15"),
+    ]
+    assert parser.bad_lines[0].text == "2 too few fields"
+    assert parser.error is None
+
+
+def test_invalid_utf8_in_a_string_field_is_a_bad_line_shown_literally() -> None:
+    broken = V2_SSH.encode().replace(b"ACCEPT", b"ACC\xffPT")
+    data = text(HEADER, V2_SSH).replace(b"\n", b"\n" + broken + b"\n", 1)
+    store, parser = parse(data)
+    assert len(store) == 1
+    assert parser.bad_count == 1
+    assert parser.bad_lines[0].line_number == 2
+    assert "invalid UTF-8" in parser.bad_lines[0].reason
+    assert "ACC\\xffPT" in parser.bad_lines[0].text
+
+
+def test_truncated_gzip_keeps_records_before_the_cut() -> None:
+    lines = [V2_SSH.replace("20641", str(10000 + i)) for i in range(20000)]
+    data = gzip.compress(text(HEADER, *lines))
+    store, parser = parse(data[: len(data) // 2])
+    assert parser.error is not None and "truncated" in parser.error
+    ports = [r["srcport"] for r in store.rows(0, len(store))]
+    assert 1000 < len(ports) < 20000
+    assert ports == list(range(10000, 10000 + len(ports)))  # nothing shifted or repeated
+
+
+def test_concatenated_gzip_members_are_one_object() -> None:
+    data = gzip.compress(text(HEADER, V2_SSH)) + gzip.compress(text(V2_SSH))
+    store, parser = parse(data, chunk=1)
+    assert len(store) == 2 and parser.error is None
+
+
+def test_non_gzip_garbage_is_refused_with_a_message() -> None:
+    garbage = bytes(random.Random(1).randrange(256) for _ in range(5000))
+    store, parser = parse(b"\x00\x01" + garbage)
+    assert len(store) == 0
+    assert parser.error and "not a flow-log object" in parser.error
+
+
+def test_text_that_is_not_a_flow_log_is_refused() -> None:
+    store, parser = parse(b"<html><body>Access Denied</body></html>\n")
+    assert len(store) == 0 and parser.error and "not a flow-log object" in parser.error
+
+
+def test_parquet_bytes_fed_to_the_text_parser_say_so() -> None:
+    _, parser = parse(b"PAR1" + b"\x00" * 100)
+    assert parser.error and "Parquet" in parser.error
+
+
+@pytest.mark.parametrize("data", [b"", gzip.compress(b""), text(HEADER),
+                                  gzip.compress(text(HEADER))])
+def test_empty_and_header_only_objects_have_no_records_and_no_error(data: bytes) -> None:
+    store, parser = parse(data)
+    assert len(store) == 0 and parser.error is None and parser.bad_count == 0
+
+
+def test_header_only_object_still_reports_its_fields() -> None:
+    _, parser = parse(gzip.compress(text(V5_FIELDS)))
+    assert parser.fields == V5_FIELDS.split()
+
+
+def test_ten_megabyte_line_is_reported_with_bounded_memory() -> None:
+    parser = FlowLogParser()
+    tracemalloc.start()
+    batches = parser.feed(text(HEADER, V2_SSH))
+    chunk = b"x" * (1 << 20)
+    for _ in range(10):
+        batches += parser.feed(chunk)
+    batches += parser.feed(b"\n" + text(V2_SSH))
+    batches += parser.finish()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert sum(b.num_rows for b in batches) == 2
+    assert parser.bad_count == 1
+    assert parser.bad_lines[0].line_number == 3
+    assert "longer than" in parser.bad_lines[0].reason
+    assert peak < 6 * MAX_LINE_BYTES
+
+
+def test_an_unterminated_last_line_is_a_record() -> None:
+    assert len(rows(text(HEADER, V2_SSH) + V2_SSH.encode())) == 2
+
+
+def test_batches_arrive_before_the_end_of_a_large_object() -> None:
+    lines = [V2_SSH] * 50000
+    data = gzip.compress(text(HEADER, *lines))
+    parser = FlowLogParser(pipelined=False)
+    first_rows_at = None
+    seen = 0
+    for offset in range(0, len(data), 4096):
+        seen += sum(b.num_rows for b in parser.feed(data[offset : offset + 4096]))
+        if seen and first_rows_at is None:
+            first_rows_at = offset
+    seen += sum(b.num_rows for b in parser.finish())
+    assert seen == 50000
+    assert first_rows_at is not None and first_rows_at < len(data) // 4
+
+
+SAMPLE_LINES = [V2_SSH, NODATA, SKIPDATA, "2 bad", V2_SSH.replace(" 22 ", "  22 "),
+                V2_SSH.replace("20641", "x"), V2_SSH.replace("ACCEPT", "REJECT"), ""]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(picks=st.lists(st.integers(0, len(SAMPLE_LINES) - 1), min_size=0, max_size=60),
+       cuts=st.lists(st.integers(1, 400), min_size=1, max_size=40),
+       compress=st.booleans(), crlf=st.booleans())
+def test_result_is_identical_whatever_the_chunk_boundaries(picks, cuts, compress, crlf) -> None:
+    body = text(HEADER, *[SAMPLE_LINES[i] for i in picks])
+    if crlf:
+        body = body.replace(b"\n", b"\r\n")
+    data = gzip.compress(body) if compress else body
+    whole_store, whole = parse(data)
+    parser = FlowLogParser()
+    store = RecordStore()
+    position, step = 0, 0
+    while position < len(data):
+        size = cuts[step % len(cuts)]
+        for batch in parser.feed(data[position : position + size]):
+            store.append(batch)
+        position += size
+        step += 1
+    for batch in parser.finish():
+        store.append(batch)
+    assert store.rows(0, len(store)) == whole_store.rows(0, len(whole_store))
+    assert parser.bad_lines == whole.bad_lines
+    assert (parser.bad_count, parser.error) == (whole.bad_count, whole.error)
+
+
+def test_parquet_object_gives_the_same_store_as_text() -> None:
+    lines = [V2_SSH, NODATA, V2_SSH.replace("ACCEPT", "REJECT").replace("20641", "443")]
+    text_store, _ = parse(gzip.compress(text(HEADER, *lines)))
+    records = text_store.rows(0, len(text_store))
+    snake = {name: name.replace("-", "_") for name in DEFAULT_FIELDS}
+    parquet_types = {"version": pa.int32(), "srcport": pa.int32(), "dstport": pa.int32(),
+                     "protocol": pa.int32(), "packets": pa.int64(), "bytes": pa.int64(),
+                     "start": pa.int64(), "end": pa.int64()}
+    table = pa.table({snake[name]: pa.array([r[name] for r in records],
+                                            type=parquet_types.get(name, pa.string()))
+                      for name in DEFAULT_FIELDS})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="gzip")
+    assert looks_like_parquet(buffer.getvalue()[:4])
+    assert looks_like_parquet("x/1_vpcflowlogs_r_fl-1_20240305T1415Z_3c9a1f2e.log.parquet")
+    buffer.seek(0)
+    parquet_store = RecordStore()
+    for batch in iter_parquet_batches(buffer):
+        parquet_store.append(batch)
+    assert parquet_store.rows(0, len(parquet_store)) == records
