@@ -9,11 +9,9 @@ open a network connection to a non-loopback address fails the test, so nothing c
 
 from __future__ import annotations
 
-import gzip
 import ipaddress
 import logging
 import os
-import random
 import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
+from flowtui import fields as fields_mod
+from flowtui import synth
 
 # --- no real AWS: fake credentials, no config files, no metadata service ------------------
 
@@ -92,10 +93,7 @@ def _loopback_only() -> Iterator[None]:
 
 # --- test data ------------------------------------------------------------------------------
 
-DEFAULT_FIELDS = (
-    "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
-    "protocol", "packets", "bytes", "start", "end", "action", "log-status",
-)
+DEFAULT_FIELDS = tuple(fields_mod.DEFAULT_FIELDS)
 CUSTOM_FIELDS = (
     "version", "vpc-id", "subnet-id", "instance-id", "interface-id", "account-id", "type",
     "srcaddr", "dstaddr", "srcport", "dstport", "pkt-srcaddr", "pkt-dstaddr", "protocol",
@@ -106,80 +104,19 @@ CUSTOM_FIELDS = (
 
 def flow_lines(n: int, *, seed: int, account: str, stamp: datetime,
                fields: Sequence[str] = DEFAULT_FIELDS, region: str = "us-east-1") -> list[str]:
-    """``n`` plausible records for a file stamped ``stamp``: each ``end`` in [stamp, +5 min),
-    ``start`` up to 10 minutes earlier. Deterministic by ``seed``."""
-    rnd = random.Random(seed)
-    base = int(stamp.timestamp())
-    out = []
-    for i in range(n):
-        end = base + rnd.randrange(300)
-        start = end - rnd.randrange(600)
-        status = "NODATA" if i % 97 == 96 else "OK"
-        ok = status == "OK"
-        proto = rnd.choice((6, 6, 6, 17, 1))
-        values = {
-            "version": "5" if len(fields) > 14 else "2",
-            "account-id": account,
-            "interface-id": f"eni-{rnd.getrandbits(68):017x}",
-            "srcaddr": f"10.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(256)}",
-            "dstaddr": f"172.31.{rnd.randrange(256)}.{rnd.randrange(256)}",
-            "srcport": str(rnd.randrange(1024, 65536) if proto != 1 else 0),
-            "dstport": str(rnd.choice((443, 80, 22, 53, 5432)) if proto != 1 else 0),
-            "protocol": str(proto),
-            "packets": str(rnd.randrange(1, 5000)),
-            "bytes": str(rnd.randrange(40, 5_000_000)),
-            "start": str(start),
-            "end": str(end),
-            "action": rnd.choice(("ACCEPT", "ACCEPT", "REJECT")),
-            "log-status": status,
-            "vpc-id": "vpc-0a1b2c3d",
-            "subnet-id": f"subnet-{rnd.getrandbits(32):08x}",
-            "instance-id": f"i-{rnd.getrandbits(68):017x}",
-            "type": "IPv4",
-            "pkt-srcaddr": f"10.9.{rnd.randrange(256)}.{rnd.randrange(256)}",
-            "pkt-dstaddr": f"172.31.{rnd.randrange(256)}.{rnd.randrange(256)}",
-            "tcp-flags": str(rnd.choice((0, 2, 18, 19, 3))),
-            "region": region,
-            "flow-direction": rnd.choice(("ingress", "egress")),
-            "traffic-path": rnd.choice(("1", "2", "-")),
-        }
-        if not ok:
-            for f in ("srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes",
-                      "action", "pkt-srcaddr", "pkt-dstaddr", "tcp-flags", "traffic-path"):
-                values[f] = "-"
-        out.append(" ".join(values[f] for f in fields))
-    return out
+    """``n`` realistic records for a file stamped ``stamp`` (synth's generator)."""
+    return list(synth.generate_lines(n, seed=seed, fields=fields, start=int(stamp.timestamp()),
+                                     span=300, account=account, region=region))
 
 
 def text_object(lines: Sequence[str], fields: Sequence[str] = DEFAULT_FIELDS) -> bytes:
     """A flow-log text object as AWS writes it: gzip, header line first."""
-    text = " ".join(fields) + "\n" + "".join(line + "\n" for line in lines)
-    return gzip.compress(text.encode(), compresslevel=6, mtime=0)
+    return synth.make_text_object(lines, fields)
 
 
 def parquet_object(lines: Sequence[str], fields: Sequence[str] = DEFAULT_FIELDS) -> bytes:
     """The same records as AWS's Parquet delivery: snake_case columns, typed, gzip inside."""
-    import io
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    ints = {"version": pa.int32(), "srcport": pa.int32(), "dstport": pa.int32(),
-            "protocol": pa.int32(), "packets": pa.int64(), "bytes": pa.int64(),
-            "start": pa.int64(), "end": pa.int64(), "tcp-flags": pa.int32(),
-            "traffic-path": pa.int32()}
-    rows = [line.split(" ") for line in lines]
-    arrays = []
-    for i, name in enumerate(fields):
-        values = [r[i] if r[i] != "-" else None for r in rows]
-        if name in ints:
-            arrays.append(pa.array([None if v is None else int(v) for v in values], ints[name]))
-        else:
-            arrays.append(pa.array(values, pa.string()))
-    table = pa.Table.from_arrays(arrays, names=[f.replace("-", "_") for f in fields])
-    sink = io.BytesIO()
-    pq.write_table(table, sink, compression="gzip", row_group_size=max(1, len(rows) // 3))
-    return sink.getvalue()
+    return synth.make_parquet_object(lines, fields)
 
 
 # --- the seeded server ---------------------------------------------------------------------
