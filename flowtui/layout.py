@@ -102,7 +102,7 @@ def parse_key(key: str) -> KeyInfo | None:
     fmt = "parquet" if fields["ext"] == "parquet" else "text"
     layout = "file"
     user_prefix = ""
-    start = _find_awslogs(key)
+    start = find_awslogs(key)
     if start is not None:
         user_prefix = key[:start]
         folders = key[start + len(AWSLOGS) : len(key) - len(name)].strip("/").split("/")
@@ -121,7 +121,7 @@ def parse_key(key: str) -> KeyInfo | None:
     )
 
 
-def _find_awslogs(key: str) -> int | None:
+def find_awslogs(key: str) -> int | None:
     """Index of the ``AWSLogs/`` folder (at the start or after a ``/``), searched for, since
     the user's prefix may have any depth, including an empty first level (``//``)."""
     i = 0
@@ -143,7 +143,7 @@ def describe_prefix(prefix: str) -> str | None:
     last = parts[-1]
     if last + "/" == AWSLOGS:
         return "flow logs (AWSLogs)"
-    start = _find_awslogs(prefix)
+    start = find_awslogs(prefix)
     if start is None:
         return None
     inner = prefix[start + len(AWSLOGS) :].rstrip("/").split("/")
@@ -207,7 +207,7 @@ class RegionRoot:
 
 def region_root(prefix: str) -> RegionRoot | None:
     """The region folder a prefix lies in (or is), when the prefix is that deep."""
-    start = _find_awslogs(prefix)
+    start = find_awslogs(prefix)
     if start is None:
         return None
     inner = prefix[start + len(AWSLOGS) :].split("/")
