@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,32 @@ def _local_refs(location: str, since: datetime | None, until: datetime | None
     return refs
 
 
+# --- time windows ---------------------------------------------------------------------------
+
+_RELATIVE = re.compile(r"^-?(\d+(?:\.\d+)?)\s*([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_time(text: str, now: datetime | None = None) -> datetime:
+    """A UTC time from what a user types: ISO 8601 (``2024-03-05T14:00``, ``2024-03-05 14:00Z``,
+    ``2024-03-05``; no zone means UTC), epoch seconds, or an age (``90m``, ``-2h``, ``1d``
+    ago)."""
+    value = text.strip()
+    now = now or datetime.now(tz=UTC)
+    m = _RELATIVE.match(value)
+    if m:
+        return now - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"not a time: {text!r} (use 2024-03-05T14:00 [UTC], epoch seconds, or 2h ago as 2h)"
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
 # --- records in a time window --------------------------------------------------------------
 
 
@@ -265,10 +292,17 @@ class Loader:
         for t in threads:
             t.start()
         aborted = False
-        while not finished.wait(0.05):
-            if cancel.is_set() and not aborted:
-                aborted = True
-                self._abort_all()
+        try:
+            while not finished.wait(0.05):
+                if cancel.is_set() and not aborted:
+                    aborted = True
+                    self._abort_all()
+        except BaseException:  # Ctrl-C in the calling thread: stop the workers, then re-raise
+            cancel.set()
+            self._abort_all()
+            for t in threads:
+                t.join()
+            raise
         for t in threads:
             t.join()
         cancelled = cancel.is_set()
