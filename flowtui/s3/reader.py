@@ -29,6 +29,8 @@ from flowtui.s3.errors import ObjectChanged
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 256 * 1024
+#: The first read of an object is smaller, so its first records reach the screen sooner.
+FIRST_CHUNK_SIZE = 32 * 1024
 
 #: Failures after which the rest of the object can still be fetched with a Range GET.
 RESUMABLE: tuple[type[BaseException], ...] = (
@@ -163,7 +165,8 @@ class ObjectStream:
                     while stop is None or self.position < stop:
                         if self.cancel.is_set():
                             raise Cancelled()
-                        want = self.chunk_size
+                        want = self.chunk_size if self.position > self.start else min(
+                            self.chunk_size, FIRST_CHUNK_SIZE)
                         if stop is not None:
                             want = min(want, stop - self.position)
                         chunk = body.read(want)
