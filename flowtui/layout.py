@@ -230,12 +230,15 @@ def widen(
 ) -> tuple[datetime | None, datetime | None]:
     """File-stamp bounds for records overlapping [since, until].
 
-    A file stamped T holds records ending in [T, T+5 min); records start at most ~10 min
-    before they end. So a record with end >= since lives in a file with T > since - 5 min,
-    and one with start <= until in a file with T <= until + 10 min.
+    AWS's example has the file stamped T holding records ending in [T, T+5 min); the same
+    page also says a file covers "the previous 5 minutes", i.e. [T-5 min, T). Both readings
+    are covered, at the cost of one extra file at each end: a record with end >= since lies
+    in a file with T > since - 10 min, and one with start <= until (start is at most ~10 min
+    before end) in a file with T <= until + 15 min. The loader then drops the records of
+    those extra files that fall outside the window.
     """
-    lo = since - FILE_SPAN if since is not None else None
-    hi = until + RECORD_SPAN if until is not None else None
+    lo = since - 2 * FILE_SPAN if since is not None else None
+    hi = until + RECORD_SPAN + FILE_SPAN if until is not None else None
     return lo, hi
 
 

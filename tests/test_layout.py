@@ -120,19 +120,20 @@ def test_region_root_from_any_depth_in_both_spellings() -> None:
 def test_window_widens_for_file_span_and_record_duration() -> None:
     since = datetime(2024, 3, 5, 14, 0, tzinfo=UTC)
     until = datetime(2024, 3, 5, 14, 30, tzinfo=UTC)
-    # a file stamped 13:55 holds records ending 13:55-14:00: may end exactly at `since`
-    assert stamp_in_window(since - timedelta(minutes=4), since, until)
-    assert not stamp_in_window(since - timedelta(minutes=5), since, until)
-    # a file stamped 14:40 can hold a record that started 14:30 (ended <= 14:40)
-    assert stamp_in_window(until + timedelta(minutes=10), since, until)
-    assert not stamp_in_window(until + timedelta(minutes=11), since, until)
+    # read as [T-5, T), a file stamped 14:00 holds records ending 13:55-14:00; read as
+    # [T, T+5) (AWS's example), one stamped 13:55 does: either may end at `since`
+    assert stamp_in_window(since - timedelta(minutes=9), since, until)
+    assert not stamp_in_window(since - timedelta(minutes=10), since, until)
+    # a record that started 14:30 ends by 14:40, in a file stamped at most 14:45
+    assert stamp_in_window(until + timedelta(minutes=15), since, until)
+    assert not stamp_in_window(until + timedelta(minutes=16), since, until)
 
 
 def test_day_prefixes_cross_midnight_because_of_widening() -> None:
     root = region_root("AWSLogs/1/vpcflowlogs/us-east-1/")
     assert root is not None
     since = datetime(2024, 3, 5, 0, 2, tzinfo=UTC)  # needs the 23:55 file of the 4th
-    until = datetime(2024, 3, 5, 23, 55, tzinfo=UTC)  # and files up to 00:05 on the 6th
+    until = datetime(2024, 3, 5, 23, 50, tzinfo=UTC)  # and files up to 00:05 on the 6th
     assert day_prefixes(root, since, until) == [
         "AWSLogs/1/vpcflowlogs/us-east-1/2024/03/04/",
         "AWSLogs/1/vpcflowlogs/us-east-1/2024/03/05/",
@@ -147,9 +148,12 @@ def test_day_prefixes_cross_midnight_because_of_widening() -> None:
 
 
 def test_hours_in_window() -> None:
-    since = datetime(2024, 3, 5, 14, 2, tzinfo=UTC)
-    until = datetime(2024, 3, 5, 14, 52, tzinfo=UTC)
+    since = datetime(2024, 3, 5, 14, 12, tzinfo=UTC)
+    until = datetime(2024, 3, 5, 14, 44, tzinfo=UTC)
     hours = [h for h in range(24) if hour_in_window(date(2024, 3, 5), h, since, until)]
-    assert hours == [13, 14, 15]  # 13:57 file; up to 15:02
+    assert hours == [14]  # files stamped 14:02 to 14:59
+    hours = [h for h in range(24) if hour_in_window(date(2024, 3, 5), h, since,
+                                                     until + timedelta(minutes=2))]
+    assert hours == [14, 15]  # a file stamped 15:01 may hold records that started 14:46
     assert parse_hour_folder("a/b/hour=07/") == 7 and parse_hour_folder("a/23/") == 23
     assert parse_hour_folder("a/24/") is None and parse_hour_folder("a/2024/") is None

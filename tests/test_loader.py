@@ -227,7 +227,7 @@ def test_window_load_sends_only_read_calls_and_keeps_overlapping_records(
     refs = resolve([f"s3://{s3_server.main_bucket}/"], client=proxy_client, since=since,
                    until=until)
     keys = {r.location.rpartition("/")[2] for r in refs}
-    assert len(keys) == 13 and any(k.endswith(".parquet") for k in keys)
+    assert len(keys) == 14 and any(k.endswith(".parquet") for k in keys)
     store, rec, progress = load(refs, proxy_client, since=since, until=until)
     assert set(fault_proxy.operations()) <= ALLOWED_OPERATIONS
     assert progress.errors == 0 and len(store) > 0
@@ -291,7 +291,7 @@ def test_local_folder_loads_recursively_in_key_order(s3_server: Any, local_tree:
 def test_local_window_uses_file_names_and_reads_parquet(
     s3_server: Any, local_tree: Path
 ) -> None:
-    since = s3_server.day.replace(hour=14, minute=6)
+    since = s3_server.day.replace(hour=14, minute=11)
     refs = resolve([str(local_tree / "tgw")], since=since, until=since + timedelta(minutes=1))
     assert [Path(r.location).suffix for r in refs] == [".parquet"]  # 14:00 file ends too early
     store, _, _ = load(refs, None)

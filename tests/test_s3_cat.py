@@ -79,3 +79,12 @@ def test_parse_time_forms() -> None:
     assert parse_time("2024-03-05", now) == datetime(2024, 3, 5, tzinfo=UTC)
     assert parse_time("2h", now) == parse_time("-2h", now) == now - timedelta(hours=2)
     assert parse_time("1709647200", now) == datetime(2024, 3, 5, 14, tzinfo=UTC)
+
+
+def test_an_empty_window_says_so(s3_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    code, rows, err = cat(capsys, f"s3://{s3_server.main_bucket}/hive/", "--endpoint-url",
+                          s3_server.endpoint_url, "--since", "2023-01-01T00:00",
+                          "--until", "2023-01-01T01:00")
+    assert (code, rows) == (0, [])
+    assert err == (f"flowtui: no flow-log objects in s3://{s3_server.main_bucket}/hive/ between "
+                   "2023-01-01 00:00 UTC and 2023-01-01 01:00 UTC\n")

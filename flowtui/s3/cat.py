@@ -88,6 +88,13 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None]) -> in
     except LoadError as exc:
         say(str(exc))
         return 2
+    if not refs:
+        window = ""
+        if args.since is not None:
+            until = f" and {args.until:%Y-%m-%d %H:%M} UTC" if args.until else " and now"
+            window = f" between {args.since:%Y-%m-%d %H:%M} UTC{until}"
+        say(f"no flow-log objects in {', '.join(args.paths)}{window}")
+        return 0
     cancel = threading.Event()
     failed = 0
     bad_total = 0

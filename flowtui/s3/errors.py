@@ -24,7 +24,7 @@ _SECRETS = [
     (re.compile(r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b"), "<access-key>"),
     (re.compile(r"(?i)(X-Amz-(?:Credential|Signature|Security-Token)=)[^&\s\"']+"), r"\1<hidden>"),
     (re.compile(r"(?i)(Signature=|Credential=)[^,\s\"']+"), r"\1<hidden>"),
-    (re.compile(r"(?i)(aws_secret_access_key|aws_session_token|secret|token)(\s*[=:]\s*)\S+"),
+    (re.compile(r"(?i)\b(aws_secret_access_key|aws_session_token|secret|token)(\s*=\s*)\S+"),
      r"\1\2<hidden>"),
     # Session tokens are hundreds of base64 characters; keys and names never look like that.
     (re.compile(r"[A-Za-z0-9/+=]{100,}"), "<hidden>"),
