@@ -459,7 +459,9 @@ class Loader:
 
     def _s3_text(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
                  ) -> Iterator[pa.RecordBatch]:
-        stream = self._tracked(ObjectStream(self.client, bucket, key, etag=ref.etag,
+        # Pinned to the ETag of the first response, not the listing's: an object replaced
+        # between listing and reading is simply read as it now is.
+        stream = self._tracked(ObjectStream(self.client, bucket, key,
                                             chunk_size=self.chunk_size, cancel=self._cancel))
         try:
             for chunk in stream:
