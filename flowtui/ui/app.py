@@ -57,7 +57,7 @@ CONFIRM_BYTES = 256 * 1024 * 1024
 MAX_FOLDER_OBJECTS = 20000
 """A day folder of one busy flow log holds a few thousand objects; beyond this, narrow down."""
 MAX_BAD_LINES_KEPT = 1000
-NARROW_WIDTH = 120
+NARROW_WIDTH = 150
 """Below this width the detail panel moves under the table."""
 TINY_WIDTH = 100
 """Below this width the browser gives way to the table while records are shown."""
@@ -85,7 +85,7 @@ class MainScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Next pane", show=False, id="screen.focus-next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
                 id="screen.focus-previous"),
-        Binding("ctrl+c", "screen.copy_text", "Copy selected text", show=False,
+        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
                 id="screen.copy-text"),
     ]
 
@@ -100,7 +100,15 @@ class MainScreen(Screen[None]):
                 yield RecordTable(id="table")
                 yield DetailPanel(id="detail")
         yield RecordStatus(id="status")
-        yield Footer()
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#browser").border_title = "Browser"
+        self.query_one("#table").border_title = "Records"
+        self.query_one("#detail").border_title = "Detail"
+        app = self.app
+        if isinstance(app, FlowtuiApp):
+            app.main_screen_ready()
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -116,6 +124,7 @@ class FlowtuiApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-now"),
+        Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help-quit"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", priority=True, id="app.palette"),
         Binding("escape", "back", "Back/cancel", id="app.back"),
@@ -191,8 +200,11 @@ class FlowtuiApp(App[None]):
     def job(self) -> LoadJob | None:
         return self._job
 
-    async def on_mount(self) -> None:
-        await self.push_screen(self.main_screen)
+    def get_default_screen(self) -> Screen[None]:
+        return self.main_screen
+
+    def main_screen_ready(self) -> None:
+        """Called once the main screen's widgets exist: open the target."""
         if self._initial_theme:
             self.set_theme(self._initial_theme)
         self.table.set_store(RecordStore())
@@ -336,6 +348,7 @@ class FlowtuiApp(App[None]):
             self._set_state(ref.location, LoadState("loading"))
         if folder:
             self._set_state(folder, LoadState("loading"))
+        self.table.placeholder = f"Loading {label}… (Esc cancels)"
         job.status = LoadStatus(label=label, objects_total=len(refs), running=True)
         self.status.load = job.status
         job.worker = self.run_worker(partial(self._run_load, job), thread=True, group="load",
@@ -422,6 +435,8 @@ class FlowtuiApp(App[None]):
             self.status.load = job.status
             if job.store is self.table.store:
                 self.table.refresh_now()
+                if not len(job.store):
+                    self.table.placeholder = _empty_reason(job, event.progress, cancelled)
             if job.folder:
                 self._set_state(job.folder, LoadState(
                     "cancelled" if cancelled else "done", event.progress.records,
@@ -438,6 +453,8 @@ class FlowtuiApp(App[None]):
             state = self._states.get(ref.location)
             if state is not None and state.status == "loading":
                 self._set_state(ref.location, LoadState("failed", error=message.reason))
+        if not len(job.store):
+            self.table.placeholder = f"Load failed: {message.reason}"
         self.notify(literal(message.reason), title="Load failed", severity="error",
                     markup=False)
 
@@ -555,6 +572,17 @@ class FlowtuiApp(App[None]):
         job = self._job
         total = job.status.bad_lines if job is not None else 0
         self.push_screen(BadLinesScreen(job.bad_lines if job else [], total))
+
+
+def _empty_reason(job: LoadJob, progress: LoadProgress, cancelled: bool) -> str:
+    if cancelled:
+        return f"Load of {job.label} cancelled before any record arrived."
+    parts = [f"No records in {job.label}"]
+    if progress.errors:
+        parts.append(f"{progress.errors} object(s) failed")
+    if progress.bad_lines:
+        parts.append(f"{progress.bad_lines:,} bad lines (e shows them)")
+    return "; ".join(parts) + "."
 
 
 def _name(ref: ObjectRef) -> str:

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -86,8 +89,22 @@ def entry_prompt(entry: Entry, state: LoadState | None) -> Text:
     return line
 
 
-class EntryList(OptionList):
+class Crumb(Widget):
+    """Where the browser is; long paths lose their start, since the end says the most."""
+
+    path: reactive[str] = reactive("")
+
+    def render(self) -> Text:
+        shown = literal(self.path)
+        width = self.size.width
+        if width and cell_len(shown) > width:
+            shown = "…" + shown[-(width - 1):]
+        return Text(shown, no_wrap=True)
+
+
+class EntryList(OptionList, inherit_bindings=False):
     """The list itself; asks for the next page when the user nears its end."""
+
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False, id="browser.up"),
@@ -187,7 +204,7 @@ class BrowserPane(Vertical):
         self._remember: dict[Location, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(""), id="browser-crumb")
+        yield Crumb(id="browser-crumb")
         yield EntryList(id="browser-list")
 
     @property
@@ -218,7 +235,7 @@ class BrowserPane(Vertical):
         self._token += 1
         self._pager = None
         self._fetching = False
-        self.query_one("#browser-crumb", Static).update(Text(literal(location.title)))
+        self.query_one(Crumb).path = location.title
         self.entry_list.clear_options()
         self._fetch_more()
 

@@ -37,8 +37,9 @@ def record_json(record: Mapping[str, object]) -> str:
     return json.dumps(dict(record), ensure_ascii=False, default=str)
 
 
-class ExplainList(OptionList):
+class ExplainList(OptionList, inherit_bindings=False):
     """Scrollable, wrapped lines of the explanation; the highlight picks what `y` copies."""
+
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False, id="detail.up"),

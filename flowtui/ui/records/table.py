@@ -72,8 +72,9 @@ class _FormattedRow:
     cells: list[str]
 
 
-class RecordTable(ScrollView, can_focus=True):
+class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of flow-log records with a fixed header; the cursor row drives the detail panel."""
+
 
     COMPONENT_CLASSES = {
         "record-table--header",
@@ -102,6 +103,8 @@ class RecordTable(ScrollView, can_focus=True):
 
     decoded: reactive[bool] = reactive(False)
     cursor_row: reactive[int] = reactive(0)
+    placeholder: reactive[str] = reactive(
+        "No records yet. In the browser, Enter on an object or a day/hour folder loads it.")
 
     @dataclass
     class CursorMoved(Message):
@@ -371,6 +374,10 @@ class RecordTable(ScrollView, can_focus=True):
             return Strip.join([Strip([Segment("! ", style)]), body])
         index = int(self.scroll_y) + y - 1
         if index >= self._row_count:
+            if y == 1 and not self._row_count and self.placeholder:
+                style = base + self.get_component_rich_style("record-table--empty")
+                return Strip([Segment(literal(self.placeholder), style)]).crop_extend(
+                    0, width, base)
             return Strip.blank(width, base)
         row = self._formatted.get(index)
         if row is None:
