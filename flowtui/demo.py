@@ -1,0 +1,259 @@
+"""``flowtui demo``: a private S3 (moto) on 127.0.0.1, filled with realistic flow logs.
+
+The demo lets someone try every screen without an AWS account and without any traffic
+leaving the machine: the server listens on loopback only, on a free port, and this process
+uses throw-away credentials (the user's real ones are hidden for the demo's lifetime and put
+back on stop). The seeded buckets show the cases a real log bucket throws at the tool:
+several accounts, regions, layouts and formats, one big object, malformed lines and keys
+that would inject terminal markup if shown carelessly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flowtui import synth
+from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS
+
+INSTALL_HINT = "flowtui demo needs moto: pip install 'flowtui[demo]'"
+
+CENTRAL_BUCKET = "flowtui-demo-logs"
+HIVE_BUCKET = "flowtui-demo-hive"
+ACCOUNT_A = "111122223333"
+ACCOUNT_B = "444455556666"
+
+# Environment the demo overrides: credentials pointing at nothing real, no profile or
+# config files (an SSO profile or credential_process must not run for a demo), no IMDS.
+_FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "flowtui-demo",
+    "AWS_SECRET_ACCESS_KEY": "flowtui-demo-secret",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+_HIDDEN_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+               "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")
+
+
+class DemoError(RuntimeError):
+    """The demo can't run; the message is one line meant for the user."""
+
+
+def _server_class() -> Any:
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:  # moto, or its server extra (flask, werkzeug), is missing
+        raise DemoError(INSTALL_HINT) from exc
+    return ThreadedMotoServer
+
+
+class DemoServer:
+    """A running moto S3 on 127.0.0.1; ``stop()`` shuts it down and restores the env."""
+
+    def __init__(self, server: Any, saved_env: dict[str, str | None]) -> None:
+        self._server = server
+        self._saved_env = saved_env
+        host, port = server.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+        self._stopped = False
+
+    def client(self) -> Any:
+        """A boto3 S3 client for this server (path-style: no bucket DNS names on loopback)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3", endpoint_url=self.endpoint_url, region_name="us-east-1",
+            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 2}),
+        )
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        try:
+            self._server.stop()
+            inner = getattr(self._server, "_server", None)
+            if inner is not None:
+                inner.server_close()  # free the port now, not at garbage collection
+        finally:
+            _restore_env(self._saved_env)
+
+    def __enter__(self) -> DemoServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _apply_env() -> dict[str, str | None]:
+    saved = {name: os.environ.get(name) for name in (*_FAKE_ENV, *_HIDDEN_ENV)}
+    for name in _HIDDEN_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(_FAKE_ENV)
+    return saved
+
+
+def _restore_env(saved: dict[str, str | None]) -> None:
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def start_server() -> DemoServer:
+    """Start moto's S3 on 127.0.0.1 (a free port) with fake credentials for this process."""
+    server_class = _server_class()
+    # werkzeug logs every request to stderr, which would scribble over the TUI.
+    logging.getLogger("werkzeug").disabled = True
+    saved = _apply_env()
+    try:
+        server = server_class(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+    except Exception as exc:
+        _restore_env(saved)
+        raise DemoError(f"could not start the demo S3 server on 127.0.0.1: {exc}") from exc
+    return DemoServer(server, saved)
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    buckets: tuple[str, ...]
+    objects: int
+    records: int
+    big_object: str  # "s3://bucket/key" of the large object
+    bad_object: str  # "s3://bucket/key" of the object with malformed lines
+
+
+@dataclass(frozen=True)
+class _FlowLog:
+    bucket: str
+    layout: str
+    prefix: str
+    account: str
+    region: str
+    flow_log_id: str
+    fields: tuple[str, ...]
+    fmt: str = "text"
+
+
+def _file_times(newest: datetime, hours_back: tuple[int, ...],
+                minutes: tuple[int, ...]) -> Iterator[datetime]:
+    """File times, oldest first: minute ``m`` of the hour ``h`` hours before ``newest``'s
+    hour, for each pair, never later than ``newest``. Relative times keep every flow log
+    populated whatever the time of day, and spread over several UTC days."""
+    hour = newest.replace(minute=0, second=0, microsecond=0)
+    for h in sorted(hours_back, reverse=True):
+        for m in minutes:
+            t = hour - timedelta(hours=h) + timedelta(minutes=m)
+            if t <= newest:
+                yield t
+
+
+def seed(client: Any, *, now: datetime | None = None,
+         big_records: int = 200_000) -> SeedSummary:
+    """Create the demo buckets and fill them; nothing is changed afterwards.
+
+    ``now`` (default: the current UTC time) places the newest files about ten minutes in
+    the past, as real delivery would.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    newest = now - timedelta(minutes=10)
+    newest = newest.replace(minute=newest.minute - newest.minute % 5, second=0, microsecond=0)
+
+    client.create_bucket(Bucket=CENTRAL_BUCKET)
+    client.create_bucket(Bucket=HIVE_BUCKET,
+                         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    objects = 0
+    records = 0
+    counter = 0
+
+    def put(key: str, bucket: str, body: bytes) -> None:
+        nonlocal objects
+        client.put_object(Bucket=bucket, Key=key, Body=body)
+        objects += 1
+
+    def write(log: _FlowLog, when: datetime, n: int, *, hash: str | None = None,
+              spoil: int = 0, compresslevel: int = 6) -> str:
+        nonlocal records, counter
+        counter += 1
+        lines = synth.generate_lines(
+            n, seed=counter, fields=log.fields, start=int(when.timestamp()),
+            account=log.account, region=log.region, interfaces=8 + counter % 9,
+        )
+        if spoil:
+            lines = synth.with_bad_lines(lines, log.fields, every=spoil, seed=counter)
+        if log.fmt == "parquet":
+            body = synth.make_parquet_object(lines, log.fields)
+        else:
+            body = synth.make_text_object(lines, log.fields, compresslevel=compresslevel)
+        hash = hash or hashlib.sha1(f"flowtui-demo:{counter}".encode()).hexdigest()[:8]
+        key = synth.object_key(layout=log.layout, prefix=log.prefix, account=log.account,
+                               region=log.region, flow_log_id=log.flow_log_id, when=when,
+                               fmt=log.fmt, hash=hash)
+        put(key, log.bucket, body)
+        records += n
+        return key
+
+    prod = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_A, "us-east-1",
+                    "fl-0a1b2c3d4e5f67890", DEFAULT_FIELDS)
+    v5 = _FlowLog(CENTRAL_BUCKET, "hourly", "vpc-logs", ACCOUNT_A, "eu-west-1",
+                  "fl-05c0ffee12345678a", synth.V5_EXAMPLE_FIELDS)
+    other = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_B, "us-east-1",
+                     "fl-0badc0de98765432f", DEFAULT_FIELDS)
+    hive = _FlowLog(HIVE_BUCKET, "hive", "hive", ACCOUNT_B, "eu-west-1",
+                    "fl-0123456789abcdef0", DEFAULT_FIELDS)
+    parquet = _FlowLog(HIVE_BUCKET, "hive-hourly", "parquet", ACCOUNT_A, "eu-west-1",
+                       "fl-0feedfacecafe1234", synth.ALL_VPC_FIELDS, fmt="parquet")
+    tgw = _FlowLog(HIVE_BUCKET, "default", "tgw", ACCOUNT_B, "eu-west-1",
+                   "fl-07a7e5a7e5a7e5a71", TGW_DEFAULT_FIELDS)
+
+    for when in _file_times(newest, (0, 5, 12, 19, 24, 31, 38, 45, 50), (5, 35)):
+        write(prod, when, 600)
+    # Two files for one 5-minute window, told apart only by the hash (reference §6.4).
+    write(prod, newest, 400, hash="a1b2c3d4")
+    write(prod, newest, 300, hash="e5f60718")
+    # One large object to show streaming; written for an earlier window of the same log.
+    big_when = newest - timedelta(minutes=5)
+    big_key = write(prod, big_when, big_records, compresslevel=1)
+
+    for when in _file_times(newest, (1, 6, 10, 26, 30), (0, 30)):
+        write(v5, when, 500)
+    for when in _file_times(newest, (2, 13, 25, 37), (15,)):
+        write(other, when, 400)
+    bad_when = newest.replace(minute=0) - timedelta(hours=1)
+    bad_key = write(other, bad_when, 1500, spoil=25, hash="badbad00")
+    for when in _file_times(newest, (0, 6, 12, 18, 24, 30), (10,)):
+        write(hive, when, 500)
+    for when in _file_times(newest, (1, 3, 10), (20,)):
+        write(parquet, when, 2000)
+    for when in _file_times(newest, (4, 16, 28), (0, 45)):
+        write(tgw, when, 500)
+
+    # Hostile keys: valid flow logs whose names must be shown literally, never as markup
+    # or terminal control sequences.
+    sample = synth.make_text_object(synth.generate_lines(50, seed=99), DEFAULT_FIELDS)
+    for key in (
+        "odd/[red]x[/red].log.gz",
+        "odd/[bold red]unclosed markup.log.gz",
+        "odd/esc-\x1b[31mred\x1b[0m.log.gz",
+        "odd/spaces and ünïcode ✓ 日本.log.gz",
+        "odd//double-slash.log.gz",
+    ):
+        put(key, CENTRAL_BUCKET, sample)
+        records += 50
+    put("odd/README.txt", CENTRAL_BUCKET, b"not a flow log\n")
+
+    return SeedSummary(
+        buckets=(CENTRAL_BUCKET, HIVE_BUCKET), objects=objects, records=records,
+        big_object=f"s3://{CENTRAL_BUCKET}/{big_key}",
+        bad_object=f"s3://{CENTRAL_BUCKET}/{bad_key}",
+    )

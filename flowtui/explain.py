@@ -1,0 +1,321 @@
+"""Explain one record: every field with its raw text, its meaning, and what follows from it.
+
+Pure core code: the detail panel, ``cat --explain`` and the tests all use it. A flow-log
+record is easy to misread (``-`` is not 0, tcp-flags 0 is not "not TCP", srcaddr may be a NAT
+gateway, SKIPDATA hides lost flows), so the explanation carries derived facts and warnings
+beside the decoded values. Facts follow shared/reference/flow-log-format.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flowtui.decoders import (
+    ACK,
+    MILLISECONDS_THRESHOLD,
+    SYN,
+    WELL_KNOWN_PORTS,
+    as_int,
+    display_value,
+    protocol_name,
+)
+from flowtui.fields import FIELDS, canonical_name, detect_family
+
+__all__ = ["ExplainRow", "Explanation", "display_value", "explain"]
+
+TCP = 6
+_PORT_PROTOCOLS = {6, 17, 132, 136}  # TCP, UDP, SCTP, UDP-Lite: ports name services
+_UNKNOWN_FIELD = "not a catalogued flow-log field; shown as is"
+_NO_VALUE = "no value: not applicable or could not be computed"
+_FAMILY_NAMES = {
+    "vpc": "VPC flow-log record",
+    "tgw": "Transit Gateway flow-log record",
+    "unknown": "flow-log record (its columns don't say whether VPC or Transit Gateway)",
+}
+
+
+@dataclass(frozen=True)
+class ExplainRow:
+    field: str
+    raw: str  # literally what the file said; "-" for None
+    decoded: str
+    meaning: str
+
+
+@dataclass
+class Explanation:
+    rows: list[ExplainRow] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    family: str = "unknown"  # "vpc", "tgw" or "unknown"
+
+
+def explain(record: Mapping[str, object]) -> Explanation:
+    """Rows in the record's column order, then derived facts and warnings."""
+    values = {canonical_name(name): value for name, value in record.items()}
+    family = _family(values)
+    result = Explanation(family=family)
+    result.rows = [_row(name, value, family) for name, value in record.items()]
+    result.facts.append(("record", _FAMILY_NAMES[family]))
+    _status(values, result)
+    _times(values, result)
+    _volume(values, result)
+    _sides(values, family, result)
+    _addresses(values, result)
+    _tcp(values, result)
+    _ports(values, result)
+    _tgw_drops(values, result)
+    _consistency(values, result)
+    return result
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _raw(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+def _row(name: str, value: object, family: str) -> ExplainRow:
+    spec = FIELDS.get(canonical_name(name))
+    raw = _raw(value)
+    if spec is None:
+        meaning = _UNKNOWN_FIELD
+    else:
+        meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
+    if raw == "":
+        decoded = "empty value (not '-'; nothing to decode)"
+    elif spec is None:
+        decoded = raw
+    elif value is None:
+        decoded = f"no value: {spec.dash_means}" if spec.dash_means else _NO_VALUE
+    elif spec.decoder is None:
+        decoded = raw
+    else:
+        try:
+            decoded = spec.decoder(value) or raw
+        except Exception:  # a decoder bug must never hide the value itself
+            decoded = raw
+    return ExplainRow(name, raw, decoded, meaning)
+
+
+def _family(values: Mapping[str, object]) -> str:
+    resource_type = values.get("resource-type")
+    if isinstance(resource_type, str) and resource_type.startswith("TransitGateway"):
+        return "tgw"
+    return detect_family(values)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def _seconds(value: object) -> tuple[float, bool] | None:
+    number = as_int(value)
+    if number is None or number < 0:
+        return None
+    millis = number > MILLISECONDS_THRESHOLD
+    return (number / 1000 if millis else float(number)), millis
+
+
+def _duration_text(seconds: float) -> str:
+    whole = f"{seconds:g} s"
+    if seconds < 60:
+        return whole
+    minutes, rest = divmod(seconds, 60)
+    tail = f" {rest:g} s" if rest else ""
+    return f"{whole} ({int(minutes)} min{tail})"
+
+
+def _bit_rate(bits_per_second: float) -> str:
+    for unit, scale in (("Gbit/s", 1e9), ("Mbit/s", 1e6), ("kbit/s", 1e3)):
+        if bits_per_second >= scale:
+            return f"{bits_per_second / scale:.1f} {unit}"
+    return f"{bits_per_second:.1f} bit/s"
+
+
+def _status(values: Mapping[str, object], out: Explanation) -> None:
+    status = values.get("log-status")
+    if status == "NODATA":
+        out.warnings.append(
+            "NODATA: the interface had no traffic during this interval; this row is not a "
+            "flow and not denied traffic"
+        )
+    elif status == "SKIPDATA":
+        out.warnings.append(
+            "SKIPDATA: records were lost in this interval (capacity limit or internal error); "
+            "one row can stand for many flows, so totals for this interface and interval are "
+            "lower bounds"
+        )
+
+
+def _times(values: Mapping[str, object], out: Explanation) -> None:
+    start, end = _seconds(values.get("start")), _seconds(values.get("end"))
+    for name, parsed in (("start", start), ("end", end)):
+        if parsed and parsed[1]:
+            out.warnings.append(
+                f"{name} is above 2^31 and was read as milliseconds, not seconds"
+            )
+    if start is None or end is None:
+        return
+    duration = end[0] - start[0]
+    if duration < 0:
+        out.warnings.append(
+            f"end is before start by {_duration_text(-duration)}: a data-quality problem in "
+            "this record; its duration and rate are unknown"
+        )
+        return
+    note = " (first and last packet within the same second)" if duration == 0 else ""
+    out.facts.append(("duration", f"{_duration_text(duration)}, end - start{note}"))
+
+
+def _volume(values: Mapping[str, object], out: Explanation) -> None:
+    packets, size = as_int(values.get("packets")), as_int(values.get("bytes"))
+    if packets and size is not None and packets > 0:
+        out.facts.append(("bytes/packet", f"{size / packets:,.1f}"))
+    start, end = _seconds(values.get("start")), _seconds(values.get("end"))
+    if size is None or start is None or end is None:
+        return
+    duration = end[0] - start[0]
+    if duration > 0:
+        out.facts.append((
+            "rate",
+            f"{_bit_rate(size * 8 / duration)} ({size:,} bytes over "
+            f"{_duration_text(duration)}; approximate: start/end are first/last packet times "
+            "within the interval)",
+        ))
+    elif duration == 0:
+        out.facts.append(("rate", "not computable: start equals end"))
+
+
+def _sides(values: Mapping[str, object], family: str, out: Explanation) -> None:
+    direction = values.get("flow-direction")
+    if family == "tgw":
+        where = values.get("tgw-attachment-id") or values.get("tgw-id") or "the attachment"
+        if direction in ("ingress", "egress"):
+            out.facts.append(("recording side", f"{direction} at transit gateway {where}"))
+        return
+    where = values.get("interface-id") or values.get("resource-id") or "the recording interface"
+    if values.get("interface-id") is None and str(values.get("resource-id", "")).startswith(
+        "nat-"
+    ):
+        out.facts.append(("recorded on", f"regional NAT gateway {values['resource-id']}"))
+    if direction == "egress":
+        out.facts.append((
+            "recording side",
+            f"{where} sent this traffic: it is the source side (srcaddr "
+            f"{_raw(values.get('srcaddr'))})",
+        ))
+    elif direction == "ingress":
+        out.facts.append((
+            "recording side",
+            f"{where} received this traffic: it is the destination side (dstaddr "
+            f"{_raw(values.get('dstaddr'))})",
+        ))
+
+
+def _addresses(values: Mapping[str, object], out: Explanation) -> None:
+    pairs = (("srcaddr", "pkt-srcaddr"), ("dstaddr", "pkt-dstaddr"))
+    compared = differed = 0
+    for outer, inner in pairs:
+        seen, original = values.get(outer), values.get(inner)
+        if seen is None or original is None:
+            continue
+        compared += 1
+        if str(seen) == str(original):
+            continue
+        differed += 1
+        if outer == "srcaddr":
+            text = (
+                f"srcaddr {seen} is an intermediate hop (NAT gateway, Transit Gateway "
+                f"interface, load balancer, or node IP of a pod); the original source is "
+                f"pkt-srcaddr {original}"
+            )
+        else:
+            text = (
+                f"dstaddr {seen} is an intermediate hop or this interface's primary private "
+                f"IP; the final destination is pkt-dstaddr {original}"
+            )
+        out.facts.append(("intermediate hop", text))
+    if compared and not differed:
+        out.facts.append((
+            "endpoints",
+            "srcaddr/dstaddr match pkt-srcaddr/pkt-dstaddr: no address rewriting seen here",
+        ))
+
+
+def _tcp(values: Mapping[str, object], out: Explanation) -> None:
+    flags, protocol = as_int(values.get("tcp-flags")), as_int(values.get("protocol"))
+    if flags is None:
+        return
+    if protocol is not None and protocol != TCP:
+        if flags:
+            out.warnings.append(
+                f"tcp-flags is {flags} on a {protocol_name(protocol)} record: TCP flags mean "
+                "nothing for this protocol"
+            )
+        return
+    if flags & SYN and not flags & ACK:
+        out.facts.append((
+            "initiator",
+            f"the source ({_raw(values.get('srcaddr'))}) opened the TCP connection (SYN seen)",
+        ))
+    elif flags & SYN and flags & ACK:
+        out.facts.append((
+            "initiator",
+            f"the destination ({_raw(values.get('dstaddr'))}) opened the TCP connection; this "
+            "record is the server's reply (SYN-ACK seen)",
+        ))
+
+
+def _ports(values: Mapping[str, object], out: Explanation) -> None:
+    if as_int(values.get("protocol")) not in _PORT_PROTOCOLS:
+        return
+    src, dst = as_int(values.get("srcport")), as_int(values.get("dstport"))
+    src_name, dst_name = WELL_KNOWN_PORTS.get(src or -1), WELL_KNOWN_PORTS.get(dst or -1)
+    if dst_name and not src_name:
+        out.facts.append(("likely service", f"{dst_name} on the destination (port {dst})"))
+    elif src_name and not dst_name:
+        out.facts.append((
+            "likely service",
+            f"{src_name} on the source (port {src}): probably a reply record",
+        ))
+
+
+def _tgw_drops(values: Mapping[str, object], out: Explanation) -> None:
+    reasons = ("no-route", "blackhole", "mtu-exceeded", "ttl-expired")
+    lost = {reason: as_int(values.get(f"packets-lost-{reason}")) or 0 for reason in reasons}
+    if any(count > 0 for count in lost.values()):
+        detail = ", ".join(f"{r} {n:,}" for r, n in lost.items() if n > 0)
+        out.warnings.append(f"the transit gateway dropped packets of this flow: {detail}")
+
+
+def _consistency(values: Mapping[str, object], out: Explanation) -> None:
+    direction, path = values.get("flow-direction"), values.get("traffic-path")
+    if direction == "ingress" and path is not None:
+        out.warnings.append(
+            f"traffic-path is {path} on an ingress record; AWS documents it for egress only"
+        )
+    if values.get("log-status") in ("NODATA", "SKIPDATA") and values.get("action") is not None:
+        out.warnings.append(
+            f"action is {values['action']} on a {values['log-status']} row, where AWS writes "
+            "'-': this record does not look like AWS output"
+        )
+    here, there = values.get("az-id"), values.get("next-hop-az-id")
+    if here is not None and there is not None and here != there:
+        out.facts.append((
+            "cross-AZ",
+            f"the next hop is in {there}, this interface in {here}: traffic crosses "
+            "Availability Zones (inter-AZ data transfer)",
+        ))
+    if values.get("reject-reason") == "BPA" and values.get("bytes") is None:
+        out.facts.append(("bytes", "Block Public Access records carry no byte count"))
+    version = as_int(values.get("version"))
+    highest = max(
+        (FIELDS[name].version for name in values if name in FIELDS), default=None
+    )
+    if version is not None and highest is not None and version < highest:
+        out.warnings.append(
+            f"version is {version} but the columns include version-{highest} fields; AWS "
+            "writes the highest field version, so this data may be synthetic or altered"
+        )

@@ -1,0 +1,63 @@
+"""Local flow-log files and folders: found in key/time order and read as record batches.
+
+A folder copied from S3 (``aws s3 sync``) keeps AWS's key layout, and file names carry the
+account, region, flow-log id and time, so sorting the relative paths puts the objects in the
+same order S3 lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+
+from flowtui.parquet import iter_parquet_batches, looks_like_parquet
+from flowtui.parser import FlowLogParser
+
+READ_CHUNK = 1 << 20
+
+
+class LocalPathError(Exception):
+    """A path the user named cannot be read; the message is one line for the user."""
+
+
+def find_objects(paths: Sequence[str]) -> list[Path]:
+    """Files named directly, and every file below a named folder, in key order."""
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            below = [Path(root) / file for root, _dirs, files in os.walk(path) for file in files
+                     if not file.startswith(".")]
+            found.extend(sorted(below, key=lambda p: p.relative_to(path).as_posix()))
+        elif path.is_file():
+            found.append(path)
+        elif path.exists():
+            raise LocalPathError(f"{name}: not a regular file or folder")
+        else:
+            raise LocalPathError(f"{name}: no such file or folder")
+    return found
+
+
+def read_batches(path: Path, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
+    """Stream a local object through ``parser`` (or the Parquet reader) batch by batch.
+
+    The parser's error and bad lines are left on it for the caller to report.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+            if looks_like_parquet(head) or looks_like_parquet(path.name):
+                handle.seek(0)
+                yield from iter_parquet_batches(handle)
+                return
+            yield from parser.feed(head)
+            while chunk := handle.read(READ_CHUNK):
+                yield from parser.feed(chunk)
+            yield from parser.finish()
+    except OSError as exc:
+        raise LocalPathError(f"{path}: {exc.strerror or exc}") from exc
+    finally:
+        parser.close()

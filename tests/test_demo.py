@@ -1,0 +1,152 @@
+"""``flowtui demo`` must give a working, loopback-only S3 full of realistic flow logs, and
+leave the user's environment as it found it."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import re
+import sys
+from datetime import UTC, datetime
+
+import boto3
+import pyarrow.parquet as pq
+import pytest
+from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
+
+from flowtui import demo, synth
+from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS
+
+NOW = datetime(2024, 3, 5, 0, 40, tzinfo=UTC)  # just after midnight: logs span 3 UTC days
+
+KEY = re.compile(
+    r"(?:[\w-]+/)?AWSLogs/(?:aws-account-id=)?(?P<account>\d{12})/(?:aws-service=)?vpcflowlogs/"
+    r"(?:aws-region=)?(?P<region>[a-z0-9-]+)/(?:year=)?\d{4}/(?:month=)?\d\d/(?:day=)?\d\d/"
+    r"(?:(?:hour=)?\d\d/)?(?P=account)_vpcflowlogs_(?P=region)_fl-[0-9a-f]+_\d{8}T\d{4}Z_"
+    r"[0-9a-f]+\.log\.(?:gz|parquet)"
+)
+
+
+def http_client(endpoint_url: str):
+    return boto3.client("s3", endpoint_url=endpoint_url, region_name="us-east-1",
+                        config=Config(s3={"addressing_style": "path"},
+                                      retries={"max_attempts": 1}, connect_timeout=2))
+
+
+@pytest.fixture(scope="module")
+def seeded():
+    server = demo.start_server()
+    try:
+        summary = demo.seed(server.client(), now=NOW)
+        client = http_client(server.endpoint_url)
+        keys = {
+            bucket: [obj["Key"] for page in client.get_paginator("list_objects_v2")
+                     .paginate(Bucket=bucket) for obj in page.get("Contents", [])]
+            for bucket in summary.buckets
+        }
+        yield server, summary, client, keys
+    finally:
+        server.stop()
+
+
+def body(client, bucket: str, key: str) -> bytes:
+    return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def test_server_listens_on_loopback_with_fake_credentials(seeded) -> None:
+    server, summary, client, _ = seeded
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.endpoint_url)
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo"
+    assert "AWS_PROFILE" not in os.environ
+    names = {b["Name"] for b in client.list_buckets()["Buckets"]}
+    assert names == set(summary.buckets) == {demo.CENTRAL_BUCKET, demo.HIVE_BUCKET}
+
+
+def test_seed_has_accounts_regions_and_layouts(seeded) -> None:
+    _, summary, client, keys = seeded
+    flow_keys = [k for b in keys for k in keys[b] if not k.startswith("odd/")]
+    assert summary.objects == sum(len(v) for v in keys.values())
+    for key in flow_keys:
+        assert KEY.fullmatch(key), key
+    infos = {(m["account"], m["region"]) for m in map(KEY.fullmatch, flow_keys)}
+    assert {a for a, _ in infos} == {demo.ACCOUNT_A, demo.ACCOUNT_B}
+    assert {r for _, r in infos} == {"us-east-1", "eu-west-1"}
+    days = {re.search(r"_(\d{8})T", k)[1] for k in flow_keys}
+    assert len(days) >= 3
+    assert any("/aws-service=vpcflowlogs/" in k and "/hour=" in k for k in flow_keys)
+    assert any("/aws-service=vpcflowlogs/" in k and "/hour=" not in k for k in flow_keys)
+    assert any(re.search(r"/vpcflowlogs/[a-z0-9-]+/\d{4}/\d\d/\d\d/\d\d/", k) for k in flow_keys)
+    top = client.list_objects_v2(Bucket=demo.CENTRAL_BUCKET, Delimiter="/")
+    assert {p["Prefix"] for p in top["CommonPrefixes"]} == {"AWSLogs/", "odd/", "vpc-logs/"}
+    # Two files for one window, differing only by hash.
+    stems = [k.rsplit("_", 1)[0] for k in keys[demo.CENTRAL_BUCKET]]
+    assert len(stems) != len(set(stems))
+
+
+def test_formats_text_v5_tgw_and_parquet(seeded) -> None:
+    _, _, client, keys = seeded
+    headers = set()
+    for bucket, names in keys.items():
+        for key in names:
+            if key.endswith(".log.gz") and not key.startswith("odd/") and "badbad" not in key:
+                blob = body(client, bucket, key)
+                if len(blob) > 1_000_000:
+                    continue
+                lines = gzip.decompress(blob).decode().splitlines()
+                header = lines[0].split()
+                headers.add(tuple(header))
+                assert all(len(line.split()) == len(header) for line in lines[1:])
+    assert {DEFAULT_FIELDS, synth.V5_EXAMPLE_FIELDS, TGW_DEFAULT_FIELDS} <= headers
+    parquet = [k for k in keys[demo.HIVE_BUCKET] if k.endswith(".log.parquet")]
+    assert parquet
+    table = pq.read_table(io.BytesIO(body(client, demo.HIVE_BUCKET, parquet[0])))
+    assert table.num_rows > 0 and "log_status" in table.column_names
+
+
+def test_large_object_and_bad_lines(seeded) -> None:
+    _, summary, client, _ = seeded
+    bucket, key = summary.big_object.removeprefix("s3://").split("/", 1)
+    lines = gzip.decompress(body(client, bucket, key)).splitlines()
+    assert len(lines) == 200_001
+    bucket, key = summary.bad_object.removeprefix("s3://").split("/", 1)
+    lines = gzip.decompress(body(client, bucket, key)).decode().splitlines()
+    counts = [len(line.split()) for line in lines[1:]]
+    assert any(c != 14 for c in counts)
+    assert any(c == 14 and not line.split()[5].isdigit() and line.split()[5] != "-"
+               for c, line in zip(counts, lines[1:], strict=True))
+
+
+def test_hostile_keys_are_stored_literally(seeded) -> None:
+    _, _, client, keys = seeded
+    odd = set(keys[demo.CENTRAL_BUCKET])
+    assert "odd/[red]x[/red].log.gz" in odd
+    assert "odd/esc-\x1b[31mred\x1b[0m.log.gz" in odd
+    assert "odd/spaces and ünïcode ✓ 日本.log.gz" in odd
+    blob = body(client, demo.CENTRAL_BUCKET, "odd/esc-\x1b[31mred\x1b[0m.log.gz")
+    assert gzip.decompress(blob).decode().splitlines()[0] == " ".join(DEFAULT_FIELDS)
+
+
+def test_stop_closes_the_port_and_restores_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "someone-real")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALREALREAL")
+    server = demo.start_server()
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo"
+    assert "AWS_PROFILE" not in os.environ
+    client = http_client(server.endpoint_url)
+    client.create_bucket(Bucket="probe-bucket")
+    server.stop()
+    server.stop()  # idempotent
+    assert os.environ["AWS_PROFILE"] == "someone-real"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAREALREALREAL"
+    with pytest.raises(EndpointConnectionError):
+        client.list_buckets()
+
+
+def test_missing_moto_gives_one_line_install_hint(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "moto.server", None)
+    with pytest.raises(demo.DemoError) as info:
+        demo.start_server()
+    message = str(info.value)
+    assert "pip install 'flowtui[demo]'" in message and "\n" not in message

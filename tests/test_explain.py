@@ -1,0 +1,353 @@
+"""explain() on AWS's documented examples, NODATA/SKIPDATA, TGW records and odd input."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flowtui.explain import Explanation, explain
+from flowtui.fields import DEFAULT_FIELDS, FIELDS, TGW_DEFAULT_FIELDS, is_integer
+
+V5_FORMAT = (
+    "version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id "
+    "vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id "
+    "action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service "
+    "traffic-path flow-direction log-status"
+)
+
+
+def record(fields: str | tuple[str, ...], line: str) -> dict[str, object]:
+    """A record as the store returns it: ints for integer fields, None for '-'."""
+    names = fields.split() if isinstance(fields, str) else list(fields)
+    values = line.split()
+    assert len(names) == len(values)
+    return {
+        name: None if value == "-" else int(value) if is_integer(name) else value
+        for name, value in zip(names, values, strict=True)
+    }
+
+
+def decoded(result: Explanation) -> dict[str, str]:
+    return {row.field: row.decoded for row in result.rows}
+
+
+def facts(result: Explanation) -> dict[str, str]:
+    return dict(result.facts)
+
+
+# --------------------------------------------------------------------------- §5.6 examples
+
+V2_LINE = (
+    "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
+    "1418530010 1418530070 ACCEPT OK"
+)
+
+
+def test_v2_accepted_ssh() -> None:
+    result = explain(record(DEFAULT_FIELDS, V2_LINE))
+    assert [row.field for row in result.rows] == list(DEFAULT_FIELDS)
+    assert [row.raw for row in result.rows] == V2_LINE.split()
+    values = decoded(result)
+    assert values["protocol"].startswith("TCP")
+    assert values["dstport"].startswith("SSH")
+    assert values["srcaddr"] == "IPv4, private (RFC 1918)"
+    assert values["start"] == "2014-12-14T04:06:50Z (UTC)"
+    assert values["end"] == "2014-12-14T04:07:50Z (UTC)"
+    assert values["action"].startswith("accepted")
+    assert values["account-id"] == "AWS account 123456789010"
+    derived = facts(result)
+    assert derived["record"] == "VPC flow-log record"
+    assert derived["duration"].startswith("60 s")
+    assert derived["bytes/packet"] == "212.4"  # 4249 / 20
+    assert derived["rate"].startswith("566.5 bit/s")  # 4249 * 8 / 60
+    assert "SSH" in derived["likely service"]
+    assert result.warnings == []
+    assert result.family == "vpc"
+
+
+V5_LINE = (
+    "5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 "
+    "vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b "
+    "eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - "
+    "S3 8 egress OK"
+)
+
+
+def test_v5_egress_to_s3() -> None:
+    result = explain(record(V5_FORMAT, V5_LINE))
+    assert [row.field for row in result.rows] == V5_FORMAT.split()
+    assert [row.raw for row in result.rows] == V5_LINE.split()
+    values = decoded(result)
+    assert values["tcp-flags"].startswith("SYN + FIN")
+    assert "interval" in values["tcp-flags"]
+    assert "internet gateway" in values["traffic-path"]
+    assert "Amazon S3" in values["pkt-dst-aws-service"]
+    assert values["pkt-src-aws-service"].startswith("no value")
+    assert values["sublocation-type"] == "no value: the interface is not in a sublocation"
+    assert values["dstaddr"] == "IPv4, public"
+    assert values["flow-direction"].startswith("egress")
+    derived = facts(result)
+    assert derived["duration"].startswith("57 s")
+    assert derived["recording side"].startswith("eni-1235b8ca123456789 sent this traffic")
+    assert "no address rewriting" in derived["endpoints"]
+    assert "intermediate hop" not in derived
+    assert "10.0.0.71" in derived["initiator"]
+    assert result.warnings == []
+
+
+# --------------------------------------------------------------------------- §5.5 NODATA/SKIPDATA
+
+NODATA = "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
+SKIPDATA = "2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA"
+
+
+def test_nodata_row() -> None:
+    result = explain(record(DEFAULT_FIELDS, NODATA))
+    assert [row.raw for row in result.rows] == NODATA.split()
+    values = decoded(result)
+    assert values["srcaddr"].startswith("no value: NODATA or SKIPDATA")
+    assert values["action"].startswith("no value: NODATA or SKIPDATA")
+    assert "no traffic" in values["log-status"]
+    assert any(w.startswith("NODATA") and "not denied" in w for w in result.warnings)
+    assert not any("SKIPDATA" in w for w in result.warnings)
+    derived = facts(result)
+    assert derived["duration"].startswith("58 s")
+    assert "rate" not in derived and "bytes/packet" not in derived
+
+
+def test_skipdata_row_warns_totals_are_lower_bounds() -> None:
+    result = explain(record(DEFAULT_FIELDS, SKIPDATA))
+    assert len(result.warnings) == 1
+    assert "lower bounds" in result.warnings[0]
+    assert "lost" in result.warnings[0]
+
+
+def test_unknown_account_on_nodata_row() -> None:
+    result = explain(record(DEFAULT_FIELDS, NODATA.replace("123456789010", "unknown")))
+    assert "AWS service created" in decoded(result)["account-id"]
+
+
+# --------------------------------------------------------------------------- address rewriting
+
+NAT_FORMAT = "instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr"
+
+
+def test_instance_to_nat_gateway_shows_final_destination() -> None:
+    result = explain(record(NAT_FORMAT, "- eni-1235b8ca123456789 10.0.1.5 10.0.0.220 10.0.1.5 "
+                                        "203.0.113.5"))
+    hops = [text for label, text in result.facts if label == "intermediate hop"]
+    assert len(hops) == 1
+    assert "dstaddr 10.0.0.220" in hops[0] and "pkt-dstaddr 203.0.113.5" in hops[0]
+    assert decoded(result)["instance-id"].startswith("no value: requester-managed")
+
+
+def test_nat_gateway_reply_shows_original_source() -> None:
+    result = explain(record(NAT_FORMAT, "- eni-1235b8ca123456789 10.0.0.220 10.0.1.5 "
+                                        "203.0.113.5 10.0.1.5"))
+    hops = [text for label, text in result.facts if label == "intermediate hop"]
+    assert len(hops) == 1
+    assert "srcaddr 10.0.0.220" in hops[0] and "pkt-srcaddr 203.0.113.5" in hops[0]
+
+
+def test_ingress_names_the_destination_as_recording_side() -> None:
+    result = explain({"interface-id": "eni-1", "srcaddr": "198.51.100.7",
+                      "dstaddr": "10.0.0.5", "flow-direction": "ingress"})
+    assert facts(result)["recording side"] == (
+        "eni-1 received this traffic: it is the destination side (dstaddr 10.0.0.5)"
+    )
+
+
+def test_regional_nat_gateway_resource() -> None:
+    result = explain({"interface-id": None, "resource-id": "nat-0abc", "srcaddr": "10.0.0.5"})
+    assert facts(result)["recorded on"] == "regional NAT gateway nat-0abc"
+
+
+# --------------------------------------------------------------------------- Transit Gateway
+
+TGW_LINE = (
+    "6 TransitGateway 123456789012 tgw-0123456789abcdef0 tgw-attach-0a1b2c3d4e5f67890 "
+    "123456789012 210987654321 vpc-0aaa1111bbbb2222c vpc-0ddd3333eeee4444f "
+    "subnet-0aaa1111bbbb2222c subnet-0ddd3333eeee4444f eni-0aaa1111bbbb2222c "
+    "eni-0ddd3333eeee4444f use1-az1 use1-az2 tgw-attach-0f9e8d7c6b5a43210 10.0.1.10 "
+    "10.1.2.20 49152 443 6 10 1500 1700000000 1700000060 OK IPv4 0 3 0 0 2 us-east-1 "
+    "ingress - -"
+)
+
+
+def test_tgw_record() -> None:
+    result = explain(record(TGW_DEFAULT_FIELDS, TGW_LINE))
+    assert result.family == "tgw"
+    assert facts(result)["record"] == "Transit Gateway flow-log record"
+    assert [row.raw for row in result.rows] == TGW_LINE.split()
+    meanings = {row.field: row.meaning for row in result.rows}
+    assert "owns the transit gateway" in meanings["account-id"]
+    assert "computed from srcaddr" in meanings["pkt-src-aws-service"]
+    values = decoded(result)
+    assert "transit gateway" in values["resource-type"]
+    assert values["packets-lost-blackhole"] == "3 packets dropped (blackhole route)"
+    assert "transit gateway tgw-attach-0a1b2c3d4e5f67890" in facts(result)["recording side"]
+    assert result.warnings == [
+        "the transit gateway dropped packets of this flow: blackhole 3"
+    ]
+
+
+def test_vpc_meaning_used_for_shared_fields_in_vpc_records() -> None:
+    result = explain(record(DEFAULT_FIELDS, V2_LINE))
+    meaning = next(row.meaning for row in result.rows if row.field == "account-id")
+    assert meaning == FIELDS["account-id"].meaning
+
+
+def test_resource_type_value_settles_the_family() -> None:
+    result = explain({"version": 6, "resource-type": "TransitGateway", "srcaddr": "10.0.0.1"})
+    assert result.family == "tgw"
+    assert explain({"srcaddr": "10.0.0.1"}).family == "unknown"
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def test_end_before_start() -> None:
+    result = explain({"start": 1418530070, "end": 1418530010, "bytes": 100})
+    assert any("end is before start by 60 s" in w for w in result.warnings)
+    assert "duration" not in facts(result) and "rate" not in facts(result)
+
+
+def test_zero_duration_is_not_an_error() -> None:
+    result = explain({"start": 1418530010, "end": 1418530010, "bytes": 100, "packets": 1})
+    assert result.warnings == []
+    assert facts(result)["duration"].startswith("0 s")
+    assert facts(result)["rate"].startswith("not computable")
+
+
+def test_millisecond_timestamps() -> None:
+    result = explain({"start": 1502323000000, "end": 1502323060000, "bytes": 750})
+    assert sum("milliseconds" in w for w in result.warnings) == 2
+    assert facts(result)["duration"].startswith("60 s")  # not 60000 s
+    assert facts(result)["rate"].startswith("100.0 bit/s")
+
+
+def test_tcp_flags_on_udp() -> None:
+    result = explain({"protocol": 17, "tcp-flags": 2})
+    assert result.warnings == [
+        "tcp-flags is 2 on a UDP record: TCP flags mean nothing for this protocol"
+    ]
+    assert "initiator" not in facts(result)
+    assert explain({"protocol": 17, "tcp-flags": 0}).warnings == []
+
+
+def test_tcp_flags_zero_on_tcp_is_no_warning_and_no_initiator() -> None:
+    result = explain({"protocol": 6, "tcp-flags": 0})
+    assert result.warnings == []
+    assert "initiator" not in facts(result)
+
+
+def test_syn_ack_names_the_server_reply() -> None:
+    result = explain({"srcaddr": "10.0.0.5", "dstaddr": "10.0.0.9", "protocol": 6,
+                      "tcp-flags": 18, "srcport": 443, "dstport": 51000})
+    assert "destination (10.0.0.9) opened" in facts(result)["initiator"]
+    assert "reply" in facts(result)["likely service"]
+
+
+def test_traffic_path_on_ingress() -> None:
+    result = explain({"flow-direction": "ingress", "traffic-path": 1})
+    assert any("egress only" in w for w in result.warnings)
+    assert explain({"flow-direction": "ingress", "traffic-path": None}).warnings == []
+
+
+def test_action_on_nodata_row_is_flagged() -> None:
+    result = explain({"action": "REJECT", "log-status": "NODATA"})
+    assert any("does not look like AWS output" in w for w in result.warnings)
+
+
+def test_version_lower_than_its_columns() -> None:
+    result = explain({"version": 3, "srcaddr": "10.0.0.1", "ecs-task-id": "abc"})
+    assert any("version is 3" in w and "version-7" in w for w in result.warnings)
+    assert not any("version" in w for w in explain({"version": 7, "ecs-task-id": "x"}).warnings)
+
+
+def test_bpa_reject_without_bytes() -> None:
+    result = explain({"action": "REJECT", "reject-reason": "BPA", "bytes": None})
+    assert "Block Public Access" in decoded(result)["reject-reason"]
+    assert "no byte count" in facts(result)["bytes"]
+
+
+# --------------------------------------------------------------------------- unknowns are kept
+
+
+def test_unknown_field_and_unknown_values_kept() -> None:
+    result = explain({"version": 12, "my-new-field": "hello world", "action": "MAYBE",
+                      "log-status": "PARTIAL", "pkt-dst-aws-service": "NEW_SERVICE"})
+    rows = {row.field: row for row in result.rows}
+    assert list(rows) == ["version", "my-new-field", "action", "log-status",
+                          "pkt-dst-aws-service"]
+    assert rows["my-new-field"].raw == "hello world"
+    assert rows["my-new-field"].decoded == "hello world"
+    assert "not a catalogued" in rows["my-new-field"].meaning
+    assert "MAYBE" in rows["action"].decoded
+    assert "PARTIAL" in rows["log-status"].decoded
+    assert "NEW_SERVICE" in rows["pkt-dst-aws-service"].decoded
+
+
+def test_dash_and_zero_stay_apart() -> None:
+    rows = {row.field: row for row in explain({"srcport": 0, "dstport": None}).rows}
+    assert rows["srcport"].raw == "0" and "ICMP" in rows["srcport"].decoded
+    assert rows["dstport"].raw == "-" and rows["dstport"].decoded.startswith("no value")
+
+
+def test_parquet_column_names_are_explained() -> None:
+    result = explain({"log_status": "SKIPDATA", "account_id": "123456789012"})
+    assert [row.field for row in result.rows] == ["log_status", "account_id"]
+    assert result.rows[0].meaning == FIELDS["log-status"].meaning
+    assert any("SKIPDATA" in w for w in result.warnings)
+
+
+def test_text_in_an_integer_field_is_kept() -> None:
+    result = explain({"srcport": "abc", "start": "soon", "end": 1418530010})
+    rows = {row.field: row for row in result.rows}
+    assert rows["srcport"].raw == "abc" and "'abc'" in rows["srcport"].decoded
+    assert "'soon'" in rows["start"].decoded
+    assert "duration" not in facts(result)
+
+
+values = st.one_of(
+    st.none(), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.text(max_size=20),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(FIELDS) + ["extra", "log_status"]), values))
+def test_explain_never_raises_and_keeps_every_value(rec: dict[str, object]) -> None:
+    result = explain(rec)
+    assert [row.field for row in result.rows] == list(rec)
+    for row, value in zip(result.rows, rec.values(), strict=True):
+        assert row.raw == ("-" if value is None else str(value))
+        assert row.decoded
+
+
+def test_v11_cross_az_next_hop_and_tags() -> None:
+    result = explain({"version": 11, "az-id": "use1-az1", "next-hop-az-id": "use1-az2",
+                      "instance-tag": "team%3Dnet%20ops", "next-hop-interface-type":
+                      "network_load_balancer"})
+    assert "use1-az2" in facts(result)["cross-AZ"]
+    values = decoded(result)
+    assert values["instance-tag"] == "'team=net ops' (percent-decoded)"
+    assert "Network Load Balancer" in values["next-hop-interface-type"]
+    assert "cross-AZ" not in facts(explain({"az-id": "use1-az1", "next-hop-az-id": "use1-az1"}))
+
+
+def test_store_rows_explain_like_the_file_says() -> None:
+    """Through the real parser and store: raw cells are the file's text, '-' stays '-'."""
+    import gzip
+
+    from flowtui.parser import FlowLogParser
+    from flowtui.store import RecordStore
+
+    parser, store = FlowLogParser(), RecordStore()
+    text = f"{V5_FORMAT}\n{V5_LINE}\n"
+    for batch in parser.feed(gzip.compress(text.encode())) + parser.finish():
+        store.append(batch)
+    parser.close()
+    result = explain(store.row(0))
+    assert [row.raw for row in result.rows] == V5_LINE.split()
+    assert decoded(result)["pkt-dst-aws-service"].startswith("Amazon S3")
+    assert result.warnings == []
