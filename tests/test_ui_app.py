@@ -63,7 +63,7 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         # objects are labelled by time, size and flow-log id, not by the raw key
         listing = "\n".join(screen_text(pilot))
         assert target.key.rpartition("_")[0].split("_")[3] in listing  # flow-log id
-        assert "03-05 14:00" in listing
+        assert "14:00" in listing
         await pilot.press("enter")
         await _finished(pilot, app)
         assert app.table.row_count == len(target.lines)
@@ -82,9 +82,9 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         assert "record 4" in text and expected["srcaddr"] in text
         assert "row 4/" in text  # the status line follows the cursor
         # raw/decoded toggle changes the cells, not the rows
-        await pilot.press("r")
+        await pilot.press("r", "dollar_sign")  # decoded, then scroll to the last columns
         assert app.table.decoded
-        assert "2024-03-05" in "\n".join(screen_text(pilot))
+        assert "2024-03-05 14:" in "\n".join(screen_text(pilot))
         await pilot.press("G")
         assert app.table.cursor_row == len(target.lines) - 1
         await pilot.press("g")

@@ -113,6 +113,17 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < TINY_WIDTH, "-tiny")
+        if not self.has_class("-tiny"):
+            self.query_one("#browser").display = True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """On a small terminal the browser makes room while the user reads records."""
+        if not self.has_class("-tiny"):
+            return
+        browser = self.query_one("#browser")
+        in_browser = browser in event.widget.ancestors_with_self
+        if not in_browser and browser.display:
+            browser.display = False
 
 
 class FlowtuiApp(App[None]):
@@ -353,9 +364,8 @@ class FlowtuiApp(App[None]):
         self.status.load = job.status
         job.worker = self.run_worker(partial(self._run_load, job), thread=True, group="load",
                                      exit_on_error=False, name=f"load {label}")
-        if self.screen.has_class("-tiny") and self.browser.has_focus_within:
-            self.browser.display = False
-            self.table.focus()
+        if self.main_screen.has_class("-tiny") and self.browser.has_focus_within:
+            self.table.focus()  # the browser makes room (MainScreen.on_descendant_focus)
         return job
 
     def _run_load(self, job: LoadJob) -> None:

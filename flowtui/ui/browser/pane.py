@@ -70,19 +70,23 @@ def entry_prompt(entry: Entry, state: LoadState | None) -> Text:
         line = Text(literal(entry.name), style="bold")
         label = entry.label if entry.bucket else None
         if label:
-            line.append("  ")
+            line.append(" ")
             line.append(literal(label), style="italic")
     else:
         info = entry.info
         if info is not None:
-            line = Text(info.time.strftime("%m-%d %H:%M"), style="bold")
-            line.append(f"  {human_bytes(entry.size):>8}  ")
-            line.append(literal(info.flow_log_id), style="dim")
+            # In date folders the date is in the path; a bare file shows it too.
+            stamp = "%H:%M" if info.layout != "file" else "%m-%d %H:%M"
+            line = Text(info.time.strftime(stamp), style="bold")
+            line.append(f" {human_bytes(entry.size):>7} ")
+            line.append(literal(info.flow_log_id))
             if info.fmt == "parquet":
                 line.append(" parquet", style="italic")
         else:
             line = Text(literal(entry.name))
-            line.append(f"  {human_bytes(entry.size)}", style="dim")
+            line.append(f" {human_bytes(entry.size)}", style="dim")
+    line.no_wrap = True
+    line.overflow = "ellipsis"
     if state is not None:
         line.append("\n  ")
         line.append_text(state.describe())

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -76,7 +77,8 @@ class ExplainList(OptionList, inherit_bindings=False):
         self.app.notify(f"Copied {literal(target.label)}: {shown}", markup=False)
 
 
-def _field_prompt(field: str, raw: str, decoded: str, meaning: str, width: int) -> Table:
+def _field_prompt(field: str, raw: str, decoded: str, meaning: str, width: int,
+                  show_meaning: bool) -> Table:
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(width=width, no_wrap=True)
     grid.add_column(ratio=1)
@@ -84,18 +86,43 @@ def _field_prompt(field: str, raw: str, decoded: str, meaning: str, width: int) 
     if decoded and decoded != raw:
         value.append("  ")
         value.append(literal(decoded), style="italic")
-    grid.add_row(text(field, "bold"), value)
-    if meaning:
+    grid.add_row(text(field), value)
+    if meaning and show_meaning:
         grid.add_row("", text(meaning, "dim"))
     return grid
 
 
+@dataclass(frozen=True)
+class _Line:
+    """One option of the panel, kept so its prompt can be rebuilt (meaning shown or not)."""
+
+    field: str
+    raw: str
+    decoded: str
+    meaning: str
+
+
 class DetailPanel(Vertical):
-    """Follows the record table's cursor; can be hidden to give the table the room."""
+    """Follows the record table's cursor; can be hidden to give the table the room.
+
+    Each field is one line (name, raw value, decoded value); the highlighted field also
+    shows what it means, or every field does after ``m``. Facts and warnings follow."""
 
     DEFAULT_CSS = """
     DetailPanel > #detail-title { height: 1; }
     """
+
+    BINDINGS = [
+        Binding("m", "toggle_meanings", "Meanings", id="detail.toggle-meanings"),
+    ]
+
+    show_all_meanings: reactive[bool] = reactive(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lines: list[_Line | None] = []
+        self._width = 8
+        self._expanded: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No record selected"), id="detail-title")
@@ -110,51 +137,91 @@ class DetailPanel(Vertical):
         self.list.clear_options()
         self.list.targets = []
         self.list.decoded_targets = []
+        self._lines = []
 
     def show_record(self, index: int, record: Mapping[str, object], source: str = "") -> None:
-        title = Text.assemble(("record ", "bold"), f"{index + 1:,}")
-        if source:
-            title.append("  ")
-            title.append(literal(source), style="dim")
-        self.query_one("#detail-title", Static).update(title)
         try:
             explanation = explain(record)
         except Exception as exc:  # a catalogue bug must not take the UI down
             explanation = Explanation(rows=[], facts=[], warnings=[f"cannot explain: {exc}"])
+        title = Text.assemble(("record ", "bold"), f"{index + 1:,}")
+        if explanation.warnings:
+            count = len(explanation.warnings)
+            title.append(f"  {count} warning{'s' if count > 1 else ''} (below)", style="bold")
+        if source:
+            title.append("  ")
+            title.append(literal(source.rpartition("/")[2] or source), style="dim")
+        self.query_one("#detail-title", Static).update(title)
         self._fill(explanation)
 
+    def _prompt(self, index: int) -> Table | Text:
+        line = self._lines[index]
+        assert line is not None
+        show = self.show_all_meanings or index == self.list.highlighted
+        return _field_prompt(line.field, line.raw, line.decoded, line.meaning, self._width,
+                             show)
+
     def _fill(self, explanation: Explanation) -> None:
+        ol = self.list
+        keep = ol.highlighted
+        names = [r.field for r in explanation.rows] + [name for name, _ in explanation.facts]
+        self._width = min(max((len(n) for n in names), default=8), 24)
+        lines: list[_Line | None] = []
         options: list[Option] = []
         targets: list[CopyTarget | None] = []
         decoded_targets: list[CopyTarget | None] = []
-        width = max((len(r.field) for r in explanation.rows), default=8)
-        width = min(width, 24)
+
+        def add_line(line: _Line, target: CopyTarget, decoded: CopyTarget) -> None:
+            show = self.show_all_meanings or len(options) == keep
+            options.append(Option(_field_prompt(line.field, line.raw, line.decoded,
+                                                line.meaning, self._width, show)))
+            lines.append(line)
+            targets.append(target)
+            decoded_targets.append(decoded)
+
+        def add_heading(title: str) -> None:
+            options.append(Option(Text(title, style="bold underline"), disabled=True))
+            lines.append(None)
+            targets.append(None)
+            decoded_targets.append(None)
+
         for row in explanation.rows:
-            options.append(Option(_field_prompt(row.field, row.raw, row.decoded, row.meaning,
-                                                width)))
-            targets.append(CopyTarget(row.field, row.raw))
-            decoded_targets.append(CopyTarget(f"{row.field} (decoded)", row.decoded or row.raw))
+            add_line(_Line(row.field, row.raw, row.decoded, row.meaning),
+                     CopyTarget(row.field, row.raw),
+                     CopyTarget(f"{row.field} (decoded)", row.decoded or row.raw))
         if explanation.facts:
-            options.append(Option(Text("Facts", style="bold underline"), disabled=True))
-            targets.append(None)
-            decoded_targets.append(None)
+            add_heading("Facts")
             for name, value in explanation.facts:
-                options.append(Option(_field_prompt(name, value, "", "", width)))
-                targets.append(CopyTarget(name, value))
-                decoded_targets.append(CopyTarget(name, value))
+                add_line(_Line(name, value, "", ""), CopyTarget(name, value),
+                         CopyTarget(name, value))
         if explanation.warnings:
-            options.append(Option(Text("Warnings", style="bold underline"), disabled=True))
-            targets.append(None)
-            decoded_targets.append(None)
+            add_heading("Warnings")
             for warning in explanation.warnings:
-                line = Text.assemble(("! ", "bold"), literal(warning))
-                options.append(Option(Group(line), id=None))
+                options.append(Option(Text.assemble(("! ", "bold"), literal(warning))))
+                lines.append(None)
                 targets.append(CopyTarget("warning", warning))
                 decoded_targets.append(CopyTarget("warning", warning))
-        ol = self.list
-        keep = ol.highlighted
+        self._lines = lines
+        self._expanded = keep
         ol.set_options(options)
         ol.targets = targets
         ol.decoded_targets = decoded_targets
         if options:
             ol.highlighted = keep if keep is not None and keep < len(options) else 0
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if self.show_all_meanings:
+            return
+        for index in (self._expanded, event.option_index):
+            if index is not None and index < len(self._lines) and self._lines[index]:
+                self.list.replace_option_prompt_at_index(index, self._prompt(index))
+        self._expanded = event.option_index
+
+    def action_toggle_meanings(self) -> None:
+        self.show_all_meanings = not self.show_all_meanings
+
+    def watch_show_all_meanings(self) -> None:
+        for index, line in enumerate(self._lines):
+            if line is not None:
+                self.list.replace_option_prompt_at_index(index, self._prompt(index))

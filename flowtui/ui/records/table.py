@@ -97,7 +97,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("home,g", "first", "First row", show=False, id="table.first"),
         Binding("end,G", "last", "Last row", show=False, id="table.last"),
         Binding("ctrl+pageup,0", "leftmost", "First column", show=False, id="table.leftmost"),
-        Binding("ctrl+pagedown,$", "rightmost", "Last column", show=False,
+        Binding("ctrl+pagedown,dollar_sign", "rightmost", "Last column", show=False,
                 id="table.rightmost"),
     ]
 
