@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -81,6 +82,17 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         text = "\n".join(screen_text(pilot))
         assert "record 4" in text and expected["srcaddr"] in text
         assert "row 4/" in text  # the status line follows the cursor
+        # copy the record as JSON (typed values), then one value from the detail panel
+        await pilot.press("c")
+        copied = json.loads(app.clipboard)
+        assert copied["srcaddr"] == expected["srcaddr"]
+        assert copied["bytes"] == int(expected["bytes"])
+        await pilot.press("tab")  # table -> detail
+        assert app.focused is detail.list
+        await pilot.press("home", "down", "down", "down", "y")  # the 4th field: srcaddr
+        assert app.clipboard == expected["srcaddr"]
+        await pilot.press("shift+tab")
+        assert app.focused is app.table
         # raw/decoded toggle changes the cells, not the rows
         await pilot.press("r", "dollar_sign")  # decoded, then scroll to the last columns
         assert app.table.decoded

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -187,6 +188,7 @@ class FlowtuiApp(App[None]):
         self._target = target
         self._concurrency = concurrency
         self._states: dict[str, LoadState] = {}
+        self._painted: dict[str, float] = {}
         self._job: LoadJob | None = None
         self._job_ids = 0
         self._initial_theme = theme
@@ -419,6 +421,10 @@ class FlowtuiApp(App[None]):
             if state is not None and state.status == "loading":
                 self._states[location] = LoadState("loading", state.records
                                                    + event.batch.num_rows)
+                now = time.monotonic()
+                if now - self._painted.get(location, 0.0) > 0.25:  # count, at most 4/s
+                    self._painted[location] = now
+                    self.browser.refresh_state(location)
         elif isinstance(event, ObjectStarted):
             self._set_state(event.ref.location, LoadState("loading"))
         elif isinstance(event, ObjectDone):
@@ -628,5 +634,6 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
         return make_client(profile=profile, region=region, endpoint_url=endpoint_url,
                            no_sign=no_sign)
 
+    theme = theme or os.environ.get("FLOWTUI_THEME") or None
     FlowtuiApp(target, client_factory=factory, theme=theme).run()
     return 0
