@@ -140,6 +140,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._update_pending = False
         self._announced = False
+        self._styles: dict[str, Style] = {}
+        self._base_style = Style()
 
     # ----------------------------------------------------------------- data
 
@@ -340,7 +342,15 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._strips.clear()
             self.call_later(self._update_virtual_size)
 
+    def _component_style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
+
     def render_lines(self, crop: Region) -> list[Strip]:
+        self._styles: dict[str, Style] = {}  # looked up once per paint (theme, focus change)
+        self._base_style = self.rich_style
         top = int(self.scroll_y)
         stop = min(self._row_count, top + self._body_height())
         if stop > top:
@@ -363,9 +373,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         scroll_x = int(self.scroll_x)
-        base = self.rich_style
+        base = self._base_style
         if y == 0:
-            style = base + self.get_component_rich_style("record-table--header")
+            style = base + self._component_style("record-table--header")
             header = self._strips.get(("header", self._widths_version))
             if header is None:
                 header = self._cells_strip([literal(c) for c in self._columns], style)
@@ -375,7 +385,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         index = int(self.scroll_y) + y - 1
         if index >= self._row_count:
             if y == 1 and not self._row_count and self.placeholder:
-                style = base + self.get_component_rich_style("record-table--empty")
+                style = base + self._component_style("record-table--empty")
                 return Strip([Segment(literal(self.placeholder), style)]).crop_extend(
                     0, width, base)
             return Strip.blank(width, base)
@@ -391,23 +401,23 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         if strip is None:
             style = base + self._row_style(row.marker)
             if cursor:
-                style += self.get_component_rich_style("record-table--cursor")
+                style += self._component_style("record-table--cursor")
             strip = self._cells_strip(row.cells, style)
             self._strips[key] = strip
         style = base + self._row_style(row.marker)
         if cursor:
-            style += self.get_component_rich_style("record-table--cursor")
-        marker_style = style + self.get_component_rich_style("record-table--marker")
+            style += self._component_style("record-table--cursor")
+        marker_style = style + self._component_style("record-table--marker")
         marker = Strip([Segment(row.marker + " ", marker_style)])
         return Strip.join([marker, strip.crop_extend(scroll_x, scroll_x + width - MARKER_WIDTH,
                                                      style)])
 
     def _row_style(self, marker: str) -> Style:
         if marker == "R":
-            return self.get_component_rich_style("record-table--reject")
+            return self._component_style("record-table--reject")
         if marker in ("N", "S"):
             name = "record-table--nodata" if marker == "N" else "record-table--skipdata"
-            return self.get_component_rich_style(name)
+            return self._component_style(name)
         return Style()
 
     def on_focus(self) -> None:
