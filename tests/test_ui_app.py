@@ -104,30 +104,36 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
 
 
 async def test_rows_appear_before_a_large_load_finishes_and_esc_cancels(
-        s3_server: Any, fault_proxy: Any, proxy_client: Any) -> None:
+        s3_server: Any, fault_proxy: Any, proxy_client: Any, raw_s3: Any) -> None:
+    from tests.conftest import text_object
+
     big = s3_server.find("big")
-    fault_proxy.stall_after(len(big.body) * 3 // 4, match=lambda r: r.operation == "GetObject")
-    app = FlowtuiApp(big.url, client=proxy_client)
+    lines = list(big.lines) * 4  # ~120k records, a few MB of gzip: many chunks
+    key = "ui-large/" + big.key.rpartition("/")[2]
+    body = text_object(lines, big.fields)
+    raw_s3.put_object(Bucket=big.bucket, Key=key, Body=body)
+    # the server stops sending three quarters of the way through, until released
+    fault_proxy.stall_after(len(body) * 3 // 4, match=lambda r: r.operation == "GetObject")
+    app = FlowtuiApp(f"s3://{big.bucket}/{key}", client=proxy_client)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.table.row_count > 0, what="first rows")
             assert app.job is not None and app.job.status.running
-            assert app.table.row_count < len(big.lines)
+            assert app.table.row_count < len(lines)
             assert "Esc cancels" in "\n".join(screen_text(pilot))
             await pilot.press("escape")
             assert app.job.cancel.is_set()
             assert not app.job.status.running and app.job.status.cancelled
-            fault_proxy.release()
             await wait_for(pilot, lambda: app.job.worker.is_finished, what="worker ended")
-            assert app.table.row_count < len(big.lines)
-            text = "\n".join(screen_text(pilot))
-            assert "cancelled" in text
+            assert app.table.row_count < len(lines)
+            assert "cancelled" in "\n".join(screen_text(pilot))
             # the app is still usable: the cursor moves over what did load
             app.table.focus()
             await pilot.press("G")
             assert app.table.cursor_row == app.table.row_count - 1
     finally:
         fault_proxy.release()
+        raw_s3.delete_object(Bucket=big.bucket, Key=key)
 
 
 async def test_day_folder_load_asks_first_when_large(s3_server: Any, s3_client: Any,

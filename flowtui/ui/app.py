@@ -39,7 +39,8 @@ from flowtui.loader import (
 )
 from flowtui.parser import BadLine
 from flowtui.s3.errors import describe
-from flowtui.s3.listing import Entry, PrefixPager
+from flowtui.s3.listing import Entry
+from flowtui.s3.select import select_objects
 from flowtui.store import RecordStore
 from flowtui.ui.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.browser.sources import Location, entry_location, folder_kind
@@ -274,8 +275,8 @@ class FlowtuiApp(App[None]):
                                       severity="error", markup=False)
             return
         url = f"s3://{bucket}/{key}"
-        self.post_message(self.TargetResolved(folder, url,
-                                              ObjectRef(url, head.get("ContentLength"))))
+        ref = ObjectRef(url, head.get("ContentLength"), head.get("ETag"))
+        self.post_message(self.TargetResolved(folder, url, ref))
 
     def on_flowtui_app_target_resolved(self, message: TargetResolved) -> None:
         self.browser.open(message.location, highlight=message.highlight)
@@ -287,8 +288,7 @@ class FlowtuiApp(App[None]):
     def on_browser_pane_load_requested(self, message: BrowserPane.LoadRequested) -> None:
         entry = message.entry
         if entry.kind == "object":
-            self.start_load([ObjectRef(entry_location(entry), entry.size)],
-                            literal(entry.name), append=message.append)
+            self.start_load([_ref(entry)], literal(entry.name), append=message.append)
             return
         kind = folder_kind(entry)
         label = entry.label or entry.key
@@ -297,26 +297,19 @@ class FlowtuiApp(App[None]):
                         group="listing", exit_on_error=False, name=f"list {kind} folder")
 
     def _list_folder(self, entry: Entry, append: bool) -> None:
-        """Thread worker: every object under a day/hour folder (bounded, cancellable)."""
+        """Thread worker: every object under a day/hour folder (bounded by the core)."""
         worker = get_current_worker()
-        refs: list[ObjectRef] = []
-        entries: list[Entry] = []
         try:
-            pager = PrefixPager(self._client(), entry.bucket, entry.key, delimiter="")
-            while pager.has_more and not worker.is_cancelled:
-                entries.extend(e for e in pager.next_page() if e.kind == "object")
-                if len(entries) > MAX_FOLDER_OBJECTS:
-                    self.post_message(self.FolderListed(
-                        entry, [], 0, append,
-                        f"more than {MAX_FOLDER_OBJECTS:,} objects; open an hour folder"))
-                    return
+            entries = select_objects(self._client(), entry.bucket, entry.key,
+                                     limit=MAX_FOLDER_OBJECTS)
         except Exception as exc:
-            self.post_message(self.FolderListed(entry, [], 0, append, describe(exc)))
+            if not worker.is_cancelled:
+                self.post_message(self.FolderListed(entry, [], 0, append, describe(exc)))
             return
         if worker.is_cancelled:
             return
         logs = [e for e in entries if e.info is not None] or entries
-        refs = [ObjectRef(entry_location(e), e.size) for e in logs]
+        refs = [_ref(e) for e in logs]
         total = sum(e.size or 0 for e in logs)
         self.post_message(self.FolderListed(entry, refs, total, append))
 
@@ -431,8 +424,8 @@ class FlowtuiApp(App[None]):
             bad = list(event.bad_lines)
             room = MAX_BAD_LINES_KEPT - len(job.bad_lines)
             job.bad_lines.extend((event.ref.location, b) for b in bad[:max(0, room)])
-            self._set_state(event.ref.location,
-                            LoadState("done", event.records, len(bad), event.error))
+            self._set_state(event.ref.location, LoadState(
+                "done", event.records, max(event.bad_count, len(bad)), event.error))
             if event.error:
                 self.notify(f"{literal(_name(event.ref))}: {literal(event.error)}",
                             title="Problem in object", severity="warning", markup=False)
@@ -599,6 +592,11 @@ def _empty_reason(job: LoadJob, progress: LoadProgress, cancelled: bool) -> str:
     if progress.bad_lines:
         parts.append(f"{progress.bad_lines:,} bad lines (e shows them)")
     return "; ".join(parts) + "."
+
+
+def _ref(entry: Entry) -> ObjectRef:
+    """What the loader needs; the ETag pins the read to the version that was listed."""
+    return ObjectRef(entry_location(entry), entry.size, entry.etag)
 
 
 def _name(ref: ObjectRef) -> str:
