@@ -181,7 +181,13 @@ class FlowtuiApp(App[None]):
     def __init__(self, target: str | None = None, *, client: Any = None,
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
                  concurrency: int = 4) -> None:
-        super().__init__()
+        no_color = "NO_COLOR" in os.environ
+        # NO_COLOR: the terminal's own colours and Textual's no-colour filter, so only bold,
+        # reverse and the row markers carry meaning (never a hue).
+        super().__init__(ansi_color=True if no_color else None)
+        if no_color and theme is None:
+            theme = "ansi-dark"
+        self._no_color = no_color
         if client is not None:
             self._client = make_client_getter(lambda: client)
         else:
@@ -219,6 +225,7 @@ class FlowtuiApp(App[None]):
 
     def main_screen_ready(self) -> None:
         """Called once the main screen's widgets exist: open the target."""
+        self.set_class(self._no_color, "-no-color")
         if self._initial_theme:
             self.set_theme(self._initial_theme)
         self.table.set_store(RecordStore())

@@ -420,6 +420,11 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             return self._component_style(name)
         return Style()
 
+    def notify_style_update(self) -> None:
+        """A theme or CSS change: cached strips carry the old colours."""
+        super().notify_style_update()
+        self._strips.clear()
+
     def on_focus(self) -> None:
         self._strips.clear()
         self.refresh()
