@@ -29,11 +29,15 @@ def _object(s3_server: Any, note: str = "") -> Any:
                 if o.note == note)
 
 
-def test_bucket_list_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
-    app = FlowtuiApp(None, client=s3_client)
+# Other tests add buckets to the shared server, so the views start below a bucket.
+FOLDERS = "AWSLogs/111111111111/vpcflowlogs/"
+
+
+def test_folder_labels_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(f"s3://{s3_server.main_bucket}/{FOLDERS}", client=s3_client)
 
     async def ready(pilot: Pilot) -> None:
-        await wait_for(pilot, lambda: len(app.browser.entries) >= 2, what="buckets")
+        await wait_for(pilot, lambda: len(app.browser.entries) >= 2, what="regions")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
 
@@ -74,10 +78,10 @@ def test_decoded_with_nodata_rows_200x60(snap_compare: Any, s3_server: Any,
 
 
 def test_help_screen(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
-    app = FlowtuiApp(None, client=s3_client)
+    app = FlowtuiApp(f"s3://{s3_server.main_bucket}/{FOLDERS}", client=s3_client)
 
     async def ready(pilot: Pilot) -> None:
-        await wait_for(pilot, lambda: len(app.browser.entries) >= 2, what="buckets")
+        await wait_for(pilot, lambda: len(app.browser.entries) >= 2, what="regions")
         await pilot.press("question_mark")
 
     assert snap_compare(app, terminal_size=(120, 50), run_before=ready)
