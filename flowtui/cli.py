@@ -19,6 +19,7 @@ from flowtui.localfiles import LocalPathError, find_objects, read_batches
 from flowtui.memory import prefer_compact_memory
 from flowtui.output import FORMATS, make_writer
 from flowtui.parser import FlowLogParser
+from flowtui.s3 import cat as s3cat
 from flowtui.textsafe import printable
 
 COMMANDS = ("cat",)
@@ -30,7 +31,8 @@ def _cat_parser() -> argparse.ArgumentParser:
         prog="flowtui cat",
         description="Print flow-log records from local files or folders (recursively, in "
                     "key/time order).")
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="file or folder")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="file, folder or s3://bucket/key-or-prefix")
     parser.add_argument("--format", choices=FORMATS, default="table",
                         help="output format (default: table)")
     parser.add_argument("--explain", action="store_true",
@@ -42,6 +44,7 @@ def _cat_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fields", type=_field_list, metavar="FORMAT",
                         help="columns of headerless files: a LogFormat ('${a} ${b}') or a "
                              "list ('a b' / 'a,b')")
+    s3cat.add_arguments(parser)
     return parser
 
 
@@ -67,6 +70,10 @@ def _say(message: str) -> None:
 
 
 def run_cat(args: argparse.Namespace) -> int:
+    if s3cat.wants_loader(args):
+        writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
+                             explain=args.explain)
+        return s3cat.run(args, writer, _say)
     try:
         paths = find_objects(args.paths)
     except LocalPathError as exc:

@@ -8,8 +8,10 @@ same order S3 lists them.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 
@@ -17,6 +19,7 @@ from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import FlowLogParser
 
 READ_CHUNK = 1 << 20
+STDIN = "-"  # `aws s3 cp s3://… - | flowtui cat -`
 
 
 class LocalPathError(Exception):
@@ -28,7 +31,9 @@ def find_objects(paths: Sequence[str]) -> list[Path]:
     found: list[Path] = []
     for name in paths:
         path = Path(name)
-        if path.is_dir():
+        if name == STDIN:
+            found.append(path)
+        elif path.is_dir():
             below = [Path(root) / file for root, _dirs, files in os.walk(path) for file in files
                      if not file.startswith(".")]
             found.extend(sorted(below, key=lambda p: p.relative_to(path).as_posix()))
@@ -47,17 +52,23 @@ def read_batches(path: Path, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
     The parser's error and bad lines are left on it for the caller to report.
     """
     try:
-        with path.open("rb") as handle:
+        with _open(path) as handle:
             head = handle.read(4)
             if looks_like_parquet(head) or looks_like_parquet(path.name):
                 handle.seek(0)
                 yield from iter_parquet_batches(handle)
                 return
             yield from parser.feed(head)
-            while chunk := handle.read(READ_CHUNK):
+            while chunk := handle.read1(READ_CHUNK):
                 yield from parser.feed(chunk)
             yield from parser.finish()
     except OSError as exc:
         raise LocalPathError(f"{path}: {exc.strerror or exc}") from exc
     finally:
         parser.close()
+
+
+def _open(path: Path) -> BinaryIO:
+    if str(path) == STDIN:
+        return open(sys.stdin.fileno(), "rb", closefd=False)  # noqa: SIM115 - closed by caller
+    return path.open("rb")

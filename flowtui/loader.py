@@ -1,0 +1,508 @@
+"""Loading flow-log objects (S3 or local) into the store, several at once, in key order.
+
+A few objects are fetched concurrently because a single S3 stream rarely fills the link, but
+records reach the store in key order (the order of the refs), so what the user sees does not
+depend on which download won: the object at the head of the order streams straight into the
+store, later ones buffer their batches until their turn. Everything is reported as events
+from the worker threads; cancelling stops every worker within a chunk (a stalled connection
+is cut) and ``run`` returns only after all of its threads have ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flowtui import layout
+from flowtui.parquet import iter_parquet_batches, looks_like_parquet
+from flowtui.parser import BadLine, FlowLogParser
+from flowtui.s3.errors import describe, safe_text
+from flowtui.s3.reader import CHUNK_SIZE, Cancelled, ObjectStream, RangeFile
+from flowtui.s3.select import MAX_OBJECTS, parse_s3_url, select_objects
+from flowtui.store import RecordStore
+
+log = logging.getLogger(__name__)
+
+LOCAL_CHUNK = 1 << 20
+PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """One object to load: ``s3://bucket/key`` or a local path."""
+
+    location: str
+    size: int | None = None
+    etag: str | None = field(default=None, compare=False)  # pins an S3 read to one version
+
+    @property
+    def is_s3(self) -> bool:
+        return self.location.startswith("s3://")
+
+
+@dataclass(frozen=True)
+class ObjectStarted:
+    ref: ObjectRef
+
+
+@dataclass(frozen=True)
+class BatchLoaded:
+    ref: ObjectRef
+    batch: pa.RecordBatch
+
+
+@dataclass(frozen=True)
+class ObjectDone:
+    """The object was read to its end. ``error`` is an object-level problem the parser met
+    (truncated gzip, not a flow log); the records before it were kept."""
+
+    ref: ObjectRef
+    records: int
+    bad_lines: list[BadLine]
+    error: str | None = None
+    bad_count: int = 0  # all bad lines; ``bad_lines`` keeps the first 1000
+
+
+@dataclass(frozen=True)
+class ObjectFailed:
+    """The object could not be read (or stopped being readable); ``reason`` is one line."""
+
+    ref: ObjectRef
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    objects_done: int
+    objects_total: int
+    bytes_read: int
+    records: int
+    bad_lines: int
+    errors: int
+    bytes_total: int | None = None  # when every object's size is known
+
+
+@dataclass(frozen=True)
+class LoadFinished:
+    progress: LoadProgress
+    cancelled: bool
+
+
+Event = ObjectStarted | BatchLoaded | ObjectDone | ObjectFailed | LoadProgress | LoadFinished
+
+
+class LoadError(Exception):
+    """Nothing could be selected for loading; the message is one line for the user."""
+
+
+# --- choosing what to load -----------------------------------------------------------------
+
+
+def resolve(
+    locations: Sequence[str],
+    *,
+    client: Any = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = MAX_OBJECTS,
+) -> list[ObjectRef]:
+    """The objects behind ``locations`` (S3 URLs, local files or folders), in key order per
+    location. S3 prefixes with a window list only the date/hour folders the window needs;
+    local folders are walked recursively and filtered by the time in file names."""
+    refs: list[ObjectRef] = []
+    for location in locations:
+        if location.startswith("s3://"):
+            if client is None:
+                from flowtui.s3.session import make_client
+
+                client = make_client()
+            try:
+                bucket, key = parse_s3_url(location)
+            except ValueError as exc:
+                raise LoadError(str(exc)) from None
+            try:
+                entries = select_objects(client, bucket, key, since, until, limit=limit)
+            except Exception as exc:  # one line for the user, whatever went wrong
+                raise LoadError(describe(exc, bucket=bucket, key=key or None)) from exc
+            refs.extend(ObjectRef(f"s3://{bucket}/{e.key}", e.size, e.etag) for e in entries)
+        else:
+            refs.extend(_local_refs(location, since, until))
+    return refs
+
+
+def _local_refs(location: str, since: datetime | None, until: datetime | None
+                ) -> list[ObjectRef]:
+    path = Path(location)
+    if path.is_file():
+        return [ObjectRef(str(path), path.stat().st_size)]
+    if not path.is_dir():
+        raise LoadError(safe_text(f"{location}: no such file or folder"))
+    found: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                continue
+            full = Path(root) / name
+            found.append((full.relative_to(path).as_posix(), full))
+    found.sort()
+    refs = []
+    for rel, full in found:
+        info = layout.parse_key(rel)
+        if (since or until) and info is not None and not layout.stamp_in_window(
+            info.time, since, until
+        ):
+            continue
+        refs.append(ObjectRef(str(full), full.stat().st_size))
+    return refs
+
+
+# --- time windows ---------------------------------------------------------------------------
+
+_RELATIVE = re.compile(r"^-?(\d+(?:\.\d+)?)\s*([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_time(text: str, now: datetime | None = None) -> datetime:
+    """A UTC time from what a user types: ISO 8601 (``2024-03-05T14:00``, ``2024-03-05 14:00Z``,
+    ``2024-03-05``; no zone means UTC), epoch seconds, or an age (``90m``, ``-2h``, ``1d``
+    ago)."""
+    value = text.strip()
+    now = now or datetime.now(tz=UTC)
+    m = _RELATIVE.match(value)
+    if m:
+        return now - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"not a time: {text!r} (use 2024-03-05T14:00 [UTC], epoch seconds, or 2h ago as 2h)"
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+# --- records in a time window --------------------------------------------------------------
+
+
+def window_filter(batch: pa.RecordBatch, since: datetime | None, until: datetime | None
+                  ) -> pa.RecordBatch:
+    """Rows whose [start, end] overlaps [since, until]; rows without times are kept."""
+    names = batch.schema.names
+    mask = None
+    if since is not None and "end" in names:
+        mask = pc.fill_null(pc.greater_equal(batch.column("end"), int(since.timestamp())), True)
+    if until is not None and "start" in names:
+        m = pc.fill_null(pc.less_equal(batch.column("start"), int(until.timestamp())), True)
+        mask = m if mask is None else pc.and_(mask, m)
+    if mask is None:
+        return batch
+    return batch.filter(mask)
+
+
+# --- the loader ----------------------------------------------------------------------------
+
+
+class _Slot:
+    __slots__ = ("ref", "pending", "done")
+
+    def __init__(self, ref: ObjectRef) -> None:
+        self.ref = ref
+        self.pending: list[Any] = []
+        self.done = False
+
+
+class Loader:
+    """Loads objects into ``store`` (if given) and reports events.
+
+    ``concurrency`` objects are fetched at once; at most ``2 * concurrency`` are in flight or
+    waiting for their turn, which bounds the memory held by out-of-order objects. ``since`` /
+    ``until`` drop records outside a UTC window. ``on_event`` is called from worker threads,
+    one call at a time and in order (the delivery lock is held): keep it quick, e.g. post a
+    message to the UI.
+    """
+
+    def __init__(self, store: RecordStore | None, *, client: Any = None, concurrency: int = 4,
+                 fields: Sequence[str] | None = None, since: datetime | None = None,
+                 until: datetime | None = None, chunk_size: int = CHUNK_SIZE) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.store = store
+        self.client = client
+        self.concurrency = concurrency
+        self.fields = list(fields) if fields else None
+        self.since = since
+        self.until = until
+        self.chunk_size = chunk_size
+
+    # The state of one run lives on the instance while it runs: one run at a time.
+    def run(self, refs: Sequence[ObjectRef], on_event: Callable[[Any], None],
+            cancel: threading.Event) -> LoadProgress:
+        """Load ``refs`` (blocking; call it from a worker thread). Returns the final
+        progress after ``LoadFinished`` has been sent and every thread has ended."""
+        refs = list(refs)
+        self._refs = refs
+        self._slots = [_Slot(r) for r in refs]
+        self._on_event = on_event
+        self._cancel = cancel
+        self._lock = threading.Condition()
+        self._head = 0
+        self._next = 0
+        self._done = 0
+        self._bytes = 0
+        self._records = 0
+        self._bad = 0
+        self._errors = 0
+        self._last_progress = 0.0
+        self._active: set[Any] = set()  # streams to abort on cancel
+        sizes = [r.size for r in refs]
+        self._bytes_total = sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[arg-type]
+        if any(r.is_s3 for r in refs) and self.client is None:
+            from flowtui.s3.session import make_client
+
+            self.client = make_client(max_pool_connections=max(16, self.concurrency * 2))
+        finished = threading.Event()
+        remaining = [min(self.concurrency, len(refs))]
+
+        def work() -> None:
+            try:
+                self._work()
+            finally:
+                with self._lock:
+                    remaining[0] -= 1
+                    if remaining[0] == 0:
+                        finished.set()
+
+        threads = [threading.Thread(target=work, name=f"flowtui-load-{i}", daemon=True)
+                   for i in range(remaining[0])]
+        if not threads:
+            finished.set()
+        for t in threads:
+            t.start()
+        aborted = False
+        try:
+            while not finished.wait(0.05):
+                if cancel.is_set() and not aborted:
+                    aborted = True
+                    self._abort_all()
+        except BaseException:  # Ctrl-C in the calling thread: stop the workers, then re-raise
+            cancel.set()
+            self._abort_all()
+            for t in threads:
+                t.join()
+            raise
+        for t in threads:
+            t.join()
+        cancelled = cancel.is_set()
+        progress = self._progress()
+        on_event(LoadFinished(progress, cancelled))
+        return progress
+
+    def _progress(self) -> LoadProgress:
+        return LoadProgress(self._done, len(self._refs), self._bytes, self._records, self._bad,
+                            self._errors, self._bytes_total)
+
+    def _abort_all(self) -> None:
+        with self._lock:
+            active = list(self._active)
+            self._lock.notify_all()
+        for stream in active:
+            stream.abort()
+
+    # --- ordering ---------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        window = 2 * self.concurrency
+        while True:
+            with self._lock:
+                while (not self._cancel.is_set() and self._next < len(self._refs)
+                       and self._next >= self._head + window):
+                    self._lock.wait(0.1)
+                if self._cancel.is_set() or self._next >= len(self._refs):
+                    return
+                index = self._next
+                self._next += 1
+            self._load(index)
+
+    def _emit(self, index: int, event: Any) -> None:
+        with self._lock:
+            if self._cancel.is_set():
+                return
+            if index == self._head:
+                self._deliver(event)
+            else:
+                self._slots[index].pending.append(event)
+
+    def _finish(self, index: int, event: Any) -> None:
+        with self._lock:
+            if self._cancel.is_set():
+                return
+            slot = self._slots[index]
+            if index == self._head:
+                self._deliver(event)
+            else:
+                slot.pending.append(event)
+            slot.done = True
+            while self._head < len(self._slots) and self._slots[self._head].done:
+                self._head += 1
+                if self._head < len(self._slots):
+                    nxt = self._slots[self._head]
+                    for pending in nxt.pending:
+                        self._deliver(pending)
+                    nxt.pending.clear()
+            self._lock.notify_all()
+
+    def _deliver(self, event: Any) -> None:
+        """With the lock held: the event is next in key order."""
+        if isinstance(event, BatchLoaded):
+            if self.store is not None:
+                self.store.append(event.batch, event.ref.location)
+            self._records += event.batch.num_rows
+            self._on_event(event)
+            now = time.monotonic()
+            if now - self._last_progress >= PROGRESS_INTERVAL:
+                self._last_progress = now
+                self._on_event(self._progress())
+            return
+        if isinstance(event, (ObjectDone, ObjectFailed)):
+            self._done += 1
+            if isinstance(event, ObjectDone):
+                self._bad += event.bad_count
+                if event.error:
+                    self._errors += 1
+            else:
+                self._errors += 1
+            self._on_event(event)
+            self._last_progress = time.monotonic()
+            self._on_event(self._progress())
+            return
+        self._on_event(event)
+
+    # --- one object -------------------------------------------------------------------------
+
+    def _count(self, n: int) -> None:
+        with self._lock:
+            self._bytes += n
+
+    def _load(self, index: int) -> None:
+        ref = self._refs[index]
+        self._emit(index, ObjectStarted(ref))
+        parser = FlowLogParser(self.fields, name=ref.location)
+        delivered = 0
+        try:
+            for batch in self._batches(ref, parser):
+                if self.since is not None or self.until is not None:
+                    batch = window_filter(batch, self.since, self.until)
+                if batch.num_rows:
+                    delivered += batch.num_rows
+                    self._emit(index, BatchLoaded(ref, batch))
+        except Cancelled:
+            return
+        except Exception as exc:  # any failure is this object's, reported in one line
+            if self._cancel.is_set():
+                return
+            log.debug("loading %s failed", safe_text(ref.location), exc_info=True)
+            self._finish(index, ObjectFailed(ref, self._reason(ref, exc, delivered)))
+            return
+        finally:
+            parser.close()
+        if self._cancel.is_set():
+            return
+        self._finish(index, ObjectDone(ref, delivered, list(parser.bad_lines), parser.error,
+                                       parser.bad_count))
+
+    def _reason(self, ref: ObjectRef, exc: BaseException, delivered: int) -> str:
+        if ref.is_s3:
+            bucket, key = parse_s3_url(ref.location)
+            reason = describe(exc, bucket=bucket, key=key,
+                              region=getattr(self.client.meta, "region_name", None))
+        elif isinstance(exc, OSError):
+            reason = safe_text(f"{ref.location}: {exc.strerror or exc}")
+        else:
+            reason = safe_text(f"{ref.location}: {exc}")
+        if delivered:
+            reason += f" (after {delivered} records)"
+        return reason
+
+    def _batches(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
+        if ref.is_s3:
+            bucket, key = parse_s3_url(ref.location)
+            if looks_like_parquet(key):
+                yield from self._s3_parquet(ref, bucket, key)
+            else:
+                yield from self._s3_text(ref, bucket, key, parser)
+        else:
+            yield from self._local(ref, parser)
+
+    def _tracked(self, stream: Any) -> Any:
+        with self._lock:
+            self._active.add(stream)
+        if self._cancel.is_set():
+            stream.abort()
+        return stream
+
+    def _untrack(self, stream: Any) -> None:
+        with self._lock:
+            self._active.discard(stream)
+
+    def _s3_text(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
+                 ) -> Iterator[pa.RecordBatch]:
+        # Pinned to the ETag of the first response, not the listing's: an object replaced
+        # between listing and reading is simply read as it now is.
+        stream = self._tracked(ObjectStream(self.client, bucket, key,
+                                            chunk_size=self.chunk_size, cancel=self._cancel))
+        try:
+            for chunk in stream:
+                self._count(len(chunk))
+                yield from parser.feed(chunk)
+            yield from parser.finish()
+        finally:
+            self._untrack(stream)
+
+    def _s3_parquet(self, ref: ObjectRef, bucket: str, key: str) -> Iterator[pa.RecordBatch]:
+        f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
+                      cancel=self._cancel)
+        self._tracked(f)
+        seen = 0
+        try:
+            for batch in iter_parquet_batches(f):
+                self._count(f.bytes_fetched - seen)
+                seen = f.bytes_fetched
+                if self._cancel.is_set():
+                    raise Cancelled()
+                yield batch
+            self._count(f.bytes_fetched - seen)
+        finally:
+            self._untrack(f)
+
+    def _local(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
+        with open(ref.location, "rb") as handle:
+            head = handle.read(4)
+            if looks_like_parquet(head) or looks_like_parquet(ref.location):
+                handle.seek(0)
+                for batch in iter_parquet_batches(handle):
+                    if self._cancel.is_set():
+                        raise Cancelled()
+                    yield batch
+                self._count(ref.size or 0)
+                return
+            self._count(len(head))
+            yield from parser.feed(head)
+            while chunk := handle.read(LOCAL_CHUNK):
+                if self._cancel.is_set():
+                    raise Cancelled()
+                self._count(len(chunk))
+                yield from parser.feed(chunk)
+            yield from parser.finish()

@@ -1,0 +1,128 @@
+"""``flowtui cat`` for s3:// URLs and time windows: the loader feeding the cat writers.
+
+Kept apart from cli.py so the command line only gains options and one branch. The loader
+delivers batches in key order from its worker threads, one at a time, so the writer is only
+ever called by one thread at once; reaching ``--limit`` cancels the rest of the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from flowtui.loader import (
+    BatchLoaded,
+    Loader,
+    LoadError,
+    ObjectDone,
+    ObjectFailed,
+    parse_time,
+    resolve,
+)
+from flowtui.s3.errors import describe
+
+MAX_BAD_LINES_SHOWN = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The S3 and time-window options of ``flowtui cat``."""
+    group = parser.add_argument_group("S3 and time window")
+    group.add_argument("--since", type=_time, metavar="TIME",
+                       help="records that end at or after TIME (UTC; 2024-03-05T14:00, "
+                            "epoch seconds, or an age such as 2h)")
+    group.add_argument("--until", type=_time, metavar="TIME",
+                       help="records that start at or before TIME (default: now)")
+    group.add_argument("--profile", help="AWS profile (default: AWS_PROFILE / default chain)")
+    group.add_argument("--region", help="AWS region of the bucket")
+    group.add_argument("--endpoint-url", metavar="URL",
+                       help="S3-compatible endpoint (path-style addressing)")
+    group.add_argument("--no-sign-request", action="store_true",
+                       help="send unsigned requests (public buckets, no credentials)")
+    group.add_argument("--concurrency", type=_concurrency, default=4, metavar="N",
+                       help="objects fetched at once (default: 4)")
+
+
+def _time(text: str) -> Any:
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("must be between 1 and 64")
+    return value
+
+
+def wants_loader(args: argparse.Namespace) -> bool:
+    """S3 URLs and time windows go through the loader; plain local paths need not."""
+    return (any(p.startswith("s3://") for p in args.paths) or args.since is not None
+            or args.until is not None)
+
+
+def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None]) -> int:
+    """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read."""
+    client = None
+    if any(p.startswith("s3://") for p in args.paths):
+        from flowtui.s3.session import make_client
+
+        try:
+            client = make_client(profile=args.profile, region=args.region,
+                                 endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
+                                 max_pool_connections=max(16, 2 * args.concurrency))
+        except Exception as exc:  # bad profile and the like: one line
+            say(describe(exc, profile=args.profile))
+            return 2
+    if args.since is not None and args.until is not None and args.until < args.since:
+        say("--until is before --since")
+        return 2
+    try:
+        refs = resolve(args.paths, client=client, since=args.since, until=args.until)
+    except LoadError as exc:
+        say(str(exc))
+        return 2
+    if not refs:
+        window = ""
+        if args.since is not None:
+            until = f" and {args.until:%Y-%m-%d %H:%M} UTC" if args.until else " and now"
+            window = f" between {args.since:%Y-%m-%d %H:%M} UTC{until}"
+        say(f"no flow-log objects in {', '.join(args.paths)}{window}")
+        return 0
+    cancel = threading.Event()
+    failed = 0
+    bad_total = 0
+
+    def on_event(event: Any) -> None:
+        nonlocal failed, bad_total
+        if isinstance(event, BatchLoaded):
+            if not writer.done:
+                writer.write_batch(event.batch, event.ref.location)
+            if writer.done:
+                cancel.set()
+        elif isinstance(event, ObjectFailed):
+            failed += 1
+            say(event.reason)
+        elif isinstance(event, ObjectDone):
+            where = event.ref.location
+            if event.error:
+                failed += 1
+                say(f"{where}: {event.error}")
+            for bad in event.bad_lines[:MAX_BAD_LINES_SHOWN]:
+                say(f"{where}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+            if event.bad_count > MAX_BAD_LINES_SHOWN:
+                say(f"{where}: … and {event.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
+            bad_total += event.bad_count
+
+    loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
+                    since=args.since, until=args.until)
+    loader.run(refs, on_event, cancel)
+    if bad_total:
+        say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
+    return 1 if failed else 0

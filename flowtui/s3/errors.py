@@ -1,0 +1,185 @@
+"""Turn S3 and credential failures into one line a person can act on.
+
+Users meet these in a status bar or on stderr over SSH: they need to know what to do (log in
+again, ask for a permission, switch region), not read a traceback. Messages never carry a
+credential: anything shaped like an access key, secret, token or signature is masked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from botocore import exceptions as bce
+
+#: The IAM action each API call needs, for "AccessDenied" messages.
+ACTIONS = {
+    "ListBuckets": "s3:ListAllMyBuckets",
+    "ListObjectsV2": "s3:ListBucket",
+    "HeadObject": "s3:GetObject",
+    "GetObject": "s3:GetObject",
+}
+
+_SECRETS = [
+    (re.compile(r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b"), "<access-key>"),
+    (re.compile(r"(?i)(X-Amz-(?:Credential|Signature|Security-Token)=)[^&\s\"']+"), r"\1<hidden>"),
+    (re.compile(r"(?i)(Signature=|Credential=)[^,\s\"']+"), r"\1<hidden>"),
+    (re.compile(r"(?i)\b(aws_secret_access_key|aws_session_token|secret|token)(\s*=\s*)\S+"),
+     r"\1\2<hidden>"),
+    # Session tokens are hundreds of base64 characters; keys and names never look like that.
+    (re.compile(r"[A-Za-z0-9/+=]{100,}"), "<hidden>"),
+]
+#: Environment variables whose values must never be shown, whatever the text around them.
+_SECRET_VARS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                "AWS_ACCESS_KEY_ID")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class S3AccessError(Exception):
+    """A failure already described for a person; ``str(exc)`` is the one line to show."""
+
+
+class ObjectChanged(S3AccessError):
+    """The object was replaced while being read (its ETag changed): the bytes already read and
+    the rest would come from different versions, so the read stops."""
+
+
+class TooManyObjects(S3AccessError):
+    """A load would have to list more objects than allowed: narrow the prefix or window."""
+
+
+def safe_text(text: str, limit: int = 300) -> str:
+    """One line, no control characters, no credentials, bounded length."""
+    for var in _SECRET_VARS:
+        value = os.environ.get(var)
+        if value and len(value) >= 8:
+            text = text.replace(value, "<hidden>")
+    for pattern, repl in _SECRETS:
+        text = pattern.sub(repl, text)
+    text = " ".join(text.split())
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _where(bucket: str | None, key: str | None) -> str:
+    if bucket and key:
+        return f"s3://{bucket}/{key}"
+    if bucket:
+        return f"s3://{bucket}"
+    return "S3"
+
+
+def _resource(bucket: str | None, key: str | None, op: str | None) -> str:
+    if not bucket:
+        return "*"
+    if op in ("GetObject", "HeadObject") and key is not None:
+        return f"arn:aws:s3:::{bucket}/{key}"
+    return f"arn:aws:s3:::{bucket}"
+
+
+def describe(exc: BaseException, *, bucket: str | None = None, key: str | None = None,
+             profile: str | None = None, region: str | None = None) -> str:
+    """One actionable line for ``exc``; ``bucket``/``key`` say what was being accessed."""
+    return safe_text(_describe(exc, bucket, key, profile, region))
+
+
+def _describe(exc: BaseException, bucket: str | None, key: str | None,
+              profile: str | None, region: str | None) -> str:
+    where = _where(bucket, key)
+    login = f"aws sso login --profile {profile}" if profile else "aws sso login"
+    if isinstance(exc, S3AccessError):
+        return str(exc)
+    if isinstance(exc, bce.ProfileNotFound):
+        return (f"AWS profile {exc.kwargs.get('profile', profile)!r} is not in your AWS config: "
+                "check --profile / AWS_PROFILE and ~/.aws/config")
+    if isinstance(exc, (bce.SSOTokenLoadError, bce.UnauthorizedSSOTokenError)):
+        return f"The AWS SSO session has expired or was never started: run `{login}`"
+    if isinstance(exc, bce.TokenRetrievalError):
+        return f"Could not refresh the AWS SSO token: run `{login}`"
+    if isinstance(exc, bce.NoCredentialsError):
+        return ("No AWS credentials found: set AWS_PROFILE (or --profile), run `aws configure` "
+                "or `aws sso login`, or use --no-sign-request for a public bucket")
+    if isinstance(exc, bce.PartialCredentialsError):
+        return (f"Incomplete AWS credentials ({exc.kwargs.get('cred_var', 'a value')} is missing)"
+                f" from {exc.kwargs.get('provider', 'the environment')}: set both the key id "
+                "and the secret, or use a profile")
+    if isinstance(exc, bce.CredentialRetrievalError):
+        return (f"Could not get AWS credentials from {exc.kwargs.get('provider', 'a provider')}:"
+                " check your profile's credential_process/role settings")
+    if isinstance(exc, bce.NoRegionError):
+        return "No AWS region configured: pass --region or set AWS_REGION"
+    if isinstance(exc, bce.ClientError):
+        return _describe_client_error(exc, bucket, key, login, region)
+    if isinstance(exc, bce.ReadTimeoutError):
+        return (f"{where}: S3 stopped sending data (read timed out): the network or endpoint is "
+                "slow; try again")
+    if isinstance(exc, bce.ConnectTimeoutError):
+        url = exc.kwargs.get("endpoint_url", "the S3 endpoint")
+        return (f"Cannot reach {url} (connection timed out): check the network, proxy settings "
+                "or --endpoint-url")
+    if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectionClosedError)):
+        url = exc.kwargs.get("endpoint_url", "the S3 endpoint")
+        return (f"Cannot reach {url}: check the network, proxy settings, --endpoint-url "
+                "or --region")
+    if isinstance(exc, (bce.ResponseStreamingError, bce.IncompleteReadError)):
+        return f"{where}: the connection broke while reading and could not be resumed"
+    if isinstance(exc, bce.ParamValidationError):
+        return f"Invalid S3 request for {where}: check the bucket name and key"
+    if isinstance(exc, bce.BotoCoreError):
+        return f"{where}: {exc}"
+    if isinstance(exc, OSError):
+        return f"{where}: {exc.strerror or exc}"
+    return f"{where}: {type(exc).__name__}: {exc}"
+
+
+def _describe_client_error(exc: bce.ClientError, bucket: str | None, key: str | None,
+                           login: str, region: str | None) -> str:
+    err = exc.response.get("Error", {}) or {}
+    meta = exc.response.get("ResponseMetadata", {}) or {}
+    headers = meta.get("HTTPHeaders", {}) or {}
+    status = meta.get("HTTPStatusCode")
+    code = str(err.get("Code") or status or "Error")
+    message = str(err.get("Message") or "")
+    op = exc.operation_name
+    bucket = bucket or err.get("BucketName")
+    where = _where(bucket, key)
+    bucket_region = headers.get("x-amz-bucket-region") or err.get("Region")
+
+    if code in ("ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired",
+                "RequestExpired"):
+        return f"The AWS credentials have expired: refresh them (e.g. `{login}`) and try again"
+    if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken",
+                "InvalidClientTokenId", "UnrecognizedClientException"):
+        return (f"S3 rejected the AWS credentials ({code}): check the profile or environment "
+                "variables in use")
+    if code in ("PermanentRedirect", "AuthorizationHeaderMalformed",
+                "IllegalLocationConstraintException", "301") or status == 301:
+        if bucket_region:
+            return (f"Bucket {bucket!r} is in region {bucket_region}"
+                    f"{f', not {region}' if region else ''}: use --region {bucket_region}")
+        return f"Bucket {bucket!r} is in another region: pass its region with --region"
+    if code in ("AccessDenied", "403", "Forbidden", "AllAccessDisabled"):
+        action = ACTIONS.get(op, op)
+        resource = _resource(bucket, key, op)
+        hint = "ask for it in your IAM or bucket policy"
+        if "explicit deny" in message:
+            hint = "an explicit deny (SCP, bucket or key policy) blocks it"
+        return f"Access denied: {action} on {resource} is not allowed: {hint}"
+    if code == "NoSuchBucket":
+        return f"Bucket {bucket!r} does not exist (NoSuchBucket): check the name"
+    if code in ("NoSuchKey", "404", "NotFound"):
+        return f"{where} does not exist (deleted since it was listed?)"
+    if code in ("PreconditionFailed", "412"):
+        return f"{where} was replaced while it was being read: load it again"
+    if code == "InvalidObjectState":
+        return f"{where} is archived (Glacier/Deep Archive): restore it before reading"
+    if code in ("SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded",
+                "TooManyRequestsException", "503", "ServiceUnavailable"):
+        return (f"{where}: S3 kept throttling ({code}) after all retries: lower the concurrency "
+                "or try again later")
+    if code in ("InvalidRange", "416"):
+        return f"{where}: the object is shorter than expected (InvalidRange); reload it"
+    if code in ("InternalError", "500"):
+        return f"{where}: S3 internal error after all retries; try again later"
+    detail = f": {message}" if message else ""
+    return f"{where}: {code}{detail}"

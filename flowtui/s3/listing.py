@@ -1,0 +1,142 @@
+"""Listing buckets and one folder level at a time, a page per request.
+
+Log buckets hold millions of keys. A browser that lists a whole prefix before showing anything
+is unusable there, so a folder is listed one level deep (Delimiter "/") and one page at a
+time: the caller shows the first page and asks for the next one when the user scrolls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flowtui.layout import KeyInfo, describe_prefix, parse_key
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the browser: a bucket, a folder (common prefix) or an object."""
+
+    kind: str  # "bucket" | "prefix" | "object"
+    bucket: str
+    key: str = ""  # the full key or prefix ("" for a bucket)
+    size: int | None = None
+    last_modified: datetime | None = None
+    info: KeyInfo | None = field(default=None, compare=False)
+    etag: str | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        """The last path component, as a browser shows it (folders keep their "/")."""
+        if self.kind == "bucket":
+            return self.bucket
+        if self.kind == "prefix":
+            return self.key.rstrip("/").rpartition("/")[2] + "/"
+        return self.key.rpartition("/")[2]
+
+    @property
+    def label(self) -> str | None:
+        """What a flow-log folder means ("region eu-west-1", "2024-03-05"), if it is one."""
+        return describe_prefix(self.key) if self.kind == "prefix" else None
+
+    @property
+    def url(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def list_buckets(client: Any) -> list[Entry]:
+    """All buckets the credentials can see (one ListBuckets call)."""
+    response = client.list_buckets()
+    return [
+        Entry(kind="bucket", bucket=b["Name"], last_modified=b.get("CreationDate"))
+        for b in response.get("Buckets", [])
+    ]
+
+
+def object_entry(bucket: str, item: dict[str, Any]) -> Entry:
+    key = item["Key"]
+    return Entry(
+        kind="object",
+        bucket=bucket,
+        key=key,
+        size=item.get("Size"),
+        last_modified=item.get("LastModified"),
+        info=parse_key(key),
+        etag=item.get("ETag"),
+    )
+
+
+class PrefixPager:
+    """One folder level of a bucket, fetched a page (one ListObjectsV2 call) at a time.
+
+    ``next_page()`` sends exactly one request and returns its folders and objects merged in
+    key order; ``has_more`` says whether another page exists. Not thread-safe: one pager per
+    listing, used from one worker at a time.
+    """
+
+    def __init__(self, client: Any, bucket: str, prefix: str = "", *, page_size: int = 1000,
+                 delimiter: str = "/", start_after: str | None = None) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+        self.page_size = page_size
+        self.delimiter = delimiter
+        self.start_after = start_after
+        self.pages = 0
+        self._token: str | None = None
+        self._done = False
+
+    @property
+    def has_more(self) -> bool:
+        return not self._done
+
+    def next_page(self) -> list[Entry]:
+        if self._done:
+            return []
+        params: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Prefix": self.prefix,
+            "MaxKeys": self.page_size,
+        }
+        if self.delimiter:
+            params["Delimiter"] = self.delimiter
+        if self._token:
+            params["ContinuationToken"] = self._token
+        elif self.start_after:
+            params["StartAfter"] = self.start_after
+        response = self.client.list_objects_v2(**params)
+        self.pages += 1
+        self._token = response.get("NextContinuationToken")
+        self._done = not (response.get("IsTruncated") and self._token)
+        entries = [
+            Entry(kind="prefix", bucket=self.bucket, key=p["Prefix"])
+            for p in response.get("CommonPrefixes", []) or []
+        ]
+        contents = response.get("Contents", []) or []
+        entries.extend(object_entry(self.bucket, item) for item in contents)
+        entries.sort(key=lambda e: e.key)
+        return entries
+
+    def __iter__(self) -> Iterator[list[Entry]]:
+        """Pages until the listing ends (for bounded folders: a day, an hour)."""
+        while self.has_more:
+            yield self.next_page()
+
+
+def list_all(client: Any, bucket: str, prefix: str, *, delimiter: str = "/",
+             limit: int | None = None, on_page: Callable[[int], None] | None = None
+             ) -> list[Entry]:
+    """Every entry of one folder level (or, with ``delimiter=""``, every key under a prefix),
+    for the bounded folders a time window selects. Stops after ``limit`` entries + 1 so a
+    caller can tell "too many" without listing them all."""
+    pager = PrefixPager(client, bucket, prefix, delimiter=delimiter)
+    out: list[Entry] = []
+    for page in pager:
+        out.extend(page)
+        if on_page is not None:
+            on_page(len(out))
+        if limit is not None and len(out) > limit:
+            break
+    return out

@@ -1,0 +1,303 @@
+"""A small fault-injecting HTTP proxy on loopback, in front of the moto server.
+
+Tests use it to see what flowtui sends (every request is recorded with its S3 operation) and
+to break things the way real networks do: cut a response after N body bytes, answer
+``503 SlowDown``, or stall mid-body until released. Each request gets its own upstream
+connection (``Connection: close``), which keeps the relay simple and the byte counts exact.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+def error_body(code: str, message: str, extra: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+            f"<Message>{message}</Message>{extra}<RequestId>FAULT</RequestId></Error>").encode()
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str  # unquoted, without the query
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+
+    @property
+    def operation(self) -> str:
+        """The S3 API call this request is (path-style addressing)."""
+        query = {k: v for k, v in self.query.items() if k != "x-id"}
+        if "x-id" in self.query:
+            return self.query["x-id"][0]
+        parts = [p for p in self.path.split("/") if p]
+        if self.method == "GET" and not parts:
+            return "ListBuckets"
+        if len(parts) == 1:
+            if self.method == "GET" and query.get("list-type") == ["2"]:
+                return "ListObjectsV2"
+            if self.method == "GET" and not query:
+                return "ListObjects"
+            if self.method == "HEAD":
+                return "HeadBucket"
+            return f"{self.method} bucket?{'&'.join(sorted(query))}"
+        if self.method == "GET" and not query:
+            return "GetObject"
+        if self.method == "HEAD" and not query:
+            return "HeadObject"
+        return f"{self.method} object?{'&'.join(sorted(query))}"
+
+    @property
+    def key(self) -> str:
+        parts = self.path.lstrip("/").split("/", 1)
+        return parts[1] if len(parts) > 1 else ""
+
+
+@dataclass
+class Fault:
+    kind: str  # "cut" | "stall" | "answer" (an S3 error response instead of forwarding)
+    after: int = 0  # body bytes relayed before the fault
+    times: int = 1  # how many matching requests it hits
+    match: Callable[[Request], bool] = field(default=lambda r: True)
+    hits: int = 0
+    status: int = 503
+    code: str = "SlowDown"
+    message: str = "Please reduce your request rate."
+    headers: dict[str, str] = field(default_factory=dict)
+    extra_xml: str = ""
+
+
+def is_get_object(request: Request) -> bool:
+    return request.operation == "GetObject"
+
+
+class FaultProxy:
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.requests: list[Request] = []
+        self.faults: list[Fault] = []
+        self.stalled = threading.Event()  # set when a stall has begun
+        self._release = threading.Event()
+        self._closed = threading.Event()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._sockets: set[socket.socket] = set()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._accepter = threading.Thread(target=self._accept, name="faultproxy-accept",
+                                          daemon=True)
+        self._accepter.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # --- configuring faults -------------------------------------------------------------
+
+    def add(self, kind: str, *, after: int = 0, times: int = 1,
+            match: Callable[[Request], bool] = is_get_object, **kw: Any) -> Fault:
+        fault = Fault(kind=kind, after=after, times=times, match=match, **kw)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def cut_after(self, nbytes: int, **kw: object) -> Fault:
+        return self.add("cut", after=nbytes, **kw)  # type: ignore[arg-type]
+
+    def stall_after(self, nbytes: int, **kw: object) -> Fault:
+        return self.add("stall", after=nbytes, **kw)  # type: ignore[arg-type]
+
+    def slow_down(self, times: int = 1, **kw: Any) -> Fault:
+        return self.add("answer", times=times, **kw)
+
+    def answer(self, status: int, code: str, message: str = "", *, times: int = 1,
+               **kw: Any) -> Fault:
+        """Reply with an S3 error (e.g. 403 AccessDenied) instead of forwarding."""
+        return self.add("answer", times=times, status=status, code=code,
+                        message=message or code, **kw)
+
+    def release(self) -> None:
+        """End every stall (their connections are then closed)."""
+        self._release.set()
+
+    def operations(self) -> list[str]:
+        with self._lock:
+            return [r.operation for r in self.requests]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    # --- relay ----------------------------------------------------------------------------
+
+    def _pick(self, request: Request) -> Fault | None:
+        with self._lock:
+            self.requests.append(request)
+            for fault in self.faults:
+                if fault.hits < fault.times and fault.match(request):
+                    fault.hits += 1
+                    return fault
+        return None
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                if self._closed.is_set():
+                    conn.close()
+                    return
+                self._sockets.add(conn)
+                t = threading.Thread(target=self._serve, args=(conn,), name="faultproxy-conn",
+                                     daemon=True)
+                self._threads.append(t)
+            t.start()
+
+    def _serve(self, client: socket.socket) -> None:
+        try:
+            while not self._closed.is_set():
+                head, rest = _read_head(client, b"")
+                if head is None:
+                    return
+                request, raw_head = _parse_request(head)
+                length = int(request.headers.get("content-length", "0") or 0)
+                body = rest
+                while len(body) < length:
+                    data = client.recv(65536)
+                    if not data:
+                        return
+                    body += data
+                fault = self._pick(request)
+                if fault is not None and fault.kind == "answer":
+                    client.sendall(_error_response(request, fault))
+                    continue
+                self._relay(client, raw_head + body, fault)
+                return
+        except OSError:
+            return
+        finally:
+            self._forget(client)
+
+    def _relay(self, client: socket.socket, request: bytes, fault: Fault | None) -> None:
+        upstream = socket.create_connection(self.upstream)
+        with self._lock:
+            self._sockets.add(upstream)
+        try:
+            upstream.sendall(request)
+            header_done = False
+            buffered = b""
+            body_sent = 0
+            limit = fault.after if fault is not None else None
+            while True:
+                data = upstream.recv(65536)
+                if not data:
+                    return
+                if not header_done:
+                    buffered += data
+                    end = buffered.find(b"\r\n\r\n")
+                    if end < 0:
+                        continue
+                    header_done = True
+                    client.sendall(buffered[: end + 4])
+                    data = buffered[end + 4 :]
+                if limit is not None and body_sent + len(data) >= limit:
+                    client.sendall(data[: limit - body_sent])
+                    self._break(client, fault)  # type: ignore[arg-type]
+                    return
+                client.sendall(data)
+                body_sent += len(data)
+        finally:
+            self._forget(upstream)
+
+    def _break(self, client: socket.socket, fault: Fault) -> None:
+        if fault.kind == "stall":
+            self.stalled.set()
+            while not (self._release.is_set() or self._closed.is_set()):
+                self._release.wait(0.05)
+        try:
+            client.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _forget(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self._closed.set()
+        self._release.set()
+        try:  # shutdown wakes the accept() blocked in the accepter thread; close alone does not
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._listener.close()
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._accepter.join(timeout=5)
+        with self._lock:
+            threads = list(self._threads)
+        for t in threads:
+            t.join(timeout=5)
+
+    def __enter__(self) -> FaultProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _error_response(request: Request, fault: Fault) -> bytes:
+    body = error_body(fault.code, fault.message, fault.extra_xml)
+    headers = {"Content-Type": "application/xml", **fault.headers}
+    if request.method == "HEAD":  # no body, as S3 answers HEAD errors
+        body = b""
+    headers["Content-Length"] = str(len(body))
+    head = f"HTTP/1.1 {fault.status} {fault.code}\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    return head.encode() + body
+
+
+def _read_head(sock: socket.socket, buffered: bytes) -> tuple[bytes | None, bytes]:
+    while b"\r\n\r\n" not in buffered:
+        data = sock.recv(65536)
+        if not data:
+            return None, b""
+        buffered += data
+    head, _, rest = buffered.partition(b"\r\n\r\n")
+    return head, rest
+
+
+def _parse_request(head: bytes) -> tuple[Request, bytes]:
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, version = lines[0].split(" ", 2)
+    headers: dict[str, str] = {}
+    out = [lines[0]]
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+        if name.strip().lower() not in ("connection", "keep-alive"):
+            out.append(line)
+    out.append("Connection: close")
+    parts = urlsplit(target)
+    request = Request(
+        method=method,
+        path=unquote(parts.path),
+        query=parse_qs(parts.query, keep_blank_values=True),
+        headers=headers,
+    )
+    return request, ("\r\n".join(out) + "\r\n\r\n").encode("latin-1")

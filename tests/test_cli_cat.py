@@ -1,0 +1,163 @@
+"""`flowtui cat` as a user runs it: a real process, real files, real pipes."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.synth import generate_lines, make_text_object
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = " ".join(DEFAULT_FIELDS)
+V2_SSH = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
+          "1418530010 1418530070 ACCEPT OK")
+NODATA = "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
+
+
+def flowtui(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120, **kwargs)
+
+
+def write(path: Path, *lines: str, compress: bool = True) -> Path:
+    body = ("\n".join(lines) + "\n").encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(body) if compress else body)
+    return path
+
+
+def test_jsonl_keys_are_header_names_and_dash_is_null(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.log.gz", HEADER, V2_SSH, NODATA)
+    result = flowtui("cat", str(path), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert list(first) == list(DEFAULT_FIELDS)
+    assert first["dstport"] == 22 and first["account-id"] == "123456789010"
+    assert second["srcport"] is None and second["log-status"] == "NODATA"
+
+
+def test_csv_round_trips_with_empty_cells_for_null(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.log.gz", HEADER, V2_SSH, NODATA)
+    result = flowtui("cat", str(path), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["srcaddr"] == "172.31.16.139" and rows[0]["bytes"] == "4249"
+    assert rows[1]["srcaddr"] == "" and rows[1]["start"] == "1431280876"
+
+
+def test_table_shows_dash_for_null_and_aligns_columns(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.log.gz", HEADER, V2_SSH, NODATA)
+    lines = flowtui("cat", str(path)).stdout.splitlines()
+    assert lines[0].split() == list(DEFAULT_FIELDS)
+    assert lines[2].split()[3:10] == ["-"] * 7
+    assert lines[1].index("ACCEPT") == lines[0].index("action")
+
+
+def test_folder_is_read_recursively_in_key_order_with_limit(tmp_path: Path) -> None:
+    write(tmp_path / "b" / "2.log.gz", HEADER, V2_SSH.replace("20641", "2"))
+    write(tmp_path / "a" / "1.log.gz", HEADER, V2_SSH.replace("20641", "1"))
+    write(tmp_path / "b" / "3.log", HEADER, V2_SSH.replace("20641", "3"), compress=False)
+    result = flowtui("cat", str(tmp_path), "--format", "jsonl")
+    assert [json.loads(line)["srcport"] for line in result.stdout.splitlines()] == [1, 2, 3]
+    limited = flowtui("cat", str(tmp_path), "--format", "jsonl", "--limit", "2")
+    assert len(limited.stdout.splitlines()) == 2
+
+
+def test_headerless_file_with_fields_option(tmp_path: Path) -> None:
+    path = write(tmp_path / "cw.log", "10.0.0.1 443 REJECT", compress=False)
+    result = flowtui("cat", str(path), "--format", "jsonl", "--fields",
+                     "${srcaddr} ${dstport} ${action}")
+    assert json.loads(result.stdout) == {"srcaddr": "10.0.0.1", "dstport": 443,
+                                         "action": "REJECT"}
+
+
+def test_bad_lines_reported_on_stderr_with_count_and_neighbours_printed(tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.log.gz", HEADER, V2_SSH, "2 short", V2_SSH,
+                 V2_SSH.replace("20641", "http"))
+    result = flowtui("cat", str(path), "--format", "jsonl")
+    assert len(result.stdout.splitlines()) == 2
+    assert f"{path}:3: expected 14 fields, found 2" in result.stderr
+    assert f"{path}:5: srcport: 'http' is not an integer" in result.stderr
+    assert "2 bad lines skipped" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_path_is_one_line_and_non_zero() -> None:
+    result = flowtui("cat", "/no/such/flow-logs")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "flowtui: /no/such/flow-logs: no such file or folder"
+
+
+def test_failed_object_does_not_stop_the_others(tmp_path: Path) -> None:
+    write(tmp_path / "1.log.gz", HEADER, V2_SSH)
+    data = gzip.compress(("\n".join([HEADER] + [V2_SSH] * 5000) + "\n").encode())
+    (tmp_path / "2.log.gz").write_bytes(data[: len(data) // 2])
+    write(tmp_path / "3.log.gz", HEADER, V2_SSH)
+    result = flowtui("cat", str(tmp_path), "--format", "jsonl")
+    assert result.returncode == 1
+    assert "2.log.gz: the gzip stream ends early" in result.stderr
+    lines = result.stdout.splitlines()
+    assert 2 < len(lines) < 5002 and lines[-1] == lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_explain_prints_each_field_with_meaning_and_warnings(tmp_path: Path) -> None:
+    skip = NODATA.replace("NODATA", "SKIPDATA")
+    path = write(tmp_path / "a.log.gz", HEADER, V2_SSH, skip)
+    out = flowtui("cat", str(path), "--explain").stdout
+    first, second = out.split("── record 2")
+    assert "dstport" in first and "SSH" in first and "TCP" in first
+    assert "2014-12-14T04:06:50Z" in first  # start 1418530010 as UTC
+    assert "SKIPDATA" in second and "lost" in second.lower()
+
+
+def test_control_characters_in_values_never_reach_the_terminal(tmp_path: Path) -> None:
+    path = write(tmp_path / "evil.log", "version interface-id action",
+                 "2 eni-\x1b]0;pwned\x07 ACCEPT", compress=False)
+    for fmt in ("table", "csv", "jsonl"):
+        out = flowtui("cat", str(path), "--format", fmt).stdout
+        assert "\x1b" not in out and "\x07" not in out, fmt
+
+
+def test_first_rows_arrive_while_the_input_is_still_coming(tmp_path: Path) -> None:
+    """Half an object goes in through a pipe; rows must come out before the rest is sent."""
+    data = make_text_object(generate_lines(100_000, seed=3), DEFAULT_FIELDS)
+    process = subprocess.Popen([sys.executable, "-m", "flowtui", "cat", "-", "--format", "jsonl"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(data[: len(data) // 2])
+    process.stdin.flush()
+    first = json.loads(process.stdout.readline())  # blocks until a row is printed
+    assert list(first) == list(DEFAULT_FIELDS)
+    process.stdin.write(data[len(data) // 2 :])
+    process.stdin.close()
+    rest = process.stdout.read().splitlines()
+    assert process.wait(timeout=60) == 0
+    assert len(rest) + 1 == 100_000
+
+
+def test_head_ends_the_output_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "big.log.gz"
+    path.write_bytes(make_text_object(generate_lines(200_000, seed=4), DEFAULT_FIELDS))
+    process = subprocess.Popen([sys.executable, "-m", "flowtui", "cat", str(path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout is not None
+    head = [process.stdout.readline() for _ in range(3)]
+    process.stdout.close()  # as `| head -3` does when it has its lines
+    stderr = process.communicate(timeout=60)[1]
+    assert head[0].decode().split() == list(DEFAULT_FIELDS)
+    assert process.returncode == 0 and stderr == b""
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "jsonl"])
+def test_samples_shipped_in_the_repo_print(fmt: str) -> None:
+    result = flowtui("cat", "samples", "--format", fmt, "--limit", "5")
+    assert result.returncode == 0 and result.stdout and not result.stderr

@@ -1,0 +1,90 @@
+"""``flowtui cat s3://…``: records on stdout, one-line problems on stderr, exit codes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from flowtui.cli import main
+from flowtui.loader import parse_time
+
+DAY_PREFIX = "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
+
+
+def cat(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, str]], str]:
+    code = main(["cat", "--format", "jsonl", *args])
+    out, err = capsys.readouterr()
+    return code, [json.loads(line) for line in out.splitlines()], err
+
+
+def test_cat_a_day_folder(s3_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    code, rows, err = cat(capsys, f"s3://{s3_server.main_bucket}/{DAY_PREFIX}",
+                          "--endpoint-url", s3_server.endpoint_url)
+    objects = s3_server.under(s3_server.main_bucket, DAY_PREFIX)
+    assert (code, err) == (0, "")
+    assert len(rows) == sum(len(o.lines) for o in objects)
+
+
+def test_cat_with_a_window_and_a_limit(s3_server: Any, capsys: pytest.CaptureFixture[str]
+                                       ) -> None:
+    before = set(threading.enumerate())
+    code, rows, err = cat(capsys, f"s3://{s3_server.main_bucket}/", "--endpoint-url",
+                          s3_server.endpoint_url, "--since", "2024-03-05T14:02",
+                          "--until", "2024-03-05T14:04Z", "--limit", "25")
+    assert (code, err, len(rows)) == (0, "", 25)
+    t0 = int(datetime(2024, 3, 5, 14, 2, tzinfo=UTC).timestamp())
+    assert all(int(r["end"]) >= t0 for r in rows)
+    assert not [t for t in set(threading.enumerate()) - before if t.name.startswith("flowtui")]
+
+
+def test_cat_reports_a_bad_object_and_prints_the_rest(
+    s3_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, rows, err = cat(capsys, f"s3://{s3_server.main_bucket}/broken/AWSLogs/555555555555/"
+                          "vpcflowlogs/us-east-1/2024/03/05/", "--endpoint-url",
+                          s3_server.endpoint_url)
+    corrupt = s3_server.find("corrupt")
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0].startswith(f"flowtui: {corrupt.url}: the gzip stream ends early")
+    assert "cut off by the end of a truncated object" in lines[1]
+    assert lines[-1] == "flowtui: 1 bad line skipped"
+    assert len(rows) >= len(s3_server.find("broken-neighbour").lines)
+
+
+def test_cat_unknown_bucket_is_one_line(s3_server: Any, capsys: pytest.CaptureFixture[str]
+                                        ) -> None:
+    code, rows, err = cat(capsys, "s3://no-such-bucket-here/AWSLogs/1/vpcflowlogs/us-east-1/"
+                          "2024/03/05/", "--endpoint-url", s3_server.endpoint_url)
+    assert (code, rows) == (2, [])
+    assert err == ("flowtui: Bucket 'no-such-bucket-here' does not exist (NoSuchBucket): "
+                   "check the name\n")
+
+
+def test_bad_time_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["cat", "s3://b/", "--since", "yesterday-ish"])
+    assert exit_.value.code == 2
+    assert "not a time: 'yesterday-ish'" in capsys.readouterr().err
+
+
+def test_parse_time_forms() -> None:
+    now = datetime(2024, 3, 5, 12, tzinfo=UTC)
+    assert parse_time("2024-03-05T14:00", now) == datetime(2024, 3, 5, 14, tzinfo=UTC)
+    assert parse_time("2024-03-05 16:00+02:00", now) == datetime(2024, 3, 5, 14, tzinfo=UTC)
+    assert parse_time("2024-03-05", now) == datetime(2024, 3, 5, tzinfo=UTC)
+    assert parse_time("2h", now) == parse_time("-2h", now) == now - timedelta(hours=2)
+    assert parse_time("1709647200", now) == datetime(2024, 3, 5, 14, tzinfo=UTC)
+
+
+def test_an_empty_window_says_so(s3_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    code, rows, err = cat(capsys, f"s3://{s3_server.main_bucket}/hive/", "--endpoint-url",
+                          s3_server.endpoint_url, "--since", "2023-01-01T00:00",
+                          "--until", "2023-01-01T01:00")
+    assert (code, rows) == (0, [])
+    assert err == (f"flowtui: no flow-log objects in s3://{s3_server.main_bucket}/hive/ between "
+                   "2023-01-01 00:00 UTC and 2023-01-01 01:00 UTC\n")

@@ -1,0 +1,67 @@
+"""Listing: buckets, and one folder level a page at a time (never the whole bucket)."""
+
+from typing import Any
+
+from flowtui.s3.listing import PrefixPager, list_all, list_buckets
+
+
+def test_list_buckets_shows_every_bucket(s3_server: Any, s3_client: Any) -> None:
+    names = {e.name for e in list_buckets(s3_client)}
+    assert {s3_server.main_bucket, s3_server.empty_bucket} <= names
+    assert all(e.kind == "bucket" for e in list_buckets(s3_client))
+
+
+def test_first_page_of_a_5000_key_folder_costs_one_request(
+    s3_server: Any, big_bucket: str, fault_proxy: Any, proxy_client: Any
+) -> None:
+    pager = PrefixPager(proxy_client, big_bucket, s3_server.big_prefix)
+    first = pager.next_page()
+    assert fault_proxy.operations() == ["ListObjectsV2"]
+    assert len(first) == 1000 and pager.has_more
+    assert [e.key for e in first] == sorted(e.key for e in first)
+    # the rest only when asked for, one request per page
+    seen = [e.key for e in first]
+    while pager.has_more:
+        seen.extend(e.key for e in pager.next_page())
+    assert fault_proxy.operations() == ["ListObjectsV2"] * 5
+    assert len(seen) == len(set(seen)) == s3_server.big_count
+    assert seen == sorted(seen)
+    assert pager.next_page() == []  # no request once the listing has ended
+    assert len(fault_proxy.operations()) == 5
+
+
+def test_one_level_only_folders_and_objects_merged(s3_server: Any, s3_client: Any) -> None:
+    page = PrefixPager(s3_client, s3_server.main_bucket, "").next_page()
+    kinds = {e.name: e.kind for e in page}
+    assert kinds["README.txt"] == "object"
+    assert kinds["AWSLogs/"] == "prefix" and kinds["team/"] == "prefix"
+    # nothing from deeper levels
+    assert all("/" not in e.key.rstrip("/") for e in page)
+
+
+def test_folders_carry_flow_log_labels_and_objects_their_key_facts(
+    s3_server: Any, s3_client: Any
+) -> None:
+    accounts = PrefixPager(s3_client, s3_server.main_bucket, "AWSLogs/").next_page()
+    assert [e.label for e in accounts] == ["account 111111111111"]
+    day = "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
+    objects = list_all(s3_client, s3_server.main_bucket, day)
+    assert {e.info.flow_log_id for e in objects if e.info} == {
+        "fl-0aaa1111bbbb2222c", "fl-0ddd3333eeee4444f", "fl-0c0ffee0c0ffee000"}
+    assert all(e.kind == "object" and e.size and e.etag for e in objects)
+    hourly = PrefixPager(s3_client, s3_server.main_bucket,
+                         "team/net/AWSLogs/222222222222/vpcflowlogs/eu-central-1/2024/03/05/")
+    assert [e.label for e in hourly.next_page()] == ["hour 13", "hour 14", "hour 15"]
+
+
+def test_empty_bucket_is_one_empty_page(s3_server: Any, s3_client: Any) -> None:
+    pager = PrefixPager(s3_client, s3_server.empty_bucket, "")
+    assert pager.next_page() == [] and not pager.has_more
+
+
+def test_small_pages_resume_where_the_last_one_ended(s3_server: Any, s3_client: Any) -> None:
+    pager = PrefixPager(s3_client, s3_server.main_bucket, "", page_size=2)
+    pages = list(pager)
+    assert all(len(p) <= 2 for p in pages) and pager.pages == len(pages) >= 4
+    keys = [e.key for p in pages for e in p]
+    assert keys == sorted(keys) and len(keys) == len(set(keys))
