@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.browser.sources import entry_location
-from flowtui.ui.dialogs import ConfirmScreen
+from flowtui.ui.dialogs import BadLinesScreen, ConfirmScreen
 from flowtui.ui.help import HelpScreen
 from tests.ui_helpers import DAY_PREFIX, screen_segments, screen_text, wait_for
 
@@ -247,7 +247,12 @@ async def test_failing_objects_show_errors_and_the_app_keeps_working(
         assert state.error or state.status == "failed"
         assert 0 < app.table.row_count < len(corrupt.lines)  # what did parse is kept
         text = "\n".join(screen_text(pilot))
-        assert "records" in text
+        assert "! the gzip stream ends early" in text  # the object's state in the browser says what happened
+        assert app.job.bad_lines  # the cut-off last line, with its reason, behind `e`
+        await pilot.press("e")
+        assert isinstance(app.screen, BadLinesScreen)
+        assert "cut off" in "\n".join(screen_text(pilot))
+        await pilot.press("escape")
         await _highlight(pilot, app, good.url)
         await pilot.press("enter")
         await _finished(pilot, app)

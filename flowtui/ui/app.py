@@ -36,6 +36,7 @@ from flowtui.loader import (
     ObjectFailed,
     ObjectRef,
     ObjectStarted,
+    resolve,
 )
 from flowtui.parser import BadLine
 from flowtui.s3.errors import describe
@@ -307,17 +308,20 @@ class FlowtuiApp(App[None]):
         """Thread worker: every object under a day/hour folder (bounded by the core)."""
         worker = get_current_worker()
         try:
-            entries = select_objects(self._client(), entry.bucket, entry.key,
-                                     limit=MAX_FOLDER_OBJECTS)
+            if entry.bucket:
+                entries = select_objects(self._client(), entry.bucket, entry.key,
+                                         limit=MAX_FOLDER_OBJECTS)
+                logs = [e for e in entries if e.info is not None] or entries
+                refs = [_ref(e) for e in logs]
+            else:
+                refs = resolve([entry.key], limit=MAX_FOLDER_OBJECTS)
         except Exception as exc:
             if not worker.is_cancelled:
                 self.post_message(self.FolderListed(entry, [], 0, append, describe(exc)))
             return
         if worker.is_cancelled:
             return
-        logs = [e for e in entries if e.info is not None] or entries
-        refs = [_ref(e) for e in logs]
-        total = sum(e.size or 0 for e in logs)
+        total = sum(ref.size or 0 for ref in refs)
         self.post_message(self.FolderListed(entry, refs, total, append))
 
     def on_flowtui_app_folder_listed(self, message: FolderListed) -> None:

@@ -44,21 +44,23 @@ class LoadState:
     error: str | None = None
 
     def describe(self) -> Text:
+        """One or two lines: the count, then any error on a line of its own."""
         if self.status == "loading":
             line = Text("loading…", style="italic")
             if self.records:
                 line.append(f" {self.records:,} records")
             return line
         if self.status == "failed":
-            return Text.assemble(("error: ", "bold"), literal(self.error or "failed"))
+            return Text.assemble(("failed: ", "bold"), literal(self.error or "unknown error"))
         line = Text(f"{self.records:,} records")
         if self.bad_lines:
-            line.append(f", {self.bad_lines:,} bad lines", style="bold")
-        if self.error:
-            line.append("; ")
-            line.append(literal(self.error), style="bold")
+            plural = "s" if self.bad_lines != 1 else ""
+            line.append(f", {self.bad_lines:,} bad line{plural}", style="bold")
         if self.status == "cancelled":
             line.append(" (cancelled)", style="italic")
+        if self.error:
+            line.append("\n  ! ", style="bold")
+            line.append(literal(self.error), style="bold")
         return line
 
 
@@ -68,7 +70,7 @@ def entry_prompt(entry: Entry, state: LoadState | None) -> Text:
         line = Text(literal(entry.bucket), style="bold")
     elif entry.kind == "prefix":
         line = Text(literal(entry.name), style="bold")
-        label = entry.label if entry.bucket else None
+        label = entry.label
         if label:
             line.append(" ")
             line.append(literal(label), style="italic")

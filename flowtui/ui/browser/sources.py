@@ -85,7 +85,7 @@ _HOUR = re.compile(r"^hour \d{2}$")
 
 def folder_kind(entry: Entry) -> str | None:
     """"day" or "hour" for the flow-log folders whose objects Enter loads, else None."""
-    if entry.kind != "prefix" or not entry.bucket:
+    if entry.kind != "prefix":
         return None
     label = describe_prefix(entry.key) or ""
     if _DAY.match(label):
