@@ -247,7 +247,7 @@ async def test_failing_objects_show_errors_and_the_app_keeps_working(
         assert state.error or state.status == "failed"
         assert 0 < app.table.row_count < len(corrupt.lines)  # what did parse is kept
         text = "\n".join(screen_text(pilot))
-        assert "! the gzip stream ends early" in text  # the object's state in the browser says what happened
+        assert "! the gzip stream ends early" in text  # in the browser, under the object
         assert app.job.bad_lines  # the cut-off last line, with its reason, behind `e`
         await pilot.press("e")
         assert isinstance(app.screen, BadLinesScreen)
