@@ -9,7 +9,7 @@ import pytest
 from textual.command import CommandPalette
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.browser.sources import entry_location
+from flowtui.ui.browser.sources import Location, entry_location
 from flowtui.ui.dialogs import BadLinesScreen, ConfirmScreen
 from flowtui.ui.help import HelpScreen
 from tests.ui_helpers import DAY_PREFIX, screen_segments, screen_text, wait_for
@@ -237,9 +237,7 @@ async def test_failing_objects_show_errors_and_the_app_keeps_working(
         state = app.browser._states[readme.url]
         assert state.status in ("failed", "done") and (state.error or state.status == "failed")
         assert app._notifications  # the error is told, not raised
-        prefix_url = corrupt.url.rpartition("/")[0] + "/"
-        app.browser.open(app.browser.location.__class__(
-            "s3", corrupt.bucket, corrupt.key.rpartition("/")[0] + "/"))
+        app.browser.open(Location("s3", corrupt.bucket, corrupt.key.rpartition("/")[0] + "/"))
         await _highlight(pilot, app, corrupt.url)
         await pilot.press("enter")
         await _finished(pilot, app)
@@ -257,5 +255,18 @@ async def test_failing_objects_show_errors_and_the_app_keeps_working(
         await pilot.press("enter")
         await _finished(pilot, app)
         assert app.table.row_count == len(good.lines)
-        assert prefix_url in good.url
+        assert app.is_running
+
+
+async def test_a_listing_error_is_a_message_and_esc_backs_out(s3_server: Any,
+                                                              s3_client: Any) -> None:
+    app = FlowtuiApp("s3://no-such-bucket-for-flowtui/", client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app._notifications, what="error notification")
+        text = "\n".join(screen_text(pilot))
+        assert "listing failed" in text and "no-such-bucket-for-flowtui" in text
+        assert "Traceback" not in text
+        await pilot.press("escape")  # up to the bucket list, which works
+        await wait_for(pilot, lambda: any(e.bucket == s3_server.main_bucket
+                                          for e in app.browser.entries), what="buckets")
         assert app.is_running
