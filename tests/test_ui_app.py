@@ -9,6 +9,7 @@ import pytest
 from textual.command import CommandPalette
 
 from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.browser.pane import MORE_ID
 from flowtui.ui.browser.sources import Location, entry_location
 from flowtui.ui.dialogs import BadLinesScreen, ConfirmScreen
 from flowtui.ui.help import HelpScreen
@@ -270,3 +271,20 @@ async def test_a_listing_error_is_a_message_and_esc_backs_out(s3_server: Any,
         await wait_for(pilot, lambda: any(e.bucket == s3_server.main_bucket
                                           for e in app.browser.entries), what="buckets")
         assert app.is_running
+
+
+async def test_browser_shows_a_page_then_fetches_more_at_the_end(s3_server: Any,
+                                                                 s3_client: Any,
+                                                                 big_bucket: str) -> None:
+    app = FlowtuiApp(f"s3://{big_bucket}/{s3_server.big_prefix}", client=s3_client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.browser.entries) > 0, what="first page")
+        first = len(app.browser.entries)
+        assert first < s3_server.big_count  # one page, not the whole folder
+        ol = app.browser.entry_list
+        last = ol.get_option_at_index(ol.option_count - 1)
+        assert last.id == MORE_ID and "more" in str(last.prompt)  # says there is more
+        await pilot.press("end")
+        await wait_for(pilot, lambda: len(app.browser.entries) > first, what="second page")
+        keys = [e.key for e in app.browser.entries]
+        assert keys == sorted(keys) and len(set(keys)) == len(keys)
