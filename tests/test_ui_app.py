@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -13,7 +15,13 @@ from flowtui.ui.browser.pane import MORE_ID
 from flowtui.ui.browser.sources import Location, entry_location
 from flowtui.ui.dialogs import BadLinesScreen, ConfirmScreen
 from flowtui.ui.help import HelpScreen
-from tests.ui_helpers import DAY_PREFIX, screen_segments, screen_text, wait_for
+from tests.ui_helpers import (
+    DAY_PREFIX,
+    detail_caught_up,
+    screen_segments,
+    screen_text,
+    wait_for,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -74,6 +82,7 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         assert app.focused is app.table
         await pilot.press("j", "down", "j")
         assert app.table.cursor_row == 3
+        await detail_caught_up(pilot)
         expected = _fields_of(target.lines[3], target.fields)
         detail = app.detail
         values = {t.label: t.value for t in detail.list.targets if t is not None}
@@ -288,3 +297,23 @@ async def test_browser_shows_a_page_then_fetches_more_at_the_end(s3_server: Any,
         await wait_for(pilot, lambda: len(app.browser.entries) > first, what="second page")
         keys = [e.key for e in app.browser.entries]
         assert keys == sorted(keys) and len(set(keys)) == len(keys)
+
+
+async def test_quitting_during_a_stalled_load_does_not_wait_for_s3(
+        s3_server: Any, fault_proxy: Any, proxy_client: Any) -> None:
+    big = s3_server.find("big")
+    fault_proxy.stall_after(1000, match=lambda r: r.operation == "GetObject")
+    app = FlowtuiApp(big.url, client=proxy_client)
+    try:
+        started = time.monotonic()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: fault_proxy.stalled.is_set(), what="stall")
+            await pilot.press("q")
+        assert app.job is not None and app.job.cancel.is_set()
+        assert time.monotonic() - started < 10  # the stall lasts until released: not waited
+        loader_threads = [t for t in threading.enumerate() if t.name.startswith("flowtui-load")]
+        for thread in loader_threads:
+            thread.join(timeout=5)
+            assert not thread.is_alive(), "a loader thread outlived the app"
+    finally:
+        fault_proxy.release()

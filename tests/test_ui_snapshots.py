@@ -11,7 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from flowtui.ui.app import FlowtuiApp
-from tests.ui_helpers import DAY_PREFIX, wait_for
+from tests.ui_helpers import DAY_PREFIX, detail_caught_up, wait_for
 
 
 async def _loaded(pilot: Pilot) -> None:
@@ -49,6 +49,7 @@ def test_object_loaded_160x48(snap_compare: Any, s3_server: Any, s3_client: Any)
         await _loaded(pilot)
         app.table.focus()
         await pilot.press("j", "j", "j")
+        await detail_caught_up(pilot)
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=ready)
 
@@ -60,6 +61,7 @@ def test_object_loaded_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) 
         await _loaded(pilot)
         app.table.focus()
         await pilot.press("j")
+        await detail_caught_up(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
 
@@ -73,6 +75,7 @@ def test_decoded_with_nodata_rows_200x60(snap_compare: Any, s3_server: Any,
         await _loaded(pilot)
         app.table.focus()
         await pilot.press("r", "G", "k", "k", "k")
+        await detail_caught_up(pilot)
 
     assert snap_compare(app, terminal_size=(200, 60), run_before=ready)
 

@@ -39,3 +39,10 @@ def screen_segments(pilot: Pilot) -> list[str]:
         full=True, screen_stack=app._background_screens)  # noqa: SLF001
     return [segment.text for line in update.strips for strip in line for segment in strip
             if not segment.control]
+
+
+async def detail_caught_up(pilot: Pilot) -> None:
+    """Wait until the detail panel explains the record under the table's cursor."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.detail.record_index == app.table.cursor_row,  # type: ignore[attr-defined]
+                   what="detail panel to follow the cursor")

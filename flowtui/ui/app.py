@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, get_current_worker
 
@@ -63,6 +64,9 @@ MAX_BAD_LINES_KEPT = 1000
 NARROW_WIDTH = 150
 """Below this width the detail panel moves under the table."""
 TINY_WIDTH = 100
+DETAIL_INTERVAL = 0.08
+"""Seconds between detail-panel updates while the cursor moves (explaining takes a few ms,
+laying the panel out a few more)."""
 """Below this width the browser gives way to the table while records are shown."""
 
 
@@ -197,6 +201,9 @@ class FlowtuiApp(App[None]):
         self._concurrency = concurrency
         self._states: dict[str, LoadState] = {}
         self._painted: dict[str, float] = {}
+        self._detail_row = 0
+        self._detail_at = 0.0
+        self._detail_timer: Timer | None = None
         self._job: LoadJob | None = None
         self._job_ids = 0
         self._initial_theme = theme
@@ -391,6 +398,14 @@ class FlowtuiApp(App[None]):
         except Exception as exc:
             self.post_message(self.LoadCrashed(job.id, describe(exc)))
 
+    def exit(self, result: None = None, return_code: int = 0,
+             message: Any = None) -> None:
+        """Stop a running load first, so leaving never waits for S3."""
+        job = self._job
+        if job is not None:
+            job.cancel.set()
+        super().exit(result, return_code, message)
+
     def cancel_load(self, quiet: bool = False) -> bool:
         """Stop the load in progress; True if there was one."""
         job = self._job
@@ -488,7 +503,23 @@ class FlowtuiApp(App[None]):
         table = message.table
         self.status.position = message.row
         self.status.total = table.row_count
-        self._show_detail(message.row)
+        self._detail_soon(message.row)
+
+    def _detail_soon(self, row: int) -> None:
+        """Explain the cursor's record, at most every DETAIL_INTERVAL while keys repeat:
+        the table keeps up with the keys and the panel catches up with the last row."""
+        self._detail_row = row
+        now = time.monotonic()
+        if now - self._detail_at >= DETAIL_INTERVAL:
+            self._detail_at = now
+            self._show_detail(row)
+        elif self._detail_timer is None:
+            self._detail_timer = self.set_timer(DETAIL_INTERVAL, self._detail_catch_up)
+
+    def _detail_catch_up(self) -> None:
+        self._detail_timer = None
+        self._detail_at = time.monotonic()
+        self._show_detail(self._detail_row)
 
     def on_record_table_rows_changed(self, message: RecordTable.RowsChanged) -> None:
         self.status.total = message.count

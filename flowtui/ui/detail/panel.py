@@ -78,17 +78,33 @@ class ExplainList(OptionList, inherit_bindings=False):
 
 
 def _field_prompt(field: str, raw: str, decoded: str, meaning: str, width: int,
-                  show_meaning: bool) -> Table:
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(width=width, no_wrap=True)
-    grid.add_column(ratio=1)
+                  expanded: bool) -> Table | Text:
+    """A field on one line (cut at the panel's edge), or, expanded, wrapped under its
+    value with its meaning. Only expanded lines pay for a Rich table's layout."""
     value = Text(literal(raw), style="bold")
     if decoded and decoded != raw:
         value.append("  ")
         value.append(literal(decoded), style="italic")
-    grid.add_row(text(field), value)
-    if meaning and show_meaning:
+    if not expanded:
+        line = Text(literal(field).ljust(width) + " ")
+        line.append_text(value)
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+        return line
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(width=width, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(text(field, "bold"), value)
+    if meaning:
         grid.add_row("", text(meaning, "dim"))
+    return grid
+
+
+def _wrapped(line: Text) -> Table:
+    """Text that must wrap whatever the list's no-wrap style says (warnings)."""
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1)
+    grid.add_row(line)
     return grid
 
 
@@ -108,10 +124,6 @@ class DetailPanel(Vertical):
     Each field is one line (name, raw value, decoded value); the highlighted field also
     shows what it means, or every field does after ``m``. Facts and warnings follow."""
 
-    DEFAULT_CSS = """
-    DetailPanel > #detail-title { height: 1; }
-    """
-
     BINDINGS = [
         Binding("m", "toggle_meanings", "Meanings", id="detail.toggle-meanings"),
     ]
@@ -123,6 +135,7 @@ class DetailPanel(Vertical):
         self._lines: list[_Line | None] = []
         self._width = 8
         self._expanded: int | None = None
+        self.record_index: int | None = None  # which record is shown (None: nothing)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No record selected"), id="detail-title")
@@ -138,6 +151,7 @@ class DetailPanel(Vertical):
         self.list.targets = []
         self.list.decoded_targets = []
         self._lines = []
+        self.record_index = None
 
     def show_record(self, index: int, record: Mapping[str, object], source: str = "") -> None:
         try:
@@ -153,6 +167,7 @@ class DetailPanel(Vertical):
             title.append(literal(source.rpartition("/")[2] or source), style="dim")
         self.query_one("#detail-title", Static).update(title)
         self._fill(explanation)
+        self.record_index = index
 
     def _prompt(self, index: int) -> Table | Text:
         line = self._lines[index]
@@ -197,7 +212,8 @@ class DetailPanel(Vertical):
         if explanation.warnings:
             add_heading("Warnings")
             for warning in explanation.warnings:
-                options.append(Option(Text.assemble(("! ", "bold"), literal(warning))))
+                options.append(Option(_wrapped(Text.assemble(("! ", "bold"),
+                                                             literal(warning)))))
                 lines.append(None)
                 targets.append(CopyTarget("warning", warning))
                 decoded_targets.append(CopyTarget("warning", warning))
