@@ -26,7 +26,7 @@ def as_int(value: object) -> int | None:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("+-").isdigit():
+        if text.lstrip("+-").isascii() and text.lstrip("+-").isdigit():
             return int(text)
     return None
 
@@ -468,9 +468,9 @@ def decode_account_id(value: object) -> str | None:
     text = str(value)
     if text == "unknown":
         return "unknown: an AWS service created the interface (e.g. a VPC endpoint or NLB)"
-    if text.isdigit() and len(text) == 12:
+    if text.isascii() and text.isdigit() and len(text) == 12:
         return f"AWS account {text}"
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return f"{text} (not 12 digits: leading zeros may have been lost upstream)"
     return None
 

@@ -157,13 +157,13 @@ def describe_prefix(prefix: str) -> str | None:
         return f"service {inner[1]}"
     if depth == 3:
         return f"region {inner[2]}"
-    if depth == 4 and inner[3].isdigit():
+    if depth == 4 and _digits(inner[3]):
         return f"year {inner[3]}"
-    if depth == 5 and all(p.isdigit() for p in inner[3:5]):
+    if depth == 5 and all(_digits(p) for p in inner[3:5]):
         return f"{inner[3]}-{inner[4]}"
-    if depth == 6 and all(p.isdigit() for p in inner[3:6]):
+    if depth == 6 and all(_digits(p) for p in inner[3:6]):
         return f"{inner[3]}-{inner[4]}-{inner[5]}"
-    if depth == 7 and all(p.isdigit() for p in inner[3:7]):
+    if depth == 7 and all(_digits(p) for p in inner[3:7]):
         return f"hour {inner[6]}"
     return None
 
@@ -301,7 +301,7 @@ def parse_hour_folder(name: str) -> int | None:
     """The hour of an hour folder name (``14`` or ``hour=14``), or None."""
     name = name.rstrip("/").rpartition("/")[2]
     value = name.partition("=")[2] if name.startswith("hour=") else name
-    if len(value) == 2 and value.isdigit() and int(value) < 24:
+    if len(value) == 2 and _digits(value) and int(value) < 24:
         return int(value)
     return None
 
@@ -319,3 +319,8 @@ def is_region_folder(name: str) -> bool:
     name = name.rstrip("/")
     name = name.partition("=")[2] if name.startswith("aws-region=") else name
     return bool(_REGION_RE.match(name))
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return text.isascii() and text.isdigit()

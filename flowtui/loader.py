@@ -183,7 +183,7 @@ def parse_time(text: str, now: datetime | None = None) -> datetime:
     m = _RELATIVE.match(value)
     if m:
         return now - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return datetime.fromtimestamp(int(value), tz=UTC)
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))

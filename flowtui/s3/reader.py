@@ -140,7 +140,7 @@ class ObjectStream:
             content_range = response.get("ContentRange")  # "bytes 0-99/1234"
             if content_range and "/" in content_range:
                 total = content_range.rpartition("/")[2]
-                self.size = int(total) if total.isdigit() else None
+                self.size = int(total) if total.isascii() and total.isdigit() else None
             else:
                 self.size = response.get("ContentLength")
         return response["Body"]
