@@ -117,8 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] == "cat":
             return run_cat(_cat_parser().parse_args(args[1:]))
-        _say("usage: flowtui cat PATH... (the TUI arrives with the next release)")
-        return 2
+        from flowtui.ui.launch import main as run_tui
+
+        return run_tui(args)
     except BrokenPipeError:
         # The reader went away (``| head``): end quietly, without a second error at exit.
         _silence_stdout()

@@ -1,0 +1,76 @@
+"""The app's own commands in the ctrl+p palette: every action, findable by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from flowtui.ui.app import FlowtuiApp
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    run: Callable[[], object]
+
+
+def app_commands(app: FlowtuiApp) -> list[Command]:
+    """The palette's commands; each one is also reachable from a key (see `?`)."""
+    return [
+        Command("Load highlighted object or folder", "Same as Enter in the browser",
+                app.action_load_highlighted),
+        Command("Add highlighted object to the table", "Load without clearing the table",
+                app.action_append_highlighted),
+        Command("Cancel load", "Stop the load in progress (Esc)", app.action_cancel_load),
+        Command("Toggle raw/decoded values", "Switch the table between raw and decoded (r)",
+                app.action_toggle_decoded),
+        Command("Toggle detail panel", "Show or hide the record explanation (d)",
+                app.action_toggle_detail),
+        Command("Toggle browser", "Show or hide the S3 browser (b)", app.action_toggle_browser),
+        Command("Copy record as JSON", "Copy the cursor's record with OSC 52 (c)",
+                app.action_copy_record),
+        Command("First row", "Move the cursor to the first record (g)", app.action_first_row),
+        Command("Last row", "Move the cursor to the last record (G)", app.action_last_row),
+        Command("Go to bucket list", "Browse all buckets of the current identity",
+                app.action_bucket_list),
+        Command("Refresh listing", "List the browser's folder again (ctrl+r)",
+                app.action_refresh_listing),
+        Command("Show bad lines", "Lines that could not be parsed, with reasons",
+                app.action_show_bad_lines),
+        Command("Theme: ansi-dark", "Use the terminal's own colours (dark background)",
+                lambda: app.set_theme("ansi-dark")),
+        Command("Theme: ansi-light", "Use the terminal's own colours (light background)",
+                lambda: app.set_theme("ansi-light")),
+        Command("Theme: textual-dark", "Full-colour dark theme",
+                lambda: app.set_theme("textual-dark")),
+        Command("Theme: textual-light", "Full-colour light theme",
+                lambda: app.set_theme("textual-light")),
+        Command("Help: keys", "Every key binding (?)", app.action_help),
+        Command("Quit", "Leave flowtui (q)", app.action_quit),
+    ]
+
+
+class FlowtuiCommands(Provider):
+    """Fuzzy search over ``app_commands``."""
+
+    def _commands(self) -> list[Command]:
+        from flowtui.ui.app import FlowtuiApp
+
+        app = self.app
+        return app_commands(app) if isinstance(app, FlowtuiApp) else []
+
+    async def discover(self) -> Hits:
+        for command in self._commands():
+            yield DiscoveryHit(command.name, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._commands():
+            score = matcher.match(command.name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.name), command.run, help=command.help)

@@ -1,0 +1,243 @@
+"""The detail panel: what each field of the record under the cursor says, then what follows.
+
+One option per field (name, raw value, decoded value, meaning, wrapped) so the user can move
+to a field and copy its value; derived facts and warnings come after. Everything shown is
+built as ``Text`` from literal strings, so a value like ``[red]x[/red]`` stays itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from flowtui.explain import Explanation, explain
+from flowtui.ui.safe import literal, text
+
+
+@dataclass(frozen=True)
+class CopyTarget:
+    """What `y` copies from the highlighted line."""
+
+    label: str
+    value: str
+
+
+def record_json(record: Mapping[str, object]) -> str:
+    """The record as one JSON object with typed values (null for '-')."""
+    return json.dumps(dict(record), ensure_ascii=False, default=str)
+
+
+class ExplainList(OptionList, inherit_bindings=False):
+    """Scrollable, wrapped lines of the explanation; the highlight picks what `y` copies."""
+
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="detail.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="detail.down"),
+        Binding("home,g", "first", "First", show=False, id="detail.first"),
+        Binding("end,G", "last", "Last", show=False, id="detail.last"),
+        Binding("pageup", "page_up", "Page up", show=False, id="detail.page-up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="detail.page-down"),
+        Binding("enter", "select", "Select", show=False, id="detail.select"),
+        Binding("y", "copy_value", "Copy value", id="detail.copy-value"),
+        Binding("Y", "copy_decoded", "Copy decoded", show=False, id="detail.copy-decoded"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+        self.targets: list[CopyTarget | None] = []
+        self.decoded_targets: list[CopyTarget | None] = []
+
+    def action_copy_value(self) -> None:
+        self._copy(self.targets)
+
+    def action_copy_decoded(self) -> None:
+        self._copy(self.decoded_targets)
+
+    def _copy(self, targets: list[CopyTarget | None]) -> None:
+        index = self.highlighted
+        target = targets[index] if index is not None and index < len(targets) else None
+        if target is None:
+            self.app.notify("Nothing to copy on this line", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(target.value)
+        shown = literal(target.value)
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        self.app.notify(f"Copied {literal(target.label)}: {shown}", markup=False)
+
+
+def _field_prompt(field: str, raw: str, decoded: str, meaning: str, width: int,
+                  expanded: bool) -> Table | Text:
+    """A field on one line (cut at the panel's edge), or, expanded, wrapped under its
+    value with its meaning. Only expanded lines pay for a Rich table's layout."""
+    value = Text(literal(raw), style="bold")
+    if decoded and decoded != raw:
+        value.append("  ")
+        value.append(literal(decoded), style="italic")
+    if not expanded:
+        line = Text(literal(field).ljust(width) + " ")
+        line.append_text(value)
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+        return line
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(width=width, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(text(field, "bold"), value)
+    if meaning:
+        grid.add_row("", text(meaning, "dim"))
+    return grid
+
+
+def _wrapped(line: Text) -> Table:
+    """Text that must wrap whatever the list's no-wrap style says (warnings)."""
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1)
+    grid.add_row(line)
+    return grid
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One option of the panel, kept so its prompt can be rebuilt (meaning shown or not)."""
+
+    field: str
+    raw: str
+    decoded: str
+    meaning: str
+
+
+class DetailPanel(Vertical):
+    """Follows the record table's cursor; can be hidden to give the table the room.
+
+    Each field is one line (name, raw value, decoded value); the highlighted field also
+    shows what it means, or every field does after ``m``. Facts and warnings follow."""
+
+    BINDINGS = [
+        Binding("m", "toggle_meanings", "Meanings", id="detail.toggle-meanings"),
+    ]
+
+    show_all_meanings: reactive[bool] = reactive(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lines: list[_Line | None] = []
+        self._width = 8
+        self._expanded: int | None = None
+        self.record_index: int | None = None  # which record is shown (None: nothing)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("No record selected"), id="detail-title")
+        yield ExplainList(id="detail-list")
+
+    @property
+    def list(self) -> ExplainList:
+        return self.query_one(ExplainList)
+
+    def show_nothing(self, message: str = "No record selected") -> None:
+        self.query_one("#detail-title", Static).update(Text(message))
+        self.list.clear_options()
+        self.list.targets = []
+        self.list.decoded_targets = []
+        self._lines = []
+        self.record_index = None
+
+    def show_record(self, index: int, record: Mapping[str, object], source: str = "") -> None:
+        try:
+            explanation = explain(record)
+        except Exception as exc:  # a catalogue bug must not take the UI down
+            explanation = Explanation(rows=[], facts=[], warnings=[f"cannot explain: {exc}"])
+        title = Text.assemble(("record ", "bold"), f"{index + 1:,}")
+        if explanation.warnings:
+            count = len(explanation.warnings)
+            title.append(f"  {count} warning{'s' if count > 1 else ''} (below)", style="bold")
+        if source:
+            title.append("  ")
+            title.append(literal(source.rpartition("/")[2] or source), style="dim")
+        self.query_one("#detail-title", Static).update(title)
+        self._fill(explanation)
+        self.record_index = index
+
+    def _prompt(self, index: int) -> Table | Text:
+        line = self._lines[index]
+        assert line is not None
+        show = self.show_all_meanings or index == self.list.highlighted
+        return _field_prompt(line.field, line.raw, line.decoded, line.meaning, self._width,
+                             show)
+
+    def _fill(self, explanation: Explanation) -> None:
+        ol = self.list
+        keep = ol.highlighted
+        names = [r.field for r in explanation.rows] + [name for name, _ in explanation.facts]
+        self._width = min(max((len(n) for n in names), default=8), 24)
+        lines: list[_Line | None] = []
+        options: list[Option] = []
+        targets: list[CopyTarget | None] = []
+        decoded_targets: list[CopyTarget | None] = []
+
+        def add_line(line: _Line, target: CopyTarget, decoded: CopyTarget) -> None:
+            show = self.show_all_meanings or len(options) == keep
+            options.append(Option(_field_prompt(line.field, line.raw, line.decoded,
+                                                line.meaning, self._width, show)))
+            lines.append(line)
+            targets.append(target)
+            decoded_targets.append(decoded)
+
+        def add_heading(title: str) -> None:
+            options.append(Option(Text(title, style="bold underline"), disabled=True))
+            lines.append(None)
+            targets.append(None)
+            decoded_targets.append(None)
+
+        for row in explanation.rows:
+            add_line(_Line(row.field, row.raw, row.decoded, row.meaning),
+                     CopyTarget(row.field, row.raw),
+                     CopyTarget(f"{row.field} (decoded)", row.decoded or row.raw))
+        if explanation.facts:
+            add_heading("Facts")
+            for name, value in explanation.facts:
+                add_line(_Line(name, value, "", ""), CopyTarget(name, value),
+                         CopyTarget(name, value))
+        if explanation.warnings:
+            add_heading("Warnings")
+            for warning in explanation.warnings:
+                options.append(Option(_wrapped(Text.assemble(("! ", "bold"),
+                                                             literal(warning)))))
+                lines.append(None)
+                targets.append(CopyTarget("warning", warning))
+                decoded_targets.append(CopyTarget("warning", warning))
+        self._lines = lines
+        self._expanded = keep
+        ol.set_options(options)
+        ol.targets = targets
+        ol.decoded_targets = decoded_targets
+        if options:
+            ol.highlighted = keep if keep is not None and keep < len(options) else 0
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if self.show_all_meanings:
+            return
+        for index in (self._expanded, event.option_index):
+            if index is not None and index < len(self._lines) and self._lines[index]:
+                self.list.replace_option_prompt_at_index(index, self._prompt(index))
+        self._expanded = event.option_index
+
+    def action_toggle_meanings(self) -> None:
+        self.show_all_meanings = not self.show_all_meanings
+
+    def watch_show_all_meanings(self) -> None:
+        for index, line in enumerate(self._lines):
+            if line is not None:
+                self.list.replace_option_prompt_at_index(index, self._prompt(index))

@@ -1,0 +1,96 @@
+"""The `?` screen: every key binding, read from the live widgets so a keymap shows up too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from flowtui.ui.records.table import MARKER_LEGEND
+
+
+def _bindings_of(node: DOMNode) -> list[tuple[str, str, str]]:
+    """(keys, description, id) for each binding of ``node``, keys grouped per action."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    order: list[tuple[str, str]] = []
+    for key, bindings in node._bindings.key_to_bindings.items():
+        for binding in bindings:
+            if binding.system:
+                continue
+            ident = (binding.action, binding.id or "")
+            if ident not in grouped:
+                grouped[ident] = []
+                order.append(ident)
+            display = binding.key_display or node.app.get_key_display(
+                Binding(key, binding.action))
+            if display not in grouped[ident]:
+                grouped[ident].append(display)
+    out = []
+    for ident in order:
+        binding = next(b for bs in node._bindings.key_to_bindings.values() for b in bs
+                       if (b.action, b.id or "") == ident)
+        description = binding.description or binding.action.replace("_", " ")
+        out.append((", ".join(grouped[ident]), description, binding.id or ""))
+    return out
+
+
+def bindings_table(sections: Iterable[tuple[str, DOMNode]]) -> Group:
+    parts = []
+    for title, node in sections:
+        table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
+                      box=None, padding=(0, 1), expand=False)
+        table.add_column("keys", style="bold", no_wrap=True, min_width=16)
+        table.add_column("what")
+        table.add_column("id", style="dim")
+        for keys, description, ident in _bindings_of(node):
+            table.add_row(Text(keys), Text(description), Text(ident))
+        parts.append(table)
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+def legend() -> Group:
+    table = Table(title="Row markers (first column)", title_justify="left", title_style="bold",
+                  show_header=False, box=None, padding=(0, 1))
+    table.add_column(style="bold", min_width=16)
+    table.add_column()
+    for marker, meaning in MARKER_LEGEND:
+        table.add_row(Text(marker), Text(meaning))
+    return Group(table)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Scrollable list of every binding; Esc, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
+        Binding("up,k", "scroll('up')", "Scroll up", show=False, id="help.up"),
+        Binding("down,j", "scroll('down')", "Scroll down", show=False, id="help.down"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, DOMNode]]) -> None:
+        super().__init__()
+        self._sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("flowtui keys", style="bold"), id="help-title")
+            yield Static(bindings_table(self._sections), id="help-bindings")
+            yield Static(legend(), id="help-legend")
+            yield Static(Text("ctrl+p opens the command palette with every action by name. "
+                              "Esc, q or ? closes this screen.", style="italic"))
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if direction == "up":
+            body.scroll_up()
+        else:
+            body.scroll_down()

@@ -1,0 +1,53 @@
+"""``flowtui [s3://bucket/prefix-or-key | PATH]``: the command line that opens the app.
+
+Kept in the UI package so the core CLI only gains one branch and never imports Textual for
+``flowtui cat``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from flowtui.textsafe import printable
+
+THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowtui",
+        description="Browse and explain AWS VPC Flow Logs in S3. With no target, lists the "
+                    "buckets of the current AWS identity.",
+        epilog="Inside: ? shows every key, ctrl+p every command. Also: flowtui cat --help.")
+    parser.add_argument("target", nargs="?", metavar="s3://bucket/prefix-or-key | PATH",
+                        help="an S3 prefix to browse, an object to open, or a local file or "
+                             "folder")
+    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE / default chain)")
+    parser.add_argument("--region", help="AWS region of the bucket")
+    parser.add_argument("--endpoint-url", metavar="URL",
+                        help="S3-compatible endpoint (path-style addressing)")
+    parser.add_argument("--no-sign-request", action="store_true",
+                        help="send unsigned requests (public buckets, no credentials)")
+    parser.add_argument("--theme", choices=THEMES,
+                        help="colours (default: FLOWTUI_THEME or textual-dark; ansi-dark "
+                             "under NO_COLOR)")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(list(argv))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("flowtui: the interface needs a terminal; for pipes use "
+              "'flowtui cat TARGET'", file=sys.stderr)
+        return 2
+    from flowtui.ui.app import run
+
+    try:
+        return run(args.target, profile=args.profile, region=args.region,
+                   endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
+                   theme=args.theme)
+    except Exception as exc:  # the app reports its own errors; this is the last resort
+        print(f"flowtui: {printable(str(exc))}", file=sys.stderr)
+        return 1

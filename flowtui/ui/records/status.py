@@ -1,0 +1,73 @@
+"""The status line under the table: where the cursor is, how much is loaded, what went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from flowtui.ui.safe import literal
+
+
+def human_bytes(size: int | float | None) -> str:
+    """Sizes as people read them: 1.2 MB (powers of 1024, one decimal)."""
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"  # pragma: no cover - loop always returns
+
+
+@dataclass(frozen=True)
+class LoadStatus:
+    """A snapshot of the current load for the status line."""
+
+    label: str = ""
+    objects_done: int = 0
+    objects_total: int = 0
+    bytes_read: int = 0
+    records: int = 0
+    bad_lines: int = 0
+    errors: int = 0
+    running: bool = False
+    cancelled: bool = False
+
+
+class RecordStatus(Static):
+    """One line: row position, totals, bad lines and load progress."""
+
+    position: reactive[int] = reactive(0)
+    total: reactive[int] = reactive(0)
+    load: reactive[LoadStatus] = reactive(LoadStatus)
+    decoded: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if self.total:
+            line.append(f"row {self.position + 1:,}/{self.total:,}", style="bold")
+        else:
+            line.append("no records", style="bold")
+        load = self.load
+        if load.bad_lines:
+            line.append(f"  {load.bad_lines:,} bad lines", style="bold")
+        if load.errors:
+            line.append(f"  {load.errors:,} failed", style="bold")
+        if load.running:
+            line.append("  loading ")
+            line.append(f"{load.objects_done}/{load.objects_total} objects")
+            line.append(f" {human_bytes(load.bytes_read)}")
+            line.append("  Esc cancels", style="italic")
+        elif load.cancelled:
+            line.append("  load cancelled", style="italic")
+        elif load.objects_total:
+            line.append(f"  {load.objects_done}/{load.objects_total} objects")
+        line.append("  decoded" if self.decoded else "  raw", style="dim")
+        if load.label:
+            line.append("  ")
+            line.append(literal(load.label), style="dim")
+        return line

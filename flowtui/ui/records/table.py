@@ -1,0 +1,437 @@
+"""The record table: a Line-API view over the RecordStore that draws only what is on screen.
+
+DataTable builds every row up front (100k rows froze the UI for ~25 s when we measured);
+this view asks the store for the visible rows only, formats them once, and keeps the
+rendered strips in small LRU caches. The store is append-only between ``clear()`` calls, so a
+row's strip stays valid until the columns' widths, the cursor, the raw/decoded mode or the
+store itself change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from flowtui.explain import display_value
+from flowtui.fields import is_integer
+from flowtui.ui.safe import literal
+
+MAX_COLUMN_WIDTH = 40
+"""Long values (ECS ARNs, tags) are cut with an ellipsis; the detail panel shows them whole."""
+
+MARKER_WIDTH = 2
+"""The status marker column, fixed at the left edge so it stays visible when scrolling."""
+
+GAP = 1
+
+
+class RowSource(Protocol):
+    """What the table needs from a RecordStore."""
+
+    columns: list[str]
+
+    def __len__(self) -> int: ...
+    def rows(self, start: int, stop: int) -> list[dict[str, object]]: ...
+
+
+def row_marker(row: dict[str, object]) -> str:
+    """A letter that marks rows needing attention without relying on colour."""
+    status = row.get("log-status")
+    if status == "NODATA":
+        return "N"
+    if status == "SKIPDATA":
+        return "S"
+    if row.get("action") == "REJECT":
+        return "R"
+    return " "
+
+
+MARKER_LEGEND: tuple[tuple[str, str], ...] = (
+    ("R", "REJECT: the security group or network ACL refused the traffic"),
+    ("N", "NODATA: no traffic on the interface during the interval"),
+    ("S", "SKIPDATA: records were lost in the interval (totals are lower bounds)"),
+)
+
+
+@dataclass
+class _FormattedRow:
+    marker: str
+    cells: list[str]
+
+
+class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
+    """Rows of flow-log records with a fixed header; the cursor row drives the detail panel."""
+
+
+    COMPONENT_CLASSES = {
+        "record-table--header",
+        "record-table--cursor",
+        "record-table--reject",
+        "record-table--nodata",
+        "record-table--skipdata",
+        "record-table--marker",
+        "record-table--empty",
+    }
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("left,h", "column_left", "Column left", show=False, id="table.left"),
+        Binding("right,l", "column_right", "Column right", show=False, id="table.right"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page-up"),
+        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False,
+                id="table.page-down"),
+        Binding("home,g", "first", "First row", show=False, id="table.first"),
+        Binding("end,G", "last", "Last row", show=False, id="table.last"),
+        Binding("ctrl+pageup,0", "leftmost", "First column", show=False, id="table.leftmost"),
+        Binding("ctrl+pagedown,dollar_sign", "rightmost", "Last column", show=False,
+                id="table.rightmost"),
+    ]
+
+    decoded: reactive[bool] = reactive(False)
+    cursor_row: reactive[int] = reactive(0)
+    placeholder: reactive[str] = reactive(
+        "No records yet. In the browser, Enter on an object or a day/hour folder loads it.")
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor is on a new record (or the data under it changed)."""
+
+        table: RecordTable
+        row: int
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    @dataclass
+    class RowsChanged(Message):
+        """More rows are visible to the table (a load appended batches)."""
+
+        table: RecordTable
+        count: int
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    def __init__(self, store: RowSource | None = None, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._store: RowSource | None = store
+        self._row_count = 0
+        self._columns: list[str] = []
+        self._widths: dict[str, int] = {}
+        self._widths_version = 0
+        self._formatted: LRUCache[int, _FormattedRow] = LRUCache(4096)
+        self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._update_pending = False
+        self._announced = False
+        self._styles: dict[str, Style] = {}
+        self._base_style = Style()
+
+    # ----------------------------------------------------------------- data
+
+    @property
+    def store(self) -> RowSource | None:
+        return self._store
+
+    @property
+    def row_count(self) -> int:
+        return self._row_count
+
+    def set_store(self, store: RowSource | None) -> None:
+        """Show another store (a new load): forget everything derived from the old one."""
+        self._store = store
+        self._row_count = 0
+        self._columns = []
+        self._widths = {}
+        self._reset_caches()
+        self._announced = False
+        self.set_reactive(RecordTable.cursor_row, 0)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._sync()
+        self.post_message(self.CursorMoved(self, 0))
+
+    def data_changed(self) -> None:
+        """Rows were appended; coalesce bursts of batches into one repaint per tenth second."""
+        if not self._update_pending:
+            self._update_pending = True
+            self.set_timer(0.1, self._sync)
+
+    def refresh_now(self) -> None:
+        """Pick up appended rows immediately (end of a load, tests)."""
+        self._sync()
+
+    def _sync(self) -> None:
+        self._update_pending = False
+        store = self._store
+        count = len(store) if store is not None else 0
+        columns = list(store.columns) if store is not None else []
+        if count < self._row_count:  # the store was cleared under us
+            self._reset_caches()
+            self._widths = {}
+        if columns != self._columns:
+            self._columns = columns
+            for column in columns:
+                self._widths.setdefault(column, min(MAX_COLUMN_WIDTH, cell_len(literal(column))))
+            self._widths_version += 1
+            self._strips.clear()
+        old = self._row_count
+        self._row_count = count
+        if count != old:
+            self.post_message(self.RowsChanged(self, count))
+        self._update_virtual_size()
+        if self.cursor_row >= count:
+            self.set_reactive(RecordTable.cursor_row, max(0, count - 1))
+        top = int(self.scroll_y)
+        if old < top + self._body_height() or count < old:
+            self.refresh()
+        if count and not self._announced:
+            self._announced = True
+            self.post_message(self.CursorMoved(self, self.cursor_row))
+
+    def _reset_caches(self) -> None:
+        self._formatted.clear()
+        self._strips.clear()
+        self._widths_version += 1
+
+    def _update_virtual_size(self) -> None:
+        width = MARKER_WIDTH + sum(self._widths.get(c, 0) + GAP for c in self._columns)
+        self.virtual_size = Size(width, self._row_count + 1)
+
+    # -------------------------------------------------------------- cursor
+
+    def _body_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, self._row_count - 1)) if self._row_count else 0
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        self._scroll_cursor_into_view()
+        self.post_message(self.CursorMoved(self, new))
+
+    def _refresh_row(self, row: int) -> None:
+        y = row - int(self.scroll_y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = int(self.scroll_y)
+        body = self._body_height()
+        row = self.cursor_row
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + body:
+            self.scroll_to(y=row - body + 1, animate=False, immediate=True)
+
+    def move_cursor(self, row: int) -> None:
+        self.cursor_row = row
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        body = self._body_height()
+        self.scroll_to(y=max(0, int(self.scroll_y) - body), animate=False, immediate=True)
+        self.cursor_row -= body
+
+    def action_page_down(self) -> None:
+        body = self._body_height()
+        self.scroll_to(y=int(self.scroll_y) + body, animate=False, immediate=True)
+        self.cursor_row += body
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.refresh_now()
+        self.cursor_row = self._row_count - 1
+
+    def _column_starts(self) -> list[int]:
+        starts, x = [], 0
+        for column in self._columns:
+            starts.append(x)
+            x += self._widths.get(column, 0) + GAP
+        return starts
+
+    def action_column_right(self) -> None:
+        x = int(self.scroll_x)
+        nxt = next((s for s in self._column_starts() if s > x), None)
+        if nxt is not None:
+            self.scroll_to(x=nxt, animate=False)
+
+    def action_column_left(self) -> None:
+        x = int(self.scroll_x)
+        prev = [s for s in self._column_starts() if s < x]
+        self.scroll_to(x=prev[-1] if prev else 0, animate=False)
+
+    def action_leftmost(self) -> None:
+        self.scroll_to(x=0, animate=False)
+
+    def action_rightmost(self) -> None:
+        self.scroll_to(x=self.max_scroll_x, animate=False)
+
+    def action_toggle_decoded(self) -> None:
+        self.decoded = not self.decoded
+
+    def watch_decoded(self) -> None:
+        self._formatted.clear()
+        self._strips.clear()
+        self._widths = {c: min(MAX_COLUMN_WIDTH, cell_len(literal(c))) for c in self._columns}
+        self._widths_version += 1
+        self._update_virtual_size()
+        self.refresh()
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and offset.y >= 1:
+            self.cursor_row = int(self.scroll_y) + offset.y - 1
+            self.focus()
+
+    # ------------------------------------------------------------- drawing
+
+    def _format_rows(self, start: int, stop: int) -> list[_FormattedRow]:
+        """Format rows [start, stop), asking the store only for those not cached."""
+        out: list[_FormattedRow | None] = [self._formatted.get(i) for i in range(start, stop)]
+        missing = [i for i, row in zip(range(start, stop), out, strict=True) if row is None]
+        if missing and self._store is not None:
+            lo, hi = missing[0], missing[-1] + 1
+            decoded = self.decoded
+            columns = self._columns
+            for i, record in zip(range(lo, hi), self._store.rows(lo, hi), strict=False):
+                formatted = _FormattedRow(
+                    row_marker(record),
+                    [literal(display_value(c, record.get(c), decoded)) for c in columns],
+                )
+                self._formatted[i] = formatted
+                out[i - start] = formatted
+        return [row for row in out if row is not None]
+
+    def _grow_widths(self, rows: Sequence[_FormattedRow]) -> None:
+        changed = False
+        for index, column in enumerate(self._columns):
+            width = self._widths.get(column, 1)
+            need = max((cell_len(r.cells[index]) for r in rows if index < len(r.cells)),
+                       default=0)
+            need = min(MAX_COLUMN_WIDTH, need)
+            if need > width:
+                self._widths[column] = need
+                changed = True
+        if changed:
+            self._widths_version += 1
+            self._strips.clear()
+            self.call_later(self._update_virtual_size)
+
+    def _component_style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._styles: dict[str, Style] = {}  # looked up once per paint (theme, focus change)
+        self._base_style = self.rich_style
+        top = int(self.scroll_y)
+        stop = min(self._row_count, top + self._body_height())
+        if stop > top:
+            self._grow_widths(self._format_rows(top, stop))
+        return super().render_lines(crop)
+
+    def _cells_strip(self, cells: Sequence[str], style: Style) -> Strip:
+        segments = []
+        for column, cell in zip(self._columns, cells, strict=False):
+            width = self._widths.get(column, 1)
+            if cell_len(cell) > width:
+                cell = set_cell_size(cell, width - 1) + "…"
+            elif is_integer(column) and not self.decoded:
+                cell = " " * (width - cell_len(cell)) + cell
+            else:
+                cell = set_cell_size(cell, width)
+            segments.append(Segment(cell + " " * GAP, style))
+        return Strip(segments)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_x = int(self.scroll_x)
+        base = self._base_style
+        if y == 0:
+            style = base + self._component_style("record-table--header")
+            header = self._strips.get(("header", self._widths_version))
+            if header is None:
+                header = self._cells_strip([literal(c) for c in self._columns], style)
+                self._strips[("header", self._widths_version)] = header
+            body = header.crop_extend(scroll_x, scroll_x + width - MARKER_WIDTH, style)
+            return Strip.join([Strip([Segment("! ", style)]), body])
+        index = int(self.scroll_y) + y - 1
+        if index >= self._row_count:
+            if y == 1 and not self._row_count and self.placeholder:
+                style = base + self._component_style("record-table--empty")
+                return Strip([Segment(literal(self.placeholder), style)]).crop_extend(
+                    0, width, base)
+            return Strip.blank(width, base)
+        row = self._formatted.get(index)
+        if row is None:
+            rows = self._format_rows(index, index + 1)
+            if not rows:
+                return Strip.blank(width, base)
+            row = rows[0]
+        cursor = index == self.cursor_row
+        key = (index, self._widths_version, cursor, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            style = base + self._row_style(row.marker)
+            if cursor:
+                style += self._component_style("record-table--cursor")
+            strip = self._cells_strip(row.cells, style)
+            self._strips[key] = strip
+        style = base + self._row_style(row.marker)
+        if cursor:
+            style += self._component_style("record-table--cursor")
+        marker_style = style + self._component_style("record-table--marker")
+        marker = Strip([Segment(row.marker + " ", marker_style)])
+        return Strip.join([marker, strip.crop_extend(scroll_x, scroll_x + width - MARKER_WIDTH,
+                                                     style)])
+
+    def _row_style(self, marker: str) -> Style:
+        if marker == "R":
+            return self._component_style("record-table--reject")
+        if marker in ("N", "S"):
+            name = "record-table--nodata" if marker == "N" else "record-table--skipdata"
+            return self._component_style(name)
+        return Style()
+
+    def notify_style_update(self) -> None:
+        """A theme or CSS change: cached strips carry the old colours."""
+        super().notify_style_update()
+        self._strips.clear()
+
+    def on_focus(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._scroll_cursor_into_view()

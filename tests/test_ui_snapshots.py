@@ -1,0 +1,90 @@
+"""Snapshots of the main views at the sizes users have (80x24 over SSH, big monitors).
+
+Regenerate after an intended change with ``pytest tests/test_ui_snapshots.py
+--snapshot-update`` and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from flowtui.ui.app import FlowtuiApp
+from tests.ui_helpers import DAY_PREFIX, detail_caught_up, wait_for
+
+
+async def _loaded(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, FlowtuiApp)
+    await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
+                   and app.job.worker is not None and app.job.worker.is_finished,
+                   what="load finished")
+    await wait_for(pilot, lambda: len(app.browser.entries) > 0 and not app.browser.loading,
+                   what="listing")
+
+
+def _object(s3_server: Any, note: str = "") -> Any:
+    return next(o for o in s3_server.under(s3_server.main_bucket, DAY_PREFIX)
+                if o.note == note)
+
+
+# Other tests add buckets to the shared server, so the views start below a bucket.
+FOLDERS = "AWSLogs/111111111111/vpcflowlogs/"
+
+
+def test_folder_labels_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(f"s3://{s3_server.main_bucket}/{FOLDERS}", client=s3_client)
+
+    async def ready(pilot: Pilot) -> None:
+        await wait_for(pilot, lambda: len(app.browser.entries) >= 2, what="regions")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+def test_object_loaded_160x48(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(_object(s3_server).url, client=s3_client)
+
+    async def ready(pilot: Pilot) -> None:
+        await _loaded(pilot)
+        app.table.focus()
+        await pilot.press("j", "j", "j")
+        await detail_caught_up(pilot)
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=ready)
+
+
+def test_object_loaded_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(_object(s3_server).url, client=s3_client)
+
+    async def ready(pilot: Pilot) -> None:
+        await _loaded(pilot)
+        app.table.focus()
+        await pilot.press("j")
+        await detail_caught_up(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+def test_decoded_with_nodata_rows_200x60(snap_compare: Any, s3_server: Any,
+                                         s3_client: Any) -> None:
+    # 100 records; the 97th is NODATA (its row shows the N marker)
+    app = FlowtuiApp(s3_server.find("broken-neighbour").url, client=s3_client)
+
+    async def ready(pilot: Pilot) -> None:
+        await _loaded(pilot)
+        app.table.focus()
+        await pilot.press("r", "G", "k", "k", "k")
+        await detail_caught_up(pilot)
+
+    assert snap_compare(app, terminal_size=(200, 60), run_before=ready)
+
+
+def test_help_screen(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(f"s3://{s3_server.main_bucket}/{FOLDERS}", client=s3_client)
+
+    async def ready(pilot: Pilot) -> None:
+        await wait_for(pilot, lambda: len(app.browser.entries) >= 2, what="regions")
+        await pilot.press("question_mark")
+
+    assert snap_compare(app, terminal_size=(120, 50), run_before=ready)

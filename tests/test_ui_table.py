@@ -1,0 +1,166 @@
+"""The record table draws what is on screen and nothing more, from the real RecordStore."""
+
+from __future__ import annotations
+
+import time
+
+import pyarrow as pa
+import pytest
+from textual.app import App, ComposeResult
+
+from flowtui.fields import DEFAULT_FIELDS, arrow_type
+from flowtui.store import RecordStore
+from flowtui.ui.records.table import RecordTable
+from tests.ui_helpers import screen_text, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+
+class CountingStore(RecordStore):
+    """A RecordStore that remembers which row ranges were asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[tuple[int, int]] = []
+
+    def rows(self, start: int, stop: int) -> list[dict[str, object]]:
+        self.requests.append((start, stop))
+        return super().rows(start, stop)
+
+
+def _batch(n: int, offset: int = 0) -> pa.RecordBatch:
+    """``n`` records; every 10th REJECT, every 50th NODATA, every 70th SKIPDATA."""
+    columns: dict[str, list[object]] = {name: [] for name in DEFAULT_FIELDS}
+    for i in range(offset, offset + n):
+        status = "NODATA" if i % 50 == 49 else "SKIPDATA" if i % 70 == 69 else "OK"
+        flow = status == "OK"
+        values = {
+            "version": 2, "account-id": "123456789012", "interface-id": f"eni-{i % 97:017x}",
+            "srcaddr": f"10.0.{i % 256}.{i % 199}" if flow else None,
+            "dstaddr": "172.31.0.9" if flow else None,
+            "srcport": 1024 + i % 60000 if flow else None,
+            "dstport": 443 if flow else None,
+            "protocol": 6 if flow else None,
+            "packets": i % 1000 + 1 if flow else None,
+            "bytes": (i % 1000 + 1) * 60 if flow else None,
+            "start": 1709647200 + i, "end": 1709647260 + i,
+            "action": ("REJECT" if i % 10 == 9 else "ACCEPT") if flow else None,
+            "log-status": status,
+        }
+        for name in DEFAULT_FIELDS:
+            columns[name].append(values[name])
+    arrays = []
+    for name in DEFAULT_FIELDS:
+        kind = arrow_type(name)
+        if pa.types.is_dictionary(kind):
+            arrays.append(pa.array(columns[name], pa.string()).dictionary_encode())
+        else:
+            arrays.append(pa.array(columns[name], kind))
+    return pa.RecordBatch.from_arrays(arrays, names=list(DEFAULT_FIELDS))
+
+
+class TableApp(App[None]):
+    def __init__(self, store: RecordStore) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        yield RecordTable(self.store)
+
+    def on_mount(self) -> None:
+        table = self.query_one(RecordTable)
+        table.refresh_now()
+        table.focus()
+
+
+@pytest.fixture(scope="module")
+def big_batches() -> list[pa.RecordBatch]:
+    return [_batch(100_000, offset) for offset in range(0, 1_000_000, 100_000)]
+
+
+async def test_a_million_rows_are_drawn_a_screen_at_a_time(
+        big_batches: list[pa.RecordBatch]) -> None:
+    store = CountingStore()
+    for batch in big_batches:
+        store.append(batch, "s3://b/k")
+    app = TableApp(store)
+    started = time.perf_counter()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RecordTable)
+        await wait_for(pilot, lambda: table.row_count == 1_000_000, what="rows counted")
+        first_paint = time.perf_counter() - started
+        await pilot.press("G")
+        await pilot.press("pageup", "pageup", "k", "g", "pagedown")
+        await pilot.pause()
+        height = table.size.height
+        assert store.requests, "the table never asked the store for rows"
+        assert max(stop - start for start, stop in store.requests) <= height
+        assert sum(stop - start for start, stop in store.requests) < 20 * height
+        assert table.cursor_row == table._body_height()  # g then one page down
+        print(f"first paint with 1M rows: {first_paint * 1000:.0f} ms")
+
+
+async def test_strips_are_cached_and_only_new_rows_are_fetched() -> None:
+    store = CountingStore()
+    store.append(_batch(500), "a")
+    app = TableApp(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RecordTable)
+        await pilot.pause()
+        store.requests.clear()
+        table.refresh()
+        await pilot.pause()
+        assert store.requests == []  # repaint of the same rows: nothing asked again
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        fetched = sum(stop - start for start, stop in store.requests)
+        assert 0 < fetched <= 2 * table.size.height
+
+
+async def test_rows_appear_as_batches_arrive() -> None:
+    store = RecordStore()
+    app = TableApp(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(RecordTable)
+        assert table.row_count == 0
+        for part in range(3):
+            store.append(_batch(100, part * 100), "a")
+            table.data_changed()
+            await wait_for(pilot, lambda p=part: table.row_count == (p + 1) * 100,
+                           what="batch shown")
+        assert "10.0.0.0" in "\n".join(screen_text(pilot))
+
+
+async def test_reject_and_nodata_rows_are_marked_without_colour() -> None:
+    store = RecordStore()
+    store.append(_batch(80), "a")
+    app = TableApp(store)
+    async with app.run_test(size=(180, 90)) as pilot:
+        await pilot.pause()
+        lines = screen_text(pilot)
+        header, rows = lines[0], lines[1:81]
+        assert header.startswith("! ") and "log-status" in header
+        assert rows[9].startswith("R ") and "REJECT" in rows[9]
+        assert rows[49].startswith("N ") and "NODATA" in rows[49]
+        assert rows[69].startswith("S ") and "SKIPDATA" in rows[69]
+        assert rows[0].startswith("  ") and "ACCEPT" in rows[0]
+        # '-' stays '-', never 0
+        assert " - " in rows[49]
+
+
+async def test_columns_fit_the_values_on_screen_and_scroll_sideways() -> None:
+    store = RecordStore()
+    store.append(_batch(40), "a")
+    app = TableApp(store)
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RecordTable)
+        await pilot.pause()
+        lines = screen_text(pilot)
+        assert "interface-id" in lines[0] and "log-status" not in lines[0]
+        assert "eni-00000000000000001 " in lines[2]  # as wide as the values need
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        assert table.scroll_x > 0
+        header = screen_text(pilot)[0]
+        assert header.startswith("! ")  # the marker column stays put
+        assert "log-status" in header
