@@ -35,6 +35,9 @@ class RecordStore:
         self._length = 0
         self._columns: list[str] = []
         self.generation = 0
+        #: Rows dropped from the front since creation (``drop_oldest``): row ``i`` now was row
+        #: ``i + dropped`` of everything ever appended, so a view can keep its place.
+        self.dropped = 0
 
     def append(self, batch: pa.RecordBatch, source: str = "") -> None:
         if batch.num_rows == 0:
@@ -55,6 +58,34 @@ class RecordStore:
             self._length = 0
             self._columns = []
             self.generation += 1
+
+    def drop_oldest(self, count: int) -> int:
+        """Forget the first ``count`` rows (a tail that runs for days keeps the newest N).
+
+        Whole batches go; the batch holding the cut is sliced (its buffers are freed when the
+        rest of it goes too). Returns the rows dropped; bumps ``generation`` and ``dropped``.
+        """
+        with self._lock:
+            count = min(max(count, 0), self._length)
+            if count == 0:
+                return 0
+            cut = bisect.bisect_right(self._starts, count) - 1
+            batches = self._batches[cut:]
+            sources = self._sources[cut:]
+            offset = count - self._starts[cut]
+            if offset == batches[0].num_rows:
+                batches, sources = batches[1:], sources[1:]
+            elif offset:
+                batches[0] = batches[0].slice(offset)
+            starts, position = [], 0
+            for batch in batches:
+                starts.append(position)
+                position += batch.num_rows
+            self._batches, self._sources, self._starts = batches, sources, starts
+            self._length -= count
+            self.dropped += count
+            self.generation += 1
+            return count
 
     def __len__(self) -> int:
         return self._length
