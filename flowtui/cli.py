@@ -22,7 +22,7 @@ from flowtui.parser import FlowLogParser
 from flowtui.s3 import cat as s3cat
 from flowtui.textsafe import printable
 
-COMMANDS = ("cat",)
+COMMANDS = ("cat", "tail")
 MAX_BAD_LINES_SHOWN = 20
 
 
@@ -117,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] == "cat":
             return run_cat(_cat_parser().parse_args(args[1:]))
+        if args and args[0] == "tail":
+            from flowtui.tailcmd import main as run_tail
+
+            return run_tail(args[1:])
         from flowtui.ui.launch import main as run_tui
 
         return run_tui(args)

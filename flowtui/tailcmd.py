@@ -1,0 +1,222 @@
+"""``flowtui tail s3://…``: follow a prefix and print new records as they arrive.
+
+Records go to stdout through the ``cat`` writers; what the tail is doing (each poll, how
+stale the newest file is, errors and back-off) goes to stderr, one line each, so a pipe gets
+only records. Ctrl-C or SIGTERM end it cleanly: the poll or load in progress is cut and no
+thread is left behind. The live view in the TUI will drive the same engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from flowtui.fields import parse_field_list
+from flowtui.loader import BatchLoaded, ObjectDone, ObjectFailed
+from flowtui.output import FORMATS, make_writer
+from flowtui.s3.errors import describe
+from flowtui.tail import DEFAULT_INTERVAL, PollDone, PollFailed, TailEngine
+from flowtui.textsafe import printable
+
+MAX_BAD_LINES_SHOWN = 5
+DEFAULT_KEEP = 1_000_000
+EXIT_INTERRUPTED = 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowtui tail",
+        description="Follow an S3 prefix (a region or day folder, or anything above or below) "
+                    "and print flow-log records as new files arrive. Status lines go to "
+                    "stderr. Ctrl-C stops.")
+    parser.add_argument("url", metavar="s3://bucket/prefix")
+    parser.add_argument("--interval", type=_seconds, default=DEFAULT_INTERVAL, metavar="SECONDS",
+                        help=f"seconds between polls (default: {DEFAULT_INTERVAL:g})")
+    parser.add_argument("--backfill", type=_count, default=0, metavar="N",
+                        help="also print the newest N files per flow log that exist at the "
+                             "start (default: 0, only new ones)")
+    parser.add_argument("--keep", type=_positive, default=DEFAULT_KEEP, metavar="N",
+                        help="records the live view keeps, oldest dropped first "
+                             f"(default: {DEFAULT_KEEP:,})")
+    parser.add_argument("--no-tui", action="store_true",
+                        help="print records instead of the live view (always so when stdout "
+                             "is not a terminal)")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="output format (default: table)")
+    parser.add_argument("--decoded", action="store_true",
+                        help="decoded values (UTC times, protocol names, …) instead of raw")
+    parser.add_argument("--explain", action="store_true",
+                        help="print each record field by field, with meanings and warnings")
+    parser.add_argument("--limit", type=_positive, metavar="N", help="stop after N records")
+    parser.add_argument("--fields", type=_field_list, metavar="FORMAT",
+                        help="columns of headerless files: a LogFormat or a list")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="status lines only for errors, not for every poll")
+    group = parser.add_argument_group("S3")
+    group.add_argument("--profile", help="AWS profile (default: AWS_PROFILE / default chain)")
+    group.add_argument("--region", help="AWS region of the bucket")
+    group.add_argument("--endpoint-url", metavar="URL",
+                       help="S3-compatible endpoint (path-style addressing)")
+    group.add_argument("--no-sign-request", action="store_true",
+                       help="send unsigned requests (public buckets, no credentials)")
+    return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 86400:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 86400 seconds")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _field_list(text: str) -> list[str]:
+    try:
+        return parse_field_list(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _say(message: str) -> None:
+    print(f"flowtui: {printable(message)}", file=sys.stderr, flush=True)
+
+
+def _ago(age: timedelta) -> str:
+    seconds = int(age.total_seconds())
+    if seconds < 0:
+        return "in the future (clock skew?)"
+    if seconds < 120:
+        return f"{seconds}s old"
+    if seconds < 7200:
+        return f"{seconds // 60}m old"
+    if seconds < 172800:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m old"
+    return f"{seconds // 86400}d old"
+
+
+def _clock(t: datetime) -> str:
+    return f"{t:%Y-%m-%d %H:%M} UTC"
+
+
+def status_line(event: PollDone | PollFailed) -> str:
+    """One line for stderr (and the UI's status bar): what a poll found and when the next is."""
+    if isinstance(event, PollFailed):
+        return (f"poll {event.poll} failed: {event.reason}; retrying in {event.retry_in:g}s "
+                f"({event.failures} in a row)")
+    if event.baseline:
+        logs = f"{event.flow_logs} flow log{'s' if event.flow_logs != 1 else ''}"
+        head = f"following {logs} in {len(event.folders)} folder" + (
+            "s" if len(event.folders) != 1 else "")
+    elif event.new_objects:
+        head = (f"poll {event.poll}: {event.new_objects} new file"
+                f"{'s' if event.new_objects != 1 else ''}, {event.records:,} records")
+    else:
+        head = f"poll {event.poll}: no new files"
+    if event.held:
+        head += f" ({event.held:,} held while paused)"
+    if event.newest is not None and event.age is not None:
+        fresh = f"newest file {_clock(event.newest)}, {_ago(event.age)}"
+        if event.stale:
+            fresh += " (stale: AWS usually delivers within ~10 min)"
+    else:
+        fresh = "no flow-log files yet"
+    return f"{head}; {fresh}; next poll in {event.next_in:g}s"
+
+
+def main(argv: Sequence[str]) -> int:
+    args = make_parser().parse_args(list(argv))
+    if not args.url.startswith("s3://"):
+        _say("tail follows an S3 prefix: give s3://bucket/prefix")
+        return 2
+    if not args.no_tui and sys.stdout.isatty():
+        _say("the live tail view arrives with the TUI; printing records here (--no-tui)")
+    from flowtui.s3.session import make_client
+
+    try:
+        client = make_client(profile=args.profile, region=args.region,
+                             endpoint_url=args.endpoint_url, no_sign=args.no_sign_request)
+    except Exception as exc:  # bad profile and the like: one line
+        _say(describe(exc, profile=args.profile))
+        return 2
+    writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
+                         explain=args.explain)
+    return follow(args, client, writer, _say)
+
+
+def follow(args: argparse.Namespace, client: Any, writer: Any,
+           say: Callable[[str], None]) -> int:
+    """Run the tail in this thread until a signal, ``--limit`` or a closed pipe."""
+    broken_pipe = False
+    engine: TailEngine
+
+    def on_event(event: object) -> None:
+        nonlocal broken_pipe
+        if isinstance(event, BatchLoaded):
+            if broken_pipe or writer.done:
+                return
+            try:
+                writer.write_batch(event.batch, event.ref.location)
+            except BrokenPipeError:
+                broken_pipe = True
+                engine.stop(timeout=0)
+                return
+            if writer.done:
+                engine.stop(timeout=0)
+        elif isinstance(event, ObjectFailed):
+            say(event.reason)
+        elif isinstance(event, ObjectDone):
+            where = event.ref.location
+            if event.error:
+                say(f"{where}: {event.error}")
+            for bad in event.bad_lines[:MAX_BAD_LINES_SHOWN]:
+                say(f"{where}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+            if event.bad_count > MAX_BAD_LINES_SHOWN:
+                say(f"{where}: … and {event.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
+        elif isinstance(event, PollFailed) or (isinstance(event, PollDone) and not args.quiet):
+            say(status_line(event))
+
+    try:
+        engine = TailEngine(args.url, client=client, on_event=on_event,
+                            interval=args.interval, backfill=args.backfill, fields=args.fields)
+    except ValueError as exc:
+        say(str(exc))
+        return 2
+    interrupted = False
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        nonlocal interrupted
+        interrupted = interrupted or signum == signal.SIGINT
+        engine.stop(timeout=0)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        engine.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if broken_pipe:
+        raise BrokenPipeError  # cli.main ends quietly
+    return EXIT_INTERRUPTED if interrupted else 0
