@@ -1,0 +1,137 @@
+"""``flowtui tail --no-tui`` as a user runs it: a subprocess that prints new records as they
+arrive, says what each poll found on stderr, and ends cleanly on SIGTERM and Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from flowtui.tail import PollDone, PollFailed
+from flowtui.tailcmd import status_line
+from tests.tail_helpers import WAIT, Bucket
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "AWSLogs/123456789012/vpcflowlogs/us-east-1/"
+
+
+class Lines:
+    """A pipe read line by line in a thread, so the test can wait with a timeout."""
+
+    def __init__(self, pipe: IO[str]) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _read(self, pipe: IO[str]) -> None:
+        for line in pipe:
+            self.lines.put(line.rstrip("\n"))
+
+    def until(self, predicate: Any, what: str) -> str:
+        while True:
+            try:
+                line = self.lines.get(timeout=WAIT)
+            except queue.Empty:
+                raise AssertionError(f"no {what} within {WAIT}s; got {self.seen[-5:]}") from None
+            self.seen.append(line)
+            if predicate(line):
+                return line
+
+    def rest(self) -> list[str]:
+        self._thread.join(WAIT)
+        out = []
+        while not self.lines.empty():
+            out.append(self.lines.get())
+        self.seen.extend(out)
+        return out
+
+
+def start_tail(url: str, endpoint: str, *extra: str) -> tuple[subprocess.Popen[str], Lines,
+                                                                Lines]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowtui", "tail", url, "--no-tui", "--interval", "0.2",
+         "--endpoint-url", endpoint, "--format", "jsonl", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert process.stdout is not None and process.stderr is not None
+    return process, Lines(process.stdout), Lines(process.stderr)
+
+
+def record_line(text: str, fields: tuple[str, ...]) -> str:
+    record = json.loads(text)
+    return " ".join("-" if record[f] is None else str(record[f]) for f in fields)
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 0), (signal.SIGINT, 130)])
+def test_tail_prints_new_records_and_exits_cleanly_on_a_signal(
+        s3_server: Any, raw_s3: Any, sig: signal.Signals, code: int) -> None:
+    bucket = Bucket(raw_s3, f"tail-cli-{sig.name.lower()}")
+    now = datetime.now(tz=UTC).replace(second=0, microsecond=0)
+    before = bucket.put(now - timedelta(minutes=10))
+    process, out, err = start_tail(bucket.url(REGION), s3_server.endpoint_url)
+    try:
+        first = err.until(lambda line: "following" in line, "first poll line")
+        assert "1 flow log in 1 folder" in first and "newest file" in first
+        new = bucket.put(now - timedelta(minutes=5))
+        got = [out.until(lambda line: line.startswith("{"), "record")
+               for _ in range(len(new.lines))]
+        assert [record_line(line, new.fields) for line in got] == list(new.lines)
+        err.until(lambda line: "1 new file" in line, "poll line for the new file")
+        process.send_signal(sig)
+        assert process.wait(timeout=WAIT) == code
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert out.rest() == []  # nothing after the new file's records: nothing loaded twice
+    err.rest()
+    assert not any("Traceback" in line for line in err.seen)
+    assert not any(before.name in line for line in out.seen)
+
+
+def test_tail_of_a_missing_bucket_says_why_and_keeps_trying(s3_server: Any) -> None:
+    process, out, err = start_tail(f"s3://tail-cli-missing/{REGION}", s3_server.endpoint_url)
+    try:
+        line = err.until(lambda line: "failed" in line, "failure line")
+        assert "NoSuchBucket" in line and "retrying in" in line
+        err.until(lambda line: "2 in a row" in line, "second failure")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=WAIT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_tail_refuses_a_local_path() -> None:
+    result = subprocess.run([sys.executable, "-m", "flowtui", "tail", "/tmp", "--no-tui"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=WAIT)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "flowtui: tail follows an S3 prefix: give s3://bucket/prefix"
+
+
+def test_status_lines_say_freshness_and_the_next_poll() -> None:
+    t = datetime(2024, 3, 5, 14, 20, tzinfo=UTC)
+    base = dict(poll=7, new_objects=2, records=1234, newest=t - timedelta(minutes=30),
+                newest_key="k", age=timedelta(minutes=30), stale=True,
+                next_poll=t + timedelta(seconds=30), next_in=30.0, flow_logs=2,
+                folders=("a/",), requests=3)
+    assert status_line(PollDone(**base)) == (
+        "poll 7: 2 new files, 1,234 records; newest file 2024-03-05 13:50 UTC, 30m old "
+        "(stale: AWS usually delivers within ~10 min); next poll in 30s")
+    base.update(new_objects=0, newest=None, age=None, stale=False)
+    assert status_line(PollDone(**base)) == (
+        "poll 7: no new files; no flow-log files yet; next poll in 30s")
+    failed = PollFailed(8, "Access denied: s3:ListBucket on arn:aws:s3:::b is not allowed", 2,
+                        120.0, t)
+    assert status_line(failed) == (
+        "poll 8 failed: Access denied: s3:ListBucket on arn:aws:s3:::b is not allowed; "
+        "retrying in 120s (2 in a row)")
