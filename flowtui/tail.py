@@ -5,9 +5,12 @@ sometimes later, and several flow logs (each with its own id and format) can wri
 prefix. Keys sort by account, region, flow-log id, then time, so a StartAfter cursor is
 time-ordered only within one flow-log id: the engine keeps one cursor per flow-log id per
 date (or hour) folder. Each poll walks a folder in key order and jumps, for every flow-log id
-it knows, straight to ``newest stamp - lookback``: a poll costs about one small listing per
-flow-log id, and a file delivered late (older stamp, or a second file for the same 5 minutes)
-is still found as long as it is within the lookback. Folders are chosen from the clock: those
+it knows, straight past the newest key it has seen: a poll costs one tiny listing per flow-log
+id (a listing response is XML that botocore parses in Python, so size matters). About once a
+minute a *sweep* jumps to ``newest stamp - lookback`` instead, and also looks at the start of
+the folder for new flow logs: a file delivered out of order (an older stamp, or a second file
+for the same 5 minutes with a smaller hash) is found then, as long as it is within the
+lookback. Folders are chosen from the clock: those
 whose period overlaps ``[now - late_window, now + early]``, so at midnight (or the hour) the
 tail moves on to the new folder and keeps listing the previous one for late files.
 
@@ -51,11 +54,16 @@ MAX_BACKOFF = 300.0
 #: How often the region folders under a prefix above them are looked for again (new
 #: accounts/regions that start delivering).
 REDISCOVER_EVERY = 600.0
+#: Seconds between sweeps (see the module docstring); polls in between list only keys after
+#: the newest seen per flow log.
+SWEEP_EVERY = 60.0
 #: A newest file older than this is worth a warning (AWS's normal delay is ~10 minutes).
 STALE_AFTER = timedelta(minutes=20)
 
-_PROBE_KEYS = 8  # the first request in a folder: usually just finds the first flow log
-_JUMP_KEYS = 64  # after a jump: the lookback window of one flow log, then the next one's key
+#: Keys asked for by the first request in a folder: it usually only shows which flow log
+#: comes first. Every key in a response is XML that botocore parses in Python: an idle poll
+#: asks for little more than it expects to see.
+_PROBE_KEYS = 1
 _MAX_KEYS = 1000
 
 
@@ -80,6 +88,7 @@ class PollDone:
     requests: int  # list requests this poll took
     held: int = 0  # records held back while paused
     baseline: bool = False  # this poll only took the starting point
+    sweep: bool = False  # this poll looked back for late files and new flow logs
 
 
 @dataclass(frozen=True)
@@ -122,15 +131,20 @@ class _Group:
     prefix: str  # folder + "<account>_vpcflowlogs_<region>_<flow-log-id>_"
     flow_log_id: str
     newest: datetime | None = None
+    last: str | None = None  # the greatest key seen: newest stamp, greatest hash
     seen: dict[str, datetime] = field(default_factory=dict)
 
-    def start_after(self, lookback: timedelta) -> str | None:
+    def start_after(self, lookback: timedelta, sweep: bool) -> str | None:
         if self.newest is None:
             return None
+        if not sweep:
+            return self.last
         return self.prefix + f"{self.newest - lookback:%Y%m%dT%H%MZ}"
 
     def add(self, key: str, stamp: datetime, lookback: timedelta) -> None:
         self.seen[key] = stamp
+        if self.last is None or key > self.last:
+            self.last = key
         if self.newest is None or stamp > self.newest:
             self.newest = stamp
             bound = stamp - lookback
@@ -209,6 +223,7 @@ class TailEngine:
         lookback: timedelta = LOOKBACK,
         max_backoff: float = MAX_BACKOFF,
         rediscover_every: float = REDISCOVER_EVERY,
+        sweep_every: float = SWEEP_EVERY,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -230,6 +245,9 @@ class TailEngine:
         self.lookback = lookback
         self.max_backoff = max_backoff
         self.rediscover_every = rediscover_every
+        self.sweep_every = sweep_every
+        self._swept_at: float | None = None
+        self._sweep_requested = False
         self._on_event = on_event
 
         self._stop = threading.Event()
@@ -275,7 +293,11 @@ class TailEngine:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
-    def poll_now(self) -> None:
+    def poll_now(self, sweep: bool = False) -> None:
+        """Poll without waiting for the interval; ``sweep`` also looks back for late files
+        and new flow logs (a "refresh" key)."""
+        if sweep:
+            self._sweep_requested = True
         self._wake.set()
 
     def set_interval(self, seconds: float) -> None:
@@ -337,6 +359,9 @@ class TailEngine:
         poll = self.polls
         now = self.clock()
         requests = [0]
+        sweep = (self._sweep_requested or self._swept_at is None
+                 or time.monotonic() - self._swept_at >= self.sweep_every)
+        self._sweep_requested = False
         errors: list[str] = []
         found: list[_Found] = []
         baseline: list[_Found] = []
@@ -349,9 +374,11 @@ class TailEngine:
         for watch in watches:
             if self._stop.is_set():
                 break
-            self._follow(watch, now, requests, found, baseline, listed, errors)
+            self._follow(watch, now, requests, found, baseline, listed, errors, sweep)
         was_baseline = self._baseline_open
         if not errors:
+            if sweep:
+                self._swept_at = time.monotonic()
             self._baseline_open = False
             keep = set(listed)
             for folder in [f for f in self._folders if f not in keep]:
@@ -382,7 +409,7 @@ class TailEngine:
                 flow_logs=len({g.flow_log_id for f in self._folders.values()
                                for g in f.groups.values()}),
                 folders=tuple(listed), requests=requests[0], held=self._held_rows,
-                baseline=was_baseline)
+                baseline=was_baseline, sweep=sweep)
         self.last_event = event
         self._emit(event)
         return delay
@@ -426,10 +453,12 @@ class TailEngine:
         return self._roots
 
     def _follow(self, watch: _Watch, now: datetime, requests: list[int], found: list[_Found],
-                baseline: list[_Found], listed: list[str], errors: list[str]) -> None:
+                baseline: list[_Found], listed: list[str], errors: list[str],
+                sweep: bool) -> None:
         """List one folder (and the hour folders under it that the watch wants)."""
         try:
-            subfolders = self._scan(watch.folder, watch.filter, requests, found, baseline)
+            subfolders = self._scan(watch.folder, watch.filter, requests, found, baseline,
+                                    sweep)
         except Exception as exc:
             errors.append(self._describe(exc, watch.folder))
             return
@@ -454,12 +483,12 @@ class TailEngine:
             if self._stop.is_set():
                 return
             self._follow(_Watch(sub, watch.filter if len(watch.filter) > len(sub) else "",
-                                "none"), now, requests, found, baseline, listed, errors)
+                                "none"), now, requests, found, baseline, listed, errors, sweep)
 
     # --- listing one folder ----------------------------------------------------------------
 
     def _scan(self, folder: str, flt: str, requests: list[int], found: list[_Found],
-              baseline: list[_Found]) -> list[str]:
+              baseline: list[_Found], sweep: bool) -> list[str]:
         """Walk ``folder`` in key order, jumping over what each known flow log has already
         shown; new keys go to ``found`` (or ``baseline`` on the first listing). Returns the
         subfolders met on the way."""
@@ -472,6 +501,9 @@ class TailEngine:
         new: list[_Found] = []
         # Keys starting with the filter sort after the filter less its last character.
         start_after = flt[:-1] if flt else None
+        if not sweep and state.groups:  # new flow logs sorting first wait for a sweep
+            first = state.groups[min(state.groups)].start_after(self.lookback, False)
+            start_after = first if first is not None else start_after
         pager = PrefixPager(self.client, self.bucket, folder, page_size=_PROBE_KEYS,
                             start_after=start_after)
         done = False
@@ -479,6 +511,7 @@ class TailEngine:
             entries = pager.next_page()
             requests[0] += 1
             jump: str | None = None
+            jump_group: _Group | None = None
             for e in entries:
                 if flt and not e.key.startswith(flt):
                     if e.key > flt and not flt.startswith(e.key):
@@ -495,16 +528,18 @@ class TailEngine:
                 group = state.groups.get(group_prefix)
                 if group is None:
                     group = state.groups[group_prefix] = _Group(group_prefix, flid)
-                after = group.start_after(self.lookback)
+                after = group.start_after(self.lookback, sweep)
                 if after is not None and e.key <= after:
-                    jump = after
+                    jump, jump_group = after, group
                     break
                 if e.key in group.seen:
                     continue
                 new.append(_Found(e, group_prefix, flid, stamp))
-            if jump is not None:
-                pager = PrefixPager(self.client, self.bucket, folder, page_size=_JUMP_KEYS,
-                                    start_after=jump)
+            if jump is not None and jump_group is not None:
+                # the keys already seen in the window, one new, and the next flow log's first
+                expect = (len(jump_group.seen) if sweep else 0) + 2
+                pager = PrefixPager(self.client, self.bucket, folder,
+                                    page_size=min(_MAX_KEYS, expect), start_after=jump)
             else:
                 pager.page_size = min(_MAX_KEYS, pager.page_size * 4)
         if self._stop.is_set():
