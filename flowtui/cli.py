@@ -117,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] == "cat":
             return run_cat(_cat_parser().parse_args(args[1:]))
+        if args and args[0] == "demo":
+            from flowtui.ui.demo_launch import main as run_demo
+
+            return run_demo(args[1:])
         from flowtui.ui.launch import main as run_tui
 
         return run_tui(args)
