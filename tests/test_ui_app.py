@@ -165,17 +165,21 @@ async def test_day_folder_load_asks_first_when_large(s3_server: Any, s3_client: 
 
 async def test_help_lists_every_binding_and_palette_runs_commands(s3_client: Any) -> None:
     app = FlowtuiApp(None, client=s3_client)
-    async with app.run_test(size=(120, 60)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(screen_text(pilot))
+        for _ in range(4):  # the help scrolls; read it a page at a time
+            await pilot.press("pagedown")
+            text += "\n".join(screen_text(pilot))
         for node in (app, app.main_screen, app.browser.entry_list, app.table,
                      app.detail.list):
             for _key, binding in node._bindings:
                 assert binding.id, f"{binding} has no id"
         for ident in ("app.quit", "app.back", "app.toggle-decoded", "browser.open",
                       "browser.parent", "table.first", "table.last", "table.page-down",
-                      "detail.copy-value", "screen.focus-next", "app.palette"):
+                      "detail.copy-value", "detail.toggle-meanings", "screen.focus-next",
+                      "app.palette"):
             assert ident in text, ident
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

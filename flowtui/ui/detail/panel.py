@@ -52,12 +52,19 @@ class ExplainList(OptionList, inherit_bindings=False):
         Binding("enter", "select", "Select", show=False, id="detail.select"),
         Binding("y", "copy_value", "Copy value", id="detail.copy-value"),
         Binding("Y", "copy_decoded", "Copy decoded", show=False, id="detail.copy-decoded"),
+        Binding("m", "toggle_meanings", "Meanings", id="detail.toggle-meanings"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
         self.targets: list[CopyTarget | None] = []
         self.decoded_targets: list[CopyTarget | None] = []
+
+    def action_toggle_meanings(self) -> None:
+        """Every field's meaning, or only the highlighted one's."""
+        for node in self.ancestors:
+            if isinstance(node, DetailPanel):
+                node.show_all_meanings = not node.show_all_meanings
 
     def action_copy_value(self) -> None:
         self._copy(self.targets)
@@ -123,10 +130,6 @@ class DetailPanel(Vertical):
 
     Each field is one line (name, raw value, decoded value); the highlighted field also
     shows what it means, or every field does after ``m``. Facts and warnings follow."""
-
-    BINDINGS = [
-        Binding("m", "toggle_meanings", "Meanings", id="detail.toggle-meanings"),
-    ]
 
     show_all_meanings: reactive[bool] = reactive(False)
 
@@ -233,9 +236,6 @@ class DetailPanel(Vertical):
             if index is not None and index < len(self._lines) and self._lines[index]:
                 self.list.replace_option_prompt_at_index(index, self._prompt(index))
         self._expanded = event.option_index
-
-    def action_toggle_meanings(self) -> None:
-        self.show_all_meanings = not self.show_all_meanings
 
     def watch_show_all_meanings(self) -> None:
         for index, line in enumerate(self._lines):
