@@ -30,7 +30,8 @@ PARQUET_MAGIC = b"PAR1"
 MAX_LINE_BYTES = 1 << 20  # no flow-log record comes near this; a longer line is not one
 MAX_BAD_LINES_KEPT = 1000
 FIRST_BLOCK_BYTES = 64 << 10  # small first block: the first rows appear at once
-MAX_BLOCK_BYTES = 8 << 20
+MAX_BLOCK_BYTES = 2 << 20
+INFLATE_SLICE = 256 << 10  # compressed bytes inflated between hand-overs to the parse thread
 RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
 SNIFF_BYTES = 4096
 
@@ -94,8 +95,9 @@ class FlowLogParser:
     # ----------------------------------------------------------------- public interface
 
     def feed(self, chunk: bytes) -> list[pa.RecordBatch]:
+        """Batches for every whole line in the bytes fed so far."""
         if self._stopped or not chunk:
-            return self._ready()
+            return self._ready(wait=True)
         if self._carry:
             chunk, self._carry = self._carry + chunk, b""
         if not self._sniffed:
@@ -105,10 +107,18 @@ class FlowLogParser:
             self._sniff(chunk)
             if self._stopped:
                 return []
-        text = self._inflate(chunk) if self._gzip else chunk
-        if text:
-            self._take_text(text)
-        return self._ready()
+        # Decompress in slices so the parse thread types one block while the next is
+        # inflated; then wait, so every whole line fed so far comes back now, not after
+        # the next chunk (which may be seconds away on a slow link or a tail).
+        for start in range(0, len(chunk), INFLATE_SLICE):
+            piece = chunk[start : start + INFLATE_SLICE]
+            text = self._inflate(piece) if self._gzip else piece
+            if text:
+                self._take_text(text)
+            if self._stopped:
+                break
+        self._flush_block()
+        return self._ready(wait=True)
 
     def finish(self) -> list[pa.RecordBatch]:
         """Flush what is buffered; an unterminated last line still counts as a line."""

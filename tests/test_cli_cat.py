@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -127,19 +128,34 @@ def test_control_characters_in_values_never_reach_the_terminal(tmp_path: Path) -
 
 
 def test_first_rows_arrive_while_the_input_is_still_coming(tmp_path: Path) -> None:
-    """Half an object goes in through a pipe; rows must come out before the rest is sent."""
+    """Half an object goes in through a pipe; a row must come out before the rest is sent."""
     data = make_text_object(generate_lines(100_000, seed=3), DEFAULT_FIELDS)
     process = subprocess.Popen([sys.executable, "-m", "flowtui", "cat", "-", "--format", "jsonl"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=ROOT)
+                               stderr=subprocess.DEVNULL, cwd=ROOT)
     assert process.stdin is not None and process.stdout is not None
-    process.stdin.write(data[: len(data) // 2])
-    process.stdin.flush()
-    first = json.loads(process.stdout.readline())  # blocks until a row is printed
+    first_row_read = threading.Event()
+
+    def send() -> None:
+        assert process.stdin is not None
+        process.stdin.write(data[: len(data) // 2])
+        process.stdin.flush()
+        first_row_read.wait(timeout=60)
+        process.stdin.write(data[len(data) // 2 :])
+        process.stdin.close()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        first = json.loads(process.stdout.readline())  # returns once a row is printed
+        rest_sent_already = sender.is_alive() is False
+        first_row_read.set()
+        rest = process.stdout.read().splitlines()
+    finally:
+        first_row_read.set()
+        sender.join(timeout=60)
+    assert not rest_sent_already
     assert list(first) == list(DEFAULT_FIELDS)
-    process.stdin.write(data[len(data) // 2 :])
-    process.stdin.close()
-    rest = process.stdout.read().splitlines()
     assert process.wait(timeout=60) == 0
     assert len(rest) + 1 == 100_000
 
