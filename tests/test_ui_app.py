@@ -101,6 +101,11 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         assert app.focused is detail.list
         await pilot.press("home", "down", "down", "down", "y")  # the 4th field: srcaddr
         assert app.clipboard == expected["srcaddr"]
+        text = "\n".join(screen_text(pilot))
+        assert "Source address" in text  # the highlighted field says what it means
+        assert "Destination address" not in text
+        await pilot.press("m")  # ... and m shows every field's meaning
+        assert "Destination address" in "\n".join(screen_text(pilot))
         await pilot.press("shift+tab")
         assert app.focused is app.table
         # raw/decoded toggle changes the cells, not the rows

@@ -128,8 +128,9 @@ class _Line:
 class DetailPanel(Vertical):
     """Follows the record table's cursor; can be hidden to give the table the room.
 
-    Each field is one line (name, raw value, decoded value); the highlighted field also
-    shows what it means, or every field does after ``m``. Facts and warnings follow."""
+    Each field is one line (name, raw value, decoded value); inside the panel the
+    highlighted field also shows what it means, or every field does after ``m``. Facts and
+    warnings follow."""
 
     show_all_meanings: reactive[bool] = reactive(False)
 
@@ -175,7 +176,8 @@ class DetailPanel(Vertical):
     def _prompt(self, index: int) -> Table | Text:
         line = self._lines[index]
         assert line is not None
-        show = self.show_all_meanings or index == self.list.highlighted
+        show = self.show_all_meanings or (index == self.list.highlighted
+                                          and self.list.has_focus)
         return _field_prompt(line.field, line.raw, line.decoded, line.meaning, self._width,
                              show)
 
@@ -190,7 +192,7 @@ class DetailPanel(Vertical):
         decoded_targets: list[CopyTarget | None] = []
 
         def add_line(line: _Line, target: CopyTarget, decoded: CopyTarget) -> None:
-            show = self.show_all_meanings or len(options) == keep
+            show = self.show_all_meanings or (len(options) == keep and ol.has_focus)
             options.append(Option(_field_prompt(line.field, line.raw, line.decoded,
                                                 line.meaning, self._width, show)))
             lines.append(line)
@@ -236,6 +238,18 @@ class DetailPanel(Vertical):
             if index is not None and index < len(self._lines) and self._lines[index]:
                 self.list.replace_option_prompt_at_index(index, self._prompt(index))
         self._expanded = event.option_index
+
+    def on_descendant_focus(self) -> None:
+        self._redraw_highlighted()
+
+    def on_descendant_blur(self) -> None:
+        self._redraw_highlighted()
+
+    def _redraw_highlighted(self) -> None:
+        """The highlighted field shows its meaning only while the user is in the panel."""
+        index = self.list.highlighted
+        if index is not None and index < len(self._lines) and self._lines[index]:
+            self.list.replace_option_prompt_at_index(index, self._prompt(index))
 
     def watch_show_all_meanings(self) -> None:
         for index, line in enumerate(self._lines):
