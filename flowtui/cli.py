@@ -121,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from flowtui.tailcmd import main as run_tail
 
             return run_tail(args[1:])
+        if args and args[0] == "demo":
+            from flowtui.ui.demo_launch import main as run_demo
+
+            return run_demo(args[1:])
         from flowtui.ui.launch import main as run_tui
 
         return run_tui(args)

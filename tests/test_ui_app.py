@@ -101,6 +101,11 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         assert app.focused is detail.list
         await pilot.press("home", "down", "down", "down", "y")  # the 4th field: srcaddr
         assert app.clipboard == expected["srcaddr"]
+        text = "\n".join(screen_text(pilot))
+        assert "Source address" in text  # the highlighted field says what it means
+        assert "Destination address" not in text
+        await pilot.press("m")  # ... and m shows every field's meaning
+        assert "Destination address" in "\n".join(screen_text(pilot))
         await pilot.press("shift+tab")
         assert app.focused is app.table
         # raw/decoded toggle changes the cells, not the rows
@@ -165,17 +170,21 @@ async def test_day_folder_load_asks_first_when_large(s3_server: Any, s3_client: 
 
 async def test_help_lists_every_binding_and_palette_runs_commands(s3_client: Any) -> None:
     app = FlowtuiApp(None, client=s3_client)
-    async with app.run_test(size=(120, 60)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(screen_text(pilot))
+        for _ in range(4):  # the help scrolls; read it a page at a time
+            await pilot.press("pagedown")
+            text += "\n".join(screen_text(pilot))
         for node in (app, app.main_screen, app.browser.entry_list, app.table,
                      app.detail.list):
             for _key, binding in node._bindings:
                 assert binding.id, f"{binding} has no id"
         for ident in ("app.quit", "app.back", "app.toggle-decoded", "browser.open",
                       "browser.parent", "table.first", "table.last", "table.page-down",
-                      "detail.copy-value", "screen.focus-next", "app.palette"):
+                      "detail.copy-value", "detail.toggle-meanings", "screen.focus-next",
+                      "app.palette"):
             assert ident in text, ident
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

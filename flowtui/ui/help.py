@@ -74,6 +74,11 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
         Binding("up,k", "scroll('up')", "Scroll up", show=False, id="help.up"),
         Binding("down,j", "scroll('down')", "Scroll down", show=False, id="help.down"),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="help.page-up"),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False,
+                id="help.page-down"),
+        Binding("home,g", "scroll('home')", "Top", show=False, id="help.top"),
+        Binding("end,G", "scroll('end')", "Bottom", show=False, id="help.bottom"),
     ]
 
     def __init__(self, sections: list[tuple[str, DOMNode]]) -> None:
@@ -90,7 +95,6 @@ class HelpScreen(ModalScreen[None]):
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)
-        if direction == "up":
-            body.scroll_up()
-        else:
-            body.scroll_down()
+        {"up": body.scroll_up, "down": body.scroll_down, "page_up": body.scroll_page_up,
+         "page_down": body.scroll_page_down, "home": body.scroll_home,
+         "end": body.scroll_end}[direction](animate=False)

@@ -52,12 +52,19 @@ class ExplainList(OptionList, inherit_bindings=False):
         Binding("enter", "select", "Select", show=False, id="detail.select"),
         Binding("y", "copy_value", "Copy value", id="detail.copy-value"),
         Binding("Y", "copy_decoded", "Copy decoded", show=False, id="detail.copy-decoded"),
+        Binding("m", "toggle_meanings", "Meanings", id="detail.toggle-meanings"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
         self.targets: list[CopyTarget | None] = []
         self.decoded_targets: list[CopyTarget | None] = []
+
+    def action_toggle_meanings(self) -> None:
+        """Every field's meaning, or only the highlighted one's."""
+        for node in self.ancestors:
+            if isinstance(node, DetailPanel):
+                node.show_all_meanings = not node.show_all_meanings
 
     def action_copy_value(self) -> None:
         self._copy(self.targets)
@@ -121,12 +128,9 @@ class _Line:
 class DetailPanel(Vertical):
     """Follows the record table's cursor; can be hidden to give the table the room.
 
-    Each field is one line (name, raw value, decoded value); the highlighted field also
-    shows what it means, or every field does after ``m``. Facts and warnings follow."""
-
-    BINDINGS = [
-        Binding("m", "toggle_meanings", "Meanings", id="detail.toggle-meanings"),
-    ]
+    Each field is one line (name, raw value, decoded value); inside the panel the
+    highlighted field also shows what it means, or every field does after ``m``. Facts and
+    warnings follow."""
 
     show_all_meanings: reactive[bool] = reactive(False)
 
@@ -172,7 +176,8 @@ class DetailPanel(Vertical):
     def _prompt(self, index: int) -> Table | Text:
         line = self._lines[index]
         assert line is not None
-        show = self.show_all_meanings or index == self.list.highlighted
+        show = self.show_all_meanings or (index == self.list.highlighted
+                                          and self.list.has_focus)
         return _field_prompt(line.field, line.raw, line.decoded, line.meaning, self._width,
                              show)
 
@@ -187,7 +192,7 @@ class DetailPanel(Vertical):
         decoded_targets: list[CopyTarget | None] = []
 
         def add_line(line: _Line, target: CopyTarget, decoded: CopyTarget) -> None:
-            show = self.show_all_meanings or len(options) == keep
+            show = self.show_all_meanings or (len(options) == keep and ol.has_focus)
             options.append(Option(_field_prompt(line.field, line.raw, line.decoded,
                                                 line.meaning, self._width, show)))
             lines.append(line)
@@ -234,8 +239,17 @@ class DetailPanel(Vertical):
                 self.list.replace_option_prompt_at_index(index, self._prompt(index))
         self._expanded = event.option_index
 
-    def action_toggle_meanings(self) -> None:
-        self.show_all_meanings = not self.show_all_meanings
+    def on_descendant_focus(self) -> None:
+        self._redraw_highlighted()
+
+    def on_descendant_blur(self) -> None:
+        self._redraw_highlighted()
+
+    def _redraw_highlighted(self) -> None:
+        """The highlighted field shows its meaning only while the user is in the panel."""
+        index = self.list.highlighted
+        if index is not None and index < len(self._lines) and self._lines[index]:
+            self.list.replace_option_prompt_at_index(index, self._prompt(index))
 
     def watch_show_all_meanings(self) -> None:
         for index, line in enumerate(self._lines):

@@ -1,0 +1,46 @@
+"""``flowtui demo``: an embedded S3 on 127.0.0.1, seeded with realistic flow logs, and the app
+opened on it, so anyone can try flowtui in one command without an AWS account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from flowtui.textsafe import printable
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="flowtui demo",
+        description="Start a local S3-compatible server (moto) on 127.0.0.1, fill it with "
+                    "generated flow logs, and open flowtui on it. Nothing leaves this machine.")
+    parser.add_argument("--theme", choices=("textual-dark", "textual-light", "ansi-dark",
+                                            "ansi-light"))
+    parser.add_argument("--big-records", type=int, default=200_000,
+                        help="records in the large object (default 200000)")
+    args = parser.parse_args(list(argv))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("flowtui: the demo needs a terminal", file=sys.stderr)
+        return 2
+    from flowtui.demo import DemoError, seed, start_server
+
+    try:
+        print("flowtui: starting the demo S3 server on 127.0.0.1 and seeding it…",
+              file=sys.stderr)
+        server = start_server()
+    except DemoError as exc:
+        print(f"flowtui: {printable(str(exc))}", file=sys.stderr)
+        return 2
+    try:
+        seed(server.client(), big_records=args.big_records)
+        from flowtui.ui.app import run
+
+        return run(None, endpoint_url=server.endpoint_url, region="us-east-1",
+                   theme=args.theme)
+    except Exception as exc:  # last resort: one line, never a traceback
+        print(f"flowtui: demo failed: {printable(str(exc))}", file=sys.stderr)
+        return 1
+    finally:
+        server.stop()
