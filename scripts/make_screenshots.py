@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout, without installing
     sys.path.insert(0, str(ROOT))
 
+from textual import events  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from flowtui.demo import ACCOUNT_A, CENTRAL_BUCKET, seed, start_server  # noqa: E402
+from flowtui.store import RecordStore  # noqa: E402
 from flowtui.ui.app import FlowtuiApp  # noqa: E402
 from flowtui.ui.browser.sources import entry_location  # noqa: E402
 from flowtui.ui.help import HelpScreen  # noqa: E402
@@ -36,18 +39,23 @@ NOW = datetime(2024, 3, 5, 14, 27, tzinfo=UTC)
 DAY = f"AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/2024/03/05/"
 SMALL = "_20240305T1405Z_"
 """The 600-record object of 14:05 shown in the main views."""
-CURSOR_DOWN = 6
-"""Rows to move down before the picture: row 7 is a REJECT, so the R marker shows."""
+DECODED_COLUMNS_RIGHT = 4
+"""Column-right presses before decoded.svg, so ports, protocol, bytes and times show."""
 OUT = ROOT / "screenshots"
 
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], what: str,
-                   timeout: float = 60.0, interval: float = 0.0) -> None:
+                   timeout: float = 60.0, quick: bool = False) -> None:
+    """Let the app run until ``condition()`` holds. ``quick`` looks every few milliseconds
+    without waiting for the app to go idle (which, during a load, is when it has ended)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise SystemExit(f"make_screenshots: timed out waiting for {what}")
-        await pilot.pause(interval or None)
+        if quick:
+            await asyncio.sleep(0.002)
+        else:
+            await pilot.pause()
 
 
 def save(app: FlowtuiApp, name: str) -> None:
@@ -79,15 +87,23 @@ def finished(app: FlowtuiApp) -> bool:
 
 
 async def open_small_object(pilot: Pilot[Any], app: FlowtuiApp) -> None:
-    """Enter on the 14:05 object, then into the table and down to a REJECT row."""
+    """Enter on the 14:05 object, then into the table and down to its first REJECT row
+    (so the picture shows the R marker on the cursor row and a refusal explained)."""
     await highlight(pilot, app, lambda loc: SMALL in loc)
     await pilot.press("enter")
     await wait_for(pilot, lambda: finished(app), "the object to load")
     if app.focused is not app.table:  # a narrow screen moves the focus there by itself
         await pilot.press("tab")
     await wait_for(pilot, lambda: app.focused is app.table, "focus on the table")
-    for _ in range(CURSOR_DOWN):
+    store = app.table.store
+    assert isinstance(store, RecordStore)
+    while store.row(app.table.cursor_row).get("action") != "REJECT":
+        row = app.table.cursor_row
+        if row + 1 >= len(store):
+            raise SystemExit("make_screenshots: no REJECT record in the object")
         await pilot.press("down")
+        await wait_for(pilot, partial(lambda r: app.table.cursor_row > r, row),
+                       "the cursor to move")
     await detail_caught_up(pilot, app)
 
 
@@ -113,17 +129,22 @@ async def wide(client: Any, big_object: str) -> None:
         await pilot.press("r")
         await wait_for(pilot, lambda: app.table.decoded and app.status.decoded,
                        "decoded values")
+        for _ in range(DECODED_COLUMNS_RIGHT):
+            await pilot.press("l")
         await pilot.pause()
         save(app, "decoded.svg")
-        await pilot.press("r")
+        await pilot.press("r", "0")
 
         # The big object: Enter in the browser, then catch the first rows while the load
         # is still running (no await between the check and the picture).
         await highlight(pilot, app, lambda loc: loc == big_object)
-        await pilot.press("enter")
+        # Enter, posted without Pilot's press: that waits for the app to be idle, which
+        # during a load of messages may only be once the load has ended.
+        app.post_message(events.Key("enter", "\r"))
         await wait_for(pilot, lambda: app.job is not None and app.job.status.running
-                       and app.job.status.bytes_read > 0 and app.table.row_count > 0,
-                       "the first rows of the big object")
+                       and app.job.status.bytes_read > 0 and app.table.row_count > 0
+                       and app.status.total > 0 and app.detail.record_index is not None,
+                       "the first rows of the big object", quick=True)
         if not (app.job is not None and app.job.status.running):
             raise SystemExit("make_screenshots: the big load finished before the picture; "
                              "raise --big-records")
