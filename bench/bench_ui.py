@@ -94,6 +94,18 @@ def rss() -> int:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
+def rss_after_trim() -> int | None:
+    """Resident bytes once glibc has handed its free heap back (None off glibc): what the
+    app would hold if it trimmed after a load, which flowtui does not do today."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return rss()
+
+
 class PaintWatch:
     """Wraps one table's ``render_lines``: when did it last draw, and what was on it."""
 
@@ -127,19 +139,24 @@ async def until(condition: Callable[[], object], what: str, timeout: float = 60.
         await asyncio.sleep(step)
 
 
-async def press_keys(app: FlowtuiApp, pilot: Any, watch: PaintWatch, count: int) -> list[float]:
-    """Down, up, down... one at a time from an idle app: key posted -> new cursor row drawn."""
+async def press_keys(app: FlowtuiApp, pilot: Any, watch: PaintWatch,
+                     count: int) -> tuple[list[float], list[float]]:
+    """Down, up, down... one at a time from an idle app: key posted -> new cursor row drawn
+    (and key posted -> the table's cursor moved, to tell handling from drawing)."""
     table = app.table
-    latencies = []
+    latencies: list[float] = []
+    handled: list[float] = []
     for i in range(count):
         want = table.cursor_row + (1 if i % 2 == 0 else -1)
         await pilot.pause()  # idle: the detail panel and status have caught up
         started = time.perf_counter()
         app.post_message(events.Key("down" if i % 2 == 0 else "up", None))
         drawn = partial(watch.first_after, started, lambda _, c, w=want: c == w)
+        await until(lambda w=want: table.cursor_row == w, "the key", timeout=5, step=0.0001)
+        handled.append(time.perf_counter() - started)
         await until(drawn, "the repaint", timeout=5, step=0.0001)
         latencies.append(drawn() - started)
-    return latencies
+    return latencies, handled
 
 
 def loaded(app: FlowtuiApp, records: int) -> bool:
@@ -173,6 +190,7 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
         watch = PaintWatch(app)
         first_rows, first_paint, first_batch, total, rss_loaded = [], [], [], [], []
         arrow: list[int] = []
+        trimmed: list[int | None] = []
         stores: list[int] = []
         for _ in range(repeat):
             app.browser.entry_list.focus()
@@ -193,10 +211,11 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
             await pilot.pause()
             gc.collect()
             rss_loaded.append(rss())
+            trimmed.append(rss_after_trim())
             arrow.append(pa.total_allocated_bytes())
             stores.append(sum(isinstance(o, RecordStore) for o in gc.get_objects()))
         out.update(first_batch=first_batch, first_rows=first_rows, first_paint=first_paint,
-                   total=total, rss_loaded=rss_loaded, arrow=arrow, stores=stores)
+                   total=total, rss_loaded=rss_loaded, trimmed=trimmed, arrow=arrow, stores=stores)
 
         # (b) the cursor at row 900,000, then single key presses, one at a time.
         table = app.table
@@ -204,10 +223,11 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
         table.move_cursor(JUMP_TO - 1)
         await pilot.pause()
         await pilot.pause()
-        out["keys"] = await press_keys(app, pilot, watch, keys)
+        out["keys"], out["handled"] = await press_keys(app, pilot, watch, keys)
         await pilot.press("d")  # the same without the detail panel, to show what it costs
         await until(lambda: not app.detail.display, "the detail panel to hide")
-        out["keys_no_detail"] = await press_keys(app, pilot, watch, keys)
+        out["keys_no_detail"], out["handled_no_detail"] = await press_keys(app, pilot, watch,
+                                                                         keys)
 
         # The table's drawing of one whole screen, called directly.
         region = Region(0, 0, table.size.width, table.size.height)
@@ -233,7 +253,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="loads timed for (a)")
-    parser.add_argument("--keys", type=int, default=40, help="key presses timed for (b)")
+    parser.add_argument("--keys", type=int, default=60, help="key presses timed for (b)")
     args = parser.parse_args()
     if args.records < JUMP_TO + 1:
         parser.error(f"--records must be more than {JUMP_TO:,} (the key test's row)")
@@ -276,6 +296,9 @@ def main() -> None:
                 f"(target <= {TARGETS['key'] * 1000:.0f} ms):\n    ") if not label else "    "
         print(f"{head}{label} median {ms(med(keys))}  p95 {ms(p95)}  max {ms(keys[-1])}  "
               f"{verdict(p95, TARGETS['key'])} (p95)")
+        handled = result[name.replace("keys", "handled")]
+        print(f"      of which key posted -> cursor moved: median {ms(med(handled))}  "
+              f"max {ms(max(handled))}")
     print(f"    table render_lines, one screen ({result['screen_rows']} lines at row "
           f"{result['at_row']:,}): cold {ms(med(result['draw_cold']))}   "
           f"warm {ms(med(result['draw_warm']))}")
@@ -288,6 +311,10 @@ def main() -> None:
           "after each reload of the same object: "
           + ", ".join(f"{(r - result['rss_empty']) / args.records:.0f}"
                       for r in result["rss_loaded"][1:]) + " B/record")
+    if result["trimmed"][0] is not None:
+        print("    the same after glibc malloc_trim(0) (not done by the app): "
+              + ", ".join(f"{(r - result['rss_empty']) / args.records:.0f}"
+                          for r in result["trimmed"]) + " B/record")
     print("    Arrow buffers held after each load: "
           + ", ".join(f"{a / args.records:.0f}" for a in result["arrow"])
           + " B/record; RecordStore objects alive: "
