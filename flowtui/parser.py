@@ -435,24 +435,35 @@ def parse_bytes(data: bytes, fields: Sequence[str] | None = None,
 
 
 def _narrow(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Store int64 counters and times as uint32 when every value fits: 4 bytes a row each.
+    """Store each column in the fewest bytes that hold its values exactly.
 
-    Millisecond times and huge counters keep int64, so no value is ever clipped.
+    int64 counters and times become uint32 when every value fits (millisecond times and
+    huge counters keep int64, so nothing is clipped); dictionary indices shrink to one or
+    two bytes when the batch has few distinct values (actions, statuses, accounts, ENIs).
     """
-    columns = batch.columns
-    changed = False
     new_columns = []
-    for column in columns:
-        if column.type == pa.int64() and column.null_count < len(column):
-            bounds = pc.min_max(column)
-            low, high = bounds["min"].as_py(), bounds["max"].as_py()
-            if low is not None and low >= 0 and high <= _UINT32_MAX:
-                column = column.cast(pa.uint32())
-                changed = True
-        new_columns.append(column)
+    changed = False
+    for column in batch.columns:
+        narrowed = _narrow_column(column)
+        changed = changed or narrowed is not column
+        new_columns.append(narrowed)
     if not changed:
         return batch
     return pa.RecordBatch.from_arrays(new_columns, names=batch.schema.names)
+
+
+def _narrow_column(column: pa.Array) -> pa.Array:
+    if column.type == pa.int64() and column.null_count < len(column):
+        bounds = pc.min_max(column)
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        if low is not None and low >= 0 and high <= _UINT32_MAX:
+            return column.cast(pa.uint32())
+    elif pa.types.is_dictionary(column.type) and column.type.index_type == pa.int32():
+        size = len(column.dictionary)
+        index_type = pa.int8() if size <= 127 else pa.int16() if size <= 32767 else None
+        if index_type is not None:
+            return column.cast(pa.dictionary(index_type, column.type.value_type))
+    return column
 
 
 def _empty_batch(fields: Sequence[str]) -> pa.RecordBatch:
