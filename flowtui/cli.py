@@ -28,8 +28,8 @@ MAX_BAD_LINES_SHOWN = 20
 def _cat_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowtui cat",
-        description="Print flow-log records from local files or folders (recursively, in "
-                    "key/time order).")
+        description="Print flow-log records from S3 objects and prefixes, or from local files "
+                    "and folders (recursively), in key/time order.")
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="file, folder or s3://bucket/key-or-prefix")
     add_output_options(parser)
