@@ -129,6 +129,14 @@ class MainScreen(Screen[None]):
         if isinstance(app, FlowtuiApp):
             app.main_screen_ready()
 
+    def on_unmount(self) -> None:
+        """However the app ends (quit, a crash, a test's teardown), the tail stops."""
+        app = self.app
+        if isinstance(app, FlowtuiApp):
+            app.closing = True
+            if app.tail is not None and app.tail.engine is not None:
+                app.tail.engine.stop(timeout=0)
+
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < TINY_WIDTH, "-tiny")
@@ -227,6 +235,7 @@ class FlowtuiApp(App[None]):
         self._tail: TailJob | None = None
         self._tail_ids = 0
         self._tail_timer: Timer | None = None
+        self.closing = False  # the main screen is gone: late worker messages are dropped
         self.browser = BrowserPane(self._client, self._states, id="browser")
         self.main_screen = MainScreen(self.browser)
 
@@ -563,7 +572,15 @@ class FlowtuiApp(App[None]):
 
     def _run_tail(self, job: TailJob) -> None:
         """Thread worker: the engine's poll loop until stop_tail()."""
-        threading.current_thread().name = "flowtui-tail"
+        # Named while it polls (a pool thread: the name goes back when the tail ends).
+        thread = threading.current_thread()
+        name, thread.name = thread.name, "flowtui-tail"
+        try:
+            self._tail_loop(job)
+        finally:
+            thread.name = name
+
+    def _tail_loop(self, job: TailJob) -> None:
         worker = get_current_worker()
 
         def on_event(event: object) -> None:
@@ -604,7 +621,7 @@ class FlowtuiApp(App[None]):
 
     def on_tail_event(self, message: TailEvent) -> None:
         job = self._tail
-        if job is None or message.tail_id != job.id:
+        if job is None or message.tail_id != job.id or self.closing:
             return
         event = message.event
         if isinstance(event, BatchLoaded):
@@ -619,7 +636,7 @@ class FlowtuiApp(App[None]):
         if isinstance(event, ObjectDone) and event.error or isinstance(event, ObjectFailed):
             reason = event.error if isinstance(event, ObjectDone) else event.reason
             job.objects_failed += 1
-            job.last_problem = f"{_name(event.ref)}: {reason}"
+            job.last_problem = str(reason)  # the notification names the object
             self.notify(f"{literal(_name(event.ref))}: {literal(str(reason))}",
                         title="Tail: object failed", severity="warning", markup=False)
         elif isinstance(event, TailStopped):
@@ -630,7 +647,7 @@ class FlowtuiApp(App[None]):
 
     def on_tail_crashed(self, message: TailCrashed) -> None:
         job = self._tail
-        if job is None or message.tail_id != job.id:
+        if job is None or message.tail_id != job.id or self.closing:
             return
         self.stop_tail(quiet=True)
         self.notify(literal(message.reason), title="Tail stopped", severity="error",
@@ -638,6 +655,8 @@ class FlowtuiApp(App[None]):
 
     def _show_tail(self) -> None:
         job = self._tail
+        if self.closing:
+            return
         if job is None:
             self.status.tail = ""
             return
@@ -683,6 +702,8 @@ class FlowtuiApp(App[None]):
 
     def _detail_catch_up(self) -> None:
         self._detail_timer = None
+        if self.closing:
+            return
         self._detail_at = time.monotonic()
         self._show_detail(self._detail_row)
 

@@ -88,11 +88,21 @@ def ago(age: timedelta) -> str:
     return f"{seconds // 86400}d old"
 
 
+def short_url(url: str, width: int = 48) -> str:
+    """The bucket and the end of the prefix (the end says the most: region, day)."""
+    if len(url) <= width:
+        return url
+    head = url[: url.index("/", 5) + 1] if "/" in url[5:] else url
+    room = max(8, width - len(head) - 1)
+    return head + "…" + url[-room:]
+
+
 def tail_text(job: TailJob, now: datetime) -> str:
-    """One status-bar line for a tail at ``now`` (the engine's clock)."""
+    """One status-bar line for a tail at ``now`` (the engine's clock); the most urgent
+    first, since a narrow terminal cuts the end."""
     if job.stopped:
-        return f"stopped following {job.url}"
-    parts = [("paused" if job.paused else "following") + f" {job.url}"]
+        return f"stopped following {short_url(job.url)}"
+    parts = [("paused" if job.paused else "following") + f" {short_url(job.url)}"]
     if job.paused and job.held:
         parts[0] += f" ({job.held:,} rows held, p resumes)"
     elif job.paused:
@@ -113,7 +123,7 @@ def tail_text(job: TailJob, now: datetime) -> str:
         wait = max(0, int((last.next_poll - now).total_seconds() + 0.5))
         parts.append(f"next poll in {wait}s")
     if job.last_problem:
-        parts.append(f"{job.objects_failed} object(s) failed, last: {job.last_problem}")
+        parts.insert(1, f"{job.objects_failed} object(s) failed, last: {job.last_problem}")
     return " · ".join(parts)
 
 
