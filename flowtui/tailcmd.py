@@ -3,7 +3,8 @@
 Records go to stdout through the ``cat`` writers; what the tail is doing (each poll, how
 stale the newest file is, errors and back-off) goes to stderr, one line each, so a pipe gets
 only records. Ctrl-C or SIGTERM end it cleanly: the poll or load in progress is cut and no
-thread is left behind. The live view in the TUI will drive the same engine.
+thread is left behind. On a terminal (without --no-tui) the app opens instead and drives the
+same engine live.
 """
 
 from __future__ import annotations
@@ -151,8 +152,8 @@ def main(argv: Sequence[str]) -> int:
     if not args.url.startswith("s3://"):
         _say("tail follows an S3 prefix: give s3://bucket/prefix")
         return 2
-    if not args.no_tui and sys.stdout.isatty():
-        _say("the live tail view arrives with the TUI; printing records here (--no-tui)")
+    if not args.no_tui and sys.stdout.isatty() and sys.stdin.isatty():
+        return _live_view(args)
     from flowtui.s3.session import make_client
 
     try:
@@ -164,6 +165,23 @@ def main(argv: Sequence[str]) -> int:
     writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
                          explain=args.explain)
     return follow(args, client, writer, _say)
+
+
+def _live_view(args: argparse.Namespace) -> int:
+    """On a terminal: the app, following the prefix (imported here: the core stays
+    Textual-free, and pipes never load the UI)."""
+    from flowtui.ui.app import run
+    from flowtui.ui.tailing import TailOptions
+
+    options = TailOptions(interval=args.interval, keep=args.keep, backfill=args.backfill,
+                          fields=args.fields)
+    try:
+        return run(None, profile=args.profile, region=args.region,
+                   endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
+                   follow=args.url, tail_options=options)
+    except Exception as exc:  # the app reports its own errors; this is the last resort
+        _say(str(exc))
+        return 1
 
 
 def follow(args: argparse.Namespace, client: Any, writer: Any,

@@ -3,7 +3,8 @@
 The app owns the loads: it starts a loader in a thread worker (group ``load``), turns the
 loader's events into messages, and routes them to the table (new rows), the browser (each
 object's state) and the status line (progress). Everything from S3 arrives through
-messages, so the event loop never blocks on the network.
+messages, so the event loop never blocks on the network. A live tail (``t`` in the browser,
+or ``flowtui tail``) runs the core's TailEngine in a worker of group ``tail`` the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial, wraps
 from pathlib import Path
 from typing import Any, ClassVar
@@ -46,6 +48,7 @@ from flowtui.s3.errors import describe
 from flowtui.s3.listing import Entry
 from flowtui.s3.select import select_objects
 from flowtui.store import RecordStore
+from flowtui.tail import TailStopped
 from flowtui.ui.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.browser.sources import Location, entry_location, folder_kind
 from flowtui.ui.commands import FlowtuiCommands
@@ -55,6 +58,15 @@ from flowtui.ui.help import HelpScreen
 from flowtui.ui.records.status import LoadStatus, RecordStatus, human_bytes
 from flowtui.ui.records.table import RecordTable
 from flowtui.ui.safe import literal
+from flowtui.ui.tailing import (
+    TailCrashed,
+    TailEvent,
+    TailJob,
+    TailOptions,
+    make_engine,
+    tail_text,
+    track,
+)
 
 CONFIRM_OBJECTS = 50
 """Loading more objects than this from one folder asks first."""
@@ -119,6 +131,14 @@ class MainScreen(Screen[None]):
         if isinstance(app, FlowtuiApp):
             app.main_screen_ready()
 
+    def on_unmount(self) -> None:
+        """However the app ends (quit, a crash, a test's teardown), the tail stops."""
+        app = self.app
+        if isinstance(app, FlowtuiApp):
+            app.closing = True
+            if app.tail is not None and app.tail.engine is not None:
+                app.tail.engine.stop(timeout=0)
+
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < TINY_WIDTH, "-tiny")
@@ -168,6 +188,8 @@ class FlowtuiApp(App[None]):
         Binding("b", "toggle_browser", "Browser", show=False, id="app.toggle-browser"),
         Binding("c", "copy_record", "Copy JSON", id="app.copy-record"),
         Binding("e", "show_bad_lines", "Bad lines", show=False, id="app.bad-lines"),
+        Binding("p", "tail_pause", "Pause/resume tail", show=False, id="app.tail-pause"),
+        Binding("x", "tail_stop", "Stop following", show=False, id="app.tail-stop"),
     ]
 
     @dataclass
@@ -202,7 +224,8 @@ class FlowtuiApp(App[None]):
 
     def __init__(self, target: str | None = None, *, client: Any = None,
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, follow: str | None = None,
+                 tail_options: TailOptions | None = None) -> None:
         no_color = "NO_COLOR" in os.environ
         # NO_COLOR: the terminal's own colours and Textual's no-colour filter, so only bold,
         # reverse and the row markers carry meaning (never a hue).
@@ -224,6 +247,12 @@ class FlowtuiApp(App[None]):
         self._job: LoadJob | None = None
         self._job_ids = 0
         self._initial_theme = theme
+        self._follow = follow
+        self.tail_options = tail_options or TailOptions()
+        self._tail: TailJob | None = None
+        self._tail_ids = 0
+        self._tail_timer: Timer | None = None
+        self.closing = False  # the main screen is gone: late worker messages are dropped
         self.browser = BrowserPane(self._client, self._states, id="browser")
         self.main_screen = MainScreen(self.browser)
 
@@ -245,6 +274,10 @@ class FlowtuiApp(App[None]):
     def job(self) -> LoadJob | None:
         return self._job
 
+    @property
+    def tail(self) -> TailJob | None:
+        return self._tail
+
     def get_default_screen(self) -> Screen[None]:
         return self.main_screen
 
@@ -255,6 +288,14 @@ class FlowtuiApp(App[None]):
             self.set_theme(self._initial_theme)
         self.table.set_store(RecordStore())
         self.browser.entry_list.focus()
+        if self._follow:
+            bucket, _, prefix = self._follow[5:].partition("/")
+            folder = prefix if not prefix or prefix.endswith("/") else \
+                prefix.rpartition("/")[0] + "/" if "/" in prefix else ""
+            self.browser.open(Location("s3", bucket, folder))
+            self.start_tail(self._follow)
+            self.table.focus()
+            return
         self._open_target(self._target)
 
     def set_theme(self, name: str) -> None:
@@ -423,6 +464,7 @@ class FlowtuiApp(App[None]):
         job = self._job
         if job is not None:
             job.cancel.set()
+        self.stop_tail(quiet=True)
         super().exit(result, return_code, message)
 
     def cancel_load(self, quiet: bool = False) -> bool:
@@ -519,11 +561,153 @@ class FlowtuiApp(App[None]):
 
     # ------------------------------------------------------- table / detail
 
+    # ------------------------------------------------------------- tail
+
+    def on_browser_pane_tail_requested(self, message: BrowserPane.TailRequested) -> None:
+        entry = message.entry
+        self.start_tail(f"s3://{entry.bucket}/{entry.key}", entry_location(entry))
+
+    def start_tail(self, url: str, marker: str | None = None) -> TailJob:
+        """Follow ``url`` live in a fresh store (one tail at a time; a load is cancelled)."""
+        self.cancel_load(quiet=True)
+        self.stop_tail(quiet=True)
+        self._tail_ids += 1
+        store = RecordStore()
+        job = TailJob(self._tail_ids, url, marker or url, store)
+        self._tail = job
+        self._job = None
+        self.table.set_store(store)
+        self.table.follow = True
+        self.table.placeholder = (f"Following {url}: new records appear here as files "
+                                  "arrive (p pauses, x or Esc stops).")
+        self.status.load = LoadStatus(label=url)
+        self.browser.followed.add(job.browser_location)
+        self.browser.refresh_state(job.browser_location)
+        job.worker = self.run_worker(partial(self._run_tail, job), thread=True, group="tail",
+                                     exit_on_error=False, name=f"tail {url}")
+        if self._tail_timer is None:
+            self._tail_timer = self.set_interval(1.0, self._show_tail)
+        self._show_tail()
+        return job
+
+    def _run_tail(self, job: TailJob) -> None:
+        """Thread worker: the engine's poll loop until stop_tail()."""
+        # Named while it polls (a pool thread: the name goes back when the tail ends).
+        thread = threading.current_thread()
+        name, thread.name = thread.name, "flowtui-tail"
+        try:
+            self._tail_loop(job)
+        finally:
+            thread.name = name
+
+    def _tail_loop(self, job: TailJob) -> None:
+        worker = get_current_worker()
+
+        def on_event(event: object) -> None:
+            self.post_message(TailEvent(job.id, event))
+
+        try:
+            engine = make_engine(job, self.tail_options, self._client(), on_event)
+        except Exception as exc:
+            self.post_message(TailCrashed(job.id, describe(exc)))
+            return
+        job.engine = engine
+        if job.stopped or worker.is_cancelled:
+            return
+        try:
+            engine.run()
+        except Exception as exc:  # the engine reports S3 trouble itself; this is the rest
+            self.post_message(TailCrashed(job.id, describe(exc)))
+
+    def stop_tail(self, quiet: bool = False) -> bool:
+        """Stop following; the rows stay. True if a tail was running."""
+        job = self._tail
+        if job is None or job.stopped:
+            return False
+        job.stopped = True
+        if job.engine is not None:
+            job.engine.stop(timeout=0)
+        if job.worker is not None:
+            job.worker.cancel()
+        self.table.follow = False
+        self.table.new_rows = 0
+        self.browser.followed.discard(job.browser_location)
+        if self.is_running:
+            self.browser.refresh_state(job.browser_location)
+            self._show_tail()
+            if not quiet:
+                self.notify(f"Stopped following {literal(job.url)}", markup=False, timeout=3)
+        return True
+
+    def on_tail_event(self, message: TailEvent) -> None:
+        job = self._tail
+        if job is None or message.tail_id != job.id or self.closing:
+            return
+        event = message.event
+        if isinstance(event, BatchLoaded):
+            store = job.store
+            store.append(event.batch, event.ref.location)
+            keep = self.tail_options.keep
+            if keep is not None and len(store) > keep:
+                store.drop_oldest(len(store) - keep)
+            if store is self.table.store:
+                self.table.data_changed()
+            return
+        if isinstance(event, ObjectDone) and event.error or isinstance(event, ObjectFailed):
+            reason = event.error if isinstance(event, ObjectDone) else event.reason
+            job.objects_failed += 1
+            job.last_problem = str(reason)  # the notification names the object
+            self.notify(f"{literal(_name(event.ref))}: {literal(str(reason))}",
+                        title="Tail: object failed", severity="warning", markup=False)
+        elif isinstance(event, TailStopped):
+            job.stopped = True
+        else:
+            track(job, event)
+        self._show_tail()
+
+    def on_tail_crashed(self, message: TailCrashed) -> None:
+        job = self._tail
+        if job is None or message.tail_id != job.id or self.closing:
+            return
+        self.stop_tail(quiet=True)
+        self.notify(literal(message.reason), title="Tail stopped", severity="error",
+                    markup=False)
+
+    def _show_tail(self) -> None:
+        job = self._tail
+        if self.closing:
+            return
+        if job is None:
+            self.status.tail = ""
+            return
+        clock = job.engine.clock if job.engine is not None else None
+        now = clock() if clock is not None else datetime.now(tz=UTC)
+        self.status.tail = tail_text(job, now)
+        if job.stopped and self._tail_timer is not None:
+            self._tail_timer.stop()
+            self._tail_timer = None
+
+    def action_tail_pause(self) -> None:
+        job = self._tail
+        if job is None or job.stopped or job.engine is None:
+            self.notify("Not following anything (t on a folder in the browser follows it)",
+                        markup=False, timeout=3)
+            return
+        if job.engine.paused:
+            job.engine.resume()
+        else:
+            job.engine.pause()
+
+    def action_tail_stop(self) -> None:
+        if not self.stop_tail():
+            self.notify("Not following anything", markup=False, timeout=2)
+
     @_quiet_when_closing
     def on_record_table_cursor_moved(self, message: RecordTable.CursorMoved) -> None:
         table = message.table
         self.status.position = message.row
         self.status.total = table.row_count
+        self.status.new_rows = table.new_rows
         self._detail_soon(message.row)
 
     def _detail_soon(self, row: int) -> None:
@@ -540,12 +724,15 @@ class FlowtuiApp(App[None]):
     @_quiet_when_closing
     def _detail_catch_up(self) -> None:
         self._detail_timer = None
+        if self.closing:
+            return
         self._detail_at = time.monotonic()
         self._show_detail(self._detail_row)
 
     @_quiet_when_closing
     def on_record_table_rows_changed(self, message: RecordTable.RowsChanged) -> None:
         self.status.total = message.count
+        self.status.new_rows = self.table.new_rows
 
     def _show_detail(self, row: int) -> None:
         detail = self.detail
@@ -571,6 +758,9 @@ class FlowtuiApp(App[None]):
         if self.cancel_load():
             return
         focused = self.focused
+        in_browser = focused is not None and self.browser in focused.ancestors
+        if not in_browser and self.stop_tail():
+            return
         if focused is self.table:
             self.browser.display = True
             self.browser.entry_list.focus()
@@ -689,8 +879,9 @@ def _default_client() -> Any:
 
 
 def run(target: str | None = None, *, profile: str | None = None, region: str | None = None,
-        endpoint_url: str | None = None, no_sign: bool = False, theme: str | None = None) -> int:
-    """Entry point for ``flowtui [target]``; returns the process exit code."""
+        endpoint_url: str | None = None, no_sign: bool = False, theme: str | None = None,
+        follow: str | None = None, tail_options: TailOptions | None = None) -> int:
+    """Entry point for ``flowtui [target]`` (and ``flowtui tail URL`` with ``follow``)."""
     from flowtui.s3.session import make_client
 
     def factory() -> Any:
@@ -698,5 +889,6 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
                            no_sign=no_sign)
 
     theme = theme or os.environ.get("FLOWTUI_THEME") or None
-    FlowtuiApp(target, client_factory=factory, theme=theme).run()
+    FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
+               tail_options=tail_options).run()
     return 0

@@ -64,7 +64,11 @@ class LoadState:
         return line
 
 
-def entry_prompt(entry: Entry, state: LoadState | None) -> Text:
+FOLLOW_MARK = "● "
+"""Before a folder (or bucket) that a live tail follows."""
+
+
+def entry_prompt(entry: Entry, state: LoadState | None, followed: bool = False) -> Text:
     """One entry as the browser shows it; every piece of data goes in literally."""
     if entry.kind == "bucket":
         line = Text(literal(entry.bucket), style="bold")
@@ -89,6 +93,8 @@ def entry_prompt(entry: Entry, state: LoadState | None) -> Text:
             line.append(f" {human_bytes(entry.size)}", style="dim")
     line.no_wrap = True
     line.overflow = "ellipsis"
+    if followed:
+        line = Text.assemble((FOLLOW_MARK, "bold"), line, no_wrap=True, overflow="ellipsis")
     if state is not None:
         line.append("\n  ")
         line.append_text(state.describe())
@@ -123,6 +129,7 @@ class EntryList(OptionList, inherit_bindings=False):
         Binding("right,l", "enter_folder", "Enter folder", show=False, id="browser.enter"),
         Binding("left,h,backspace", "parent", "Up a level", show=False, id="browser.parent"),
         Binding("a", "append", "Add to table", show=False, id="browser.append"),
+        Binding("t", "tail", "Follow (live tail)", show=False, id="browser.tail"),
         Binding("ctrl+r,f5", "reload", "Refresh listing", show=False, id="browser.refresh"),
     ]
 
@@ -160,6 +167,11 @@ class EntryList(OptionList, inherit_bindings=False):
         if pane is not None:
             pane.enter_highlighted(load_folders=True, append=True)
 
+    def action_tail(self) -> None:
+        pane = self._pane()
+        if pane is not None:
+            pane.tail_highlighted()
+
     def action_reload(self) -> None:
         pane = self._pane()
         if pane is not None:
@@ -182,6 +194,13 @@ class BrowserPane(Vertical):
         pane: BrowserPane
         entry: Entry
         append: bool = False
+
+    @dataclass
+    class TailRequested(Message):
+        """Follow a prefix (or bucket) live: new objects appear in the table."""
+
+        pane: BrowserPane
+        entry: Entry
 
     @dataclass
     class PageLoaded(Message):
@@ -208,6 +227,8 @@ class BrowserPane(Vertical):
         self._index: dict[str, int] = {}
         self._want: str | None = None  # an entry to highlight once it is listed
         self._remember: dict[Location, str] = {}
+        #: Locations a live tail follows (marked with FOLLOW_MARK).
+        self.followed: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Crumb(id="browser-crumb")
@@ -284,6 +305,17 @@ class BrowserPane(Vertical):
         elif self.location is not None:
             self.open(self.location.child(entry))
 
+    def tail_highlighted(self) -> None:
+        """``t``: follow the highlighted S3 folder, or the folder shown when on an object."""
+        entry = self.highlighted_entry()
+        if entry is None or not entry.bucket:
+            self.app.notify("t follows an S3 folder: highlight a bucket or prefix",
+                            severity="warning", markup=False)
+            return
+        if entry.kind == "object" and self.location is not None:
+            entry = Entry("prefix", entry.bucket, self.location.prefix)
+        self.post_message(self.TailRequested(self, entry))
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.enter_highlighted(load_folders=True)
@@ -335,7 +367,8 @@ class BrowserPane(Vertical):
         for i, entry in enumerate(message.entries, start):
             location = entry_location(entry)
             self._index[location] = i
-            options.append(Option(entry_prompt(entry, self._states.get(location)), id=location))
+            options.append(Option(entry_prompt(entry, self._states.get(location),
+                                               location in self.followed), id=location))
         ol.add_options(options)
         if message.has_more:
             self._show_more_option("more… (Enter or scroll down)")
@@ -382,7 +415,7 @@ class BrowserPane(Vertical):
             return
         entry = self._entries[index]
         self.entry_list.replace_option_prompt_at_index(
-            index, entry_prompt(entry, self._states.get(location)))
+            index, entry_prompt(entry, self._states.get(location), location in self.followed))
 
 
 def make_client_getter(factory: Callable[[], Any]) -> ClientGetter:

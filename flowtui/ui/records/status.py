@@ -45,6 +45,10 @@ class RecordStatus(Static):
     total: reactive[int] = reactive(0)
     load: reactive[LoadStatus] = reactive(LoadStatus)
     decoded: reactive[bool] = reactive(False)
+    #: A live tail's state (``flowtui.ui.tailing.tail_text``); "" when not following.
+    tail: reactive[str] = reactive("")
+    #: Rows that arrived below the cursor while it was away from the last row.
+    new_rows: reactive[int] = reactive(0)
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -52,6 +56,11 @@ class RecordStatus(Static):
             line.append(f"row {self.position + 1:,}/{self.total:,}", style="bold")
         else:
             line.append("no records", style="bold")
+        if self.new_rows:
+            line.append(f"  {self.new_rows:,} new rows (End follows)", style="bold reverse")
+        if self.tail:
+            line.append("  ")
+            line.append(literal(self.tail))
         load = self.load
         if load.bad_lines:
             line.append(f"  {load.bad_lines:,} bad lines", style="bold")

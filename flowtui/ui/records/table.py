@@ -4,7 +4,8 @@ DataTable builds every row up front (100k rows froze the UI for ~25 s when we me
 this view asks the store for the visible rows only, formats them once, and keeps the
 rendered strips in small LRU caches. The store is append-only between ``clear()`` calls, so a
 row's strip stays valid until the columns' widths, the cursor, the raw/decoded mode or the
-store itself change.
+store itself change. A live tail also drops the oldest rows (``store.dropped`` grows): row
+indexes shift down, so the caches are reset and the cursor and scroll move with the records.
 """
 
 from __future__ import annotations
@@ -140,6 +141,11 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._update_pending = False
         self._announced = False
+        self._dropped = 0  # store.dropped when last synced
+        #: Tail mode: new rows move the cursor along while it is on the last row.
+        self.follow = False
+        #: Rows appended since the cursor left the last row (tail mode), for "N new rows".
+        self.new_rows = 0
         self._styles: dict[str, Style] = {}
         self._base_style = Style()
 
@@ -157,6 +163,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Show another store (a new load): forget everything derived from the old one."""
         self._store = store
         self._row_count = 0
+        self._dropped = getattr(store, "dropped", 0)
+        self.new_rows = 0
         self._columns = []
         self._widths = {}
         self._reset_caches()
@@ -187,7 +195,15 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         store = self._store
         count = len(store) if store is not None else 0
         columns = list(store.columns) if store is not None else []
-        if count < self._row_count:  # the store was cleared under us
+        dropped = getattr(store, "dropped", 0) if store is not None else 0
+        shift = max(0, dropped - self._dropped)
+        self._dropped = dropped
+        old = self._row_count
+        at_end = not old or self.cursor_row >= old - 1
+        if shift:
+            # The oldest rows went (a tail's --keep): every index moved down by ``shift``.
+            self._reset_caches()
+        elif count < old:  # the store was cleared under us
             self._reset_caches()
             self._widths = {}
         if columns != self._columns:
@@ -196,16 +212,36 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self._widths.setdefault(column, min(MAX_COLUMN_WIDTH, cell_len(literal(column))))
             self._widths_version += 1
             self._strips.clear()
-        old = self._row_count
         self._row_count = count
-        if count != old:
+        appended = count - (old - shift)
+        if count != old or shift:
             self.post_message(self.RowsChanged(self, count))
         self._update_virtual_size()
-        if self.cursor_row >= count:
-            self.set_reactive(RecordTable.cursor_row, max(0, count - 1))
-        top = int(self.scroll_y)
-        if old < top + self._body_height() or count < old:
+        if self.follow and at_end and count:
+            self.new_rows = 0
+            if self.cursor_row != count - 1:
+                self.cursor_row = count - 1  # the watcher scrolls and announces
+            elif shift:
+                self.post_message(self.CursorMoved(self, self.cursor_row))  # another record
+            self._scroll_cursor_into_view()
             self.refresh()
+        elif shift:
+            if self.follow and appended > 0:
+                self.new_rows += appended
+            self.set_reactive(RecordTable.cursor_row, max(0, self.cursor_row - shift))
+            self.scroll_to(y=max(0, int(self.scroll_y) - shift), animate=False,
+                           immediate=True)
+            self._scroll_cursor_into_view()
+            self.post_message(self.CursorMoved(self, self.cursor_row))
+            self.refresh()
+        else:
+            if self.follow and appended > 0:
+                self.new_rows += appended
+            if self.cursor_row >= count:
+                self.set_reactive(RecordTable.cursor_row, max(0, count - 1))
+            top = int(self.scroll_y)
+            if old < top + self._body_height() or count < old:
+                self.refresh()
         if count and not self._announced:
             self._announced = True
             self.post_message(self.CursorMoved(self, self.cursor_row))
@@ -228,6 +264,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         return max(0, min(row, self._row_count - 1)) if self._row_count else 0
 
     def watch_cursor_row(self, old: int, new: int) -> None:
+        if self._row_count and new >= self._row_count - 1:
+            self.new_rows = 0  # the user caught up with the tail
         self._refresh_row(old)
         self._refresh_row(new)
         self._scroll_cursor_into_view()
