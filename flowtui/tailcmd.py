@@ -16,12 +16,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from flowtui.fields import parse_field_list
+from flowtui.cliargs import add_output_options, add_s3_options, say, seconds, whole_number
 from flowtui.loader import BatchLoaded, ObjectDone, ObjectFailed
-from flowtui.output import FORMATS, make_writer
+from flowtui.output import make_writer
 from flowtui.s3.errors import describe
 from flowtui.tail import DEFAULT_INTERVAL, PollDone, PollFailed, TailEngine
-from flowtui.textsafe import printable
 
 MAX_BAD_LINES_SHOWN = 5
 DEFAULT_KEEP = 1_000_000
@@ -35,74 +34,23 @@ def make_parser() -> argparse.ArgumentParser:
                     "and print flow-log records as new files arrive. Status lines go to "
                     "stderr. Ctrl-C stops.")
     parser.add_argument("url", metavar="s3://bucket/prefix")
-    parser.add_argument("--interval", type=_seconds, default=DEFAULT_INTERVAL, metavar="SECONDS",
+    parser.add_argument("--interval", type=seconds, default=DEFAULT_INTERVAL, metavar="SECONDS",
                         help=f"seconds between polls (default: {DEFAULT_INTERVAL:g})")
-    parser.add_argument("--backfill", type=_count, default=0, metavar="N",
+    parser.add_argument("--backfill", type=whole_number(0), default=0, metavar="N",
                         help="also print the newest N files per flow log that exist at the "
                              "start (default: 0, only new ones)")
-    parser.add_argument("--keep", type=_positive, default=DEFAULT_KEEP, metavar="N",
+    parser.add_argument("--keep", type=whole_number(1), default=DEFAULT_KEEP, metavar="N",
                         help="records the live view keeps, oldest dropped first "
                              f"(default: {DEFAULT_KEEP:,})")
     parser.add_argument("--no-tui", action="store_true",
                         help="print records instead of the live view (always so when stdout "
                              "is not a terminal)")
-    parser.add_argument("--format", choices=FORMATS, default="table",
-                        help="output format (default: table)")
-    parser.add_argument("--decoded", action="store_true",
-                        help="decoded values (UTC times, protocol names, …) instead of raw")
-    parser.add_argument("--explain", action="store_true",
-                        help="print each record field by field, with meanings and warnings")
-    parser.add_argument("--limit", type=_positive, metavar="N", help="stop after N records")
-    parser.add_argument("--fields", type=_field_list, metavar="FORMAT",
-                        help="columns of headerless files: a LogFormat or a list")
+    add_output_options(parser)
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="status lines only for errors, not for every poll")
     group = parser.add_argument_group("S3")
-    group.add_argument("--profile", help="AWS profile (default: AWS_PROFILE / default chain)")
-    group.add_argument("--region", help="AWS region of the bucket")
-    group.add_argument("--endpoint-url", metavar="URL",
-                       help="S3-compatible endpoint (path-style addressing)")
-    group.add_argument("--no-sign-request", action="store_true",
-                       help="send unsigned requests (public buckets, no credentials)")
+    add_s3_options(group)
     return parser
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0.1 <= value <= 86400:
-        raise argparse.ArgumentTypeError("must be between 0.1 and 86400 seconds")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = _count(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _field_list(text: str) -> list[str]:
-    try:
-        return parse_field_list(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _say(message: str) -> None:
-    print(f"flowtui: {printable(message)}", file=sys.stderr, flush=True)
 
 
 def _ago(age: timedelta) -> str:
@@ -150,7 +98,7 @@ def status_line(event: PollDone | PollFailed) -> str:
 def main(argv: Sequence[str]) -> int:
     args = make_parser().parse_args(list(argv))
     if not args.url.startswith("s3://"):
-        _say("tail follows an S3 prefix: give s3://bucket/prefix")
+        say("tail follows an S3 prefix: give s3://bucket/prefix")
         return 2
     if not args.no_tui and sys.stdout.isatty() and sys.stdin.isatty():
         return _live_view(args)
@@ -160,11 +108,11 @@ def main(argv: Sequence[str]) -> int:
         client = make_client(profile=args.profile, region=args.region,
                              endpoint_url=args.endpoint_url, no_sign=args.no_sign_request)
     except Exception as exc:  # bad profile and the like: one line
-        _say(describe(exc, profile=args.profile))
+        say(describe(exc, profile=args.profile))
         return 2
     writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
                          explain=args.explain)
-    return follow(args, client, writer, _say)
+    return follow(args, client, writer, say)
 
 
 def _live_view(args: argparse.Namespace) -> int:
@@ -180,7 +128,7 @@ def _live_view(args: argparse.Namespace) -> int:
                    endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
                    follow=args.url, tail_options=options)
     except Exception as exc:  # the app reports its own errors; this is the last resort
-        _say(str(exc))
+        say(str(exc))
         return 1
 
 
