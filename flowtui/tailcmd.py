@@ -53,7 +53,8 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _ago(age: timedelta) -> str:
+def ago(age: timedelta) -> str:
+    """How stale a file is, in the unit a person reads at a glance."""
     seconds = int(age.total_seconds())
     if seconds < 0:
         return "in the future (clock skew?)"
@@ -87,7 +88,7 @@ def status_line(event: PollDone | PollFailed) -> str:
     if event.held:
         head += f" ({event.held:,} held while paused)"
     if event.newest is not None and event.age is not None:
-        fresh = f"newest file {_clock(event.newest)}, {_ago(event.age)}"
+        fresh = f"newest file {_clock(event.newest)}, {ago(event.age)}"
         if event.stale:
             fresh += " (stale: AWS usually delivers within ~10 min)"
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from textual.message import Message
@@ -27,6 +27,7 @@ from flowtui.tail import (
     Resumed,
     TailEngine,
 )
+from flowtui.tailcmd import ago
 
 DEFAULT_KEEP = 1_000_000
 """Rows the table keeps while following (oldest dropped first); ``flowtui tail --keep``."""
@@ -73,19 +74,6 @@ class TailJob:
     stopped: bool = False
     objects_failed: int = 0
     last_problem: str | None = None
-
-
-def ago(age: timedelta) -> str:
-    seconds = int(age.total_seconds())
-    if seconds < 0:
-        return "in the future (clock skew?)"
-    if seconds < 120:
-        return f"{seconds}s old"
-    if seconds < 7200:
-        return f"{seconds // 60}m old"
-    if seconds < 172800:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m old"
-    return f"{seconds // 86400}d old"
 
 
 def short_url(url: str, width: int = 48) -> str:
