@@ -14,13 +14,12 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from flowtui.fields import parse_field_list
+from flowtui.cliargs import add_output_options, say
 from flowtui.localfiles import LocalPathError, find_objects, read_batches
 from flowtui.memory import prefer_compact_memory
-from flowtui.output import FORMATS, make_writer
+from flowtui.output import make_writer
 from flowtui.parser import FlowLogParser
 from flowtui.s3 import cat as s3cat
-from flowtui.textsafe import printable
 
 COMMANDS = ("cat", "tail")
 MAX_BAD_LINES_SHOWN = 20
@@ -29,55 +28,24 @@ MAX_BAD_LINES_SHOWN = 20
 def _cat_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowtui cat",
-        description="Print flow-log records from local files or folders (recursively, in "
-                    "key/time order).")
+        description="Print flow-log records from S3 objects and prefixes, or from local files "
+                    "and folders (recursively), in key/time order.")
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="file, folder or s3://bucket/key-or-prefix")
-    parser.add_argument("--format", choices=FORMATS, default="table",
-                        help="output format (default: table)")
-    parser.add_argument("--explain", action="store_true",
-                        help="print each record field by field, with meanings and warnings")
-    parser.add_argument("--decoded", action="store_true",
-                        help="decoded values (UTC times, protocol names, …) instead of raw")
-    parser.add_argument("--limit", type=_positive_int, metavar="N",
-                        help="stop after N records")
-    parser.add_argument("--fields", type=_field_list, metavar="FORMAT",
-                        help="columns of headerless files: a LogFormat ('${a} ${b}') or a "
-                             "list ('a b' / 'a,b')")
+    add_output_options(parser)
     s3cat.add_arguments(parser)
     return parser
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _field_list(text: str) -> list[str]:
-    try:
-        return parse_field_list(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _say(message: str) -> None:
-    print(f"flowtui: {printable(message)}", file=sys.stderr)
 
 
 def run_cat(args: argparse.Namespace) -> int:
     if s3cat.wants_loader(args):
         writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
-        return s3cat.run(args, writer, _say)
+        return s3cat.run(args, writer, say)
     try:
         paths = find_objects(args.paths)
     except LocalPathError as exc:
-        _say(str(exc))
+        say(str(exc))
         return 2
     writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
                          explain=args.explain)
@@ -93,21 +61,21 @@ def run_cat(args: argparse.Namespace) -> int:
                 if writer.done:
                     break
         except (LocalPathError, pa.ArrowException) as exc:
-            _say(f"{path}: {exc}")
+            say(f"{path}: {exc}")
             failed += 1
             continue
         finally:
             parser.close()
         if parser.error:
-            _say(f"{path}: {parser.error}")
+            say(f"{path}: {parser.error}")
             failed += 1
         for bad in parser.bad_lines[:MAX_BAD_LINES_SHOWN]:
-            _say(f"{path}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+            say(f"{path}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
         if parser.bad_count > MAX_BAD_LINES_SHOWN:
-            _say(f"{path}: … and {parser.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
+            say(f"{path}: … and {parser.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
         bad_total += parser.bad_count
     if bad_total:
-        _say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
+        say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
     return 1 if failed else 0
 
 

@@ -203,6 +203,7 @@ PROTOCOLS: dict[int, tuple[str, str]] = {
     144: ("AGGFRAG", "AGGFRAG encapsulation payload for ESP"),
     145: ("NSH", "Network Service Header"),
     146: ("Homa", "Homa transport protocol"),
+    147: ("BIT-EMU", "Bit-stream Emulation"),
     253: ("", "use for experimentation and testing (RFC 3692)"),
     254: ("", "use for experimentation and testing (RFC 3692)"),
     255: ("Reserved", "reserved"),

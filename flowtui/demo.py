@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -257,3 +258,35 @@ def seed(client: Any, *, now: datetime | None = None,
         big_object=f"s3://{CENTRAL_BUCKET}/{big_key}",
         bad_object=f"s3://{CENTRAL_BUCKET}/{bad_key}",
     )
+
+
+LIVE_RECORDS = 300
+
+
+def deliver_live(client: Any, stop: threading.Event, *, every: float = 20.0,
+                 records: int = LIVE_RECORDS) -> int:
+    """Act as AWS while the demo runs: every ``every`` seconds a new file for the main flow
+    log lands in today's folder, stamped with the current 5-minute window, so following a
+    prefix (``t`` in the browser, ``flowtui tail``) has something to show. Returns the
+    number of files written when ``stop`` is set.
+    """
+    log = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_A, "us-east-1",
+                   "fl-0a1b2c3d4e5f67890", DEFAULT_FIELDS)
+    written = 0
+    while not stop.wait(every):
+        now = datetime.now(UTC)
+        window = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+        written += 1
+        lines = synth.generate_lines(records, seed=10_000 + written, fields=log.fields,
+                                     start=int(window.timestamp()), account=log.account,
+                                     region=log.region)
+        key = synth.object_key(layout=log.layout, prefix=log.prefix, account=log.account,
+                               region=log.region, flow_log_id=log.flow_log_id, when=window,
+                               hash=hashlib.sha1(f"live:{now.isoformat()}".encode())
+                               .hexdigest()[:8])
+        try:
+            client.put_object(Bucket=log.bucket, Key=key,
+                              Body=synth.make_text_object(lines, log.fields))
+        except Exception:  # the server is stopping with the app; nothing to report
+            return written
+    return written

@@ -150,3 +150,36 @@ def test_missing_moto_gives_one_line_install_hint(monkeypatch) -> None:
         demo.start_server()
     message = str(info.value)
     assert "pip install 'flowtui[demo]'" in message and "\n" not in message
+
+
+def test_live_delivery_adds_new_files_to_todays_folder() -> None:
+    """The demo's stand-in for AWS delivery: a new file in today's folder each interval."""
+    import threading
+    from datetime import UTC, datetime
+
+    from flowtui.demo import CENTRAL_BUCKET, deliver_live, start_server
+
+    server = start_server()
+    try:
+        client = server.client()
+        client.create_bucket(Bucket=CENTRAL_BUCKET)
+        stop = threading.Event()
+        counted: list[int] = []
+        feeder = threading.Thread(
+            target=lambda: counted.append(deliver_live(client, stop, every=0.05, records=20)))
+        feeder.start()
+        today = datetime.now(UTC).strftime("%Y/%m/%d")
+        prefix = f"AWSLogs/111122223333/vpcflowlogs/us-east-1/{today}/"
+        keys: list[str] = []
+        for _ in range(400):  # each listing waits on the server; bounded, no fixed sleep
+            keys = [o["Key"] for o in client.list_objects_v2(
+                Bucket=CENTRAL_BUCKET, Prefix=prefix).get("Contents", [])]
+            if len(keys) >= 2:
+                break
+            stop.wait(0.05)
+        stop.set()
+        feeder.join(timeout=10)
+        assert len(keys) >= 2 and len(set(keys)) == len(keys)
+        assert counted and counted[0] >= 2
+    finally:
+        server.stop()

@@ -270,8 +270,9 @@ SAMPLE_LINES = [V2_SSH, NODATA, SKIPDATA, "2 bad", V2_SSH.replace(" 22 ", "  22 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(picks=st.lists(st.integers(0, len(SAMPLE_LINES) - 1), min_size=0, max_size=60),
        cuts=st.lists(st.integers(1, 400), min_size=1, max_size=40),
-       compress=st.booleans(), crlf=st.booleans())
-def test_result_is_identical_whatever_the_chunk_boundaries(picks, cuts, compress, crlf) -> None:
+       compress=st.booleans(), crlf=st.booleans(), wait=st.booleans())
+def test_result_is_identical_whatever_the_chunk_boundaries(picks, cuts, compress, crlf,
+                                                           wait) -> None:
     body = text(HEADER, *[SAMPLE_LINES[i] for i in picks])
     if crlf:
         body = body.replace(b"\n", b"\r\n")
@@ -282,7 +283,7 @@ def test_result_is_identical_whatever_the_chunk_boundaries(picks, cuts, compress
     position, step = 0, 0
     while position < len(data):
         size = cuts[step % len(cuts)]
-        for batch in parser.feed(data[position : position + size]):
+        for batch in parser.feed(data[position : position + size], wait=wait):
             store.append(batch)
         position += size
         step += 1

@@ -192,8 +192,8 @@ async def test_help_lists_every_binding_and_palette_runs_commands(s3_client: Any
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"raw decoded")
-        await wait_for(pilot, lambda: "Toggle raw/decoded" in "\n".join(screen_text(pilot)),
-                       what="command listed")
+        await wait_for(pilot, lambda: "Toggle raw/decoded" in _highlighted_command(app),
+                       what="command listed and highlighted")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.table.decoded, what="command ran")
 
@@ -326,3 +326,18 @@ async def test_quitting_during_a_stalled_load_does_not_wait_for_s3(
             assert not thread.is_alive(), "a loader thread outlived the app"
     finally:
         fault_proxy.release()
+
+
+def _highlighted_command(app: FlowtuiApp) -> str:
+    """The palette's highlighted entry: results stream in from several providers, so Enter
+    must wait until the one we typed for is the one highlighted."""
+    from textual.command import CommandList
+
+    try:
+        commands = app.screen.query_one(CommandList)
+    except Exception:
+        return ""
+    index = commands.highlighted
+    if index is None or index >= commands.option_count:
+        return ""
+    return str(commands.get_option_at_index(index).prompt)

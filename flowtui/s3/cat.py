@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from flowtui.cliargs import add_s3_options, whole_number
 from flowtui.loader import (
     BatchLoaded,
     Loader,
@@ -34,13 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "epoch seconds, or an age such as 2h)")
     group.add_argument("--until", type=_time, metavar="TIME",
                        help="records that start at or before TIME (default: now)")
-    group.add_argument("--profile", help="AWS profile (default: AWS_PROFILE / default chain)")
-    group.add_argument("--region", help="AWS region of the bucket")
-    group.add_argument("--endpoint-url", metavar="URL",
-                       help="S3-compatible endpoint (path-style addressing)")
-    group.add_argument("--no-sign-request", action="store_true",
-                       help="send unsigned requests (public buckets, no credentials)")
-    group.add_argument("--concurrency", type=_concurrency, default=4, metavar="N",
+    add_s3_options(group)
+    group.add_argument("--concurrency", type=whole_number(1, 64), default=4, metavar="N",
                        help="objects fetched at once (default: 4)")
 
 
@@ -49,16 +45,6 @@ def _time(text: str) -> Any:
         return parse_time(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _concurrency(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError("must be between 1 and 64")
-    return value
 
 
 def wants_loader(args: argparse.Namespace) -> bool:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,6 +24,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -41,6 +42,7 @@ from flowtui.loader import (
     ObjectStarted,
     resolve,
 )
+from flowtui.memory import release_freed_memory
 from flowtui.parser import BadLine
 from flowtui.s3.errors import describe
 from flowtui.s3.listing import Entry
@@ -151,6 +153,21 @@ class MainScreen(Screen[None]):
         in_browser = browser in event.widget.ancestors_with_self
         if not in_browser and browser.display:
             browser.display = False
+
+
+def _quiet_when_closing(handler: Callable[..., None]) -> Callable[..., None]:
+    """Messages and timers still queued as the app closes find the main screen's widgets
+    gone. That is the app ending, not an error: return quietly, never a traceback."""
+
+    @wraps(handler)
+    def guarded(self: FlowtuiApp, *args: Any, **kwargs: Any) -> None:
+        try:
+            handler(self, *args, **kwargs)
+        except NoMatches:
+            if self.is_running and self.main_screen.is_attached:
+                raise
+
+    return guarded
 
 
 class FlowtuiApp(App[None]):
@@ -438,6 +455,8 @@ class FlowtuiApp(App[None]):
             loader.run(job.refs, on_event, job.cancel)
         except Exception as exc:
             self.post_message(self.LoadCrashed(job.id, describe(exc)))
+        finally:
+            release_freed_memory()  # the load's temporary blocks, back to the system
 
     def exit(self, result: None = None, return_code: int = 0,
              message: Any = None) -> None:
@@ -469,6 +488,7 @@ class FlowtuiApp(App[None]):
             self.notify(f"Load cancelled after {len(job.store):,} records", markup=False)
         return True
 
+    @_quiet_when_closing
     def on_flowtui_app_load_event(self, message: LoadEvent) -> None:
         job = self._job
         if job is None or message.job_id != job.id:
@@ -682,6 +702,7 @@ class FlowtuiApp(App[None]):
         if not self.stop_tail():
             self.notify("Not following anything", markup=False, timeout=2)
 
+    @_quiet_when_closing
     def on_record_table_cursor_moved(self, message: RecordTable.CursorMoved) -> None:
         table = message.table
         self.status.position = message.row
@@ -700,6 +721,7 @@ class FlowtuiApp(App[None]):
         elif self._detail_timer is None:
             self._detail_timer = self.set_timer(DETAIL_INTERVAL, self._detail_catch_up)
 
+    @_quiet_when_closing
     def _detail_catch_up(self) -> None:
         self._detail_timer = None
         if self.closing:
@@ -707,6 +729,7 @@ class FlowtuiApp(App[None]):
         self._detail_at = time.monotonic()
         self._show_detail(self._detail_row)
 
+    @_quiet_when_closing
     def on_record_table_rows_changed(self, message: RecordTable.RowsChanged) -> None:
         self.status.total = message.count
         self.status.new_rows = self.table.new_rows

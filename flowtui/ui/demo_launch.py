@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Sequence
 
 from flowtui.textsafe import printable
@@ -20,11 +21,14 @@ def main(argv: Sequence[str]) -> int:
                                             "ansi-light"))
     parser.add_argument("--big-records", type=int, default=200_000,
                         help="records in the large object (default 200000)")
+    parser.add_argument("--live-every", type=float, default=20.0, metavar="SECONDS",
+                        help="a new flow-log file lands in today's folder this often, for "
+                             "trying the live tail (t); 0 turns it off (default 20)")
     args = parser.parse_args(list(argv))
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("flowtui: the demo needs a terminal", file=sys.stderr)
         return 2
-    from flowtui.demo import DemoError, seed, start_server
+    from flowtui.demo import DemoError, deliver_live, seed, start_server
 
     try:
         print("flowtui: starting the demo S3 server on 127.0.0.1 and seeding it…",
@@ -33,8 +37,15 @@ def main(argv: Sequence[str]) -> int:
     except DemoError as exc:
         print(f"flowtui: {printable(str(exc))}", file=sys.stderr)
         return 2
+    stop = threading.Event()
+    feeder: threading.Thread | None = None
     try:
         seed(server.client(), big_records=args.big_records)
+        if args.live_every > 0:
+            feeder = threading.Thread(target=deliver_live, args=(server.client(), stop),
+                                      kwargs={"every": args.live_every},
+                                      name="flowtui-demo-live", daemon=True)
+            feeder.start()
         from flowtui.ui.app import run
 
         return run(None, endpoint_url=server.endpoint_url, region="us-east-1",
@@ -43,4 +54,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"flowtui: demo failed: {printable(str(exc))}", file=sys.stderr)
         return 1
     finally:
+        stop.set()
+        if feeder is not None:
+            feeder.join(timeout=10)
         server.stop()

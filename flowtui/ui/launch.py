@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from flowtui.cliargs import add_s3_options
 from flowtui.textsafe import printable
 
 THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
@@ -24,12 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("target", nargs="?", metavar="s3://bucket/prefix-or-key | PATH",
                         help="an S3 prefix to browse, an object to open, or a local file or "
                              "folder")
-    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE / default chain)")
-    parser.add_argument("--region", help="AWS region of the bucket")
-    parser.add_argument("--endpoint-url", metavar="URL",
-                        help="S3-compatible endpoint (path-style addressing)")
-    parser.add_argument("--no-sign-request", action="store_true",
-                        help="send unsigned requests (public buckets, no credentials)")
+    add_s3_options(parser)
     parser.add_argument("--theme", choices=THEMES,
                         help="colours (default: FLOWTUI_THEME or textual-dark; ansi-dark "
                              "under NO_COLOR)")

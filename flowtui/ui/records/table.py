@@ -175,7 +175,13 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.post_message(self.CursorMoved(self, 0))
 
     def data_changed(self) -> None:
-        """Rows were appended; coalesce bursts of batches into one repaint per tenth second."""
+        """Rows were appended; coalesce bursts of batches into one repaint per tenth second.
+
+        The first rows of an empty table are shown at once: that wait is the one users feel.
+        """
+        if self._row_count == 0 and not self._update_pending:
+            self._sync()
+            return
         if not self._update_pending:
             self._update_pending = True
             self.set_timer(0.1, self._sync)

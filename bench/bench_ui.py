@@ -1,0 +1,326 @@
+"""UI benchmark: the real app, headless (``App.run_test``), on a 1M-record object served by a
+moto S3 on loopback (in its own process, so it shares neither our GIL nor our memory).
+
+    python bench/bench_ui.py [--records 1000000] [--repeat 3] [--keys 40]
+
+Measured, with the targets:
+(a) Enter on the object in the browser -> first rows painted in the record table
+    (<= 150 ms). "Painted" is the first ``render_lines`` of the table that draws rows, seen
+    through a wrapper on this one table instance; the time the table first reports rows
+    (``row_count > 0``) and the first batch reaching the store are given too, to show where
+    the time goes.
+(b) a cursor key at row 900,000 -> the table repainted (<= 16 ms): the key event is posted
+    as a terminal would send it and the clock stops when the table has drawn the new cursor
+    row. Also the table's own drawing of one full screen, cold (nothing cached) and warm.
+(c) resident memory with the rows loaded minus the empty app, per record (<= 64 B/record),
+    from VmRSS, after ``prefer_compact_memory()`` as the CLI does.
+The object is cached under bench/data/ (gitignored); the first run spends ~6 s making it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                   "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+                   "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+for _var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+    os.environ.pop(_var, None)
+
+import pyarrow as pa  # noqa: E402
+from textual import events  # noqa: E402
+from textual.geometry import Region  # noqa: E402
+from textual.strip import Strip  # noqa: E402
+
+from flowtui.memory import prefer_compact_memory  # noqa: E402
+from flowtui.s3.session import make_client  # noqa: E402
+from flowtui.store import RecordStore  # noqa: E402
+from flowtui.ui.app import FlowtuiApp  # noqa: E402
+from flowtui.ui.browser.sources import entry_location  # noqa: E402
+
+BUCKET = "bench-ui"
+PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
+KEY = PREFIX + "123456789012_vpcflowlogs_us-east-1_fl-0bench_20240305T1200Z_big.log.gz"
+JUMP_TO = 900_000  # 1-based row the cursor is put on before the key test
+TARGETS = {"first": 0.150, "key": 0.016, "bytes": 64.0}
+
+# The server process: make (or reuse) the object, start moto, upload, print the port.
+SERVER = """
+import logging, sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+import boto3
+from botocore.config import Config
+from moto.server import ThreadedMotoServer
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.synth import generate_lines, make_text_object
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+cache = Path({cache!r})
+if not cache.exists():
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    lines = generate_lines({records}, seed=2024, interfaces=200)
+    cache.write_bytes(make_text_object(lines, DEFAULT_FIELDS, compresslevel=1))
+s = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+s.start()
+port = s.get_host_and_port()[1]
+c = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{{port}}",
+                 config=Config(s3={{"addressing_style": "path"}}))
+c.create_bucket(Bucket={bucket!r})
+c.put_object(Bucket={bucket!r}, Key={key!r}, Body=cache.read_bytes())
+print(port, cache.stat().st_size, flush=True)
+sys.stdin.read()
+"""
+
+
+def rss() -> int:
+    """Resident bytes of this process, as the kernel counts them."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def rss_after_trim() -> int | None:
+    """Resident bytes once glibc has handed its free heap back (None off glibc): what the
+    app would hold if it trimmed after a load, which flowtui does not do today."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return rss()
+
+
+class PaintWatch:
+    """Wraps one table's ``render_lines``: when did it last draw, and what was on it."""
+
+    def __init__(self, app: FlowtuiApp) -> None:
+        self.table = app.table
+        self.calls: list[tuple[float, int, int]] = []  # (time, row_count, cursor_row)
+        original = self.table.render_lines
+
+        def render_lines(crop: Region) -> list[Strip]:
+            strips = original(crop)
+            self.calls.append((time.perf_counter(), self.table.row_count,
+                               self.table.cursor_row))
+            return strips
+
+        self.table.render_lines = render_lines  # type: ignore[method-assign]
+
+    def first_after(self, start: float, test: Callable[[int, int], bool]) -> float | None:
+        for when, rows, cursor in self.calls:
+            if when >= start and test(rows, cursor):
+                return when
+        return None
+
+
+async def until(condition: Callable[[], object], what: str, timeout: float = 60.0,
+                step: float = 0.0005) -> None:
+    """Poll without waiting for the app to go idle (during a load, idle means finished)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench_ui: timed out waiting for {what}")
+        await asyncio.sleep(step)
+
+
+async def press_keys(app: FlowtuiApp, pilot: Any, watch: PaintWatch,
+                     count: int) -> tuple[list[float], list[float]]:
+    """Down, up, down... one at a time from an idle app: key posted -> new cursor row drawn
+    (and key posted -> the table's cursor moved, to tell handling from drawing)."""
+    table = app.table
+    latencies: list[float] = []
+    handled: list[float] = []
+    for i in range(count):
+        want = table.cursor_row + (1 if i % 2 == 0 else -1)
+        await pilot.pause()  # idle: the detail panel and status have caught up
+        started = time.perf_counter()
+        app.post_message(events.Key("down" if i % 2 == 0 else "up", None))
+        drawn = partial(watch.first_after, started, lambda _, c, w=want: c == w)
+        await until(lambda w=want: table.cursor_row == w, "the key", timeout=5, step=0.0001)
+        handled.append(time.perf_counter() - started)
+        await until(drawn, "the repaint", timeout=5, step=0.0001)
+        latencies.append(drawn() - started)
+    return latencies, handled
+
+
+def loaded(app: FlowtuiApp, records: int) -> bool:
+    job = app.job
+    return (job is not None and not job.status.running and job.worker is not None
+            and job.worker.is_finished and app.table.row_count == records)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def verdict(value: float, target: float) -> str:
+    return "meets target" if value <= target else "MISSES target"
+
+
+async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, Any]:
+    client = make_client(endpoint_url=endpoint, region="us-east-1")
+    app = FlowtuiApp(f"s3://{BUCKET}/{PREFIX}", client=client)
+    out: dict[str, Any] = {}
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(lambda: any(entry_location(e) == f"s3://{BUCKET}/{KEY}"
+                                for e in app.browser.entries), "the listing")
+        await pilot.pause()
+        app.browser.entry_list.focus()
+        await pilot.press("home")
+        await pilot.pause()
+        gc.collect()
+        out["rss_empty"] = rss()
+
+        watch = PaintWatch(app)
+        first_rows, first_paint, first_batch, total, rss_loaded = [], [], [], [], []
+        arrow: list[int] = []
+        trimmed: list[int | None] = []
+        stores: list[int] = []
+        for _ in range(repeat):
+            app.browser.entry_list.focus()
+            await pilot.pause()
+            started = time.perf_counter()
+            app.post_message(events.Key("enter", "\r"))  # the key, as the terminal sends it
+            await until(lambda: app.job is not None and app.job.status.running
+                        and len(app.job.store) > 0, "the first batch", step=0.0002)
+            first_batch.append(time.perf_counter() - started)
+            await until(lambda: app.table.row_count > 0 and app.job is not None
+                        and app.job.store is app.table.store, "the first rows", step=0.0002)
+            first_rows.append(time.perf_counter() - started)
+            painted = partial(watch.first_after, started, lambda rows, _: rows > 0)
+            await until(painted, "the first paint", step=0.0002)
+            first_paint.append(painted() - started)
+            await until(lambda: loaded(app, records), "the load to finish")
+            total.append(time.perf_counter() - started)
+            await pilot.pause()
+            gc.collect()
+            rss_loaded.append(rss())
+            trimmed.append(rss_after_trim())
+            arrow.append(pa.total_allocated_bytes())
+            stores.append(sum(isinstance(o, RecordStore) for o in gc.get_objects()))
+        out.update(first_batch=first_batch, first_rows=first_rows, first_paint=first_paint,
+                   total=total, rss_loaded=rss_loaded, trimmed=trimmed, arrow=arrow, stores=stores)
+
+        # (b) the cursor at row 900,000, then single key presses, one at a time.
+        table = app.table
+        table.focus()
+        table.move_cursor(JUMP_TO - 1)
+        await pilot.pause()
+        await pilot.pause()
+        out["keys"], out["handled"] = await press_keys(app, pilot, watch, keys)
+        await pilot.press("d")  # the same without the detail panel, to show what it costs
+        await until(lambda: not app.detail.display, "the detail panel to hide")
+        out["keys_no_detail"], out["handled_no_detail"] = await press_keys(app, pilot, watch,
+                                                                         keys)
+
+        # The table's drawing of one whole screen, called directly.
+        region = Region(0, 0, table.size.width, table.size.height)
+        draws_cold, draws_warm = [], []
+        for _ in range(20):
+            table._formatted.clear()  # noqa: SLF001 - measure with nothing cached
+            table._strips.clear()  # noqa: SLF001
+            t0 = time.perf_counter()
+            table.render_lines(region)
+            draws_cold.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            table.render_lines(region)
+            draws_warm.append(time.perf_counter() - t0)
+        # Leave only once the detail panel's catch-up timer has fired: quitting with it
+        # pending raises NoMatches from FlowtuiApp._show_detail (reported as a UI bug).
+        await until(lambda: app._detail_timer is None, "the detail timer")  # noqa: SLF001
+        out.update(draw_cold=draws_cold, draw_warm=draws_warm,
+                   screen_rows=table.size.height, at_row=table.cursor_row + 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="loads timed for (a)")
+    parser.add_argument("--keys", type=int, default=60, help="key presses timed for (b)")
+    args = parser.parse_args()
+    if args.records < JUMP_TO + 1:
+        parser.error(f"--records must be more than {JUMP_TO:,} (the key test's row)")
+    prefer_compact_memory()  # as flowtui's CLI does, before anything is allocated
+
+    started = time.perf_counter()
+    cache = ROOT / "bench" / "data" / f"ui-default-{args.records}-l1.log.gz"
+    if not cache.exists():
+        print(f"making the {args.records:,}-record object (once; cached in {cache})…")
+    code = SERVER.format(root=str(ROOT), cache=str(cache), records=args.records,
+                         bucket=BUCKET, key=KEY)
+    server = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        port, size = (int(x) for x in server.stdout.readline().split())  # type: ignore[union-attr]
+        result = asyncio.run(run(f"http://127.0.0.1:{port}", args.records, args.repeat,
+                                 args.keys))
+    finally:
+        server.stdin.close()  # type: ignore[union-attr]
+        server.wait(timeout=30)
+
+    med = statistics.median
+    print(f"\nflowtui UI benchmark: {args.records:,} records, default format, "
+          f"{size / 1e6:.1f} MB gzip (level 1), moto on loopback in its own process; "
+          f"app headless at 160x48; {os.cpu_count()} CPUs")
+    first = med(result["first_paint"])
+    print(f"\n(a) Enter -> first rows painted, median of {args.repeat} "
+          f"(target <= {TARGETS['first'] * 1000:.0f} ms): {ms(first)}  "
+          f"{verdict(first, TARGETS['first'])}")
+    print(f"    first batch in the store {ms(med(result['first_batch']))}   "
+          f"table reports rows {ms(med(result['first_rows']))}   "
+          f"painted {ms(first)}   (each run: "
+          + ", ".join(f"{t * 1000:.0f}" for t in result["first_paint"]) + " ms)")
+    print(f"    whole load {med(result['total']):.2f} s "
+          f"({args.records / med(result['total']) / 1e6:.2f} M rec/s)")
+    for name, label in (("keys", ""), ("keys_no_detail", "  with the detail panel hidden (d):")):
+        keys = sorted(result[name])
+        p95 = keys[min(len(keys) - 1, int(len(keys) * 0.95))]
+        head = (f"\n(b) cursor key at row {JUMP_TO:,} -> table repainted, {len(keys)} presses "
+                f"(target <= {TARGETS['key'] * 1000:.0f} ms):\n    ") if not label else "    "
+        print(f"{head}{label} median {ms(med(keys))}  p95 {ms(p95)}  max {ms(keys[-1])}  "
+              f"{verdict(p95, TARGETS['key'])} (p95)")
+        handled = result[name.replace("keys", "handled")]
+        print(f"      of which key posted -> cursor moved: median {ms(med(handled))}  "
+              f"max {ms(max(handled))}")
+    print(f"    table render_lines, one screen ({result['screen_rows']} lines at row "
+          f"{result['at_row']:,}): cold {ms(med(result['draw_cold']))}   "
+          f"warm {ms(med(result['draw_warm']))}")
+    delta = result["rss_loaded"][0] - result["rss_empty"]
+    per = delta / args.records
+    print(f"\n(c) resident memory after the first load (target <= {TARGETS['bytes']:.0f} "
+          f"B/record): {per:.1f} B/record  {verdict(per, TARGETS['bytes'])}")
+    print(f"    empty app {result['rss_empty'] / 2**20:.0f} MiB, with {args.records:,} rows "
+          f"{result['rss_loaded'][0] / 2**20:.0f} MiB, difference {delta / 2**20:.0f} MiB; "
+          "after each reload of the same object: "
+          + ", ".join(f"{(r - result['rss_empty']) / args.records:.0f}"
+                      for r in result["rss_loaded"][1:]) + " B/record")
+    if result["trimmed"][0] is not None:
+        print("    the same after glibc malloc_trim(0) (not done by the app): "
+              + ", ".join(f"{(r - result['rss_empty']) / args.records:.0f}"
+                          for r in result["trimmed"]) + " B/record")
+    print("    Arrow buffers held after each load: "
+          + ", ".join(f"{a / args.records:.0f}" for a in result["arrow"])
+          + " B/record; RecordStore objects alive: "
+          + ", ".join(str(n) for n in result["stores"]))
+    print(f"\ntotal bench time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

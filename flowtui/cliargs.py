@@ -1,0 +1,77 @@
+"""Argument types and option groups shared by ``cat``, ``tail``, ``demo`` and the app.
+
+One definition each, so a flag means the same and is checked the same way in every command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from flowtui.fields import parse_field_list
+from flowtui.output import FORMATS
+from flowtui.textsafe import printable
+
+
+def say(message: str) -> None:
+    """One line for the user on stderr; data in it is shown literally."""
+    print(f"flowtui: {printable(message)}", file=sys.stderr, flush=True)
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in ``low..high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bound}")
+        return value
+
+    return parse
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 86400:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 86400 seconds")
+    return value
+
+
+def field_list(text: str) -> list[str]:
+    try:
+        return parse_field_list(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """How records are printed: the same for ``cat`` and ``tail``."""
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="output format (default: table)")
+    parser.add_argument("--explain", action="store_true",
+                        help="print each record field by field, with meanings and warnings")
+    parser.add_argument("--decoded", action="store_true",
+                        help="decoded values (UTC times, protocol names, …) instead of raw")
+    parser.add_argument("--limit", type=whole_number(1), metavar="N",
+                        help="stop after N records")
+    parser.add_argument("--fields", type=field_list, metavar="FORMAT",
+                        help="columns of headerless files: a LogFormat ('${a} ${b}') or a "
+                             "list ('a b' / 'a,b')")
+
+
+def add_s3_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Where S3 is and who we are there: the standard chain unless told otherwise."""
+    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE / default chain)")
+    parser.add_argument("--region", help="AWS region of the bucket")
+    parser.add_argument("--endpoint-url", metavar="URL",
+                        help="S3-compatible endpoint (path-style addressing)")
+    parser.add_argument("--no-sign-request", action="store_true",
+                        help="send unsigned requests (public buckets, no credentials)")

@@ -1,0 +1,183 @@
+"""Regenerate the README screenshots: ``python scripts/make_screenshots.py``.
+
+Runs the real app headless (``App.run_test``) against the demo's loopback S3 (moto on
+127.0.0.1, seeded with a fixed clock so keys and records are the same every run), drives
+it with keys as a person would, and writes SVGs into ``screenshots/``. Every step waits for
+the app's state (a listing, a finished load, the detail panel catching up), never a fixed
+time, so a slow machine gives the same pictures, only later. The one picture that cannot
+be identical from run to run is ``loading.svg``: it catches a load in flight, and how far
+the load got depends on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from a checkout, without installing
+    sys.path.insert(0, str(ROOT))
+
+from textual import events  # noqa: E402
+from textual.pilot import Pilot  # noqa: E402
+
+from flowtui.demo import ACCOUNT_A, CENTRAL_BUCKET, seed, start_server  # noqa: E402
+from flowtui.store import RecordStore  # noqa: E402
+from flowtui.ui.app import FlowtuiApp  # noqa: E402
+from flowtui.ui.browser.sources import entry_location  # noqa: E402
+from flowtui.ui.help import HelpScreen  # noqa: E402
+
+NOW = datetime(2024, 3, 5, 14, 27, tzinfo=UTC)
+"""The demo's clock: the newest files land at 14:15 on 2024-03-05, the big one at 14:10."""
+DAY = f"AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/2024/03/05/"
+SMALL = "_20240305T1405Z_"
+"""The 600-record object of 14:05 shown in the main views."""
+DECODED_COLUMNS_RIGHT = 4
+"""Column-right presses before decoded.svg, so ports, protocol, bytes and times show."""
+OUT = ROOT / "screenshots"
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], what: str,
+                   timeout: float = 60.0, quick: bool = False) -> None:
+    """Let the app run until ``condition()`` holds. ``quick`` looks every few milliseconds
+    without waiting for the app to go idle (which, during a load, is when it has ended)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"make_screenshots: timed out waiting for {what}")
+        if quick:
+            await asyncio.sleep(0.002)
+        else:
+            await pilot.pause()
+
+
+def save(app: FlowtuiApp, name: str) -> None:
+    OUT.mkdir(exist_ok=True)
+    svg = app.export_screenshot(title="flowtui")
+    (OUT / name).write_text(svg, encoding="utf-8")
+    print(f"  wrote screenshots/{name}")
+
+
+async def highlight(pilot: Pilot[Any], app: FlowtuiApp, match: Callable[[str], bool]) -> None:
+    """Move the browser's highlight with the keyboard to the first entry ``match`` accepts."""
+    browser = app.browser
+    await wait_for(pilot, lambda: any(match(entry_location(e)) for e in browser.entries)
+                   and not browser.loading, "the day folder's listing")
+    browser.entry_list.focus()
+    await pilot.press("home")
+    for _ in range(len(browser.entries)):
+        entry = browser.highlighted_entry()
+        if entry is not None and match(entry_location(entry)):
+            return
+        await pilot.press("down")
+    raise SystemExit("make_screenshots: the object is not in the listing")
+
+
+def finished(app: FlowtuiApp) -> bool:
+    job = app.job
+    return (job is not None and not job.status.running and job.worker is not None
+            and job.worker.is_finished and app.table.row_count > 0)
+
+
+async def open_small_object(pilot: Pilot[Any], app: FlowtuiApp) -> None:
+    """Enter on the 14:05 object, then into the table and down to its first REJECT row
+    (so the picture shows the R marker on the cursor row and a refusal explained)."""
+    await highlight(pilot, app, lambda loc: SMALL in loc)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: finished(app), "the object to load")
+    if app.focused is not app.table:  # a narrow screen moves the focus there by itself
+        await pilot.press("tab")
+    await wait_for(pilot, lambda: app.focused is app.table, "focus on the table")
+    store = app.table.store
+    assert isinstance(store, RecordStore)
+    while store.row(app.table.cursor_row).get("action") != "REJECT":
+        row = app.table.cursor_row
+        if row + 1 >= len(store):
+            raise SystemExit("make_screenshots: no REJECT record in the object")
+        await pilot.press("down")
+        await wait_for(pilot, partial(lambda r: app.table.cursor_row > r, row),
+                       "the cursor to move")
+    await detail_caught_up(pilot, app)
+
+
+async def detail_caught_up(pilot: Pilot[Any], app: FlowtuiApp) -> None:
+    await wait_for(pilot, lambda: app.detail.record_index == app.table.cursor_row,
+                   "the detail panel to show the cursor's record")
+    await pilot.pause()
+
+
+async def wide(client: Any, big_object: str) -> None:
+    app = FlowtuiApp(f"s3://{CENTRAL_BUCKET}/{DAY}", client=client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_small_object(pilot, app)
+        save(app, "main.svg")
+
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
+        await pilot.pause()
+        save(app, "help.svg")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen, "help to close")
+
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.table.decoded and app.status.decoded,
+                       "decoded values")
+        for _ in range(DECODED_COLUMNS_RIGHT):
+            await pilot.press("l")
+        await pilot.pause()
+        save(app, "decoded.svg")
+        await pilot.press("r", "0")
+
+        # The big object: Enter in the browser, then catch the first rows while the load
+        # is still running (no await between the check and the picture).
+        await highlight(pilot, app, lambda loc: loc == big_object)
+        # Enter, posted without Pilot's press: that waits for the app to be idle, which
+        # during a load of messages may only be once the load has ended.
+        app.post_message(events.Key("enter", "\r"))
+        await wait_for(pilot, lambda: app.job is not None and app.job.status.running
+                       and app.job.status.bytes_read > 0 and app.table.row_count > 0
+                       and app.status.total > 0 and app.detail.record_index is not None,
+                       "the first rows of the big object", quick=True)
+        if not (app.job is not None and app.job.status.running):
+            raise SystemExit("make_screenshots: the big load finished before the picture; "
+                             "raise --big-records")
+        save(app, "loading.svg")
+        await pilot.press("escape")  # cancel; leaving would cancel too
+
+
+async def narrow(client: Any) -> None:
+    app = FlowtuiApp(f"s3://{CENTRAL_BUCKET}/{DAY}", client=client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_small_object(pilot, app)
+        save(app, "narrow-80x24.svg")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big-records", type=int, default=1_000_000,
+                        help="records in the demo's big object (the load shown in "
+                             "loading.svg must still be running when it is taken)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    print("starting the demo S3 on 127.0.0.1 and seeding it…")
+    server = start_server()
+    try:
+        summary = seed(server.client(), now=NOW, big_records=args.big_records)
+        client = server.client()
+        asyncio.run(wide(client, summary.big_object))
+        asyncio.run(narrow(client))
+    finally:
+        server.stop()
+    print(f"done in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
