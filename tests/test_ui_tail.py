@@ -125,7 +125,7 @@ async def test_keep_bounds_the_table_and_the_cursor_follows_the_drop(
     bucket = Bucket(raw_s3, "ui-tail-keep")
     app = FlowtuiApp(client=s3_client, follow=bucket.url(REGION),
                      tail_options=options(keep=30))
-    async with app.run_test(size=(220, 40)) as pilot:
+    async with app.run_test(size=(220, 24)) as pilot:
         await started(pilot, app)
         assert app.focused is app.table
         puts = [bucket.put(T - (15 - i) * M, n=20) for i in range(2)]
@@ -134,7 +134,9 @@ async def test_keep_bounds_the_table_and_the_cursor_follows_the_drop(
         assert store.dropped == 10
         ports = [p for put in puts for p in lines_ports(put)][-30:]
         assert [r["srcport"] for r in store.rows(0, 30)] == ports
-        assert app.table.cursor_row == 29  # followed
+        assert app.table.cursor_row == 29  # followed, and scrolled down to it
+        await wait_for(pilot, lambda: _drawn_ports(pilot, app, 20)[-1] == str(ports[-1])
+                       and int(app.table.scroll_y) > 0, what="the last row on screen")
 
         # put the cursor on row 25 (record 35 of all), then 20 more arrive: 20 go
         await pilot.press("k", "k", "k", "k")
@@ -166,13 +168,14 @@ def _store_ports(app: FlowtuiApp) -> list[str]:
     return ["-" if r["srcport"] is None else str(r["srcport"]) for r in rows]
 
 
-def _drawn_ports(pilot: Any, app: FlowtuiApp) -> list[str]:
-    """The srcport cell of the first five data rows drawn in the table."""
+def _drawn_ports(pilot: Any, app: FlowtuiApp, count: int = 5) -> list[str]:
+    """The srcport cell of the first ``count`` data rows drawn in the table."""
     lines = screen_text(pilot)
     header = next(i for i, line in enumerate(lines) if "srcport" in line and "srcaddr" in line)
     start = lines[header].index("srcport")
     end = start + len("srcport")
-    return [line[start:end].strip() for line in lines[header + 1: header + 6]]
+    cells = [line[start:end].strip() for line in lines[header + 1: header + 1 + count]]
+    return [c for c in cells if c == "-" or c.isdigit()]
 
 
 async def test_a_bad_object_is_reported_and_the_tail_goes_on(

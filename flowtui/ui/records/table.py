@@ -224,6 +224,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             elif shift:
                 self.post_message(self.CursorMoved(self, self.cursor_row))  # another record
             self._scroll_cursor_into_view()
+            # the scroll range follows the new virtual size only after the next layout
+            self.call_after_refresh(self._scroll_cursor_into_view)
             self.refresh()
         elif shift:
             if self.follow and appended > 0:
@@ -254,6 +256,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _update_virtual_size(self) -> None:
         width = MARKER_WIDTH + sum(self._widths.get(c, 0) + GAP for c in self._columns)
         self.virtual_size = Size(width, self._row_count + 1)
+        if self.follow and self._row_count and self.cursor_row == self._row_count - 1:
+            # wider columns can bring the horizontal scrollbar, which takes a row of the body
+            self.call_after_refresh(self._scroll_cursor_into_view)
 
     # -------------------------------------------------------------- cursor
 
