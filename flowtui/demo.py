@@ -267,8 +267,10 @@ def deliver_live(client: Any, stop: threading.Event, *, every: float = 20.0,
                  records: int = LIVE_RECORDS) -> int:
     """Act as AWS while the demo runs: every ``every`` seconds a new file for the main flow
     log lands in today's folder, stamped with the current 5-minute window, so following a
-    prefix (``t`` in the browser, ``flowtui tail``) has something to show. Returns the
-    number of files written when ``stop`` is set.
+    prefix (``t`` in the browser, ``flowtui tail``) has something to show. Several files
+    share a 5-minute window, as AWS allows; their hashes rise with time so each sorts after
+    the last (a real late file, sorting earlier, is found by the tail's periodic sweep).
+    Returns the number of files written when ``stop`` is set.
     """
     log = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_A, "us-east-1",
                    "fl-0a1b2c3d4e5f67890", DEFAULT_FIELDS)
@@ -282,8 +284,7 @@ def deliver_live(client: Any, stop: threading.Event, *, every: float = 20.0,
                                      region=log.region)
         key = synth.object_key(layout=log.layout, prefix=log.prefix, account=log.account,
                                region=log.region, flow_log_id=log.flow_log_id, when=window,
-                               hash=hashlib.sha1(f"live:{now.isoformat()}".encode())
-                               .hexdigest()[:8])
+                               hash=f"{int(now.timestamp() * 1000) % 16**8:08x}")
         try:
             client.put_object(Bucket=log.bucket, Key=key,
                               Body=synth.make_text_object(lines, log.fields))
