@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -26,11 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                   "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-                   "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
-for _var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-    os.environ.pop(_var, None)
+from bench.loopback import isolate_aws_env, moto_process  # noqa: E402
+
+isolate_aws_env()
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
@@ -45,15 +42,6 @@ from flowtui.synth import generate_lines, make_text_object  # noqa: E402
 DATA = ROOT / "bench" / "data"
 CHUNK = 256 * 1024  # the loader's default read size; the baseline reads the same
 BUCKET = "bench-flowlogs"
-SERVER = (
-    "import logging, sys, threading\n"
-    "from moto.server import ThreadedMotoServer\n"
-    "logging.getLogger('werkzeug').setLevel(logging.ERROR)\n"
-    "s = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)\n"
-    "s.start()\n"
-    "print(s.get_host_and_port()[1], flush=True)\n"
-    "sys.stdin.read()\n"  # runs until the benchmark closes our stdin
-)
 
 
 def sample_lines(records: int) -> list[str]:
@@ -127,11 +115,8 @@ def main() -> None:
     prefer_compact_memory()
 
     lines = sample_lines(args.records)
-    server = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())  # type: ignore[union-attr]
-        endpoint = f"http://127.0.0.1:{port}"
+    with moto_process() as (_server, port):
+        endpoint = f"http://127.0.0.1:{int(port)}"
         plain = boto3.client("s3", endpoint_url=endpoint, config=Config(
             s3={"addressing_style": "path"}, max_pool_connections=32,
             response_checksum_validation="when_required"))
@@ -173,9 +158,6 @@ def main() -> None:
             print(f"  flowtui {label:<19} {total:6.2f} s   first batch {first * 1000:6.1f} ms"
                   f"   ratio to baseline sequential {total / s_total:5.2f}"
                   + ("" if conc == 1 else f", to baseline {conc} threads {total / c_base:5.2f}"))
-    finally:
-        server.stdin.close()  # type: ignore[union-attr]
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -29,11 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                   "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-                   "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
-for _var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-    os.environ.pop(_var, None)
+from bench.loopback import isolate_aws_env, moto_process  # noqa: E402
+
+isolate_aws_env()
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
@@ -44,15 +41,6 @@ from flowtui.synth import DEFAULT_FIELDS, generate_lines, make_text_object, obje
 from flowtui.tail import PollDone, PollFailed, TailEngine  # noqa: E402
 
 BUCKET = "bench-tail"
-SERVER = (
-    "import logging, sys\n"
-    "from moto.server import ThreadedMotoServer\n"
-    "logging.getLogger('werkzeug').setLevel(logging.ERROR)\n"
-    "s = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)\n"
-    "s.start()\n"
-    "print(s.get_host_and_port()[1], flush=True)\n"
-    "sys.stdin.read()\n"
-)
 
 
 def server_cpu(pid: int) -> float:
@@ -97,16 +85,8 @@ def main() -> int:
     ap.add_argument("--records", type=int, default=500, help="records per new file")
     args = ap.parse_args()
 
-    server = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        endpoint = f"http://127.0.0.1:{int(server.stdout.readline())}"
-        return run(args, endpoint, server.pid)
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(10)
+    with moto_process() as (server, port):
+        return run(args, f"http://127.0.0.1:{int(port)}", server.pid)
 
 
 def run(args: argparse.Namespace, endpoint: str, server_pid: int) -> int:

@@ -24,7 +24,6 @@ import asyncio
 import gc
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -35,11 +34,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                   "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-                   "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
-for _var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-    os.environ.pop(_var, None)
+from bench.loopback import isolate_aws_env, moto_process  # noqa: E402
+
+isolate_aws_env()
 
 import pyarrow as pa  # noqa: E402
 from textual import events  # noqa: E402
@@ -265,15 +262,10 @@ def main() -> None:
         print(f"making the {args.records:,}-record object (once; cached in {cache})…")
     code = SERVER.format(root=str(ROOT), cache=str(cache), records=args.records,
                          bucket=BUCKET, key=KEY)
-    server = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        port, size = (int(x) for x in server.stdout.readline().split())  # type: ignore[union-attr]
+    with moto_process(code) as (_server, first_line):
+        port, size = (int(x) for x in first_line.split())
         result = asyncio.run(run(f"http://127.0.0.1:{port}", args.records, args.repeat,
                                  args.keys))
-    finally:
-        server.stdin.close()  # type: ignore[union-attr]
-        server.wait(timeout=30)
 
     med = statistics.median
     print(f"\nflowtui UI benchmark: {args.records:,} records, default format, "
