@@ -38,7 +38,7 @@ from flowtui import layout
 from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed, ObjectRef
 from flowtui.s3.errors import S3AccessError, describe
 from flowtui.s3.listing import Entry, PrefixPager
-from flowtui.s3.select import _region_roots, parse_s3_url
+from flowtui.s3.select import parse_s3_url, region_roots
 from flowtui.store import RecordStore
 
 DEFAULT_INTERVAL = 30.0
@@ -447,7 +447,7 @@ class TailEngine:
         stale = time.monotonic() - self._roots_at > self.rediscover_every
         if self._roots is None or stale:
             counter = _CountingClient(self.client)
-            roots = _region_roots(counter, self.bucket, self.prefix)
+            roots = region_roots(counter, self.bucket, self.prefix)
             requests[0] += counter.calls
             self._roots, self._roots_at = roots, time.monotonic()
         return self._roots

@@ -83,7 +83,7 @@ def select_objects(
         raise TooManyObjects(f"s3://{bucket}/{key}: give a start time (--since) for a window")
     if until is None:
         until = datetime.now(tz=since.tzinfo)
-    roots = _region_roots(client, bucket, key)
+    roots = region_roots(client, bucket, key)
     found: list[Entry] = []
     for root in roots:
         found.extend(_select_in_root(client, bucket, key, root, since, until))
@@ -117,7 +117,7 @@ def _is_day_or_deeper(key: str, root: layout.RegionRoot | None) -> bool:
     return len(rest) >= 3 and layout.parse_day_prefix("/".join(rest[:3]) + "/") is not None
 
 
-def _region_roots(client: Any, bucket: str, key: str) -> list[layout.RegionRoot]:
+def region_roots(client: Any, bucket: str, key: str) -> list[layout.RegionRoot]:
     root = layout.region_root(key)
     if root is not None:
         return [root]
