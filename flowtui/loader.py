@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from flowtui import layout
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import BadLine, FlowLogParser
+from flowtui.query.times import window_filter
 from flowtui.s3.errors import describe, safe_text
 from flowtui.s3.reader import CHUNK_SIZE, Cancelled, ObjectStream, RangeFile
 from flowtui.s3.select import MAX_OBJECTS, parse_s3_url, select_objects
@@ -166,50 +165,6 @@ def _local_refs(location: str, since: datetime | None, until: datetime | None
             continue
         refs.append(ObjectRef(str(full), full.stat().st_size))
     return refs
-
-
-# --- time windows ---------------------------------------------------------------------------
-
-_RELATIVE = re.compile(r"^-?(\d+(?:\.\d+)?)\s*([smhdw])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_time(text: str, now: datetime | None = None) -> datetime:
-    """A UTC time from what a user types: ISO 8601 (``2024-03-05T14:00``, ``2024-03-05 14:00Z``,
-    ``2024-03-05``; no zone means UTC), epoch seconds, or an age (``90m``, ``-2h``, ``1d``
-    ago)."""
-    value = text.strip()
-    now = now or datetime.now(tz=UTC)
-    m = _RELATIVE.match(value)
-    if m:
-        return now - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
-    if value.isascii() and value.isdigit():
-        return datetime.fromtimestamp(int(value), tz=UTC)
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            f"not a time: {text!r} (use 2024-03-05T14:00 [UTC], epoch seconds, or 2h ago as 2h)"
-        ) from None
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
-
-
-# --- records in a time window --------------------------------------------------------------
-
-
-def window_filter(batch: pa.RecordBatch, since: datetime | None, until: datetime | None
-                  ) -> pa.RecordBatch:
-    """Rows whose [start, end] overlaps [since, until]; rows without times are kept."""
-    names = batch.schema.names
-    mask = None
-    if since is not None and "end" in names:
-        mask = pc.fill_null(pc.greater_equal(batch.column("end"), int(since.timestamp())), True)
-    if until is not None and "start" in names:
-        m = pc.fill_null(pc.less_equal(batch.column("start"), int(until.timestamp())), True)
-        mask = m if mask is None else pc.and_(mask, m)
-    if mask is None:
-        return batch
-    return batch.filter(mask)
 
 
 # --- the loader ----------------------------------------------------------------------------

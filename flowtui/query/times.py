@@ -1,0 +1,60 @@
+"""Times as users type them, and the time window a load keeps.
+
+One reading of "a time" for every front end: ``--since``/``--until``, ``during`` in a filter,
+the TUI's go-to-time. All UTC, since flow logs are.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_RELATIVE = re.compile(r"^-?(\d+(?:\.\d+)?)\s*([smhdw])$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_time(text: str, now: datetime | None = None, *, base: str | None = None) -> datetime:
+    """A UTC time from what a user types: ISO 8601 (``2024-03-05T14:00``, ``2024-03-05 14:00Z``,
+    ``2024-03-05``; no zone means UTC), epoch seconds, an age (``90m``, ``-2h``, ``1d`` ago), or
+    a clock time (``14:05``) on the day of ``base`` (another time the user typed) or today."""
+    value = text.strip()
+    now = now or datetime.now(tz=UTC)
+    m = _RELATIVE.match(value)
+    if m:
+        return now - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    if value.isascii() and value.isdigit():
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    clock = _CLOCK.match(value)
+    if clock:
+        day = parse_time(base, now) if base else now
+        hour, minute, second = (int(g or 0) for g in clock.groups())
+        if hour > 23 or minute > 59 or second > 59:
+            raise ValueError(f"not a time: {text!r}")
+        return day.replace(hour=hour, minute=minute, second=second, microsecond=0)
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"not a time: {text!r} (use 2024-03-05T14:00 [UTC], 14:05, epoch seconds, "
+            "or an age such as -2h)"
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def window_filter(batch: pa.RecordBatch, since: datetime | None, until: datetime | None
+                  ) -> pa.RecordBatch:
+    """Rows whose [start, end] overlaps [since, until]; rows without times are kept."""
+    names = batch.schema.names
+    mask = None
+    if since is not None and "end" in names:
+        mask = pc.fill_null(pc.greater_equal(batch.column("end"), int(since.timestamp())), True)
+    if until is not None and "start" in names:
+        m = pc.fill_null(pc.less_equal(batch.column("start"), int(until.timestamp())), True)
+        mask = m if mask is None else pc.and_(mask, m)
+    if mask is None:
+        return batch
+    return batch.filter(mask)
