@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -22,6 +23,38 @@ def records(batch: pa.RecordBatch) -> list[dict[str, object]]:
     columns = [column.cast(column.type.value_type) if pa.types.is_dictionary(column.type)
                else column for column in batch.columns]
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names).to_pylist()
+
+
+@dataclass(frozen=True)
+class StoreSnapshot:
+    batches: list[pa.RecordBatch]
+    starts: list[int]
+    dropped: int
+    length: int
+    resets: int
+    generation: int
+    columns: list[str]
+
+    def rows_at(self, places: list[tuple[int, int]]) -> list[dict[str, object]]:
+        """Rows at (batch number, offset) places, in the order asked; consecutive places in
+        one batch are read together. Every row has every store column (None if absent)."""
+        out: list[dict[str, object]] = []
+        run_start = 0
+        while run_start < len(places):
+            number = places[run_start][0]
+            run_end = run_start
+            while run_end < len(places) and places[run_end][0] == number:
+                run_end += 1
+            batch = self.batches[number]
+            offsets = pa.array([offset for _, offset in places[run_start:run_end]],
+                               type=pa.uint32())
+            missing = [name for name in self.columns if name not in batch.schema.names]
+            for record in records(batch.take(offsets)):
+                for name in missing:
+                    record[name] = None
+                out.append(record)
+            run_start = run_end
+        return out
 
 
 class RecordStore:
@@ -38,6 +71,8 @@ class RecordStore:
         #: Rows dropped from the front since creation (``drop_oldest``): row ``i`` now was row
         #: ``i + dropped`` of everything ever appended, so a view can keep its place.
         self.dropped = 0
+        #: How many times ``clear`` emptied the store: a view starts over when this moves.
+        self.resets = 0
 
     def append(self, batch: pa.RecordBatch, source: str = "") -> None:
         if batch.num_rows == 0:
@@ -58,6 +93,7 @@ class RecordStore:
             self._length = 0
             self._columns = []
             self.generation += 1
+            self.resets += 1
 
     def drop_oldest(self, count: int) -> int:
         """Forget the first ``count`` rows (a tail that runs for days keeps the newest N).
@@ -127,6 +163,13 @@ class RecordStore:
     def batches(self) -> list[pa.RecordBatch]:
         with self._lock:
             return list(self._batches)
+
+    def snapshot(self) -> StoreSnapshot:
+        """Batches and their places as of one instant (a view evaluates them outside the lock)."""
+        with self._lock:
+            return StoreSnapshot(list(self._batches), list(self._starts), self.dropped,
+                                 self._length, self.resets, self.generation,
+                                 list(self._columns))
 
     def _spans(self, start: int, stop: int) -> Iterator[tuple[pa.RecordBatch, int, int, str]]:
         with self._lock:

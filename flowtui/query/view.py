@@ -1,0 +1,441 @@
+"""A view of the store: the records a query keeps, in the order it asks, read like the store.
+
+The table, the exporters and the CLI read a ``RecordView`` exactly as they would read the
+store (``len``, ``rows(start, stop)``, ``row``, ``columns``, ``dropped``), so a filter or a sort
+changes what they show without changing them. A view holds row numbers, not copies: per store
+batch the offsets of its matching rows (two bytes each while batches stay under 64k rows), and,
+when sorted, the order as absolute row numbers (four bytes each below 2^32 rows ever loaded).
+
+It follows the store incrementally: a load or a tail appends batches and only those are
+evaluated (``refresh``). Rows the store drops from the front (a tail's ``keep``) leave the
+view too. A sorted view puts rows that arrived after its last sort at the end, in load order,
+until it is sorted again (``sort_now``, which the TUI runs in a worker); ``auto_sort`` (the
+CLI's choice) sorts before any read instead.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flowtui.query.expr import ADDRESS_FIELDS
+from flowtui.query.query import Query, SortKey
+from flowtui.store import RecordStore, StoreSnapshot
+
+
+@dataclass
+class _Part:
+    """The matching rows of one store batch: absolute row number of the batch's first row
+    (as first seen), its length then, and the offsets of the matches within it."""
+
+    start: int
+    length: int
+    offsets: pa.Array
+
+
+class RecordView:
+    def __init__(self, store: RecordStore, query: Query | None = None, *,
+                 auto_sort: bool = True) -> None:
+        self.store = store
+        self.query = query or Query()
+        self.auto_sort = auto_sort
+        self._predicate = self.query.predicate()
+        self._lock = threading.RLock()
+        self._parts: list[_Part] = []
+        self._counts: list[int] = []  # cumulative matches before each part
+        self._matched = 0
+        self._resets = store.resets
+        self._store_generation = -1
+        self._store_dropped = store.dropped
+        self._order: pa.Array | None = None  # absolute row numbers, sorted (when sorting)
+        self._unsorted: list[pa.Array] = []  # matches that arrived after the last sort
+        self.dropped = 0
+        #: Bumps whenever rows already read may now be elsewhere (sorted, cleared, reordered):
+        #: a reader that caches rows by index starts over when it moves.
+        self.order_generation = 0
+        self.generation = 0
+
+    # --- what it shows
+
+    @property
+    def passthrough(self) -> bool:
+        return not self.query.filters and not self.query.sort
+
+    @property
+    def sorted(self) -> bool:
+        return bool(self.query.sort)
+
+    @property
+    def stale(self) -> bool:
+        """Rows arrived since the last sort (they show at the end until ``sort_now``)."""
+        self.refresh()
+        return bool(self._unsorted) or (self.sorted and self._order is None and
+                                        self._matched > 0)
+
+    @property
+    def columns(self) -> list[str]:
+        if self.query.columns:
+            return list(self.query.columns)
+        return self.store.columns
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the view itself holds (row numbers; the records stay in the store)."""
+        with self._lock:
+            held = sum(part.offsets.nbytes for part in self._parts)
+            if self._order is not None:
+                held += self._order.nbytes
+            return held + sum(chunk.nbytes for chunk in self._unsorted)
+
+    @property
+    def total(self) -> int:
+        """Records in the store, matching or not ("12,345 of 1,000,000 match")."""
+        return len(self.store)
+
+    def __len__(self) -> int:
+        if self.passthrough:
+            return len(self.store)
+        self.refresh()
+        return self._matched
+
+    def row(self, index: int) -> dict[str, object]:
+        rows = self.rows(index, index + 1)
+        if not rows:
+            raise IndexError(index)
+        return rows[0]
+
+    def rows(self, start: int, stop: int) -> list[dict[str, object]]:
+        if self.passthrough:
+            return self.store.rows(start, stop)
+        self.refresh()
+        if self.auto_sort and self.stale:
+            self.sort_now()
+        with self._lock:
+            snapshot = self.store.snapshot()
+            self._sync(snapshot)
+            places = self._places(snapshot, max(start, 0), min(stop, self._matched))
+        return snapshot.rows_at(places)
+
+    def source(self, index: int) -> str:
+        """The object a row came from."""
+        if self.passthrough:
+            return self.store.source(index)
+        with self._lock:
+            snapshot = self.store.snapshot()
+            self._sync(snapshot)
+            places = self._places(snapshot, index, index + 1)
+        if not places:
+            raise IndexError(index)
+        number = places[0][0]
+        return self.store.source(snapshot.starts[number])
+
+    def store_index(self, index: int) -> int:
+        """The store row behind view row ``index`` (to find it again after a filter changes)."""
+        if self.passthrough:
+            return index
+        with self._lock:
+            snapshot = self.store.snapshot()
+            self._sync(snapshot)
+            places = self._places(snapshot, index, index + 1)
+        if not places:
+            raise IndexError(index)
+        number, offset = places[0]
+        return snapshot.starts[number] + offset
+
+    def index_of(self, store_index: int) -> int | None:
+        """Where store row ``store_index`` is in this view, or None when it does not match."""
+        if self.passthrough:
+            return store_index if 0 <= store_index < len(self.store) else None
+        self.refresh()
+        absolute = store_index + self.store.dropped
+        with self._lock:
+            if self._order is not None:
+                found = pc.index(self._order, pa.scalar(absolute, self._order.type)).as_py()
+                if found >= 0:
+                    return int(found)
+                base = len(self._order)
+                for chunk in self._unsorted:
+                    found = pc.index(chunk, pa.scalar(absolute, chunk.type)).as_py()
+                    if found >= 0:
+                        return base + int(found)
+                    base += len(chunk)
+                return None
+            for number, part in enumerate(self._parts):
+                if part.start <= absolute < part.start + part.length:
+                    offset = absolute - part.start
+                    found = pc.index(part.offsets, pa.scalar(offset, part.offsets.type)).as_py()
+                    return None if found < 0 else self._counts[number] + int(found)
+        return None
+
+    def batches(self) -> list[pa.RecordBatch]:
+        """The matching records as record batches in view order (export, aggregates)."""
+        if self.passthrough:
+            return self.store.batches()
+        self.refresh()
+        if self.stale and self.auto_sort:
+            self.sort_now()
+        with self._lock:
+            snapshot = self.store.snapshot()
+            self._sync(snapshot)
+            if self._order is None:
+                return [snapshot.batches[n].take(part.offsets)
+                        for n, part in enumerate(self._parts) if len(part.offsets)]
+            places = self._places(snapshot, 0, self._matched)
+        return _batches_at(snapshot, places)
+
+    # --- following the store
+
+    def refresh(self) -> bool:
+        """Take in what changed in the store since the last call; True when the view changed."""
+        if self.passthrough:
+            return False
+        with self._lock:
+            return self._sync(self.store.snapshot())
+
+    def _sync(self, snapshot: StoreSnapshot) -> bool:
+        with self._lock:
+            if snapshot.generation == self._store_generation:
+                return False
+            self._store_generation = snapshot.generation
+            changed = False
+            if snapshot.resets != self._resets:
+                self._resets = snapshot.resets
+                self._start_over()
+                changed = True
+            if snapshot.dropped != self._store_dropped:
+                self._drop_before(snapshot.dropped)
+                self._store_dropped = snapshot.dropped
+                changed = True
+            for number in range(len(self._parts), len(snapshot.batches)):
+                batch = snapshot.batches[number]
+                start = snapshot.dropped + snapshot.starts[number]
+                offsets = self._predicate.indices(batch)
+                offsets = offsets.cast(pa.uint16() if batch.num_rows <= 65536 else pa.uint32())
+                self._parts.append(_Part(start, batch.num_rows, offsets))
+                self._counts.append(self._matched)
+                self._matched += len(offsets)
+                if self.sorted and len(offsets):
+                    self._unsorted.append(_absolute(start, offsets))
+                changed = changed or len(offsets) > 0
+            if changed:
+                self.generation += 1
+            return changed
+
+    def _start_over(self) -> None:
+        self._parts, self._counts, self._matched = [], [], 0
+        self._order, self._unsorted = None, []
+        self.dropped = 0
+        self._store_dropped = self.store.dropped
+        self.order_generation += 1
+
+    def _drop_before(self, dropped: int) -> None:
+        """The store forgot rows below absolute number ``dropped``."""
+        gone = 0
+        while self._parts and self._parts[0].start + self._parts[0].length <= dropped:
+            gone += len(self._parts.pop(0).offsets)
+        if self._parts and self._parts[0].start < dropped:
+            first = self._parts[0]
+            cut = dropped - first.start
+            keep = pc.greater_equal(first.offsets, pa.scalar(cut, first.offsets.type))
+            kept = pc.subtract(first.offsets.filter(keep), pa.scalar(cut, first.offsets.type))
+            gone += len(first.offsets) - len(kept)
+            self._parts[0] = _Part(dropped, first.length - cut, kept)
+        self._matched -= gone
+        self._counts = []
+        total = 0
+        for part in self._parts:
+            self._counts.append(total)
+            total += len(part.offsets)
+        if self._order is not None or self._unsorted:
+            limit = pa.scalar(dropped, pa.uint64())
+            if self._order is not None:
+                self._order = self._order.filter(pc.greater_equal(self._order.cast(pa.uint64()),
+                                                                  limit))
+            self._unsorted = [c.filter(pc.greater_equal(c.cast(pa.uint64()), limit))
+                              for c in self._unsorted]
+            self._unsorted = [c for c in self._unsorted if len(c)]
+            self.order_generation += 1
+        else:
+            self.dropped += gone
+
+    # --- sorting
+
+    def sort_now(self) -> None:
+        """Put every matching row in the query's order (stable: ties keep load order; nulls
+        last whichever the direction). Blocking: the TUI calls it from a worker."""
+        if not self.sorted:
+            return
+        self.refresh()
+        with self._lock:
+            snapshot = self.store.snapshot()
+            parts = list(self._parts)
+        order = _sorted_order(snapshot, parts, self.query.sort)
+        with self._lock:
+            self.refresh()
+            if self.store.dropped != snapshot.dropped:
+                limit = pa.scalar(self.store.dropped, pa.uint64())
+                order = order.filter(pc.greater_equal(order.cast(pa.uint64()), limit))
+            # Rows that came while sorting stay at the end, unsorted, until the next sort.
+            self._unsorted = _last(self._unsorted, self._matched - len(order))
+            self._order = order
+            self.order_generation += 1
+            self.generation += 1
+
+    # --- places
+
+    def _places(self, snapshot: StoreSnapshot, start: int, stop: int) -> list[tuple[int, int]]:
+        """(store batch number, offset) of view rows ``start``..``stop``."""
+        if start >= stop:
+            return []
+        first_absolute = snapshot.dropped
+        starts = [first_absolute + s for s in snapshot.starts]
+        if self.sorted and (self._order is not None or self._unsorted):
+            absolute = self._absolute_slice(start, stop)
+            places = []
+            for value in absolute:
+                number = bisect.bisect_right(starts, value) - 1
+                places.append((number, value - starts[number]))
+            return places
+        places = []
+        part_number = bisect.bisect_right(self._counts, start) - 1
+        position = start
+        while position < stop and part_number < len(self._parts):
+            part = self._parts[part_number]
+            begin = position - self._counts[part_number]
+            end = min(len(part.offsets), begin + stop - position)
+            shift = part.start - starts[part_number] if part_number < len(starts) else 0
+            for offset in part.offsets.slice(begin, end - begin).to_pylist():
+                places.append((part_number, offset + shift))
+            position += end - begin
+            part_number += 1
+        return places
+
+    def _absolute_slice(self, start: int, stop: int) -> list[int]:
+        chunks = ([self._order] if self._order is not None else []) + self._unsorted
+        if self._order is None:
+            # Never sorted yet: every part's matches in load order, then the rest.
+            chunks = self._unsorted
+        out: list[int] = []
+        position = 0
+        for chunk in chunks:
+            if position >= stop:
+                break
+            end = position + len(chunk)
+            if end > start:
+                lo = max(start - position, 0)
+                hi = min(stop - position, len(chunk))
+                out.extend(chunk.slice(lo, hi - lo).to_pylist())
+            position = end
+        return out
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _absolute(start: int, offsets: pa.Array) -> pa.Array:
+    wide = pc.add(offsets.cast(pa.uint64()), pa.scalar(start, pa.uint64()))
+    return _narrow_positions(wide)
+
+
+def _narrow_positions(values: pa.Array) -> pa.Array:
+    if len(values) and pc.max(values).as_py() < 2**32:
+        return values.cast(pa.uint32())
+    return values
+
+
+def _last(chunks: list[pa.Array], count: int) -> list[pa.Array]:
+    """The last ``count`` rows of ``chunks``."""
+    out: list[pa.Array] = []
+    for chunk in reversed(chunks):
+        if count <= 0:
+            break
+        take = min(count, len(chunk))
+        out.insert(0, chunk.slice(len(chunk) - take))
+        count -= take
+    return out
+
+
+def _sorted_order(snapshot: StoreSnapshot, parts: Sequence[_Part],
+                  keys: Sequence[SortKey]) -> pa.Array:
+    """Absolute row numbers of the matches in ``parts``, ordered by ``keys``."""
+    first_absolute = snapshot.dropped
+    starts = [first_absolute + s for s in snapshot.starts]
+    columns: dict[str, list[pa.Array]] = {f"k{i}": [] for i in range(len(keys))}
+    absolute: list[pa.Array] = []
+    for number, part in enumerate(parts):
+        if not len(part.offsets) or number >= len(snapshot.batches):
+            continue
+        batch = snapshot.batches[number]
+        offsets = part.offsets
+        shift = part.start - starts[number]
+        if shift:
+            offsets = pc.add(offsets.cast(pa.uint32()), pa.scalar(shift, pa.uint32()))
+        for i, key in enumerate(keys):
+            columns[f"k{i}"].append(_sort_column(batch, key.field, offsets))
+        absolute.append(_absolute(starts[number], offsets).cast(pa.uint64()))
+    if not absolute:
+        return pa.array([], pa.uint32())
+    table = pa.table({name: pa.chunked_array(chunks) for name, chunks in columns.items()}
+                     | {"row": pa.chunked_array(absolute)})
+    sort_keys = [(f"k{i}", "descending" if key.descending else "ascending")
+                 for i, key in enumerate(keys)] + [("row", "ascending")]
+    permutation = pc.sort_indices(table, sort_keys=sort_keys)  # Arrow puts nulls last
+    ordered = pc.take(table.column("row"), permutation).combine_chunks()
+    return _narrow_positions(ordered)
+
+
+def _sort_column(batch: pa.RecordBatch, name: str, offsets: pa.Array) -> pa.Array:
+    index = batch.schema.get_field_index(name)
+    if index < 0:
+        return pa.nulls(len(offsets), pa.int64() if name not in ADDRESS_FIELDS else pa.binary())
+    column = batch.column(index)
+    if pa.types.is_dictionary(column.type):
+        values = column.dictionary
+        if name in ADDRESS_FIELDS:
+            values = _address_keys(values)
+        elif not pa.types.is_string(values.type):
+            values = pc.cast(values, pa.string())
+        return pc.take(values, pc.take(column.indices, offsets))
+    taken = column.take(offsets)
+    if name in ADDRESS_FIELDS:
+        return _address_keys(pc.cast(taken, pa.string()))
+    if pa.types.is_integer(taken.type):
+        return taken.cast(pa.int64())  # one type across batches narrowed differently
+    return taken
+
+
+def _address_keys(values: pa.Array) -> pa.Array:
+    """Addresses as bytes that sort numerically (10.0.0.9 before 10.0.0.10; IPv4 before IPv6);
+    text that is not an address sorts after both, as text."""
+    keys: list[bytes | None] = []
+    for text in values.to_pylist():
+        if text is None:
+            keys.append(None)
+            continue
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            keys.append(b"\x07" + text.encode("utf-8", "replace"))
+            continue
+        keys.append(bytes([address.version]) + address.packed)
+    return pa.array(keys, pa.binary())
+
+
+def _batches_at(snapshot: StoreSnapshot, places: list[tuple[int, int]]) -> list[pa.RecordBatch]:
+    """Rows at ``places`` as batches, keeping the order of ``places`` (runs per batch)."""
+    out: list[pa.RecordBatch] = []
+    run_start = 0
+    while run_start < len(places):
+        number = places[run_start][0]
+        run_end = run_start
+        while run_end < len(places) and places[run_end][0] == number:
+            run_end += 1
+        offsets = pa.array([o for _, o in places[run_start:run_end]], pa.uint32())
+        out.append(snapshot.batches[number].take(offsets))
+        run_start = run_end
+    return out

@@ -1,0 +1,152 @@
+"""Views over the store: filter and sort read like the store, and follow it as it grows."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.parser import parse_bytes
+from flowtui.query.query import Query, UnknownField, parse_sort
+from flowtui.query.view import RecordView
+from flowtui.store import RecordStore
+from flowtui.synth import generate_lines, make_text_object
+
+
+def _batches(n: int, seed: int = 0, fields: tuple[str, ...] = DEFAULT_FIELDS
+             ) -> list[pa.RecordBatch]:
+    data = make_text_object(generate_lines(n, seed=seed, fields=fields), fields, compress=False)
+    batches, _ = parse_bytes(data, chunk_size=64 << 10)
+    return batches
+
+
+def _store(*batch_lists: list[pa.RecordBatch]) -> RecordStore:
+    store = RecordStore()
+    for batches in batch_lists:
+        for batch in batches:
+            store.append(batch, "s3://b/k")
+    return store
+
+
+def _rejected_on_22(row: dict[str, object]) -> bool:
+    return row["action"] == "REJECT" and 22 in (row["srcport"], row["dstport"])
+
+
+def test_a_filtered_view_holds_exactly_the_matching_rows_in_load_order() -> None:
+    store = _store(_batches(20_000))
+    view = RecordView(store, Query.build("reject and port 22"))
+    expected = [r for r in store.rows(0, len(store)) if _rejected_on_22(r)]
+    assert 0 < len(view) < len(store)
+    assert view.rows(0, len(view)) == expected
+    assert view.row(3) == expected[3]
+    assert view.total == len(store)
+
+
+def test_rows_appended_later_are_filtered_as_they_arrive() -> None:
+    first, second = _batches(5_000, seed=1), _batches(5_000, seed=2)
+    store = _store(first)
+    view = RecordView(store, Query.build("reject"))
+    before = len(view)
+    for batch in second:
+        store.append(batch)
+    assert view.refresh()
+    expected = [r for r in store.rows(0, len(store)) if r["action"] == "REJECT"]
+    assert len(view) == len(expected) > before
+    assert view.rows(before - 2, before + 2) == expected[before - 2:before + 2]
+
+
+def test_not_is_the_complement_and_missing_values_compare_false() -> None:
+    store = _store(_batches(10_000))
+    everything = len(store)
+    nodata = sum(1 for r in store.rows(0, everything) if r["log-status"] == "NODATA")
+    assert nodata > 0
+    port = len(RecordView(store, Query.build("port 22")))
+    not_port = len(RecordView(store, Query.build("not port 22")))
+    assert port + not_port == everything  # NODATA rows (no ports) are kept by "not port 22"
+    not_equal = len(RecordView(store, Query.build("srcport != 22 and dstport != 22")))
+    assert not_equal == not_port - nodata - sum(
+        1 for r in store.rows(0, everything) if r["log-status"] == "SKIPDATA")
+
+
+def test_sort_descending_is_stable_with_nulls_last() -> None:
+    store = _store(_batches(8_000))
+    view = RecordView(store, Query.build(None, "-bytes"))
+    rows = view.rows(0, len(view))
+    assert len(rows) == len(store)
+    values = [r["bytes"] for r in rows]
+    present = [v for v in values if v is not None]
+    assert present == sorted(present, reverse=True)
+    assert all(v is None for v in values[len(present):])  # NODATA rows last
+    # ties keep load order: among equal byte counts, start times stay as loaded
+    everything = store.rows(0, len(store))
+    by_value: dict[object, list[dict[str, object]]] = {}
+    for row in everything:
+        by_value.setdefault(row["bytes"], []).append(row)
+    tied = [v for v, group in by_value.items() if len(group) > 1 and v is not None][0]
+    assert [r for r in rows if r["bytes"] == tied] == by_value[tied]
+
+
+def test_addresses_sort_as_numbers_not_text() -> None:
+    lines = ["2 123456789012 eni-1 10.0.0.10 10.0.0.1 1 2 6 1 40 1700000000 1700000001 "
+             "ACCEPT OK",
+             "2 123456789012 eni-1 10.0.0.9 10.0.0.1 1 2 6 1 40 1700000000 1700000001 ACCEPT OK",
+             "2 123456789012 eni-1 2001:db8::1 10.0.0.1 1 2 6 1 40 1700000000 1700000001 "
+             "ACCEPT OK"]
+    batches, _ = parse_bytes(make_text_object(lines, DEFAULT_FIELDS, compress=False))
+    view = RecordView(_store(batches), Query.build(None, "srcaddr"))
+    assert [r["srcaddr"] for r in view.rows(0, 3)] == ["10.0.0.9", "10.0.0.10", "2001:db8::1"]
+
+
+def test_a_sorted_view_without_auto_sort_shows_new_rows_at_the_end_until_sorted() -> None:
+    store = _store(_batches(3_000, seed=3))
+    view = RecordView(store, Query.build("tcp", "bytes"), auto_sort=False)
+    view.sort_now()
+    assert not view.stale
+    sorted_count = len(view)
+    for batch in _batches(2_000, seed=4):
+        store.append(batch)
+    assert view.stale
+    tail = view.rows(sorted_count, len(view))
+    assert [r["protocol"] for r in tail] == [6] * len(tail)
+    view.sort_now()
+    values = [r["bytes"] for r in view.rows(0, len(view))]
+    assert values == sorted(values)
+
+
+def test_dropping_the_oldest_rows_keeps_the_view_in_step() -> None:
+    store = _store(_batches(10_000, seed=5))
+    view = RecordView(store, Query.build("reject"))
+    sorted_view = RecordView(store, Query.build("reject", "-bytes"))
+    len(view), len(sorted_view)
+    store.drop_oldest(4_321)
+    expected = [r for r in store.rows(0, len(store)) if r["action"] == "REJECT"]
+    assert view.rows(0, len(view)) == expected
+    assert view.dropped > 0
+    assert sorted(map(repr, sorted_view.rows(0, len(sorted_view)))) == sorted(
+        map(repr, expected))
+    store.clear()
+    assert len(view) == 0 and len(sorted_view) == 0
+
+
+def test_a_view_costs_at_most_four_bytes_per_matching_row() -> None:
+    store = _store(_batches(50_000, seed=6))
+    view = RecordView(store, Query.build("tcp"))
+    assert len(view) > 10_000
+    assert view.nbytes <= 4 * len(view)
+
+
+def test_index_of_finds_a_store_row_in_the_view() -> None:
+    store = _store(_batches(5_000, seed=7))
+    view = RecordView(store, Query.build("reject"))
+    target = view.store_index(10)
+    assert view.index_of(target) == 10
+    assert store.row(target) == view.row(10)
+
+
+def test_sort_keys_and_unknown_fields() -> None:
+    assert [str(k) for k in parse_sort("-bytes,start")] == ["-bytes", "start"]
+    try:
+        parse_sort("byts")
+    except UnknownField as exc:
+        assert exc.hint == "bytes"
+    else:
+        raise AssertionError("an unknown sort field must be refused")
