@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from flowtui.cli import main
-from flowtui.loader import parse_time
+from flowtui.query.times import parse_time
 
 DAY_PREFIX = "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
 

@@ -19,9 +19,9 @@ from flowtui.loader import (
     LoadError,
     ObjectDone,
     ObjectFailed,
-    parse_time,
     resolve,
 )
+from flowtui.query.times import parse_time
 from flowtui.s3.errors import describe
 
 MAX_BAD_LINES_SHOWN = 20
