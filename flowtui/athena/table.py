@@ -1,0 +1,333 @@
+"""An Athena table for a flow-log prefix: columns, key layout, partition projection.
+
+Athena (serverless Trino) is where a question too big for one machine goes. It needs a table
+whose columns match the objects and whose partitions match the key layout, so that a time
+window becomes partition predicates and Athena reads only those days (or hours). Partition
+projection computes the partitions from the table's properties instead of a crawler, so the
+table works for every day from the oldest folder to now without maintenance.
+
+Facts (shared/reference/flow-log-format.md §5-§6 and AWS's Athena guide for flow logs): text
+objects are space-separated with one header line; ``-`` marks a missing value (declared as the
+SerDe's null format here, so missing means NULL in SQL as it does in flowtui); column types
+follow AWS's own DDL (``protocol``, ``packets``, ``bytes``, ``start``, ``end`` bigint; ports,
+``version``, ``tcp_flags``, ``traffic_path`` int); names use ``_`` for ``-``. Date folders are
+``yyyy/MM/dd`` (default) or ``year=/month=/day=`` (Hive), optionally with an hour folder.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flowtui import layout
+from flowtui.fields import FIELDS, canonical_name
+from flowtui.s3.listing import Entry, list_all
+from flowtui.s3.select import region_roots
+
+#: AWS's DDL types where they differ from what the field's width alone would give.
+_AWS_TYPES = {"protocol": "bigint", "packets": "bigint", "bytes": "bigint", "start": "bigint",
+              "end": "bigint"}
+HEADER_BYTES = 64 << 10
+
+
+class TableError(ValueError):
+    """The prefix can't be described as one table; the message says what to give instead."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # as Athena names it: log_status
+    type: str  # int, bigint, string
+
+    @property
+    def field(self) -> str:
+        """The flowtui field this column holds (``log-status``)."""
+        return canonical_name(self.name)
+
+
+@dataclass(frozen=True)
+class FlowLogTable:
+    """What a CREATE TABLE needs to know about one flow-log destination."""
+
+    bucket: str
+    prefix: str  # the user's destination prefix: everything before AWSLogs/
+    hive: bool
+    hourly: bool
+    fmt: str  # "text" or "parquet"
+    service: str  # the service folder as spelled: vpcflowlogs, aws-service=…, service=…
+    accounts: tuple[str, ...]
+    regions: tuple[str, ...]
+    first_day: date
+    columns: tuple[Column, ...]
+
+    @property
+    def location(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}{layout.AWSLOGS}"
+
+    @property
+    def partitions(self) -> tuple[str, ...]:
+        dates = ("year", "month", "day") if self.hive else ("day",)
+        # Not "region": v5 formats have a region column, and a partition may not share a name.
+        return ("aws_account", "aws_region") + dates + (("hour",) if self.hourly else ())
+
+    def template(self) -> str:
+        """``storage.location.template``: where one partition's objects are."""
+        if self.hive:
+            path = (f"aws-account-id=${{aws_account}}/{self.service}/aws-region=${{aws_region}}/"
+                    "year=${year}/month=${month}/day=${day}/")
+            if self.hourly:
+                path += "hour=${hour}/"
+        else:
+            path = f"${{aws_account}}/{self.service}/${{aws_region}}/${{day}}/"
+            if self.hourly:
+                path += "${hour}/"
+        return self.location + path
+
+    def folder(self, account: str, region: str, day: date, hour: int | None = None) -> str:
+        """The template filled in for one partition (what Athena would read)."""
+        values = {"aws_account": account, "aws_region": region, "day": f"{day:%Y/%m/%d}",
+                  "year": f"{day:%Y}", "month": f"{day:%m}",
+                  "hour": f"{hour:02d}" if hour is not None else ""}
+        if self.hive:
+            values["day"] = f"{day:%d}"
+        text = self.template()
+        for name, value in values.items():
+            text = text.replace("${" + name + "}", value)
+        return text
+
+
+# --- finding out ------------------------------------------------------------------------------
+
+def describe_prefix(client: Any, bucket: str, prefix: str) -> FlowLogTable:
+    """Look at a prefix (a few listings and one ranged GET) and describe its table."""
+    roots = region_roots(client, bucket, prefix)
+    if not roots:
+        raise TableError(f"s3://{bucket}/{prefix}: no flow-log folders (AWSLogs/<account>/"
+                         "vpcflowlogs/<region>/) under this prefix")
+    destinations = {root.prefix[: layout.find_awslogs(root.prefix)] for root in roots}
+    if len(destinations) > 1 or len({root.hive for root in roots}) > 1:
+        raise TableError(f"s3://{bucket}/{prefix}: holds several flow-log destinations "
+                         f"({', '.join(sorted(destinations)) or '(bucket root)'}); give one of "
+                         "them, since one table has one location and one layout")
+    accounts, regions, services = set(), set(), set()
+    for root in roots:
+        account, service, region = _root_parts(root)
+        accounts.add(account)
+        regions.add(region)
+        services.add(service)
+    if len(services) > 1:
+        raise TableError(f"s3://{bucket}/{prefix}: the service folder is spelled in two ways "
+                         f"({', '.join(sorted(services))}); give a prefix below one of them")
+    first_day = min(_edge_day(client, bucket, root, newest=False) for root in roots)
+    newest = max((_newest_object(client, bucket, root) for root in roots),
+                 key=lambda e: (e.info.time if e.info else datetime.min.replace(tzinfo=UTC),
+                                e.key))
+    info = newest.info
+    assert info is not None
+    columns = _columns(client, bucket, newest, info.fmt)
+    return FlowLogTable(
+        bucket=bucket, prefix=destinations.pop(), hive=roots[0].hive,
+        hourly=info.layout in ("hourly", "hive-hourly"), fmt=info.fmt,
+        service=services.pop(), accounts=tuple(sorted(accounts)),
+        regions=tuple(sorted(regions)), first_day=first_day, columns=tuple(columns))
+
+
+def _root_parts(root: layout.RegionRoot) -> tuple[str, str, str]:
+    start = layout.find_awslogs(root.prefix)
+    assert start is not None
+    account, service, region = root.prefix[start + len(layout.AWSLOGS):].strip("/").split("/")
+    return account.removeprefix("aws-account-id="), service, region.removeprefix("aws-region=")
+
+
+def _folders(client: Any, bucket: str, prefix: str) -> list[str]:
+    return sorted(e.key for e in list_all(client, bucket, prefix) if e.kind == "prefix")
+
+
+def _edge_day(client: Any, bucket: str, root: layout.RegionRoot, *, newest: bool) -> date:
+    """The oldest (or newest) day folder under a region folder: three small listings."""
+    prefix = root.prefix
+    for _level in ("year", "month", "day"):
+        folders = [f for f in _folders(client, bucket, prefix) if _number(f) is not None]
+        if not folders:
+            raise TableError(f"s3://{bucket}/{root.prefix}: no date folders in it")
+        prefix = max(folders, key=_number) if newest else min(folders, key=_number)
+    day = layout.parse_day_prefix(prefix)
+    if day is None:
+        raise TableError(f"s3://{bucket}/{prefix}: not a date folder")
+    return day
+
+
+def _number(folder: str) -> int | None:
+    name = folder.rstrip("/").rpartition("/")[2].partition("=")[2] or folder.rstrip(
+        "/").rpartition("/")[2]
+    return int(name) if name.isascii() and name.isdigit() else None
+
+
+def _newest_object(client: Any, bucket: str, root: layout.RegionRoot) -> Entry:
+    day = _edge_day(client, bucket, root, newest=True)
+    prefix = layout.day_prefix(root, day)
+    entries = list_all(client, bucket, prefix)
+    hours = [e.key for e in entries if e.kind == "prefix"
+             and layout.parse_hour_folder(e.key) is not None]
+    if hours:
+        entries = list_all(client, bucket, max(hours))
+    objects = [e for e in entries if e.kind == "object" and e.info is not None]
+    if not objects:
+        raise TableError(f"s3://{bucket}/{prefix}: no flow-log objects in the newest folder")
+    return max(objects, key=lambda e: (e.info.time if e.info else 0, e.key))
+
+
+def _columns(client: Any, bucket: str, entry: Entry, fmt: str) -> list[Column]:
+    if fmt == "parquet":
+        return _parquet_columns(client, bucket, entry)
+    reply = client.get_object(Bucket=bucket, Key=entry.key, Range=f"bytes=0-{HEADER_BYTES - 1}")
+    head = reply["Body"].read()
+    text = _first_line(head)
+    names = text.split()
+    if not names or not all(re.fullmatch(r"[a-z][a-z0-9_-]*", n) for n in names):
+        raise TableError(f"{entry.url}: the first line is not a flow-log header")
+    return [Column(athena_name(n), athena_type(n)) for n in names]
+
+
+def _first_line(data: bytes) -> str:
+    if data[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(wbits=31)
+        text = inflater.decompress(data, HEADER_BYTES)
+    else:
+        text = data
+    return text.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+
+
+def _parquet_columns(client: Any, bucket: str, entry: Entry) -> list[Column]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flowtui.s3.reader import RangeFile
+
+    schema = pq.ParquetFile(RangeFile(client, bucket, entry.key, size=entry.size,
+                                      etag=entry.etag)).schema_arrow
+    columns = []
+    for item in schema:
+        t = item.type
+        kind = ("bigint" if t in (pa.int64(), pa.uint32(), pa.uint64()) else
+                "int" if pa.types.is_integer(t) else "string")
+        columns.append(Column(athena_name(item.name), _AWS_TYPES.get(
+            canonical_name(item.name), kind) if kind != "string" else kind))
+    return columns
+
+
+def athena_name(field: str) -> str:
+    return field.strip().lower().replace("-", "_")
+
+
+def athena_type(field: str) -> str:
+    name = canonical_name(field)
+    if name in _AWS_TYPES:
+        return _AWS_TYPES[name]
+    spec = FIELDS.get(name)
+    if spec is None:
+        return "string"
+    import pyarrow as pa
+
+    if pa.types.is_integer(spec.arrow_type):
+        return "bigint" if spec.arrow_type.bit_width == 64 else "int"
+    return "string"
+
+
+# --- the statement ---------------------------------------------------------------------------
+
+def create_table(table: FlowLogTable, *, database: str = "default",
+                 name: str = "vpc_flow_logs", today: date | None = None) -> str:
+    """``CREATE EXTERNAL TABLE`` with partition projection for ``table``. ``today`` ends the
+    Hive year range (a date projection's range ends at NOW, which Athena reads at query time)."""
+    columns = ",\n".join(f"  `{c.name}` {c.type}" for c in table.columns)
+    partitions = ", ".join(f"`{p}` string" for p in table.partitions)
+    if table.fmt == "parquet":
+        storage = "STORED AS PARQUET"
+        header: list[tuple[str, str]] = []
+    else:
+        storage = ("ROW FORMAT DELIMITED\n  FIELDS TERMINATED BY ' '\n"
+                   "  NULL DEFINED AS '-'\nSTORED AS TEXTFILE")
+        header = [("skip.header.line.count", "1")]
+    projection = _projection(table, today or date.today())
+    properties = header + [("projection.enabled", "true")] + projection + [
+        ("storage.location.template", table.template())]
+    props = ",\n".join(f"  '{k}' = '{_quote(v)}'" for k, v in properties)
+    return (f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{name}` (\n{columns}\n)\n"
+            f"PARTITIONED BY ({partitions})\n{storage}\n"
+            f"LOCATION '{_quote(table.location)}'\nTBLPROPERTIES (\n{props}\n)")
+
+
+def _projection(table: FlowLogTable, today: date) -> list[tuple[str, str]]:
+    out = [("projection.aws_account.type", "enum"),
+           ("projection.aws_account.values", ",".join(table.accounts)),
+           ("projection.aws_region.type", "enum"),
+           ("projection.aws_region.values", ",".join(table.regions))]
+    if table.hive:
+        out += [("projection.year.type", "integer"),
+                ("projection.year.range", f"{table.first_day:%Y},{today.year}"),
+                ("projection.month.type", "integer"), ("projection.month.range", "1,12"),
+                ("projection.month.digits", "2"),
+                ("projection.day.type", "integer"), ("projection.day.range", "1,31"),
+                ("projection.day.digits", "2")]
+    else:
+        out += [("projection.day.type", "date"),
+                ("projection.day.format", "yyyy/MM/dd"),
+                ("projection.day.range", f"{table.first_day:%Y/%m/%d},NOW"),
+                ("projection.day.interval", "1"),
+                ("projection.day.interval.unit", "DAYS")]
+    if table.hourly:
+        out += [("projection.hour.type", "integer"), ("projection.hour.range", "0,23"),
+                ("projection.hour.digits", "2")]
+    return out
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+# --- partitions of a time window -------------------------------------------------------------
+
+def partition_filter(table: FlowLogTable, since: datetime | None,
+                     until: datetime | None) -> str | None:
+    """A Trino predicate on the partition columns that keeps only the days (and hours) whose
+    objects can hold records overlapping [since, until] (widened as the loader widens it);
+    None without a window."""
+    if since is None and until is None:
+        return None
+    lo, hi = layout.widen(since, until)
+    lo = lo or datetime.combine(table.first_day, datetime.min.time(), UTC)
+    hi = hi or datetime.now(tz=UTC) + timedelta(hours=1)
+    days: list[date] = []
+    d = lo.date()
+    while d <= hi.date():
+        days.append(d)
+        d += timedelta(days=1)
+    if len(days) > 400:
+        raise TableError("the window spans more than 400 days: narrow it with --since/--until")
+    if table.hive:
+        terms = [f"(year = '{d:%Y}' AND month = '{d:%m}' AND day = '{d:%d}')" for d in days]
+        day_term = "(" + " OR ".join(terms) + ")"
+    else:
+        day_term = "day IN (" + ", ".join(f"'{d:%Y/%m/%d}'" for d in days) + ")"
+    if table.hourly and len(days) <= 2:
+        hours = []
+        for d in days:
+            for hour in range(24):
+                if layout.hour_in_window(d, hour, since or lo, until or hi):
+                    hours.append((d, hour))
+        if hours:
+            if table.hive:
+                parts = [f"(year = '{d:%Y}' AND month = '{d:%m}' AND day = '{d:%d}' AND "
+                         f"hour = '{h:02d}')" for d, h in hours]
+            else:
+                parts = [f"(day = '{d:%Y/%m/%d}' AND hour = '{h:02d}')" for d, h in hours]
+            return "(" + " OR ".join(parts) + ")"
+    return day_term
+
+
+__all__ = ["Column", "FlowLogTable", "TableError", "athena_name", "athena_type",
+           "create_table", "describe_prefix", "partition_filter"]
