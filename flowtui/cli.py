@@ -21,7 +21,7 @@ from flowtui.output import make_writer
 from flowtui.parser import FlowLogParser
 from flowtui.s3 import cat as s3cat
 
-COMMANDS = ("cat", "tail")
+COMMANDS = ("cat", "tail", "athena")
 MAX_BAD_LINES_SHOWN = 20
 
 
@@ -89,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from flowtui.tailcmd import main as run_tail
 
             return run_tail(args[1:])
+        if args and args[0] == "athena":
+            from flowtui.athena.cli import main as run_athena
+
+            return run_athena(args[1:])
         if args and args[0] == "demo":
             from flowtui.ui.demo_launch import main as run_demo
 

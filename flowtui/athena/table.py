@@ -62,6 +62,9 @@ class FlowLogTable:
     regions: tuple[str, ...]
     first_day: date
     columns: tuple[Column, ...]
+    #: Flow logs in the newest folder whose header differs from the one the columns came from:
+    #: one table can't read two formats, and Athena can't tell files apart by name.
+    other_formats: tuple[str, ...] = ()
 
     @property
     def location(self) -> str:
@@ -128,11 +131,19 @@ def describe_prefix(client: Any, bucket: str, prefix: str) -> FlowLogTable:
     info = newest.info
     assert info is not None
     columns = _columns(client, bucket, newest, info.fmt)
+    others = []
+    for entry in _newest_per_flow_log(client, bucket, roots):
+        assert entry.info is not None
+        if entry.info.flow_log_id != info.flow_log_id and (
+                entry.info.fmt != info.fmt or _columns(client, bucket, entry, entry.info.fmt)
+                != columns):
+            others.append(entry.info.flow_log_id)
     return FlowLogTable(
         bucket=bucket, prefix=destinations.pop(), hive=roots[0].hive,
         hourly=info.layout in ("hourly", "hive-hourly"), fmt=info.fmt,
         service=services.pop(), accounts=tuple(sorted(accounts)),
-        regions=tuple(sorted(regions)), first_day=first_day, columns=tuple(columns))
+        regions=tuple(sorted(regions)), first_day=first_day, columns=tuple(columns),
+        other_formats=tuple(sorted(set(others))))
 
 
 def _root_parts(root: layout.RegionRoot) -> tuple[str, str, str]:
@@ -166,7 +177,25 @@ def _number(folder: str) -> int | None:
     return int(name) if name.isascii() and name.isdigit() else None
 
 
+def _newest_per_flow_log(client: Any, bucket: str, roots: list[layout.RegionRoot]
+                         ) -> list[Entry]:
+    """The newest object of each flow log seen in each region's newest folder."""
+    newest: dict[str, Entry] = {}
+    for root in roots:
+        for entry in _newest_folder(client, bucket, root):
+            assert entry.info is not None
+            known = newest.get(entry.info.flow_log_id)
+            if known is None or (known.info and entry.info.time > known.info.time):
+                newest[entry.info.flow_log_id] = entry
+    return list(newest.values())
+
+
 def _newest_object(client: Any, bucket: str, root: layout.RegionRoot) -> Entry:
+    objects = _newest_folder(client, bucket, root)
+    return max(objects, key=lambda e: (e.info.time if e.info else 0, e.key))
+
+
+def _newest_folder(client: Any, bucket: str, root: layout.RegionRoot) -> list[Entry]:
     day = _edge_day(client, bucket, root, newest=True)
     prefix = layout.day_prefix(root, day)
     entries = list_all(client, bucket, prefix)
@@ -177,7 +206,7 @@ def _newest_object(client: Any, bucket: str, root: layout.RegionRoot) -> Entry:
     objects = [e for e in entries if e.kind == "object" and e.info is not None]
     if not objects:
         raise TableError(f"s3://{bucket}/{prefix}: no flow-log objects in the newest folder")
-    return max(objects, key=lambda e: (e.info.time if e.info else 0, e.key))
+    return objects
 
 
 def _columns(client: Any, bucket: str, entry: Entry, fmt: str) -> list[Column]:
@@ -256,7 +285,12 @@ def create_table(table: FlowLogTable, *, database: str = "default",
     properties = header + [("projection.enabled", "true")] + projection + [
         ("storage.location.template", table.template())]
     props = ",\n".join(f"  '{k}' = '{_quote(v)}'" for k, v in properties)
-    return (f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{name}` (\n{columns}\n)\n"
+    warning = ""
+    if table.other_formats:
+        warning = (f"-- Warning: flow log(s) {', '.join(table.other_formats)} in this location "
+                   "write another format; their rows will not read correctly in this table.\n")
+    return (warning +
+            f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{name}` (\n{columns}\n)\n"
             f"PARTITIONED BY ({partitions})\n{storage}\n"
             f"LOCATION '{_quote(table.location)}'\nTBLPROPERTIES (\n{props}\n)")
 

@@ -1,0 +1,241 @@
+"""Running a query on Athena: submit, watch, cancel, and bring the answer back typed.
+
+The answer lands as Arrow record batches with the same column names and types a local load
+gives (``log_status`` → ``log-status``, ports and counters as integers, ``-`` as null), so the
+store, the view, the table, the story and the exporters work on it unchanged.
+
+Safety: the Athena client can send exactly the calls listed in ``ALLOWED_OPERATIONS``; a hook
+refuses anything else before it is sent, as the S3 client's does. Athena itself writes the
+result file to the output location (that is how Athena works, and the README says so).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flowtui.fields import arrow_type, canonical_name
+
+ALLOWED_OPERATIONS = frozenset({"StartQueryExecution", "GetQueryExecution", "GetQueryResults",
+                                "StopQueryExecution"})
+#: Athena's price per TB scanned in most regions (US East, Europe); an estimate, said so.
+DOLLARS_PER_TB = 5.0
+POLL_SECONDS = 0.5
+RESULT_PAGE = 1000
+
+
+class AthenaRefused(RuntimeError):
+    """flowtui tried an Athena call outside the allowed list."""
+
+
+class QueryFailed(RuntimeError):
+    """The query did not succeed; the message is one line for the user."""
+
+
+def _refuse_others(model: Any = None, **_: Any) -> None:
+    name = getattr(model, "name", None)
+    if name not in ALLOWED_OPERATIONS:
+        raise AthenaRefused(f"flowtui only runs queries on Athena; refused to send {name}")
+
+
+def make_athena_client(profile: str | None = None, region: str | None = None,
+                       endpoint_url: str | None = None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_ATHENA") or os.environ.get(
+        "AWS_ENDPOINT_URL")
+    session = boto3.session.Session(profile_name=profile, region_name=region)
+    client = session.client("athena", endpoint_url=endpoint, config=Config(
+        retries={"mode": "standard", "total_max_attempts": 5}, connect_timeout=10,
+        read_timeout=30))
+    client.meta.events.register("before-call.athena", _refuse_others)
+    return client
+
+
+@dataclass(frozen=True)
+class QueryStatus:
+    """One look at a running query, for a progress line."""
+
+    query_id: str
+    state: str  # QUEUED RUNNING SUCCEEDED FAILED CANCELLED
+    scanned_bytes: int
+    elapsed: float
+    reason: str = ""
+
+    @property
+    def cost(self) -> float:
+        """Estimated dollars: scanned TB × the list price (10 MB minimum per query)."""
+        scanned = max(self.scanned_bytes, 10 * 1024 * 1024) if self.scanned_bytes else 0
+        return scanned / 1e12 * DOLLARS_PER_TB
+
+    def line(self) -> str:
+        from flowtui.decoders import human_bytes
+
+        return (f"athena {self.state.lower()} · {human_bytes(self.scanned_bytes)} scanned · "
+                f"~${self.cost:.4f} · {self.elapsed:.1f} s")
+
+
+@dataclass(frozen=True)
+class AthenaTarget:
+    database: str = "default"
+    workgroup: str | None = None
+    output_location: str | None = None
+    catalog: str | None = None
+
+
+def run_query(client: Any, sql: str, target: AthenaTarget, *,
+              cancel: threading.Event | None = None,
+              on_status: Callable[[QueryStatus], None] | None = None,
+              poll_seconds: float = POLL_SECONDS) -> Iterator[pa.RecordBatch]:
+    """Submit ``sql``, report its status until it ends, then yield its rows as typed batches.
+
+    ``cancel`` set → StopQueryExecution and ``QueryFailed("cancelled")``. Blocking: run it in a
+    worker thread (the TUI) or the main thread (the CLI, where Ctrl-C sets ``cancel``)."""
+    cancel = cancel or threading.Event()
+    query_id = submit(client, sql, target)
+    started = time.monotonic()
+    while True:
+        status = status_of(client, query_id, started)
+        if on_status is not None:
+            on_status(status)
+        if status.state == "SUCCEEDED":
+            break
+        if status.state in ("FAILED", "CANCELLED"):
+            raise QueryFailed(f"Athena query {status.state.lower()}: "
+                              f"{status.reason or 'no reason given'}")
+        if cancel.wait(poll_seconds):
+            stop(client, query_id)
+            raise QueryFailed("cancelled: Athena was asked to stop the query")
+    yield from results(client, query_id, cancel=cancel)
+
+
+def submit(client: Any, sql: str, target: AthenaTarget) -> str:
+    request: dict[str, Any] = {"QueryString": sql,
+                               "QueryExecutionContext": {"Database": target.database}}
+    if target.catalog:
+        request["QueryExecutionContext"]["Catalog"] = target.catalog
+    if target.workgroup:
+        request["WorkGroup"] = target.workgroup
+    if target.output_location:
+        request["ResultConfiguration"] = {"OutputLocation": target.output_location}
+    try:
+        reply = client.start_query_execution(**request)
+    except Exception as exc:  # botocore's ClientError and connection errors alike
+        raise QueryFailed(describe_error(exc)) from None
+    return str(reply["QueryExecutionId"])
+
+
+def status_of(client: Any, query_id: str, started: float) -> QueryStatus:
+    try:
+        execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+    except Exception as exc:
+        raise QueryFailed(describe_error(exc)) from None
+    status = execution.get("Status", {})
+    statistics = execution.get("Statistics", {})
+    return QueryStatus(query_id=query_id, state=str(status.get("State", "QUEUED")),
+                       scanned_bytes=int(statistics.get("DataScannedInBytes") or 0),
+                       elapsed=time.monotonic() - started,
+                       reason=str(status.get("StateChangeReason", "")))
+
+
+def stop(client: Any, query_id: str) -> None:
+    try:
+        client.stop_query_execution(QueryExecutionId=query_id)
+    except Exception:  # the query may have ended meanwhile; cancel is best effort
+        pass
+
+
+def results(client: Any, query_id: str, *, cancel: threading.Event | None = None
+            ) -> Iterator[pa.RecordBatch]:
+    """Pages of GetQueryResults as typed batches (the first row of the first page is the
+    header, as Athena returns it for SELECT queries)."""
+    token: str | None = None
+    header: list[str] | None = None
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise QueryFailed("cancelled")
+        request: dict[str, Any] = {"QueryExecutionId": query_id, "MaxResults": RESULT_PAGE}
+        if token:
+            request["NextToken"] = token
+        try:
+            page = client.get_query_results(**request)
+        except Exception as exc:
+            raise QueryFailed(describe_error(exc)) from None
+        rows = [[cell.get("VarCharValue") for cell in row.get("Data", [])]
+                for row in page.get("ResultSet", {}).get("Rows", [])]
+        if header is None:
+            info = page.get("ResultSet", {}).get("ResultSetMetadata", {}).get("ColumnInfo")
+            names = [c.get("Name", "") for c in info] if info else []
+            if rows and (not names or rows[0] == names):
+                header, rows = [str(v) for v in rows[0]], rows[1:]
+            else:
+                header = names
+        if rows:
+            yield typed_batch(header, rows)
+        token = page.get("NextToken")
+        if not token:
+            return
+
+
+def typed_batch(header: list[str], rows: list[list[str | None]]) -> pa.RecordBatch:
+    """Text cells from Athena → the columns a local load would give."""
+    names = [canonical_name(name) for name in header]
+    arrays = []
+    for i, name in enumerate(names):
+        texts = pa.array([row[i] if i < len(row) else None for row in rows], pa.string())
+        texts = pc.if_else(pc.equal(texts, "-"), pa.scalar(None, pa.string()), texts)
+        target = arrow_type(name) if name in _known() else _guess(texts)
+        arrays.append(_cast(texts, target))
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _known() -> frozenset[str]:
+    from flowtui.fields import FIELDS
+
+    return frozenset(FIELDS)
+
+
+def _guess(texts: pa.Array) -> pa.DataType:
+    """Aggregate columns (records, bytes, time buckets …) are numbers when all values are."""
+    present = texts.drop_null()
+    if len(present) and pc.all(pc.match_substring_regex(present, r"^-?\d+$")).as_py():
+        return pa.int64()
+    return pa.string()
+
+
+def _cast(texts: pa.Array, target: pa.DataType) -> pa.Array:
+    if pa.types.is_dictionary(target):
+        return texts.dictionary_encode()
+    try:
+        return pc.cast(texts, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return texts.dictionary_encode()
+
+
+def describe_error(exc: BaseException) -> str:
+    """One actionable line for an Athena error."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        error = response.get("Error", {})
+        code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+        if code in ("AccessDeniedException", "AccessDenied"):
+            return (f"Athena access denied: {message} (needs athena:StartQueryExecution, "
+                    "GetQueryExecution, GetQueryResults, StopQueryExecution on the workgroup, "
+                    "glue:GetTable on the table, and s3:PutObject on the output location)")
+        if code == "InvalidRequestException" and "output" in message.lower():
+            return (f"Athena needs a place for results: {message} (give --output-location "
+                    "s3://bucket/prefix/ or a workgroup that has one)")
+        if code == "InvalidRequestException":
+            return f"Athena refused the query: {message}"
+        return f"Athena: {code}: {message}" if code else f"Athena: {message}"
+    from flowtui.s3.errors import describe
+
+    return describe(exc)

@@ -1,0 +1,36 @@
+CREATE EXTERNAL TABLE IF NOT EXISTS `flowlogs`.`vpc_default` (
+  `version` int,
+  `account_id` string,
+  `interface_id` string,
+  `srcaddr` string,
+  `dstaddr` string,
+  `srcport` int,
+  `dstport` int,
+  `protocol` bigint,
+  `packets` bigint,
+  `bytes` bigint,
+  `start` bigint,
+  `end` bigint,
+  `action` string,
+  `log_status` string
+)
+PARTITIONED BY (`aws_account` string, `aws_region` string, `day` string)
+ROW FORMAT DELIMITED
+  FIELDS TERMINATED BY ' '
+  NULL DEFINED AS '-'
+STORED AS TEXTFILE
+LOCATION 's3://flowlogs-main/AWSLogs/'
+TBLPROPERTIES (
+  'skip.header.line.count' = '1',
+  'projection.enabled' = 'true',
+  'projection.aws_account.type' = 'enum',
+  'projection.aws_account.values' = '111111111111',
+  'projection.aws_region.type' = 'enum',
+  'projection.aws_region.values' = 'eu-west-1,us-east-1',
+  'projection.day.type' = 'date',
+  'projection.day.format' = 'yyyy/MM/dd',
+  'projection.day.range' = '2024/03/04,NOW',
+  'projection.day.interval' = '1',
+  'projection.day.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://flowlogs-main/AWSLogs/${aws_account}/vpcflowlogs/${aws_region}/${day}/'
+)

@@ -1,0 +1,38 @@
+CREATE EXTERNAL TABLE IF NOT EXISTS `flowlogs`.`vpc_hive_hourly_parquet` (
+  `version` int,
+  `account_id` string,
+  `interface_id` string,
+  `srcaddr` string,
+  `dstaddr` string,
+  `srcport` int,
+  `dstport` int,
+  `protocol` bigint,
+  `packets` bigint,
+  `bytes` bigint,
+  `start` bigint,
+  `end` bigint,
+  `action` string,
+  `log_status` string
+)
+PARTITIONED BY (`aws_account` string, `aws_region` string, `year` string, `month` string, `day` string, `hour` string)
+STORED AS PARQUET
+LOCATION 's3://flowlogs-main/tgw/AWSLogs/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.aws_account.type' = 'enum',
+  'projection.aws_account.values' = '444444444444',
+  'projection.aws_region.type' = 'enum',
+  'projection.aws_region.values' = 'us-west-2',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2024,2024',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'projection.day.type' = 'integer',
+  'projection.day.range' = '1,31',
+  'projection.day.digits' = '2',
+  'projection.hour.type' = 'integer',
+  'projection.hour.range' = '0,23',
+  'projection.hour.digits' = '2',
+  'storage.location.template' = 's3://flowlogs-main/tgw/AWSLogs/aws-account-id=${aws_account}/service=vpcflowlogs/aws-region=${aws_region}/year=${year}/month=${month}/day=${day}/hour=${hour}/'
+)

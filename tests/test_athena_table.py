@@ -1,0 +1,130 @@
+"""``flowtui athena ddl``: the table matches the bucket's layout (checked against the keys).
+
+Golden files hold the statements for each layout in the moto fixture; regenerate them with
+``FLOWTUI_UPDATE_GOLDEN=1`` after a deliberate change and read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from flowtui.athena.table import TableError, create_table, describe_prefix, partition_filter
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).with_name("golden") / "athena"
+TODAY = date(2024, 3, 7)
+
+LAYOUTS = {
+    "hourly": "team/net/",          # default layout with hour folders, one account and region
+    "hive": "hive/",                # Hive-compatible
+    "hive-hourly-parquet": "tgw/",  # Hive + hourly, "service=" spelling, newest object Parquet
+    "default": "AWSLogs/111111111111/vpcflowlogs/",  # two regions, several flow logs
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_statement_matches_the_golden_file(s3_server, name: str) -> None:
+    table = describe_prefix(s3_server.client(), s3_server.main_bucket, LAYOUTS[name])
+    statement = create_table(table, database="flowlogs", name=f"vpc_{name.replace('-', '_')}",
+                             today=TODAY) + "\n"
+    golden = GOLDEN / f"{name}.sql"
+    if os.environ.get("FLOWTUI_UPDATE_GOLDEN"):
+        golden.write_text(statement)
+    assert statement == golden.read_text()
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_the_projection_template_finds_exactly_the_real_objects(s3_server, name: str) -> None:
+    """Every partition value in the projected range, filled into the location template, names
+    a folder; the seeded objects are exactly those directly in such folders."""
+    prefix = LAYOUTS[name]
+    table = describe_prefix(s3_server.client(), s3_server.main_bucket, prefix)
+    last_day = s3_server.day.date() + timedelta(days=2)  # the fixture's newest files
+    folders = set()
+    day = table.first_day
+    while day <= last_day:
+        for account in table.accounts:
+            for region in table.regions:
+                for hour in (range(24) if table.hourly else [None]):
+                    folders.add(table.folder(account, region, day, hour))
+        day += timedelta(days=1)
+    seeded = [f"s3://{o.bucket}/{o.key}" for o in s3_server.under(s3_server.main_bucket,
+                                                                  table.prefix + "AWSLogs/")]
+    assert seeded
+    for url in seeded:
+        folder = url.rpartition("/")[0] + "/"
+        assert folder in folders, f"{url} is outside every projected partition"
+
+
+def test_columns_and_types_follow_the_newest_objects_header(s3_server) -> None:
+    table = describe_prefix(s3_server.client(), s3_server.main_bucket, "team/net/")
+    types = {c.name: c.type for c in table.columns}
+    assert types["log_status"] == "string" and types["account_id"] == "string"
+    assert types["srcport"] == "int" and types["version"] == "int"
+    assert types["bytes"] == "bigint" and types["end"] == "bigint"
+    assert types["protocol"] == "bigint"  # as AWS's own DDL has it
+
+
+def test_a_prefix_with_several_destinations_is_refused_with_what_to_give(s3_server) -> None:
+    with pytest.raises(TableError) as caught:
+        describe_prefix(s3_server.client(), s3_server.main_bucket, "")
+    assert "several flow-log destinations" in str(caught.value)
+
+
+def test_a_window_becomes_partition_predicates(s3_server) -> None:
+    table = describe_prefix(s3_server.client(), s3_server.main_bucket, "hive/")
+    since = s3_server.day.replace(hour=14)
+    predicate = partition_filter(table, since, since + timedelta(minutes=30))
+    assert predicate == "((year = '2024' AND month = '03' AND day = '05'))"
+    hourly = describe_prefix(s3_server.client(), s3_server.main_bucket, "team/net/")
+    predicate = partition_filter(hourly, since, since + timedelta(minutes=30))
+    assert predicate is not None
+    assert "(day = '2024/03/05' AND hour = '14')" in predicate
+    assert "hour = '18'" not in predicate
+    assert partition_filter(hourly, None, None) is None
+
+
+def test_cli_prints_the_statement_and_sends_nothing_to_athena(s3_server) -> None:
+    env = dict(os.environ, AWS_ENDPOINT_URL_ATHENA="http://127.0.0.1:9")  # nothing listens
+    done = subprocess.run(
+        [sys.executable, "-m", "flowtui", "athena", "ddl", f"s3://{s3_server.main_bucket}/hive/",
+         "--endpoint-url", s3_server.endpoint_url, "--table", "t1"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("CREATE EXTERNAL TABLE IF NOT EXISTS `default`.`t1` (")
+    assert "'storage.location.template'" in done.stdout
+    assert done.stderr == ""
+
+
+def test_cli_error_is_one_line(s3_server) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "flowtui", "athena", "ddl", f"s3://{s3_server.main_bucket}/",
+         "--endpoint-url", s3_server.endpoint_url],
+        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "several flow-log destinations" in done.stderr
+
+
+def test_two_formats_in_one_location_are_called_out(s3_server) -> None:
+    from conftest import CUSTOM_FIELDS, _raw_client, flow_lines, text_object
+
+    from flowtui.fields import DEFAULT_FIELDS
+
+    raw = _raw_client(s3_server.endpoint_url)
+    bucket = "flowlogs-athena-mixed"
+    raw.create_bucket(Bucket=bucket)
+    t = s3_server.day.replace(hour=9)
+    for flid, fields in (("fl-0aaa", DEFAULT_FIELDS), ("fl-0bbb", CUSTOM_FIELDS)):
+        name = f"123456789012_vpcflowlogs_us-east-1_{flid}_{t:%Y%m%dT%H%MZ}_abcd1234.log.gz"
+        key = f"AWSLogs/123456789012/vpcflowlogs/us-east-1/{t:%Y/%m/%d}/{name}"
+        lines = flow_lines(5, seed=1, account="123456789012", stamp=t, fields=fields)
+        raw.put_object(Bucket=bucket, Key=key, Body=text_object(lines, fields))
+    table = describe_prefix(s3_server.client(), bucket, "")
+    assert table.other_formats == ("fl-0aaa",) or table.other_formats == ("fl-0bbb",)
+    assert create_table(table).startswith("-- Warning: flow log(s) fl-0")
