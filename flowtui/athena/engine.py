@@ -94,11 +94,14 @@ class AthenaTarget:
 def run_query(client: Any, sql: str, target: AthenaTarget, *,
               cancel: threading.Event | None = None,
               on_status: Callable[[QueryStatus], None] | None = None,
-              poll_seconds: float = POLL_SECONDS) -> Iterator[pa.RecordBatch]:
+              poll_seconds: float = POLL_SECONDS,
+              s3_client: Any = None) -> Iterator[pa.RecordBatch]:
     """Submit ``sql``, report its status until it ends, then yield its rows as typed batches.
 
     ``cancel`` set → StopQueryExecution and ``QueryFailed("cancelled")``. Blocking: run it in a
-    worker thread (the TUI) or the main thread (the CLI, where Ctrl-C sets ``cancel``)."""
+    worker thread (the TUI) or the main thread (the CLI, where Ctrl-C sets ``cancel``). With
+    ``s3_client``, the result file is read from S3 when it can be; otherwise (or when that
+    read is refused) the rows come through GetQueryResults."""
     cancel = cancel or threading.Event()
     query_id = submit(client, sql, target)
     started = time.monotonic()
@@ -114,6 +117,20 @@ def run_query(client: Any, sql: str, target: AthenaTarget, *,
         if cancel.wait(poll_seconds):
             stop(client, query_id)
             raise QueryFailed("cancelled: Athena was asked to stop the query")
+    location = output_location(client, query_id) if s3_client is not None else None
+    if location and location.endswith(".csv"):
+        try:
+            first = True
+            for batch in results_from_s3(s3_client, location, cancel=cancel):
+                first = False
+                yield batch
+            return
+        except QueryFailed:
+            raise
+        except Exception:
+            if not first:  # half a result is worse than a slow one: say so
+                raise QueryFailed(f"reading the result file {location} failed midway; run "
+                                  "the query again") from None
     yield from results(client, query_id, cancel=cancel)
 
 
@@ -187,14 +204,55 @@ def results(client: Any, query_id: str, *, cancel: threading.Event | None = None
 
 def typed_batch(header: list[str], rows: list[list[str | None]]) -> pa.RecordBatch:
     """Text cells from Athena → the columns a local load would give."""
+    columns = [pa.array([row[i] if i < len(row) else None for row in rows], pa.string())
+               for i in range(len(header))]
+    return typed_columns(header, columns)
+
+
+def typed_columns(header: list[str], columns: list[pa.Array]) -> pa.RecordBatch:
     names = [canonical_name(name) for name in header]
     arrays = []
-    for i, name in enumerate(names):
-        texts = pa.array([row[i] if i < len(row) else None for row in rows], pa.string())
+    for name, texts in zip(names, columns, strict=True):
         texts = pc.if_else(pc.equal(texts, "-"), pa.scalar(None, pa.string()), texts)
         target = arrow_type(name) if name in _known() else _guess(texts)
         arrays.append(_cast(texts, target))
     return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def output_location(client: Any, query_id: str) -> str | None:
+    """Where Athena wrote the result file (``s3://…/<id>.csv``), if it says."""
+    try:
+        execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+    except Exception:
+        return None
+    location = execution.get("ResultConfiguration", {}).get("OutputLocation")
+    return str(location) if location else None
+
+
+def results_from_s3(s3_client: Any, url: str, *, cancel: threading.Event | None = None
+                    ) -> Iterator[pa.RecordBatch]:
+    """The result CSV streamed from S3 (much faster than GetQueryResults' 1,000-row pages).
+    Athena quotes every value and writes NULL as an empty unquoted field."""
+    import pyarrow.csv as csv
+
+    from flowtui.s3.select import parse_s3_url
+
+    bucket, key = parse_s3_url(url)
+    body = s3_client.get_object(Bucket=bucket, Key=key)["Body"]
+    reader = csv.open_csv(
+        body,
+        read_options=csv.ReadOptions(block_size=1 << 20),
+        convert_options=csv.ConvertOptions(strings_can_be_null=True, null_values=[""],
+                                           quoted_strings_can_be_null=False,
+                                           column_types=None, auto_dict_encode=False),
+    )
+    header = reader.schema.names
+    for batch in reader:
+        if cancel is not None and cancel.is_set():
+            body.close()
+            raise QueryFailed("cancelled")
+        columns = [pc.cast(c, pa.string()) for c in batch.columns]
+        yield typed_columns(header, columns)
 
 
 def _known() -> frozenset[str]:
