@@ -60,6 +60,20 @@ SWEEP_EVERY = 60.0
 #: A newest file older than this is worth a warning (AWS's normal delay is ~10 minutes).
 STALE_AFTER = timedelta(minutes=20)
 
+DEFAULT_KEEP = 1_000_000
+"""Rows a live view keeps while following (oldest dropped first); ``flowtui tail --keep``."""
+
+
+@dataclass(frozen=True)
+class TailOptions:
+    """What ``flowtui tail`` passes to the engine; ``engine_args`` is for tests (clock...)."""
+
+    interval: float = DEFAULT_INTERVAL
+    keep: int | None = DEFAULT_KEEP
+    backfill: int = 0
+    fields: list[str] | None = None
+    engine_args: dict[str, Any] = field(default_factory=dict)
+
 #: Keys asked for by the first request in a folder: it usually only shows which flow log
 #: comes first. Every key in a response is XML that botocore parses in Python: an idle poll
 #: asks for little more than it expects to see.

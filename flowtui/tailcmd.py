@@ -13,17 +13,24 @@ import argparse
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flowtui.cliargs import add_output_options, add_s3_options, say, seconds, whole_number
 from flowtui.loader import BatchLoaded, ObjectDone, ObjectFailed
 from flowtui.output import make_writer
 from flowtui.s3.errors import describe
-from flowtui.tail import DEFAULT_INTERVAL, PollDone, PollFailed, TailEngine
+from flowtui.tail import (
+    DEFAULT_INTERVAL,
+    DEFAULT_KEEP,
+    PollDone,
+    PollFailed,
+    TailEngine,
+    TailOptions,
+)
+from flowtui.timefmt import ago
 
 MAX_BAD_LINES_SHOWN = 5
-DEFAULT_KEEP = 1_000_000
 EXIT_INTERRUPTED = 130
 
 
@@ -51,20 +58,6 @@ def make_parser() -> argparse.ArgumentParser:
     group = parser.add_argument_group("S3")
     add_s3_options(group)
     return parser
-
-
-def ago(age: timedelta) -> str:
-    """How stale a file is, in the unit a person reads at a glance."""
-    seconds = int(age.total_seconds())
-    if seconds < 0:
-        return "in the future (clock skew?)"
-    if seconds < 120:
-        return f"{seconds}s old"
-    if seconds < 7200:
-        return f"{seconds // 60}m old"
-    if seconds < 172800:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m old"
-    return f"{seconds // 86400}d old"
 
 
 def _clock(t: datetime) -> str:
@@ -120,7 +113,6 @@ def _live_view(args: argparse.Namespace) -> int:
     """On a terminal: the app, following the prefix (imported here: the core stays
     Textual-free, and pipes never load the UI)."""
     from flowtui.ui.app import run
-    from flowtui.ui.tailing import TailOptions
 
     options = TailOptions(interval=args.interval, keep=args.keep, backfill=args.backfill,
                           fields=args.fields)

@@ -10,7 +10,7 @@ drops the oldest beyond ``keep`` there), so the table never reads a store that s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,29 +19,15 @@ from textual.worker import Worker
 
 from flowtui.store import RecordStore
 from flowtui.tail import (
-    DEFAULT_INTERVAL,
     STALE_AFTER,
     Paused,
     PollDone,
     PollFailed,
     Resumed,
     TailEngine,
+    TailOptions,
 )
-from flowtui.tailcmd import ago
-
-DEFAULT_KEEP = 1_000_000
-"""Rows the table keeps while following (oldest dropped first); ``flowtui tail --keep``."""
-
-
-@dataclass(frozen=True)
-class TailOptions:
-    """What ``flowtui tail`` passes to the engine; ``engine_args`` is for tests (clock...)."""
-
-    interval: float = DEFAULT_INTERVAL
-    keep: int | None = DEFAULT_KEEP
-    backfill: int = 0
-    fields: list[str] | None = None
-    engine_args: dict[str, Any] = field(default_factory=dict)
+from flowtui.timefmt import ago
 
 
 @dataclass
