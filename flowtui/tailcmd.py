@@ -17,14 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from flowtui.cliargs import add_output_options, add_s3_options, say, seconds, whole_number
-from flowtui.loader import BatchLoaded, ObjectDone, ObjectFailed
+from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed, PollDone, PollFailed, TailEvent
 from flowtui.output import make_writer
 from flowtui.s3.errors import describe
 from flowtui.tail import (
     DEFAULT_INTERVAL,
     DEFAULT_KEEP,
-    PollDone,
-    PollFailed,
     TailEngine,
     TailOptions,
 )
@@ -131,31 +129,36 @@ def follow(args: argparse.Namespace, client: Any, writer: Any,
     broken_pipe = False
     engine: TailEngine
 
-    def on_event(event: object) -> None:
+    def on_event(event: TailEvent) -> None:
         nonlocal broken_pipe
-        if isinstance(event, BatchLoaded):
-            if broken_pipe or writer.done:
-                return
-            try:
-                writer.write_batch(event.batch, event.ref.location)
-            except BrokenPipeError:
-                broken_pipe = True
-                engine.stop(timeout=0)
-                return
-            if writer.done:
-                engine.stop(timeout=0)
-        elif isinstance(event, ObjectFailed):
-            say(event.reason)
-        elif isinstance(event, ObjectDone):
-            where = event.ref.location
-            if event.error:
-                say(f"{where}: {event.error}")
-            for bad in event.bad_lines[:MAX_BAD_LINES_SHOWN]:
-                say(f"{where}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
-            if event.bad_count > MAX_BAD_LINES_SHOWN:
-                say(f"{where}: … and {event.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
-        elif isinstance(event, PollFailed) or (isinstance(event, PollDone) and not args.quiet):
-            say(status_line(event))
+        match event:
+            case BatchLoaded():
+                if broken_pipe or writer.done:
+                    return
+                try:
+                    writer.write_batch(event.batch, event.ref.location)
+                except BrokenPipeError:
+                    broken_pipe = True
+                    engine.stop(timeout=0)
+                    return
+                if writer.done:
+                    engine.stop(timeout=0)
+            case ObjectFailed():
+                say(event.reason)
+            case ObjectDone():
+                where = event.ref.location
+                if event.error:
+                    say(f"{where}: {event.error}")
+                for bad in event.bad_lines[:MAX_BAD_LINES_SHOWN]:
+                    say(f"{where}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+                if event.bad_count > MAX_BAD_LINES_SHOWN:
+                    say(f"{where}: … and {event.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
+            case PollFailed():
+                say(status_line(event))
+            case PollDone() if not args.quiet:
+                say(status_line(event))
+            case _:  # pause, resume and stop are this command's own doing
+                pass
 
     try:
         engine = TailEngine(args.url, client=client, on_event=on_event,
