@@ -15,7 +15,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,18 @@ from typing import Any
 import pyarrow as pa
 
 from flowtui import layout
+from flowtui.events import (
+    BatchLoaded,
+    LoadEvent,
+    LoadFinished,
+    LoadProgress,
+    ObjectDone,
+    ObjectFailed,
+    ObjectRef,
+    ObjectStarted,
+)
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
-from flowtui.parser import BadLine, FlowLogParser
+from flowtui.parser import FlowLogParser
 from flowtui.query.times import window_filter
 from flowtui.s3.errors import describe, safe_text
 from flowtui.s3.reader import CHUNK_SIZE, Cancelled, ObjectStream, RangeFile
@@ -37,68 +46,8 @@ LOCAL_CHUNK = 1 << 20
 PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
 
 
-@dataclass(frozen=True)
-class ObjectRef:
-    """One object to load: ``s3://bucket/key`` or a local path."""
-
-    location: str
-    size: int | None = None
-    etag: str | None = field(default=None, compare=False)  # pins an S3 read to one version
-
-    @property
-    def is_s3(self) -> bool:
-        return self.location.startswith("s3://")
-
-
-@dataclass(frozen=True)
-class ObjectStarted:
-    ref: ObjectRef
-
-
-@dataclass(frozen=True)
-class BatchLoaded:
-    ref: ObjectRef
-    batch: pa.RecordBatch
-
-
-@dataclass(frozen=True)
-class ObjectDone:
-    """The object was read to its end. ``error`` is an object-level problem the parser met
-    (truncated gzip, not a flow log); the records before it were kept."""
-
-    ref: ObjectRef
-    records: int
-    bad_lines: list[BadLine]
-    error: str | None = None
-    bad_count: int = 0  # all bad lines; ``bad_lines`` keeps the first 1000
-
-
-@dataclass(frozen=True)
-class ObjectFailed:
-    """The object could not be read (or stopped being readable); ``reason`` is one line."""
-
-    ref: ObjectRef
-    reason: str
-
-
-@dataclass(frozen=True)
-class LoadProgress:
-    objects_done: int
-    objects_total: int
-    bytes_read: int
-    records: int
-    bad_lines: int
-    errors: int
-    bytes_total: int | None = None  # when every object's size is known
-
-
-@dataclass(frozen=True)
-class LoadFinished:
-    progress: LoadProgress
-    cancelled: bool
-
-
-Event = ObjectStarted | BatchLoaded | ObjectDone | ObjectFailed | LoadProgress | LoadFinished
+Event = LoadEvent
+"""The loader's events (the name the callers used before ``flowtui.events``)."""
 
 
 class LoadError(Exception):
@@ -203,7 +152,7 @@ class Loader:
         self.chunk_size = chunk_size
 
     # The state of one run lives on the instance while it runs: one run at a time.
-    def run(self, refs: Sequence[ObjectRef], on_event: Callable[[Any], None],
+    def run(self, refs: Sequence[ObjectRef], on_event: Callable[[LoadEvent], None],
             cancel: threading.Event) -> LoadProgress:
         """Load ``refs`` (blocking; call it from a worker thread). Returns the final
         progress after ``LoadFinished`` has been sent and every thread has ended."""
@@ -291,7 +240,7 @@ class Loader:
                 self._next += 1
             self._load(index)
 
-    def _emit(self, index: int, event: Any) -> None:
+    def _emit(self, index: int, event: LoadEvent) -> None:
         with self._lock:
             if self._cancel.is_set():
                 return
@@ -300,7 +249,7 @@ class Loader:
             else:
                 self._slots[index].pending.append(event)
 
-    def _finish(self, index: int, event: Any) -> None:
+    def _finish(self, index: int, event: LoadEvent) -> None:
         with self._lock:
             if self._cancel.is_set():
                 return
@@ -319,7 +268,7 @@ class Loader:
                     nxt.pending.clear()
             self._lock.notify_all()
 
-    def _deliver(self, event: Any) -> None:
+    def _deliver(self, event: LoadEvent) -> None:
         """With the lock held: the event is next in key order."""
         if isinstance(event, BatchLoaded):
             if self.store is not None:

@@ -35,7 +35,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flowtui import layout
-from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed, ObjectRef
+from flowtui.events import (
+    BatchLoaded,
+    LoadEvent,
+    ObjectDone,
+    ObjectFailed,
+    ObjectRef,
+    Paused,
+    PollDone,
+    PollFailed,
+    Resumed,
+    TailEvent,
+    TailStopped,
+)
+from flowtui.loader import Loader
 from flowtui.s3.errors import S3AccessError, describe
 from flowtui.s3.listing import Entry, PrefixPager
 from flowtui.s3.select import parse_s3_url, region_roots
@@ -60,6 +73,20 @@ SWEEP_EVERY = 60.0
 #: A newest file older than this is worth a warning (AWS's normal delay is ~10 minutes).
 STALE_AFTER = timedelta(minutes=20)
 
+DEFAULT_KEEP = 1_000_000
+"""Rows a live view keeps while following (oldest dropped first); ``flowtui tail --keep``."""
+
+
+@dataclass(frozen=True)
+class TailOptions:
+    """What ``flowtui tail`` passes to the engine; ``engine_args`` is for tests (clock...)."""
+
+    interval: float = DEFAULT_INTERVAL
+    keep: int | None = DEFAULT_KEEP
+    backfill: int = 0
+    fields: list[str] | None = None
+    engine_args: dict[str, Any] = field(default_factory=dict)
+
 #: Keys asked for by the first request in a folder: it usually only shows which flow log
 #: comes first. Every key in a response is XML that botocore parses in Python: an idle poll
 #: asks for little more than it expects to see.
@@ -67,57 +94,7 @@ _PROBE_KEYS = 1
 _MAX_KEYS = 1000
 
 
-# --- events ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PollDone:
-    """A poll finished: what it found and how fresh the data is."""
-
-    poll: int
-    new_objects: int  # objects found new in this poll (loaded, or failed and reported)
-    records: int  # records delivered (or held, when paused) from them
-    newest: datetime | None  # UTC stamp of the newest flow-log file known under the prefix
-    newest_key: str | None
-    age: timedelta | None  # now - newest: how stale the newest file is
-    stale: bool  # age beyond STALE_AFTER
-    next_poll: datetime  # engine clock time when the next poll is due
-    next_in: float  # seconds until then
-    flow_logs: int  # flow-log ids seen in the watched folders
-    folders: tuple[str, ...]  # the folders listed in this poll
-    requests: int  # list requests this poll took
-    held: int = 0  # records held back while paused
-    baseline: bool = False  # this poll only took the starting point
-    sweep: bool = False  # this poll looked back for late files and new flow logs
-
-
-@dataclass(frozen=True)
-class PollFailed:
-    """A poll could not list (all or part of) the prefix; the tail backs off and retries."""
-
-    poll: int
-    reason: str  # one line, from s3.errors.describe
-    failures: int  # consecutive failed polls
-    retry_in: float  # seconds until the next try
-    next_poll: datetime
-
-
-@dataclass(frozen=True)
-class Paused:
-    held: int
-
-
-@dataclass(frozen=True)
-class Resumed:
-    delivered: int  # held records delivered now
-    dropped: int  # held records dropped while paused (more than ``keep``)
-
-
-@dataclass(frozen=True)
-class TailStopped:
-    polls: int
-    objects: int
-    records: int
+# --- events: in flowtui.events (PollDone, PollFailed, Paused, Resumed, TailStopped) ----------
 
 
 # --- state ----------------------------------------------------------------------------------
@@ -210,7 +187,7 @@ class TailEngine:
         url: str,
         *,
         client: Any,
-        on_event: Callable[[object], None],
+        on_event: Callable[[TailEvent], None],
         store: RecordStore | None = None,
         interval: float = DEFAULT_INTERVAL,
         keep: int | None = None,
@@ -578,16 +555,19 @@ class TailEngine:
                         fields=self.fields)
         loader.run(refs, self._on_load_event, self._stop)
 
-    def _on_load_event(self, event: object) -> None:
-        if isinstance(event, BatchLoaded):
-            with self._lock:
-                self.records += event.batch.num_rows
-                if self._paused:
-                    self._hold(event)
-                else:
-                    self._deliver(event)
-        elif isinstance(event, (ObjectDone, ObjectFailed)):
-            self._emit(event)
+    def _on_load_event(self, event: LoadEvent) -> None:
+        match event:
+            case BatchLoaded():
+                with self._lock:
+                    self.records += event.batch.num_rows
+                    if self._paused:
+                        self._hold(event)
+                    else:
+                        self._deliver(event)
+            case ObjectDone() | ObjectFailed():
+                self._emit(event)
+            case _:  # progress is the tail's own business (PollDone)
+                pass
 
     def _hold(self, event: BatchLoaded) -> None:
         """While paused: keep the batch back, the newest ``keep`` rows at most."""
@@ -615,7 +595,7 @@ class TailEngine:
                 self.store.drop_oldest(len(self.store) - self.keep)
         self._emit(event)
 
-    def _emit(self, event: object) -> None:
+    def _emit(self, event: TailEvent) -> None:
         with self._lock:
             self._on_event(event)
 

@@ -13,17 +13,22 @@ import argparse
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flowtui.cliargs import add_output_options, add_s3_options, say, seconds, whole_number
-from flowtui.loader import BatchLoaded, ObjectDone, ObjectFailed
+from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed, PollDone, PollFailed, TailEvent
 from flowtui.output import make_writer
 from flowtui.s3.errors import describe
-from flowtui.tail import DEFAULT_INTERVAL, PollDone, PollFailed, TailEngine
+from flowtui.tail import (
+    DEFAULT_INTERVAL,
+    DEFAULT_KEEP,
+    TailEngine,
+    TailOptions,
+)
+from flowtui.timefmt import ago
 
 MAX_BAD_LINES_SHOWN = 5
-DEFAULT_KEEP = 1_000_000
 EXIT_INTERRUPTED = 130
 
 
@@ -51,20 +56,6 @@ def make_parser() -> argparse.ArgumentParser:
     group = parser.add_argument_group("S3")
     add_s3_options(group)
     return parser
-
-
-def ago(age: timedelta) -> str:
-    """How stale a file is, in the unit a person reads at a glance."""
-    seconds = int(age.total_seconds())
-    if seconds < 0:
-        return "in the future (clock skew?)"
-    if seconds < 120:
-        return f"{seconds}s old"
-    if seconds < 7200:
-        return f"{seconds // 60}m old"
-    if seconds < 172800:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m old"
-    return f"{seconds // 86400}d old"
 
 
 def _clock(t: datetime) -> str:
@@ -120,7 +111,6 @@ def _live_view(args: argparse.Namespace) -> int:
     """On a terminal: the app, following the prefix (imported here: the core stays
     Textual-free, and pipes never load the UI)."""
     from flowtui.ui.app import run
-    from flowtui.ui.tailing import TailOptions
 
     options = TailOptions(interval=args.interval, keep=args.keep, backfill=args.backfill,
                           fields=args.fields)
@@ -139,31 +129,36 @@ def follow(args: argparse.Namespace, client: Any, writer: Any,
     broken_pipe = False
     engine: TailEngine
 
-    def on_event(event: object) -> None:
+    def on_event(event: TailEvent) -> None:
         nonlocal broken_pipe
-        if isinstance(event, BatchLoaded):
-            if broken_pipe or writer.done:
-                return
-            try:
-                writer.write_batch(event.batch, event.ref.location)
-            except BrokenPipeError:
-                broken_pipe = True
-                engine.stop(timeout=0)
-                return
-            if writer.done:
-                engine.stop(timeout=0)
-        elif isinstance(event, ObjectFailed):
-            say(event.reason)
-        elif isinstance(event, ObjectDone):
-            where = event.ref.location
-            if event.error:
-                say(f"{where}: {event.error}")
-            for bad in event.bad_lines[:MAX_BAD_LINES_SHOWN]:
-                say(f"{where}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
-            if event.bad_count > MAX_BAD_LINES_SHOWN:
-                say(f"{where}: … and {event.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
-        elif isinstance(event, PollFailed) or (isinstance(event, PollDone) and not args.quiet):
-            say(status_line(event))
+        match event:
+            case BatchLoaded():
+                if broken_pipe or writer.done:
+                    return
+                try:
+                    writer.write_batch(event.batch, event.ref.location)
+                except BrokenPipeError:
+                    broken_pipe = True
+                    engine.stop(timeout=0)
+                    return
+                if writer.done:
+                    engine.stop(timeout=0)
+            case ObjectFailed():
+                say(event.reason)
+            case ObjectDone():
+                where = event.ref.location
+                if event.error:
+                    say(f"{where}: {event.error}")
+                for bad in event.bad_lines[:MAX_BAD_LINES_SHOWN]:
+                    say(f"{where}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+                if event.bad_count > MAX_BAD_LINES_SHOWN:
+                    say(f"{where}: … and {event.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
+            case PollFailed():
+                say(status_line(event))
+            case PollDone() if not args.quiet:
+                say(status_line(event))
+            case _:  # pause, resume and stop are this command's own doing
+                pass
 
     try:
         engine = TailEngine(args.url, client=client, on_event=on_event,

@@ -11,11 +11,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flowtui.tail import PollDone
+from flowtui.tail import PollDone, TailOptions
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.browser.pane import FOLLOW_MARK
 from flowtui.ui.help import HelpScreen
-from flowtui.ui.tailing import TailOptions
 from tests.tail_helpers import Bucket, Clock, lines_ports
 from tests.ui_helpers import screen_text, wait_for
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-
-if TYPE_CHECKING:
-    from flowtui.ui.app import FlowtuiApp
 
 
 @dataclass(frozen=True)
@@ -19,7 +16,28 @@ class Command:
     run: Callable[[], object]
 
 
-def app_commands(app: FlowtuiApp) -> list[Command]:
+@runtime_checkable
+class Actions(Protocol):
+    """The app's actions the palette offers (FlowtuiApp has them all)."""
+
+    def action_load_highlighted(self) -> None: ...
+    def action_append_highlighted(self) -> None: ...
+    def action_cancel_load(self) -> None: ...
+    def action_toggle_decoded(self) -> None: ...
+    def action_toggle_detail(self) -> None: ...
+    def action_toggle_browser(self) -> None: ...
+    def action_copy_record(self) -> None: ...
+    def action_first_row(self) -> None: ...
+    def action_last_row(self) -> None: ...
+    def action_bucket_list(self) -> None: ...
+    def action_refresh_listing(self) -> None: ...
+    def action_show_bad_lines(self) -> None: ...
+    def action_help(self) -> None: ...
+    async def action_quit(self) -> None: ...
+    def set_theme(self, name: str) -> None: ...
+
+
+def app_commands(app: Actions) -> list[Command]:
     """The palette's commands; each one is also reachable from a key (see `?`)."""
     return [
         Command("Load highlighted object or folder", "Same as Enter in the browser",
@@ -59,10 +77,8 @@ class FlowtuiCommands(Provider):
     """Fuzzy search over ``app_commands``."""
 
     def _commands(self) -> list[Command]:
-        from flowtui.ui.app import FlowtuiApp
-
         app = self.app
-        return app_commands(app) if isinstance(app, FlowtuiApp) else []
+        return app_commands(app) if isinstance(app, Actions) else []
 
     async def discover(self) -> Hits:
         for command in self._commands():

@@ -1,18 +1,18 @@
-"""The record table: a Line-API view over the RecordStore that draws only what is on screen.
+"""The record table: a Line-API view over a RowSource that draws only what is on screen.
 
 DataTable builds every row up front (100k rows froze the UI for ~25 s when we measured);
-this view asks the store for the visible rows only, formats them once, and keeps the
-rendered strips in small LRU caches. The store is append-only between ``clear()`` calls, so a
-row's strip stays valid until the columns' widths, the cursor, the raw/decoded mode or the
-store itself change. A live tail also drops the oldest rows (``store.dropped`` grows): row
-indexes shift down, so the caches are reset and the cursor and scroll move with the records.
+this view asks its row source (the store, or a view over it) for the visible rows only,
+formats them once, and keeps the rendered strips in small LRU caches. The source is
+append-only between ``clear()`` calls, so a row's strip stays valid until the columns'
+widths, the cursor, the raw/decoded mode or the source itself change. A live tail also drops
+the oldest rows (``dropped`` grows): row indexes shift down, so the caches are reset and the
+cursor and scroll move with the records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -28,6 +28,7 @@ from textual.strip import Strip
 
 from flowtui.explain import display_value
 from flowtui.fields import is_integer
+from flowtui.rowsource import RowSource
 from flowtui.ui.safe import literal
 
 MAX_COLUMN_WIDTH = 40
@@ -37,15 +38,6 @@ MARKER_WIDTH = 2
 """The status marker column, fixed at the left edge so it stays visible when scrolling."""
 
 GAP = 1
-
-
-class RowSource(Protocol):
-    """What the table needs from a RecordStore."""
-
-    columns: list[str]
-
-    def __len__(self) -> int: ...
-    def rows(self, start: int, stop: int) -> list[dict[str, object]]: ...
 
 
 def row_marker(row: dict[str, object]) -> str:
@@ -163,7 +155,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Show another store (a new load): forget everything derived from the old one."""
         self._store = store
         self._row_count = 0
-        self._dropped = getattr(store, "dropped", 0)
+        self._dropped = store.dropped if store is not None else 0
         self.new_rows = 0
         self._columns = []
         self._widths = {}
@@ -195,7 +187,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         store = self._store
         count = len(store) if store is not None else 0
         columns = list(store.columns) if store is not None else []
-        dropped = getattr(store, "dropped", 0) if store is not None else 0
+        dropped = store.dropped if store is not None else 0
         shift = max(0, dropped - self._dropped)
         self._dropped = dropped
         old = self._row_count

@@ -1,0 +1,39 @@
+"""The one thing the record table and the detail panel read rows through.
+
+The table shows a ``RowSource``: today the ``RecordStore`` itself, next a view over it
+(filter and sort). Either way the UI asks only these questions, so it never needs to know
+which one it holds.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class RowSource(Protocol):
+    """Rows by position, read on the UI thread while a load may be appending."""
+
+    #: Bumped on every change (rows appended, dropped, cleared, reordered).
+    generation: int
+    #: Rows dropped from the front since creation: row ``i`` now was row ``i + dropped``
+    #: then, so the table can keep the cursor on the same record while a tail trims.
+    dropped: int
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column any row may have, in the order to show them."""
+        ...
+
+    def __len__(self) -> int: ...
+
+    def rows(self, start: int, stop: int) -> list[dict[str, object]]:
+        """Rows ``start`` to ``stop`` (exclusive), each keyed by every column."""
+        ...
+
+    def row(self, index: int) -> dict[str, object]:
+        """One row; ``IndexError`` outside the source."""
+        ...
+
+    def source(self, index: int) -> str:
+        """Where the row came from (the object's location), for the detail panel."""
+        ...

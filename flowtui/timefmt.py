@@ -1,0 +1,19 @@
+"""Times as a person reads them, shared by the CLI's status lines and the app's status bar."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+def ago(age: timedelta) -> str:
+    """How stale a file is, in the unit a person reads at a glance."""
+    seconds = int(age.total_seconds())
+    if seconds < 0:
+        return "in the future (clock skew?)"
+    if seconds < 120:
+        return f"{seconds}s old"
+    if seconds < 7200:
+        return f"{seconds // 60}m old"
+    if seconds < 172800:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m old"
+    return f"{seconds // 86400}d old"
