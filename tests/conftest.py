@@ -345,3 +345,22 @@ def proxy_client(fault_proxy: Any) -> Any:
 
     return make_client(endpoint_url=fault_proxy.url, read_timeout=1.0, connect_timeout=2.0,
                        max_attempts=3)
+
+
+@pytest.fixture()
+def scratch_bucket(s3_server: S3Server) -> Iterator[tuple[str, Any]]:
+    """A bucket of the test's own (name, plain boto3 client to fill it), emptied and deleted
+    afterwards: moto runs in this process and ``flowtui demo``'s tests share its state, so a
+    bucket left behind would show up in the demo's listing."""
+    import uuid
+
+    raw = _raw_client(s3_server.endpoint_url)
+    name = f"flowtui-scratch-{uuid.uuid4().hex[:12]}"
+    raw.create_bucket(Bucket=name)
+    try:
+        yield name, raw
+    finally:
+        for page in raw.get_paginator("list_objects_v2").paginate(Bucket=name):
+            for item in page.get("Contents", []):
+                raw.delete_object(Bucket=name, Key=item["Key"])
+        raw.delete_bucket(Bucket=name)

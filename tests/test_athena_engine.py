@@ -118,14 +118,12 @@ def test_a_missing_workgroup_is_one_line(s3_server, athena) -> None:
     assert str(caught.value).startswith("Athena")
 
 
-def test_results_are_read_from_the_result_file_when_it_can_be(s3_server, athena) -> None:
+def test_results_are_read_from_the_result_file_when_it_can_be(s3_server, athena,
+                                                              scratch_bucket) -> None:
     """A real Athena writes <id>.csv at the output location; reading it beats 1,000-row pages.
     moto writes no file, so the test puts one where Athena would, with different rows than
     GetQueryResults would give, to see which path answered."""
-    from conftest import _raw_client
-
-    raw_s3 = _raw_client(s3_server.endpoint_url)
-    raw_s3.create_bucket(Bucket="flowtui-athena-results")
+    results_bucket, raw_s3 = scratch_bucket
     _slow_queries(s3_server.endpoint_url, 2)
     _set_results(s3_server.endpoint_url, HEADER, ROWS)
     placed: list[str] = []
@@ -133,13 +131,13 @@ def test_results_are_read_from_the_result_file_when_it_can_be(s3_server, athena)
     def on_status(status: Any) -> None:
         if not placed:
             csv = ('"srcaddr","dstport","log_status"\n"10.9.9.9","3389","OK"\n,,"NODATA"\n')
-            raw_s3.put_object(Bucket="flowtui-athena-results", Key=f"q/{status.query_id}.csv",
+            raw_s3.put_object(Bucket=results_bucket, Key=f"q/{status.query_id}.csv",
                               Body=csv.encode())
             placed.append(status.query_id)
 
     try:
         batches = list(run_query(athena, "SELECT 1", AthenaTarget(
-            output_location="s3://flowtui-athena-results/q/"), on_status=on_status,
+            output_location=f"s3://{results_bucket}/q/"), on_status=on_status,
             poll_seconds=0.05, s3_client=s3_server.client()))
     finally:
         _slow_queries(s3_server.endpoint_url, 1)

@@ -111,14 +111,12 @@ def test_cli_error_is_one_line(s3_server) -> None:
     assert done.stderr.count("\n") == 1 and "several flow-log destinations" in done.stderr
 
 
-def test_two_formats_in_one_location_are_called_out(s3_server) -> None:
-    from conftest import CUSTOM_FIELDS, _raw_client, flow_lines, text_object
+def test_two_formats_in_one_location_are_called_out(s3_server, scratch_bucket) -> None:
+    from conftest import CUSTOM_FIELDS, flow_lines, text_object
 
     from flowtui.fields import DEFAULT_FIELDS
 
-    raw = _raw_client(s3_server.endpoint_url)
-    bucket = "flowlogs-athena-mixed"
-    raw.create_bucket(Bucket=bucket)
+    bucket, raw = scratch_bucket
     t = s3_server.day.replace(hour=9)
     for flid, fields in (("fl-0aaa", DEFAULT_FIELDS), ("fl-0bbb", CUSTOM_FIELDS)):
         name = f"123456789012_vpcflowlogs_us-east-1_{flid}_{t:%Y%m%dT%H%MZ}_abcd1234.log.gz"
