@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -39,7 +39,7 @@ def _bindings_of(node: DOMNode) -> list[tuple[str, str, str]]:
 
 
 def bindings_table(sections: Iterable[tuple[str, DOMNode]]) -> Group:
-    parts = []
+    parts: list[RenderableType] = []
     for title, node in sections:
         table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
                       box=None, padding=(0, 1), expand=False)
