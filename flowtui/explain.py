@@ -8,6 +8,7 @@ beside the decoded values. Facts follow shared/reference/flow-log-format.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -28,6 +29,10 @@ TCP = 6
 _PORT_PROTOCOLS = {6, 17, 132, 136}  # TCP, UDP, SCTP, UDP-Lite: ports name services
 _UNKNOWN_FIELD = "not a catalogued flow-log field; shown as is"
 _NO_VALUE = "no value: not applicable or could not be computed"
+_AZ_ID_FIELDS = ("az-id", "tgw-src-az-id", "tgw-dst-az-id", "next-hop-az-id")
+# An AZ name is a Region name plus a letter (us-east-1a) or a zone suffix (us-west-2-lax-1a);
+# an AZ ID starts with the Region's short code instead (use1-az4, usw2-lax1-az1).
+_AZ_NAME = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+(?:[a-z]|-[a-z0-9-]+)")
 _FAMILY_NAMES = {
     "vpc": "VPC flow-log record",
     "tgw": "Transit Gateway flow-log record",
@@ -67,6 +72,7 @@ def explain(record: Mapping[str, object]) -> Explanation:
     _ports(values, result)
     _tgw_drops(values, result)
     _consistency(values, result)
+    _zones(values, result)
     return result
 
 
@@ -318,4 +324,24 @@ def _consistency(values: Mapping[str, object], out: Explanation) -> None:
         out.warnings.append(
             f"version is {version} but the columns include version-{highest} fields; AWS "
             "writes the highest field version, so this data may be synthetic or altered"
+        )
+
+
+def _zones(values: Mapping[str, object], out: Explanation) -> None:
+    """AZ IDs are not AZ names, and sublocation traffic has none (reference §2.3, §3.8, §7)."""
+    for name in _AZ_ID_FIELDS:
+        value = values.get(name)
+        if isinstance(value, str) and _AZ_NAME.fullmatch(value):
+            out.warnings.append(
+                f"{name} is {value}, an AZ name where AWS writes an AZ ID (like use1-az4); "
+                "AZ names map to different zones in different accounts, so this record "
+                "does not look like AWS output"
+            )
+    here = values.get("az-id")
+    place = [str(values[n]) for n in ("sublocation-type", "sublocation-id")
+             if values.get(n) is not None]
+    if here is not None and place:
+        out.warnings.append(
+            f"az-id is {here} on traffic from a sublocation ({' '.join(place)}), where AWS "
+            "writes '-' in az-id: this record does not look like AWS output"
         )

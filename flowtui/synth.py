@@ -335,14 +335,15 @@ def _vpc_conversations(rng: random.Random, world: _World, compile_: _Compiler,
             ok.append(conv(*inside, 40, 110, 1.5, 1000))
             ok.append(conv(*outside, 40, 110, 1.5, 1000))
         elif kind == "east_west":
-            server = rng.choice([e for e in world.enis if e is not eni] or world.enis)
+            server_eni = rng.choice([e for e in world.enis if e is not eni] or world.enis)
             port = rng.choice((3306, 5432, 6379, 22, 443, 8080, 9200))
-            hop = {"interface-id": server.meta["interface-id"],
-                   "subnet-id": server.meta["subnet-id"], "az-id": server.meta["az-id"],
-                   "vpc-id": server.meta["vpc-id"], "interface-type": "interface"}
+            hop = {"interface-id": server_eni.meta["interface-id"],
+                   "subnet-id": server_eni.meta["subnet-id"],
+                   "az-id": server_eni.meta["az-id"], "vpc-id": server_eni.meta["vpc-id"],
+                   "interface-type": "interface"}
             local_is_client = rng.random() < 0.5
-            rec_eni = eni if local_is_client else server
-            req, rep = _pair(rec_eni, local_is_client, eni.ip, server.ip, _EPH, str(port), 6,
+            rec_eni = eni if local_is_client else server_eni
+            req, rep = _pair(rec_eni, local_is_client, eni.ip, server_eni.ip, _EPH, str(port), 6,
                              phase, path="1", enc=_enc(world, rec_eni, port),
                              next_hop=hop if local_is_client else None)
             ok.append(conv(req, rep, 200, 150, 1.2, 700))
@@ -402,9 +403,9 @@ def _vpc_conversations(rng: random.Random, world: _World, compile_: _Compiler,
                 rec["bytes"] = DASH  # BPA records carry no bytes (reference §2.1)
             bad.append(conv(rec, None, 3, 44, windows=rng.random() < 0.5))
         else:
-            src = rng.choice(world.enis)
+            src_eni = rng.choice(world.enis)
             port = rng.choice((3306, 5432, 22, 3389))
-            rec = _flow(eni, "ingress", src.ip, eni.ip, _EPH, str(port), 6, "2", "REJECT",
+            rec = _flow(eni, "ingress", src_eni.ip, eni.ip, _EPH, str(port), 6, "2", "REJECT",
                         enc=_enc(world, eni, 0))
             bad.append(conv(rec, None, 4, 60))
     return ok, bad
@@ -417,6 +418,19 @@ def _nodata(eni_meta: dict[str, str], status: str, compile_: _Compiler) -> str:
     return compile_(rec)
 
 
+@dataclass(frozen=True)
+class _Attachment:
+    """A TGW attachment of the synthetic world ('-' fields for the VPN one)."""
+
+    id: str
+    account: str
+    vpc: str
+    subnet: str
+    eni: str
+    az: str
+    net: tuple[int, int]  # first two octets of its addresses
+
+
 def _tgw_conversations(rng: random.Random, account: str, region: str, compile_: _Compiler,
                        count: int) -> tuple[list[_Conv], list[dict[str, str]]]:
     """Conversations crossing a transit gateway, and the attachments' metadata."""
@@ -426,33 +440,34 @@ def _tgw_conversations(rng: random.Random, account: str, region: str, compile_: 
     atts = []
     for i in range(4):
         vpn = i == 3
-        atts.append({
-            "id": f"tgw-attach-{_hex(rng, 17)}",
-            "account": DASH if vpn else (account if i % 2 == 0 else other),
-            "vpc": DASH if vpn else f"vpc-{_hex(rng, 17)}",
-            "subnet": DASH if vpn else f"subnet-{_hex(rng, 17)}",
-            "eni": DASH if vpn else f"eni-{_hex(rng, 17)}",
-            "az": DASH if vpn else f"{azp}-az{i % 3 + 1}",
-            "net": (172, 20) if vpn else (10, 10 + i),
-        })
+        atts.append(_Attachment(
+            id=f"tgw-attach-{_hex(rng, 17)}",
+            account=DASH if vpn else (account if i % 2 == 0 else other),
+            vpc=DASH if vpn else f"vpc-{_hex(rng, 17)}",
+            subnet=DASH if vpn else f"subnet-{_hex(rng, 17)}",
+            eni=DASH if vpn else f"eni-{_hex(rng, 17)}",
+            az=DASH if vpn else f"{azp}-az{i % 3 + 1}",
+            net=(172, 20) if vpn else (10, 10 + i),
+        ))
     base = {"resource-type": "TransitGateway", "account-id": account, "tgw-id": tgw,
             "region": region, "type": "IPv4", "log-status": "OK",
             "pkt-src-aws-service": DASH, "pkt-dst-aws-service": DASH,
             "packets-lost-no-route": "0", "packets-lost-blackhole": "0",
             "packets-lost-mtu-exceeded": "0", "packets-lost-ttl-expired": "0"}
 
-    def rec(at: dict, src_at: dict, dst_at: dict, src: str, dst: str, sport: str, dport: str,
-            proto: int, flags: str, direction: str) -> dict[str, str]:
+    def rec(at: _Attachment, src_at: _Attachment, dst_at: _Attachment, src: str, dst: str,
+            sport: str, dport: str, proto: int, flags: str,
+            direction: str) -> dict[str, str]:
         r = dict(base)
         r.update({
-            "tgw-attachment-id": at["id"],
-            "tgw-pair-attachment-id": (dst_at if at is src_at else src_at)["id"],
-            "tgw-src-vpc-account-id": src_at["account"],
-            "tgw-dst-vpc-account-id": dst_at["account"],
-            "tgw-src-vpc-id": src_at["vpc"], "tgw-dst-vpc-id": dst_at["vpc"],
-            "tgw-src-subnet-id": src_at["subnet"], "tgw-dst-subnet-id": dst_at["subnet"],
-            "tgw-src-eni": src_at["eni"], "tgw-dst-eni": dst_at["eni"],
-            "tgw-src-az-id": src_at["az"], "tgw-dst-az-id": dst_at["az"],
+            "tgw-attachment-id": at.id,
+            "tgw-pair-attachment-id": (dst_at if at is src_at else src_at).id,
+            "tgw-src-vpc-account-id": src_at.account,
+            "tgw-dst-vpc-account-id": dst_at.account,
+            "tgw-src-vpc-id": src_at.vpc, "tgw-dst-vpc-id": dst_at.vpc,
+            "tgw-src-subnet-id": src_at.subnet, "tgw-dst-subnet-id": dst_at.subnet,
+            "tgw-src-eni": src_at.eni, "tgw-dst-eni": dst_at.eni,
+            "tgw-src-az-id": src_at.az, "tgw-dst-az-id": dst_at.az,
             "srcaddr": src, "dstaddr": dst, "srcport": sport, "dstport": dport,
             "protocol": str(proto), "packets": _P, "bytes": _B, "start": _S, "end": _E,
             "tcp-flags": flags if proto == 6 else "0", "flow-direction": direction,
@@ -462,8 +477,8 @@ def _tgw_conversations(rng: random.Random, account: str, region: str, compile_: 
     convs: list[_Conv] = []
     for _ in range(max(8, count)):
         a, b = rng.sample(atts, 2)
-        client = _private_ip(rng, *a["net"])
-        server = _private_ip(rng, *b["net"])
+        client = _private_ip(rng, *a.net)
+        server = _private_ip(rng, *b.net)
         proto, port = rng.choice(((6, "443"), (6, "443"), (6, "5432"), (6, "22"), (17, "53"),
                                   (1, "0"), (6, "3389")))
         cport = "0" if proto == 1 else _EPH
@@ -475,9 +490,9 @@ def _tgw_conversations(rng: random.Random, account: str, region: str, compile_: 
             continue
         rep = rec(b, b, a, server, client, port, cport, proto, str(phase[1]), "ingress")
         convs.append(_Conv(compile_(req), compile_(rep), 150, 200, 1.2, 700))
-    return convs, [{**base, "tgw-attachment-id": at["id"], "tgw-src-vpc-account-id": at["account"],
-                    "tgw-src-vpc-id": at["vpc"], "tgw-src-subnet-id": at["subnet"],
-                    "tgw-src-eni": at["eni"], "tgw-src-az-id": at["az"]} for at in atts]
+    return convs, [{**base, "tgw-attachment-id": at.id, "tgw-src-vpc-account-id": at.account,
+                    "tgw-src-vpc-id": at.vpc, "tgw-src-subnet-id": at.subnet,
+                    "tgw-src-eni": at.eni, "tgw-src-az-id": at.az} for at in atts]
 
 
 def _format_version(fields: Sequence[str]) -> int:

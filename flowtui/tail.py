@@ -479,8 +479,8 @@ class TailEngine:
         # Keys starting with the filter sort after the filter less its last character.
         start_after = flt[:-1] if flt else None
         if not sweep and state.groups:  # new flow logs sorting first wait for a sweep
-            first = state.groups[min(state.groups)].start_after(self.lookback, False)
-            start_after = first if first is not None else start_after
+            resume = state.groups[min(state.groups)].start_after(self.lookback, False)
+            start_after = resume if resume is not None else start_after
         pager = PrefixPager(self.client, self.bucket, folder, page_size=_PROBE_KEYS,
                             start_after=start_after)
         done = False

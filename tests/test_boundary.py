@@ -42,3 +42,18 @@ def test_core_imports_without_textual_loaded() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=PACKAGE.parent)
     assert result.returncode == 0, result.stderr
+
+
+def test_ui_reads_no_private_attribute_of_another_object() -> None:
+    """Textual's private attributes change without notice (the brief: read none). Only
+    ``self._x`` and ``cls._x`` are allowed in the UI."""
+    offenders = []
+    for path in sorted((PACKAGE / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__")
+                    and not (isinstance(node.value, ast.Name)
+                             and node.value.id in ("self", "cls"))):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} "
+                                 f"{ast.unparse(node)}")
+    assert offenders == []

@@ -351,3 +351,56 @@ def test_store_rows_explain_like_the_file_says() -> None:
     assert [row.raw for row in result.rows] == V5_LINE.split()
     assert decoded(result)["pkt-dst-aws-service"].startswith("Amazon S3")
     assert result.warnings == []
+
+
+# ---------------------------------------------------------------- AZ IDs (§2.3, §3.8, §7)
+
+def _v5(**changes: str) -> dict[str, object]:
+    """The §5.6 v5 example with some fields replaced (as text, '-' for none)."""
+    values = dict(zip(V5_FORMAT.split(), V5_LINE.split(), strict=True)) | changes
+    return record(V5_FORMAT, " ".join(values.values()))
+
+
+def test_az_id_beside_a_sublocation_is_warned() -> None:
+    """§3.8: when sublocation-type is set, az-id is '-'."""
+    result = explain(_v5(**{"sublocation-type": "localzone",
+                            "sublocation-id": "apse2-per1-az1"}))
+    assert any("az-id is apse2-az3" in w and "sublocation" in w and "'-'" in w
+               for w in result.warnings), result.warnings
+    only_id = explain(_v5(**{"sublocation-id": "op-0123456789abcdef0"}))
+    assert any("az-id is apse2-az3" in w for w in only_id.warnings), only_id.warnings
+    # what AWS writes for sublocation traffic: no warning
+    consistent = explain(_v5(**{"az-id": "-", "sublocation-type": "outpost",
+                                "sublocation-id": "op-0123456789abcdef0"}))
+    assert consistent.warnings == []
+
+
+def test_az_names_where_az_ids_belong_are_warned() -> None:
+    """§2.3 and §11.19: az-id holds an AZ ID (use1-az4), never an AZ name (us-east-1a)."""
+    result = explain(_v5(**{"az-id": "ap-southeast-2a"}))
+    assert len(result.warnings) == 1
+    warning = result.warnings[0]
+    assert "az-id is ap-southeast-2a" in warning and "AZ name" in warning, warning
+    local_zone = explain(_v5(**{"az-id": "us-west-2-lax-1a"}))
+    assert any("AZ name" in w for w in local_zone.warnings)
+    next_hop = explain({"version": 11, "az-id": "use1-az1", "next-hop-az-id": "us-east-1b"})
+    assert any("next-hop-az-id is us-east-1b" in w for w in next_hop.warnings)
+    # AZ IDs, Local Zone IDs included, pass
+    for az_id in ("apse2-az3", "use1-az4", "usw2-lax1-az1", "usgw1-az1"):
+        assert explain(_v5(**{"az-id": az_id})).warnings == [], az_id
+
+
+def test_az_names_in_tgw_az_id_fields_are_warned() -> None:
+    """§7: tgw-src-az-id / tgw-dst-az-id are AZ IDs like the TGW default example's."""
+    fields = list(TGW_DEFAULT_FIELDS)
+    values = TGW_LINE.split()
+    values[fields.index("tgw-src-az-id")] = "us-east-1a"
+    values[fields.index("tgw-dst-az-id")] = "us-east-1c"
+    values[fields.index("packets-lost-blackhole")] = "0"
+    result = explain(record(TGW_DEFAULT_FIELDS, " ".join(values)))
+    assert result.family == "tgw"
+    assert [w.split(",")[0] for w in result.warnings] == [
+        "tgw-src-az-id is us-east-1a", "tgw-dst-az-id is us-east-1c"], result.warnings
+    values[fields.index("tgw-src-az-id")] = "-"  # sublocation traffic
+    values[fields.index("tgw-dst-az-id")] = "use1-az2"
+    assert explain(record(TGW_DEFAULT_FIELDS, " ".join(values))).warnings == []

@@ -20,7 +20,7 @@ async def _loaded(pilot: Pilot) -> None:
     await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                    and app.job.worker is not None and app.job.worker.is_finished,
                    what="load finished")
-    await wait_for(pilot, lambda: len(app.browser.entries) > 0 and not app.browser.loading,
+    await wait_for(pilot, lambda: len(app.browser.entries) > 0 and not app.browser.fetching,
                    what="listing")
 
 

@@ -1,10 +1,10 @@
-"""The `?` screen: every key binding, read from the live widgets so a keymap shows up too."""
+"""The `?` screen: every key binding of the app's panes, with the ids a keymap uses."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,33 +17,29 @@ from textual.widgets import Static
 from flowtui.ui.records.table import MARKER_LEGEND
 
 
+def declared_bindings(node: DOMNode) -> list[Binding]:
+    """The bindings ``node``'s class declares, one per key, in declaration order.
+
+    Read from the public ``BINDINGS`` of the class: each of flowtui's bindable classes
+    declares all its keys (with ids, for keymaps), replacing its Textual base's. Keys are
+    the declared defaults; a keymap set at run time is not reflected."""
+    return [b for b in Binding.make_bindings(type(node).BINDINGS) if not b.system]
+
+
 def _bindings_of(node: DOMNode) -> list[tuple[str, str, str]]:
     """(keys, description, id) for each binding of ``node``, keys grouped per action."""
-    grouped: dict[tuple[str, str], list[str]] = {}
-    order: list[tuple[str, str]] = []
-    for key, bindings in node._bindings.key_to_bindings.items():
-        for binding in bindings:
-            if binding.system:
-                continue
-            ident = (binding.action, binding.id or "")
-            if ident not in grouped:
-                grouped[ident] = []
-                order.append(ident)
-            display = binding.key_display or node.app.get_key_display(
-                Binding(key, binding.action))
-            if display not in grouped[ident]:
-                grouped[ident].append(display)
-    out = []
-    for ident in order:
-        binding = next(b for bs in node._bindings.key_to_bindings.values() for b in bs
-                       if (b.action, b.id or "") == ident)
-        description = binding.description or binding.action.replace("_", " ")
-        out.append((", ".join(grouped[ident]), description, binding.id or ""))
-    return out
+    grouped: dict[tuple[str, str], tuple[Binding, list[str]]] = {}
+    for binding in declared_bindings(node):
+        display = binding.key_display or node.app.get_key_display(binding)
+        _, keys = grouped.setdefault((binding.action, binding.id or ""), (binding, []))
+        if display not in keys:
+            keys.append(display)
+    return [(", ".join(keys), first.description or first.action.replace("_", " "),
+             first.id or "") for first, keys in grouped.values()]
 
 
 def bindings_table(sections: Iterable[tuple[str, DOMNode]]) -> Group:
-    parts = []
+    parts: list[RenderableType] = []
     for title, node in sections:
         table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
                       box=None, padding=(0, 1), expand=False)

@@ -243,7 +243,8 @@ class BrowserPane(Vertical):
         return list(self._entries)
 
     @property
-    def loading(self) -> bool:
+    def fetching(self) -> bool:
+        """A page is being listed (not ``loading``: that is Textual's indicator reactive)."""
         return self._fetching
 
     # ---------------------------------------------------------- navigation

@@ -20,7 +20,8 @@ from flowtui.s3.listing import Entry, PrefixPager, list_buckets
 
 
 class Pager(Protocol):
-    has_more: bool
+    @property
+    def has_more(self) -> bool: ...
 
     def next_page(self) -> list[Entry]: ...
 

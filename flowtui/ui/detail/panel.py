@@ -34,8 +34,16 @@ class CopyTarget:
 
 
 def record_json(record: Mapping[str, object]) -> str:
-    """The record as one JSON object with typed values (null for '-')."""
-    return json.dumps(dict(record), ensure_ascii=False, default=str)
+    """The record as one JSON object with typed values (null for '-').
+
+    It goes to the clipboard, and from there into a shell: besides the C0 controls that
+    JSON always escapes, C1 controls (``\\x9b`` is CSI), bidi overrides and every other
+    unprintable character become ``\\uXXXX`` too. JSON escapes are lossless, so the
+    values read back exactly."""
+    out = json.dumps(dict(record), ensure_ascii=False, default=str)
+    if out.isprintable():
+        return out
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in out)
 
 
 class ExplainList(OptionList, inherit_bindings=False):
@@ -78,10 +86,13 @@ class ExplainList(OptionList, inherit_bindings=False):
         if target is None:
             self.app.notify("Nothing to copy on this line", severity="warning", markup=False)
             return
-        self.app.copy_to_clipboard(target.value)
-        shown = literal(target.value)
-        shown = shown if len(shown) <= 60 else shown[:59] + "…"
-        self.app.notify(f"Copied {literal(target.label)}: {shown}", markup=False)
+        # The clipboard gets what the screen shows: raw control characters pasted into a
+        # shell could end a bracketed paste (ESC[201~) and run what follows.
+        copied = literal(target.value)
+        self.app.copy_to_clipboard(copied)
+        shown = copied if len(copied) <= 60 else copied[:59] + "…"
+        note = "" if copied == target.value else " (control characters escaped)"
+        self.app.notify(f"Copied {literal(target.label)}{note}: {shown}", markup=False)
 
 
 def _field_prompt(field: str, raw: str, decoded: str, meaning: str, width: int,

@@ -1,0 +1,35 @@
+"""The help lists what the keys really do: every live binding of each pane, with its id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.help import declared_bindings
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_help_lists_every_binding_the_focused_pane_answers(s3_client: Any) -> None:
+    """Compared with Screen.active_bindings (public), pane by pane: a key that works but is
+    not in the help (say, one inherited from a Textual base class) fails here."""
+    app = FlowtuiApp(None, client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        for widget in (app.browser.entry_list, app.table, app.detail.list):
+            widget.focus()
+            await pilot.pause()
+            assert screen.focused is widget
+            active = screen.active_bindings
+            for node in (widget, screen, app):
+                live = {(key, b.binding.id) for key, b in active.items()
+                        if b.node is node and not b.binding.system}
+                listed = {(b.key, b.id) for b in declared_bindings(node)}
+                assert live, node
+                assert live <= listed, (node, live - listed)
+            # nothing shadows the focused pane: the help lists exactly what it answers
+            mine = {(k, b.binding.id) for k, b in active.items() if b.node is widget}
+            assert mine == {(b.key, b.id) for b in declared_bindings(widget)}
+            assert all(b.id for b in declared_bindings(widget))
