@@ -636,8 +636,8 @@ class _Teller:
         tcp = ""
         if as_int(r.get("protocol")) == TCP and flags is not None and flags & SYN \
                 and not flags & ACK:
-            tcp = (f" It carries tcp-flags {flags} (SYN, §3.6) and no SYN-ACK (18) came "
-                   "back: the connection was not answered here.")
+            tcp = (f" It carries tcp-flags {flags} (SYN, §3.6) and no SYN-ACK (18) was seen "
+                   "coming back: the connection was not answered here.")
         path = (f" The same flow was also seen at {len(elsewhere)} other interface(s) "
                 "(see elsewhere), none with a reply." if elsewhere else "")
         return (f"The record was ACCEPTed ({_brief(r)}) and no record of the reverse tuple "
