@@ -206,7 +206,7 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
              f"verdict  {story.verdict}"]
     lines += textwrap.wrap(printable(story.explanation), WIDTH, initial_indent="  ",
                            subsequent_indent="  ")
-    lines += ["", "record", "  " + _sighting_header(), "  " + _sighting_line(r)]
+    lines += ["", "record"] + _table([(r, True)])
     lines += _section("reply", story.reply)
     lines += _section("elsewhere", story.elsewhere)
     interface = printable(str(r.get("interface-id") or "-"))
@@ -224,36 +224,37 @@ def _section(title: str, sightings: Sequence[Sighting]) -> list[str]:
     lines = ["", f"{title} ({len(sightings)})"]
     if not sightings:
         return lines + ["  (none)"]
-    return lines + ["  " + _sighting_header()] + [
-        "  " + _sighting_line(s.record) + ("" if s.same_interface else "  [other interface]")
-        for s in sightings]
+    return lines + _table([(s.record, s.same_interface) for s in sightings])
 
 
-_COLUMNS = ((19, "start (UTC)"), (4, "secs"), (22, "interface-id"), (44, "srcaddr:port → "
-            "dstaddr:port"), (6, "action"), (9, "flags"), (7, "packets"), (7, "bytes"))
+_HEADER = ("start (UTC)", "secs", "interface-id", "srcaddr:port → dstaddr:port", "action",
+           "flags", "packets", "bytes")
 
 
-def _sighting_header() -> str:
-    return _row([title for _, title in _COLUMNS])
+def _table(rows: Sequence[tuple[Mapping[str, object], bool]]) -> list[str]:
+    """Aligned rows; ``pkt`` addresses that differ and another interface noted at the end."""
+    cells = [list(_HEADER)]
+    notes = [""]
+    for r, same in rows:
+        cells.append(_cells(r))
+        psrc, pdst = r.get("pkt-srcaddr"), r.get("pkt-dstaddr")
+        note = ""
+        if psrc and pdst and (psrc, pdst) != (r.get("srcaddr"), r.get("dstaddr")):
+            note = f"  pkt {_text(psrc)} → {_text(pdst)}"
+        notes.append(note + ("" if same else "  [other interface]"))
+    widths = [max(len(row[i]) for row in cells) for i in range(len(_HEADER))]
+    return ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            + note for row, note in zip(cells, notes, strict=True)]
 
 
-def _sighting_line(r: Mapping[str, object]) -> str:
+def _cells(r: Mapping[str, object]) -> list[str]:
     start, end = as_int(r.get("start")), as_int(r.get("end"))
     seconds = str(end - start) if start is not None and end is not None else "-"
     path = f"{_text(r.get('srcaddr'))}:{_text(r.get('srcport'))} → " \
            f"{_text(r.get('dstaddr'))}:{_text(r.get('dstport'))}"
-    psrc, pdst = r.get("pkt-srcaddr"), r.get("pkt-dstaddr")
-    extra = ""
-    if psrc and pdst and (psrc, pdst) != (r.get("srcaddr"), r.get("dstaddr")):
-        extra = f"  pkt {_text(psrc)} → {_text(pdst)}"
-    return _row([_stamp(start), seconds, _text(r.get("interface-id")), path,
-                 _text(r.get("action")), _flags(r.get("tcp-flags")), _text(r.get("packets")),
-                 _text(r.get("bytes"))]) + extra
-
-
-def _row(cells: Sequence[str]) -> str:
-    return "  ".join(cell.ljust(width) for (width, _), cell in zip(_COLUMNS, cells,
-                                                                 strict=True)).rstrip()
+    return [_stamp(start), seconds, _text(r.get("interface-id")), path,
+            _text(r.get("action")), _flags(r.get("tcp-flags")), _text(r.get("packets")),
+            _text(r.get("bytes"))]
 
 
 def _window_line(w: Window) -> str:
