@@ -20,7 +20,8 @@ from typing import Any
 
 from flowtui import layout
 from flowtui.decoders import as_int
-from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed, ObjectRef
+from flowtui.events import BatchLoaded, LoadEvent, ObjectDone, ObjectFailed, ObjectRef
+from flowtui.loader import Loader
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Expr, Not, Or
 from flowtui.query.story import CAPTURE_LAG, DEFAULT_INTERVAL, Coverage, story_expr
@@ -125,7 +126,7 @@ def plan_neighbours(client: Any, source: str, record: Mapping[str, object], load
 def load_neighbours(plan: NeighbourPlan, store: RecordStore, loaded: Loaded, *, client: Any,
                     cancel: threading.Event | None = None, concurrency: int = 4,
                     fields: list[str] | None = None,
-                    on_event: Callable[[Any], None] | None = None) -> NeighbourLoad:
+                    on_event: Callable[[LoadEvent], None] | None = None) -> NeighbourLoad:
     """Read the plan's objects, keep only the story's records, append them to ``store``.
 
     Blocking (run it in a worker); ``on_event`` sees the loader's events (progress, failures)
@@ -138,24 +139,26 @@ def load_neighbours(plan: NeighbourPlan, store: RecordStore, loaded: Loaded, *, 
     failed_at: set[str] = set()
     kept = 0
 
-    def handle(event: Any) -> None:
+    def handle(event: LoadEvent) -> None:
         nonlocal kept
-        if isinstance(event, BatchLoaded):
-            batch = filters[event.ref.location].filter(event.batch)
-            if batch.num_rows:
-                kept += batch.num_rows
-                store.append(batch, event.ref.location)
-            event = BatchLoaded(event.ref, batch)
-        elif isinstance(event, ObjectDone):
-            if event.error:
-                failed.append(f"{event.ref.location}: {event.error}")
-                failed_at.add(event.ref.location)
-            else:
-                done.append(event.ref.location)
-                loaded.add(event.ref.location, exprs[event.ref.location])
-        elif isinstance(event, ObjectFailed):
-            failed.append(event.reason)
-            failed_at.add(event.ref.location)
+        match event:
+            case BatchLoaded(ref, batch):
+                batch = filters[ref.location].filter(batch)
+                if batch.num_rows:
+                    kept += batch.num_rows
+                    store.append(batch, ref.location)
+                event = BatchLoaded(ref, batch)
+            case ObjectDone(ref, error=error) if error:
+                failed.append(f"{ref.location}: {error}")
+                failed_at.add(ref.location)
+            case ObjectDone(ref):
+                done.append(ref.location)
+                loaded.add(ref.location, exprs[ref.location])
+            case ObjectFailed(ref, reason):
+                failed.append(reason)
+                failed_at.add(ref.location)
+            case _:
+                pass
         if on_event is not None:
             on_event(event)
 

@@ -22,7 +22,8 @@ from typing import Any, TextIO
 
 from flowtui.cliargs import field_list, say, whole_number
 from flowtui.decoders import as_int, human_bytes, tcp_flag_names
-from flowtui.loader import Loader, LoadError, ObjectDone, ObjectFailed, resolve
+from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
+from flowtui.loader import Loader, LoadError, resolve
 from flowtui.query.expr import Expr, FilterError, parse
 from flowtui.query.story import Conversation, Coverage, Sighting, Story, Tally, Window
 from flowtui.s3 import cat as s3cat
@@ -123,19 +124,22 @@ def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Names
     done: set[str] = set()
     failed = 0
 
-    def on_event(event: Any) -> None:
+    def on_event(event: LoadEvent) -> None:
         nonlocal failed
-        if isinstance(event, ObjectFailed):
-            failed += 1
-            say(event.reason)
-        elif isinstance(event, ObjectDone):
-            if event.error:
+        match event:
+            case ObjectFailed(_, reason):
                 failed += 1
-                say(f"{event.ref.location}: {event.error}")
-            else:
-                done.add(event.ref.location)
-            for bad in event.bad_lines[:MAX_BAD_LINES_SHOWN]:
-                say(f"{event.ref.location}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+                say(reason)
+            case ObjectDone(ref, _, bad_lines, error):
+                if error:
+                    failed += 1
+                    say(f"{ref.location}: {error}")
+                else:
+                    done.add(ref.location)
+                for bad in bad_lines[:MAX_BAD_LINES_SHOWN]:
+                    say(f"{ref.location}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+            case _:
+                pass
 
     loader = Loader(store, client=client, concurrency=args.concurrency, fields=args.fields,
                     since=args.since, until=args.until)
