@@ -38,33 +38,37 @@ _STRING_KEY = pa.dictionary(pa.int32(), pa.string())
 # ------------------------------------------------------------------------------ group-by
 
 
-def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str]) -> pa.Table:
+_AGGREGATES = {"records": ("records", "sum"), "packets": ("packets", "sum"),
+               "bytes": ("bytes", "sum"), "first-start": ("start", "min"),
+               "last-end": ("end", "max"), "accept": ("accept", "sum"),
+               "reject": ("reject", "sum")}
+
+
+def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
+             columns: Sequence[str] = GROUP_COLUMNS) -> pa.Table:
     """One row per distinct combination of ``by`` (nulls form their own group) with records,
     packets, bytes (sums; null counters count as 0), first start, last end, and how many
-    records were ACCEPT and REJECT. Rows in no particular order."""
+    records were ACCEPT and REJECT — or only the ``columns`` asked for. Rows in no
+    particular order."""
     by = list(by)
     if not by:
         raise ValueError("group by at least one field")
+    wanted = [c for c in GROUP_COLUMNS if c in columns]
     batches = [b for b in batches if b.num_rows]
     keys = {name: _key_column(batches, name) for name in by}
     data = {f"k{i}": keys[name] for i, name in enumerate(by)}
-    data |= _measures(batches)
+    data |= _measures(batches, {_AGGREGATES[c][0] for c in wanted})
     table = pa.table(data)
-    grouped = table.group_by([f"k{i}" for i in range(len(by))], use_threads=True).aggregate([
-        ("records", "sum"), ("packets", "sum"), ("bytes", "sum"), ("start", "min"),
-        ("end", "max"), ("accept", "sum"), ("reject", "sum"),
-    ])
+    grouped = table.group_by([f"k{i}" for i in range(len(by))], use_threads=True).aggregate(
+        [_AGGREGATES[c] for c in wanted])
     out: dict[str, pa.Array | pa.ChunkedArray] = {}
     for i, name in enumerate(by):
         column = grouped.column(f"k{i}")
         if pa.types.is_dictionary(column.type):
             column = column.cast(column.type.value_type)
         out[name] = column
-    for name, source in (("records", "records_sum"), ("packets", "packets_sum"),
-                         ("bytes", "bytes_sum"), ("first-start", "start_min"),
-                         ("last-end", "end_max"), ("accept", "accept_sum"),
-                         ("reject", "reject_sum")):
-        column = grouped.column(source)
+    for name in wanted:
+        column = grouped.column("_".join(_AGGREGATES[name]))
         if name in ("records", "packets", "bytes", "accept", "reject"):
             column = pc.fill_null(column, 0).cast(pa.uint64())
         out[name] = column
@@ -77,7 +81,8 @@ def top(batches: Iterable[pa.RecordBatch], by: Sequence[str], metric: str = "byt
     in key order, so the answer does not depend on load order."""
     if metric not in GROUP_COLUMNS:
         raise ValueError(f"unknown metric {metric!r}: use one of {', '.join(GROUP_COLUMNS)}")
-    return top_of(group_by(batches, by), list(by), metric, n)
+    return top_of(group_by(batches, by, ("records", "packets", "bytes", metric)), list(by),
+                  metric, n)
 
 
 def top_of(groups: pa.Table, by: Sequence[str], metric: str, n: int | None) -> pa.Table:
@@ -121,7 +126,7 @@ def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
     ``fill``, buckets with nothing in them appear as zeros between the first and the last, so
     a gap shows as a gap."""
     batches = [b for b in batches if b.num_rows and "start" in b.schema.names]
-    starts = pa.chunked_array([_integer_column(b, "start") for b in batches], pa.int64())
+    starts = _integers(batches, "start").cast(pa.int64())
     bounds = pc.min_max(starts)
     first, last = bounds["min"].as_py(), bounds["max"].as_py()
     if first is None:
@@ -129,7 +134,8 @@ def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
     width = every or choose_bucket(first, last, target)
     bucket = pc.multiply(pc.divide(starts, pa.scalar(width, pa.int64())),
                          pa.scalar(width, pa.int64()))
-    table = pa.table({"bucket": bucket} | _measures(batches))
+    table = pa.table({"bucket": bucket} | _measures(
+        batches, ("records", "packets", "bytes", "accept", "reject")))
     grouped = table.group_by("bucket", use_threads=True).aggregate([
         ("records", "sum"), ("packets", "sum"), ("bytes", "sum"), ("accept", "sum"),
         ("reject", "sum"),
@@ -176,24 +182,33 @@ def iso_time(value: datetime | int | None) -> str | None:
 # ------------------------------------------------------------------------------- columns
 
 
-def _measures(batches: Sequence[pa.RecordBatch]) -> dict[str, pa.ChunkedArray]:
-    """Per record: 1, packets, bytes, start, end, is-ACCEPT, is-REJECT — one chunk per batch."""
-    ones, accept, reject = [], [], []
-    for batch in batches:
-        ones.append(pa.repeat(pa.scalar(1, pa.uint8()), batch.num_rows))
-        is_accept, is_reject = _actions(batch)
-        accept.append(is_accept)
-        reject.append(is_reject)
-    return {
-        "records": pa.chunked_array(ones, pa.uint8()),
-        "packets": pa.chunked_array([_integer_column(b, "packets") for b in batches],
-                                    pa.int64()),
-        "bytes": pa.chunked_array([_integer_column(b, "bytes") for b in batches], pa.int64()),
-        "start": pa.chunked_array([_integer_column(b, "start") for b in batches], pa.int64()),
-        "end": pa.chunked_array([_integer_column(b, "end") for b in batches], pa.int64()),
-        "accept": pa.chunked_array(accept, pa.uint8()),
-        "reject": pa.chunked_array(reject, pa.uint8()),
-    }
+def _measures(batches: Sequence[pa.RecordBatch], wanted: Iterable[str] = (
+        "records", "packets", "bytes", "start", "end", "accept", "reject")
+               ) -> dict[str, pa.ChunkedArray]:
+    """Per record: 1, packets, bytes, start, end, is-ACCEPT, is-REJECT (those ``wanted``) —
+    one chunk per batch."""
+    wanted = set(wanted)
+    out: dict[str, pa.ChunkedArray] = {}
+    if "records" in wanted:
+        out["records"] = pa.chunked_array(
+            [pa.repeat(pa.scalar(1, pa.uint8()), b.num_rows) for b in batches], pa.uint8())
+    for name in ("packets", "bytes", "start", "end"):
+        if name in wanted:
+            out[name] = _integers(batches, name)
+    if "accept" in wanted or "reject" in wanted:
+        actions = [_actions(b) for b in batches]
+        out["accept"] = pa.chunked_array([a for a, _ in actions], pa.uint8())
+        out["reject"] = pa.chunked_array([r for _, r in actions], pa.uint8())
+    return out
+
+
+def _integers(batches: Sequence[pa.RecordBatch], name: str) -> pa.ChunkedArray:
+    """Column ``name`` of every batch as one integer type: the batches' own when they agree
+    (no cast of millions of values), else int64."""
+    chunks = [_integer_column(b, name) for b in batches]
+    types = {c.type for c in chunks if c.null_count < len(c)}
+    common = types.pop() if len(types) == 1 else pa.int64()
+    return pa.chunked_array([c if c.type == common else c.cast(common) for c in chunks], common)
 
 
 def _integer_column(batch: pa.RecordBatch, name: str) -> pa.Array:
@@ -205,7 +220,7 @@ def _integer_column(batch: pa.RecordBatch, name: str) -> pa.Array:
         column = column.cast(column.type.value_type)
     if not pa.types.is_integer(column.type):
         column = pc.cast(column, pa.int64(), safe=False)
-    return column.cast(pa.int64())
+    return column
 
 
 def _actions(batch: pa.RecordBatch) -> tuple[pa.Array, pa.Array]:

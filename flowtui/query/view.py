@@ -413,7 +413,7 @@ def _sorted_order(snapshot: StoreSnapshot, parts: Sequence[_Part],
         absolute.append(_absolute(starts[number], offsets).cast(pa.uint64()))
     if not absolute:
         return pa.array([], pa.uint32())
-    table = pa.table({name: pa.chunked_array(chunks) for name, chunks in columns.items()}
+    table = pa.table({name: _one_column(chunks) for name, chunks in columns.items()}
                      | {"row": pa.chunked_array(absolute)})
     sort_keys = [(f"k{i}", "descending" if key.descending else "ascending")
                  for i, key in enumerate(keys)]
@@ -439,9 +439,16 @@ def _sort_column(batch: pa.RecordBatch, name: str, offsets: pa.Array) -> pa.Arra
     taken = column if every_row else column.take(offsets)
     if name in ADDRESS_FIELDS:
         return _address_keys(pc.cast(taken, pa.string()))
-    if pa.types.is_integer(taken.type):
-        return taken.cast(pa.int64())  # one type across batches narrowed differently
     return taken
+
+
+def _one_column(chunks: list[pa.Array]) -> pa.Array:
+    """One contiguous sort key (Arrow sorts one array faster than many chunks); integers
+    narrowed differently per batch meet as int64."""
+    types = {chunk.type for chunk in chunks}
+    if len(types) > 1:
+        chunks = [c.cast(pa.int64()) if pa.types.is_integer(c.type) else c for c in chunks]
+    return pa.chunked_array(chunks).combine_chunks()
 
 
 def _address_keys(values: pa.Array) -> pa.Array:
