@@ -113,7 +113,7 @@ def _leaf(leaf: Leaf, batch: pa.RecordBatch) -> pa.BooleanArray:
         result = pc.take(on_values, column.indices)
     else:
         result = _on_values(leaf, column)
-    return pc.fill_null(result, False)
+    return pc.fill_null(result, False) if result.null_count else result
 
 
 def _on_values(leaf: Leaf, values: pa.Array) -> pa.Array:
