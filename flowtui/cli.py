@@ -15,13 +15,14 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from flowtui.cliargs import add_output_options, say
+from flowtui.commands import catquery, find_command
 from flowtui.localfiles import LocalPathError, find_objects, read_batches
 from flowtui.memory import prefer_compact_memory
 from flowtui.output import make_writer
 from flowtui.parser import FlowLogParser
 from flowtui.s3 import cat as s3cat
 
-COMMANDS = ("cat", "tail", "athena", "story")
+COMMANDS = ("cat", "tail", "athena", "story", "top", "hist")
 MAX_BAD_LINES_SHOWN = 20
 
 
@@ -32,12 +33,15 @@ def _cat_parser() -> argparse.ArgumentParser:
                     "and folders (recursively), in key/time order.")
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="file, folder or s3://bucket/key-or-prefix")
-    add_output_options(parser)
+    add_output_options(parser, formats=catquery.CAT_FORMATS)
     s3cat.add_arguments(parser)
+    catquery.add_arguments(parser)
     return parser
 
 
 def run_cat(args: argparse.Namespace) -> int:
+    if catquery.wanted(args):
+        return catquery.run(args)
     if s3cat.wants_loader(args):
         writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
@@ -84,7 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     prefer_compact_memory()
     try:
         if args and args[0] == "cat":
-            return run_cat(_cat_parser().parse_args(args[1:]))
+            return run_cat(_cat_parser().parse_args(catquery.join_dash_values(args[1:])))
+        command = find_command(args[0]) if args else None
+        if command is not None:
+            return command(args[1:])
         if args and args[0] == "tail":
             from flowtui.tailcmd import main as run_tail
 

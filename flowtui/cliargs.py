@@ -52,9 +52,10 @@ def field_list(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_output_options(parser: argparse.ArgumentParser) -> None:
+def add_output_options(parser: argparse.ArgumentParser,
+                       formats: tuple[str, ...] = FORMATS) -> None:
     """How records are printed: the same for ``cat`` and ``tail``."""
-    parser.add_argument("--format", choices=FORMATS, default="table",
+    parser.add_argument("--format", choices=formats, default="table",
                         help="output format (default: table)")
     parser.add_argument("--explain", action="store_true",
                         help="print each record field by field, with meanings and warnings")

@@ -133,14 +133,17 @@ class Loader:
 
     ``concurrency`` objects are fetched at once; at most ``2 * concurrency`` are in flight or
     waiting for their turn, which bounds the memory held by out-of-order objects. ``since`` /
-    ``until`` drop records outside a UTC window. ``on_event`` is called from worker threads,
+    ``until`` drop records outside a UTC window; ``predicate`` (a batch → its matching rows,
+    e.g. ``ArrowPredicate.filter``) drops the rest in the worker threads, before a batch is
+    queued or stored, so memory holds only matches. ``on_event`` is called from worker threads,
     one call at a time and in order (the delivery lock is held): keep it quick, e.g. post a
     message to the UI.
     """
 
     def __init__(self, store: RecordStore | None, *, client: Any = None, concurrency: int = 4,
                  fields: Sequence[str] | None = None, since: datetime | None = None,
-                 until: datetime | None = None, chunk_size: int = CHUNK_SIZE) -> None:
+                 until: datetime | None = None, chunk_size: int = CHUNK_SIZE,
+                 predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.store = store
@@ -150,6 +153,7 @@ class Loader:
         self.since = since
         self.until = until
         self.chunk_size = chunk_size
+        self.predicate = predicate
 
     # The state of one run lives on the instance while it runs: one run at a time.
     def run(self, refs: Sequence[ObjectRef], on_event: Callable[[LoadEvent], None],
@@ -309,6 +313,8 @@ class Loader:
             for batch in self._batches(ref, parser):
                 if self.since is not None or self.until is not None:
                     batch = window_filter(batch, self.since, self.until)
+                if self.predicate is not None and batch.num_rows:
+                    batch = self.predicate(batch)
                 if batch.num_rows:
                     delivered += batch.num_rows
                     self._emit(index, BatchLoaded(ref, batch))

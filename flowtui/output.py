@@ -192,5 +192,71 @@ def make_writer(fmt: str, out: TextIO, *, limit: int | None = None, decoded: boo
                 explain: bool = False) -> RecordWriter:
     if explain:
         return ExplainWriter(out, limit, decoded)
+    if fmt == "jsonl" and decoded:
+        return DecodedJsonlWriter(out, limit, decoded)
     writer = {"table": TableWriter, "csv": CsvWriter, "jsonl": JsonlWriter}[fmt]
     return writer(out, limit, decoded)
+
+
+class DecodedJsonlWriter(RecordWriter):
+    """JSON lines with decoded values beside the raw ones (``--format jsonl --decoded``).
+
+    Every field keeps its raw value under its own name; a field the catalogue can decode adds
+    ``FIELD.decoded``: ``start``/``end`` as ISO 8601 UTC (``2024-03-05T14:00:00Z``),
+    ``protocol`` as its name (``TCP``), ``tcp-flags`` as a list of flag names
+    (``["SYN", "ACK"]``), ports as their service name (or null), and the other fields as the
+    catalogue's one-line meaning (``action``: ``accepted: security groups …``). Null stays
+    null. Decoding runs once per distinct value of a column, not per record.
+    """
+
+    def _write(self, batch: pa.RecordBatch, source: str) -> None:
+        parts = [_decoded_members(name, column)
+                 for name, column in zip(batch.schema.names, batch.columns, strict=True)]
+        flat = [member for pair in parts for member in pair]
+        lines = pc.binary_join_element_wise("{", *_interleave(flat, ", "), "}\n", "")
+        self.out.write("".join(lines.to_pylist()))
+
+
+def decoded_value(name: str, value: object) -> object:
+    """The decoded form of one raw value (see ``DecodedJsonlWriter``); None when none."""
+    from flowtui import decoders
+    from flowtui.fields import FIELDS
+
+    if value is None:
+        return None
+    if name in ("start", "end"):
+        found = decoders.epoch_to_datetime(value)
+        return None if found is None else found[0].strftime("%Y-%m-%dT%H:%M:%SZ")
+    if name == "protocol":
+        return decoders.protocol_name(value)
+    if name == "tcp-flags":
+        return decoders.tcp_flag_names(value)
+    if name in ("srcport", "dstport"):
+        return decoders.port_service(value)
+    spec = FIELDS.get(name)
+    if spec is None or spec.decoder is None:
+        return None
+    return spec.decoder(value)
+
+
+def _decodes(name: str) -> bool:
+    from flowtui.fields import FIELDS
+
+    spec = FIELDS.get(name)
+    return name in ("start", "end", "protocol", "tcp-flags", "srcport", "dstport") or (
+        spec is not None and spec.decoder is not None)
+
+
+def _decoded_members(name: str, column: pa.Array) -> list[pa.Array]:
+    raw = _json_member(name, column)
+    if not _decodes(name):
+        return [raw]
+    encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
+    texts = []
+    for value in encoded.dictionary.to_pylist():
+        decoded = decoded_value(name, value)
+        text = (json.dumps(decoded, ensure_ascii=False) if isinstance(decoded, list)
+                else "null" if decoded is None else _json_string(str(decoded)))
+        texts.append(text)
+    per_row = pc.fill_null(pc.take(pa.array(texts, pa.string()), encoded.indices), "null")
+    return [raw, pc.binary_join_element_wise(json.dumps(f"{name}.decoded") + ": ", per_row, "")]

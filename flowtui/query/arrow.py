@@ -56,8 +56,20 @@ class ArrowPredicate:
     def indices(self, batch: pa.RecordBatch) -> pa.Array:
         """Row numbers of the matching records within ``batch`` (uint64)."""
         if self.matches_everything:
-            return pa.array(range(batch.num_rows), type=pa.uint64())
+            return _sequence(batch.num_rows)
         return pc.indices_nonzero(self.mask(batch))
+
+
+_SEQUENCE: list[pa.Array] = [pa.array([], pa.uint64())]
+
+
+def _sequence(length: int) -> pa.Array:
+    """0 … length-1 (uint64), sliced from one cached array rather than built in Python."""
+    if len(_SEQUENCE[0]) < length:
+        size = max(length, 1 << 16)
+        ones = pa.repeat(pa.scalar(1, pa.uint64()), size)
+        _SEQUENCE[0] = pc.subtract(pc.cumulative_sum(ones), pa.scalar(1, pa.uint64()))
+    return _SEQUENCE[0].slice(0, length)
 
 
 def compile_arrow(expr: Expr) -> ArrowPredicate:
@@ -101,7 +113,7 @@ def _leaf(leaf: Leaf, batch: pa.RecordBatch) -> pa.BooleanArray:
         result = pc.take(on_values, column.indices)
     else:
         result = _on_values(leaf, column)
-    return pc.fill_null(result, False)
+    return pc.fill_null(result, False) if result.null_count else result
 
 
 def _on_values(leaf: Leaf, values: pa.Array) -> pa.Array:

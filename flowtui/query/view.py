@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -177,17 +177,50 @@ class RecordView:
         """The matching records as record batches in view order (export, aggregates)."""
         if self.passthrough:
             return self.store.batches()
+        return list(self.iter_batches())
+
+    def iter_batches(self, start: int = 0, stop: int | None = None,
+                     size: int = 1 << 16) -> Iterator[pa.RecordBatch]:
+        """View rows ``start``..``stop`` as record batches in view order, made as they are
+        read (an export of millions of sorted rows never holds them all at once).
+
+        Unsorted, they are the matching rows of each store batch; sorted, rows are gathered
+        ``size`` at a time from the store's batches cast to one schema (Arrow's take over
+        chunks), not looked up one by one."""
+        if self.passthrough:
+            snapshot = self.store.snapshot()
+            yield from _slices(snapshot.batches, start, snapshot.length if stop is None
+                               else stop)
+            return
         self.refresh()
         if self.stale and self.auto_sort:
             self.sort_now()
         with self._lock:
             snapshot = self.store.snapshot()
             self._sync(snapshot)
-            if self._order is None:
-                return [snapshot.batches[n].take(part.offsets)
-                        for n, part in enumerate(self._parts) if len(part.offsets)]
-            places = self._places(snapshot, 0, self._matched)
-        return _batches_at(snapshot, places)
+            stop = self._matched if stop is None else min(stop, self._matched)
+            if self._order is None and not self._unsorted:
+                parts = [snapshot.batches[n].take(part.offsets)
+                         for n, part in enumerate(self._parts) if len(part.offsets)]
+                order = None
+            else:
+                chunks = ([self._order] if self._order is not None else []) + self._unsorted
+                order = pa.chunked_array([c.cast(pa.uint64()) for c in chunks], pa.uint64())
+        if order is None:
+            yield from _slices(parts, start, stop)
+            return
+        if start >= stop:
+            return
+        from flowtui.export import conform, unified_schema
+
+        schema = unified_schema(snapshot.batches)
+        table = pa.Table.from_batches([conform(b, schema) for b in snapshot.batches],
+                                      schema=schema).unify_dictionaries()
+        first = pa.scalar(snapshot.dropped, pa.uint64())
+        for position in range(start, stop, size):
+            absolute = order.slice(position, min(size, stop - position))
+            rows = pc.subtract(absolute, first)
+            yield table.take(rows).combine_chunks().to_batches()[0]
 
     # --- following the store
 
@@ -380,11 +413,12 @@ def _sorted_order(snapshot: StoreSnapshot, parts: Sequence[_Part],
         absolute.append(_absolute(starts[number], offsets).cast(pa.uint64()))
     if not absolute:
         return pa.array([], pa.uint32())
-    table = pa.table({name: pa.chunked_array(chunks) for name, chunks in columns.items()}
+    table = pa.table({name: _one_column(chunks) for name, chunks in columns.items()}
                      | {"row": pa.chunked_array(absolute)})
     sort_keys = [(f"k{i}", "descending" if key.descending else "ascending")
-                 for i, key in enumerate(keys)] + [("row", "ascending")]
-    permutation = pc.sort_indices(table, sort_keys=sort_keys)  # Arrow puts nulls last
+                 for i, key in enumerate(keys)]
+    # Arrow's sort is stable and the rows are in load order: ties keep it; nulls go last.
+    permutation = pc.sort_indices(table, sort_keys=sort_keys)
     ordered = pc.take(table.column("row"), permutation).combine_chunks()
     return _narrow_positions(ordered)
 
@@ -394,19 +428,27 @@ def _sort_column(batch: pa.RecordBatch, name: str, offsets: pa.Array) -> pa.Arra
     if index < 0:
         return pa.nulls(len(offsets), pa.int64() if name not in ADDRESS_FIELDS else pa.binary())
     column = batch.column(index)
+    every_row = len(offsets) == batch.num_rows  # offsets are ascending: all rows, in order
     if pa.types.is_dictionary(column.type):
         values = column.dictionary
         if name in ADDRESS_FIELDS:
             values = _address_keys(values)
         elif not pa.types.is_string(values.type):
             values = pc.cast(values, pa.string())
-        return pc.take(values, pc.take(column.indices, offsets))
-    taken = column.take(offsets)
+        return pc.take(values, column.indices if every_row else pc.take(column.indices, offsets))
+    taken = column if every_row else column.take(offsets)
     if name in ADDRESS_FIELDS:
         return _address_keys(pc.cast(taken, pa.string()))
-    if pa.types.is_integer(taken.type):
-        return taken.cast(pa.int64())  # one type across batches narrowed differently
     return taken
+
+
+def _one_column(chunks: list[pa.Array]) -> pa.Array:
+    """One contiguous sort key (Arrow sorts one array faster than many chunks); integers
+    narrowed differently per batch meet as int64."""
+    types = {chunk.type for chunk in chunks}
+    if len(types) > 1:
+        chunks = [c.cast(pa.int64()) if pa.types.is_integer(c.type) else c for c in chunks]
+    return pa.chunked_array(chunks).combine_chunks()
 
 
 def _address_keys(values: pa.Array) -> pa.Array:
@@ -424,6 +466,22 @@ def _address_keys(values: pa.Array) -> pa.Array:
             continue
         keys.append(bytes([address.version]) + address.packed)
     return pa.array(keys, pa.binary())
+
+
+def _slices(batches: Sequence[pa.RecordBatch], start: int, stop: int
+            ) -> Iterator[pa.RecordBatch]:
+    """Rows ``start``..``stop`` of ``batches`` taken end to end."""
+    position = 0
+    for batch in batches:
+        if position >= stop:
+            return
+        end = position + batch.num_rows
+        if end > start:
+            lo = max(start - position, 0)
+            hi = min(stop - position, batch.num_rows)
+            if hi > lo:
+                yield batch.slice(lo, hi - lo)
+        position = end
 
 
 def _batches_at(snapshot: StoreSnapshot, places: list[tuple[int, int]]) -> list[pa.RecordBatch]:

@@ -53,8 +53,10 @@ def wants_loader(args: argparse.Namespace) -> bool:
             or args.until is not None)
 
 
-def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None]) -> int:
-    """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read."""
+def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
+        predicate: Callable[[Any], Any] | None = None) -> int:
+    """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
+    ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``."""
     client = None
     if any(p.startswith("s3://") for p in args.paths):
         from flowtui.s3.session import make_client
@@ -107,7 +109,7 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None]) -> in
             bad_total += event.bad_count
 
     loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
-                    since=args.since, until=args.until)
+                    since=args.since, until=args.until, predicate=predicate)
     loader.run(refs, on_event, cancel)
     if bad_total:
         say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")

@@ -1,0 +1,125 @@
+"""``flowtui cat --where/--sort/--columns/--output/--format parquet``: the query path of cat.
+
+``--where`` filters while loading (the loader's threads drop what does not match, so memory
+holds only matches); without ``--sort`` records still stream out as they arrive. With
+``--sort`` the matches are kept in a store and written in the view's order, ``--limit``
+taking the first N after sorting.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from flowtui.cliargs import say
+from flowtui.commands import common
+from flowtui.commands.common import join_dash_values
+
+CAT_FORMATS = ("table", "csv", "jsonl", "parquet")
+
+__all__ = ["CAT_FORMATS", "add_arguments", "join_dash_values", "run", "wanted"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("query and export")
+    common.add_where_argument(group)  # type: ignore[arg-type]
+    group.add_argument("--sort", metavar="FIELD[,-FIELD…]",
+                       help="sort by fields, '-' for descending (--sort -bytes,start); "
+                            "stable, missing values last")
+    group.add_argument("--columns", metavar="FIELD[,FIELD…]",
+                       help="only these columns, in this order")
+    group.add_argument("--output", metavar="FILE",
+                       help="write to FILE instead of stdout (needed for --format parquet)")
+
+
+def wanted(args: argparse.Namespace) -> bool:
+    return bool(args.where or args.sort or args.columns or args.output
+                or args.format == "parquet")
+
+
+def run(args: argparse.Namespace) -> int:
+    from flowtui.query.query import Query, UnknownField, field_name
+
+    query = common.build_query(args.where, args.sort)
+    if isinstance(query, int):
+        return query
+    columns: tuple[str, ...] | None = None
+    if args.columns:
+        try:
+            columns = tuple(field_name(n) for n in args.columns.split(",") if n.strip())
+        except UnknownField as exc:
+            say(f"--columns: {exc}")
+            return 2
+    if args.format == "parquet" and (args.output is None or args.output == "-"):
+        say("--format parquet needs --output FILE")
+        return 2
+    if args.format == "parquet" and (args.explain or args.decoded):
+        say("--format parquet writes raw values: drop --explain/--decoded")
+        return 2
+    keep = common.keeper(query)
+    if not query.sort and args.format != "parquet":
+        return _stream(args, keep, columns)
+    progress = common.Progress()
+    sink = common.StoreSink((), progress)
+    code = common.load(args, sink, keep)
+    if code == 2:
+        progress.clear()
+        return code
+    from flowtui.query.view import RecordView
+
+    view = RecordView(sink.store, Query(sort=query.sort, columns=columns))
+    total = min(len(view), args.limit) if args.limit else len(view)
+    batches = view.iter_batches(0, total)
+    if columns:
+        batches = (_select(b, columns) for b in batches)
+    if args.format == "parquet":
+        from flowtui.export import write_parquet
+
+        write_parquet(batches, args.output, sink.store.batches(), columns=columns,
+                      progress=lambda n: progress.show(f"writing {n:,} of {total:,} records"))
+        progress.clear()
+        return code
+    from flowtui.output import make_writer
+
+    with common.output(args.output) as out:
+        writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
+                             explain=args.explain)
+        for batch in batches:
+            writer.write_batch(batch, "")
+            if args.output:
+                progress.show(f"writing {writer.written:,} of {total:,} records")
+    progress.clear()
+    return code
+
+
+def _stream(args: argparse.Namespace, keep: Any, columns: tuple[str, ...] | None) -> int:
+    from flowtui.output import make_writer
+
+    with common.output(args.output) as out:
+        writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
+                             explain=args.explain)
+        sink = _Columns(writer, columns) if columns else writer
+        return common.load(args, sink, keep)
+
+
+class _Columns:
+    """A writer that sees only the chosen columns (absent ones as nulls)."""
+
+    def __init__(self, writer: Any, columns: tuple[str, ...]) -> None:
+        self.writer = writer
+        self.columns = columns
+
+    @property
+    def done(self) -> bool:
+        return bool(self.writer.done)
+
+    def write_batch(self, batch: Any, source: str) -> None:
+        self.writer.write_batch(_select(batch, self.columns), source)
+
+
+def _select(batch: Any, columns: tuple[str, ...]) -> Any:
+    import pyarrow as pa
+
+    arrays = [batch.column(name) if name in batch.schema.names
+              else pa.nulls(batch.num_rows, pa.string()) for name in columns]
+    return pa.RecordBatch.from_arrays(arrays, names=list(columns))

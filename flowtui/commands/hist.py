@@ -1,0 +1,81 @@
+"""``flowtui hist``: records, packets and bytes per time bucket, ACCEPT and REJECT apart
+("what happened around 14:05?"). The table format draws a bar per bucket."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from flowtui.cliargs import say
+from flowtui.commands import common
+
+BAR_WIDTH = 40
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def _every(text: str) -> int:
+    from flowtui.query.aggregate import parse_every
+
+    try:
+        return parse_every(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowtui hist",
+        description="A time histogram of flow-log records by start time: per bucket the "
+                    "records, packets, bytes, and how many were ACCEPT and REJECT.")
+    common.add_source_arguments(parser)
+    parser.add_argument("--every", type=_every, metavar="WIDTH",
+                        help="bucket width: 1s … 1d, e.g. 30s, 1m, 5m, 1h "
+                             "(default: a round width giving about 60 buckets)")
+    parser.add_argument("--metric", choices=("records", "packets", "bytes"), default="records",
+                        help="what the table's bar shows (default: records)")
+    parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
+                        help="output format (default: table)")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(common.join_dash_values(argv))
+    query = common.build_query(args.where)
+    if isinstance(query, int):
+        return query
+    progress = common.Progress()
+    sink = common.StoreSink((), progress)
+    code = common.load(args, sink, common.keeper(query))
+    progress.clear()
+    if code == 2:
+        return code
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from flowtui.query.aggregate import histogram
+
+    table = histogram(sink.store.batches(), args.every)
+    times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
+    table = table.set_column(0, "time", times)
+    if args.format == "table":
+        table = table.append_column("", pa.array(bars(table.column(args.metric).to_pylist()),
+                                                 pa.string()))
+    with common.output(args.output) as out:
+        common.write_table(table, args.format, out)
+    if table.num_rows == 0:
+        say("no records with a start time")
+    return code
+
+
+def bars(values: list[int], width: int = BAR_WIDTH) -> list[str]:
+    """Bars in eighths of a block, the largest value ``width`` blocks long; any non-zero value
+    shows at least a sliver."""
+    largest = max(values, default=0)
+    out = []
+    for value in values:
+        if not largest or not value:
+            out.append("")
+            continue
+        eighths = max(1, round(value * width * 8 / largest))
+        out.append("█" * (eighths // 8) + (_BLOCKS[eighths % 8] if eighths % 8 else ""))
+    return out

@@ -1,0 +1,59 @@
+"""``flowtui top``: the groups with most records, packets or bytes ("who sends most bytes to
+10.0.1.10?"), one row per group, largest first."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from flowtui.cliargs import say, whole_number
+from flowtui.commands import common
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowtui top",
+        description="Group flow-log records by fields and print the largest groups: the "
+                    "--by fields plus records, packets and bytes, sorted by --metric.")
+    common.add_source_arguments(parser)
+    parser.add_argument("--by", required=True, metavar="FIELD[,FIELD…]",
+                        help="fields to group by, e.g. srcaddr or dstaddr,dstport "
+                             "(account-id and region come from the object key when the "
+                             "records lack them)")
+    parser.add_argument("--metric", choices=("records", "packets", "bytes"), default="bytes",
+                        help="what to rank by (default: bytes)")
+    parser.add_argument("-n", type=whole_number(1), default=20, metavar="N",
+                        help="groups to print (default: 20)")
+    parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
+                        help="output format (default: table)")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(common.join_dash_values(argv))
+    from flowtui.query.query import UnknownField, field_name
+
+    try:
+        by = [field_name(name) for name in args.by.split(",") if name.strip()]
+    except UnknownField as exc:
+        say(f"--by: {exc}")
+        return 2
+    if not by:
+        say("--by needs at least one field")
+        return 2
+    query = common.build_query(args.where)
+    if isinstance(query, int):
+        return query
+    progress = common.Progress()
+    sink = common.StoreSink(by, progress)
+    code = common.load(args, sink, common.keeper(query))
+    progress.clear()
+    if code == 2:
+        return code
+    from flowtui.query.aggregate import top
+
+    table = top(sink.store.batches(), by, args.metric, args.n)
+    table = table.select([*by, "records", "packets", "bytes"])
+    with common.output(args.output) as out:
+        common.write_table(table, args.format, out)
+    return code

@@ -1,0 +1,80 @@
+"""Records to a Parquet file: one schema for batches that came with several.
+
+A store can hold batches of several flow-log formats, and the same column narrowed
+differently per batch (int8 or int16 dictionary indices, uint32 or int64 counters); a Parquet
+file has one schema, so each batch is cast to the union: dictionaries with 32-bit indices,
+integers in the widest type seen, absent columns null.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+def unified_schema(batches: Iterable[pa.RecordBatch],
+                   columns: Sequence[str] | None = None) -> pa.Schema:
+    types: dict[str, list[pa.DataType]] = {}
+    for batch in batches:
+        for field in batch.schema:
+            types.setdefault(field.name, []).append(field.type)
+    names = list(columns) if columns else list(types)
+    fields = []
+    for name in names:
+        seen = types.get(name, [])
+        if not seen or any(pa.types.is_dictionary(t) or pa.types.is_string(t) for t in seen):
+            chosen = _DICT
+        elif all(t == seen[0] for t in seen):
+            chosen = seen[0]
+        elif all(pa.types.is_unsigned_integer(t) for t in seen):
+            chosen = max(seen, key=lambda t: t.bit_width)
+        elif all(pa.types.is_integer(t) for t in seen):
+            chosen = pa.int64()
+        else:
+            chosen = pa.string()
+        fields.append(pa.field(name, chosen))
+    return pa.schema(fields)
+
+
+def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    arrays = []
+    for field in schema:
+        index = batch.schema.get_field_index(field.name)
+        if index < 0:
+            arrays.append(pa.nulls(batch.num_rows, field.type))
+            continue
+        column = batch.column(index)
+        if column.type != field.type:
+            if field.type == _DICT and not pa.types.is_dictionary(column.type):
+                column = column.cast(pa.string()).dictionary_encode()
+            column = column.cast(field.type)
+        arrays.append(column)
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def write_parquet(batches: Iterable[pa.RecordBatch], path: str,
+                  schema_from: Iterable[pa.RecordBatch], *, columns: Sequence[str] | None = None,
+                  progress: Callable[[int], None] | None = None) -> int:
+    """Write ``batches`` to ``path`` (whole or not at all: a temporary name renamed at the
+    end); the schema is the union of ``schema_from``'s. Returns the rows written."""
+    schema = unified_schema(schema_from, columns)
+    temporary = f"{path}.partial"
+    written = 0
+    try:
+        with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+            for batch in batches:
+                writer.write_batch(conform(batch, schema))
+                written += batch.num_rows
+                if progress is not None:
+                    progress(written)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    os.replace(temporary, path)
+    return written

@@ -1,0 +1,280 @@
+"""Group-by, top-N and the time histogram: the store's records boiled down to small tables.
+
+Everything runs on Arrow kernels (``TableGroupBy``, ``sort_indices``) over the batches a view
+or the store hands over, so ten million records reduce in a fraction of a second and the
+result is a handful of rows the CLI prints and the TUI draws.
+
+Batches from different objects carry different dictionaries (and index widths) for the
+same string column; a group-by needs one dictionary per column, so the key columns are
+cast to 32-bit indices and unified once (the dictionaries are thousands of values, the rows
+millions). A column a batch does not have reads as null, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flowtui.fields import FIELDS
+
+METRICS = ("records", "packets", "bytes")
+#: Every group's columns after its keys.
+GROUP_COLUMNS = ("records", "packets", "bytes", "first-start", "last-end", "accept", "reject")
+HISTOGRAM_COLUMNS = ("time", "records", "packets", "bytes", "accept", "reject")
+#: Bucket widths the histogram chooses from (seconds): 1 s to 1 day, in round steps.
+BUCKETS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+           43200, 86400)
+MAX_FILLED_BUCKETS = 100_000  # empty buckets are shown between the first and last up to this
+
+_EVERY = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$", re.IGNORECASE)
+_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_STRING_KEY = pa.dictionary(pa.int32(), pa.string())
+
+
+# ------------------------------------------------------------------------------ group-by
+
+
+_AGGREGATES = {"records": ("records", "sum"), "packets": ("packets", "sum"),
+               "bytes": ("bytes", "sum"), "first-start": ("start", "min"),
+               "last-end": ("end", "max"), "accept": ("accept", "sum"),
+               "reject": ("reject", "sum")}
+
+
+def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
+             columns: Sequence[str] = GROUP_COLUMNS) -> pa.Table:
+    """One row per distinct combination of ``by`` (nulls form their own group) with records,
+    packets, bytes (sums; null counters count as 0), first start, last end, and how many
+    records were ACCEPT and REJECT — or only the ``columns`` asked for. Rows in no
+    particular order."""
+    by = list(by)
+    if not by:
+        raise ValueError("group by at least one field")
+    wanted = [c for c in GROUP_COLUMNS if c in columns]
+    batches = [b for b in batches if b.num_rows]
+    keys = {name: _key_column(batches, name) for name in by}
+    data = {f"k{i}": keys[name] for i, name in enumerate(by)}
+    data |= _measures(batches, {_AGGREGATES[c][0] for c in wanted})
+    table = pa.table(data)
+    grouped = table.group_by([f"k{i}" for i in range(len(by))], use_threads=True).aggregate(
+        [_AGGREGATES[c] for c in wanted])
+    out: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for i, name in enumerate(by):
+        column = grouped.column(f"k{i}")
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        out[name] = column
+    for name in wanted:
+        column = grouped.column("_".join(_AGGREGATES[name]))
+        if name in ("records", "packets", "bytes", "accept", "reject"):
+            column = pc.fill_null(column, 0).cast(pa.uint64())
+        out[name] = column
+    return pa.table(out).combine_chunks()
+
+
+def top(batches: Iterable[pa.RecordBatch], by: Sequence[str], metric: str = "bytes",
+        n: int | None = 20) -> pa.Table:
+    """The ``n`` groups with most ``metric`` (any of ``GROUP_COLUMNS``), largest first; ties
+    in key order, so the answer does not depend on load order."""
+    if metric not in GROUP_COLUMNS:
+        raise ValueError(f"unknown metric {metric!r}: use one of {', '.join(GROUP_COLUMNS)}")
+    return top_of(group_by(batches, by, ("records", "packets", "bytes", metric)), list(by),
+                  metric, n)
+
+
+def top_of(groups: pa.Table, by: Sequence[str], metric: str, n: int | None) -> pa.Table:
+    sort_keys = [(metric, "descending")] + [(name, "ascending") for name in by]
+    order = pc.sort_indices(groups, sort_keys=sort_keys)  # nulls last
+    if n is not None:
+        order = order.slice(0, n)
+    return groups.take(order)
+
+
+# ----------------------------------------------------------------------------- histogram
+
+
+def parse_every(text: str) -> int:
+    """``30s``, ``1m``, ``5m``, ``1h``, ``1d`` (or plain seconds) → seconds, 1 s … 1 day."""
+    m = _EVERY.match(text)
+    if not m:
+        raise ValueError(f"not a bucket width: {text!r} (use 30s, 1m, 5m, 1h, 1d)")
+    seconds = int(m.group(1)) * _UNIT[m.group(2).lower()]
+    if not 1 <= seconds <= 86400:
+        raise ValueError(f"bucket width must be between 1s and 1d, not {text!r}")
+    return seconds
+
+
+def choose_bucket(first: int, last: int, target: int = 60) -> int:
+    """The narrowest round width that covers ``first``..``last`` in at most ``target``
+    buckets (a day at most)."""
+    span = max(last - first + 1, 1)
+    for width in BUCKETS:
+        if span / width <= target:
+            return width
+    return BUCKETS[-1]
+
+
+def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
+              target: int = 60, fill: bool = True) -> pa.Table:
+    """Records, packets, bytes, ACCEPT and REJECT counts per time bucket of ``start``.
+
+    ``time`` is each bucket's start (UTC timestamps, seconds); records without a start are
+    left out. ``every`` (seconds) or else a round width for about ``target`` buckets. With
+    ``fill``, buckets with nothing in them appear as zeros between the first and the last, so
+    a gap shows as a gap."""
+    batches = [b for b in batches if b.num_rows and "start" in b.schema.names]
+    starts = _integers(batches, "start").cast(pa.int64())
+    bounds = pc.min_max(starts)
+    first, last = bounds["min"].as_py(), bounds["max"].as_py()
+    if first is None:
+        return _empty_histogram()
+    width = every or choose_bucket(first, last, target)
+    bucket = pc.multiply(pc.divide(starts, pa.scalar(width, pa.int64())),
+                         pa.scalar(width, pa.int64()))
+    table = pa.table({"bucket": bucket} | _measures(
+        batches, ("records", "packets", "bytes", "accept", "reject")))
+    grouped = table.group_by("bucket", use_threads=True).aggregate([
+        ("records", "sum"), ("packets", "sum"), ("bytes", "sum"), ("accept", "sum"),
+        ("reject", "sum"),
+    ]).filter(pc.is_valid(pc.field("bucket")))
+    grouped = grouped.take(pc.sort_indices(grouped, sort_keys=[("bucket", "ascending")]))
+    columns = {name: pc.fill_null(grouped.column(f"{name}_sum"), 0).cast(pa.uint64())
+               for name in HISTOGRAM_COLUMNS[1:]}
+    times = grouped.column("bucket")
+    if fill and len(times):
+        low, high = times[0].as_py(), times[-1].as_py()
+        count = (high - low) // width + 1
+        if len(times) < count <= MAX_FILLED_BUCKETS:
+            every_bucket = pa.array(range(low, high + 1, width), pa.int64())
+            place = pc.index_in(every_bucket, value_set=times.combine_chunks())
+            columns = {name: pc.fill_null(pc.take(column, place), 0)
+                       for name, column in columns.items()}
+            times = every_bucket
+    out = {"time": pc.cast(times, pa.timestamp("s", tz="UTC"))} | columns
+    table = pa.table(out).combine_chunks()
+    return table.replace_schema_metadata({b"bucket_seconds": str(width).encode()})
+
+
+def bucket_seconds(table: pa.Table) -> int | None:
+    """The width a histogram table was made with."""
+    meta = table.schema.metadata or {}
+    value = meta.get(b"bucket_seconds")
+    return int(value) if value else None
+
+
+def _empty_histogram() -> pa.Table:
+    return pa.table({"time": pa.array([], pa.timestamp("s", tz="UTC"))}
+                    | {name: pa.array([], pa.uint64()) for name in HISTOGRAM_COLUMNS[1:]})
+
+
+def iso_time(value: datetime | int | None) -> str | None:
+    """``2024-03-05T14:05:00Z``: how aggregate times are written."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        value = datetime.fromtimestamp(value, tz=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ------------------------------------------------------------------------------- columns
+
+
+def _measures(batches: Sequence[pa.RecordBatch], wanted: Iterable[str] = (
+        "records", "packets", "bytes", "start", "end", "accept", "reject")
+               ) -> dict[str, pa.ChunkedArray]:
+    """Per record: 1, packets, bytes, start, end, is-ACCEPT, is-REJECT (those ``wanted``) —
+    one chunk per batch."""
+    wanted = set(wanted)
+    out: dict[str, pa.ChunkedArray] = {}
+    if "records" in wanted:
+        out["records"] = pa.chunked_array(
+            [pa.repeat(pa.scalar(1, pa.uint8()), b.num_rows) for b in batches], pa.uint8())
+    for name in ("packets", "bytes", "start", "end"):
+        if name in wanted:
+            out[name] = _integers(batches, name)
+    if "accept" in wanted or "reject" in wanted:
+        actions = [_actions(b) for b in batches]
+        out["accept"] = pa.chunked_array([a for a, _ in actions], pa.uint8())
+        out["reject"] = pa.chunked_array([r for _, r in actions], pa.uint8())
+    return out
+
+
+def _integers(batches: Sequence[pa.RecordBatch], name: str) -> pa.ChunkedArray:
+    """Column ``name`` of every batch as one integer type: the batches' own when they agree
+    (no cast of millions of values), else int64."""
+    chunks = [_integer_column(b, name) for b in batches]
+    types = {c.type for c in chunks if c.null_count < len(c)}
+    common = types.pop() if len(types) == 1 else pa.int64()
+    return pa.chunked_array([c if c.type == common else c.cast(common) for c in chunks], common)
+
+
+def _integer_column(batch: pa.RecordBatch, name: str) -> pa.Array:
+    index = batch.schema.get_field_index(name)
+    if index < 0:
+        return pa.nulls(batch.num_rows, pa.int64())
+    column = batch.column(index)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not pa.types.is_integer(column.type):
+        column = pc.cast(column, pa.int64(), safe=False)
+    return column
+
+
+def _actions(batch: pa.RecordBatch) -> tuple[pa.Array, pa.Array]:
+    """0/1 per record for ACCEPT and for REJECT, evaluated on the dictionary once."""
+    index = batch.schema.get_field_index("action")
+    if index < 0:
+        zeros = pa.repeat(pa.scalar(0, pa.uint8()), batch.num_rows)
+        return zeros, zeros
+    column = batch.column(index)
+    out = []
+    for word in ("ACCEPT", "REJECT"):
+        if pa.types.is_dictionary(column.type):
+            on_values = pc.fill_null(pc.equal(column.dictionary, word), False)
+            hit = pc.take(on_values.cast(pa.uint8()), column.indices)
+        else:
+            hit = pc.fill_null(pc.equal(column, word), False).cast(pa.uint8())
+        out.append(pc.fill_null(hit, 0))
+    return out[0], out[1]
+
+
+def _key_column(batches: Sequence[pa.RecordBatch], name: str) -> pa.ChunkedArray:
+    """Column ``name`` of every batch as one groupable chunked array: strings as dictionaries
+    with one shared dictionary, integers as int64 (batches narrow them differently)."""
+    present = [b.column(name) for b in batches if name in b.schema.names]
+    textual = any(pa.types.is_dictionary(c.type) or pa.types.is_string(c.type)
+                  for c in present) or (not present and _catalogue_text(name))
+    chunks = []
+    for batch in batches:
+        index = batch.schema.get_field_index(name)
+        if index < 0:
+            chunks.append(pa.nulls(batch.num_rows, _STRING_KEY if textual else pa.int64()))
+            continue
+        column = batch.column(index)
+        if textual:
+            if pa.types.is_dictionary(column.type):
+                if not pa.types.is_string(column.type.value_type):
+                    column = column.cast(pa.string()).dictionary_encode()
+                column = column.cast(_STRING_KEY)
+            else:
+                column = pc.cast(column, pa.string()).dictionary_encode().cast(_STRING_KEY)
+        else:
+            column = column.cast(pa.int64())
+        chunks.append(column)
+    chunked = pa.chunked_array(chunks, _STRING_KEY if textual else pa.int64())
+    if textual:
+        chunked = chunked.unify_dictionaries()
+    return chunked
+
+
+def _catalogue_text(name: str) -> bool:
+    spec = FIELDS.get(name)
+    return spec is None or not pa.types.is_integer(spec.arrow_type)
+
+
+__all__ = ["BUCKETS", "GROUP_COLUMNS", "HISTOGRAM_COLUMNS", "METRICS", "bucket_seconds",
+           "choose_bucket", "group_by", "histogram", "iso_time", "parse_every", "top",
+           "top_of"]
