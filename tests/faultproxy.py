@@ -2,8 +2,10 @@
 
 Tests use it to see what flowtui sends (every request is recorded with its S3 operation) and
 to break things the way real networks do: cut a response after N body bytes, answer
-``503 SlowDown``, or stall mid-body until released. Each request gets its own upstream
-connection (``Connection: close``), which keeps the relay simple and the byte counts exact.
+``503 SlowDown``, stall mid-body until released, or hang: read the request and never answer
+(a server that accepts connections and then goes silent), or rewrite a response body. Each
+request gets its own upstream connection (``Connection: close``), which keeps the relay
+simple and the byte counts exact.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Request:
 @dataclass
 class Fault:
     kind: str  # "cut" | "stall" | "answer" (an S3 error response instead of forwarding)
+    #            | "hang" (never answer) | "rewrite" (forward, with ``rewrite`` applied to the body)
     after: int = 0  # body bytes relayed before the fault
     times: int = 1  # how many matching requests it hits
     match: Callable[[Request], bool] = field(default=lambda r: True)
@@ -69,6 +72,7 @@ class Fault:
     message: str = "Please reduce your request rate."
     headers: dict[str, str] = field(default_factory=dict)
     extra_xml: str = ""
+    rewrite: Callable[[bytes], bytes] | None = None
 
 
 def is_get_object(request: Request) -> bool:
@@ -80,7 +84,7 @@ class FaultProxy:
         self.upstream = upstream
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
-        self.stalled = threading.Event()  # set when a stall has begun
+        self.stalled = threading.Event()  # set when a stall (or a hang) has begun
         self._release = threading.Event()
         self._closed = threading.Event()
         self._lock = threading.Lock()
@@ -113,6 +117,17 @@ class FaultProxy:
 
     def slow_down(self, times: int = 1, **kw: Any) -> Fault:
         return self.add("answer", times=times, **kw)
+
+    def hang(self, *, times: int = 1_000_000, match: Callable[[Request], bool] = lambda r: True
+             ) -> Fault:
+        """Read matching requests and never answer them (until ``release`` or ``close``):
+        every request, by default."""
+        return self.add("hang", times=times, match=match)
+
+    def rewrite(self, change: Callable[[bytes], bytes], *, times: int = 1_000_000,
+                match: Callable[[Request], bool] = lambda r: True) -> Fault:
+        """Forward matching requests and answer with ``change(body)`` instead of the body."""
+        return self.add("rewrite", times=times, match=match, rewrite=change)
 
     def answer(self, status: int, code: str, message: str = "", *, times: int = 1,
                **kw: Any) -> Fault:
@@ -177,6 +192,12 @@ class FaultProxy:
                 if fault is not None and fault.kind == "answer":
                     client.sendall(_error_response(request, fault))
                     continue
+                if fault is not None and fault.kind == "hang":
+                    self._break(client, fault)
+                    return
+                if fault is not None and fault.kind == "rewrite":
+                    self._relay_rewritten(client, raw_head + body, fault)
+                    return
                 self._relay(client, raw_head + body, fault)
                 return
         except OSError:
@@ -215,8 +236,28 @@ class FaultProxy:
         finally:
             self._forget(upstream)
 
+    def _relay_rewritten(self, client: socket.socket, request: bytes, fault: Fault) -> None:
+        """The whole upstream response, its body changed (Content-Length follows)."""
+        upstream = socket.create_connection(self.upstream)
+        with self._lock:
+            self._sockets.add(upstream)
+        try:
+            upstream.sendall(request)
+            data = b""
+            while chunk := upstream.recv(65536):
+                data += chunk
+        finally:
+            self._forget(upstream)
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert fault.rewrite is not None
+        body = fault.rewrite(body)
+        lines = [line for line in head.split(b"\r\n")
+                 if not line.lower().startswith((b"content-length:", b"transfer-encoding:"))]
+        lines.append(b"Content-Length: " + str(len(body)).encode())
+        client.sendall(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+
     def _break(self, client: socket.socket, fault: Fault) -> None:
-        if fault.kind == "stall":
+        if fault.kind in ("stall", "hang"):
             self.stalled.set()
             while not (self._release.is_set() or self._closed.is_set()):
                 self._release.wait(0.05)
