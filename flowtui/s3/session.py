@@ -15,6 +15,8 @@ import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
 
+from flowtui.s3 import inflight
+
 #: The only S3 calls flowtui makes. Anything else is a bug and is refused before it is sent.
 ALLOWED_OPERATIONS = frozenset({"ListBuckets", "ListObjectsV2", "HeadObject", "GetObject"})
 
@@ -72,6 +74,7 @@ def make_client(
     session = boto3.session.Session(profile_name=profile, region_name=region)
     client = session.client("s3", endpoint_url=endpoint_url, config=Config(**options))
     client.meta.events.register("before-call.s3", _refuse_writes)
+    inflight.install(client)  # so a stop or quit can cut requests waiting on the network
     return client
 
 
