@@ -2,10 +2,10 @@
 
 Tests use it to see what flowtui sends (every request is recorded with its S3 operation) and
 to break things the way real networks do: cut a response after N body bytes, answer
-``503 SlowDown``, stall mid-body until released, or hang: read the request and never answer
-(a server that accepts connections and then goes silent), or rewrite a response body. Each
-request gets its own upstream connection (``Connection: close``), which keeps the relay
-simple and the byte counts exact.
+``503 SlowDown``, stall mid-body until released, hang (read the request and never answer:
+a server that accepts connections and then goes silent), or reply with a body of the test's
+own (what a misbehaving server sends). Each request gets its own upstream connection
+(``Connection: close``), which keeps the relay simple and the byte counts exact.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Request:
 @dataclass
 class Fault:
     kind: str  # "cut" | "stall" | "answer" (an S3 error response instead of forwarding)
-    #            | "hang" (never answer) | "rewrite" (forward, with ``rewrite`` applied to the body)
+    #            | "hang" (never answer) | "reply" (answer 200 with ``reply(request)``)
     after: int = 0  # body bytes relayed before the fault
     times: int = 1  # how many matching requests it hits
     match: Callable[[Request], bool] = field(default=lambda r: True)
@@ -72,7 +72,7 @@ class Fault:
     message: str = "Please reduce your request rate."
     headers: dict[str, str] = field(default_factory=dict)
     extra_xml: str = ""
-    rewrite: Callable[[bytes], bytes] | None = None
+    reply: Callable[[Request], bytes] | None = None
 
 
 def is_get_object(request: Request) -> bool:
@@ -124,10 +124,10 @@ class FaultProxy:
         every request, by default."""
         return self.add("hang", times=times, match=match)
 
-    def rewrite(self, change: Callable[[bytes], bytes], *, times: int = 1_000_000,
-                match: Callable[[Request], bool] = lambda r: True) -> Fault:
-        """Forward matching requests and answer with ``change(body)`` instead of the body."""
-        return self.add("rewrite", times=times, match=match, rewrite=change)
+    def reply(self, body: Callable[[Request], bytes], *, times: int = 1_000_000,
+              match: Callable[[Request], bool] = lambda r: True) -> Fault:
+        """Answer matching requests ``200 OK`` with ``body(request)`` (XML), not forwarding."""
+        return self.add("reply", times=times, match=match, reply=body)
 
     def answer(self, status: int, code: str, message: str = "", *, times: int = 1,
                **kw: Any) -> Fault:
@@ -195,9 +195,10 @@ class FaultProxy:
                 if fault is not None and fault.kind == "hang":
                     self._break(client, fault)
                     return
-                if fault is not None and fault.kind == "rewrite":
-                    self._relay_rewritten(client, raw_head + body, fault)
-                    return
+                if fault is not None and fault.kind == "reply":
+                    assert fault.reply is not None
+                    client.sendall(_response(200, "OK", fault.reply(request)))
+                    continue
                 self._relay(client, raw_head + body, fault)
                 return
         except OSError:
@@ -235,26 +236,6 @@ class FaultProxy:
                 body_sent += len(data)
         finally:
             self._forget(upstream)
-
-    def _relay_rewritten(self, client: socket.socket, request: bytes, fault: Fault) -> None:
-        """The whole upstream response, its body changed (Content-Length follows)."""
-        upstream = socket.create_connection(self.upstream)
-        with self._lock:
-            self._sockets.add(upstream)
-        try:
-            upstream.sendall(request)
-            data = b""
-            while chunk := upstream.recv(65536):
-                data += chunk
-        finally:
-            self._forget(upstream)
-        head, _, body = data.partition(b"\r\n\r\n")
-        assert fault.rewrite is not None
-        body = fault.rewrite(body)
-        lines = [line for line in head.split(b"\r\n")
-                 if not line.lower().startswith((b"content-length:", b"transfer-encoding:"))]
-        lines.append(b"Content-Length: " + str(len(body)).encode())
-        client.sendall(b"\r\n".join(lines) + b"\r\n\r\n" + body)
 
     def _break(self, client: socket.socket, fault: Fault) -> None:
         if fault.kind in ("stall", "hang"):
@@ -304,11 +285,16 @@ class FaultProxy:
 
 def _error_response(request: Request, fault: Fault) -> bytes:
     body = error_body(fault.code, fault.message, fault.extra_xml)
-    headers = {"Content-Type": "application/xml", **fault.headers}
     if request.method == "HEAD":  # no body, as S3 answers HEAD errors
         body = b""
-    headers["Content-Length"] = str(len(body))
-    head = f"HTTP/1.1 {fault.status} {fault.code}\r\n" + "".join(
+    return _response(fault.status, fault.code, body, fault.headers)
+
+
+def _response(status: int, reason: str, body: bytes, extra: dict[str, str] | None = None
+              ) -> bytes:
+    headers = {"Content-Type": "application/xml", **(extra or {}),
+               "Content-Length": str(len(body))}
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(
         f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
     return head.encode() + body
 
