@@ -44,6 +44,11 @@ class ObjectChanged(S3AccessError):
     the rest would come from different versions, so the read stops."""
 
 
+class ListingLoop(S3AccessError):
+    """The server answered a listing without moving on (a repeated continuation token, a
+    page with no new key): following it would list forever."""
+
+
 class TooManyObjects(S3AccessError):
     """A load would have to list more objects than allowed: narrow the prefix or window."""
 
