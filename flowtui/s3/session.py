@@ -18,7 +18,10 @@ from botocore.config import Config
 from flowtui.s3 import inflight
 
 #: The only S3 calls flowtui makes. Anything else is a bug and is refused before it is sent.
-ALLOWED_OPERATIONS = frozenset({"ListBuckets", "ListObjectsV2", "HeadObject", "GetObject"})
+#: HeadBucket is botocore's own: it asks for a bucket's region after a HEAD answered 301 or
+#: 400 (it needs only s3:ListBucket).
+ALLOWED_OPERATIONS = frozenset({"ListBuckets", "ListObjectsV2", "HeadObject", "GetObject",
+                                "HeadBucket"})
 
 
 class ReadOnlyViolation(RuntimeError):
