@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from flowtui.cliargs import add_output_options, say
+from flowtui.cliargs import add_output_options, say, stdout_closed
 from flowtui.commands import catquery, find_command
 from flowtui.localfiles import LocalPathError, find_objects, read_batches
 from flowtui.memory import prefer_compact_memory
@@ -40,6 +40,8 @@ def _cat_parser() -> argparse.ArgumentParser:
 
 
 def run_cat(args: argparse.Namespace) -> int:
+    if args.output in (None, "-") and stdout_closed():
+        return 2
     if catquery.wanted(args):
         return catquery.run(args)
     if s3cat.wants_loader(args):

@@ -19,6 +19,15 @@ def say(message: str) -> None:
     print(f"flowtui: {printable(message)}", file=sys.stderr, flush=True)
 
 
+def stdout_closed() -> bool:
+    """Started with stdout closed (``>&-``): there is nowhere to write records, so the
+    command says so in one line instead of failing on its first write."""
+    if sys.stdout is not None:
+        return False
+    say("stdout is closed: nothing to write the records to")
+    return True
+
+
 def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number in ``low..high``."""
 

@@ -5,7 +5,9 @@ records reach the store in key order (the order of the refs), so what the user s
 depend on which download won: the object at the head of the order streams straight into the
 store, later ones buffer their batches until their turn. Everything is reported as events
 from the worker threads; cancelling stops every worker within a chunk (a stalled connection
-is cut) and ``run`` returns only after all of its threads have ended.
+is cut, and so is a request still waiting for its answer) and ``run`` returns once its
+threads have ended (after a cancel, at most ``STOP_WAIT`` later: a thread still stuck in a
+socket call is a daemon and delivers nothing more).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import FlowLogParser
 from flowtui.query.times import window_filter
 from flowtui.s3.errors import describe, safe_text
+from flowtui.s3.inflight import Scope
 from flowtui.s3.reader import CHUNK_SIZE, Cancelled, ObjectStream, RangeFile
 from flowtui.s3.select import MAX_OBJECTS, parse_s3_url, select_objects
 from flowtui.store import RecordStore
@@ -44,6 +47,7 @@ log = logging.getLogger(__name__)
 
 LOCAL_CHUNK = 1 << 20
 PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
+STOP_WAIT = 2.0  # seconds a cancelled run waits for its threads before it returns
 
 
 Event = LoadEvent
@@ -119,6 +123,13 @@ def _local_refs(location: str, since: datetime | None, until: datetime | None
 # --- the loader ----------------------------------------------------------------------------
 
 
+def _join(threads: Sequence[threading.Thread], timeout: float | None) -> None:
+    """Wait for ``threads``, all of them within ``timeout`` seconds when it is given."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    for t in threads:
+        t.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+
+
 class _Slot:
     __slots__ = ("ref", "pending", "done")
 
@@ -175,6 +186,7 @@ class Loader:
         self._errors = 0
         self._last_progress = 0.0
         self._active: set[Any] = set()  # streams to abort on cancel
+        self._scope = Scope()  # the workers' requests, cut on cancel
         sizes = [r.size for r in refs]
         self._bytes_total = sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[arg-type]
         if any(r.is_s3 for r in refs) and self.client is None:
@@ -186,7 +198,8 @@ class Loader:
 
         def work() -> None:
             try:
-                self._work()
+                with self._scope.active():
+                    self._work()
             finally:
                 with self._lock:
                     remaining[0] -= 1
@@ -199,20 +212,21 @@ class Loader:
             finished.set()
         for t in threads:
             t.start()
-        aborted = False
+        aborted_at: float | None = None
         try:
             while not finished.wait(0.05):
-                if cancel.is_set() and not aborted:
-                    aborted = True
-                    self._abort_all()
+                if cancel.is_set():
+                    if aborted_at is None:
+                        aborted_at = time.monotonic()
+                        self._abort_all()
+                    elif time.monotonic() - aborted_at > STOP_WAIT:
+                        break
         except BaseException:  # Ctrl-C in the calling thread: stop the workers, then re-raise
             cancel.set()
             self._abort_all()
-            for t in threads:
-                t.join()
+            _join(threads, STOP_WAIT)
             raise
-        for t in threads:
-            t.join()
+        _join(threads, None if finished.is_set() else 0.0)
         cancelled = cancel.is_set()
         progress = self._progress()
         on_event(LoadFinished(progress, cancelled))
@@ -223,6 +237,7 @@ class Loader:
                             self._errors, self._bytes_total)
 
     def _abort_all(self) -> None:
+        self._scope.cut()
         with self._lock:
             active = list(self._active)
             self._lock.notify_all()

@@ -50,6 +50,7 @@ from flowtui.events import (
 )
 from flowtui.loader import Loader
 from flowtui.s3.errors import S3AccessError, describe
+from flowtui.s3.inflight import Scope
 from flowtui.s3.listing import Entry, PrefixPager
 from flowtui.s3.select import parse_s3_url, region_roots
 from flowtui.store import RecordStore
@@ -228,6 +229,7 @@ class TailEngine:
         self._on_event = on_event
 
         self._stop = threading.Event()
+        self._scope = Scope()  # the poll's requests, cut by stop()
         self._wake = threading.Event()
         self._lock = threading.RLock()  # one event at a time; pause/resume vs delivery
         self._thread: threading.Thread | None = None
@@ -260,6 +262,7 @@ class TailEngine:
         Returns whether it has ended."""
         self._stop.set()
         self._wake.set()
+        self._scope.cut()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
@@ -318,17 +321,21 @@ class TailEngine:
     def run(self) -> None:
         """Poll until ``stop()``. Never raises for S3 trouble: it becomes ``PollFailed``."""
         try:
-            while not self._stop.is_set():
-                started = time.monotonic()
-                self._wake.clear()
-                delay = self._poll()
-                if self._stop.is_set():
-                    break
-                remaining = delay - (time.monotonic() - started)
-                if remaining > 0:
-                    self._wake.wait(remaining)
+            with self._scope.active():
+                self._loop()
         finally:
             self._emit(TailStopped(self.polls, self.objects, self.records))
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            self._wake.clear()
+            delay = self._poll()
+            if self._stop.is_set():
+                break
+            remaining = delay - (time.monotonic() - started)
+            if remaining > 0:
+                self._wake.wait(remaining)
 
     def _poll(self) -> float:
         """One poll; returns the delay until the next one."""

@@ -16,7 +16,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from flowtui.cliargs import add_output_options, add_s3_options, say, seconds, whole_number
+from flowtui.cliargs import (
+    add_output_options,
+    add_s3_options,
+    say,
+    seconds,
+    stdout_closed,
+    whole_number,
+)
 from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed, PollDone, PollFailed, TailEvent
 from flowtui.output import make_writer
 from flowtui.s3.errors import describe
@@ -91,6 +98,8 @@ def main(argv: Sequence[str]) -> int:
     args = make_parser().parse_args(list(argv))
     if not args.url.startswith("s3://"):
         say("tail follows an S3 prefix: give s3://bucket/prefix")
+        return 2
+    if stdout_closed():
         return 2
     if not args.no_tui and sys.stdout.isatty() and sys.stdin.isatty():
         return _live_view(args)

@@ -3,8 +3,9 @@
 ``s3_server`` (session) starts moto's ThreadedMotoServer on 127.0.0.1 and seeds it once; its
 attributes name the buckets and keys (see ``S3Server``). ``s3_client`` is a flowtui client
 for it; ``fault_proxy`` puts a fault-injecting proxy in front of it and ``proxy_client``
-talks through that proxy. Fake credentials are set for the whole run, and any attempt to
-open a network connection to a non-loopback address fails the test, so nothing can reach AWS.
+talks through that proxy (``stall_client`` too, with a short read timeout). Fake credentials
+are set for the whole run, and any attempt to open a network connection to a non-loopback
+address fails the test, so nothing can reach AWS.
 """
 
 from __future__ import annotations
@@ -340,7 +341,17 @@ def fault_proxy(s3_server: S3Server) -> Iterator[Any]:
 
 @pytest.fixture()
 def proxy_client(fault_proxy: Any) -> Any:
-    """flowtui's client through the fault proxy; a short read timeout so stalls resume fast."""
+    """flowtui's client through the fault proxy, with the default read timeout: a busy moto
+    on a loaded machine may take seconds to answer, and no test may depend on it being fast."""
+    from flowtui.s3.session import make_client
+
+    return make_client(endpoint_url=fault_proxy.url, connect_timeout=2.0, max_attempts=3)
+
+
+@pytest.fixture()
+def stall_client(fault_proxy: Any) -> Any:
+    """Through the fault proxy with a 1 s read timeout, for the tests whose subject is a
+    stalled read timing out and resuming (nothing else: moto may be slower than that)."""
     from flowtui.s3.session import make_client
 
     return make_client(endpoint_url=fault_proxy.url, read_timeout=1.0, connect_timeout=2.0,

@@ -2,8 +2,10 @@
 
 Tests use it to see what flowtui sends (every request is recorded with its S3 operation) and
 to break things the way real networks do: cut a response after N body bytes, answer
-``503 SlowDown``, or stall mid-body until released. Each request gets its own upstream
-connection (``Connection: close``), which keeps the relay simple and the byte counts exact.
+``503 SlowDown``, stall mid-body until released, hang (read the request and never answer:
+a server that accepts connections and then goes silent), or reply with a body of the test's
+own (what a misbehaving server sends). Each request gets its own upstream connection
+(``Connection: close``), which keeps the relay simple and the byte counts exact.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Request:
 @dataclass
 class Fault:
     kind: str  # "cut" | "stall" | "answer" (an S3 error response instead of forwarding)
+    #            | "hang" (never answer) | "reply" (answer 200 with ``reply(request)``)
     after: int = 0  # body bytes relayed before the fault
     times: int = 1  # how many matching requests it hits
     match: Callable[[Request], bool] = field(default=lambda r: True)
@@ -69,6 +72,7 @@ class Fault:
     message: str = "Please reduce your request rate."
     headers: dict[str, str] = field(default_factory=dict)
     extra_xml: str = ""
+    reply: Callable[[Request], bytes] | None = None
 
 
 def is_get_object(request: Request) -> bool:
@@ -80,7 +84,7 @@ class FaultProxy:
         self.upstream = upstream
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
-        self.stalled = threading.Event()  # set when a stall has begun
+        self.stalled = threading.Event()  # set when a stall (or a hang) has begun
         self._release = threading.Event()
         self._closed = threading.Event()
         self._lock = threading.Lock()
@@ -113,6 +117,17 @@ class FaultProxy:
 
     def slow_down(self, times: int = 1, **kw: Any) -> Fault:
         return self.add("answer", times=times, **kw)
+
+    def hang(self, *, times: int = 1_000_000, match: Callable[[Request], bool] = lambda r: True
+             ) -> Fault:
+        """Read matching requests and never answer them (until ``release`` or ``close``):
+        every request, by default."""
+        return self.add("hang", times=times, match=match)
+
+    def reply(self, body: Callable[[Request], bytes], *, times: int = 1_000_000,
+              match: Callable[[Request], bool] = lambda r: True) -> Fault:
+        """Answer matching requests ``200 OK`` with ``body(request)`` (XML), not forwarding."""
+        return self.add("reply", times=times, match=match, reply=body)
 
     def answer(self, status: int, code: str, message: str = "", *, times: int = 1,
                **kw: Any) -> Fault:
@@ -177,6 +192,13 @@ class FaultProxy:
                 if fault is not None and fault.kind == "answer":
                     client.sendall(_error_response(request, fault))
                     continue
+                if fault is not None and fault.kind == "hang":
+                    self._break(client, fault)
+                    return
+                if fault is not None and fault.kind == "reply":
+                    assert fault.reply is not None
+                    client.sendall(_response(200, "OK", fault.reply(request)))
+                    continue
                 self._relay(client, raw_head + body, fault)
                 return
         except OSError:
@@ -216,7 +238,7 @@ class FaultProxy:
             self._forget(upstream)
 
     def _break(self, client: socket.socket, fault: Fault) -> None:
-        if fault.kind == "stall":
+        if fault.kind in ("stall", "hang"):
             self.stalled.set()
             while not (self._release.is_set() or self._closed.is_set()):
                 self._release.wait(0.05)
@@ -263,11 +285,16 @@ class FaultProxy:
 
 def _error_response(request: Request, fault: Fault) -> bytes:
     body = error_body(fault.code, fault.message, fault.extra_xml)
-    headers = {"Content-Type": "application/xml", **fault.headers}
     if request.method == "HEAD":  # no body, as S3 answers HEAD errors
         body = b""
-    headers["Content-Length"] = str(len(body))
-    head = f"HTTP/1.1 {fault.status} {fault.code}\r\n" + "".join(
+    return _response(fault.status, fault.code, body, fault.headers)
+
+
+def _response(status: int, reason: str, body: bytes, extra: dict[str, str] | None = None
+              ) -> bytes:
+    headers = {"Content-Type": "application/xml", **(extra or {}),
+               "Content-Length": str(len(body))}
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(
         f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
     return head.encode() + body
 

@@ -205,12 +205,12 @@ def test_cancel_cuts_a_stalled_connection(s3_server: Any, fault_proxy: Any) -> N
 
 
 def test_concurrent_fetches_still_deliver_in_key_order(
-    s3_server: Any, fault_proxy: Any, proxy_client: Any
+    s3_server: Any, fault_proxy: Any, stall_client: Any
 ) -> None:
     objects = s3_server.under(s3_server.main_bucket, DAY_PREFIX)
     first = objects[0]
     fault_proxy.stall_after(100, match=lambda r: r.key == first.key)  # the head is slow
-    store, rec, _ = load([ObjectRef(o.url) for o in objects], proxy_client, concurrency=4)
+    store, rec, _ = load([ObjectRef(o.url) for o in objects], stall_client, concurrency=4)
     assert [e.ref.location for e in rec.of(ObjectDone)] == [o.url for o in objects]
     assert same_records(store, expected_store(objects))
     # the other objects were fetched while the first one stalled

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,3 +91,40 @@ def test_an_empty_window_says_so(s3_server: Any, capsys: pytest.CaptureFixture[s
     assert (code, rows) == (0, [])
     assert err == (f"flowtui: no flow-log objects in s3://{s3_server.main_bucket}/hive/ between "
                    "2023-01-01 00:00 UTC and 2023-01-01 01:00 UTC\n")
+
+
+# --- closed pipes, as a user's shell makes them -------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+BOUND = 20.0  # seconds; the stalled download below would hold a process for minutes
+
+
+def test_head_ends_an_s3_cat_quietly_and_cancels_the_downloads(
+        s3_server: Any, fault_proxy: Any) -> None:
+    big = s3_server.find("big")
+    # The download stalls after its first records: only a cancelled download lets cat end.
+    fault_proxy.stall_after(200_000, match=lambda r: r.key == big.key)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowtui", "cat", f"s3://{big.bucket}/big/", "--endpoint-url",
+         fault_proxy.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does when it has its line
+    try:
+        stderr = process.communicate(timeout=BOUND)[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert first.split()[:2] == [b"version", b"account-id"]
+    assert (process.returncode, stderr.decode()) == (0, "")
+
+
+def test_cat_with_stdout_closed_says_so_in_one_line(s3_server: Any) -> None:
+    obj = s3_server.under(s3_server.main_bucket, DAY_PREFIX)[0]
+    result = subprocess.run(
+        ["sh", "-c", f'exec "{sys.executable}" -m flowtui cat "{obj.url}" --endpoint-url '
+         f'{s3_server.endpoint_url} >&-'], capture_output=True, text=True, cwd=ROOT,
+        timeout=BOUND)
+    assert result.returncode == 2
+    assert result.stderr == "flowtui: stdout is closed: nothing to write the records to\n"

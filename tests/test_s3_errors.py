@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from flowtui.loader import LoadError, resolve
 from flowtui.s3.errors import describe, safe_text
 from flowtui.s3.listing import PrefixPager, list_buckets
 from flowtui.s3.reader import ObjectStream
-from flowtui.s3.session import make_client
+from flowtui.s3.session import ALLOWED_OPERATIONS, make_client
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -146,3 +147,52 @@ def test_messages_never_carry_credentials_even_when_the_server_echoes_them(
 def test_keys_with_control_characters_stay_on_one_line() -> None:
     text = safe_text("s3://b/evil\x1b[31mred\nnext\x07")
     assert text == "s3://b/evil\\x1b[31mred next\\x07"
+
+
+# --- a HEAD error has no body: what a load by key says -------------------------------------
+
+KEY = "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/some.log.gz"
+
+
+def _resolve_failure(client: Any) -> str:
+    exc = _failure(lambda: resolve([f"s3://flowlogs-main/{KEY}"], client=client))
+    assert isinstance(exc, LoadError)
+    return _check(str(exc))
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("ExpiredToken", "The AWS credentials have expired: refresh them (e.g. `aws sso login`) "
+                     "and try again"),
+    ("InvalidToken", "S3 rejected the AWS credentials (InvalidToken): check the profile or "
+                     "environment variables in use"),
+])
+def test_a_key_whose_head_is_refused_for_the_credentials_says_so(
+        fault_proxy: Any, proxy_client: Any, code: str, expected: str) -> None:
+    # Every request is refused, as S3 does with such credentials; a HEAD's answer has no body.
+    fault_proxy.answer(400, code, "The provided token is bad.", times=100, match=lambda r: True)
+    assert _resolve_failure(proxy_client) == expected
+    assert set(fault_proxy.operations()) <= ALLOWED_OPERATIONS
+
+
+def test_a_key_whose_head_is_redirected_without_a_region_says_another_region(
+        s3_server: Any, fault_proxy: Any, proxy_client: Any) -> None:
+    fault_proxy.answer(301, "PermanentRedirect", "Moved", times=100,
+                       match=lambda r: r.operation == "HeadObject")
+    assert _resolve_failure(proxy_client) == (
+        "Bucket 'flowlogs-main' is in another region: pass its region with --region")
+    assert "HeadBucket" in fault_proxy.operations()  # botocore asks where the bucket is
+    assert set(fault_proxy.operations()) <= ALLOWED_OPERATIONS
+
+
+def test_head_bucket_is_a_read() -> None:
+    assert "HeadBucket" in ALLOWED_OPERATIONS
+
+
+def test_a_bare_400_to_a_head_still_says_what_to_try(fault_proxy: Any, proxy_client: Any
+                                                      ) -> None:
+    fault_proxy.answer(400, "ExpiredToken", times=100, match=lambda r: True)
+    exc = _failure(lambda: proxy_client.head_object(Bucket="flowlogs-main", Key=KEY))
+    assert _check(describe(exc, bucket="flowlogs-main", key=KEY, profile="prod")) == (
+        f"s3://flowlogs-main/{KEY}: S3 refused the request (400, and a HEAD's answer says no "
+        "more): most often expired or invalid credentials (refresh them, e.g. `aws sso login "
+        "--profile prod`) or another region (--region)")

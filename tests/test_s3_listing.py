@@ -1,8 +1,19 @@
 """Listing: buckets, and one folder level a page at a time (never the whole bucket)."""
 
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from flowtui.s3.errors import ListingLoop, describe
 from flowtui.s3.listing import PrefixPager, list_all, list_buckets
+from flowtui.s3.session import make_client
+from tests.faultproxy import Request
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_list_buckets_shows_every_bucket(s3_server: Any, s3_client: Any) -> None:
@@ -12,9 +23,11 @@ def test_list_buckets_shows_every_bucket(s3_server: Any, s3_client: Any) -> None
 
 
 def test_first_page_of_a_5000_key_folder_costs_one_request(
-    s3_server: Any, big_bucket: str, fault_proxy: Any, proxy_client: Any
+    s3_server: Any, big_bucket: str, fault_proxy: Any
 ) -> None:
-    pager = PrefixPager(proxy_client, big_bucket, s3_server.big_prefix)
+    # The default timeouts: a page of 1,000 keys from a busy moto may take seconds.
+    client = make_client(endpoint_url=fault_proxy.url)
+    pager = PrefixPager(client, big_bucket, s3_server.big_prefix)
     first = pager.next_page()
     assert fault_proxy.operations() == ["ListObjectsV2"]
     assert len(first) == 1000 and pager.has_more
@@ -65,3 +78,64 @@ def test_small_pages_resume_where_the_last_one_ended(s3_server: Any, s3_client: 
     assert all(len(p) <= 2 for p in pages) and pager.pages == len(pages) >= 4
     keys = [e.key for p in pages for e in p]
     assert keys == sorted(keys) and len(keys) == len(set(keys))
+
+
+# --- a server that never lets a listing end --------------------------------------------------
+
+LOOP_PREFIX = "loop/AWSLogs/777777777777/vpcflowlogs/us-east-1/2024/03/05/"
+
+
+def looping_page(token: Callable[[int], str]) -> Callable[[Request], bytes]:
+    """A ListObjectsV2 page that is always truncated, with the same key and ``token(n)``
+    as its next continuation token for the n-th request."""
+    count = [0]
+
+    def page(request: Request) -> bytes:
+        count[0] += 1
+        prefix = request.query.get("prefix", [""])[0]
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"<Name>flowlogs-main</Name><Prefix>{prefix}</Prefix><KeyCount>1</KeyCount>"
+            "<MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>"
+            f"<NextContinuationToken>{token(count[0])}</NextContinuationToken>"
+            f"<Contents><Key>{prefix}777777777777_vpcflowlogs_us-east-1_fl-0777_"
+            "20240305T1400Z_77777777.log.gz</Key><LastModified>2024-03-05T14:05:00.000Z"
+            "</LastModified><ETag>\"e\"</ETag><Size>100</Size><StorageClass>STANDARD"
+            "</StorageClass></Contents></ListBucketResult>").encode()
+
+    return page
+
+
+LOOPS = {"repeated token": lambda n: "the-same-token", "no new key": lambda n: f"token-{n}"}
+
+
+@pytest.mark.parametrize("loop", list(LOOPS))
+def test_a_listing_that_never_ends_is_stopped_with_one_line(
+        s3_server: Any, fault_proxy: Any, loop: str) -> None:
+    # 20 looping pages at most (then moto answers, with an error): a pager that follows the
+    # loop fails the test instead of running forever.
+    fault_proxy.reply(looping_page(LOOPS[loop]), times=20,
+                      match=lambda r: r.operation == "ListObjectsV2")
+    client = make_client(endpoint_url=fault_proxy.url, max_attempts=1)
+    with pytest.raises(ListingLoop) as caught:
+        list_all(client, s3_server.main_bucket, LOOP_PREFIX, delimiter="")
+    assert fault_proxy.operations() == ["ListObjectsV2"] * 2
+    why = {"repeated token": "the server sent a continuation token it had sent before",
+           "no new key": "a page added no key"}[loop]
+    assert describe(caught.value) == (
+        f"s3://{s3_server.main_bucket}/{LOOP_PREFIX}: the listing does not move on ({why}); "
+        "stopped after 2 pages: the endpoint, or a proxy in front of it, is misbehaving")
+
+
+def test_cat_of_a_listing_that_never_ends_says_so_and_stops(
+        s3_server: Any, fault_proxy: Any) -> None:
+    fault_proxy.reply(looping_page(LOOPS["repeated token"]), times=20,
+                      match=lambda r: r.operation == "ListObjectsV2")
+    result = subprocess.run(
+        [sys.executable, "-m", "flowtui", "cat", f"s3://{s3_server.main_bucket}/{LOOP_PREFIX}",
+         "--endpoint-url", fault_proxy.url], capture_output=True, text=True, cwd=ROOT,
+        timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "the listing does not move on" in result.stderr
+    assert fault_proxy.operations().count("ListObjectsV2") == 2

@@ -41,11 +41,11 @@ def test_cut_connections_resume_from_the_next_byte(
 
 
 def test_a_stalled_connection_times_out_and_resumes(
-    s3_server: Any, fault_proxy: Any, proxy_client: Any
+    s3_server: Any, fault_proxy: Any, stall_client: Any
 ) -> None:
     big = s3_server.find("big")
     fault_proxy.stall_after(50_000)
-    stream = ObjectStream(proxy_client, big.bucket, big.key, chunk_size=16384)
+    stream = ObjectStream(stall_client, big.bucket, big.key, chunk_size=16384)
     assert _read(stream) == big.body
     assert stream.resumes == 1
     # whole chunks before the stall were kept; the read resumed after the last of them

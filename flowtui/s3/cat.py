@@ -2,7 +2,8 @@
 
 Kept apart from cli.py so the command line only gains options and one branch. The loader
 delivers batches in key order from its worker threads, one at a time, so the writer is only
-ever called by one thread at once; reaching ``--limit`` cancels the rest of the load.
+ever called by one thread at once; reaching ``--limit`` cancels the rest of the load, and so
+does a reader that went away (``| head``): the command then ends quietly, as local ``cat``.
 """
 
 from __future__ import annotations
@@ -86,12 +87,20 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
     cancel = threading.Event()
     failed = 0
     bad_total = 0
+    broken_pipe = False
 
     def on_event(event: Any) -> None:
-        nonlocal failed, bad_total
+        nonlocal failed, bad_total, broken_pipe
+        if broken_pipe:
+            return
         if isinstance(event, BatchLoaded):
-            if not writer.done:
-                writer.write_batch(event.batch, event.ref.location)
+            try:
+                if not writer.done:
+                    writer.write_batch(event.batch, event.ref.location)
+            except BrokenPipeError:  # in a worker thread: stop the load, end in this one
+                broken_pipe = True
+                cancel.set()
+                return
             if writer.done:
                 cancel.set()
         elif isinstance(event, ObjectFailed):
@@ -111,6 +120,8 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
     loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
                     since=args.since, until=args.until, predicate=predicate)
     loader.run(refs, on_event, cancel)
+    if broken_pipe:
+        raise BrokenPipeError  # cli.main ends quietly
     if bad_total:
         say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
     return 1 if failed else 0

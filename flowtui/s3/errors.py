@@ -17,6 +17,7 @@ ACTIONS = {
     "ListBuckets": "s3:ListAllMyBuckets",
     "ListObjectsV2": "s3:ListBucket",
     "HeadObject": "s3:GetObject",
+    "HeadBucket": "s3:ListBucket",
     "GetObject": "s3:GetObject",
 }
 
@@ -42,6 +43,11 @@ class S3AccessError(Exception):
 class ObjectChanged(S3AccessError):
     """The object was replaced while being read (its ETag changed): the bytes already read and
     the rest would come from different versions, so the read stops."""
+
+
+class ListingLoop(S3AccessError):
+    """The server answered a listing without moving on (a repeated continuation token, a
+    page with no new key): following it would list forever."""
 
 
 class TooManyObjects(S3AccessError):
@@ -179,6 +185,10 @@ def _describe_client_error(exc: bce.ClientError, bucket: str | None, key: str | 
                 "or try again later")
     if code in ("InvalidRange", "416"):
         return f"{where}: the object is shorter than expected (InvalidRange); reload it"
+    if code == "400" and op in ("HeadObject", "HeadBucket"):
+        return (f"{where}: S3 refused the request (400, and a HEAD's answer says no more): most "
+                f"often expired or invalid credentials (refresh them, e.g. `{login}`) or "
+                "another region (--region)")
     if code in ("InternalError", "500"):
         return f"{where}: S3 internal error after all retries; try again later"
     detail = f": {message}" if message else ""

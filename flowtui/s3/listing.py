@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flowtui.layout import KeyInfo, describe_prefix, parse_key
+from flowtui.s3.errors import ListingLoop
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ class PrefixPager:
 
     ``next_page()`` sends exactly one request and returns its folders and objects merged in
     key order; ``has_more`` says whether another page exists. Not thread-safe: one pager per
-    listing, used from one worker at a time.
+    listing, used from one worker at a time. A server that never lets a listing end (a
+    continuation token it sent before, a page that adds no key past the last one) is met
+    with ``ListingLoop`` rather than followed forever.
     """
 
     def __init__(self, client: Any, bucket: str, prefix: str = "", *, page_size: int = 1000,
@@ -86,6 +89,8 @@ class PrefixPager:
         self.start_after = start_after
         self.pages = 0
         self._token: str | None = None
+        self._tokens: set[str] = set()  # every token sent: one coming back means a loop
+        self._last_key: str | None = None
         self._done = False
 
     @property
@@ -108,6 +113,8 @@ class PrefixPager:
             params["StartAfter"] = self.start_after
         response = self.client.list_objects_v2(**params)
         self.pages += 1
+        if self._token:
+            self._tokens.add(self._token)
         self._token = response.get("NextContinuationToken")
         self._done = not (response.get("IsTruncated") and self._token)
         entries = [
@@ -117,7 +124,26 @@ class PrefixPager:
         contents = response.get("Contents", []) or []
         entries.extend(object_entry(self.bucket, item) for item in contents)
         entries.sort(key=lambda e: e.key)
+        if not self._done:
+            self._check_progress(entries)
+        if entries:
+            self._last_key = entries[-1].key
         return entries
+
+    def _check_progress(self, entries: list[Entry]) -> None:
+        """S3 lists in key order, so each page of a listing that goes on starts past the
+        last key seen, and every continuation token is new."""
+        if self._token in self._tokens:
+            why = "the server sent a continuation token it had sent before"
+        elif not entries or (self._last_key is not None and entries[-1].key <= self._last_key):
+            why = "a page added no key"
+        else:
+            return
+        self._done = True
+        raise ListingLoop(
+            f"s3://{self.bucket}/{self.prefix}: the listing does not move on ({why}); "
+            f"stopped after {self.pages} pages: the endpoint, or a proxy in front of it, is "
+            "misbehaving")
 
     def __iter__(self) -> Iterator[list[Entry]]:
         """Pages until the listing ends (for bounded folders: a day, an hour)."""

@@ -25,6 +25,7 @@ from botocore import exceptions as bce
 from urllib3.exceptions import HTTPError as URLLib3Error
 
 from flowtui.s3.errors import ObjectChanged
+from flowtui.s3.inflight import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,7 @@ RESUMABLE: tuple[type[BaseException], ...] = (
 )
 
 
-class Cancelled(Exception):
-    """The read was cancelled by the caller."""
+__all__ = ["CHUNK_SIZE", "Cancelled", "ObjectStream", "RangeFile"]
 
 
 def _is_precondition_failed(exc: BaseException) -> bool:

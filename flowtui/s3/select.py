@@ -48,10 +48,22 @@ def _head(client: Any, bucket: str, key: str) -> Entry | None:
             # 403: without s3:ListBucket a missing key looks forbidden; try it as a prefix
             # and let the listing say what is wrong.
             return None
+        if code == "400":
+            _explain_bad_request(client, bucket, key, exc)
         raise
     return Entry(kind="object", bucket=bucket, key=key, size=head.get("ContentLength"),
                  last_modified=head.get("LastModified"), info=layout.parse_key(key),
                  etag=head.get("ETag"))
+
+
+def _explain_bad_request(client: Any, bucket: str, key: str, exc: ClientError) -> None:
+    """A HEAD's error has no body, so a bare 400 hides why (expired or invalid credentials,
+    most often). A one-byte GET of the same key carries the error code: raise that."""
+    try:
+        client.get_object(Bucket=bucket, Key=key, Range="bytes=0-0")["Body"].close()
+    except ClientError as detail:
+        if str(detail.response.get("Error", {}).get("Code", "")) not in ("", "400"):
+            raise detail from exc
 
 
 def select_objects(

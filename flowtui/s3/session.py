@@ -15,8 +15,13 @@ import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
 
+from flowtui.s3 import inflight
+
 #: The only S3 calls flowtui makes. Anything else is a bug and is refused before it is sent.
-ALLOWED_OPERATIONS = frozenset({"ListBuckets", "ListObjectsV2", "HeadObject", "GetObject"})
+#: HeadBucket is botocore's own: it asks for a bucket's region after a HEAD answered 301 or
+#: 400 (it needs only s3:ListBucket).
+ALLOWED_OPERATIONS = frozenset({"ListBuckets", "ListObjectsV2", "HeadObject", "GetObject",
+                                "HeadBucket"})
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -72,6 +77,7 @@ def make_client(
     session = boto3.session.Session(profile_name=profile, region_name=region)
     client = session.client("s3", endpoint_url=endpoint_url, config=Config(**options))
     client.meta.events.register("before-call.s3", _refuse_writes)
+    inflight.install(client)  # so a stop or quit can cut requests waiting on the network
     return client
 
 

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from flowtui.s3 import inflight
 from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
 from flowtui.ui.browser.pane import BrowserPane, LoadState, make_client_getter
@@ -85,10 +86,15 @@ class FlowtuiApp(App[None]):
         if no_color and theme is None:
             theme = "ansi-dark"
         self._no_color = no_color
-        if client is not None:
-            self._client = make_client_getter(lambda: client)
-        else:
-            self._client = make_client_getter(client_factory or _default_client)
+        self._clients: list[Any] = []  # closed on exit: quitting never waits for S3
+        factory = (lambda: client) if client is not None else (client_factory or _default_client)
+
+        def made() -> Any:
+            made_client = factory()
+            self._clients.append(made_client)
+            return made_client
+
+        self._client = make_client_getter(made)
         self._target = target
         self._initial_theme = theme
         self._follow = follow
@@ -155,9 +161,12 @@ class FlowtuiApp(App[None]):
 
     def exit(self, result: None = None, return_code: int = 0,
              message: Any = None) -> None:
-        """Stop a running load first, so leaving never waits for S3."""
+        """Stop a running load first, so leaving never waits for S3: every request still
+        waiting (a load, a listing, a tail's poll) is cut, and its worker thread ends."""
         self.loads.stop_now()
         self.tails.stop(quiet=True)
+        for made_client in self._clients:
+            inflight.close(made_client)
         super().exit(result, return_code, message)
 
     # ------------------------------------------------------ loads and tails

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from flowtui.s3.errors import describe
+from flowtui.s3.inflight import Scope
 from flowtui.s3.listing import Entry
 from flowtui.ui.browser.sources import ClientGetter, Location, Pager, entry_location, folder_kind
 from flowtui.ui.records.status import human_bytes
@@ -222,6 +223,7 @@ class BrowserPane(Vertical):
         self.location: Location | None = None
         self._pager: Pager | None = None
         self._token = 0
+        self._listing = Scope()  # the shown location's listing requests
         self._fetching = False
         self._entries: list[Entry] = []
         self._index: dict[str, int] = {}
@@ -261,6 +263,8 @@ class BrowserPane(Vertical):
         self._entries = []
         self._index = {}
         self._token += 1
+        self._listing.cut()  # the old location's request, if one is still waiting
+        self._listing = Scope()
         self._pager = None
         self._fetching = False
         self.query_one(Crumb).path = location.title
@@ -334,18 +338,20 @@ class BrowserPane(Vertical):
             return
         self._fetching = True
         self._show_more_option("loading…")
-        self.run_worker(partial(self._fetch_page, self._token, self.location, self._pager),
-                        thread=True, group="listing", exit_on_error=False,
+        self.run_worker(partial(self._fetch_page, self._token, self.location, self._pager,
+                                self._listing), thread=True, group="listing", exit_on_error=False,
                         name=f"list {self.location.title}")
 
-    def _fetch_page(self, token: int, location: Location, pager: Pager | None) -> None:
+    def _fetch_page(self, token: int, location: Location, pager: Pager | None,
+                    scope: Scope) -> None:
         """Thread worker: one listing request; the result goes back as a message."""
         worker = get_current_worker()
         try:
-            if pager is None:
-                pager = location.pager(self._client)
-            entries = pager.next_page()
-            has_more = pager.has_more
+            with scope.active():
+                if pager is None:
+                    pager = location.pager(self._client)
+                entries = pager.next_page()
+                has_more = pager.has_more
         except Exception as exc:  # every failure becomes one line in the UI
             reason = describe(exc)
             if not worker.is_cancelled:
