@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flowtui.fields import arrow_type, canonical_name
+from flowtui.s3 import inflight
 
 ALLOWED_OPERATIONS = frozenset({"StartQueryExecution", "GetQueryExecution", "GetQueryResults",
                                 "StopQueryExecution"})
@@ -57,6 +58,7 @@ def make_athena_client(profile: str | None = None, region: str | None = None,
         retries={"mode": "standard", "total_max_attempts": 5}, connect_timeout=10,
         read_timeout=30))
     client.meta.events.register("before-call.athena", _refuse_others)
+    inflight.install(client)
     return client
 
 
@@ -106,7 +108,10 @@ def run_query(client: Any, sql: str, target: AthenaTarget, *,
     query_id = submit(client, sql, target)
     started = time.monotonic()
     while True:
-        status = status_of(client, query_id, started)
+        status = _cuttable(lambda: status_of(client, query_id, started), cancel)
+        if status is None:  # cancelled while Athena did not answer
+            stop(client, query_id)
+            raise QueryFailed("cancelled: Athena was asked to stop the query")
         if on_status is not None:
             on_status(status)
         if status.state == "SUCCEEDED":
@@ -132,6 +137,31 @@ def run_query(client: Any, sql: str, target: AthenaTarget, *,
                 raise QueryFailed(f"reading the result file {location} failed midway; run "
                                   "the query again") from None
     yield from results(client, query_id, cancel=cancel)
+
+
+def _cuttable(call: Callable[[], QueryStatus], cancel: threading.Event) -> QueryStatus | None:
+    """``call()``, cut short when ``cancel`` is set while it waits for Athena (a stop must
+    not wait out the read timeout and its retries); None when it was cut."""
+    scope = inflight.Scope()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if cancel.is_set():
+                scope.cut()
+                return
+
+    watcher = threading.Thread(target=watch, name="athena-cancel", daemon=True)
+    watcher.start()
+    try:
+        with scope.active():
+            return call()
+    except QueryFailed:
+        if scope.is_cut:
+            return None
+        raise
+    finally:
+        done.set()
 
 
 def submit(client: Any, sql: str, target: AthenaTarget) -> str:

@@ -113,7 +113,8 @@ _clients: weakref.WeakKeyDictionary[Any, Scope] = weakref.WeakKeyDictionary()
 
 
 def install(client: Any) -> Scope:
-    """Make ``client``'s requests cuttable; returns the scope that ``close`` cuts."""
+    """Make ``client``'s requests cuttable (an S3 or an Athena client); returns the scope
+    that ``close`` cuts."""
     client_scope = Scope()
 
     def refuse_when_cut(**_: Any) -> None:
@@ -122,8 +123,9 @@ def install(client: Any) -> Scope:
 
     # Before each attempt (retries included), and instead of botocore's retry decision: a
     # request cut while it waited must not be sent again (or wait out a back-off first).
-    client.meta.events.register("before-send.s3", refuse_when_cut)
-    client.meta.events.register_first("needs-retry.s3", refuse_when_cut)
+    service = client.meta.service_model.service_id.hyphenize()  # "s3", "athena"
+    client.meta.events.register(f"before-send.{service}", refuse_when_cut)
+    client.meta.events.register_first(f"needs-retry.{service}", refuse_when_cut)
     # botocore exposes no way to choose the connection class; its session keeps the pool
     # classes in a dict that its pool managers share, so replacing the entries is enough.
     session = getattr(getattr(client, "_endpoint", None), "http_session", None)
