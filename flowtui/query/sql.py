@@ -426,10 +426,17 @@ def select_sql(table: str, columns: Sequence[str], *, dialect: Dialect,
     return query.sql(dialect=_dialect(dialect))
 
 
-def _aggregates(columns: Iterable[str]) -> list[exp.Expression]:
-    """records, packets, bytes, first_start, last_end, accept, reject: the columns the Arrow
-    aggregates return (a field the table lacks gives NULL sums and zero counts)."""
+def _aggregates(columns: Iterable[str], extent: bool = True) -> list[exp.Expression]:
+    """records, packets, bytes (+ first_start, last_end with ``extent``), accept, reject: the
+    Arrow aggregates' columns (aggregate.py), under SQL names (``first-start`` there). As
+    there, a missing counter counts as 0; a time the table lacks gives NULL."""
     present = {sql_name(c) for c in columns}
+
+    def total(field: str) -> exp.Expression:
+        if sql_name(field) not in present:
+            return exp.Literal.number(0)
+        return exp.Coalesce(this=exp.Sum(this=column(field)),
+                            expressions=[exp.Literal.number(0)])
 
     def over(func: type[exp.Func], field: str) -> exp.Expression:
         return func(this=column(field)) if sql_name(field) in present else exp.null()
@@ -440,15 +447,13 @@ def _aggregates(columns: Iterable[str]) -> list[exp.Expression]:
         return exp.CountIf(this=exp.EQ(this=column("action"),
                                        expression=exp.Literal.string(action)))
 
-    return [
-        exp.alias_(exp.Count(this=exp.Star()), "records"),
-        exp.alias_(over(exp.Sum, "packets"), "packets"),
-        exp.alias_(over(exp.Sum, "bytes"), "bytes"),
-        exp.alias_(over(exp.Min, "start"), "first_start"),
-        exp.alias_(over(exp.Max, "end"), "last_end"),
-        exp.alias_(count("ACCEPT"), "accept"),
-        exp.alias_(count("REJECT"), "reject"),
-    ]
+    out = [exp.alias_(exp.Count(this=exp.Star()), "records"),
+           exp.alias_(total("packets"), "packets"),
+           exp.alias_(total("bytes"), "bytes")]
+    if extent:
+        out += [exp.alias_(over(exp.Min, "start"), "first_start"),
+                exp.alias_(over(exp.Max, "end"), "last_end")]
+    return out + [exp.alias_(count("ACCEPT"), "accept"), exp.alias_(count("REJECT"), "reject")]
 
 
 def top_sql(table: str, columns: Sequence[str], *, by: Sequence[str], dialect: Dialect,
@@ -481,8 +486,9 @@ def histogram_sql(table: str, columns: Sequence[str], *, every: int, dialect: Di
                   where: Expr = EVERYTHING,
                   also: Iterable[exp.Expression | str] = ()) -> str:
     """Rows of ``time`` (the bucket's first second, epoch seconds: ``start`` rounded down to
-    a multiple of ``every``), records, packets, bytes, first_start, last_end, accept, reject,
-    by time. Records without a ``start`` belong to no bucket and are left out."""
+    a multiple of ``every``), records, packets, bytes, accept, reject, by time, as
+    aggregate.histogram's columns. Records without a ``start`` belong to no bucket and are
+    left out; unlike ``histogram(fill=True)`` empty buckets are not rows."""
     if every < 1:
         raise ValueError("a histogram bucket is at least one second")
     if sql_name("start") not in {sql_name(c) for c in columns}:
@@ -495,7 +501,7 @@ def histogram_sql(table: str, columns: Sequence[str], *, every: int, dialect: Di
         this=exp.paren(exp.Add(this=exp.Mod(this=start.copy(), expression=width),
                                expression=width.copy())),
         expression=width.copy()))
-    query = exp.select(exp.alias_(floor, "time"), *_aggregates(columns)).from_(
+    query = exp.select(exp.alias_(floor, "time"), *_aggregates(columns, extent=False)).from_(
         exp.to_table(table, dialect=_dialect(dialect)))
     query = _where(query, where, columns, dialect,
                    [*_also(also, dialect),
