@@ -12,7 +12,6 @@ missing value is false, and ``Not`` is its exact complement.
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
@@ -501,16 +500,78 @@ def _integer(text: str) -> int | None:
 
 # ----------------------------------------------------------------------- glob as a regex
 
+#: A regular expression that matches nothing, for a glob that can't match (``[z-a]``).
+NO_MATCH = r"[^\x00-\x{10FFFF}]"
+
+
 def glob_regex(pattern: str) -> str:
-    """A glob as an anchored regular expression both RE2 and Python read the same way."""
-    translated = fnmatch.translate(pattern)  # ``(?s:...)\Z``
-    body = translated[len("(?s:"):-len(r")\Z")]
-    return f"^(?s:{body})$"
+    """A glob (``*``, ``?``, ``[abc]``, ``[!a-z]``, read as Python's ``fnmatch`` reads it) as
+    a regular expression anchored to the whole text, in the syntax RE2 (pyarrow, DuckDB) and
+    Java (Trino) share. Not ``fnmatch.translate``: its atomic groups and ``(?!)`` are refused
+    by RE2 (``a*b*c``, ``[z-a]``)."""
+    parts: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        i += 1
+        if char == "*":
+            if not parts or parts[-1] != ".*":
+                parts.append(".*")
+        elif char == "?":
+            parts.append(".")
+        elif char == "[":
+            j = i
+            if j < n and pattern[j] == "!":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 1
+            if j >= n:  # no closing bracket: a literal [
+                parts.append(_regex_char("["))
+                continue
+            negated = pattern[i] == "!"
+            ranges = _class_ranges(pattern[i + 1 if negated else i:j])
+            i = j + 1
+            if not ranges:
+                if not negated:
+                    return NO_MATCH
+                parts.append(".")  # [!] is any one character
+                continue
+            items = "".join(_regex_char(lo) if lo == hi else
+                            f"{_regex_char(lo)}-{_regex_char(hi)}" for lo, hi in ranges)
+            parts.append(f"[{'^' if negated else ''}{items}]")
+        else:
+            parts.append(_regex_char(char))
+    return "(?s)\\A" + "".join(parts) + "\\z"
+
+
+def _regex_char(char: str) -> str:
+    """One character, literal in RE2 and Java regular expressions (in a class too)."""
+    if char.isascii() and not char.isalnum() and char not in " _":
+        return "\\" + char  # (RE2 refuses an escaped word character such as \\_)
+    return char
+
+
+def _class_ranges(body: str) -> list[tuple[str, str]]:
+    """A glob class's characters as (first, last) ranges, as fnmatch reads them: ``-``
+    between two characters is a range (none when reversed), elsewhere itself."""
+    ranges: list[tuple[str, str]] = []
+    k = 0
+    while k < len(body):
+        if k + 2 < len(body) and body[k + 1] == "-":
+            if body[k] <= body[k + 2]:
+                ranges.append((body[k], body[k + 2]))
+            k += 3
+        else:
+            ranges.append((body[k], body[k]))
+            k += 1
+    return ranges
 
 
 __all__ = [
     "ADDRESS_FIELDS", "COMPARE_OPS", "ENUM_VALUES", "PORT_FIELDS", "TIME_FIELDS",
     "And", "Compare", "Const", "Expr", "FilterError", "FlagsAll", "InNet", "InSet", "Leaf",
-    "Match", "Not", "Or", "fields_used", "glob_regex", "leaves", "nearest_field",
+    "Match", "NO_MATCH", "Not", "Or", "fields_used", "glob_regex", "leaves", "nearest_field",
     "parse", "resolve_field",
 ]

@@ -1,0 +1,1 @@
+SELECT version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, vpc_id, tcp_flags, pkt_srcaddr, pkt_dstaddr, flow_direction FROM flow_logs WHERE COALESCE(REGEXP_LIKE(account_id, '^(1234|5678)'), FALSE) AND NOT COALESCE(REGEXP_LIKE(action, 'ACC'), FALSE) ORDER BY start ASC LIMIT 100
