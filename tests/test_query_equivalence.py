@@ -439,9 +439,6 @@ def test_duckdb_reads_addresses_as_python_does() -> None:
     assert duck.rows(everything) == matching(everything, rows) != []
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, pa.ArrowInvalid),
-                   reason="arrow.py: an integer beyond the column type raises (pa.scalar) "
-                          "instead of comparing; SQL and the reference agree")
 @pytest.mark.parametrize("expr", [
     Compare("bytes", ">", 2**63), InSet("bytes", (2**63,)),
     Compare("srcport", ">", -(2**63) - 5), parse("bytes > 10000000T"),

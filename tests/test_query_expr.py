@@ -81,6 +81,7 @@ def test_ports_by_number_range_and_service() -> None:
 def test_protocols_flags_and_sizes() -> None:
     assert p("proto tcp") == p("tcp") == p("protocol = 6") == Compare("protocol", "=", 6)
     assert p("proto gre") == Compare("protocol", "=", 47)
+    assert p("proto icmpv6") == p("icmpv6") == p("proto ipv6-icmp") == Compare("protocol", "=", 58)
     assert p("flags S") == FlagsAll("tcp-flags", 2)
     assert p("flags SA") == p("flags S,A") == p("flags syn+ack") == FlagsAll("tcp-flags", 18)
     assert p("bytes > 10k") == Compare("bytes", ">", 10_000)

@@ -120,11 +120,16 @@ def _on_values(leaf: Leaf, values: pa.Array) -> pa.Array:
     """The leaf on plain (not dictionary-encoded) values; nulls where values are null."""
     match leaf:
         case Compare(_, op, value):
-            if pa.types.is_integer(values.type) and _coerce(value, values.type) is None:
-                values = pc.cast(values, pa.string())  # a word against numbers: compare text
+            if pa.types.is_integer(values.type):
+                number = _coerce(value, values.type)
+                if number is None:  # a word against numbers: compare as text
+                    values = pc.cast(values, pa.string())
+                elif not _fits(number, values.type):
+                    return _beyond(values, op, above=number > 0)
             return _COMPARE[op](values, _scalar(value, values.type))
         case InSet(_, choices):
-            kept = [v for v in (_coerce(c, values.type) for c in choices) if v is not None]
+            kept = [v for v in (_coerce(c, values.type) for c in choices) if v is not None
+                    and (not isinstance(v, int) or _fits(v, values.type))]
             result = pc.is_in(values, value_set=pa.array(kept, type=_value_type(values.type)))
             return _keep_nulls(result, values)
         case Match(_, pattern, kind):
@@ -168,6 +173,23 @@ def _coerce(value: int | str, data_type: pa.DataType) -> int | str | None:
         except ValueError:
             return None
     return str(value)
+
+
+def _fits(number: int, data_type: pa.DataType) -> bool:
+    """Whether an integer column of ``data_type`` could hold ``number`` at all."""
+    width = data_type.bit_width
+    if pa.types.is_unsigned_integer(data_type):
+        return 0 <= number < 2**width
+    return -(2 ** (width - 1)) <= number < 2 ** (width - 1)
+
+
+def _beyond(values: pa.Array, op: str, *, above: bool) -> pa.Array:
+    """A comparison with a number past every value the column's type can hold: decided by
+    the operator alone (nulls stay null, so they end up false like any missing value)."""
+    true = op in ("!=", "<", "<=") if above else op in ("!=", ">", ">=")
+    result = pa.repeat(pa.scalar(true, pa.bool_()), len(values)) if len(values) else pa.array(
+        [], pa.bool_())
+    return _keep_nulls(result, values)
 
 
 def _scalar(value: int | str, data_type: pa.DataType) -> pa.Scalar:

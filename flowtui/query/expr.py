@@ -151,8 +151,10 @@ def _services() -> dict[str, int]:
 
 @cache
 def _protocols() -> dict[str, int]:
-    return {keyword.lower(): number for number, (keyword, _title) in PROTOCOLS.items()
-            if keyword}
+    names = {keyword.lower(): number for number, (keyword, _title) in PROTOCOLS.items()
+             if keyword}
+    # What people type for IANA's IPv6-ICMP, as the bare shorthand does.
+    return names | {"icmpv6": 58, "icmp6": 58}
 
 
 # ----------------------------------------------------------------------------------- errors
