@@ -22,7 +22,7 @@ from flowtui.output import make_writer
 from flowtui.parser import FlowLogParser
 from flowtui.s3 import cat as s3cat
 
-COMMANDS = ("cat", "tail", "athena", "story", "top", "hist")
+COMMANDS = ("cat", "tail", "top", "hist", "story", "sql", "athena", "demo")
 MAX_BAD_LINES_SHOWN = 20
 
 
@@ -98,14 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             from flowtui.tailcmd import main as run_tail
 
             return run_tail(args[1:])
-        if args and args[0] == "athena":
-            from flowtui.athena.cli import main as run_athena
-
-            return run_athena(args[1:])
-        if args and args[0] == "story":
-            from flowtui.storycmd import main as run_story
-
-            return run_story(args[1:])
         if args and args[0] == "demo":
             from flowtui.ui.demo_launch import main as run_demo
 

@@ -13,6 +13,9 @@ from collections.abc import Callable, Sequence
 REGISTRY: dict[str, str] = {
     "top": "flowtui.commands.top",
     "hist": "flowtui.commands.hist",
+    "story": "flowtui.storycmd",
+    "athena": "flowtui.athena.cli",
+    "sql": "flowtui.athena.sqlcmd",
 }
 
 

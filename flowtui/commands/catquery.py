@@ -30,11 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="only these columns, in this order")
     group.add_argument("--output", metavar="FILE",
                        help="write to FILE instead of stdout (needed for --format parquet)")
+    from flowtui.athena.queries import add_engine_arguments
+
+    add_engine_arguments(parser)
 
 
 def wanted(args: argparse.Namespace) -> bool:
     return bool(args.where or args.sort or args.columns or args.output
-                or args.format == "parquet")
+                or args.format == "parquet" or args.engine == "athena")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "parquet" and (args.explain or args.decoded):
         say("--format parquet writes raw values: drop --explain/--decoded")
         return 2
+    if args.engine == "athena":
+        from flowtui.athena import queries
+
+        return queries.cat(args, query, columns)
     keep = common.keeper(query)
     if not query.sort and args.format != "parquet":
         return _stream(args, keep, columns)

@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="what the table's bar shows (default: records)")
     parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
                         help="output format (default: table)")
+    from flowtui.athena.queries import add_engine_arguments
+
+    add_engine_arguments(parser)
     return parser
 
 
@@ -43,20 +46,28 @@ def main(argv: Sequence[str]) -> int:
     query = common.build_query(args.where)
     if isinstance(query, int):
         return query
-    progress = common.Progress()
-    sink = common.StoreSink((), progress)
-    code = common.load(args, sink, common.keeper(query))
-    progress.clear()
-    if code == 2:
-        return code
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from flowtui.query.aggregate import histogram
+    if args.engine == "athena":
+        from flowtui.athena import queries
 
-    table = histogram(sink.store.batches(), args.every)
-    times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
-    table = table.set_column(0, "time", times)
+        answer = queries.hist(args, args.every, query)
+        if isinstance(answer, int):
+            return answer
+        table, code = queries.iso_times(answer), 0
+    else:
+        progress = common.Progress()
+        sink = common.StoreSink((), progress)
+        code = common.load(args, sink, common.keeper(query))
+        progress.clear()
+        if code == 2:
+            return code
+        from flowtui.query.aggregate import histogram
+
+        table = histogram(sink.store.batches(), args.every)
+        times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
+        table = table.set_column(0, "time", times)
     if args.format == "table":
         table = table.append_column("", pa.array(bars(table.column(args.metric).to_pylist()),
                                                  pa.string()))

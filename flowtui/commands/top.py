@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="groups to print (default: 20)")
     parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
                         help="output format (default: table)")
+    from flowtui.athena.queries import add_engine_arguments
+
+    add_engine_arguments(parser)
     return parser
 
 
@@ -44,6 +47,16 @@ def main(argv: Sequence[str]) -> int:
     query = common.build_query(args.where)
     if isinstance(query, int):
         return query
+    if args.engine == "athena":
+        from flowtui.athena import queries
+
+        answer = queries.top(args, by, query)
+        if isinstance(answer, int):
+            return answer
+        with common.output(args.output) as out:
+            common.write_table(answer.select([*by, "records", "packets", "bytes"]),
+                               args.format, out)
+        return 0
     progress = common.Progress()
     sink = common.StoreSink(by, progress)
     code = common.load(args, sink, common.keeper(query))

@@ -1,0 +1,305 @@
+"""The CLI's questions (``cat``, ``top``, ``hist``) asked of Athena instead of loaded here.
+
+One filter, compiled by the query core: the same ``--where`` text becomes the Arrow predicate
+of a local load or the SQL of an Athena query. The window (``--since``/``--until``) becomes
+both partition predicates (so Athena reads only those days or hours) and the same record
+overlap test a local load applies. Answers come back with the local commands' column names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flowtui.athena.engine import AthenaTarget, QueryFailed, QueryStatus
+from flowtui.athena.table import FlowLogTable, TableError, describe_prefix, partition_filter
+from flowtui.cliargs import say
+from flowtui.query.expr import And, Compare, Const, Expr
+
+#: The Arrow aggregates' spelling of the SQL aggregate columns.
+_AGGREGATE_NAMES = {"first_start": "first-start", "last_end": "last-end"}
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--engine athena`` and where its queries run."""
+    from flowtui.athena.cli import add_athena_options
+
+    group = parser.add_argument_group("Athena (--engine athena)")
+    group.add_argument("--engine", choices=("local", "athena"), default="local",
+                       help="load and answer here (default), or run the query on Amazon "
+                            "Athena over the table for the prefix (see flowtui athena ddl)")
+    add_athena_options(group)
+
+
+@dataclass
+class Plan:
+    """What an Athena run needs: the table as flowtui sees the prefix, the extra predicates."""
+
+    table: FlowLogTable
+    name: str  # database.table
+    also: list[str]
+    target: AthenaTarget
+
+
+def plan(args: argparse.Namespace) -> Plan | int:
+    """Describe the prefix and the window; an exit code after a one-line message if not."""
+    from flowtui.s3.errors import describe
+    from flowtui.s3.select import parse_s3_url
+    from flowtui.s3.session import make_client
+
+    urls = [p for p in args.paths if p.startswith("s3://")]
+    if len(urls) != 1 or len(args.paths) != 1:
+        say("--engine athena takes one s3://bucket/prefix (the table's location)")
+        return 2
+    bucket, prefix = parse_s3_url(urls[0])
+    try:
+        client = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
+        table = describe_prefix(client, bucket, prefix)
+        since, until = window(args)
+        partitions = partition_filter(table, since, until)
+    except TableError as exc:
+        say(str(exc))
+        return 2
+    except ValueError as exc:
+        say(str(exc))
+        return 2
+    except Exception as exc:  # S3 errors: one line
+        say(describe(exc, bucket=bucket, key=prefix))
+        return 1
+    also = [partitions] if partitions else []
+    return Plan(table=table, name=f"{args.database}.{args.table}", also=also,
+                target=AthenaTarget(database=args.database, workgroup=args.workgroup,
+                                    output_location=args.output_location))
+
+
+def window(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
+    from flowtui.query.times import parse_time
+
+    def read(value: object) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return value  # cat's options are parsed already
+        return parse_time(str(value))
+
+    return read(getattr(args, "since", None)), read(getattr(args, "until", None))
+
+
+def window_expr(args: argparse.Namespace, where: Expr) -> Expr:
+    """The filter and the window's record overlap, as one expression."""
+    since, until = window(args)
+    terms: list[Expr] = [] if isinstance(where, Const) and where.value else [where]
+    if since is not None:
+        terms.append(Compare("end", ">=", int(since.timestamp())))
+    if until is not None:
+        terms.append(Compare("start", "<=", int(until.timestamp())))
+    if not terms:
+        return Const(True)
+    return terms[0] if len(terms) == 1 else And(tuple(terms))
+
+
+def columns(table: FlowLogTable) -> list[str]:
+    return [c.field for c in table.columns]
+
+
+def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa.RecordBatch]:
+    """Run ``sql``; progress on stderr (a live line on a terminal, a summary line always);
+    Ctrl-C stops the query on Athena. Raises ``QueryFailed``."""
+    from flowtui.athena.engine import make_athena_client, run_query
+    from flowtui.commands.common import Progress
+    from flowtui.s3.session import make_client
+
+    client = make_athena_client(args.profile, args.region, args.athena_endpoint_url)
+    s3 = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
+    cancel = threading.Event()
+    progress = Progress()
+    last: list[QueryStatus] = []
+
+    def on_status(status: QueryStatus) -> None:
+        last[:] = [status]
+        progress.show(status.line(), force=True)
+
+    with _interrupt_sets(cancel):
+        try:
+            yield from run_query(client, sql, target, cancel=cancel, on_status=on_status,
+                                 s3_client=s3)
+        except QueryFailed:
+            if cancel.is_set():  # Ctrl-C: the query was stopped; exit as an interrupt does
+                raise KeyboardInterrupt from None
+            raise
+        finally:
+            progress.clear()
+            if last:
+                say(last[0].line())
+
+
+class _interrupt_sets:
+    """Ctrl-C sets ``cancel`` (the engine then stops the query on Athena) instead of raising
+    in the middle of a request."""
+
+    def __init__(self, cancel: threading.Event) -> None:
+        self.cancel = cancel
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, lambda *_: self.cancel.set())
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def local_names(table: pa.Table) -> pa.Table:
+    """SQL result columns under the local commands' names (``first_start`` → ``first-start``,
+    ``log_status`` → ``log-status``)."""
+    from flowtui.fields import canonical_name
+
+    names = [_AGGREGATE_NAMES.get(n, canonical_name(n)) for n in table.schema.names]
+    return table.rename_columns(names)
+
+
+def as_table(batches: Sequence[pa.RecordBatch]) -> pa.Table:
+    if not batches:
+        return pa.table({})
+    return pa.Table.from_batches(_unify(batches))
+
+
+def _unify(batches: Sequence[pa.RecordBatch]) -> list[pa.RecordBatch]:
+    schema = pa.unify_schemas([b.schema for b in batches], promote_options="permissive")
+    out = []
+    for batch in batches:
+        out.append(pa.RecordBatch.from_arrays(
+            [batch.column(n).cast(schema.field(n).type) if n in batch.schema.names
+             else pa.nulls(batch.num_rows, schema.field(n).type) for n in schema.names],
+            names=schema.names))
+    return out
+
+
+def iso_times(table: pa.Table, name: str = "time") -> pa.Table:
+    index = table.schema.get_field_index(name)
+    if index < 0:
+        return table
+    times = pc.cast(table.column(name).cast(pa.int64()), pa.timestamp("s", tz="UTC"))
+    return table.set_column(index, name, pc.strftime(times, format="%Y-%m-%dT%H:%M:%SZ"))
+
+
+def failed(exc: QueryFailed) -> int:
+    say(str(exc))
+    return 1
+
+
+def guarded(body: Callable[[], int]) -> int:
+    """Athena errors as one line and an exit code, never a traceback."""
+    try:
+        return body()
+    except QueryFailed as exc:
+        return failed(exc)
+    except KeyboardInterrupt:
+        say("cancelled: Athena was asked to stop the query")
+        return 130
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
+        from flowtui.athena.engine import describe_error
+
+        say(describe_error(exc))
+        return 1
+
+
+
+
+# --- the three commands ---------------------------------------------------------------------
+
+def cat(args: argparse.Namespace, query: Any, selected: tuple[str, ...] | None) -> int:
+    """``cat --engine athena``: the records, written as a local ``cat`` writes them."""
+    from flowtui.commands import common
+    from flowtui.output import make_writer
+    from flowtui.query.sql import select_sql
+
+    prepared = plan(args)
+    if isinstance(prepared, int):
+        return prepared
+    sql = select_sql(prepared.name, columns(prepared.table), dialect="athena",
+                     where=window_expr(args, query.where), select=selected,
+                     order_by=[(k.field, k.descending) for k in query.sort],
+                     limit=args.limit, also=prepared.also)
+
+    def body() -> int:
+        batches = run(args, sql, prepared.target)
+        if args.format == "parquet":
+            from flowtui.export import write_parquet
+
+            got = list(batches)
+            write_parquet(iter(got), args.output, got, columns=selected)
+            return 0
+        with common.output(args.output) as out:
+            writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
+                                 explain=args.explain)
+            for batch in batches:
+                writer.write_batch(batch, "athena")
+                if writer.done:
+                    break
+        return 0
+
+    return guarded(body)
+
+
+def top(args: argparse.Namespace, by: Sequence[str], query: Any) -> pa.Table | int:
+    """``top --engine athena``: the groups, with the local command's columns."""
+    from flowtui.query.sql import top_sql
+
+    prepared = plan(args)
+    if isinstance(prepared, int):
+        return prepared
+    sql = top_sql(prepared.name, columns(prepared.table), by=list(by), dialect="athena",
+                  metric=args.metric, n=args.n, where=window_expr(args, query.where),
+                  also=prepared.also)
+    result: list[pa.Table] = []
+
+    def body() -> int:
+        result.append(local_names(as_table(list(run(args, sql, prepared.target)))))
+        return 0
+
+    code = guarded(body)
+    return result[0] if result and code == 0 else code
+
+
+def hist(args: argparse.Namespace, every: int | None, query: Any) -> pa.Table | int:
+    """``hist --engine athena``: per bucket, as the local histogram (times in ISO 8601)."""
+    from flowtui.query.sql import histogram_sql
+
+    prepared = plan(args)
+    if isinstance(prepared, int):
+        return prepared
+    since, until = window(args)
+    width = every or _default_every(since, until)
+    sql = histogram_sql(prepared.name, columns(prepared.table), every=width, dialect="athena",
+                        where=window_expr(args, query.where), also=prepared.also)
+    result: list[pa.Table] = []
+
+    def body() -> int:
+        result.append(local_names(as_table(list(run(args, sql, prepared.target)))))
+        return 0
+
+    code = guarded(body)
+    return result[0] if result and code == 0 else code
+
+
+def _default_every(since: datetime | None, until: datetime | None) -> int:
+    """Without ``--every``: a round width for about 60 buckets over the window (an hour's
+    worth of minutes when the window is open-ended)."""
+    from datetime import UTC
+
+    from flowtui.query.aggregate import choose_bucket
+
+    if since is None:
+        return 60
+    end = until or datetime.now(tz=UTC)
+    return int(choose_bucket(int(since.timestamp()), int(end.timestamp())))
