@@ -21,9 +21,9 @@ from flowtui.athena.table import FlowLogTable, describe_prefix, partition_filter
 from flowtui.layout import parse_key
 from flowtui.loader import Loader, resolve
 from flowtui.query.expr import And, Compare, parse
+from flowtui.query.query import Query
 from flowtui.query.sql import select_sql
 from flowtui.query.view import RecordView
-from flowtui.query.query import Query
 from flowtui.store import RecordStore
 
 DUCK_TYPES = {"int": "INTEGER", "bigint": "BIGINT", "string": "VARCHAR"}
