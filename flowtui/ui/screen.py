@@ -76,6 +76,7 @@ class MainScreen(Screen[None]):
     def show_records(self, store: RecordStore) -> None:
         """Show ``store`` in the table (a new load or tail): the table starts over."""
         self.records = store
+        self.table.column_layout.follow(store)
         self.table.set_store(store)
 
     def on_mount(self) -> None:
