@@ -162,6 +162,12 @@ class ColumnLayout:
         self.constants = Constants()
         self._store: Snapshots | None = None
 
+    def with_choices(self, choices: ColumnChoices) -> ColumnLayout:
+        """The same data under other choices (the chooser's preview)."""
+        other = ColumnLayout()
+        other.choices, other.constants, other._store = choices, self.constants, self._store
+        return other
+
     def follow(self, store: Snapshots | None) -> None:
         """Fold by the rows of ``store`` from now on (a new load or tail)."""
         self._store = store
