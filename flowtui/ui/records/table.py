@@ -156,6 +156,11 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     def row_count(self) -> int:
         return self._row_count
 
+    @property
+    def columns(self) -> list[str]:
+        """The columns shown, in order (after folds, the chooser's hides and order)."""
+        return list(self._columns)
+
     def set_store(self, store: RowSource | None) -> None:
         """Show another store (a new load): forget everything derived from the old one."""
         self._store = store
