@@ -55,9 +55,9 @@ class MainScreen(Screen[None]):
     ]
 
     #: The top-N pane stands in for the record table (Enter or Esc brings the records back).
-    top_shown: reactive[bool] = reactive(False)
+    top_shown: reactive[bool] = reactive(False, init=False)
     #: The time histogram strip over the table.
-    histogram_shown: reactive[bool] = reactive(False)
+    histogram_shown: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, browser: BrowserPane, *, on_ready: Callable[[], None],
                  on_closed: Callable[[], None]) -> None:
@@ -134,6 +134,8 @@ class MainScreen(Screen[None]):
             self.table.set_store(self._source(self.records))
             where = self.shown.where_text
             self.table.border_subtitle = text(f"filter: {where}") if where else None
+            if self.view is not None and not len(self.view):
+                self.table.placeholder = "No record matches the filter (ctrl+p: Clear filter)"
         self.aggregates_changed()
         return self.view
 
