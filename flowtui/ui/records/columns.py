@@ -157,15 +157,15 @@ def _single_value(batch: pa.RecordBatch, name: str) -> object:
 class ColumnLayout:
     """The table's columns: the user's choices applied to the data's columns, minus folds."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: Snapshots | None = None) -> None:
         self.choices = ColumnChoices()
         self.constants = Constants()
-        self._store: Snapshots | None = None
+        self._store = store
 
     def with_choices(self, choices: ColumnChoices) -> ColumnLayout:
         """The same data under other choices (the chooser's preview)."""
-        other = ColumnLayout()
-        other.choices, other.constants, other._store = choices, self.constants, self._store
+        other = ColumnLayout(self._store)
+        other.choices, other.constants = choices, self.constants
         return other
 
     def follow(self, store: Snapshots | None) -> None:
