@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import pyarrow as pa
+
 
 class RowSource(Protocol):
     """Rows by position, read on the UI thread while a load may be appending."""
@@ -32,6 +34,11 @@ class RowSource(Protocol):
 
     def row(self, index: int) -> dict[str, object]:
         """One row; ``IndexError`` outside the source."""
+        ...
+
+    def batches(self) -> list[pa.RecordBatch]:
+        """Every row as Arrow record batches, for aggregates (top-N, histogram) computed in
+        a worker thread; the order of rows within them does not matter to those."""
         ...
 
     def source(self, index: int) -> str:

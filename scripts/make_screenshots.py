@@ -135,6 +135,24 @@ async def wide(client: Any, big_object: str) -> None:
         save(app, "decoded.svg")
         await pilot.press("r", "0")
 
+        # The time histogram over the table, a range selected; then the top-N pane.
+        histogram = app.main_screen.histogram
+        await pilot.press("H")
+        await wait_for(pilot, lambda: histogram.data is not None and bool(histogram.data.times),
+                       "the histogram")
+        await pilot.press("home", *["right"] * 8, *["right_square_bracket"] * 6)
+        await pilot.pause()
+        save(app, "histogram.svg")
+        await pilot.press("escape", "H")  # clear the range, hide the strip
+        top = app.main_screen.top
+        await pilot.press("T", "2")
+        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "dst",
+                       "the top-N pane")
+        await pilot.pause()
+        save(app, "top.svg")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.focused is app.table, "the records again")
+
         # The big object: Enter in the browser, then catch the first rows while the load
         # is still running (no await between the check and the picture).
         await highlight(pilot, app, lambda loc: loc == big_object)

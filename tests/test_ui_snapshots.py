@@ -88,3 +88,46 @@ def test_help_screen(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
         await pilot.press("question_mark")
 
     assert snap_compare(app, terminal_size=(120, 50), run_before=ready)
+
+
+async def _top_by_destination(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, FlowtuiApp)
+    await _loaded(pilot)
+    app.table.focus()
+    top = app.main_screen.top
+    await pilot.press("T", "2", "down")
+    await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "dst",
+                   what="top destinations")
+
+
+def test_top_pane_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(_object(s3_server).url, client=s3_client)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_top_by_destination)
+
+
+def test_top_pane_160x48(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(_object(s3_server).url, client=s3_client)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=_top_by_destination)
+
+
+async def _histogram_with_a_range(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, FlowtuiApp)
+    await _loaded(pilot)
+    app.table.focus()
+    histogram = app.main_screen.histogram
+    await pilot.press("H")
+    await wait_for(pilot, lambda: histogram.data is not None and bool(histogram.data.times),
+                   what="histogram counted")
+    await pilot.press("home", "right", "right", "right", "]", "]", "]", "]")
+
+
+def test_histogram_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(_object(s3_server).url, client=s3_client)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_histogram_with_a_range)
+
+
+def test_histogram_160x48(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(_object(s3_server).url, client=s3_client)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=_histogram_with_a_range)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import wraps
+from pathlib import PurePath
 from typing import Any, ClassVar
 
 from textual import on
@@ -19,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from flowtui.query.expr import FilterError
 from flowtui.s3 import inflight
 from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
@@ -29,13 +31,16 @@ from flowtui.ui.detail.panel import DetailPanel, record_json
 from flowtui.ui.detail.throttle import DetailThrottle
 from flowtui.ui.dialogs import BadLinesScreen
 from flowtui.ui.help import HelpScreen
+from flowtui.ui.histogram.strip import TimeHistogram
 from flowtui.ui.jobs.listing import FolderListed, Listings, TargetResolved
 from flowtui.ui.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
+from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.status import RecordStatus
 from flowtui.ui.records.table import RecordTable
 from flowtui.ui.safe import literal
 from flowtui.ui.screen import MainScreen
+from flowtui.ui.top.pane import TopPane
 
 
 def _quiet_when_closing(handler: Callable[..., None]) -> Callable[..., None]:
@@ -56,7 +61,8 @@ def _quiet_when_closing(handler: Callable[..., None]) -> Callable[..., None]:
 class FlowtuiApp(App[None]):
     """``flowtui [s3://bucket/prefix-or-key | PATH]``."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        "app.tcss", "top/top.tcss", "histogram/histogram.tcss", "records/columns.tcss"]
     TITLE = "flowtui"
     COMMANDS = App.COMMANDS | {FlowtuiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -238,6 +244,63 @@ class FlowtuiApp(App[None]):
     def on_record_table_rows_changed(self, message: RecordTable.RowsChanged) -> None:
         self.status.total = message.count
         self.status.new_rows = self.table.new_rows
+        self.main_screen.aggregates_changed()
+
+    # -------------------------------------------- top-N, histogram, columns
+
+    @on(TopPane.DrillDown)
+    def _drill_down(self, message: TopPane.DrillDown) -> None:
+        if self.add_filter_step(message.text):
+            self.main_screen.top_shown = False
+
+    @on(TimeHistogram.RangeChosen)
+    def _time_range(self, message: TimeHistogram.RangeChosen) -> None:
+        if self.add_filter_step(message.text):
+            self.table.focus()
+
+    def add_filter_step(self, step: str) -> bool:
+        """Narrow the records with ``step`` (filter-language text), and-ed to the filter.
+
+        Interim until branch tui's filter bar lands; then this becomes
+        ``self.filters.apply(join_steps([*split_steps(self.filters.text), step]))``."""
+        screen = self.main_screen
+        where = screen.shown.where_text
+        if where:
+            lowered = f" {where.lower()} "
+            where = f"({where})" if " or " in lowered or "||" in where else where
+            step = f"{where} and {step}"
+        columns = screen.records.columns if screen.records is not None else []
+        try:
+            query = screen.shown.with_where(step, columns)
+        except FilterError as exc:
+            self.notify(literal(str(exc)), title="Filter", severity="error", markup=False)
+            return False
+        view = screen.show_query(query)
+        self.notify(f"Filter: {literal(step)}", markup=False, timeout=3)
+        if view is not None and not len(view) and len(view.store):
+            self.notify("No record matches", markup=False, timeout=3)
+        return True
+
+    def action_clear_filter(self) -> None:
+        screen = self.main_screen
+        if not screen.shown.filters:
+            self.notify("No filter to clear", markup=False, timeout=2)
+            return
+        screen.show_query(screen.shown.with_where(""))
+
+    def action_toggle_top(self) -> None:
+        screen = self.main_screen
+        screen.top_shown = not screen.top_shown
+
+    def action_toggle_histogram(self) -> None:
+        screen = self.main_screen
+        if screen.histogram_shown and self.focused is not screen.histogram:
+            screen.histogram.focus()  # shown but elsewhere: H goes to it first
+            return
+        screen.histogram_shown = not screen.histogram_shown
+
+    def action_choose_columns(self) -> None:
+        self.main_screen.choose_columns()
 
     @_quiet_when_closing
     def _show_detail(self, row: int) -> None:
@@ -289,6 +352,9 @@ class FlowtuiApp(App[None]):
             ("Browser (left)", self.browser.entry_list),
             ("Record table", self.table),
             ("Detail panel", self.detail.list),
+            ("Top-N pane (T)", screen.top),
+            ("Time histogram (H)", screen.histogram),
+            ("Column chooser (o)", ColumnChooser(self.table.column_layout, [])),
         ]
         self.push_screen(HelpScreen(sections))
 

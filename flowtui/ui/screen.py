@@ -10,23 +10,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal
+from textual.containers import Container, Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from flowtui.query.query import Query
+from flowtui.query.view import RecordView
+from flowtui.rowsource import RowSource
 from flowtui.store import RecordStore
 from flowtui.ui.browser.pane import BrowserPane
 from flowtui.ui.detail.panel import DetailPanel
+from flowtui.ui.histogram.strip import TimeHistogram
+from flowtui.ui.records.chooser import ColumnChooser
+from flowtui.ui.records.columns import ColumnChoices
 from flowtui.ui.records.status import RecordStatus
 from flowtui.ui.records.table import RecordTable
+from flowtui.ui.safe import text
+from flowtui.ui.top.pane import TopPane
 
 NARROW_WIDTH = 150
 """Below this width the detail panel moves under the table."""
 TINY_WIDTH = 100
 """Below this width the browser gives way to the table while records are shown."""
+TALL_HEIGHT = 40
+"""From this height the histogram has two lines per series (one below)."""
 
 
 class MainScreen(Screen[None]):
@@ -38,7 +49,15 @@ class MainScreen(Screen[None]):
                 id="screen.focus-previous"),
         Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
                 id="screen.copy-text"),
+        Binding("T", "app.toggle_top", "Top-N", id="screen.top"),
+        Binding("H", "app.toggle_histogram", "Histogram", id="screen.histogram"),
+        Binding("o", "app.choose_columns", "Columns", id="screen.columns"),
     ]
+
+    #: The top-N pane stands in for the record table (Enter or Esc brings the records back).
+    top_shown: reactive[bool] = reactive(False, init=False)
+    #: The time histogram strip over the table.
+    histogram_shown: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, browser: BrowserPane, *, on_ready: Callable[[], None],
                  on_closed: Callable[[], None]) -> None:
@@ -48,6 +67,11 @@ class MainScreen(Screen[None]):
         self._on_closed = on_closed
         #: The records the table shows (it reads them through a RowSource; loads append here).
         self.records: RecordStore | None = None
+        # Until the filter bar (branch tui) lands: what the table shows of the records, and
+        # the view that shows it (None: the store itself). Same names as there.
+        self.shown: Query = Query()
+        self.view: RecordView | None = None
+        self._detail_before_top = True
         #: The screen's widgets are going (quit, a crash, a test's teardown): late worker
         #: messages find nothing to update and are dropped.
         self.closing = False
@@ -56,7 +80,10 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             yield self.browser
             with Container(id="work"):
-                yield RecordTable(id="table")
+                with Vertical(id="records"):
+                    yield TimeHistogram(self._table_source, id="histogram")
+                    yield RecordTable(id="table")
+                    yield TopPane(self._table_source, id="top")
                 yield DetailPanel(id="detail")
         yield RecordStatus(id="status")
         yield Footer(show_command_palette=False)
@@ -73,10 +100,97 @@ class MainScreen(Screen[None]):
     def status(self) -> RecordStatus:
         return self.query_one(RecordStatus)
 
+    @property
+    def top(self) -> TopPane:
+        return self.query_one(TopPane)
+
+    @property
+    def histogram(self) -> TimeHistogram:
+        return self.query_one(TimeHistogram)
+
+    def _table_source(self) -> RowSource | None:
+        """What the panes count: the table's rows (the current view), whatever they are."""
+        return self.table.store if self.is_mounted else None
+
+    def aggregates_changed(self) -> None:
+        """The table's rows changed: the shown panes count again on their own clock."""
+        if self.histogram_shown:
+            self.histogram.source_changed()
+        if self.top_shown:
+            self.top.source_changed()
+
     def show_records(self, store: RecordStore) -> None:
         """Show ``store`` in the table (a new load or tail): the table starts over."""
         self.records = store
-        self.table.set_store(store)
+        self.table.column_layout.follow(store)
+        self.table.set_store(self._source(store))
+        self.aggregates_changed()
+
+    def show_query(self, query: Query) -> RecordView | None:
+        """Show the same records through ``query`` (a drill-down from the top-N pane or the
+        histogram). Interim, until branch tui's filter bar brings its own (same name)."""
+        self.shown = query
+        if self.records is not None:
+            self.table.set_store(self._source(self.records))
+            where = self.shown.where_text
+            self.table.border_subtitle = text(f"filter: {where}") if where else None
+            if self.view is not None and not len(self.view):
+                self.table.placeholder = "No record matches the filter (ctrl+p: Clear filter)"
+        self.aggregates_changed()
+        return self.view
+
+    def _source(self, store: RecordStore) -> RowSource:
+        query = self.shown
+        if not query.filters and not query.sort:
+            self.view = None
+            return store
+        self.view = RecordView(store, query, auto_sort=False)
+        return self.view
+
+    # ------------------------------------------------------------ panes
+
+    def watch_top_shown(self, shown: bool) -> None:
+        detail = self.detail
+        self.set_class(shown, "-top")
+        if shown:
+            self._detail_before_top = detail.display
+            detail.display = False
+            self.top.refresher.now()
+            self.top.focus()
+        else:
+            detail.display = self._detail_before_top
+            self.table.focus()
+
+    def watch_histogram_shown(self, shown: bool) -> None:
+        self.set_class(shown, "-histogram")
+        if shown:
+            self.histogram.refresher.now()
+            self.histogram.focus()
+        elif self.focused is self.histogram:
+            self.table.focus()
+
+    def choose_columns(self) -> None:
+        table = self.table
+        store = table.store
+        columns = store.columns if store is not None else []
+        if not columns:
+            self.notify("No columns yet: load some records first", markup=False, timeout=2)
+            return
+
+        def chosen(choices: ColumnChoices | None) -> None:
+            if choices is not None:
+                table.set_column_choices(choices)
+
+        self.app.push_screen(ColumnChooser(table.column_layout, columns), chosen)
+
+    @on(TopPane.Left)
+    def _top_left(self) -> None:
+        self.top_shown = False
+
+    @on(TimeHistogram.Left)
+    def _histogram_left(self) -> None:
+        self.table.focus()
+
 
     def on_mount(self) -> None:
         self.query_one("#browser").border_title = "Browser"
@@ -92,6 +206,7 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < TINY_WIDTH, "-tiny")
+        self.set_class(event.size.height >= TALL_HEIGHT, "-tall")
         if not self.has_class("-tiny"):
             self.query_one("#browser").display = True
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -29,6 +30,7 @@ from textual.strip import Strip
 from flowtui.explain import display_value
 from flowtui.fields import is_integer
 from flowtui.rowsource import RowSource
+from flowtui.ui.records.columns import ColumnChoices, ColumnLayout
 from flowtui.ui.safe import literal
 
 MAX_COLUMN_WIDTH = 40
@@ -140,6 +142,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.new_rows = 0
         self._styles: dict[str, Style] = {}
         self._base_style = Style()
+        #: Which columns show, in what order, pinned how; what folds into the title.
+        self.column_layout = ColumnLayout()
+        self._title: Text | None = None
 
     # ----------------------------------------------------------------- data
 
@@ -150,6 +155,11 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def row_count(self) -> int:
         return self._row_count
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns shown, in order (after folds, the chooser's hides and order)."""
+        return list(self._columns)
 
     def set_store(self, store: RowSource | None) -> None:
         """Show another store (a new load): forget everything derived from the old one."""
@@ -186,7 +196,10 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._update_pending = False
         store = self._store
         count = len(store) if store is not None else 0
-        columns = list(store.columns) if store is not None else []
+        all_columns = store.columns if store is not None else []
+        self.column_layout.observe()
+        columns = self.column_layout.visible(all_columns)
+        self._update_title(all_columns)
         dropped = store.dropped if store is not None else 0
         shift = max(0, dropped - self._dropped)
         self._dropped = dropped
@@ -239,6 +252,19 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         if count and not self._announced:
             self._announced = True
             self.post_message(self.CursorMoved(self, self.cursor_row))
+
+    def _update_title(self, columns: Sequence[str]) -> None:
+        title = self.column_layout.title(columns, self.decoded)
+        if title != self._title:  # setting a title repaints the whole widget
+            self._title = title
+            self.border_title = title
+
+    def set_column_choices(self, choices: ColumnChoices) -> None:
+        """The column chooser's answer: show, hide, order and pin as it says."""
+        self.column_layout.choices = choices
+        self._sync()
+        self._update_virtual_size()
+        self.refresh()
 
     def _reset_caches(self) -> None:
         self._formatted.clear()
@@ -315,15 +341,37 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             x += self._widths.get(column, 0) + GAP
         return starts
 
+    @property
+    def pinned(self) -> int:
+        """How many leading columns stay put while the rest scroll sideways."""
+        return self.column_layout.pinned(self._columns)
+
+    def _pinned_width(self) -> int:
+        return sum(self._widths.get(c, 0) + GAP for c in self._columns[:self.pinned])
+
+    def _scroll_starts(self) -> list[int]:
+        """Where each scrolling (unpinned) column starts, in scroll_x units."""
+        pinned, width = self.pinned, self._pinned_width()
+        return [s - width for s in self._column_starts()[pinned:]]
+
+    def _left_column(self) -> str | None:
+        """The scrolling column at the left edge (the first not cut by the scroll)."""
+        x = int(self.scroll_x)
+        starts = self._scroll_starts()
+        for column, start in zip(self._columns[self.pinned:], starts, strict=False):
+            if start >= x:
+                return column
+        return None
+
     def action_column_right(self) -> None:
         x = int(self.scroll_x)
-        nxt = next((s for s in self._column_starts() if s > x), None)
+        nxt = next((s for s in self._scroll_starts() if s > x), None)
         if nxt is not None:
             self.scroll_to(x=nxt, animate=False)
 
     def action_column_left(self) -> None:
         x = int(self.scroll_x)
-        prev = [s for s in self._column_starts() if s < x]
+        prev = [s for s in self._scroll_starts() if s < x]
         self.scroll_to(x=prev[-1] if prev else 0, animate=False)
 
     def action_leftmost(self) -> None:
@@ -336,11 +384,23 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.decoded = not self.decoded
 
     def watch_decoded(self) -> None:
+        """Raw and decoded cells differ in width: the column at the left edge stays there,
+        rather than the old scroll offset cutting some other column in half."""
+        anchor = self._left_column() if int(self.scroll_x) else None
         self._formatted.clear()
         self._strips.clear()
         self._widths = {c: min(MAX_COLUMN_WIDTH, cell_len(literal(c))) for c in self._columns}
         self._widths_version += 1
+        top = int(self.scroll_y)
+        stop = min(self._row_count, top + self._body_height())
+        if stop > top:
+            self._fit_widths(self._format_rows(top, stop), later=False)
         self._update_virtual_size()
+        if self._store is not None:
+            self._update_title(self._store.columns)
+        if anchor is not None:
+            at = self._columns[self.pinned:].index(anchor)
+            self.scroll_to(x=self._scroll_starts()[at], animate=False, immediate=True)
         self.refresh()
 
     async def _on_click(self, event: events.Click) -> None:
@@ -368,20 +428,23 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
                 out[i - start] = formatted
         return [row for row in out if row is not None]
 
-    def _grow_widths(self, rows: Sequence[_FormattedRow]) -> None:
+    def _fit_widths(self, rows: Sequence[_FormattedRow], later: bool = True) -> None:
+        """Each column as wide as its header and the widest value on screen: a wide value
+        widens its column while shown and gives the room back once scrolled away."""
         changed = False
         for index, column in enumerate(self._columns):
             width = self._widths.get(column, 1)
             need = max((cell_len(r.cells[index]) for r in rows if index < len(r.cells)),
                        default=0)
-            need = min(MAX_COLUMN_WIDTH, need)
-            if need > width:
+            need = min(MAX_COLUMN_WIDTH, max(need, cell_len(literal(column)), 1))
+            if need != width:
                 self._widths[column] = need
                 changed = True
         if changed:
             self._widths_version += 1
             self._strips.clear()
-            self.call_later(self._update_virtual_size)
+            if later:
+                self.call_later(self._update_virtual_size)
 
     def _component_style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -395,7 +458,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         top = int(self.scroll_y)
         stop = min(self._row_count, top + self._body_height())
         if stop > top:
-            self._grow_widths(self._format_rows(top, stop))
+            self._fit_widths(self._format_rows(top, stop))
         return super().render_lines(crop)
 
     def _cells_strip(self, cells: Sequence[str], style: Style) -> Strip:
@@ -421,8 +484,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             if header is None:
                 header = self._cells_strip([literal(c) for c in self._columns], style)
                 self._strips[("header", self._widths_version)] = header
-            body = header.crop_extend(scroll_x, scroll_x + width - MARKER_WIDTH, style)
-            return Strip.join([Strip([Segment("! ", style)]), body])
+            return Strip.join([Strip([Segment("! ", style)]),
+                               *self._pinned_and_scrolled(header, scroll_x, width, style)])
         index = int(self.scroll_y) + y - 1
         if index >= self._row_count:
             if y == 1 and not self._row_count and self.placeholder:
@@ -450,8 +513,18 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             style += self._component_style("record-table--cursor")
         marker_style = style + self._component_style("record-table--marker")
         marker = Strip([Segment(row.marker + " ", marker_style)])
-        return Strip.join([marker, strip.crop_extend(scroll_x, scroll_x + width - MARKER_WIDTH,
-                                                     style)])
+        return Strip.join([marker, *self._pinned_and_scrolled(strip, scroll_x, width, style)])
+
+    def _pinned_and_scrolled(self, strip: Strip, scroll_x: int, width: int,
+                             style: Style) -> list[Strip]:
+        """The pinned columns as they are, then the rest from the horizontal scroll on."""
+        room = width - MARKER_WIDTH
+        pinned = min(self._pinned_width(), room)
+        if not pinned:
+            return [strip.crop_extend(scroll_x, scroll_x + room, style)]
+        start = pinned + scroll_x
+        return [strip.crop_extend(0, pinned, style),
+                strip.crop_extend(start, start + room - pinned, style)]
 
     def _row_style(self, marker: str) -> Style:
         if marker == "R":

@@ -1,0 +1,184 @@
+"""Columns, the top-N pane and the time histogram, driven by keys against the moto S3 server.
+
+Expected answers are computed from the seeded lines themselves (the fixture keeps them), so
+each test says what a user would read off the data by hand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from textual.widgets import OptionList
+
+from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.records.chooser import ColumnChooser
+from flowtui.ui.records.columns import LEAD
+from tests.ui_helpers import DAY_PREFIX, screen_text, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+
+def _records(obj: Any) -> list[dict[str, str]]:
+    return [dict(zip(obj.fields, line.split(" "), strict=True)) for line in obj.lines]
+
+
+async def _loaded(pilot: Any, app: FlowtuiApp) -> None:
+    await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
+                   and app.job.worker is not None and app.job.worker.is_finished,
+                   what="load finished")
+    app.table.refresh_now()
+    app.table.focus()
+    await pilot.pause()
+
+
+def _plain(obj: Any) -> Any:
+    return next(o for o in obj.under(obj.main_bucket, DAY_PREFIX) if o.note == "")
+
+
+async def _choose(pilot: Any, app: FlowtuiApp, column: str, *keys: str) -> None:
+    """In the column chooser, move to ``column`` and press ``keys`` there."""
+    assert isinstance(app.screen, ColumnChooser)
+    options = app.screen.query_one(OptionList)
+    await pilot.press("home")
+    for _ in range(options.option_count):
+        index = options.highlighted
+        if index is not None and options.get_option_at_index(index).id == column:
+            await pilot.press(*keys)
+            return
+        await pilot.press("down")
+    raise AssertionError(f"{column} is not in the chooser")
+
+
+async def test_constant_columns_fold_into_the_title_and_the_chooser_shows_hides_and_pins(
+        s3_server: Any, s3_client: Any) -> None:
+    custom = s3_server.find("custom")
+    records = _records(custom)
+    constant = [f for f in custom.fields if f not in LEAD
+                and len({r[f] for r in records}) == 1]
+    assert "version" in constant and "interface-id" not in constant  # the data has both
+    app = FlowtuiApp(custom.url, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _loaded(pilot, app)
+        header = screen_text(pilot)[1]
+        title = app.table.border_title or ""
+        assert header.split()[1:4] == ["srcaddr", "srcport", "dstaddr"]
+        for field in constant:
+            assert f" {field} " not in header  # folded: no width taken
+            value = records[0][field]
+            if value != "-":
+                assert (f"v{value}" if field == "version" else value) in title
+        assert "interface-id" not in title
+
+        # the chooser: unfold version, hide srcport, pin up to dstaddr
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ColumnChooser), what="chooser")
+        await _choose(pilot, app, "version", "space")
+        await _choose(pilot, app, "srcport", "space")
+        await _choose(pilot, app, "dstaddr", "p")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is app.main_screen, what="chooser closed")
+        assert app.table.pinned == 2
+        header = screen_text(pilot)[1]
+        assert header.split()[1:3] == ["srcaddr", "dstaddr"] and "srcport" not in header
+        assert "version" in app.table.columns and "v5" not in (app.table.border_title or "")
+        # scrolled all the way right, the pinned addresses stay at the left edge
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        assert app.table.scroll_x > 0
+        header = screen_text(pilot)[1]
+        assert header.split()[1:3] == ["srcaddr", "dstaddr"]
+        assert app.table.columns[-1] in header
+
+        # Esc in the chooser changes nothing
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ColumnChooser), what="chooser")
+        await _choose(pilot, app, "dstaddr", "space")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen, what="chooser closed")
+        assert "dstaddr" in app.table.columns
+
+
+async def test_drill_down_from_the_top_n_pane_filters_the_records(
+        s3_server: Any, s3_client: Any) -> None:
+    obj = _plain(s3_server)
+    records = _records(obj)
+    by_dst: dict[str, int] = defaultdict(int)
+    for r in records:
+        if r["dstaddr"] != "-":
+            by_dst[r["dstaddr"]] += int(r["bytes"])
+    top_dst = min(by_dst, key=lambda a: (-by_dst[a], a))
+    talkers: dict[str, int] = defaultdict(int)
+    for r in records:
+        if r["dstaddr"] == top_dst:
+            talkers[r["srcaddr"]] += int(r["bytes"])
+    app = FlowtuiApp(obj.url, client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _loaded(pilot, app)
+        top = app.main_screen.top
+        await pilot.press("T")
+        await wait_for(pilot, lambda: top.data is not None, what="top-N counted")
+        assert app.focused is top and not app.table.display
+        await pilot.press("2")  # by destination
+        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "dst",
+                       what="top destinations")
+        assert top.data.rows[0].values == (top_dst,)
+        assert top.data.rows[0].bytes == by_dst[top_dst]
+        assert top_dst in "\n".join(screen_text(pilot))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.table.row_count == sum(
+            r["dstaddr"] == top_dst for r in records), what="the records filtered")
+        assert app.focused is app.table and not top.display
+        assert app.main_screen.shown.where_text == f"dstaddr = {top_dst}"
+        source = app.table.store
+        assert source is not None
+        assert {row["dstaddr"] for row in source.rows(0, len(source))} == {top_dst}
+        # "top talkers to X": the same pane, by source, over the filtered records
+        await pilot.press("T", "1")
+        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src"
+                       and sum(r.records for r in top.data.rows) == app.table.row_count,
+                       what="top sources to the destination")
+        assert [r.values[0] for r in top.data.rows] == sorted(
+            talkers, key=lambda a: (-talkers[a], a))
+        await pilot.press("escape")  # back without a filter
+        assert app.focused is app.table
+        assert app.main_screen.shown.where_text == f"dstaddr = {top_dst}"
+
+
+async def test_a_histogram_range_becomes_a_during_filter(s3_server: Any,
+                                                         s3_client: Any) -> None:
+    obj = _plain(s3_server)
+    records = _records(obj)
+    app = FlowtuiApp(obj.url, client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _loaded(pilot, app)
+        histogram = app.main_screen.histogram
+        await pilot.press("H")
+        await wait_for(pilot, lambda: histogram.data is not None and histogram.data.times,
+                       what="histogram counted")
+        data = histogram.data
+        assert app.focused is histogram
+        assert sum(data.accept) == sum(r["action"] == "ACCEPT" for r in records)
+        assert sum(data.reject) == sum(r["action"] == "REJECT" for r in records)
+        lines = "\n".join(screen_text(pilot))
+        assert "ACCEPT" in lines and "REJECT" in lines and "▲" in lines
+        await pilot.press("home", "right", "right", "]", "]", "]")  # buckets 2..5
+        assert histogram.selection() == (data.times[2], data.times[5])
+        low, high = data.times[2], data.times[5] + data.width - 1
+        expected = sum(r["start"] != "-" and int(r["start"]) <= high
+                       and int(r["end"]) >= low for r in records)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.main_screen.shown.filters, what="filter applied")
+        assert app.main_screen.shown.where_text.startswith("during 2024-03-05T14:")
+        await wait_for(pilot, lambda: app.table.row_count == expected, what="filtered rows")
+        assert 0 < expected < len(records)
+        assert app.focused is app.table
+        # bytes: ACCEPT and REJECT bytes per bucket add up to the view's bytes
+        await pilot.press("H", "m")
+        await wait_for(pilot, lambda: histogram.data is not None
+                       and histogram.data.metric == "bytes", what="bytes histogram")
+        source = app.table.store
+        assert source is not None
+        total = sum(int(row["bytes"] or 0) for row in source.rows(0, len(source)))
+        assert sum(histogram.data.accept) + sum(histogram.data.reject) == total
