@@ -16,7 +16,6 @@ import pyarrow.csv as pacsv
 from flowtui.store import records
 from flowtui.textsafe import printable
 
-FORMATS = ("table", "csv", "jsonl")
 NULL = "-"
 
 
