@@ -448,11 +448,15 @@ class DecodedJsonlWriter(RecordWriter):
     """
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
-        parts = [_decoded_members(name, column)
-                 for name, column in zip(batch.schema.names, batch.columns, strict=True)]
-        flat = [member for pair in parts for member in pair]
-        lines = pc.binary_join_element_wise("{", *_interleave(flat, ", "), "}\n", "")
-        self.out.write("".join(lines.to_pylist()))
+        parts: list[pa.Array | str] = []
+        for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
+                                                   strict=True)):
+            prefix = ("{" if index == 0 else ", ") + _json_string(name) + ": "
+            parts += _column_cells(column, _JSON).parts(prefix, "")
+            if _decodes(name):
+                parts += [", " + _json_string(f"{name}.decoded") + ": ",
+                          _decoded_text(name, column)]
+        self._write_lines(_join_lines([*parts, "}\n"]))
 
 
 def decoded_value(name: str, value: object) -> object:
@@ -485,10 +489,8 @@ def _decodes(name: str) -> bool:
         spec is not None and spec.decoder is not None)
 
 
-def _decoded_members(name: str, column: pa.Array) -> list[pa.Array]:
-    raw = _json_member(name, column)
-    if not _decodes(name):
-        return [raw]
+def _decoded_text(name: str, column: pa.Array) -> pa.Array:
+    """The JSON text of each row's decoded value, decoded once per distinct value."""
     encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
     texts = []
     for value in encoded.dictionary.to_pylist():
@@ -496,5 +498,4 @@ def _decoded_members(name: str, column: pa.Array) -> list[pa.Array]:
         text = (json.dumps(decoded, ensure_ascii=False) if isinstance(decoded, list)
                 else "null" if decoded is None else _json_string(str(decoded)))
         texts.append(text)
-    per_row = pc.fill_null(pc.take(pa.array(texts, pa.string()), encoded.indices), "null")
-    return [raw, pc.binary_join_element_wise(json.dumps(f"{name}.decoded") + ": ", per_row, "")]
+    return pc.fill_null(pc.take(pa.array(texts, pa.string()), encoded.indices), "null")
