@@ -12,15 +12,14 @@ import signal
 import sys
 from collections.abc import Sequence
 
-import pyarrow as pa
-
 from flowtui.cliargs import add_output_options, say, stdout_closed
 from flowtui.commands import catquery, find_command
-from flowtui.localfiles import LocalPathError, find_objects, read_batches
 from flowtui.memory import prefer_compact_memory
-from flowtui.output import make_writer
-from flowtui.parser import FlowLogParser
 from flowtui.s3 import cat as s3cat
+
+# Arrow, the parser, boto3 and Textual are imported by the command that needs them, not
+# here: ``--help`` answers without loading them, and ``cat`` of a local file never loads
+# boto3 or Textual (tests/test_cli_startup.py holds both).
 
 COMMANDS = ("cat", "tail", "top", "hist", "story", "sql", "athena", "demo")
 MAX_BAD_LINES_SHOWN = 20
@@ -44,6 +43,12 @@ def run_cat(args: argparse.Namespace) -> int:
         return 2
     if catquery.wanted(args):
         return catquery.run(args)
+    import pyarrow as pa
+
+    from flowtui.localfiles import LocalPathError, find_objects, read_batches
+    from flowtui.output import make_writer
+    from flowtui.parser import FlowLogParser
+
     if s3cat.wants_loader(args):
         writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)

@@ -9,9 +9,10 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from flowtui.fields import parse_field_list
-from flowtui.output import FORMATS
 from flowtui.textsafe import printable
+
+# The writers of flowtui.output, named here so that --help does not load Arrow to list them.
+FORMATS = ("table", "csv", "jsonl")
 
 
 def say(message: str) -> None:
@@ -55,6 +56,8 @@ def seconds(text: str) -> float:
 
 
 def field_list(text: str) -> list[str]:
+    from flowtui.fields import parse_field_list  # the field catalogue loads Arrow's types
+
     try:
         return parse_field_list(text)
     except ValueError as exc:

@@ -9,11 +9,23 @@ store holds (measured by bench/bench_parse.py: ~99 vs ~48 resident bytes per rec
 
 from __future__ import annotations
 
-import pyarrow as pa
+import os
+import sys
+
+POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 
 def prefer_compact_memory() -> None:
-    """Use the system allocator for Arrow buffers; call once at program start."""
+    """Use the system allocator for Arrow buffers; call once at program start.
+
+    Before Arrow is loaded this only sets Arrow's own environment variable (a user's choice
+    in it wins), so a command that never needs Arrow (``--help``) does not pay to load it.
+    """
+    if "pyarrow" not in sys.modules:
+        os.environ.setdefault(POOL_VARIABLE, "system")
+        return
+    import pyarrow as pa
+
     pa.set_memory_pool(pa.system_memory_pool())
 
 

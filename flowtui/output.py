@@ -2,22 +2,39 @@
 
 Each takes record batches as they arrive and writes them at once, so the first rows reach
 the terminal (or ``| head``) before an object is read to the end.
+
+Why column by column: a million records made into Python strings take seconds, several
+times longer than reading them. So each column becomes its text with Arrow kernels, one
+more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the bytes of the
+result are written as they are. A dictionary column (accounts, ENIs, addresses, actions) is
+rendered once per distinct value, with its padding and separators, then taken into rows;
+ports, protocols and other small integers likewise through a cached table of their text.
+Only string values are checked for control and bidi characters (integers cannot hold them),
+with a regex kernel, on a dictionary's values rather than its rows; the few values that hold
+one are escaped in Python, as ``printable`` does for the TUI. ``--decoded`` and ``--explain``
+stay in Python: they are for reading a few records, not for bulk.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TextIO
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO, TextIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from flowtui.store import records
-from flowtui.textsafe import printable
+from flowtui.textsafe import BIDI, UNSAFE, UNSAFE_KEEPING_NEWLINES, printable
 
-FORMATS = ("table", "csv", "jsonl")
 NULL = "-"
+WIDTH_SAMPLE = 200  # rows of the first batch of each column set that set the table's widths
+# Whitespace by Python's str.isspace() that printable() leaves alone: what str.rstrip() would
+# still strip from the end of a table line (tests/test_output.py holds the list to Python's).
+TRAILING_SPACE = "(^$|[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$)"
 
 
 class RecordWriter:
@@ -28,6 +45,7 @@ class RecordWriter:
         self.limit = limit
         self.decoded = decoded
         self.written = 0
+        self._binary: BinaryIO | None = getattr(out, "buffer", None)
 
     @property
     def done(self) -> bool:
@@ -44,6 +62,25 @@ class RecordWriter:
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         raise NotImplementedError
+
+    def _write_text(self, text: str) -> None:
+        self._write_bytes(text.encode("utf-8"))
+
+    def _write_lines(self, lines: pa.Array) -> None:
+        """The bytes of a string array whose values are whole lines, without a copy."""
+        if not len(lines):
+            return
+        _validity, offsets, data = lines.buffers()
+        offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
+        start, end = offset[lines.offset], offset[lines.offset + len(lines)]
+        self._write_bytes(memoryview(data)[start:end])
+
+    def _write_bytes(self, data: bytes | memoryview) -> None:
+        if self._binary is None:  # a text-only stream (tests): decode, same characters
+            self.out.write(bytes(data).decode("utf-8"))
+            return
+        self.out.flush()  # anything written as text goes first
+        self._binary.write(data)
 
     def _cells(self, batch: pa.RecordBatch) -> list[list[str]]:
         """Rows of literal cell text (``-`` for null), or decoded text when asked."""
@@ -62,6 +99,142 @@ class RecordWriter:
         return rows
 
 
+# --------------------------------------------------------------------- columns to text
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How one output format renders a column's values as text."""
+
+    null: str  # the text of a missing value
+    unsafe: str  # RE2 class of characters that send a string value through ``escape``
+    escape: Callable[[str], str]  # the whole rendering of such a value, in Python
+    plain: Callable[[pa.Array], pa.Array]  # the rendering of the other string values
+    others: Callable[[pa.Array], pa.Array]  # neither integer nor string: values to text
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """A column's text: ``values`` (no nulls) picked by ``indices``, or one per row.
+
+    ``key`` names values shared by every batch (the text of every small integer), so that
+    their decorated forms are made once, not once per batch.
+    """
+
+    values: pa.Array
+    indices: pa.Array | None = None
+    key: tuple[object, ...] | None = None
+
+    def rows(self, count: int | None = None) -> pa.Array:
+        """The text of every row (or of the first ``count``)."""
+        if self.indices is None:
+            return self.values if count is None else self.values.slice(0, count)
+        indices = self.indices if count is None else self.indices.slice(0, count)
+        return self.values.take(indices)
+
+    def parts(self, prefix: str, suffix: str, width: int = 0) -> list[pa.Array | str]:
+        """Each row padded to ``width`` characters, between ``prefix`` and ``suffix``, as
+        arguments for one join: a shared table is decorated once (cached across batches
+        when it is the same table), one value per row is decorated by the join itself."""
+        if self.indices is None:
+            values = pc.utf8_rpad(self.values, width) if width else self.values
+            return [part for part in (prefix, values, suffix) if not isinstance(part, str)
+                    or part]
+        key = None if self.key is None else (*self.key, prefix, suffix, width)
+        values = _decorated_cache.get(key) if key is not None else None
+        if values is None:
+            values = pc.utf8_rpad(self.values, width) if width else self.values
+            if prefix or suffix:
+                values = pc.binary_join_element_wise(prefix, values, suffix, "")
+            if key is not None:
+                if len(_decorated_cache) >= MAX_CACHED_TABLES:
+                    _decorated_cache.clear()
+                _decorated_cache[key] = values
+        return [values.take(self.indices)]
+
+
+MAX_CACHED_TABLES = 256
+_STRINGS = (pa.string(), pa.large_string())
+_BINARY = (pa.binary(), pa.large_binary())
+_LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
+_lookup_cache: dict[tuple[object, ...], pa.Array] = {}
+_decorated_cache: dict[tuple[object, ...], pa.Array] = {}
+
+
+def _column_cells(column: pa.Array, style: _Style) -> _Cells:
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        values = _column_cells(column.dictionary, style).rows()
+        return _Cells(pa.concat_arrays([values, pa.array([style.null], pa.string())]),
+                      _filled_indices(column.indices, len(values)))
+    if kind in _LOOKUP_TYPES:  # ports, protocols, versions: a table of every value's text
+        key = (kind, style.null)
+        table = _lookup_cache.get(key)
+        low = -(1 << (kind.bit_width - 1)) if pa.types.is_signed_integer(kind) else 0
+        if table is None:
+            every = pa.array(range(low, low + (1 << kind.bit_width)), kind)
+            table = _lookup_cache[key] = pa.concat_arrays(
+                [every.cast(pa.string()), pa.array([style.null], pa.string())])
+        indices = column if not low else pc.subtract(column.cast(pa.int32()), low)
+        return _Cells(table, _filled_indices(indices, len(table) - 1), key)
+    if pa.types.is_integer(kind):
+        return _Cells(pc.fill_null(column.cast(pa.string()), style.null))
+    if kind in _STRINGS:
+        return _Cells(pc.fill_null(_rendered(column, style), style.null))
+    return _Cells(style.others(column))
+
+
+def _filled_indices(indices: pa.Array, null_index: int) -> pa.Array:
+    """Indices with nulls pointing at the extra entry that holds the null text."""
+    if not indices.null_count:
+        return indices
+    return pc.fill_null(indices.cast(pa.int32()), null_index)
+
+
+def _rendered(values: pa.Array, style: _Style) -> pa.Array:
+    """String values rendered by ``style`` (nulls kept): those holding a character of
+    ``style.unsafe`` through its Python ``escape``, the rest with kernels."""
+    if values.type != pa.string():
+        values = values.cast(pa.string())
+    out = style.plain(values)
+    unsafe = pc.match_substring_regex(values, style.unsafe)
+    if pc.any(unsafe).as_py():
+        unsafe = pc.fill_null(unsafe, False)
+        escaped = [style.escape(value) for value in values.filter(unsafe).to_pylist()]
+        out = pc.replace_with_mask(out, unsafe, pa.array(escaped, pa.string()))
+    return out
+
+
+def _python_text(column: pa.Array) -> pa.Array:
+    """Values as Python prints them (``True``, ``2024-03-05 14:00:00``), as text."""
+    return pa.array([None if value is None else str(value) for value in column.to_pylist()],
+                    pa.string())
+
+
+def _join_lines(parts: list[pa.Array | str]) -> pa.Array:
+    """One kernel call joins every column's text into lines; neighbouring constant texts
+    (a separator and the next key) are merged first, as each argument costs a pass."""
+    merged: list[pa.Array | str] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return pc.binary_join_element_wise(*merged, "")
+
+
+# --------------------------------------------------------------------- the formats
+
+
+def _identity(values: pa.Array) -> pa.Array:
+    return values
+
+
+_TABLE = _Style(null=NULL, unsafe=UNSAFE, escape=printable, plain=_identity,
+                others=lambda column: pc.fill_null(_rendered(_python_text(column), _TABLE),
+                                                   NULL))
+
+
 class TableWriter(RecordWriter):
     """Columns padded to the widths of the first batch of each format; wider values widen."""
 
@@ -71,24 +244,93 @@ class TableWriter(RecordWriter):
         self._widths: list[int] = []
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
+        if self.decoded:
+            self._write_rows(batch)
+            return
+        names = batch.schema.names
+        columns = [_column_cells(column, _TABLE) for column in batch.columns]
+        if names != self._names:
+            self._names = names
+            self._widths = [max(len(printable(name)), _widest(cells.rows(WIDTH_SAMPLE)))
+                            for name, cells in zip(names, columns, strict=True)]
+            self._write_text(self._line([printable(name) for name in names]) + "\n")
+        last = len(columns) - 1
+        # Padded, two spaces between columns; the last one unpadded, so lines end with text.
+        parts: list[pa.Array | str] = []
+        for index, (cells, width) in enumerate(zip(columns, self._widths, strict=True)):
+            parts += cells.parts("", "  ", width) if index < last else cells.parts("", "\n")
+        self._write_lines(_rstripped(_join_lines(parts), columns[last]))
+
+    def _write_rows(self, batch: pa.RecordBatch) -> None:
         rows = self._cells(batch)
         names = batch.schema.names
         if names != self._names:
             self._names = names
-            self._widths = [len(name) for name in names]
-            for row in rows[:200]:
+            self._widths = [len(printable(name)) for name in names]
+            for row in rows[:WIDTH_SAMPLE]:
                 self._widths = [max(w, len(cell)) for w, cell in zip(self._widths, row,
                                                                      strict=True)]
-            self.out.write(self._line(names) + "\n")
-        self.out.write("".join(self._line(row) + "\n" for row in rows))
+            self._write_text(self._line([printable(name) for name in names]) + "\n")
+        self._write_text("".join(self._line(row) + "\n" for row in rows))
 
     def _line(self, cells: list[str]) -> str:
         return "  ".join(cell.ljust(width) for cell, width in zip(cells, self._widths,
                                                                   strict=True)).rstrip()
 
 
+def _widest(text: pa.Array) -> int:
+    if not len(text):
+        return 0
+    return pc.max(pc.utf8_length(text)).as_py() or 0
+
+
+def _rstripped(lines: pa.Array, last: _Cells) -> pa.Array:
+    """Lines whose last cell is empty or ends in whitespace lose it, as ``str.rstrip``."""
+    trailing = pc.match_substring_regex(last.values, TRAILING_SPACE)
+    if not pc.any(trailing).as_py():
+        return lines
+    rows = _Cells(trailing, last.indices).rows()
+    fixed = [line[:-1].rstrip() + "\n" for line in lines.filter(rows).to_pylist()]
+    return pc.replace_with_mask(lines, rows, pa.array(fixed, pa.string()))
+
+
+def _csv_quoted(value: str) -> str:
+    return '"' + printable(value, keep_newlines=True).replace('"', '""') + '"'
+
+
+def _csv_text(column: pa.Array) -> pa.Array:
+    """A column as Arrow's CSV writer gets it: string values escaped (a dictionary's values
+    once), anything else as it is; untouched when nothing in it needs escaping."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        dictionary = _csv_text(column.dictionary)
+        if dictionary is column.dictionary:
+            return column
+        return pa.DictionaryArray.from_arrays(column.indices, dictionary)
+    if kind not in _STRINGS and kind not in _BINARY:
+        return column
+    text = column if kind == pa.string() else column.cast(pa.string())
+    if not pc.any(pc.match_substring_regex(text, UNSAFE_KEEPING_NEWLINES)).as_py():
+        return column
+    return _rendered(text, _CSV_ESCAPE)
+
+
+_CSV_ESCAPE = _Style(null="", unsafe=UNSAFE_KEEPING_NEWLINES,
+                     escape=lambda value: printable(value, keep_newlines=True),
+                     plain=_identity, others=_identity)
+# Arrow's CSV writer works in slices of ``batch_size`` rows (1,024 by default); one slice per
+# batch takes about 30 % less CPU (bench/bench_cli.py).
+_CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed",
+                                  batch_size=1 << 16)
+
+
 class CsvWriter(RecordWriter):
-    """RFC 4180 CSV; null is an empty cell. A header starts each new set of columns."""
+    """RFC 4180 CSV; null is an empty cell. A header starts each new set of columns.
+
+    Arrow's CSV writer with ``quoting_style="needed"``: strings (and the header) always
+    quoted, numbers never. Control characters escaped, tab and newline kept (quoted, they
+    are data, not structure).
+    """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -99,67 +341,63 @@ class CsvWriter(RecordWriter):
         self._names = batch.schema.names
         if self.decoded:
             import csv
+            import io
 
-            writer = csv.writer(self.out, lineterminator="\n")
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
             if header:
                 writer.writerow(self._names)
             writer.writerows(self._cells(batch))
+            self._write_text(text.getvalue())
             return
+        if header:
+            self._write_text(",".join(_csv_quoted(name) for name in self._names) + "\n")
+        escaped = pa.RecordBatch.from_arrays([_csv_text(column) for column in batch.columns],
+                                             names=self._names)
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=header,
-                                                        quoting_style="needed"))
-        self.out.write(printable(sink.getvalue().to_pybytes().decode("utf-8"),
-                                 keep_newlines=True))
+        pacsv.write_csv(escaped, sink, _CSV_OPTIONS)
+        self._write_bytes(memoryview(sink.getvalue()))
 
 
-class JsonlWriter(RecordWriter):
-    """One JSON object per record; keys are the header's field names, null for ``-``.
-
-    Built column by column with Arrow kernels (a million records in about a second, where
-    ``json.dumps`` per record takes ~20 s); only string columns holding characters that
-    need escaping go through ``json.dumps``.
-    """
-
-    def _write(self, batch: pa.RecordBatch, source: str) -> None:
-        parts = [_json_member(name, column)
-                 for name, column in zip(batch.schema.names, batch.columns, strict=True)]
-        lines = pc.binary_join_element_wise("{", *_interleave(parts, ", "), "}\n", "")
-        self.out.write("".join(lines.to_pylist()))
+_NEEDS_JSON_ESCAPE = '["\\\\\\x00-\\x1f\\x7f-\\x9f\u2028\u2029' + BIDI + "]"
+# What json.dumps leaves raw that a terminal would act on.
+_JSON_UNSAFE = re.compile("[\\x7f-\\x9f\u2028\u2029" + BIDI + "]")
 
 
-_NEEDS_JSON_ESCAPE = r'["\\\x00-\x1f\x7f-\x9f\x{2028}\x{2029}]'
-
-
-def _json_member(name: str, column: pa.Array) -> pa.Array:
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-        text = column.cast(pa.string())
-    else:
-        column = column.cast(pa.string())
-        if pc.any(pc.match_substring_regex(column, _NEEDS_JSON_ESCAPE)).as_py():
-            text = pa.array([None if value is None else _json_string(value)
-                             for value in column.to_pylist()], pa.string())
-        else:
-            text = pc.binary_join_element_wise('"', column, '"', "")
-    text = pc.fill_null(text, "null")
-    return pc.binary_join_element_wise(json.dumps(name) + ": ", text, "")
+def _json_plain(values: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise('"', values, '"', "")
 
 
 def _json_string(value: str) -> str:
-    """JSON text that is also terminal-safe: C1 controls and DEL escaped too."""
+    """JSON text that is also terminal-safe: C1 controls, DEL and bidi controls escaped."""
     encoded = json.dumps(value, ensure_ascii=False)
-    return "".join(f"\\u{ord(c):04x}" if "\x7f" <= c <= "\x9f" or c in "\u2028\u2029" else c
-                   for c in encoded) if not encoded.isprintable() else encoded
+    if encoded.isprintable():
+        return encoded
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
 
 
-def _interleave(parts: list[pa.Array], separator: str) -> list[object]:
-    out: list[object] = []
-    for index, part in enumerate(parts):
-        if index:
-            out.append(separator)
-        out.append(part)
-    return out
+def _json_others(column: pa.Array) -> pa.Array:
+    """Floats bare, as numbers; anything else as the JSON string of its text."""
+    if pa.types.is_floating(column.type):
+        return pc.fill_null(column.cast(pa.string()), "null")
+    return pc.fill_null(_rendered(column.cast(pa.string()), _JSON), "null")
+
+
+_JSON = _Style(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, plain=_json_plain,
+               others=_json_others)
+
+
+class JsonlWriter(RecordWriter):
+    """One JSON object per record; keys are the header's field names, null for ``-``."""
+
+    def _write(self, batch: pa.RecordBatch, source: str) -> None:
+        last = batch.num_columns - 1
+        parts: list[pa.Array | str] = []
+        for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
+                                                   strict=True)):
+            prefix = ("{" if index == 0 else ", ") + _json_string(name) + ": "
+            parts += _column_cells(column, _JSON).parts(prefix, "}\n" if index == last else "")
+        self._write_lines(_join_lines(parts))
 
 
 class ExplainWriter(RecordWriter):
@@ -210,11 +448,15 @@ class DecodedJsonlWriter(RecordWriter):
     """
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
-        parts = [_decoded_members(name, column)
-                 for name, column in zip(batch.schema.names, batch.columns, strict=True)]
-        flat = [member for pair in parts for member in pair]
-        lines = pc.binary_join_element_wise("{", *_interleave(flat, ", "), "}\n", "")
-        self.out.write("".join(lines.to_pylist()))
+        parts: list[pa.Array | str] = []
+        for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
+                                                   strict=True)):
+            prefix = ("{" if index == 0 else ", ") + _json_string(name) + ": "
+            parts += _column_cells(column, _JSON).parts(prefix, "")
+            if _decodes(name):
+                parts += [", " + _json_string(f"{name}.decoded") + ": ",
+                          _decoded_text(name, column)]
+        self._write_lines(_join_lines([*parts, "}\n"]))
 
 
 def decoded_value(name: str, value: object) -> object:
@@ -247,10 +489,8 @@ def _decodes(name: str) -> bool:
         spec is not None and spec.decoder is not None)
 
 
-def _decoded_members(name: str, column: pa.Array) -> list[pa.Array]:
-    raw = _json_member(name, column)
-    if not _decodes(name):
-        return [raw]
+def _decoded_text(name: str, column: pa.Array) -> pa.Array:
+    """The JSON text of each row's decoded value, decoded once per distinct value."""
     encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
     texts = []
     for value in encoded.dictionary.to_pylist():
@@ -258,5 +498,4 @@ def _decoded_members(name: str, column: pa.Array) -> list[pa.Array]:
         text = (json.dumps(decoded, ensure_ascii=False) if isinstance(decoded, list)
                 else "null" if decoded is None else _json_string(str(decoded)))
         texts.append(text)
-    per_row = pc.fill_null(pc.take(pa.array(texts, pa.string()), encoded.indices), "null")
-    return [raw, pc.binary_join_element_wise(json.dumps(f"{name}.decoded") + ": ", per_row, "")]
+    return pc.fill_null(pc.take(pa.array(texts, pa.string()), encoded.indices), "null")

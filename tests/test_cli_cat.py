@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -177,3 +178,22 @@ def test_head_ends_the_output_quietly(tmp_path: Path) -> None:
 def test_samples_shipped_in_the_repo_print(fmt: str) -> None:
     result = flowtui("cat", "samples", "--format", fmt, "--limit", "5")
     assert result.returncode == 0 and result.stdout and not result.stderr
+
+
+def test_bidi_controls_in_values_are_escaped_in_every_format(tmp_path: Path) -> None:
+    """An ENI id with a right-to-left override would print reversed: 'eni-\u202etxt.exe'
+    shows as 'eni-exe.txt'. Every format shows the override as an escape instead."""
+    hostile = "eni-\u202etxt.exe\u2066"
+    path = write(tmp_path / "bidi.log", "version interface-id action",
+                 f"2 {hostile} ACCEPT", "2 eni-plain \u200fREJECT", compress=False)
+    bidi = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    for fmt in ("table", "csv", "jsonl"):
+        result = flowtui("cat", str(path), "--format", fmt)
+        assert result.returncode == 0, result.stderr
+        assert not bidi.search(result.stdout), fmt
+        assert "\\u202e" in result.stdout and "\\u200f" in result.stdout, fmt
+        if fmt == "jsonl":
+            first, second = (json.loads(line) for line in result.stdout.splitlines())
+            assert first["interface-id"] == hostile and second["action"] == "\u200fREJECT"
+        if fmt == "table":
+            assert "eni-\\u202etxt.exe\\u2066" in result.stdout

@@ -106,3 +106,12 @@ def _apply(statement: str, args: argparse.Namespace) -> int:
         return 1
     say(f"table {args.database}.{args.table} created")
     return 0
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--engine athena`` and where its queries run."""
+    group = parser.add_argument_group("Athena (--engine athena)")
+    group.add_argument("--engine", choices=("local", "athena"), default="local",
+                       help="load and answer here (default), or run the query on Amazon "
+                            "Athena over the table for the prefix (see flowtui athena ddl)")
+    add_athena_options(group)

@@ -28,17 +28,6 @@ from flowtui.query.expr import And, Compare, Const, Expr
 _AGGREGATE_NAMES = {"first_start": "first-start", "last_end": "last-end"}
 
 
-def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--engine athena`` and where its queries run."""
-    from flowtui.athena.cli import add_athena_options
-
-    group = parser.add_argument_group("Athena (--engine athena)")
-    group.add_argument("--engine", choices=("local", "athena"), default="local",
-                       help="load and answer here (default), or run the query on Amazon "
-                            "Athena over the table for the prefix (see flowtui athena ddl)")
-    add_athena_options(group)
-
-
 @dataclass
 class Plan:
     """What an Athena run needs: the table as flowtui sees the prefix, the extra predicates."""

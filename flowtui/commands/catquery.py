@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="only these columns, in this order")
     group.add_argument("--output", metavar="FILE",
                        help="write to FILE instead of stdout (needed for --format parquet)")
-    from flowtui.athena.queries import add_engine_arguments
+    from flowtui.athena.cli import add_engine_arguments  # light: no boto3
 
     add_engine_arguments(parser)
 

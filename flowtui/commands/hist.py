@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="what the table's bar shows (default: records)")
     parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
                         help="output format (default: table)")
-    from flowtui.athena.queries import add_engine_arguments
+    from flowtui.athena.cli import add_engine_arguments  # light: no boto3
 
     add_engine_arguments(parser)
     return parser

@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="groups to print (default: 20)")
     parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
                         help="output format (default: table)")
-    from flowtui.athena.queries import add_engine_arguments
+    from flowtui.athena.cli import add_engine_arguments  # light: no boto3
 
     add_engine_arguments(parser)
     return parser

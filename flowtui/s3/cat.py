@@ -14,16 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flowtui.cliargs import add_s3_options, whole_number
-from flowtui.loader import (
-    BatchLoaded,
-    Loader,
-    LoadError,
-    ObjectDone,
-    ObjectFailed,
-    resolve,
-)
-from flowtui.query.times import parse_time
-from flowtui.s3.errors import describe
+
+# The loader (Arrow, boto3) is imported when it is used: building this parser for --help or
+# for a local ``cat`` must not load it.
 
 MAX_BAD_LINES_SHOWN = 20
 
@@ -42,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _time(text: str) -> Any:
+    from flowtui.query.times import parse_time  # loads Arrow: only when --since/--until is given
+
     try:
         return parse_time(text)
     except ValueError as exc:
@@ -58,6 +53,9 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
         predicate: Callable[[Any], Any] | None = None) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``."""
+    from flowtui.loader import BatchLoaded, Loader, LoadError, ObjectDone, ObjectFailed, resolve
+    from flowtui.s3.errors import describe
+
     client = None
     if any(p.startswith("s3://") for p in args.paths):
         from flowtui.s3.session import make_client

@@ -1,0 +1,63 @@
+"""Start-up: a command loads only what it uses, and Arrow still gets the compact memory pool.
+
+``--help`` answers without Arrow, boto3 or Textual, and ``cat`` of a local file never loads
+boto3 or Textual (boto3 alone costs a tenth of a second before the first row). Each case
+runs the real entry point in a fresh interpreter and reads back which modules it loaded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flowtui.fields import DEFAULT_FIELDS
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORD = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
+          "1418530010 1418530070 ACCEPT OK")
+# Runs flowtui's entry point, then reports the top-level packages it loaded on stderr.
+PROBE = """
+import json, sys
+from flowtui.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+sys.stdout.flush()
+loaded = sorted({name.split(".")[0] for name in sys.modules})
+if "pyarrow" in sys.modules:
+    loaded.append("pool:" + sys.modules["pyarrow"].default_memory_pool().backend_name)
+sys.stderr.write("LOADED " + json.dumps(loaded) + "\\n")
+sys.exit(code)
+"""
+
+
+def loaded_by(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("LOADED ")]
+    assert lines, result.stderr
+    return result, set(json.loads(lines[-1].removeprefix("LOADED ")))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["cat", "--help"]])
+def test_help_loads_neither_arrow_nor_boto3_nor_textual(args: list[str]) -> None:
+    result, loaded = loaded_by(*args)
+    assert result.returncode == 0 and "usage: flowtui" in result.stdout
+    assert not loaded & {"pyarrow", "boto3", "botocore", "textual"}
+
+
+def test_cat_of_a_local_file_loads_neither_boto3_nor_textual(tmp_path: Path) -> None:
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    for fmt in ("table", "csv", "jsonl"):
+        result, loaded = loaded_by("cat", str(path), "--format", fmt)
+        assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout, fmt
+        assert "pyarrow" in loaded  # the probe sees real imports
+        assert "pool:system" in loaded  # the compact memory policy holds without Arrow loaded
+        assert not loaded & {"boto3", "botocore", "s3transfer", "textual"}, fmt
