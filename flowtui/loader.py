@@ -322,7 +322,7 @@ class Loader:
     def _load(self, index: int) -> None:
         ref = self._refs[index]
         self._emit(index, ObjectStarted(ref))
-        parser = FlowLogParser(self.fields, name=ref.location)
+        parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel)
         delivered = 0
         try:
             for batch in self._batches(ref, parser):
@@ -391,7 +391,7 @@ class Loader:
         try:
             for chunk in stream:
                 self._count(len(chunk))
-                yield from parser.feed(chunk)
+                yield from parser.stream(chunk)
             yield from parser.finish()
         finally:
             self._untrack(stream)
@@ -424,10 +424,10 @@ class Loader:
                 self._count(ref.size or 0)
                 return
             self._count(len(head))
-            yield from parser.feed(head)
+            yield from parser.stream(head)
             while chunk := handle.read(LOCAL_CHUNK):
                 if self._cancel.is_set():
                     raise Cancelled()
                 self._count(len(chunk))
-                yield from parser.feed(chunk)
+                yield from parser.stream(chunk)
             yield from parser.finish()

@@ -60,9 +60,9 @@ def read_batches(path: Path, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
                 return
             # A regular file always has its next chunk at hand; a pipe may not.
             eager = str(path) == STDIN or not path.is_file()
-            yield from parser.feed(head, wait=eager)
+            yield from parser.stream(head, wait=eager)
             while chunk := handle.read1(READ_CHUNK):
-                yield from parser.feed(chunk, wait=eager)
+                yield from parser.stream(chunk, wait=eager)
             yield from parser.finish()
     except OSError as exc:
         raise LocalPathError(f"{path}: {exc.strerror or exc}") from exc

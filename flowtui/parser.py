@@ -13,8 +13,9 @@ bytes were chunked, so the result is the same whatever the chunking.
 from __future__ import annotations
 
 import re
+import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,12 +31,14 @@ MAX_LINE_BYTES = 1 << 20  # no flow-log record comes near this; a longer line is
 MAX_BAD_LINES_KEPT = 1000
 FIRST_BLOCK_BYTES = 64 << 10  # small first block: the first rows appear at once
 MAX_BLOCK_BYTES = 2 << 20
-INFLATE_SLICE = 256 << 10  # compressed bytes inflated between hand-overs to the parse thread
+INFLATE_STEP = 1 << 20  # text out of one inflate call: what is in flight, whatever the ratio
+MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse thread before the feeder waits
 RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
 SNIFF_BYTES = 4096
 
 _UINT32_MAX = (1 << 32) - 1
 _NAME = re.compile(rb"[A-Za-z][A-Za-z0-9_-]*")
+_BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,9 @@ class BadLine:
 @dataclass(frozen=True)
 class _BlockResult:
     batches: list[pa.RecordBatch]
-    bad: list[BadLine]  # numbered from 1 at the block's first line
+    bad: list[BadLine]  # numbered from 1 at the block's first line; at most MAX_BAD_LINES_KEPT
     lines: int
+    bad_count: int  # all of the block's bad lines
 
 
 class _FastPathFailed(Exception):
@@ -67,8 +71,9 @@ class FlowLogParser:
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
-                 pipelined: bool = True) -> None:
+                 pipelined: bool = True, cancel: threading.Event | None = None) -> None:
         self.name = name
+        self._cancel = cancel
         self.fields: list[str] | None = _dedupe(list(fields)) if fields else None
         self.records = 0
         self.bad_count = 0
@@ -94,7 +99,16 @@ class FlowLogParser:
     # ----------------------------------------------------------------- public interface
 
     def feed(self, chunk: bytes, *, wait: bool = True) -> list[pa.RecordBatch]:
-        """Batches for every whole line in the bytes fed so far.
+        """Batches for every whole line in the bytes fed so far (``stream``, as a list)."""
+        return list(self.stream(chunk, wait=wait))
+
+    def stream(self, chunk: bytes, *, wait: bool = True) -> Iterator[pa.RecordBatch]:
+        """Batches for every whole line in the bytes fed so far, as they are typed.
+
+        A chunk is inflated a bounded step at a time and its batches come out while the
+        rest of it is still compressed, so a chunk that inflates a thousandfold holds a few
+        blocks, never the whole text. ``cancel`` (given to the constructor) is checked
+        between steps: a cancelled parse stops within one step.
 
         ``wait=False`` is for callers that already hold the next chunk (a local file): the
         blocks still being typed come back from the next call, so inflating the next chunk
@@ -103,28 +117,30 @@ class FlowLogParser:
         for bytes that may not come soon.
         """
         if self._stopped or not chunk:
-            return self._ready(wait=wait)
+            yield from self._ready(wait=wait)
+            return
         if self._carry:
             chunk, self._carry = self._carry + chunk, b""
         if not self._sniffed:
             if len(chunk) < len(PARQUET_MAGIC):
                 self._carry = chunk
-                return []
+                return
             self._sniff(chunk)
             if self._stopped:
-                return []
-        # Decompress in slices so the parse thread types one block while the next is
-        # inflated; then (by default) wait, so every whole line fed so far comes back now,
-        # not after the next chunk (which may be seconds away on a slow link or a tail).
-        for start in range(0, len(chunk), INFLATE_SLICE):
-            piece = chunk[start : start + INFLATE_SLICE]
-            text = self._inflate(piece) if self._gzip else piece
-            if text:
-                self._take_text(text)
+                return
+        # The parse thread types one block while the next is inflated; then (by default)
+        # wait, so every whole line fed so far comes back now, not after the next chunk
+        # (which may be seconds away on a slow link or a tail).
+        texts = self._inflate(chunk) if self._gzip else _steps(chunk)
+        for text in texts:
+            if self._cancelled():
+                return
+            self._take_text(text)
+            yield from self._ready()
             if self._stopped:
                 break
         self._flush_block()
-        return self._ready(wait=wait)
+        yield from self._ready(wait=wait)
 
     def finish(self) -> list[pa.RecordBatch]:
         """Flush what is buffered; an unterminated last line still counts as a line."""
@@ -133,7 +149,8 @@ class FlowLogParser:
             if not self._sniffed:
                 self._sniff(head)
             if not self._stopped:
-                self._take_text(self._inflate(head) if self._gzip else head)
+                for text in self._inflate(head) if self._gzip else _steps(head):
+                    self._take_text(text)
         truncated = (self._gzip and not self._stopped and self._inflater is not None
                      and not self._inflater.eof)
         if truncated:
@@ -182,32 +199,39 @@ class FlowLogParser:
         if b"\x00" in sample or not _mostly_text(sample):
             self._stop("not a flow-log object: neither gzip nor text")
 
-    def _inflate(self, data: bytes) -> bytes:
-        """Decompress, continuing across gzip members (concatenated gzip is valid gzip)."""
-        out: list[bytes] = []
+    def _inflate(self, data: bytes) -> Iterator[bytes]:
+        """Decompress at most INFLATE_STEP bytes of text at a time, continuing across gzip
+        members (concatenated gzip is valid gzip)."""
         while data:
             inflater = self._inflater
             assert inflater is not None
             if inflater.eof:
                 if not data.strip(b"\x00"):
-                    break  # zero padding after the last member
+                    return  # zero padding after the last member
                 if len(data) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(data):
                     self._carry = data  # the next member's magic is split across chunks
-                    break
+                    return
                 if not data.startswith(GZIP_MAGIC):
                     self._set_error("bytes after the end of the gzip stream were ignored")
                     self._stopped = True
-                    break
+                    return
                 inflater = self._inflater = zlib.decompressobj(wbits=31)
-            try:
-                out.append(inflater.decompress(data))
-            except zlib.error as exc:
-                self._set_error(f"the gzip data is corrupt ({exc}); "
-                                "the records before it were kept")
-                self._stopped = True
-                break
-            data = inflater.unused_data if inflater.eof else b""
-        return b"".join(out)
+            while True:
+                try:
+                    text = inflater.decompress(data, INFLATE_STEP)
+                except zlib.error as exc:
+                    self._set_error(f"the gzip data is corrupt ({exc}); "
+                                    "the records before it were kept")
+                    self._stopped = True
+                    return
+                data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+                if text:
+                    yield text
+                if self._stopped or inflater.eof:
+                    break
+                if not data and len(text) < INFLATE_STEP:
+                    return  # all input taken and no output held back: wait for more
+                # A full step may leave output held inside zlib: ask again, even with no input.
 
     # ----------------------------------------------------------------- text to lines
 
@@ -263,15 +287,15 @@ class FlowLogParser:
 
     def _take_header(self, lines: bytes) -> bytes:
         """Read the header from the first non-blank line, or decide there is none."""
-        while lines:
-            end = lines.find(b"\n")
-            first = lines[:end].strip()
-            if first:
-                break
-            self._lines_seen += 1
-            lines = lines[end + 1 :]
-        else:
+        # One pass over any run of blank lines: a flood of them costs linear time.
+        blank = _BLANK.match(lines).end()
+        start = lines.rfind(b"\n", 0, blank) + 1  # the first non-blank line starts here
+        self._lines_seen += lines.count(b"\n", 0, start)
+        if start == len(lines):
             return b""
+        lines = lines[start:] if start else lines
+        end = lines.find(b"\n")
+        first = lines[:end].strip()
         self._header_seen = True
         tokens = first.split()
         if _looks_like_header(tokens):
@@ -304,19 +328,26 @@ class FlowLogParser:
         self._block_target = min(self._block_target * 2, MAX_BLOCK_BYTES)
         if self._executor is not None:
             self._inflight.append(self._executor.submit(self._parse_block, parts))
+            if len(self._inflight) > MAX_BLOCKS_IN_FLIGHT:
+                self._settled = self._ready(wait=True, limit=1)  # keeps what was settled
         else:
             done: Future[_BlockResult] = Future()
             done.set_result(self._parse_block(parts))
             self._inflight.append(done)
 
-    def _ready(self, wait: bool = False) -> list[pa.RecordBatch]:
+    def _ready(self, wait: bool = False, limit: int | None = None) -> list[pa.RecordBatch]:
         """Results of finished blocks, in order; bookkeeping stays on the caller's thread."""
         out, self._settled = self._settled, []
+        taken = 0
         while self._inflight and (wait or self._inflight[0].done()):
+            if limit is not None and taken == limit:
+                break
+            taken += 1
             result = self._inflight.pop(0).result()
             out.extend(result.batches)
             for line in result.bad:
                 self._bad(self._lines_seen + line.line_number, line.reason, line.text.encode())
+            self.bad_count += result.bad_count - len(result.bad)
             self._lines_seen += result.lines
             self.records += sum(batch.num_rows for batch in result.batches)
         return out
@@ -346,11 +377,12 @@ class FlowLogParser:
         data = b"".join(parts) if len(parts) > 1 else parts[0]
         lines = data.count(b"\n")
         try:
-            return _BlockResult([self._fast(data)], [], lines)
+            batch = self._fast(data)
+            return _BlockResult([batch] if batch.num_rows else [], [], lines, 0)
         except _FastPathFailed:
             pass
         batches: list[pa.RecordBatch] = []
-        bad: list[BadLine] = []
+        bad = _BadLines()
         for piece, piece_line in _pieces(data, 1, RETRY_PIECE_BYTES):
             try:
                 batches.append(self._fast(piece))
@@ -358,7 +390,7 @@ class FlowLogParser:
                 good = self._slow(piece, piece_line, bad)
                 if good:
                     batches.append(self._fast(good))
-        return _BlockResult([b for b in batches if b.num_rows], bad, lines)
+        return _BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count)
 
     def _fast(self, data: bytes) -> pa.RecordBatch:
         read_options, convert_options = self._options()
@@ -373,7 +405,7 @@ class FlowLogParser:
             return _empty_batch(self.fields or [])
         return _narrow(table.combine_chunks().to_batches()[0])
 
-    def _slow(self, data: bytes, first_line: int, bad: list[BadLine]) -> bytes:
+    def _slow(self, data: bytes, first_line: int, bad: _BadLines) -> bytes:
         """Check each line in Python; return the good ones, keep the bad ones aside."""
         assert self.fields is not None
         checks = [_value_check(name) for name in self.fields]
@@ -395,7 +427,7 @@ class FlowLogParser:
                         problem = f"{name}: {issue}"
                         break
             if problem:
-                bad.append(BadLine(line_number, problem, _line_text(raw)))
+                bad.add(line_number, problem, raw)
             else:
                 good.append(b" ".join(tokens))
         return b"\n".join(good) + b"\n" if good else b""
@@ -407,6 +439,12 @@ class FlowLogParser:
         if len(self.bad_lines) < MAX_BAD_LINES_KEPT:
             self.bad_lines.append(BadLine(line_number, reason, _line_text(raw)))
 
+    def _cancelled(self) -> bool:
+        if self._cancel is not None and self._cancel.is_set():
+            self._stopped = True
+            return True
+        return False
+
     def _set_error(self, message: str) -> None:
         if self.error is None:
             self.error = message
@@ -417,6 +455,32 @@ class FlowLogParser:
 
 
 # --------------------------------------------------------------------- helpers
+
+
+class _BadLines:
+    """A block's bad lines: the first MAX_BAD_LINES_KEPT kept, all of them counted (a block
+    of junk holds a million bad lines, which must not become a million objects)."""
+
+    __slots__ = ("kept", "count")
+
+    def __init__(self) -> None:
+        self.kept: list[BadLine] = []
+        self.count = 0
+
+    def add(self, line_number: int, reason: str, raw: bytes) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_BAD_LINES_KEPT:
+            self.kept.append(BadLine(line_number, reason, _line_text(raw)))
+
+
+def _steps(text: bytes) -> Iterator[bytes]:
+    """Uncompressed input in INFLATE_STEP pieces, as the inflater hands out gzip text."""
+    if len(text) <= INFLATE_STEP:
+        yield text
+        return
+    view = memoryview(text)
+    for start in range(0, len(text), INFLATE_STEP):
+        yield bytes(view[start : start + INFLATE_STEP])
 
 
 # No Python callable here (no invalid_row_handler): a row with the wrong field count makes

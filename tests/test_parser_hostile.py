@@ -1,0 +1,133 @@
+"""Hostile input to the text parser: floods, bombs and odd headers cost linear time and
+bounded memory, and never swap or drop a good record (issue 13)."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+import tracemalloc
+import zlib
+
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.parser import FlowLogParser, parse_bytes
+
+HEADER = " ".join(DEFAULT_FIELDS)
+V2_SSH = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
+          "1418530010 1418530070 ACCEPT OK")
+
+
+def text(*lines: str) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
+
+
+def gzip_of(parts: list[bytes], repeat: int = 1) -> bytes:
+    """One gzip member of ``parts``, the middle one repeated (a bomb costs no memory here)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    head, middle, tail = parts
+    out = [packer.compress(head)]
+    out += [packer.compress(middle) for _ in range(repeat)]
+    out += [packer.compress(tail), packer.flush()]
+    return b"".join(out)
+
+
+def records(batches) -> int:
+    return sum(batch.num_rows for batch in batches)
+
+
+# --- item 2: a flood of blank lines before the header costs linear time ---------------------
+
+
+def test_two_million_blank_lines_before_the_header_are_skipped_in_linear_time() -> None:
+    # Before: the header search re-sliced the rest of the text per blank line, ~6 min here.
+    data = gzip_of([b"", b"\n" * (1 << 20), text(HEADER, V2_SSH)], repeat=2)
+    started = time.process_time()
+    batches, parser = parse_bytes(data)
+    assert time.process_time() - started < 20
+    assert records(batches) == 1 and parser.bad_count == 0 and parser.error is None
+
+
+def test_whitespace_and_crlf_lines_before_the_header_are_skipped_in_linear_time() -> None:
+    data = gzip_of([b"", b" \t\r\n" * (1 << 18), text(HEADER, V2_SSH)], repeat=4)
+    started = time.process_time()
+    batches, parser = parse_bytes(data)
+    assert time.process_time() - started < 20
+    assert records(batches) == 1 and parser.error is None
+    assert parser.fields == list(DEFAULT_FIELDS)
+
+
+def test_cancel_stops_a_parse_in_the_middle_of_one_large_chunk() -> None:
+    # One 200 KB chunk inflating to 512 MB of records: cancel must not wait for all of it.
+    bomb = gzip_of([text(HEADER), text(*[V2_SSH] * 4000), b""], repeat=1000)
+    cancel = threading.Event()
+    parser = FlowLogParser(cancel=cancel)
+    seen = 0
+    stopped_at = None
+    for batch in parser.stream(bomb):
+        seen += batch.num_rows
+        if seen and not cancel.is_set():
+            cancel.set()
+            stopped_at = time.monotonic()
+    assert stopped_at is not None and time.monotonic() - stopped_at < 10
+    assert seen < 4_000_000 // 10
+    parser.close()
+
+
+# --- item 3: a gzip bomb keeps a few blocks in flight, whatever its ratio --------------------
+
+
+def test_a_bomb_fed_as_one_chunk_holds_a_few_megabytes_of_text_at_a_time() -> None:
+    # 64 KB of gzip inflating to 64 MB of blank lines after a header, in one feed.
+    bomb = gzip_of([text(HEADER, V2_SSH), b"\n" * (1 << 20), text(V2_SSH)], repeat=64)
+    assert len(bomb) < 128 << 10
+    parser = FlowLogParser()
+    tracemalloc.start()
+    try:
+        count = records(parser.feed(bomb)) + records(parser.finish())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 2 and parser.bad_count == 0
+    assert peak < 16 << 20, f"{peak / 1e6:.0f} MB held at once"
+
+
+def test_bomb_of_records_streams_batches_as_it_inflates() -> None:
+    # The batches of a large chunk come out while it inflates, not all at its end.
+    bomb = gzip_of([text(HEADER), text(*[V2_SSH] * 4000), b""], repeat=250)
+    parser = FlowLogParser()
+    stream = parser.stream(bomb)
+    first = next(stream)
+    assert first.num_rows > 0
+    assert parser.records < 1_000_000 // 2
+    assert records([first]) + records(stream) + records(parser.finish()) == 1_000_000
+
+
+def test_gzip_of_many_members_still_reads_every_record() -> None:
+    member = gzip.compress(text(V2_SSH) * 1000)
+    data = gzip.compress(text(HEADER)) + member * 50
+    batches, parser = parse_bytes(data, chunk_size=4096)
+    assert records(batches) == 50_000 and parser.error is None
+
+
+def test_cancelling_a_load_stops_a_local_bomb_within_a_step(tmp_path) -> None:
+    # A 120 KB file inflating to 310 MB of records: before, the loader's first chunk was
+    # inflated and typed whole (seconds of CPU, a gigabyte held) before cancel was seen.
+    from flowtui.loader import BatchLoaded, Loader, LoadFinished, ObjectRef
+    from flowtui.store import RecordStore
+
+    path = tmp_path / "bomb.log.gz"
+    path.write_bytes(gzip_of([text(HEADER), text(*[V2_SSH] * 4000), b""], repeat=600))
+    cancel = threading.Event()
+    events: list[object] = []
+
+    def on_event(event: object) -> None:
+        events.append(event)
+        if isinstance(event, BatchLoaded):
+            cancel.set()
+
+    store = RecordStore()
+    started = time.process_time()
+    Loader(store).run([ObjectRef(str(path), path.stat().st_size)], on_event, cancel)
+    assert time.process_time() - started < 1.5  # CPU of every thread: ~0.05 s (2.2 s before)
+    assert isinstance(events[-1], LoadFinished) and events[-1].cancelled
+    assert len(store) < 2_400_000 // 10
