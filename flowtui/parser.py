@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -35,6 +35,9 @@ INFLATE_STEP = 1 << 20  # text out of one inflate call: what is in flight, whate
 MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse thread before the feeder waits
 RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
 SNIFF_BYTES = 4096
+# The catalogue's ~80 fields and room for duplicates and names it does not know yet; a header
+# wider than this is not a flow log, and the table must never lay out thousands of columns.
+MAX_FIELDS = 256
 
 _UINT32_MAX = (1 << 32) - 1
 _NAME = re.compile(rb"[A-Za-z][A-Za-z0-9_-]*")
@@ -74,7 +77,7 @@ class FlowLogParser:
                  pipelined: bool = True, cancel: threading.Event | None = None) -> None:
         self.name = name
         self._cancel = cancel
-        self.fields: list[str] | None = _dedupe(list(fields)) if fields else None
+        self.fields: list[str] | None = _column_names(fields) if fields else None
         self.records = 0
         self.bad_count = 0
         self.bad_lines: list[BadLine] = []
@@ -95,6 +98,7 @@ class FlowLogParser:
         self._inflight: list[Future[_BlockResult]] = []
         self._settled: list[pa.RecordBatch] = []
         self._options_cache: tuple[pacsv.ReadOptions, pacsv.ConvertOptions] | None = None
+        self._all_text = False  # no integer column: the fast path cannot reject a header
 
     # ----------------------------------------------------------------- public interface
 
@@ -298,9 +302,13 @@ class FlowLogParser:
         first = lines[:end].strip()
         self._header_seen = True
         tokens = first.split()
+        if len(tokens) > MAX_FIELDS and _looks_like_header(tokens[:MAX_FIELDS]):
+            self._stop(f"not a flow-log object: the header has {len(tokens)} fields "
+                       f"(a flow log has at most {MAX_FIELDS})")
+            return b""
         if _looks_like_header(tokens):
             self._lines_seen += 1
-            names = _dedupe([t.decode("ascii") for t in tokens])
+            names = _column_names(t.decode("ascii") for t in tokens)
             if self.fields is not None and names != self.fields:
                 self._set_error("the header names other fields than were given; "
                                 "the header's were used")
@@ -360,6 +368,7 @@ class FlowLogParser:
     def _options(self) -> tuple[pacsv.ReadOptions, pacsv.ConvertOptions]:
         if self._options_cache is None:
             assert self.fields is not None
+            self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in self.fields)
             self._options_cache = (
                 pacsv.ReadOptions(column_names=self.fields, use_threads=True,
                                   block_size=1 << 20),
@@ -372,7 +381,10 @@ class FlowLogParser:
     def _parse_block(self, parts: list[bytes]) -> _BlockResult:
         """Runs on the parse thread: the fast path, and the slow pass where it fails.
 
-        Bad lines are numbered from the block's start; ``_ready`` adds the offset.
+        Bad lines are numbered from the block's start; ``_ready`` adds the offset. A header
+        line met here (a second object's, in concatenated gzip members or ``cat a b``)
+        switches the columns from the next line on; the parse thread takes the blocks in
+        order, so every later block is read with the new columns.
         """
         data = b"".join(parts) if len(parts) > 1 else parts[0]
         lines = data.count(b"\n")
@@ -383,14 +395,33 @@ class FlowLogParser:
             pass
         batches: list[pa.RecordBatch] = []
         bad = _BadLines()
-        for piece, piece_line in _pieces(data, 1, RETRY_PIECE_BYTES):
+        rest: tuple[bytes, int] | None = (data, 1)
+        while rest is not None:
+            rest = self._parse_text(rest[0], rest[1], batches, bad)
+        return _BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count)
+
+    def _parse_text(self, data: bytes, first_line: int, batches: list[pa.RecordBatch],
+                    bad: _BadLines) -> tuple[bytes, int] | None:
+        """Type ``data`` piece by piece; at a header line, switch the columns and return
+        the text after it (and its first line number) to be read with them."""
+        for piece, piece_line, piece_start in _pieces(data, first_line, RETRY_PIECE_BYTES):
             try:
                 batches.append(self._fast(piece))
+                continue
             except _FastPathFailed:
-                good = self._slow(piece, piece_line, bad)
-                if good:
-                    batches.append(self._fast(good))
-        return _BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count)
+                pass
+            good, header = self._slow(piece, piece_line, bad)
+            if good:
+                batches.append(self._fast(good))
+            if header is not None:
+                names, offset, next_line = header
+                self._use_columns(names)
+                return data[piece_start + offset :], next_line
+        return None
+
+    def _use_columns(self, names: list[str]) -> None:
+        self.fields = names
+        self._options_cache = None
 
     def _fast(self, data: bytes) -> pa.RecordBatch:
         read_options, convert_options = self._options()
@@ -403,24 +434,42 @@ class FlowLogParser:
             raise _FastPathFailed from exc
         if not table.num_rows:
             return _empty_batch(self.fields or [])
+        if self._all_text and _holds_field_name(table):
+            raise _FastPathFailed  # perhaps a header line: the slow pass decides
         return _narrow(table.combine_chunks().to_batches()[0])
 
-    def _slow(self, data: bytes, first_line: int, bad: _BadLines) -> bytes:
-        """Check each line in Python; return the good ones, keep the bad ones aside."""
+    def _slow(self, data: bytes, first_line: int, bad: _BadLines
+              ) -> tuple[bytes, tuple[list[str], int, int] | None]:
+        """Check each line in Python; return the good ones, keep the bad ones aside.
+
+        Stops at a header line: then also returns its names, the offset just after it in
+        ``data`` and the next line's number.
+        """
         assert self.fields is not None
         checks = [_value_check(name) for name in self.fields]
         width = len(self.fields)
         good: list[bytes] = []
-        for offset, raw in enumerate(data.split(b"\n")[:-1]):
+        header = None
+        start = 0
+        line_number = first_line - 1
+        while start < len(data):
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            raw = data[start:end]
+            start = end + 1
+            line_number += 1
             tokens = raw.split()
             if not tokens:
                 continue
-            line_number = first_line + offset
             problem = None
-            if len(tokens) != width:
+            if _looks_like_header(tokens):
+                if len(tokens) <= MAX_FIELDS:
+                    header = (_column_names(t.decode("ascii") for t in tokens), start,
+                              line_number + 1)
+                    break
+                problem = f"a header line with {len(tokens)} fields (at most {MAX_FIELDS})"
+            elif len(tokens) != width:
                 problem = f"expected {width} fields, found {len(tokens)}"
-                if _looks_like_header(tokens):
-                    problem = "a header line in the middle of the object"
             else:
                 for name, check, token in zip(self.fields, checks, tokens, strict=True):
                     if (issue := check(token)) is not None:
@@ -430,7 +479,7 @@ class FlowLogParser:
                 bad.add(line_number, problem, raw)
             else:
                 good.append(b" ".join(tokens))
-        return b"\n".join(good) + b"\n" if good else b""
+        return (b"\n".join(good) + b"\n" if good else b""), header
 
     # ----------------------------------------------------------------- bookkeeping
 
@@ -554,7 +603,8 @@ def _empty_batch(fields: Sequence[str]) -> pa.RecordBatch:
                                       names=list(fields))
 
 
-def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int]]:
+def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int, int]]:
+    """``data`` cut at line ends into pieces of about ``size``: (piece, first line, offset)."""
     pieces = []
     start = 0
     line = first_line
@@ -562,7 +612,7 @@ def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int]]:
         end = data.find(b"\n", start + size)
         end = len(data) if end < 0 else end + 1
         piece = data[start:end]
-        pieces.append((piece, line))
+        pieces.append((piece, line, start))
         line += piece.count(b"\n")
         start = end
     return pieces
@@ -573,6 +623,26 @@ def _looks_like_header(tokens: Sequence[bytes]) -> bool:
     if not tokens or not all(_NAME.fullmatch(token) for token in tokens):
         return False
     return any(canonical_name(token.decode("ascii")) in FIELDS for token in tokens)
+
+
+_FIELD_SPELLINGS = pa.array(sorted({spelling for name in FIELDS
+                                     for spelling in (name, name.replace("-", "_"))}))
+
+
+def _holds_field_name(table: pa.Table) -> bool:
+    """Whether any cell of an all-text table is a field name (a header line typed as a
+    record: with no integer column to fail on, the fast path would take it silently)."""
+    for column in table.columns:
+        for chunk in column.chunks:
+            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            if pc.any(pc.is_in(pc.utf8_lower(values), value_set=_FIELD_SPELLINGS)).as_py():
+                return True
+    return False
+
+
+def _column_names(names: Iterable[str]) -> list[str]:
+    """Catalogue spellings (``tcp_flags`` -> ``tcp-flags``), duplicates numbered."""
+    return _dedupe([canonical_name(name) for name in names])
 
 
 def _line_text(raw: bytes) -> str:

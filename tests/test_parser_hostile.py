@@ -131,3 +131,85 @@ def test_cancelling_a_load_stops_a_local_bomb_within_a_step(tmp_path) -> None:
     assert time.process_time() - started < 1.5  # CPU of every thread: ~0.05 s (2.2 s before)
     assert isinstance(events[-1], LoadFinished) and events[-1].cancelled
     assert len(store) < 2_400_000 // 10
+
+
+# --- item 4: a header too wide to be a flow log is refused in one line ------------------------
+
+
+def test_a_ten_thousand_column_header_is_refused_in_one_line() -> None:
+    names = " ".join(f"field{n}" for n in range(10_000))
+    batches, parser = parse_bytes(gzip.compress(text(f"version {names}", "2 1 2")))
+    assert records(batches) == 0
+    assert parser.error == ("not a flow-log object: the header has 10001 fields "
+                            "(a flow log has at most 256)")
+    assert parser.fields is None
+
+
+def test_a_header_of_every_known_field_is_still_read() -> None:
+    from flowtui.fields import FIELDS
+
+    batches, parser = parse_bytes(text(" ".join(FIELDS)))
+    assert parser.error is None and parser.fields == list(FIELDS)
+
+
+# --- item 5: a second header inside one object starts a new column set -----------------------
+
+SWAPPED = ("version account-id interface-id srcaddr dstaddr dstport srcport protocol packets "
+           "bytes start end action log-status")
+
+
+def test_concatenated_gzip_members_with_their_own_headers_keep_each_ones_columns() -> None:
+    first = gzip.compress(text(HEADER, V2_SSH))
+    # The second object lists dstport before srcport: same count, same types.
+    second = gzip.compress(text(SWAPPED, V2_SSH))
+    batches, parser = parse_bytes(first + second, chunk_size=7)
+    rows = [row for batch in batches for row in batch.to_pylist()]
+    assert [(r["srcport"], r["dstport"]) for r in rows] == [(20641, 22), (22, 20641)]
+    assert parser.bad_count == 0 and parser.error is None
+
+
+def test_a_second_header_with_other_fields_reads_the_records_after_it() -> None:
+    # `cat a b | flowtui cat -`: a v5 object after a v2 one.
+    data = text(HEADER, V2_SSH, "version srcaddr dstaddr tcp-flags flow-direction",
+                "5 10.0.0.1 10.0.0.2 3 egress", "5 10.0.0.3 10.0.0.4 19 ingress")
+    batches, parser = parse_bytes(data)
+    rows = [row for batch in batches for row in batch.to_pylist()]
+    assert len(rows) == 3 and parser.bad_count == 0
+    assert rows[0]["dstport"] == 22
+    assert rows[2] == {"version": 5, "srcaddr": "10.0.0.3", "dstaddr": "10.0.0.4",
+                       "tcp-flags": 19, "flow-direction": "ingress"}
+
+
+def test_a_second_header_in_an_all_text_format_is_not_taken_as_a_record() -> None:
+    # No integer column to fail on: the fast path alone would swap the columns silently.
+    data = text("srcaddr dstaddr", "10.0.0.1 10.0.0.2", "dstaddr srcaddr", "10.0.0.3 10.0.0.4")
+    batches, parser = parse_bytes(data)
+    rows = [row for batch in batches for row in batch.to_pylist()]
+    assert rows == [{"srcaddr": "10.0.0.1", "dstaddr": "10.0.0.2"},
+                    {"dstaddr": "10.0.0.3", "srcaddr": "10.0.0.4"}]
+    assert parser.bad_count == 0
+
+
+def test_bad_lines_after_a_second_header_keep_their_line_numbers() -> None:
+    data = text(HEADER, V2_SSH, "2 bad", SWAPPED, V2_SSH, "2 worse", V2_SSH)
+    batches, parser = parse_bytes(data)
+    assert records(batches) == 3
+    assert [(b.line_number, b.text) for b in parser.bad_lines] == [(3, "2 bad"), (6, "2 worse")]
+
+
+# --- item 7: snake_case names are the catalogue's fields ------------------------------------
+
+
+def test_snake_case_fields_given_are_typed_as_the_catalogue_says() -> None:
+    batches, parser = parse_bytes(text("5 3 8 egress"),
+                                  ["version", "tcp_flags", "traffic_path", "flow_direction"])
+    assert parser.fields == ["version", "tcp-flags", "traffic-path", "flow-direction"]
+    assert batches[0].to_pylist() == [{"version": 5, "tcp-flags": 3, "traffic-path": 8,
+                                       "flow-direction": "egress"}]
+
+
+def test_snake_case_header_names_are_the_catalogue_s_fields() -> None:
+    batches, parser = parse_bytes(text("version tcp_flags Log_Status custom_thing",
+                                       "5 3 OK x"))
+    assert parser.fields == ["version", "tcp-flags", "log-status", "custom_thing"]
+    assert batches[0].to_pylist()[0]["tcp-flags"] == 3
