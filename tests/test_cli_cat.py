@@ -177,3 +177,12 @@ def test_head_ends_the_output_quietly(tmp_path: Path) -> None:
 def test_samples_shipped_in_the_repo_print(fmt: str) -> None:
     result = flowtui("cat", "samples", "--format", fmt, "--limit", "5")
     assert result.returncode == 0 and result.stdout and not result.stderr
+
+
+def test_snake_case_fields_option_gives_typed_json(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.log", "5 3 8 egress", compress=False)
+    result = flowtui("cat", str(path), "--format", "jsonl",
+                     "--fields", "version tcp_flags traffic_path flow_direction")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"version": 5, "tcp-flags": 3, "traffic-path": 8,
+                                         "flow-direction": "egress"}
