@@ -40,6 +40,12 @@ SNIFF_BYTES = 4096
 MAX_FIELDS = 256
 
 _UINT32_MAX = (1 << 32) - 1
+_OTHER_FORMATS = (
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed (zstd -d it first)"),
+    (b"BZh", "bzip2-compressed (bunzip2 it first)"),
+    (b"\xfd7zXZ\x00", "xz-compressed (unxz it first)"),
+    (b"PK\x03\x04", "a zip archive (unzip it first)"),
+)
 _NAME = re.compile(rb"[A-Za-z][A-Za-z0-9_-]*")
 _BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes
 
@@ -126,7 +132,9 @@ class FlowLogParser:
         if self._carry:
             chunk, self._carry = self._carry + chunk, b""
         if not self._sniffed:
-            if len(chunk) < len(PARQUET_MAGIC):
+            # The same first bytes decide, however the source chunks them: a local file
+            # reads 4 bytes first, S3 a megabyte, a pipe what the writer wrote.
+            if len(chunk) < SNIFF_BYTES and not chunk.startswith(GZIP_MAGIC):
                 self._carry = chunk
                 return
             self._sniff(chunk)
@@ -191,6 +199,8 @@ class FlowLogParser:
     # ----------------------------------------------------------------- bytes to text
 
     def _sniff(self, head: bytes) -> None:
+        """One rule for every source: gzip by its magic, else text judged on its first
+        SNIFF_BYTES; a stray NUL or bad byte is a bad line, noise is not a flow log."""
         self._sniffed = True
         if head.startswith(GZIP_MAGIC):
             self._gzip = True
@@ -199,8 +209,11 @@ class FlowLogParser:
         if head.startswith(PARQUET_MAGIC):
             self._stop("this is a Parquet object, not gzip text; read it as Parquet")
             return
-        sample = head[:SNIFF_BYTES]
-        if b"\x00" in sample or not _mostly_text(sample):
+        for magic, kind in _OTHER_FORMATS:
+            if head.startswith(magic):
+                self._stop(f"not a flow-log object: {kind}; flow logs are gzip or plain text")
+                return
+        if not _mostly_text(head[:SNIFF_BYTES]):
             self._stop("not a flow-log object: neither gzip nor text")
 
     def _inflate(self, data: bytes) -> Iterator[bytes]:
@@ -425,6 +438,8 @@ class FlowLogParser:
 
     def _fast(self, data: bytes) -> pa.RecordBatch:
         read_options, convert_options = self._options()
+        if b"\x00" in data:
+            raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
         try:
             table = pacsv.read_csv(_arrow_owned(data), read_options, _PARSE_OPTIONS,
                                    convert_options)
@@ -468,6 +483,8 @@ class FlowLogParser:
                               line_number + 1)
                     break
                 problem = f"a header line with {len(tokens)} fields (at most {MAX_FIELDS})"
+            elif b"\x00" in raw:
+                problem = "a NUL byte in the line"
             elif len(tokens) != width:
                 problem = f"expected {width} fields, found {len(tokens)}"
             else:
@@ -662,7 +679,7 @@ def _dedupe(names: list[str]) -> list[str]:
 def _mostly_text(sample: bytes) -> bool:
     """Text with a stray bad byte is still text (that line is reported); noise is not."""
     decoded = sample.decode("utf-8", "replace")
-    controls = sum(1 for c in decoded if c < " " and c not in "\t\r\n")
+    controls = sum(1 for c in decoded if c < " " and c not in "\t\r\n")  # NUL included
     return decoded.count("\ufffd") + controls <= max(4, len(sample) // 50)
 
 

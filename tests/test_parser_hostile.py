@@ -213,3 +213,51 @@ def test_snake_case_header_names_are_the_catalogue_s_fields() -> None:
                                        "5 3 OK x"))
     assert parser.fields == ["version", "tcp-flags", "log-status", "custom_thing"]
     assert batches[0].to_pylist()[0]["tcp-flags"] == 3
+
+
+# --- item 8: one sniffing rule, whatever the source and its chunking --------------------------
+
+
+def _with_a_nul_line() -> bytes:
+    lines = [V2_SSH] * 100
+    lines[3] = V2_SSH.replace("ACCEPT", "ACC\x00EPT")
+    return text(HEADER, *lines)
+
+
+def test_a_nul_byte_in_the_first_4_kib_is_one_bad_line_from_s3_and_from_a_file(
+        s3_server, raw_s3, s3_client, tmp_path) -> None:
+    from flowtui.loader import Loader, ObjectDone, ObjectRef
+    from flowtui.store import RecordStore
+
+    body = _with_a_nul_line()
+    raw_s3.put_object(Bucket=s3_server.main_bucket, Key="hostile/nul.log", Body=body)
+    local = tmp_path / "nul.log"
+    local.write_bytes(body)
+    for ref in (ObjectRef(f"s3://{s3_server.main_bucket}/hostile/nul.log"),
+                ObjectRef(str(local), len(body))):
+        events: list[object] = []
+        store = RecordStore()
+        Loader(store, client=s3_client).run([ref], events.append, threading.Event())
+        (done,) = [e for e in events if isinstance(e, ObjectDone)]
+        assert (len(store), done.error, done.bad_count) == (99, None, 1), ref
+        assert done.bad_lines[0].line_number == 5
+
+
+def test_the_sniffing_verdict_does_not_depend_on_the_chunking() -> None:
+    body = _with_a_nul_line()
+    for chunk in (1, 4, 100, 4096, 1 << 20):
+        batches, parser = parse_bytes(body, chunk_size=chunk)
+        assert (records(batches), parser.bad_count, parser.error) == (99, 1, None), chunk
+
+
+def test_other_compressions_are_named_in_the_one_line() -> None:
+    import bz2
+    import lzma
+
+    for data, word in ((bz2.compress(text(HEADER, V2_SSH)), "bzip2"),
+                       (lzma.compress(text(HEADER, V2_SSH)), "xz"),
+                       (b"\x28\xb5\x2f\xfd" + bytes(range(200)), "zstd")):
+        batches, parser = parse_bytes(data)
+        assert records(batches) == 0
+        assert parser.error is not None and word in parser.error
+        assert parser.error.startswith("not a flow-log object")
