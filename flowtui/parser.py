@@ -511,6 +511,14 @@ class FlowLogParser:
             return True
         return False
 
+    def report_bad(self, line_number: int, reason: str, text: str) -> None:
+        """A bad record found by another reader of the object (the Parquet reader)."""
+        self._bad(line_number, reason, text.encode())
+
+    def report_error(self, message: str) -> None:
+        """An object-level problem found by another reader of the object."""
+        self._set_error(message)
+
     def _set_error(self, message: str) -> None:
         if self.error is None:
             self.error = message

@@ -261,3 +261,31 @@ def test_other_compressions_are_named_in_the_one_line() -> None:
         assert records(batches) == 0
         assert parser.error is not None and word in parser.error
         assert parser.error.startswith("not a flow-log object")
+
+
+# --- item 6: one bad Parquet cell loses its row, not the file ---------------------------------
+
+
+def test_a_parquet_integer_column_holding_none_as_text_keeps_the_good_rows(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flowtui.parquet import iter_parquet_batches
+
+    # As pandas writes an object column of ports where one value is None-as-text.
+    table = pa.table({"version": pa.array([2, 2, 2, 2], pa.int64()),
+                      "srcport": pa.array(["22", "None", "443", "-"]),
+                      "dstport": pa.array(["1", "2", "3", "4"]),
+                      "tags": pa.array([[1], [2], [3], [4]])})
+    path = tmp_path / "pandas.parquet"
+    pq.write_table(table, path)
+    parser = FlowLogParser()
+    rows = [row for batch in iter_parquet_batches(str(path), report=parser)
+            for row in batch.to_pylist()]
+    assert rows == [{"version": 2, "srcport": 22, "dstport": 1},
+                    {"version": 2, "srcport": 443, "dstport": 3},
+                    {"version": 2, "srcport": None, "dstport": 4}]
+    assert parser.bad_count == 1
+    (bad,) = parser.bad_lines
+    assert bad.line_number == 2 and bad.reason.startswith("srcport: 'None' is not")
+    assert parser.error is not None and "'tags'" in parser.error
