@@ -234,9 +234,12 @@ class FlowLogParser:
                     return
                 inflater = self._inflater = zlib.decompressobj(wbits=31)
             while True:
+                before = inflater.copy()  # the text of a failing call is otherwise lost
                 try:
                     text = inflater.decompress(data, INFLATE_STEP)
                 except zlib.error as exc:
+                    if salvaged := _inflate_until_error(before, data):
+                        yield salvaged
                     self._set_error(f"the gzip data is corrupt ({exc}); "
                                     "the records before it were kept")
                     self._stopped = True
@@ -545,6 +548,20 @@ class _BadLines:
         self.count += 1
         if len(self.kept) < MAX_BAD_LINES_KEPT:
             self.kept.append(BadLine(line_number, reason, _line_text(raw)))
+
+
+def _inflate_until_error(inflater: zlib._Decompress, data: bytes) -> bytes:
+    """The text of the longest prefix of ``data`` that inflates without error (a bad CRC
+    fails the call that reaches the trailer, taking the whole member's text with it)."""
+    good, bad = 0, len(data)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        try:
+            inflater.copy().decompress(data[:middle], INFLATE_STEP)
+            good = middle
+        except zlib.error:
+            bad = middle
+    return inflater.decompress(data[:good], INFLATE_STEP) if good else b""
 
 
 def _steps(text: bytes) -> Iterator[bytes]:

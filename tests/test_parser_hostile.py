@@ -289,3 +289,12 @@ def test_a_parquet_integer_column_holding_none_as_text_keeps_the_good_rows(tmp_p
     (bad,) = parser.bad_lines
     assert bad.line_number == 2 and bad.reason.startswith("srcport: 'None' is not")
     assert parser.error is not None and "'tags'" in parser.error
+
+
+def test_a_bad_crc_keeps_every_record_of_the_member() -> None:
+    whole = bytearray(gzip.compress(text(HEADER, *[V2_SSH] * 100)))
+    whole[-8] ^= 0xFF  # the CRC: only the call that reaches the trailer fails
+    for chunk in (7, 1 << 20):
+        batches, parser = parse_bytes(bytes(whole), chunk_size=chunk)
+        assert records(batches) == 100, chunk
+        assert parser.error is not None and "corrupt" in parser.error
