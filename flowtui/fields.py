@@ -361,7 +361,8 @@ def is_integer(name: str) -> bool:
 
 
 def canonical_name(name: str) -> str:
-    """The hyphenated field name for a Parquet column (``log_status`` -> ``log-status``)."""
+    """The catalogue's spelling of a known field, whoever wrote it: Parquet, Athena and
+    Vector write ``log_status``, some tools ``Log-Status``. Unknown names stay as given."""
     hyphenated = name.strip().lower().replace("_", "-")
     return hyphenated if hyphenated in FIELDS else name.strip()
 
@@ -389,7 +390,7 @@ _TOKEN = re.compile(r"\$\{([^}]*)\}")
 def parse_field_list(spec: str) -> list[str]:
     """Fields from a LogFormat string (``${a} ${b}``) or a plain list (``a b`` / ``a,b``)."""
     names = _TOKEN.findall(spec) if "${" in spec else re.split(r"[\s,]+", spec)
-    fields = [name.strip() for name in names if name.strip()]
+    fields = [canonical_name(name) for name in names if name.strip()]
     if not fields:
         raise ValueError(f"no field names in {spec!r}")
     return fields

@@ -322,7 +322,7 @@ class Loader:
     def _load(self, index: int) -> None:
         ref = self._refs[index]
         self._emit(index, ObjectStarted(ref))
-        parser = FlowLogParser(self.fields, name=ref.location)
+        parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel)
         delivered = 0
         try:
             for batch in self._batches(ref, parser):
@@ -365,7 +365,7 @@ class Loader:
         if ref.is_s3:
             bucket, key = parse_s3_url(ref.location)
             if looks_like_parquet(key):
-                yield from self._s3_parquet(ref, bucket, key)
+                yield from self._s3_parquet(ref, bucket, key, parser)
             else:
                 yield from self._s3_text(ref, bucket, key, parser)
         else:
@@ -391,18 +391,19 @@ class Loader:
         try:
             for chunk in stream:
                 self._count(len(chunk))
-                yield from parser.feed(chunk)
+                yield from parser.stream(chunk)
             yield from parser.finish()
         finally:
             self._untrack(stream)
 
-    def _s3_parquet(self, ref: ObjectRef, bucket: str, key: str) -> Iterator[pa.RecordBatch]:
+    def _s3_parquet(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
+                    ) -> Iterator[pa.RecordBatch]:
         f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
                       cancel=self._cancel)
         self._tracked(f)
         seen = 0
         try:
-            for batch in iter_parquet_batches(f):
+            for batch in iter_parquet_batches(f, report=parser):
                 self._count(f.bytes_fetched - seen)
                 seen = f.bytes_fetched
                 if self._cancel.is_set():
@@ -416,18 +417,17 @@ class Loader:
         with open(ref.location, "rb") as handle:
             head = handle.read(4)
             if looks_like_parquet(head) or looks_like_parquet(ref.location):
-                handle.seek(0)
-                for batch in iter_parquet_batches(handle):
+                for batch in iter_parquet_batches(ref.location, report=parser):
                     if self._cancel.is_set():
                         raise Cancelled()
                     yield batch
                 self._count(ref.size or 0)
                 return
             self._count(len(head))
-            yield from parser.feed(head)
+            yield from parser.stream(head)
             while chunk := handle.read(LOCAL_CHUNK):
                 if self._cancel.is_set():
                     raise Cancelled()
                 self._count(len(chunk))
-                yield from parser.feed(chunk)
+                yield from parser.stream(chunk)
             yield from parser.finish()

@@ -56,13 +56,16 @@ def read_batches(path: Path, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
             head = handle.read(4)
             if looks_like_parquet(head) or looks_like_parquet(path.name):
                 handle.seek(0)
-                yield from iter_parquet_batches(handle)
+                # A path, not the handle, where there is one: Arrow then reads it natively
+                # and holds no Python object on its threads.
+                source = handle if str(path) == STDIN else str(path)
+                yield from iter_parquet_batches(source, report=parser)
                 return
             # A regular file always has its next chunk at hand; a pipe may not.
             eager = str(path) == STDIN or not path.is_file()
-            yield from parser.feed(head, wait=eager)
+            yield from parser.stream(head, wait=eager)
             while chunk := handle.read1(READ_CHUNK):
-                yield from parser.feed(chunk, wait=eager)
+                yield from parser.stream(chunk, wait=eager)
             yield from parser.finish()
     except OSError as exc:
         raise LocalPathError(f"{path}: {exc.strerror or exc}") from exc

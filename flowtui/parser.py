@@ -12,10 +12,10 @@ bytes were chunked, so the result is the same whatever the chunking.
 
 from __future__ import annotations
 
-import io
 import re
+import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -31,12 +31,23 @@ MAX_LINE_BYTES = 1 << 20  # no flow-log record comes near this; a longer line is
 MAX_BAD_LINES_KEPT = 1000
 FIRST_BLOCK_BYTES = 64 << 10  # small first block: the first rows appear at once
 MAX_BLOCK_BYTES = 2 << 20
-INFLATE_SLICE = 256 << 10  # compressed bytes inflated between hand-overs to the parse thread
+INFLATE_STEP = 1 << 20  # text out of one inflate call: what is in flight, whatever the ratio
+MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse thread before the feeder waits
 RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
 SNIFF_BYTES = 4096
+# The catalogue's ~80 fields and room for duplicates and names it does not know yet; a header
+# wider than this is not a flow log, and the table must never lay out thousands of columns.
+MAX_FIELDS = 256
 
 _UINT32_MAX = (1 << 32) - 1
+_OTHER_FORMATS = (
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed (zstd -d it first)"),
+    (b"BZh", "bzip2-compressed (bunzip2 it first)"),
+    (b"\xfd7zXZ\x00", "xz-compressed (unxz it first)"),
+    (b"PK\x03\x04", "a zip archive (unzip it first)"),
+)
 _NAME = re.compile(rb"[A-Za-z][A-Za-z0-9_-]*")
+_BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,9 @@ class BadLine:
 @dataclass(frozen=True)
 class _BlockResult:
     batches: list[pa.RecordBatch]
-    bad: list[BadLine]  # numbered from 1 at the block's first line
+    bad: list[BadLine]  # numbered from 1 at the block's first line; at most MAX_BAD_LINES_KEPT
     lines: int
+    bad_count: int  # all of the block's bad lines
 
 
 class _FastPathFailed(Exception):
@@ -68,9 +80,10 @@ class FlowLogParser:
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
-                 pipelined: bool = True) -> None:
+                 pipelined: bool = True, cancel: threading.Event | None = None) -> None:
         self.name = name
-        self.fields: list[str] | None = _dedupe(list(fields)) if fields else None
+        self._cancel = cancel
+        self.fields: list[str] | None = _column_names(fields) if fields else None
         self.records = 0
         self.bad_count = 0
         self.bad_lines: list[BadLine] = []
@@ -91,11 +104,21 @@ class FlowLogParser:
         self._inflight: list[Future[_BlockResult]] = []
         self._settled: list[pa.RecordBatch] = []
         self._options_cache: tuple[pacsv.ReadOptions, pacsv.ConvertOptions] | None = None
+        self._all_text = False  # no integer column: the fast path cannot reject a header
 
     # ----------------------------------------------------------------- public interface
 
     def feed(self, chunk: bytes, *, wait: bool = True) -> list[pa.RecordBatch]:
-        """Batches for every whole line in the bytes fed so far.
+        """Batches for every whole line in the bytes fed so far (``stream``, as a list)."""
+        return list(self.stream(chunk, wait=wait))
+
+    def stream(self, chunk: bytes, *, wait: bool = True) -> Iterator[pa.RecordBatch]:
+        """Batches for every whole line in the bytes fed so far, as they are typed.
+
+        A chunk is inflated a bounded step at a time and its batches come out while the
+        rest of it is still compressed, so a chunk that inflates a thousandfold holds a few
+        blocks, never the whole text. ``cancel`` (given to the constructor) is checked
+        between steps: a cancelled parse stops within one step.
 
         ``wait=False`` is for callers that already hold the next chunk (a local file): the
         blocks still being typed come back from the next call, so inflating the next chunk
@@ -104,28 +127,32 @@ class FlowLogParser:
         for bytes that may not come soon.
         """
         if self._stopped or not chunk:
-            return self._ready(wait=wait)
+            yield from self._ready(wait=wait)
+            return
         if self._carry:
             chunk, self._carry = self._carry + chunk, b""
         if not self._sniffed:
-            if len(chunk) < len(PARQUET_MAGIC):
+            # The same first bytes decide, however the source chunks them: a local file
+            # reads 4 bytes first, S3 a megabyte, a pipe what the writer wrote.
+            if len(chunk) < SNIFF_BYTES and not chunk.startswith(GZIP_MAGIC):
                 self._carry = chunk
-                return []
+                return
             self._sniff(chunk)
             if self._stopped:
-                return []
-        # Decompress in slices so the parse thread types one block while the next is
-        # inflated; then (by default) wait, so every whole line fed so far comes back now,
-        # not after the next chunk (which may be seconds away on a slow link or a tail).
-        for start in range(0, len(chunk), INFLATE_SLICE):
-            piece = chunk[start : start + INFLATE_SLICE]
-            text = self._inflate(piece) if self._gzip else piece
-            if text:
-                self._take_text(text)
+                return
+        # The parse thread types one block while the next is inflated; then (by default)
+        # wait, so every whole line fed so far comes back now, not after the next chunk
+        # (which may be seconds away on a slow link or a tail).
+        texts = self._inflate(chunk) if self._gzip else _steps(chunk)
+        for text in texts:
+            if self._cancelled():
+                return
+            self._take_text(text)
+            yield from self._ready()
             if self._stopped:
                 break
         self._flush_block()
-        return self._ready(wait=wait)
+        yield from self._ready(wait=wait)
 
     def finish(self) -> list[pa.RecordBatch]:
         """Flush what is buffered; an unterminated last line still counts as a line."""
@@ -134,7 +161,8 @@ class FlowLogParser:
             if not self._sniffed:
                 self._sniff(head)
             if not self._stopped:
-                self._take_text(self._inflate(head) if self._gzip else head)
+                for text in self._inflate(head) if self._gzip else _steps(head):
+                    self._take_text(text)
         truncated = (self._gzip and not self._stopped and self._inflater is not None
                      and not self._inflater.eof)
         if truncated:
@@ -171,6 +199,8 @@ class FlowLogParser:
     # ----------------------------------------------------------------- bytes to text
 
     def _sniff(self, head: bytes) -> None:
+        """One rule for every source: gzip by its magic, else text judged on its first
+        SNIFF_BYTES; a stray NUL or bad byte is a bad line, noise is not a flow log."""
         self._sniffed = True
         if head.startswith(GZIP_MAGIC):
             self._gzip = True
@@ -179,36 +209,49 @@ class FlowLogParser:
         if head.startswith(PARQUET_MAGIC):
             self._stop("this is a Parquet object, not gzip text; read it as Parquet")
             return
-        sample = head[:SNIFF_BYTES]
-        if b"\x00" in sample or not _mostly_text(sample):
+        for magic, kind in _OTHER_FORMATS:
+            if head.startswith(magic):
+                self._stop(f"not a flow-log object: {kind}; flow logs are gzip or plain text")
+                return
+        if not _mostly_text(head[:SNIFF_BYTES]):
             self._stop("not a flow-log object: neither gzip nor text")
 
-    def _inflate(self, data: bytes) -> bytes:
-        """Decompress, continuing across gzip members (concatenated gzip is valid gzip)."""
-        out: list[bytes] = []
+    def _inflate(self, data: bytes) -> Iterator[bytes]:
+        """Decompress at most INFLATE_STEP bytes of text at a time, continuing across gzip
+        members (concatenated gzip is valid gzip)."""
         while data:
             inflater = self._inflater
             assert inflater is not None
             if inflater.eof:
                 if not data.strip(b"\x00"):
-                    break  # zero padding after the last member
+                    return  # zero padding after the last member
                 if len(data) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(data):
                     self._carry = data  # the next member's magic is split across chunks
-                    break
+                    return
                 if not data.startswith(GZIP_MAGIC):
                     self._set_error("bytes after the end of the gzip stream were ignored")
                     self._stopped = True
-                    break
+                    return
                 inflater = self._inflater = zlib.decompressobj(wbits=31)
-            try:
-                out.append(inflater.decompress(data))
-            except zlib.error as exc:
-                self._set_error(f"the gzip data is corrupt ({exc}); "
-                                "the records before it were kept")
-                self._stopped = True
-                break
-            data = inflater.unused_data if inflater.eof else b""
-        return b"".join(out)
+            while True:
+                before = inflater.copy()  # the text of a failing call is otherwise lost
+                try:
+                    text = inflater.decompress(data, INFLATE_STEP)
+                except zlib.error as exc:
+                    if salvaged := _inflate_until_error(before, data):
+                        yield salvaged
+                    self._set_error(f"the gzip data is corrupt ({exc}); "
+                                    "the records before it were kept")
+                    self._stopped = True
+                    return
+                data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+                if text:
+                    yield text
+                if self._stopped or inflater.eof:
+                    break
+                if not data and len(text) < INFLATE_STEP:
+                    return  # all input taken and no output held back: wait for more
+                # A full step may leave output held inside zlib: ask again, even with no input.
 
     # ----------------------------------------------------------------- text to lines
 
@@ -264,20 +307,24 @@ class FlowLogParser:
 
     def _take_header(self, lines: bytes) -> bytes:
         """Read the header from the first non-blank line, or decide there is none."""
-        while lines:
-            end = lines.find(b"\n")
-            first = lines[:end].strip()
-            if first:
-                break
-            self._lines_seen += 1
-            lines = lines[end + 1 :]
-        else:
+        # One pass over any run of blank lines: a flood of them costs linear time.
+        blank = _BLANK.match(lines).end()
+        start = lines.rfind(b"\n", 0, blank) + 1  # the first non-blank line starts here
+        self._lines_seen += lines.count(b"\n", 0, start)
+        if start == len(lines):
             return b""
+        lines = lines[start:] if start else lines
+        end = lines.find(b"\n")
+        first = lines[:end].strip()
         self._header_seen = True
         tokens = first.split()
+        if len(tokens) > MAX_FIELDS and _looks_like_header(tokens[:MAX_FIELDS]):
+            self._stop(f"not a flow-log object: the header has {len(tokens)} fields "
+                       f"(a flow log has at most {MAX_FIELDS})")
+            return b""
         if _looks_like_header(tokens):
             self._lines_seen += 1
-            names = _dedupe([t.decode("ascii") for t in tokens])
+            names = _column_names(t.decode("ascii") for t in tokens)
             if self.fields is not None and names != self.fields:
                 self._set_error("the header names other fields than were given; "
                                 "the header's were used")
@@ -305,19 +352,26 @@ class FlowLogParser:
         self._block_target = min(self._block_target * 2, MAX_BLOCK_BYTES)
         if self._executor is not None:
             self._inflight.append(self._executor.submit(self._parse_block, parts))
+            if len(self._inflight) > MAX_BLOCKS_IN_FLIGHT:
+                self._settled = self._ready(wait=True, limit=1)  # keeps what was settled
         else:
             done: Future[_BlockResult] = Future()
             done.set_result(self._parse_block(parts))
             self._inflight.append(done)
 
-    def _ready(self, wait: bool = False) -> list[pa.RecordBatch]:
+    def _ready(self, wait: bool = False, limit: int | None = None) -> list[pa.RecordBatch]:
         """Results of finished blocks, in order; bookkeeping stays on the caller's thread."""
         out, self._settled = self._settled, []
+        taken = 0
         while self._inflight and (wait or self._inflight[0].done()):
+            if limit is not None and taken == limit:
+                break
+            taken += 1
             result = self._inflight.pop(0).result()
             out.extend(result.batches)
             for line in result.bad:
                 self._bad(self._lines_seen + line.line_number, line.reason, line.text.encode())
+            self.bad_count += result.bad_count - len(result.bad)
             self._lines_seen += result.lines
             self.records += sum(batch.num_rows for batch in result.batches)
         return out
@@ -330,6 +384,7 @@ class FlowLogParser:
     def _options(self) -> tuple[pacsv.ReadOptions, pacsv.ConvertOptions]:
         if self._options_cache is None:
             assert self.fields is not None
+            self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in self.fields)
             self._options_cache = (
                 pacsv.ReadOptions(column_names=self.fields, use_threads=True,
                                   block_size=1 << 20),
@@ -342,74 +397,109 @@ class FlowLogParser:
     def _parse_block(self, parts: list[bytes]) -> _BlockResult:
         """Runs on the parse thread: the fast path, and the slow pass where it fails.
 
-        Bad lines are numbered from the block's start; ``_ready`` adds the offset.
+        Bad lines are numbered from the block's start; ``_ready`` adds the offset. A header
+        line met here (a second object's, in concatenated gzip members or ``cat a b``)
+        switches the columns from the next line on; the parse thread takes the blocks in
+        order, so every later block is read with the new columns.
         """
         data = b"".join(parts) if len(parts) > 1 else parts[0]
         lines = data.count(b"\n")
         try:
-            return _BlockResult([self._fast(data)], [], lines)
+            batch = self._fast(data)
+            return _BlockResult([batch] if batch.num_rows else [], [], lines, 0)
         except _FastPathFailed:
             pass
         batches: list[pa.RecordBatch] = []
-        bad: list[BadLine] = []
-        for piece, piece_line in _pieces(data, 1, RETRY_PIECE_BYTES):
+        bad = _BadLines()
+        rest: tuple[bytes, int] | None = (data, 1)
+        while rest is not None:
+            rest = self._parse_text(rest[0], rest[1], batches, bad)
+        return _BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count)
+
+    def _parse_text(self, data: bytes, first_line: int, batches: list[pa.RecordBatch],
+                    bad: _BadLines) -> tuple[bytes, int] | None:
+        """Type ``data`` piece by piece; at a header line, switch the columns and return
+        the text after it (and its first line number) to be read with them."""
+        for piece, piece_line, piece_start in _pieces(data, first_line, RETRY_PIECE_BYTES):
             try:
                 batches.append(self._fast(piece))
+                continue
             except _FastPathFailed:
-                good = self._slow(piece, piece_line, bad)
-                if good:
-                    batches.append(self._fast(good))
-        return _BlockResult([b for b in batches if b.num_rows], bad, lines)
+                pass
+            good, header = self._slow(piece, piece_line, bad)
+            if good:
+                batches.append(self._fast(good))
+            if header is not None:
+                names, offset, next_line = header
+                self._use_columns(names)
+                return data[piece_start + offset :], next_line
+        return None
+
+    def _use_columns(self, names: list[str]) -> None:
+        self.fields = names
+        self._options_cache = None
 
     def _fast(self, data: bytes) -> pa.RecordBatch:
         read_options, convert_options = self._options()
-        rejected = False
-
-        def reject(_row: object) -> str:
-            nonlocal rejected
-            rejected = True
-            return "skip"
-
-        parse_options = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False,
-                                           escape_char=False, invalid_row_handler=reject)
+        if b"\x00" in data:
+            raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
         try:
-            table = pacsv.read_csv(io.BytesIO(data), read_options, parse_options, convert_options)
+            table = pacsv.read_csv(_arrow_owned(data), read_options, _PARSE_OPTIONS,
+                                   convert_options)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             if "Empty CSV file" in str(exc):
                 return _empty_batch(self.fields or [])
             raise _FastPathFailed from exc
-        if rejected:
-            raise _FastPathFailed
         if not table.num_rows:
             return _empty_batch(self.fields or [])
+        if self._all_text and _holds_field_name(table):
+            raise _FastPathFailed  # perhaps a header line: the slow pass decides
         return _narrow(table.combine_chunks().to_batches()[0])
 
-    def _slow(self, data: bytes, first_line: int, bad: list[BadLine]) -> bytes:
-        """Check each line in Python; return the good ones, keep the bad ones aside."""
+    def _slow(self, data: bytes, first_line: int, bad: _BadLines
+              ) -> tuple[bytes, tuple[list[str], int, int] | None]:
+        """Check each line in Python; return the good ones, keep the bad ones aside.
+
+        Stops at a header line: then also returns its names, the offset just after it in
+        ``data`` and the next line's number.
+        """
         assert self.fields is not None
         checks = [_value_check(name) for name in self.fields]
         width = len(self.fields)
         good: list[bytes] = []
-        for offset, raw in enumerate(data.split(b"\n")[:-1]):
+        header = None
+        start = 0
+        line_number = first_line - 1
+        while start < len(data):
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            raw = data[start:end]
+            start = end + 1
+            line_number += 1
             tokens = raw.split()
             if not tokens:
                 continue
-            line_number = first_line + offset
             problem = None
-            if len(tokens) != width:
+            if _looks_like_header(tokens):
+                if len(tokens) <= MAX_FIELDS:
+                    header = (_column_names(t.decode("ascii") for t in tokens), start,
+                              line_number + 1)
+                    break
+                problem = f"a header line with {len(tokens)} fields (at most {MAX_FIELDS})"
+            elif b"\x00" in raw:
+                problem = "a NUL byte in the line"
+            elif len(tokens) != width:
                 problem = f"expected {width} fields, found {len(tokens)}"
-                if _looks_like_header(tokens):
-                    problem = "a header line in the middle of the object"
             else:
                 for name, check, token in zip(self.fields, checks, tokens, strict=True):
                     if (issue := check(token)) is not None:
                         problem = f"{name}: {issue}"
                         break
             if problem:
-                bad.append(BadLine(line_number, problem, _line_text(raw)))
+                bad.add(line_number, problem, raw)
             else:
                 good.append(b" ".join(tokens))
-        return b"\n".join(good) + b"\n" if good else b""
+        return (b"\n".join(good) + b"\n" if good else b""), header
 
     # ----------------------------------------------------------------- bookkeeping
 
@@ -417,6 +507,20 @@ class FlowLogParser:
         self.bad_count += 1
         if len(self.bad_lines) < MAX_BAD_LINES_KEPT:
             self.bad_lines.append(BadLine(line_number, reason, _line_text(raw)))
+
+    def _cancelled(self) -> bool:
+        if self._cancel is not None and self._cancel.is_set():
+            self._stopped = True
+            return True
+        return False
+
+    def report_bad(self, line_number: int, reason: str, text: str) -> None:
+        """A bad record found by another reader of the object (the Parquet reader)."""
+        self._bad(line_number, reason, text.encode())
+
+    def report_error(self, message: str) -> None:
+        """An object-level problem found by another reader of the object."""
+        self._set_error(message)
 
     def _set_error(self, message: str) -> None:
         if self.error is None:
@@ -428,6 +532,69 @@ class FlowLogParser:
 
 
 # --------------------------------------------------------------------- helpers
+
+
+class _BadLines:
+    """A block's bad lines: the first MAX_BAD_LINES_KEPT kept, all of them counted (a block
+    of junk holds a million bad lines, which must not become a million objects)."""
+
+    __slots__ = ("kept", "count")
+
+    def __init__(self) -> None:
+        self.kept: list[BadLine] = []
+        self.count = 0
+
+    def add(self, line_number: int, reason: str, raw: bytes) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_BAD_LINES_KEPT:
+            self.kept.append(BadLine(line_number, reason, _line_text(raw)))
+
+
+def _inflate_until_error(inflater: zlib._Decompress, data: bytes) -> bytes:
+    """The text of the longest prefix of ``data`` that inflates without error (a bad CRC
+    fails the call that reaches the trailer, taking the whole member's text with it)."""
+    good, bad = 0, len(data)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        try:
+            inflater.copy().decompress(data[:middle], INFLATE_STEP)
+            good = middle
+        except zlib.error:
+            bad = middle
+    return inflater.decompress(data[:good], INFLATE_STEP) if good else b""
+
+
+def _steps(text: bytes) -> Iterator[bytes]:
+    """Uncompressed input in INFLATE_STEP pieces, as the inflater hands out gzip text."""
+    if len(text) <= INFLATE_STEP:
+        yield text
+        return
+    view = memoryview(text)
+    for start in range(0, len(text), INFLATE_STEP):
+        yield bytes(view[start : start + INFLATE_STEP])
+
+
+# No Python callable here (no invalid_row_handler): a row with the wrong field count makes
+# read_csv raise, which is all the fast path needs to know, and a Python object held by the
+# reader could be released on one of Arrow's threads (see ``_arrow_owned``).
+_PARSE_OPTIONS = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False,
+                                    escape_char=False)
+
+
+def _arrow_owned(data: bytes) -> pa.BufferReader:
+    """The block copied into memory Arrow owns, for the threaded CSV reader.
+
+    The threaded reader is disposed of on one of Arrow's pool threads, a moment after
+    ``read_csv`` returns. Handed a Python object (``io.BytesIO``, or bytes wrapped by
+    ``py_buffer``), that thread must take the GIL to release it; when that moment falls in
+    interpreter shutdown, Python ends the thread with ``pthread_exit`` inside a C++
+    destructor and the process aborts ("terminate called without an active exception",
+    exit 134) after a complete output. Memory Arrow owns needs no GIL to free; the copy
+    costs about 0.1 ms per MB.
+    """
+    buffer = pa.allocate_buffer(len(data))
+    memoryview(buffer).cast("B")[:] = data
+    return pa.BufferReader(buffer)
 
 
 def parse_bytes(data: bytes, fields: Sequence[str] | None = None,
@@ -478,7 +645,8 @@ def _empty_batch(fields: Sequence[str]) -> pa.RecordBatch:
                                       names=list(fields))
 
 
-def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int]]:
+def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int, int]]:
+    """``data`` cut at line ends into pieces of about ``size``: (piece, first line, offset)."""
     pieces = []
     start = 0
     line = first_line
@@ -486,7 +654,7 @@ def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int]]:
         end = data.find(b"\n", start + size)
         end = len(data) if end < 0 else end + 1
         piece = data[start:end]
-        pieces.append((piece, line))
+        pieces.append((piece, line, start))
         line += piece.count(b"\n")
         start = end
     return pieces
@@ -497,6 +665,26 @@ def _looks_like_header(tokens: Sequence[bytes]) -> bool:
     if not tokens or not all(_NAME.fullmatch(token) for token in tokens):
         return False
     return any(canonical_name(token.decode("ascii")) in FIELDS for token in tokens)
+
+
+_FIELD_SPELLINGS = pa.array(sorted({spelling for name in FIELDS
+                                     for spelling in (name, name.replace("-", "_"))}))
+
+
+def _holds_field_name(table: pa.Table) -> bool:
+    """Whether any cell of an all-text table is a field name (a header line typed as a
+    record: with no integer column to fail on, the fast path would take it silently)."""
+    for column in table.columns:
+        for chunk in column.chunks:
+            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            if pc.any(pc.is_in(pc.utf8_lower(values), value_set=_FIELD_SPELLINGS)).as_py():
+                return True
+    return False
+
+
+def _column_names(names: Iterable[str]) -> list[str]:
+    """Catalogue spellings (``tcp_flags`` -> ``tcp-flags``), duplicates numbered."""
+    return _dedupe([canonical_name(name) for name in names])
 
 
 def _line_text(raw: bytes) -> str:
@@ -516,7 +704,7 @@ def _dedupe(names: list[str]) -> list[str]:
 def _mostly_text(sample: bytes) -> bool:
     """Text with a stray bad byte is still text (that line is reported); noise is not."""
     decoded = sample.decode("utf-8", "replace")
-    controls = sum(1 for c in decoded if c < " " and c not in "\t\r\n")
+    controls = sum(1 for c in decoded if c < " " and c not in "\t\r\n")  # NUL included
     return decoded.count("\ufffd") + controls <= max(4, len(sample) // 50)
 
 

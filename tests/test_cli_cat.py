@@ -197,3 +197,12 @@ def test_bidi_controls_in_values_are_escaped_in_every_format(tmp_path: Path) -> 
             assert first["interface-id"] == hostile and second["action"] == "\u200fREJECT"
         if fmt == "table":
             assert "eni-\\u202etxt.exe\\u2066" in result.stdout
+
+
+def test_snake_case_fields_option_gives_typed_json(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.log", "5 3 8 egress", compress=False)
+    result = flowtui("cat", str(path), "--format", "jsonl",
+                     "--fields", "version tcp_flags traffic_path flow_direction")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"version": 5, "tcp-flags": 3, "traffic-path": 8,
+                                         "flow-direction": "egress"}

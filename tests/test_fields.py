@@ -140,3 +140,12 @@ def test_parse_field_list() -> None:
     assert parse_field_list("version,srcaddr") == ["version", "srcaddr"]
     with pytest.raises(ValueError):
         parse_field_list("  ")
+
+
+def test_field_lists_take_snake_case_names_as_the_catalogue_s() -> None:
+    from flowtui.fields import parse_field_list
+
+    assert parse_field_list("version,tcp_flags,traffic_path,my_tag") == [
+        "version", "tcp-flags", "traffic-path", "my_tag"]
+    assert parse_field_list("${version} ${pkt_src_aws_service}") == [
+        "version", "pkt-src-aws-service"]
