@@ -7,11 +7,11 @@ same order S3 lists them.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 import pyarrow as pa
 
@@ -73,7 +73,7 @@ def read_batches(path: Path, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
         parser.close()
 
 
-def _open(path: Path) -> BinaryIO:
+def _open(path: Path) -> io.BufferedReader:
     if str(path) == STDIN:
         return open(sys.stdin.fileno(), "rb", closefd=False)  # noqa: SIM115 - closed by caller
     return path.open("rb")

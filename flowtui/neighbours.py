@@ -68,7 +68,8 @@ class NeighbourPlan:
     def size(self) -> int | None:
         """Bytes to read, when the listing gave every size."""
         sizes = [ref.size for ref, _ in self.to_load]
-        return sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[misc]
+        known = [s for s in sizes if s is not None]
+        return sum(known) if len(known) == len(sizes) else None
 
     def coverage(self) -> Coverage:
         """What the story may assume before loading: the window is covered only when every

@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, TextIO
+from typing import IO, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -40,7 +40,7 @@ TRAILING_SPACE = "(^$|[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]
 class RecordWriter:
     """Base: counts rows and stops at ``limit``; subclasses format one batch."""
 
-    def __init__(self, out: TextIO, limit: int | None = None, decoded: bool = False) -> None:
+    def __init__(self, out: IO[str], limit: int | None = None, decoded: bool = False) -> None:
         self.out = out
         self.limit = limit
         self.decoded = decoded
@@ -230,7 +230,7 @@ def _identity(values: pa.Array) -> pa.Array:
     return values
 
 
-_TABLE = _Style(null=NULL, unsafe=UNSAFE, escape=printable, plain=_identity,
+_TABLE: _Style = _Style(null=NULL, unsafe=UNSAFE, escape=printable, plain=_identity,
                 others=lambda column: pc.fill_null(_rendered(_python_text(column), _TABLE),
                                                    NULL))
 
@@ -426,7 +426,7 @@ class ExplainWriter(RecordWriter):
         self.written -= batch.num_rows  # write_batch adds the batch's rows once
 
 
-def make_writer(fmt: str, out: TextIO, *, limit: int | None = None, decoded: bool = False,
+def make_writer(fmt: str, out: IO[str], *, limit: int | None = None, decoded: bool = False,
                 explain: bool = False) -> RecordWriter:
     if explain:
         return ExplainWriter(out, limit, decoded)

@@ -164,7 +164,10 @@ def _edge_day(client: Any, bucket: str, root: layout.RegionRoot, *, newest: bool
         folders = [f for f in _folders(client, bucket, prefix) if _number(f) is not None]
         if not folders:
             raise TableError(f"s3://{bucket}/{root.prefix}: no date folders in it")
-        prefix = max(folders, key=_number) if newest else min(folders, key=_number)
+        def number(folder: str) -> int:
+            return _number(folder) or 0  # only numbered folders are left
+
+        prefix = max(folders, key=number) if newest else min(folders, key=number)
     day = layout.parse_day_prefix(prefix)
     if day is None:
         raise TableError(f"s3://{bucket}/{prefix}: not a date folder")

@@ -190,8 +190,11 @@ def output(path: str | None, *, binary: bool = False) -> Iterator[IO[Any]]:
         yield sys.stdout.buffer if binary else sys.stdout
         return
     temporary = f"{path}.partial"
-    handle = open(temporary, "wb" if binary else "w",  # noqa: SIM115 - closed below
-                  **({} if binary else {"encoding": "utf-8", "newline": ""}))
+    handle: IO[Any]
+    if binary:
+        handle = open(temporary, "wb")  # noqa: SIM115 - closed below
+    else:
+        handle = open(temporary, "w", encoding="utf-8", newline="")  # noqa: SIM115
     try:
         yield handle
     except BaseException:

@@ -124,7 +124,7 @@ def _on_values(leaf: Leaf, values: pa.Array) -> pa.Array:
                 number = _coerce(value, values.type)
                 if number is None:  # a word against numbers: compare as text
                     values = pc.cast(values, pa.string())
-                elif not _fits(number, values.type):
+                elif isinstance(number, int) and not _fits(number, values.type):
                     return _beyond(values, op, above=number > 0)
             return _COMPARE[op](values, _scalar(value, values.type))
         case InSet(_, choices):

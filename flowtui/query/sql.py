@@ -91,7 +91,7 @@ def _dialect(dialect: str) -> str:
 # ------------------------------------------------------------------------------ the filter
 
 
-def condition(expr: Expr, columns: Iterable[str], dialect: Dialect) -> exp.Expression:
+def condition(expr: Expr, columns: Iterable[str], dialect: Dialect) -> exp.Expr:
     """The filter as a sqlglot boolean expression that is never NULL.
 
     ``columns``: the table's columns, in AWS or SQL spelling; a leaf on a field the table
@@ -118,7 +118,7 @@ class _Compiler:
         self.columns = columns
         self.dialect = dialect
 
-    def build(self, expr: Expr) -> exp.Expression:
+    def build(self, expr: Expr) -> exp.Expr:
         match expr:
             case Const(value):
                 return exp.true() if value else exp.false()
@@ -136,7 +136,7 @@ class _Compiler:
                     return leaf
                 return exp.Coalesce(this=leaf, expressions=[exp.false()])
 
-    def _leaf(self, leaf: Leaf) -> exp.Expression:
+    def _leaf(self, leaf: Leaf) -> exp.Expr:
         col = column(leaf.field)
         numeric = is_integer(leaf.field)
         match leaf:
@@ -158,25 +158,25 @@ class _Compiler:
                 return self._in_net(col, networks)
         raise TypeError(f"not a leaf: {leaf!r}")
 
-    def _regex(self, text: exp.Expression, pattern: str) -> exp.Expression:
+    def _regex(self, text: exp.Expr, pattern: str) -> exp.Expr:
         # Both search anywhere in the text (not a full match): DuckDB's regexp_matches (RE2)
         # and Trino's regexp_like (Java-style syntax).
         return exp.RegexpLike(this=text, expression=exp.Literal.string(pattern))
 
-    def _glob(self, text: exp.Expression, pattern: str) -> exp.Expression:
+    def _glob(self, text: exp.Expr, pattern: str) -> exp.Expr:
         if "[" not in pattern:
             return exp.Escape(this=exp.Like(this=text, expression=exp.Literal.string(
                 _like_pattern(pattern))), expression=exp.Literal.string("\\"))
         regex = glob_regex(pattern)
         return exp.false() if regex == NO_MATCH else self._regex(text, regex)
 
-    def _in_net(self, col: exp.Column, networks: Sequence[str]) -> exp.Expression:
+    def _in_net(self, col: exp.Column, networks: Sequence[str]) -> exp.Expr:
         nets = [ipaddress.ip_network(n, strict=False) for n in networks]
         v4 = [n for n in nets if n.version == 4]
         v6 = [n for n in nets if n.version == 6]
         if self.dialect == "athena":
             return _athena_in_net(col, v4, v6)
-        tests: list[exp.Expression] = []
+        tests: list[exp.Expr] = []
         if v4:
             tests.append(_duck_ranges(_duck_v4_number(col),
                                       [(int(n.network_address), int(n.broadcast_address))
@@ -189,7 +189,7 @@ class _Compiler:
         return exp.or_(*tests) if tests else exp.false()
 
 
-def _text(col: exp.Expression, numeric: bool) -> exp.Expression:
+def _text(col: exp.Expr, numeric: bool) -> exp.Expr:
     """A column as text for a pattern: integers in decimal, as the Arrow path casts them."""
     return exp.cast(col, exp.DataType.build("VARCHAR")) if numeric else col
 
@@ -209,7 +209,7 @@ _OPERATORS = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.G
               ">=": exp.GTE}
 
 
-def _compare(col: exp.Column, numeric: bool, op: str, value: int | str) -> exp.Expression:
+def _compare(col: exp.Column, numeric: bool, op: str, value: int | str) -> exp.Expr:
     operator = _OPERATORS[op]
     if not numeric:
         return operator(this=col, expression=exp.Literal.string(str(value)))
@@ -226,7 +226,7 @@ def _compare(col: exp.Column, numeric: bool, op: str, value: int | str) -> exp.E
     return exp.not_(exp.Is(this=col, expression=exp.null())) if always else exp.false()
 
 
-def _in_set(col: exp.Column, numeric: bool, values: Sequence[int | str]) -> exp.Expression:
+def _in_set(col: exp.Column, numeric: bool, values: Sequence[int | str]) -> exp.Expr:
     if numeric:
         numbers = [n for n in (_number(v) for v in values)
                    if n is not None and _INT64_MIN <= n <= _INT64_MAX]
@@ -260,12 +260,12 @@ def _like_pattern(glob: str) -> str:
 
 
 def _athena_in_net(col: exp.Column, v4: list[ipaddress.IPv4Network],
-                   v6: list[ipaddress.IPv6Network]) -> exp.Expression:
+                   v6: list[ipaddress.IPv6Network]) -> exp.Expr:
     # Trino keeps IPv4 addresses as IPv4-mapped IPv6, so ::/0 would hold 10.0.0.1 and
     # 10.0.0.0/8 would hold ::ffff:10.0.0.1; the text's own version decides first.
     address = exp.TryCast(this=col.copy(), to=exp.DataType.build("IPADDRESS", dialect="trino"))
     colon = exp.func("strpos", col.copy(), exp.Literal.string(":"))
-    tests: list[exp.Expression] = []
+    tests: list[exp.Expr] = []
     for nets, version_test in ((v4, exp.EQ(this=colon, expression=exp.Literal.number(0))),
                                (v6, exp.GT(this=colon.copy(),
                                            expression=exp.Literal.number(0)))):
@@ -312,26 +312,26 @@ list_transform([lower({{c}})], lambda flowtui_s:
 """
 
 
-def _duck_template(template: str, col: exp.Column) -> exp.Expression:
+def _duck_template(template: str, col: exp.Column) -> exp.Expr:
     text = template.replace("{c}", col.sql(dialect="duckdb"))
     return sqlglot.parse_one(text, read="duckdb")
 
 
-def _duck_v4_number(col: exp.Column) -> exp.Expression:
+def _duck_v4_number(col: exp.Column) -> exp.Expr:
     """A DuckDB expression: the IPv4 address in ``col`` as a number, NULL if it is not one."""
     return _duck_template(_DUCK_V4_NUMBER, col)
 
 
-def _duck_v6_hex(col: exp.Column) -> exp.Expression:
+def _duck_v6_hex(col: exp.Column) -> exp.Expr:
     """A DuckDB expression: the IPv6 address in ``col`` as 32 lowercase hex digits, NULL if
     it is not one."""
     return _duck_template(_DUCK_V6_HEX, col)
 
 
-def _duck_ranges(value: exp.Expression, ranges: list[tuple[int, int]],
-                 literal: object) -> exp.Expression:
+def _duck_ranges(value: exp.Expr, ranges: list[tuple[int, int]],
+                 literal: object) -> exp.Expr:
     """``value`` inside any of ``ranges``, with ``value`` computed once."""
-    def between(target: exp.Expression, low: int, high: int) -> exp.Expression:
+    def between(target: exp.Expr, low: int, high: int) -> exp.Expr:
         return exp.Between(this=target, low=literal(low), high=literal(high))  # type: ignore[operator]
 
     if len(ranges) == 1:
@@ -347,7 +347,7 @@ def _duck_ranges(value: exp.Expression, ranges: list[tuple[int, int]],
 # ------------------------------------------------------------------------------- queries
 
 
-def _also(extra: Iterable[exp.Expression | str], dialect: Dialect) -> list[exp.Expression]:
+def _also(extra: Iterable[exp.Expr | str], dialect: Dialect) -> list[exp.Expr]:
     """Extra conditions (partition predicates from a time window …), as trees or as SQL
     text in ``dialect``."""
     return [sqlglot.parse_one(e, read=_dialect(dialect)) if isinstance(e, str) else e
@@ -355,7 +355,7 @@ def _also(extra: Iterable[exp.Expression | str], dialect: Dialect) -> list[exp.E
 
 
 def _where(query: exp.Select, where: Expr, columns: Iterable[str], dialect: Dialect,
-           also: Iterable[exp.Expression | str]) -> exp.Select:
+           also: Iterable[exp.Expr | str]) -> exp.Select:
     conditions = _also(also, dialect)
     if not (isinstance(where, Const) and where.value):
         conditions.append(condition(where, columns, dialect))
@@ -382,7 +382,7 @@ def sort_keys(field: str, descending: bool, columns: Iterable[str],
                        true=exp.Literal.number(7)),
                 exp.If(this=v4, true=exp.Literal.number(4))],
                 default=exp.Literal.number(6))
-            keys = [version, address, col]
+            keys: list[exp.Expr] = [version, address, col]
         else:
             number, hexed = _duck_v4_number(col), _duck_v6_hex(col)
             version = exp.Case(ifs=[
@@ -402,7 +402,7 @@ def sort_keys(field: str, descending: bool, columns: Iterable[str],
 def select_sql(table: str, columns: Sequence[str], *, dialect: Dialect,
                where: Expr = EVERYTHING, select: Sequence[str] | None = None,
                order_by: Sequence[tuple[str, bool]] = (), limit: int | None = None,
-               also: Iterable[exp.Expression | str] = ()) -> str:
+               also: Iterable[exp.Expr | str] = ()) -> str:
     """``SELECT`` the records a filter keeps.
 
     ``table``: the table name (dotted for database.table); ``columns``: the table's columns;
@@ -426,22 +426,22 @@ def select_sql(table: str, columns: Sequence[str], *, dialect: Dialect,
     return query.sql(dialect=_dialect(dialect))
 
 
-def _aggregates(columns: Iterable[str], extent: bool = True) -> list[exp.Expression]:
+def _aggregates(columns: Iterable[str], extent: bool = True) -> list[exp.Expr]:
     """records, packets, bytes (+ first_start, last_end with ``extent``), accept, reject: the
     Arrow aggregates' columns (aggregate.py), under SQL names (``first-start`` there). As
     there, a missing counter counts as 0; a time the table lacks gives NULL."""
     present = {sql_name(c) for c in columns}
 
-    def total(field: str) -> exp.Expression:
+    def total(field: str) -> exp.Expr:
         if sql_name(field) not in present:
             return exp.Literal.number(0)
         return exp.Coalesce(this=exp.Sum(this=column(field)),
                             expressions=[exp.Literal.number(0)])
 
-    def over(func: type[exp.Func], field: str) -> exp.Expression:
+    def over(func: type[exp.Func], field: str) -> exp.Expr:
         return func(this=column(field)) if sql_name(field) in present else exp.null()
 
-    def count(action: str) -> exp.Expression:
+    def count(action: str) -> exp.Expr:
         if "action" not in present:
             return exp.Literal.number(0)
         return exp.CountIf(this=exp.EQ(this=column("action"),
@@ -458,7 +458,7 @@ def _aggregates(columns: Iterable[str], extent: bool = True) -> list[exp.Express
 
 def top_sql(table: str, columns: Sequence[str], *, by: Sequence[str], dialect: Dialect,
             metric: str = "bytes", n: int | None = 20, where: Expr = EVERYTHING,
-            also: Iterable[exp.Expression | str] = ()) -> str:
+            also: Iterable[exp.Expr | str] = ()) -> str:
     """One row per group of ``by`` (NULL is a group of its own, as in Arrow's group-by):
     the ``by`` columns, records, packets, bytes, first_start, last_end, accept, reject;
     the ``n`` largest by ``metric`` (ties by the group columns, so the answer is stable)."""
@@ -484,7 +484,7 @@ def top_sql(table: str, columns: Sequence[str], *, by: Sequence[str], dialect: D
 
 def histogram_sql(table: str, columns: Sequence[str], *, every: int, dialect: Dialect,
                   where: Expr = EVERYTHING,
-                  also: Iterable[exp.Expression | str] = ()) -> str:
+                  also: Iterable[exp.Expr | str] = ()) -> str:
     """Rows of ``time`` (the bucket's first second, epoch seconds: ``start`` rounded down to
     a multiple of ``every``), records, packets, bytes, accept, reject, by time, as
     aggregate.histogram's columns. Records without a ``start`` belong to no bucket and are

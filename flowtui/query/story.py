@@ -764,20 +764,17 @@ def conversation(store: RecordStore, a: str, b: str) -> Conversation:
         ("protocol", "count"), ("packets", "sum"), ("bytes", "sum"), ("accept", "sum"),
         ("reject", "sum"), ("start", "min"), ("end", "max"), ("interface", "list"),
     ]).to_pylist()
-    merged: dict[tuple[object, object], dict[str, object]] = {}
+    merged: dict[tuple[int | None, int | None], _Pair] = {}
     for row in grouped:
-        key = (row["protocol"], row["port"])
-        entry = merged.setdefault(key, {"sides": {}, "first": None, "last": None,
-                                        "interfaces": set()})
-        entry["sides"][bool(row["forward"])] = Side(  # type: ignore[index]
+        entry = merged.setdefault((row["protocol"], row["port"]), _Pair())
+        entry.sides[bool(row["forward"])] = Side(
             row["protocol_count"], row["packets_sum"] or 0, row["bytes_sum"] or 0,
             row["accept_sum"] or 0, row["reject_sum"] or 0)
-        entry["first"] = _least(entry["first"], row["start_min"])
-        entry["last"] = _most(entry["last"], row["end_max"])
-        entry["interfaces"].update(i for i in row["interface_list"] if i is not None)  # type: ignore[union-attr]
-    rows = [ConversationRow(protocol, port, e["sides"].get(True, Side()),  # type: ignore[union-attr,arg-type]
-                            e["sides"].get(False, Side()), e["first"], e["last"],  # type: ignore[union-attr,arg-type]
-                            len(e["interfaces"]))  # type: ignore[arg-type]
+        entry.first = _least(entry.first, row["start_min"])
+        entry.last = _most(entry.last, row["end_max"])
+        entry.interfaces.update(i for i in row["interface_list"] if i is not None)
+    rows = [ConversationRow(protocol, port, e.sides.get(True, Side()),
+                            e.sides.get(False, Side()), e.first, e.last, len(e.interfaces))
             for (protocol, port), e in merged.items()]
     rows.sort(key=lambda r: (-r.records, r.protocol or 0, r.port or 0))
     return Conversation(a, b, rows)
@@ -808,12 +805,22 @@ def _conversation_columns(batch: pa.RecordBatch, forward: pa.Array) -> pa.Table:
     })
 
 
-def _least(a: object, b: object) -> object:
-    return b if a is None else a if b is None else min(a, b)  # type: ignore[type-var]
+@dataclass
+class _Pair:
+    """One protocol and port of a conversation while its two directions are merged."""
+
+    sides: dict[bool, Side] = field(default_factory=dict)
+    first: int | None = None
+    last: int | None = None
+    interfaces: set[str] = field(default_factory=set)
 
 
-def _most(a: object, b: object) -> object:
-    return b if a is None else a if b is None else max(a, b)  # type: ignore[type-var]
+def _least(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _most(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 __all__ = [

@@ -98,7 +98,7 @@ class TimeHistogram(Widget, can_focus=True):
 
     cursor: reactive[int] = reactive(0)
     #: Where a range selection started (None: no range, Enter filters the cursor's bucket).
-    anchor: reactive[int | None] = reactive(None)
+    range_start: reactive[int | None] = reactive(None)
     metric: reactive[str] = reactive("records")
 
     @dataclass
@@ -186,12 +186,12 @@ class TimeHistogram(Widget, can_focus=True):
         if old is not None and old.times and times:
             self.set_reactive(TimeHistogram.cursor, _nearest(times, old.times[
                 min(self.cursor, len(old.times) - 1)]))
-            if self.anchor is not None:
-                self.set_reactive(TimeHistogram.anchor, _nearest(times, old.times[
-                    min(self.anchor, len(old.times) - 1)]))
+            if self.range_start is not None:
+                self.set_reactive(TimeHistogram.range_start, _nearest(times, old.times[
+                    min(self.range_start, len(old.times) - 1)]))
         else:
             self.set_reactive(TimeHistogram.cursor, 0)
-            self.set_reactive(TimeHistogram.anchor, None)
+            self.set_reactive(TimeHistogram.range_start, None)
         self._invalidate()
 
     # --------------------------------------------------------------- keys
@@ -205,7 +205,7 @@ class TimeHistogram(Widget, can_focus=True):
     def watch_cursor(self) -> None:
         self._invalidate()
 
-    def watch_anchor(self) -> None:
+    def watch_range_start(self) -> None:
         self._invalidate()
 
     def watch_metric(self) -> None:
@@ -218,12 +218,12 @@ class TimeHistogram(Widget, can_focus=True):
         self.cursor = 0 if direction < 0 else self._count() - 1
 
     def action_extend(self, step: int) -> None:
-        if self.anchor is None:
-            self.anchor = self.cursor
+        if self.range_start is None:
+            self.range_start = self.cursor
         self.cursor += step
 
     def action_mark(self) -> None:
-        self.anchor = None if self.anchor is not None else self.cursor
+        self.range_start = None if self.range_start is not None else self.cursor
 
     def action_metric(self) -> None:
         self.metric = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
@@ -233,23 +233,24 @@ class TimeHistogram(Widget, can_focus=True):
         if data is None or not data.times:
             self.notify("No buckets to filter to yet", markup=False, timeout=2)
             return
-        low, high = sorted((self.cursor, self.cursor if self.anchor is None else self.anchor))
+        start = self.cursor if self.range_start is None else self.range_start
+        low, high = sorted((self.cursor, start))
         text = during_text(data.times[low], data.times[high] + data.width - 1)
-        self.anchor = None
+        self.range_start = None
         self.post_message(self.RangeChosen(self, text))
 
     def action_leave(self) -> None:
-        if self.anchor is not None:
-            self.anchor = None
+        if self.range_start is not None:
+            self.range_start = None
             return
         self.post_message(self.Left(self))
 
     def selection(self) -> tuple[int, int] | None:
         """The selected buckets' first and last start times (None: no range)."""
         data = self.data
-        if self.anchor is None or data is None or not data.times:
+        if self.range_start is None or data is None or not data.times:
             return None
-        low, high = sorted((self.cursor, self.anchor))
+        low, high = sorted((self.cursor, self.range_start))
         return data.times[low], data.times[high]
 
     # ------------------------------------------------------------- drawing
@@ -329,7 +330,7 @@ class TimeHistogram(Widget, can_focus=True):
               unit: str) -> Strip:
         """``14:05    ──━━━▲──── A1.2k R42``: the cursor's time, the selection under the
         bars (heavy rule), and the cursor's (or the selection's) numbers."""
-        anchor = self.anchor
+        anchor = self.range_start
         low, high = sorted((cursor, cursor if anchor is None else anchor))
         marks = "".join("▲" if i == cursor else "━" if low <= i <= high else "─"
                         for i in range(lo, hi))

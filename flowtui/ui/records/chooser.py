@@ -30,7 +30,7 @@ class ColumnChooser(ModalScreen[ColumnChoices | None]):
     """Every column with its state; the answer is the new choices (None: cancelled)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space,x", "toggle", "Show/hide", id="columns.toggle"),
+        Binding("space,x", "toggle_column", "Show/hide", id="columns.toggle"),
         Binding("K,shift+up", "move(-1)", "Move up", id="columns.move-up"),
         Binding("J,shift+down", "move(1)", "Move down", id="columns.move-down"),
         Binding("p", "pin", "Pin up to here", id="columns.pin"),
@@ -100,7 +100,7 @@ class ColumnChooser(ModalScreen[ColumnChoices | None]):
             return None
         return options.get_option_at_index(index).id
 
-    def action_toggle(self) -> None:
+    def action_toggle_column(self) -> None:
         column = self._current()
         if column is None:
             return
