@@ -55,6 +55,8 @@ MAX_AUTO_CONCURRENCY = 32
 #: or 2 of 16 MiB. Large objects are CPU-bound (inflate and parse), so their concurrency
 #: falls to the number of cores.
 IN_FLIGHT_BYTES = 32 << 20
+#: Objects smaller than this (compressed) are parsed on their worker's thread alone.
+PIPELINE_MIN_BYTES = 4 << 20
 #: Arrow bytes that objects not yet at the head of the key order may hold between them.
 MAX_BUFFERED_BYTES = 64 << 20
 PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
@@ -390,7 +392,11 @@ class Loader:
     def _load(self, index: int) -> None:
         ref = self._refs[index]
         self._emit(index, ObjectStarted(ref))
-        parser = FlowLogParser(self.fields, name=ref.location)
+        # A parse thread per object pays off only when the object has many blocks to type
+        # while the next is inflated; small objects are one or two blocks, and the loader's
+        # own workers already overlap them.
+        pipelined = ref.size is None or ref.size >= PIPELINE_MIN_BYTES
+        parser = FlowLogParser(self.fields, name=ref.location, pipelined=pipelined)
         delivered = 0
         try:
             for batch in self._batches(ref, parser):
