@@ -94,3 +94,20 @@ def test_objects_waiting_for_their_turn_hold_a_bounded_number_of_bytes(
     assert 0 < loader.peak_buffered_bytes <= loader.max_buffered
     assert store.rows(0, len(store)) == expected_rows(objects)
     assert sources_in_order(store) == [ref.location for ref in refs]
+
+
+def test_concurrency_follows_the_objects_and_can_be_overridden() -> None:
+    def s3(count: int, size: int) -> list[ObjectRef]:
+        return [ObjectRef(f"s3://b/k{i}", size) for i in range(count)]
+
+    assert choose_concurrency(s3(288, 80_000), cores=2) == 32  # latency-bound: many in flight
+    assert choose_concurrency(s3(10, 80_000), cores=2) == 10  # never more than the objects
+    assert choose_concurrency(s3(50, 24 << 20), cores=2) == 2  # large: one per core
+    assert choose_concurrency(s3(50, 24 << 20), cores=8) == 8
+    assert choose_concurrency(s3(50, 4 << 20), cores=2) == 8  # in between
+    assert choose_concurrency([ObjectRef(f"/logs/{i}.gz", 1000) for i in range(50)],
+                              cores=2) == 2  # local files: CPU only
+    assert choose_concurrency(s3(1, 1000)) == 1
+    loader = Loader(None, concurrency=3)
+    loader.run([], lambda e: None, threading.Event())
+    assert loader.chosen == 3
