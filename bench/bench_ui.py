@@ -14,6 +14,9 @@ Measured, with the targets:
     row. Also the table's own drawing of one full screen, cold (nothing cached) and warm.
 (c) resident memory with the rows loaded minus the empty app, per record (<= 64 B/record),
     from VmRSS, after ``prefer_compact_memory()`` as the CLI does.
+(d) the whole load in the app against the same load headless (the ``cat`` path: the loader
+    filling a store, no UI), same client, runs interleaved, best of each (<= 1.3x): what the
+    app's load path (messages, table syncs, repaints on the UI thread) costs the loader.
 The object is cached under bench/data/ (gitignored); the first run spends ~6 s making it.
 """
 
@@ -25,6 +28,7 @@ import gc
 import os
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -43,6 +47,7 @@ from textual import events  # noqa: E402
 from textual.geometry import Region  # noqa: E402
 from textual.strip import Strip  # noqa: E402
 
+from flowtui.loader import Loader, ObjectRef  # noqa: E402
 from flowtui.memory import prefer_compact_memory  # noqa: E402
 from flowtui.s3.session import make_client  # noqa: E402
 from flowtui.store import RecordStore  # noqa: E402
@@ -53,7 +58,7 @@ BUCKET = "bench-ui"
 PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
 KEY = PREFIX + "123456789012_vpcflowlogs_us-east-1_fl-0bench_20240305T1200Z_big.log.gz"
 JUMP_TO = 900_000  # 1-based row the cursor is put on before the key test
-TARGETS = {"first": 0.150, "key": 0.016, "bytes": 64.0}
+TARGETS = {"first": 0.150, "key": 0.016, "bytes": 64.0, "app_vs_headless": 1.3}
 
 # The server process: make (or reuse) the object, start moto, upload, print the port.
 SERVER = """
@@ -162,6 +167,18 @@ def loaded(app: FlowtuiApp, records: int) -> bool:
             and job.worker.is_finished and app.table.row_count == records)
 
 
+def headless_load(client: Any, records: int) -> float:
+    """The same object into a store with no UI (what ``flowtui cat`` does), in seconds."""
+    store = RecordStore()
+    started = time.perf_counter()
+    Loader(store, client=client).run([ObjectRef(f"s3://{BUCKET}/{KEY}")], lambda _: None,
+                                     threading.Event())
+    elapsed = time.perf_counter() - started
+    if len(store) != records:
+        raise SystemExit(f"bench_ui: the headless load gave {len(store):,} records")
+    return elapsed
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f} ms"
 
@@ -186,10 +203,14 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
 
         watch = PaintWatch(app)
         first_rows, first_paint, first_batch, total, rss_loaded = [], [], [], [], []
+        headless: list[float] = []
         arrow: list[int] = []
         trimmed: list[int | None] = []
         stores: list[int] = []
         for _ in range(repeat):
+            gc.collect()
+            headless.append(await asyncio.to_thread(headless_load, client, records))
+            gc.collect()
             app.browser.entry_list.focus()
             await pilot.pause()
             started = time.perf_counter()
@@ -211,6 +232,7 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
             trimmed.append(rss_after_trim())
             arrow.append(pa.total_allocated_bytes())
             stores.append(sum(isinstance(o, RecordStore) for o in gc.get_objects()))
+        out.update(headless=headless)
         out.update(first_batch=first_batch, first_rows=first_rows, first_paint=first_paint,
                    total=total, rss_loaded=rss_loaded, trimmed=trimmed, arrow=arrow, stores=stores)
 
@@ -281,6 +303,14 @@ def main() -> None:
           + ", ".join(f"{t * 1000:.0f}" for t in result["first_paint"]) + " ms)")
     print(f"    whole load {med(result['total']):.2f} s "
           f"({args.records / med(result['total']) / 1e6:.2f} M rec/s)")
+    app_best, headless_best = min(result["total"]), min(result["headless"])
+    ratio = app_best / headless_best
+    print(f"\n(d) whole load in the app / headless (loader -> store, no UI), best of "
+          f"{args.repeat} each, interleaved (target <= {TARGETS['app_vs_headless']:.1f}x): "
+          f"{ratio:.2f}x  {verdict(ratio, TARGETS['app_vs_headless'])}")
+    print(f"    app {app_best:.2f} s, headless {headless_best:.2f} s   (each run: app "
+          + ", ".join(f"{t:.2f}" for t in result["total"]) + "; headless "
+          + ", ".join(f"{t:.2f}" for t in result["headless"]) + " s)")
     for name, label in (("keys", ""), ("keys_no_detail", "  with the detail panel hidden (d):")):
         keys = sorted(result[name])
         p95 = keys[min(len(keys) - 1, int(len(keys) * 0.95))]
@@ -311,7 +341,8 @@ def main() -> None:
           + ", ".join(f"{a / args.records:.0f}" for a in result["arrow"])
           + " B/record; RecordStore objects alive: "
           + ", ".join(str(n) for n in result["stores"]))
-    print(f"\ntotal bench time {time.perf_counter() - started:.0f} s")
+    print(f"\ntotal bench time {time.perf_counter() - started:.0f} s; load average "
+          f"{os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

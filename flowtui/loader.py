@@ -1,9 +1,11 @@
 """Loading flow-log objects (S3 or local) into the store, several at once, in key order.
 
-A few objects are fetched concurrently because a single S3 stream rarely fills the link, but
-records reach the store in key order (the order of the refs), so what the user sees does not
-depend on which download won: the object at the head of the order streams straight into the
-store, later ones buffer their batches until their turn. Everything is reported as events
+Several objects are fetched concurrently because a single S3 stream rarely fills the link and
+every GET waits 20-60 ms for its first byte, but records reach the store in key order (the
+order of the refs), so what the user sees does not depend on which download won: the object
+at the head of the order streams straight into the store, later ones buffer their batches
+until their turn, up to a budget of bytes (then they wait). How many at once is chosen from
+the objects (``choose_concurrency``) unless the caller says. Everything is reported as events
 from the worker threads; cancelling stops every worker within a chunk (a stalled connection
 is cut, and so is a request still waiting for its answer) and ``run`` returns once its
 threads have ended (after a cancel, at most ``STOP_WAIT`` later: a thread still stuck in a
@@ -46,6 +48,17 @@ from flowtui.store import RecordStore
 log = logging.getLogger(__name__)
 
 LOCAL_CHUNK = 1 << 20
+#: Most objects fetched at once when the loader chooses: small objects are latency-bound, so
+#: this many GETs waiting for their first byte is what keeps a 40 ms link busy.
+MAX_AUTO_CONCURRENCY = 32
+#: Compressed bytes worth having in flight when the loader chooses: 32 objects of 1 MiB,
+#: or 2 of 16 MiB. Large objects are CPU-bound (inflate and parse), so their concurrency
+#: falls to the number of cores.
+IN_FLIGHT_BYTES = 32 << 20
+#: Objects smaller than this (compressed) are parsed on their worker's thread alone.
+PIPELINE_MIN_BYTES = 4 << 20
+#: Arrow bytes that objects not yet at the head of the key order may hold between them.
+MAX_BUFFERED_BYTES = 64 << 20
 PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
 STOP_WAIT = 2.0  # seconds a cancelled run waits for its threads before it returns
 
@@ -120,6 +133,29 @@ def _local_refs(location: str, since: datetime | None, until: datetime | None
     return refs
 
 
+# --- how many at once ----------------------------------------------------------------------
+
+
+def choose_concurrency(refs: Sequence[ObjectRef], cores: int | None = None) -> int:
+    """Objects to fetch at once for ``refs``.
+
+    Local files cost CPU only: one per core. S3 objects cost a round trip each (20-60 ms
+    before the first byte) plus their bytes: small objects want many requests in flight
+    (up to ``MAX_AUTO_CONCURRENCY``), large ones are bound by inflating and parsing and get
+    about one per core; in between, enough to keep ``IN_FLIGHT_BYTES`` in flight.
+    """
+    count = len(refs)
+    if count <= 1:
+        return 1
+    cores = max(2, cores or os.cpu_count() or 2)
+    if not any(ref.is_s3 for ref in refs):
+        return min(count, cores)
+    sizes = [ref.size for ref in refs if ref.size is not None]
+    mean = sum(sizes) / len(sizes) if sizes else float(1 << 20)
+    by_bytes = int(IN_FLIGHT_BYTES // max(mean, 1.0))
+    return min(count, MAX_AUTO_CONCURRENCY, max(cores, by_bytes))
+
+
 # --- the loader ----------------------------------------------------------------------------
 
 
@@ -131,19 +167,23 @@ def _join(threads: Sequence[threading.Thread], timeout: float | None) -> None:
 
 
 class _Slot:
-    __slots__ = ("ref", "pending", "done")
+    __slots__ = ("ref", "pending", "pending_bytes", "done")
 
     def __init__(self, ref: ObjectRef) -> None:
         self.ref = ref
         self.pending: list[Any] = []
+        self.pending_bytes = 0
         self.done = False
 
 
 class Loader:
     """Loads objects into ``store`` (if given) and reports events.
 
-    ``concurrency`` objects are fetched at once; at most ``2 * concurrency`` are in flight or
-    waiting for their turn, which bounds the memory held by out-of-order objects. ``since`` /
+    ``concurrency`` objects are fetched at once (``None``: chosen per run from the objects'
+    number and sizes, see ``choose_concurrency``; ``chosen`` says what it was); at most
+    ``2 * concurrency`` are in flight or waiting for their turn, and the batches of objects
+    waiting for their turn hold at most ``max_buffered`` bytes between them (a worker whose
+    next batch would pass it waits; the head of the order never does). ``since`` /
     ``until`` drop records outside a UTC window; ``predicate`` (a batch → its matching rows,
     e.g. ``ArrowPredicate.filter``) drops the rest in the worker threads, before a batch is
     queued or stored, so memory holds only matches. ``on_event`` is called from worker threads,
@@ -151,15 +191,24 @@ class Loader:
     message to the UI.
     """
 
-    def __init__(self, store: RecordStore | None, *, client: Any = None, concurrency: int = 4,
-                 fields: Sequence[str] | None = None, since: datetime | None = None,
-                 until: datetime | None = None, chunk_size: int = CHUNK_SIZE,
-                 predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None) -> None:
-        if concurrency < 1:
+    def __init__(self, store: RecordStore | None, *, client: Any = None,
+                 concurrency: int | None = None, fields: Sequence[str] | None = None,
+                 since: datetime | None = None, until: datetime | None = None,
+                 chunk_size: int = CHUNK_SIZE,
+                 predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
+                 max_buffered: int = MAX_BUFFERED_BYTES) -> None:
+        if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.store = store
         self.client = client
         self.concurrency = concurrency
+        self.chosen = concurrency or 1
+        self.max_buffered = max_buffered
+        #: Bytes held now by objects waiting for their turn, the most held during the run,
+        #: and how often a worker waited for room (for tests and benchmarks).
+        self.buffered_bytes = 0
+        self.peak_buffered_bytes = 0
+        self.waits_for_room = 0
         self.fields = list(fields) if fields else None
         self.since = since
         self.until = until
@@ -172,6 +221,8 @@ class Loader:
         """Load ``refs`` (blocking; call it from a worker thread). Returns the final
         progress after ``LoadFinished`` has been sent and every thread has ended."""
         refs = list(refs)
+        self.chosen = self.concurrency or choose_concurrency(refs)
+        self.buffered_bytes = self.peak_buffered_bytes = self.waits_for_room = 0
         self._refs = refs
         self._slots = [_Slot(r) for r in refs]
         self._on_event = on_event
@@ -190,11 +241,11 @@ class Loader:
         sizes = [r.size for r in refs]
         self._bytes_total = sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[arg-type]
         if any(r.is_s3 for r in refs) and self.client is None:
-            from flowtui.s3.session import make_client
+            from flowtui.s3.session import make_client, pool_size
 
-            self.client = make_client(max_pool_connections=max(16, self.concurrency * 2))
+            self.client = make_client(max_pool_connections=pool_size(self.chosen))
         finished = threading.Event()
-        remaining = [min(self.concurrency, len(refs))]
+        remaining = [min(self.chosen, len(refs))]
 
         def work() -> None:
             try:
@@ -247,11 +298,12 @@ class Loader:
     # --- ordering ---------------------------------------------------------------------------
 
     def _work(self) -> None:
-        window = 2 * self.concurrency
+        window = 2 * self.chosen
         while True:
             with self._lock:
                 while (not self._cancel.is_set() and self._next < len(self._refs)
-                       and self._next >= self._head + window):
+                       and (self._next >= self._head + window
+                            or self.buffered_bytes >= self.max_buffered)):
                     self._lock.wait(0.1)
                 if self._cancel.is_set() or self._next >= len(self._refs):
                     return
@@ -260,13 +312,29 @@ class Loader:
             self._load(index)
 
     def _emit(self, index: int, event: LoadEvent) -> None:
+        size = event.batch.nbytes if isinstance(event, BatchLoaded) else 0
         with self._lock:
+            if index != self._head and size and self._full(size):
+                self.waits_for_room += 1
+                while index != self._head and self._full(size) and not self._cancel.is_set():
+                    self._lock.wait(0.1)
             if self._cancel.is_set():
                 return
             if index == self._head:
                 self._deliver(event)
             else:
-                self._slots[index].pending.append(event)
+                self._hold(self._slots[index], event, size)
+
+    def _full(self, size: int) -> bool:
+        """With the lock held: would ``size`` more bytes pass the budget? (Something must be
+        buffered already: a batch larger than the whole budget still goes through alone.)"""
+        return self.buffered_bytes > 0 and self.buffered_bytes + size > self.max_buffered
+
+    def _hold(self, slot: _Slot, event: LoadEvent, size: int) -> None:
+        slot.pending.append(event)
+        slot.pending_bytes += size
+        self.buffered_bytes += size
+        self.peak_buffered_bytes = max(self.peak_buffered_bytes, self.buffered_bytes)
 
     def _finish(self, index: int, event: LoadEvent) -> None:
         with self._lock:
@@ -276,7 +344,7 @@ class Loader:
             if index == self._head:
                 self._deliver(event)
             else:
-                slot.pending.append(event)
+                self._hold(slot, event, 0)
             slot.done = True
             while self._head < len(self._slots) and self._slots[self._head].done:
                 self._head += 1
@@ -285,6 +353,8 @@ class Loader:
                     for pending in nxt.pending:
                         self._deliver(pending)
                     nxt.pending.clear()
+                    self.buffered_bytes -= nxt.pending_bytes
+                    nxt.pending_bytes = 0
             self._lock.notify_all()
 
     def _deliver(self, event: LoadEvent) -> None:
@@ -322,7 +392,12 @@ class Loader:
     def _load(self, index: int) -> None:
         ref = self._refs[index]
         self._emit(index, ObjectStarted(ref))
-        parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel)
+        # A parse thread per object pays off only when the object has many blocks to type
+        # while the next is inflated; small objects are one or two blocks, and the loader's
+        # own workers already overlap them.
+        pipelined = ref.size is None or ref.size >= PIPELINE_MIN_BYTES
+        parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel,
+                               pipelined=pipelined)
         delivered = 0
         try:
             for batch in self._batches(ref, parser):

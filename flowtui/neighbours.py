@@ -125,7 +125,7 @@ def plan_neighbours(client: Any, source: str, record: Mapping[str, object], load
 
 
 def load_neighbours(plan: NeighbourPlan, store: RecordStore, loaded: Loaded, *, client: Any,
-                    cancel: threading.Event | None = None, concurrency: int = 4,
+                    cancel: threading.Event | None = None, concurrency: int | None = None,
                     fields: list[str] | None = None,
                     on_event: Callable[[LoadEvent], None] | None = None) -> NeighbourLoad:
     """Read the plan's objects, keep only the story's records, append them to ``store``.

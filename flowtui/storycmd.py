@@ -86,12 +86,12 @@ def main(argv: Sequence[str]) -> int:
         return 2
     client = None
     if any(p.startswith("s3://") for p in args.paths):
-        from flowtui.s3.session import make_client
+        from flowtui.s3.session import make_client, pool_size
 
         try:
             client = make_client(profile=args.profile, region=args.region,
                                  endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
-                                 max_pool_connections=max(16, 2 * args.concurrency))
+                                 max_pool_connections=pool_size(args.concurrency))
         except Exception as exc:  # bad profile and the like: one line
             say(describe(exc, profile=args.profile))
             return 2

@@ -6,12 +6,18 @@ to break things the way real networks do: cut a response after N body bytes, ans
 a server that accepts connections and then goes silent), or reply with a body of the test's
 own (what a misbehaving server sends). Each request gets its own upstream connection
 (``Connection: close``), which keeps the relay simple and the byte counts exact.
+
+``latency()`` makes loopback behave like a real S3 endpoint: moto answers a GET in about a
+millisecond, real S3 in 20-60 ms, and a loader that keeps too few requests in flight looks
+fine against the first and slow against the second. The benchmarks use it too (bench/ runs
+this module in a process of its own through bench/latency.py).
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +81,24 @@ class Fault:
     reply: Callable[[Request], bytes] | None = None
 
 
+@dataclass
+class Latency:
+    """Delay and pace matching responses: the first byte (the status line) leaves
+    ``first_byte`` seconds after the request was forwarded (a number, or a function of the
+    request), then the rest at no more than ``rate`` bytes per second per connection."""
+
+    first_byte: float | Callable[[Request], float] = 0.040
+    rate: float = 50e6
+    match: Callable[[Request], bool] = field(default=lambda r: True)
+
+    def delay(self, request: Request) -> float:
+        return self.first_byte(request) if callable(self.first_byte) else self.first_byte
+
+
+#: Bytes sent between two pacing checks: 1.3 ms of data at 50 MB/s.
+PACE_SLICE = 64 * 1024
+
+
 def is_get_object(request: Request) -> bool:
     return request.operation == "GetObject"
 
@@ -85,6 +109,9 @@ class FaultProxy:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.stalled = threading.Event()  # set when a stall (or a hang) has begun
+        self.slow: Latency | None = None
+        self.in_flight = 0  # requests being relayed now
+        self.peak_in_flight = 0  # the most relayed at once
         self._release = threading.Event()
         self._closed = threading.Event()
         self._lock = threading.Lock()
@@ -134,6 +161,15 @@ class FaultProxy:
         """Reply with an S3 error (e.g. 403 AccessDenied) instead of forwarding."""
         return self.add("answer", times=times, status=status, code=code,
                         message=message or code, **kw)
+
+    def latency(self, first_byte: float | Callable[[Request], float] = 0.040,
+                rate: float = 50e6, *, match: Callable[[Request], bool] = lambda r: True
+                ) -> Latency:
+        """From now on, relayed responses to matching requests start ``first_byte`` seconds
+        late and arrive at ``rate`` bytes/s per connection (real S3: 20-60 ms, tens of MB/s);
+        faults still apply on top."""
+        self.slow = Latency(first_byte, rate, match)
+        return self.slow
 
     def release(self) -> None:
         """End every stall (their connections are then closed)."""
@@ -199,19 +235,26 @@ class FaultProxy:
                     assert fault.reply is not None
                     client.sendall(_response(200, "OK", fault.reply(request)))
                     continue
-                self._relay(client, raw_head + body, fault)
+                slow = self.slow if self.slow is not None and self.slow.match(request) else None
+                self._relay(client, raw_head + body, fault,
+                            None if slow is None else (slow.delay(request), slow.rate))
                 return
         except OSError:
             return
         finally:
             self._forget(client)
 
-    def _relay(self, client: socket.socket, request: bytes, fault: Fault | None) -> None:
+    def _relay(self, client: socket.socket, request: bytes, fault: Fault | None,
+               slow: tuple[float, float] | None = None) -> None:
         upstream = socket.create_connection(self.upstream)
         with self._lock:
             self._sockets.add(upstream)
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
             upstream.sendall(request)
+            send = client.sendall if slow is None else _Paced(client, time.monotonic(),
+                                                             *slow, self._closed).send
             header_done = False
             buffered = b""
             body_sent = 0
@@ -226,15 +269,17 @@ class FaultProxy:
                     if end < 0:
                         continue
                     header_done = True
-                    client.sendall(buffered[: end + 4])
+                    send(buffered[: end + 4])
                     data = buffered[end + 4 :]
                 if limit is not None and body_sent + len(data) >= limit:
-                    client.sendall(data[: limit - body_sent])
+                    send(data[: limit - body_sent])
                     self._break(client, fault)  # type: ignore[arg-type]
                     return
-                client.sendall(data)
+                send(data)
                 body_sent += len(data)
         finally:
+            with self._lock:
+                self.in_flight -= 1
             self._forget(upstream)
 
     def _break(self, client: socket.socket, fault: Fault) -> None:
@@ -281,6 +326,28 @@ class FaultProxy:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Paced:
+    """Sends to ``sock`` no sooner than ``delay`` after ``start``, then at ``rate`` bytes/s."""
+
+    def __init__(self, sock: socket.socket, start: float, delay: float, rate: float,
+                 closed: threading.Event) -> None:
+        self.sock = sock
+        self.begin = start + delay
+        self.rate = rate
+        self.sent = 0
+        self.closed = closed
+
+    def send(self, data: bytes) -> None:
+        for at in range(0, len(data), PACE_SLICE):
+            due = self.begin + self.sent / self.rate
+            wait = due - time.monotonic()
+            if wait > 0 and self.closed.wait(wait):
+                raise OSError("the proxy is closing")
+            piece = data[at : at + PACE_SLICE]
+            self.sock.sendall(piece)
+            self.sent += len(piece)
 
 
 def _error_response(request: Request, fault: Fault) -> bytes:

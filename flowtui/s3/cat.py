@@ -30,8 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--until", type=_time, metavar="TIME",
                        help="records that start at or before TIME (default: now)")
     add_s3_options(group)
-    group.add_argument("--concurrency", type=whole_number(1, 64), default=4, metavar="N",
-                       help="objects fetched at once (default: 4)")
+    group.add_argument("--concurrency", type=whole_number(1, 64), default=None, metavar="N",
+                       help="objects fetched at once (default: chosen from the objects' "
+                            "number and size: up to 32 small ones, about one per core for "
+                            "large ones)")
 
 
 def _time(text: str) -> Any:
@@ -58,12 +60,12 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
 
     client = None
     if any(p.startswith("s3://") for p in args.paths):
-        from flowtui.s3.session import make_client
+        from flowtui.s3.session import make_client, pool_size
 
         try:
             client = make_client(profile=args.profile, region=args.region,
                                  endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
-                                 max_pool_connections=max(16, 2 * args.concurrency))
+                                 max_pool_connections=pool_size(args.concurrency))
         except Exception as exc:  # bad profile and the like: one line
             say(describe(exc, profile=args.profile))
             return 2

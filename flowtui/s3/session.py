@@ -42,7 +42,7 @@ def make_client(
     *,
     retry_mode: str = "standard",
     max_attempts: int = 5,
-    max_pool_connections: int = 16,
+    max_pool_connections: int = 64,
     connect_timeout: float = 10.0,
     read_timeout: float = 30.0,
 ) -> Any:
@@ -53,7 +53,8 @@ def make_client(
     unsigned requests, for public buckets without credentials. Retries (``standard`` or
     ``adaptive``; ``max_attempts`` counts the first try) cover throttling and 5xx before an
     error reaches the user. The read timeout
-    bounds how long a stalled connection can hold a read before it is resumed.
+    bounds how long a stalled connection can hold a read before it is resumed. The pool holds
+    enough connections for the most requests a loader keeps in flight (``pool_size``).
     """
     if retry_mode not in ("standard", "adaptive", "legacy"):
         raise ValueError(f"retry mode must be standard or adaptive, not {retry_mode!r}")
@@ -79,6 +80,13 @@ def make_client(
     client.meta.events.register("before-call.s3", _refuse_writes)
     inflight.install(client)  # so a stop or quit can cut requests waiting on the network
     return client
+
+
+def pool_size(concurrency: int | None) -> int:
+    """Connections to keep for a loader fetching ``concurrency`` objects at once (None: the
+    loader chooses, up to 32). A pool smaller than the requests in flight throws connections
+    away and logs a warning for each."""
+    return max(64, 2 * (concurrency or 0))
 
 
 def client_region(client: Any) -> str | None:

@@ -83,7 +83,7 @@ class FlowtuiApp(App[None]):
 
     def __init__(self, target: str | None = None, *, client: Any = None,
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
-                 concurrency: int = 4, follow: str | None = None,
+                 concurrency: int | None = None, follow: str | None = None,
                  tail_options: TailOptions | None = None) -> None:
         no_color = "NO_COLOR" in os.environ
         # NO_COLOR: the terminal's own colours and Textual's no-colour filter, so only bold,

@@ -76,7 +76,7 @@ class Loads:
     """Starts, cancels and follows the app's load; ``states`` is what the browser marks."""
 
     def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], Any],
-                 concurrency: int, states: dict[str, LoadState]) -> None:
+                 concurrency: int | None, states: dict[str, LoadState]) -> None:
         self._app = app
         self._screen = screen
         self._client = client

@@ -1,0 +1,113 @@
+"""The loader against S3 with real-world latency (the fault proxy's latency mode): many
+small objects in flight at once, records still in key order, and objects that finish early
+hold a bounded number of bytes while they wait for their turn."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from flowtui.loader import BatchLoaded, Loader, ObjectRef, choose_concurrency
+from flowtui.parser import parse_bytes
+from flowtui.store import RecordStore
+from tests.conftest import DAY, flow_lines, text_object
+
+BUCKET = "flowlogs-latency"
+
+
+def put_objects(raw_s3: Any, count: int, records: int) -> list[tuple[ObjectRef, bytes]]:
+    raw_s3.create_bucket(Bucket=BUCKET)
+    out = []
+    for i in range(count):
+        key = f"AWSLogs/333333333333/vpcflowlogs/us-east-1/2024/03/05/obj-{i:04d}.log.gz"
+        lines = flow_lines(records, seed=900 + i, account="333333333333", stamp=DAY)
+        body = text_object(lines)
+        raw_s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+        out.append((ObjectRef(f"s3://{BUCKET}/{key}", len(body)), body))
+    return out
+
+
+def expected_rows(objects: list[tuple[ObjectRef, bytes]]) -> list[dict[str, object]]:
+    """Each object parsed on its own, in key order: what the store must hold."""
+    store = RecordStore()
+    for ref, body in objects:
+        for batch in parse_bytes(body)[0]:
+            store.append(batch, ref.location)
+    return store.rows(0, len(store))
+
+
+def sources_in_order(store: RecordStore) -> list[str]:
+    seen: list[str] = []
+    for i in range(len(store)):
+        source = store.source(i)
+        if not seen or seen[-1] != source:
+            seen.append(source)
+    return seen
+
+
+def test_many_small_objects_in_flight_still_reach_the_store_in_key_order(
+    raw_s3: Any, fault_proxy: Any, proxy_client: Any
+) -> None:
+    objects = put_objects(raw_s3, 24, 50)
+    refs = [ref for ref, _ in objects]
+    # Later keys answer sooner, so the downloads finish roughly in reverse key order.
+    order = {ref.location.partition(f"{BUCKET}/")[2]: i for i, ref in enumerate(refs)}
+    fault_proxy.latency(lambda r: 0.02 + 0.01 * (len(refs) - order.get(r.key, 0)))
+    store = RecordStore()
+    batches: list[str] = []
+    loader = Loader(store, client=proxy_client)
+    loader.run(refs, lambda e: batches.append(e.ref.location)
+               if isinstance(e, BatchLoaded) else None, threading.Event())
+    assert loader.chosen == choose_concurrency(refs) == len(refs)  # small: all of them at once
+    assert fault_proxy.peak_in_flight > 4  # more than the old fixed concurrency
+    assert sources_in_order(store) == [ref.location for ref in refs]
+    assert list(dict.fromkeys(batches)) == [ref.location for ref in refs]
+    assert store.rows(0, len(store)) == expected_rows(objects)
+
+
+def test_objects_waiting_for_their_turn_hold_a_bounded_number_of_bytes(
+    raw_s3: Any, fault_proxy: Any, proxy_client: Any
+) -> None:
+    objects = put_objects(raw_s3, 12, 400)
+    refs = [ref for ref, _ in objects]
+    head_key = refs[0].location.partition(f"{BUCKET}/")[2]
+    fault_proxy.stall_after(0, match=lambda r: r.operation == "GetObject" and r.key == head_key)
+    store = RecordStore()
+    loader = Loader(store, client=proxy_client, concurrency=12, max_buffered=40_000)
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (loader.run(refs, lambda e: None,
+                                                         threading.Event()), done.set()))
+    worker.start()
+    try:
+        # While the first object stalls, the others load until the budget stops them.
+        deadline = time.monotonic() + 60
+        while loader.waits_for_room == 0 and not done.is_set():
+            assert time.monotonic() < deadline, "no worker ever waited for room"
+            time.sleep(0.01)
+        assert not done.is_set() and len(store) == 0  # nothing passes the stalled head
+        assert loader.buffered_bytes <= loader.max_buffered
+    finally:
+        fault_proxy.release()
+        worker.join(60)
+    assert done.is_set()
+    assert 0 < loader.peak_buffered_bytes <= loader.max_buffered
+    assert store.rows(0, len(store)) == expected_rows(objects)
+    assert sources_in_order(store) == [ref.location for ref in refs]
+
+
+def test_concurrency_follows_the_objects_and_can_be_overridden() -> None:
+    def s3(count: int, size: int) -> list[ObjectRef]:
+        return [ObjectRef(f"s3://b/k{i}", size) for i in range(count)]
+
+    assert choose_concurrency(s3(288, 80_000), cores=2) == 32  # latency-bound: many in flight
+    assert choose_concurrency(s3(10, 80_000), cores=2) == 10  # never more than the objects
+    assert choose_concurrency(s3(50, 24 << 20), cores=2) == 2  # large: one per core
+    assert choose_concurrency(s3(50, 24 << 20), cores=8) == 8
+    assert choose_concurrency(s3(50, 4 << 20), cores=2) == 8  # in between
+    assert choose_concurrency([ObjectRef(f"/logs/{i}.gz", 1000) for i in range(50)],
+                              cores=2) == 2  # local files: CPU only
+    assert choose_concurrency(s3(1, 1000)) == 1
+    loader = Loader(None, concurrency=3)
+    loader.run([], lambda e: None, threading.Event())
+    assert loader.chosen == 3
