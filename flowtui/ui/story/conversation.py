@@ -45,6 +45,11 @@ class ConversationBody(VerticalScroll, inherit_bindings=False):
 class ConversationScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back", id="conversation.close"),
+        Binding("tab", "app.focus_next", "Next part", show=False, id="conversation.focus-next"),
+        Binding("shift+tab", "app.focus_previous", "Previous part", show=False,
+                id="conversation.focus-previous"),
+        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
+                id="conversation.copy-text"),
     ]
 
     def __init__(self, store: RecordStore, a: str, b: str) -> None:

@@ -198,6 +198,8 @@ class StoryScreen(Screen[Jump | None]):
         Binding("tab", "app.focus_next", "Next part", show=False, id="story.focus-next"),
         Binding("shift+tab", "app.focus_previous", "Previous part", show=False,
                 id="story.focus-previous"),
+        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
+                id="story.copy-text"),
     ]
 
     #: The latest story (None while the first telling runs).
@@ -205,7 +207,7 @@ class StoryScreen(Screen[Jump | None]):
     #: One line under the story: what runs, what went wrong, what ``l`` would load.
     status: reactive[str] = reactive("")
     #: A neighbour load is running (Esc cancels it rather than closing).
-    loading: reactive[bool] = reactive(False)
+    loading_missing: reactive[bool] = reactive(False)
 
     def __init__(self, store: RecordStore, index: int, *,
                  client: Callable[[], Any] | None, memory: StoryMemory,
@@ -257,20 +259,20 @@ class StoryScreen(Screen[Jump | None]):
 
     @on(StoryFailed)
     def _failed(self, message: StoryFailed) -> None:
-        self.loading = False
+        self.loading_missing = False
         self.status = message.reason
 
     @on(MissingProgress)
     def _progress(self, message: MissingProgress) -> None:
         p = message.progress
-        if self.loading:
+        if self.loading_missing:
             self.status = (f"loading {p.objects_done}/{p.objects_total} objects "
                            f"{human_bytes(p.bytes_read)}, {message.kept:,} records of this "
                            "flow kept · Esc cancels")
 
     @on(MissingLoaded)
     def _loaded(self, message: MissingLoaded) -> None:
-        self.loading = False
+        self.loading_missing = False
         result = message.result
         if result.records and self._on_rows_added is not None:
             self._on_rows_added()
@@ -347,8 +349,8 @@ class StoryScreen(Screen[Jump | None]):
         if told.note:
             return told.note
         if plan is None:
-            return ("Tab: text or sightings · Enter on a sighting goes to it · the record is "
-                    "not from S3: the story uses what is loaded")
+            return ("not from S3: the story uses what is loaded · Tab: text or sightings · "
+                    "Enter on a sighting goes to it")
         if not plan.to_load:
             return "every object around this record is loaded · Enter on a sighting goes to it"
         size = human_bytes(plan.size) if plan.size is not None else "size unknown"
@@ -380,7 +382,7 @@ class StoryScreen(Screen[Jump | None]):
 
     def action_load_missing(self) -> None:
         plan = self.plan
-        if self.loading:
+        if self.loading_missing:
             self.notify("Already loading (Esc cancels)", markup=False, timeout=2)
             return
         if self._client is None or plan is None or not plan.to_load:
@@ -388,7 +390,7 @@ class StoryScreen(Screen[Jump | None]):
                         "did not come from S3", markup=False, timeout=3)
             return
         self._cancel = threading.Event()
-        self.loading = True
+        self.loading_missing = True
         self.status = f"loading {len(plan.to_load)} object(s)… · Esc cancels"
         cancel, client = self._cancel, self._client
 
@@ -413,7 +415,7 @@ class StoryScreen(Screen[Jump | None]):
 
     def action_close(self) -> None:
         """Esc: cancel a running load first; otherwise back to the records."""
-        if self.loading:
+        if self.loading_missing:
             self._cancel.set()  # the loader stops; MissingLoaded says what it kept
             self.status = "cancelling the load…"
             return
