@@ -77,7 +77,7 @@ async def test_story_then_load_what_is_missing_then_jump_to_the_reply(
         assert "verdict incomplete" in shown
         plan = screen.plan
         assert plan is not None and len(plan.to_load) == 2  # the 14:05 files, not the 16:00
-        assert "2 object(s) around it not loaded" in shown and "l loads them" in shown
+        assert "2 object(s) around it not loaded" in shown and "l loads" in shown
         store = screen.store
         assert len(store) == 21
 

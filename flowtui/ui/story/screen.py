@@ -354,8 +354,8 @@ class StoryScreen(Screen[Jump | None]):
         if not plan.to_load:
             return "every object around this record is loaded · Enter on a sighting goes to it"
         size = human_bytes(plan.size) if plan.size is not None else "size unknown"
-        return (f"{len(plan.to_load)} object(s) around it not loaded ({size}): l loads them, "
-                "keeping only this flow's records")
+        return (f"{len(plan.to_load)} object(s) around it not loaded ({size}) · l loads "
+                "this flow's records from them")
 
     @on(OptionList.OptionHighlighted, "#story-sightings")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
