@@ -311,7 +311,8 @@ class StoryScreen(Screen[Jump | None]):
         if self._sightings:
             listing.highlighted = 0
         self._compare(0 if self._sightings else None)
-        self.status = self._plan_text(told)
+        self.status = self._plan_text(told) + (
+            " · Enter on a sighting goes to it" if self._sightings else "")
 
     def watch_status(self, status: str) -> None:
         self.query_one("#story-status", Static).update(Text(literal(status), no_wrap=True,
@@ -349,13 +350,12 @@ class StoryScreen(Screen[Jump | None]):
         if told.note:
             return told.note
         if plan is None:
-            return ("not from S3: the story uses what is loaded · Tab: text or sightings · "
-                    "Enter on a sighting goes to it")
+            return "not from S3: the story uses what is loaded · Tab: text or sightings"
         if not plan.to_load:
-            return "every object around this record is loaded · Enter on a sighting goes to it"
+            return "every object around this record is loaded"
         size = human_bytes(plan.size) if plan.size is not None else "size unknown"
         return (f"{len(plan.to_load)} object(s) around it not loaded ({size}) · l loads "
-                "this flow's records from them")
+                "this flow's records")
 
     @on(OptionList.OptionHighlighted, "#story-sightings")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
