@@ -18,6 +18,7 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from flowtui.query.expr import FilterError
@@ -352,7 +353,7 @@ class FlowtuiApp(App[None]):
 
     def action_help(self) -> None:
         screen = self.main_screen
-        sections = [
+        sections: list[tuple[str, DOMNode | type[DOMNode]]] = [
             ("Everywhere", self),
             ("Panes", screen),
             ("Browser (left)", self.browser.entry_list),

@@ -191,12 +191,12 @@ def strip_cells(timeline: Sequence[Window], record_end: int | None, width: int,
     forward = [Tally()] * count
     reverse = [Tally()] * count
     status = [" "] * count
-    for window in timeline:
-        at = (window.start - first) // slot // per
-        forward[at] = _merge(forward[at], window.forward)
-        reverse[at] = _merge(reverse[at], window.reverse)
-        if window.status:
-            status[at] = "S" if "SKIPDATA" in window.status else "N"
+    for each in timeline:
+        at = (each.start - first) // slot // per
+        forward[at] = _merge(forward[at], each.forward)
+        reverse[at] = _merge(reverse[at], each.reverse)
+        if each.status:
+            status[at] = "S" if "SKIPDATA" in each.status else "N"
     here_at = ((record_end - record_end % slot - first) // slot // per
                if record_end is not None else -1)
     cells = [StripCell(_glyph(forward[i]), _glyph(reverse[i]), status[i], i == here_at)

@@ -323,7 +323,7 @@ class StoryScreen(Screen[Jump | None]):
         if told is None:
             return
         other = self._sightings[at] if at is not None and at < len(self._sightings) else None
-        if other is None:
+        if other is None or at is None:
             title = "no reply seen"
         elif other.direction == "reverse":
             title = f"reply {at + 1}/{len(told.story.reply)}" + (
