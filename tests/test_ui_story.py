@@ -303,3 +303,28 @@ def test_the_strip_merges_slots_to_fit_and_keeps_the_record_visible() -> None:
     assert len(cells) <= 20 and seconds % 60 == 0 and first == T0
     here = [c for c in cells if c.here]
     assert len(here) == 1 and here[0].reverse == REJECT_CELL
+
+
+async def test_v_on_a_top_n_pair_opens_its_conversation(bucket: str, s3_client: Any) -> None:
+    """The top-N pane ranked by pair: v posts ShowConversation for the row's two addresses."""
+    app = FlowtuiApp(f"s3://{bucket}/{FIRST}", client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
+                       and app.table.row_count == 21, what="the load")
+        app.table.focus()
+        top = app.main_screen.top
+        await pilot.press("T")
+        await wait_for(pilot, lambda: top.data is not None, what="top-N counted")
+        await pilot.press("v")  # by source: not a pair, says so
+        assert app.screen is app.main_screen
+        await pilot.press("3")
+        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "pair",
+                       what="top pairs")
+        a, b = top.data.rows[top.cursor_row].values
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen)
+                       and "group(s)" in text(pilot), what="the pair's conversation")
+        assert f"A {a} ⇄ B {b}" in text(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen, what="back")
+        assert app.focused is top
