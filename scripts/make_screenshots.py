@@ -29,10 +29,12 @@ from textual import events  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from flowtui.demo import ACCOUNT_A, CENTRAL_BUCKET, seed, start_server  # noqa: E402
+from flowtui.query.story import tell  # noqa: E402
 from flowtui.store import RecordStore  # noqa: E402
 from flowtui.ui.app import FlowtuiApp  # noqa: E402
 from flowtui.ui.browser.sources import entry_location  # noqa: E402
 from flowtui.ui.help import HelpScreen  # noqa: E402
+from flowtui.ui.story.screen import StoryScreen  # noqa: E402
 
 NOW = datetime(2024, 3, 5, 14, 27, tzinfo=UTC)
 """The demo's clock: the newest files land at 14:15 on 2024-03-05, the big one at 14:10."""
@@ -170,6 +172,39 @@ async def wide(client: Any, big_object: str) -> None:
         await pilot.press("escape")  # cancel; leaving would cancel too
 
 
+async def story(client: Any) -> None:
+    """The story of the 14:05 object's first reply refused by a network ACL: down to it,
+    ``s``, then ``l`` when objects around it are not loaded."""
+    app = FlowtuiApp(f"s3://{CENTRAL_BUCKET}/{DAY}", client=client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_small_object(pilot, app)
+        store = app.table.store
+        assert isinstance(store, RecordStore)
+        target = next((i for i in range(len(store)) if store.row(i).get("action") == "REJECT"
+                       and tell(store, i).verdict == "nacl-blocks-reply"), None)
+        if target is None:
+            raise SystemExit("make_screenshots: no reply refused by a NACL in the object")
+        await pilot.press("home")
+        while app.table.cursor_row < target:
+            row = app.table.cursor_row
+            await pilot.press("down")
+            await wait_for(pilot, partial(lambda r: app.table.cursor_row > r, row),
+                           "the cursor to move")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
+                       and app.screen.told is not None, "the story")
+        screen = app.screen
+        assert isinstance(screen, StoryScreen)
+        if screen.plan is not None and screen.plan.to_load:
+            await pilot.press("l")
+            await wait_for(pilot, lambda: not screen.loading_missing
+                           and "telling" not in screen.status.lower()
+                           and screen.plan is not None and not screen.plan.to_load,
+                           "the story after loading what was missing")
+        await pilot.pause()
+        save(app, "story.svg")
+
+
 async def narrow(client: Any) -> None:
     app = FlowtuiApp(f"s3://{CENTRAL_BUCKET}/{DAY}", client=client)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -190,6 +225,7 @@ def main(argv: list[str]) -> int:
         summary = seed(server.client(), now=NOW, big_records=args.big_records)
         client = server.client()
         asyncio.run(wide(client, summary.big_object))
+        asyncio.run(story(client))
         asyncio.run(narrow(client))
     finally:
         server.stop()

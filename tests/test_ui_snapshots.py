@@ -131,3 +131,58 @@ def test_histogram_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) -> N
 def test_histogram_160x48(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
     app = FlowtuiApp(_object(s3_server).url, client=s3_client)
     assert snap_compare(app, terminal_size=(160, 48), run_before=_histogram_with_a_range)
+
+
+def _story_bucket(scratch_bucket: tuple[str, Any]) -> str:
+    """The request, its reply in the next object, the NAT gateway's sighting (test_story_s3)."""
+    from tests.conftest import text_object
+    from tests.test_ui_story import FIELDS, OBJECTS
+
+    name, raw = scratch_bucket
+    for key, lines in OBJECTS.items():
+        raw.put_object(Bucket=name, Key=key, Body=text_object(lines, FIELDS))
+    return name
+
+
+async def _story(pilot: Pilot, *, load_missing: bool) -> None:
+    from flowtui.ui.story.screen import StoryScreen
+
+    app = pilot.app
+    assert isinstance(app, FlowtuiApp)
+    await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
+                   and app.table.row_count == 21, what="the object")
+    app.table.focus()
+    await pilot.press("home", "s")
+    await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
+                   and app.screen.told is not None, what="the story")
+    screen = app.screen
+    assert isinstance(screen, StoryScreen)
+    if load_missing:
+        await pilot.press("l")
+        await wait_for(pilot, lambda: screen.told is not None
+                       and screen.told.story.verdict == "ok" and not screen.loading_missing,
+                       timeout=30, what="the story after loading")
+    await pilot.pause()
+
+
+def test_story_80x24(snap_compare: Any, scratch_bucket: Any, s3_client: Any) -> None:
+    from tests.test_ui_story import FIRST
+
+    app = FlowtuiApp(f"s3://{_story_bucket(scratch_bucket)}/{FIRST}", client=s3_client)
+
+    async def ready(pilot: Pilot) -> None:
+        await _story(pilot, load_missing=False)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+def test_story_after_loading_160x48(snap_compare: Any, scratch_bucket: Any,
+                                    s3_client: Any) -> None:
+    from tests.test_ui_story import FIRST
+
+    app = FlowtuiApp(f"s3://{_story_bucket(scratch_bucket)}/{FIRST}", client=s3_client)
+
+    async def ready(pilot: Pilot) -> None:
+        await _story(pilot, load_missing=True)
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=ready)

@@ -18,9 +18,11 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from flowtui.query.expr import FilterError
+from flowtui.query.view import RecordView
 from flowtui.s3 import inflight
 from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
@@ -34,12 +36,15 @@ from flowtui.ui.help import HelpScreen
 from flowtui.ui.histogram.strip import TimeHistogram
 from flowtui.ui.jobs.listing import FolderListed, Listings, TargetResolved
 from flowtui.ui.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
+from flowtui.ui.jobs.story import ShowConversation, StoryMemory
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.status import RecordStatus
 from flowtui.ui.records.table import RecordTable
 from flowtui.ui.safe import literal
 from flowtui.ui.screen import MainScreen
+from flowtui.ui.story.conversation import ConversationBody, ConversationScreen
+from flowtui.ui.story.screen import Jump, SightingList, StoryBody, StoryScreen
 from flowtui.ui.top.pane import TopPane
 
 
@@ -76,6 +81,7 @@ class FlowtuiApp(App[None]):
         Binding("d", "toggle_detail", "Detail", id="app.toggle-detail"),
         Binding("b", "toggle_browser", "Browser", show=False, id="app.toggle-browser"),
         Binding("c", "copy_record", "Copy JSON", id="app.copy-record"),
+        Binding("s", "story", "Story", id="app.story"),
         Binding("e", "show_bad_lines", "Bad lines", show=False, id="app.bad-lines"),
         Binding("p", "tail_pause", "Pause/resume tail", show=False, id="app.tail-pause"),
         Binding("x", "tail_stop", "Stop following", show=False, id="app.tail-stop"),
@@ -112,6 +118,7 @@ class FlowtuiApp(App[None]):
         self.tails = Tails(self, self.main_screen, self._client, tail_options or TailOptions())
         self.listings = Listings(self, self.browser, self._client, self.loads)
         self._detail_throttle = DetailThrottle(self, self._show_detail)
+        self.story_memory = StoryMemory()
 
     # --------------------------------------------------------------- setup
 
@@ -346,7 +353,7 @@ class FlowtuiApp(App[None]):
 
     def action_help(self) -> None:
         screen = self.main_screen
-        sections = [
+        sections: list[tuple[str, DOMNode | type[DOMNode]]] = [
             ("Everywhere", self),
             ("Panes", screen),
             ("Browser (left)", self.browser.entry_list),
@@ -355,6 +362,11 @@ class FlowtuiApp(App[None]):
             ("Top-N pane (T)", screen.top),
             ("Time histogram (H)", screen.histogram),
             ("Column chooser (o)", ColumnChooser(self.table.column_layout, [])),
+            ("Story (s on a record)", StoryScreen),
+            ("Story: reply and elsewhere", SightingList),
+            ("Story: text", StoryBody),
+            ("Conversation (v in a story)", ConversationScreen),
+            ("Conversation: table", ConversationBody),
         ]
         self.push_screen(HelpScreen(sections))
 
@@ -405,6 +417,73 @@ class FlowtuiApp(App[None]):
 
     def action_refresh_listing(self) -> None:
         self.browser.reload()
+
+    # --------------------------------------------------------------- stories
+
+    #: App keys that act on the main screen's records: off (and out of the footer) while a
+    #: story or a conversation covers it.
+    MAIN_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset({
+        "toggle_decoded", "toggle_detail", "toggle_browser", "copy_record", "story",
+        "show_bad_lines", "tail_pause", "tail_stop"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        stack = self.screen_stack
+        if action in self.MAIN_SCREEN_ACTIONS and stack and isinstance(
+                stack[-1], (StoryScreen, ConversationScreen)):
+            return False
+        return True
+
+    def action_story(self) -> None:
+        """The story of the record under the table's cursor (its own screen)."""
+        if self.screen is not self.main_screen:
+            return
+        source = self.table.store
+        row = self.table.cursor_row
+        if source is None or row >= len(source):
+            self.notify("No record under the cursor", severity="warning", markup=False)
+            return
+        if isinstance(source, RecordView):
+            store, index = source.store, source.store_index(row)
+        elif isinstance(source, RecordStore):
+            store, index = source, row
+        else:
+            return
+        self.push_screen(StoryScreen(store, index, client=self._client,
+                                     memory=self.story_memory,
+                                     on_rows_added=self._story_rows_added), self._jump)
+
+    def _story_rows_added(self) -> None:
+        """A story loaded records of its flow into the shown store: the table counts them."""
+        self.table.data_changed()
+
+    def _jump(self, result: Jump | None) -> None:
+        """Back from a story: the cursor goes to the sighting chosen, if the table shows it."""
+        if result is None:
+            self.table.focus()
+            return
+        source = self.table.store
+        row: int | None = None
+        if isinstance(source, RecordView) and source.store is result.store:
+            row = source.index_of(result.index)
+            if row is None:
+                self.notify("That record is hidden by the table's filter", severity="warning",
+                            markup=False)
+        elif source is result.store:
+            self.table.refresh_now()
+            row = result.index
+        else:
+            self.notify("The table shows other records now", severity="warning", markup=False)
+        if row is not None:
+            self.table.refresh_now()
+            self.table.move_cursor(row)
+        self.table.focus()
+
+    @on(ShowConversation)
+    def _show_conversation(self, message: ShowConversation) -> None:
+        store = self.main_screen.records
+        if store is None:
+            return
+        self.push_screen(ConversationScreen(store, message.a, message.b))
 
     def action_show_bad_lines(self) -> None:
         job = self.job

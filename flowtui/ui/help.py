@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
@@ -17,20 +18,22 @@ from textual.widgets import Static
 from flowtui.ui.records.table import MARKER_LEGEND
 
 
-def declared_bindings(node: DOMNode) -> list[Binding]:
-    """The bindings ``node``'s class declares, one per key, in declaration order.
+def declared_bindings(node: DOMNode | type[DOMNode]) -> list[Binding]:
+    """The bindings ``node``'s class (or ``node``, a class) declares, one per key, in
+    declaration order. A class serves for a screen not open yet (the story's).
 
     Read from the public ``BINDINGS`` of the class: each of flowtui's bindable classes
     declares all its keys (with ids, for keymaps), replacing its Textual base's. Keys are
     the declared defaults; a keymap set at run time is not reflected."""
-    return [b for b in Binding.make_bindings(type(node).BINDINGS) if not b.system]
+    kind = node if isinstance(node, type) else type(node)
+    return [b for b in Binding.make_bindings(kind.BINDINGS) if not b.system]
 
 
-def _bindings_of(node: DOMNode) -> list[tuple[str, str, str]]:
+def _bindings_of(node: DOMNode | type[DOMNode], app: App[Any]) -> list[tuple[str, str, str]]:
     """(keys, description, id) for each binding of ``node``, keys grouped per action."""
     grouped: dict[tuple[str, str], tuple[Binding, list[str]]] = {}
     for binding in declared_bindings(node):
-        display = binding.key_display or node.app.get_key_display(binding)
+        display = binding.key_display or app.get_key_display(binding)
         _, keys = grouped.setdefault((binding.action, binding.id or ""), (binding, []))
         if display not in keys:
             keys.append(display)
@@ -38,7 +41,8 @@ def _bindings_of(node: DOMNode) -> list[tuple[str, str, str]]:
              first.id or "") for first, keys in grouped.values()]
 
 
-def bindings_table(sections: Iterable[tuple[str, DOMNode]]) -> Group:
+def bindings_table(sections: Iterable[tuple[str, DOMNode | type[DOMNode]]], app: App[Any]
+                   ) -> Group:
     parts: list[RenderableType] = []
     for title, node in sections:
         table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
@@ -46,7 +50,7 @@ def bindings_table(sections: Iterable[tuple[str, DOMNode]]) -> Group:
         table.add_column("keys", style="bold", no_wrap=True, min_width=16)
         table.add_column("what")
         table.add_column("id", style="dim")
-        for keys, description, ident in _bindings_of(node):
+        for keys, description, ident in _bindings_of(node, app):
             table.add_row(Text(keys), Text(description), Text(ident))
         parts.append(table)
         parts.append(Text(""))
@@ -77,14 +81,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("end,G", "scroll('end')", "Bottom", show=False, id="help.bottom"),
     ]
 
-    def __init__(self, sections: list[tuple[str, DOMNode]]) -> None:
+    def __init__(self, sections: list[tuple[str, DOMNode | type[DOMNode]]]) -> None:
         super().__init__()
         self._sections = sections
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(Text("flowtui keys", style="bold"), id="help-title")
-            yield Static(bindings_table(self._sections), id="help-bindings")
+            yield Static(bindings_table(self._sections, self.app), id="help-bindings")
             yield Static(legend(), id="help-legend")
             yield Static(Text("ctrl+p opens the command palette with every action by name. "
                               "Esc, q or ? closes this screen.", style="italic"))

@@ -31,6 +31,7 @@ from textual.worker import get_current_worker
 from flowtui.query.aggregate import group_by, top_of
 from flowtui.rowsource import RowSource
 from flowtui.ui.histogram.bars import share_bar
+from flowtui.ui.jobs.story import ShowConversation
 from flowtui.ui.records.status import human_bytes
 from flowtui.ui.refresh import AggregateRefresh
 from flowtui.ui.safe import literal
@@ -103,6 +104,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("m", "metric", "Records/packets/bytes", id="top.metric"),
         Binding("enter", "drill(True)", "Filter to row", id="top.drill"),
         Binding("exclamation_mark", "drill(False)", "Exclude row", id="top.exclude"),
+        Binding("v", "conversation", "Conversation", id="top.conversation"),
         Binding("escape", "leave", "Back to records", id="top.back"),
     ]
 
@@ -276,6 +278,21 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
             self.notify(literal(str(exc)), severity="warning", markup=False)
             return
         self.post_message(self.DrillDown(self, text))
+
+    def action_conversation(self) -> None:
+        """On an address pair: every flow between the two (``ShowConversation``, which the
+        app answers with the conversation screen)."""
+        rows = self._rows()
+        data = self.data
+        if not rows or data is None or data.key.fields != ("srcaddr", "dstaddr"):
+            self.notify("v opens the conversation of an address pair: rank by pair (3) first",
+                        markup=False, timeout=3)
+            return
+        a, b = rows[self.validate_cursor_row(self.cursor_row)].values
+        if a is None or b is None:
+            self.notify("This row names no two addresses", severity="warning", markup=False)
+            return
+        self.post_message(ShowConversation(str(a), str(b)))
 
     def action_leave(self) -> None:
         self.post_message(self.Left(self))
