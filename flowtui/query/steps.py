@@ -83,7 +83,7 @@ def quick_step(field: str, value: object, *, keep: bool) -> str:
     if value is None or value == "":
         raise NoQuickFilter(f"no {field} value here to filter on")
     if field in _HOST_FIELDS:
-        term = f"host {_value_text(str(value))}"
+        term = f"host {_value_text(str(value), keyword_safe=False)}"
     elif is_integer(field) and isinstance(value, int):
         term = f"{field} = {value}"
     elif any(c in str(value) for c in "*?[") and field not in ADDRESS_FIELDS:
@@ -96,10 +96,13 @@ def quick_step(field: str, value: object, *, keep: bool) -> str:
     return term if keep else f"not {term}"
 
 
-def _value_text(text: str, force_quotes: bool = False) -> str:
+def _value_text(text: str, force_quotes: bool = False, keyword_safe: bool = True) -> str:
+    """``text`` as a filter value: bare when it reads back as itself (after an operator the
+    parser takes keywords as values, ``action = reject``), else quoted."""
     if not text.isprintable():
         raise NoQuickFilter("the value holds control characters: type a filter instead (/)")
-    if not force_quotes and _BARE.match(text) and text.lower() not in _KEYWORDS:
+    if not force_quotes and _BARE.match(text) and (keyword_safe
+                                                   or text.lower() not in _KEYWORDS):
         return text
     for quote in ('"', "'"):
         if quote not in text:
