@@ -92,7 +92,12 @@ class Filters:
         except NoQuickFilter as exc:
             self._app.notify(literal(str(exc)), severity="warning", markup=False)
             return
-        self.apply(join_steps([*split_steps(self.text), step]))
+        self.add_step(step)
+
+    def add_step(self, step: str) -> bool:
+        """And ``step`` to the filter as the breadcrumb's last step (quick filters, the
+        top-N pane's drill-down, the histogram's range)."""
+        return self.apply(join_steps([*split_steps(self.text), step]))
 
     def pop(self) -> None:
         steps = split_steps(self.text)
