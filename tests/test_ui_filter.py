@@ -309,3 +309,40 @@ async def test_a_filter_during_a_tail_shows_only_matching_new_rows(s3_server: An
         assert f"{len(wanted):,} of 80 match" in text(pilot)
         assert app.table.cursor_row == len(wanted) - 1  # following the matching rows
 
+
+
+async def test_a_filter_set_during_a_load_applies_to_the_rest_of_it(
+        s3_server: Any, fault_proxy: Any, proxy_client: Any) -> None:
+    fault_proxy.stall_after(100_000, times=20)  # the load waits with some rows in
+    app = FlowtuiApp(s3_server.find("big").url, client=proxy_client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count > 0 and fault_proxy.stalled.is_set(),
+                       what="the first rows, then a stall")
+        await pilot.press("slash", *"reject and port 22", "enter")
+        assert app.job is not None and app.job.status.running
+        assert rows(app) and all(rejected_on_22(r) for r in rows(app))
+        fault_proxy.release()
+        await loaded(pilot, app)
+        expected = [r for r in store_rows(app) if rejected_on_22(r)]
+        assert len(store_rows(app)) == 30_000 and rows(app) == expected
+        assert f"{len(expected):,} of 30,000 match" in text(pilot)
+
+
+async def test_help_and_palette_list_the_new_keys(s3_server: Any, s3_client: Any) -> None:
+    from flowtui.ui.commands import app_commands
+    from flowtui.ui.help import _bindings_of
+
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        ids = {ident for node in (app, app.table, app.main_screen.prompt)
+               for _keys, _what, ident in _bindings_of(node)}
+        assert {"app.filter", "app.go-to-time", "app.export", "app.copy-view",
+                "table.keep-value", "table.exclude-value", "table.pop-filter", "table.sort",
+                "prompt.close", "prompt.older", "prompt.newer", "prompt.complete"} <= ids
+        names = {command.name for command in app_commands(app)}
+        assert {"Filter records", "Keep only this value", "Exclude this value",
+                "Undo last filter step", "Clear filter", "Sort by this column", "Go to time",
+                "Export view to a file", "Copy rows as CSV"} <= names
+        footer = screen_text(pilot)[-1]
+        assert "/ Filter" in footer and "s Sort" in footer and "w Export" in footer

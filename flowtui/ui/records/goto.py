@@ -107,7 +107,7 @@ class GoTo:
             self._app.notify(f"No record starts at or after {moment:%Y-%m-%d %H:%M:%S} UTC",
                              severity="warning", markup=False)
             return
-        table.move_cursor(row)
+        table.move_cursor(row, to_top=True)
         table.focus()
 
 

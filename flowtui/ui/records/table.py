@@ -390,8 +390,12 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         elif row >= top + body:
             self.scroll_to(y=row - body + 1, animate=False, immediate=True)
 
-    def move_cursor(self, row: int) -> None:
+    def move_cursor(self, row: int, *, to_top: bool = False) -> None:
+        """Put the cursor on ``row``; ``to_top`` scrolls it to the top of the screen (a jump
+        to a place, where what follows it is what the user came to read)."""
         self.cursor_row = row
+        if to_top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
 
     def action_cursor_up(self) -> None:
         self.cursor_row -= 1
@@ -472,7 +476,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         if start < x:
             self.scroll_to(x=start, animate=False, immediate=True)
         elif end > x + view:
-            left = next((s for s in starts if s >= end - view), start)
+            left = next((s for s in starts if s >= end - view), start)  # none cut in half
             self.scroll_to(x=min(start, left), animate=False, immediate=True)
 
     def action_column_right(self) -> None:
