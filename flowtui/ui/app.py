@@ -84,7 +84,7 @@ class FlowtuiApp(App[None]):
         Binding("e", "show_bad_lines", "Bad lines", show=False, id="app.bad-lines"),
         Binding("p", "tail_pause", "Pause/resume tail", show=False, id="app.tail-pause"),
         Binding("x", "tail_stop", "Stop following", show=False, id="app.tail-stop"),
-        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("slash", "filter", "Filter", show=False, id="app.filter"),
         Binding("at", "go_to_time", "Go to time", show=False, id="app.go-to-time"),
         Binding("w", "export", "Export", id="app.export"),
         Binding("C", "copy_view", "Copy rows as CSV", show=False, id="app.copy-view"),

@@ -86,7 +86,7 @@ class Exports:
             batches = store.batches
         else:
             return
-        self.runner.start(path, fmt, batches, screen.table.columns, len(source))
+        self.runner.start(path, fmt, batches, screen.table.view_columns, len(source))
         screen.status.note = f"exporting to {Path(path).name}…"
 
     def progress(self, message: ExportProgress) -> None:
@@ -119,7 +119,7 @@ class Exports:
         if source is None or not table.row_count:
             self._app.notify("Nothing to copy yet", markup=False, timeout=2)
             return
-        columns = table.columns
+        columns = table.view_columns
         text, rows = view_csv(source.rows(0, min(COPY_ROWS, table.row_count)), columns)
         self._app.copy_to_clipboard(text)
         total = table.row_count

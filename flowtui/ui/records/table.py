@@ -95,6 +95,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
                 show=False, id="table.exclude-value"),
         Binding("backspace", "app.pop_filter", "Undo last filter step", show=False,
                 id="table.pop-filter"),
+        Binding("slash", "app.filter", "Filter", id="table.filter"),  # first in the footer
         Binding("s", "app.sort_column", "Sort", id="table.sort"),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page-up"),
         Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False,
@@ -176,6 +177,14 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         """The columns shown, in order (after folds, the chooser's hides and order;
         ``cursor_column`` indexes these)."""
         return list(self._columns)
+
+    @property
+    def view_columns(self) -> list[str]:
+        """The view's columns in display order, the ones folded into the title included (an
+        export or a copy keeps the account and version; only what the chooser hid goes)."""
+        columns = self._store.columns if self._store is not None else []
+        hidden = self.column_layout.choices.hidden
+        return [c for c in self.column_layout.arranged(columns) if c not in hidden]
 
     @property
     def current_column(self) -> str | None:
@@ -551,6 +560,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Each column as wide as its header and the widest value on screen: a wide value
         widens its column while shown and gives the room back once scrolled away."""
         changed = False
+        anchor = self._left_column() if int(self.scroll_x) else None
         for index, column in enumerate(self._columns):
             width = self._widths.get(column, 1)
             need = max((cell_len(r.cells[index]) for r in rows if index < len(r.cells)),
@@ -564,6 +574,17 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._strips.clear()
             if later:
                 self.call_later(self._update_virtual_size)
+            if anchor is not None:
+                # other rows (a sort, a filter) resized the columns left of the edge: the
+                # column that started it still does, rather than one cut in half
+                self.call_later(self._scroll_to_column, anchor)
+
+    def _scroll_to_column(self, column: str) -> None:
+        scrolling = self._columns[self.pinned:]
+        if column in scrolling:
+            start = self._scroll_starts()[scrolling.index(column)]
+            if start != int(self.scroll_x):
+                self.scroll_to(x=start, animate=False, immediate=True)
 
     def _component_style(self, name: str) -> Style:
         style = self._styles.get(name)
