@@ -87,6 +87,11 @@ class RecordStore:
             self._length += batch.num_rows
             self.generation += 1
 
+    @property
+    def order_generation(self) -> int:
+        """A store never reorders its rows; only a clear moves them (``RowSource``)."""
+        return self.resets
+
     def clear(self) -> None:
         with self._lock:
             self._batches, self._sources, self._starts = [], [], []

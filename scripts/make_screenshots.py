@@ -174,7 +174,7 @@ async def wide(client: Any, big_object: str) -> None:
 
 async def story(client: Any) -> None:
     """The story of the 14:05 object's first reply refused by a network ACL: down to it,
-    ``s``, then ``l`` when objects around it are not loaded."""
+    ``i``, then ``l`` when objects around it are not loaded."""
     app = FlowtuiApp(f"s3://{CENTRAL_BUCKET}/{DAY}", client=client)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_small_object(pilot, app)
@@ -190,7 +190,7 @@ async def story(client: Any) -> None:
             await pilot.press("down")
             await wait_for(pilot, partial(lambda r: app.table.cursor_row > r, row),
                            "the cursor to move")
-        await pilot.press("s")
+        await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                        and app.screen.told is not None, "the story")
         screen = app.screen

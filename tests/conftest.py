@@ -17,6 +17,7 @@ import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -375,3 +376,12 @@ def scratch_bucket(s3_server: S3Server) -> Iterator[tuple[str, Any]]:
             for item in page.get("Contents", []):
                 raw.delete_object(Bucket=name, Key=item["Key"])
         raw.delete_bucket(Bucket=name)
+
+
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+               ) -> Path:
+    """The app's history files go to a directory of the test's, never the user's."""
+    state = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state

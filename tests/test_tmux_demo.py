@@ -47,6 +47,17 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{pattern!r} did not appear on screen:\n{screen}")
 
+    def wait_gone(self, pattern: str, timeout: float = 45.0) -> str:
+        """The screen once ``pattern`` no longer shows on it."""
+        deadline = time.monotonic() + timeout
+        screen = self.screen()
+        while re.search(pattern, screen):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} stayed on screen:\n{screen}")
+            time.sleep(0.1)
+            screen = self.screen()
+        return screen
+
     def alive(self) -> bool:
         return "flowtui-alive" in self.tmux("list-panes", "-t", self.session, "-F",
                                             "#{?pane_dead,dead,flowtui-alive}")
@@ -58,8 +69,9 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = f"cd {ROOT} && {sys.executable} -m flowtui demo --big-records 20000"
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+    state = tmp_path / "state"  # filter history goes here, not to the user's state dir
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    command], check=True, env=env)
+                    "-e", f"XDG_STATE_HOME={state}", command], check=True, env=env)
     subprocess.run(["tmux", "set-option", "-t", session, "remain-on-exit", "on"],
                    check=False, capture_output=True)
     term = Terminal(session)
@@ -90,9 +102,24 @@ def test_demo_browse_load_a_day_and_read_a_record(terminal: Terminal) -> None:
     terminal.keys("j", "j")
     terminal.wait_for(r"row 3/[\d,]+")
     terminal.wait_for("record 3 ")
-    terminal.keys("question")
-    terminal.wait_for("Help")
+    # "question" is no tmux key name: tmux would type q-u-e-… and the q would quit
+    terminal.keys("-l", "?")
+    terminal.wait_for("flowtui keys")  # the help screen's title, not the footer's "? Help"
     terminal.keys("Escape")
+    # (a key right after Esc would reach the app as alt+key: wait for the help to close)
+    terminal.wait_gone("flowtui keys")
+    # "REJECTs on port 22", by keys: / opens the filter bar, Enter applies it
+    terminal.keys("/")
+    terminal.wait_for("Enter applies")
+    terminal.keys("-l", "reject and port 22")
+    terminal.keys("Enter")
+    screen = terminal.wait_for(r"[\d,]+ of [\d,]+ match")
+    assert "filter reject › port 22" in screen
+    # every row shown carries the REJECT marker; the record under the cursor is on port 22
+    markers = re.findall(r"││(.) (?:\d+\.){3}\d+ ", screen)  # the marker, then srcaddr
+    assert markers and set(markers) == {"R"}, screen
+    screen = terminal.wait_for(r"record 1 ")
+    assert re.search(r"(src|dst)port\s+22\b", screen), screen
     terminal.keys("q")
     deadline = time.monotonic() + 30
     while terminal.alive() and time.monotonic() < deadline:

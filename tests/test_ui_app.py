@@ -109,8 +109,10 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         await pilot.press("shift+tab")
         assert app.focused is app.table
         # raw/decoded toggle changes the cells, not the rows
-        # decoded, then scroll to the times (after the 5-tuple and the action)
-        await pilot.press("r", *["l"] * 5)
+        # decoded, then the cell cursor to the times (after the 5-tuple and the action): the
+        # table scrolls to show the cursor's column whole
+        await pilot.press("r", *["l"] * 6)
+        assert app.table.current_column == "start"
         assert app.table.decoded
         assert "2024-03-05 14:" in "\n".join(screen_text(pilot))
         await pilot.press("G")

@@ -152,7 +152,7 @@ async def _story(pilot: Pilot, *, load_missing: bool) -> None:
     await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                    and app.table.row_count == 21, what="the object")
     app.table.focus()
-    await pilot.press("home", "s")
+    await pilot.press("home", "i")
     await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                    and app.screen.told is not None, what="the story")
     screen = app.screen
@@ -184,5 +184,41 @@ def test_story_after_loading_160x48(snap_compare: Any, scratch_bucket: Any,
 
     async def ready(pilot: Pilot) -> None:
         await _story(pilot, load_missing=True)
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=ready)
+
+
+def _filter_typed(app: FlowtuiApp, typed: str) -> Any:
+    async def ready(pilot: Pilot) -> None:
+        await _loaded(pilot)
+        app.table.focus()
+        await pilot.press("slash")
+        app.main_screen.prompt.input.cursor_blink = False
+        await pilot.press(*typed)
+        await detail_caught_up(pilot)
+
+    return ready
+
+
+def test_filter_bar_with_an_error_80x24(snap_compare: Any, s3_server: Any,
+                                        s3_client: Any) -> None:
+    app = FlowtuiApp(_object(s3_server).url, client=s3_client)
+    assert snap_compare(app, terminal_size=(80, 24),
+                        run_before=_filter_typed(app, "reject and prot 22"))
+
+
+def test_filter_applied_with_breadcrumb_160x48(snap_compare: Any, s3_server: Any,
+                                               s3_client: Any) -> None:
+    app = FlowtuiApp(_object(s3_server).url, client=s3_client)
+
+    async def ready(pilot: Pilot) -> None:
+        await _filter_typed(app, "port 443")(pilot)
+        await pilot.press("enter", "l", "l", "l", "l", "l", "l", "l", "l", "l", "s", "s")
+        await wait_for(pilot, lambda: not app.sorts.running and not app.status.note,
+                       what="sorted")
+        await pilot.press("slash")
+        app.main_screen.prompt.input.cursor_blink = False
+        await pilot.press(*" and reject and dst")
+        await detail_caught_up(pilot)
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=ready)

@@ -1,4 +1,4 @@
-"""The story screen as a user drives it, against moto over HTTP: ``s`` on a record tells its
+"""The story screen as a user drives it, against moto over HTTP: ``i`` on a record tells its
 story; ``l`` loads the objects around it (filtered to the flow) and the verdict changes;
 Enter on a sighting puts the table's cursor on that record; ``v`` opens the conversation.
 The records are the hand-written ones of tests/test_story_s3.py (built from the reference's
@@ -53,7 +53,7 @@ async def open_story(pilot: Pilot, app: FlowtuiApp, rows: int) -> StoryScreen:
     await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                    and app.table.row_count == rows, what="the object to load")
     app.table.focus()
-    await pilot.press("home", "s")
+    await pilot.press("home", "i")
     await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                    and app.screen.told is not None, what="the story")
     screen = app.screen
@@ -150,7 +150,7 @@ async def test_enter_jumps_through_a_filtered_view(bucket: str, s3_client: Any) 
         await pilot.pause()
         assert app.table.row_count == 1 + 9
         app.table.focus()
-        await pilot.press("home", "s")
+        await pilot.press("home", "i")
         await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                        and app.screen.told is not None, what="the story")
         screen = app.screen

@@ -21,7 +21,6 @@ from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from flowtui.query.expr import FilterError
 from flowtui.query.view import RecordView
 from flowtui.s3 import inflight
 from flowtui.store import RecordStore
@@ -32,13 +31,19 @@ from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.detail.panel import DetailPanel, record_json
 from flowtui.ui.detail.throttle import DetailThrottle
 from flowtui.ui.dialogs import BadLinesScreen
+from flowtui.ui.export.control import Exports
+from flowtui.ui.filter.control import Filters
 from flowtui.ui.help import HelpScreen
 from flowtui.ui.histogram.strip import TimeHistogram
+from flowtui.ui.jobs.export import ExportDone, ExportProgress
 from flowtui.ui.jobs.listing import FolderListed, Listings, TargetResolved
 from flowtui.ui.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
+from flowtui.ui.jobs.sort import SortDone, Sorts
 from flowtui.ui.jobs.story import ShowConversation, StoryMemory
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
+from flowtui.ui.prompt.bar import PromptBar
 from flowtui.ui.records.chooser import ColumnChooser
+from flowtui.ui.records.goto import GoTo
 from flowtui.ui.records.status import RecordStatus
 from flowtui.ui.records.table import RecordTable
 from flowtui.ui.safe import literal
@@ -81,10 +86,14 @@ class FlowtuiApp(App[None]):
         Binding("d", "toggle_detail", "Detail", id="app.toggle-detail"),
         Binding("b", "toggle_browser", "Browser", show=False, id="app.toggle-browser"),
         Binding("c", "copy_record", "Copy JSON", id="app.copy-record"),
-        Binding("s", "story", "Story", id="app.story"),
+        Binding("i", "story", "Story", id="app.story"),
         Binding("e", "show_bad_lines", "Bad lines", show=False, id="app.bad-lines"),
         Binding("p", "tail_pause", "Pause/resume tail", show=False, id="app.tail-pause"),
         Binding("x", "tail_stop", "Stop following", show=False, id="app.tail-stop"),
+        Binding("slash", "filter", "Filter", show=False, id="app.filter"),
+        Binding("at", "go_to_time", "Go to time", show=False, id="app.go-to-time"),
+        Binding("w", "export", "Export", id="app.export"),
+        Binding("C", "copy_view", "Copy rows as CSV", show=False, id="app.copy-view"),
     ]
 
     def __init__(self, target: str | None = None, *, client: Any = None,
@@ -119,6 +128,10 @@ class FlowtuiApp(App[None]):
         self.listings = Listings(self, self.browser, self._client, self.loads)
         self._detail_throttle = DetailThrottle(self, self._show_detail)
         self.story_memory = StoryMemory()
+        self.sorts = Sorts(self, self.main_screen)
+        self.filters = Filters(self, self.main_screen, on_view=self.sorts.view_changed)
+        self.goto = GoTo(self, self.main_screen, self.sorts)
+        self.exports = Exports(self, self.main_screen, self._records_label)
 
     # --------------------------------------------------------------- setup
 
@@ -252,6 +265,8 @@ class FlowtuiApp(App[None]):
         self.status.total = message.count
         self.status.new_rows = self.table.new_rows
         self.main_screen.aggregates_changed()
+        self.filters.show()
+        self.sorts.rows_changed()
 
     # -------------------------------------------- top-N, histogram, columns
 
@@ -266,34 +281,9 @@ class FlowtuiApp(App[None]):
             self.table.focus()
 
     def add_filter_step(self, step: str) -> bool:
-        """Narrow the records with ``step`` (filter-language text), and-ed to the filter.
-
-        Interim until branch tui's filter bar lands; then this becomes
-        ``self.filters.apply(join_steps([*split_steps(self.filters.text), step]))``."""
-        screen = self.main_screen
-        where = screen.shown.where_text
-        if where:
-            lowered = f" {where.lower()} "
-            where = f"({where})" if " or " in lowered or "||" in where else where
-            step = f"{where} and {step}"
-        columns = screen.records.columns if screen.records is not None else []
-        try:
-            query = screen.shown.with_where(step, columns)
-        except FilterError as exc:
-            self.notify(literal(str(exc)), title="Filter", severity="error", markup=False)
-            return False
-        view = screen.show_query(query)
-        self.notify(f"Filter: {literal(step)}", markup=False, timeout=3)
-        if view is not None and not len(view) and len(view.store):
-            self.notify("No record matches", markup=False, timeout=3)
-        return True
-
-    def action_clear_filter(self) -> None:
-        screen = self.main_screen
-        if not screen.shown.filters:
-            self.notify("No filter to clear", markup=False, timeout=2)
-            return
-        screen.show_query(screen.shown.with_where(""))
+        """Narrow the records with ``step`` (filter-language text), and-ed to the filter as
+        one more step of the breadcrumb."""
+        return self.filters.add_step(step)
 
     def action_toggle_top(self) -> None:
         screen = self.main_screen
@@ -308,6 +298,73 @@ class FlowtuiApp(App[None]):
 
     def action_choose_columns(self) -> None:
         self.main_screen.choose_columns()
+
+    # ------------------------------------------------ filter, sort, export
+
+    def _records_label(self) -> str:
+        """What the table shows, for an export's file name: the tail's prefix or the load's."""
+        tail, job = self.tail, self.job
+        if tail is not None and tail.store is self.main_screen.records:
+            return tail.url
+        return job.label if job is not None else ""
+
+    @on(PromptBar.Submitted)
+    def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
+        self.table.focus()
+        match message.kind:
+            case "filter":
+                self.filters.apply(message.value)
+            case "goto":
+                self.goto.go(message.value)
+            case "export":
+                self.exports.start(message.value)
+
+    @on(PromptBar.Closed)
+    def _prompt_closed(self, message: PromptBar.Closed) -> None:
+        self.table.focus()
+
+    @on(SortDone)
+    @_quiet_when_closing
+    def _sort_done(self, message: SortDone) -> None:
+        self.sorts.done(message)
+
+    @on(ExportProgress)
+    @_quiet_when_closing
+    def _export_progress(self, message: ExportProgress) -> None:
+        self.exports.progress(message)
+
+    @on(ExportDone)
+    @_quiet_when_closing
+    def _export_done(self, message: ExportDone) -> None:
+        self.exports.done(message)
+
+    def action_filter(self) -> None:
+        self.filters.open()
+
+    def action_clear_filter(self) -> None:
+        if not self.filters.clear():
+            self.notify("No filter to clear", markup=False, timeout=2)
+
+    def action_pop_filter(self) -> None:
+        self.filters.pop()
+
+    def action_keep_value(self) -> None:
+        self.filters.quick(keep=True)
+
+    def action_exclude_value(self) -> None:
+        self.filters.quick(keep=False)
+
+    def action_sort_column(self) -> None:
+        self.sorts.cycle()
+
+    def action_go_to_time(self) -> None:
+        self.goto.open()
+
+    def action_export(self) -> None:
+        self.exports.open()
+
+    def action_copy_view(self) -> None:
+        self.exports.copy_csv()
 
     @_quiet_when_closing
     def _show_detail(self, row: int) -> None:
@@ -337,6 +394,8 @@ class FlowtuiApp(App[None]):
             return
         focused = self.focused
         in_browser = focused is not None and self.browser in focused.ancestors
+        if focused is self.table and self.filters.clear():
+            return
         if not in_browser and self.stop_tail():
             return
         if focused is self.table:
@@ -362,11 +421,12 @@ class FlowtuiApp(App[None]):
             ("Top-N pane (T)", screen.top),
             ("Time histogram (H)", screen.histogram),
             ("Column chooser (o)", ColumnChooser(self.table.column_layout, [])),
-            ("Story (s on a record)", StoryScreen),
+            ("Story (i on a record)", StoryScreen),
             ("Story: reply and elsewhere", SightingList),
             ("Story: text", StoryBody),
             ("Conversation (v in a story)", ConversationScreen),
             ("Conversation: table", ConversationBody),
+            ("Prompt (filter, go to time, export)", screen.prompt),
         ]
         self.push_screen(HelpScreen(sections))
 

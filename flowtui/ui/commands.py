@@ -38,6 +38,14 @@ class Actions(Protocol):
     def action_toggle_histogram(self) -> None: ...
     def action_choose_columns(self) -> None: ...
     def action_clear_filter(self) -> None: ...
+    def action_filter(self) -> None: ...
+    def action_pop_filter(self) -> None: ...
+    def action_keep_value(self) -> None: ...
+    def action_exclude_value(self) -> None: ...
+    def action_sort_column(self) -> None: ...
+    def action_go_to_time(self) -> None: ...
+    def action_export(self) -> None: ...
+    def action_copy_view(self) -> None: ...
     async def action_quit(self) -> None: ...
     def set_theme(self, name: str) -> None: ...
 
@@ -65,8 +73,6 @@ def app_commands(app: Actions) -> list[Command]:
                 app.action_toggle_histogram),
         Command("Columns…", "Show, hide, order and pin the table's columns (o)",
                 app.action_choose_columns),
-        Command("Clear filter", "Show every loaded record again",
-                app.action_clear_filter),
         Command("Go to bucket list", "Browse all buckets of the current identity",
                 app.action_bucket_list),
         Command("Refresh listing", "List the browser's folder again (ctrl+r)",
@@ -75,6 +81,24 @@ def app_commands(app: Actions) -> list[Command]:
                 "verdict (s)", app.action_story),
         Command("Show bad lines", "Lines that could not be parsed, with reasons",
                 app.action_show_bad_lines),
+        Command("Filter records", "Type a filter such as 'reject and port 22' (/)",
+                app.action_filter),
+        Command("Keep only this value", "Filter to the value under the table's cursor (=)",
+                app.action_keep_value),
+        Command("Exclude this value", "Filter out the value under the table's cursor (!)",
+                app.action_exclude_value),
+        Command("Undo last filter step", "Drop the breadcrumb's last step (Backspace)",
+                app.action_pop_filter),
+        Command("Clear filter", "Show every record again (Esc in the table)",
+                app.action_clear_filter),
+        Command("Sort by this column", "Ascending, descending, off (s)",
+                app.action_sort_column),
+        Command("Go to time", "Jump to the first record at or after 14:05 (@)",
+                app.action_go_to_time),
+        Command("Export view to a file", "CSV, JSON lines or Parquet: filter, sort, "
+                "columns as shown (w)", app.action_export),
+        Command("Copy rows as CSV", "The first rows of the view, through OSC 52 (C)",
+                app.action_copy_view),
         Command("Theme: ansi-dark", "Use the terminal's own colours (dark background)",
                 lambda: app.set_theme("ansi-dark")),
         Command("Theme: ansi-light", "Use the terminal's own colours (light background)",

