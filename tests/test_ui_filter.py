@@ -336,7 +336,7 @@ async def test_help_and_palette_list_the_new_keys(s3_server: Any, s3_client: Any
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app)
         ids = {ident for node in (app, app.table, app.main_screen.prompt)
-               for _keys, _what, ident in _bindings_of(node)}
+               for _keys, _what, ident in _bindings_of(node, app)}
         assert {"app.filter", "table.filter", "app.go-to-time", "app.export", "app.copy-view",
                 "table.keep-value", "table.exclude-value", "table.pop-filter", "table.sort",
                 "prompt.close", "prompt.older", "prompt.newer", "prompt.complete"} <= ids
