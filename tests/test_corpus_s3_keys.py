@@ -1,9 +1,10 @@
 """Hostile S3 keys (issue 13's corpus): keys of 1,024 bytes, ``..`` segments, a key ending in
 ``/`` beside a folder of the same name, control characters, OSC 52 / OSC 8 / title escapes,
-a carriage return, bidi overrides and Rich markup. Each sits in its own folder of a scratch bucket beside a good
-neighbour and is read as a user reads it: ``flowtui cat`` in a subprocess (exit code, one line
-per problem, every good record, no control byte out) and the browser (listed literally, Enter
-loads it or says why in one line, the app answers and quits)."""
+a carriage return, bidi overrides and Rich markup. Each sits in its own folder of a scratch
+bucket beside a good neighbour and is read as a user reads it: ``flowtui cat`` in a
+subprocess (exit code, one line per problem, every good record, no control byte out) and the
+browser (listed literally, Enter loads it or says why in one line, the app answers and
+quits)."""
 
 from __future__ import annotations
 
