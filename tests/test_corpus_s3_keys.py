@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.browser.sources import Location, entry_location
 from flowtui.ui.safe import literal
+from tests.conftest import scratch
 from tests.corpus.generate import GOOD, HEADER, lines
 from tests.ui_helpers import screen_segments, screen_text, wait_for
 
@@ -72,16 +74,9 @@ def _key(case: KeyCase) -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile_bucket(s3_server: Any) -> Any:
-    """The scratch bucket (deleted afterwards) holding every case, shared by this module."""
-    import uuid
-
-    from tests.conftest import _raw_client
-
-    raw = _raw_client(s3_server.endpoint_url)
-    name = f"flowtui-scratch-{uuid.uuid4().hex[:12]}"
-    raw.create_bucket(Bucket=name)
-    try:
+def hostile_bucket(s3_server: Any) -> Iterator[str]:
+    """A scratch bucket (deleted afterwards) holding every case, shared by this module."""
+    with scratch(s3_server) as (name, raw):
         for case in KEY_CASES:
             raw.put_object(Bucket=name, Key=_key(case), Body=case.body)
             raw.put_object(Bucket=name, Key=f"{case.name}/{NEIGHBOUR}", Body=GOOD_BODY)
@@ -89,11 +84,6 @@ def hostile_bucket(s3_server: Any) -> Any:
                 raw.put_object(Bucket=name, Key=f"{case.name}/{extra}", Body=body)
         assert len(_key(KEY_CASES[0]).encode()) == 1024
         yield name
-    finally:
-        for page in raw.get_paginator("list_objects_v2").paginate(Bucket=name):
-            for item in page.get("Contents", []):
-                raw.delete_object(Bucket=name, Key=item["Key"])
-        raw.delete_bucket(Bucket=name)
 
 
 # --- flowtui cat ---------------------------------------------------------------------------
