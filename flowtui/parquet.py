@@ -49,7 +49,10 @@ def iter_parquet_batches(source: object, batch_size: int = 65536,
     Rows with a cell that does not fit its field's type are left out and told to
     ``report`` (numbered from 1, as lines are); so are columns no flow-log type can hold.
     """
-    parquet = pq.ParquetFile(source)
+    try:
+        parquet = pq.ParquetFile(source)
+    except (pa.ArrowException, OSError) as exc:  # Arrow's words alone do not say Parquet
+        raise pa.ArrowInvalid(f"not a readable Parquet file: {str(exc).strip()}") from exc
     names = [canonical_name(name) for name in parquet.schema_arrow.names]
     left_out: set[str] = set()
     first_row = 1

@@ -10,6 +10,7 @@ address fails the test, so nothing can reach AWS.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
@@ -359,9 +360,9 @@ def stall_client(fault_proxy: Any) -> Any:
                        max_attempts=3)
 
 
-@pytest.fixture()
-def scratch_bucket(s3_server: S3Server) -> Iterator[tuple[str, Any]]:
-    """A bucket of the test's own (name, plain boto3 client to fill it), emptied and deleted
+@contextlib.contextmanager
+def scratch(s3_server: S3Server) -> Iterator[tuple[str, Any]]:
+    """A bucket of the caller's own (name, plain boto3 client to fill it), emptied and deleted
     afterwards: moto runs in this process and ``flowtui demo``'s tests share its state, so a
     bucket left behind would show up in the demo's listing."""
     import uuid
@@ -376,6 +377,13 @@ def scratch_bucket(s3_server: S3Server) -> Iterator[tuple[str, Any]]:
             for item in page.get("Contents", []):
                 raw.delete_object(Bucket=name, Key=item["Key"])
         raw.delete_bucket(Bucket=name)
+
+
+@pytest.fixture()
+def scratch_bucket(s3_server: S3Server) -> Iterator[tuple[str, Any]]:
+    """A scratch bucket for one test (see ``scratch``)."""
+    with scratch(s3_server) as bucket:
+        yield bucket
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,8 @@ class Entry:
         """The last path component, as a browser shows it (folders keep their "/")."""
         if self.kind == "bucket":
             return self.bucket
-        if self.kind == "prefix":
+        if self.kind == "prefix" or self.key.endswith("/"):
+            # (an object may end in "/" too, listed inside the folder of its own name)
             return self.key.rstrip("/").rpartition("/")[2] + "/"
         return self.key.rpartition("/")[2]
 

@@ -119,7 +119,9 @@ def _select_flat(client: Any, bucket: str, key: str, limit: int,
         raise TooManyObjects(
             f"s3://{bucket}/{key} holds more than {limit} objects: narrow the prefix or give a "
             "time window (--since/--until)")
-    return [e for e in entries if e.kind == "object" and not e.key.endswith("/")]
+    # A key ending in "/" is mostly the console's empty folder marker; one with bytes in it
+    # is an object like any other (a folder of the same name may sit beside it).
+    return [e for e in entries if e.kind == "object" and (e.size or not e.key.endswith("/"))]
 
 
 def _is_day_or_deeper(key: str, root: layout.RegionRoot | None) -> bool:

@@ -143,7 +143,7 @@ CASES: list[Case] = [
     Case("bzip2.log.bz2", lambda: bz2.compress(lines(HEADER, *GOOD)), 1, 0, "bzip2-compressed"),
     Case("random.bin", lambda: random.Random(2).randbytes(64 << 10), 1, 0,
          "neither gzip nor text"),
-    Case("corrupt-footer.parquet", corrupt_footer, 1, 0, "parquet"),
+    Case("corrupt-footer.parquet", corrupt_footer, 1, 0, "not a readable Parquet file"),
     Case("nested.parquet", nested, 1, 100, "is not a flow-log field type"),
     Case("no-rows.parquet", lambda: parquet(pa.table(good_table()).slice(0, 0)), 0, 0),
     Case("wrong-types.parquet", wrong_types, 0, 99, "srcport: 'None' is not", 1),

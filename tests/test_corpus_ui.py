@@ -1,0 +1,96 @@
+"""The hostile corpus (tests/corpus/generate.py) opened in the app as a local file, as
+``flowtui FILE`` opens it: the load ends, every good record reaches the table, an object's
+problem is one line, nothing raw reaches the screen, a key is still answered, and q quits."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.safe import literal
+from tests.corpus.generate import CASES, GOOD, HEADER, Case, gzip_repeat, lines
+from tests.ui_helpers import screen_segments, screen_text, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+# The 200 MB bomb's memory bound is test_corpus's (a subprocess); here a 20 MB one.
+SMALL_BOMB = Case("bomb-20mb.log.gz", lambda: gzip_repeat(lines(HEADER, *GOOD[:50]),
+                                                          b"\n" * (1 << 20), 20,
+                                                          lines(*GOOD[50:])), 0, 100)
+UI_CASES = [SMALL_BOMB if case.name.startswith("bomb-") else case for case in CASES]
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+LOAD_BOUND = 60.0  # seconds: generous, for a loaded two-core machine
+KEY_BOUND = 10.0
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus-ui")
+    for case in UI_CASES:
+        (folder / case.name).write_bytes(case.make())
+    return folder
+
+
+def _messages(app: FlowtuiApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@pytest.mark.parametrize("case", UI_CASES, ids=[case.name for case in UI_CASES])
+async def test_the_app_loads_the_case_and_stays_responsive(case: Case, corpus_dir: Path
+                                                           ) -> None:
+    path = corpus_dir / case.name
+    app = FlowtuiApp(str(path))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
+                       and app.job.worker is not None and app.job.worker.is_finished,
+                       timeout=LOAD_BOUND, what=f"{case.name} loaded")
+        await pilot.pause()
+        job = app.job
+        assert job is not None
+        context = f"{case.name}: {_messages(app)!r}, {job.status}"
+        if case.records >= 0:
+            assert app.table.row_count == case.records, context
+        else:
+            assert app.table.row_count > 0, context
+        state = app.browser._states[str(path.resolve())]
+        messages = _messages(app)
+        if case.exit_code:  # the object's problem: one line in a notification and the browser
+            assert state.error or state.status == "failed", context
+            reason = state.error or ""
+            assert "\n" not in reason and case.message is not None, context
+            assert case.message.lower() in reason.lower(), context
+            assert any(case.message.lower() in m.lower() for m in messages), context
+            # ... and under the object in the browser, literally (cut to the pane's width)
+            shown = "\n".join(screen_text(pilot))
+            assert (f"! {literal(reason)[:20]}" in shown
+                    or f"failed: {literal(reason)[:20]}" in shown), context
+        elif case.bad_lines > 0:  # bad lines are counted, their reasons behind `e`
+            assert job.status.bad_lines >= min(case.bad_lines, 1), context
+            if case.message and case.message != "bad lines skipped":
+                assert any(case.message.lower() in bad.reason.lower()
+                           for _, bad in job.bad_lines), context
+        else:
+            assert state.error is None and state.status == "done", context
+        for message in messages:
+            assert "\n" not in message and not CONTROL.search(message), context
+        text = "\n".join(screen_text(pilot))
+        assert "Traceback" not in text, context
+        assert not any(CONTROL.search(segment) for segment in screen_segments(pilot)), context
+        # a key is answered: the cursor moves down the table (or the raw/decoded toggle flips)
+        app.table.focus()
+        await pilot.pause()
+        if app.table.row_count >= 2:
+            before = app.table.cursor_row
+            await pilot.press("j")
+            await wait_for(pilot, lambda: app.table.cursor_row == before + 1,
+                           timeout=KEY_BOUND, what="the cursor to move")
+        else:
+            decoded = app.table.decoded
+            await pilot.press("r")
+            await wait_for(pilot, lambda: app.table.decoded is not decoded,
+                           timeout=KEY_BOUND, what="raw/decoded to flip")
+        await pilot.press("q")
+    assert not app.is_running
