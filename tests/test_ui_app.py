@@ -194,9 +194,11 @@ async def test_help_lists_every_binding_and_palette_runs_commands(s3_client: Any
 
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"raw decoded")
+        # The whole name, so no other command outranks it; the palette's providers answer
+        # in their own time, which on a loaded machine is seconds.
+        await pilot.press(*"toggle raw/decoded")
         await wait_for(pilot, lambda: "Toggle raw/decoded" in _highlighted_command(app),
-                       what="command listed and highlighted")
+                       timeout=45, what="command listed and highlighted")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.table.decoded, what="command ran")
 
