@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import re
 import threading
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from flowtui.fields import DEFAULT_FIELDS, FIELDS, arrow_type, canonical_name
+from flowtui.inflate import DEFAULT as DEFAULT_INFLATE
+from flowtui.inflate import Inflate
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -32,6 +34,7 @@ MAX_BAD_LINES_KEPT = 1000
 FIRST_BLOCK_BYTES = 64 << 10  # small first block: the first rows appear at once
 MAX_BLOCK_BYTES = 2 << 20
 INFLATE_STEP = 1 << 20  # text out of one inflate call: what is in flight, whatever the ratio
+INFLATE_INPUT = 256 << 10  # compressed bytes given to one inflate call (about 1 MB of text)
 MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse thread before the feeder waits
 RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
 SNIFF_BYTES = 4096
@@ -76,12 +79,15 @@ class FlowLogParser:
 
     ``fields`` gives the columns of a headerless object (from ``--fields`` or a LogFormat).
     Without it, the first line is the header, or, if the first line is already a record, the
-    default 14-field format is assumed.
+    default 14-field format is assumed. ``inflate`` picks the gzip backend (tests compare
+    zlib-ng with the standard library's zlib; both give the same text).
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
-                 pipelined: bool = True, cancel: threading.Event | None = None) -> None:
+                 pipelined: bool = True, cancel: threading.Event | None = None,
+                 inflate: Inflate | None = None) -> None:
         self.name = name
+        self._inflate_with = inflate or DEFAULT_INFLATE
         self._cancel = cancel
         self.fields: list[str] | None = _column_names(fields) if fields else None
         self.records = 0
@@ -91,7 +97,7 @@ class FlowLogParser:
         self._carry = b""  # input too short to act on yet (sniffing, a split gzip magic)
         self._sniffed = False
         self._gzip = False
-        self._inflater: zlib._Decompress | None = None
+        self._inflater: Any = None
         self._partial = bytearray()  # text after the last newline seen
         self._skipping_long_line = False
         self._lines_seen = 0  # physical lines taken so far (header and blank lines included)
@@ -204,7 +210,7 @@ class FlowLogParser:
         self._sniffed = True
         if head.startswith(GZIP_MAGIC):
             self._gzip = True
-            self._inflater = zlib.decompressobj(wbits=31)
+            self._inflater = self._inflate_with.gzip_inflater()
             return
         if head.startswith(PARQUET_MAGIC):
             self._stop("this is a Parquet object, not gzip text; read it as Parquet")
@@ -218,39 +224,52 @@ class FlowLogParser:
 
     def _inflate(self, data: bytes) -> Iterator[bytes]:
         """Decompress at most INFLATE_STEP bytes of text at a time, continuing across gzip
-        members (concatenated gzip is valid gzip)."""
-        while data:
+        members (concatenated gzip is valid gzip).
+
+        The input goes in INFLATE_INPUT pieces: an inflater copies the input it has not taken
+        yet (``unconsumed_tail``) after every call, which for a large chunk would be the
+        whole rest of the chunk, again and again.
+        """
+        view = memoryview(data)
+        offset = 0
+        while offset < len(data):
             inflater = self._inflater
             assert inflater is not None
             if inflater.eof:
-                if not data.strip(b"\x00"):
-                    return  # zero padding after the last member
-                if len(data) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(data):
-                    self._carry = data  # the next member's magic is split across chunks
-                    return
-                if not data.startswith(GZIP_MAGIC):
-                    self._set_error("bytes after the end of the gzip stream were ignored")
-                    self._stopped = True
-                    return
-                inflater = self._inflater = zlib.decompressobj(wbits=31)
+                if not data.startswith(GZIP_MAGIC, offset):
+                    rest = data[offset:]
+                    if len(rest) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(rest):
+                        self._carry = rest  # the next member's magic is split across chunks
+                    elif rest.strip(b"\x00"):
+                        self._set_error("bytes after the end of the gzip stream were ignored")
+                        self._stopped = True
+                    return  # else zero padding after the last member
+                inflater = self._inflater = self._inflate_with.gzip_inflater()
+            pending: bytes | memoryview = view[offset : offset + INFLATE_INPUT]
+            offset += len(pending)
             while True:
                 before = inflater.copy()  # the text of a failing call is otherwise lost
                 try:
-                    text = inflater.decompress(data, INFLATE_STEP)
-                except zlib.error as exc:
-                    if salvaged := _inflate_until_error(before, data):
+                    text = inflater.decompress(pending, INFLATE_STEP)
+                except self._inflate_with.error as exc:
+                    if salvaged := _inflate_until_error(before, bytes(pending),
+                                                        self._inflate_with.error):
                         yield salvaged
                     self._set_error(f"the gzip data is corrupt ({exc}); "
                                     "the records before it were kept")
                     self._stopped = True
                     return
-                data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+                if inflater.eof:
+                    offset -= len(inflater.unused_data)  # the next member starts there
+                    pending = b""
+                else:
+                    pending = inflater.unconsumed_tail
                 if text:
                     yield text
-                if self._stopped or inflater.eof:
-                    break
-                if not data and len(text) < INFLATE_STEP:
-                    return  # all input taken and no output held back: wait for more
+                if self._stopped:
+                    return
+                if inflater.eof or (not pending and len(text) < INFLATE_STEP):
+                    break  # this piece is taken and no output is held back: the next one
                 # A full step may leave output held inside zlib: ask again, even with no input.
 
     # ----------------------------------------------------------------- text to lines
@@ -550,7 +569,7 @@ class _BadLines:
             self.kept.append(BadLine(line_number, reason, _line_text(raw)))
 
 
-def _inflate_until_error(inflater: zlib._Decompress, data: bytes) -> bytes:
+def _inflate_until_error(inflater: Any, data: bytes, error: type[Exception]) -> bytes:
     """The text of the longest prefix of ``data`` that inflates without error (a bad CRC
     fails the call that reaches the trailer, taking the whole member's text with it)."""
     good, bad = 0, len(data)
@@ -559,7 +578,7 @@ def _inflate_until_error(inflater: zlib._Decompress, data: bytes) -> bytes:
         try:
             inflater.copy().decompress(data[:middle], INFLATE_STEP)
             good = middle
-        except zlib.error:
+        except error:
             bad = middle
     return inflater.decompress(data[:good], INFLATE_STEP) if good else b""
 
