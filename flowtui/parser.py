@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +38,9 @@ INFLATE_INPUT = 256 << 10  # compressed bytes given to one inflate call (about 1
 MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse thread before the feeder waits
 RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
 SNIFF_BYTES = 4096
+# One CSV block per parse block (a block is at most MAX_BLOCK_BYTES plus one inflate step and
+# one long line): one chunk per column, so no dictionaries to unify when it is combined.
+_READ_BLOCK_BYTES = 5 << 20
 # The catalogue's ~80 fields and room for duplicates and names it does not know yet; a header
 # wider than this is not a flow log, and the table must never lay out thousands of columns.
 MAX_FIELDS = 256
@@ -68,6 +71,13 @@ class _BlockResult:
     bad: list[BadLine]  # numbered from 1 at the block's first line; at most MAX_BAD_LINES_KEPT
     lines: int
     bad_count: int  # all of the block's bad lines
+
+
+class _Options(NamedTuple):
+    read: pacsv.ReadOptions
+    narrow: pacsv.ConvertOptions | None  # int64 columns as uint32; None: there are none
+    wide: pacsv.ConvertOptions  # the catalogue's types
+    narrowed: list[int]  # the columns ``narrow`` types as uint32
 
 
 class _FastPathFailed(Exception):
@@ -109,7 +119,7 @@ class FlowLogParser:
         self._executor = ThreadPoolExecutor(1, "flowtui-parse") if pipelined else None
         self._inflight: list[Future[_BlockResult]] = []
         self._settled: list[pa.RecordBatch] = []
-        self._options_cache: tuple[pacsv.ReadOptions, pacsv.ConvertOptions] | None = None
+        self._options_cache: _Options | None = None
         self._all_text = False  # no integer column: the fast path cannot reject a header
 
     # ----------------------------------------------------------------- public interface
@@ -400,16 +410,21 @@ class FlowLogParser:
         self._flush_block()
         self._settled = self._ready(wait=True)
 
-    def _options(self) -> tuple[pacsv.ReadOptions, pacsv.ConvertOptions]:
+    def _options(self) -> _Options:
         if self._options_cache is None:
             assert self.fields is not None
             self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in self.fields)
-            self._options_cache = (
+            types = {f: arrow_type(f) for f in self.fields}
+            # Counters and times are typed uint32 up front (what almost every value fits),
+            # so no int64 column is built only to be narrowed; a block with a value that
+            # does not fit is read again with the catalogue's types.
+            narrow = {f: pa.uint32() if t == pa.int64() else t for f, t in types.items()}
+            self._options_cache = _Options(
                 pacsv.ReadOptions(column_names=self.fields, use_threads=True,
-                                  block_size=1 << 20),
-                pacsv.ConvertOptions(column_types={f: arrow_type(f) for f in self.fields},
-                                     null_values=["-"], strings_can_be_null=True,
-                                     quoted_strings_can_be_null=False),
+                                  block_size=_READ_BLOCK_BYTES),
+                _convert_options(narrow) if narrow != types else None,
+                _convert_options(types),
+                [i for i, f in enumerate(self.fields) if narrow[f] != types[f]],
             )
         return self._options_cache
 
@@ -459,16 +474,25 @@ class FlowLogParser:
         self._options_cache = None
 
     def _fast(self, data: bytes) -> pa.RecordBatch:
-        read_options, convert_options = self._options()
+        options = self._options()
         if b"\x00" in data:
             raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
-        try:
-            table = pacsv.read_csv(_arrow_owned(data), read_options, _PARSE_OPTIONS,
-                                   convert_options)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            if "Empty CSV file" in str(exc):
-                return _empty_batch(self.fields or [])
-            raise _FastPathFailed from exc
+        source = _arrow_owned(data)
+        table = None
+        if options.narrow is not None:
+            try:
+                table = pacsv.read_csv(source, options.read, _PARSE_OPTIONS, options.narrow)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                source.seek(0)  # a value over uint32 (or a bad line): the catalogue's types
+        if table is None:
+            try:
+                table = pacsv.read_csv(source, options.read, _PARSE_OPTIONS, options.wide)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                if "Empty CSV file" in str(exc):
+                    return _empty_batch(self.fields or [])
+                raise _FastPathFailed from exc
+        elif options.narrowed:
+            table = _widen_null_columns(table, options.narrowed)
         if not table.num_rows:
             return _empty_batch(self.fields or [])
         if self._all_text and _holds_field_name(table):
@@ -657,6 +681,22 @@ def _narrow_column(column: pa.Array) -> pa.Array:
         if index_type is not None:
             return column.cast(pa.dictionary(index_type, column.type.value_type))
     return column
+
+
+def _convert_options(types: dict[str, pa.DataType]) -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(column_types=types, null_values=["-"], strings_can_be_null=True,
+                                quoted_strings_can_be_null=False)
+
+
+def _widen_null_columns(table: pa.Table, narrowed: list[int]) -> pa.Table:
+    """An all-null counter read as uint32 goes back to int64, as ``_narrow`` leaves it, so a
+    batch's schema does not depend on which read typed it."""
+    for index in narrowed:
+        column = table.column(index)
+        if column.null_count == len(column):
+            table = table.set_column(index, table.field(index).with_type(pa.int64()),
+                                     column.cast(pa.int64()))
+    return table
 
 
 def _empty_batch(fields: Sequence[str]) -> pa.RecordBatch:
