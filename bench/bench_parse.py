@@ -24,7 +24,6 @@ import argparse
 import gc
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -127,21 +126,33 @@ def _line_offset(body: bytes, lines: int) -> int:
 
 
 def peak_rss_of(command: list[str]) -> tuple[int, float]:
-    """Peak resident bytes of a child process (its own, from wait4) and its wall time."""
+    """Peak resident bytes of a child Python process and its wall time.
+
+    The child prints its own high-water mark (VmHWM, which starts afresh at exec) to stderr
+    as it exits: the ru_maxrss that wait4 reports counts the parent's memory at fork time.
+    """
     started = time.perf_counter()
     with open(os.devnull, "wb") as sink:
-        child = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        error = child.stderr.read().decode() if child.stderr else ""
-    if child.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({child.returncode}): {error[-500:]}")
-    return usage.ru_maxrss * 1024, time.perf_counter() - started
+        done = subprocess.run(command, stdout=sink, stderr=subprocess.PIPE, check=False)
+    error = done.stderr.decode()
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {error[-500:]}")
+    peak = int(error.rsplit("VmHWM:", 1)[1].split()[0]) * 1024
+    return peak, time.perf_counter() - started
+
+
+def high_water_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 # The flowtui of this checkout, whatever is installed (to compare checkouts).
+_HWM = ("import sys; print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0], "
+        "file=sys.stderr)")
 _RUN_CLI = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from flowtui.cli import main; "
-            "raise SystemExit(main(sys.argv[1:]))")
+            f"code = main(sys.argv[1:]); {_HWM}; raise SystemExit(code)")
 
 
 def store_probe(path: Path) -> dict[str, float]:
@@ -156,7 +167,7 @@ def store_probe(path: Path) -> dict[str, float]:
     parser = FlowLogParser(name="bench")
     for batch in read_batches(path, parser):
         store.append(batch)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = high_water_bytes()
     return {"records": len(store), "store_bytes": store.nbytes, "before": before,
             "peak": peak}
 
@@ -242,7 +253,7 @@ def main() -> None:
 def rss(sample: Path, records: int) -> None:
     big = big_file(sample, records)
     print(f"peak memory, {records:,} records in one file ({big.stat().st_size / 1e6:.0f} MB gzip):")
-    idle, _ = peak_rss_of([sys.executable, "-c", "import pyarrow, flowtui.parser"])
+    idle, _ = peak_rss_of([sys.executable, "-c", f"import pyarrow, flowtui.parser; {_HWM}"])
     cat, seconds = peak_rss_of([sys.executable, "-c", _RUN_CLI, "cat", "--format", "csv",
                                 str(big)])
     print(f"  a process importing pyarrow and the parser: peak {idle / 2**20:.0f} MiB")
