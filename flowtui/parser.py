@@ -437,17 +437,12 @@ class FlowLogParser:
         order, so every later block is read with the new columns.
         """
         data = b"".join(parts) if len(parts) > 1 else parts[0]
+        lines = data.count(b"\n")
         try:
             batch = self._fast(data)
+            return _BlockResult([batch] if batch.num_rows else [], [], lines, 0)
         except _FastPathFailed:
             pass
-        else:
-            # The reader keeps blank lines (as rows that fail), so a block it took whole has a
-            # row per line, unless a CR ended one (it ends a CSV row): no count needed then.
-            lines = batch.num_rows if batch.num_rows and b"\r" not in data \
-                else data.count(b"\n")
-            return _BlockResult([batch] if batch.num_rows else [], [], lines, 0)
-        lines = data.count(b"\n")
         batches: list[pa.RecordBatch] = []
         bad = _BadLines()
         rest: tuple[bytes, int] | None = (data, 1)
@@ -627,11 +622,8 @@ def _steps(text: bytes) -> Iterator[bytes]:
 # No Python callable here (no invalid_row_handler): a row with the wrong field count makes
 # read_csv raise, which is all the fast path needs to know, and a Python object held by the
 # reader could be released on one of Arrow's threads (see ``_arrow_owned``).
-# Blank lines are not skipped by the reader: a block it reads whole then has one row per
-# line, so its lines need no counting (a blank line fails the block over to the slow pass,
-# which skips it, as before).
 _PARSE_OPTIONS = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False,
-                                    escape_char=False, ignore_empty_lines=False)
+                                    escape_char=False)
 
 
 def _arrow_owned(data: bytes) -> pa.BufferReader:
