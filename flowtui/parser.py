@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import re
 import threading
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from flowtui.fields import DEFAULT_FIELDS, FIELDS, arrow_type, canonical_name
+from flowtui.inflate import DEFAULT as DEFAULT_INFLATE
+from flowtui.inflate import Inflate
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -32,9 +34,13 @@ MAX_BAD_LINES_KEPT = 1000
 FIRST_BLOCK_BYTES = 64 << 10  # small first block: the first rows appear at once
 MAX_BLOCK_BYTES = 2 << 20
 INFLATE_STEP = 1 << 20  # text out of one inflate call: what is in flight, whatever the ratio
+INFLATE_INPUT = 256 << 10  # compressed bytes given to one inflate call (about 1 MB of text)
 MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse thread before the feeder waits
 RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
 SNIFF_BYTES = 4096
+# One CSV block per parse block (a block is at most MAX_BLOCK_BYTES plus one inflate step and
+# one long line): one chunk per column, so no dictionaries to unify when it is combined.
+_READ_BLOCK_BYTES = 5 << 20
 # The catalogue's ~80 fields and room for duplicates and names it does not know yet; a header
 # wider than this is not a flow log, and the table must never lay out thousands of columns.
 MAX_FIELDS = 256
@@ -67,6 +73,13 @@ class _BlockResult:
     bad_count: int  # all of the block's bad lines
 
 
+class _Options(NamedTuple):
+    read: pacsv.ReadOptions
+    narrow: pacsv.ConvertOptions | None  # int64 columns as uint32; None: there are none
+    wide: pacsv.ConvertOptions  # the catalogue's types
+    narrowed: list[int]  # the columns ``narrow`` types as uint32
+
+
 class _FastPathFailed(Exception):
     """The C++ reader met a line it cannot type; the slow pass will say which."""
 
@@ -76,12 +89,15 @@ class FlowLogParser:
 
     ``fields`` gives the columns of a headerless object (from ``--fields`` or a LogFormat).
     Without it, the first line is the header, or, if the first line is already a record, the
-    default 14-field format is assumed.
+    default 14-field format is assumed. ``inflate`` picks the gzip backend (tests compare
+    zlib-ng with the standard library's zlib; both give the same text).
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
-                 pipelined: bool = True, cancel: threading.Event | None = None) -> None:
+                 pipelined: bool = True, cancel: threading.Event | None = None,
+                 inflate: Inflate | None = None) -> None:
         self.name = name
+        self._inflate_with = inflate or DEFAULT_INFLATE
         self._cancel = cancel
         self.fields: list[str] | None = _column_names(fields) if fields else None
         self.records = 0
@@ -91,7 +107,7 @@ class FlowLogParser:
         self._carry = b""  # input too short to act on yet (sniffing, a split gzip magic)
         self._sniffed = False
         self._gzip = False
-        self._inflater: zlib._Decompress | None = None
+        self._inflater: Any = None
         self._partial = bytearray()  # text after the last newline seen
         self._skipping_long_line = False
         self._lines_seen = 0  # physical lines taken so far (header and blank lines included)
@@ -103,7 +119,7 @@ class FlowLogParser:
         self._executor = ThreadPoolExecutor(1, "flowtui-parse") if pipelined else None
         self._inflight: list[Future[_BlockResult]] = []
         self._settled: list[pa.RecordBatch] = []
-        self._options_cache: tuple[pacsv.ReadOptions, pacsv.ConvertOptions] | None = None
+        self._options_cache: _Options | None = None
         self._all_text = False  # no integer column: the fast path cannot reject a header
 
     # ----------------------------------------------------------------- public interface
@@ -204,7 +220,7 @@ class FlowLogParser:
         self._sniffed = True
         if head.startswith(GZIP_MAGIC):
             self._gzip = True
-            self._inflater = zlib.decompressobj(wbits=31)
+            self._inflater = self._inflate_with.gzip_inflater()
             return
         if head.startswith(PARQUET_MAGIC):
             self._stop("this is a Parquet object, not gzip text; read it as Parquet")
@@ -218,39 +234,52 @@ class FlowLogParser:
 
     def _inflate(self, data: bytes) -> Iterator[bytes]:
         """Decompress at most INFLATE_STEP bytes of text at a time, continuing across gzip
-        members (concatenated gzip is valid gzip)."""
-        while data:
+        members (concatenated gzip is valid gzip).
+
+        The input goes in INFLATE_INPUT pieces: an inflater copies the input it has not taken
+        yet (``unconsumed_tail``) after every call, which for a large chunk would be the
+        whole rest of the chunk, again and again.
+        """
+        view = memoryview(data)
+        offset = 0
+        while offset < len(data):
             inflater = self._inflater
             assert inflater is not None
             if inflater.eof:
-                if not data.strip(b"\x00"):
-                    return  # zero padding after the last member
-                if len(data) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(data):
-                    self._carry = data  # the next member's magic is split across chunks
-                    return
-                if not data.startswith(GZIP_MAGIC):
-                    self._set_error("bytes after the end of the gzip stream were ignored")
-                    self._stopped = True
-                    return
-                inflater = self._inflater = zlib.decompressobj(wbits=31)
+                if not data.startswith(GZIP_MAGIC, offset):
+                    rest = data[offset:]
+                    if len(rest) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(rest):
+                        self._carry = rest  # the next member's magic is split across chunks
+                    elif rest.strip(b"\x00"):
+                        self._set_error("bytes after the end of the gzip stream were ignored")
+                        self._stopped = True
+                    return  # else zero padding after the last member
+                inflater = self._inflater = self._inflate_with.gzip_inflater()
+            pending: bytes | memoryview = view[offset : offset + INFLATE_INPUT]
+            offset += len(pending)
             while True:
                 before = inflater.copy()  # the text of a failing call is otherwise lost
                 try:
-                    text = inflater.decompress(data, INFLATE_STEP)
-                except zlib.error as exc:
-                    if salvaged := _inflate_until_error(before, data):
+                    text = inflater.decompress(pending, INFLATE_STEP)
+                except self._inflate_with.error as exc:
+                    if salvaged := _inflate_until_error(before, bytes(pending),
+                                                        self._inflate_with.error):
                         yield salvaged
                     self._set_error(f"the gzip data is corrupt ({exc}); "
                                     "the records before it were kept")
                     self._stopped = True
                     return
-                data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+                if inflater.eof:
+                    offset -= len(inflater.unused_data)  # the next member starts there
+                    pending = b""
+                else:
+                    pending = inflater.unconsumed_tail
                 if text:
                     yield text
-                if self._stopped or inflater.eof:
-                    break
-                if not data and len(text) < INFLATE_STEP:
-                    return  # all input taken and no output held back: wait for more
+                if self._stopped:
+                    return
+                if inflater.eof or (not pending and len(text) < INFLATE_STEP):
+                    break  # this piece is taken and no output is held back: the next one
                 # A full step may leave output held inside zlib: ask again, even with no input.
 
     # ----------------------------------------------------------------- text to lines
@@ -381,16 +410,21 @@ class FlowLogParser:
         self._flush_block()
         self._settled = self._ready(wait=True)
 
-    def _options(self) -> tuple[pacsv.ReadOptions, pacsv.ConvertOptions]:
+    def _options(self) -> _Options:
         if self._options_cache is None:
             assert self.fields is not None
             self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in self.fields)
-            self._options_cache = (
+            types = {f: arrow_type(f) for f in self.fields}
+            # Counters and times are typed uint32 up front (what almost every value fits),
+            # so no int64 column is built only to be narrowed; a block with a value that
+            # does not fit is read again with the catalogue's types.
+            narrow = {f: pa.uint32() if t == pa.int64() else t for f, t in types.items()}
+            self._options_cache = _Options(
                 pacsv.ReadOptions(column_names=self.fields, use_threads=True,
-                                  block_size=1 << 20),
-                pacsv.ConvertOptions(column_types={f: arrow_type(f) for f in self.fields},
-                                     null_values=["-"], strings_can_be_null=True,
-                                     quoted_strings_can_be_null=False),
+                                  block_size=_READ_BLOCK_BYTES),
+                _convert_options(narrow) if narrow != types else None,
+                _convert_options(types),
+                [i for i, f in enumerate(self.fields) if narrow[f] != types[f]],
             )
         return self._options_cache
 
@@ -440,18 +474,29 @@ class FlowLogParser:
         self._options_cache = None
 
     def _fast(self, data: bytes) -> pa.RecordBatch:
-        read_options, convert_options = self._options()
+        options = self._options()
         if b"\x00" in data:
             raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
-        try:
-            table = pacsv.read_csv(_arrow_owned(data), read_options, _PARSE_OPTIONS,
-                                   convert_options)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            if "Empty CSV file" in str(exc):
-                return _empty_batch(self.fields or [])
-            raise _FastPathFailed from exc
+        source = _arrow_owned(data)
+        table = None
+        if options.narrow is not None:
+            try:
+                table = pacsv.read_csv(source, options.read, _PARSE_OPTIONS, options.narrow)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                source.seek(0)  # a value over uint32 (or a bad line): the catalogue's types
+        if table is None:
+            try:
+                table = pacsv.read_csv(source, options.read, _PARSE_OPTIONS, options.wide)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                if "Empty CSV file" in str(exc):
+                    return _empty_batch(self.fields or [])
+                raise _FastPathFailed from exc
+        elif options.narrowed:
+            table = _widen_null_columns(table, options.narrowed)
         if not table.num_rows:
             return _empty_batch(self.fields or [])
+        if not _valid_utf8(table):
+            raise _FastPathFailed  # the slow pass reports the line
         if self._all_text and _holds_field_name(table):
             raise _FastPathFailed  # perhaps a header line: the slow pass decides
         return _narrow(table.combine_chunks().to_batches()[0])
@@ -550,7 +595,7 @@ class _BadLines:
             self.kept.append(BadLine(line_number, reason, _line_text(raw)))
 
 
-def _inflate_until_error(inflater: zlib._Decompress, data: bytes) -> bytes:
+def _inflate_until_error(inflater: Any, data: bytes, error: type[Exception]) -> bytes:
     """The text of the longest prefix of ``data`` that inflates without error (a bad CRC
     fails the call that reaches the trailer, taking the whole member's text with it)."""
     good, bad = 0, len(data)
@@ -559,7 +604,7 @@ def _inflate_until_error(inflater: zlib._Decompress, data: bytes) -> bytes:
         try:
             inflater.copy().decompress(data[:middle], INFLATE_STEP)
             good = middle
-        except zlib.error:
+        except error:
             bad = middle
     return inflater.decompress(data[:good], INFLATE_STEP) if good else b""
 
@@ -638,6 +683,42 @@ def _narrow_column(column: pa.Array) -> pa.Array:
         if index_type is not None:
             return column.cast(pa.dictionary(index_type, column.type.value_type))
     return column
+
+
+def _convert_options(types: dict[str, pa.DataType]) -> pacsv.ConvertOptions:
+    # No UTF-8 check per value: ``_valid_utf8`` checks each dictionary's distinct values
+    # instead (a few hundred per block instead of a million cells; the check was nearly half
+    # of the reader's time).
+    return pacsv.ConvertOptions(column_types=types, null_values=["-"], strings_can_be_null=True,
+                                quoted_strings_can_be_null=False, check_utf8=False)
+
+
+def _valid_utf8(table: pa.Table) -> bool:
+    """Whether every text value is UTF-8 (the reader was told not to check)."""
+    for column in table.columns:
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            continue
+        for chunk in column.chunks:
+            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            try:
+                values.validate(full=True)
+            except pa.ArrowInvalid:
+                return False
+    return True
+
+
+def _widen_null_columns(table: pa.Table, narrowed: list[int]) -> pa.Table:
+    """An all-null counter read as uint32 goes back to int64, as ``_narrow`` leaves it, so a
+    batch's schema does not depend on which read typed it."""
+    for index in narrowed:
+        column = table.column(index)
+        if column.null_count == len(column):
+            table = table.set_column(index, table.field(index).with_type(pa.int64()),
+                                     column.cast(pa.int64()))
+    return table
 
 
 def _empty_batch(fields: Sequence[str]) -> pa.RecordBatch:
