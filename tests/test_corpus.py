@@ -37,13 +37,36 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
 
 
+#: ``flowtui`` as ``python -m flowtui`` runs it, then its own peak resident memory (VmHWM) into
+#: a file: the rusage of a forked child also counts the pytest process's memory at the fork.
+_DRIVER = """
+import os, sys
+from flowtui.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    with open("/proc/self/status") as status, open(os.environ["FLOWTUI_HWM"], "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM")))
+sys.exit(code)
+"""
+
+
+def _own_peak_mb(hwm_file: Path) -> float | None:
+    try:
+        return int(hwm_file.read_text().split()[1]) / 1024  # "VmHWM:  12345 kB"
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _run(case: Case, folder: Path) -> Outcome:
     path = folder / case.name
     path.write_bytes(case.make())
+    hwm_file = folder / f"{case.name}.hwm"
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "flowtui", "cat", str(path), "--format",
+    process = subprocess.Popen([sys.executable, "-c", _DRIVER, "cat", str(path), "--format",
                                 "jsonl"], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, preexec_fn=_limit_memory)
+                               stderr=subprocess.PIPE, preexec_fn=_limit_memory,
+                               env=dict(os.environ, FLOWTUI_HWM=str(hwm_file)))
     assert process.stdout is not None and process.stderr is not None
     watchdog = threading.Timer(300, process.kill)  # a hang fails the case, not the run
     watchdog.start()
@@ -55,9 +78,10 @@ def _run(case: Case, folder: Path) -> Outcome:
         stdout, stderr = out.result(), err.result()
     watchdog.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
+    own = _own_peak_mb(hwm_file)
     return Outcome(process.returncode, stdout.decode("utf-8", "replace"),
                    stderr.decode("utf-8", "replace"), time.monotonic() - started,
-                   usage.ru_maxrss / 1024)
+                   own if own is not None else usage.ru_maxrss / 1024)
 
 
 @pytest.fixture(scope="module")
