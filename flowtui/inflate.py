@@ -13,6 +13,7 @@ import zlib
 from types import ModuleType
 from typing import Any
 
+_zlib_ng: ModuleType | None
 try:
     from zlib_ng import zlib_ng as _zlib_ng
 except ImportError:  # pragma: no cover - the wheel is a dependency; this is the fallback

@@ -337,7 +337,8 @@ class FlowLogParser:
     def _take_header(self, lines: bytes) -> bytes:
         """Read the header from the first non-blank line, or decide there is none."""
         # One pass over any run of blank lines: a flood of them costs linear time.
-        blank = _BLANK.match(lines).end()
+        found = _BLANK.match(lines)  # matches the empty string too
+        blank = found.end() if found is not None else 0
         start = lines.rfind(b"\n", 0, blank) + 1  # the first non-blank line starts here
         self._lines_seen += lines.count(b"\n", 0, start)
         if start == len(lines):

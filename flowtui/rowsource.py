@@ -20,9 +20,11 @@ class RowSource(Protocol):
     #: Rows dropped from the front since creation: row ``i`` now was row ``i + dropped``
     #: then, so the table can keep the cursor on the same record while a tail trims.
     dropped: int
-    #: Bumped when rows already read may now be elsewhere (a sort, a clear): a reader that
-    #: caches rows by index starts over.
-    order_generation: int
+    @property
+    def order_generation(self) -> int:
+        """Bumped when rows already read may now be elsewhere (a sort, a clear): a reader
+        that caches rows by index starts over."""
+        ...
 
     @property
     def columns(self) -> list[str]:
