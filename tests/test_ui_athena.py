@@ -109,3 +109,24 @@ async def test_esc_during_a_slow_query_stops_it_on_athena(athena_env: Any,
         assert "cancelled" in app.status.athena
     mine = [q for q in _queries(s3_server) if q["Query"] == job.sql]
     assert mine and mine[-1]["Status"]["State"] == "CANCELLED"
+
+
+async def test_a_failing_query_is_one_line_and_the_app_goes_on(athena_env: Any,
+                                                               s3_client: Any) -> None:
+    s3_server = athena_env
+    parent = DAY_FOLDER.rstrip("/").rpartition("/")[0] + "/"
+    app = FlowtuiApp(f"s3://{s3_server.main_bucket}/{parent}", client=s3_client,
+                     athena=AthenaOptions(table="vpc", workgroup="no-such-group",
+                                          output_location="s3://results/q/"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.main_screen.records is not None, what="screen")
+        await _ask_athena(pilot, app, s3_server)
+        await wait_for(pilot, lambda: app.athena.job is not None and not app.athena.job.running,
+                       timeout=60, what="query ended")
+        await pilot.pause()
+        assert app.status.athena == "athena: failed"
+        text = "\n".join(screen_text(pilot))
+        assert "Athena refused the query: WorkGroup does not exist" in text  # one line
+        assert "Traceback" not in text
+        await pilot.press("escape")  # nothing to cancel: Esc goes back to the browser
+        assert app.is_running

@@ -225,13 +225,18 @@ class AthenaQueries:
         elif message.error:
             screen.status.athena = "athena: failed"
             if shown and not len(job.store):
-                screen.table.placeholder = f"Athena: {literal(message.error)}"
+                screen.table.placeholder = literal(message.error)
             notify(literal(message.error), title="Athena", severity="error", markup=False)
         else:
             line = job.last_line or "athena succeeded"
             screen.status.athena = f"{line} · {len(job.store):,} records · A shows the SQL"
             if shown and not len(job.store):
                 screen.table.placeholder = f"No records in {job.label} match on Athena."
+            from flowtui.athena.folder import ROW_LIMIT
+
+            if len(job.store) >= ROW_LIMIT:
+                notify(f"Athena returned the first {ROW_LIMIT:,} records (the query's LIMIT); "
+                       "narrow the filter for the rest", severity="warning", markup=False)
 
     # ------------------------------------------------------------- controls
 
