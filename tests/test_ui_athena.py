@@ -130,3 +130,29 @@ async def test_a_failing_query_is_one_line_and_the_app_goes_on(athena_env: Any,
         assert "Traceback" not in text
         await pilot.press("escape")  # nothing to cancel: Esc goes back to the browser
         assert app.is_running
+
+
+async def test_a_load_that_takes_the_table_over_stops_the_query(athena_env: Any,
+                                                                s3_client: Any) -> None:
+    """An Athena query costs by the byte: once a load replaces its rows, it stops."""
+    s3_server = athena_env
+    _slow_queries(s3_server.endpoint_url, 100_000)
+    parent = DAY_FOLDER.rstrip("/").rpartition("/")[0] + "/"
+    app = FlowtuiApp(f"s3://{s3_server.main_bucket}/{parent}", client=s3_client,
+                     athena=AthenaOptions(table="vpc", output_location="s3://results/q/"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.main_screen.records is not None, what="screen")
+        await _ask_athena(pilot, app, s3_server)
+        await wait_for(pilot, lambda: app.status.athena.startswith(
+            ("athena queued", "athena running")), timeout=60, what="query polled")
+        job = app.athena.job
+        assert job is not None
+        app.browser.entry_list.focus()
+        await pilot.press("enter")  # the same folder, loaded this time
+        await wait_for(pilot, lambda: isinstance(app.screen, LoadOrQueryScreen), timeout=30,
+                       what="the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not job.running, timeout=60, what="query stopped")
+        assert app.job is not None and app.main_screen.records is app.job.store
+    mine = [q for q in _queries(s3_server) if q["Query"] == job.sql]
+    assert mine and mine[-1]["Status"]["State"] == "CANCELLED"

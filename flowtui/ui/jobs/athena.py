@@ -197,15 +197,25 @@ class AthenaQueries:
             job.sql, job.table = message.sql, message.table
             self._screen.status.athena = "athena: submitting…"
 
+    def _superseded(self, job: AthenaJob) -> bool:
+        """A load or a tail took the table over: the query's rows have nowhere to go, so
+        it stops (it costs by the byte scanned)."""
+        if job.store is self._screen.records:
+            return False
+        if job.running:
+            self.cancel(quiet=True)
+            self._screen.status.athena = ""
+        return True
+
     def status(self, message: AthenaStatus) -> None:
         job = self._mine(message.job_id)
-        if job is not None and job.running:
+        if job is not None and job.running and not self._superseded(job):
             job.last_line = message.line
             self._screen.status.athena = f"{message.line} · Esc cancels"
 
     def rows(self, message: AthenaRows) -> None:
         job = self._mine(message.job_id)
-        if job is not None and job.store is self._screen.records:
+        if job is not None and not self._superseded(job):
             self._screen.table.data_changed()
 
     def done(self, message: AthenaDone) -> None:
@@ -215,22 +225,26 @@ class AthenaQueries:
         job.running = False
         screen, notify = self._screen, self._app.notify
         shown = job.store is screen.records
-        if shown:
-            screen.table.refresh_now()
+        if not shown:  # superseded by a load or a tail: say so once, leave its line alone
+            if message.cancelled:
+                notify("Athena query stopped: the table shows other records now",
+                       markup=False, timeout=3)
+            return
+        screen.table.refresh_now()
         if message.cancelled:
             screen.status.athena = "athena: cancelled (the query was stopped)"
-            if shown and not len(job.store):
+            if not len(job.store):
                 screen.table.placeholder = "Athena query cancelled before any record arrived."
             notify(f"Athena query cancelled after {len(job.store):,} records", markup=False)
         elif message.error:
             screen.status.athena = "athena: failed"
-            if shown and not len(job.store):
+            if not len(job.store):
                 screen.table.placeholder = literal(message.error)
             notify(literal(message.error), title="Athena", severity="error", markup=False)
         else:
             line = job.last_line or "athena succeeded"
             screen.status.athena = f"{line} · {len(job.store):,} records · A shows the SQL"
-            if shown and not len(job.store):
+            if not len(job.store):
                 screen.table.placeholder = f"No records in {job.label} match on Athena."
             from flowtui.athena.folder import ROW_LIMIT
 
@@ -253,8 +267,9 @@ class AthenaQueries:
         return True
 
     def let_go(self) -> None:
-        """Other records are coming (a load, a tail): stop the query, clear its line."""
-        if not self.cancel(quiet=True):
+        """Other records may come (a load, a tail): a finished query's line goes. A running
+        one stops only once they replace its rows (a "no" to the question keeps it)."""
+        if self.job is None or not self.job.running:
             self._screen.status.athena = ""
 
     def stop_now(self) -> None:
