@@ -88,3 +88,16 @@ def add_s3_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) ->
                         help="S3-compatible endpoint (path-style addressing)")
     parser.add_argument("--no-sign-request", action="store_true",
                         help="send unsigned requests (public buckets, no credentials)")
+
+
+def add_athena_app_options(parser: argparse.ArgumentParser) -> None:
+    """Where the app's "query on Athena" runs (a large folder offers it); asked if absent."""
+    group = parser.add_argument_group("Athena (a large folder offers 'query on Athena')")
+    group.add_argument("--athena-database", metavar="DB",
+                       help="Athena database of the flow-log table (default: default)")
+    group.add_argument("--athena-table", metavar="TABLE",
+                       help="the flow-log table (see flowtui athena ddl; asked if not given)")
+    group.add_argument("--athena-workgroup", metavar="W",
+                       help="Athena workgroup (default: primary)")
+    group.add_argument("--athena-output-location", metavar="S3_URL",
+                       help="where Athena writes results, unless the workgroup sets it")

@@ -25,6 +25,7 @@ from flowtui.query.view import RecordView
 from flowtui.s3 import inflight
 from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
+from flowtui.ui.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.browser.sources import Location, entry_location
 from flowtui.ui.commands import FlowtuiCommands
@@ -35,6 +36,14 @@ from flowtui.ui.export.control import Exports
 from flowtui.ui.filter.control import Filters
 from flowtui.ui.help import HelpScreen
 from flowtui.ui.histogram.strip import TimeHistogram
+from flowtui.ui.jobs.athena import (
+    AthenaDone,
+    AthenaOptions,
+    AthenaQueries,
+    AthenaRows,
+    AthenaStatus,
+    AthenaSubmitted,
+)
 from flowtui.ui.jobs.export import ExportDone, ExportProgress
 from flowtui.ui.jobs.listing import FolderListed, Listings, TargetResolved
 from flowtui.ui.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
@@ -94,12 +103,14 @@ class FlowtuiApp(App[None]):
         Binding("at", "go_to_time", "Go to time", show=False, id="app.go-to-time"),
         Binding("w", "export", "Export", id="app.export"),
         Binding("C", "copy_view", "Copy rows as CSV", show=False, id="app.copy-view"),
+        Binding("A", "athena_sql", "Athena SQL", show=False, id="app.athena-sql"),
     ]
 
     def __init__(self, target: str | None = None, *, client: Any = None,
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
                  concurrency: int | None = None, follow: str | None = None,
-                 tail_options: TailOptions | None = None) -> None:
+                 tail_options: TailOptions | None = None,
+                 athena: AthenaOptions | None = None) -> None:
         no_color = "NO_COLOR" in os.environ
         # NO_COLOR: the terminal's own colours and Textual's no-colour filter, so only bold,
         # reverse and the row markers carry meaning (never a hue).
@@ -125,7 +136,9 @@ class FlowtuiApp(App[None]):
                                       on_closed=self._main_screen_closed)
         self.loads = Loads(self, self.main_screen, self._client, concurrency, states)
         self.tails = Tails(self, self.main_screen, self._client, tail_options or TailOptions())
-        self.listings = Listings(self, self.browser, self._client, self.loads)
+        self.athena = AthenaQueries(self, self.main_screen, self._client, athena)
+        self.listings = Listings(self, self.browser, self._client, self.loads,
+                                 on_athena=self.athena.offer)
         self._detail_throttle = DetailThrottle(self, self._show_detail)
         self.story_memory = StoryMemory()
         self.sorts = Sorts(self, self.main_screen)
@@ -190,6 +203,7 @@ class FlowtuiApp(App[None]):
         """Stop a running load first, so leaving never waits for S3: every request still
         waiting (a load, a listing, a tail's poll) is cut, and its worker thread ends."""
         self.loads.stop_now()
+        self.athena.stop_now()
         self.tails.stop(quiet=True)
         for made_client in self._clients:
             inflight.close(made_client)
@@ -204,12 +218,14 @@ class FlowtuiApp(App[None]):
         """Follow ``url`` live (one tail at a time; a load is cancelled and let go)."""
         self.loads.cancel(quiet=True)
         self.loads.job = None
+        self.athena.let_go()
         return self.tails.start(url, marker)
 
     def stop_tail(self, quiet: bool = False) -> bool:
         return self.tails.stop(quiet)
 
     def on_browser_pane_load_requested(self, message: BrowserPane.LoadRequested) -> None:
+        self.athena.let_go()
         self.listings.load_entry(message.entry, message.append)
 
     def on_browser_pane_tail_requested(self, message: BrowserPane.TailRequested) -> None:
@@ -232,6 +248,29 @@ class FlowtuiApp(App[None]):
     @on(LoadCrashed)
     def _load_crashed(self, message: LoadCrashed) -> None:
         self.loads.crashed(message)
+
+    @on(AthenaSubmitted)
+    @_quiet_when_closing
+    def _athena_submitted(self, message: AthenaSubmitted) -> None:
+        self.athena.submitted(message)
+
+    @on(AthenaStatus)
+    @_quiet_when_closing
+    def _athena_status(self, message: AthenaStatus) -> None:
+        self.athena.status(message)
+
+    @on(AthenaRows)
+    @_quiet_when_closing
+    def _athena_rows(self, message: AthenaRows) -> None:
+        self.athena.rows(message)
+
+    @on(AthenaDone)
+    @_quiet_when_closing
+    def _athena_done(self, message: AthenaDone) -> None:
+        self.athena.done(message)
+
+    def action_athena_sql(self) -> None:
+        self.athena.show_sql()
 
     @on(TailUpdate)
     def _tail_update(self, message: TailUpdate) -> None:
@@ -390,7 +429,7 @@ class FlowtuiApp(App[None]):
 
     def action_back(self) -> None:
         """Esc: cancel a load first; otherwise back out of where the focus is."""
-        if self.cancel_load():
+        if self.cancel_load() or self.athena.cancel():
             return
         focused = self.focused
         in_browser = focused is not None and self.browser in focused.ancestors
@@ -427,6 +466,7 @@ class FlowtuiApp(App[None]):
             ("Conversation (v in a story)", ConversationScreen),
             ("Conversation: table", ConversationBody),
             ("Prompt (filter, go to time, export)", screen.prompt),
+            ("Large folder question", LoadOrQueryScreen),
         ]
         self.push_screen(HelpScreen(sections))
 
@@ -560,7 +600,8 @@ def _default_client() -> Any:
 
 def run(target: str | None = None, *, profile: str | None = None, region: str | None = None,
         endpoint_url: str | None = None, no_sign: bool = False, theme: str | None = None,
-        follow: str | None = None, tail_options: TailOptions | None = None) -> int:
+        follow: str | None = None, tail_options: TailOptions | None = None,
+        athena: AthenaOptions | None = None) -> int:
     """Entry point for ``flowtui [target]`` (and ``flowtui tail URL`` with ``follow``)."""
     from flowtui.s3.session import make_client
 
@@ -570,5 +611,5 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
 
     theme = theme or os.environ.get("FLOWTUI_THEME") or None
     FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
-               tail_options=tail_options).run()
+               tail_options=tail_options, athena=athena).run()
     return 0

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from flowtui.cliargs import add_s3_options
+from flowtui.cliargs import add_athena_app_options, add_s3_options
 from flowtui.textsafe import printable
 
 THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="an S3 prefix to browse, an object to open, or a local file or "
                              "folder")
     add_s3_options(parser)
+    add_athena_app_options(parser)
     parser.add_argument("--theme", choices=THEMES,
                         help="colours (default: FLOWTUI_THEME or textual-dark; ansi-dark "
                              "under NO_COLOR)")
@@ -39,11 +40,16 @@ def main(argv: Sequence[str]) -> int:
               "'flowtui cat TARGET'", file=sys.stderr)
         return 2
     from flowtui.ui.app import run
+    from flowtui.ui.jobs.athena import AthenaOptions
 
+    athena = AthenaOptions(database=args.athena_database, table=args.athena_table,
+                           workgroup=args.athena_workgroup,
+                           output_location=args.athena_output_location,
+                           profile=args.profile, region=args.region)
     try:
         return run(args.target, profile=args.profile, region=args.region,
                    endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
-                   theme=args.theme)
+                   theme=args.theme, athena=athena)
     except Exception as exc:  # the app reports its own errors; this is the last resort
         print(f"flowtui: {printable(str(exc))}", file=sys.stderr)
         return 1

@@ -23,6 +23,7 @@ from flowtui.loader import ObjectRef, resolve
 from flowtui.s3.errors import describe
 from flowtui.s3.listing import Entry
 from flowtui.s3.select import select_objects
+from flowtui.ui.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.browser.pane import BrowserPane
 from flowtui.ui.browser.sources import Location, entry_location, folder_kind
 from flowtui.ui.dialogs import ConfirmScreen
@@ -62,11 +63,13 @@ class Listings:
     """Opens the target and lists folders for the app; loads go to ``loads``."""
 
     def __init__(self, app: App[Any], browser: BrowserPane, client: Callable[[], Any],
-                 loads: Loads) -> None:
+                 loads: Loads, on_athena: Callable[[Entry], None] | None = None) -> None:
         self._app = app
         self._browser = browser
         self._client = client
         self._loads = loads
+        #: A large S3 folder may be queried on Athena instead of loaded (the third answer).
+        self._on_athena = on_athena
 
     # ------------------------------------------------------------- target
 
@@ -176,7 +179,12 @@ class Listings:
         if count > CONFIRM_OBJECTS or size > CONFIRM_BYTES:
             question = Text.assemble("Load ", (f"{count:,} objects", "bold"), " (",
                                      (human_bytes(size), "bold"), ") from ", label, "?")
-            app.push_screen(ConfirmScreen(question), go)
+            on_athena = self._on_athena
+            if on_athena is not None and message.entry.bucket:
+                entry = message.entry
+                app.push_screen(LoadOrQueryScreen(question, lambda: on_athena(entry)), go)
+            else:
+                app.push_screen(ConfirmScreen(question), go)
         else:
             go()
 

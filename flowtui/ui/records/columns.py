@@ -161,6 +161,8 @@ class ColumnLayout:
         self.choices = ColumnChoices()
         self.constants = Constants()
         self._store = store
+        #: Where the rows came from when not a load ("from Athena db.table"), for the title.
+        self.origin = ""
 
     def with_choices(self, choices: ColumnChoices) -> ColumnLayout:
         """The same data under other choices (the chooser's preview)."""
@@ -172,6 +174,7 @@ class ColumnLayout:
         """Fold by the rows of ``store`` from now on (a new load or tail)."""
         self._store = store
         self.constants = Constants()
+        self.origin = ""
 
     def observe(self) -> bool:
         """Take in rows appended since the last call; True when what folds may have changed."""
@@ -204,7 +207,7 @@ class ColumnLayout:
 
     def title(self, columns: Sequence[str], decoded: bool) -> Text:
         """``Records · v2 · 123456789012 · eni-0abc…``: the folded values, literally."""
-        parts = [TITLE]
+        parts = [f"{TITLE} {self.origin}" if self.origin else TITLE]
         for column, value in self.folded(columns):
             if value is None:
                 continue  # an empty column folds away; the chooser says so

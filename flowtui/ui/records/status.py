@@ -41,6 +41,8 @@ class LoadStatus:
 class RecordStatus(Static):
     """One line: row position, totals, bad lines and load progress."""
 
+    #: An Athena query's state (``QueryStatus.line``); "" when none ran.
+    athena: reactive[str] = reactive("")
     position: reactive[int] = reactive(0)
     total: reactive[int] = reactive(0)
     load: reactive[LoadStatus] = reactive(LoadStatus)
@@ -85,6 +87,9 @@ class RecordStatus(Static):
             line.append("  load cancelled", style="italic")
         elif load.objects_total:
             line.append(f"  {load.objects_done}/{load.objects_total} objects")
+        if self.athena:
+            line.append("  ")
+            line.append(literal(self.athena), style="bold")
         line.append("  decoded" if self.decoded else "  raw", style="dim")
         if load.label:
             line.append("  ")
