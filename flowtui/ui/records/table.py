@@ -192,6 +192,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.column_layout = ColumnLayout()
         self._title: Text | None = None
         self._scrolled_at = 0.0  # when a cursor move last scrolled the view
+        self._placeholder_wrap: tuple[tuple[str, int], list[str]] = (("", 0), [])
         self._scroll_timer: Timer | None = None
 
     # ----------------------------------------------------------------- data
@@ -706,10 +707,11 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
                                *self._pinned_and_scrolled(header, scroll_x, width, style)])
         index = int(self.scroll_y) + y - 1
         if index >= self._row_count:
-            if y == 1 and not self._row_count and self.placeholder:
-                style = base + self._component_style("record-table--empty")
-                return Strip([Segment(literal(self.placeholder), style)]).crop_extend(
-                    0, width, base)
+            if not self._row_count and self.placeholder:
+                lines = self._placeholder_lines(width)
+                if 1 <= y <= len(lines):
+                    style = base + self._component_style("record-table--empty")
+                    return Strip([Segment(lines[y - 1], style)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         row = self._formatted.get(index)
         if row is None:
@@ -747,6 +749,16 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         start = pinned + scroll_x
         return [strip.crop_extend(0, pinned, style),
                 strip.crop_extend(start, start + room - pinned, style)]
+
+    def _placeholder_lines(self, width: int) -> list[str]:
+        """The empty table's hint, wrapped at words to the table's width (a long hint cut
+        at the edge lost its second half at every width)."""
+        key = (self.placeholder, width)
+        if self._placeholder_wrap[0] != key:
+            text = Text(literal(self.placeholder))
+            lines = text.wrap(self.app.console, max(1, width - 1), overflow="ellipsis")
+            self._placeholder_wrap = (key, [line.plain.rstrip() for line in lines])
+        return self._placeholder_wrap[1]
 
     def _row_style(self, marker: str) -> Style:
         if marker == "R":
