@@ -115,8 +115,12 @@ from flowtui.s3.session import make_client
 from flowtui.ui import app as app_module
 from flowtui.ui.app import FlowtuiApp
 
+HERE = os.path.dirname(app_module.__file__)  # CSS paths are relative to the app's module
+PATHS = FlowtuiApp.CSS_PATH
+PATHS = [PATHS] if isinstance(PATHS, str) else list(PATHS)
+
 class BenchApp(FlowtuiApp):
-    CSS_PATH = os.path.join(os.path.dirname(app_module.__file__), FlowtuiApp.CSS_PATH)
+    CSS_PATH = [os.path.join(HERE, str(path)) for path in PATHS]
 
     def on_mount(self):
         self._step = 0

@@ -784,5 +784,18 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     def on_resize(self) -> None:
         self._scroll_cursor_into_view()
 
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        """Fit the columns to the rows a scroll brings, now: left to the paint, a new width
+        changes the virtual size after it and the whole table is painted a second time
+        (twice the bytes of a PgDn)."""
+        super().watch_scroll_y(old, new)
+        top = int(new)
+        stop = min(self._row_count, top + self._body_height())
+        if stop > top and self._columns:
+            version = self._widths_version
+            self._fit_widths(self._format_rows(top, stop), later=False)
+            if version != self._widths_version:
+                self._update_virtual_size()
+
     def on_mount(self) -> None:
         self.horizontal_scrollbar.renderer = CompactScrollBarRender
