@@ -1,7 +1,8 @@
 """UI benchmark: the real app, headless (``App.run_test``), on a 1M-record object served by a
 moto S3 on loopback (in its own process, so it shares neither our GIL nor our memory).
 
-    python bench/bench_ui.py [--records 1000000] [--repeat 3] [--keys 40]
+    python bench/bench_ui.py [--records 1000000] [--repeat 3] [--keys 60]
+                             [--pty-rounds 3] [--baseline DIR]
 
 Measured, with the targets:
 (a) Enter on the object in the browser -> first rows painted in the record table
@@ -17,6 +18,15 @@ Measured, with the targets:
 (d) the whole load in the app against the same load headless (the ``cat`` path: the loader
     filling a store, no UI), same client, runs interleaved, best of each (<= 1.3x): what the
     app's load path (messages, table syncs, repaints on the UI thread) costs the loader.
+(e) bytes written to the terminal, which is what a user pays over SSH: the app runs in its
+    own process on a pseudo-terminal of 160x48 with TERM=xterm-256color (bench/ptyterm.py),
+    the cursor on row 900,000 at the top of the screen; keys are written as a terminal
+    sends them and every byte the app writes back is counted until it is quiet for 0.3 s.
+    One ``j`` with the detail panel shown (<= 6 KB) and hidden (<= 1.5 KB), one PgDn
+    (<= 20 KB), 60 ``j`` held at 30 presses/s (<= 60 KB), and key -> last byte of the
+    repaint (the panel included). ``--baseline DIR`` runs another checkout (e.g. main, from
+    ``git archive main | tar -x -C DIR``) in the same harness, rounds interleaved, so
+    before and after are measured in the same run; each figure is the best round.
 The object is cached under bench/data/ (gitignored); the first run spends ~6 s making it.
 """
 
@@ -39,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.loopback import isolate_aws_env, moto_process  # noqa: E402
+from bench.ptyterm import PtyApp  # noqa: E402
 
 isolate_aws_env()
 
@@ -59,6 +70,9 @@ PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
 KEY = PREFIX + "123456789012_vpcflowlogs_us-east-1_fl-0bench_20240305T1200Z_big.log.gz"
 JUMP_TO = 900_000  # 1-based row the cursor is put on before the key test
 TARGETS = {"first": 0.150, "key": 0.016, "bytes": 64.0, "app_vs_headless": 1.3}
+BYTE_TARGETS = {"j_shown": 6000, "j_hidden": 1500, "pgdn_shown": 20000, "held_shown": 60000}
+TERMINAL = (160, 48)
+HELD, HELD_RATE = 60, 30.0  # presses, presses per second (a terminal's auto-repeat)
 
 # The server process: make (or reuse) the object, start moto, upload, print the port.
 SERVER = """
@@ -85,6 +99,49 @@ c.create_bucket(Bucket={bucket!r})
 c.put_object(Bucket={bucket!r}, Key={key!r}, Body=cache.read_bytes())
 print(port, cache.stat().st_size, flush=True)
 sys.stdin.read()
+"""
+
+
+# The app in the pty: load the object, put row 900,000 at the top of the screen with the
+# cursor on it, wait for the detail panel, then say "ready" on the pipe named by argv[-1].
+PTY_CHILD = """
+import os, sys
+root, endpoint, url, records, jump = sys.argv[1:6]
+ready = int(sys.argv[-1])
+sys.path.insert(0, root)
+from flowtui.memory import prefer_compact_memory
+prefer_compact_memory()
+from flowtui.s3.session import make_client
+from flowtui.ui import app as app_module
+from flowtui.ui.app import FlowtuiApp
+
+HERE = os.path.dirname(app_module.__file__)  # CSS paths are relative to the app's module
+PATHS = FlowtuiApp.CSS_PATH
+PATHS = [PATHS] if isinstance(PATHS, str) else list(PATHS)
+
+class BenchApp(FlowtuiApp):
+    CSS_PATH = [os.path.join(HERE, str(path)) for path in PATHS]
+
+    def on_mount(self):
+        self._step = 0
+        self._poll = self.set_interval(0.05, self._bench_poll)
+
+    def _bench_poll(self):
+        job, table = self.job, self.table
+        if self._step == 0:
+            if (job is None or job.status.running or job.worker is None
+                    or not job.worker.is_finished or table.row_count != int(records)):
+                return
+            table.focus()
+            table.move_cursor(int(jump) - 1)
+            table.scroll_to(y=int(jump) - 1, animate=False, immediate=True)
+            self._step = 1
+        elif (self.detail.record_index == table.cursor_row
+              and not self._detail_throttle.pending):
+            self._poll.stop()
+            os.write(ready, b"ready\\n")
+
+BenchApp(url, client=make_client(endpoint_url=endpoint, region="us-east-1")).run()
 """
 
 
@@ -268,12 +325,88 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
     return out
 
 
+def pty_round(root: Path, endpoint: str, records: int) -> dict[str, Any]:
+    """One run of the app in a pty (code from ``root``): bytes and timings per scenario."""
+    width, height = TERMINAL
+    app = PtyApp([sys.executable, "-c", PTY_CHILD, str(root), endpoint,
+                  f"s3://{BUCKET}/{KEY}", str(records), str(JUMP_TO)], width, height)
+    out: dict[str, Any] = {}
+    try:
+        app.wait_ready()
+        app.drain(0.5, first_within=0.5)
+        for panel in ("shown", "hidden"):
+            moves = [app.press("j" if i % 2 == 0 else "k") for i in range(10)]
+            out[f"j_{panel}"] = statistics.median(b.size for b in moves)
+            out[f"j_{panel}_ms"] = [b.last for b in moves]
+            out[f"pgdn_{panel}"] = app.press("pagedown").size
+            app.press("pageup")
+            out[f"held_{panel}"] = app.hold("j", HELD, 1 / HELD_RATE).size
+            app.hold("k", HELD, 1 / HELD_RATE)
+            if panel == "shown":
+                app.press("d", quiet=0.5)
+                app.press("j")  # the first move after the panel went re-lays the table out
+                app.press("k")
+    finally:
+        app.close()
+    return out
+
+
+def pty_figures(endpoint: str, records: int, rounds: int,
+                baseline: Path | None) -> dict[str, list[dict[str, Any]]]:
+    """Rounds of :func:`pty_round`, the baseline and this tree interleaved."""
+    trees = {"this tree": ROOT} if baseline is None else {"baseline": baseline,
+                                                          "this tree": ROOT}
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
+    for i in range(rounds):
+        order = list(trees.items()) if i % 2 == 0 else list(reversed(trees.items()))
+        for name, root in order:
+            results[name].append(pty_round(root, endpoint, records))
+    return results
+
+
+def report_pty(results: dict[str, list[dict[str, Any]]], rounds: int) -> None:
+    width, height = TERMINAL
+    print(f"\n(e) bytes written to a {width}x{height} pty, TERM=xterm-256color, cursor on row "
+          f"{JUMP_TO:,} at the top of the screen; best of {rounds} round(s)"
+          + (", baseline and this tree interleaved" if len(results) > 1 else ""))
+    rows = (("j_shown", "one j, detail panel shown"), ("j_hidden", "one j, panel hidden"),
+            ("pgdn_shown", "one PgDn, panel shown"), ("pgdn_hidden", "one PgDn, panel hidden"),
+            ("held_shown", f"{HELD} j held at {HELD_RATE:.0f}/s, panel shown"),
+            ("held_hidden", f"{HELD} j held, panel hidden"))
+    names = list(results)
+    print("    " + " " * 38 + "".join(f"{n:>14}" for n in names)
+          + ("       ratio" if len(names) > 1 else "") + "   target")
+    for key, label in rows:
+        best = [min(r[key] for r in results[n]) for n in names]
+        target = BYTE_TARGETS.get(key)
+        mark = "" if target is None else (
+            f"   <= {target / 1000:.1f} KB " + ("meets" if best[-1] <= target else "MISSES"))
+        ratio = f"{best[-1] / best[0]:12.2f}" if len(names) > 1 and best[0] else ""
+        print(f"    {label:38}" + "".join(f"{b / 1000:11.1f} KB" for b in best) + ratio + mark)
+    for key, label in (("j_shown_ms", "key -> last byte, one j, panel shown"),
+                       ("j_hidden_ms", "key -> last byte, one j, panel hidden")):
+        cells = []
+        for n in names:
+            times = sorted(t for r in results[n] for t in r[key])
+            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+            cells.append(f"median {statistics.median(times) * 1000:.1f} ms, "
+                         f"p95 {p95 * 1000:.1f} ms")
+        print(f"    {label:38}" + "   |   ".join(f"{n}: {c}" for n, c in zip(names, cells,
+                                                                          strict=True)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="loads timed for (a)")
     parser.add_argument("--keys", type=int, default=60, help="key presses timed for (b)")
+    parser.add_argument("--pty-rounds", type=int, default=3,
+                        help="runs of the app in a pty for (e); 0 skips (e)")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="another checkout of flowtui measured in (e) in the same run")
     args = parser.parse_args()
+    if args.baseline is not None and not (args.baseline / "flowtui" / "ui" / "app.py").exists():
+        parser.error(f"--baseline {args.baseline}: no flowtui checkout there")
     if args.records < JUMP_TO + 1:
         parser.error(f"--records must be more than {JUMP_TO:,} (the key test's row)")
     prefer_compact_memory()  # as flowtui's CLI does, before anything is allocated
@@ -286,8 +419,10 @@ def main() -> None:
                          bucket=BUCKET, key=KEY)
     with moto_process(code) as (_server, first_line):
         port, size = (int(x) for x in first_line.split())
-        result = asyncio.run(run(f"http://127.0.0.1:{port}", args.records, args.repeat,
-                                 args.keys))
+        endpoint = f"http://127.0.0.1:{port}"
+        result = asyncio.run(run(endpoint, args.records, args.repeat, args.keys))
+        ptys = (pty_figures(endpoint, args.records, args.pty_rounds, args.baseline)
+                if args.pty_rounds else None)
 
     med = statistics.median
     print(f"\nflowtui UI benchmark: {args.records:,} records, default format, "
@@ -341,6 +476,8 @@ def main() -> None:
           + ", ".join(f"{a / args.records:.0f}" for a in result["arrow"])
           + " B/record; RecordStore objects alive: "
           + ", ".join(str(n) for n in result["stores"]))
+    if ptys is not None:
+        report_pty(ptys, args.pty_rounds)
     print(f"\ntotal bench time {time.perf_counter() - started:.0f} s; load average "
           f"{os.getloadavg()[0]:.1f}")
 

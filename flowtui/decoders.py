@@ -486,12 +486,21 @@ def decode_version(value: object) -> str | None:
     )
 
 
+def counted(number: int, unit: str) -> str:
+    """``1 packet``, ``2 packets``: the unit is given in the plural; its first word loses
+    the ``s`` for exactly one (``1 packet dropped (no route)``)."""
+    if number == 1:
+        word, space, rest = unit.partition(" ")
+        unit = word.removesuffix("s") + space + rest
+    return f"{number:,} {unit}"
+
+
 def decode_count(unit: str) -> Callable[[object], str | None]:
     def decode(value: object) -> str | None:
         number = as_int(value)
         if number is None:
             return _not_a_number(value)
-        return f"{number:,} {unit}"
+        return counted(number, unit)
 
     return decode
 
@@ -500,8 +509,15 @@ def decode_bytes(value: object) -> str | None:
     number = as_int(value)
     if number is None:
         return _not_a_number(value)
-    text = f"{number:,} bytes"
-    return text if abs(number) < 1024 else f"{text} ({human_bytes(number)})"
+    text = counted(number, "bytes")
+    return text if abs(number) < 1024 else f"{text} ({binary_size(number)})"
+
+
+def binary_size(number: int) -> str:
+    """A size in words, its unit spelled out: ``6.9 KiB``, ``3.4 MiB`` (where a table cell
+    has room only for :func:`human_bytes`' ``6.9K``)."""
+    short = human_bytes(number)
+    return f"{short} B" if abs(number) < 1024 else f"{short[:-1]} {short[-1]}iB"
 
 
 def human_bytes(number: int) -> str:

@@ -18,6 +18,7 @@ from flowtui.decoders import (
     SYN,
     WELL_KNOWN_PORTS,
     as_int,
+    counted,
     display_value,
     protocol_name,
 )
@@ -186,7 +187,7 @@ def _volume(values: Mapping[str, object], out: Explanation) -> None:
     if duration > 0:
         out.facts.append((
             "rate",
-            f"{_bit_rate(size * 8 / duration)} ({size:,} bytes over "
+            f"{_bit_rate(size * 8 / duration)} ({counted(size, 'bytes')} over "
             f"{_duration_text(duration)}; approximate: start/end are first/last packet times "
             "within the interval)",
         ))

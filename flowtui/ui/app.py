@@ -9,13 +9,13 @@ handing it to the part that owns it, and keeps the keys that reach across panes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import PurePath
 from typing import Any, ClassVar
 
 from textual import on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
@@ -167,6 +167,11 @@ class FlowtuiApp(App[None]):
     @property
     def tail(self) -> TailJob | None:
         return self.tails.job
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """None of Textual's own (Screenshot, Maximize, Keys, Theme, Quit): the palette
+        lists the app's commands only (flowtui.ui.commands has help, themes and quit)."""
+        return ()
 
     def get_default_screen(self) -> Screen[None]:
         return self.main_screen
@@ -592,6 +597,14 @@ class FlowtuiApp(App[None]):
 
 
 
+def theme_for_colours(color_system: str | None) -> str | None:
+    """The theme for a terminal of so many colours (None: Textual's default).
+
+    With 16 colours (TERM=xterm) the truecolour theme comes out as a forced black background
+    and a focus border as red as the REJECT rows; the terminal's own colours look right."""
+    return "ansi-dark" if color_system in ("standard", "windows") else None
+
+
 def _default_client() -> Any:
     from flowtui.s3.session import make_client
 
@@ -610,6 +623,10 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
                            no_sign=no_sign)
 
     theme = theme or os.environ.get("FLOWTUI_THEME") or None
+    if theme is None:
+        from rich.console import Console
+
+        theme = theme_for_colours(Console().color_system)
     FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
                tail_options=tail_options, athena=athena).run()
     return 0

@@ -8,7 +8,8 @@ built as ``Text`` from literal strings, so a value like ``[red]x[/red]`` stays i
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -67,6 +69,41 @@ class ExplainList(OptionList, inherit_bindings=False):
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
         self.targets: list[CopyTarget | None] = []
         self.decoded_targets: list[CopyTarget | None] = []
+        self._holding = False
+        self._held = False
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> ExplainList:
+        if self._holding and not (regions or layout or recompose):
+            self._held = True  # repaint_changed_lines decides which lines to repaint
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    @contextmanager
+    def repaint_changed_lines(self) -> Iterator[None]:
+        """Repaint only the visible lines whose strips differ after the block.
+
+        Setting the options of an OptionList repaints all of it: over SSH that is the whole
+        panel (several KB) per cursor move, when the next record usually differs from the
+        last in a few fields. The lines on screen are drawn (``render_line``) before and
+        after, and only those that changed are refreshed; a scroll repaints everything."""
+        height = self.scrollable_content_region.height if self.is_mounted else 0
+        offset = self.scroll_offset
+        before = [self.render_line(y) for y in range(height)]
+        self._holding, self._held = True, False
+        try:
+            yield
+        finally:
+            self._holding = False
+        if not self._held:
+            return
+        if not before or self.scroll_offset != offset:
+            self.refresh()
+            return
+        width = self.size.width
+        for y, old in enumerate(before):
+            if self.render_line(y) != old:
+                self.refresh(Region(0, y, width, 1))
 
     def action_toggle_meanings(self) -> None:
         """Every field's meaning, or only the highlighted one's."""
@@ -150,6 +187,8 @@ class DetailPanel(Vertical):
         self._lines: list[_Line | None] = []
         self._width = 8
         self._expanded: int | None = None
+        #: Options whose prompt is built with its meaning (the rest are one line each).
+        self._built_expanded: set[int] = set()
         self.record_index: int | None = None  # which record is shown (None: nothing)
 
     def compose(self) -> ComposeResult:
@@ -160,12 +199,17 @@ class DetailPanel(Vertical):
     def list(self) -> ExplainList:
         return self.query_one(ExplainList)
 
+    def _set_title(self, title: Text) -> None:
+        # one line whatever it says: no layout pass for the whole screen
+        self.query_one("#detail-title", Static).update(title, layout=False)
+
     def show_nothing(self, message: str = "No record selected") -> None:
-        self.query_one("#detail-title", Static).update(Text(message))
+        self._set_title(Text(message))
         self.list.clear_options()
         self.list.targets = []
         self.list.decoded_targets = []
         self._lines = []
+        self._built_expanded = set()
         self.record_index = None
 
     def show_record(self, index: int, record: Mapping[str, object], source: str = "") -> None:
@@ -180,17 +224,33 @@ class DetailPanel(Vertical):
         if source:
             title.append("  ")
             title.append(literal(source.rpartition("/")[2] or source), style="dim")
-        self.query_one("#detail-title", Static).update(title)
+        self._set_title(title)
         self._fill(explanation)
         self.record_index = index
 
-    def _prompt(self, index: int) -> Table | Text:
-        line = self._lines[index]
-        assert line is not None
-        show = self.show_all_meanings or (index == self.list.highlighted
+    def _want_expanded(self, index: int) -> bool:
+        return self.show_all_meanings or (index == self.list.highlighted
                                           and self.list.has_focus)
-        return _field_prompt(line.field, line.raw, line.decoded, line.meaning, self._width,
-                             show)
+
+    def _update_prompts(self, indexes: list[int | None]) -> None:
+        """Rebuild the prompts of these options whose meaning should now show or hide (only
+        those: each rebuilt prompt makes the list lay out and draw its options again)."""
+        todo = []
+        for index in indexes:
+            if index is None or index >= len(self._lines) or self._lines[index] is None:
+                continue
+            if self._want_expanded(index) != (index in self._built_expanded):
+                todo.append(index)
+        if not todo:
+            return
+        with self.list.repaint_changed_lines():
+            for index in todo:
+                line = self._lines[index]
+                assert line is not None
+                show = self._want_expanded(index)
+                self._built_expanded.symmetric_difference_update({index})
+                self.list.replace_option_prompt_at_index(index, _field_prompt(
+                    line.field, line.raw, line.decoded, line.meaning, self._width, show))
 
     def _fill(self, explanation: Explanation) -> None:
         ol = self.list
@@ -201,9 +261,12 @@ class DetailPanel(Vertical):
         options: list[Option] = []
         targets: list[CopyTarget | None] = []
         decoded_targets: list[CopyTarget | None] = []
+        expanded: set[int] = set()
 
         def add_line(line: _Line, target: CopyTarget, decoded: CopyTarget) -> None:
             show = self.show_all_meanings or (len(options) == keep and ol.has_focus)
+            if show:
+                expanded.add(len(options))
             options.append(Option(_field_prompt(line.field, line.raw, line.decoded,
                                                 line.meaning, self._width, show)))
             lines.append(line)
@@ -234,21 +297,19 @@ class DetailPanel(Vertical):
                 targets.append(CopyTarget("warning", warning))
                 decoded_targets.append(CopyTarget("warning", warning))
         self._lines = lines
+        self._built_expanded = expanded
         self._expanded = keep
-        ol.set_options(options)
+        with ol.repaint_changed_lines():
+            ol.set_options(options)
+            if options:
+                ol.highlighted = keep if keep is not None and keep < len(options) else 0
         ol.targets = targets
         ol.decoded_targets = decoded_targets
-        if options:
-            ol.highlighted = keep if keep is not None and keep < len(options) else 0
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if self.show_all_meanings:
-            return
-        for index in (self._expanded, event.option_index):
-            if index is not None and index < len(self._lines) and self._lines[index]:
-                self.list.replace_option_prompt_at_index(index, self._prompt(index))
-        self._expanded = event.option_index
+        previous, self._expanded = self._expanded, event.option_index
+        self._update_prompts([previous, event.option_index])
 
     def on_descendant_focus(self) -> None:
         self._redraw_highlighted()
@@ -258,11 +319,7 @@ class DetailPanel(Vertical):
 
     def _redraw_highlighted(self) -> None:
         """The highlighted field shows its meaning only while the user is in the panel."""
-        index = self.list.highlighted
-        if index is not None and index < len(self._lines) and self._lines[index]:
-            self.list.replace_option_prompt_at_index(index, self._prompt(index))
+        self._update_prompts([self.list.highlighted])
 
     def watch_show_all_meanings(self) -> None:
-        for index, line in enumerate(self._lines):
-            if line is not None:
-                self.list.replace_option_prompt_at_index(index, self._prompt(index))
+        self._update_prompts(list(range(len(self._lines))))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from flowtui.decoders import counted
 from flowtui.ui.safe import literal
 
 
@@ -39,23 +42,47 @@ class LoadStatus:
 
 
 class RecordStatus(Static):
-    """One line: row position, totals, bad lines and load progress."""
+    """One line: row position, totals, bad lines and load progress.
 
+    Its reactives repaint nothing themselves: ``_repaint_changed`` redraws only the cells
+    from the start of the line to the last one that changed, so a cursor move sends the new
+    row number and not the whole line again."""
+
+    position: reactive[int] = reactive(0, repaint=False)
+    total: reactive[int] = reactive(0, repaint=False)
+    load: reactive[LoadStatus] = reactive(LoadStatus, repaint=False)
+    decoded: reactive[bool] = reactive(False, repaint=False)
     #: An Athena query's state (``QueryStatus.line``); "" when none ran.
-    athena: reactive[str] = reactive("")
-    position: reactive[int] = reactive(0)
-    total: reactive[int] = reactive(0)
-    load: reactive[LoadStatus] = reactive(LoadStatus)
-    decoded: reactive[bool] = reactive(False)
+    athena: reactive[str] = reactive("", repaint=False)
     #: A live tail's state (``flowtui.ui.tailing.tail_text``); "" when not following.
-    tail: reactive[str] = reactive("")
+    tail: reactive[str] = reactive("", repaint=False)
     #: Rows that arrived below the cursor while it was away from the last row.
-    new_rows: reactive[int] = reactive(0)
+    new_rows: reactive[int] = reactive(0, repaint=False)
     #: Records in the store while a filter hides some ("12,345 of 1,000,000 match"); 0
     #: without a filter.
-    store_total: reactive[int] = reactive(0)
+    store_total: reactive[int] = reactive(0, repaint=False)
     #: Work on the view in progress (sorting, exporting), shown until it ends.
-    note: reactive[str] = reactive("")
+    note: reactive[str] = reactive("", repaint=False)
+
+    _drawn: Text | None = None
+
+    def on_mount(self) -> None:
+        for name in ("position", "total", "load", "decoded", "tail", "new_rows",
+                     "store_total", "note", "athena"):
+            self.watch(self, name, self._repaint_changed, init=False)
+
+    def _repaint_changed(self) -> None:
+        """Refresh the line up to its last changed cell (all of it if anything moved)."""
+        old, new = self._drawn, self.render()
+        self._drawn = new
+        if old is None or old.spans != new.spans or len(old.plain) != len(new.plain):
+            self.refresh()
+            return
+        changed = [i for i, (a, b) in enumerate(zip(old.plain, new.plain, strict=True))
+                   if a != b]
+        if changed:
+            end = cell_len(new.plain[:changed[-1] + 1])
+            self.refresh(Region(0, 0, end + 1, 1))
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -69,13 +96,14 @@ class RecordStatus(Static):
             line.append("  ")
             line.append(literal(self.note), style="italic")
         if self.new_rows:
-            line.append(f"  {self.new_rows:,} new rows (End follows)", style="bold reverse")
+            line.append(f"  {counted(self.new_rows, 'new rows')} (End follows)",
+                        style="bold reverse")
         if self.tail:
             line.append("  ")
             line.append(literal(self.tail))
         load = self.load
         if load.bad_lines:
-            line.append(f"  {load.bad_lines:,} bad lines", style="bold")
+            line.append(f"  {counted(load.bad_lines, 'bad lines')}", style="bold")
         if load.errors:
             line.append(f"  {load.errors:,} failed", style="bold")
         if load.running:

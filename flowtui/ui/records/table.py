@@ -11,11 +11,12 @@ cursor and scroll move with the records.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
+from rich.segment import Segment, Segments
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -25,7 +26,9 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
+from textual.timer import Timer
 
 from flowtui.explain import display_value
 from flowtui.fields import is_integer
@@ -45,6 +48,14 @@ MARKER_WIDTH = 2
 
 GAP = 1
 
+SCROLL_INTERVAL = 0.15
+"""Seconds between scrolls that follow the cursor while a held key pushes it off screen.
+
+A scroll repaints every row of the table (~11 KB at 160x48, where a move inside the screen
+is ~0.5 KB); a held key at 30/s would send that 30 times a second, more than a 1 Mbit/s
+link carries. The first scroll after a pause is immediate; while keys repeat, the view
+catches up with the cursor at most this often, several lines at a time."""
+
 
 def row_marker(row: dict[str, object]) -> str:
     """A letter that marks rows needing attention without relying on colour."""
@@ -63,6 +74,20 @@ MARKER_LEGEND: tuple[tuple[str, str], ...] = (
     ("N", "NODATA: no traffic on the interface during the interval"),
     ("S", "SKIPDATA: records were lost in the interval (totals are lower bounds)"),
 )
+
+
+class CompactScrollBarRender(ScrollBarRender):
+    """Textual's scrollbar with runs of one style drawn as one segment.
+
+    The stock horizontal bar is one segment per cell, and every segment costs its escape
+    codes: ~3 KB for the table's bar at 160 columns, sent again on every vertical scroll."""
+
+    @classmethod
+    def render_bar(cls, *args: object, **kwargs: object) -> Segments:
+        bar = super().render_bar(*args, **kwargs)  # type: ignore[arg-type]
+        if bar.new_lines:  # vertical: one segment per line already
+            return bar
+        return Segments(list(Segment.simplify(bar.segments)), new_lines=False)
 
 
 @dataclass
@@ -112,9 +137,10 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     ]
 
     decoded: reactive[bool] = reactive(False)
-    cursor_row: reactive[int] = reactive(0)
+    #: No repaint of its own: the watcher refreshes the two rows that changed.
+    cursor_row: reactive[int] = reactive(0, repaint=False)
     #: The column under the cursor (index into ``columns``): quick filters and sort use it.
-    cursor_column: reactive[int] = reactive(0)
+    cursor_column: reactive[int] = reactive(0, repaint=False)
     placeholder: reactive[str] = reactive(
         "No records yet. In the browser, Enter on an object or a day/hour folder loads it.")
 
@@ -165,6 +191,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         #: Which columns show, in what order, pinned how; what folds into the title.
         self.column_layout = ColumnLayout()
         self._title: Text | None = None
+        self._scrolled_at = 0.0  # when a cursor move last scrolled the view
+        self._placeholder_wrap: tuple[tuple[str, int], list[str]] = (("", 0), [])
+        self._scroll_timer: Timer | None = None
 
     # ----------------------------------------------------------------- data
 
@@ -395,13 +424,39 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.new_rows = 0  # the user caught up with the tail
         self._refresh_row(old)
         self._refresh_row(new)
-        self._scroll_cursor_into_view()
+        self._follow_cursor()
         self.post_message(self.CursorMoved(self, new))
 
+    def _follow_cursor(self) -> None:
+        """Scroll the cursor into view now, or soon if a cursor move scrolled just now."""
+        top = int(self.scroll_y)
+        if top <= self.cursor_row < top + self._body_height():
+            return
+        now = time.monotonic()
+        if now - self._scrolled_at >= SCROLL_INTERVAL:
+            self._scrolled_at = now
+            self._scroll_cursor_into_view()
+        elif self._scroll_timer is None:
+            self._scroll_timer = self.set_timer(SCROLL_INTERVAL - (now - self._scrolled_at),
+                                                self._catch_up_scroll)
+
+    def _catch_up_scroll(self) -> None:
+        self._scroll_timer = None
+        self._scrolled_at = time.monotonic()
+        self._scroll_cursor_into_view()
+
     def _refresh_row(self, row: int) -> None:
+        """Repaint one record's line if it is on screen (line 0 is the header)."""
         y = row - int(self.scroll_y) + 1
         if 1 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
+            self.refresh_lines(row + 1)
+
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        """Repaint whole lines of the table, and only them: ScrollView's own version spans
+        the virtual width, which reaches over the scrollbar, the border and the panel
+        beside the table on the terminal, and each of those costs bytes to redraw."""
+        region = self.scrollable_content_region
+        self.refresh(Region(0, y_start - int(self.scroll_y), region.width, line_count))
 
     def _scroll_cursor_into_view(self) -> None:
         top = int(self.scroll_y)
@@ -646,16 +701,17 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             if header is None:
                 marked = self._component_style("record-table--header-cursor")
                 header = self._cells_strip([self.header_label(c) for c in self._columns],
-                                           style, marked if self.has_focus else None)
+                                           style, marked if self.has_focus else None).simplify()
                 self._strips[key] = header
             return Strip.join([Strip([Segment("! ", style)]),
                                *self._pinned_and_scrolled(header, scroll_x, width, style)])
         index = int(self.scroll_y) + y - 1
         if index >= self._row_count:
-            if y == 1 and not self._row_count and self.placeholder:
-                style = base + self._component_style("record-table--empty")
-                return Strip([Segment(literal(self.placeholder), style)]).crop_extend(
-                    0, width, base)
+            if not self._row_count and self.placeholder:
+                lines = self._placeholder_lines(width)
+                if 1 <= y <= len(lines):
+                    style = base + self._component_style("record-table--empty")
+                    return Strip([Segment(lines[y - 1], style)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         row = self._formatted.get(index)
         if row is None:
@@ -671,14 +727,17 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             if cursor:
                 style += self._component_style("record-table--cursor")
             cell = self._component_style("record-table--cursor-cell") if cursor else None
-            strip = self._cells_strip(row.cells, style, cell)
+            # one segment per run of one style: each segment costs its escape codes
+            strip = self._cells_strip(row.cells, style, cell).simplify()
             self._strips[key] = strip
         style = base + self._row_style(row.marker)
         if cursor:
             style += self._component_style("record-table--cursor")
         marker_style = style + self._component_style("record-table--marker")
         marker = Strip([Segment(row.marker + " ", marker_style)])
-        return Strip.join([marker, *self._pinned_and_scrolled(strip, scroll_x, width, style)])
+        # one segment per run of one style: each segment costs its escape codes
+        return Strip.join([marker, *self._pinned_and_scrolled(strip, scroll_x, width,
+                                                              style)]).simplify()
 
     def _pinned_and_scrolled(self, strip: Strip, scroll_x: int, width: int,
                              style: Style) -> list[Strip]:
@@ -690,6 +749,16 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         start = pinned + scroll_x
         return [strip.crop_extend(0, pinned, style),
                 strip.crop_extend(start, start + room - pinned, style)]
+
+    def _placeholder_lines(self, width: int) -> list[str]:
+        """The empty table's hint, wrapped at words to the table's width (a long hint cut
+        at the edge lost its second half at every width)."""
+        key = (self.placeholder, width)
+        if self._placeholder_wrap[0] != key:
+            text = Text(literal(self.placeholder))
+            lines = text.wrap(self.app.console, max(1, width - 1), overflow="ellipsis")
+            self._placeholder_wrap = (key, [line.plain.rstrip() for line in lines])
+        return self._placeholder_wrap[1]
 
     def _row_style(self, marker: str) -> Style:
         if marker == "R":
@@ -714,3 +783,19 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self._scroll_cursor_into_view()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        """Fit the columns to the rows a scroll brings, now: left to the paint, a new width
+        changes the virtual size after it and the whole table is painted a second time
+        (twice the bytes of a PgDn)."""
+        super().watch_scroll_y(old, new)
+        top = int(new)
+        stop = min(self._row_count, top + self._body_height())
+        if stop > top and self._columns:
+            version = self._widths_version
+            self._fit_widths(self._format_rows(top, stop), later=False)
+            if version != self._widths_version:
+                self._update_virtual_size()
+
+    def on_mount(self) -> None:
+        self.horizontal_scrollbar.renderer = CompactScrollBarRender
