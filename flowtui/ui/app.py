@@ -432,8 +432,9 @@ class FlowtuiApp(App[None]):
 
     # ------------------------------------------------------------- actions
 
-    def action_back(self) -> None:
-        """Esc: cancel a load first; otherwise back out of where the focus is."""
+    async def action_back(self) -> None:
+        """Esc: cancel a load first; otherwise back out of where the focus is. (Async as
+        Textual's own ``App.action_back`` is, which this replaces.)"""
         if self.cancel_load() or self.athena.cancel():
             return
         focused = self.focused

@@ -8,7 +8,7 @@ built as ``Text`` from literal strings, so a value like ``[red]x[/red]`` stays i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -232,7 +232,7 @@ class DetailPanel(Vertical):
         return self.show_all_meanings or (index == self.list.highlighted
                                           and self.list.has_focus)
 
-    def _update_prompts(self, indexes: list[int | None]) -> None:
+    def _update_prompts(self, indexes: Sequence[int | None]) -> None:
         """Rebuild the prompts of these options whose meaning should now show or hide (only
         those: each rebuilt prompt makes the list lay out and draw its options again)."""
         todo = []

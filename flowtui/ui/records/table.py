@@ -661,7 +661,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         return style
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._styles: dict[str, Style] = {}  # looked up once per paint (theme, focus change)
+        self._styles = {}  # looked up once per paint (theme, focus change)
         self._base_style = self.rich_style
         top = int(self.scroll_y)
         stop = min(self._row_count, top + self._body_height())
@@ -720,8 +720,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
                 return Strip.blank(width, base)
             row = rows[0]
         cursor = index == self.cursor_row
-        key = (index, self._widths_version, cursor, self.has_focus)
-        strip = self._strips.get(key)
+        strip_key = (index, self._widths_version, cursor, self.has_focus)
+        strip = self._strips.get(strip_key)
         if strip is None:
             style = base + self._row_style(row.marker)
             if cursor:
@@ -729,7 +729,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             cell = self._component_style("record-table--cursor-cell") if cursor else None
             # one segment per run of one style: each segment costs its escape codes
             strip = self._cells_strip(row.cells, style, cell).simplify()
-            self._strips[key] = strip
+            self._strips[strip_key] = strip
         style = base + self._row_style(row.marker)
         if cursor:
             style += self._component_style("record-table--cursor")
@@ -798,4 +798,6 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self._update_virtual_size()
 
     def on_mount(self) -> None:
-        self.horizontal_scrollbar.renderer = CompactScrollBarRender
+        # Textual declares ``renderer`` a ClassVar but reads it through the instance: this
+        # table's bar alone draws compactly (setting it on ScrollBar would change every bar).
+        self.horizontal_scrollbar.renderer = CompactScrollBarRender  # type: ignore[misc]
