@@ -155,6 +155,20 @@ async def wide(client: Any, big_object: str) -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.focused is app.table, "the records again")
 
+        # The filter bar: "REJECTs on port 22" applied, its breadcrumb, then a second term
+        # being typed (checked as typed).
+        await pilot.press("slash", *"reject and port 22", "enter")
+        await wait_for(pilot, lambda: app.status.store_total > 0, "the filter applied")
+        await pilot.press("slash")
+        app.main_screen.prompt.input.cursor_blink = False
+        await pilot.press(*" and dst")
+        await pilot.pause()
+        save(app, "filter.svg")
+        await pilot.press("escape")  # close the bar
+        await wait_for(pilot, lambda: app.focused is app.table, "the records again")
+        await pilot.press("escape")  # clear the filter
+        await wait_for(pilot, lambda: app.status.store_total == 0, "the filter cleared")
+
         # The big object: Enter in the browser, then catch the first rows while the load
         # is still running (no await between the check and the picture).
         await highlight(pilot, app, lambda loc: loc == big_object)
