@@ -163,7 +163,7 @@ class Tails:
         screen.show_records(store)
         screen.table.follow = True
         screen.table.placeholder = (f"Following {url}: new records appear here as files "
-                                    "arrive (p pauses, x or Esc stops).")
+                                    "arrive (p pauses, x stops).")
         screen.status.load = LoadStatus(label=url)
         screen.browser.followed.add(job.browser_location)
         screen.browser.refresh_state(job.browser_location)
@@ -222,6 +222,9 @@ class Tails:
         screen = self._screen
         screen.table.follow = False
         screen.table.new_rows = 0
+        if screen.records is job.store:
+            screen.table.placeholder = (f"The tail of {job.url} is stopped: no new records "
+                                        "arrive here (t on a folder follows again).")
         screen.browser.followed.discard(job.browser_location)
         if self._app.is_running:
             screen.browser.refresh_state(job.browser_location)
