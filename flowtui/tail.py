@@ -80,11 +80,14 @@ DEFAULT_KEEP = 1_000_000
 
 @dataclass(frozen=True)
 class TailOptions:
-    """What ``flowtui tail`` passes to the engine; ``engine_args`` is for tests (clock...)."""
+    """What the app's tail (``t``, ``flowtui tail``) passes to the engine; ``engine_args``
+    is for tests (clock...). ``backfill`` is 1 here: a table that stays empty until the
+    next file lands (up to 5 minutes) looks broken, so the newest file of each flow log
+    shows at once."""
 
     interval: float = DEFAULT_INTERVAL
     keep: int | None = DEFAULT_KEEP
-    backfill: int = 0
+    backfill: int = 1
     fields: list[str] | None = None
     engine_args: dict[str, Any] = field(default_factory=dict)
 

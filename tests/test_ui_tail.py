@@ -26,6 +26,7 @@ M = timedelta(minutes=1)
 
 def options(**kw: Any) -> TailOptions:
     kw.setdefault("interval", 3600)
+    kw.setdefault("backfill", 0)  # these tests start from an empty table
     return TailOptions(engine_args={"clock": Clock(T), "sweep_every": 0}, **kw)
 
 
