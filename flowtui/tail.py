@@ -245,6 +245,7 @@ class TailEngine:
         self._roots_at = 0.0
         self._baseline_open = True  # until a poll completes without errors
         self._newest: tuple[datetime, str] | None = None
+        self._newest_delivered: datetime | None = None  # the newest file's LastModified
         self.polls = 0
         self.objects = 0
         self.records = 0
@@ -396,7 +397,7 @@ class TailEngine:
                 flow_logs=len({g.flow_log_id for f in self._folders.values()
                                for g in f.groups.values()}),
                 folders=tuple(listed), requests=requests[0], held=self._held_rows,
-                baseline=was_baseline, sweep=sweep)
+                baseline=was_baseline, sweep=sweep, delivered=self._newest_delivered)
         self.last_event = event
         self._emit(event)
         return delay
@@ -538,6 +539,7 @@ class TailEngine:
             state.groups[f.group].add(f.entry.key, f.stamp, self.lookback)
             if self._newest is None or (f.stamp, f.entry.key) > self._newest:
                 self._newest = (f.stamp, f.entry.key)
+                self._newest_delivered = f.entry.last_modified
         (baseline if taking_baseline else found).extend(new)
         return subfolders
 

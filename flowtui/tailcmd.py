@@ -87,7 +87,12 @@ def status_line(event: PollDone | PollFailed) -> str:
     if event.held:
         head += f" ({event.held:,} held while paused)"
     if event.newest is not None and event.age is not None:
-        fresh = f"newest file {_clock(event.newest)}, {ago(event.age)}"
+        if event.delivered is not None:  # since delivery (LastModified), as the app says
+            now = event.newest + event.age
+            fresh = (f"newest file {_clock(event.newest)}, "
+                     f"delivered {ago(now - event.delivered, 'ago')}")
+        else:
+            fresh = f"newest file {_clock(event.newest)}, {ago(event.age)}"
         if event.stale:
             fresh += " (stale: AWS usually delivers within ~10 min)"
     else:

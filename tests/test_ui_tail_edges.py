@@ -4,6 +4,8 @@ the age on the status line is the newest file's delivery time (S3 LastModified).
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from flowtui.tail import PollDone, PollFailed, TailOptions
@@ -142,3 +144,30 @@ def test_flowtui_tail_backfills_one_file_in_the_live_view_by_default(monkeypatch
     assert tailcmd.main(["s3://b/AWSLogs/", "--backfill", "0",
                          "--endpoint-url", "http://127.0.0.1:1"]) == 0
     assert [kw["tail_options"].backfill for kw in calls] == [1, 0]
+
+
+async def test_the_age_is_since_delivery_not_since_the_capture_window(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    """AWS names a file after the start of its 5-minute capture window and delivers it
+    ~10 minutes later: a file that has just landed reads "delivered Ns ago", not "10m old"."""
+    bucket = Bucket(raw_s3, "ui-tail-delivered")
+    # the real clock here: S3's LastModified is the (moto) server's wall time
+    now = datetime.now(tz=UTC)
+    window = (now - 10 * M).replace(second=0, microsecond=0)
+    app = FlowtuiApp(client=s3_client, follow=bucket.url(REGION),
+                     tail_options=TailOptions(interval=3600, backfill=0,
+                                              engine_args={"sweep_every": 0}))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await started(pilot, app)
+        job = app.tail
+        bucket.put(window, n=4)
+        job.engine.poll_now()
+        await wait_for(pilot, lambda: app.table.row_count == 4, what="the new file")
+        await wait_for(pilot, lambda: job.last.newest == window, what="the poll's end")
+        status = app.main_screen.status.tail
+        head = f"newest {window:%Y-%m-%d %H:%M} UTC, delivered "
+        assert head in status, status
+        match = re.search(r"delivered (\d+)s ago", status)
+        assert match is not None and int(match.group(1)) < 60, status
+        assert "m old" not in status and "STALE" not in status
+        assert job.last.delivered is not None and job.last.delivered > window + 5 * M

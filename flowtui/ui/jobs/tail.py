@@ -107,9 +107,13 @@ def tail_text(job: TailJob, now: datetime) -> str:
         parts.append("first poll…")
     else:
         if last.newest is not None:
-            age = now - last.newest  # grows between polls
-            stale = " STALE" if age > STALE_AFTER else ""
-            parts.append(f"newest {last.newest:%Y-%m-%d %H:%M} UTC, {ago(age)}{stale}")
+            # The age is since delivery (S3 LastModified), which is what "a file just
+            # arrived" means; the key's stamp (the capture window's start) is always some
+            # minutes older, and only decides STALE. Both grow between polls.
+            stale = " STALE" if now - last.newest > STALE_AFTER else ""
+            age = (f"delivered {ago(now - last.delivered, 'ago')}"
+                   if last.delivered is not None else f"window {ago(now - last.newest)}")
+            parts.append(f"newest {last.newest:%Y-%m-%d %H:%M} UTC, {age}{stale}")
         else:
             parts.append("no flow-log files yet")
         wait = max(0, int((last.next_poll - now).total_seconds() + 0.5))
