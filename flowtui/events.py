@@ -104,6 +104,9 @@ class PollDone:
     held: int = 0  # records held back while paused
     baseline: bool = False  # this poll only took the starting point
     sweep: bool = False  # this poll looked back for late files and new flow logs
+    #: S3 LastModified of ``newest_key``: when AWS delivered it (the stamp in the key is the
+    #: start of its capture window, ~5-15 minutes earlier), so "just arrived" reads as such.
+    delivered: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -80,11 +80,14 @@ DEFAULT_KEEP = 1_000_000
 
 @dataclass(frozen=True)
 class TailOptions:
-    """What ``flowtui tail`` passes to the engine; ``engine_args`` is for tests (clock...)."""
+    """What the app's tail (``t``, ``flowtui tail``) passes to the engine; ``engine_args``
+    is for tests (clock...). ``backfill`` is 1 here: a table that stays empty until the
+    next file lands (up to 5 minutes) looks broken, so the newest file of each flow log
+    shows at once."""
 
     interval: float = DEFAULT_INTERVAL
     keep: int | None = DEFAULT_KEEP
-    backfill: int = 0
+    backfill: int = 1
     fields: list[str] | None = None
     engine_args: dict[str, Any] = field(default_factory=dict)
 
@@ -242,6 +245,7 @@ class TailEngine:
         self._roots_at = 0.0
         self._baseline_open = True  # until a poll completes without errors
         self._newest: tuple[datetime, str] | None = None
+        self._newest_delivered: datetime | None = None  # the newest file's LastModified
         self.polls = 0
         self.objects = 0
         self.records = 0
@@ -393,7 +397,7 @@ class TailEngine:
                 flow_logs=len({g.flow_log_id for f in self._folders.values()
                                for g in f.groups.values()}),
                 folders=tuple(listed), requests=requests[0], held=self._held_rows,
-                baseline=was_baseline, sweep=sweep)
+                baseline=was_baseline, sweep=sweep, delivered=self._newest_delivered)
         self.last_event = event
         self._emit(event)
         return delay
@@ -535,6 +539,7 @@ class TailEngine:
             state.groups[f.group].add(f.entry.key, f.stamp, self.lookback)
             if self._newest is None or (f.stamp, f.entry.key) > self._newest:
                 self._newest = (f.stamp, f.entry.key)
+                self._newest_delivered = f.entry.last_modified
         (baseline if taking_baseline else found).extend(new)
         return subfolders
 

@@ -48,9 +48,10 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("url", metavar="s3://bucket/prefix")
     parser.add_argument("--interval", type=seconds, default=DEFAULT_INTERVAL, metavar="SECONDS",
                         help=f"seconds between polls (default: {DEFAULT_INTERVAL:g})")
-    parser.add_argument("--backfill", type=whole_number(0), default=0, metavar="N",
-                        help="also print the newest N files per flow log that exist at the "
-                             "start (default: 0, only new ones)")
+    parser.add_argument("--backfill", type=whole_number(0), default=None, metavar="N",
+                        help="also show the newest N files per flow log that exist at the "
+                             "start (default: 1 in the live view, 0 when printing: only "
+                             "new ones)")
     parser.add_argument("--keep", type=whole_number(1), default=DEFAULT_KEEP, metavar="N",
                         help="records the live view keeps, oldest dropped first "
                              f"(default: {DEFAULT_KEEP:,})")
@@ -86,7 +87,12 @@ def status_line(event: PollDone | PollFailed) -> str:
     if event.held:
         head += f" ({event.held:,} held while paused)"
     if event.newest is not None and event.age is not None:
-        fresh = f"newest file {_clock(event.newest)}, {ago(event.age)}"
+        if event.delivered is not None:  # since delivery (LastModified), as the app says
+            now = event.newest + event.age
+            fresh = (f"newest file {_clock(event.newest)}, "
+                     f"delivered {ago(now - event.delivered, 'ago')}")
+        else:
+            fresh = f"newest file {_clock(event.newest)}, {ago(event.age)}"
         if event.stale:
             fresh += " (stale: AWS usually delivers within ~10 min)"
     else:
@@ -121,8 +127,9 @@ def _live_view(args: argparse.Namespace) -> int:
     Textual-free, and pipes never load the UI)."""
     from flowtui.ui.app import run
 
-    options = TailOptions(interval=args.interval, keep=args.keep, backfill=args.backfill,
-                          fields=args.fields)
+    backfill = {} if args.backfill is None else {"backfill": args.backfill}
+    options = TailOptions(interval=args.interval, keep=args.keep, fields=args.fields,
+                          **backfill)
     try:
         return run(None, profile=args.profile, region=args.region,
                    endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
@@ -171,7 +178,8 @@ def follow(args: argparse.Namespace, client: Any, writer: Any,
 
     try:
         engine = TailEngine(args.url, client=client, on_event=on_event,
-                            interval=args.interval, backfill=args.backfill, fields=args.fields)
+                            interval=args.interval, backfill=args.backfill or 0,
+                            fields=args.fields)
     except ValueError as exc:
         say(str(exc))
         return 2

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 
-def ago(age: timedelta) -> str:
-    """How stale a file is, in the unit a person reads at a glance."""
+def ago(age: timedelta, suffix: str = "old") -> str:
+    """How stale a file is, in the unit a person reads at a glance ("4m old"; with
+    ``suffix="ago"`` for an event: "delivered 12s ago")."""
     seconds = int(age.total_seconds())
     if seconds < 0:
         return "in the future (clock skew?)"
     if seconds < 120:
-        return f"{seconds}s old"
+        return f"{seconds}s {suffix}"
     if seconds < 7200:
-        return f"{seconds // 60}m old"
+        return f"{seconds // 60}m {suffix}"
     if seconds < 172800:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m old"
-    return f"{seconds // 86400}d old"
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m {suffix}"
+    return f"{seconds // 86400}d {suffix}"

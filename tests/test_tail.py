@@ -329,3 +329,13 @@ def test_bad_arguments_are_refused() -> None:
     with pytest.raises(ValueError):
         TailEngine("b/prefix", client=None, on_event=print)
 
+
+
+def test_poll_done_says_when_the_newest_file_was_delivered(tail: Any, raw_s3: Any) -> None:
+    bucket = Bucket(raw_s3, "tail-delivered")
+    bucket.put(T - 15 * M)
+    put = bucket.put(T - 10 * M)
+    engine, rec = tail(bucket.url(REGION), interval=3600)
+    first = baseline(rec)
+    head = raw_s3.head_object(Bucket=bucket.name, Key=put.key)
+    assert first.newest == T - 10 * M and first.delivered == head["LastModified"]

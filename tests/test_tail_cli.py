@@ -135,3 +135,14 @@ def test_status_lines_say_freshness_and_the_next_poll() -> None:
     assert status_line(failed) == (
         "poll 8 failed: Access denied: s3:ListBucket on arn:aws:s3:::b is not allowed; "
         "retrying in 120s (2 in a row)")
+
+
+def test_the_status_line_ages_the_newest_file_from_its_delivery() -> None:
+    t = datetime(2024, 3, 5, 14, 20, tzinfo=UTC)
+    event = PollDone(poll=3, new_objects=1, records=10, newest=t - timedelta(minutes=10),
+                     newest_key="k", age=timedelta(minutes=10), stale=False,
+                     next_poll=t + timedelta(seconds=30), next_in=30.0, flow_logs=1,
+                     folders=("a/",), requests=1, delivered=t - timedelta(seconds=12))
+    assert status_line(event) == (
+        "poll 3: 1 new file, 10 records; newest file 2024-03-05 14:10 UTC, delivered 12s ago; "
+        "next poll in 30s")

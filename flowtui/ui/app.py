@@ -433,15 +433,13 @@ class FlowtuiApp(App[None]):
     # ------------------------------------------------------------- actions
 
     async def action_back(self) -> None:
-        """Esc: cancel a load first; otherwise back out of where the focus is. (Async as
-        Textual's own ``App.action_back`` is, which this replaces.)"""
+        """Esc: cancel a load first; otherwise back out of where the focus is. A live tail
+        goes on (``x`` stops it): Esc means back everywhere. (Async as Textual's own
+        ``App.action_back`` is, which this replaces.)"""
         if self.cancel_load() or self.athena.cancel():
             return
         focused = self.focused
-        in_browser = focused is not None and self.browser in focused.ancestors
         if focused is self.table and self.filters.clear():
-            return
-        if not in_browser and self.stop_tail():
             return
         if focused is self.table:
             self.browser.display = True

@@ -74,6 +74,10 @@ class TailJob:
     stopped: bool = False
     objects_failed: int = 0
     last_problem: str | None = None
+    #: The table shows this tail's store (until then it keeps what it showed before).
+    shown: bool = False
+    #: The store the table showed when the tail started: swapped out only if still shown.
+    replaces: RecordStore | None = None
 
 
 def short_url(url: str, width: int = 48) -> str:
@@ -103,9 +107,13 @@ def tail_text(job: TailJob, now: datetime) -> str:
         parts.append("first poll…")
     else:
         if last.newest is not None:
-            age = now - last.newest  # grows between polls
-            stale = " STALE" if age > STALE_AFTER else ""
-            parts.append(f"newest {last.newest:%Y-%m-%d %H:%M} UTC, {ago(age)}{stale}")
+            # The age is since delivery (S3 LastModified), which is what "a file just
+            # arrived" means; the key's stamp (the capture window's start) is always some
+            # minutes older, and only decides STALE. Both grow between polls.
+            stale = " STALE" if now - last.newest > STALE_AFTER else ""
+            age = (f"delivered {ago(now - last.delivered, 'ago')}"
+                   if last.delivered is not None else f"window {ago(now - last.newest)}")
+            parts.append(f"newest {last.newest:%Y-%m-%d %H:%M} UTC, {age}{stale}")
         else:
             parts.append("no flow-log files yet")
         wait = max(0, int((last.next_poll - now).total_seconds() + 0.5))
@@ -158,13 +166,10 @@ class Tails:
         self.stop(quiet=True)
         self._tail_ids += 1
         store = RecordStore()
-        job = TailJob(self._tail_ids, url, marker or url, store)
+        job = TailJob(self._tail_ids, url, marker or url, store, replaces=screen.records)
         self.job = job
-        screen.show_records(store)
-        screen.table.follow = True
-        screen.table.placeholder = (f"Following {url}: new records appear here as files "
-                                    "arrive (p pauses, x or Esc stops).")
-        screen.status.load = LoadStatus(label=url)
+        if job.replaces is None or not len(job.replaces):
+            self._reveal(job)
         screen.browser.followed.add(job.browser_location)
         screen.browser.refresh_state(job.browser_location)
         job.worker = self._app.run_worker(partial(self._run, job), thread=True, group="tail",
@@ -173,6 +178,21 @@ class Tails:
             self._timer = self._app.set_interval(1.0, self.show)
         self.show()
         return job
+
+    def _reveal(self, job: TailJob) -> None:
+        """Show the tail's store: at once over an empty table, else when the first poll
+        has rows (the newest file of each flow log) or has ended, so the rows loaded
+        before stay readable while it lists. A load that took the table meanwhile keeps it."""
+        job.shown = True
+        screen = self._screen
+        if screen.records is not job.replaces:
+            return
+        job.replaces = None
+        screen.show_records(job.store)
+        screen.table.follow = True
+        screen.table.placeholder = (f"Following {job.url}: new records appear here as files "
+                                    "arrive (p pauses, x stops).")
+        screen.status.load = LoadStatus(label=job.url)
 
     def _run(self, job: TailJob) -> None:
         """Thread worker: the engine's poll loop until stop()."""
@@ -222,6 +242,9 @@ class Tails:
         screen = self._screen
         screen.table.follow = False
         screen.table.new_rows = 0
+        if screen.records is job.store:
+            screen.table.placeholder = (f"The tail of {job.url} is stopped: no new records "
+                                        "arrive here (t on a folder follows again).")
         screen.browser.followed.discard(job.browser_location)
         if self._app.is_running:
             screen.browser.refresh_state(job.browser_location)
@@ -237,6 +260,8 @@ class Tails:
         if job is None or message.tail_id != job.id or screen.closing:
             return
         event = message.event
+        if not job.shown and isinstance(event, BatchLoaded | PollDone):
+            self._reveal(job)
         match event:
             case BatchLoaded():
                 store = job.store

@@ -1,0 +1,173 @@
+"""Rough edges of the live tail in the app (issue 9 §4), driven with keys against moto:
+Esc means back and ``x`` stops; ``t`` backfills at once and keeps the old rows until then;
+the age on the status line is the newest file's delivery time (S3 LastModified)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from flowtui.tail import PollDone, PollFailed, TailOptions
+from flowtui.ui.app import FlowtuiApp
+from tests.tail_helpers import Bucket, Clock, lines_ports
+from tests.test_ui_tail import (
+    ACCOUNT,
+    REGION,
+    M,
+    T,
+    options,
+    started,
+    tail_threads,
+    text,
+)
+from tests.ui_helpers import wait_for
+
+
+async def test_esc_goes_back_and_leaves_the_tail_running_x_stops_it(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    bucket = Bucket(raw_s3, "ui-tail-esc")
+    app = FlowtuiApp(client=s3_client, follow=bucket.url(REGION),
+                     tail_options=options(backfill=0))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await started(pilot, app)
+        job = app.tail
+        assert job is not None and app.focused is app.table
+        assert "Following s3://ui-tail-esc/" in text(pilot)
+
+        await pilot.press("escape")  # back to the browser; the tail goes on
+        await wait_for(pilot, lambda: app.focused is not app.table, what="focus to leave")
+        assert app.browser in app.focused.ancestors
+        assert not job.stopped and job.engine is not None and not job.engine.stopped
+        assert len(tail_threads()) == 1
+        screen = text(pilot)
+        assert "Following s3://ui-tail-esc/" in screen and "following s3://" in screen
+
+        # the tail still delivers after Esc
+        bucket.put(T - 5 * M, n=7)
+        job.engine.poll_now()
+        await wait_for(pilot, lambda: app.table.row_count == 7, what="7 new rows")
+
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: app.focused is app.table, what="table focused")
+        await pilot.press("escape")  # from the table again: back, not stop
+        await wait_for(pilot, lambda: app.focused is not app.table, what="focus to leave")
+        assert not job.stopped
+
+        await pilot.press("x")  # the tail's own key stops it, from anywhere
+        await wait_for(pilot, lambda: job.stopped and tail_threads() == [],
+                       what="tail stopped")
+        assert app.table.row_count == 7  # what arrived stays
+
+
+async def test_after_x_neither_placeholder_nor_status_line_says_following(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    bucket = Bucket(raw_s3, "ui-tail-stopped")
+    app = FlowtuiApp(client=s3_client, follow=bucket.url(REGION),
+                     tail_options=options(backfill=0))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await started(pilot, app)
+        assert app.table.row_count == 0 and "Following s3://ui-tail-stopped/" in text(pilot)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.tail.stopped, what="tail stopped")
+        await wait_for(pilot, lambda: "is stopped" in text(pilot), what="placeholder redrawn")
+        screen = text(pilot)
+        assert "Following" not in screen
+        assert "The tail of s3://ui-tail-stopped/" in screen and "is stopped" in screen
+        status = app.main_screen.status.tail
+        assert status.startswith("stopped following") and "next poll" not in status
+
+
+FL_A = "fl-0aaa1111bbbb2222c"
+FL_B = "fl-0bbb2222cccc3333d"
+
+
+async def test_t_shows_the_newest_file_of_each_flow_log_at_once(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    bucket = Bucket(raw_s3, "ui-tail-backfill")
+    bucket.put(T - 20 * M, flow_log_id=FL_A, n=5)  # older: not shown
+    newest_a = bucket.put(T - 10 * M, flow_log_id=FL_A, n=11)
+    newest_b = bucket.put(T - 15 * M, flow_log_id=FL_B, n=13)
+    # the app's default options (no backfill given); a poll an hour away: only the first
+    tail_options = TailOptions(interval=3600, engine_args={"clock": Clock(T), "sweep_every": 0})
+    app = FlowtuiApp(bucket.url(ACCOUNT), client=s3_client, tail_options=tail_options)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_for(pilot, lambda: any(e.key == REGION for e in app.browser.entries),
+                       what="region folder listed")
+        await pilot.press("home", "t")
+        await started(pilot, app)
+        await wait_for(pilot, lambda: app.table.row_count == 24, what="24 backfilled rows")
+        assert app.tail.last.poll == 1  # no second poll was needed
+        rows = app.table.store.rows(0, 24)
+        assert [r["srcport"] for r in rows] == lines_ports(newest_b) + lines_ports(newest_a)
+        assert app.table.cursor_row == 23  # following: on the last row
+        assert "newest 2024-03-05 14:10 UTC" in text(pilot)
+
+
+async def test_the_rows_shown_before_stay_until_the_tail_has_its_own(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    old = Bucket(raw_s3, "ui-tail-before")
+    loaded = old.put(T - 30 * M, n=9)
+    later = "ui-tail-later"  # no such bucket yet: the tail's first polls fail
+    app = FlowtuiApp(old.url(loaded.key), client=s3_client,
+                     tail_options=options(backfill=1))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count == 9, what="the loaded object")
+        before = app.table.store
+        app.start_tail(f"s3://{later}/{REGION}")
+        job = app.tail
+        await wait_for(pilot, lambda: isinstance(job.last, PollFailed), what="a failed poll")
+        assert app.table.row_count == 9 and app.table.store is before
+        assert [r["srcport"] for r in before.rows(0, 9)] == lines_ports(loaded)
+        assert "poll failed" in text(pilot) and "NoSuchBucket" in text(pilot)
+
+        bucket = Bucket(raw_s3, later)
+        newest = bucket.put(T - 10 * M, n=6)
+        job.engine.poll_now()
+        await wait_for(pilot, lambda: isinstance(job.last, PollDone), what="a good poll")
+        await wait_for(pilot, lambda: app.table.row_count == 6, what="the tail's rows")
+        assert [r["srcport"] for r in app.table.store.rows(0, 6)] == lines_ports(newest)
+        assert app.main_screen.records is job.store
+
+
+def test_flowtui_tail_backfills_one_file_in_the_live_view_by_default(monkeypatch: Any) -> None:
+    import sys
+
+    from flowtui import tailcmd
+    from flowtui.ui import app as app_module
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(app_module, "run", lambda target, **kw: calls.append(kw) or 0)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    assert tailcmd.main(["s3://b/AWSLogs/", "--endpoint-url", "http://127.0.0.1:1"]) == 0
+    assert tailcmd.main(["s3://b/AWSLogs/", "--backfill", "0",
+                         "--endpoint-url", "http://127.0.0.1:1"]) == 0
+    assert [kw["tail_options"].backfill for kw in calls] == [1, 0]
+
+
+async def test_the_age_is_since_delivery_not_since_the_capture_window(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    """AWS names a file after the start of its 5-minute capture window and delivers it
+    ~10 minutes later: a file that has just landed reads "delivered Ns ago", not "10m old"."""
+    bucket = Bucket(raw_s3, "ui-tail-delivered")
+    # the real clock here: S3's LastModified is the (moto) server's wall time
+    now = datetime.now(tz=UTC)
+    window = (now - 10 * M).replace(second=0, microsecond=0)
+    app = FlowtuiApp(client=s3_client, follow=bucket.url(REGION),
+                     tail_options=TailOptions(interval=3600, backfill=0,
+                                              engine_args={"sweep_every": 0}))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await started(pilot, app)
+        job = app.tail
+        bucket.put(window, n=4)
+        job.engine.poll_now()
+        await wait_for(pilot, lambda: app.table.row_count == 4, what="the new file")
+        await wait_for(pilot, lambda: job.last.newest == window, what="the poll's end")
+        status = app.main_screen.status.tail
+        head = f"newest {window:%Y-%m-%d %H:%M} UTC, delivered "
+        assert head in status, status
+        match = re.search(r"delivered (\d+)s ago", status)
+        assert match is not None and int(match.group(1)) < 60, status
+        assert "m old" not in status and "STALE" not in status
+        assert job.last.delivered is not None and job.last.delivered > window + 5 * M
