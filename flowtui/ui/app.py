@@ -27,6 +27,7 @@ from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
 from flowtui.ui.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.browser.pane import BrowserPane, LoadState, make_client_getter
+from flowtui.ui.browser.path import PathPrompt
 from flowtui.ui.browser.sources import Location, entry_location
 from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.detail.panel import DetailPanel, record_json
@@ -145,6 +146,7 @@ class FlowtuiApp(App[None]):
         self.filters = Filters(self, self.main_screen, on_view=self.sorts.view_changed)
         self.goto = GoTo(self, self.main_screen, self.sorts)
         self.exports = Exports(self, self.main_screen, self._records_label)
+        self.paths = PathPrompt(self.main_screen, self.browser)
 
     # --------------------------------------------------------------- setup
 
@@ -232,6 +234,12 @@ class FlowtuiApp(App[None]):
     def on_browser_pane_load_requested(self, message: BrowserPane.LoadRequested) -> None:
         self.athena.let_go()
         self.listings.load_entry(message.entry, message.append)
+
+    def on_browser_pane_path_wanted(self, message: BrowserPane.PathWanted) -> None:
+        self.paths.open()
+
+    def on_browser_pane_pointed(self, message: BrowserPane.Pointed) -> None:
+        self.status.entry_name = message.name
 
     def on_browser_pane_tail_requested(self, message: BrowserPane.TailRequested) -> None:
         entry = message.entry
@@ -356,6 +364,8 @@ class FlowtuiApp(App[None]):
     def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
         self.table.focus()
         match message.kind:
+            case "path":
+                self.paths.go(message.value)
             case "filter":
                 self.filters.apply(message.value)
             case "goto":
@@ -365,7 +375,10 @@ class FlowtuiApp(App[None]):
 
     @on(PromptBar.Closed)
     def _prompt_closed(self, message: PromptBar.Closed) -> None:
-        self.table.focus()
+        if message.kind == "path" and self.browser.display:
+            self.browser.entry_list.focus()  # back where ":" was pressed
+        else:
+            self.table.focus()
 
     @on(SortDone)
     @_quiet_when_closing
@@ -521,6 +534,14 @@ class FlowtuiApp(App[None]):
 
     def action_refresh_listing(self) -> None:
         self.browser.reload()
+
+    def action_browse_today(self) -> None:
+        self.browser.display = True
+        self.browser.entry_list.focus()
+        self.browser.go_today()
+
+    def action_browse_path(self) -> None:
+        self.paths.open()
 
     # --------------------------------------------------------------- stories
 
