@@ -119,6 +119,7 @@ class FlowtuiApp(App[None]):
         if no_color and theme is None:
             theme = "ansi-dark"
         self._no_color = no_color
+        self._osc52_told = False
         self._clients: list[Any] = []  # closed on exit: quitting never waits for S3
         factory = (lambda: client) if client is not None else (client_factory or _default_client)
 
@@ -506,6 +507,18 @@ class FlowtuiApp(App[None]):
             browser.entry_list.focus()
         elif self.focused is not None and browser in self.focused.ancestors:
             self.table.focus()
+
+    #: Said on the first copy inside tmux: the copy travels as OSC 52, which tmux drops
+    #: with ``set-clipboard external`` (and some terminals refuse), so "Copied" may be untrue.
+    OSC52_NOTE = ("Copies go to the terminal as OSC 52: the terminal must allow it "
+                  "(tmux: set -g set-clipboard on). w exports to a file instead.")
+
+    def copy_to_clipboard(self, text: str) -> None:
+        super().copy_to_clipboard(text)
+        if os.environ.get("TMUX") and not self._osc52_told:
+            self._osc52_told = True
+            self.notify(self.OSC52_NOTE, title="Clipboard", severity="warning", timeout=12,
+                        markup=False)
 
     def action_copy_record(self) -> None:
         record = self.current_record()
