@@ -19,7 +19,7 @@ import pytest
 from flowtui.synth import parquet_name
 from flowtui.ui.app import FlowtuiApp
 from tests.conftest import DEFAULT_FIELDS, parquet_object
-from tests.ui_helpers import detail_caught_up, wait_for
+from tests.ui_helpers import DAY_PREFIX, detail_caught_up, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -124,3 +124,52 @@ async def test_copied_json_holds_no_control_or_bidi_character_and_keeps_the_valu
         assert data["action"] == HOSTILE_ACTION
         assert any("Copied record 1 as JSON" in n.message
                    for n in app._notifications)  # noqa: SLF001
+
+
+def recording_notes(app: FlowtuiApp) -> list[str]:
+    """Every toast's text (the real notify still runs)."""
+    said: list[str] = []
+    real = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        said.append(message)
+        real(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return said
+
+
+async def _copy_twice(pilot: Any, app: FlowtuiApp) -> None:
+    await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
+                   and app.table.row_count > 0, timeout=20, what="records loaded")
+    app.table.focus()
+    await pilot.press("c")
+    await pilot.press("down", "c")
+
+
+async def test_first_copy_inside_tmux_says_osc52_must_be_allowed(
+        s3_server: Any, s3_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1234,0")
+    target = s3_server.under(s3_server.main_bucket, DAY_PREFIX)[0]
+    app = FlowtuiApp(target.url, client=s3_client)
+    said = recording_notes(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _copy_twice(pilot, app)
+        await wait_for(pilot, lambda: sum(s.startswith("Copied") for s in said) == 2,
+                       what="two copies")
+        told = [s for s in said if "OSC 52" in s]
+        assert len(told) == 1  # once a session
+        assert "set -g set-clipboard on" in told[0] and "w exports to a file" in told[0]
+
+
+async def test_copy_outside_tmux_says_only_copied(
+        s3_server: Any, s3_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMUX", raising=False)
+    target = s3_server.under(s3_server.main_bucket, DAY_PREFIX)[0]
+    app = FlowtuiApp(target.url, client=s3_client)
+    said = recording_notes(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _copy_twice(pilot, app)
+        await wait_for(pilot, lambda: sum(s.startswith("Copied") for s in said) == 2,
+                       what="two copies")
+        assert not [s for s in said if "OSC 52" in s]

@@ -27,6 +27,7 @@ from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
 from flowtui.ui.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.browser.pane import BrowserPane, LoadState, make_client_getter
+from flowtui.ui.browser.path import PathPrompt
 from flowtui.ui.browser.sources import Location, entry_location
 from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.detail.panel import DetailPanel, record_json
@@ -118,6 +119,7 @@ class FlowtuiApp(App[None]):
         if no_color and theme is None:
             theme = "ansi-dark"
         self._no_color = no_color
+        self._osc52_told = False
         self._clients: list[Any] = []  # closed on exit: quitting never waits for S3
         factory = (lambda: client) if client is not None else (client_factory or _default_client)
 
@@ -145,6 +147,7 @@ class FlowtuiApp(App[None]):
         self.filters = Filters(self, self.main_screen, on_view=self.sorts.view_changed)
         self.goto = GoTo(self, self.main_screen, self.sorts)
         self.exports = Exports(self, self.main_screen, self._records_label)
+        self.paths = PathPrompt(self.main_screen, self.browser)
 
     # --------------------------------------------------------------- setup
 
@@ -232,6 +235,12 @@ class FlowtuiApp(App[None]):
     def on_browser_pane_load_requested(self, message: BrowserPane.LoadRequested) -> None:
         self.athena.let_go()
         self.listings.load_entry(message.entry, message.append)
+
+    def on_browser_pane_path_wanted(self, message: BrowserPane.PathWanted) -> None:
+        self.paths.open()
+
+    def on_browser_pane_pointed(self, message: BrowserPane.Pointed) -> None:
+        self.status.entry_name = message.name
 
     def on_browser_pane_tail_requested(self, message: BrowserPane.TailRequested) -> None:
         entry = message.entry
@@ -356,6 +365,8 @@ class FlowtuiApp(App[None]):
     def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
         self.table.focus()
         match message.kind:
+            case "path":
+                self.paths.go(message.value)
             case "filter":
                 self.filters.apply(message.value)
             case "goto":
@@ -365,7 +376,10 @@ class FlowtuiApp(App[None]):
 
     @on(PromptBar.Closed)
     def _prompt_closed(self, message: PromptBar.Closed) -> None:
-        self.table.focus()
+        if message.kind == "path" and self.browser.display:
+            self.browser.entry_list.focus()  # back where ":" was pressed
+        else:
+            self.table.focus()
 
     @on(SortDone)
     @_quiet_when_closing
@@ -494,6 +508,18 @@ class FlowtuiApp(App[None]):
         elif self.focused is not None and browser in self.focused.ancestors:
             self.table.focus()
 
+    #: Said on the first copy inside tmux: the copy travels as OSC 52, which tmux drops
+    #: with ``set-clipboard external`` (and some terminals refuse), so "Copied" may be untrue.
+    OSC52_NOTE = ("Copies go to the terminal as OSC 52: the terminal must allow it "
+                  "(tmux: set -g set-clipboard on). w exports to a file instead.")
+
+    def copy_to_clipboard(self, text: str) -> None:
+        super().copy_to_clipboard(text)
+        if os.environ.get("TMUX") and not self._osc52_told:
+            self._osc52_told = True
+            self.notify(self.OSC52_NOTE, title="Clipboard", severity="warning", timeout=12,
+                        markup=False)
+
     def action_copy_record(self) -> None:
         record = self.current_record()
         if record is None:
@@ -521,6 +547,14 @@ class FlowtuiApp(App[None]):
 
     def action_refresh_listing(self) -> None:
         self.browser.reload()
+
+    def action_browse_today(self) -> None:
+        self.browser.display = True
+        self.browser.entry_list.focus()
+        self.browser.go_today()
+
+    def action_browse_path(self) -> None:
+        self.paths.open()
 
     # --------------------------------------------------------------- stories
 

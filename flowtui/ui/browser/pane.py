@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -28,7 +29,16 @@ from textual.worker import get_current_worker
 from flowtui.s3.errors import describe
 from flowtui.s3.inflight import Scope
 from flowtui.s3.listing import Entry
-from flowtui.ui.browser.sources import ClientGetter, Location, Pager, entry_location, folder_kind
+from flowtui.ui.browser.sources import (
+    ClientGetter,
+    Location,
+    NoPlace,
+    Pager,
+    entry_location,
+    folder_kind,
+    newest_date_folder,
+    today_location,
+)
 from flowtui.ui.records.status import human_bytes
 from flowtui.ui.safe import literal
 
@@ -73,6 +83,10 @@ def entry_prompt(entry: Entry, state: LoadState | None, followed: bool = False) 
     """One entry as the browser shows it; every piece of data goes in literally."""
     if entry.kind == "bucket":
         line = Text(literal(entry.bucket), style="bold")
+    elif entry.kind == "prefix" and is_hive_folder(entry):
+        # "aws-account-id=123456789012/" says no more than its label, in twice the columns;
+        # the status line gives the full name when the cursor is on it.
+        line = Text(literal(entry.label or entry.name), style="bold")
     elif entry.kind == "prefix":
         line = Text(literal(entry.name), style="bold")
         label = entry.label
@@ -100,6 +114,11 @@ def entry_prompt(entry: Entry, state: LoadState | None, followed: bool = False) 
         line.append("\n  ")
         line.append_text(state.describe())
     return line
+
+
+def is_hive_folder(entry: Entry) -> bool:
+    """A ``name=value`` folder the layout has a label for (Hive-compatible partitions)."""
+    return entry.kind == "prefix" and "=" in entry.name and bool(entry.label)
 
 
 class Crumb(Widget):
@@ -132,6 +151,8 @@ class EntryList(OptionList, inherit_bindings=False):
         Binding("a", "append", "Add to table", show=False, id="browser.append"),
         Binding("t", "tail", "Follow (live tail)", show=False, id="browser.tail"),
         Binding("ctrl+r,f5", "reload", "Refresh listing", show=False, id="browser.refresh"),
+        Binding("n", "today", "Today (UTC)", show=False, id="browser.today"),
+        Binding("colon", "type_path", "Go to path", show=False, id="browser.go-to-path"),
     ]
 
     @dataclass
@@ -152,6 +173,29 @@ class EntryList(OptionList, inherit_bindings=False):
         super().watch_highlighted(highlighted)
         if highlighted is not None and highlighted >= self.option_count - 3:
             self.post_message(self.NearEnd(self))
+        pane = self._pane()
+        if pane is not None and self.has_focus:
+            pane.point()
+
+    def on_focus(self) -> None:
+        pane = self._pane()
+        if pane is not None:
+            pane.point()
+
+    def on_blur(self) -> None:
+        pane = self._pane()
+        if pane is not None:
+            pane.post_message(BrowserPane.Pointed(pane, ""))
+
+    def action_today(self) -> None:
+        pane = self._pane()
+        if pane is not None:
+            pane.go_today()
+
+    def action_type_path(self) -> None:
+        pane = self._pane()
+        if pane is not None:
+            pane.post_message(BrowserPane.PathWanted(pane))
 
     def action_enter_folder(self) -> None:
         pane = self._pane()
@@ -202,6 +246,19 @@ class BrowserPane(Vertical):
 
         pane: BrowserPane
         entry: Entry
+
+    @dataclass
+    class Pointed(Message):
+        """The cursor is on a folder whose full name the list does not show ("" if none)."""
+
+        pane: BrowserPane
+        name: str
+
+    @dataclass
+    class PathWanted(Message):
+        """``:``: the user wants to type a place to list."""
+
+        pane: BrowserPane
 
     @dataclass
     class PageLoaded(Message):
@@ -288,6 +345,35 @@ class BrowserPane(Vertical):
             f"s3://{here.bucket}/" if parent.kind == "buckets"
             else f"s3://{here.bucket}/{here.prefix}" if here.kind == "s3" else here.prefix)
         return True
+
+    def go_to(self, location: Location) -> None:
+        """List a place the user typed."""
+        self.open(location)
+        self.entry_list.focus()
+
+    def go_today(self, today: datetime | None = None) -> None:
+        """``n``: today's UTC day folder under the region folder shown (or one it holds)."""
+        now = today or datetime.now(UTC)
+        try:
+            target = today_location(self.location, now.date())
+        except NoPlace as exc:
+            self.app.notify(exc.reason, severity="warning", markup=False)
+            return
+        hour = f"{'hour=' if 'day=' in target.prefix else ''}{now:%H}"  # when hourly
+        want = (f"s3://{target.bucket}/{target.prefix}{hour}/" if target.kind == "s3"
+                else f"{target.prefix}/{hour}")
+        self.open(target, highlight=want)
+
+    def point(self) -> None:
+        """Tell the status line the full name of a folder the list shows cut or as a label."""
+        entry = self.highlighted_entry()
+        name = ""
+        if entry is not None and entry.kind == "prefix":
+            shown = entry_prompt(entry, None)
+            width = self.entry_list.scrollable_content_region.width
+            if is_hive_folder(entry) or (width and shown.cell_len > width):
+                name = entry.name
+        self.post_message(self.Pointed(self, name))
 
     def highlighted_entry(self) -> Entry | None:
         index = self.entry_list.highlighted
@@ -385,7 +471,9 @@ class BrowserPane(Vertical):
             ol.highlighted = self._index[self._want]
             self._want = None
         elif ol.highlighted is None and self._entries:
-            ol.highlighted = 0
+            # Date folders list oldest first; the newest is the one wanted.
+            newest = newest_date_folder(self._entries)
+            ol.highlighted = newest if newest is not None else 0
         if self._want is not None and message.has_more and len(self._entries) < 20000:
             self._fetch_more()  # keep paging until the entry to highlight shows up
 

@@ -11,11 +11,11 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from flowtui.layout import describe_prefix, parse_key
+from flowtui.layout import day_prefix, describe_prefix, parse_key, region_root
 from flowtui.s3.listing import Entry, PrefixPager, list_buckets
 
 
@@ -94,6 +94,71 @@ def folder_kind(entry: Entry) -> str | None:
     if _HOUR.match(label):
         return "hour"
     return None
+
+
+_DATE_LABEL = re.compile(r"^(?:year \d{4}|\d{4}-\d{2}(?:-\d{2})?|hour \d{2})$")
+
+
+def is_date_folder(entry: Entry) -> bool:
+    """A year, month, day or hour folder of a flow-log tree: the newest is the one wanted."""
+    return entry.kind == "prefix" and bool(_DATE_LABEL.match(describe_prefix(entry.key) or ""))
+
+
+def newest_date_folder(entries: list[Entry]) -> int | None:
+    """Index of the last date folder (they list oldest first), or None without any."""
+    for i in range(len(entries) - 1, -1, -1):
+        if is_date_folder(entries[i]):
+            return i
+    return None
+
+
+class NoPlace(ValueError):
+    """Why a place cannot be shown; ``position`` is where in the typed text it goes wrong."""
+
+    def __init__(self, reason: str, position: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.position = position
+
+
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+
+
+def typed_location(text: str, here: Location | None) -> Location:
+    """``s3://bucket/prefix`` or a prefix in the bucket shown; a prefix is a folder, so a
+    missing final "/" is added. Raises NoPlace with the reason."""
+    text = text.strip()
+    if not text:
+        raise NoPlace("type s3://bucket/prefix, or a prefix in the bucket shown", 0)
+    if text.startswith("s3://"):
+        bucket, _, prefix = text[5:].partition("/")
+        if not _BUCKET.match(bucket):
+            raise NoPlace(f"not a bucket name: {bucket!r}" if bucket else "no bucket after s3://",
+                          5)
+    elif here is None or here.kind != "s3":
+        raise NoPlace("no bucket shown: type s3://bucket/prefix", 0)
+    else:
+        bucket, prefix = here.bucket, text.lstrip("/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return Location("s3", bucket, prefix)
+
+
+def today_location(here: Location | None, today: date) -> Location:
+    """The day folder of ``today`` under the region folder ``here`` lies in (either spelling).
+    Raises NoPlace saying why not."""
+    if here is None or here.kind == "buckets":
+        raise NoPlace("n needs a region folder (…/AWSLogs/<account>/vpcflowlogs/<region>/)")
+    local = here.kind == "local"
+    prefix = here.prefix.rstrip("/") + "/" if local else here.prefix
+    root = region_root(prefix)
+    if root is None:
+        raise NoPlace("n works at or under a region folder "
+                      "(…/AWSLogs/<account>/vpcflowlogs/<region>/)")
+    target = day_prefix(root, today)
+    if local:
+        return Location("local", prefix=target.rstrip("/"))
+    return Location("s3", here.bucket, target)
 
 
 class _BucketPager:

@@ -63,12 +63,15 @@ class RecordStatus(Static):
     store_total: reactive[int] = reactive(0, repaint=False)
     #: Work on the view in progress (sorting, exporting), shown until it ends.
     note: reactive[str] = reactive("", repaint=False)
+    #: The full name of the browser folder under its cursor, when the list shows it cut or
+    #: as a label (Hive's ``aws-account-id=…``); "" otherwise.
+    entry_name: reactive[str] = reactive("", repaint=False)
 
     _drawn: Text | None = None
 
     def on_mount(self) -> None:
         for name in ("position", "total", "load", "decoded", "tail", "new_rows",
-                     "store_total", "note", "athena"):
+                     "store_total", "note", "athena", "entry_name"):
             self.watch(self, name, self._repaint_changed, init=False)
 
     def _repaint_changed(self) -> None:
@@ -92,6 +95,9 @@ class RecordStatus(Static):
             line.append("no records", style="bold")
         if self.store_total:
             line.append(f"  {self.total:,} of {self.store_total:,} match", style="bold")
+        if self.entry_name:
+            line.append("  ")
+            line.append(literal(self.entry_name), style="bold")
         if self.note:
             line.append("  ")
             line.append(literal(self.note), style="italic")

@@ -1,0 +1,48 @@
+"""``:`` in the browser: type a place (``s3://bucket/prefix`` or a prefix in the bucket
+shown) and list it, instead of walking there a folder at a time.
+
+It uses the screen's prompt bar, so the typed text is checked as it is typed and kept in a
+history like the filter's.
+"""
+
+from __future__ import annotations
+
+from flowtui.ui.browser.pane import BrowserPane
+from flowtui.ui.browser.sources import NoPlace, typed_location
+from flowtui.ui.prompt.bar import Check, PromptSpec
+from flowtui.ui.prompt.history import History
+from flowtui.ui.screen import MainScreen
+
+KIND = "path"
+
+
+class PathPrompt:
+    def __init__(self, screen: MainScreen, browser: BrowserPane) -> None:
+        self._screen = screen
+        self._browser = browser
+        self.history = History("path")
+
+    def open(self) -> None:
+        here = self._browser.location
+        value = here.title if here is not None and here.kind == "s3" else ""
+        prompt = self._screen.prompt
+        prompt.border_title = "Go to path"
+        prompt.open(PromptSpec(
+            KIND, ":", value, check=self.check, history=self.history,
+            placeholder="s3://bucket/prefix · a prefix in the bucket shown"))
+
+    def check(self, text: str) -> Check:
+        try:
+            place = typed_location(text, self._browser.location)
+        except NoPlace as exc:
+            return Check(False, exc.reason, exc.position)
+        return Check(True, f"Enter lists {place.title} · Esc closes")
+
+    def go(self, text: str) -> None:
+        try:
+            place = typed_location(text, self._browser.location)
+        except NoPlace:  # checked as typed; the location may have moved since
+            self._browser.app.bell()
+            return
+        self._browser.display = True
+        self._browser.go_to(place)
