@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from flowtui.cliargs import field_list, say, whole_number
 from flowtui.decoders import as_int, human_bytes, tcp_flag_names
 from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
-from flowtui.loader import Loader, LoadError, resolve
+from flowtui.loader import Loader
 from flowtui.query.expr import Expr, FilterError, parse
 from flowtui.query.story import Conversation, Coverage, Sighting, Story, Tally, Window
 from flowtui.s3 import cat as s3cat
@@ -81,25 +81,10 @@ def main(argv: Sequence[str]) -> int:
             except ValueError:
                 say(f"--conversation: not an IP address: {address!r}")
                 return 2
-    if args.since is not None and args.until is not None and args.until < args.since:
-        say("--until is before --since")
-        return 2
-    client = None
-    if any(p.startswith("s3://") for p in args.paths):
-        from flowtui.s3.session import make_client, pool_size
-
-        try:
-            client = make_client(profile=args.profile, region=args.region,
-                                 endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
-                                 max_pool_connections=pool_size(args.concurrency))
-        except Exception as exc:  # bad profile and the like: one line
-            say(describe(exc, profile=args.profile))
-            return 2
-    try:
-        refs = resolve(args.paths, client=client, since=args.since, until=args.until)
-    except LoadError as exc:
-        say(str(exc))
-        return 2
+    sources = s3cat.open_sources(args, say)
+    if isinstance(sources, int):
+        return sources
+    client, refs = sources
     if not refs:
         say(f"no flow-log objects in {', '.join(args.paths)}")
         return 2

@@ -155,20 +155,14 @@ def local_names(table: pa.Table) -> pa.Table:
 
 
 def as_table(batches: Sequence[pa.RecordBatch]) -> pa.Table:
+    """Result pages as one table (pages may type a column differently: numbers in one, text
+    in another; the export's schema union settles it as it does for mixed formats)."""
+    from flowtui.export import conform, unified_schema
+
     if not batches:
         return pa.table({})
-    return pa.Table.from_batches(_unify(batches))
-
-
-def _unify(batches: Sequence[pa.RecordBatch]) -> list[pa.RecordBatch]:
-    schema = pa.unify_schemas([b.schema for b in batches], promote_options="permissive")
-    out = []
-    for batch in batches:
-        out.append(pa.RecordBatch.from_arrays(
-            [batch.column(n).cast(schema.field(n).type) if n in batch.schema.names
-             else pa.nulls(batch.num_rows, schema.field(n).type) for n in schema.names],
-            names=schema.names))
-    return out
+    schema = unified_schema(batches)
+    return pa.Table.from_batches([conform(b, schema) for b in batches], schema=schema)
 
 
 def iso_times(table: pa.Table, name: str = "time") -> pa.Table:
@@ -250,14 +244,7 @@ def top(args: argparse.Namespace, by: Sequence[str], query: Any) -> pa.Table | i
     sql = top_sql(prepared.name, columns(prepared.table), by=list(by), dialect="athena",
                   metric=args.metric, n=args.n, where=window_expr(args, query.where),
                   also=prepared.also)
-    result: list[pa.Table] = []
-
-    def body() -> int:
-        result.append(local_names(as_table(list(run(args, sql, prepared.target)))))
-        return 0
-
-    code = guarded(body)
-    return result[0] if result and code == 0 else code
+    return _answer(args, sql, prepared.target)
 
 
 def hist(args: argparse.Namespace, every: int | None, query: Any) -> pa.Table | int:
@@ -271,10 +258,15 @@ def hist(args: argparse.Namespace, every: int | None, query: Any) -> pa.Table | 
     width = every or _default_every(since, until)
     sql = histogram_sql(prepared.name, columns(prepared.table), every=width, dialect="athena",
                         where=window_expr(args, query.where), also=prepared.also)
+    return _answer(args, sql, prepared.target)
+
+
+def _answer(args: argparse.Namespace, sql: str, target: AthenaTarget) -> pa.Table | int:
+    """A small result table (top-N, histogram) under the local commands' column names."""
     result: list[pa.Table] = []
 
     def body() -> int:
-        result.append(local_names(as_table(list(run(args, sql, prepared.target)))))
+        result.append(local_names(as_table(list(run(args, sql, target)))))
         return 0
 
     code = guarded(body)

@@ -51,13 +51,17 @@ def wants_loader(args: argparse.Namespace) -> bool:
             or args.until is not None)
 
 
-def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
-        predicate: Callable[[Any], Any] | None = None) -> int:
-    """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
-    ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``."""
-    from flowtui.loader import BatchLoaded, Loader, LoadError, ObjectDone, ObjectFailed, resolve
+def open_sources(args: argparse.Namespace, say: Callable[[str], None]
+                 ) -> tuple[Any, list[Any]] | int:
+    """The S3 client (None for local paths only) and the objects behind ``args.paths`` in the
+    window, for every command that loads; an exit code after one line when there are none
+    to be had (bad profile, reversed window, nothing selectable)."""
+    from flowtui.loader import LoadError, resolve
     from flowtui.s3.errors import describe
 
+    if args.since is not None and args.until is not None and args.until < args.since:
+        say("--until is before --since")
+        return 2
     client = None
     if any(p.startswith("s3://") for p in args.paths):
         from flowtui.s3.session import make_client, pool_size
@@ -69,14 +73,24 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
         except Exception as exc:  # bad profile and the like: one line
             say(describe(exc, profile=args.profile))
             return 2
-    if args.since is not None and args.until is not None and args.until < args.since:
-        say("--until is before --since")
-        return 2
     try:
         refs = resolve(args.paths, client=client, since=args.since, until=args.until)
     except LoadError as exc:
         say(str(exc))
         return 2
+    return client, refs
+
+
+def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
+        predicate: Callable[[Any], Any] | None = None) -> int:
+    """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
+    ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``."""
+    from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
+
+    sources = open_sources(args, say)
+    if isinstance(sources, int):
+        return sources
+    client, refs = sources
     if not refs:
         window = ""
         if args.since is not None:
