@@ -133,6 +133,15 @@ def test_a_web_page_instead_of_an_athena_reply_is_one_line(s3_server) -> None:
     assert "AWS_ENDPOINT_URL_ATHENA" in message
 
 
+def test_every_query_failure_is_one_line_whatever_athena_wrote() -> None:
+    """A FAILED query's StateChangeReason is Athena's text (a Trino error may span lines or
+    carry control characters): the user still gets one line, shown literally."""
+    reason = "line 1:8: mismatched input 'FROM'.\n\tExpecting: <expression>\x1b[2J"
+    message = str(QueryFailed(f"Athena query failed: {reason}"))
+    assert message == ("Athena query failed: line 1:8: mismatched input 'FROM'. "
+                       "Expecting: <expression>\\x1b[2J")
+
+
 def test_results_are_read_from_the_result_file_when_it_can_be(s3_server, athena,
                                                               scratch_bucket) -> None:
     """A real Athena writes <id>.csv at the output location; reading it beats 1,000-row pages.
