@@ -445,10 +445,11 @@ def select_sql(table: TableRef, columns: Sequence[str], *, dialect: Dialect,
                also: Iterable[exp.Expr | str] = ()) -> str:
     """``SELECT`` the records a filter keeps.
 
-    ``table``: the table name (dotted for database.table); ``columns``: the table's columns;
-    ``select``: the fields to return (all of ``columns`` by default; ``["*"]`` for every
-    column the table has; a field the table lacks comes back NULL); ``order_by``: (field, descending) pairs, nulls last; ``also``: extra
-    conditions such as partition predicates. Unlike the view, SQL does not promise that ties
+    ``table``: dotted text (database.table) or a (database, table) pair (``table_name``);
+    ``columns``: the table's columns; ``select``: the fields to return (all of ``columns`` by
+    default; ``["*"]`` for every column the table has; a field the table lacks comes back
+    NULL); ``order_by``: (field, descending) pairs, nulls last; ``also``: extra conditions
+    such as partition predicates. Unlike the view, SQL does not promise that ties
     keep load order.
     """
     names = list(select) if select is not None else list(columns)
