@@ -162,7 +162,7 @@ MAX_DEPTH = 50
 MAX_DIGITS = 24
 _SHORTHANDS: dict[str, tuple[str, int | str]] = {
     "tcp": ("protocol", 6), "udp": ("protocol", 17), "icmp": ("protocol", 1),
-    "icmpv6": ("protocol", 58),
+    "icmpv6": ("protocol", 58), "icmp6": ("protocol", 58),
     "accept": ("action", "ACCEPT"), "reject": ("action", "REJECT"),
     "nodata": ("log-status", "NODATA"), "skipdata": ("log-status", "SKIPDATA"),
     "ingress": ("flow-direction", "ingress"), "egress": ("flow-direction", "egress"),
