@@ -266,6 +266,7 @@ def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None
     """
     if not text.strip():
         return Const(True)
+    _prescan(text)
     try:
         tree = _grammar().parse(text)
     except UnexpectedInput as exc:
@@ -282,6 +283,39 @@ def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None
         # the caller (the app checks each keystroke): one line, at the start of the rule.
         position = _first_position(exc.obj) if isinstance(exc.obj, Tree) else 0
         raise FilterError(text, position, f"cannot read this: {exc.orig_exc}") from None
+
+
+_NOTS = re.compile(r"(?:(?:!(?![=~])|(?<![^\s()!])(?i:not)(?![^\s()!,'\"=<>~&|]))\s*){%d,}"
+                   % (MAX_DEPTH + 1))
+
+
+def _prescan(text: str) -> None:
+    """Refuse deep nesting before the parser builds it (100,000 parentheses take the parser
+    seconds; the app checks every keystroke): parentheses outside quotes, runs of nots."""
+    depth, quote, escaped = 0, "", False
+    bare = list(text)  # the text with quoted values blanked, for the run of nots
+    for position, char in enumerate(text):
+        if quote:
+            bare[position] = " "
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FilterError(text, position, f"the filter nests more than {MAX_DEPTH} "
+                                                  "levels deep (parentheses)")
+        elif char == ")":
+            depth = max(depth - 1, 0)
+    run = _NOTS.search("".join(bare))
+    if run is not None:
+        raise FilterError(text, run.start(), f"the filter nests more than {MAX_DEPTH} levels "
+                                             "deep (not inside not)")
 
 
 def _check_depth(tree: Tree[Token], text: str) -> None:

@@ -46,6 +46,8 @@ FILTER_CASES: list[FilterCase] = [
     FilterCase("nested-ors-200", "(tcp or " * 200 + "udp" + ")" * 200, "nests more than"),
     FilterCase("nested-ands-not-300", "(not tcp and " * 300 + "udp" + ")" * 300,
                "nests more than"),
+    FilterCase("parens-100000", "(" * 100_000 + "tcp" + ")" * 100_000, "nests more than"),
+    FilterCase("bang-x100000", "!" * 100_000 + "tcp", "nests more than"),
     # regular expressions Python's re reads and RE2 (Arrow, DuckDB) refuses
     FilterCase("regex-lookahead", "srcaddr ~ '(?=x)'", "RE2"),
     FilterCase("regex-backreference", "interface-id ~ '(a)\\1'", "RE2"),
