@@ -285,8 +285,8 @@ def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None
         raise FilterError(text, position, f"cannot read this: {exc.orig_exc}") from None
 
 
-_NOTS = re.compile(r"(?:(?:!(?![=~])|(?<![^\s()!])(?i:not)(?![^\s()!,'\"=<>~&|]))\s*){%d,}"
-                   % (MAX_DEPTH + 1))
+_NOT_WORD = r"(?:!(?![=~])|(?<![^\s()!])(?i:not)(?![^\s()!,'\"=<>~&|]))"
+_NOTS = re.compile(_NOT_WORD + r"(?:\s*" + _NOT_WORD + ")" + f"{{{MAX_DEPTH},}}")
 
 
 def _prescan(text: str) -> None:
