@@ -13,6 +13,7 @@ from tests.test_story import (
     ACCOUNT,
     DEFAULT,
     ENI,
+    NAT_ENI,
     NAT_PATH,
     SYN_ALONE,
     T0,
@@ -142,12 +143,28 @@ def test_a_new_syn_after_a_fin_is_a_new_attempt_not_a_late_packet() -> None:
 def test_ok_says_this_interfaces_rules_are_not_the_cause_and_no_more() -> None:
     """The doubtful "ok" item: flow logs see one interface; host firewalls, MTU, routing and
     other hops are invisible to them, so the claim is about this interface's SG and NACL."""
+    lines = [
+        v5(ENI, "10.0.1.5", "10.0.2.9", 40200, 5432, T0 + 1, T0 + 50, "ACCEPT", 2, "egress"),
+        v5(ENI, "10.0.2.9", "10.0.1.5", 5432, 40200, T0 + 1, T0 + 50, "ACCEPT", 18, "ingress"),
+    ]
+    story = story_of(store_of(V5, lines), 0)
+    assert story.verdict == "ok"
+    text = story.explanation
+    assert "its security groups and network ACL are not the cause" in text
+    assert "above the network layer" not in text
+    assert "host firewall" in text and "ACCEPT traffic only" in text
+
+
+def test_ok_through_a_nat_gateway_says_where_the_reply_was_seen() -> None:
+    """AWS's NAT gateway example: the reply is logged at the NAT gateway's interface; the
+    instance interface's own record of it is another flow log's (or not loaded), so the story
+    claims nothing about the instance interface's rules."""
     story = story_of(store_of(V5, NAT_PATH), 0)
     assert story.verdict == "ok"
     text = story.explanation
-    assert "security groups and network ACL are not the cause" in text
-    assert "above the network layer" not in text
-    assert "host firewall" in text and "ACCEPT traffic only" in text
+    assert f"at interface-id {NAT_ENI} (action): the rules there let the reply through" in text
+    assert f"Its arrival at interface-id {ENI} is not in the loaded data" in text
+    assert "are not the cause" not in text
 
 
 def test_no_reply_seen_names_a_flow_log_that_captures_accepts_only() -> None:

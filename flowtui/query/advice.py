@@ -119,14 +119,12 @@ def _duration(seconds: int) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def beyond_the_interface() -> str:
-    return ("this interface's security groups and network ACL are not the cause: they let "
-            "the traffic through both ways. What flow logs can't see is left: a host firewall, "
-            "the application, TLS, MTU, and the routes and hops beyond this interface")
+UNSEEN = ("Flow logs can't see what is left: a host firewall, the application, TLS, MTU, and "
+          "the routes and hops beyond the interface")
 
 
 __all__ = [
-    "EPHEMERAL_HINT", "ICMP_TYPES", "PORT_PROTOCOLS", "TRAFFIC_TYPE", "answers",
-    "beyond_the_interface", "has_ports", "opens", "overlap", "protocol_name", "reply_reason",
+    "EPHEMERAL_HINT", "ICMP_TYPES", "PORT_PROTOCOLS", "TRAFFIC_TYPE", "UNSEEN", "answers",
+    "has_ports", "opens", "overlap", "protocol_name", "reply_reason",
     "rule_set", "what_to_allow",
 ]

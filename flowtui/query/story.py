@@ -27,8 +27,8 @@ import pyarrow.compute as pc
 from flowtui.decoders import as_int, tcp_flag_names
 from flowtui.query.advice import (
     TRAFFIC_TYPE,
+    UNSEEN,
     answers,
-    beyond_the_interface,
     has_ports,
     opens,
     overlap,
@@ -632,15 +632,24 @@ class _Teller:
                 f"{'ports' if has_ports(rejected) else protocol_name(rejected)}.")
 
     def _explain_ok(self, reply: Sighting, rejected: Sequence[Sighting]) -> str:
-        where = ("on the same interface" if reply.same_interface else
-                 f"at interface-id {reply.record.get('interface-id')}")
         note = (f" {len(rejected)} reverse record(s) were REJECTed in the same windows too; "
                 "if they follow a FIN or RST they are the after-close REJECTs of §3.1."
                 if rejected else "")
-        return (f"The record ({_brief(self.record)}) and its reply ({_brief(reply.record)}) "
-                f"were both ACCEPTed {where} (action): {beyond_the_interface()}.{note} The "
-                "reply's packets and bytes show how much came back. (REJECTs of this flow "
-                f"would not show if this flow log records ACCEPT traffic only: {TRAFFIC_TYPE}.)")
+        if reply.same_interface:
+            found = (f"The record ({_brief(self.record)}) and its reply "
+                     f"({_brief(reply.record)}) were both ACCEPTed on this interface (action), "
+                     "so its security groups and network ACL are not the cause: they let the "
+                     "traffic through both ways.")
+        else:  # seen at another hop (a NAT gateway): this interface's side is not in the data
+            found = (f"The record ({_brief(self.record)}) was ACCEPTed here and its reply "
+                     f"({_brief(reply.record)}) at interface-id "
+                     f"{reply.record.get('interface-id')} (action): the rules there let the "
+                     f"reply through. Its arrival at interface-id {self.interface} is not in "
+                     "the loaded data; that interface's flow log around this time would show "
+                     "it.")
+        return (f"{found}{note} {UNSEEN}. The reply's packets and bytes show how much came "
+                "back. REJECTs of this flow would not show if the flow log records ACCEPT "
+                f"traffic only ({TRAFFIC_TYPE}).")
 
     def _explain_incomplete(self, status: Sequence[Mapping[str, object]],
                             missing: Sequence[str]) -> str:
