@@ -110,3 +110,14 @@ def test_a_quick_filter_on_an_address_column_holding_no_address_is_exact(value: 
     assert [r["srcaddr"] for r in view.rows(0, len(view))] == [value]
     drop = RecordView(store, Query.build(quick_step("srcaddr", value, keep=False)))
     assert [r["srcaddr"] for r in drop.rows(0, len(drop))] == ["10.0.0.1", None]
+
+
+def test_a_quick_filter_on_an_action_aws_never_writes_still_matches_it() -> None:
+    """``action = x`` is refused (AWS writes only ACCEPT or REJECT), but damaged or hostile
+    data can hold another word: the quick filter on that cell matches it exactly."""
+    batch = pa.RecordBatch.from_pydict({"action": ["[bold]x", "ACCEPT", None]})
+    store = RecordStore()
+    store.append(batch, "s3://b/k")
+    view = RecordView(store, Query.build(quick_step("action", "[bold]x", keep=True)))
+    assert [r["action"] for r in view.rows(0, len(view))] == ["[bold]x"]
+    assert quick_step("action", "REJECT", keep=True) == "action = REJECT"

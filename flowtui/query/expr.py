@@ -847,7 +847,7 @@ def _class_ranges(body: str) -> list[tuple[str, str]]:
 
 
 __all__ = [
-    "ADDRESS_FIELDS", "COMPARE_OPS", "ENUM_VALUES", "PORT_FIELDS", "TIME_FIELDS",
+    "ADDRESS_FIELDS", "CLOSED_ENUMS", "COMPARE_OPS", "ENUM_VALUES", "PORT_FIELDS", "TIME_FIELDS",
     "And", "Compare", "Const", "Expr", "FilterError", "FlagsAll", "InNet", "InSet", "Leaf",
     "Match", "NO_MATCH", "Not", "Or", "fields_used", "glob_regex", "leaves", "nearest_field",
     "parse", "regex_problem", "resolve_field",

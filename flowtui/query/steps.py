@@ -19,7 +19,7 @@ from pathlib import Path
 from lark import Lark, Tree
 
 from flowtui.fields import is_integer
-from flowtui.query.expr import ADDRESS_FIELDS, parse
+from flowtui.query.expr import ADDRESS_FIELDS, CLOSED_ENUMS, ENUM_VALUES, parse
 
 _BARE = re.compile(r"^[^\s()!,'\"=<>~&|]+$")
 _KEYWORDS = frozenset({
@@ -87,8 +87,11 @@ def quick_step(field: str, value: object, *, keep: bool) -> str:
         term = f"host {_value_text(str(value), keyword_safe=False)}"
     elif is_integer(field) and isinstance(value, int):
         term = f"{field} = {value}"
-    elif any(c in str(value) for c in "*?[") and field not in ADDRESS_FIELDS:
-        # ``=`` would read these as a glob: an anchored regular expression is exact.
+    elif (any(c in str(value) for c in "*?[") and field not in ADDRESS_FIELDS) or (
+            field in CLOSED_ENUMS and str(value).lower() not in
+            {v.lower() for v in ENUM_VALUES[field]}):
+        # ``=`` would read these as a glob, or refuse a value AWS never writes (damaged
+        # data has it anyway): an anchored regular expression is exact.
         pattern = _value_text("^" + re.escape(str(value)) + "$", force_quotes=True)
         term = f"{field} ~ {pattern}"
     else:
