@@ -182,3 +182,26 @@ def test_the_projection_reaches_every_future_day(s3_server, name: str) -> None:
         assert props["projection.day.type"] == "date"
     assert "new account" in comments["aws_account"]
     assert "new region" in comments["aws_region"]
+
+
+def test_the_apps_athena_query_names_a_dotted_table_once(s3_server) -> None:
+    """The app's Athena query of a folder (athena/folder.py): ``--athena-table db.tbl`` is
+    database ``db``, table ``tbl``; Athena would read ``default.db.tbl`` as catalog
+    ``default`` (Athena user guide, "Query across catalogs"). An empty name is one line."""
+    import sqlglot
+    from sqlglot import exp
+
+    from flowtui.athena.folder import folder_query
+    from flowtui.query.expr import parse
+
+    key = s3_server.under(s3_server.main_bucket, "hive/")[0].key
+    folder = key.rpartition("/")[0] + "/"
+    query = folder_query(s3_server.client(), s3_server.main_bucket, folder, parse("tcp"),
+                         database="default", table_name="flowlogs.vpc")
+    found = sqlglot.parse_one(query.sql, read="trino").find(exp.Table)
+    assert found is not None
+    assert (found.catalog, found.db, found.name) == ("", "flowlogs", "vpc")
+    assert query.name == "flowlogs.vpc"
+    with pytest.raises(TableError, match="the table name is empty"):
+        folder_query(s3_server.client(), s3_server.main_bucket, folder, parse("tcp"),
+                     database="default", table_name="")
