@@ -98,9 +98,10 @@ def top_of(groups: pa.Table, by: Sequence[str], metric: str, n: int | None) -> p
 
 def parse_every(text: str) -> int:
     """``30s``, ``1m``, ``5m``, ``1h``, ``1d`` (or plain seconds) → seconds, 1 s … 1 day."""
-    m = _EVERY.match(text)
+    m = _EVERY.match(text) if len(text) <= 12 else None  # (and no 5,000-digit int())
     if not m:
-        raise ValueError(f"not a bucket width: {text!r} (use 30s, 1m, 5m, 1h, 1d)")
+        shown = text if len(text) <= 12 else text[:12] + "…"
+        raise ValueError(f"not a bucket width: {shown!r} (use 30s, 1m, 5m, 1h, 1d)")
     seconds = int(m.group(1)) * _UNIT[m.group(2).lower()]
     if not 1 <= seconds <= 86400:
         raise ValueError(f"bucket width must be between 1s and 1d, not {text!r}")
