@@ -314,3 +314,46 @@ def test_parquet_object_gives_the_same_store_as_text() -> None:
     for batch in iter_parquet_batches(buffer):
         parquet_store.append(batch)
     assert parquet_store.rows(0, len(parquet_store)) == records
+
+
+def _columns_parse(data: bytes, columns, chunk: int) -> tuple[list[pa.RecordBatch], FlowLogParser]:
+    parser = FlowLogParser(columns=columns)
+    batches: list[pa.RecordBatch] = []
+    for start in range(0, len(data), chunk):
+        batches.extend(parser.feed(data[start : start + chunk]))
+    batches.extend(parser.finish())
+    return batches, parser
+
+
+@pytest.mark.parametrize("chunk", [7, 4096, 1 << 20])
+def test_columns_reads_only_those_with_the_same_values(chunk: int) -> None:
+    """``hist`` asks for start, packets, bytes and action: it gets exactly those columns,
+    in the object's order, with the values a full parse gives, whatever the chunking."""
+    lines = [HEADER] + [V2_SSH.replace("20641", str(1000 + i)).replace(" 20 ", f" {i} ")
+                        for i in range(3000)] + [NODATA, SKIPDATA]
+    data = gzip.compress(text(*lines))
+    wanted = ["action", "start", "bytes", "packets", "not-in-this-object"]
+    batches, parser = _columns_parse(data, wanted, chunk)
+    assert {tuple(b.schema.names) for b in batches} == {("packets", "bytes", "start", "action")}
+    full, _ = parse_bytes(data)
+    got = [row for b in batches for row in b.to_pylist()]
+    assert got == [row for b in full
+                   for row in b.select(["packets", "bytes", "start", "action"]).to_pylist()]
+    assert parser.records == 3002 and parser.bad_count == 0
+
+
+def test_columns_bad_lines_are_those_of_the_columns_read() -> None:
+    """A wrong field count is a bad line whatever is read; a value that does not fit its
+    type is one only in a column that is read; line numbers and neighbours stay right."""
+    lines = [HEADER, V2_SSH, "2 too few fields", V2_SSH.replace("20641", "abc"),
+             V2_SSH.replace(" 4249 ", " lots "), V2_SSH]
+    batches, parser = _columns_parse(gzip.compress(text(*lines)), ["bytes"], 1 << 20)
+    assert [v for b in batches for v in b.column("bytes").to_pylist()] == [4249, 4249, 4249]
+    assert [(b.line_number, b.reason) for b in parser.bad_lines] == [
+        (3, "expected 14 fields, found 4"), (5, "bytes: 'lots' is not an integer")]
+
+
+def test_columns_none_of_which_the_object_has_still_count_records() -> None:
+    batches, parser = _columns_parse(gzip.compress(text(HEADER, V2_SSH, NODATA)),
+                                     ["tcp-flags"], 1 << 20)
+    assert sum(b.num_rows for b in batches) == 2 and parser.records == 2

@@ -16,6 +16,8 @@ from flowtui.commands import common
 from flowtui.commands.common import join_dash_values
 
 CAT_FORMATS = ("table", "csv", "jsonl", "parquet")
+#: Rows a top-k (``--sort`` with ``--limit N``) holds beyond 4 N before it keeps the first N.
+TRIM_SLACK = 1 << 16
 
 __all__ = ["CAT_FORMATS", "add_arguments", "join_dash_values", "run", "wanted"]
 
@@ -67,8 +69,15 @@ def run(args: argparse.Namespace) -> int:
     if not query.sort and args.format != "parquet":
         return _stream(args, keep, columns)
     progress = common.Progress()
-    sink = common.StoreSink((), progress)
-    code = common.load(args, sink, keep)
+    read = None
+    if columns:
+        read = common.needed_columns(args, query, [*columns, *(k.field for k in query.sort)])
+    sink: Any = common.StoreSink((), progress)
+    if query.sort and args.limit:
+        # A top-k: each batch keeps only its first --limit rows in the sort order, so
+        # memory holds at most a few times --limit rows, not every match.
+        sink = TopRowsSink(query.sort, args.limit, progress)
+    code = common.load(args, sink, keep, read)
     if code == 2:
         progress.clear()
         return code
@@ -97,6 +106,39 @@ def run(args: argparse.Namespace) -> int:
                 progress.show(f"writing {writer.written:,} of {total:,} records")
     progress.clear()
     return code
+
+
+class TopRowsSink(common.StoreSink):
+    """A store that keeps the first ``limit`` rows in the order of ``sort``: each batch's own
+    first ``limit`` (``first_sorted``), and when those pile up past a few times ``limit``,
+    the first ``limit`` of them. Sorting is stable, so ties keep load order as they would in
+    a store of every row, and the view over this store answers the same first ``limit``."""
+
+    def __init__(self, sort: Any, limit: int, progress: common.Progress) -> None:
+        super().__init__((), progress)
+        self.sort = sort
+        self.limit = limit
+
+    def write_batch(self, batch: Any, source: str) -> None:
+        from flowtui.query.view import first_sorted
+
+        kept = first_sorted(batch, self.sort, self.limit)
+        if kept is not batch:
+            kept = common.compact_dictionaries(kept)
+        super().write_batch(kept, source)
+        if len(self.store) > 4 * self.limit + TRIM_SLACK:
+            self._trim()
+
+    def _trim(self) -> None:
+        from flowtui.query.query import Query
+        from flowtui.query.view import RecordView
+        from flowtui.store import RecordStore
+
+        view = RecordView(self.store, Query(sort=tuple(self.sort)))
+        kept = RecordStore()
+        for batch in view.iter_batches(0, self.limit):
+            kept.append(common.compact_dictionaries(batch))
+        self.store = kept
 
 
 def _stream(args: argparse.Namespace, keep: Any, columns: tuple[str, ...] | None) -> int:

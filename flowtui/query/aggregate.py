@@ -75,9 +75,9 @@ def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
     return pa.table(out).combine_chunks()
 
 
-#: Partial states held before they are merged into one (rows): merging costs a group-by of
-#: the states, so it waits until they are many, and keeps memory to a few of them.
-MERGE_ROWS = 1 << 20
+#: Partial states held before they are merged into one (rows, or twice the last merge's):
+#: merging costs a group-by of the states, so it waits until they are many.
+MERGE_ROWS = 1 << 16
 _SUMS = ("records", "packets", "bytes", "accept", "reject")
 
 
@@ -102,6 +102,7 @@ class GroupStates:
         self.records = 0
         self._states: list[pa.Table] = []
         self._rows = 0
+        self._merged_rows = 0
 
     def add(self, batch: pa.RecordBatch) -> None:
         if not batch.num_rows:
@@ -110,9 +111,9 @@ class GroupStates:
         state = group_by([batch], self.by, self.columns)
         self._states.append(state)
         self._rows += state.num_rows
-        if self._rows > MERGE_ROWS and len(self._states) > 1:
+        if self._rows > max(MERGE_ROWS, 2 * self._merged_rows) and len(self._states) > 1:
             self._states = [self._merged()]
-            self._rows = self._states[0].num_rows
+            self._rows = self._merged_rows = self._states[0].num_rows
 
     def result(self) -> pa.Table:
         if not self._states:
@@ -221,6 +222,7 @@ class HistogramStates:
         self.records = 0
         self._states: list[pa.Table] = []
         self._rows = 0
+        self._merged_rows = 0
 
     def add(self, batch: pa.RecordBatch) -> None:
         if not batch.num_rows or "start" not in batch.schema.names:
@@ -235,9 +237,9 @@ class HistogramStates:
                           for name in ["bucket", *[f"{n}_sum" for n in _SUMS]]})
         self._states.append(state)
         self._rows += state.num_rows
-        if self._rows > MERGE_ROWS and len(self._states) > 1:
+        if self._rows > max(MERGE_ROWS, 2 * self._merged_rows) and len(self._states) > 1:
             self._states = [self._merged()]
-            self._rows = self._states[0].num_rows
+            self._rows = self._merged_rows = self._states[0].num_rows
 
     def _merged(self) -> pa.Table:
         return _bucket_sums(_unsummed(pa.concat_tables(self._states)))

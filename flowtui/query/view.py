@@ -423,6 +423,28 @@ def _sorted_order(snapshot: StoreSnapshot, parts: Sequence[_Part],
     return _narrow_positions(ordered)
 
 
+def first_sorted(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
+                 ) -> pa.RecordBatch:
+    """The first ``count`` rows of ``batch`` in the order of ``keys``, as a sorted view
+    orders them (stable, missing values last): a top-k of each batch, so that the first
+    ``count`` of many batches is the first ``count`` of their kept rows."""
+    if batch.num_rows <= count:
+        return batch
+    offsets = _all_rows(batch.num_rows)
+    table = pa.table({f"k{i}": _sort_column(batch, key.field, offsets)
+                      for i, key in enumerate(keys)})
+    sort_keys = [(f"k{i}", "descending" if key.descending else "ascending")
+                 for i, key in enumerate(keys)]
+    order = pc.sort_indices(table, sort_keys=sort_keys).slice(0, count)
+    return batch.take(order)
+
+
+def _all_rows(count: int) -> pa.Array:
+    """Offsets 0 … count-1 (uint32)."""
+    ones = pa.repeat(pa.scalar(1, pa.uint32()), count)
+    return pc.subtract(pc.cumulative_sum(ones), pa.scalar(1, pa.uint32()))
+
+
 def _sort_column(batch: pa.RecordBatch, name: str, offsets: pa.Array) -> pa.Array:
     index = batch.schema.get_field_index(name)
     if index < 0:
