@@ -194,7 +194,9 @@ class Loader:
     e.g. ``ArrowPredicate.filter``) drops the rest in the worker threads, before a batch is
     queued or stored, so memory holds only matches. ``columns`` (None: all) are the only
     columns read (see ``FlowLogParser``; Parquet objects give all theirs): a question that
-    needs a few columns types only those. ``on_event`` is called from worker threads,
+    needs a few columns types only those. ``prefilter`` (see ``FlowLogParser``) lets the
+    parser drop records before it types them all; ``predicate`` still decides.
+    ``on_event`` is called from worker threads,
     one call at a time and in order (the delivery lock is held): keep it quick, e.g. post a
     message to the UI.
     """
@@ -205,7 +207,7 @@ class Loader:
                  chunk_size: int | None = None,
                  predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
                  max_buffered: int = MAX_BUFFERED_BYTES,
-                 columns: Sequence[str] | None = None) -> None:
+                 columns: Sequence[str] | None = None, prefilter: Any = None) -> None:
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.store = store
@@ -224,6 +226,7 @@ class Loader:
         self.chunk_size = chunk_size
         self.predicate = predicate
         self.columns = None if columns is None else list(columns)
+        self.prefilter = prefilter
 
     # The state of one run lives on the instance while it runs: one run at a time.
     def run(self, refs: Sequence[ObjectRef], on_event: Callable[[LoadEvent], None],
@@ -411,7 +414,8 @@ class Loader:
         # own workers already overlap them.
         pipelined = ref.size is None or ref.size >= PIPELINE_MIN_BYTES
         parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel,
-                               pipelined=pipelined, columns=self.columns)
+                               pipelined=pipelined, columns=self.columns,
+                               prefilter=self.prefilter)
         delivered = 0
         try:
             for batch in self._batches(ref, parser):

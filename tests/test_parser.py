@@ -357,3 +357,38 @@ def test_columns_none_of_which_the_object_has_still_count_records() -> None:
     batches, parser = _columns_parse(gzip.compress(text(HEADER, V2_SSH, NODATA)),
                                      ["tcp-flags"], 1 << 20)
     assert sum(b.num_rows for b in batches) == 2 and parser.records == 2
+
+
+@pytest.mark.parametrize("where", ["action = REJECT", "dstport = 22 and bytes > 100",
+                                   "srcaddr = 172.31.16.139"])
+@pytest.mark.parametrize("chunk", [97, 1 << 20])
+def test_prefilter_keeps_what_the_filter_keeps_after_a_full_parse(where: str, chunk: int
+                                                                  ) -> None:
+    """``cat --where`` types only the lines its filter keeps: the records are those a full
+    parse and the filter give, through CRLF, blank lines, a counter over 2^32, a second
+    object (another header, other columns) and a bad line."""
+    from flowtui.commands.common import Prefilter
+    from flowtui.query.query import Query
+
+    query = Query.build(where)
+    reject = V2_SSH.replace("ACCEPT", "REJECT")
+    first = [HEADER] + [reject if i % 7 == 0 else V2_SSH.replace(" 22 ", f" {i % 50} ")
+                        for i in range(4000)]
+    first[100] = first[100].replace(" 4249 ", " 9999999999 ")  # wider than uint32
+    first[200] = ""
+    first[300] += "\r"
+    first[400] = "2 too few fields"
+    second = [V5_FIELDS, V5_S3, V5_S3.replace("ACCEPT", "REJECT")]
+    data = gzip.compress(text(*first)) + gzip.compress(text(*second))
+    predicate = query.predicate()
+    batches, parser = _columns_parse(data, None, chunk)
+    want = [row for b in batches for row in predicate.filter(b).to_pylist()]
+    got_parser = FlowLogParser(prefilter=Prefilter.of(query))
+    got: list[dict] = []
+    for start in range(0, len(data), chunk):
+        got += [row for b in got_parser.feed(data[start : start + chunk])
+                for row in predicate.filter(b).to_pylist()]
+    got += [row for b in got_parser.finish() for row in predicate.filter(b).to_pylist()]
+    assert len(want) > 5 and got == want
+    assert [b.line_number for b in got_parser.bad_lines] == \
+        [b.line_number for b in parser.bad_lines] == [401]

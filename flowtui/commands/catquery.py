@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         return queries.cat(args, query, columns)
     keep = common.keeper(query)
     if not query.sort and args.format != "parquet":
-        return _stream(args, keep, columns)
+        return _stream(args, query, keep, columns)
     progress = common.Progress()
     read = None
     if columns:
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         # A top-k: each batch keeps only its first --limit rows in the sort order, so
         # memory holds at most a few times --limit rows, not every match.
         sink = TopRowsSink(query.sort, args.limit, progress)
-    code = common.load(args, sink, keep, read)
+    code = common.load(args, sink, keep, read, common.Prefilter.of(query))
     if code == 2:
         progress.clear()
         return code
@@ -141,14 +141,15 @@ class TopRowsSink(common.StoreSink):
         self.store = kept
 
 
-def _stream(args: argparse.Namespace, keep: Any, columns: tuple[str, ...] | None) -> int:
+def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str, ...] | None
+            ) -> int:
     from flowtui.output import make_writer
 
     with common.output(args.output) as out:
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
         sink = _Columns(writer, columns) if columns else writer
-        return common.load(args, sink, keep)
+        return common.load(args, sink, keep, prefilter=common.Prefilter.of(query))
 
 
 class _Columns:

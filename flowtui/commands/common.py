@@ -106,6 +106,27 @@ def needed_columns(args: argparse.Namespace, query: Any, names: Sequence[str]
     return list(dict.fromkeys([*names, *sorted(used)]))
 
 
+class Prefilter:
+    """The filter as the parser applies it before typing whole records (``cat --where``):
+    its fields and its mask. None from ``of`` when the fields cannot be told."""
+
+    def __init__(self, columns: Sequence[str], predicate: Any) -> None:
+        self.columns = list(columns)
+        self.mask = predicate.mask
+
+    @classmethod
+    def of(cls, query: Any) -> Prefilter | None:
+        from flowtui.query.expr import fields_used
+
+        if not query.filters:
+            return None
+        try:
+            used = fields_used(query.where)
+        except AttributeError:
+            return None
+        return cls(sorted(used), query.predicate()) if used else None
+
+
 def compact_dictionaries(batch: Any) -> Any:
     import pyarrow as pa
 
@@ -181,19 +202,19 @@ def with_key_columns(batch: Any, source: str, names: Sequence[str]) -> Any:
 
 
 def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
-         columns: Sequence[str] | None = None) -> int:
+         columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
     ``keep`` keeps, and of each record only ``columns`` (None: all). Exit code: 0 done, 1 some
     objects failed, 2 nothing could be read."""
     from flowtui.s3 import cat as s3cat
 
     if "-" in args.paths:
-        return _load_stdin(args, sink, keep, columns)
-    return s3cat.run(args, sink, say, predicate=keep, columns=columns)
+        return _load_stdin(args, sink, keep, columns, prefilter)
+    return s3cat.run(args, sink, say, predicate=keep, columns=columns, prefilter=prefilter)
 
 
 def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
-                columns: Sequence[str] | None = None) -> int:
+                columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
     from pathlib import Path
 
     from flowtui.localfiles import LocalPathError, read_batches
@@ -202,7 +223,7 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
     if args.paths != ["-"]:
         say("'-' (standard input) can't be mixed with other paths")
         return 2
-    parser = FlowLogParser(args.fields, name="-", columns=columns)
+    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter)
     try:
         for batch in read_batches(Path("-"), parser):
             if keep is not None:

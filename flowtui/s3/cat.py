@@ -83,10 +83,10 @@ def open_sources(args: argparse.Namespace, say: Callable[[str], None]
 
 def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
         predicate: Callable[[Any], Any] | None = None,
-        columns: Sequence[str] | None = None) -> int:
+        columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
-    ``columns`` (None: all) are the only columns read."""
+    ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``."""
     from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
 
     sources = open_sources(args, say)
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
 
     loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
                     since=args.since, until=args.until, predicate=predicate,
-                    columns=columns)
+                    columns=columns, prefilter=prefilter)
     loader.run(refs, on_event, cancel)
     if broken_pipe:
         raise BrokenPipeError  # cli.main ends quietly
