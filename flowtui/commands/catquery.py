@@ -77,7 +77,10 @@ def run(args: argparse.Namespace) -> int:
         # A top-k: each batch keeps only its first --limit rows in the sort order, so
         # memory holds at most a few times --limit rows, not every match.
         sink = TopRowsSink(query.sort, args.limit, progress)
-    code = common.load(args, sink, keep, read, common.Prefilter.of(query))
+    prefilter: Any = common.Prefilter.of(query)
+    if isinstance(sink, TopRowsSink):
+        prefilter = TopPrefilter(query, args.limit)
+    code = common.load(args, sink, keep, read, prefilter)
     if code == 2:
         progress.clear()
         return code
@@ -139,6 +142,36 @@ class TopRowsSink(common.StoreSink):
         for batch in view.iter_batches(0, self.limit):
             kept.append(common.compact_dictionaries(batch))
         self.store = kept
+
+
+class TopPrefilter:
+    """A top-k the parser applies before typing whole records (see ``FlowLogParser``): of a
+    block, the lines the filter keeps and, of those, the first ``limit`` in the sort order;
+    only the sort's and the filter's columns are typed for the rest."""
+
+    def __init__(self, query: Any, limit: int) -> None:
+        from flowtui.query.expr import fields_used
+
+        self.sort = query.sort
+        self.limit = limit
+        self.where = query.predicate() if query.filters else None
+        used = fields_used(query.where) if query.filters else set()
+        self.columns = sorted({key.field for key in query.sort} | used)
+
+    def mask(self, batch: Any) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from flowtui.query.view import first_sorted_rows
+
+        every = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.uint32()),
+                                                        batch.num_rows)),
+                            pa.scalar(1, pa.uint32()))
+        rows = every if self.where is None else self.where.indices(batch).cast(pa.uint32())
+        chosen = batch.take(rows) if self.where is not None else batch
+        if chosen.num_rows > self.limit:
+            rows = rows.take(first_sorted_rows(chosen, self.sort, self.limit))
+        return pc.is_in(every, value_set=rows)
 
 
 def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str, ...] | None

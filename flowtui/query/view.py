@@ -472,13 +472,18 @@ def first_sorted(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
     ``count`` of many batches is the first ``count`` of their kept rows."""
     if batch.num_rows <= count:
         return batch
+    return batch.take(first_sorted_rows(batch, keys, count))
+
+
+def first_sorted_rows(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
+                      ) -> pa.Array:
+    """The row numbers of ``first_sorted``, in its order."""
     offsets = _all_rows(batch.num_rows)
     table = pa.table({f"k{i}": _sort_column(batch, key.field, offsets)
                       for i, key in enumerate(keys)})
     sort_keys = [(f"k{i}", "descending" if key.descending else "ascending")
                  for i, key in enumerate(keys)]
-    order = pc.sort_indices(table, sort_keys=sort_keys).slice(0, count)
-    return batch.take(order)
+    return pc.sort_indices(table, sort_keys=sort_keys).slice(0, count)
 
 
 def _all_rows(count: int) -> pa.Array:
