@@ -554,11 +554,10 @@ class BackgroundWriter:
         if kind is None:
             self.close()
             return
-        # Leaving on an error: drop what is queued, and let the caller's error through.
+        # Leaving on an error (Ctrl-C, a closed pipe): what is queued is dropped and nothing
+        # is waited for (the thread may be blocked writing to a reader that stopped reading;
+        # it is a daemon), so the caller's error goes through at once.
         self._error = self._error or _Abandoned()
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
 
     def _raise(self) -> None:
         if self._error is not None:
