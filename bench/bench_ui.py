@@ -398,6 +398,7 @@ def report_pty(results: dict[str, list[dict[str, Any]]], rounds: int) -> None:
 
 
 def main() -> None:
+    global HELD
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="loads timed for (a)")
@@ -409,7 +410,6 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="another checkout of flowtui measured in (e) in the same run")
     args = parser.parse_args()
-    global HELD
     HELD = args.held
     BYTE_TARGETS["held_shown"] = 400 * HELD
     if args.baseline is not None and not (args.baseline / "flowtui" / "ui" / "app.py").exists():
