@@ -43,6 +43,25 @@ _HIDDEN_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DE
                "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")
 
 
+def cli_hint(endpoint_url: str, today: datetime | None = None) -> list[str]:
+    """What ``flowtui demo`` prints at start and on exit, and ``?`` shows while it runs: where
+    its S3 listens, and lines to paste into another terminal to reach it from the CLI (the
+    demo's dummy credentials, never real ones; ``AWS_ENDPOINT_URL_S3``, which flowtui reads,
+    keeps the command short). Each line fits the help screen (<= 104 characters)."""
+    day = (today or datetime.now(UTC)).astimezone(UTC)
+    prefix = (f"s3://{CENTRAL_BUCKET}/AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/"
+              f"{day:%Y/%m/%d}/")
+    return [
+        f"demo S3 endpoint: {endpoint_url} (loopback only, dummy credentials)",
+        "to use it from another terminal while the demo runs, paste these three lines there:",
+        f"  export AWS_ENDPOINT_URL_S3={endpoint_url} "
+        f"AWS_ACCESS_KEY_ID={_FAKE_ENV['AWS_ACCESS_KEY_ID']}",
+        f"  export AWS_SECRET_ACCESS_KEY={_FAKE_ENV['AWS_SECRET_ACCESS_KEY']} "
+        f"AWS_DEFAULT_REGION={_FAKE_ENV['AWS_DEFAULT_REGION']}",
+        f"  flowtui cat {prefix} --limit 20",
+    ]
+
+
 class DemoError(RuntimeError):
     """The demo can't run; the message is one line meant for the user."""
 

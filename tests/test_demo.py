@@ -189,3 +189,29 @@ def test_live_delivery_adds_new_files_to_todays_folder() -> None:
         assert counted and counted[0] >= 2
     finally:
         server.stop()
+
+
+def test_the_printed_cli_line_reaches_the_demo_from_a_clean_environment(seeded) -> None:
+    """Issue 17 item 7: the demo prints its endpoint and a line to paste into another
+    terminal; pasted into a shell with none of the demo's environment, it prints records of
+    the demo's day folder."""
+    import subprocess
+    from pathlib import Path
+
+    server, _, _, _ = seeded
+    hint = demo.cli_hint(server.endpoint_url, NOW)
+    assert server.endpoint_url in hint[0]
+    assert all(len(line) <= 104 for line in hint)  # the help screen shows them unwrapped
+    script = [line.strip() for line in hint[2:]]
+    assert script[-1] == ("flowtui cat s3://flowtui-demo-logs/AWSLogs/111122223333/"
+                          "vpcflowlogs/us-east-1/2024/03/05/ --limit 20")
+    root = Path(__file__).resolve().parent.parent
+    script[-1] = script[-1].replace("flowtui cat ", f"{sys.executable} -m flowtui cat ", 1)
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
+             "PYTHONPATH": str(root), "AWS_CONFIG_FILE": os.devnull,
+             "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true"}
+    result = subprocess.run(["sh", "-c", "\n".join(script)], capture_output=True, text=True,
+                            env=clean, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert len(rows) == 21 and "srcaddr" in rows[0]  # header and --limit 20

@@ -107,6 +107,9 @@ class FlowtuiApp(App[None]):
         Binding("A", "athena_sql", "Athena SQL", show=False, id="app.athena-sql"),
     ]
 
+    #: A note ``?`` shows above the keys (the demo's endpoint and CLI line).
+    help_note: str = ""
+
     def __init__(self, target: str | None = None, *, client: Any = None,
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
                  concurrency: int | None = None, follow: str | None = None,
@@ -486,7 +489,7 @@ class FlowtuiApp(App[None]):
             ("Prompt (filter, go to time, export)", screen.prompt),
             ("Large folder question", LoadOrQueryScreen),
         ]
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(sections, note=self.help_note))
 
     def action_toggle_decoded(self) -> None:
         self.table.decoded = not self.table.decoded
@@ -647,7 +650,7 @@ def _default_client() -> Any:
 def run(target: str | None = None, *, profile: str | None = None, region: str | None = None,
         endpoint_url: str | None = None, no_sign: bool = False, theme: str | None = None,
         follow: str | None = None, tail_options: TailOptions | None = None,
-        athena: AthenaOptions | None = None) -> int:
+        athena: AthenaOptions | None = None, help_note: str = "") -> int:
     """Entry point for ``flowtui [target]`` (and ``flowtui tail URL`` with ``follow``)."""
     from flowtui.s3.session import make_client
 
@@ -660,6 +663,8 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
         from rich.console import Console
 
         theme = theme_for_colours(Console().color_system)
-    FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
-               tail_options=tail_options, athena=athena).run()
+    app = FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
+                     tail_options=tail_options, athena=athena)
+    app.help_note = help_note  # the demo's endpoint, shown by ?
+    app.run()
     return 0
