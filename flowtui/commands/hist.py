@@ -43,15 +43,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(common.join_dash_values(argv))
-    query = common.build_query(args.where)
+    query = common.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    empty = "no records with a start time"
     if args.engine == "athena":
         from flowtui.athena import queries
 
+        if query.filters:
+            empty = f"no record matches --where {query.where_text!r}"
         answer = queries.hist(args, args.every, query)
         if isinstance(answer, int):
             return answer
@@ -59,12 +62,17 @@ def main(argv: Sequence[str]) -> int:
     else:
         progress = common.Progress()
         sink = common.StoreSink((), progress)
-        code = common.load(args, sink, common.keeper(query))
+        keep = common.keeper(query, args)
+        code = common.load(args, sink, keep)
         progress.clear()
         if code == 2:
             return code
         from flowtui.query.aggregate import histogram
 
+        if keep is not None and not keep.kept:
+            empty = keep.nothing_matched()
+        elif not len(sink.store):
+            empty = "no records loaded"
         table = histogram(sink.store.batches(), args.every)
         times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
         table = table.set_column(0, "time", times)
@@ -74,7 +82,7 @@ def main(argv: Sequence[str]) -> int:
     with common.output(args.output) as out:
         common.write_table(table, args.format, out)
     if table.num_rows == 0:
-        say("no records with a start time")
+        say(empty)
     return code
 
 
