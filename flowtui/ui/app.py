@@ -376,11 +376,16 @@ class FlowtuiApp(App[None]):
                 self.goto.go(message.value)
             case "export":
                 self.exports.start(message.value)
+            case "histogram":  # @ in the histogram strip
+                self.main_screen.histogram.focus()
+                self.main_screen.histogram.go(message.value)
 
     @on(PromptBar.Closed)
     def _prompt_closed(self, message: PromptBar.Closed) -> None:
         if message.kind == "path" and self.browser.display:
             self.browser.entry_list.focus()  # back where ":" was pressed
+        elif message.kind == "histogram":
+            self.main_screen.histogram.focus()  # back where "@" was pressed
         else:
             self.table.focus()
 
