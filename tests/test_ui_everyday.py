@@ -191,3 +191,64 @@ def test_log_scale_keeps_a_small_bucket_visible_beside_a_huge_one() -> None:
     logged = column_rows([_log(v) for v in values], _log(max(values)), 2)
     assert linear[1][1] == "▁" and linear[0][1] == " "  # the floor: one eighth
     assert logged[1][1] in "▂▃▄▅▆▇█" and logged[1][2] == " "
+
+
+async def test_a_bare_time_in_the_filter_bar_is_on_the_folders_day(demo_bucket: str,
+                                                                   s3_client: Any) -> None:
+    """Issue 17 item 5: on a folder of another day, during 14:00..14:10 matched 0 rows with
+    no hint (it meant today). Now it means the day of the loaded records, the bar says so,
+    and when nothing matches the note names the day taken."""
+    app = make_app(s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_day(pilot, app)
+        low = int(datetime(2024, 3, 4, 14, 0, tzinfo=UTC).timestamp())
+        high = int(datetime(2024, 3, 4, 14, 10, tzinfo=UTC).timestamp())
+        expected = sum(1 for r in rows(app) if isinstance(r["start"], int)
+                       and r["start"] <= high and r["end"] >= low)  # type: ignore[operator]
+        assert expected > 1000
+        await pilot.press("slash", *"during 14:00..14:10")
+        assert "2024-03-04 (the day most of the loaded records start on)" in \
+            app.main_screen.prompt.message
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.table.row_count == expected, what="filtered")
+        await pilot.press("slash", "ctrl+u", *"during 03:00..03:01", "enter")
+        await wait_for(pilot, lambda: app.table.row_count == 0, what="nothing matches")
+        notes = [n.message for n in app._notifications]  # noqa: SLF001 - the toasts' text
+        assert any("a time without a date was read on 2024-03-04" in n for n in notes), notes
+
+
+async def test_sort_by_bytes_one_eni_and_export(demo_bucket: str, s3_client: Any,
+                                                tmp_path: Any, monkeypatch: Any) -> None:
+    """README, from the folder just loaded: Tab $ h h h h h h s s (bytes, largest first);
+    T 7 Enter (the busiest interface only, still by bytes); w Enter (the view to a file)."""
+    monkeypatch.chdir(tmp_path)
+    app = make_app(s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_day(pilot, app)
+        await pilot.press("tab", "dollar_sign", *"hhhhhh")
+        assert app.focused is app.table and app.table.current_column == "bytes"
+        await pilot.press("s", "s")
+        await wait_for(pilot, lambda: not app.sorts.running and app.main_screen.view is not None
+                       and not app.main_screen.view.stale, what="sorted")
+        shown = [r["bytes"] for r in rows(app)]
+        assert shown == sorted(shown, key=lambda b: -1 if b is None else b, reverse=True)
+        assert shown[0] == max(b for b in shown if b is not None)
+        top = app.main_screen.top
+        await pilot.press("T", "7")
+        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "interface",
+                       what="top interfaces")
+        busiest = top.data.rows[0].values[0]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.main_screen.shown.filters
+                       and app.main_screen.view is not None
+                       and not app.main_screen.view.stale, what="one ENI")
+        assert app.main_screen.shown.where_text == f"interface-id = {busiest}"
+        assert {r["interface-id"] for r in rows(app)} == {busiest}
+        shown = [r["bytes"] for r in rows(app)]
+        assert shown == sorted(shown, key=lambda b: -1 if b is None else b, reverse=True)
+        await pilot.press("w", "enter")
+        await wait_for(pilot, lambda: any(p.suffix == ".csv" for p in tmp_path.iterdir()),
+                       timeout=20, what="exported")
+        written = next(p for p in tmp_path.iterdir() if p.suffix == ".csv")
+        await wait_for(pilot, lambda: len(written.read_text().splitlines()) == len(shown) + 1,
+                       timeout=20, what="every row written")
