@@ -128,3 +128,9 @@ def test_demo_browse_load_a_day_and_read_a_record(terminal: Terminal) -> None:
         time.sleep(0.1)
     assert not terminal.alive(), terminal.screen()
     assert "Traceback" not in terminal.screen()
+    # on exit the demo says where its S3 was and how the CLI reaches a running demo
+    # (the same lines as at its start and in ? while it runs)
+    after = terminal.screen()
+    assert re.search(r"its S3 at http://127\.0\.0\.1:\d+ with it", after), after
+    assert re.search(r"^  export AWS_ENDPOINT_URL_S3=http://127\.0\.0\.1:\d+ ", after, re.M)
+    assert re.search(r"^  flowtui cat s3://flowtui-demo-logs/AWSLogs/111122223333/", after, re.M)

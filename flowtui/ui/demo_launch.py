@@ -42,8 +42,7 @@ def main(argv: Sequence[str]) -> int:
     hint = cli_hint(server.endpoint_url)
     try:
         seed(server.client(), big_records=args.big_records)
-        for line in hint:
-            print(f"flowtui: {line}", file=sys.stderr)
+        _print_hint(hint)
         if args.live_every > 0:
             feeder = threading.Thread(target=deliver_live, args=(server.client(), stop),
                                       kwargs={"every": args.live_every},
@@ -61,7 +60,14 @@ def main(argv: Sequence[str]) -> int:
         if feeder is not None:
             feeder.join(timeout=10)
         server.stop()
-        print(f"flowtui: the demo S3 at {server.endpoint_url} has stopped. Next time, "
-              "while the demo runs, reach it from another terminal", file=sys.stderr)
-        for line in hint[1:]:
-            print(f"flowtui: {line}", file=sys.stderr)
+        print(f"flowtui: the demo has stopped and its S3 at {server.endpoint_url} with it; "
+              "while a demo runs, these lines (with its own port) reach it from another "
+              "terminal:", file=sys.stderr)
+        _print_hint(hint[2:])
+
+
+def _print_hint(hint: list[str]) -> None:
+    """The endpoint line as a message; the lines to paste exactly as they are to be pasted
+    (no ``flowtui:`` prefix, which would break them)."""
+    for line in hint:
+        print(line if line.startswith(" ") else f"flowtui: {line}", file=sys.stderr)
