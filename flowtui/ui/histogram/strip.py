@@ -75,15 +75,14 @@ def compute(batches: Sequence[pa.RecordBatch], metric: str, target: int,
     its REJECT records, since the histogram counts actions only in records."""
     table = histogram(batches, every, target=max(1, target))
     width = bucket_seconds(table) or 60
-    times = [int(t.timestamp()) for t in table.column("time").to_pylist()]
+    times = _seconds(table.column("time"))
     if metric == "records":
         return HistogramData(metric, width, times, table.column("accept").to_pylist(),
                              table.column("reject").to_pylist())
     rejected = [b.take(_REJECTS.indices(b)) for b in batches if b.num_rows]
     rej_table = histogram([b for b in rejected if b.num_rows], every=width, fill=False)
-    rej = {int(t.timestamp()): v for t, v in zip(rej_table.column("time").to_pylist(),
-                                                 rej_table.column("bytes").to_pylist(),
-                                                 strict=True)}
+    rej = {t: v for t, v in zip(_seconds(rej_table.column("time")),
+                                rej_table.column("bytes").to_pylist(), strict=True)}
     total = table.column("bytes").to_pylist()
     reject = [rej.get(t, 0) for t in times]
     return HistogramData(metric, width, times, [max(0, a - r) for a, r in
@@ -481,6 +480,11 @@ class TimeHistogram(Widget, can_focus=True):
             Segment(marks + " " * (room - len(marks)), axis),
             Segment(f"{info:<{INFO_WIDTH}}", self._style("time-histogram--info")),
         ])
+
+
+def _seconds(column: pa.ChunkedArray) -> list[int]:
+    """Bucket starts as epoch seconds (86,400 one-second buckets: no datetime per bucket)."""
+    return [int(t) for t in column.cast(pa.int64()).to_pylist()]
 
 
 def _log(value: int) -> int:
