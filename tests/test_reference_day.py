@@ -111,3 +111,21 @@ def test_story_reads_a_bare_time_on_the_day_of_the_loaded_records(tmp_path: Path
                      "--limit", "1")
     assert result.returncode == 0, result.stderr
     assert "2024-03-05 14:0" in result.stdout
+
+
+def test_a_day_folder_names_the_day_before_anything_loads(tmp_path: Path) -> None:
+    """``flowtui hist s3://…/2024/03/05/`` (or Hive's ``day=05/hour=14/``): the folder says
+    the day, which also serves ``--engine athena``, where nothing is loaded."""
+    from flowtui.commands.common import folder_day
+
+    assert folder_day(["s3://b/AWSLogs/1/vpcflowlogs/us-east-1/2024/03/05/"]) == date(2024, 3, 5)
+    assert folder_day(["s3://b/AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/"
+                       "aws-region=us-east-1/year=2024/month=03/day=05/hour=14/"]) == \
+        date(2024, 3, 5)
+    assert folder_day(["a/2024/03/05/", "b/2024/03/06/"]) is None
+    assert folder_day(["samples"]) is None
+    day = tmp_path / "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05"
+    day.mkdir(parents=True)
+    write_day(day, "other-name.log.gz")  # no stamp in the name: the folder tells
+    result = flowtui("cat", str(day), "--where", "during 03:00..03:10")
+    assert "read on 2024-03-05 (the day of the folder)" in result.stderr

@@ -78,7 +78,8 @@ def build_query(where: str | None, sort: str | None = None,
 
 
 def window_day(args: argparse.Namespace | None) -> Any:
-    """The reference day of the load's window (``--since``, else ``--until``), or None."""
+    """The reference day of the load's window (``--since``, else ``--until``, else the day
+    folder the paths name), or None."""
     from flowtui.query.times import ReferenceDay
 
     since = getattr(args, "since", None)
@@ -87,7 +88,30 @@ def window_day(args: argparse.Namespace | None) -> Any:
         return ReferenceDay(since.date(), "the day of --since")
     if until is not None:
         return ReferenceDay(until.date(), "the day of --until")
+    day = folder_day(getattr(args, "paths", None) or [])
+    if day is not None:
+        return ReferenceDay(day, "the day of the folder")
     return None
+
+
+def folder_day(paths: Sequence[str]) -> Any:
+    """The day every path names as a day (or hour) folder, ``…/2024/03/05/`` or Hive's
+    ``year=2024/month=03/day=05/``; None when they name none or several."""
+    from flowtui.layout import parse_day_prefix
+
+    days = set()
+    for path in paths:
+        parts = path.rstrip("/").split("/")
+        day = None
+        for end in (len(parts), len(parts) - 1):  # a day folder, or an hour folder in one
+            found = parse_day_prefix("/".join(parts[:end]))
+            if found is not None and found.year >= 2000:
+                day = found
+                break
+        if day is None:
+            return None
+        days.add(day)
+    return days.pop() if len(days) == 1 else None
 
 
 def day_of_keys(locations: Sequence[str]) -> Any:
