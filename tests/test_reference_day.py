@@ -129,3 +129,15 @@ def test_a_day_folder_names_the_day_before_anything_loads(tmp_path: Path) -> Non
     write_day(day, "other-name.log.gz")  # no stamp in the name: the folder tells
     result = flowtui("cat", str(day), "--where", "during 03:00..03:10")
     assert "read on 2024-03-05 (the day of the folder)" in result.stderr
+
+
+def test_cat_streams_the_records_of_a_bare_time_on_the_data_day(tmp_path: Path) -> None:
+    """cat --where (streamed, and with --sort --limit: the parser's prefilters) keeps what the
+    bare time means on the data's day, not what it would mean today."""
+    path = write_day(tmp_path, "web.log.gz")
+    for extra in ([], ["--sort", "-bytes", "--limit", "5"]):
+        result = flowtui("cat", str(path), "--where", "during 14:02..14:03", "--format", "csv",
+                         *extra)
+        assert result.returncode == 0, result.stderr
+        rows = result.stdout.splitlines()[1:]
+        assert rows and (len(rows) == 5 if extra else len(rows) > 100), result.stderr

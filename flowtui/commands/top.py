@@ -60,20 +60,23 @@ def main(argv: Sequence[str]) -> int:
             say(f"no record matches --where {query.where_text!r}" if query.filters
                 else "no records")
         return 0
+    from flowtui.query.aggregate import GroupStates, top_of
+
     progress = common.Progress()
-    sink = common.StoreSink(by, progress)
+    # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
+    # summed and filtered on: memory holds the groups, never the records.
+    sink = common.StatesSink(GroupStates(by), by, progress)
     keep = common.keeper(query, args)
-    code = common.load(args, sink, keep)
+    code = common.load(args, sink, keep,
+                       common.needed_columns(args, query, [*by, "packets", "bytes"]))
     progress.clear()
     if code == 2:
         return code
-    from flowtui.query.aggregate import top
-
-    table = top(sink.store.batches(), by, args.metric, args.n)
+    table = top_of(sink.states.result(), by, args.metric, args.n)
     table = table.select([*by, "records", "packets", "bytes"])
     with common.output(args.output) as out:
         common.write_table(table, args.format, out)
     if table.num_rows == 0:
         say(keep.nothing_matched() if keep is not None and not keep.kept
-            else "no records loaded" if not len(sink.store) else "no records")
+            else "no records loaded" if not sink.states.records else "no records")
     return code
