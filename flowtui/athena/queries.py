@@ -20,7 +20,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flowtui.athena.engine import AthenaTarget, QueryFailed, QueryStatus
-from flowtui.athena.table import FlowLogTable, TableError, describe_prefix, partition_filter
+from flowtui.athena.table import (
+    FlowLogTable,
+    TableError,
+    check_name,
+    describe_prefix,
+    partition_filter,
+)
 from flowtui.cliargs import say
 from flowtui.query.expr import And, Compare, Const, Expr
 
@@ -50,6 +56,8 @@ def plan(args: argparse.Namespace) -> Plan | int:
         return 2
     bucket, prefix = parse_s3_url(urls[0])
     try:
+        check_name("--database", args.database)
+        check_name("--table", args.table)
         client = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
         table = describe_prefix(client, bucket, prefix)
         since, until = window(args)

@@ -103,6 +103,17 @@ def corrupt_footer() -> bytes:
     return bytes(whole)
 
 
+#: A Parquet column name that would close a backquoted identifier in ``athena ddl`` and
+#: rewrite the statement (issue 20.2).
+INJECTED_COLUMN = "x` string) LOCATION 's3://attacker/' TBLPROPERTIES ('a'='b') --"
+
+
+def backquote_column() -> bytes:
+    columns = good_table()
+    columns[INJECTED_COLUMN] = pa.array(["v"] * 100)
+    return parquet(pa.table(columns))
+
+
 def escapes() -> bytes:
     hostile = ["\x1b]52;c;ZWNobyBoaQ==\x07", "\x1b]8;;http://x.test/\x1b\\link\x1b]8;;\x1b\\",
                "\x1b]0;owned\x07", "\x1b[2J", "[bold red]markup[/]", "\x9b31m", "\x07\x08\x7f",
@@ -145,6 +156,7 @@ CASES: list[Case] = [
          "neither gzip nor text"),
     Case("corrupt-footer.parquet", corrupt_footer, 1, 0, "not a readable Parquet file"),
     Case("nested.parquet", nested, 1, 100, "is not a flow-log field type"),
+    Case("backquote-column.parquet", backquote_column, 0, 100),
     Case("no-rows.parquet", lambda: parquet(pa.table(good_table()).slice(0, 0)), 0, 0),
     Case("wrong-types.parquet", wrong_types, 0, 99, "srcport: 'None' is not", 1),
     Case("beyond-2-64.log",

@@ -1,0 +1,60 @@
+"""``athena ddl`` can't be turned into another statement by the names it is given (issue 20.2).
+
+Athena's rule for names (AWS docs, "Name databases, tables, and columns"): database, table and
+column names are lower-case UTF-8 strings of 1 to 255 bytes; flow-log columns are snake_case
+(AWS's Parquet delivery) and a backquote in a name would end the quoted identifier, so such
+names are refused before anything is printed or sent.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from flowtui.athena.table import TableError, describe_prefix
+from tests.corpus.generate import INJECTED_COLUMN, backquote_column
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTHING_LISTENS = "http://127.0.0.1:9"
+
+
+def _seed(raw, bucket: str) -> None:
+    t = datetime(2024, 3, 5, 9)
+    name = f"123456789012_vpcflowlogs_us-east-1_fl-0aaa_{t:%Y%m%dT%H%MZ}_abcd1234.log.parquet"
+    key = f"AWSLogs/123456789012/vpcflowlogs/us-east-1/{t:%Y/%m/%d}/{name}"
+    raw.put_object(Bucket=bucket, Key=key, Body=backquote_column())
+
+
+def _ddl(s3_server, bucket: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, AWS_ENDPOINT_URL_ATHENA=NOTHING_LISTENS)
+    return subprocess.run(
+        [sys.executable, "-m", "flowtui", "athena", "ddl", f"s3://{bucket}/", "--endpoint-url",
+         s3_server.endpoint_url, "--apply", "--yes", *extra],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+
+
+def test_a_parquet_column_with_a_backquote_is_refused(s3_server, scratch_bucket) -> None:
+    bucket, raw = scratch_bucket
+    _seed(raw, bucket)
+    with pytest.raises(TableError) as caught:
+        describe_prefix(s3_server.client(), bucket, "")
+    assert "not a name Athena can hold" in str(caught.value)
+    done = _ddl(s3_server, bucket)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""  # no statement printed, none sent (nothing listens for Athena)
+    assert done.stderr.count("\n") == 1 and "attacker" in done.stderr
+
+
+@pytest.mark.parametrize("flag", ["--database", "--table"])
+@pytest.mark.parametrize("value", ["x`.`y", "a'b", "t\nDROP", ""])
+def test_database_and_table_names_are_checked(s3_server, flag: str, value: str) -> None:
+    done = _ddl(s3_server, s3_server.main_bucket + "/hive", flag, value)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "lower-case letters, digits and _" in done.stderr
+
