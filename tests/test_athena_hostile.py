@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from flowtui.athena.table import TableError, describe_prefix
-from tests.corpus.generate import INJECTED_COLUMN, backquote_column
+from tests.corpus.generate import backquote_column
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTHING_LISTENS = "http://127.0.0.1:9"
