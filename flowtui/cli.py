@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from flowtui.cliargs import add_output_options, say, stdout_closed
@@ -91,13 +92,17 @@ def run_cat(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from flowtui.outfile import OutputError
+
     args = list(sys.argv[1:] if argv is None else argv)
     prefer_compact_memory()
     try:
         if args and args[0] == "cat":
+            _end_on_signals()
             return run_cat(_cat_parser().parse_args(catquery.join_dash_values(args[1:])))
         command = find_command(args[0]) if args else None
         if command is not None:
+            _end_on_signals()
             return command(args[1:])
         if args and args[0] == "tail":
             from flowtui.tailcmd import main as run_tail
@@ -116,6 +121,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except OutputError as exc:
+        say(str(exc))
+        return exc.code
+
+
+def _end_on_signals() -> None:
+    """SIGTERM and SIGHUP end a command as Ctrl-C does: cleanup runs (an Athena query is
+    stopped, a half-written --output file removed) and the exit status says which signal."""
+    from flowtui.outfile import remove_partials
+
+    def end(signum: int, _frame: object) -> None:
+        remove_partials()
+        signal.signal(signum, signal.SIG_DFL)  # a second one ends at once
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, end)
 
 
 def _silence_stdout() -> None:

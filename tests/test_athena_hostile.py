@@ -9,8 +9,10 @@ names are refused before anything is printed or sent.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -58,3 +60,35 @@ def test_database_and_table_names_are_checked(s3_server, flag: str, value: str) 
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and "lower-case letters, digits and _" in done.stderr
 
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_stop_the_query_on_athena(s3_server, signum: int) -> None:
+    """As Ctrl-C does (issue 20.12): a query left running keeps scanning and billing."""
+    import boto3
+    from test_athena_engine import _slow_queries
+
+    _slow_queries(s3_server.endpoint_url, 100_000)
+    raw = boto3.client("athena", region_name="us-east-1", endpoint_url=s3_server.endpoint_url)
+    try:
+        before = set(raw.list_query_executions()["QueryExecutionIds"])
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flowtui", "top", f"s3://{s3_server.main_bucket}/hive/",
+             "--by", "srcaddr", "--engine", "athena", "--output-location", "s3://r/q/",
+             "--endpoint-url", s3_server.endpoint_url],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            env=dict(os.environ, AWS_ENDPOINT_URL_ATHENA=s3_server.endpoint_url))
+        deadline = time.monotonic() + 120
+        new: set[str] = set()
+        while not new and time.monotonic() < deadline:
+            time.sleep(0.2)
+            new = set(raw.list_query_executions()["QueryExecutionIds"]) - before
+        assert new, "the query was never submitted"
+        process.send_signal(signum)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        _slow_queries(s3_server.endpoint_url, 1)
+    assert process.returncode == 128 + signum, err
+    assert "Traceback" not in err
+    state = raw.get_query_execution(QueryExecutionId=new.pop())["QueryExecution"]["Status"]
+    assert state["State"] == "CANCELLED"

@@ -46,10 +46,12 @@ class Plan:
 
 def plan(args: argparse.Namespace) -> Plan | int:
     """Describe the prefix and the window; an exit code after a one-line message if not."""
+    from flowtui.outfile import check_target
     from flowtui.s3.errors import describe
     from flowtui.s3.select import parse_s3_url
     from flowtui.s3.session import make_client
 
+    check_target(getattr(args, "output", None))  # before a query is paid for
     urls = [p for p in args.paths if p.startswith("s3://")]
     if len(urls) != 1 or len(args.paths) != 1:
         say("--engine athena takes one s3://bucket/prefix (the table's location)")
@@ -122,12 +124,15 @@ def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa
         last[:] = [status]
         progress.show(status.line(), force=True)
 
-    with _interrupt_sets(cancel):
+    with _interrupt_sets(cancel) as signals:
         try:
             yield from run_query(client, sql, target, cancel=cancel, on_status=on_status,
                                  s3_client=s3)
         except QueryFailed:
-            if cancel.is_set():  # Ctrl-C: the query was stopped; exit as an interrupt does
+            if cancel.is_set():  # a signal: the query was stopped; exit as the signal says
+                if signals.signum not in (None, signal.SIGINT):
+                    say("stopped: Athena was asked to stop the query")
+                    raise SystemExit(128 + (signals.signum or 0)) from None
                 raise KeyboardInterrupt from None
             raise
         finally:
@@ -137,20 +142,27 @@ def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa
 
 
 class _interrupt_sets:
-    """Ctrl-C sets ``cancel`` (the engine then stops the query on Athena) instead of raising
-    in the middle of a request."""
+    """Ctrl-C, SIGTERM and SIGHUP set ``cancel`` (the engine then stops the query on Athena,
+    so it stops billing) instead of raising in the middle of a request."""
 
     def __init__(self, cancel: threading.Event) -> None:
         self.cancel = cancel
-        self.previous: Any = None
+        self.previous: dict[int, Any] = {}
+        self.signum: int | None = None
 
-    def __enter__(self) -> None:
+    def _set(self, signum: int, _frame: object) -> None:
+        self.signum = signum
+        self.cancel.set()
+
+    def __enter__(self) -> _interrupt_sets:
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, lambda *_: self.cancel.set())
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                self.previous[signum] = signal.signal(signum, self._set)
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+        for signum, previous in self.previous.items():
+            signal.signal(signum, previous)
 
 
 def local_names(table: pa.Table) -> pa.Table:

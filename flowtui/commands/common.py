@@ -147,8 +147,10 @@ def with_key_columns(batch: Any, source: str, names: Sequence[str]) -> Any:
 def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None) -> int:
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
     ``keep`` keeps. Exit code: 0 done, 1 some objects failed, 2 nothing could be read."""
+    from flowtui.outfile import check_target
     from flowtui.s3 import cat as s3cat
 
+    check_target(getattr(args, "output", None))  # before any work: one line, exit 2
     if "-" in args.paths:
         return _load_stdin(args, sink, keep)
     return s3cat.run(args, sink, say, predicate=keep)
@@ -184,25 +186,15 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
 
 @contextmanager
 def output(path: str | None, *, binary: bool = False) -> Iterator[IO[Any]]:
-    """``--output FILE`` (written whole or not at all: a temporary name, renamed at the end),
-    else stdout."""
+    """``--output FILE`` (written whole or not at all, safely: ``flowtui.outfile``), else
+    stdout."""
     if path is None or path == "-":
         yield sys.stdout.buffer if binary else sys.stdout
         return
-    temporary = f"{path}.partial"
-    handle: IO[Any]
-    if binary:
-        handle = open(temporary, "wb")  # noqa: SIM115 - closed below
-    else:
-        handle = open(temporary, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    try:
+    from flowtui.outfile import open_output
+
+    with open_output(path, binary=binary) as handle:
         yield handle
-    except BaseException:
-        handle.close()
-        os.unlink(temporary)
-        raise
-    handle.close()
-    os.replace(temporary, path)
 
 
 class Progress:
