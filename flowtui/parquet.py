@@ -13,7 +13,7 @@ bad text lines while every other row is kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 import pyarrow as pa
@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flowtui.fields import arrow_type, canonical_name
-from flowtui.parser import PARQUET_MAGIC, _narrow
+from flowtui.parser import MAX_LINE_BYTES, PARQUET_MAGIC, _narrow
 
 _PARQUET_SUFFIXES = (".parquet", ".parq")
 _CAST_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
@@ -51,14 +51,19 @@ def iter_parquet_batches(source: object, batch_size: int = 65536,
     """
     try:
         parquet = pq.ParquetFile(source)
+        text = [f.name for f in parquet.schema_arrow if _is_text(f.type)]
+        if text:  # kept as dictionaries: a value repeated a million times is held once
+            parquet = pq.ParquetFile(source, read_dictionary=text)
     except (pa.ArrowException, OSError) as exc:  # Arrow's words alone do not say Parquet
         raise pa.ArrowInvalid(f"not a readable Parquet file: {str(exc).strip()}") from exc
+    _refuse_bombs(parquet)
     names = [canonical_name(name) for name in parquet.schema_arrow.names]
     left_out: set[str] = set()
     first_row = 1
-    for batch in parquet.iter_batches(batch_size=batch_size):
+    for whole in byte_bounded_batches(parquet, batch_size):
         columns: list[pa.Array] = []
         kept_names: list[str] = []
+        batch, numbers = _without_oversized(whole, first_row, report)
         bad_rows: dict[int, str] = {}
         for name, column in zip(names, batch.columns, strict=True):
             if name in left_out:
@@ -76,12 +81,90 @@ def iter_parquet_batches(source: object, batch_size: int = 65536,
         if bad_rows:
             if report is not None:
                 for row in sorted(bad_rows):
-                    report.report_bad(first_row + row, bad_rows[row],
-                                      _row_text(batch, row))
+                    report.report_bad(numbers(row), bad_rows[row], _row_text(batch, row))
             keep = pa.array([row not in bad_rows for row in range(batch.num_rows)])
             out = out.filter(keep)
-        first_row += batch.num_rows
+        first_row += whole.num_rows
         yield _narrow(out)
+
+
+# --- memory bounded by bytes, not rows (a decompression bomb: issue 20.6) -------------------
+
+#: Decoded bytes one batch may hold (the gzip path's blocks are of this order).
+BATCH_BYTES = 8 << 20
+
+
+def byte_bounded_batches(parquet: pq.ParquetFile, batch_size: int) -> Iterator[pa.RecordBatch]:
+    """Row group by row group, in batches of at most ``batch_size`` rows and about
+    ``BATCH_BYTES`` decoded bytes (from the row group's uncompressed size): a small file of
+    huge, highly compressible values (113 KB → 3 GB) is read a few rows at a time."""
+    meta = parquet.metadata
+    for group in range(meta.num_row_groups):
+        info = meta.row_group(group)
+        per_row = max(1, info.total_byte_size // max(1, info.num_rows))
+        rows = max(1, min(batch_size, BATCH_BYTES // per_row))
+        yield from parquet.iter_batches(batch_size=rows, row_groups=[group])
+
+
+#: The most decoded bytes one column may hold in one row group. A page is decoded whole, and
+#: its size is the writer's choice: 3,000 values of 1 MiB compress to 113 KB and decode to
+#: 3 GB. A flow-log column of ten million rows is well below this.
+MAX_CHUNK_BYTES = 256 << 20
+
+
+def _refuse_bombs(parquet: pq.ParquetFile) -> None:
+    meta = parquet.metadata
+    for group in range(meta.num_row_groups):
+        info = meta.row_group(group)
+        for number in range(info.num_columns):
+            chunk = info.column(number)
+            if chunk.total_uncompressed_size > MAX_CHUNK_BYTES:
+                raise pa.ArrowInvalid(
+                    f"not a flow-log Parquet file: column {chunk.path_in_schema!r} decodes to "
+                    f"{chunk.total_uncompressed_size:,} bytes in one row group (from "
+                    f"{chunk.total_compressed_size:,}); refused, as a decompression bomb")
+
+
+def oversized_rows(batch: pa.RecordBatch) -> dict[int, str]:
+    """Rows whose text would be longer than a line may be (``MAX_LINE_BYTES``), as bad rows:
+    no flow-log record comes near it, and the text parser refuses such a line the same way."""
+    total: pa.Array | None = None
+    for column in batch.columns:
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            if not _is_text(kind.value_type):
+                continue
+            lengths = pc.take(pc.binary_length(column.dictionary), column.indices)
+        elif _is_text(kind):
+            lengths = pc.binary_length(column)
+        else:
+            continue
+        lengths = pc.fill_null(lengths.cast(pa.int64()), 0)
+        total = lengths if total is None else pc.add(total, lengths)
+    if total is None:
+        return {}
+    over = pc.indices_nonzero(pc.greater(total, MAX_LINE_BYTES)).to_pylist()
+    return {row: f"row longer than {MAX_LINE_BYTES} bytes" for row in over}
+
+
+def _without_oversized(batch: pa.RecordBatch, first_row: int, report: ParquetReport | None
+                       ) -> tuple[pa.RecordBatch, Callable[[int], int]]:
+    """``batch`` less its oversized rows (reported, their text cut short, before any value is
+    decoded in full), and the row number (from 1) of each row left."""
+    over = oversized_rows(batch)
+    if not over:
+        return batch, lambda row: first_row + row
+    if report is not None:
+        for row in sorted(over):
+            report.report_bad(first_row + row, over[row], _row_text(batch, row))
+    keep = pa.array([row not in over for row in range(batch.num_rows)])
+    left = pc.indices_nonzero(keep).to_pylist()
+    return batch.filter(keep), lambda row: first_row + left[row]
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_binary(kind) or pa.types.is_large_binary(kind))
 
 
 def _to_catalogue_type(name: str, column: pa.Array, bad_rows: dict[int, str]
@@ -137,5 +220,17 @@ def _cast_in_halves(name: str, column: pa.Array, wanted: pa.DataType, offset: in
 
 
 def _row_text(batch: pa.RecordBatch, row: int) -> str:
-    return " ".join("-" if value is None else str(value)
-                    for value in batch.slice(row, 1).to_pylist()[0].values())
+    """The row as a line of text, each value cut to 200 characters before it is decoded."""
+    values = []
+    for column in batch.slice(row, 1).columns:
+        if pa.types.is_dictionary(column.type):
+            index = column.indices[0].as_py()
+            column = (column.dictionary.slice(index, 1) if index is not None
+                      else pa.nulls(1, column.type.value_type))
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.utf8_slice_codeunits(column, 0, 200)
+        elif pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            column = pc.binary_slice(column, 0, 200)
+        value = column[0].as_py()
+        values.append("-" if value is None else str(value)[:200])
+    return " ".join(values)

@@ -114,6 +114,23 @@ def backquote_column() -> bytes:
     return parquet(pa.table(columns))
 
 
+def parquet_bomb(rows: int, *, dictionary: bool) -> bytes:
+    """``rows`` copies of a 1 MiB value in the action column, in one row group: held once
+    in a dictionary (3,000 rows: 6 KB that decode to 3 GB) or plain (each page decoded
+    whole: a column chunk past the size a flow log can have). Issue 20.6."""
+    columns = {k: pa.concat_arrays([v] * (rows // 100 + 1)).slice(0, rows)
+               for k, v in good_table().items()}
+    huge = pa.array(["A" * (1 << 20)])
+    if dictionary:
+        columns["action"] = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), huge)
+    else:
+        columns["action"] = pa.array(["A" * (1 << 20)] * rows)
+    sink = io.BytesIO()
+    pq.write_table(pa.table(columns), sink, compression="zstd", use_dictionary=dictionary,
+                   dictionary_pagesize_limit=4 << 20, row_group_size=rows)
+    return sink.getvalue()
+
+
 def escapes() -> bytes:
     hostile = ["\x1b]52;c;ZWNobyBoaQ==\x07", "\x1b]8;;http://x.test/\x1b\\link\x1b]8;;\x1b\\",
                "\x1b]0;owned\x07", "\x1b[2J", "[bold red]markup[/]", "\x9b31m", "\x07\x08\x7f",
@@ -157,6 +174,10 @@ CASES: list[Case] = [
     Case("corrupt-footer.parquet", corrupt_footer, 1, 0, "not a readable Parquet file"),
     Case("nested.parquet", nested, 1, 100, "is not a flow-log field type"),
     Case("backquote-column.parquet", backquote_column, 0, 100),
+    Case("bomb-dictionary-3gb.parquet", lambda: parquet_bomb(3000, dictionary=True), 0, 0,
+         "row longer than 1048576 bytes", 3000, max_rss_mb=300, max_seconds=45),
+    Case("bomb-plain-272mb.parquet", lambda: parquet_bomb(272, dictionary=False), 1, 0,
+         "decompression bomb", max_rss_mb=200, max_seconds=45),
     Case("no-rows.parquet", lambda: parquet(pa.table(good_table()).slice(0, 0)), 0, 0),
     Case("wrong-types.parquet", wrong_types, 0, 99, "srcport: 'None' is not", 1),
     Case("beyond-2-64.log",
