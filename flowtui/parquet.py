@@ -174,6 +174,8 @@ def _to_catalogue_type(name: str, column: pa.Array, bad_rows: dict[int, str]
     wanted = arrow_type(name)
     if column.type == wanted:
         return column
+    if pa.types.is_dictionary(column.type) and not pa.types.is_dictionary(wanted):
+        column = column.cast(column.type.value_type)  # read as one; a batch is byte-bounded
     if pa.types.is_dictionary(wanted):
         if pa.types.is_dictionary(column.type):
             column = column.cast(column.type.value_type)
