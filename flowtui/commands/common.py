@@ -67,10 +67,43 @@ def build_query(where: str | None, sort: str | None = None) -> Any:
     from flowtui.query.query import FilterError, Query, UnknownField
 
     try:
-        return Query.build(where, sort)
+        query = Query.build(where, sort)
     except (FilterError, UnknownField) as exc:
         say(str(exc))
         return 2
+    refused = engine_refuses(query)
+    if refused is not None:
+        say(f"--where: {refused}")
+        return 2
+    return query
+
+
+def engine_refuses(query: Any) -> str | None:
+    """Why Arrow would refuse the filter on every object (a number too large for its column,
+    a regex RE2 can't compile), found by running it on two rows of every field (a value and a
+    null) before anything is loaded; None when it runs. Otherwise each object would fail
+    with the same error, blamed on the object (issue 20.9)."""
+    if not query.filters:
+        return None
+    import pyarrow as pa
+
+    from flowtui.fields import FIELDS, arrow_type
+    from flowtui.textsafe import printable
+
+    def column(kind: pa.DataType) -> pa.Array:
+        if pa.types.is_dictionary(kind):
+            return pa.array(["x", None]).dictionary_encode().cast(kind)
+        if pa.types.is_string(kind):
+            return pa.array(["x", None], kind)
+        return pa.array([0, None]).cast(kind)
+
+    names = list(FIELDS)
+    try:
+        probe = pa.RecordBatch.from_arrays([column(arrow_type(n)) for n in names], names=names)
+        query.predicate().filter(probe)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+        return f"the filter can't run: {printable(' '.join(str(exc).split()))}"
+    return None
 
 
 def keeper(query: Any) -> Callable[[Any], Any] | None:
