@@ -114,6 +114,15 @@ def backquote_column() -> bytes:
     return parquet(pa.table(columns))
 
 
+def million_bad_cells() -> bytes:
+    """A million rows whose srcport is the text 'None' (pandas' object column): each is a
+    bad row, found in a few vectorised steps, not a million bisections (issue 20.10)."""
+    rows = 1_000_000
+    columns = {k: pa.concat_arrays([v] * (rows // 100)) for k, v in good_table().items()}
+    columns["srcport"] = pa.array(["None"] * rows)
+    return parquet(pa.table(columns))
+
+
 def parquet_bomb(rows: int, *, dictionary: bool) -> bytes:
     """``rows`` copies of a 1 MiB value in the action column, in one row group: held once
     in a dictionary (3,000 rows: 6 KB that decode to 3 GB) or plain (each page decoded
@@ -178,6 +187,8 @@ CASES: list[Case] = [
          "row longer than 1048576 bytes", 3000, max_rss_mb=300, max_seconds=45),
     Case("bomb-plain-272mb.parquet", lambda: parquet_bomb(272, dictionary=False), 1, 0,
          "decompression bomb", max_rss_mb=200, max_seconds=45),
+    Case("million-bad-cells.parquet", million_bad_cells, 0, 0, "srcport: 'None' is not",
+         1_000_000, max_seconds=40),
     Case("no-rows.parquet", lambda: parquet(pa.table(good_table()).slice(0, 0)), 0, 0),
     Case("wrong-types.parquet", wrong_types, 0, 99, "srcport: 'None' is not", 1),
     Case("beyond-2-64.log",
