@@ -92,3 +92,25 @@ def test_sigterm_and_sighup_stop_the_query_on_athena(s3_server, signum: int) -> 
     assert "Traceback" not in err
     state = raw.get_query_execution(QueryExecutionId=new.pop())["QueryExecution"]["Status"]
     assert state["State"] == "CANCELLED"
+
+
+@pytest.mark.parametrize("command", ["top", "hist"])
+def test_an_answer_missing_a_column_is_one_line(s3_server, command: str) -> None:
+    """Issue 20.14: moto (or a view, or another table of that name) answers without
+    ``bytes``; before, ``top`` died with a KeyError traceback."""
+    from test_athena_engine import _set_results
+
+    first = "srcaddr" if command == "top" else "time"
+    _set_results(s3_server.endpoint_url, [first, "records", "packets"],
+                 [["1709647200" if command == "hist" else "10.0.0.5", "12", "40"]])
+    extra = ["--by", "srcaddr"] if command == "top" else ["--every", "5m"]
+    done = subprocess.run(
+        [sys.executable, "-m", "flowtui", command, f"s3://{s3_server.main_bucket}/hive/",
+         *extra, "--engine", "athena", "--output-location", "s3://r/q/", "--endpoint-url",
+         s3_server.endpoint_url], capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env=dict(os.environ, AWS_ENDPOINT_URL_ATHENA=s3_server.endpoint_url))
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Athena's answer has no column 'bytes'" in done.stderr
+    assert all(line.startswith("flowtui: ") or line.startswith("athena ")
+               for line in done.stderr.splitlines()), done.stderr

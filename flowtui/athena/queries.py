@@ -264,7 +264,7 @@ def top(args: argparse.Namespace, by: Sequence[str], query: Any) -> pa.Table | i
     sql = top_sql(prepared.name, columns(prepared.table), by=list(by), dialect="athena",
                   metric=args.metric, n=args.n, where=window_expr(args, query.where),
                   also=prepared.also)
-    return _answer(args, sql, prepared.target)
+    return _answer(args, sql, prepared.target, [*by, "records", "packets", "bytes"])
 
 
 def hist(args: argparse.Namespace, every: int | None, query: Any) -> pa.Table | int:
@@ -278,15 +278,27 @@ def hist(args: argparse.Namespace, every: int | None, query: Any) -> pa.Table | 
     width = every or _default_every(since, until)
     sql = histogram_sql(prepared.name, columns(prepared.table), every=width, dialect="athena",
                         where=window_expr(args, query.where), also=prepared.also)
-    return _answer(args, sql, prepared.target)
+    return _answer(args, sql, prepared.target, ["time", "records", "packets", "bytes"])
 
 
-def _answer(args: argparse.Namespace, sql: str, target: AthenaTarget) -> pa.Table | int:
-    """A small result table (top-N, histogram) under the local commands' column names."""
+def _answer(args: argparse.Namespace, sql: str, target: AthenaTarget,
+            expected: Sequence[str]) -> pa.Table | int:
+    """A small result table (top-N, histogram) under the local commands' column names; an
+    answer without a column the command prints is one line, not a KeyError (issue 20.14)."""
     result: list[pa.Table] = []
 
     def body() -> int:
-        result.append(local_names(as_table(list(run(args, sql, target)))))
+        table = local_names(as_table(list(run(args, sql, target))))
+        missing = [name for name in expected if name not in table.column_names]
+        if missing and not table.num_rows:  # no rows (no pages at all): an empty answer
+            for name in missing:
+                table = table.append_column(name, pa.array([], pa.int64()))
+        elif missing:
+            raise QueryFailed(
+                f"Athena's answer has no column {', '.join(map(repr, missing))} (it has "
+                f"{', '.join(map(repr, table.column_names)) or 'none'}): is the table the "
+                "one flowtui athena ddl made for this prefix?")
+        result.append(table)
         return 0
 
     code = guarded(body)
