@@ -127,18 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _end_on_signals() -> None:
-    """SIGTERM and SIGHUP end a command as Ctrl-C does: cleanup runs (an Athena query is
-    stopped, a half-written --output file removed) and the exit status says which signal."""
-    from flowtui.outfile import remove_partials
-
-    def end(signum: int, _frame: object) -> None:
-        remove_partials()
-        signal.signal(signum, signal.SIG_DFL)  # a second one ends at once
-        raise SystemExit(128 + signum)
+    """SIGTERM and SIGHUP still end a command by the signal (its exit status says so), but
+    first remove a half-written --output file; during an Athena query, the query is stopped
+    first (``athena.queries``)."""
+    from flowtui.outfile import end_by_signal
 
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, end)
+            signal.signal(signum, lambda number, _frame: end_by_signal(number))
 
 
 def _silence_stdout() -> None:

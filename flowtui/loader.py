@@ -37,7 +37,7 @@ from flowtui.events import (
     ObjectStarted,
 )
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
-from flowtui.parser import FlowLogParser
+from flowtui.parser import PARQUET_MAGIC, FlowLogParser
 from flowtui.query.times import window_filter
 from flowtui.s3.errors import describe, safe_text
 from flowtui.s3.inflight import Scope
@@ -439,10 +439,17 @@ class Loader:
     def _batches(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
         if ref.is_s3:
             bucket, key = parse_s3_url(ref.location)
+            # By the first bytes, not the name (issue 20.15): a name that says Parquet is
+            # checked with the reader's first block; any other object is peeked at as it
+            # streams (``_s3_text``).
             if looks_like_parquet(key):
-                yield from self._s3_parquet(ref, bucket, key, parser)
-            else:
-                yield from self._s3_text(ref, bucket, key, parser)
+                f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
+                              cancel=self._cancel)
+                if looks_like_parquet(f.read(len(PARQUET_MAGIC))):
+                    f.seek(0)
+                    yield from self._s3_parquet(ref, bucket, key, parser, f)
+                    return
+            yield from self._s3_text(ref, bucket, key, parser)
         else:
             yield from self._local(ref, parser)
 
@@ -463,18 +470,29 @@ class Loader:
         # between listing and reading is simply read as it now is.
         stream = self._tracked(ObjectStream(self.client, bucket, key,
                                             chunk_size=self.chunk_size, cancel=self._cancel))
+        parquet = False
         try:
+            first = True
             for chunk in stream:
+                if first and looks_like_parquet(chunk):  # Parquet whatever its name says
+                    parquet = True
+                    stream.abort()
+                    break
+                first = False
                 self._count(len(chunk))
                 yield from parser.stream(chunk)
-            yield from parser.finish()
+            if not parquet:
+                yield from parser.finish()
         finally:
             self._untrack(stream)
+        if parquet:
+            yield from self._s3_parquet(ref, bucket, key, parser)
 
-    def _s3_parquet(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
-                    ) -> Iterator[pa.RecordBatch]:
-        f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
-                      cancel=self._cancel)
+    def _s3_parquet(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser,
+                    f: RangeFile | None = None) -> Iterator[pa.RecordBatch]:
+        if f is None:
+            f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
+                          cancel=self._cancel)
         self._tracked(f)
         seen = 0
         try:
@@ -491,7 +509,7 @@ class Loader:
     def _local(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
         with open(ref.location, "rb") as handle:
             head = handle.read(4)
-            if looks_like_parquet(head) or looks_like_parquet(ref.location):
+            if looks_like_parquet(head):  # by content, whatever the name says
                 for batch in iter_parquet_batches(ref.location, report=parser):
                     if self._cancel.is_set():
                         raise Cancelled()

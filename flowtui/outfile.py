@@ -175,4 +175,14 @@ def remove_partials() -> None:
         _remove(path)
 
 
-__all__ = ["OutputError", "check_target", "open_output", "remove_partials"]
+def end_by_signal(signum: int) -> None:
+    """End the process by ``signum`` (its default action: the exit status a shell or a
+    supervisor expects), after removing the temporary files still being written."""
+    import signal
+
+    remove_partials()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+__all__ = ["OutputError", "check_target", "end_by_signal", "open_output", "remove_partials"]

@@ -131,8 +131,10 @@ def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa
         except QueryFailed:
             if cancel.is_set():  # a signal: the query was stopped; exit as the signal says
                 if signals.signum not in (None, signal.SIGINT):
+                    from flowtui.outfile import end_by_signal
+
                     say("stopped: Athena was asked to stop the query")
-                    raise SystemExit(128 + (signals.signum or 0)) from None
+                    end_by_signal(signals.signum or signal.SIGTERM)
                 raise KeyboardInterrupt from None
             raise
         finally:

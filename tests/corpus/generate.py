@@ -189,6 +189,9 @@ CASES: list[Case] = [
          "decompression bomb", max_rss_mb=200, max_seconds=45),
     Case("million-bad-cells.parquet", million_bad_cells, 0, 0, "srcport: 'None' is not",
          1_000_000, max_seconds=40),
+    # Detected by the first bytes, not the name (issue 20.15).
+    Case("gzip-text-named.log.parquet", lambda: gzip.compress(lines(HEADER, *GOOD)), 0, 100),
+    Case("parquet-named.log.gz", lambda: parquet(pa.table(good_table())), 0, 100),
     Case("no-rows.parquet", lambda: parquet(pa.table(good_table()).slice(0, 0)), 0, 0),
     Case("wrong-types.parquet", wrong_types, 0, 99, "srcport: 'None' is not", 1),
     Case("beyond-2-64.log",
