@@ -660,6 +660,14 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
         from rich.console import Console
 
         theme = theme_for_colours(Console().color_system)
-    FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
-               tail_options=tail_options, athena=athena).run()
+    app = FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
+                     tail_options=tail_options, athena=athena)
+    from flowtui.ui.signals import exit_on_signals
+
+    with exit_on_signals(app) as received:
+        app.run()
+    if received:  # the terminal is restored: now end as the signal says (issue 20.11)
+        from flowtui.outfile import end_by_signal
+
+        end_by_signal(received[0])
     return 0
