@@ -45,7 +45,7 @@ def wanted(args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     from flowtui.query.query import Query, UnknownField, field_name
 
-    query = common.build_query(args.where, args.sort)
+    query = common.build_query(args.where, args.sort, args)
     if isinstance(query, int):
         return query
     columns: tuple[str, ...] | None = None
@@ -65,9 +65,12 @@ def run(args: argparse.Namespace) -> int:
         from flowtui.athena import queries
 
         return queries.cat(args, query, columns)
-    keep = common.keeper(query)
+    keep = common.keeper(query, args)
     if not query.sort and args.format != "parquet":
-        return _stream(args, query, keep, columns)
+        code = _stream(args, query, keep, columns)
+        if keep is not None and not keep.kept and code != 2:
+            say(keep.nothing_matched())
+        return code
     progress = common.Progress()
     read = None
     if columns:
@@ -84,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     if code == 2:
         progress.clear()
         return code
+    if keep is not None and not keep.kept:
+        progress.clear()
+        say(keep.nothing_matched())
     from flowtui.query.view import RecordView
 
     view = RecordView(sink.store, Query(sort=query.sort, columns=columns))

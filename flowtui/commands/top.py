@@ -44,7 +44,7 @@ def main(argv: Sequence[str]) -> int:
     if not by:
         say("--by needs at least one field")
         return 2
-    query = common.build_query(args.where)
+    query = common.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     if args.engine == "athena":
@@ -56,6 +56,9 @@ def main(argv: Sequence[str]) -> int:
         with common.output(args.output) as out:
             common.write_table(answer.select([*by, "records", "packets", "bytes"]),
                                args.format, out)
+        if answer.num_rows == 0:
+            say(f"no record matches --where {query.where_text!r}" if query.filters
+                else "no records")
         return 0
     from flowtui.query.aggregate import GroupStates, top_of
 
@@ -63,7 +66,8 @@ def main(argv: Sequence[str]) -> int:
     # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
     # summed and filtered on: memory holds the groups, never the records.
     sink = common.StatesSink(GroupStates(by), by, progress)
-    code = common.load(args, sink, common.keeper(query),
+    keep = common.keeper(query, args)
+    code = common.load(args, sink, keep,
                        common.needed_columns(args, query, [*by, "packets", "bytes"]))
     progress.clear()
     if code == 2:
@@ -72,4 +76,7 @@ def main(argv: Sequence[str]) -> int:
     table = table.select([*by, "records", "packets", "bytes"])
     with common.output(args.output) as out:
         common.write_table(table, args.format, out)
+    if table.num_rows == 0:
+        say(keep.nothing_matched() if keep is not None and not keep.kept
+            else "no records loaded" if not sink.states.records else "no records")
     return code
