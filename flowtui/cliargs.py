@@ -16,8 +16,10 @@ FORMATS = ("table", "csv", "jsonl")
 
 
 def say(message: str) -> None:
-    """One line for the user on stderr; data in it is shown literally."""
-    print(f"flowtui: {printable(message)}", file=sys.stderr, flush=True)
+    """One line for the user on stderr; data in it is shown literally, credentials never."""
+    from flowtui.redact import redact
+
+    print(f"flowtui: {printable(redact(message))}", file=sys.stderr, flush=True)
 
 
 def stdout_closed() -> bool:

@@ -26,7 +26,15 @@ from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
 from flowtui.loader import Loader
 from flowtui.query.advice import has_ports, protocol_name
 from flowtui.query.expr import Expr, FilterError, parse
-from flowtui.query.story import Conversation, Coverage, Sighting, Story, Tally, Window
+from flowtui.query.story import (
+    SIGHTINGS_LIMIT,
+    Conversation,
+    Coverage,
+    Sighting,
+    Story,
+    Tally,
+    Window,
+)
 from flowtui.s3 import cat as s3cat
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
@@ -209,6 +217,9 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
     lines += textwrap.wrap(printable(story.explanation), WIDTH, initial_indent="  ",
                            subsequent_indent="  ")
     lines += ["", "record"] + _table([(r, True)])
+    if story.sampled:
+        lines += ["", f"sampled: the {SIGHTINGS_LIMIT:,} records of this flow nearest to it in "
+                      f"time, of {story.found:,} loaded (reply, elsewhere and timeline)"]
     lines += _section("reply", story.reply)
     lines += _section("elsewhere", story.elsewhere)
     interface = printable(str(r.get("interface-id") or "-"))
