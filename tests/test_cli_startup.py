@@ -86,3 +86,16 @@ def test_questions_about_a_local_file_load_no_boto3(tmp_path: Path, args: list[s
     result, loaded = loaded_by(args[0], str(path), *args[1:])
     assert result.returncode == 0 and shown in result.stdout, result.stderr
     assert not loaded & {"boto3", "botocore", "s3transfer", "urllib3"}
+    assert "lark" not in loaded  # the filter grammar (~0.15 s): no filter was given
+
+
+def test_a_filter_still_loads_the_grammar_and_is_applied(tmp_path: Path) -> None:
+    """lark comes in when a filter is parsed: ``--where`` keeps working, and a bad one
+    is still one line."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    result, loaded = loaded_by("top", str(path), "--by", "srcaddr", "--where", "port 22")
+    assert result.returncode == 0 and "172.31.16.139" in result.stdout, result.stderr
+    assert "lark" in loaded
+    result, _ = loaded_by("top", str(path), "--by", "srcaddr", "--where", "port 22 and")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
