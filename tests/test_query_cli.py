@@ -259,3 +259,15 @@ def test_top_and_hist_read_s3_with_a_window(s3_server: Any) -> None:
                          "--where", "reject", "--format", "jsonl", *options))
     assert sum(h["records"] for h in hist) == sum(h["reject"] for h in hist) == rejects
     assert all(h["time"].startswith("2024-03-05T") for h in hist)
+
+
+def test_hist_of_records_without_start_says_they_have_no_start(tmp_path: Path) -> None:
+    """Records were loaded, but their format has no ``start``: ``hist`` must say that, not
+    that nothing was loaded (a user would then look for a wrong path or credentials)."""
+    path = tmp_path / "nostart.log"
+    path.write_text("version srcaddr dstaddr bytes action\n"
+                    "2 10.0.0.1 10.0.0.2 100 ACCEPT\n2 10.0.0.1 10.0.0.3 200 REJECT\n")
+    result = flowtui("hist", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "no records with a start time" in result.stderr
+    assert "no records loaded" not in result.stderr

@@ -226,9 +226,9 @@ class HistogramStates:
         self._merged_rows = 0
 
     def add(self, batch: pa.RecordBatch) -> None:
+        self.records += batch.num_rows  # loaded, even without a start (hist says so)
         if not batch.num_rows or "start" not in batch.schema.names:
             return
-        self.records += batch.num_rows
         starts = _integer_column(batch, "start").cast(pa.int64())
         bucket = _bucket(starts, self.every) if self.every else starts
         state = _bucket_sums(pa.table({"bucket": bucket} | _measures([batch], _SUMS)))
