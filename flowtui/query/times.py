@@ -114,6 +114,13 @@ def _parse_time(text: str, now: datetime | None = None, *, base: str | None = No
 def window_filter(batch: pa.RecordBatch, since: datetime | None, until: datetime | None
                   ) -> pa.RecordBatch:
     """Rows whose [start, end] overlaps [since, until]; rows without times are kept."""
+    mask = window_mask(batch, since, until)
+    return batch if mask is None else batch.filter(mask)
+
+
+def window_mask(batch: pa.RecordBatch, since: datetime | None, until: datetime | None
+                ) -> pa.BooleanArray | None:
+    """The rows ``window_filter`` keeps (no nulls), or None when it keeps them all."""
     names = batch.schema.names
     mask = None
     if since is not None and "end" in names:
@@ -121,6 +128,4 @@ def window_filter(batch: pa.RecordBatch, since: datetime | None, until: datetime
     if until is not None and "start" in names:
         m = pc.fill_null(pc.less_equal(batch.column("start"), int(until.timestamp())), True)
         mask = m if mask is None else pc.and_(mask, m)
-    if mask is None:
-        return batch
-    return batch.filter(mask)
+    return mask
