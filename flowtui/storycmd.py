@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from flowtui.cliargs import field_list, say, whole_number
+from flowtui.cliargs import CommandParser, field_list, say, whole_number
 from flowtui.decoders import as_int, human_bytes, tcp_flag_names
 from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
 from flowtui.loader import Loader
@@ -45,7 +45,7 @@ MAX_BAD_LINES_SHOWN = 5
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui story",
         description="Tell the story of flow-log records: the reply, the same flow at other "
                     "interfaces, a timeline, and a verdict (nacl-blocks-reply, blocked-by-bpa, "
