@@ -14,7 +14,7 @@ from functools import wraps
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
@@ -51,6 +51,7 @@ from flowtui.ui.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
 from flowtui.ui.jobs.sort import SortDone, Sorts
 from flowtui.ui.jobs.story import ShowConversation, StoryMemory
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
+from flowtui.ui.keygate import KeyGate
 from flowtui.ui.prompt.bar import PromptBar
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.goto import GoTo
@@ -148,6 +149,7 @@ class FlowtuiApp(App[None]):
         self.goto = GoTo(self, self.main_screen, self.sorts)
         self.exports = Exports(self, self.main_screen, self._records_label)
         self.paths = PathPrompt(self.main_screen, self.browser)
+        self.key_gate = KeyGate(self)
 
     # --------------------------------------------------------------- setup
 
@@ -170,6 +172,13 @@ class FlowtuiApp(App[None]):
     @property
     def tail(self) -> TailJob | None:
         return self.tails.job
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal act one at a time, in order (see ``ui/keygate.py``)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and \
+                not self.key_gate.admit(event):
+            return
+        await super().on_event(event)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """None of Textual's own (Screenshot, Maximize, Keys, Theme, Quit): the palette

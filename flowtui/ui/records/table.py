@@ -48,6 +48,9 @@ MARKER_WIDTH = 2
 
 GAP = 1
 
+CUT_MARK = "…"
+"""Drawn in place of the edge character of a cell the screen's edge cuts."""
+
 SCROLL_INTERVAL = 0.15
 """Seconds between scrolls that follow the cursor while a held key pushes it off screen.
 
@@ -88,6 +91,15 @@ class CompactScrollBarRender(ScrollBarRender):
         if bar.new_lines:  # vertical: one segment per line already
             return bar
         return Segments(list(Segment.simplify(bar.segments)), new_lines=False)
+
+
+def _replace_cell(strip: Strip, x: int, text: str) -> Strip:
+    """``strip`` with the one cell at ``x`` replaced by ``text`` (one cell wide), in the
+    style that cell had."""
+    cell = strip.crop(x, x + 1)
+    style = next((segment.style for segment in cell if segment.text), None)
+    return Strip.join([strip.crop(0, x), Strip([Segment(text, style)]),
+                       strip.crop(x + 1, strip.cell_length)])
 
 
 @dataclass
@@ -344,6 +356,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._reset_caches()
             self._widths = {}
         if columns != self._columns:
+            # Formatted rows hold one cell per column in the old order: kept, they drew
+            # ports under dstaddr after the chooser hid srcport (issue 17).
+            self._formatted.clear()
             self._columns = columns
             for column in columns:
                 self._widths.setdefault(column, min(MAX_COLUMN_WIDTH,
@@ -745,10 +760,25 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         room = width - MARKER_WIDTH
         pinned = min(self._pinned_width(), room)
         if not pinned:
-            return [strip.crop_extend(scroll_x, scroll_x + room, style)]
+            return [self._cut(strip, scroll_x, scroll_x + room, style)]
         start = pinned + scroll_x
-        return [strip.crop_extend(0, pinned, style),
-                strip.crop_extend(start, start + room - pinned, style)]
+        return [self._cut(strip, 0, pinned, style),
+                self._cut(strip, start, start + room - pinned, style)]
+
+    def _cut(self, strip: Strip, left: int, right: int, style: Style) -> Strip:
+        """``strip`` from cell ``left`` to ``right``; a cell cut at either edge shows ``…``
+        where it is cut (when what is hidden of it is not blank). Cut bare, the last two
+        characters of an address read as a value of their own."""
+        part = strip.crop_extend(left, right, style)
+        length = strip.cell_length
+        for start, column in zip(self._column_starts(), self._columns, strict=False):
+            end = start + self._widths.get(column, 0)
+            if start < left < end and strip.crop(start, left).text.strip():
+                part = _replace_cell(part, 0, CUT_MARK)
+            if start < right < end and right < length and \
+                    strip.crop(right, end).text.strip():
+                part = _replace_cell(part, right - left - 1, CUT_MARK)
+        return part
 
     def _placeholder_lines(self, width: int) -> list[str]:
         """The empty table's hint, wrapped at words to the table's width (a long hint cut
