@@ -113,7 +113,7 @@ class ScreenMachine(RuleBasedStateMachine):
         if job is not None and (job.status.running or (
                 job.worker is not None and not job.worker.is_finished)):
             return False
-        if app.sorts.running or app._detail_throttle.pending:  # noqa: SLF001
+        if app.sorts.running or app._detail_throttle.pending or app.key_gate.busy:  # noqa: SLF001
             return False
         table = app.table
         return not table._update_pending  # noqa: SLF001

@@ -175,9 +175,9 @@ class FlowtuiApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         """Keys from the terminal act one at a time, in order (see ``ui/keygate.py``)."""
-        if isinstance(event, events.Key) and not event.is_forwarded and \
-                not self.key_gate.admit(event):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded and (
+                self._closing or not self.screen_stack or not self.key_gate.admit(event)):
+            return  # held for later, or typed as the app closes
         await super().on_event(event)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -439,8 +439,8 @@ class FlowtuiApp(App[None]):
             return
         detail = self.detail
         source = self.table.store
-        if not detail.display:
-            return
+        # Updated while hidden too (the Top-N pane hides it): shown again, it must not
+        # explain the record the cursor was on before.
         if source is None or row >= len(source):
             detail.show_nothing()
             return

@@ -56,7 +56,8 @@ class KeyGate:
         """Wait for each key's work, then let the next held key go."""
         while True:
             await self._settled()
-            if not self._held:
+            if not self._held or self._app._closing:  # noqa: SLF001
+                self._held.clear()
                 return
             key = self._held.popleft()
             self._released.add(id(key))
