@@ -16,6 +16,7 @@ import pytest
 from flowtui.events import ObjectRef
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands
+from flowtui.ui.story.screen import StoryScreen
 from tests.conftest import flow_lines, text_object
 from tests.ui_helpers import wait_for
 from tests.ui_invariants import (
@@ -235,6 +236,18 @@ async def test_a_story_asked_for_while_quitting_is_dropped(flows: Path) -> None:
         await wait_for(pilot, lambda: not app.is_running or app._exit_renderables == []
                        and app.return_code is not None, what="the app to quit")
     assert app.return_code == 0
+
+
+async def test_a_story_opened_as_the_app_quits_is_dropped(flows: Path) -> None:
+    """Without the key gate's help: the story asked for after quit began, its screen
+    mounting while the app goes, ends quietly (it was ``NoMatches: '#story-sightings'``)."""
+    app = FlowtuiApp(str(flows))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await opened(pilot, app)
+        app.exit()
+        app.push_screen(StoryScreen(app.main_screen.records, 0, client=None,  # type: ignore[arg-type]
+                                    memory=app.story_memory))
+        await pilot.pause()
 
 
 async def test_a_story_closed_before_its_work_arrives(flows: Path) -> None:

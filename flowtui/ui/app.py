@@ -582,8 +582,8 @@ class FlowtuiApp(App[None]):
 
     def action_story(self) -> None:
         """The story of the record under the table's cursor (its own screen)."""
-        if self.screen is not self.main_screen:
-            return
+        if self.screen is not self.main_screen or self.return_code is not None:
+            return  # (another screen, or quitting: ``q`` then ``i``)
         source = self.table.store
         row = self.table.cursor_row
         if source is None or row >= len(source):
