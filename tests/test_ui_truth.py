@@ -12,12 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import OptionList
 
 from flowtui.events import ObjectRef
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.story.screen import StoryScreen
 from tests.conftest import flow_lines, text_object
+from tests.tail_helpers import Bucket
+from tests.test_ui_tail import ACCOUNT, REGION, M, T, options, poll, started
+from tests.test_ui_tail import text as tail_text
 from tests.ui_helpers import wait_for
 from tests.ui_invariants import (
     CUT,
@@ -276,3 +280,43 @@ async def test_the_palette_names_each_key_from_its_binding(flows: Path) -> None:
         app.set_keymap({"app.story": "y"})
         helps = {c.name: c.help for c in FlowtuiCommands(app.screen)._commands()}  # noqa: SLF001
         assert helps["Story of the record"].endswith("(y)")
+
+
+async def test_the_chooser_moves_with_j_and_k_and_stops_at_the_ends(flows: Path) -> None:
+    app = FlowtuiApp(str(flows))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await opened(pilot, app)
+        await pilot.press("o")
+        options = app.screen.query_one("#columns-list", OptionList)
+        assert options.highlighted == 0
+        await pilot.press("j", "j", "k")
+        assert options.highlighted == 1
+        await pilot.press("k", "k", "up")  # at the top it stays (it wrapped to the end)
+        assert options.highlighted == 0
+        await pilot.press("G", "j", "down")
+        assert options.highlighted == options.option_count - 1
+        await pilot.press("escape")
+
+
+async def test_x_clears_the_new_rows_count(s3_server: Any, s3_client: Any,
+                                          raw_s3: Any) -> None:
+    """After x (stop following) the status no longer says "N new rows (End follows)"."""
+    bucket = Bucket(raw_s3, "ui-truth-tail-stop")
+    bucket.put(T - 15 * M)
+    app = FlowtuiApp(bucket.url(ACCOUNT), client=s3_client, tail_options=options())
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_for(pilot, lambda: any(e.key == REGION for e in app.browser.entries),
+                       what="region folder listed")
+        await pilot.press("home", "t")
+        await started(pilot, app)
+        bucket.put(T - 10 * M, n=20)
+        await poll(pilot, app, rows=20)
+        await pilot.press("tab", "k", "k")
+        bucket.put(T - 9 * M, n=20)
+        await poll(pilot, app, rows=40)
+        await wait_for(pilot, lambda: "20 new rows" in tail_text(pilot), what="'20 new rows'")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.tail is not None and app.tail.stopped,
+                       what="tail stopped")
+        await pilot.pause()
+        assert "new rows" not in tail_text(pilot)

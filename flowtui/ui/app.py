@@ -239,7 +239,10 @@ class FlowtuiApp(App[None]):
         return self.tails.start(url, marker)
 
     def stop_tail(self, quiet: bool = False) -> bool:
-        return self.tails.stop(quiet)
+        stopped = self.tails.stop(quiet)
+        if stopped and self.main_screen.is_attached:  # "N new rows (End follows)" no more
+            self.status.new_rows = self.table.new_rows
+        return stopped
 
     def on_browser_pane_load_requested(self, message: BrowserPane.LoadRequested) -> None:
         self.athena.let_go()
