@@ -320,3 +320,41 @@ async def test_x_clears_the_new_rows_count(s3_server: Any, s3_client: Any,
                        what="tail stopped")
         await pilot.pause()
         assert "new rows" not in tail_text(pilot)
+
+
+async def test_y_in_the_table_copies_the_cell_under_the_cursor(flows: Path) -> None:
+    app = FlowtuiApp(str(flows))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await opened(pilot, app)
+        await pilot.press("j", "l", "l", "l")
+        column = app.table.current_column
+        assert column == "dstport"
+        record = app.table.store.row(1)  # type: ignore[union-attr]
+        await pilot.press("y")
+        assert app.clipboard == str(record["dstport"])
+        await pilot.press("r", "y")  # decoded: as the table shows it
+        assert app.clipboard.startswith(str(record["dstport"]))
+
+
+async def test_a_new_load_under_a_sort_starts_at_the_top(flows: Path, tmp_path: Path) -> None:
+    """Sorted by bytes, then another file loaded: once sorted, the cursor is on the first
+    row of the sorted table (it landed wherever the first record loaded sorted to)."""
+    other = tmp_path / "other.log.gz"
+    other.write_bytes(text_object(flow_lines(3000, seed=9, account="111122223333",
+                                             stamp=STAMP)))
+    app = FlowtuiApp(str(flows))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await opened(pilot, app)
+        while app.table.current_column != "bytes":
+            await pilot.press("l")
+        await pilot.press("s")
+        await at_rest(pilot, app)
+        app.loads.start([ObjectRef(str(other), other.stat().st_size)], other.name)
+        await at_rest(pilot, app)
+        await wait_for(pilot, lambda: app.main_screen.view is not None
+                       and not app.main_screen.view.stale and not app.sorts.running,
+                       timeout=20, what="the new rows sorted")
+        await at_rest(pilot, app)
+        assert app.table.cursor_row == 0
+        check_status(pilot, app)
+        check_detail(pilot, app)

@@ -137,6 +137,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("backspace", "app.pop_filter", "Undo last filter step", show=False,
                 id="table.pop-filter"),
         Binding("slash", "app.filter", "Filter", id="table.filter"),  # first in the footer
+        Binding("y", "copy_cell", "Copy cell", show=False, id="table.copy-cell"),
         Binding("s", "app.sort_column", "Sort", id="table.sort"),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page-up"),
         Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False,
@@ -587,6 +588,18 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_toggle_decoded(self) -> None:
         self.decoded = not self.decoded
+
+    def action_copy_cell(self) -> None:
+        """y: the value under the cursor, as the table shows it (raw or decoded), as the
+        detail panel's y copies a field's."""
+        cell = self.current_cell()
+        if cell is None:
+            self.notify("No record under the cursor", severity="warning", markup=False)
+            return
+        column, value = cell
+        text = display_value(column, value, self.decoded)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {literal(column)}: {literal(text)}", markup=False, timeout=3)
 
     def watch_decoded(self) -> None:
         """Raw and decoded cells differ in width: the column at the left edge stays there,
