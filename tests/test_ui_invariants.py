@@ -35,7 +35,13 @@ from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.detail.panel import record_json
 from tests.conftest import flow_lines, text_object
 from tests.query_reference import evaluate
-from tests.ui_invariants import burst, check_detail, check_status, check_table
+from tests.ui_invariants import (
+    burst,
+    check_detail,
+    check_status,
+    check_table,
+    expected_cell,
+)
 
 STAMP = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
 FILTERS = ("reject", "port 22", "protocol = 17", "dstport < 1024", "not accept",
@@ -188,6 +194,29 @@ class ScreenMachine(RuleBasedStateMachine):
         self.filter = self.app.main_screen.shown.where_text
         if self.app.main_screen.top_shown:  # nothing to drill into
             self.press("escape")
+
+    @rule(text=st.sampled_from(FILTERS))
+    def filter_behind_top_n(self, text: str) -> None:
+        """T hides the detail panel; a filter typed then (in one write), and back: the
+        panel must explain the cursor's record, not the one before the filter."""
+        self.press("T")
+        self.write("slash", "ctrl+u", *text, "enter")
+        self.filter = text
+        if self.app.main_screen.top_shown:
+            self.press("T")
+        self.run(self._focus_table())
+
+    async def _focus_table(self) -> None:
+        self.app.table.focus()
+        await self.settle()
+
+    @rule()
+    def copy_cell(self) -> None:
+        self.press("y")
+        table = self.app.table
+        cell = table.current_cell()
+        if cell is not None:
+            assert self.app.clipboard == expected_cell(cell[0], cell[1], self.decoded)
 
     @rule()
     def toggle_decoded(self) -> None:

@@ -25,6 +25,9 @@ from textual.message_pump import MessagePump
 MAX_ROUNDS = 40
 """Rounds of "every queue on the way has caught up" before a held key goes anyway: a key
 is never held for ever by a widget that keeps posting to itself."""
+MAX_WAIT = 2.0
+"""Seconds a key waits at most for the one before it (a handler stuck on something slow
+must not hold the keyboard; the key still goes after everything already queued)."""
 
 
 class KeyGate:
@@ -83,11 +86,15 @@ class KeyGate:
         twice in a row with nothing left: a message one widget posts to its parent is
         handled in the next round."""
         quiet = 0
+        deadline = asyncio.get_running_loop().time() + MAX_WAIT
         for _ in range(MAX_ROUNDS):
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
             if self._app._closing or not self._app.is_running:  # noqa: SLF001
                 return
             nodes = self._chain()
-            await _caught_up(nodes)
+            await _caught_up(nodes, left)
             if any(node.message_queue_size for node in nodes if node is not self._app):
                 quiet = 0
             else:
@@ -96,7 +103,7 @@ class KeyGate:
                     return
 
 
-async def _caught_up(nodes: list[MessagePump]) -> None:
+async def _caught_up(nodes: list[MessagePump], timeout: float) -> None:
     """Until each of ``nodes`` has processed every message posted to it before this call."""
     loop = asyncio.get_running_loop()
     waiting: list[asyncio.Future[None]] = []
@@ -110,4 +117,4 @@ async def _caught_up(nodes: list[MessagePump]) -> None:
         if node.call_later(done):
             waiting.append(future)
     if waiting:
-        await asyncio.wait(waiting, timeout=1.0)
+        await asyncio.wait(waiting, timeout=timeout)
