@@ -15,6 +15,8 @@ import pytest
 from textual.widgets import OptionList
 
 from flowtui.events import ObjectRef
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.parser import parse_bytes
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.story.screen import StoryScreen
@@ -358,3 +360,25 @@ async def test_a_new_load_under_a_sort_starts_at_the_top(flows: Path, tmp_path: 
         assert app.table.cursor_row == 0
         check_status(pilot, app)
         check_detail(pilot, app)
+
+
+async def test_rows_that_do_not_match_still_count_in_the_total(flows: Path) -> None:
+    """Found by the state machine: filter, then new records arrive (a tail's append) that
+    the filter hides: "N of M match" must count them in M (it kept the pre-tail total)."""
+    app = FlowtuiApp(str(flows))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await opened(pilot, app)
+        burst(app, ["slash", *"port 22", "enter"])
+        await at_rest(pilot, app)
+        store = app.main_screen.records
+        assert store is not None
+        lines = flow_lines(30, seed=11, account="111122223333", stamp=STAMP)
+        batches, _ = parse_bytes("\n".join([" ".join(DEFAULT_FIELDS), *[
+            line for line in lines if " 22 " not in line]]).encode())
+        for batch in batches:
+            store.append(batch, "tail")
+        app.table.data_changed()
+        await wait_for(pilot, lambda: not app.table._update_pending,  # noqa: SLF001
+                       what="the table synced")
+        await at_rest(pilot, app)
+        check_status(pilot, app)

@@ -184,6 +184,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(name=name, id=id, classes=classes)
         self._store: RowSource | None = store
         self._row_count = 0
+        self._total = 0  # the source's total (a view's store length) when last synced
         self._columns: list[str] = []
         self._widths: dict[str, int] = {}
         self._widths_version = 0
@@ -368,8 +369,12 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._strips.clear()
         self._row_count = count
         appended = count - (old - shift)
-        if count != old or shift:
+        # A filtered view's store can grow by rows that do not match: the count stays, the
+        # "N of M match" total does not (a tail after a filter showed the pre-tail total).
+        total = getattr(store, "total", count)
+        if count != old or shift or total != self._total:
             self.post_message(self.RowsChanged(self, count))
+        self._total = total
         self._update_virtual_size()
         if self.follow and at_end and count:
             self.new_rows = 0
