@@ -24,6 +24,7 @@ from flowtui.cliargs import field_list, say, whole_number
 from flowtui.decoders import as_int, human_bytes, tcp_flag_names
 from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
 from flowtui.loader import Loader
+from flowtui.query.advice import has_ports, protocol_name
 from flowtui.query.expr import Expr, FilterError, parse
 from flowtui.query.story import Conversation, Coverage, Sighting, Story, Tally, Window
 from flowtui.s3 import cat as s3cat
@@ -92,14 +93,23 @@ def main(argv: Sequence[str]) -> int:
     loaded, failed = _load(store, refs, client, args)
     if args.conversation is not None:
         return _tell_conversation(store, args, failed)
-    expr = early
-    if expr is None:
-        try:
-            expr = parse(args.where, store.columns)
-        except FilterError as exc:
-            say(f"--where: {exc}")
-            return 2
-    return _tell_stories(store, expr, loaded, client, args, failed)
+    # Read again on the loaded records' day: a time without a date means that day.
+    from flowtui.commands.common import window_day
+    from flowtui.query.times import ReferenceDay, day_of_data
+
+    day = window_day(args)
+    if day is None:
+        data_day = day_of_data(store.batches())
+        day = (ReferenceDay(data_day, "the day most of the loaded records start on")
+               if data_day is not None else ReferenceDay.today())
+    try:
+        expr = parse(args.where, store.columns, day=day)
+    except FilterError as exc:
+        say(f"--where: {exc}")
+        return 2
+    del early  # checked before loading; the text is read again on the data's day
+    return _tell_stories(store, expr, loaded, client, args, failed,
+                         day if day.used else None)
 
 
 def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Namespace
@@ -133,7 +143,7 @@ def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Names
 
 
 def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
-                  args: argparse.Namespace, failed: int) -> int:
+                  args: argparse.Namespace, failed: int, day: Any = None) -> int:
     from flowtui.neighbours import Loaded, load_neighbours, plan_neighbours
     from flowtui.query.query import Query
     from flowtui.query.story import tell
@@ -142,7 +152,10 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
     view = RecordView(store, Query(where=expr, where_text=args.where))
     count = min(args.limit, len(view))
     if count == 0:
-        say(f"no record matches --where {args.where} (of {len(store):,} loaded)")
+        said = f"no record matches --where {args.where} (of {len(store):,} loaded)"
+        if day is not None:
+            said += f"; a time without a date was read on {day.describe()}"
+        say(said)
         return 1
     indices = [view.store_index(i) for i in range(count)]
     loaded = Loaded(full=set(whole))
@@ -239,8 +252,11 @@ def _table(rows: Sequence[tuple[Mapping[str, object], bool]]) -> list[str]:
 def _cells(r: Mapping[str, object]) -> list[str]:
     start, end = as_int(r.get("start")), as_int(r.get("end"))
     seconds = str(end - start) if start is not None and end is not None else "-"
-    path = f"{_text(r.get('srcaddr'))}:{_text(r.get('srcport'))} → " \
-           f"{_text(r.get('dstaddr'))}:{_text(r.get('dstport'))}"
+    if has_ports(r):
+        path = f"{_text(r.get('srcaddr'))}:{_text(r.get('srcport'))} → " \
+               f"{_text(r.get('dstaddr'))}:{_text(r.get('dstport'))}"
+    else:  # ICMP and other protocols without ports: port 0 is no port
+        path = f"{_text(r.get('srcaddr'))} → {_text(r.get('dstaddr'))} ({protocol_name(r)})"
     return [_stamp(start), seconds, _text(r.get("interface-id")), path,
             _text(r.get("action")), _flags(r.get("tcp-flags")), _text(r.get("packets")),
             _text(r.get("bytes"))]

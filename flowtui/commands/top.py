@@ -44,7 +44,7 @@ def main(argv: Sequence[str]) -> int:
     if not by:
         say("--by needs at least one field")
         return 2
-    query = common.build_query(args.where)
+    query = common.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     if args.engine == "athena":
@@ -56,17 +56,27 @@ def main(argv: Sequence[str]) -> int:
         with common.output(args.output) as out:
             common.write_table(answer.select([*by, "records", "packets", "bytes"]),
                                args.format, out)
+        if answer.num_rows == 0:
+            say(f"no record matches --where {query.where_text!r}" if query.filters
+                else "no records")
         return 0
+    from flowtui.query.aggregate import GroupStates, top_of
+
     progress = common.Progress()
-    sink = common.StoreSink(by, progress)
-    code = common.load(args, sink, common.keeper(query))
+    # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
+    # summed and filtered on: memory holds the groups, never the records.
+    sink = common.StatesSink(GroupStates(by), by, progress)
+    keep = common.keeper(query, args)
+    code = common.load(args, sink, keep,
+                       common.needed_columns(args, query, [*by, "packets", "bytes"]))
     progress.clear()
     if code == 2:
         return code
-    from flowtui.query.aggregate import top
-
-    table = top(sink.store.batches(), by, args.metric, args.n)
+    table = top_of(sink.states.result(), by, args.metric, args.n)
     table = table.select([*by, "records", "packets", "bytes"])
     with common.output(args.output) as out:
         common.write_table(table, args.format, out)
+    if table.num_rows == 0:
+        say(keep.nothing_matched() if keep is not None and not keep.kept
+            else "no records loaded" if not sink.states.records else "no records")
     return code

@@ -13,6 +13,7 @@ from datetime import datetime
 from flowtui.fields import FIELDS
 from flowtui.query.arrow import ArrowPredicate, compile_arrow
 from flowtui.query.expr import Const, Expr, FilterError, nearest_field, parse, resolve_field
+from flowtui.query.times import ReferenceDay
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,13 @@ class Query:
 
     @classmethod
     def build(cls, where: str | None = None, sort: str | Sequence[str] | None = None, *,
-              columns: Iterable[str] = (), now: datetime | None = None) -> Query:
+              columns: Iterable[str] = (), now: datetime | None = None,
+              day: ReferenceDay | None = None) -> Query:
         """From what a user typed; raises ``FilterError`` (or ``UnknownField``) with one line.
-        ``columns``: the data's own column names, for header fields outside the catalogue."""
+        ``columns``: the data's own column names, for header fields outside the catalogue;
+        ``day``: the day a time without a date means (times.ReferenceDay)."""
         known = tuple(columns)
-        expr = parse(where or "", known, now=now)
+        expr = parse(where or "", known, now=now, day=day)
         return cls(where=expr, where_text=(where or "").strip(),
                    sort=parse_sort(sort, known) if sort else ())
 
@@ -52,8 +55,8 @@ class Query:
         return replace(self, sort=tuple(sort))
 
     def with_where(self, text: str, columns: Iterable[str] = (),
-                   now: datetime | None = None) -> Query:
-        return replace(self, where=parse(text, tuple(columns), now=now),
+                   now: datetime | None = None, day: ReferenceDay | None = None) -> Query:
+        return replace(self, where=parse(text, tuple(columns), now=now, day=day),
                        where_text=text.strip())
 
 
