@@ -70,11 +70,8 @@ def seed(endpoint_url: str, region: str = REGION) -> World:
 
 
 def _seed(endpoint_url: str, region: str) -> World:
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ec2.models import ec2_backends
-
     ec2 = raw_ec2(endpoint_url, region)
-    world = World(endpoint_url, region, DEFAULT_ACCOUNT_ID)
+    world = World(endpoint_url, region, "123456789012")  # moto's default account
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
     world.vpc = vpc["VpcId"]
     ec2.create_tags(Resources=[world.vpc], Tags=[{"Key": "Name", "Value": "prod"}])
@@ -127,6 +124,10 @@ def _seed(endpoint_url: str, region: str) -> World:
         (60, True, "6", "deny", "192.0.2.0/24", {"From": 1024, "To": 65535}, None),
         (100, True, "-1", "allow", "0.0.0.0/0", None, None),
     ]
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ec2.models import ec2_backends
+
+    backend = ec2_backends[DEFAULT_ACCOUNT_ID][region]
     for number, egress, protocol, action, cidr, ports, icmp in entries:
         kw: dict[str, Any] = {"NetworkAclId": world.acl, "RuleNumber": number,
                               "Protocol": protocol, "RuleAction": action, "Egress": egress,
@@ -136,6 +137,10 @@ def _seed(endpoint_url: str, region: str) -> World:
         if icmp:
             kw["IcmpTypeCode"] = icmp
         ec2.create_network_acl_entry(**kw)
+        if icmp:  # moto 5.2.6 reads IcmpTypeCode as "Icmp.Type" and drops it: set it as AWS has it
+            entry = next(e for e in backend.network_acls[world.acl].network_acl_entries
+                         if e.rule_number == number and e.egress == egress)
+            entry.icmp_type, entry.icmp_code = icmp["Type"], icmp["Code"]
     assoc = next(a for acl in ec2.describe_network_acls(Filters=[
         {"Name": "association.subnet-id", "Values": [world.subnet_app]}])["NetworkAcls"]
         for a in acl["Associations"] if a["SubnetId"] == world.subnet_app)
@@ -153,7 +158,6 @@ def _seed(endpoint_url: str, region: str) -> World:
         _instance(ec2, world.subnet_db, [world.sg_db], f"10.20.2.{50 + n}", f"worker-{n}")
 
     # managed interfaces, made to look as AWS describes them
-    backend = ec2_backends[DEFAULT_ACCOUNT_ID][region]
     nat = ec2.create_nat_gateway(SubnetId=world.subnet_app)["NatGateway"]
     nat_eni = nat["NatGatewayAddresses"][0]["NetworkInterfaceId"]
     world.nat = {"id": nat["NatGatewayId"], "eni": nat_eni,
