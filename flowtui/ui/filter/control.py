@@ -18,6 +18,7 @@ from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_ste
 from flowtui.ui.filter.suggest import DataValues, FilterSuggester
 from flowtui.ui.prompt.bar import Check, PromptSpec
 from flowtui.ui.prompt.history import History
+from flowtui.ui.refday import DataDay
 from flowtui.ui.safe import literal
 from flowtui.ui.screen import MainScreen
 
@@ -33,6 +34,7 @@ class Filters:
         self._on_view = on_view  # a new view to show (the sort sorts it)
         self.history = History("filter")
         self.values = DataValues(lambda: screen.records)
+        self.day = DataDay(lambda: screen.records)  # what a time without a date means
 
     @property
     def text(self) -> str:
@@ -54,18 +56,22 @@ class Filters:
             placeholder="reject and port 22 · host 10.0.0.5 · dstport in (22, 3389)"))
 
     def check(self, text: str) -> Check:
+        day = self.day()
         try:
-            parse(text, self.columns())
+            parse(text, self.columns(), day=day)
         except FilterError as exc:
             return Check(False, exc.reason, exc.position)
+        if day.used:
+            return Check(True, f"a time without a date is on {day.describe()} · {HINT}")
         return Check(True, HINT)
 
     def apply(self, text: str, *, note: str | None = None) -> bool:
         """Show the records through filter ``text``; False (and a one-line note) if it
         does not read."""
         screen = self._screen
+        day = self.day()
         try:
-            query = screen.shown.with_where(text, self.columns())
+            query = screen.shown.with_where(text, self.columns(), day=day)
         except FilterError as exc:
             self._app.notify(literal(str(exc)), title="Filter", severity="error",
                              markup=False)
@@ -76,8 +82,10 @@ class Filters:
         if note:
             self._app.notify(literal(note), markup=False, timeout=3)
         if view is not None and not len(view) and len(view.store):
-            self._app.notify("No record matches (Backspace undoes the last step)",
-                             markup=False, timeout=3)
+            read = (f"; a time without a date was read on {day.describe()}" if day.used
+                    else "")
+            self._app.notify(literal(f"No record matches{read} (Backspace undoes the last "
+                                     "step)"), markup=False, timeout=6 if read else 3)
         return True
 
     def quick(self, keep: bool) -> None:
