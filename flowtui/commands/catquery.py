@@ -13,6 +13,7 @@ from typing import Any
 
 from flowtui.cliargs import say
 from flowtui.commands import common
+from flowtui.commands import names as names_cli
 from flowtui.commands.common import join_dash_values
 
 CAT_FORMATS = ("table", "csv", "jsonl", "parquet")
@@ -35,23 +36,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from flowtui.athena.cli import add_engine_arguments  # light: no boto3
 
     add_engine_arguments(parser)
+    names_cli.add_names_arguments(parser)
 
 
 def wanted(args: argparse.Namespace) -> bool:
     return bool(args.where or args.sort or args.columns or args.output
-                or args.format == "parquet" or args.engine == "athena")
+                or args.format == "parquet" or args.engine == "athena"
+                or names_cli.wanted(args))
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowtui.query.query import Query, UnknownField, field_name
+    from flowtui.query.query import Query, UnknownField
 
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
+    args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
     query = common.build_query(args.where, args.sort, args)
     if isinstance(query, int):
         return query
     columns: tuple[str, ...] | None = None
     if args.columns:
         try:
-            columns = tuple(field_name(n) for n in args.columns.split(",") if n.strip())
+            columns = tuple(names_cli.column_name(n, names) for n in args.columns.split(",")
+                            if n.strip())
         except UnknownField as exc:
             say(f"--columns: {exc}")
             return 2
@@ -62,19 +70,23 @@ def run(args: argparse.Namespace) -> int:
         say("--format parquet writes raw values: drop --explain/--decoded")
         return 2
     if args.engine == "athena":
+        if names is not None:
+            say("--names with --engine athena: the filter's name terms are sent to Athena, "
+                "FIELD.name columns are not added")
         from flowtui.athena import queries
 
         return queries.cat(args, query, columns)
     keep = common.keeper(query, args)
     if not query.sort and args.format != "parquet":
         code = _stream(args, query, keep, columns)
-        if keep is not None and not keep.kept and code != 2:
+        if keep is not None and query.filters and not keep.kept and code != 2:
             say(keep.nothing_matched())
         return code
     progress = common.Progress()
     read = None
     if columns:
-        read = common.needed_columns(args, query, [*columns, *(k.field for k in query.sort)])
+        read = common.needed_columns(args, query, [  # FIELD.name is read as FIELD
+            *(c.removesuffix(".name") for c in columns), *(k.field for k in query.sort)])
     sink: Any = common.StoreSink((), progress)
     if query.sort and args.limit:
         # A top-k: each batch keeps only its first --limit rows in the sort order, so
@@ -87,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     if code == 2:
         progress.clear()
         return code
-    if keep is not None and not keep.kept:
+    if keep is not None and query.filters and not keep.kept:
         progress.clear()
         say(keep.nothing_matched())
     from flowtui.query.view import RecordView
