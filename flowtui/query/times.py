@@ -44,12 +44,16 @@ class ReferenceDay:
 
 def day_of_data(batches: Iterable[pa.RecordBatch]) -> date | None:
     """The UTC day most of the records start on (None: no record has a start). One day folder
-    can hold records from just before midnight; the most common day is the folder's."""
+    can hold records from just before midnight; the most common day is the folder's. Batches
+    read without ``start`` (``top --where 'end < 14:05'`` reads only ``end``) are counted by
+    ``end``, a capture window later: the same day, or today would be taken."""
     counts: dict[int, int] = {}
     for batch in batches:
-        if "start" not in batch.schema.names or not batch.num_rows:
+        names = batch.schema.names
+        time = "start" if "start" in names else "end" if "end" in names else None
+        if time is None or not batch.num_rows:
             continue
-        column = batch.column("start")
+        column = batch.column(time)
         if pa.types.is_dictionary(column.type):
             column = column.dictionary_decode()
         days = pc.divide(pc.cast(column, pa.int64()), 86400)
