@@ -14,7 +14,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from flowtui.cliargs import add_output_options, say, stdout_closed
+from flowtui.cliargs import CommandParser, add_output_options, say, stdout_closed
 from flowtui.commands import catquery, find_command
 from flowtui.memory import prefer_compact_memory
 from flowtui.s3 import cat as s3cat
@@ -71,7 +71,7 @@ def unknown_command(word: str) -> str | None:
 
 
 def _cat_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui cat",
         description="Print flow-log records from S3 objects and prefixes, or from local files "
                     "and folders (recursively), in key/time order.")

@@ -8,11 +8,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from flowtui.textsafe import printable
 
 # The writers of flowtui.output, named here so that --help does not load Arrow to list them.
 FORMATS = ("table", "csv", "jsonl")
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse, but a mistake on the command line is one line on stderr and exit 2, like
+    every other flowtui error: argparse's own usage block buries the line that matters."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("flowtui").strip()
+        where = f"{command}: " if command else ""
+        say(f"{where}{message} (see {self.prog} --help)")
+        raise SystemExit(2)
 
 
 def say(message: str) -> None:

@@ -226,7 +226,8 @@ def _text_to_integer(name: str, column: pa.Array, wanted: pa.DataType,
                      bad_rows: dict[int, str]) -> pa.Array:
     """Text to integers in a few vectorised steps, however many cells are bad: digits of up
     to 18 are read as int64 and range-checked; only longer digit runs (rare) are bisected."""
-    digits = pc.fill_null(pc.match_substring_regex(column, r"^[+-]?[0-9]{1,18}$"), False)
+    # No "+": Arrow's cast refuses it (the text parser too), so "+22" is a bad cell.
+    digits = pc.fill_null(pc.match_substring_regex(column, r"^-?[0-9]{1,18}$"), False)
     longer = pc.fill_null(pc.match_substring_regex(column, r"^[+-]?[0-9]{19,}$"), False)
     number = pc.cast(pc.if_else(digits, column, pa.scalar(None, pa.string())), pa.int64())
     width = wanted.bit_width

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from flowtui.cliargs import add_s3_options, say
+from flowtui.cliargs import CommandParser, add_s3_options, say
 
 
 def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -25,7 +25,7 @@ def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui athena",
         description="Amazon Athena tables for flow-log prefixes (queries: --engine athena).")
     commands = parser.add_subparsers(dest="command", required=True)

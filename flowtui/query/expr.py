@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from flowtui.decoders import PROTOCOLS, TCP_FLAG_BITS, WELL_KNOWN_PORTS
 from flowtui.fields import FIELDS, arrow_type, canonical_name, is_integer
+from flowtui.query.named import NAME_FIELDS, NAMEABLE, Named, name_field
 from flowtui.query.times import ReferenceDay, parse_time
 
 if TYPE_CHECKING:  # lark (~0.15 s to import) is loaded when a filter is first parsed
@@ -97,8 +98,8 @@ class Const:
     value: bool
 
 
-Expr = Compare | InSet | InNet | Match | FlagsAll | Not | And | Or | Const
-Leaf = Compare | InSet | InNet | Match | FlagsAll
+Expr = Compare | InSet | InNet | Match | FlagsAll | Not | And | Or | Const | Named
+Leaf = Compare | InSet | InNet | Match | FlagsAll | Named
 COMPARE_OPS = ("=", "!=", "<", "<=", ">", ">=")
 
 
@@ -440,6 +441,8 @@ class _Build:
     # --- terms
     def compare(self, items: list[Token]) -> Expr:
         name, op, value = items
+        if name_field(str(name)) is not None and resolve_field(str(name), self.columns) is None:
+            return self._named_compare(name, str(op), value)  # not a column of the data
         field = self._field(name)
         return self._comparison(field, str(op), value)
 
@@ -567,6 +570,24 @@ class _Build:
         if high < low:
             raise _Refused(token, "during: the range ends before it starts")
         return And((Compare("start", "<=", high), Compare("end", ">=", low)))
+
+    def name_term(self, items: list[Token]) -> Expr:
+        return Named(NAME_FIELDS, _text(items[0]), "name", _start(items[0]))
+
+    def sg_term(self, items: list[Token]) -> Expr:
+        return Named(("interface-id",), _text(items[0]), "sg", _start(items[0]))
+
+    def _named_compare(self, name: Token, op: str, value: Token) -> Expr:
+        field = resolve_field(name_field(str(name)) or "")
+        if field not in NAMEABLE:
+            raise _Refused(name, f"{str(name)!r}: names are for {', '.join(NAMEABLE)} "
+                                 "(srcaddr.name = web-1)")
+        named = Named((field,), _text(value), "name", _start(name))
+        if op in ("=", "=="):
+            return named
+        if op == "!=":  # a name, and not this one: false where there is no name, as != is
+            return And((Named((field,), "*", "name", _start(name)), Not(named)))
+        raise _Refused(name, f"{str(name)!r} takes = or != with a name or a glob")
 
     # --- meanings
     def _field(self, token: Token) -> str:
@@ -700,6 +721,10 @@ def _text(token: Token) -> str:
         # Only an escaped quote is unescaped: a regular expression keeps its backslashes.
         return body.replace("\\" + quote, quote)
     return text
+
+
+def _start(token: Token) -> int:
+    return token.start_pos or 0
 
 
 def _is_range(text: str) -> bool:
@@ -871,6 +896,6 @@ def _class_ranges(body: str) -> list[tuple[str, str]]:
 __all__ = [
     "ADDRESS_FIELDS", "CLOSED_ENUMS", "COMPARE_OPS", "ENUM_VALUES", "PORT_FIELDS", "TIME_FIELDS",
     "And", "Compare", "Const", "Expr", "FilterError", "FlagsAll", "InNet", "InSet", "Leaf",
-    "Match", "NO_MATCH", "Not", "Or", "fields_used", "glob_regex", "leaves", "nearest_field",
-    "parse", "regex_problem", "resolve_field",
+    "Match", "NO_MATCH", "Named", "Not", "Or", "fields_used", "glob_regex", "leaves",
+    "nearest_field", "parse", "regex_problem", "resolve_field",
 ]

@@ -14,7 +14,7 @@ from functools import wraps
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
@@ -52,6 +52,7 @@ from flowtui.ui.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
 from flowtui.ui.jobs.sort import SortDone, Sorts
 from flowtui.ui.jobs.story import ShowConversation, StoryMemory
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
+from flowtui.ui.keygate import KeyGate
 from flowtui.ui.prompt.bar import PromptBar
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.goto import GoTo
@@ -156,6 +157,7 @@ class FlowtuiApp(App[None]):
         self.goto = GoTo(self, self.main_screen, self.sorts)
         self.exports = Exports(self, self.main_screen, self._records_label)
         self.paths = PathPrompt(self.main_screen, self.browser, self.settings.bookmarks)
+        self.key_gate = KeyGate(self)
 
     # --------------------------------------------------------------- setup
 
@@ -178,6 +180,13 @@ class FlowtuiApp(App[None]):
     @property
     def tail(self) -> TailJob | None:
         return self.tails.job
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal act one at a time, in order (see ``ui/keygate.py``)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and (
+                self._closing or not self.screen_stack or not self.key_gate.admit(event)):
+            return  # held for later, or typed as the app closes
+        await super().on_event(event)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """None of Textual's own (Screenshot, Maximize, Keys, Theme, Quit): the palette
@@ -239,7 +248,10 @@ class FlowtuiApp(App[None]):
         return self.tails.start(url, marker)
 
     def stop_tail(self, quiet: bool = False) -> bool:
-        return self.tails.stop(quiet)
+        stopped = self.tails.stop(quiet)
+        if stopped and self.main_screen.is_attached:  # "N new rows (End follows)" no more
+            self.status.new_rows = self.table.new_rows
+        return stopped
 
     def on_browser_pane_load_requested(self, message: BrowserPane.LoadRequested) -> None:
         self.athena.let_go()
@@ -444,8 +456,8 @@ class FlowtuiApp(App[None]):
             return
         detail = self.detail
         source = self.table.store
-        if not detail.display:
-            return
+        # Updated while hidden too (the Top-N pane hides it): shown again, it must not
+        # explain the record the cursor was on before.
         if source is None or row >= len(source):
             detail.show_nothing()
             return
@@ -587,8 +599,8 @@ class FlowtuiApp(App[None]):
 
     def action_story(self) -> None:
         """The story of the record under the table's cursor (its own screen)."""
-        if self.screen is not self.main_screen:
-            return
+        if self.screen is not self.main_screen or self.return_code is not None:
+            return  # (another screen, or quitting: ``q`` then ``i``)
         source = self.table.store
         row = self.table.cursor_row
         if source is None or row >= len(source):
