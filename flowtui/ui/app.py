@@ -184,8 +184,9 @@ class FlowtuiApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Keys from the terminal act one at a time, in order (see ``ui/keygate.py``)."""
         if isinstance(event, events.Key) and not event.is_forwarded and (
-                self._closing or not self.screen_stack or not self.key_gate.admit(event)):
-            return  # held for later, or typed as the app closes
+                self.return_code is not None or not self.screen_stack
+                or not self.key_gate.admit(event)):
+            return  # held for later, or typed as the app closes (exit() set a return code)
         await super().on_event(event)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

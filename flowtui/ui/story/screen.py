@@ -194,13 +194,12 @@ def _while_shown(handler: Callable[..., None]) -> Callable[..., None]:
 
     @wraps(handler)
     def guarded(self: StoryScreen, *args: Any, **kwargs: Any) -> None:
-        if not self.is_attached or self.app._closing:  # noqa: SLF001
+        if not self.is_attached or self.app.return_code is not None:
             return
         try:
             handler(self, *args, **kwargs)
         except NoMatches:
-            if self.is_attached and self.is_running and not self.app._closing \
-                    and self.app.return_code is None:  # noqa: SLF001
+            if self.is_attached and self.is_running and self.app.return_code is None:
                 raise
 
     return guarded
