@@ -21,7 +21,7 @@ from flowtui.s3 import cat as s3cat
 # here: ``--help`` answers without loading them, and ``cat`` of a local file never loads
 # boto3 or Textual (tests/test_cli_startup.py holds both).
 
-COMMANDS = ("cat", "tail", "top", "hist", "story", "sql", "athena", "demo")
+COMMANDS = ("cat", "tail", "top", "hist", "story", "sql", "athena", "demo", "config")
 MAX_BAD_LINES_SHOWN = 20
 
 

@@ -21,7 +21,6 @@ from flowtui import decoders as d
 DICT_STRING = pa.dictionary(pa.int32(), pa.string())
 INT8 = pa.uint8()
 INT16 = pa.uint16()
-INT32 = pa.int32()
 INT64 = pa.int64()
 
 

@@ -261,11 +261,6 @@ def day_prefix(root: RegionRoot, d: date) -> str:
     return f"{root.prefix}{d:%Y}/{d:%m}/{d:%d}/"
 
 
-def hour_prefix(root: RegionRoot, d: date, hour: int) -> str:
-    day = day_prefix(root, d)
-    return f"{day}hour={hour:02d}/" if root.hive else f"{day}{hour:02d}/"
-
-
 def day_prefixes(root: RegionRoot, since: datetime, until: datetime) -> list[str]:
     """The day folders under ``root`` whose files can hold records overlapping the window
     (already widened for file span and record duration)."""

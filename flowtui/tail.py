@@ -171,11 +171,6 @@ def _name_facts(key: str) -> tuple[str, str, datetime] | None:
     return group, parts["flow_log_id"], stamp
 
 
-def _after_prefix(prefix: str) -> str:
-    """A StartAfter that skips every key under ``prefix`` (which ends with "/")."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
 class TailEngine:
     """Follows ``s3://bucket/prefix``; see the module docstring.
 
@@ -250,7 +245,6 @@ class TailEngine:
         self.objects = 0
         self.records = 0
         self.failures = 0
-        self.last_event: PollDone | PollFailed | None = None
 
     # --- control (any thread) ------------------------------------------------------------
 
@@ -398,7 +392,6 @@ class TailEngine:
                                for g in f.groups.values()}),
                 folders=tuple(listed), requests=requests[0], held=self._held_rows,
                 baseline=was_baseline, sweep=sweep, delivered=self._newest_delivered)
-        self.last_event = event
         self._emit(event)
         return delay
 

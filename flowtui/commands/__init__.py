@@ -16,6 +16,7 @@ REGISTRY: dict[str, str] = {
     "story": "flowtui.storycmd",
     "athena": "flowtui.athena.cli",
     "sql": "flowtui.athena.sqlcmd",
+    "config": "flowtui.commands.config",
 }
 
 

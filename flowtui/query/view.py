@@ -483,17 +483,3 @@ def _slices(batches: Sequence[pa.RecordBatch], start: int, stop: int
                 yield batch.slice(lo, hi - lo)
         position = end
 
-
-def _batches_at(snapshot: StoreSnapshot, places: list[tuple[int, int]]) -> list[pa.RecordBatch]:
-    """Rows at ``places`` as batches, keeping the order of ``places`` (runs per batch)."""
-    out: list[pa.RecordBatch] = []
-    run_start = 0
-    while run_start < len(places):
-        number = places[run_start][0]
-        run_end = run_start
-        while run_end < len(places) and places[run_end][0] == number:
-            run_end += 1
-        offsets = pa.array([o for _, o in places[run_start:run_end]], pa.uint32())
-        out.append(snapshot.batches[number].take(offsets))
-        run_start = run_end
-    return out

@@ -88,7 +88,3 @@ def pool_size(concurrency: int | None) -> int:
     away and logs a warning for each."""
     return max(64, 2 * (concurrency or 0))
 
-
-def client_region(client: Any) -> str | None:
-    """The region a client signs for (for error messages)."""
-    return getattr(client.meta, "region_name", None)

@@ -21,6 +21,7 @@ from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from flowtui.config import Settings
 from flowtui.query.view import RecordView
 from flowtui.s3 import inflight
 from flowtui.store import RecordStore
@@ -58,6 +59,7 @@ from flowtui.ui.records.status import RecordStatus
 from flowtui.ui.records.table import RecordTable
 from flowtui.ui.safe import literal
 from flowtui.ui.screen import MainScreen
+from flowtui.ui.settings import SavedCommands, apply_settings
 from flowtui.ui.story.conversation import ConversationBody, ConversationScreen
 from flowtui.ui.story.screen import Jump, SightingList, StoryBody, StoryScreen
 from flowtui.ui.top.pane import TopPane
@@ -84,7 +86,7 @@ class FlowtuiApp(App[None]):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         "app.tcss", "top/top.tcss", "histogram/histogram.tcss", "records/columns.tcss"]
     TITLE = "flowtui"
-    COMMANDS = App.COMMANDS | {FlowtuiCommands}
+    COMMANDS = App.COMMANDS | {FlowtuiCommands, SavedCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-now"),
@@ -111,7 +113,8 @@ class FlowtuiApp(App[None]):
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
                  concurrency: int | None = None, follow: str | None = None,
                  tail_options: TailOptions | None = None,
-                 athena: AthenaOptions | None = None) -> None:
+                 athena: AthenaOptions | None = None, settings: Settings | None = None,
+                 settings_error: str | None = None) -> None:
         no_color = "NO_COLOR" in os.environ
         # NO_COLOR: the terminal's own colours and Textual's no-colour filter, so only bold,
         # reverse and the row markers carry meaning (never a hue).
@@ -132,6 +135,8 @@ class FlowtuiApp(App[None]):
         self._target = target
         self._initial_theme = theme
         self._follow = follow
+        self.settings = settings or Settings()
+        self._settings_error = settings_error
         states: dict[str, LoadState] = {}
         self.browser = BrowserPane(self._client, states, id="browser")
         self.main_screen = MainScreen(self.browser, on_ready=self.main_screen_ready,
@@ -147,7 +152,7 @@ class FlowtuiApp(App[None]):
         self.filters = Filters(self, self.main_screen, on_view=self.sorts.view_changed)
         self.goto = GoTo(self, self.main_screen, self.sorts)
         self.exports = Exports(self, self.main_screen, self._records_label)
-        self.paths = PathPrompt(self.main_screen, self.browser)
+        self.paths = PathPrompt(self.main_screen, self.browser, self.settings.bookmarks)
 
     # --------------------------------------------------------------- setup
 
@@ -185,6 +190,7 @@ class FlowtuiApp(App[None]):
         if self._initial_theme:
             self.set_theme(self._initial_theme)
         self.main_screen.show_records(RecordStore())
+        apply_settings(self, self.settings, self._settings_error)
         self.browser.entry_list.focus()
         if self._follow:
             bucket, _, prefix = self._follow[5:].partition("/")
@@ -647,7 +653,8 @@ def _default_client() -> Any:
 def run(target: str | None = None, *, profile: str | None = None, region: str | None = None,
         endpoint_url: str | None = None, no_sign: bool = False, theme: str | None = None,
         follow: str | None = None, tail_options: TailOptions | None = None,
-        athena: AthenaOptions | None = None) -> int:
+        athena: AthenaOptions | None = None, settings: Settings | None = None,
+        settings_error: str | None = None) -> int:
     """Entry point for ``flowtui [target]`` (and ``flowtui tail URL`` with ``follow``)."""
     from flowtui.s3.session import make_client
 
@@ -661,5 +668,6 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
 
         theme = theme_for_colours(Console().color_system)
     FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
-               tail_options=tail_options, athena=athena).run()
+               tail_options=tail_options, athena=athena, settings=settings,
+               settings_error=settings_error).run()
     return 0
