@@ -21,10 +21,13 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from flowtui.cliargs import field_list, say, whole_number
+from flowtui.commands import names as names_cli
 from flowtui.decoders import as_int, human_bytes, tcp_flag_names
 from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
 from flowtui.loader import Loader
+from flowtui.names import story as names_story
 from flowtui.query.expr import Expr, FilterError, parse
+from flowtui.query.query import with_names
 from flowtui.query.story import Conversation, Coverage, Sighting, Story, Tally, Window
 from flowtui.s3 import cat as s3cat
 from flowtui.s3.errors import describe
@@ -58,6 +61,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fields", type=field_list, metavar="FORMAT",
                         help="columns of headerless files: a LogFormat or a list")
     s3cat.add_arguments(parser)
+    names_cli.add_names_arguments(parser)
     return parser
 
 
@@ -66,10 +70,13 @@ def main(argv: Sequence[str]) -> int:
     if args.conversation is None and not args.where:
         say("story needs --where EXPR (which record) or --conversation A B")
         return 2
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
     early: Expr | None = None
     if args.where:
         try:
-            early = parse(args.where)
+            early = with_names(parse(args.where), args.where, names)
         except FilterError as exc:
             if not exc.reason.startswith("unknown field"):  # may be a header column: load first
                 say(f"--where: {exc}")
@@ -95,11 +102,11 @@ def main(argv: Sequence[str]) -> int:
     expr = early
     if expr is None:
         try:
-            expr = parse(args.where, store.columns)
+            expr = with_names(parse(args.where, store.columns), args.where, names)
         except FilterError as exc:
             say(f"--where: {exc}")
             return 2
-    return _tell_stories(store, expr, loaded, client, args, failed)
+    return _tell_stories(store, expr, loaded, client, args, failed, names)
 
 
 def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Namespace
@@ -133,7 +140,7 @@ def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Names
 
 
 def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
-                  args: argparse.Namespace, failed: int) -> int:
+                  args: argparse.Namespace, failed: int, names: Any = None) -> int:
     from flowtui.neighbours import Loaded, load_neighbours, plan_neighbours
     from flowtui.query.query import Query
     from flowtui.query.story import tell
@@ -166,10 +173,12 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
                     failed += len(result.failed)
                     coverage = result.coverage(plan)
         story = tell(store, index, coverage=coverage)
+        extra = names_story.annotate(story, names) if names is not None else None
         if args.format == "json":
-            out.write(_json(story.to_json()) + "\n")
+            out.write(_json(story.to_json() | (extra or {})) + "\n")
         else:
-            write_story(out, story, number, around=args.around)
+            write_story(out, story, number, around=args.around,
+                        extra=names_story.lines(extra) if extra else ())
         out.flush()
     return 1 if failed else 0
 
@@ -189,12 +198,15 @@ def _tell_conversation(store: RecordStore, args: argparse.Namespace, failed: int
 # --------------------------------------------------------------------------- text output
 
 
-def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = False) -> None:
+def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = False,
+                extra: Sequence[str] = ()) -> None:
     r = story.record
     lines = [f"── story {number} · {printable(story.source)} " + "─" * 12,
              f"verdict  {story.verdict}"]
     lines += textwrap.wrap(printable(story.explanation), WIDTH, initial_indent="  ",
                            subsequent_indent="  ")
+    for line in extra:  # names and the rule (flowtui.names.story), when --names
+        lines += textwrap.wrap(printable(line), WIDTH, subsequent_indent="         ")
     lines += ["", "record"] + _table([(r, True)])
     lines += _section("reply", story.reply)
     lines += _section("elsewhere", story.elsewhere)

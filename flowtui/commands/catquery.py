@@ -13,6 +13,7 @@ from typing import Any
 
 from flowtui.cliargs import say
 from flowtui.commands import common
+from flowtui.commands import names as names_cli
 from flowtui.commands.common import join_dash_values
 
 CAT_FORMATS = ("table", "csv", "jsonl", "parquet")
@@ -33,23 +34,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from flowtui.athena.cli import add_engine_arguments  # light: no boto3
 
     add_engine_arguments(parser)
+    names_cli.add_names_arguments(parser)
 
 
 def wanted(args: argparse.Namespace) -> bool:
     return bool(args.where or args.sort or args.columns or args.output
-                or args.format == "parquet" or args.engine == "athena")
+                or args.format == "parquet" or args.engine == "athena"
+                or names_cli.wanted(args))
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowtui.query.query import Query, UnknownField, field_name
+    from flowtui.query.query import Query, UnknownField
 
-    query = common.build_query(args.where, args.sort)
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
+    query = common.build_query(args.where, args.sort, names)
     if isinstance(query, int):
         return query
     columns: tuple[str, ...] | None = None
     if args.columns:
         try:
-            columns = tuple(field_name(n) for n in args.columns.split(",") if n.strip())
+            columns = tuple(names_cli.column_name(n, names) for n in args.columns.split(",")
+                            if n.strip())
         except UnknownField as exc:
             say(f"--columns: {exc}")
             return 2
@@ -60,10 +67,13 @@ def run(args: argparse.Namespace) -> int:
         say("--format parquet writes raw values: drop --explain/--decoded")
         return 2
     if args.engine == "athena":
+        if names is not None:
+            say("--names with --engine athena: the filter's name terms are sent to Athena, "
+                "FIELD.name columns are not added")
         from flowtui.athena import queries
 
         return queries.cat(args, query, columns)
-    keep = common.keeper(query)
+    keep = names_cli.with_names(common.keeper(query), names)
     if not query.sort and args.format != "parquet":
         return _stream(args, keep, columns)
     progress = common.Progress()

@@ -62,12 +62,13 @@ def add_where_argument(parser: argparse.ArgumentParser) -> None:
                              "'reject and dst port 22' or 'bytes > 1M and net 10.0.0.0/8'")
 
 
-def build_query(where: str | None, sort: str | None = None) -> Any:
-    """The ``Query`` for the options, or an exit code after a one-line message."""
+def build_query(where: str | None, sort: str | None = None, names: Any = None) -> Any:
+    """The ``Query`` for the options, or an exit code after a one-line message. ``names``
+    (``--names``) resolves the filter's name terms."""
     from flowtui.query.query import FilterError, Query, UnknownField
 
     try:
-        return Query.build(where, sort)
+        return Query.build(where, sort, names=names)
     except (FilterError, UnknownField) as exc:
         say(str(exc))
         return 2

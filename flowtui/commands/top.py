@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from flowtui.cliargs import say, whole_number
 from flowtui.commands import common
+from flowtui.commands import names as names_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,25 +30,33 @@ def _parser() -> argparse.ArgumentParser:
     from flowtui.athena.cli import add_engine_arguments  # light: no boto3
 
     add_engine_arguments(parser)
+    names_cli.add_names_arguments(parser)
     return parser
 
 
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(common.join_dash_values(argv))
-    from flowtui.query.query import UnknownField, field_name
+    from flowtui.query.query import UnknownField
 
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
     try:
-        by = [field_name(name) for name in args.by.split(",") if name.strip()]
+        by = [names_cli.column_name(name, names) for name in args.by.split(",")
+              if name.strip()]
     except UnknownField as exc:
         say(f"--by: {exc}")
         return 2
     if not by:
         say("--by needs at least one field")
         return 2
-    query = common.build_query(args.where)
+    query = common.build_query(args.where, names=names)
     if isinstance(query, int):
         return query
     if args.engine == "athena":
+        if any(b.endswith(".name") for b in by):
+            say("--by FIELD.name needs the local engine (names are added while loading)")
+            return 2
         from flowtui.athena import queries
 
         answer = queries.top(args, by, query)
@@ -59,7 +68,7 @@ def main(argv: Sequence[str]) -> int:
         return 0
     progress = common.Progress()
     sink = common.StoreSink(by, progress)
-    code = common.load(args, sink, common.keeper(query))
+    code = common.load(args, sink, names_cli.with_names(common.keeper(query), names))
     progress.clear()
     if code == 2:
         return code
