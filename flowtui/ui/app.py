@@ -88,7 +88,8 @@ class FlowtuiApp(App[None]):
     """``flowtui [s3://bucket/prefix-or-key | PATH]``."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [
-        "app.tcss", "top/top.tcss", "histogram/histogram.tcss", "records/columns.tcss"]
+        "app.tcss", "top/top.tcss", "histogram/histogram.tcss", "records/columns.tcss",
+        "names/names.tcss"]
     TITLE = "flowtui"
     COMMANDS = App.COMMANDS | {FlowtuiCommands, SavedCommands}
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -25,8 +25,8 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from flowtui.names.resolve import Names, NamesOptions, load_names, scopes_from_paths
 from flowtui.names.inventory import describe_age
+from flowtui.names.resolve import Names, NamesOptions, load_names, scopes_from_paths
 from flowtui.ui.safe import literal
 
 Scope = tuple[str, str]
@@ -252,5 +252,5 @@ def status_text(names: Names | None) -> str:
     return "names: " + ", ".join(parts) if parts else "no names"
 
 
-__all__ = ["NamesControl", "NamesFailed", "NamesLoaded", "NamesScopes", "account_ids", "inventory_age",
-           "scopes_of", "status_text"]
+__all__ = ["NamesControl", "NamesFailed", "NamesLoaded", "NamesScopes", "account_ids",
+           "inventory_age", "scopes_of", "status_text"]
