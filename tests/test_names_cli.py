@@ -164,3 +164,19 @@ def test_story_speaks_in_names_and_names_the_rule(ec2_world: World,
     plain = flowtui(w, files, "story", str(files["log"]), "--where", "reject", "--format",
                     "json", names=False)
     assert "rule" not in json.loads(plain.stdout)
+
+
+def test_names_file_from_the_config(ec2_world: World, files: dict[str, Path],
+                                    tmp_path: Path) -> None:
+    """[names] names_file in config.toml is used with --names (a flag would win)."""
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'[names]\nnames_file = "{files["names"]}"\n')
+    env = dict(os.environ, AWS_ENDPOINT_URL_EC2=ec2_world.endpoint_url, FLOWTUI_CONFIG=str(conf),
+               XDG_CACHE_HOME=str(files["folder"] / "cache"))
+    done = subprocess.run([sys.executable, "-m", "flowtui", "cat", str(files["log"]), "--names",
+                           "--ip-ranges", str(files["ranges"]), "--region", ec2_world.region,
+                           "--format", "jsonl", "--where", "srcaddr.name = partner"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert [r["dstport"] for r in jsonl(done.stdout)] == [22]
+    assert "names file (1 networks)" in done.stderr

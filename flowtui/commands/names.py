@@ -43,12 +43,18 @@ def load(args: argparse.Namespace) -> Any:
     Notes (a missing permission, offline) and where the names came from go to stderr."""
     if not wanted(args):
         return None
+    from flowtui import config
     from flowtui.names.namesfile import NamesFileError
     from flowtui.names.resolve import NamesOptions, load_names, scopes_from_paths
 
+    loaded = config.load()  # [names] names_file / ip_ranges; a flag wins
+    if loaded.error:
+        say(loaded.error)
+    settings = loaded.settings
     region = getattr(args, "region", None) or _default_region(getattr(args, "profile", None))
     options = NamesOptions(
-        names_file=args.names_file, ip_ranges=args.ip_ranges, refresh=args.refresh_names,
+        names_file=_path(args.names_file or settings.names_file),
+        ip_ranges=_path(args.ip_ranges or settings.ip_ranges), refresh=args.refresh_names,
         profile=getattr(args, "profile", None),
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL_EC2") or None,
         scopes=scopes_from_paths(args.paths, region))
@@ -61,6 +67,10 @@ def load(args: argparse.Namespace) -> Any:
         say(note)
     say(names.describe())
     return names
+
+
+def _path(text: str | None) -> str | None:
+    return os.path.expanduser(text) if text else None
 
 
 def _default_region(profile: str | None) -> str | None:

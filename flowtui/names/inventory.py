@@ -171,6 +171,10 @@ _SAFE_PART = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/flowtui`` (``~/.cache/flowtui``); ``FLOWTUI_NAMES_CACHE`` names
+    another folder (the demo's own, so it never leaves names in the user's cache)."""
+    if os.environ.get("FLOWTUI_NAMES_CACHE"):
+        return Path(os.environ["FLOWTUI_NAMES_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "flowtui"
 

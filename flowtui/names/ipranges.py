@@ -89,8 +89,9 @@ def download(timeout: float = 10.0) -> IPRanges:
 
 def load_ip_ranges(path: str | None, *, allow_download: bool = True, refresh: bool = False
                    ) -> tuple[IPRanges | None, list[str]]:
-    """The ranges from ``path``, else the cached download, else a download (when allowed).
-    Returns (ranges or None, notes for the user)."""
+    """The ranges from ``path`` (else ``$FLOWTUI_IP_RANGES``, set by the demo), else the
+    cached download, else a download (when allowed). Returns (ranges or None, notes)."""
+    path = path or os.environ.get("FLOWTUI_IP_RANGES") or None
     if path:
         try:
             return read_ip_ranges(path), []
