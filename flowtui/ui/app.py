@@ -164,7 +164,7 @@ class FlowtuiApp(App[None]):
         #: Names for interfaces and addresses (None options: no names, as with --no-names).
         self.names = NamesControl(self, names, region, self._names_changed)
         self.filters.names = self.names
-        self._named_jobs: set[int] = set()
+        self._named_jobs: set[object] = set()  # loads and tails whose names were asked
 
     # --------------------------------------------------------------- setup
 
@@ -365,6 +365,13 @@ class FlowtuiApp(App[None]):
     @on(TailUpdate)
     def _tail_update(self, message: TailUpdate) -> None:
         self.tails.update(message)
+        tail = self.tail
+        event = message.event
+        if tail is not None and tail.id == message.tail_id and isinstance(
+                event, BatchLoaded) and ("tail", tail.id) not in self._named_jobs:
+            # the followed keys say whose records they are (AWSLogs/<account>/…/<region>/)
+            self._named_jobs.add(("tail", tail.id))
+            self.names.records_loaded([event.ref.location], tail.store.batches)
 
     @on(TailCrashed)
     def _tail_crashed(self, message: TailCrashed) -> None:

@@ -43,12 +43,13 @@ def named_text(extra: Mapping[str, Any]) -> Text:
     """``who   web-1 (i-0abc, sg-web) → db-1 tcp 5432`` and ``rule  NACL acl-… inbound rule
     90 denies tcp 22 from 198.51.100.0/24 — today's configuration …``."""
     out = Text()
-    if extra.get("who"):
+    named = any(extra.get("names", {}).values())
+    if extra.get("who") and named:  # with no name in it, the line would repeat the record
         out.append("who   ", style="bold")
         out.append(literal(extra["who"]))
     rule = extra.get("rule")
     if rule:
-        out.append("\nrule  ", style="bold")
+        out.append("\nrule  " if out else "rule  ", style="bold")
         out.append(literal(rule.get("text", "")))
     if extra.get("error"):
         out.append("\n" + literal(extra["error"]), style="italic")

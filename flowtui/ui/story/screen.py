@@ -273,8 +273,9 @@ class StoryScreen(Screen[Jump | None]):
         if told is None or message.story is not told.story:
             return  # a story told before
         shown = self.query_one("#story-names", Static)
-        shown.update(named_text(message.extra))
-        shown.display = True
+        said = named_text(message.extra)
+        shown.update(said)
+        shown.display = bool(said)
 
     @on(StoryFailed)
     def _failed(self, message: StoryFailed) -> None:
