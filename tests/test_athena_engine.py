@@ -118,6 +118,30 @@ def test_a_missing_workgroup_is_one_line(s3_server, athena) -> None:
     assert str(caught.value).startswith("Athena")
 
 
+def test_a_web_page_instead_of_an_athena_reply_is_one_line(s3_server) -> None:
+    """An endpoint that answers with an HTML page instead of Athena's JSON (a proxy, a wrong
+    AWS_ENDPOINT_URL_ATHENA; here moto's own 404 page, reached through a path it does not
+    serve, the page moto 5.2.6 gives botocore >= 1.44.14's rest-json Athena calls) reaches
+    the user as one line that says what happened, without the page's markup."""
+    client = make_athena_client(region="us-east-1",
+                                endpoint_url=s3_server.endpoint_url + "/not-athena")
+    with pytest.raises(QueryFailed) as caught:
+        list(run_query(client, "SELECT 1", AthenaTarget(output_location="s3://r/")))
+    message = str(caught.value)
+    assert "\n" not in message and "<" not in message, message
+    assert message.startswith("Athena: the endpoint answered HTTP 404 with a web page"), message
+    assert "AWS_ENDPOINT_URL_ATHENA" in message
+
+
+def test_every_query_failure_is_one_line_whatever_athena_wrote() -> None:
+    """A FAILED query's StateChangeReason is Athena's text (a Trino error may span lines or
+    carry control characters): the user still gets one line, shown literally."""
+    reason = "line 1:8: mismatched input 'FROM'.\n\tExpecting: <expression>\x1b[2J"
+    message = str(QueryFailed(f"Athena query failed: {reason}"))
+    assert message == ("Athena query failed: line 1:8: mismatched input 'FROM'. "
+                       "Expecting: <expression>\\x1b[2J")
+
+
 def test_results_are_read_from_the_result_file_when_it_can_be(s3_server, athena,
                                                               scratch_bucket) -> None:
     """A real Athena writes <id>.csv at the output location; reading it beats 1,000-row pages.

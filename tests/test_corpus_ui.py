@@ -43,6 +43,9 @@ async def test_the_app_loads_the_case_and_stays_responsive(case: Case, corpus_di
                                                            ) -> None:
     path = corpus_dir / case.name
     app = FlowtuiApp(str(path))
+    # Notifications stay until read: on a loaded machine the check may come more than the
+    # default 5 s after the load's notification, which then has already gone.
+    app.NOTIFICATION_TIMEOUT = 3600
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                        and app.job.worker is not None and app.job.worker.is_finished,

@@ -11,7 +11,9 @@ result file to the output location (that is how Athena works, and the README say
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +25,7 @@ import pyarrow.compute as pc
 
 from flowtui.fields import arrow_type, canonical_name
 from flowtui.s3 import inflight
+from flowtui.textsafe import printable
 
 ALLOWED_OPERATIONS = frozenset({"StartQueryExecution", "GetQueryExecution", "GetQueryResults",
                                 "StopQueryExecution"})
@@ -37,7 +40,25 @@ class AthenaRefused(RuntimeError):
 
 
 class QueryFailed(RuntimeError):
-    """The query did not succeed; the message is one line for the user."""
+    """The query did not succeed; the message is one line for the user, whatever the server
+    sent (every message passes ``one_line`` here, where the CLI and the app both take it)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+_PAGE = re.compile(r"<\s*(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line a terminal shows literally: a web page (what a proxy, a load
+    balancer or an endpoint that is not Athena answers) reduced to its text, every run of
+    whitespace, newlines included, one space, control characters escaped."""
+    if _PAGE.search(text):
+        text = html.unescape(_TAG.sub(" ", text))
+    return printable(" ".join(text.split()))
 
 
 def _refuse_others(model: Any = None, **_: Any) -> None:
@@ -310,10 +331,21 @@ def _cast(texts: pa.Array, target: pa.DataType) -> pa.Array:
 
 def describe_error(exc: BaseException) -> str:
     """One actionable line for an Athena error."""
+    return one_line(_describe(exc))
+
+
+def _describe(exc: BaseException) -> str:
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         error = response.get("Error", {})
         code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+        if _PAGE.search(message):
+            title = _TITLE.search(message)
+            page = f" ({title.group(1)})" if title else ""
+            status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or code
+            return (f"Athena: the endpoint answered HTTP {status} with a web page{page}, not "
+                    "an Athena reply: check AWS_ENDPOINT_URL_ATHENA / AWS_ENDPOINT_URL and any "
+                    "proxy (an Athena emulator may not speak this botocore's protocol)")
         if code in ("AccessDeniedException", "AccessDenied"):
             return (f"Athena access denied: {message} (needs athena:StartQueryExecution, "
                     "GetQueryExecution, GetQueryResults, StopQueryExecution on the workgroup, "
