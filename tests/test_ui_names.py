@@ -320,3 +320,37 @@ async def test_names_for_s3_keys_come_from_the_key_layout(
         await loaded(pilot, app)
         assert app.names.scopes == ((w.account, w.region),)
         assert f"{w.web['ip']} web-1" in text(pilot)
+
+
+async def test_a_cursor_move_asks_no_name_and_repaints_two_rows(
+        ec2_world: World, files: dict[str, Path]) -> None:
+    """Names cost a cursor move nothing but their characters: the rows were named when they
+    were formatted (once per row, each distinct value looked up once), so moving the cursor
+    names no cell again and repaints the two rows that changed, as without names
+    (tests/test_ui_repaint.py)."""
+    from tests.test_ui_repaint import Painted
+
+    app = app_for(ec2_world, files)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await loaded(pilot, app)
+        assert app.table.cell_names.active
+        cells = app.table.cell_names
+        asked: list[tuple[str, object]] = []
+        cell = cells.cell
+
+        def spy(column: str, value: object, shown: str) -> str:
+            asked.append((column, value))
+            return cell(column, value, shown)
+
+        cells.cell = spy  # type: ignore[method-assign]
+        await pilot.pause()
+        painted = Painted(app.table)
+        await pilot.press("j", "k")  # the focus's repaint done with
+        await pilot.pause()
+        painted.take()
+        for key, old, new in (("j", 0, 1), ("j", 1, 2), ("k", 2, 1), ("j", 1, 2)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.table.cursor_row == new
+            assert painted.take() == {old + 1, new + 1}, key
+        assert asked == []
