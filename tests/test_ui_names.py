@@ -301,8 +301,11 @@ async def test_refresh_reads_ec2_again_and_no_names_means_none(
         await wait_for(pilot, lambda: bare.table.row_count == 5, what="the records")
         assert "·name" not in text(pilot)
         await pilot.press("slash", *"name web-*", "enter")
-        await wait_for(pilot, lambda: any("--no-names" in n for n in toasts(bare)),
-                       what="the filter's line")
+        await pilot.pause()
+        # the bar refuses it and says why on its own line, as it is typed
+        assert bare.main_screen.prompt.is_open
+        assert "names are off (--no-names)" in text(pilot)
+        assert bare.table.row_count == 5
 
 
 async def test_names_for_s3_keys_come_from_the_key_layout(
@@ -354,3 +357,24 @@ async def test_a_cursor_move_asks_no_name_and_repaints_two_rows(
             assert app.table.cursor_row == new
             assert painted.take() == {old + 1, new + 1}, key
         assert asked == []
+
+
+def test_app_options_flags_win_over_the_config_and_no_names_reads_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``flowtui PATH --names-file F`` beats the config's ``[names] names_file``; the config's
+    ``ip_ranges`` is used when no flag says otherwise (``~`` expanded); ``--no-names`` gives
+    the app no names at all; EC2's endpoint is AWS_ENDPOINT_URL_EC2, never the S3 one."""
+    from flowtui.config import Settings
+    from flowtui.ui.launch import _parser, names_options
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:9")
+    monkeypatch.setenv("HOME", "/home/u")
+    conf = Settings(names_file="~/nets.csv", ip_ranges="~/ranges.json")
+    args = _parser().parse_args(["x.log", "--names-file", "mine.csv", "--endpoint-url",
+                                 "http://127.0.0.1:1"])
+    options = names_options(args, conf, "prof")
+    assert options is not None
+    assert (options.names_file, options.ip_ranges) == ("mine.csv", "/home/u/ranges.json")
+    assert options.endpoint_url == "http://127.0.0.1:9" and options.profile == "prof"
+    assert options.inventory and not options.refresh
+    assert names_options(_parser().parse_args(["x.log", "--no-names"]), conf, None) is None

@@ -314,7 +314,7 @@ class FlowtuiApp(App[None]):
         if self.table.cell_names.set_names(names):
             self.table.names_changed()
         screen.top.set_names(names)
-        if names is not None:
+        if names is not None and not self.names.loading:
             self.filters.names_arrived()
         self._show_detail(self.table.cursor_row)
 

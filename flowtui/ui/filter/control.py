@@ -65,8 +65,10 @@ class Filters:
             return Check(False, exc.reason, exc.position)
         if has_names(expr) and self.names is not None:
             reason = self.names.not_ready()
-            if reason is not None:
+            if reason is not None and self.names.loading:
                 return Check(True, f"{reason}: Enter applies it when they arrive")
+            if reason is not None:
+                return Check(False, reason)
         return Check(True, HINT)
 
     def _names(self) -> Any:

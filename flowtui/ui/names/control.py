@@ -218,7 +218,7 @@ class NamesControl:
     def not_ready(self) -> str | None:
         """Why name terms can't be resolved now (None when they can)."""
         if self.options is None:
-            return "name, sg and FIELD.name need names: the app was started with --no-names"
+            return "names are off (--no-names): name, sg and FIELD.name can't be resolved"
         if self.loading and self.names is None:
             return "names are still loading (EC2 inventory, IP ranges)"
         if self.names is None:
