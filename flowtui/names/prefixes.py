@@ -12,6 +12,26 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 
 
+def parse_address(text: str) -> tuple[int, int] | None:
+    """(version, integer) of an address; None if ``text`` is not one. Dotted IPv4 without
+    ``ipaddress`` (the common case, a few times faster), anything else through it."""
+    parts = text.split(".")
+    if len(parts) == 4:
+        try:
+            a, b, c, d = (int(p) for p in parts)
+        except ValueError:
+            return None
+        if 0 <= a <= 255 and 0 <= b <= 255 and 0 <= c <= 255 and 0 <= d <= 255 and all(
+                p.isdigit() for p in parts):
+            return 4, (a << 24) | (b << 16) | (c << 8) | d
+        return None
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return ip.version, int(ip)
+
+
 class PrefixTable:
     """Networks with names; ``lookup(address)`` finds the most specific one."""
 
@@ -34,13 +54,13 @@ class PrefixTable:
     def lookup(self, address: str) -> tuple[str, str] | None:
         """(name, network) of the narrowest network holding ``address``; None if none does
         or ``address`` is not an address."""
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return None
-        number, bits = int(ip), ip.max_prefixlen
-        tables = self._tables[ip.version]
-        for length in self._lengths[ip.version]:
+        parsed = parse_address(address)
+        return None if parsed is None else self.lookup_number(*parsed)
+
+    def lookup_number(self, version: int, number: int) -> tuple[str, str] | None:
+        bits = 32 if version == 4 else 128
+        tables = self._tables[version]
+        for length in self._lengths[version]:
             found = tables[length].get(number >> (bits - length))
             if found is not None:
                 return found

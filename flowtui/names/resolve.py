@@ -26,12 +26,13 @@ import pyarrow.compute as pc
 
 from flowtui.names.interfaces import InterfaceIndex, InterfaceInfo
 from flowtui.names.inventory import Inventory, describe_age
-from flowtui.names.prefixes import PrefixTable
+from flowtui.names.prefixes import PrefixTable, parse_address
 
 #: The columns that get a ``FIELD.name`` beside them.
 NAMED_FIELDS = ("interface-id", "srcaddr", "dstaddr")
 ADDRESS_FIELDS = frozenset({"srcaddr", "dstaddr", "pkt-srcaddr", "pkt-dstaddr"})
 SUFFIX = ".name"
+_EMPTY = pa.array([], pa.string())
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class Names:
             for address, info in index.by_address.items():
                 self.interfaces.by_address.setdefault(address, info)
         self._addresses: dict[str, AddressName | None] = {}
+        # column(): per field, the values named so far and their names (Arrow arrays, so a
+        # batch's dictionary is looked up in C++: only values never seen reach Python)
+        self._known: dict[str, tuple[pa.Array, pa.Array]] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------------ single values
@@ -90,22 +94,28 @@ class Names:
         return found
 
     def _resolve(self, ip: str) -> AddressName | None:
-        try:
-            key = str(ipaddress.ip_address(ip))
-        except ValueError:
+        parsed = parse_address(ip)
+        if parsed is None:
             return None
         if self.names_file is not None:
-            hit = self.names_file.lookup(key)
+            hit = self.names_file.lookup_number(*parsed)
             if hit is not None:
                 return AddressName(hit[0], "names file", hit[1])
-        info = self.interfaces.by_address.get(key)
+        # keys are canonical text: dotted IPv4 as flow logs write it, IPv6 compressed
+        info = self.interfaces.by_address.get(
+            ip if parsed[0] == 4 else str(ipaddress.IPv6Address(parsed[1])))
         if info is not None:
             return AddressName(info.name, "inventory", info.id)
         if self.ip_ranges is not None:
-            hit = self.ip_ranges.lookup(key)
+            hit = self.ip_ranges.lookup_number(*parsed)
             if hit is not None:
                 return AddressName(hit[0], "AWS IP ranges", hit[1])
         return None
+
+    def _address_only(self, ip: str) -> str | None:
+        """``address(ip)`` without keeping the source (the columns' miss path)."""
+        found = self._resolve(ip)
+        return found.name if found is not None else None
 
     def name(self, field_name: str, value: Any) -> str | None:
         """The name for one value of ``interface-id`` or an address field."""
@@ -133,43 +143,61 @@ class Names:
 
     def column(self, field_name: str, array: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Names for a column of ``field_name`` values: dictionary-encoded strings, null where
-        unnamed. Computed on the dictionary's values once, mapped to rows by index."""
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-        if not pa.types.is_dictionary(array.type):
-            if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-                array = pc.cast(array, pa.string())
-            array = pc.dictionary_encode(array)
-        values = array.dictionary.to_pylist()
-        names: list[str] = []
-        slot: dict[str, int] = {}
-        mapping: list[int | None] = []
-        for value in values:
-            named = self.name(field_name, value)
-            if named is None:
-                mapping.append(None)
-                continue
-            index = slot.get(named)
-            if index is None:
-                index = slot[named] = len(names)
-                names.append(named)
-            mapping.append(index)
-        indices = pc.take(pa.array(mapping, pa.int32()), array.indices)
-        return pa.DictionaryArray.from_arrays(indices, pa.array(names, pa.string()))
+        unnamed. Looked up on the dictionary's values (in Arrow: only values never seen
+        before reach Python), mapped to rows by index."""
+        encoded = _dictionary(array)
+        return _rows(self._per_value(field_name, encoded.dictionary), encoded)
 
     def with_names(self, batch: pa.RecordBatch, fields: Iterable[str] = NAMED_FIELDS
                    ) -> pa.RecordBatch:
-        """``batch`` with ``FIELD.name`` right after each of ``fields`` it has."""
+        """``batch`` with ``FIELD.name`` right after each of ``fields`` it has. The address
+        columns are looked up together (one hash of the known addresses per batch)."""
+        present = batch.schema.names
+        wanted = [f for f in fields if f in present and f + SUFFIX not in present]
+        named: dict[str, pa.Array] = {}
+        addresses = [f for f in wanted if f in ADDRESS_FIELDS]
+        if addresses:
+            encoded = [_dictionary(batch.column(f)) for f in addresses]
+            both = pa.concat_arrays([e.dictionary for e in encoded])
+            per_value = self._per_value(addresses[0], both)
+            offset = 0
+            for field_name, one in zip(addresses, encoded, strict=True):
+                size = len(one.dictionary)
+                named[field_name] = _rows(per_value.slice(offset, size), one)
+                offset += size
+        for field_name in wanted:
+            if field_name not in named:
+                named[field_name] = self.column(field_name, batch.column(field_name))
         arrays: list[pa.Array] = []
         labels: list[str] = []
-        wanted = set(fields)
-        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        for name, column in zip(present, batch.columns, strict=True):
             arrays.append(column)
             labels.append(name)
-            if name in wanted and name + SUFFIX not in batch.schema.names:
-                arrays.append(self.column(name, column))
+            if name in named:
+                arrays.append(named[name])
                 labels.append(name + SUFFIX)
         return pa.RecordBatch.from_arrays(arrays, names=labels)
+
+    def _per_value(self, field_name: str, values: pa.Array) -> pa.Array:
+        """The name of each of ``values`` (strings), null where unnamed."""
+        kind = "address" if field_name in ADDRESS_FIELDS else field_name
+        known_values, known_names = self._known.get(kind, (_EMPTY, _EMPTY))
+        positions = pc.index_in(values, value_set=known_values)
+        if positions.null_count > values.null_count:  # values never named before
+            unseen = pc.unique(pc.filter(values, pc.and_(pc.is_null(positions),
+                                                         pc.is_valid(values))))
+            one = self._address_only if kind == "address" else (
+                lambda value: self.name(field_name, value))
+            named = pa.array([one(value) for value in unseen.to_pylist()], pa.string())
+            with self._lock:  # the loader names batches in several threads
+                known_values, known_names = self._known.get(kind, (_EMPTY, _EMPTY))
+                if len(known_values) > 1 << 18:
+                    known_values, known_names = _EMPTY, _EMPTY
+                known_values = pa.concat_arrays([known_values, unseen])
+                known_names = pa.concat_arrays([known_names, named])
+                self._known[kind] = (known_values, known_names)
+            positions = pc.index_in(values, value_set=known_values)
+        return pc.take(known_names, positions)
 
     # ---------------------------------------------------------------------- what is loaded
 
@@ -196,6 +224,27 @@ class Names:
             for _network, name in self.names_file.entries():
                 seen.setdefault(name, None)
         return list(seen)
+
+
+def _dictionary(array: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+    """``array`` as one dictionary array of strings."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    if not pa.types.is_dictionary(array.type):
+        if not pa.types.is_string(array.type):
+            array = pc.cast(array, pa.string())
+        return pc.dictionary_encode(array)
+    if not pa.types.is_string(array.type.value_type):
+        return pc.dictionary_encode(pc.cast(array, pa.string()))
+    return array
+
+
+def _rows(per_value: pa.Array, encoded: pa.DictionaryArray) -> pa.DictionaryArray:
+    """Names per dictionary value → names per row, as a dictionary array (no duplicate or
+    null in its dictionary: group-by and dictionary unification need that)."""
+    names = pc.dictionary_encode(per_value)
+    return pa.DictionaryArray.from_arrays(pc.take(names.indices, encoded.indices),
+                                          names.dictionary)
 
 
 @dataclass(frozen=True)
