@@ -378,3 +378,22 @@ def test_app_options_flags_win_over_the_config_and_no_names_reads_nothing(
     assert options.endpoint_url == "http://127.0.0.1:9" and options.profile == "prof"
     assert options.inventory and not options.refresh
     assert names_options(_parser().parse_args(["x.log", "--no-names"]), conf, None) is None
+
+
+async def test_a_broken_names_file_is_one_line_and_the_records_still_show(
+        ec2_world: World, files: dict[str, Path], tmp_path: Path) -> None:
+    """The user's names file is theirs to fix: its first bad line is told at once (a toast
+    and the status line), and the records load as without names."""
+    broken = tmp_path / "names.csv"
+    broken.write_text("cidr,name\nnot-a-network,office\n")
+    names = NamesOptions(names_file=str(broken), download_ip_ranges=False,
+                         endpoint_url=ec2_world.endpoint_url)
+    app = app_for(ec2_world, files, names=names)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count == 5, what="the records")
+        await wait_for(pilot, lambda: any("names.csv" in n for n in toasts(app)),
+                       timeout=30, what="the names file's line")
+        line = next(n for n in toasts(app) if "names.csv" in n)
+        assert "\n" not in line and "not-a-network" in line
+        assert "names: " in text(pilot)  # the status line says it too
+        assert app.names.names is None and not app.table.cell_names.active

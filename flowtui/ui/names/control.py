@@ -205,8 +205,10 @@ class NamesControl:
             return
         self.loading = False
         self.summary = "names: " + message.reason
-        self._app.notify(message.reason, title="Names", severity="error", timeout=12,
-                         markup=False)
+        if message.reason not in self._told:  # once, not on every load
+            self._told.add(message.reason)
+            self._app.notify(message.reason, title="Names", severity="error", timeout=12,
+                             markup=False)
         self._on_names(self.names)
 
     def stop(self) -> None:
