@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from flowtui.cliargs import add_output_options, say, stdout_closed
 from flowtui.commands import catquery, find_command
@@ -43,23 +44,33 @@ def run_cat(args: argparse.Namespace) -> int:
         return 2
     if catquery.wanted(args):
         return catquery.run(args)
-    import pyarrow as pa
+    from flowtui.localfiles import LocalPathError, find_objects
+    from flowtui.output import BackgroundWriter, make_writer
 
-    from flowtui.localfiles import LocalPathError, find_objects, read_batches
-    from flowtui.output import make_writer
-    from flowtui.parser import FlowLogParser
-
+    writer: Any = make_writer(args.format, sys.stdout, limit=args.limit,
+                              decoded=args.decoded, explain=args.explain)
     if s3cat.wants_loader(args):
-        writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
-                             explain=args.explain)
+        # The loader's threads write as batches arrive, and stop at once on a closed pipe.
         return s3cat.run(args, writer, say)
     try:
         paths = find_objects(args.paths)
     except LocalPathError as exc:
         say(str(exc))
         return 2
-    writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
-                         explain=args.explain)
+    if args.limit is not None:
+        return _cat_local(args, paths, writer)
+    # Text is made and written on a thread of its own while the next chunk inflates.
+    with BackgroundWriter(writer) as background:
+        return _cat_local(args, paths, background)
+
+
+def _cat_local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
+    import pyarrow as pa
+
+    from flowtui.localfiles import LocalPathError, read_batches
+    from flowtui.parser import FlowLogParser
+
+    drain = getattr(writer, "drain", lambda: None)  # rows before the messages about them
     bad_total = 0
     failed = 0
     for path in paths:
@@ -72,11 +83,13 @@ def run_cat(args: argparse.Namespace) -> int:
                 if writer.done:
                     break
         except (LocalPathError, pa.ArrowException) as exc:
+            drain()
             say(f"{path}: {exc}")
             failed += 1
             continue
         finally:
             parser.close()
+        drain()
         if parser.error:
             say(f"{path}: {parser.error}")
             failed += 1

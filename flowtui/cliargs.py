@@ -30,15 +30,20 @@ def stdout_closed() -> bool:
 
 
 def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
-    """An argparse type: a whole number in ``low..high``."""
+    """An argparse type: a whole number in ``low..high``. Without ``high`` the bound is the
+    largest int64 (what Arrow's slices and Athena's LIMIT take): ``-n 10**30`` is an error."""
 
     def parse(text: str) -> int:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        if len(text.strip()) > 40:
+            raise argparse.ArgumentTypeError(f"not a whole number this side of 2^63: {shown!r}")
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"not a whole number: {shown!r}") from None
+        if value < low or value > (2**63 - 1 if high is None else high):
+            bound = f"between {low} and {high}" if high is not None else (
+                f"at least {low} and below 2^63")
             raise argparse.ArgumentTypeError(f"must be {bound}")
         return value
 

@@ -224,7 +224,7 @@ FIELDS: dict[str, FieldSpec] = {
               tgw_meaning="ingress or egress, relative to the transit gateway attachment."),
         _spec("traffic-path", 5, "vpc", INT8,
               "Egress only: the path the traffic takes to its destination (1 same VPC, "
-              "2 internet or gateway endpoint, 3 virtual private gateway, 4/5 peering, "
+              "2 internet gateway or gateway endpoint, 3 virtual private gateway, 4/5 peering, "
               "6 local gateway, 7 gateway endpoint, 8 internet gateway).",
               "ingress record (not supported), or no listed path applies",
               d.decode_traffic_path),

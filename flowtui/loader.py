@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,11 +40,10 @@ from flowtui.events import (
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import FlowLogParser
 from flowtui.query.times import window_filter
-from flowtui.s3.errors import describe, safe_text
-from flowtui.s3.inflight import Scope
-from flowtui.s3.reader import CHUNK_SIZE, Cancelled, ObjectStream, RangeFile
-from flowtui.s3.select import MAX_OBJECTS, parse_s3_url, select_objects
 from flowtui.store import RecordStore
+
+# The S3 modules (botocore, urllib3: a fifth of a second and ~15 MB) are imported when an
+# S3 object is loaded: ``top`` or ``hist`` of a local file never needs them.
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def resolve(
     client: Any = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: int = MAX_OBJECTS,
+    limit: int | None = None,
 ) -> list[ObjectRef]:
     """The objects behind ``locations`` (S3 URLs, local files or folders), in key order per
     location. S3 prefixes with a window list only the date/hour folders the window needs;
@@ -88,6 +88,9 @@ def resolve(
     refs: list[ObjectRef] = []
     for location in locations:
         if location.startswith("s3://"):
+            from flowtui.s3.errors import describe
+            from flowtui.s3.select import MAX_OBJECTS, parse_s3_url, select_objects
+
             if client is None:
                 from flowtui.s3.session import make_client
 
@@ -97,7 +100,8 @@ def resolve(
             except ValueError as exc:
                 raise LoadError(str(exc)) from None
             try:
-                entries = select_objects(client, bucket, key, since, until, limit=limit)
+                entries = select_objects(client, bucket, key, since, until,
+                                         limit=MAX_OBJECTS if limit is None else limit)
             except Exception as exc:  # one line for the user, whatever went wrong
                 raise LoadError(describe(exc, bucket=bucket, key=key or None)) from exc
             refs.extend(ObjectRef(f"s3://{bucket}/{e.key}", e.size, e.etag) for e in entries)
@@ -112,6 +116,8 @@ def _local_refs(location: str, since: datetime | None, until: datetime | None
     if path.is_file():
         return [ObjectRef(str(path), path.stat().st_size)]
     if not path.is_dir():
+        from flowtui.s3.errors import safe_text
+
         raise LoadError(safe_text(f"{location}: no such file or folder"))
     found: list[tuple[str, Path]] = []
     for root, dirs, files in os.walk(path):
@@ -186,7 +192,11 @@ class Loader:
     next batch would pass it waits; the head of the order never does). ``since`` /
     ``until`` drop records outside a UTC window; ``predicate`` (a batch → its matching rows,
     e.g. ``ArrowPredicate.filter``) drops the rest in the worker threads, before a batch is
-    queued or stored, so memory holds only matches. ``on_event`` is called from worker threads,
+    queued or stored, so memory holds only matches. ``columns`` (None: all) are the only
+    columns read (see ``FlowLogParser``; Parquet objects give all theirs): a question that
+    needs a few columns types only those. ``prefilter`` (see ``FlowLogParser``) lets the
+    parser drop records before it types them all; ``predicate`` still decides.
+    ``on_event`` is called from worker threads,
     one call at a time and in order (the delivery lock is held): keep it quick, e.g. post a
     message to the UI.
     """
@@ -194,9 +204,10 @@ class Loader:
     def __init__(self, store: RecordStore | None, *, client: Any = None,
                  concurrency: int | None = None, fields: Sequence[str] | None = None,
                  since: datetime | None = None, until: datetime | None = None,
-                 chunk_size: int = CHUNK_SIZE,
+                 chunk_size: int | None = None,
                  predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
-                 max_buffered: int = MAX_BUFFERED_BYTES) -> None:
+                 max_buffered: int = MAX_BUFFERED_BYTES,
+                 columns: Sequence[str] | None = None, prefilter: Any = None) -> None:
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.store = store
@@ -214,6 +225,8 @@ class Loader:
         self.until = until
         self.chunk_size = chunk_size
         self.predicate = predicate
+        self.columns = None if columns is None else list(columns)
+        self.prefilter = prefilter
 
     # The state of one run lives on the instance while it runs: one run at a time.
     def run(self, refs: Sequence[ObjectRef], on_event: Callable[[LoadEvent], None],
@@ -237,7 +250,11 @@ class Loader:
         self._errors = 0
         self._last_progress = 0.0
         self._active: set[Any] = set()  # streams to abort on cancel
-        self._scope = Scope()  # the workers' requests, cut on cancel
+        self._scope: Any = _NoRequests()
+        if any(r.is_s3 for r in refs):
+            from flowtui.s3.inflight import Scope
+
+            self._scope = Scope()  # the workers' requests, cut on cancel
         sizes = [r.size for r in refs]
         self._bytes_total = sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[arg-type]
         if any(r.is_s3 for r in refs) and self.client is None:
@@ -397,7 +414,8 @@ class Loader:
         # own workers already overlap them.
         pipelined = ref.size is None or ref.size >= PIPELINE_MIN_BYTES
         parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel,
-                               pipelined=pipelined)
+                               pipelined=pipelined, columns=self.columns,
+                               prefilter=self.prefilter)
         delivered = 0
         try:
             for batch in self._batches(ref, parser):
@@ -408,11 +426,11 @@ class Loader:
                 if batch.num_rows:
                     delivered += batch.num_rows
                     self._emit(index, BatchLoaded(ref, batch))
-        except Cancelled:
-            return
         except Exception as exc:  # any failure is this object's, reported in one line
-            if self._cancel.is_set():
+            if self._cancel.is_set() or _cancelled(exc):
                 return
+            from flowtui.s3.errors import safe_text
+
             log.debug("loading %s failed", safe_text(ref.location), exc_info=True)
             self._finish(index, ObjectFailed(ref, self._reason(ref, exc, delivered)))
             return
@@ -424,6 +442,9 @@ class Loader:
                                        parser.bad_count))
 
     def _reason(self, ref: ObjectRef, exc: BaseException, delivered: int) -> str:
+        from flowtui.s3.errors import describe, safe_text
+        from flowtui.s3.select import parse_s3_url
+
         if ref.is_s3:
             bucket, key = parse_s3_url(ref.location)
             reason = describe(exc, bucket=bucket, key=key,
@@ -438,6 +459,8 @@ class Loader:
 
     def _batches(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
         if ref.is_s3:
+            from flowtui.s3.select import parse_s3_url
+
             bucket, key = parse_s3_url(ref.location)
             if looks_like_parquet(key):
                 yield from self._s3_parquet(ref, bucket, key, parser)
@@ -459,10 +482,13 @@ class Loader:
 
     def _s3_text(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
                  ) -> Iterator[pa.RecordBatch]:
+        from flowtui.s3.reader import CHUNK_SIZE, ObjectStream
+
         # Pinned to the ETag of the first response, not the listing's: an object replaced
         # between listing and reading is simply read as it now is.
         stream = self._tracked(ObjectStream(self.client, bucket, key,
-                                            chunk_size=self.chunk_size, cancel=self._cancel))
+                                            chunk_size=self.chunk_size or CHUNK_SIZE,
+                                            cancel=self._cancel))
         try:
             for chunk in stream:
                 self._count(len(chunk))
@@ -473,6 +499,8 @@ class Loader:
 
     def _s3_parquet(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
                     ) -> Iterator[pa.RecordBatch]:
+        from flowtui.s3.reader import Cancelled, RangeFile
+
         f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
                       cancel=self._cancel)
         self._tracked(f)
@@ -494,15 +522,42 @@ class Loader:
             if looks_like_parquet(head) or looks_like_parquet(ref.location):
                 for batch in iter_parquet_batches(ref.location, report=parser):
                     if self._cancel.is_set():
-                        raise Cancelled()
+                        raise _Stopped()
                     yield batch
                 self._count(ref.size or 0)
                 return
             self._count(len(head))
-            yield from parser.stream(head)
+            # A local file has its next chunk at hand: the parser's blocks still being typed
+            # come back with the next chunk, so inflating overlaps typing (see ``stream``).
+            yield from parser.stream(head, wait=False)
             while chunk := handle.read(LOCAL_CHUNK):
                 if self._cancel.is_set():
-                    raise Cancelled()
+                    raise _Stopped()
                 self._count(len(chunk))
-                yield from parser.stream(chunk)
+                yield from parser.stream(chunk, wait=False)
             yield from parser.finish()
+
+
+class _Stopped(Exception):
+    """A local object's load stopped by a cancel."""
+
+
+class _NoRequests:
+    """The request scope of a run with no S3 object: nothing to cut."""
+
+    @staticmethod
+    def active() -> Any:
+        import contextlib
+
+        return contextlib.nullcontext()
+
+    def cut(self) -> None:
+        pass
+
+
+def _cancelled(exc: BaseException) -> bool:
+    """Whether ``exc`` says the load was cancelled (a cut request, a closed client, a stop)."""
+    if isinstance(exc, _Stopped):
+        return True
+    inflight = sys.modules.get("flowtui.s3.inflight")  # not imported: no request was made
+    return inflight is not None and isinstance(exc, inflight.Cancelled)

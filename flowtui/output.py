@@ -499,3 +499,83 @@ def _decoded_text(name: str, column: pa.Array) -> pa.Array:
                 else "null" if decoded is None else _json_string(str(decoded)))
         texts.append(text)
     return pc.fill_null(pc.take(pa.array(texts, pa.string()), encoded.indices), "null")
+
+
+class BackgroundWriter:
+    """A writer that formats and writes on a thread of its own, behind a bounded queue.
+
+    Why: turning a batch into text (Arrow kernels that release the GIL) and writing it
+    otherwise waits for the thread that inflates the next chunk, and the other way round; on
+    two cores they overlap. At most ``depth`` batches wait (bounded memory). What the thread
+    raises (a reader that went away: ``BrokenPipeError``) is raised again by the next
+    ``write_batch``, ``drain`` or ``close``, in the caller's thread; batches after it are
+    dropped. ``done`` and ``written`` are the wrapped writer's, so a ``--limit`` may stop
+    the caller a batch or two late (the writer itself never writes past it).
+    """
+
+    def __init__(self, writer: RecordWriter, depth: int = 4) -> None:
+        import queue
+        import threading
+
+        self.writer = writer
+        self._queue: queue.Queue[tuple[pa.RecordBatch, str] | None] = queue.Queue(depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="flowtui-write", daemon=True)
+        self._thread.start()
+
+    @property
+    def done(self) -> bool:
+        return self.writer.done
+
+    @property
+    def written(self) -> int:
+        return self.writer.written
+
+    def write_batch(self, batch: pa.RecordBatch, source: str) -> None:
+        self._raise()
+        self._queue.put((batch, source))
+
+    def drain(self) -> None:
+        """Wait until every batch given so far is written (before a message on stderr)."""
+        self._queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        """Write what is queued and end the thread; idempotent."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._raise()
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is None:
+            self.close()
+            return
+        # Leaving on an error (Ctrl-C, a closed pipe): what is queued is dropped and nothing
+        # is waited for (the thread may be blocked writing to a reader that stopped reading;
+        # it is a daemon), so the caller's error goes through at once.
+        self._error = self._error or _Abandoned()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if self._error is None:
+                    self.writer.write_batch(*item)
+            except BaseException as exc:  # raised again in the caller's thread
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+
+class _Abandoned(Exception):
+    """The caller left on an error of its own: what is still queued is not written."""

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -75,9 +75,20 @@ class _BlockResult:
 
 class _Options(NamedTuple):
     read: pacsv.ReadOptions
+    columns: list[str]  # the columns typed and returned, in the object's order
     narrow: pacsv.ConvertOptions | None  # int64 columns as uint32; None: there are none
     wide: pacsv.ConvertOptions  # the catalogue's types
-    narrowed: list[int]  # the columns ``narrow`` types as uint32
+    narrowed: list[int]  # the columns ``narrow`` types as uint32 (places in ``columns``)
+
+
+class Prefilter(Protocol):
+    """What a parser needs of a filter to apply it before typing every column: the columns
+    it reads and, for a batch holding those, which rows match (no nulls)."""
+
+    @property
+    def columns(self) -> Sequence[str]: ...
+
+    def mask(self, batch: pa.RecordBatch) -> pa.BooleanArray: ...
 
 
 class _FastPathFailed(Exception):
@@ -91,12 +102,28 @@ class FlowLogParser:
     Without it, the first line is the header, or, if the first line is already a record, the
     default 14-field format is assumed. ``inflate`` picks the gzip backend (tests compare
     zlib-ng with the standard library's zlib; both give the same text).
+
+    ``columns`` (None: all) are the only columns typed and returned, for a question that
+    reads a few (``hist`` reads ``start``, ``packets``, ``bytes`` and ``action``): the others
+    are still split, so a line with the wrong number of fields is still a bad line, but
+    never converted (typing and dictionary building are most of a parse). A value that does
+    not fit its column's type makes a line bad only when that column is read. Columns the
+    object does not have are left out, as they are without ``columns``; an object with none
+    of them gives batches of its first column, so its records are still counted.
+
+    ``prefilter`` (a ``--where`` that keeps few records) is applied to each block before it
+    is typed: its columns are typed first, and only the lines it keeps are typed whole
+    (see ``_picked``). Batches then hold only matching records (``records`` counts those).
+    A value that does not fit its type in a line the filter drops may go unreported.
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
                  pipelined: bool = True, cancel: threading.Event | None = None,
-                 inflate: Inflate | None = None) -> None:
+                 inflate: Inflate | None = None, columns: Iterable[str] | None = None,
+                 prefilter: Prefilter | None = None) -> None:
         self.name = name
+        self._prefilter = prefilter
+        self._wanted = None if columns is None else frozenset(columns)
         self._inflate_with = inflate or DEFAULT_INFLATE
         self._cancel = cancel
         self.fields: list[str] | None = _column_names(fields) if fields else None
@@ -414,8 +441,9 @@ class FlowLogParser:
     def _options(self) -> _Options:
         if self._options_cache is None:
             assert self.fields is not None
-            self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in self.fields)
-            types = {f: arrow_type(f) for f in self.fields}
+            columns = self._columns()
+            self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in columns)
+            types = {f: arrow_type(f) for f in columns}
             # Counters and times are typed uint32 up front (what almost every value fits),
             # so no int64 column is built only to be narrowed; a block with a value that
             # does not fit is read again with the catalogue's types.
@@ -423,11 +451,19 @@ class FlowLogParser:
             self._options_cache = _Options(
                 pacsv.ReadOptions(column_names=self.fields, use_threads=True,
                                   block_size=_READ_BLOCK_BYTES),
-                _convert_options(narrow) if narrow != types else None,
-                _convert_options(types),
-                [i for i, f in enumerate(self.fields) if narrow[f] != types[f]],
+                columns,
+                _convert_options(narrow, columns) if narrow != types else None,
+                _convert_options(types, columns),
+                [i for i, f in enumerate(columns) if narrow[f] != types[f]],
             )
         return self._options_cache
+
+    def _columns(self) -> list[str]:
+        """The columns typed and returned for the current fields, in the object's order."""
+        assert self.fields is not None
+        if self._wanted is None:
+            return list(self.fields)
+        return [f for f in self.fields if f in self._wanted] or self.fields[:1]
 
     def _parse_block(self, parts: list[bytes]) -> _BlockResult:
         """Runs on the parse thread: the fast path, and the slow pass where it fails.
@@ -478,6 +514,12 @@ class FlowLogParser:
         options = self._options()
         if b"\x00" in data:
             raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
+        if self._prefilter is not None:
+            picked = self._picked(data, options)
+            if picked is not None:
+                if not picked:
+                    return _empty_batch(options.columns)
+                data = picked
         source = _arrow_owned(data)
         table = None
         if options.narrow is not None:
@@ -490,17 +532,55 @@ class FlowLogParser:
                 table = pacsv.read_csv(source, options.read, _PARSE_OPTIONS, options.wide)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 if "Empty CSV file" in str(exc):
-                    return _empty_batch(self.fields or [])
+                    return _empty_batch(options.columns)
                 raise _FastPathFailed from exc
         elif options.narrowed:
             table = _widen_null_columns(table, options.narrowed)
         if not table.num_rows:
-            return _empty_batch(self.fields or [])
+            return _empty_batch(options.columns)
         if not _valid_utf8(table):
             raise _FastPathFailed  # the slow pass reports the line
         if self._all_text and _holds_field_name(table):
             raise _FastPathFailed  # perhaps a header line: the slow pass decides
         return _narrow(table.combine_chunks().to_batches()[0])
+
+    def _picked(self, data: bytes, options: _Options) -> bytes | None:
+        """The lines of ``data`` the prefilter keeps, or None to type them all.
+
+        The filter's columns are typed alone (a fraction of the cost of every column), and
+        the kept lines are cut out of the text with Arrow kernels. None whenever anything is
+        unusual — the filter's columns fail to type (the whole block goes the usual way, to
+        the slow pass if need be), a filter over text columns meets what may be a header,
+        the kept lines are not one to one with the rows — and when most lines are kept.
+        """
+        assert self._prefilter is not None and self.fields is not None
+        wanted = set(self._prefilter.columns)
+        columns = [f for f in options.columns if f in wanted]
+        if not columns:
+            return None
+        types = {f: _READ_TYPE.get(f) or arrow_type(f) for f in columns}
+        try:
+            table = pacsv.read_csv(_arrow_owned(data), options.read, _PARSE_OPTIONS,
+                                   _convert_options(types, columns))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        if not table.num_rows or not _valid_utf8(table):
+            return None
+        if not any(pa.types.is_integer(t) for t in types.values()) and \
+                _holds_field_name(table):
+            return None
+        keep = self._prefilter.mask(_narrow(table.combine_chunks().to_batches()[0]))
+        kept = pc.sum(keep.cast(pa.uint32())).as_py() or 0
+        if kept * 2 > table.num_rows:
+            return None  # most lines kept: typing them all once is cheaper
+        lines = pc.list_flatten(pc.split_pattern(pa.array([data], pa.binary()), b"\n"))
+        lines = lines.filter(pc.greater(pc.binary_length(lines), 0))
+        if len(lines) != table.num_rows:  # blank or CR-only lines: not worth the care
+            return None
+        if not kept:
+            return b""
+        text = pc.binary_join(pa.ListArray.from_arrays([0, kept], lines.filter(keep)), b"\n")
+        return text[0].as_py() + b"\n"
 
     def _slow(self, data: bytes, first_line: int, bad: _BadLines
               ) -> tuple[bytes, tuple[list[str], int, int] | None]:
@@ -510,7 +590,8 @@ class FlowLogParser:
         ``data`` and the next line's number.
         """
         assert self.fields is not None
-        checks = [_value_check(name) for name in self.fields]
+        read = set(self._columns())
+        checks = [_value_check(name) if name in read else _unchecked for name in self.fields]
         width = len(self.fields)
         good: list[bytes] = []
         header = None
@@ -686,12 +767,14 @@ def _narrow_column(column: pa.Array) -> pa.Array:
     return column
 
 
-def _convert_options(types: dict[str, pa.DataType]) -> pacsv.ConvertOptions:
+def _convert_options(types: dict[str, pa.DataType], columns: list[str]
+                     ) -> pacsv.ConvertOptions:
     # No UTF-8 check per value: ``_valid_utf8`` checks each dictionary's distinct values
     # instead (a few hundred per block instead of a million cells; the check was nearly half
     # of the reader's time).
     return pacsv.ConvertOptions(column_types=types, null_values=["-"], strings_can_be_null=True,
-                                quoted_strings_can_be_null=False, check_utf8=False)
+                                quoted_strings_can_be_null=False, check_utf8=False,
+                                include_columns=columns)
 
 
 def _valid_utf8(table: pa.Table) -> bool:
@@ -788,6 +871,17 @@ def _mostly_text(sample: bytes) -> bool:
     decoded = sample.decode("utf-8", "replace")
     controls = sum(1 for c in decoded if c < " " and c not in "\t\r\n")  # NUL included
     return decoded.count("\ufffd") + controls <= max(4, len(sample) // 50)
+
+
+# The prefilter's columns, typed as the narrow read types them (int64 counters as uint32;
+# a value over it fails that read, and the block is typed the usual way).
+_READ_TYPE = {name: pa.uint32() for name, spec in FIELDS.items()
+              if spec.arrow_type == pa.int64()}
+
+
+def _unchecked(token: bytes) -> str | None:
+    """A column the question does not read: any value will do (the fast path skips it)."""
+    return None
 
 
 def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure

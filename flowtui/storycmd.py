@@ -26,6 +26,7 @@ from flowtui.decoders import as_int, human_bytes, tcp_flag_names
 from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
 from flowtui.loader import Loader
 from flowtui.names import story as names_story
+from flowtui.query.advice import has_ports, protocol_name
 from flowtui.query.expr import Expr, FilterError, parse
 from flowtui.query.query import with_names
 from flowtui.query.story import Conversation, Coverage, Sighting, Story, Tally, Window
@@ -251,8 +252,11 @@ def _table(rows: Sequence[tuple[Mapping[str, object], bool]]) -> list[str]:
 def _cells(r: Mapping[str, object]) -> list[str]:
     start, end = as_int(r.get("start")), as_int(r.get("end"))
     seconds = str(end - start) if start is not None and end is not None else "-"
-    path = f"{_text(r.get('srcaddr'))}:{_text(r.get('srcport'))} → " \
-           f"{_text(r.get('dstaddr'))}:{_text(r.get('dstport'))}"
+    if has_ports(r):
+        path = f"{_text(r.get('srcaddr'))}:{_text(r.get('srcport'))} → " \
+               f"{_text(r.get('dstaddr'))}:{_text(r.get('dstport'))}"
+    else:  # ICMP and other protocols without ports: port 0 is no port
+        path = f"{_text(r.get('srcaddr'))} → {_text(r.get('dstaddr'))} ({protocol_name(r)})"
     return [_stamp(start), seconds, _text(r.get("interface-id")), path,
             _text(r.get("action")), _flags(r.get("tcp-flags")), _text(r.get("packets")),
             _text(r.get("bytes"))]

@@ -55,8 +55,8 @@ def test_top_on_athena_sends_the_compiled_filter_and_the_windows_partitions(s3_s
     assert sql.startswith("SELECT srcaddr, COUNT(*) AS records")
     assert "FROM logs.vpc" in sql
     assert "(year = '2024' AND month = '03' AND day = '05')" in sql  # only that day is read
-    assert "COALESCE(dstaddr = '10.0.1.10', FALSE)" in sql
-    assert "COALESCE(action = 'REJECT', FALSE)" in sql
+    assert "COALESCE(NULLIF(dstaddr, '-') = '10.0.1.10', FALSE)" in sql
+    assert "COALESCE(NULLIF(action, '-') = 'REJECT', FALSE)" in sql
     assert "athena succeeded" in done.stderr  # the summary line: state, scanned, cost
 
 

@@ -126,3 +126,82 @@ def test_two_formats_in_one_location_are_called_out(s3_server, scratch_bucket) -
     table = describe_prefix(s3_server.client(), bucket, "")
     assert table.other_formats == ("fl-0aaa",) or table.other_formats == ("fl-0bbb",)
     assert create_table(table).startswith("-- Warning: flow log(s) fl-0")
+
+
+def _properties(statement: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The DDL as sqlglot (Hive dialect) reads it: TBLPROPERTIES, partition column comments."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(statement, read="hive")
+    props = {p.name: p.args["value"].this for p in tree.find_all(exp.Property)
+             if isinstance(p.args.get("value"), exp.Literal) and p.name.startswith(
+                 ("projection.", "storage."))}
+    partitioned = tree.find(exp.PartitionedByProperty)
+    assert partitioned is not None
+    comments = {c.name: c.find(exp.CommentColumnConstraint).this.this
+                for c in partitioned.find_all(exp.ColumnDef)
+                if c.find(exp.CommentColumnConstraint) is not None}
+    return props, comments
+
+
+def _projected_years(props: dict[str, str], now: date) -> list[int]:
+    """The year values a Hive table's projection gives at ``now``, as the Athena user guide
+    ("Supported types for partition projection") defines them: ``integer`` is every value of
+    a fixed range; ``date`` steps from the range's start by the interval up to the end, where
+    ``NOW`` is the time of the query."""
+    low, high = props["projection.year.range"].split(",")
+    if props["projection.year.type"] == "integer":
+        return list(range(int(low), int(high) + 1))
+    assert props["projection.year.type"] == "date"
+    assert props["projection.year.format"] == "yyyy"
+    assert props["projection.year.interval.unit"] == "YEARS"
+    step = int(props.get("projection.year.interval", "1"))
+    end = now.year if high.strip() == "NOW" else int(high)
+    return list(range(int(low), end + 1, step))
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_the_projection_reaches_every_future_day(s3_server, name: str) -> None:
+    """Issue 18 item 1: an integer projection range is fixed (Athena user guide, "Supported
+    types for partition projection": the range's values are inclusive bounds), so a year range
+    ending at this year reads nothing from 1 January on. Every time range must end at NOW,
+    which a ``date`` projection reads at query time; enum accounts and regions say in the
+    DDL that a new one needs the table made again."""
+    table = describe_prefix(s3_server.client(), s3_server.main_bucket, LAYOUTS[name])
+    statement = create_table(table, database="flowlogs", name="t", today=TODAY)
+    props, comments = _properties(statement)
+    for column in ("year", "day"):
+        if props.get(f"projection.{column}.type") == "date":
+            assert props[f"projection.{column}.range"].endswith(",NOW"), column
+    if table.hive:
+        later = date(TODAY.year + 7, 1, 1)
+        assert later.year in _projected_years(props, later)
+        assert props["projection.month.range"] == "1,12"  # calendar ranges stay fixed
+    else:
+        assert props["projection.day.type"] == "date"
+    assert "new account" in comments["aws_account"]
+    assert "new region" in comments["aws_region"]
+
+
+def test_the_apps_athena_query_names_a_dotted_table_once(s3_server) -> None:
+    """The app's Athena query of a folder (athena/folder.py): ``--athena-table db.tbl`` is
+    database ``db``, table ``tbl``; Athena would read ``default.db.tbl`` as catalog
+    ``default`` (Athena user guide, "Query across catalogs"). An empty name is one line."""
+    import sqlglot
+    from sqlglot import exp
+
+    from flowtui.athena.folder import folder_query
+    from flowtui.query.expr import parse
+
+    key = s3_server.under(s3_server.main_bucket, "hive/")[0].key
+    folder = key.rpartition("/")[0] + "/"
+    query = folder_query(s3_server.client(), s3_server.main_bucket, folder, parse("tcp"),
+                         database="default", table_name="flowlogs.vpc")
+    found = sqlglot.parse_one(query.sql, read="trino").find(exp.Table)
+    assert found is not None
+    assert (found.catalog, found.db, found.name) == ("", "flowlogs", "vpc")
+    assert query.name == "flowlogs.vpc"
+    with pytest.raises(TableError, match="the table name is empty"):
+        folder_query(s3_server.client(), s3_server.main_bucket, folder, parse("tcp"),
+                     database="default", table_name="")

@@ -61,3 +61,16 @@ def test_cat_of_a_local_file_loads_neither_boto3_nor_textual(tmp_path: Path) -> 
         assert "pyarrow" in loaded  # the probe sees real imports
         assert "pool:system" in loaded  # the compact memory policy holds without Arrow loaded
         assert not loaded & {"boto3", "botocore", "s3transfer", "textual"}, fmt
+
+
+@pytest.mark.parametrize(("args", "shown"), [
+    (["top", "--by", "srcaddr"], "172.31.16.139"), (["hist"], "2014-12-14T04:06"),
+    (["cat", "--sort", "-bytes", "--limit", "1"], "172.31.16.139")])
+def test_questions_about_a_local_file_load_no_boto3(tmp_path: Path, args: list[str],
+                                                    shown: str) -> None:
+    """botocore and urllib3 cost a fifth of a second of start-up: only S3 needs them."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    result, loaded = loaded_by(args[0], str(path), *args[1:])
+    assert result.returncode == 0 and shown in result.stdout, result.stderr
+    assert not loaded & {"boto3", "botocore", "s3transfer", "urllib3"}

@@ -404,3 +404,14 @@ def test_az_names_in_tgw_az_id_fields_are_warned() -> None:
     values[fields.index("tgw-src-az-id")] = "-"  # sublocation traffic
     values[fields.index("tgw-dst-az-id")] = "use1-az2"
     assert explain(record(TGW_DEFAULT_FIELDS, " ".join(values))).warnings == []
+
+
+def test_a_transit_gateway_record_gets_no_initiator_from_its_flags() -> None:
+    """The initiator rule (2 = the side that opened, 18 = the server's reply) comes from the
+    VPC user guide's TCP flag examples; the Transit Gateway flow-log guide lists the flags
+    without it (reference §3.6, §7), so a TGW record's SYN-ACK names no initiator."""
+    tgw = {"resource-type": "TransitGatewayAttachment", "tgw-id": "tgw-0123",
+           "srcaddr": "10.0.0.5", "dstaddr": "10.1.0.9", "protocol": 6, "tcp-flags": 18}
+    assert "initiator" not in facts(explain(tgw))
+    vpc = {k: v for k, v in tgw.items() if not k.startswith(("tgw", "resource"))}
+    assert "initiator" in facts(explain(vpc))

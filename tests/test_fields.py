@@ -149,3 +149,11 @@ def test_field_lists_take_snake_case_names_as_the_catalogue_s() -> None:
         "version", "tcp-flags", "traffic-path", "my_tag"]
     assert parse_field_list("${version} ${pkt_src_aws_service}") == [
         "version", "pkt-src-aws-service"]
+
+
+def test_traffic_path_2_names_both_of_its_paths() -> None:
+    """traffic-path 2: "Through an internet gateway or a gateway VPC endpoint" (VPC user
+    guide, flow log records, available fields; reference §3.5): the short form keeps both."""
+    from flowtui.fields import FIELDS
+
+    assert "2 internet gateway or gateway endpoint" in FIELDS["traffic-path"].meaning

@@ -190,3 +190,35 @@ def test_unknown_interface_or_direction_gives_no_rule(ec2_world: World, names: N
     assert which_rule(_record("eni-0000000000000000", "1.1.1.1", "2.2.2.2", 1, 2), names) is None
     assert which_rule(_record(ec2_world.web["eni"], "1.1.1.1", "2.2.2.2", 1, 2), names) is None
     assert which_rule(_record(ec2_world.web["eni"], "1.1.1.1", "2.2.2.2", 1, 2), Names()) is None
+
+
+def test_the_story_of_a_refused_reply_names_the_nacl_rule(ec2_world: World,
+                                                          names: Names) -> None:
+    """nacl-blocks-reply: the request ACCEPTed in, the reply REJECTed out on the same
+    interface; the rule is looked up for the REJECTed reply (outbound rule 60), whichever
+    record the story is told of."""
+    from flowtui.names.story import annotate
+    from flowtui.parser import parse_bytes
+    from flowtui.query.story import Coverage, tell
+    from flowtui.store import RecordStore
+
+    w = ec2_world
+    header = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol "
+              "packets bytes start end action log-status tcp-flags flow-direction")
+    t0 = 1709647200
+    lines = [f"5 {w.account} {w.web['eni']} 192.0.2.5 {w.web['ip']} 50123 443 6 3 180 "
+             f"{t0} {t0 + 50} ACCEPT OK 2 ingress",
+             f"5 {w.account} {w.web['eni']} {w.web['ip']} 192.0.2.5 443 50123 6 3 180 "
+             f"{t0} {t0 + 50} REJECT OK 18 egress"]
+    batches, _ = parse_bytes((header + "\n" + "\n".join(lines) + "\n").encode())
+    store = RecordStore()
+    for batch in batches:
+        store.append(batch, "local.log")
+    for index in (0, 1):
+        story = tell(store, index, coverage=Coverage(((t0 - 7200, t0 + 7200),)))
+        assert story.verdict == "nacl-blocks-reply"
+        extra = annotate(story, names)
+        assert extra["rule"]["rule-number"] == 60
+        assert _text(extra["rule"]) == (f"NACL {w.acl} outbound rule 60 denies tcp "
+                                        "1024-65535 to 192.0.2.0/24")
+    assert extra["who"] == f"web-1 ({w.web['id']}, sg-web) → 192.0.2.5 tcp 50123"

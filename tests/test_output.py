@@ -11,6 +11,7 @@ import re
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +183,34 @@ def test_trailing_space_names_what_rstrip_would_strip_after_escaping() -> None:
     named = {chr(c) for c in range(0x110000)
              if not 0xD800 <= c < 0xE000 and re.search(TRAILING_SPACE, "x" + chr(c))}
     assert named == stripped
+
+
+def test_background_writer_writes_what_the_writer_writes_and_raises_its_errors() -> None:
+    """``cat`` of a local file writes on a thread of its own: the same text, in order, and a
+    reader that went away (BrokenPipeError in that thread) stops the caller."""
+    from flowtui.output import BackgroundWriter
+
+    batches = [pa.RecordBatch.from_pydict({"srcport": list(range(i, i + 50)),
+                                           "action": ["ACCEPT"] * 50}) for i in range(0, 500, 50)]
+    plain = io.StringIO()
+    writer = make_writer("csv", plain)
+    for batch in batches:
+        writer.write_batch(batch, "")
+    threaded = io.StringIO()
+    with BackgroundWriter(make_writer("csv", threaded), depth=2) as background:
+        for batch in batches:
+            background.write_batch(batch, "")
+    assert threaded.getvalue() == plain.getvalue() and plain.getvalue().count("\n") == 501
+
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    background = BackgroundWriter(make_writer("csv", Gone()))
+    background.write_batch(batches[0], "")
+    with pytest.raises(BrokenPipeError):
+        background.drain()
+    with pytest.raises(BrokenPipeError):
+        background.write_batch(batches[1], "")
+    with pytest.raises(BrokenPipeError):
+        background.close()

@@ -314,3 +314,81 @@ def test_parquet_object_gives_the_same_store_as_text() -> None:
     for batch in iter_parquet_batches(buffer):
         parquet_store.append(batch)
     assert parquet_store.rows(0, len(parquet_store)) == records
+
+
+def _columns_parse(data: bytes, columns, chunk: int) -> tuple[list[pa.RecordBatch], FlowLogParser]:
+    parser = FlowLogParser(columns=columns)
+    batches: list[pa.RecordBatch] = []
+    for start in range(0, len(data), chunk):
+        batches.extend(parser.feed(data[start : start + chunk]))
+    batches.extend(parser.finish())
+    return batches, parser
+
+
+@pytest.mark.parametrize("chunk", [7, 4096, 1 << 20])
+def test_columns_reads_only_those_with_the_same_values(chunk: int) -> None:
+    """``hist`` asks for start, packets, bytes and action: it gets exactly those columns,
+    in the object's order, with the values a full parse gives, whatever the chunking."""
+    lines = [HEADER] + [V2_SSH.replace("20641", str(1000 + i)).replace(" 20 ", f" {i} ")
+                        for i in range(3000)] + [NODATA, SKIPDATA]
+    data = gzip.compress(text(*lines))
+    wanted = ["action", "start", "bytes", "packets", "not-in-this-object"]
+    batches, parser = _columns_parse(data, wanted, chunk)
+    assert {tuple(b.schema.names) for b in batches} == {("packets", "bytes", "start", "action")}
+    full, _ = parse_bytes(data)
+    got = [row for b in batches for row in b.to_pylist()]
+    assert got == [row for b in full
+                   for row in b.select(["packets", "bytes", "start", "action"]).to_pylist()]
+    assert parser.records == 3002 and parser.bad_count == 0
+
+
+def test_columns_bad_lines_are_those_of_the_columns_read() -> None:
+    """A wrong field count is a bad line whatever is read; a value that does not fit its
+    type is one only in a column that is read; line numbers and neighbours stay right."""
+    lines = [HEADER, V2_SSH, "2 too few fields", V2_SSH.replace("20641", "abc"),
+             V2_SSH.replace(" 4249 ", " lots "), V2_SSH]
+    batches, parser = _columns_parse(gzip.compress(text(*lines)), ["bytes"], 1 << 20)
+    assert [v for b in batches for v in b.column("bytes").to_pylist()] == [4249, 4249, 4249]
+    assert [(b.line_number, b.reason) for b in parser.bad_lines] == [
+        (3, "expected 14 fields, found 4"), (5, "bytes: 'lots' is not an integer")]
+
+
+def test_columns_none_of_which_the_object_has_still_count_records() -> None:
+    batches, parser = _columns_parse(gzip.compress(text(HEADER, V2_SSH, NODATA)),
+                                     ["tcp-flags"], 1 << 20)
+    assert sum(b.num_rows for b in batches) == 2 and parser.records == 2
+
+
+@pytest.mark.parametrize("where", ["action = REJECT", "dstport = 22 and bytes > 100",
+                                   "srcaddr = 172.31.16.139"])
+@pytest.mark.parametrize("chunk", [97, 1 << 20])
+def test_prefilter_keeps_what_the_filter_keeps_after_a_full_parse(where: str, chunk: int
+                                                                  ) -> None:
+    """``cat --where`` types only the lines its filter keeps: the records are those a full
+    parse and the filter give, through CRLF, blank lines, a counter over 2^32, a second
+    object (another header, other columns) and a bad line."""
+    from flowtui.commands.common import Prefilter
+    from flowtui.query.query import Query
+
+    query = Query.build(where)
+    reject = V2_SSH.replace("ACCEPT", "REJECT")
+    first = [HEADER] + [reject if i % 7 == 0 else V2_SSH.replace(" 22 ", f" {i % 50} ")
+                        for i in range(4000)]
+    first[100] = first[100].replace(" 4249 ", " 9999999999 ")  # wider than uint32
+    first[200] = ""
+    first[300] += "\r"
+    first[400] = "2 too few fields"
+    second = [V5_FIELDS, V5_S3, V5_S3.replace("ACCEPT", "REJECT")]
+    data = gzip.compress(text(*first)) + gzip.compress(text(*second))
+    predicate = query.predicate()
+    batches, parser = _columns_parse(data, None, chunk)
+    want = [row for b in batches for row in predicate.filter(b).to_pylist()]
+    got_parser = FlowLogParser(prefilter=Prefilter.of(query))
+    got: list[dict] = []
+    for start in range(0, len(data), chunk):
+        got += [row for b in got_parser.feed(data[start : start + chunk])
+                for row in predicate.filter(b).to_pylist()]
+    got += [row for b in got_parser.finish() for row in predicate.filter(b).to_pylist()]
+    assert len(want) > 5 and got == want
+    assert [b.line_number for b in got_parser.bad_lines] == \
+        [b.line_number for b in parser.bad_lines] == [401]

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 import sqlglot
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS, is_integer
@@ -33,6 +33,7 @@ from flowtui.query.expr import (
     Compare,
     Const,
     Expr,
+    FilterError,
     FlagsAll,
     InNet,
     InSet,
@@ -409,7 +410,14 @@ def test_trees_give_the_same_rows_in_every_engine(store: RecordStore,
 @given(store=stores(), filters=st.lists(texts(), min_size=1, max_size=6))
 def test_typed_filters_give_the_same_rows_in_every_engine(store: RecordStore,
                                                            filters: list[str]) -> None:
-    assert_same_rows([parse(text, store.columns, now=NOW) for text in filters], store)
+    exprs = []
+    for text in filters:
+        try:
+            exprs.append(parse(text, store.columns, now=NOW))
+        except FilterError:
+            pass  # a value its field can never hold is refused (tests/test_query_values.py)
+    assume(exprs)
+    assert_same_rows(exprs, store)
 
 
 EDGE_ADDRESSES = (
@@ -441,7 +449,7 @@ def test_duckdb_reads_addresses_as_python_does() -> None:
 
 @pytest.mark.parametrize("expr", [
     Compare("bytes", ">", 2**63), InSet("bytes", (2**63,)),
-    Compare("srcport", ">", -(2**63) - 5), parse("bytes > 10000000T"),
+    Compare("srcport", ">", -(2**63) - 5), Compare("bytes", "<", 10**22),
 ])
 def test_integers_beyond_the_column_type_compare_in_every_engine(expr: Expr) -> None:
     store = RecordStore()

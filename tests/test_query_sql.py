@@ -102,11 +102,11 @@ def test_names_are_athena_column_names_quoted_where_needed() -> None:
     expr = parse("log-status = ok and end > 5 and tcp-flags = 2 and My-Col = x "
                  "and odd.name = y", columns)
     sql = predicate_sql(expr, columns, "athena")
-    assert "log_status = 'OK'" in sql
+    assert "NULLIF(log_status, '-') = 'OK'" in sql
     assert '"end" > 5' in sql
     assert "tcp_flags = 2" in sql
-    assert "my_col = 'x'" in sql
-    assert '"odd.name" = \'y\'' in sql
+    assert "NULLIF(my_col, '-') = 'x'" in sql
+    assert 'NULLIF("odd.name", \'-\') = \'y\'' in sql
     assert sql_name("pkt-src-aws-service") == "pkt_src_aws_service"
 
 
@@ -119,7 +119,7 @@ def test_a_value_cannot_break_out_of_its_string_literal(value: str, dialect: str
     sql = predicate_sql(Compare("vpc-id", "=", value), V5, dialect)
     tree = sqlglot.parse_one(sql, read="trino" if dialect == "athena" else "duckdb")
     literals = list(tree.find_all(exp.Literal))
-    assert [lit.this for lit in literals if lit.is_string] == [value]
+    assert [lit.this for lit in literals if lit.is_string and lit.this != "-"] == [value]
     assert not list(tree.find_all(exp.Or)) and not list(tree.find_all(exp.Drop))
 
 
@@ -251,3 +251,83 @@ def test_top_and_histogram_in_duckdb_equal_the_arrow_aggregates(flows) -> None:
     assert con.execute(sql).fetchall() == [
         (int(r["time"].timestamp()), *(r[n] for n in aggregate.HISTOGRAM_COLUMNS[1:]))
         for r in arrow_hist.to_pylist()]
+
+
+# ------------------------------------------------ tables made from AWS's DDL, table names
+
+def test_a_dash_in_a_string_column_is_missing_as_in_flowtui() -> None:
+    """AWS's own Athena DDL for flow logs (Athena user guide, "Query Amazon VPC flow logs")
+    declares no ``NULL DEFINED AS '-'``, so there ``-`` is a string; the filter must still
+    read it as the missing value flowtui reads it as: ``srcaddr != X`` false, ``not`` true."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE aws (srcaddr VARCHAR, action VARCHAR, log_status VARCHAR)")
+    con.execute("INSERT INTO aws VALUES ('10.0.0.1', 'ACCEPT', 'OK'), ('-', '-', 'NODATA')")
+    columns = ["srcaddr", "action", "log-status"]
+
+    def kept(text: str) -> list[str]:
+        where = where_clause(parse(text, columns), columns, "duckdb")
+        return [s for (s,) in con.execute(f"SELECT log_status FROM aws {where} ORDER BY 1")
+                .fetchall()]
+
+    assert kept("srcaddr != 10.0.0.9") == ["OK"]
+    assert kept("not srcaddr = 10.0.0.9") == ["NODATA", "OK"]
+    assert kept("action != ACCEPT") == []
+    assert kept("srcaddr ~ '.'") == ["OK"]
+    assert kept("srcaddr = '*'") == ["OK"]
+
+
+def _sql(*args: str) -> str:
+    import contextlib
+    import io
+
+    from flowtui.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["sql", *args]) == 0
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("args", "database", "table"), [
+    (["--table", "flowlogs.vpc"], "flowlogs", "vpc"),
+    (["--database", "other", "--table", "flowlogs.vpc"], "flowlogs", "vpc"),
+    (["--database", "flowlogs", "--table", "vpc"], "flowlogs", "vpc"),
+    ([], "default", "vpc_flow_logs"),
+    (["--table", 'a"b'], "default", 'a"b'),
+])
+def test_sql_table_names_its_own_database(args: list[str], database: str, table: str) -> None:
+    """Athena reads a three-part name as catalog.database.table (Athena user guide, "Query
+    across catalogs"), so ``--table db.tbl`` must not become ``default.db.tbl``."""
+    tree = sqlglot.parse_one(_sql(*args).rstrip().rstrip(";"), read="trino")
+    found = tree.find(exp.Table)
+    assert found is not None
+    assert (found.catalog, found.db, found.name) == ("", database, table)
+
+
+def test_sql_without_a_prefix_selects_every_column_the_table_has() -> None:
+    """A table made from the default format has 14 columns; naming all of the VPC fields
+    would fail there (COLUMN_NOT_FOUND), so without the prefix the SELECT is ``*``."""
+    tree = sqlglot.parse_one(_sql("--where", "tcp").rstrip().rstrip(";"), read="trino")
+    assert isinstance(tree, exp.Select)
+    assert [e.sql() for e in tree.expressions] == ["*"]
+
+
+def test_a_window_keeps_records_without_times_in_sql_as_a_local_load_does() -> None:
+    """``--since``/``--until`` locally keep rows that have no start/end (times.window_filter);
+    the Athena query's window (queries.window_expr) must keep the same rows."""
+    import argparse
+
+    from flowtui.athena.queries import window_expr
+    from flowtui.query.times import window_filter
+
+    batch = pa.record_batch({"start": pa.array([100, 200, None, 300], pa.int64()),
+                             "end": pa.array([150, 260, None, 330], pa.int64()),
+                             "n": pa.array([0, 1, 2, 3], pa.int64())})
+    since, until = datetime.fromtimestamp(250, UTC), datetime.fromtimestamp(310, UTC)
+    local = window_filter(batch, since, until).column("n").to_pylist()
+    expr = window_expr(argparse.Namespace(since=since, until=until), parse(""))
+    con = duckdb.connect()
+    con.register("t", pa.Table.from_batches([batch]))
+    where = where_clause(expr, ["start", "end", "n"], "duckdb")
+    remote = [n for (n,) in con.execute(f"SELECT n FROM t {where} ORDER BY n").fetchall()]
+    assert local == remote == [1, 2, 3]

@@ -96,3 +96,28 @@ def test_hostile_string_values_read_back_exactly(value: str) -> None:
 def test_no_quick_filter_on_a_missing_value() -> None:
     with pytest.raises(NoQuickFilter, match="no dstport value"):
         quick_step("dstport", None, keep=True)
+
+
+@pytest.mark.parametrize("value", ["unknown", "10.0.0.300", "reject"])
+def test_a_quick_filter_on_an_address_column_holding_no_address_is_exact(value: str) -> None:
+    """``host`` takes only an address (tests/test_query_values.py); a cell of an address
+    column holding other text (hostile or damaged data) is matched as that column's value."""
+    batch = pa.RecordBatch.from_pydict({"srcaddr": [value, "10.0.0.1", None],
+                                        "dstaddr": ["10.0.0.2", value, "10.0.0.3"]})
+    store = RecordStore()
+    store.append(batch, "s3://b/k")
+    view = RecordView(store, Query.build(quick_step("srcaddr", value, keep=True)))
+    assert [r["srcaddr"] for r in view.rows(0, len(view))] == [value]
+    drop = RecordView(store, Query.build(quick_step("srcaddr", value, keep=False)))
+    assert [r["srcaddr"] for r in drop.rows(0, len(drop))] == ["10.0.0.1", None]
+
+
+def test_a_quick_filter_on_an_action_aws_never_writes_still_matches_it() -> None:
+    """``action = x`` is refused (AWS writes only ACCEPT or REJECT), but damaged or hostile
+    data can hold another word: the quick filter on that cell matches it exactly."""
+    batch = pa.RecordBatch.from_pydict({"action": ["[bold]x", "ACCEPT", None]})
+    store = RecordStore()
+    store.append(batch, "s3://b/k")
+    view = RecordView(store, Query.build(quick_step("action", "[bold]x", keep=True)))
+    assert [r["action"] for r in view.rows(0, len(view))] == ["[bold]x"]
+    assert quick_step("action", "REJECT", keep=True) == "action = REJECT"

@@ -164,11 +164,15 @@ def test_skipdata_on_the_interface_in_the_window_makes_a_missing_reply_incomplet
     assert "SKIPDATA" in story.explanation and "log-status" in story.explanation
 
 
-def test_a_nodata_window_on_the_interface_makes_a_missing_reply_incomplete() -> None:
+def test_a_nodata_window_on_the_interface_is_evidence_that_no_reply_came() -> None:
+    """NODATA: "no network traffic to or from the network interface during the aggregation
+    interval" (VPC user guide, flow log records, log-status; reference §3.2). Unlike SKIPDATA
+    it hides nothing: no reply crossed the interface then, so the verdict is no-reply-seen,
+    naming the NODATA interval, not incomplete."""
     nodata = f"5 {ACCOUNT} {ENI} - - - - - - - {T0 + 60} {T0 + 120} - NODATA - - - -"
     story = story_of(store_of(V5, [SYN_ALONE, nodata]), 0)
-    assert story.verdict == "incomplete"
-    assert "NODATA" in story.explanation
+    assert story.verdict == "no-reply-seen"
+    assert "log-status NODATA" in story.explanation and "no traffic at all" in story.explanation
     assert [w.status for w in story.timeline if w.status] == [("NODATA",)]
 
 

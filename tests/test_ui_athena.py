@@ -71,7 +71,7 @@ async def test_query_on_athena_sends_filter_and_partitions_and_fills_the_table(
         sent = [q["Query"] for q in _queries(s3_server) if "FROM logs.vpc" in q["Query"]]
         assert job.sql in sent
         sql = job.sql
-        assert "COALESCE(action = 'REJECT', FALSE)" in sql
+        assert "COALESCE(NULLIF(action, '-') = 'REJECT', FALSE)" in sql
         assert "dstport = 22" in sql
         assert ("aws_account = '333333333333' AND aws_region = 'ap-southeast-2' AND "
                 "year = '2024' AND month = '03' AND day = '05'") in sql

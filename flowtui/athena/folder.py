@@ -67,14 +67,19 @@ def folder_query(client: Any, bucket: str, key: str, where: Expr, *, database: s
     filter, the folder's partitions, in start order, at most ``limit`` rows. Raises
     ``TableError`` for a folder that is not a flow log's."""
     from flowtui.query.sql import select_sql
+    from flowtui.query.sql import table_name as qualified
 
+    try:  # ``db.tbl`` names its own database: never default.db.tbl (a catalog to Athena)
+        reference = qualified(database, table_name)
+    except ValueError as exc:
+        raise TableError(str(exc)) from None
     root = layout.region_root(key)
     if root is None:
         raise TableError(f"s3://{bucket}/{key}: not under a flow log's region folder")
     table = describe_prefix(client, bucket, root.prefix)
-    name = f"{database}.{table_name}"
+    name = ".".join(reference)
     columns = [c.field for c in table.columns]
-    sql = select_sql(name, columns, dialect="athena", where=where,
+    sql = select_sql(reference, columns, dialect="athena", where=where,
                      order_by=[("start", False)] if "start" in columns else [],
                      limit=limit, also=[folder_partitions(table, key)])
     return FolderQuery(sql=sql, table=table, name=name)

@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 from flowtui.athena.engine import AthenaTarget, QueryFailed, QueryStatus
 from flowtui.athena.table import FlowLogTable, TableError, describe_prefix, partition_filter
 from flowtui.cliargs import say
-from flowtui.query.expr import And, Compare, Const, Expr
+from flowtui.query.expr import And, Compare, Const, Expr, Not
+from flowtui.query.sql import table_name
 
 #: The Arrow aggregates' spelling of the SQL aggregate columns.
 _AGGREGATE_NAMES = {"first_start": "first-start", "last_end": "last-end"}
@@ -33,7 +34,7 @@ class Plan:
     """What an Athena run needs: the table as flowtui sees the prefix, the extra predicates."""
 
     table: FlowLogTable
-    name: str  # database.table
+    name: tuple[str, str]  # (database, table)
     also: list[str]
     target: AthenaTarget
 
@@ -50,6 +51,11 @@ def plan(args: argparse.Namespace) -> Plan | int:
         return 2
     bucket, prefix = parse_s3_url(urls[0])
     try:
+        table_name(args.database, args.table)
+    except ValueError as exc:
+        say(str(exc))
+        return 2
+    try:
         client = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
         table = describe_prefix(client, bucket, prefix)
         since, until = window(args)
@@ -64,8 +70,9 @@ def plan(args: argparse.Namespace) -> Plan | int:
         say(describe(exc, bucket=bucket, key=prefix))
         return 1
     also = [partitions] if partitions else []
-    return Plan(table=table, name=f"{args.database}.{args.table}", also=also,
-                target=AthenaTarget(database=args.database, workgroup=args.workgroup,
+    database, name = table_name(args.database, args.table)
+    return Plan(table=table, name=(database, name), also=also,
+                target=AthenaTarget(database=database, workgroup=args.workgroup,
                                     output_location=args.output_location))
 
 
@@ -84,10 +91,12 @@ def window_expr(args: argparse.Namespace, where: Expr) -> Expr:
     """The filter and the window's record overlap, as one expression."""
     since, until = window(args)
     terms: list[Expr] = [] if isinstance(where, Const) and where.value else [where]
+    # "not end < since" rather than "end >= since": a record without a time is kept, as a
+    # local load keeps it (times.window_filter), so both engines give the same rows.
     if since is not None:
-        terms.append(Compare("end", ">=", int(since.timestamp())))
+        terms.append(Not(Compare("end", "<", int(since.timestamp()))))
     if until is not None:
-        terms.append(Compare("start", "<=", int(until.timestamp())))
+        terms.append(Not(Compare("start", ">", int(until.timestamp()))))
     if not terms:
         return Const(True)
     return terms[0] if len(terms) == 1 else And(tuple(terms))

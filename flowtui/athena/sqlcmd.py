@@ -33,8 +33,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="groups for --top (default: 20)")
     parser.add_argument("--hist", metavar="WIDTH", help="a time histogram, buckets of WIDTH")
     parser.add_argument("--dialect", choices=("athena", "duckdb"), default="athena")
-    parser.add_argument("--database", default="default")
-    parser.add_argument("--table", default="vpc_flow_logs")
+    parser.add_argument("--database", help="the table's database (default: default)")
+    parser.add_argument("--table", default="vpc_flow_logs",
+                        help="the table (database.table names both)")
     add_s3_options(parser)
     return parser
 
@@ -45,9 +46,10 @@ def main(argv: Sequence[str]) -> int:
     from flowtui.fields import ALL_VPC_FIELDS
     from flowtui.query.aggregate import parse_every
     from flowtui.query.query import FilterError, Query, UnknownField, field_name
-    from flowtui.query.sql import histogram_sql, select_sql, top_sql
+    from flowtui.query.sql import histogram_sql, select_sql, table_name, top_sql
 
     try:
+        table = table_name(args.database, args.table)
         query = Query.build(args.where, args.sort)
         by = [field_name(n) for n in args.top.split(",") if n.strip()] if args.top else []
         every = parse_every(args.hist) if args.hist else None
@@ -67,7 +69,6 @@ def main(argv: Sequence[str]) -> int:
         if isinstance(prepared, int):
             return prepared
         columns, also = queries.columns(prepared.table), prepared.also
-    table = f"{args.database}.{args.table}"
     if by:
         sql = top_sql(table, columns, by=by, metric=args.metric, n=args.n, where=where,
                       dialect=args.dialect, also=also)
@@ -75,7 +76,10 @@ def main(argv: Sequence[str]) -> int:
         sql = histogram_sql(table, columns, every=every, where=where, dialect=args.dialect,
                             also=also)
     else:
+        # Without the prefix the table's columns are unknown: SELECT * reads a default-format
+        # table as well as a 54-column one (naming every VPC field fails on the former).
         sql = select_sql(table, columns, dialect=args.dialect, where=where,
+                         select=None if args.url else ["*"],
                          order_by=[(k.field, k.descending) for k in query.sort],
                          limit=args.limit, also=also)
     print(sql + ";")

@@ -3,8 +3,11 @@
 Athena (serverless Trino) is where a question too big for one machine goes. It needs a table
 whose columns match the objects and whose partitions match the key layout, so that a time
 window becomes partition predicates and Athena reads only those days (or hours). Partition
-projection computes the partitions from the table's properties instead of a crawler, so the
-table works for every day from the oldest folder to now without maintenance.
+projection computes the partitions from the table's properties instead of a crawler: days (and
+Hive years) are ``date`` projections whose range ends at ``NOW``, which Athena reads at query
+time, so the table keeps working on every new day and year without maintenance. Accounts and
+regions are ``enum`` projections of those found under the prefix: a new account or region
+needs the statement made again (the DDL says so on those partition columns).
 
 Facts (shared/reference/flow-log-format.md §5-§6 and AWS's Athena guide for flow logs): text
 objects are space-separated with one header line; ``-`` marks a missing value (declared as the
@@ -273,10 +276,11 @@ def athena_type(field: str) -> str:
 
 def create_table(table: FlowLogTable, *, database: str = "default",
                  name: str = "vpc_flow_logs", today: date | None = None) -> str:
-    """``CREATE EXTERNAL TABLE`` with partition projection for ``table``. ``today`` ends the
-    Hive year range (a date projection's range ends at NOW, which Athena reads at query time)."""
+    """``CREATE EXTERNAL TABLE`` with partition projection for ``table``. ``today`` is kept
+    for callers; no range ends at it (every time range ends at NOW, read at query time)."""
     columns = ",\n".join(f"  `{c.name}` {c.type}" for c in table.columns)
-    partitions = ", ".join(f"`{p}` string" for p in table.partitions)
+    partitions = ", ".join(f"`{p}` string" + _PARTITION_COMMENTS.get(p, "")
+                           for p in table.partitions)
     if table.fmt == "parquet":
         storage = "STORED AS PARQUET"
         header: list[tuple[str, str]] = []
@@ -298,14 +302,26 @@ def create_table(table: FlowLogTable, *, database: str = "default",
             f"LOCATION '{_quote(table.location)}'\nTBLPROPERTIES (\n{props}\n)")
 
 
+#: The enum partitions are fixed lists: say so where a reader of the table's DDL looks.
+_PARTITION_COMMENTS = {
+    "aws_account": " COMMENT 'a fixed list: for a new account make this table again'",
+    "aws_region": " COMMENT 'a fixed list: for a new region make this table again'",
+}
+
+
 def _projection(table: FlowLogTable, today: date) -> list[tuple[str, str]]:
+    # Ranges end at NOW (Athena's date projection reads it at query time: "Supported types
+    # for partition projection", Athena user guide); an integer year range would be fixed,
+    # and the table would read nothing from 1 January on.
+    del today
     out = [("projection.aws_account.type", "enum"),
            ("projection.aws_account.values", ",".join(table.accounts)),
            ("projection.aws_region.type", "enum"),
            ("projection.aws_region.values", ",".join(table.regions))]
     if table.hive:
-        out += [("projection.year.type", "integer"),
-                ("projection.year.range", f"{table.first_day:%Y},{today.year}"),
+        out += [("projection.year.type", "date"), ("projection.year.format", "yyyy"),
+                ("projection.year.range", f"{table.first_day:%Y},NOW"),
+                ("projection.year.interval", "1"), ("projection.year.interval.unit", "YEARS"),
                 ("projection.month.type", "integer"), ("projection.month.range", "1,12"),
                 ("projection.month.digits", "2"),
                 ("projection.day.type", "integer"), ("projection.day.range", "1,31"),

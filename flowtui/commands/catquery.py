@@ -17,6 +17,8 @@ from flowtui.commands import names as names_cli
 from flowtui.commands.common import join_dash_values
 
 CAT_FORMATS = ("table", "csv", "jsonl", "parquet")
+#: Rows a top-k (``--sort`` with ``--limit N``) holds beyond 4 N before it keeps the first N.
+TRIM_SLACK = 1 << 16
 
 __all__ = ["CAT_FORMATS", "add_arguments", "join_dash_values", "run", "wanted"]
 
@@ -75,10 +77,20 @@ def run(args: argparse.Namespace) -> int:
         return queries.cat(args, query, columns)
     keep = names_cli.with_names(common.keeper(query), names)
     if not query.sort and args.format != "parquet":
-        return _stream(args, keep, columns)
+        return _stream(args, query, keep, columns)
     progress = common.Progress()
-    sink = common.StoreSink((), progress)
-    code = common.load(args, sink, keep)
+    read = None
+    if columns:
+        read = common.needed_columns(args, query, [*columns, *(k.field for k in query.sort)])
+    sink: Any = common.StoreSink((), progress)
+    if query.sort and args.limit:
+        # A top-k: each batch keeps only its first --limit rows in the sort order, so
+        # memory holds at most a few times --limit rows, not every match.
+        sink = TopRowsSink(query.sort, args.limit, progress)
+    prefilter: Any = common.Prefilter.of(query)
+    if isinstance(sink, TopRowsSink):
+        prefilter = TopPrefilter(query, args.limit)
+    code = common.load(args, sink, keep, read, prefilter)
     if code == 2:
         progress.clear()
         return code
@@ -109,14 +121,78 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-def _stream(args: argparse.Namespace, keep: Any, columns: tuple[str, ...] | None) -> int:
+class TopRowsSink(common.StoreSink):
+    """A store that keeps the first ``limit`` rows in the order of ``sort``: each batch's own
+    first ``limit`` (``first_sorted``), and when those pile up past a few times ``limit``,
+    the first ``limit`` of them. Sorting is stable, so ties keep load order as they would in
+    a store of every row, and the view over this store answers the same first ``limit``."""
+
+    def __init__(self, sort: Any, limit: int, progress: common.Progress) -> None:
+        super().__init__((), progress)
+        self.sort = sort
+        self.limit = limit
+
+    def write_batch(self, batch: Any, source: str) -> None:
+        from flowtui.query.view import first_sorted
+
+        kept = first_sorted(batch, self.sort, self.limit)
+        if kept is not batch:
+            kept = common.compact_dictionaries(kept)
+        super().write_batch(kept, source)
+        if len(self.store) > 4 * self.limit + TRIM_SLACK:
+            self._trim()
+
+    def _trim(self) -> None:
+        from flowtui.query.query import Query
+        from flowtui.query.view import RecordView
+        from flowtui.store import RecordStore
+
+        view = RecordView(self.store, Query(sort=tuple(self.sort)))
+        kept = RecordStore()
+        for batch in view.iter_batches(0, self.limit):
+            kept.append(common.compact_dictionaries(batch))
+        self.store = kept
+
+
+class TopPrefilter:
+    """A top-k the parser applies before typing whole records (see ``FlowLogParser``): of a
+    block, the lines the filter keeps and, of those, the first ``limit`` in the sort order;
+    only the sort's and the filter's columns are typed for the rest."""
+
+    def __init__(self, query: Any, limit: int) -> None:
+        from flowtui.query.expr import fields_used
+
+        self.sort = query.sort
+        self.limit = limit
+        self.where = query.predicate() if query.filters else None
+        used = fields_used(query.where) if query.filters else set()
+        self.columns = sorted({key.field for key in query.sort} | used)
+
+    def mask(self, batch: Any) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from flowtui.query.view import first_sorted_rows
+
+        every = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.uint32()),
+                                                        batch.num_rows)),
+                            pa.scalar(1, pa.uint32()))
+        rows = every if self.where is None else self.where.indices(batch).cast(pa.uint32())
+        chosen = batch.take(rows) if self.where is not None else batch
+        if chosen.num_rows > self.limit:
+            rows = rows.take(first_sorted_rows(chosen, self.sort, self.limit))
+        return pc.is_in(every, value_set=rows)
+
+
+def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str, ...] | None
+            ) -> int:
     from flowtui.output import make_writer
 
     with common.output(args.output) as out:
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
         sink = _Columns(writer, columns) if columns else writer
-        return common.load(args, sink, keep)
+        return common.load(args, sink, keep, prefilter=common.Prefilter.of(query))
 
 
 class _Columns:

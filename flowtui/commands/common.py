@@ -91,6 +91,43 @@ def keeper(query: Any) -> Callable[[Any], Any] | None:
     return keep
 
 
+def needed_columns(args: argparse.Namespace, query: Any, names: Sequence[str]
+                   ) -> list[str] | None:
+    """The columns a question reads: ``names`` (what it groups, sums or prints), the
+    filter's fields, and the times a window is checked on; None (all) when the filter's
+    fields cannot be told."""
+    from flowtui.query.expr import fields_used
+
+    try:
+        used = fields_used(query.where)
+    except AttributeError:  # a filter leaf that names no single field: read everything
+        return None
+    if getattr(args, "since", None) is not None or getattr(args, "until", None) is not None:
+        used |= {"start", "end"}
+    return list(dict.fromkeys([*names, *sorted(used)]))
+
+
+class Prefilter:
+    """The filter as the parser applies it before typing whole records (``cat --where``):
+    its fields and its mask. None from ``of`` when the fields cannot be told."""
+
+    def __init__(self, columns: Sequence[str], predicate: Any) -> None:
+        self.columns = list(columns)
+        self.mask = predicate.mask
+
+    @classmethod
+    def of(cls, query: Any) -> Prefilter | None:
+        from flowtui.query.expr import fields_used
+
+        if not query.filters:
+            return None
+        try:
+            used = fields_used(query.where)
+        except AttributeError:
+            return None
+        return cls(sorted(used), query.predicate()) if used else None
+
+
 def compact_dictionaries(batch: Any) -> Any:
     import pyarrow as pa
 
@@ -102,6 +139,26 @@ def compact_dictionaries(batch: Any) -> Any:
                 pa.dictionary(index_type, column.type.value_type))
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+class StatesSink:
+    """A writer-like sink that reduces each batch to its groups (``GroupStates``,
+    ``HistogramStates``) instead of keeping it: memory holds the groups, not the records.
+    The account and region of the object's key are added as ``StoreSink`` does."""
+
+    def __init__(self, states: Any, key_fields: Sequence[str] = (),
+                 progress: Progress | None = None) -> None:
+        self.states = states
+        self.key_fields = [f for f in key_fields if f in ("account-id", "region")]
+        self.progress = progress
+        self.done = False
+
+    def write_batch(self, batch: Any, source: str) -> None:
+        if self.key_fields:
+            batch = with_key_columns(batch, source, self.key_fields)
+        self.states.add(batch)
+        if self.progress is not None:
+            self.progress.show(f"read {self.states.records:,} matching records")
 
 
 class StoreSink:
@@ -145,17 +202,20 @@ def with_key_columns(batch: Any, source: str, names: Sequence[str]) -> Any:
     return batch
 
 
-def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None) -> int:
+def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
+         columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
-    ``keep`` keeps. Exit code: 0 done, 1 some objects failed, 2 nothing could be read."""
+    ``keep`` keeps, and of each record only ``columns`` (None: all). Exit code: 0 done, 1 some
+    objects failed, 2 nothing could be read."""
     from flowtui.s3 import cat as s3cat
 
     if "-" in args.paths:
-        return _load_stdin(args, sink, keep)
-    return s3cat.run(args, sink, say, predicate=keep)
+        return _load_stdin(args, sink, keep, columns, prefilter)
+    return s3cat.run(args, sink, say, predicate=keep, columns=columns, prefilter=prefilter)
 
 
-def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None) -> int:
+def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
+                columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
     from pathlib import Path
 
     from flowtui.localfiles import LocalPathError, read_batches
@@ -164,7 +224,7 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
     if args.paths != ["-"]:
         say("'-' (standard input) can't be mixed with other paths")
         return 2
-    parser = FlowLogParser(args.fields, name="-")
+    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter)
     try:
         for batch in read_batches(Path("-"), parser):
             if keep is not None:

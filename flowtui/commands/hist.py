@@ -57,15 +57,18 @@ def main(argv: Sequence[str]) -> int:
             return answer
         table, code = queries.iso_times(answer), 0
     else:
+        from flowtui.query.aggregate import HistogramStates
+
         progress = common.Progress()
-        sink = common.StoreSink((), progress)
-        code = common.load(args, sink, common.keeper(query))
+        # Each batch is reduced to its buckets as it arrives, reading only the columns
+        # counted and filtered on: memory holds the buckets, never the records.
+        sink = common.StatesSink(HistogramStates(args.every), (), progress)
+        code = common.load(args, sink, common.keeper(query), common.needed_columns(
+            args, query, ["start", "packets", "bytes", "action"]))
         progress.clear()
         if code == 2:
             return code
-        from flowtui.query.aggregate import histogram
-
-        table = histogram(sink.store.batches(), args.every)
+        table = sink.states.result()
         times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
         table = table.set_column(0, "time", times)
     if args.format == "table":

@@ -66,15 +66,20 @@ def main(argv: Sequence[str]) -> int:
             common.write_table(answer.select([*by, "records", "packets", "bytes"]),
                                args.format, out)
         return 0
+    from flowtui.query.aggregate import GroupStates, top_of
+
     progress = common.Progress()
-    sink = common.StoreSink(by, progress)
-    code = common.load(args, sink, names_cli.with_names(common.keeper(query), names))
+    # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
+    # summed and filtered on: memory holds the groups, never the records. A FIELD.name is
+    # read as FIELD and named while loading (--names).
+    sink = common.StatesSink(GroupStates(by), by, progress)
+    read = [b.removesuffix(".name") for b in by]
+    code = common.load(args, sink, names_cli.with_names(common.keeper(query), names),
+                       common.needed_columns(args, query, [*read, "packets", "bytes"]))
     progress.clear()
     if code == 2:
         return code
-    from flowtui.query.aggregate import top
-
-    table = top(sink.store.batches(), by, args.metric, args.n)
+    table = top_of(sink.states.result(), by, args.metric, args.n)
     table = table.select([*by, "records", "packets", "bytes"])
     with common.output(args.output) as out:
         common.write_table(table, args.format, out)

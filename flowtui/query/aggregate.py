@@ -75,6 +75,76 @@ def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
     return pa.table(out).combine_chunks()
 
 
+#: Partial states held before they are merged into one (rows, or twice the last merge's):
+#: merging costs a group-by of the states, so it waits until they are many.
+MERGE_ROWS = 1 << 16
+_SUMS = ("records", "packets", "bytes", "accept", "reject")
+
+
+class GroupStates:
+    """``group_by`` fed one batch at a time, holding only each batch's groups.
+
+    A question such as ``top`` needs the sums per group, not the records: each batch is
+    reduced to its groups as it arrives (``add``), the reductions are merged when they pile
+    up, and ``result`` is what ``group_by`` over all the batches gives, so memory grows with
+    the number of groups, not of records. Only sums (records, packets, bytes, accept,
+    reject) are kept this way.
+    """
+
+    def __init__(self, by: Sequence[str], columns: Sequence[str] = ("records", "packets",
+                                                                    "bytes")) -> None:
+        self.by = list(by)
+        if not self.by:
+            raise ValueError("group by at least one field")
+        self.columns = [c for c in GROUP_COLUMNS if c in columns]
+        if any(c not in _SUMS for c in self.columns):
+            raise ValueError(f"only sums can be merged: {', '.join(_SUMS)}")
+        self.records = 0
+        self._states: list[pa.Table] = []
+        self._rows = 0
+        self._merged_rows = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        if not batch.num_rows:
+            return
+        self.records += batch.num_rows
+        state = group_by([batch], self.by, self.columns)
+        self._states.append(state)
+        self._rows += state.num_rows
+        if self._rows > max(MERGE_ROWS, 2 * self._merged_rows) and len(self._states) > 1:
+            self._states = [self._merged()]
+            self._rows = self._merged_rows = self._states[0].num_rows
+
+    def result(self) -> pa.Table:
+        if not self._states:
+            return group_by([], self.by, self.columns)
+        return self._merged()
+
+    def _merged(self) -> pa.Table:
+        table = _concat(self._states)
+        keys = [f"k{i}" for i in range(len(self.by))]
+        table = table.rename_columns(keys + self.columns)
+        grouped = table.group_by(keys, use_threads=True).aggregate(
+            [(c, "sum") for c in self.columns])
+        out = {name: grouped.column(key) for name, key in zip(self.by, keys, strict=True)}
+        out |= {c: grouped.column(f"{c}_sum").cast(pa.uint64()) for c in self.columns}
+        return pa.table(out).combine_chunks()
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    """States of several batches as one table (a key column typed differently by batches
+    that lack it reads as text)."""
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        names = tables[0].schema.names
+        return pa.concat_tables([
+            pa.table({n: t.column(n) if pa.types.is_unsigned_integer(t.column(n).type)
+                      and n in ("records", "packets", "bytes", "accept", "reject")
+                      else t.column(n).cast(pa.string()) for n in names})
+            for t in tables])
+
+
 def top(batches: Iterable[pa.RecordBatch], by: Sequence[str], metric: str = "bytes",
         n: int | None = 20) -> pa.Table:
     """The ``n`` groups with most ``metric`` (any of ``GROUP_COLUMNS``), largest first; ties
@@ -98,9 +168,10 @@ def top_of(groups: pa.Table, by: Sequence[str], metric: str, n: int | None) -> p
 
 def parse_every(text: str) -> int:
     """``30s``, ``1m``, ``5m``, ``1h``, ``1d`` (or plain seconds) → seconds, 1 s … 1 day."""
-    m = _EVERY.match(text)
+    m = _EVERY.match(text) if len(text) <= 12 else None  # (and no 5,000-digit int())
     if not m:
-        raise ValueError(f"not a bucket width: {text!r} (use 30s, 1m, 5m, 1h, 1d)")
+        shown = text if len(text) <= 12 else text[:12] + "…"
+        raise ValueError(f"not a bucket width: {shown!r} (use 30s, 1m, 5m, 1h, 1d)")
     seconds = int(m.group(1)) * _UNIT[m.group(2).lower()]
     if not 1 <= seconds <= 86400:
         raise ValueError(f"bucket width must be between 1s and 1d, not {text!r}")
@@ -132,14 +203,81 @@ def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
     if first is None:
         return _empty_histogram()
     width = every or choose_bucket(first, last, target)
-    bucket = pc.multiply(pc.divide(starts, pa.scalar(width, pa.int64())),
-                         pa.scalar(width, pa.int64()))
-    table = pa.table({"bucket": bucket} | _measures(
-        batches, ("records", "packets", "bytes", "accept", "reject")))
-    grouped = table.group_by("bucket", use_threads=True).aggregate([
-        ("records", "sum"), ("packets", "sum"), ("bytes", "sum"), ("accept", "sum"),
-        ("reject", "sum"),
-    ]).filter(pc.is_valid(pc.field("bucket")))
+    table = pa.table({"bucket": _bucket(starts, width)} | _measures(batches, _SUMS))
+    return _histogram_of(_bucket_sums(table), width, fill)
+
+
+class HistogramStates:
+    """``histogram`` fed one batch at a time, holding only each batch's buckets.
+
+    Without ``every`` the width depends on the first and last start of all the records, so
+    the states are kept per second of ``start`` (a batch spans minutes: a few hundred rows)
+    and cut into buckets at the end; the sums are the same either way.
+    """
+
+    def __init__(self, every: int | None = None, *, target: int = 60, fill: bool = True
+                 ) -> None:
+        self.every = every
+        self.target = target
+        self.fill = fill
+        self.records = 0
+        self._states: list[pa.Table] = []
+        self._rows = 0
+        self._merged_rows = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        if not batch.num_rows or "start" not in batch.schema.names:
+            return
+        self.records += batch.num_rows
+        starts = _integer_column(batch, "start").cast(pa.int64())
+        bucket = _bucket(starts, self.every) if self.every else starts
+        state = _bucket_sums(pa.table({"bucket": bucket} | _measures([batch], _SUMS)))
+        # One type for every batch's sums (a batch with a wide counter sums as int64).
+        state = pa.table({name: state.column(name) if name == "bucket"
+                          else state.column(name).cast(pa.uint64())
+                          for name in ["bucket", *[f"{n}_sum" for n in _SUMS]]})
+        self._states.append(state)
+        self._rows += state.num_rows
+        if self._rows > max(MERGE_ROWS, 2 * self._merged_rows) and len(self._states) > 1:
+            self._states = [self._merged()]
+            self._rows = self._merged_rows = self._states[0].num_rows
+
+    def _merged(self) -> pa.Table:
+        return _bucket_sums(_unsummed(pa.concat_tables(self._states)))
+
+    def result(self) -> pa.Table:
+        if not self._states:
+            return _empty_histogram()
+        sums = self._merged()
+        bounds = pc.min_max(sums.column("bucket"))
+        first, last = bounds["min"].as_py(), bounds["max"].as_py()
+        if first is None:
+            return _empty_histogram()
+        width = self.every or choose_bucket(first, last, self.target)
+        if not self.every:
+            sums = _unsummed(sums)
+            sums = _bucket_sums(sums.set_column(0, "bucket", _bucket(sums.column(0), width)))
+        return _histogram_of(sums, width, self.fill)
+
+
+def _bucket(starts: pa.Array | pa.ChunkedArray, width: int) -> pa.Array | pa.ChunkedArray:
+    return pc.multiply(pc.divide(starts, pa.scalar(width, pa.int64())),
+                       pa.scalar(width, pa.int64()))
+
+
+def _bucket_sums(table: pa.Table) -> pa.Table:
+    """Per valid ``bucket``: the sums of the measures (columns ``bucket``, ``NAME_sum``)."""
+    return table.group_by("bucket", use_threads=True).aggregate(
+        [(name, "sum") for name in _SUMS]).filter(pc.is_valid(pc.field("bucket")))
+
+
+def _unsummed(sums: pa.Table) -> pa.Table:
+    """Bucket sums named as the measures again, to be summed once more."""
+    return sums.select(["bucket", *[f"{name}_sum" for name in _SUMS]]).rename_columns(
+        ["bucket", *_SUMS])
+
+
+def _histogram_of(grouped: pa.Table, width: int, fill: bool) -> pa.Table:
     grouped = grouped.take(pc.sort_indices(grouped, sort_keys=[("bucket", "ascending")]))
     columns = {name: pc.fill_null(grouped.column(f"{name}_sum"), 0).cast(pa.uint64())
                for name in HISTOGRAM_COLUMNS[1:]}
@@ -275,6 +413,7 @@ def _catalogue_text(name: str) -> bool:
     return spec is None or not pa.types.is_integer(spec.arrow_type)
 
 
-__all__ = ["BUCKETS", "GROUP_COLUMNS", "HISTOGRAM_COLUMNS", "METRICS", "bucket_seconds",
+__all__ = ["BUCKETS", "GROUP_COLUMNS", "HISTOGRAM_COLUMNS", "METRICS", "GroupStates",
+           "HistogramStates", "bucket_seconds",
            "choose_bucket", "group_by", "histogram", "iso_time", "parse_every", "top",
            "top_of"]

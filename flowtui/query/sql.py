@@ -81,6 +81,42 @@ def column(field: str) -> exp.Column:
     return exp.column(exp.to_identifier(name, quoted=quoted))
 
 
+TableRef = str | tuple[str, str]
+
+
+def table_name(database: str | None, table: str) -> tuple[str, str]:
+    """(database, table) as the user named them: ``--table db.tbl`` names its own database
+    (Athena would read ``default.db.tbl`` as catalog ``default``); names are 1-255 bytes
+    of printable text (Athena's naming rules; quoting makes any such name safe in SQL).
+    Raises ValueError with one line."""
+    if "." in table:  # database.table: its own database, whatever --database says
+        database, table = table.split(".", 1)
+    database = "default" if database is None else database
+    for what, name in (("database", database), ("table", table)):
+        if not name.strip():
+            raise ValueError(f"the {what} name is empty")
+        if len(name.encode()) > 255:
+            raise ValueError(f"the {what} name is longer than 255 bytes (Athena's limit)")
+        if not name.isprintable():
+            raise ValueError(f"the {what} name holds control characters")
+    if "." in table:
+        raise ValueError(f"the table name {table!r} holds a '.' (database.table is one dot)")
+    return database, table
+
+
+def _table(table: TableRef, dialect: Dialect) -> exp.Table:
+    """A table reference: dotted text (``db.tbl``), or (database, table) quoted as needed."""
+    if isinstance(table, str):
+        return exp.to_table(table, dialect=_dialect(dialect))
+    database, name = table
+
+    def ident(text: str) -> exp.Identifier:
+        plain = _PLAIN_NAME.fullmatch(text) is not None and text not in _RESERVED
+        return exp.to_identifier(text, quoted=not plain)
+
+    return exp.Table(this=ident(name), db=ident(database))
+
+
 def _dialect(dialect: str) -> str:
     try:
         return _SQLGLOT_DIALECT[dialect]
@@ -137,8 +173,12 @@ class _Compiler:
                 return exp.Coalesce(this=leaf, expressions=[exp.false()])
 
     def _leaf(self, leaf: Leaf) -> exp.Expr:
-        col = column(leaf.field)
         numeric = is_integer(leaf.field)
+        col: exp.Expr = column(leaf.field)
+        if not numeric:
+            # A table made from AWS's own DDL has no NULL DEFINED AS '-': there '-' is a
+            # string, here it is a missing value (false in every comparison), on either table.
+            col = exp.Nullif(this=col, expression=exp.Literal.string("-"))
         match leaf:
             case Compare(_, op, value):
                 return _compare(col, numeric, op, value)
@@ -170,7 +210,7 @@ class _Compiler:
         regex = glob_regex(pattern)
         return exp.false() if regex == NO_MATCH else self._regex(text, regex)
 
-    def _in_net(self, col: exp.Column, networks: Sequence[str]) -> exp.Expr:
+    def _in_net(self, col: exp.Expr, networks: Sequence[str]) -> exp.Expr:
         nets = [ipaddress.ip_network(n, strict=False) for n in networks]
         v4 = [n for n in nets if n.version == 4]
         v6 = [n for n in nets if n.version == 6]
@@ -209,7 +249,7 @@ _OPERATORS = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.G
               ">=": exp.GTE}
 
 
-def _compare(col: exp.Column, numeric: bool, op: str, value: int | str) -> exp.Expr:
+def _compare(col: exp.Expr, numeric: bool, op: str, value: int | str) -> exp.Expr:
     operator = _OPERATORS[op]
     if not numeric:
         return operator(this=col, expression=exp.Literal.string(str(value)))
@@ -226,7 +266,7 @@ def _compare(col: exp.Column, numeric: bool, op: str, value: int | str) -> exp.E
     return exp.not_(exp.Is(this=col, expression=exp.null())) if always else exp.false()
 
 
-def _in_set(col: exp.Column, numeric: bool, values: Sequence[int | str]) -> exp.Expr:
+def _in_set(col: exp.Expr, numeric: bool, values: Sequence[int | str]) -> exp.Expr:
     if numeric:
         numbers = [n for n in (_number(v) for v in values)
                    if n is not None and _INT64_MIN <= n <= _INT64_MAX]
@@ -259,7 +299,7 @@ def _like_pattern(glob: str) -> str:
 # ------------------------------------------------------------------------------ networks
 
 
-def _athena_in_net(col: exp.Column, v4: list[ipaddress.IPv4Network],
+def _athena_in_net(col: exp.Expr, v4: list[ipaddress.IPv4Network],
                    v6: list[ipaddress.IPv6Network]) -> exp.Expr:
     # Trino keeps IPv4 addresses as IPv4-mapped IPv6, so ::/0 would hold 10.0.0.1 and
     # 10.0.0.0/8 would hold ::ffff:10.0.0.1; the text's own version decides first.
@@ -312,17 +352,17 @@ list_transform([lower({{c}})], lambda flowtui_s:
 """
 
 
-def _duck_template(template: str, col: exp.Column) -> exp.Expr:
+def _duck_template(template: str, col: exp.Expr) -> exp.Expr:
     text = template.replace("{c}", col.sql(dialect="duckdb"))
     return sqlglot.parse_one(text, read="duckdb")
 
 
-def _duck_v4_number(col: exp.Column) -> exp.Expr:
+def _duck_v4_number(col: exp.Expr) -> exp.Expr:
     """A DuckDB expression: the IPv4 address in ``col`` as a number, NULL if it is not one."""
     return _duck_template(_DUCK_V4_NUMBER, col)
 
 
-def _duck_v6_hex(col: exp.Column) -> exp.Expr:
+def _duck_v6_hex(col: exp.Expr) -> exp.Expr:
     """A DuckDB expression: the IPv6 address in ``col`` as 32 lowercase hex digits, NULL if
     it is not one."""
     return _duck_template(_DUCK_V6_HEX, col)
@@ -399,23 +439,27 @@ def sort_keys(field: str, descending: bool, columns: Iterable[str],
     return [exp.Ordered(this=k, desc=descending, nulls_first=False) for k in keys]
 
 
-def select_sql(table: str, columns: Sequence[str], *, dialect: Dialect,
+def select_sql(table: TableRef, columns: Sequence[str], *, dialect: Dialect,
                where: Expr = EVERYTHING, select: Sequence[str] | None = None,
                order_by: Sequence[tuple[str, bool]] = (), limit: int | None = None,
                also: Iterable[exp.Expr | str] = ()) -> str:
     """``SELECT`` the records a filter keeps.
 
-    ``table``: the table name (dotted for database.table); ``columns``: the table's columns;
-    ``select``: the fields to return (all of ``columns`` by default; a field the table lacks
-    comes back NULL); ``order_by``: (field, descending) pairs, nulls last; ``also``: extra
-    conditions such as partition predicates. Unlike the view, SQL does not promise that ties
+    ``table``: dotted text (database.table) or a (database, table) pair (``table_name``);
+    ``columns``: the table's columns; ``select``: the fields to return (all of ``columns`` by
+    default; ``["*"]`` for every column the table has; a field the table lacks comes back
+    NULL); ``order_by``: (field, descending) pairs, nulls last; ``also``: extra conditions
+    such as partition predicates. Unlike the view, SQL does not promise that ties
     keep load order.
     """
     names = list(select) if select is not None else list(columns)
     present = {sql_name(c) for c in columns}
-    outputs = [column(f) if sql_name(f) in present
-               else exp.alias_(exp.null(), column(f).this.copy()) for f in names]
-    query = exp.select(*outputs).from_(exp.to_table(table, dialect=_dialect(dialect)))
+    outputs: list[exp.Expr] = [column(f) if sql_name(f) in present
+                               else exp.alias_(exp.null(), column(f).this.copy())
+                               for f in names]
+    if select is not None and list(select) == ["*"]:
+        outputs = [exp.Star()]  # whatever columns the table has
+    query = exp.select(*outputs).from_(_table(table, dialect))
     query = _where(query, where, columns, dialect, also)
     terms = [t for field, descending in order_by
              for t in sort_keys(field, descending, columns, dialect)]
@@ -456,7 +500,7 @@ def _aggregates(columns: Iterable[str], extent: bool = True) -> list[exp.Expr]:
     return out + [exp.alias_(count("ACCEPT"), "accept"), exp.alias_(count("REJECT"), "reject")]
 
 
-def top_sql(table: str, columns: Sequence[str], *, by: Sequence[str], dialect: Dialect,
+def top_sql(table: TableRef, columns: Sequence[str], *, by: Sequence[str], dialect: Dialect,
             metric: str = "bytes", n: int | None = 20, where: Expr = EVERYTHING,
             also: Iterable[exp.Expr | str] = ()) -> str:
     """One row per group of ``by`` (NULL is a group of its own, as in Arrow's group-by):
@@ -470,7 +514,7 @@ def top_sql(table: str, columns: Sequence[str], *, by: Sequence[str], dialect: D
     groups = [column(f) if sql_name(f) in present
               else exp.alias_(exp.null(), column(f).this.copy()) for f in by]
     query = exp.select(*groups, *_aggregates(columns)).from_(
-        exp.to_table(table, dialect=_dialect(dialect)))
+        _table(table, dialect))
     query = _where(query, where, columns, dialect, also)
     query = query.group_by(*(exp.Literal.number(i + 1) for i in range(len(by))))
     order = [exp.Ordered(this=exp.column(metric), desc=True, nulls_first=False)]
@@ -482,7 +526,7 @@ def top_sql(table: str, columns: Sequence[str], *, by: Sequence[str], dialect: D
     return query.sql(dialect=_dialect(dialect))
 
 
-def histogram_sql(table: str, columns: Sequence[str], *, every: int, dialect: Dialect,
+def histogram_sql(table: TableRef, columns: Sequence[str], *, every: int, dialect: Dialect,
                   where: Expr = EVERYTHING,
                   also: Iterable[exp.Expr | str] = ()) -> str:
     """Rows of ``time`` (the bucket's first second, epoch seconds: ``start`` rounded down to
@@ -502,7 +546,7 @@ def histogram_sql(table: str, columns: Sequence[str], *, every: int, dialect: Di
                                expression=width.copy())),
         expression=width.copy()))
     query = exp.select(exp.alias_(floor, "time"), *_aggregates(columns, extent=False)).from_(
-        exp.to_table(table, dialect=_dialect(dialect)))
+        _table(table, dialect))
     query = _where(query, where, columns, dialect,
                    [*_also(also, dialect),
                     exp.not_(exp.Is(this=start.copy(), expression=exp.null()))])
@@ -540,6 +584,6 @@ def arrow_for_sql(batches: Iterable[pa.RecordBatch]) -> pa.Table:
 
 __all__ = [
     "DIALECTS", "METRICS", "Dialect", "arrow_for_sql", "column", "condition",
-    "histogram_sql", "predicate_sql", "select_sql", "sort_keys", "sql_name",
+    "histogram_sql", "predicate_sql", "select_sql", "sort_keys", "sql_name", "table_name",
     "top_sql", "where_clause",
 ]

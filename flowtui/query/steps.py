@@ -10,6 +10,7 @@ comparison it stands for.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -18,7 +19,7 @@ from pathlib import Path
 from lark import Lark, Tree
 
 from flowtui.fields import is_integer
-from flowtui.query.expr import ADDRESS_FIELDS, parse
+from flowtui.query.expr import ADDRESS_FIELDS, CLOSED_ENUMS, ENUM_VALUES, parse
 
 _BARE = re.compile(r"^[^\s()!,'\"=<>~&|]+$")
 _KEYWORDS = frozenset({
@@ -82,18 +83,31 @@ def quick_step(field: str, value: object, *, keep: bool) -> str:
     expect; every other field is an exact comparison. Raises ``NoQuickFilter``."""
     if value is None or value == "":
         raise NoQuickFilter(f"no {field} value here to filter on")
-    if field in _HOST_FIELDS:
+    if field in _HOST_FIELDS and _is_address(str(value)):
         term = f"host {_value_text(str(value), keyword_safe=False)}"
     elif is_integer(field) and isinstance(value, int):
         term = f"{field} = {value}"
-    elif any(c in str(value) for c in "*?[") and field not in ADDRESS_FIELDS:
-        # ``=`` would read these as a glob: an anchored regular expression is exact.
+    elif (any(c in str(value) for c in "*?[") and field not in ADDRESS_FIELDS) or (
+            field in CLOSED_ENUMS and str(value).lower() not in
+            {v.lower() for v in ENUM_VALUES[field]}):
+        # ``=`` would read these as a glob, or refuse a value AWS never writes (damaged
+        # data has it anyway): an anchored regular expression is exact.
         pattern = _value_text("^" + re.escape(str(value)) + "$", force_quotes=True)
         term = f"{field} ~ {pattern}"
     else:
         term = f"{field} = {_value_text(str(value))}"
     # ``not`` is the exact complement: rows without the field stay (``!=`` would drop them).
     return term if keep else f"not {term}"
+
+
+def _is_address(text: str) -> bool:
+    """``host`` takes only an address; any other text in an address column (hostile data)
+    is matched as the column's value instead."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _value_text(text: str, force_quotes: bool = False, keyword_safe: bool = True) -> str:

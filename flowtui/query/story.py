@@ -16,6 +16,7 @@ both call ``tell`` and ``conversation``.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flowtui.decoders import as_int, tcp_flag_names
+from flowtui.query.advice import (
+    TRAFFIC_TYPE,
+    UNSEEN,
+    answers,
+    has_ports,
+    opens,
+    overlap,
+    protocol_name,
+    reply_reason,
+    rule_set,
+    what_to_allow,
+)
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Compare, Const, Expr, InSet, Or
 from flowtui.store import RecordStore, StoreSnapshot, records
@@ -40,8 +53,6 @@ TIMELINE_SLOT = 60
 FIN, SYN, RST, ACK = 1, 2, 4, 16
 TCP = 6
 STATUS_ROWS = ("NODATA", "SKIPDATA")
-#: Ephemeral (client) ports: AWS's NACL guidance covers every client with 1024-65535.
-EPHEMERAL_HINT = "1024-65535"
 
 Record = dict[str, object]
 
@@ -415,8 +426,10 @@ class _Teller:
     # --- the verdict
 
     def _closers(self, rejected: Mapping[str, object], exclude: int) -> list[Record]:
-        """Records of the tuple on R's interface, before ``rejected``, carrying FIN or RST."""
-        if as_int(self.record.get("protocol")) != TCP:
+        """Records of the tuple on R's interface, before ``rejected``, carrying FIN or RST.
+        None when ``rejected`` carries SYN without ACK: that is a new connection attempt
+        of the same tuple (a port reused), not a packet arriving after the close."""
+        if as_int(self.record.get("protocol")) != TCP or opens(rejected):
             return []
         start = as_int(rejected.get("start"))
         out = []
@@ -471,10 +484,14 @@ class _Teller:
                 return "nacl-blocks-reply", self._explain_nacl(pair[0].record, s.record)
         if other_rejected:
             return "rejected", self._explain_reply_rejected_elsewhere(other_rejected[0].record)
-        status = [row for row in self.status if self.in_window(row)]
-        if status or missing:
-            return "incomplete", self._explain_incomplete(status, missing)
-        return "no-reply-seen", self._explain_no_reply(elsewhere)
+        # Only SKIPDATA (and what is not loaded) can hide a reply: NODATA says the interface
+        # carried no traffic at all then, replies included (§3.2), which is evidence too.
+        in_window = [row for row in self.status if self.in_window(row)]
+        skipped = [row for row in in_window if row.get("log-status") == "SKIPDATA"]
+        if skipped or missing:
+            return "incomplete", self._explain_incomplete(skipped, missing)
+        quiet = [row for row in in_window if row.get("log-status") == "NODATA"]
+        return "no-reply-seen", self._explain_no_reply(elsewhere, quiet)
 
     # --- explanations (each cites the fields it used and what would confirm it)
 
@@ -482,10 +499,11 @@ class _Teller:
         which = "This record" if blocked is self.record else "Its reply"
         return (f"{which} ({_brief(blocked)}) has reject-reason BPA: VPC Block Public Access "
                 "refused it, not a security group or a network ACL (§3.9). BPA blocks traffic "
-                "through the internet gateway for the whole account and region unless the VPC "
-                "or subnet is excluded; its records carry no bytes (§9). To confirm, look at "
-                "the Block Public Access mode (bidirectional or ingress-only) and its "
-                f"exclusions for the VPC and subnet of interface-id {blocked.get('interface-id')}.")
+                "through internet gateways and egress-only internet gateways for the whole "
+                "account and region unless the VPC or subnet is excluded; its records carry no "
+                "bytes (§9). To confirm, look at the Block Public Access mode (bidirectional "
+                "or ingress-only) and its exclusions for the VPC and subnet of interface-id "
+                f"{blocked.get('interface-id')}.")
 
     def _explain_after_close(self, rejected: Mapping[str, object],
                              closers: Sequence[Mapping[str, object]]) -> str:
@@ -502,34 +520,26 @@ class _Teller:
     def _explain_nacl(self, accepted: Mapping[str, object],
                       rejected: Mapping[str, object]) -> str:
         request, reply = self._request_and_reply(accepted, rejected)
-        client_port = as_int(request.get("srcport"))
         interface = rejected.get("interface-id")
-        rule = self._nacl_rule(rejected, request)
-        port_text = (f"destination port {client_port}, the client's ephemeral port "
-                     f"(allow the clients' ephemeral range, {EPHEMERAL_HINT} to cover every "
-                     "client)" if rejected is reply else
-                     f"destination port {as_int(request.get('dstport'))}")
+        direction, how = self._direction(rejected)
+        is_reply = rejected is reply
+        port = as_int(request.get("srcport")) if is_reply else as_int(request.get("dstport"))
+        allow = what_to_allow(rejected, reply=is_reply, port=port)
+        leaves = {"egress": "leaves", "ingress": "enters"}.get(direction or "", "crosses")
         return (f"On interface-id {interface} one direction was ACCEPTed ({_brief(accepted)}) "
-                f"and the reverse tuple REJECTed ({_brief(rejected)}) in overlapping windows "
-                "(start/end). Security groups are stateful, so a reply to traffic they allowed "
-                "is allowed by them too; a network ACL is stateless, and is the likely block "
-                f"(§3.1). Check {rule} of the network ACL of that interface's subnet for "
-                f"{port_text}, protocol {_protocol(rejected)}. It would be confirmed by that "
-                "NACL having no allow rule covering the port before a deny, and by the REJECTs "
-                "stopping once such a rule is added.")
+                f"and the reverse tuple REJECTed ({_brief(rejected)}), "
+                f"{overlap(accepted, rejected)}. Security groups are stateful, so a reply to "
+                "traffic they allowed is allowed by them too; a network ACL is stateless, and "
+                f"is the likely block (§3.1). Check the {rule_set(direction)} rules of the "
+                f"network ACL of that interface's subnet (the rejected traffic {leaves} the "
+                f"interface: {how}) for {allow}. It would be confirmed by that NACL having no "
+                "allow rule covering it before a deny, and by the REJECTs stopping once such "
+                "a rule is added.")
 
     def _request_and_reply(self, a: Mapping[str, object], b: Mapping[str, object]
                            ) -> tuple[Mapping[str, object], Mapping[str, object]]:
         """Which of two opposite records is the request: the SYN side (§3.6), else the side
         whose destination port is the lower (the service's)."""
-        def opens(x: Mapping[str, object]) -> bool:
-            flags = as_int(x.get("tcp-flags")) or 0
-            return bool(flags & SYN) and not flags & ACK
-
-        def answers(x: Mapping[str, object]) -> bool:
-            flags = as_int(x.get("tcp-flags")) or 0
-            return bool(flags & SYN) and bool(flags & ACK)
-
         if opens(a) or answers(b):
             return a, b
         if opens(b) or answers(a):
@@ -539,19 +549,23 @@ class _Teller:
             return b, a
         return a, b
 
-    def _nacl_rule(self, rejected: Mapping[str, object], request: Mapping[str, object]) -> str:
-        direction = rejected.get("flow-direction")
-        how = f"flow-direction {direction}"
-        if direction not in ("ingress", "egress"):
-            direction = self._direction_by_address(rejected)
-            how = "the interface's own address is its srcaddr" if direction == "egress" else \
-                "the interface's own address is its dstaddr"
-        if direction == "egress":
-            return f"the outbound rules (the rejected traffic leaves the interface: {how})"
-        if direction == "ingress":
-            return f"the inbound rules (the rejected traffic enters the interface: {how})"
-        return ("the outbound rules (if the rejected traffic leaves the interface) or the "
-                "inbound rules (if it enters; flow-direction would say which)")
+    def _direction(self, record: Mapping[str, object]) -> tuple[str | None, str]:
+        """ingress/egress of ``record`` at its interface, and how that is known."""
+        direction = record.get("flow-direction")
+        if direction in ("ingress", "egress"):
+            return str(direction), f"flow-direction {direction}"
+        found = self._direction_by_address(record)
+        if found == "egress":
+            return found, "the interface's own address is its srcaddr"
+        if found == "ingress":
+            return found, "the interface's own address is its dstaddr"
+        # The ENI's side of srcaddr/dstaddr is always its private IPv4 address (§4).
+        src, dst = _private(record.get("srcaddr")), _private(record.get("dstaddr"))
+        if src and not dst:
+            return "egress", "its srcaddr is the private address, the interface's side"
+        if dst and not src:
+            return "ingress", "its dstaddr is the private address, the interface's side"
+        return None, "flow-direction would say which"
 
     def _direction_by_address(self, rejected: Mapping[str, object]) -> str | None:
         """An ENI's own private address is in every record it logs (§4): the side of the
@@ -577,18 +591,36 @@ class _Teller:
 
     def _explain_rejected(self, same_fwd: Sequence[Sighting], reply: Sequence[Sighting]) -> str:
         r = self.record
+        direction, how = self._direction(r)
+        rules = rule_set(direction)
         earlier = [s for s in same_fwd if s.record.get("action") == "ACCEPT"]
         note = (f" {len(earlier)} other record(s) of this direction were ACCEPTed nearby, with "
                 "no FIN/RST seen: a rule may have changed, or the close was not logged."
                 if earlier else "")
+        why_reply = reply_reason(r)
+        if why_reply is not None:
+            return (f"The record was REJECTed ({_brief(r)}) and it is a reply: {why_reply}. "
+                    "Security groups pass the replies to requests they allowed, so the usual "
+                    "cause is the subnet's network ACL of interface-id "
+                    f"{r.get('interface-id')}: check its {rules} rules ({how}) for "
+                    f"{what_to_allow(r, reply=True, port=as_int(r.get('dstport')))}. The "
+                    "request itself was not seen on this interface: if this flow log records "
+                    f"REJECT traffic only, its ACCEPTed request would not show ({TRAFFIC_TYPE})."
+                    f"{note}")
+        target = (f"{protocol_name(r)} port {r.get('dstport')}" if has_ports(r) else
+                  what_to_allow(r, reply=False, port=None))
         return (f"The record was REJECTed ({_brief(r)}) and nothing of this tuple was ACCEPTed "
                 "on this interface in the loaded data (action, both directions). A security "
-                "group or a network ACL refuses the request; flow logs alone can't say which "
-                f"(§3.1).{note} Check the security group's inbound rules for "
-                f"{_protocol(r)} port {r.get('dstport')} from {r.get('srcaddr')}, then the "
-                f"subnet's network ACL of interface-id {r.get('interface-id')}. It would be "
-                "confirmed by finding the rule: if the security group allows it, the NACL is the "
-                "block (or the other way round).")
+                "group or a network ACL refuses it; flow logs alone can't say which (§3.1)."
+                f"{note} The traffic {'leaves' if direction == 'egress' else 'enters'} the "
+                f"interface ({how}): check the {rules} rules of the security group of "
+                f"interface-id {r.get('interface-id')} for {target} "
+                f"{'to' if direction == 'egress' else 'from'} "
+                f"{r.get('dstaddr') if direction == 'egress' else r.get('srcaddr')}, then the "
+                f"{rules} rules of its subnet's network ACL. It would be confirmed by finding "
+                "the rule: if the security group allows it, the NACL is the block (or the "
+                f"other way round). The ACCEPTs of this tuple would not show if this flow log "
+                f"records REJECT traffic only ({TRAFFIC_TYPE}).")
 
     def _explain_reply_rejected_elsewhere(self, rejected: Mapping[str, object]) -> str:
         return (f"The record was ACCEPTed ({_brief(self.record)}), and its reverse tuple was "
@@ -596,58 +628,82 @@ class _Teller:
                 f"{rejected.get('interface-id')}) where the request itself was not seen. "
                 "A security group or network ACL there refuses the reply (§3.1); load that "
                 "interface's records around the same time to see both directions, and check "
-                "its security group and subnet NACL for the reply's ports.")
+                "its security group and subnet NACL for the reply's "
+                f"{'ports' if has_ports(rejected) else protocol_name(rejected)}.")
 
     def _explain_ok(self, reply: Sighting, rejected: Sequence[Sighting]) -> str:
-        where = ("on the same interface" if reply.same_interface else
-                 f"at interface-id {reply.record.get('interface-id')}")
         note = (f" {len(rejected)} reverse record(s) were REJECTed in the same windows too; "
                 "if they follow a FIN or RST they are the after-close REJECTs of §3.1."
                 if rejected else "")
-        return (f"The record ({_brief(self.record)}) and its reply ({_brief(reply.record)}) "
-                f"were both ACCEPTed {where} (action): security groups and network ACLs let "
-                f"the traffic through both ways.{note} If the connection still fails, the "
-                "cause is above the network layer (the application, TLS, a timeout); the "
-                "reply's packets and bytes show how much came back.")
+        if reply.same_interface:
+            found = (f"The record ({_brief(self.record)}) and its reply "
+                     f"({_brief(reply.record)}) were both ACCEPTed on this interface (action), "
+                     "so its security groups and network ACL are not the cause: they let the "
+                     "traffic through both ways.")
+        else:  # seen at another hop (a NAT gateway): this interface's side is not in the data
+            found = (f"The record ({_brief(self.record)}) was ACCEPTed here and its reply "
+                     f"({_brief(reply.record)}) at interface-id "
+                     f"{reply.record.get('interface-id')} (action): the rules there let the "
+                     f"reply through. Its arrival at interface-id {self.interface} is not in "
+                     "the loaded data; that interface's flow log around this time would show "
+                     "it.")
+        return (f"{found}{note} {UNSEEN}. The reply's packets and bytes show how much came "
+                "back. REJECTs of this flow would not show if the flow log records ACCEPT "
+                f"traffic only ({TRAFFIC_TYPE}).")
 
     def _explain_incomplete(self, status: Sequence[Mapping[str, object]],
                             missing: Sequence[str]) -> str:
         parts = []
         for row in status:
-            kind = row.get("log-status")
-            what = ("records were skipped there, and the reply may be among them"
-                    if kind == "SKIPDATA" else "it logged no traffic at all then")
-            parts.append(f"interface-id {row.get('interface-id')} reported log-status {kind} "
-                         f"from {_time(row.get('start'))} to {_time(row.get('end'))} ({what}, "
-                         "§3.2)")
+            parts.append(f"interface-id {row.get('interface-id')} reported log-status "
+                         f"{row.get('log-status')} from {_time(row.get('start'))} to "
+                         f"{_time(row.get('end'))} (records were skipped there, and the reply "
+                         "may be among them, §3.2)")
         if missing:
             parts.append("the records around this one that could hold the reply are not all "
                          f"loaded ({len(missing)} missing: see missing)")
         settle = ("loading what is missing" if missing else "") + (
             " or " if missing and status else "") + (
-            "records of this interface from intervals without NODATA/SKIPDATA" if status else "")
+            "records of this interface from intervals without SKIPDATA" if status else "")
         return (f"The record was ACCEPTed ({_brief(self.record)}) and no reverse record was "
                 f"seen, but the data can't settle it: {'; '.join(parts)}. Confirming needs "
                 f"{settle}: they would show whether a reply exists.")
 
-    def _explain_no_reply(self, elsewhere: Sequence[Sighting]) -> str:
+    def _explain_no_reply(self, elsewhere: Sequence[Sighting],
+                          quiet: Sequence[Mapping[str, object]]) -> str:
         r = self.record
-        flags = as_int(r.get("tcp-flags"))
         tcp = ""
-        if as_int(r.get("protocol")) == TCP and flags is not None and flags & SYN \
-                and not flags & ACK:
-            tcp = (f" It carries tcp-flags {flags} (SYN, §3.6) and no SYN-ACK (18) was seen "
-                   "coming back: the connection was not answered here.")
+        if as_int(r.get("protocol")) == TCP and opens(r):
+            tcp = (f" It carries tcp-flags {r.get('tcp-flags')} (SYN, §3.6) and no SYN-ACK "
+                   "(18) was seen coming back: the connection was not answered here.")
         path = (f" The same flow was also seen at {len(elsewhere)} other interface(s) "
                 "(see elsewhere), none with a reply." if elsewhere else "")
+        nodata = ""
+        if quiet:
+            spans = ", ".join(f"{_time(q.get('start'))} to {_time(q.get('end'))}"
+                              for q in quiet[:3])
+            nodata = (f" The interface reported log-status NODATA ({spans}): no traffic at "
+                      "all crossed it then, so no reply came back through it (§3.2).")
         return (f"The record was ACCEPTed ({_brief(r)}) and no record of the reverse tuple "
                 "(dstaddr/srcaddr and ports swapped, same protocol) exists in the loaded data "
-                f"around it, on any interface.{tcp}{path} The peer did not answer, or the "
-                "reply was not logged: it took another interface whose flow log is not loaded, "
-                "or it is traffic that is never logged (§9). It would be confirmed by the "
-                "peer's own interface showing the request arrive and nothing leave.")
+                f"around it, on any interface.{tcp}{path}{nodata} The peer did not answer, or "
+                "the reply was not logged: it took another interface whose flow log is not "
+                "loaded, it is traffic that is never logged (§9), or it was REJECTed and this "
+                f"flow log records ACCEPT traffic only ({TRAFFIC_TYPE}). It would be confirmed "
+                "by the peer's own interface showing the request arrive and nothing leave.")
 
-    # ---
+
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+
+
+def _private(value: object) -> bool:
+    """An RFC 1918 (or shared 100.64/10) IPv4 address: what a VPC interface's own is."""
+    try:
+        address = ipaddress.ip_address(str(value))
+    except ValueError:
+        return False
+    return address.version == 4 and any(address in net for net in _PRIVATE)
 
 
 def _count(store: RecordStore, expr: Expr) -> int:
@@ -666,19 +722,20 @@ def _time(value: object) -> str:
     return datetime.fromtimestamp(number, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _protocol(record: Mapping[str, object]) -> str:
-    number = as_int(record.get("protocol"))
-    return {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}.get(number or -1, str(number))
-
-
 def _brief(record: Mapping[str, object]) -> str:
-    """``10.0.1.5:40000 → 203.0.113.5:443 action ACCEPT tcp-flags 2`` as cited in a verdict."""
-    text = (f"{record.get('srcaddr')}:{record.get('srcport')} → "
-            f"{record.get('dstaddr')}:{record.get('dstport')} action {record.get('action')}")
+    """``10.0.1.5:40000 → 203.0.113.5:443 action ACCEPT tcp-flags 2`` as cited in a verdict;
+    ``icmp 203.0.113.12 → 172.31.16.139 action ACCEPT`` for a protocol without ports (its
+    records show port 0, which is no port)."""
+    if has_ports(record):
+        text = (f"{record.get('srcaddr')}:{record.get('srcport')} → "
+                f"{record.get('dstaddr')}:{record.get('dstport')}")
+    else:
+        text = (f"{protocol_name(record)} {record.get('srcaddr')} → {record.get('dstaddr')}")
+    text += f" action {record.get('action')}"
     psrc, pdst = record.get("pkt-srcaddr"), record.get("pkt-dstaddr")
     if (psrc, pdst) != (record.get("srcaddr"), record.get("dstaddr")) and psrc and pdst:
         text += f" (pkt-srcaddr {psrc}, pkt-dstaddr {pdst})"
-    if record.get("tcp-flags") is not None:
+    if record.get("tcp-flags") is not None and as_int(record.get("protocol")) == TCP:
         text += f" tcp-flags {record.get('tcp-flags')}"
     if record.get("start") is not None:
         text += f" at {_time(record.get('start'))}"

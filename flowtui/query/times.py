@@ -18,6 +18,17 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_time(text: str, now: datetime | None = None, *, base: str | None = None) -> datetime:
+    """A UTC time from what a user types (see ``_parse_time``); a time outside what a
+    ``datetime`` holds (``800000d`` ago, year 1 less an hour) is a ValueError too."""
+    try:
+        return _parse_time(text, now, base=base)
+    except (OverflowError, OSError):
+        raise ValueError(f"{text.strip()[:40]!r} is outside the times a record can have "
+                         "(years 1-9999 UTC)") from None
+
+
+def _parse_time(text: str, now: datetime | None = None, *, base: str | None = None
+                ) -> datetime:
     """A UTC time from what a user types: ISO 8601 (``2024-03-05T14:00``, ``2024-03-05 14:00Z``,
     ``2024-03-05``; no zone means UTC), epoch seconds, an age (``90m``, ``-2h``, ``1d`` ago), or
     a clock time (``14:05``) on the day of ``base`` (another time the user typed) or today."""
@@ -25,8 +36,13 @@ def parse_time(text: str, now: datetime | None = None, *, base: str | None = Non
     now = now or datetime.now(tz=UTC)
     m = _RELATIVE.match(value)
     if m:
-        return now - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+        if not seconds < 10_000 * 366 * 86400:  # 10,000 years (and not inf or nan)
+            raise OverflowError(value)
+        return now - timedelta(seconds=seconds)
     if value.isascii() and value.isdigit():
+        if len(value) > 12:  # past year 9999 (and short of int()'s digit limit)
+            raise OverflowError(value)
         return datetime.fromtimestamp(int(value), tz=UTC)
     clock = _CLOCK.match(value)
     if clock:

@@ -418,9 +418,78 @@ def _sorted_order(snapshot: StoreSnapshot, parts: Sequence[_Part],
     sort_keys = [(f"k{i}", "descending" if key.descending else "ascending")
                  for i, key in enumerate(keys)]
     # Arrow's sort is stable and the rows are in load order: ties keep it; nulls go last.
-    permutation = pc.sort_indices(table, sort_keys=sort_keys)
+    permutation = None
+    if len(keys) == 1:
+        permutation = split_order(table.column("k0").combine_chunks(), keys[0].descending)
+    if permutation is None:
+        permutation = pc.sort_indices(table, sort_keys=sort_keys)
     ordered = pc.take(table.column("row"), permutation).combine_chunks()
     return _narrow_positions(ordered)
+
+
+#: Rows from which one key is sorted in two halves on two threads (fewer sort quickly).
+SPLIT_MIN_ROWS = 1 << 20
+
+
+def split_order(values: pa.Array, descending: bool = False) -> pa.Array | None:
+    """The stable order of an integer array, missing values last, as ``sort_indices`` gives
+    it, sorted as two halves on two threads; None when the values are not integers or are
+    few (Arrow's own sort is then quick enough).
+
+    Why: Arrow sorts one column on one thread (10M byte counters: about 1.7 s of CPU). The
+    rows are cut at a pivot value near the median into those that come first and the rest
+    (missing values with the rest), each half keeping row order; each half is sorted on its
+    own thread (Arrow's kernels release the GIL), and the two orders placed end to end are
+    the whole order: equal values always fall in the same half, so ties keep row order.
+    """
+    if not pa.types.is_integer(values.type) or len(values) < SPLIT_MIN_ROWS:
+        return None
+    step = max(1, len(values) // 4096)
+    sample = values.slice(0).take(pc.multiply(_all_rows(len(values) // step),
+                                              pa.scalar(step, pa.uint32())))
+    sample = sample.filter(pc.is_valid(sample))
+    if not len(sample):
+        return None  # (nearly) all missing: one sort will do
+    pivot = sample.take(pc.array_sort_indices(sample))[len(sample) // 2]
+    first = (pc.greater_equal(values, pivot) if descending else pc.less(values, pivot))
+    first = pc.fill_null(first, False)
+    parts = [pc.indices_nonzero(first), pc.indices_nonzero(pc.invert(first))]
+    order = "descending" if descending else "ascending"
+    from concurrent.futures import ThreadPoolExecutor
+
+    def sort_part(rows: pa.Array) -> pa.Array:
+        return rows.take(pc.array_sort_indices(values.take(rows), order=order))
+
+    with ThreadPoolExecutor(2, "flowtui-sort") as pool:
+        halves = list(pool.map(sort_part, parts))
+    return pa.concat_arrays([h.cast(pa.uint64()) for h in halves])
+
+
+def first_sorted(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
+                 ) -> pa.RecordBatch:
+    """The first ``count`` rows of ``batch`` in the order of ``keys``, as a sorted view
+    orders them (stable, missing values last): a top-k of each batch, so that the first
+    ``count`` of many batches is the first ``count`` of their kept rows."""
+    if batch.num_rows <= count:
+        return batch
+    return batch.take(first_sorted_rows(batch, keys, count))
+
+
+def first_sorted_rows(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
+                      ) -> pa.Array:
+    """The row numbers of ``first_sorted``, in its order."""
+    offsets = _all_rows(batch.num_rows)
+    table = pa.table({f"k{i}": _sort_column(batch, key.field, offsets)
+                      for i, key in enumerate(keys)})
+    sort_keys = [(f"k{i}", "descending" if key.descending else "ascending")
+                 for i, key in enumerate(keys)]
+    return pc.sort_indices(table, sort_keys=sort_keys).slice(0, count)
+
+
+def _all_rows(count: int) -> pa.Array:
+    """Offsets 0 … count-1 (uint32)."""
+    ones = pa.repeat(pa.scalar(1, pa.uint32()), count)
+    return pc.subtract(pc.cumulative_sum(ones), pa.scalar(1, pa.uint32()))
 
 
 def _sort_column(batch: pa.RecordBatch, name: str, offsets: pa.Array) -> pa.Array:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flowtui.cliargs import add_s3_options, whole_number
@@ -57,13 +57,13 @@ def open_sources(args: argparse.Namespace, say: Callable[[str], None]
     window, for every command that loads; an exit code after one line when there are none
     to be had (bad profile, reversed window, nothing selectable)."""
     from flowtui.loader import LoadError, resolve
-    from flowtui.s3.errors import describe
 
     if args.since is not None and args.until is not None and args.until < args.since:
         say("--until is before --since")
         return 2
     client = None
     if any(p.startswith("s3://") for p in args.paths):
+        from flowtui.s3.errors import describe
         from flowtui.s3.session import make_client, pool_size
 
         try:
@@ -82,9 +82,11 @@ def open_sources(args: argparse.Namespace, say: Callable[[str], None]
 
 
 def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
-        predicate: Callable[[Any], Any] | None = None) -> int:
+        predicate: Callable[[Any], Any] | None = None,
+        columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
-    ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``."""
+    ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
+    ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``."""
     from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
 
     sources = open_sources(args, say)
@@ -132,7 +134,8 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
             bad_total += event.bad_count
 
     loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
-                    since=args.since, until=args.until, predicate=predicate)
+                    since=args.since, until=args.until, predicate=predicate,
+                    columns=columns, prefilter=prefilter)
     loader.run(refs, on_event, cancel)
     if broken_pipe:
         raise BrokenPipeError  # cli.main ends quietly

@@ -14,7 +14,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `flowlogs`.`vpc_hive_hourly_parquet` (
   `action` string,
   `log_status` string
 )
-PARTITIONED BY (`aws_account` string, `aws_region` string, `year` string, `month` string, `day` string, `hour` string)
+PARTITIONED BY (`aws_account` string COMMENT 'a fixed list: for a new account make this table again', `aws_region` string COMMENT 'a fixed list: for a new region make this table again', `year` string, `month` string, `day` string, `hour` string)
 STORED AS PARQUET
 LOCATION 's3://flowlogs-main/tgw/AWSLogs/'
 TBLPROPERTIES (
@@ -23,8 +23,11 @@ TBLPROPERTIES (
   'projection.aws_account.values' = '444444444444',
   'projection.aws_region.type' = 'enum',
   'projection.aws_region.values' = 'us-west-2',
-  'projection.year.type' = 'integer',
-  'projection.year.range' = '2024,2024',
+  'projection.year.type' = 'date',
+  'projection.year.format' = 'yyyy',
+  'projection.year.range' = '2024,NOW',
+  'projection.year.interval' = '1',
+  'projection.year.interval.unit' = 'YEARS',
   'projection.month.type' = 'integer',
   'projection.month.range' = '1,12',
   'projection.month.digits' = '2',

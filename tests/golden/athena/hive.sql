@@ -14,7 +14,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `flowlogs`.`vpc_hive` (
   `action` string,
   `log_status` string
 )
-PARTITIONED BY (`aws_account` string, `aws_region` string, `year` string, `month` string, `day` string)
+PARTITIONED BY (`aws_account` string COMMENT 'a fixed list: for a new account make this table again', `aws_region` string COMMENT 'a fixed list: for a new region make this table again', `year` string, `month` string, `day` string)
 ROW FORMAT DELIMITED
   FIELDS TERMINATED BY ' '
   NULL DEFINED AS '-'
@@ -27,8 +27,11 @@ TBLPROPERTIES (
   'projection.aws_account.values' = '333333333333',
   'projection.aws_region.type' = 'enum',
   'projection.aws_region.values' = 'ap-southeast-2',
-  'projection.year.type' = 'integer',
-  'projection.year.range' = '2024,2024',
+  'projection.year.type' = 'date',
+  'projection.year.format' = 'yyyy',
+  'projection.year.range' = '2024,NOW',
+  'projection.year.interval' = '1',
+  'projection.year.interval.unit' = 'YEARS',
   'projection.month.type' = 'integer',
   'projection.month.range' = '1,12',
   'projection.month.digits' = '2',

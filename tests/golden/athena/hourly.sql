@@ -14,7 +14,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `flowlogs`.`vpc_hourly` (
   `action` string,
   `log_status` string
 )
-PARTITIONED BY (`aws_account` string, `aws_region` string, `day` string, `hour` string)
+PARTITIONED BY (`aws_account` string COMMENT 'a fixed list: for a new account make this table again', `aws_region` string COMMENT 'a fixed list: for a new region make this table again', `day` string, `hour` string)
 ROW FORMAT DELIMITED
   FIELDS TERMINATED BY ' '
   NULL DEFINED AS '-'

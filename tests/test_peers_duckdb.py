@@ -1,0 +1,115 @@
+"""The five questions of bench/bench_peers.py answer as DuckDB does on the same file.
+
+DuckDB's ``read_csv(F, delim=' ', header=true, nullstr='-')`` is what a user would run
+instead, so it is the reference: the same generated ``.log.gz`` (several parse blocks, null
+counters from NODATA/SKIPDATA records, ties in bytes) goes through ``flowtui`` as a user runs
+it and through DuckDB's SQL, and the rows must be equal. flowtui's group states are merged
+batch by batch here more often than in real use (small blocks, ``MERGE_ROWS`` = 1), and the
+top-k of ``cat --sort --limit`` trims after every few batches, so the merging paths are the
+ones checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from flowtui import cli, parser
+from flowtui.commands import catquery
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.query import aggregate
+from flowtui.synth import generate_lines, make_text_object
+
+duckdb = pytest.importorskip("duckdb")
+
+RECORDS = 30_000
+
+
+@pytest.fixture(scope="module")
+def flows(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("peers") / "flows.log.gz"
+    lines = generate_lines(RECORDS, seed=21, interfaces=40, span=3600, nodata_rate=0.02,
+                           skipdata_rate=0.01)
+    path.write_bytes(make_text_object(lines, DEFAULT_FIELDS))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def merge_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aggregate, "MERGE_ROWS", 1)
+    monkeypatch.setattr(parser, "MAX_BLOCK_BYTES", 64 << 10)  # ~55 batches, not 6
+    monkeypatch.setattr(catquery, "TRIM_SLACK", 0)
+
+
+def duck(sql: str, path: Path) -> list[tuple[str, ...]]:
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    relation = f"read_csv('{path}', delim=' ', header=true, nullstr='-')"
+    rows = con.execute(sql.format(F=relation)).fetchall()
+    return [tuple("" if v is None else str(v) for v in row) for row in rows]
+
+
+def ours(tmp_path: Path, *args: str) -> list[tuple[str, ...]]:
+    out = tmp_path / "out.csv"
+    assert cli.main([*args, "--format", "csv", "--output", str(out)]) == 0
+    return [tuple(row) for row in csv.reader(io.StringIO(out.read_text()))][1:]
+
+
+def test_top_sources_by_bytes(flows: Path, tmp_path: Path) -> None:
+    got = ours(tmp_path, "top", str(flows), "--by", "srcaddr", "--metric", "bytes", "-n", "25")
+    want = duck("SELECT srcaddr, count(*), coalesce(sum(packets), 0), coalesce(sum(bytes), 0)"
+                " FROM {F} GROUP BY srcaddr ORDER BY 4 DESC, srcaddr LIMIT 25", flows)
+    assert len(want) == 25 and got == want
+
+
+def test_top_by_two_fields_with_a_filter(flows: Path, tmp_path: Path) -> None:
+    got = ours(tmp_path, "top", str(flows), "--by", "dstport,action", "--metric", "records",
+               "--where", "protocol = 6", "-n", "40")
+    want = duck("SELECT dstport, action, count(*) AS r, coalesce(sum(packets), 0), "
+                "coalesce(sum(bytes), 0) FROM {F} WHERE protocol = 6 "
+                "GROUP BY ALL ORDER BY r DESC, dstport NULLS LAST, action NULLS LAST "
+                "LIMIT 40", flows)
+    assert got == want
+
+
+def test_rejected_ssh_to_csv(flows: Path, tmp_path: Path) -> None:
+    got = ours(tmp_path, "cat", str(flows), "--where", "reject and dstport = 22")
+    want = duck("SELECT * FROM {F} WHERE action = 'REJECT' AND dstport = 22", flows)
+    assert len(want) > 10 and got == want
+
+
+def test_records_per_minute(flows: Path, tmp_path: Path) -> None:
+    got = ours(tmp_path, "hist", str(flows), "--every", "1m")
+    want = duck("SELECT strftime(to_timestamp(start // 60 * 60), '%Y-%m-%dT%H:%M:%SZ'), "
+                "count(*), coalesce(sum(packets), 0), coalesce(sum(bytes), 0), "
+                "count(*) FILTER (WHERE action = 'ACCEPT'), "
+                "count(*) FILTER (WHERE action = 'REJECT') "
+                "FROM {F} WHERE start IS NOT NULL GROUP BY 1 ORDER BY 1", flows)
+    assert len(want) >= 60 and got == want  # no empty minute: nothing filled in
+
+
+def test_whole_file_to_csv(flows: Path, tmp_path: Path) -> None:
+    got = ours(tmp_path, "cat", str(flows))
+    want = duck("SELECT * FROM {F}", flows)
+    assert len(got) == RECORDS and got == want
+
+
+def test_largest_by_bytes(flows: Path, tmp_path: Path) -> None:
+    got = ours(tmp_path, "cat", str(flows), "--sort", "-bytes", "--limit", "20")
+    want = duck("SELECT * FROM {F} ORDER BY bytes DESC NULLS LAST LIMIT 20", flows)
+    assert [row[9] for row in got] == [row[9] for row in want]
+    # Ties at the cut may be any of the tied rows for DuckDB: every row is one of them.
+    cut = want[-1][9]
+    tied = set(duck(f"SELECT * FROM {{F}} WHERE bytes >= {cut}", flows))
+    assert set(got) <= tied
+
+
+def test_largest_by_two_keys_keep_ties_in_file_order(flows: Path, tmp_path: Path) -> None:
+    """The top-k is the first rows of the whole sorted file, ties in file order included
+    (packets has many ties): the same as sorting every record and cutting."""
+    got = ours(tmp_path, "cat", str(flows), "--sort", "-packets,dstport", "--limit", "30")
+    every = ours(tmp_path, "cat", str(flows), "--sort", "-packets,dstport")
+    assert len(every) == RECORDS and got == every[:30]
