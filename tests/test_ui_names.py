@@ -397,3 +397,27 @@ async def test_a_broken_names_file_is_one_line_and_the_records_still_show(
         assert "\n" not in line and "not-a-network" in line
         assert "names: " in text(pilot)  # the status line says it too
         assert app.names.names is None and not app.table.cell_names.active
+
+
+async def test_a_live_tail_names_its_records(ec2_world: World, files: dict[str, Path],
+                                             s3_client: Any, raw_s3: Any) -> None:
+    """Following AWSLogs/<account>/vpcflowlogs/<region>/: the first object's key says whose
+    records they are, and the names of that account and region load for the tail."""
+    from tests.tail_helpers import Bucket
+    from tests.test_ui_tail import M, T, poll, started
+    from tests.test_ui_tail import options as tail_options
+
+    w = ec2_world
+    bucket = Bucket(raw_s3, "ui-names-tail")
+    prefix = f"AWSLogs/{w.account}/vpcflowlogs/{w.region}/"
+    app = FlowtuiApp(client=s3_client, follow=bucket.url(prefix),
+                     tail_options=tail_options(), names=options(w, files["ranges"]),
+                     region="eu-west-1")
+    async with app.run_test(size=(200, 30)) as pilot:
+        await started(pilot, app)
+        bucket.put(T - 5 * M, n=10, account=w.account, region=w.region)
+        await poll(pilot, app, rows=10)
+        await wait_for(pilot, lambda: app.names.names is not None and not app.names.loading,
+                       timeout=30, what="the tail's names")
+        assert app.names.scopes == ((w.account, w.region),)
+        assert app.table.cell_names.active and "srcaddr·name" in text(pilot)
