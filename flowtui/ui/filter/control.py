@@ -88,6 +88,7 @@ class Filters:
         """Show the records through filter ``text``; False (and a one-line note) if it
         does not read."""
         screen = self._screen
+        self.waiting = None  # a later filter replaces one that waited for names
         if self.names is not None and has_names(_parsed(text, self.columns())):
             reason = self.names.not_ready()
             if reason is not None and self.names.loading:

@@ -221,7 +221,7 @@ class NamesControl:
         """Why name terms can't be resolved now (None when they can)."""
         if self.options is None:
             return "names are off (--no-names): name, sg and FIELD.name can't be resolved"
-        if self.loading and self.names is None:
+        if self.loading:  # even with names: those of the records just loaded are coming
             return "names are still loading (EC2 inventory, IP ranges)"
         if self.names is None:
             return ("no names yet: load records first (names come from their account's EC2 "
