@@ -22,8 +22,51 @@ from flowtui.s3 import cat as s3cat
 # here: ``--help`` answers without loading them, and ``cat`` of a local file never loads
 # boto3 or Textual (tests/test_cli_startup.py holds both).
 
-COMMANDS = ("cat", "tail", "top", "hist", "story", "sql", "athena", "demo", "config")
+#: Every command, with the one line ``flowtui --help`` says about it.
+COMMAND_HELP: dict[str, str] = {
+    "cat": "print records from files, folders or s3:// prefixes (--where, --sort, --format)",
+    "tail": "follow an s3:// prefix as new flow-log files arrive",
+    "top": "the largest groups by records, packets or bytes (--by srcaddr …)",
+    "hist": "records, packets and bytes per time bucket, ACCEPT and REJECT apart",
+    "story": "why a connection failed or worked: reply, other sightings, verdict",
+    "sql": "print the SQL (Athena/Trino) for a filter, top-N or histogram",
+    "athena": "Athena tables for flow-log prefixes (athena ddl)",
+    "demo": "a local S3 (moto) with generated flow logs, and the app on it",
+    "config": "the settings file: its path, the settings in effect, an example",
+}
+COMMANDS = tuple(COMMAND_HELP)
+#: Commands main() runs itself, outside ``flowtui.commands.REGISTRY``.
+REGISTRY_EXTRA = ("cat", "tail", "demo")
 MAX_BAD_LINES_SHOWN = 20
+
+
+def commands_epilog() -> str:
+    """The commands part of ``flowtui --help``: one line each."""
+    width = max(map(len, COMMANDS))
+    lines = ["commands (flowtui COMMAND --help for each):"]
+    lines += [f"  {name:<{width}}  {text}" for name, text in COMMAND_HELP.items()]
+    lines += ["",
+              "A first word close to a command (tial) is an error, unless a file or folder "
+              "of that name exists:",
+              "an existing path wins and opens. A folder named exactly like a command opens "
+              "as ./NAME.",
+              "Inside the app: ? shows every key, ctrl+p every command."]
+    return "\n".join(lines)
+
+
+def unknown_command(word: str) -> str | None:
+    """"did you mean tail?" for a first word that is close to a command but is neither a
+    command, an option, an s3:// URL nor an existing path (an existing path wins)."""
+    import difflib
+    import os
+
+    if (not word or word.startswith("-") or "/" in word or "." in word or word in COMMANDS
+            or os.path.exists(word)):
+        return None
+    close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return f"unknown command {word!r} (did you mean {close[0]}?); see flowtui --help"
 
 
 def _cat_parser() -> argparse.ArgumentParser:
@@ -120,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from flowtui.ui.demo_launch import main as run_demo
 
             return run_demo(args[1:])
+        mistake = unknown_command(args[0]) if args else None
+        if mistake is not None:
+            say(mistake)
+            return 2
         from flowtui.ui.launch import main as run_tui
 
         return run_tui(args)

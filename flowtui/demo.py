@@ -14,15 +14,22 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flowtui import synth
 from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS
 
 INSTALL_HINT = "flowtui demo needs moto: pip install 'flowtui[demo]'"
+#: The main flow log (account A, us-east-1, default format): the same VPC in every file, and
+#: the daily incident of ``synth`` (14:00-14:15 UTC) in yesterday's folder, and in today's
+#: once it is over.
+MAIN_FLOW_LOG = "fl-0a1b2c3d4e5f67890"
+#: A second flow log in the same folder, on the incident's APP interface only, in a custom v8
+#: format with ``reject-reason`` (synth.BPA_FIELDS): it names the Block Public Access block.
+BPA_FLOW_LOG = "fl-0de3000000000a9b8"
 
 CENTRAL_BUCKET = "flowtui-demo-logs"
 HIVE_BUCKET = "flowtui-demo-hive"
@@ -46,6 +53,25 @@ _HIDDEN_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DE
                "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
                # names (flowtui.demo_ec2): EC2 is the demo's moto, IP ranges a local file
                "AWS_ENDPOINT_URL_EC2", "FLOWTUI_IP_RANGES", "FLOWTUI_NAMES_CACHE")
+
+
+def cli_hint(endpoint_url: str, today: datetime | None = None) -> list[str]:
+    """What ``flowtui demo`` prints at start and on exit, and ``?`` shows while it runs: where
+    its S3 listens, and lines to paste into another terminal to reach it from the CLI (the
+    demo's dummy credentials, never real ones; ``AWS_ENDPOINT_URL_S3``, which flowtui reads,
+    keeps the command short). Each line fits the help screen (<= 104 characters)."""
+    day = (today or datetime.now(UTC)).astimezone(UTC)
+    prefix = (f"s3://{CENTRAL_BUCKET}/AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/"
+              f"{day:%Y/%m/%d}/")
+    return [
+        f"demo S3 endpoint: {endpoint_url} (loopback only, dummy credentials)",
+        "to use it from another terminal while the demo runs, paste these three lines there:",
+        f"  export AWS_ENDPOINT_URL_S3={endpoint_url} "
+        f"AWS_ACCESS_KEY_ID={_FAKE_ENV['AWS_ACCESS_KEY_ID']}",
+        f"  export AWS_SECRET_ACCESS_KEY={_FAKE_ENV['AWS_SECRET_ACCESS_KEY']} "
+        f"AWS_DEFAULT_REGION={_FAKE_ENV['AWS_DEFAULT_REGION']}",
+        f"  flowtui cat {prefix} --limit 20",
+    ]
 
 
 class DemoError(RuntimeError):
@@ -174,6 +200,16 @@ def _file_times(newest: datetime, hours_back: tuple[int, ...],
                 yield t
 
 
+def incident_days(newest: datetime) -> list[date]:
+    """The days whose incident the demo writes: yesterday, and today when the incident and
+    the file after it are delivered by ``newest`` (the newest file's time)."""
+    today = newest.date()
+    days = [today - timedelta(days=1)]
+    if newest.timestamp() >= synth.incident_start(today) + synth.INCIDENT_SECONDS + 600:
+        days.append(today)
+    return days
+
+
 def seed(client: Any, *, now: datetime | None = None,
          big_records: int = 200_000) -> SeedSummary:
     """Create the demo buckets and fill them; nothing is changed afterwards.
@@ -198,13 +234,19 @@ def seed(client: Any, *, now: datetime | None = None,
         objects += 1
 
     def write(log: _FlowLog, when: datetime, n: int, *, hash: str | None = None,
-              spoil: int = 0, compresslevel: int = 6) -> str:
+              spoil: int = 0, compresslevel: int = 6, extra: Sequence[str] = ()) -> str:
         nonlocal records, counter
         counter += 1
-        lines = synth.generate_lines(
+        stable = log.flow_log_id == MAIN_FLOW_LOG  # the main VPC: the same hosts every file
+        lines: Iterable[str] = synth.generate_lines(
             n, seed=counter, fields=log.fields, start=int(when.timestamp()),
-            account=log.account, region=log.region, interfaces=8 + counter % 9,
+            account=log.account, region=log.region,
+            interfaces=12 if stable else 8 + counter % 9,
+            world_seed=log.flow_log_id if stable else None,
         )
+        if extra:
+            lines = [*lines, *extra]
+            n = len(lines)
         if spoil:
             lines = synth.with_bad_lines(lines, log.fields, every=spoil, seed=counter)
         if log.fmt == "parquet":
@@ -220,7 +262,9 @@ def seed(client: Any, *, now: datetime | None = None,
         return key
 
     prod = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_A, "us-east-1",
-                    "fl-0a1b2c3d4e5f67890", DEFAULT_FIELDS)
+                    MAIN_FLOW_LOG, DEFAULT_FIELDS)
+    bpa = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_A, "us-east-1", BPA_FLOW_LOG,
+                   synth.BPA_FIELDS)
     v5 = _FlowLog(CENTRAL_BUCKET, "hourly", "vpc-logs", ACCOUNT_A, "eu-west-1",
                   "fl-05c0ffee12345678a", synth.V5_EXAMPLE_FIELDS)
     other = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_B, "us-east-1",
@@ -234,6 +278,20 @@ def seed(client: Any, *, now: datetime | None = None,
 
     for when in _file_times(newest, (0, 5, 12, 19, 24, 31, 38, 45, 50), (5, 35)):
         write(prod, when, 600)
+    for day in incident_days(newest):
+        # The daily incident (synth.incident_records), in the 5-minute files around it.
+        start = synth.incident_start(day)
+        incident = synth.incident_records(day, fields=prod.fields, account=prod.account,
+                                          region=prod.region)
+        blocked = synth.incident_records(day, fields=bpa.fields, account=bpa.account,
+                                         region=bpa.region, only=[synth.APP.eni])
+        for window in range(start - 600, start + synth.INCIDENT_SECONDS + 600, 300):
+            when = datetime.fromtimestamp(window, UTC)
+            mine = [line for _, end, line in incident if window <= end < window + 300]
+            write(prod, when, 600, extra=mine)
+            theirs = [line for _, end, line in blocked if window <= end < window + 300]
+            if theirs:
+                write(bpa, when, 0, extra=theirs)
     # Two files for one 5-minute window, told apart only by the hash (reference §6.4).
     write(prod, newest, 400, hash="a1b2c3d4")
     write(prod, newest, 300, hash="e5f60718")
@@ -292,7 +350,7 @@ def deliver_live(client: Any, stop: threading.Event, *, every: float = 20.0,
     Returns the number of files written when ``stop`` is set.
     """
     log = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_A, "us-east-1",
-                   "fl-0a1b2c3d4e5f67890", DEFAULT_FIELDS)
+                   MAIN_FLOW_LOG, DEFAULT_FIELDS)
     written = 0
     while not stop.wait(every):
         now = datetime.now(UTC)
@@ -300,7 +358,8 @@ def deliver_live(client: Any, stop: threading.Event, *, every: float = 20.0,
         written += 1
         lines = synth.generate_lines(records, seed=10_000 + written, fields=log.fields,
                                      start=int(window.timestamp()), account=log.account,
-                                     region=log.region)
+                                     region=log.region, interfaces=12,
+                                     world_seed=MAIN_FLOW_LOG)
         key = synth.object_key(layout=log.layout, prefix=log.prefix, account=log.account,
                                region=log.region, flow_log_id=log.flow_log_id, when=window,
                                hash=f"{int(now.timestamp() * 1000) % 16**8:08x}")

@@ -33,6 +33,9 @@ NACL_CLIENT_NET = "198.51.100.0/28"
 NACL_RULE = 90
 
 
+_SEEDED: dict[tuple[str, str], dict[str, str]] = {}
+
+
 @dataclass(frozen=True)
 class DemoHost:
     """An incident host as the demo's EC2 knows it."""
@@ -64,10 +67,11 @@ def seed(endpoint_url: str, *, region: str = REGION) -> dict[str, str]:
     from moto.ec2.models import ec2_backends
 
     ec2 = boto3.client("ec2", endpoint_url=endpoint_url, region_name=region)
-    backend = ec2_backends[os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID][region]
+    account = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+    if (account, region) in _SEEDED:  # moto's state is the process's: seeded once
+        return dict(_SEEDED[(account, region)])
+    backend = ec2_backends[account][region]
     ids: dict[str, str] = {}
-    if ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["demo-prod"]}])["Vpcs"]:
-        return ids  # seeded before in this process (moto's state is per process)
     vpc = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
     ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "demo-prod"}])
     public = ec2.create_subnet(VpcId=vpc, CidrBlock=PUBLIC_SUBNET)["Subnet"]["SubnetId"]
@@ -133,6 +137,7 @@ def seed(endpoint_url: str, *, region: str = REGION) -> dict[str, str]:
     vpce_eni.interface_type, vpce_eni.requester_managed = "vpc_endpoint", True
     vpce_eni.description = f"VPC Endpoint Interface {endpoint['VpcEndpointId']}"
     ids.update(nat=nat["NatGatewayId"], endpoint=endpoint["VpcEndpointId"])
+    _SEEDED[(account, region)] = dict(ids)
     return ids
 
 

@@ -100,14 +100,23 @@ def main(argv: Sequence[str]) -> int:
     loaded, failed = _load(store, refs, client, args)
     if args.conversation is not None:
         return _tell_conversation(store, args, failed)
-    expr = early
-    if expr is None:
-        try:
-            expr = with_names(parse(args.where, store.columns), args.where, names)
-        except FilterError as exc:
-            say(f"--where: {exc}")
-            return 2
-    return _tell_stories(store, expr, loaded, client, args, failed, names)
+    # Read again on the loaded records' day: a time without a date means that day.
+    from flowtui.commands.common import window_day
+    from flowtui.query.times import ReferenceDay, day_of_data
+
+    day = window_day(args)
+    if day is None:
+        data_day = day_of_data(store.batches())
+        day = (ReferenceDay(data_day, "the day most of the loaded records start on")
+               if data_day is not None else ReferenceDay.today())
+    try:
+        expr = with_names(parse(args.where, store.columns, day=day), args.where, names)
+    except FilterError as exc:
+        say(f"--where: {exc}")
+        return 2
+    del early  # checked before loading; the text is read again on the data's day
+    return _tell_stories(store, expr, loaded, client, args, failed,
+                         day if day.used else None, names)
 
 
 def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Namespace
@@ -141,7 +150,8 @@ def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Names
 
 
 def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
-                  args: argparse.Namespace, failed: int, names: Any = None) -> int:
+                  args: argparse.Namespace, failed: int, day: Any = None,
+                  names: Any = None) -> int:
     from flowtui.neighbours import Loaded, load_neighbours, plan_neighbours
     from flowtui.query.query import Query
     from flowtui.query.story import tell
@@ -150,7 +160,10 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
     view = RecordView(store, Query(where=expr, where_text=args.where))
     count = min(args.limit, len(view))
     if count == 0:
-        say(f"no record matches --where {args.where} (of {len(store):,} loaded)")
+        said = f"no record matches --where {args.where} (of {len(store):,} loaded)"
+        if day is not None:
+            said += f"; a time without a date was read on {day.describe()}"
+        say(said)
         return 1
     indices = [view.store_index(i) for i in range(count)]
     loaded = Loaded(full=set(whole))

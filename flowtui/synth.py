@@ -9,13 +9,14 @@ the ephemeral port). The facts followed are in shared/reference/flow-log-format.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flowtui.fields import DEFAULT_FIELDS, FIELDS, TGW_DEFAULT_FIELDS
 
@@ -46,6 +47,8 @@ V5_EXAMPLE_FIELDS: tuple[str, ...] = tuple(
     "traffic-path flow-direction log-status".split()
 )
 
+#: Conversations in a world fixed by ``world_seed`` (enough for a day of one VPC's files).
+STABLE_POOL = 400
 DEFAULT_START = 1709647200  # 2024-03-05T14:00:00Z
 DASH = "-"
 
@@ -198,7 +201,29 @@ def _build_world(rng: random.Random, account: str, region: str, interfaces: int)
     world.vpce = _Eni(meta("vpce", count + 1), _private_ip(rng, a, b), None, "vpce")
     world.internal_hosts = [_private_ip(rng, a, b) for _ in range(12)]
     world.dns_server = f"{a}.{b}.2.53"
+    _distinct_addresses(world)
     return world
+
+
+def _distinct_addresses(world: _World) -> None:
+    """Give every interface and host of ``world`` its own address: two drawn alike would
+    make a host talk to itself. Later ones move up (no random draw, so worlds without a
+    clash stay exactly as drawn)."""
+    taken = {world.dns_server}
+
+    def free(ip: str) -> str:
+        a, b, c, d = (int(x) for x in ip.split("."))
+        while ip in taken:
+            d = d + 1 if d < 254 else 4
+            c = c if d != 4 else (c + 1) % 16
+            ip = f"{a}.{b}.{c}.{d}"
+        taken.add(ip)
+        return ip
+
+    for eni in [*world.enis, world.nat, world.vpce]:
+        if eni is not None:
+            eni.ip = free(eni.ip)
+    world.internal_hosts = [free(ip) for ip in world.internal_hosts]
 
 
 @dataclass
@@ -335,8 +360,11 @@ def _vpc_conversations(rng: random.Random, world: _World, compile_: _Compiler,
             ok.append(conv(*inside, 40, 110, 1.5, 1000))
             ok.append(conv(*outside, 40, 110, 1.5, 1000))
         elif kind == "east_west":
-            server_eni = rng.choice([e for e in world.enis if e is not eni] or world.enis)
+            others = [e for e in world.enis if e is not eni]
+            server_eni = rng.choice(others or world.enis)
             port = rng.choice((3306, 5432, 6379, 22, 443, 8080, 9200))
+            if not others:  # a world of one interface: its peer is the VPC's DNS host
+                server_eni = _Eni(dict(eni.meta), world.dns_server, None, "instance")
             hop = {"interface-id": server_eni.meta["interface-id"],
                    "subnet-id": server_eni.meta["subnet-id"],
                    "az-id": server_eni.meta["az-id"], "vpc-id": server_eni.meta["vpc-id"],
@@ -405,7 +433,10 @@ def _vpc_conversations(rng: random.Random, world: _World, compile_: _Compiler,
         else:
             src_eni = rng.choice(world.enis)
             port = rng.choice((3306, 5432, 22, 3389))
-            rec = _flow(eni, "ingress", src_eni.ip, eni.ip, _EPH, str(port), 6, "2", "REJECT",
+            # another host of the VPC refused by this one (never the host itself)
+            src = src_eni.ip if src_eni is not eni else world.internal_hosts[
+                world.enis.index(eni) % len(world.internal_hosts)]
+            rec = _flow(eni, "ingress", src, eni.ip, _EPH, str(port), 6, "2", "REJECT",
                         enc=_enc(world, eni, 0))
             bad.append(conv(rec, None, 4, 60))
     return ok, bad
@@ -495,6 +526,35 @@ def _tgw_conversations(rng: random.Random, account: str, region: str, compile_: 
                     "tgw-src-eni": at.eni, "tgw-src-az-id": at.az} for at in atts]
 
 
+_Pool = tuple[list[_Conv], list[_Conv], list[str], list[str]]
+
+
+def _pool(rng: random.Random, fields: tuple[str, ...], is_tgw: bool, account: str,
+          region: str, interfaces: int, pool_size: int) -> _Pool:
+    """(accepted conversations, rejected ones, NODATA rows, SKIPDATA rows) of a world."""
+    compile_ = _Compiler(fields, _format_version(fields))
+    if is_tgw:
+        ok, attachments = _tgw_conversations(rng, account, region, compile_, pool_size)
+        idle = [_nodata(m, "NODATA", compile_) for m in attachments]
+        skipped = [_nodata(m, "SKIPDATA", compile_) for m in attachments]
+        return ok, [], idle, skipped
+    world = _build_world(rng, account, region, interfaces)
+    ok, bad = _vpc_conversations(rng, world, compile_, pool_size,
+                                 with_bpa="reject-reason" in fields)
+    metas = [e.meta for e in world.enis] + [world.nat.meta, world.vpce.meta]  # type: ignore[union-attr]
+    idle = [_nodata(m, "NODATA", compile_) for m in metas]
+    skipped = [_nodata(m, "SKIPDATA", compile_) for m in metas]
+    return ok, bad, idle, skipped
+
+
+@functools.lru_cache(maxsize=16)
+def _stable_pool(world_seed: str, fields: tuple[str, ...], is_tgw: bool, account: str,
+                 region: str, interfaces: int) -> _Pool:
+    """One flow log's world, built once: every file of it draws from the same pool."""
+    return _pool(random.Random(f"flowtui-world:{world_seed}"), fields, is_tgw, account,
+                 region, interfaces, STABLE_POOL)
+
+
 def _format_version(fields: Sequence[str]) -> int:
     return max((FIELDS[f].version for f in fields if f in FIELDS), default=2)
 
@@ -512,8 +572,13 @@ def generate_lines(
     reject_rate: float = 0.15,
     nodata_rate: float = 0.004,
     skipdata_rate: float = 0.001,
+    world_seed: int | str | None = None,
 ) -> Iterator[str]:
     """Yield ``n`` flow-log records (no header, no newline) in the given field order.
+
+    ``world_seed`` fixes the world (interfaces, addresses, the conversations between them)
+    apart from ``seed``, which then only varies the traffic: the files of one flow log show
+    the same interfaces and hosts, as a real VPC's do. Without it both come from ``seed``.
 
     Records belong to one capture window ``[start, start + span)``: every ``start``/``end``
     lies inside it, ``end - start`` is 0..60 s. A field list with any Transit Gateway field
@@ -524,21 +589,13 @@ def generate_lines(
         return
     fields = tuple(fields)
     rng = random.Random(f"flowtui-synth:{seed}")
-    compile_ = _Compiler(fields, _format_version(fields))
     is_tgw = any(FIELDS[f].family == "tgw" for f in fields if f in FIELDS)
-    pool_size = max(16, min(n // 12, 6000))
-    if is_tgw:
-        ok, attachments = _tgw_conversations(rng, account, region, compile_, pool_size)
-        bad: list[_Conv] = []
-        idle = [_nodata(m, "NODATA", compile_) for m in attachments]
-        skipped = [_nodata(m, "SKIPDATA", compile_) for m in attachments]
+    if world_seed is None:
+        ok, bad, idle, skipped = _pool(rng, fields, is_tgw, account, region, interfaces,
+                                       max(16, min(n // 12, 6000)))
     else:
-        world = _build_world(rng, account, region, interfaces)
-        ok, bad = _vpc_conversations(rng, world, compile_, pool_size,
-                                     with_bpa="reject-reason" in fields)
-        metas = [e.meta for e in world.enis] + [world.nat.meta, world.vpce.meta]  # type: ignore[union-attr]
-        idle = [_nodata(m, "NODATA", compile_) for m in metas]
-        skipped = [_nodata(m, "SKIPDATA", compile_) for m in metas]
+        ok, bad, idle, skipped = _stable_pool(str(world_seed), fields, is_tgw, account,
+                                              region, interfaces)
 
     # Rejected conversations give one record, accepted ones two; choose the conversation
     # share that makes ``reject_rate`` of the records REJECT.
@@ -698,3 +755,136 @@ def object_key(
     ext = ".log.parquet" if fmt == "parquet" else ".log.gz"
     lead = prefix if not prefix or prefix.endswith("/") else prefix + "/"
     return f"{lead}{folder}{stem}_{hash}{ext}"
+
+
+# ------------------------------------------------------------- the demo's daily incident
+#
+# Every day from 14:00 to 14:15 UTC the demo's main flow log records one incident on fixed
+# hosts, so the README's examples find it whatever time the demo is started (the demo
+# writes it for yesterday, and for today once 14:15 has passed). Every name and address of
+# it is a constant here, for reuse (an EC2 inventory of the demo describes these hosts):
+#
+#   14:00-14:15  HEAVY_UPLOADER and WEB_CLIENTS send to WEB on 443 (ACCEPT, both ways);
+#                HEAVY_UPLOADER sends the most bytes to WEB.
+#   14:00-14:15  SSH_GUESSERS try BASTION on 22 again and again (REJECT).
+#   14:02-14:09  NACL_CLIENTS reach WEB on 443 (ACCEPT), and WEB's replies to their ephemeral
+#                ports are REJECTed on the way out: a network ACL without an outbound rule for
+#                1024-65535 (reference §3.1: NACLs are stateless, security groups are not).
+#   14:05-14:06  SCANNER sweeps SCANNED_PORTS on WEB and BASTION (one REJECTed SYN each).
+#   14:07-14:08  BPA_SOURCE reaches APP on 443 and is refused by VPC Block Public Access:
+#                REJECT with no bytes (reference §2.1); a flow log with ``reject-reason``
+#                (BPA_FIELDS) says ``BPA`` (§2.6).
+#
+# Documentation address ranges (RFC 5737) stand for the internet hosts.
+
+INCIDENT_HOUR, INCIDENT_MINUTE = 14, 0  # the incident starts at 14:00 UTC, lasts 15 minutes
+INCIDENT_SECONDS = 15 * 60
+INCIDENT_VPC = "vpc-0de30000000000001"
+INCIDENT_SUBNET = "subnet-0de30000000000001"
+INCIDENT_AZ = "use1-az1"
+
+
+@dataclass(frozen=True)
+class IncidentHost:
+    """One instance of the incident: its role, private address, ENI and instance id."""
+
+    role: str
+    ip: str
+    eni: str
+    instance: str
+
+
+WEB = IncidentHost("web", "10.0.1.10", "eni-0de30000000000010", "i-0de30000000000010")
+BASTION = IncidentHost("bastion", "10.0.1.20", "eni-0de30000000000020", "i-0de30000000000020")
+APP = IncidentHost("app", "10.0.1.30", "eni-0de30000000000030", "i-0de30000000000030")
+INCIDENT_HOSTS = (WEB, BASTION, APP)
+SCANNER = "203.0.113.66"
+SCANNED_PORTS = (21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 389, 443, 445, 465, 587,
+                 993, 995, 1433, 1521, 2049, 2375, 3306, 3389, 5432, 5900, 6379, 8080, 8443,
+                 9200, 11211, 27017)
+SSH_GUESSERS = ("198.51.100.23", "192.0.2.44")
+NACL_CLIENTS = ("198.51.100.7", "198.51.100.8")
+HEAVY_UPLOADER = "198.51.100.200"
+WEB_CLIENTS = ("198.51.100.31", "198.51.100.32", "192.0.2.15", "192.0.2.16")
+BPA_SOURCE = "192.0.2.99"
+#: A custom v8 format with ``reject-reason``: the demo's second flow log (on APP's ENI).
+BPA_FIELDS: tuple[str, ...] = tuple(
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+    "start end action log-status flow-direction reject-reason".split())
+
+
+def incident_start(day: date) -> int:
+    """Epoch seconds of the incident's start on ``day`` (UTC)."""
+    return int(datetime(day.year, day.month, day.day, INCIDENT_HOUR, INCIDENT_MINUTE,
+                        tzinfo=UTC).timestamp())
+
+
+def _incident_eni(host: IncidentHost, account: str, region: str) -> _Eni:
+    meta = {"account-id": account, "interface-id": host.eni, "vpc-id": INCIDENT_VPC,
+            "subnet-id": INCIDENT_SUBNET, "instance-id": host.instance, "region": region,
+            "az-id": INCIDENT_AZ, "interface-type": "interface",
+            "instance-tag": f"{host.role}-1"}
+    return _Eni(meta, host.ip, None, "instance")
+
+
+def incident_records(day: date, *, fields: Sequence[str] = DEFAULT_FIELDS,
+                     account: str = "111122223333", region: str = "us-east-1",
+                     only: Sequence[str] | None = None) -> list[tuple[int, int, str]]:
+    """The incident of ``day`` as (start, end, line) in start order, in ``fields``' format.
+    ``only`` keeps the records of those interface ids. Same day, same records."""
+    rng = random.Random(f"flowtui-incident:{day.isoformat()}")
+    compile_ = _Compiler(tuple(fields), _format_version(fields))
+    web, bastion, app = (_incident_eni(h, account, region) for h in INCIDENT_HOSTS)
+    t0 = incident_start(day)
+    out: list[tuple[int, int, str, str]] = []  # start, end, interface, line
+
+    def emit(eni: _Eni, rec: dict[str, str], start: int, packets: int, size: int,
+             eph: int) -> None:
+        end = min(start + rng.randrange(2, 40), t0 + INCIDENT_SECONDS - 1)
+        values = (packets, size if rec["bytes"] == _B else DASH, start, end, eph)
+        out.append((start, end, eni.meta["interface-id"], compile_(rec).format(*values)))
+
+    def conversation(client: str, packets: int, size: int, start: int, *,
+                     reply_action: str = "ACCEPT", phase: tuple[int, int] = (3, 19),
+                     reply_packets: int | None = None, reply_size: int | None = None) -> None:
+        eph = rng.randrange(32768, 60999)
+        req, rep = _pair(web, False, client, WEB.ip, _EPH, "443", 6, phase, path="8",
+                         reply_action=reply_action)
+        emit(web, req, start, packets, size, eph)
+        back = reply_packets if reply_packets is not None else max(1, packets * 3 // 2)
+        emit(web, rep, start, back, reply_size if reply_size is not None else back * 1100, eph)
+
+    for minute in range(15):
+        at = t0 + minute * 60
+        conversation(HEAVY_UPLOADER, 9000, 9000 * 1400, at + rng.randrange(0, 20),
+                     reply_packets=4500, reply_size=4500 * 52)  # an upload: ACKs come back
+        for client in WEB_CLIENTS:
+            p = rng.randrange(10, 200)
+            conversation(client, p, p * rng.randrange(200, 900), at + rng.randrange(0, 50))
+        for guesser in SSH_GUESSERS:
+            for second in (5, 35):
+                rec = _flow(bastion, "ingress", guesser, BASTION.ip, _EPH, "22", 6, "2",
+                            "REJECT")
+                p = rng.randrange(2, 6)
+                emit(bastion, rec, at + second + rng.randrange(0, 10), p, p * 60,
+                     rng.randrange(32768, 60999))
+        if 2 <= minute < 9:
+            for client in NACL_CLIENTS:
+                for second in (0, 20, 40):
+                    conversation(client, 2, 120, at + second + rng.randrange(0, 10),
+                                 reply_action="REJECT", phase=(2, 18), reply_packets=2,
+                                 reply_size=120)  # SYN-ACKs, sent again, never let out
+        if minute == 5:
+            for host, eni in ((WEB, web), (BASTION, bastion)):
+                for i, port in enumerate(SCANNED_PORTS):
+                    rec = _flow(eni, "ingress", SCANNER, host.ip, _EPH, str(port), 6, "2",
+                                "REJECT")
+                    emit(eni, rec, at + i, 1, 44, 40000 + i)
+        if minute == 7:
+            for second in range(0, 60, 10):
+                rec = _flow(app, "ingress", BPA_SOURCE, APP.ip, _EPH, "443", 6, "2", "REJECT")
+                rec["reject-reason"] = "BPA"
+                rec["bytes"] = DASH  # BPA records carry no bytes (reference §2.1)
+                emit(app, rec, at + second, 2, 0, rng.randrange(32768, 60999))
+    out.sort(key=lambda item: item[0])
+    return [(start, end, line) for start, end, eni, line in out if only is None or eni in only]

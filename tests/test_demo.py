@@ -8,7 +8,7 @@ import io
 import os
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import boto3
 import pyarrow.parquet as pq
@@ -189,3 +189,65 @@ def test_live_delivery_adds_new_files_to_todays_folder() -> None:
         assert counted and counted[0] >= 2
     finally:
         server.stop()
+
+
+def test_the_printed_cli_line_reaches_the_demo_from_a_clean_environment(seeded) -> None:
+    """Issue 17 item 7: the demo prints its endpoint and a line to paste into another
+    terminal; pasted into a shell with none of the demo's environment, it prints records of
+    the demo's day folder."""
+    import subprocess
+    from pathlib import Path
+
+    server, _, _, _ = seeded
+    hint = demo.cli_hint(server.endpoint_url, NOW)
+    assert server.endpoint_url in hint[0]
+    assert all(len(line) <= 104 for line in hint)  # the help screen shows them unwrapped
+    script = [line.strip() for line in hint[2:]]
+    assert script[-1] == ("flowtui cat s3://flowtui-demo-logs/AWSLogs/111122223333/"
+                          "vpcflowlogs/us-east-1/2024/03/05/ --limit 20")
+    root = Path(__file__).resolve().parent.parent
+    script[-1] = script[-1].replace("flowtui cat ", f"{sys.executable} -m flowtui cat ", 1)
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
+             "PYTHONPATH": str(root), "AWS_CONFIG_FILE": os.devnull,
+             "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true"}
+    result = subprocess.run(["sh", "-c", "\n".join(script)], capture_output=True, text=True,
+                            env=clean, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert len(rows) == 21 and "srcaddr" in rows[0]  # header and --limit 20
+
+
+def test_yesterdays_folder_holds_the_daily_incident_and_no_host_talks_to_itself(
+        seeded) -> None:
+    """Issue 17 item 9: the README's examples need the incident at a known time whatever
+    time the demo starts (NOW is 00:40: only yesterday's 14:00 has passed), and the demo's
+    traffic must be plausible: no record from an address to itself (there were 585)."""
+    _, _, client, keys = seeded
+    yesterday = "AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/03/04/"
+    today = "AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/03/05/"
+    assert demo.incident_days(NOW - timedelta(minutes=10)) == [date(2024, 3, 4)]
+    assert demo.incident_days(datetime(2024, 3, 5, 14, 25, tzinfo=UTC)) == [
+        date(2024, 3, 4), date(2024, 3, 5)]
+    found = {"bpa": 0, "scan": 0, "self": 0, "web": 0}
+    for key in keys[demo.CENTRAL_BUCKET]:
+        if not key.startswith("AWSLogs/111122223333/vpcflowlogs/us-east-1/"):
+            continue
+        if client.head_object(Bucket=demo.CENTRAL_BUCKET, Key=key)["ContentLength"] > 500_000:
+            continue  # the large object: made by the same generator
+        lines = gzip.decompress(body(client, demo.CENTRAL_BUCKET, key)).decode().splitlines()
+        header = lines[0].split()
+        for line in lines[1:]:
+            r = dict(zip(header, line.split(), strict=True))
+            found["self"] += r["srcaddr"] == r["dstaddr"] != "-"
+            if key.startswith(yesterday):
+                found["bpa"] += r.get("reject-reason") == "BPA"
+                found["scan"] += r["srcaddr"] == synth.SCANNER
+                found["web"] += r["interface-id"] == synth.WEB.eni
+            else:
+                assert r["interface-id"] not in {h.eni for h in synth.INCIDENT_HOSTS}, key
+    assert found["self"] == 0
+    assert found["bpa"] == 6 and found["scan"] == 2 * len(synth.SCANNED_PORTS)
+    assert found["web"] > 100
+    assert any(k.startswith(today) for k in keys[demo.CENTRAL_BUCKET])
+    assert any(demo.BPA_FLOW_LOG in k for k in keys[demo.CENTRAL_BUCKET] if
+               k.startswith(yesterday))

@@ -222,3 +222,20 @@ def test_the_story_of_a_refused_reply_names_the_nacl_rule(ec2_world: World,
         assert _text(extra["rule"]) == (f"NACL {w.acl} outbound rule 60 denies tcp "
                                         "1024-65535 to 192.0.2.0/24")
     assert extra["who"] == f"web-1 ({w.web['id']}, sg-web) → 192.0.2.5 tcp 50123"
+
+
+def test_traffic_within_the_subnet_is_not_the_nacls(ec2_world: World, names: Names) -> None:
+    """A NACL decides "whether a packet should be allowed in or out of a subnet associated
+    with the network ACL" (EC2 API Reference, NetworkAclEntry): between two addresses of the
+    same subnet nothing enters or leaves it, so the subnet's NACL is not evaluated: the
+    security group is the answer, and where it allows, the NACL is not blamed either."""
+    rule = which_rule(_record(ec2_world.web["eni"], "10.20.1.77", ec2_world.web["ip"], 40000,
+                              1500), names)
+    assert rule is not None and (rule["kind"], rule["id"]) == ("security-group",
+                                                               ec2_world.sg_web)
+    allowed = which_rule(_record(ec2_world.web["eni"], "10.20.1.77", ec2_world.web["ip"],
+                                 40000, 22), names)
+    assert allowed is not None and allowed["kind"] == "none"
+    assert _text(allowed).startswith(
+        f"today's rules allow what this record shows rejected: no NACL (both ends are in "
+        f"subnet {ec2_world.subnet_app}: a NACL filters what enters or leaves a subnet)")

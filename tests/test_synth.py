@@ -240,3 +240,63 @@ def test_object_key_time_is_utc_and_hash_is_kept() -> None:
                    "fe123456.log.gz")
     with pytest.raises(ValueError, match="layout"):
         synth.object_key(layout="flat", when=datetime(2024, 1, 1))
+
+
+@pytest.mark.parametrize("interfaces", [1, 2, 12, 16])
+def test_no_address_talks_to_itself(interfaces: int) -> None:
+    """Issue 17 item 9: the demo had 585 records from an address to itself (an ENI
+    REJECTing its own address on 5432, 3306, 22, 3389), which dominated "who was rejected
+    on 22" and made the story advise "allow 10.3.2.166 → 10.3.2.166"."""
+    for seed in range(40):
+        for line in synth.generate_lines(3000, seed=seed, interfaces=interfaces):
+            values = line.split()
+            assert values[3] != values[4] or values[3] == "-", line
+
+
+def test_a_world_seed_keeps_one_flow_logs_hosts_across_its_files() -> None:
+    """The files of one flow log show the same interfaces and hosts (a real VPC's do), so a
+    day folder answers "who sends most to X" across files; the traffic still differs."""
+    a = records(DEFAULT_FIELDS, n=3000, seed=1, world_seed="fl-x")
+    b = records(DEFAULT_FIELDS, n=3000, seed=2, world_seed="fl-x")
+    assert {r["interface-id"] for r in a} == {r["interface-id"] for r in b}
+    assert [r["start"] for r in a] != [r["start"] for r in b]
+    other = records(DEFAULT_FIELDS, n=3000, seed=1, world_seed="fl-y")
+    assert not {r["interface-id"] for r in a} & {r["interface-id"] for r in other}
+
+
+def test_the_daily_incident_is_fixed_and_shaped_as_documented() -> None:
+    """The demo's incident at 14:00-14:15 UTC (synth's constants): the same every day but
+    for its date; a scan, SSH guesses, replies refused by a NACL, a BPA block.
+
+    Facts: a NACL is stateless, so an ACCEPTed request with its reply REJECTed on the same
+    ENI points at the NACL (reference §3.1); BPA records carry no bytes (§2.1) and say
+    ``BPA`` in reject-reason (§2.6)."""
+    from datetime import date
+
+    day = date(2026, 12, 5)
+    t0 = synth.incident_start(day)
+    assert t0 == int(datetime(2026, 12, 5, 14, 0, tzinfo=UTC).timestamp())
+    recs = [dict(zip(DEFAULT_FIELDS, line.split(), strict=True))
+            for _, _, line in synth.incident_records(day)]
+    assert synth.incident_records(day) == synth.incident_records(day)
+    assert all(t0 <= int(r["start"]) <= int(r["end"]) < t0 + synth.INCIDENT_SECONDS
+               for r in recs)
+    assert all(r["srcaddr"] != r["dstaddr"] for r in recs)
+    scan = {int(r["dstport"]) for r in recs if r["srcaddr"] == synth.SCANNER}
+    assert scan == set(synth.SCANNED_PORTS)
+    ssh = Counter(r["srcaddr"] for r in recs if r["dstport"] == "22" and r["action"] == "REJECT")
+    assert set(ssh.most_common(2)) == {(g, 30) for g in synth.SSH_GUESSERS}
+    to_web = Counter()
+    for r in recs:
+        if r["dstaddr"] == synth.WEB.ip:
+            to_web[r["srcaddr"]] += int(r["bytes"])
+    assert to_web.most_common(1)[0][0] == synth.HEAVY_UPLOADER
+    refused = [r for r in recs if r["srcaddr"] == synth.WEB.ip and r["action"] == "REJECT"]
+    assert {r["dstaddr"] for r in refused} == set(synth.NACL_CLIENTS)
+    bpa = [dict(zip(synth.BPA_FIELDS, line.split(), strict=True)) for _, _, line in
+           synth.incident_records(day, fields=synth.BPA_FIELDS, only=[synth.APP.eni])]
+    assert bpa and all(r["reject-reason"] == "BPA" and r["bytes"] == "-"
+                       and r["action"] == "REJECT" and r["srcaddr"] == synth.BPA_SOURCE
+                       for r in bpa)
+    later = synth.incident_records(date(2026, 12, 6))
+    assert len(later) == len(recs) and later != synth.incident_records(day)

@@ -33,3 +33,22 @@ async def test_help_lists_every_binding_the_focused_pane_answers(s3_client: Any)
             mine = {(k, b.binding.id) for k, b in active.items() if b.node is widget}
             assert mine == {(b.key, b.id) for b in declared_bindings(widget)}
             assert all(b.id for b in declared_bindings(widget))
+
+
+async def test_help_shows_the_demos_endpoint_and_cli_line(s3_client: Any) -> None:
+    """Issue 17 item 7: while the demo runs, ? says where its S3 is and how to reach it
+    from the CLI (the note is data: shown literally)."""
+    from flowtui.demo import cli_hint
+    from tests.ui_helpers import screen_text
+
+    app = FlowtuiApp(None, client=s3_client)
+    app.help_note = "\n".join(cli_hint("http://127.0.0.1:45678"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = "\n".join(screen_text(pilot))
+        assert "demo S3 endpoint: http://127.0.0.1:45678" in text
+        assert "export AWS_ENDPOINT_URL_S3=http://127.0.0.1:45678 AWS_ACCESS_KEY_ID=" in text
+        rows = screen_text(pilot)  # the command is on one row: it copies whole
+        assert any("flowtui cat s3://flowtui-demo-logs/AWSLogs/" in row and "--limit 20" in row
+                   for row in rows)

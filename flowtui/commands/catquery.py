@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     names = names_cli.load(args)
     if isinstance(names, int):
         return names
-    query = common.build_query(args.where, args.sort, names)
+    args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
+    query = common.build_query(args.where, args.sort, args)
     if isinstance(query, int):
         return query
     columns: tuple[str, ...] | None = None
@@ -75,13 +76,17 @@ def run(args: argparse.Namespace) -> int:
         from flowtui.athena import queries
 
         return queries.cat(args, query, columns)
-    keep = names_cli.with_names(common.keeper(query), names)
+    keep = common.keeper(query, args)
     if not query.sort and args.format != "parquet":
-        return _stream(args, query, keep, columns)
+        code = _stream(args, query, keep, columns)
+        if keep is not None and query.filters and not keep.kept and code != 2:
+            say(keep.nothing_matched())
+        return code
     progress = common.Progress()
     read = None
     if columns:
-        read = common.needed_columns(args, query, [*columns, *(k.field for k in query.sort)])
+        read = common.needed_columns(args, query, [  # FIELD.name is read as FIELD
+            *(c.removesuffix(".name") for c in columns), *(k.field for k in query.sort)])
     sink: Any = common.StoreSink((), progress)
     if query.sort and args.limit:
         # A top-k: each batch keeps only its first --limit rows in the sort order, so
@@ -94,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
     if code == 2:
         progress.clear()
         return code
+    if keep is not None and query.filters and not keep.kept:
+        progress.clear()
+        say(keep.nothing_matched())
     from flowtui.query.view import RecordView
 
     view = RecordView(sink.store, Query(sort=query.sort, columns=columns))

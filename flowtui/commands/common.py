@@ -62,33 +62,165 @@ def add_where_argument(parser: argparse.ArgumentParser) -> None:
                              "'reject and dst port 22' or 'bytes > 1M and net 10.0.0.0/8'")
 
 
-def build_query(where: str | None, sort: str | None = None, names: Any = None) -> Any:
-    """The ``Query`` for the options, or an exit code after a one-line message. ``names``
-    (``--names``) resolves the filter's name terms."""
+def build_query(where: str | None, sort: str | None = None,
+                args: argparse.Namespace | None = None) -> Any:
+    """The ``Query`` for the options, or an exit code after a one-line message. A time
+    without a date is read on the day of ``--since``/``--until`` when given (else today, until
+    the keeper knows the data's day); name terms are resolved with ``args.names_loaded``
+    (``--names``)."""
     from flowtui.query.query import FilterError, Query, UnknownField
+    from flowtui.query.times import ReferenceDay
 
     try:
-        return Query.build(where, sort, names=names)
+        return Query.build(where, sort, day=window_day(args) or ReferenceDay.today(),
+                           names=loaded_names(args))
     except (FilterError, UnknownField) as exc:
         say(str(exc))
         return 2
 
 
-def keeper(query: Any) -> Callable[[Any], Any] | None:
-    """The loader's batch filter for ``query``: the matching rows, their dictionaries cut down
-    to the values they use when few rows are left (a few matches must not pin a whole
-    batch's dictionaries in memory)."""
-    if not query.filters:
-        return None
-    predicate = query.predicate()
+def window_day(args: argparse.Namespace | None) -> Any:
+    """The reference day of the load's window (``--since``, else ``--until``, else the day
+    folder the paths name), or None."""
+    from flowtui.query.times import ReferenceDay
 
-    def keep(batch: Any) -> Any:
-        kept = predicate.filter(batch)
+    since = getattr(args, "since", None)
+    until = getattr(args, "until", None)
+    if since is not None:
+        return ReferenceDay(since.date(), "the day of --since")
+    if until is not None:
+        return ReferenceDay(until.date(), "the day of --until")
+    day = folder_day(getattr(args, "paths", None) or [])
+    if day is not None:
+        return ReferenceDay(day, "the day of the folder")
+    return None
+
+
+def folder_day(paths: Sequence[str]) -> Any:
+    """The day every path names as a day (or hour) folder, ``…/2024/03/05/`` or Hive's
+    ``year=2024/month=03/day=05/``; None when they name none or several."""
+    from flowtui.layout import parse_day_prefix
+
+    days = set()
+    for path in paths:
+        parts = path.rstrip("/").split("/")
+        day = None
+        for end in (len(parts), len(parts) - 1):  # a day folder, or an hour folder in one
+            found = parse_day_prefix("/".join(parts[:end]))
+            if found is not None and found.year >= 2000:
+                day = found
+                break
+        if day is None:
+            return None
+        days.add(day)
+    return days.pop() if len(days) == 1 else None
+
+
+def day_of_keys(locations: Sequence[str]) -> Any:
+    """The day most of the objects' keys (or file names) are stamped with, or None."""
+    from flowtui import layout
+
+    counts: dict[Any, int] = {}
+    for location in locations:
+        key = location.split("/", 3)[-1] if location.startswith("s3://") else location
+        info = layout.parse_key(key)
+        if info is not None:
+            day = info.time.date()
+            counts[day] = counts.get(day, 0) + 1
+    return max(counts, key=lambda d: (counts[d], d)) if counts else None
+
+
+class Keeper:
+    """The loader's batch filter for a query: the matching rows, their dictionaries cut down
+    to the values they use when few rows are left (a few matches must not pin a whole
+    batch's dictionaries in memory). It counts what it kept, for the message when nothing
+    matched.
+
+    A ``--where`` with a time without a date (``during 14:00..14:10``) is read on the day of
+    the data: the load's window (``--since``/``--until``), else the day the objects' keys
+    name (``on_refs``, before loading), else the day most of the first records loaded start
+    on; ``day`` says which was taken."""
+
+    def __init__(self, query: Any, args: argparse.Namespace | None = None) -> None:
+        import threading
+
+        from flowtui.query.query import Query
+        from flowtui.query.times import ReferenceDay
+
+        self.query = query
+        self.kept = 0
+        self._lock = threading.Lock()
+        self.names = loaded_names(args)  # --names: FIELD.name columns added to what is kept
+        window = window_day(args)
+        probe = window or ReferenceDay.today()
+        # which reference day does the text use?
+        Query.build(query.where_text, day=probe, names=self.names)
+        self.day: ReferenceDay | None = probe if probe.used else None
+        self._pending = self.day is not None and window is None
+        self._predicate = None if self._pending else query.predicate()
+
+    @property
+    def pending(self) -> bool:
+        """A time without a date waits for the data's day (``on_refs`` or the first batch)."""
+        return self._pending
+
+    def _settle(self, day: Any, why: str) -> None:
+        from flowtui.query.query import Query
+        from flowtui.query.times import ReferenceDay
+
+        self.day = ReferenceDay(day, why)
+        self.query = Query.build(self.query.where_text, day=self.day, names=self.names)
+        self._predicate = self.query.predicate()
+        self._pending = False
+
+    def on_refs(self, locations: Sequence[str]) -> None:
+        """The objects about to load: their keys name the data's day."""
+        if self._pending:
+            day = day_of_keys(locations)
+            if day is not None:
+                self._settle(day, "the day of the objects' keys")
+
+    def __call__(self, batch: Any) -> Any:
+        if self._pending:
+            with self._lock:
+                if self._pending:
+                    from flowtui.query.times import ReferenceDay, day_of_data
+
+                    day = day_of_data([batch])
+                    if day is None:
+                        self._settle(ReferenceDay.today().day, "today, UTC")
+                    else:
+                        self._settle(day, "the day most of the first records start on")
+        assert self._predicate is not None
+        kept = self._predicate.filter(batch)
         if kept.num_rows * 4 < batch.num_rows:
             kept = compact_dictionaries(kept)
+        if self.names is not None:
+            kept = self.names.with_names(kept)
+        with self._lock:
+            self.kept += kept.num_rows
         return kept
 
-    return keep
+    def nothing_matched(self) -> str:
+        """The line for a load where the filter kept nothing: true, and with the day a
+        time without a date was read on."""
+        text = f"no record matches --where {self.query.where_text!r}"
+        if self.day is not None:
+            text += (f"; a time without a date was read on {self.day.describe()}: give a "
+                     "date (2024-03-05T14:00) or --since for another day")
+        return text
+
+
+def keeper(query: Any, args: argparse.Namespace | None = None) -> Keeper | None:
+    """The loader's batch filter for ``query`` (None: no filter and no names to add)."""
+    if not query.filters and loaded_names(args) is None:
+        return None
+    return Keeper(query, args)
+
+
+def loaded_names(args: argparse.Namespace | None) -> Any:
+    """The ``Names`` a command loaded for ``--names`` (``commands/names.py``), or None."""
+    return getattr(args, "names_loaded", None)
 
 
 def needed_columns(args: argparse.Namespace, query: Any, names: Sequence[str]
@@ -209,9 +341,14 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
     objects failed, 2 nothing could be read."""
     from flowtui.s3 import cat as s3cat
 
+    if getattr(keep, "pending", False):
+        # The filter's bare times wait for the data's day: a prefilter made now would read
+        # them on another day and drop what the keeper will keep.
+        prefilter = None
     if "-" in args.paths:
         return _load_stdin(args, sink, keep, columns, prefilter)
-    return s3cat.run(args, sink, say, predicate=keep, columns=columns, prefilter=prefilter)
+    return s3cat.run(args, sink, say, predicate=keep, columns=columns, prefilter=prefilter,
+                     on_refs=getattr(keep, "on_refs", None))
 
 
 def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,

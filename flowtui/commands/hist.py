@@ -43,15 +43,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(common.join_dash_values(argv))
-    query = common.build_query(args.where)
+    query = common.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    empty = "no records with a start time"
     if args.engine == "athena":
         from flowtui.athena import queries
 
+        if query.filters:
+            empty = f"no record matches --where {query.where_text!r}"
         answer = queries.hist(args, args.every, query)
         if isinstance(answer, int):
             return answer
@@ -63,11 +66,16 @@ def main(argv: Sequence[str]) -> int:
         # Each batch is reduced to its buckets as it arrives, reading only the columns
         # counted and filtered on: memory holds the buckets, never the records.
         sink = common.StatesSink(HistogramStates(args.every), (), progress)
-        code = common.load(args, sink, common.keeper(query), common.needed_columns(
+        keep = common.keeper(query, args)
+        code = common.load(args, sink, keep, common.needed_columns(
             args, query, ["start", "packets", "bytes", "action"]))
         progress.clear()
         if code == 2:
             return code
+        if keep is not None and not keep.kept:
+            empty = keep.nothing_matched()
+        elif not sink.states.records:
+            empty = "no records loaded"
         table = sink.states.result()
         times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
         table = table.set_column(0, "time", times)
@@ -77,7 +85,7 @@ def main(argv: Sequence[str]) -> int:
     with common.output(args.output) as out:
         common.write_table(table, args.format, out)
     if table.num_rows == 0:
-        say("no records with a start time")
+        say(empty)
     return code
 
 

@@ -1,5 +1,6 @@
-"""``--names`` and its options on ``cat``, ``top`` and ``story``: load the names once, add
-``FIELD.name`` columns while loading, resolve ``name``/``sg`` filter terms.
+"""``--names`` and its options on ``cat``, ``top`` and ``story``: load the names once (the
+command puts them on ``args.names_loaded``; the loader's keeper adds ``FIELD.name`` columns
+and the query resolves ``name``/``sg`` filter terms with them).
 
 Light at import (argparse only): the names core, Arrow and boto3 load when a command runs
 with ``--names``. Loading reads EC2 and perhaps downloads AWS's IP ranges, so it happens once,
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
 from typing import Any
 
 from flowtui.cliargs import say
@@ -82,19 +82,6 @@ def _default_region(profile: str | None) -> str | None:
         return None
 
 
-def with_names(keep: Callable[[Any], Any] | None, names: Any) -> Callable[[Any], Any] | None:
-    """The loader's batch step, naming the kept rows (in the loader's threads)."""
-    if names is None:
-        return keep
-    if keep is None:
-        return names.with_names  # type: ignore[no-any-return]
-
-    def keep_and_name(batch: Any) -> Any:
-        return names.with_names(keep(batch))
-
-    return keep_and_name
-
-
 def column_name(text: str, names: Any) -> str:
     """A ``--columns``/``--by`` name: a field, or ``FIELD.name`` when names are loaded.
     Raises ``UnknownField`` (with a hint to add --names for a FIELD.name)."""
@@ -112,4 +99,4 @@ def column_name(text: str, names: Any) -> str:
     return field_name(text)
 
 
-__all__ = ["add_names_arguments", "column_name", "load", "wanted", "with_names"]
+__all__ = ["add_names_arguments", "column_name", "load", "wanted"]

@@ -50,7 +50,8 @@ def main(argv: Sequence[str]) -> int:
     if not by:
         say("--by needs at least one field")
         return 2
-    query = common.build_query(args.where, names=names)
+    args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
+    query = common.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     if args.engine == "athena":
@@ -65,6 +66,9 @@ def main(argv: Sequence[str]) -> int:
         with common.output(args.output) as out:
             common.write_table(answer.select([*by, "records", "packets", "bytes"]),
                                args.format, out)
+        if answer.num_rows == 0:
+            say(f"no record matches --where {query.where_text!r}" if query.filters
+                else "no records")
         return 0
     from flowtui.query.aggregate import GroupStates, top_of
 
@@ -74,7 +78,8 @@ def main(argv: Sequence[str]) -> int:
     # read as FIELD and named while loading (--names).
     sink = common.StatesSink(GroupStates(by), by, progress)
     read = [b.removesuffix(".name") for b in by]
-    code = common.load(args, sink, names_cli.with_names(common.keeper(query), names),
+    keep = common.keeper(query, args)
+    code = common.load(args, sink, keep,
                        common.needed_columns(args, query, [*read, "packets", "bytes"]))
     progress.clear()
     if code == 2:
@@ -83,4 +88,7 @@ def main(argv: Sequence[str]) -> int:
     table = table.select([*by, "records", "packets", "bytes"])
     with common.output(args.output) as out:
         common.write_table(table, args.format, out)
+    if table.num_rows == 0:
+        say(keep.nothing_matched() if keep is not None and query.filters and not keep.kept
+            else "no records loaded" if not sink.states.records else "no records")
     return code

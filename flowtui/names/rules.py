@@ -337,7 +337,8 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
     today = (f" — today's configuration (read {describe_age(inventory.age())} ago), not "
              "necessarily the one at the record's time")
     acl = nacl_of(inventory, info.subnet_id)
-    nacl = evaluate_nacl(acl, packet) if acl is not None else None
+    within = _same_subnet(inventory, info.subnet_id, packet.remote)
+    nacl = evaluate_nacl(acl, packet) if acl is not None and not within else None
     groups = evaluate_groups(inventory, packet, _members(inventory, list(
         names.interfaces.by_id.values())))
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
@@ -345,13 +346,28 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
         if step is not None and step["denies"]:
             return _public(step, today)
     # Every rule on the path allows it today.
-    acl_text = f"NACL {acl.get('NetworkAclId')}" if acl is not None else "no NACL in the inventory"
+    acl_text = (f"no NACL (both ends are in subnet {info.subnet_id}: a NACL filters what "
+                "enters or leaves a subnet)" if within else
+                f"NACL {acl.get('NetworkAclId')}" if acl is not None else
+                "no NACL in the inventory")
     text = (f"today's rules allow what this record shows rejected: {acl_text} "
             f"{'(' + nacl['text'] + ')' if nacl else ''} and {groups['text']}. The "
             "configuration changed since the record, or something the flow log can't see "
             "refused it (a connection past its tracking, a closed connection)")
     return {"kind": "none", "id": "", "direction": packet.direction,
             "text": " ".join(text.split()) + today}
+
+
+def _same_subnet(inventory: Inventory, subnet_id: str, remote: str) -> bool:
+    """Whether ``remote`` lies in the interface's own subnet: such traffic never enters or
+    leaves the subnet, so its network ACL does not see it."""
+    for subnet in inventory.subnets:
+        if subnet.get("SubnetId") != subnet_id:
+            continue
+        cidrs = [subnet.get("CidrBlock")] + [a.get("Ipv6CidrBlock") for a in
+                                             subnet.get("Ipv6CidrBlockAssociationSet") or []]
+        return any(_in_cidr(c, remote) for c in cidrs if c)
+    return False
 
 
 def _public(step: dict[str, Any], today: str) -> dict[str, Any]:

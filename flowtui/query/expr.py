@@ -36,7 +36,7 @@ from lark.exceptions import UnexpectedToken, VisitError
 from flowtui.decoders import PROTOCOLS, TCP_FLAG_BITS, WELL_KNOWN_PORTS
 from flowtui.fields import FIELDS, arrow_type, canonical_name, is_integer
 from flowtui.query.named import NAME_FIELDS, NAMEABLE, Named, name_field
-from flowtui.query.times import parse_time
+from flowtui.query.times import ReferenceDay, parse_time
 
 # ---------------------------------------------------------------------------------- the tree
 
@@ -259,11 +259,13 @@ def _grammar() -> Lark:
     return Lark(text, parser="lalr", maybe_placeholders=True)
 
 
-def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None) -> Expr:
+def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None,
+          day: ReferenceDay | None = None) -> Expr:
     """The expression ``text`` stands for; ``Const(True)`` for an empty filter.
 
     ``columns`` are the data's own column names, so a header column outside the catalogue can
-    be filtered on; ``now`` anchors ages such as ``-2h``. Raises ``FilterError``.
+    be filtered on; ``now`` anchors ages such as ``-2h``; ``day`` is the day a time without a
+    date is read on (times.py; marked used when one is). Raises ``FilterError``.
     """
     if not text.strip():
         return Const(True)
@@ -274,7 +276,7 @@ def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None
         raise _syntax_error(text, exc) from None
     _check_depth(tree, text)
     try:
-        return _Build(text, tuple(columns), now or datetime.now(tz=UTC)).transform(tree)
+        return _Build(text, tuple(columns), now or datetime.now(tz=UTC), day).transform(tree)
     except VisitError as exc:
         refused = exc.orig_exc
         if isinstance(refused, _Refused):
@@ -399,11 +401,13 @@ def _unknown_field_reason(name: str, columns: Iterable[str]) -> str:
 class _Build(Transformer[Token, Expr]):
     """Parse tree → Expr, giving values the meaning their field asks for."""
 
-    def __init__(self, text: str, columns: tuple[str, ...], now: datetime) -> None:
+    def __init__(self, text: str, columns: tuple[str, ...], now: datetime,
+                 day: ReferenceDay | None = None) -> None:
         super().__init__()
         self.text = text
         self.columns = columns
         self.now = now
+        self.day = day
 
     # --- structure
     def start(self, items: list[Expr]) -> Expr:
@@ -655,7 +659,7 @@ class _Build(Transformer[Token, Expr]):
 
     def _time(self, token: Token, text: str, base: str | None = None) -> int:
         try:
-            return int(parse_time(text, self.now, base=base).timestamp())
+            return int(parse_time(text, self.now, base=base, day=self.day).timestamp())
         except (ValueError, OverflowError) as exc:
             raise _Refused(token, str(exc)) from None
 

@@ -22,6 +22,7 @@ from flowtui.query.expr import (
     parse,
     resolve_field,
 )
+from flowtui.query.times import ReferenceDay
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,13 @@ class Query:
     @classmethod
     def build(cls, where: str | None = None, sort: str | Sequence[str] | None = None, *,
               columns: Iterable[str] = (), now: datetime | None = None,
-              names: object = None) -> Query:
+              day: ReferenceDay | None = None, names: object = None) -> Query:
         """From what a user typed; raises ``FilterError`` (or ``UnknownField``) with one line.
         ``columns``: the data's own column names, for header fields outside the catalogue;
-        ``names``: a ``flowtui.names.resolve.Names`` for ``name``/``sg``/``FIELD.name`` terms."""
+        ``day``: the day a time without a date means (times.ReferenceDay); ``names``: a
+        ``flowtui.names.resolve.Names`` for ``name``/``sg``/``FIELD.name`` terms."""
         known = tuple(columns)
-        expr = with_names(parse(where or "", known, now=now), where or "", names)
+        expr = with_names(parse(where or "", known, now=now, day=day), where or "", names)
         return cls(where=expr, where_text=(where or "").strip(),
                    sort=parse_sort(sort, known) if sort else ())
 
@@ -63,9 +65,10 @@ class Query:
         return replace(self, sort=tuple(sort))
 
     def with_where(self, text: str, columns: Iterable[str] = (),
-                   now: datetime | None = None, names: object = None) -> Query:
-        return replace(self, where=with_names(parse(text, tuple(columns), now=now), text,
-                                              names),
+                   now: datetime | None = None, day: ReferenceDay | None = None,
+                   names: object = None) -> Query:
+        return replace(self, where=with_names(parse(text, tuple(columns), now=now, day=day),
+                                              text, names),
                        where_text=text.strip())
 
 

@@ -2,12 +2,19 @@
 
 One reading of "a time" for every front end: ``--since``/``--until``, ``during`` in a filter,
 the TUI's go-to-time. All UTC, since flow logs are.
+
+A time without a date (``14:05``) means that time on the *reference day*: the day of the
+data in view (the day most of the loaded records start on), else of the load's window
+(``--since``, the objects' keys); today only when nothing else is known. Flow logs are read
+days later, so "today" would match nothing; every front end says which day it took.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,21 +24,61 @@ _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-def parse_time(text: str, now: datetime | None = None, *, base: str | None = None) -> datetime:
+@dataclass
+class ReferenceDay:
+    """The day a time without a date is read on, where it came from (``why``, for messages),
+    and whether some time of the text was read on it (``used``, set by ``parse_time``)."""
+
+    day: date
+    why: str = "today, UTC"
+    used: bool = False
+
+    @classmethod
+    def today(cls, now: datetime | None = None) -> ReferenceDay:
+        return cls((now or datetime.now(tz=UTC)).astimezone(UTC).date())
+
+    def describe(self) -> str:
+        """``2024-03-05 (the day of the loaded records)``."""
+        return f"{self.day:%Y-%m-%d} ({self.why})"
+
+
+def day_of_data(batches: Iterable[pa.RecordBatch]) -> date | None:
+    """The UTC day most of the records start on (None: no record has a start). One day folder
+    can hold records from just before midnight; the most common day is the folder's."""
+    counts: dict[int, int] = {}
+    for batch in batches:
+        if "start" not in batch.schema.names or not batch.num_rows:
+            continue
+        column = batch.column("start")
+        if pa.types.is_dictionary(column.type):
+            column = column.dictionary_decode()
+        days = pc.divide(pc.cast(column, pa.int64()), 86400)
+        for item in pc.value_counts(days).to_pylist():
+            if item["values"] is not None:
+                counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+    if not counts:
+        return None
+    best = max(counts, key=lambda d: (counts[d], d))
+    return datetime.fromtimestamp(best * 86400, tz=UTC).date()
+
+
+def parse_time(text: str, now: datetime | None = None, *, base: str | None = None,
+               day: ReferenceDay | None = None) -> datetime:
     """A UTC time from what a user types (see ``_parse_time``); a time outside what a
     ``datetime`` holds (``800000d`` ago, year 1 less an hour) is a ValueError too."""
     try:
-        return _parse_time(text, now, base=base)
+        return _parse_time(text, now, base=base, day=day)
     except (OverflowError, OSError):
         raise ValueError(f"{text.strip()[:40]!r} is outside the times a record can have "
                          "(years 1-9999 UTC)") from None
 
 
-def _parse_time(text: str, now: datetime | None = None, *, base: str | None = None
-                ) -> datetime:
+def _parse_time(text: str, now: datetime | None = None, *, base: str | None = None,
+                day: ReferenceDay | None = None) -> datetime:
     """A UTC time from what a user types: ISO 8601 (``2024-03-05T14:00``, ``2024-03-05 14:00Z``,
     ``2024-03-05``; no zone means UTC), epoch seconds, an age (``90m``, ``-2h``, ``1d`` ago), or
-    a clock time (``14:05``) on the day of ``base`` (another time the user typed) or today."""
+    a clock time (``14:05``) on the day of ``base`` (another time the user typed), else of
+    ``day`` (marked used), else today."""
     value = text.strip()
     now = now or datetime.now(tz=UTC)
     m = _RELATIVE.match(value)
@@ -46,11 +93,14 @@ def _parse_time(text: str, now: datetime | None = None, *, base: str | None = No
         return datetime.fromtimestamp(int(value), tz=UTC)
     clock = _CLOCK.match(value)
     if clock:
-        day = parse_time(base, now) if base else now
         hour, minute, second = (int(g or 0) for g in clock.groups())
         if hour > 23 or minute > 59 or second > 59:
             raise ValueError(f"not a time: {text!r}")
-        return day.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        on = parse_time(base, now, day=day) if base else now
+        if not base and day is not None:
+            day.used = True
+            on = datetime(day.day.year, day.day.month, day.day.day, tzinfo=UTC)
+        return on.replace(hour=hour, minute=minute, second=second, microsecond=0)
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:

@@ -83,10 +83,12 @@ def open_sources(args: argparse.Namespace, say: Callable[[str], None]
 
 def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
         predicate: Callable[[Any], Any] | None = None,
-        columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
+        columns: Sequence[str] | None = None, prefilter: Any = None,
+        on_refs: Callable[[list[str]], None] | None = None) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
-    ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``."""
+    ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
+    ``on_refs`` hears the objects' locations before they load."""
     from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
 
     sources = open_sources(args, say)
@@ -100,6 +102,8 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
             window = f" between {args.since:%Y-%m-%d %H:%M} UTC{until}"
         say(f"no flow-log objects in {', '.join(args.paths)}{window}")
         return 0
+    if on_refs is not None:
+        on_refs([ref.location for ref in refs])
     cancel = threading.Event()
     failed = 0
     bad_total = 0

@@ -116,6 +116,9 @@ class FlowtuiApp(App[None]):
         Binding("R", "refresh_names", "Read names again", show=False, id="app.refresh-names"),
     ]
 
+    #: A note ``?`` shows above the keys (the demo's endpoint and CLI line).
+    help_note: str = ""
+
     def __init__(self, target: str | None = None, *, client: Any = None,
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
                  concurrency: int | None = None, follow: str | None = None,
@@ -456,11 +459,16 @@ class FlowtuiApp(App[None]):
                 self.goto.go(message.value)
             case "export":
                 self.exports.start(message.value)
+            case "histogram":  # @ in the histogram strip
+                self.main_screen.histogram.focus()
+                self.main_screen.histogram.go(message.value)
 
     @on(PromptBar.Closed)
     def _prompt_closed(self, message: PromptBar.Closed) -> None:
         if message.kind == "path" and self.browser.display:
             self.browser.entry_list.focus()  # back where ":" was pressed
+        elif message.kind == "histogram":
+            self.main_screen.histogram.focus()  # back where "@" was pressed
         else:
             self.table.focus()
 
@@ -572,7 +580,7 @@ class FlowtuiApp(App[None]):
             ("Prompt (filter, go to time, export)", screen.prompt),
             ("Large folder question", LoadOrQueryScreen),
         ]
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(sections, note=self.help_note))
 
     def action_toggle_decoded(self) -> None:
         self.table.decoded = not self.table.decoded
@@ -734,7 +742,8 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
         endpoint_url: str | None = None, no_sign: bool = False, theme: str | None = None,
         follow: str | None = None, tail_options: TailOptions | None = None,
         athena: AthenaOptions | None = None, settings: Settings | None = None,
-        settings_error: str | None = None, names: NamesOptions | None = None) -> int:
+        settings_error: str | None = None, names: NamesOptions | None = None,
+        help_note: str = "") -> int:
     """Entry point for ``flowtui [target]`` (and ``flowtui tail URL`` with ``follow``)."""
     from flowtui.s3.session import make_client
 
@@ -747,7 +756,9 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
         from rich.console import Console
 
         theme = theme_for_colours(Console().color_system)
-    FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
-               tail_options=tail_options, athena=athena, settings=settings,
-               settings_error=settings_error, names=names, region=region).run()
+    app = FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
+                     tail_options=tail_options, athena=athena, settings=settings,
+                     settings_error=settings_error, names=names, region=region)
+    app.help_note = help_note  # the demo's endpoint, shown by ?
+    app.run()
     return 0

@@ -28,7 +28,7 @@ def main(argv: Sequence[str]) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("flowtui: the demo needs a terminal", file=sys.stderr)
         return 2
-    from flowtui.demo import DemoError, deliver_live, seed, start_server
+    from flowtui.demo import DemoError, cli_hint, deliver_live, seed, start_server
 
     try:
         print("flowtui: starting the demo S3 server on 127.0.0.1 and seeding it…",
@@ -39,8 +39,10 @@ def main(argv: Sequence[str]) -> int:
         return 2
     stop = threading.Event()
     feeder: threading.Thread | None = None
+    hint = cli_hint(server.endpoint_url)
     try:
         seed(server.client(), big_records=args.big_records)
+        _print_hint(hint)
         if args.live_every > 0:
             feeder = threading.Thread(target=deliver_live, args=(server.client(), stop),
                                       kwargs={"every": args.live_every},
@@ -52,7 +54,8 @@ def main(argv: Sequence[str]) -> int:
         # names from the demo's own EC2 inventory and IP ranges file (flowtui.demo_ec2 set
         # them in the environment): nothing is downloaded
         return run(None, endpoint_url=server.endpoint_url, region="us-east-1",
-                   theme=args.theme, names=NamesOptions(download_ip_ranges=False))
+                   theme=args.theme, help_note="\n".join(hint),
+                   names=NamesOptions(download_ip_ranges=False))
     except Exception as exc:  # last resort: one line, never a traceback
         print(f"flowtui: demo failed: {printable(str(exc))}", file=sys.stderr)
         return 1
@@ -61,3 +64,14 @@ def main(argv: Sequence[str]) -> int:
         if feeder is not None:
             feeder.join(timeout=10)
         server.stop()
+        print(f"flowtui: the demo has stopped and its S3 at {server.endpoint_url} with it; "
+              "while a demo runs, these lines (with its own port) reach it from another "
+              "terminal:", file=sys.stderr)
+        _print_hint(hint[2:])
+
+
+def _print_hint(hint: list[str]) -> None:
+    """The endpoint line as a message; the lines to paste exactly as they are to be pasted
+    (no ``flowtui:`` prefix, which would break them)."""
+    for line in hint:
+        print(line if line.startswith(" ") else f"flowtui: {line}", file=sys.stderr)

@@ -81,13 +81,17 @@ class HelpScreen(ModalScreen[None]):
         Binding("end,G", "scroll('end')", "Bottom", show=False, id="help.bottom"),
     ]
 
-    def __init__(self, sections: list[tuple[str, DOMNode | type[DOMNode]]]) -> None:
+    def __init__(self, sections: list[tuple[str, DOMNode | type[DOMNode]]], *,
+                 note: str = "") -> None:
         super().__init__()
         self._sections = sections
+        self._note = note  # e.g. the demo's endpoint and a line for the CLI
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(Text("flowtui keys", style="bold"), id="help-title")
+            if self._note:
+                yield Static(Text(self._note), id="help-note")
             yield Static(bindings_table(self._sections, self.app), id="help-bindings")
             yield Static(legend(), id="help-legend")
             yield Static(Text("ctrl+p opens the command palette with every action by name. "

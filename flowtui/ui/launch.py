@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from flowtui.cli import commands_epilog
 from flowtui.cliargs import add_athena_app_options, add_s3_options
 from flowtui.textsafe import printable
 
@@ -25,10 +26,11 @@ THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowtui",
+        usage="flowtui [TARGET] [options] | flowtui COMMAND [options] (commands below)",
         description="Browse and explain AWS VPC Flow Logs in S3. With no target, lists the "
                     "buckets of the current AWS identity.",
-        epilog="Inside: ? shows every key, ctrl+p every command. Settings: flowtui config. "
-               "Also: flowtui cat --help.")
+        epilog=commands_epilog() + "\nSettings: flowtui config.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("target", nargs="?", metavar="s3://bucket/prefix-or-key | PATH",
                         help="an S3 prefix to browse, an object to open, or a local file or "
                              "folder")

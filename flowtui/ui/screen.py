@@ -85,7 +85,8 @@ class MainScreen(Screen[None]):
                 with Vertical(id="records"):
                     yield PromptBar(id="prompt")
                     yield Crumbs(id="crumbs")
-                    yield TimeHistogram(self._table_source, id="histogram")
+                    yield TimeHistogram(self._table_source, id="histogram",
+                                        anchor=self._cursor_start)
                     yield RecordTable(id="table")
                     yield TopPane(self._table_source, id="top")
                 yield DetailPanel(id="detail")
@@ -123,6 +124,15 @@ class MainScreen(Screen[None]):
     def _table_source(self) -> RowSource | None:
         """What the panes count: the table's rows (the current view), whatever they are."""
         return self.table.store if self.is_mounted else None
+
+    def _cursor_start(self) -> int | None:
+        """The start of the record under the table's cursor (where the histogram opens)."""
+        table = self.table
+        source = table.store
+        if source is None or not 0 <= table.cursor_row < len(source):
+            return None
+        start = source.row(table.cursor_row).get("start")
+        return start if isinstance(start, int) else None
 
     def aggregates_changed(self) -> None:
         """The table's rows changed: the shown panes count again on their own clock."""
@@ -184,6 +194,7 @@ class MainScreen(Screen[None]):
     def watch_histogram_shown(self, shown: bool) -> None:
         self.set_class(shown, "-histogram")
         if shown:
+            self.histogram.opened()  # at the table cursor's time
             self.histogram.refresher.now()
             self.histogram.focus()
         elif self.focused is self.histogram:
@@ -209,7 +220,7 @@ class MainScreen(Screen[None]):
 
     @on(TimeHistogram.Left)
     def _histogram_left(self) -> None:
-        self.table.focus()
+        self.histogram_shown = False  # Esc with no range: the strip goes, the table has focus
 
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_ste
 from flowtui.ui.filter.suggest import DataValues, FilterSuggester
 from flowtui.ui.prompt.bar import Check, PromptSpec
 from flowtui.ui.prompt.history import History
+from flowtui.ui.refday import DataDay
 from flowtui.ui.safe import literal
 from flowtui.ui.screen import MainScreen
 
@@ -38,6 +39,7 @@ class Filters:
         #: through it; a filter typed before they arrive waits for them.
         self.names: Any = None
         self.waiting: str | None = None
+        self.day = DataDay(lambda: screen.records)  # what a time without a date means
 
     @property
     def text(self) -> str:
@@ -59,8 +61,9 @@ class Filters:
             placeholder="reject and port 22 · host 10.0.0.5 · dstport in (22, 3389)"))
 
     def check(self, text: str) -> Check:
+        day = self.day()
         try:
-            expr = parse(text, self.columns())
+            expr = parse(text, self.columns(), day=day)
         except FilterError as exc:
             return Check(False, exc.reason, exc.position)
         if has_names(expr) and self.names is not None:
@@ -69,6 +72,8 @@ class Filters:
                 return Check(True, f"{reason}: Enter applies it when they arrive")
             if reason is not None:
                 return Check(False, reason)
+        if day.used:
+            return Check(True, f"a time without a date is on {day.describe()} · {HINT}")
         return Check(True, HINT)
 
     def _names(self) -> Any:
@@ -100,8 +105,10 @@ class Filters:
                 self._app.notify(literal(reason), title="Filter", severity="error",
                                  markup=False)
                 return False
+        day = self.day()
         try:
-            query = screen.shown.with_where(text, self.columns(), names=self._names())
+            query = screen.shown.with_where(text, self.columns(), day=day,
+                                            names=self._names())
         except FilterError as exc:
             self._app.notify(literal(str(exc)), title="Filter", severity="error",
                              markup=False)
@@ -112,8 +119,10 @@ class Filters:
         if note:
             self._app.notify(literal(note), markup=False, timeout=3)
         if view is not None and not len(view) and len(view.store):
-            self._app.notify("No record matches (Backspace undoes the last step)",
-                             markup=False, timeout=3)
+            read = (f"; a time without a date was read on {day.describe()}" if day.used
+                    else "")
+            self._app.notify(literal(f"No record matches{read} (Backspace undoes the last "
+                                     "step)"), markup=False, timeout=6 if read else 3)
         return True
 
     def quick(self, keep: bool) -> None:

@@ -47,6 +47,14 @@ def count_text(value: int) -> str:
     return str(value)
 
 
+def width_text(seconds: int) -> str:
+    """A bucket width or a span as short as a label: 30s, 5m, 1h, 1d, 90m."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s" if seconds < 60 else f"{seconds // 60}m"
+
+
 def bucket_label(start: int, width: int) -> str:
     """A bucket's start as the axis shows it: the date for day buckets, seconds only when
     the buckets are shorter than a minute (UTC, as flow logs are)."""

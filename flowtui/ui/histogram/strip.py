@@ -5,10 +5,16 @@ each bucket one cell wide, and a time cursor that selects a range and turns it i
 (``during A..B``, the same text the filter bar reads). The bars are counted by the query core
 (``aggregate.histogram``) in a thread worker, on the strip's own clock (``AggregateRefresh``),
 never per key; moving the cursor redraws three short lines.
+
+The cursor opens at the time of the table's cursor; ``@`` jumps to a typed time (a time
+without a date is on the day of the data); ``+``/``-`` make the buckets narrower or wider
+around the cursor (``z`` back to the width that fits); ``s`` switches the bars to a log
+scale, so one huge bucket does not flatten the rest (the scale is labelled).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -24,16 +30,29 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from flowtui.query.aggregate import bucket_seconds, histogram
+from flowtui.query.aggregate import BUCKETS, MAX_FILLED_BUCKETS, bucket_seconds, histogram
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import Compare
+from flowtui.query.times import parse_time
 from flowtui.rowsource import RowSource
-from flowtui.ui.histogram.bars import bucket_label, column_rows, count_text, during_text
+from flowtui.ui.histogram.bars import (
+    bucket_label,
+    column_rows,
+    count_text,
+    during_text,
+    width_text,
+)
+from flowtui.ui.prompt.bar import Check, PromptSpec
+from flowtui.ui.prompt.history import History
+from flowtui.ui.refday import DataDay
 from flowtui.ui.refresh import AggregateRefresh
 
 LABEL_WIDTH = 9
-INFO_WIDTH = 14
+INFO_WIDTH = 16
 METRICS = ("records", "bytes")
+SCALES = ("lin", "log")
+#: The prompt kind of the strip's ``@`` (the app hands the submitted text back to ``go``).
+JUMP_KIND = "histogram"
 _REJECTS = compile_arrow(Compare("action", "=", "REJECT"))
 
 
@@ -49,20 +68,21 @@ class HistogramData:
     error: str = ""
 
 
-def compute(batches: Sequence[pa.RecordBatch], metric: str, target: int) -> HistogramData:
-    """The strip's numbers: ``aggregate.histogram`` over the view, plus (for bytes) the same
-    buckets over its REJECT records, since the histogram counts actions only in records."""
-    table = histogram(batches, target=max(1, target))
+def compute(batches: Sequence[pa.RecordBatch], metric: str, target: int,
+            every: int | None = None) -> HistogramData:
+    """The strip's numbers: ``aggregate.histogram`` over the view (``every`` seconds a bucket,
+    else a round width for about ``target`` buckets), plus (for bytes) the same buckets over
+    its REJECT records, since the histogram counts actions only in records."""
+    table = histogram(batches, every, target=max(1, target))
     width = bucket_seconds(table) or 60
-    times = [int(t.timestamp()) for t in table.column("time").to_pylist()]
+    times = _seconds(table.column("time"))
     if metric == "records":
         return HistogramData(metric, width, times, table.column("accept").to_pylist(),
                              table.column("reject").to_pylist())
     rejected = [b.take(_REJECTS.indices(b)) for b in batches if b.num_rows]
     rej_table = histogram([b for b in rejected if b.num_rows], every=width, fill=False)
-    rej = {int(t.timestamp()): v for t, v in zip(rej_table.column("time").to_pylist(),
-                                                 rej_table.column("bytes").to_pylist(),
-                                                 strict=True)}
+    rej = {t: v for t, v in zip(_seconds(rej_table.column("time")),
+                                rej_table.column("bytes").to_pylist(), strict=True)}
     total = table.column("bytes").to_pylist()
     reject = [rej.get(t, 0) for t in times]
     return HistogramData(metric, width, times, [max(0, a - r) for a, r in
@@ -93,13 +113,21 @@ class TimeHistogram(Widget, can_focus=True):
         Binding("v,space", "mark", "Start/clear a range", id="histogram.mark"),
         Binding("enter", "filter", "Filter to range", id="histogram.filter"),
         Binding("m", "metric", "Records/bytes", id="histogram.metric"),
-        Binding("escape", "leave", "Back to records", id="histogram.back"),
+        Binding("at", "jump", "Go to time", id="histogram.jump"),
+        Binding("plus", "zoom(-1)", "Narrower buckets", id="histogram.zoom-in"),
+        Binding("minus", "zoom(1)", "Wider buckets", id="histogram.zoom-out"),
+        Binding("z", "zoom(0)", "Buckets that fit", show=False, id="histogram.zoom-fit"),
+        Binding("s", "scale", "Linear/log scale", id="histogram.scale"),
+        Binding("escape", "leave", "Clear range, then hide", id="histogram.back"),
     ]
 
     cursor: reactive[int] = reactive(0)
     #: Where a range selection started (None: no range, Enter filters the cursor's bucket).
     range_start: reactive[int | None] = reactive(None)
     metric: reactive[str] = reactive("records")
+    #: Seconds per bucket chosen with +/- (None: the round width that fits the strip).
+    every: reactive[int | None] = reactive(None)
+    scale: reactive[str] = reactive("lin")
 
     @dataclass
     class Computed(Message):
@@ -131,13 +159,19 @@ class TimeHistogram(Widget, can_focus=True):
             return self.histogram
 
     def __init__(self, source: Callable[[], RowSource | None], *, id: str | None = None,
-                 classes: str | None = None) -> None:
+                 classes: str | None = None,
+                 anchor: Callable[[], int | None] | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._source = source
+        self._anchor = anchor or (lambda: None)  # the table cursor's time: where it opens
+        self._moment: int | None = None  # the time the cursor stands for (see _place_at_moment)
+        self._center = False  # put the cursor mid-strip at the next drawing
         self.data: HistogramData | None = None
         self._lines: list[Strip] | None = None
         self._offset = 0  # first bucket on screen, when there are more than cells
         self.refresher = AggregateRefresh(self, self._data_key, self._start)
+        self.day = DataDay(source)
+        self.history = History("goto")
 
     # ------------------------------------------------------------ computing
 
@@ -151,7 +185,7 @@ class TimeHistogram(Widget, can_focus=True):
         if source is None:
             return None
         return (id(source), len(source), source.generation, source.dropped, self.metric,
-                self.room)
+                self.room, self.every)
 
     def source_changed(self) -> None:
         """Rows were added or the view changed: count again on the strip's clock."""
@@ -163,16 +197,17 @@ class TimeHistogram(Widget, can_focus=True):
             self.data = None
             self._invalidate()
             return
-        self._compute(source, self.metric, self.room, self._data_key())
+        self._compute(source, self.metric, self.room, self.every, self._data_key())
 
     @work(thread=True, group="histogram", exclusive=True, exit_on_error=False)
-    def _compute(self, source: RowSource, metric: str, target: int, key: Hashable) -> None:
+    def _compute(self, source: RowSource, metric: str, target: int, every: int | None,
+                 key: Hashable) -> None:
         worker = get_current_worker()
         try:
             batches = source.batches()
             if worker.is_cancelled:
                 return
-            data = compute(batches, metric, target)
+            data = compute(batches, metric, target, every)
         except Exception as exc:  # the strip says so; the app goes on
             data = HistogramData(metric, 0, error=f"histogram failed: {exc}")
         if not worker.is_cancelled:
@@ -192,7 +227,18 @@ class TimeHistogram(Widget, can_focus=True):
         else:
             self.set_reactive(TimeHistogram.cursor, 0)
             self.set_reactive(TimeHistogram.range_start, None)
+        self._place_at_moment()
         self._invalidate()
+
+    def _place_at_moment(self) -> None:
+        """The cursor on the bucket holding ``_moment`` (the table cursor's time when the
+        strip opened, or a time jumped to), kept through recounts and zooms until the
+        cursor is moved by hand."""
+        data = self.data
+        if self._moment is None or data is None or not data.times:
+            return
+        self.set_reactive(TimeHistogram.cursor, _nearest(data.times, self._moment))
+        self._center = True
 
     # --------------------------------------------------------------- keys
 
@@ -211,13 +257,23 @@ class TimeHistogram(Widget, can_focus=True):
     def watch_metric(self) -> None:
         self.refresher.now(force=True)
 
+    def watch_every(self) -> None:
+        self._center = True
+        self.refresher.now(force=True)
+
+    def watch_scale(self) -> None:
+        self._invalidate()
+
     def action_move(self, step: int) -> None:
+        self._moment = None
         self.cursor += step
 
     def action_edge(self, direction: int) -> None:
+        self._moment = None
         self.cursor = 0 if direction < 0 else self._count() - 1
 
     def action_extend(self, step: int) -> None:
+        self._moment = None
         if self.range_start is None:
             self.range_start = self.cursor
         self.cursor += step
@@ -227,6 +283,68 @@ class TimeHistogram(Widget, can_focus=True):
 
     def action_metric(self) -> None:
         self.metric = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
+
+    def action_scale(self) -> None:
+        self.scale = SCALES[(SCALES.index(self.scale) + 1) % len(SCALES)]
+
+    def action_zoom(self, step: int) -> None:
+        """``+`` (step -1) narrower buckets, ``-`` wider, around the cursor; 0: back to the
+        width that fits the strip."""
+        data = self.data
+        if step == 0 or data is None or not data.times:
+            self.every = None
+            return
+        widths = list(BUCKETS)
+        index = min(range(len(widths)), key=lambda i: abs(widths[i] - data.width))
+        index += step
+        if not 0 <= index < len(widths):
+            self.notify(f"Buckets are already {width_text(data.width)} "
+                        f"({'narrowest' if step < 0 else 'widest'})", markup=False, timeout=2)
+            return
+        span = data.times[-1] + data.width - data.times[0]
+        if span // widths[index] > MAX_FILLED_BUCKETS:
+            self.notify(f"{width_text(widths[index])} buckets are too many for "
+                        f"{width_text(span)}", markup=False, timeout=2)
+            return
+        self.every = widths[index]
+
+    def action_jump(self) -> None:
+        """``@``: the bar over the table asks for a time; ``go`` moves the cursor there."""
+        prompt = getattr(self.screen, "prompt", None)
+        if prompt is None:
+            return
+        prompt.border_title = "Histogram: go to time"
+        prompt.open(PromptSpec(JUMP_KIND, "@", "", check=self.check_time, history=self.history,
+                               placeholder="14:05 · 2024-03-05T14:05 · epoch seconds (UTC)"))
+
+    def check_time(self, text: str) -> Check:
+        if not text.strip():
+            return Check(False, "type a time: 14:05, 2024-03-05T14:05 or epoch seconds")
+        try:
+            moment = parse_time(text, day=self.day())
+        except ValueError as exc:
+            return Check(False, str(exc), 0)
+        return Check(True, f"Enter puts the histogram's cursor at {moment:%Y-%m-%d %H:%M:%S} UTC")
+
+    def go(self, text: str) -> None:
+        """Put the cursor on the bucket holding the time ``text`` names."""
+        data = self.data
+        try:
+            moment = parse_time(text, day=self.day())
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if data is None or not data.times:
+            self.notify("No buckets yet", markup=False, timeout=2)
+            return
+        target = int(moment.timestamp())
+        self.range_start = None
+        self._moment = target
+        self._place_at_moment()
+        self._invalidate()
+        if not data.times[0] <= target < data.times[-1] + data.width:
+            self.notify(f"No record starts near {moment:%Y-%m-%d %H:%M} UTC: the cursor is on "
+                        "the nearest bucket", severity="warning", markup=False)
 
     def action_filter(self) -> None:
         data = self.data
@@ -262,6 +380,15 @@ class TimeHistogram(Widget, can_focus=True):
     def on_show(self) -> None:
         self.refresher.now()
 
+    def opened(self) -> None:
+        """The strip was just shown: its cursor goes to the table cursor's time (now if
+        the buckets are counted, else when they are)."""
+        self._moment = self._anchor()
+        if self._moment is not None:
+            self.set_reactive(TimeHistogram.range_start, None)
+        self._place_at_moment()
+        self._invalidate()
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines = None
@@ -295,6 +422,9 @@ class TimeHistogram(Widget, can_focus=True):
         room = self.room
         count = len(data.times)
         cursor = self.validate_cursor(self.cursor)
+        if self._center:
+            self._center = False
+            self._offset = cursor - room // 2
         if cursor < self._offset:
             self._offset = cursor
         elif cursor >= self._offset + room:
@@ -304,15 +434,21 @@ class TimeHistogram(Widget, can_focus=True):
         at = cursor - lo
         unit = "B" if data.metric == "bytes" else ""
         lines: list[Strip] = []
-        for name, values, part in (("ACCEPT", data.accept, "accept"),
-                                   ("REJECT", data.reject, "reject")):
+        notes = (self.scale, f"/{width_text(data.width)}")  # the scale, the bucket width
+        for (name, values, part), note in zip((("ACCEPT", data.accept, "accept"),
+                                               ("REJECT", data.reject, "reject")), notes,
+                                              strict=True):
             peak = max(values, default=0)
-            bars = column_rows(values[lo:hi], peak, rows)
+            shown = values[lo:hi]
+            if self.scale == "log":  # heights by log(1 + value): small buckets stay visible
+                bars = column_rows([_log(v) for v in shown], _log(peak), rows)
+            else:
+                bars = column_rows(shown, peak, rows)
             style = self._style(f"time-histogram--{part}")
             cursor_style = style + self._style("time-histogram--cursor")
             for row, text in enumerate(bars):
                 tag = name if row == 0 else ""
-                info = f" max {count_text(peak)}{unit}" if row == 0 else ""
+                info = f" max {count_text(peak)}{unit} {note}" if row == 0 else ""
                 lines.append(Strip([
                     Segment(f"{tag:<{LABEL_WIDTH}}", label),
                     Segment(text[:at], style),
@@ -344,6 +480,16 @@ class TimeHistogram(Widget, can_focus=True):
             Segment(marks + " " * (room - len(marks)), axis),
             Segment(f"{info:<{INFO_WIDTH}}", self._style("time-histogram--info")),
         ])
+
+
+def _seconds(column: pa.ChunkedArray) -> list[int]:
+    """Bucket starts as epoch seconds (86,400 one-second buckets: no datetime per bucket)."""
+    return [int(t) for t in column.cast(pa.int64()).to_pylist()]
+
+
+def _log(value: int) -> int:
+    """A bar height on the log scale (in thousandths, for ``column_rows``' integers)."""
+    return round(math.log1p(max(0, value)) * 1000)
 
 
 def _nearest(times: list[int], moment: int) -> int:

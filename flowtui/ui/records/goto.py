@@ -1,14 +1,15 @@
 """Go to time: ``14:05`` or an ISO time jumps to the first record that starts at or after it.
 
-A clock time means that time on the day of the record under the cursor (flow logs are
-read days later). Finding "the first at or after" needs the rows in start order: a view
-sorted by start, or records that arrived in start order (one object usually does), are
-searched as they are; otherwise the view is sorted by start first, in the sort worker.
+A clock time means that time on the day of the data in view (the day most of the loaded
+records start on, as in the filter bar; flow logs are read days later). Finding "the first
+at or after" needs the rows in start order: a view sorted by start, or records that arrived
+in start order (one object usually does), are searched as they are; otherwise the view is
+sorted by start first, in the sort worker.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -21,6 +22,7 @@ from flowtui.rowsource import RowSource
 from flowtui.ui.jobs.sort import Sorts
 from flowtui.ui.prompt.bar import Check, PromptSpec
 from flowtui.ui.prompt.history import History
+from flowtui.ui.refday import DataDay
 from flowtui.ui.safe import literal
 from flowtui.ui.screen import MainScreen
 
@@ -34,6 +36,7 @@ class GoTo:
         self._screen = screen
         self._sorts = sorts
         self.history = History("goto")
+        self.day = DataDay(lambda: screen.records)
 
     def open(self) -> None:
         self._screen.prompt.border_title = "Go to time"
@@ -41,19 +44,8 @@ class GoTo:
             KIND, "@", "", check=self.check, history=self.history,
             placeholder="14:05 · 2024-03-05T14:05 · epoch seconds (UTC)"))
 
-    def _day(self) -> str | None:
-        """The day of the record under the cursor, as the base of a clock time."""
-        table = self._screen.table
-        source = table.store
-        if source is None or table.cursor_row >= len(source):
-            return None
-        start = source.row(table.cursor_row).get("start")
-        if not isinstance(start, int):
-            return None
-        return datetime.fromtimestamp(start, tz=UTC).date().isoformat()
-
     def when(self, text: str) -> datetime:
-        return parse_time(text, base=self._day())
+        return parse_time(text, day=self.day())
 
     def check(self, text: str) -> Check:
         if not text.strip():

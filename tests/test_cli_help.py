@@ -1,0 +1,57 @@
+"""``flowtui --help`` names every command, and a mistyped command is an error, not a folder.
+
+Issue 17 item 6: ``flowtui --help`` listed no subcommand, and ``flowtui tial`` opened the
+app on a folder named ``tial``. Each case runs the real entry point in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from flowtui.cli import COMMANDS, REGISTRY_EXTRA
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def flowtui(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_help_lists_every_command_with_one_line_each() -> None:
+    result = flowtui("--help")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    for name in COMMANDS:
+        listed = [line for line in lines if line.split()[:1] == [name]]
+        assert len(listed) == 1, (name, result.stdout)
+        assert len(listed[0].split()) > 2  # a description follows the name
+    assert "existing path wins" in result.stdout
+
+
+def test_every_command_in_the_help_runs() -> None:
+    """The list is the commands main() dispatches: each answers its own --help."""
+    from flowtui.commands import REGISTRY
+
+    assert set(COMMANDS) == set(REGISTRY) | set(REGISTRY_EXTRA)
+
+
+def test_a_word_close_to_a_command_says_did_you_mean_and_exits_2(tmp_path: Path) -> None:
+    result = flowtui("tial", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("flowtui: unknown command 'tial' (did you mean tail?); "
+                                     "see flowtui --help")
+    assert flowtui("hsit", cwd=tmp_path).stderr.startswith(
+        "flowtui: unknown command 'hsit' (did you mean hist?)")
+
+
+def test_an_existing_folder_named_like_a_command_still_opens(tmp_path: Path) -> None:
+    (tmp_path / "tial").mkdir()
+    result = flowtui("tial", cwd=tmp_path)
+    # Not refused as a command: it reached the app's launcher (which needs a terminal).
+    assert "did you mean" not in result.stderr
+    assert "the interface needs a terminal" in result.stderr
