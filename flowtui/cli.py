@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
-from flowtui.cliargs import add_output_options, say, stdout_closed
+from flowtui.cliargs import CommandParser, add_output_options, say, stdout_closed
 from flowtui.commands import catquery, find_command
 from flowtui.memory import prefer_compact_memory
 from flowtui.s3 import cat as s3cat
@@ -70,7 +71,7 @@ def unknown_command(word: str) -> str | None:
 
 
 def _cat_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui cat",
         description="Print flow-log records from S3 objects and prefixes, or from local files "
                     "and folders (recursively), in key/time order.")
@@ -147,13 +148,17 @@ def _cat_local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from flowtui.outfile import OutputError
+
     args = list(sys.argv[1:] if argv is None else argv)
     prefer_compact_memory()
     try:
         if args and args[0] == "cat":
+            _end_on_signals()
             return run_cat(_cat_parser().parse_args(catquery.join_dash_values(args[1:])))
         command = find_command(args[0]) if args else None
         if command is not None:
+            _end_on_signals()
             return command(args[1:])
         if args and args[0] == "tail":
             from flowtui.tailcmd import main as run_tail
@@ -176,6 +181,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except OutputError as exc:
+        say(str(exc))
+        return exc.code
+
+
+def _end_on_signals() -> None:
+    """SIGTERM and SIGHUP still end a command by the signal (its exit status says so), but
+    first remove a half-written --output file; during an Athena query, the query is stopped
+    first (``athena.queries``)."""
+    from flowtui.outfile import end_by_signal
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, lambda number, _frame: end_by_signal(number))
 
 
 def _silence_stdout() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from flowtui.textsafe import printable
 
@@ -15,9 +16,22 @@ from flowtui.textsafe import printable
 FORMATS = ("table", "csv", "jsonl")
 
 
+class CommandParser(argparse.ArgumentParser):
+    """argparse, but a mistake on the command line is one line on stderr and exit 2, like
+    every other flowtui error: argparse's own usage block buries the line that matters."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("flowtui").strip()
+        where = f"{command}: " if command else ""
+        say(f"{where}{message} (see {self.prog} --help)")
+        raise SystemExit(2)
+
+
 def say(message: str) -> None:
-    """One line for the user on stderr; data in it is shown literally."""
-    print(f"flowtui: {printable(message)}", file=sys.stderr, flush=True)
+    """One line for the user on stderr; data in it is shown literally, credentials never."""
+    from flowtui.redact import redact
+
+    print(f"flowtui: {printable(redact(message))}", file=sys.stderr, flush=True)
 
 
 def stdout_closed() -> bool:

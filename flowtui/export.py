@@ -8,11 +8,12 @@ integers in the widest type seen, absent columns null.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from flowtui.outfile import open_output
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
 
@@ -63,18 +64,12 @@ def write_parquet(batches: Iterable[pa.RecordBatch], path: str,
     """Write ``batches`` to ``path`` (whole or not at all: a temporary name renamed at the
     end); the schema is the union of ``schema_from``'s. Returns the rows written."""
     schema = unified_schema(schema_from, columns)
-    temporary = f"{path}.partial"
     written = 0
-    try:
-        with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
-            for batch in batches:
-                writer.write_batch(conform(batch, schema))
-                written += batch.num_rows
-                if progress is not None:
-                    progress(written)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    os.replace(temporary, path)
+    with open_output(path, binary=True) as sink, pq.ParquetWriter(
+            sink, schema, compression="zstd") as writer:
+        for batch in batches:
+            writer.write_batch(conform(batch, schema))
+            written += batch.num_rows
+            if progress is not None:
+                progress(written)
     return written

@@ -38,7 +38,7 @@ from flowtui.events import (
     ObjectStarted,
 )
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
-from flowtui.parser import FlowLogParser
+from flowtui.parser import PARQUET_MAGIC, FlowLogParser
 from flowtui.query.times import window_filter
 from flowtui.store import RecordStore
 
@@ -462,10 +462,19 @@ class Loader:
             from flowtui.s3.select import parse_s3_url
 
             bucket, key = parse_s3_url(ref.location)
+            # By the first bytes, not the name (issue 20.15): a name that says Parquet is
+            # checked with the reader's first block; any other object is peeked at as it
+            # streams (``_s3_text``).
             if looks_like_parquet(key):
-                yield from self._s3_parquet(ref, bucket, key, parser)
-            else:
-                yield from self._s3_text(ref, bucket, key, parser)
+                from flowtui.s3.reader import RangeFile
+
+                f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
+                              cancel=self._cancel)
+                if looks_like_parquet(f.read(len(PARQUET_MAGIC))):
+                    f.seek(0)
+                    yield from self._s3_parquet(ref, bucket, key, parser, f)
+                    return
+            yield from self._s3_text(ref, bucket, key, parser)
         else:
             yield from self._local(ref, parser)
 
@@ -489,20 +498,31 @@ class Loader:
         stream = self._tracked(ObjectStream(self.client, bucket, key,
                                             chunk_size=self.chunk_size or CHUNK_SIZE,
                                             cancel=self._cancel))
+        parquet = False
         try:
+            first = True
             for chunk in stream:
+                if first and looks_like_parquet(chunk):  # Parquet whatever its name says
+                    parquet = True
+                    stream.abort()
+                    break
+                first = False
                 self._count(len(chunk))
                 yield from parser.stream(chunk)
-            yield from parser.finish()
+            if not parquet:
+                yield from parser.finish()
         finally:
             self._untrack(stream)
+        if parquet:
+            yield from self._s3_parquet(ref, bucket, key, parser)
 
-    def _s3_parquet(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
-                    ) -> Iterator[pa.RecordBatch]:
+    def _s3_parquet(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser,
+                    f: Any = None) -> Iterator[pa.RecordBatch]:
         from flowtui.s3.reader import Cancelled, RangeFile
 
-        f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
-                      cancel=self._cancel)
+        if f is None:  # else the RangeFile that read the first bytes (``_batches``)
+            f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
+                          cancel=self._cancel)
         self._tracked(f)
         seen = 0
         try:
@@ -519,7 +539,7 @@ class Loader:
     def _local(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
         with open(ref.location, "rb") as handle:
             head = handle.read(4)
-            if looks_like_parquet(head) or looks_like_parquet(ref.location):
+            if looks_like_parquet(head):  # by content, whatever the name says
                 for batch in iter_parquet_batches(ref.location, report=parser):
                     if self._cancel.is_set():
                         raise _Stopped()

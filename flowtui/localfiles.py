@@ -54,7 +54,7 @@ def read_batches(path: Path, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
     try:
         with _open(path) as handle:
             head = handle.read(4)
-            if looks_like_parquet(head) or looks_like_parquet(path.name):
+            if looks_like_parquet(head):  # by content, whatever the name says
                 handle.seek(0)
                 # A path, not the handle, where there is one: Arrow then reads it natively
                 # and holds no Python object on its threads.

@@ -13,7 +13,7 @@ bad text lines while every other row is kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 import pyarrow as pa
@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flowtui.fields import arrow_type, canonical_name
-from flowtui.parser import PARQUET_MAGIC, _narrow
+from flowtui.parser import MAX_LINE_BYTES, PARQUET_MAGIC, _narrow
 
 _PARQUET_SUFFIXES = (".parquet", ".parq")
 _CAST_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
@@ -51,14 +51,27 @@ def iter_parquet_batches(source: object, batch_size: int = 65536,
     """
     try:
         parquet = pq.ParquetFile(source)
+        text = [f.name for f in parquet.schema_arrow if _is_text(f.type)]
+        if text:  # kept as dictionaries: a value repeated a million times is held once
+            parquet = pq.ParquetFile(source, read_dictionary=text)
     except (pa.ArrowException, OSError) as exc:  # Arrow's words alone do not say Parquet
         raise pa.ArrowInvalid(f"not a readable Parquet file: {str(exc).strip()}") from exc
+    _refuse_bombs(parquet)
     names = [canonical_name(name) for name in parquet.schema_arrow.names]
     left_out: set[str] = set()
     first_row = 1
-    for batch in parquet.iter_batches(batch_size=batch_size):
+    quoted = 0
+
+    def text_of(batch: pa.RecordBatch, row: int) -> str:
+        """The row's text for the first bad rows only (the parser keeps no more)."""
+        nonlocal quoted
+        quoted += 1
+        return _row_text(batch, row) if quoted <= _QUOTED_CELLS else ""
+
+    for whole in byte_bounded_batches(parquet, batch_size):
         columns: list[pa.Array] = []
         kept_names: list[str] = []
+        batch, numbers = _without_oversized(whole, first_row, report, text_of)
         bad_rows: dict[int, str] = {}
         for name, column in zip(names, batch.columns, strict=True):
             if name in left_out:
@@ -76,12 +89,91 @@ def iter_parquet_batches(source: object, batch_size: int = 65536,
         if bad_rows:
             if report is not None:
                 for row in sorted(bad_rows):
-                    report.report_bad(first_row + row, bad_rows[row],
-                                      _row_text(batch, row))
+                    report.report_bad(numbers(row), bad_rows[row], text_of(batch, row))
             keep = pa.array([row not in bad_rows for row in range(batch.num_rows)])
             out = out.filter(keep)
-        first_row += batch.num_rows
+        first_row += whole.num_rows
         yield _narrow(out)
+
+
+# --- memory bounded by bytes, not rows (a decompression bomb: issue 20.6) -------------------
+
+#: Decoded bytes one batch may hold (the gzip path's blocks are of this order).
+BATCH_BYTES = 8 << 20
+
+
+def byte_bounded_batches(parquet: pq.ParquetFile, batch_size: int) -> Iterator[pa.RecordBatch]:
+    """Row group by row group, in batches of at most ``batch_size`` rows and about
+    ``BATCH_BYTES`` decoded bytes (from the row group's uncompressed size): a small file of
+    huge, highly compressible values (113 KB → 3 GB) is read a few rows at a time."""
+    meta = parquet.metadata
+    for group in range(meta.num_row_groups):
+        info = meta.row_group(group)
+        per_row = max(1, info.total_byte_size // max(1, info.num_rows))
+        rows = max(1, min(batch_size, BATCH_BYTES // per_row))
+        yield from parquet.iter_batches(batch_size=rows, row_groups=[group])
+
+
+#: The most decoded bytes one column may hold in one row group. A page is decoded whole, and
+#: its size is the writer's choice: 3,000 values of 1 MiB compress to 113 KB and decode to
+#: 3 GB. A flow-log column of ten million rows is well below this.
+MAX_CHUNK_BYTES = 256 << 20
+
+
+def _refuse_bombs(parquet: pq.ParquetFile) -> None:
+    meta = parquet.metadata
+    for group in range(meta.num_row_groups):
+        info = meta.row_group(group)
+        for number in range(info.num_columns):
+            chunk = info.column(number)
+            if chunk.total_uncompressed_size > MAX_CHUNK_BYTES:
+                raise pa.ArrowInvalid(
+                    f"not a flow-log Parquet file: column {chunk.path_in_schema!r} decodes to "
+                    f"{chunk.total_uncompressed_size:,} bytes in one row group (from "
+                    f"{chunk.total_compressed_size:,}); refused, as a decompression bomb")
+
+
+def oversized_rows(batch: pa.RecordBatch) -> dict[int, str]:
+    """Rows whose text would be longer than a line may be (``MAX_LINE_BYTES``), as bad rows:
+    no flow-log record comes near it, and the text parser refuses such a line the same way."""
+    total: pa.Array | None = None
+    for column in batch.columns:
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            if not _is_text(kind.value_type):
+                continue
+            lengths = pc.take(pc.binary_length(column.dictionary), column.indices)
+        elif _is_text(kind):
+            lengths = pc.binary_length(column)
+        else:
+            continue
+        lengths = pc.fill_null(lengths.cast(pa.int64()), 0)
+        total = lengths if total is None else pc.add(total, lengths)
+    if total is None:
+        return {}
+    over = pc.indices_nonzero(pc.greater(total, MAX_LINE_BYTES)).to_pylist()
+    return {row: f"row longer than {MAX_LINE_BYTES} bytes" for row in over}
+
+
+def _without_oversized(batch: pa.RecordBatch, first_row: int, report: ParquetReport | None,
+                       text_of: Callable[[pa.RecordBatch, int], str]
+                       ) -> tuple[pa.RecordBatch, Callable[[int], int]]:
+    """``batch`` less its oversized rows (reported, their text cut short, before any value is
+    decoded in full), and the row number (from 1) of each row left."""
+    over = oversized_rows(batch)
+    if not over:
+        return batch, lambda row: first_row + row
+    if report is not None:
+        for row in sorted(over):
+            report.report_bad(first_row + row, over[row], text_of(batch, row))
+    keep = pa.array([row not in over for row in range(batch.num_rows)])
+    left = pc.indices_nonzero(keep).to_pylist()
+    return batch.filter(keep), lambda row: first_row + left[row]
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_binary(kind) or pa.types.is_large_binary(kind))
 
 
 def _to_catalogue_type(name: str, column: pa.Array, bad_rows: dict[int, str]
@@ -91,6 +183,8 @@ def _to_catalogue_type(name: str, column: pa.Array, bad_rows: dict[int, str]
     wanted = arrow_type(name)
     if column.type == wanted:
         return column
+    if pa.types.is_dictionary(column.type) and not pa.types.is_dictionary(wanted):
+        column = column.cast(column.type.value_type)  # read as one; a batch is byte-bounded
     if pa.types.is_dictionary(wanted):
         if pa.types.is_dictionary(column.type):
             column = column.cast(column.type.value_type)
@@ -115,7 +209,39 @@ def _cast(name: str, column: pa.Array, wanted: pa.DataType, bad_rows: dict[int, 
         return None  # no value of this type casts (a list, a struct): not a field's column
     if pa.types.is_string(column.type) and pa.types.is_integer(wanted):
         column = pc.if_else(pc.equal(column, "-"), pa.scalar(None, pa.string()), column)
+        return _text_to_integer(name, column, wanted, bad_rows)
     return _cast_in_halves(name, column, wanted, 0, bad_rows)
+
+
+#: Bad cells whose value is quoted in their reason; the rest say only the type (a file of a
+#: million bad cells must not take minutes: issue 20.10).
+_QUOTED_CELLS = 1000
+
+
+def _text_to_integer(name: str, column: pa.Array, wanted: pa.DataType,
+                     bad_rows: dict[int, str]) -> pa.Array:
+    """Text to integers in a few vectorised steps, however many cells are bad: digits of up
+    to 18 are read as int64 and range-checked; only longer digit runs (rare) are bisected."""
+    digits = pc.fill_null(pc.match_substring_regex(column, r"^[+-]?[0-9]{1,18}$"), False)
+    longer = pc.fill_null(pc.match_substring_regex(column, r"^[+-]?[0-9]{19,}$"), False)
+    number = pc.cast(pc.if_else(digits, column, pa.scalar(None, pa.string())), pa.int64())
+    width = wanted.bit_width
+    signed = pa.types.is_signed_integer(wanted)
+    low, high = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
+    high = min(high, (1 << 63) - 1)
+    outside = pc.fill_null(pc.or_(pc.less(number, low), pc.greater(number, high)), False)
+    bad = pc.and_(pc.and_(pc.is_valid(column), pc.invert(digits)), pc.invert(longer))
+    bad = pc.or_(bad, outside)
+    good = pc.cast(pc.if_else(bad, pa.scalar(None, pa.int64()), number), wanted)
+    positions = pc.indices_nonzero(bad).to_pylist()
+    quoted = pc.take(column, pa.array(positions[:_QUOTED_CELLS], pa.int64())).to_pylist()
+    for n, row in enumerate(positions):
+        value = f"{str(quoted[n])[:40]!r} " if n < len(quoted) else "the value "
+        bad_rows.setdefault(row, f"{name}: {value}is not {wanted}")
+    if pc.any(longer).as_py():
+        rare = pc.if_else(longer, column, pa.scalar(None, pa.string()))
+        good = pc.if_else(longer, _cast_in_halves(name, rare, wanted, 0, bad_rows), good)
+    return good
 
 
 def _cast_in_halves(name: str, column: pa.Array, wanted: pa.DataType, offset: int,
@@ -137,5 +263,17 @@ def _cast_in_halves(name: str, column: pa.Array, wanted: pa.DataType, offset: in
 
 
 def _row_text(batch: pa.RecordBatch, row: int) -> str:
-    return " ".join("-" if value is None else str(value)
-                    for value in batch.slice(row, 1).to_pylist()[0].values())
+    """The row as a line of text, each value cut to 200 characters before it is decoded."""
+    values = []
+    for column in batch.slice(row, 1).columns:
+        if pa.types.is_dictionary(column.type):
+            index = column.indices[0].as_py()
+            column = (column.dictionary.slice(index, 1) if index is not None
+                      else pa.nulls(1, column.type.value_type))
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.utf8_slice_codeunits(column, 0, 200)
+        elif pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            column = pc.binary_slice(column, 0, 200)
+        value = column[0].as_py()
+        values.append("-" if value is None else str(value)[:200])
+    return " ".join(values)

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from flowtui.cliargs import field_list, say, whole_number
+from flowtui.cliargs import CommandParser, field_list, say, whole_number
 from flowtui.commands import names as names_cli
 from flowtui.decoders import as_int, human_bytes, tcp_flag_names
 from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
@@ -29,7 +29,15 @@ from flowtui.names import story as names_story
 from flowtui.query.advice import has_ports, protocol_name
 from flowtui.query.expr import Expr, FilterError, parse
 from flowtui.query.query import with_names
-from flowtui.query.story import Conversation, Coverage, Sighting, Story, Tally, Window
+from flowtui.query.story import (
+    SIGHTINGS_LIMIT,
+    Conversation,
+    Coverage,
+    Sighting,
+    Story,
+    Tally,
+    Window,
+)
 from flowtui.s3 import cat as s3cat
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
@@ -40,7 +48,7 @@ MAX_BAD_LINES_SHOWN = 5
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui story",
         description="Tell the story of flow-log records: the reply, the same flow at other "
                     "interfaces, a timeline, and a verdict (nacl-blocks-reply, blocked-by-bpa, "
@@ -222,6 +230,9 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
     for line in extra:  # names and the rule (flowtui.names.story), when --names
         lines += textwrap.wrap(printable(line), WIDTH, subsequent_indent="         ")
     lines += ["", "record"] + _table([(r, True)])
+    if story.sampled:
+        lines += ["", f"sampled: the {SIGHTINGS_LIMIT:,} records of this flow nearest to it in "
+                      f"time, of {story.found:,} loaded (reply, elsewhere and timeline)"]
     lines += _section("reply", story.reply)
     lines += _section("elsewhere", story.elsewhere)
     interface = printable(str(r.get("interface-id") or "-"))

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flowtui.cliargs import (
+    CommandParser,
     add_output_options,
     add_s3_options,
     say,
@@ -40,7 +41,7 @@ EXIT_INTERRUPTED = 130
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui tail",
         description="Follow an S3 prefix (a region or day folder, or anything above or below) "
                     "and print flow-log records as new files arrive. Status lines go to "

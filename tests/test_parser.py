@@ -392,3 +392,27 @@ def test_prefilter_keeps_what_the_filter_keeps_after_a_full_parse(where: str, ch
     assert len(want) > 5 and got == want
     assert [b.line_number for b in got_parser.bad_lines] == \
         [b.line_number for b in parser.bad_lines] == [401]
+
+
+@pytest.mark.parametrize("where", [
+    "reject and dst port 22", "port 22 or port 3389", "src net 172.31.0.0/16 and bytes > 1k",
+    "not tcp", "ip", "host 172.31.16.139", "interface-id = eni-1235b8ca*", "srcaddr ~ '^172'",
+    "action = ACCEPT and not dstport in (22, 80)", "start > 1418530000 or end < 100",
+    "log-status = NODATA", "packets >= 20 and protocol = 6"])
+def test_a_filter_reads_only_the_columns_it_names(where: str) -> None:
+    """cat --where and top/hist type only the filter's fields (``fields_used``) before it
+    decides: its answer on just those columns is its answer on every column. A filter form
+    that read a column it does not name would drop records silently; this fails first."""
+    from flowtui.commands.common import Prefilter
+    from flowtui.query.query import Query
+
+    query = Query.build(where)
+    lines = [HEADER, V2_SSH, NODATA, SKIPDATA, V2_SSH.replace("ACCEPT", "REJECT"),
+             V2_SSH.replace(" 6 ", " 17 ").replace("172.31.16.139", "10.1.2.3")]
+    batches, _ = parse_bytes(text(*lines))
+    prefilter = Prefilter.of(query)
+    assert prefilter is not None
+    for batch in batches:
+        names = [n for n in batch.schema.names if n in prefilter.columns]
+        assert query.predicate().mask(batch).to_pylist() == \
+            prefilter.mask(batch.select(names)).to_pylist()

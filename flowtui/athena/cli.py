@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from flowtui.cliargs import add_s3_options, say
+from flowtui.cliargs import CommandParser, add_s3_options, say
 
 
 def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -25,7 +25,7 @@ def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui athena",
         description="Amazon Athena tables for flow-log prefixes (queries: --engine athena).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -49,7 +49,7 @@ def main(argv: Sequence[str]) -> int:
 
 
 def _ddl(args: argparse.Namespace) -> int:
-    from flowtui.athena.table import TableError, create_table, describe_prefix
+    from flowtui.athena.table import TableError, check_name, create_table, describe_prefix
     from flowtui.s3.errors import describe
     from flowtui.s3.select import parse_s3_url
     from flowtui.s3.session import make_client
@@ -60,8 +60,11 @@ def _ddl(args: argparse.Namespace) -> int:
         say(str(exc))
         return 2
     try:
+        check_name("--database", args.database)
+        check_name("--table", args.table)
         client = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
         table = describe_prefix(client, bucket, prefix)
+        statement = create_table(table, database=args.database, name=args.table)
     except TableError as exc:
         say(str(exc))
         return 2
@@ -71,7 +74,6 @@ def _ddl(args: argparse.Namespace) -> int:
     if table.other_formats:
         say(f"flow log(s) {', '.join(table.other_formats)} under this prefix write another "
             "format than the one this table reads; query them with a table of their own")
-    statement = create_table(table, database=args.database, name=args.table)
     print(statement + ";")
     if not args.apply:
         return 0

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flowtui.fields import arrow_type, canonical_name
+from flowtui.redact import redact, watch
 from flowtui.s3 import inflight
 from flowtui.textsafe import printable
 
@@ -41,10 +42,12 @@ class AthenaRefused(RuntimeError):
 
 class QueryFailed(RuntimeError):
     """The query did not succeed; the message is one line for the user, whatever the server
-    sent (every message passes ``one_line`` here, where the CLI and the app both take it)."""
+    sent (every message passes ``one_line`` here, where the CLI and the app both take it),
+    and redacted (an endpoint may echo the request's credentials into an error or a
+    StateChangeReason)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(one_line(message))
+        super().__init__(redact(one_line(message)))
 
 
 _PAGE = re.compile(r"<\s*(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
@@ -79,6 +82,7 @@ def make_athena_client(profile: str | None = None, region: str | None = None,
         retries={"mode": "standard", "total_max_attempts": 5}, connect_timeout=10,
         read_timeout=30))
     client.meta.events.register("before-call.athena", _refuse_others)
+    watch(client)
     inflight.install(client)
     return client
 
@@ -211,7 +215,7 @@ def status_of(client: Any, query_id: str, started: float) -> QueryStatus:
     return QueryStatus(query_id=query_id, state=str(status.get("State", "QUEUED")),
                        scanned_bytes=int(statistics.get("DataScannedInBytes") or 0),
                        elapsed=time.monotonic() - started,
-                       reason=str(status.get("StateChangeReason", "")))
+                       reason=redact(str(status.get("StateChangeReason", ""))))
 
 
 def stop(client: Any, query_id: str) -> None:

@@ -20,7 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flowtui.athena.engine import AthenaTarget, QueryFailed, QueryStatus
-from flowtui.athena.table import FlowLogTable, TableError, describe_prefix, partition_filter
+from flowtui.athena.table import (
+    FlowLogTable,
+    TableError,
+    describe_prefix,
+    partition_filter,
+)
 from flowtui.cliargs import say
 from flowtui.query.expr import And, Compare, Const, Expr, Not
 from flowtui.query.sql import table_name
@@ -41,10 +46,12 @@ class Plan:
 
 def plan(args: argparse.Namespace) -> Plan | int:
     """Describe the prefix and the window; an exit code after a one-line message if not."""
+    from flowtui.outfile import check_target
     from flowtui.s3.errors import describe
     from flowtui.s3.select import parse_s3_url
     from flowtui.s3.session import make_client
 
+    check_target(getattr(args, "output", None))  # before a query is paid for
     urls = [p for p in args.paths if p.startswith("s3://")]
     if len(urls) != 1 or len(args.paths) != 1:
         say("--engine athena takes one s3://bucket/prefix (the table's location)")
@@ -123,12 +130,17 @@ def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa
         last[:] = [status]
         progress.show(status.line(), force=True)
 
-    with _interrupt_sets(cancel):
+    with _interrupt_sets(cancel) as signals:
         try:
             yield from run_query(client, sql, target, cancel=cancel, on_status=on_status,
                                  s3_client=s3)
         except QueryFailed:
-            if cancel.is_set():  # Ctrl-C: the query was stopped; exit as an interrupt does
+            if cancel.is_set():  # a signal: the query was stopped; exit as the signal says
+                if signals.signum not in (None, signal.SIGINT):
+                    from flowtui.outfile import end_by_signal
+
+                    say("stopped: Athena was asked to stop the query")
+                    end_by_signal(signals.signum or signal.SIGTERM)
                 raise KeyboardInterrupt from None
             raise
         finally:
@@ -138,20 +150,27 @@ def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa
 
 
 class _interrupt_sets:
-    """Ctrl-C sets ``cancel`` (the engine then stops the query on Athena) instead of raising
-    in the middle of a request."""
+    """Ctrl-C, SIGTERM and SIGHUP set ``cancel`` (the engine then stops the query on Athena,
+    so it stops billing) instead of raising in the middle of a request."""
 
     def __init__(self, cancel: threading.Event) -> None:
         self.cancel = cancel
-        self.previous: Any = None
+        self.previous: dict[int, Any] = {}
+        self.signum: int | None = None
 
-    def __enter__(self) -> None:
+    def _set(self, signum: int, _frame: object) -> None:
+        self.signum = signum
+        self.cancel.set()
+
+    def __enter__(self) -> _interrupt_sets:
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, lambda *_: self.cancel.set())
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                self.previous[signum] = signal.signal(signum, self._set)
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+        for signum, previous in self.previous.items():
+            signal.signal(signum, previous)
 
 
 def local_names(table: pa.Table) -> pa.Table:
@@ -253,7 +272,7 @@ def top(args: argparse.Namespace, by: Sequence[str], query: Any) -> pa.Table | i
     sql = top_sql(prepared.name, columns(prepared.table), by=list(by), dialect="athena",
                   metric=args.metric, n=args.n, where=window_expr(args, query.where),
                   also=prepared.also)
-    return _answer(args, sql, prepared.target)
+    return _answer(args, sql, prepared.target, [*by, "records", "packets", "bytes"])
 
 
 def hist(args: argparse.Namespace, every: int | None, query: Any) -> pa.Table | int:
@@ -267,15 +286,27 @@ def hist(args: argparse.Namespace, every: int | None, query: Any) -> pa.Table | 
     width = every or _default_every(since, until)
     sql = histogram_sql(prepared.name, columns(prepared.table), every=width, dialect="athena",
                         where=window_expr(args, query.where), also=prepared.also)
-    return _answer(args, sql, prepared.target)
+    return _answer(args, sql, prepared.target, ["time", "records", "packets", "bytes"])
 
 
-def _answer(args: argparse.Namespace, sql: str, target: AthenaTarget) -> pa.Table | int:
-    """A small result table (top-N, histogram) under the local commands' column names."""
+def _answer(args: argparse.Namespace, sql: str, target: AthenaTarget,
+            expected: Sequence[str]) -> pa.Table | int:
+    """A small result table (top-N, histogram) under the local commands' column names; an
+    answer without a column the command prints is one line, not a KeyError (issue 20.14)."""
     result: list[pa.Table] = []
 
     def body() -> int:
-        result.append(local_names(as_table(list(run(args, sql, target)))))
+        table = local_names(as_table(list(run(args, sql, target))))
+        missing = [name for name in expected if name not in table.column_names]
+        if missing and not table.num_rows:  # no rows (no pages at all): an empty answer
+            for name in missing:
+                table = table.append_column(name, pa.array([], pa.int64()))
+        elif missing:
+            raise QueryFailed(
+                f"Athena's answer has no column {', '.join(map(repr, missing))} (it has "
+                f"{', '.join(map(repr, table.column_names)) or 'none'}): is the table the "
+                "one flowtui athena ddl made for this prefix?")
+        result.append(table)
         return 0
 
     code = guarded(body)

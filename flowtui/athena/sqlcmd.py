@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from flowtui.cliargs import add_s3_options, say, whole_number
+from flowtui.cliargs import CommandParser, add_s3_options, say, whole_number
 from flowtui.commands.common import add_where_argument, join_dash_values
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui sql",
         description="Print the SQL for a filter (and a sort, top-N or histogram) in the "
                     "Athena (Trino) or DuckDB dialect. Nothing is run.")

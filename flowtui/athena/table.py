@@ -27,6 +27,7 @@ from typing import Any
 
 from flowtui import layout
 from flowtui.fields import FIELDS, canonical_name
+from flowtui.s3.errors import safe_text
 from flowtui.s3.listing import Entry, list_all
 from flowtui.s3.select import region_roots
 
@@ -249,9 +250,29 @@ def _parquet_columns(client: Any, bucket: str, entry: Entry) -> list[Column]:
         t = item.type
         kind = ("bigint" if t in (pa.int64(), pa.uint32(), pa.uint64()) else
                 "int" if pa.types.is_integer(t) else "string")
-        columns.append(Column(athena_name(item.name), _AWS_TYPES.get(
+        name = athena_name(item.name)
+        if not _NAME.fullmatch(name):
+            raise TableError(safe_text(
+                f"{entry.url}: column {item.name!r} is not a name Athena can hold (lower-case "
+                "letters, digits and _ only): not a flow-log object"))
+        columns.append(Column(name, _AWS_TYPES.get(
             canonical_name(item.name), kind) if kind != "string" else kind))
     return columns
+
+
+#: What a database, table or column name may hold here. Athena's rule (docs: "Name databases,
+#: tables, and columns") is lower-case UTF-8 of 1-255 bytes; flow-log fields and the names a
+#: user picks fit the narrower set, and a name outside it (a backquote, a quote, a newline)
+#: could end the quoted identifier and rewrite the statement, so it is refused, not escaped.
+_NAME = re.compile(r"[a-z0-9_]{1,255}")
+
+
+def check_name(kind: str, name: str) -> str:
+    """``name`` if it is a safe Athena identifier, else a ``TableError`` saying so."""
+    if not _NAME.fullmatch(name):
+        raise TableError(safe_text(f"{kind} {name!r}: use lower-case letters, digits and _ "
+                                   "only (Athena's names)"))
+    return name
 
 
 def athena_name(field: str) -> str:
@@ -278,6 +299,10 @@ def create_table(table: FlowLogTable, *, database: str = "default",
                  name: str = "vpc_flow_logs", today: date | None = None) -> str:
     """``CREATE EXTERNAL TABLE`` with partition projection for ``table``. ``today`` is kept
     for callers; no range ends at it (every time range ends at NOW, read at query time)."""
+    check_name("--database", database)
+    check_name("--table", name)
+    for column in table.columns:
+        check_name("column", column.name)
     columns = ",\n".join(f"  `{c.name}` {c.type}" for c in table.columns)
     partitions = ", ".join(f"`{p}` string" + _PARTITION_COMMENTS.get(p, "")
                            for p in table.partitions)

@@ -72,11 +72,44 @@ def build_query(where: str | None, sort: str | None = None,
     from flowtui.query.times import ReferenceDay
 
     try:
-        return Query.build(where, sort, day=window_day(args) or ReferenceDay.today(),
-                           names=loaded_names(args))
+        query = Query.build(where, sort, day=window_day(args) or ReferenceDay.today(),
+                            names=loaded_names(args))
     except (FilterError, UnknownField) as exc:
         say(str(exc))
         return 2
+    refused = engine_refuses(query)
+    if refused is not None:
+        say(f"--where: {refused}")
+        return 2
+    return query
+
+
+def engine_refuses(query: Any) -> str | None:
+    """Why Arrow would refuse the filter on every object (a number too large for its column,
+    a regex RE2 can't compile), found by running it on two rows of every field (a value and a
+    null) before anything is loaded; None when it runs. Otherwise each object would fail
+    with the same error, blamed on the object (issue 20.9)."""
+    if not query.filters:
+        return None
+    import pyarrow as pa
+
+    from flowtui.fields import FIELDS, arrow_type
+    from flowtui.textsafe import printable
+
+    def column(kind: pa.DataType) -> pa.Array:
+        if pa.types.is_dictionary(kind):
+            return pa.array(["x", None]).dictionary_encode().cast(kind)
+        if pa.types.is_string(kind):
+            return pa.array(["x", None], kind)
+        return pa.array([0, None]).cast(kind)
+
+    names = list(FIELDS)
+    try:
+        probe = pa.RecordBatch.from_arrays([column(arrow_type(n)) for n in names], names=names)
+        query.predicate().filter(probe)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+        return f"the filter can't run: {printable(' '.join(str(exc).split()))}"
+    return None
 
 
 def window_day(args: argparse.Namespace | None) -> Any:
@@ -339,8 +372,10 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
     ``keep`` keeps, and of each record only ``columns`` (None: all). Exit code: 0 done, 1 some
     objects failed, 2 nothing could be read."""
+    from flowtui.outfile import check_target
     from flowtui.s3 import cat as s3cat
 
+    check_target(getattr(args, "output", None))  # before any work: one line, exit 2
     if getattr(keep, "pending", False):
         # The filter's bare times wait for the data's day: a prefilter made now would read
         # them on another day and drop what the keeper will keep.
@@ -382,25 +417,15 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
 
 @contextmanager
 def output(path: str | None, *, binary: bool = False) -> Iterator[IO[Any]]:
-    """``--output FILE`` (written whole or not at all: a temporary name, renamed at the end),
-    else stdout."""
+    """``--output FILE`` (written whole or not at all, safely: ``flowtui.outfile``), else
+    stdout."""
     if path is None or path == "-":
         yield sys.stdout.buffer if binary else sys.stdout
         return
-    temporary = f"{path}.partial"
-    handle: IO[Any]
-    if binary:
-        handle = open(temporary, "wb")  # noqa: SIM115 - closed below
-    else:
-        handle = open(temporary, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    try:
+    from flowtui.outfile import open_output
+
+    with open_output(path, binary=binary) as handle:
         yield handle
-    except BaseException:
-        handle.close()
-        os.unlink(temporary)
-        raise
-    handle.close()
-    os.replace(temporary, path)
 
 
 class Progress:

@@ -11,11 +11,12 @@ import sys
 from collections.abc import Sequence
 
 from flowtui import config
+from flowtui.cliargs import CommandParser
 from flowtui.textsafe import printable
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui config",
         description="Show the settings file's path and the settings in effect "
                     f"(${config.ENV_PATH} names another file).")

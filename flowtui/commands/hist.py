@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from flowtui.cliargs import say
+from flowtui.cliargs import CommandParser, say
 from flowtui.commands import common
 
 BAR_WIDTH = 40
@@ -23,7 +23,7 @@ def _every(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui hist",
         description="A time histogram of flow-log records by start time: per bucket the "
                     "records, packets, bytes, and how many were ACCEPT and REJECT.")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from flowtui.cliargs import say, whole_number
+from flowtui.cliargs import CommandParser, say, whole_number
 from flowtui.commands import common
 from flowtui.commands import names as names_cli
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui top",
         description="Group flow-log records by fields and print the largest groups: the "
                     "--by fields plus records, packets and bytes, sorted by --metric.")

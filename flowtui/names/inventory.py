@@ -77,6 +77,9 @@ def make_ec2_client(profile: str | None = None, region: str | None = None,
         retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout, read_timeout=read_timeout))
     client.meta.events.register("before-call.ec2", _refuse_others)
+    from flowtui.redact import watch
+
+    watch(client)  # its credentials are hidden from every error text
     return client
 
 
@@ -160,6 +163,7 @@ def _client_error(exc: Any, operation: str, region: str) -> str:
 
 
 def _safe(text: str) -> str:
+    """One line, no credentials (``flowtui.redact`` through ``safe_text``), bounded."""
     from flowtui.s3.errors import safe_text
 
     return safe_text(text, 200)

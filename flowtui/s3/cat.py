@@ -90,6 +90,7 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
     ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
     ``on_refs`` hears the objects' locations before they load."""
     from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
+    from flowtui.outfile import OutputError
 
     sources = open_sources(args, say)
     if isinstance(sources, int):
@@ -108,6 +109,7 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
     failed = 0
     bad_total = 0
     broken_pipe = False
+    write_failed: list[OutputError] = []
 
     def on_event(event: Any) -> None:
         nonlocal failed, bad_total, broken_pipe
@@ -118,6 +120,11 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
                 if not writer.done:
                     writer.write_batch(event.batch, event.ref.location)
             except BrokenPipeError:  # in a worker thread: stop the load, end in this one
+                broken_pipe = True
+                cancel.set()
+                return
+            except OutputError as exc:  # the output's failure, not the object's
+                write_failed.append(exc)
                 broken_pipe = True
                 cancel.set()
                 return
@@ -141,6 +148,8 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
                     since=args.since, until=args.until, predicate=predicate,
                     columns=columns, prefilter=prefilter)
     loader.run(refs, on_event, cancel)
+    if write_failed:
+        raise write_failed[0]  # cli.main says it in one line
     if broken_pipe:
         raise BrokenPipeError  # cli.main ends quietly
     if bad_total:

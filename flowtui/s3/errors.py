@@ -7,10 +7,11 @@ credential: anything shaped like an access key, secret, token or signature is ma
 
 from __future__ import annotations
 
-import os
 import re
 
 from botocore import exceptions as bce
+
+from flowtui.redact import redact
 
 #: The IAM action each API call needs, for "AccessDenied" messages.
 ACTIONS = {
@@ -21,18 +22,6 @@ ACTIONS = {
     "GetObject": "s3:GetObject",
 }
 
-_SECRETS = [
-    (re.compile(r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b"), "<access-key>"),
-    (re.compile(r"(?i)(X-Amz-(?:Credential|Signature|Security-Token)=)[^&\s\"']+"), r"\1<hidden>"),
-    (re.compile(r"(?i)(Signature=|Credential=)[^,\s\"']+"), r"\1<hidden>"),
-    (re.compile(r"(?i)\b(aws_secret_access_key|aws_session_token|secret|token)(\s*=\s*)\S+"),
-     r"\1\2<hidden>"),
-    # Session tokens are hundreds of base64 characters; keys and names never look like that.
-    (re.compile(r"[A-Za-z0-9/+=]{100,}"), "<hidden>"),
-]
-#: Environment variables whose values must never be shown, whatever the text around them.
-_SECRET_VARS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                "AWS_ACCESS_KEY_ID")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -55,13 +44,9 @@ class TooManyObjects(S3AccessError):
 
 
 def safe_text(text: str, limit: int = 300) -> str:
-    """One line, no control characters, no credentials, bounded length."""
-    for var in _SECRET_VARS:
-        value = os.environ.get(var)
-        if value and len(value) >= 8:
-            text = text.replace(value, "<hidden>")
-    for pattern, repl in _SECRETS:
-        text = pattern.sub(repl, text)
+    """One line, no control characters, no credentials (``flowtui.redact``, the one
+    redaction every service's errors go through), bounded length."""
+    text = redact(text)
     text = " ".join(text.split())
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

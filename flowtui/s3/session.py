@@ -15,6 +15,7 @@ import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
 
+from flowtui.redact import watch
 from flowtui.s3 import inflight
 
 #: The only S3 calls flowtui makes. Anything else is a bug and is refused before it is sent.
@@ -78,6 +79,7 @@ def make_client(
     session = boto3.session.Session(profile_name=profile, region_name=region)
     client = session.client("s3", endpoint_url=endpoint_url, config=Config(**options))
     client.meta.events.register("before-call.s3", _refuse_writes)
+    watch(client)  # its credentials are hidden from every error text
     inflight.install(client)  # so a stop or quit can cut requests waiting on the network
     return client
 

@@ -760,5 +760,12 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
                      tail_options=tail_options, athena=athena, settings=settings,
                      settings_error=settings_error, names=names, region=region)
     app.help_note = help_note  # the demo's endpoint, shown by ?
-    app.run()
+    from flowtui.ui.signals import exit_on_signals
+
+    with exit_on_signals(app) as received:
+        app.run()
+    if received:  # the terminal is restored: now end as the signal says (issue 20.11)
+        from flowtui.outfile import end_by_signal
+
+        end_by_signal(received[0])
     return 0

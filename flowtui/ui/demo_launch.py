@@ -4,16 +4,16 @@ opened on it, so anyone can try flowtui in one command without an AWS account.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
 from collections.abc import Sequence
 
+from flowtui.cliargs import CommandParser
 from flowtui.textsafe import printable
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui demo",
         description="Start a local S3-compatible server (moto) on 127.0.0.1, fill it with "
                     "generated flow logs, and open flowtui on it. Nothing leaves this machine.")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from flowtui.cli import commands_epilog
-from flowtui.cliargs import add_athena_app_options, add_s3_options
+from flowtui.cliargs import CommandParser, add_athena_app_options, add_s3_options
 from flowtui.textsafe import printable
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="flowtui",
         usage="flowtui [TARGET] [options] | flowtui COMMAND [options] (commands below)",
         description="Browse and explain AWS VPC Flow Logs in S3. With no target, lists the "

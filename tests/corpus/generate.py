@@ -103,6 +103,43 @@ def corrupt_footer() -> bytes:
     return bytes(whole)
 
 
+#: A Parquet column name that would close a backquoted identifier in ``athena ddl`` and
+#: rewrite the statement (issue 20.2).
+INJECTED_COLUMN = "x` string) LOCATION 's3://attacker/' TBLPROPERTIES ('a'='b') --"
+
+
+def backquote_column() -> bytes:
+    columns = good_table()
+    columns[INJECTED_COLUMN] = pa.array(["v"] * 100)
+    return parquet(pa.table(columns))
+
+
+def million_bad_cells() -> bytes:
+    """A million rows whose srcport is the text 'None' (pandas' object column): each is a
+    bad row, found in a few vectorised steps, not a million bisections (issue 20.10)."""
+    rows = 1_000_000
+    columns = {k: pa.concat_arrays([v] * (rows // 100)) for k, v in good_table().items()}
+    columns["srcport"] = pa.array(["None"] * rows)
+    return parquet(pa.table(columns))
+
+
+def parquet_bomb(rows: int, *, dictionary: bool) -> bytes:
+    """``rows`` copies of a 1 MiB value in the action column, in one row group: held once
+    in a dictionary (3,000 rows: 6 KB that decode to 3 GB) or plain (each page decoded
+    whole: a column chunk past the size a flow log can have). Issue 20.6."""
+    columns = {k: pa.concat_arrays([v] * (rows // 100 + 1)).slice(0, rows)
+               for k, v in good_table().items()}
+    huge = pa.array(["A" * (1 << 20)])
+    if dictionary:
+        columns["action"] = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), huge)
+    else:
+        columns["action"] = pa.array(["A" * (1 << 20)] * rows)
+    sink = io.BytesIO()
+    pq.write_table(pa.table(columns), sink, compression="zstd", use_dictionary=dictionary,
+                   dictionary_pagesize_limit=4 << 20, row_group_size=rows)
+    return sink.getvalue()
+
+
 def escapes() -> bytes:
     hostile = ["\x1b]52;c;ZWNobyBoaQ==\x07", "\x1b]8;;http://x.test/\x1b\\link\x1b]8;;\x1b\\",
                "\x1b]0;owned\x07", "\x1b[2J", "[bold red]markup[/]", "\x9b31m", "\x07\x08\x7f",
@@ -145,6 +182,16 @@ CASES: list[Case] = [
          "neither gzip nor text"),
     Case("corrupt-footer.parquet", corrupt_footer, 1, 0, "not a readable Parquet file"),
     Case("nested.parquet", nested, 1, 100, "is not a flow-log field type"),
+    Case("backquote-column.parquet", backquote_column, 0, 100),
+    Case("bomb-dictionary-3gb.parquet", lambda: parquet_bomb(3000, dictionary=True), 0, 0,
+         "row longer than 1048576 bytes", 3000, max_rss_mb=300, max_seconds=45),
+    Case("bomb-plain-272mb.parquet", lambda: parquet_bomb(272, dictionary=False), 1, 0,
+         "decompression bomb", max_rss_mb=200, max_seconds=45),
+    Case("million-bad-cells.parquet", million_bad_cells, 0, 0, "srcport: 'None' is not",
+         1_000_000, max_seconds=40),
+    # Detected by the first bytes, not the name (issue 20.15).
+    Case("gzip-text-named.log.parquet", lambda: gzip.compress(lines(HEADER, *GOOD)), 0, 100),
+    Case("parquet-named.log.gz", lambda: parquet(pa.table(good_table())), 0, 100),
     Case("no-rows.parquet", lambda: parquet(pa.table(good_table()).slice(0, 0)), 0, 0),
     Case("wrong-types.parquet", wrong_types, 0, 99, "srcport: 'None' is not", 1),
     Case("beyond-2-64.log",

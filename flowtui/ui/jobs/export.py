@@ -9,7 +9,6 @@ cancelled or failed export leaves nothing half-written behind.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from flowtui.export import conform, unified_schema, write_parquet
+from flowtui.outfile import OutputError, open_output
 from flowtui.output import CsvWriter, JsonlWriter
 from flowtui.s3.errors import describe
 
@@ -91,7 +91,10 @@ def run_export(job: ExportJob, post: Callable[[Message], object],
     except _Cancelled:
         post(ExportDone(job.id, job.path, written, cancelled=True))
         return
-    except Exception as exc:  # a full disk, a directory gone: one line, the file removed
+    except OutputError as exc:  # a folder, a full disk: one line, nothing left behind
+        post(ExportDone(job.id, job.path, written, error=str(exc)))
+        return
+    except Exception as exc:  # one line, the file removed
         post(ExportDone(job.id, job.path, written, error=describe(exc)))
         return
     post(ExportDone(job.id, job.path, written))
@@ -104,20 +107,13 @@ class _Cancelled(Exception):
 def _write_text(job: ExportJob, batches: Iterable[pa.RecordBatch], schema: pa.Schema,
                 progress: Callable[[int], None]) -> None:
     """CSV or JSON lines through the CLI's writers, under a temporary name until done."""
-    temporary = f"{job.path}.partial"
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="") as out:
-            writer = CsvWriter(out) if job.fmt == "csv" else JsonlWriter(out)
-            for batch in batches:
-                writer.write_batch(conform(batch, schema), "")
-                progress(writer.written)
-            if job.fmt == "csv" and not writer.written:  # no rows: the header still says
-                out.write(",".join(_csv_name(name) for name in schema.names) + "\n")
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    os.replace(temporary, job.path)
+    with open_output(job.path) as out:
+        writer = CsvWriter(out) if job.fmt == "csv" else JsonlWriter(out)
+        for batch in batches:
+            writer.write_batch(conform(batch, schema), "")
+            progress(writer.written)
+        if job.fmt == "csv" and not writer.written:  # no rows: the header still says
+            out.write(",".join(_csv_name(name) for name in schema.names) + "\n")
 
 
 def _csv_name(name: str) -> str:

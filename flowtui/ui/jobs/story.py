@@ -23,7 +23,14 @@ from flowtui.neighbours import (
     load_neighbours,
     plan_neighbours,
 )
-from flowtui.query.story import Conversation, Coverage, Story, conversation, tell
+from flowtui.query.story import (
+    Conversation,
+    Coverage,
+    Story,
+    StoryCancelled,
+    conversation,
+    tell,
+)
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 
@@ -99,8 +106,10 @@ Post = Callable[[Message], object]
 
 
 def tell_story(store: RecordStore, index: int, *, client: Callable[[], Any] | None,
-               memory: StoryMemory, post: Post) -> None:
-    """List the objects around the record (S3 only), then tell its story with that coverage."""
+               memory: StoryMemory, post: Post,
+               cancelled: Callable[[], bool] = lambda: False) -> None:
+    """List the objects around the record (S3 only), then tell its story with that coverage.
+    ``cancelled`` is asked between steps: a cancelled telling ends quietly, at once."""
     dropped = store.dropped
     try:
         source = store.source(index)
@@ -116,8 +125,12 @@ def tell_story(store: RecordStore, index: int, *, client: Callable[[], Any] | No
         except Exception as exc:  # S3 errors, too many objects: the story goes on without
             note = f"Listing the objects around it failed: {describe(exc)}"
     coverage: Coverage | None = plan.coverage() if plan is not None else None
+    if cancelled():
+        return
     try:
-        story = tell(store, index, coverage=coverage)
+        story = tell(store, index, coverage=coverage, cancelled=cancelled)
+    except StoryCancelled:
+        return
     except IndexError:
         post(StoryFailed("The record is no longer loaded."))
         return

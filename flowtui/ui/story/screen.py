@@ -33,7 +33,7 @@ from textual.worker import get_current_worker
 
 from flowtui.decoders import as_int
 from flowtui.neighbours import NeighbourPlan
-from flowtui.query.story import Sighting
+from flowtui.query.story import SIGHTINGS_LIMIT, Sighting
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.ui.jobs.story import (
@@ -247,10 +247,15 @@ class StoryScreen(Screen[Jump | None]):
     def tell(self) -> None:
         """(Re)tell the story in a thread worker; the result arrives as ``StoryTold``."""
         self.status = "Telling the story (every loaded row is searched)…"
-        self.run_worker(partial(self._guarded, partial(
-            tell_story, self.store, self.index, client=self._client, memory=self._memory,
-            post=self.post_message)), thread=True, group="story", exclusive=True,
-            exit_on_error=False, name="story")
+        store, index, client, memory = self.store, self.index, self._client, self._memory
+
+        def work() -> None:
+            worker = get_current_worker()  # Esc, a new telling or quitting cancels it
+            tell_story(store, index, client=client, memory=memory, post=self.post_message,
+                       cancelled=lambda: worker.is_cancelled)
+
+        self.run_worker(partial(self._guarded, work), thread=True, group="story",
+                        exclusive=True, exit_on_error=False, name="story")
 
     def _guarded(self, work: Callable[[], None]) -> None:
         try:
@@ -356,6 +361,9 @@ class StoryScreen(Screen[Jump | None]):
     def _missing_text(self, told: StoryTold) -> Text:
         story = told.story
         out = Text()
+        if story.sampled:
+            out.append(f"sampled: the {SIGHTINGS_LIMIT:,} records of this flow nearest to it "
+                       f"in time, of {story.found:,} loaded\n", style="dim")
         if not story.missing:
             out.append("missing: nothing (the record's window is loaded)", style="dim")
             return out
