@@ -14,7 +14,7 @@ from functools import wraps
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
@@ -56,6 +56,7 @@ from flowtui.ui.jobs.story import ShowConversation, StoryMemory
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
 from flowtui.ui.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
 from flowtui.ui.names.lines import detail_lines
+from flowtui.ui.keygate import KeyGate
 from flowtui.ui.prompt.bar import PromptBar
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.goto import GoTo
@@ -168,6 +169,7 @@ class FlowtuiApp(App[None]):
         self.names = NamesControl(self, names, region, self._names_changed)
         self.filters.names = self.names
         self._named_jobs: set[object] = set()  # loads and tails whose names were asked
+        self.key_gate = KeyGate(self)
 
     # --------------------------------------------------------------- setup
 
@@ -190,6 +192,13 @@ class FlowtuiApp(App[None]):
     @property
     def tail(self) -> TailJob | None:
         return self.tails.job
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal act one at a time, in order (see ``ui/keygate.py``)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and (
+                self._closing or not self.screen_stack or not self.key_gate.admit(event)):
+            return  # held for later, or typed as the app closes
+        await super().on_event(event)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """None of Textual's own (Screenshot, Maximize, Keys, Theme, Quit): the palette
@@ -253,7 +262,10 @@ class FlowtuiApp(App[None]):
         return self.tails.start(url, marker)
 
     def stop_tail(self, quiet: bool = False) -> bool:
-        return self.tails.stop(quiet)
+        stopped = self.tails.stop(quiet)
+        if stopped and self.main_screen.is_attached:  # "N new rows (End follows)" no more
+            self.status.new_rows = self.table.new_rows
+        return stopped
 
     def on_browser_pane_load_requested(self, message: BrowserPane.LoadRequested) -> None:
         self.athena.let_go()
@@ -521,8 +533,8 @@ class FlowtuiApp(App[None]):
             return
         detail = self.detail
         source = self.table.store
-        if not detail.display:
-            return
+        # Updated while hidden too (the Top-N pane hides it): shown again, it must not
+        # explain the record the cursor was on before.
         if source is None or row >= len(source):
             detail.show_nothing()
             return
@@ -656,7 +668,7 @@ class FlowtuiApp(App[None]):
     #: story or a conversation covers it.
     MAIN_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset({
         "toggle_decoded", "toggle_detail", "toggle_browser", "copy_record", "story",
-        "show_bad_lines", "tail_pause", "tail_stop"})
+        "show_bad_lines", "tail_pause", "tail_stop", "cycle_names"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         stack = self.screen_stack
@@ -667,8 +679,8 @@ class FlowtuiApp(App[None]):
 
     def action_story(self) -> None:
         """The story of the record under the table's cursor (its own screen)."""
-        if self.screen is not self.main_screen:
-            return
+        if self.screen is not self.main_screen or self.return_code is not None:
+            return  # (another screen, or quitting: ``q`` then ``i``)
         source = self.table.store
         row = self.table.cursor_row
         if source is None or row >= len(source):

@@ -1,4 +1,9 @@
-"""The app's own commands in the ctrl+p palette: every action, findable by name."""
+"""The app's own commands in the ctrl+p palette: every action, findable by name.
+
+A command names the binding whose key it shows (by binding id), never the key itself: the
+text said Story was ``(s)`` long after the key became ``i``. The key comes from the
+binding (or from the keymap, which rebinds by id).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.keys import format_key
 
 
 @dataclass(frozen=True)
@@ -14,6 +21,32 @@ class Command:
     name: str
     help: str
     run: Callable[[], object]
+    #: The id of the binding whose key the help names, e.g. "app.story".
+    binding: str | None = None
+
+
+def binding_keys(keymap: dict[str, str] | None = None) -> dict[str, str]:
+    """Binding id -> the key shown for it (its first key, as the footer writes it)."""
+    from flowtui.ui.app import FlowtuiApp
+    from flowtui.ui.browser.pane import EntryList
+    from flowtui.ui.records.table import RecordTable
+    from flowtui.ui.screen import MainScreen
+
+    bindings: list[BindingType] = [*FlowtuiApp.BINDINGS, *MainScreen.BINDINGS,
+                                   *RecordTable.BINDINGS, *EntryList.BINDINGS]
+    keys: dict[str, str] = {}
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.id and binding.id not in keys:
+            keys[binding.id] = binding.key
+    keys.update(keymap or {})
+    return {id_: format_key(key.split(",")[0].strip()) for id_, key in keys.items()}
+
+
+def with_key(command: Command, keys: dict[str, str]) -> Command:
+    key = keys.get(command.binding) if command.binding else None
+    if key is None:
+        return command
+    return Command(command.name, f"{command.help} ({key})", command.run, command.binding)
 
 
 @runtime_checkable
@@ -63,57 +96,61 @@ def app_commands(app: Actions) -> list[Command]:
         Command("Add highlighted object to the table", "Load without clearing the table",
                 app.action_append_highlighted),
         Command("Cancel load", "Stop the load in progress (Esc)", app.action_cancel_load),
-        Command("Toggle raw/decoded values", "Switch the table between raw and decoded (r)",
-                app.action_toggle_decoded),
-        Command("Toggle detail panel", "Show or hide the record explanation (d)",
-                app.action_toggle_detail),
-        Command("Toggle browser", "Show or hide the S3 browser (b)", app.action_toggle_browser),
-        Command("Copy record as JSON", "Copy the cursor's record with OSC 52 (c)",
-                app.action_copy_record),
-        Command("First row", "Move the cursor to the first record (g)", app.action_first_row),
-        Command("Last row", "Move the cursor to the last record (G)", app.action_last_row),
-        Command("Top-N pane", "Top talkers, ports, protocols, actions, interfaces (T)",
-                app.action_toggle_top),
-        Command("Time histogram", "Records or bytes per time bucket over the table (H)",
-                app.action_toggle_histogram),
-        Command("Columns…", "Show, hide, order and pin the table's columns (o)",
-                app.action_choose_columns),
+        Command("Toggle raw/decoded values", "Switch the table between raw and decoded",
+                app.action_toggle_decoded, binding="app.toggle-decoded"),
+        Command("Toggle detail panel", "Show or hide the record explanation",
+                app.action_toggle_detail, binding="app.toggle-detail"),
+        Command("Toggle browser", "Show or hide the S3 browser", app.action_toggle_browser,
+                binding="app.toggle-browser"),
+        Command("Copy record as JSON", "Copy the cursor's record with OSC 52",
+                app.action_copy_record, binding="app.copy-record"),
+        Command("First row", "Move the cursor to the first record", app.action_first_row,
+                binding="table.first"),
+        Command("Last row", "Move the cursor to the last record", app.action_last_row,
+                binding="table.last"),
+        Command("Top-N pane", "Top talkers, ports, protocols, actions, interfaces",
+                app.action_toggle_top, binding="screen.top"),
+        Command("Time histogram", "Records or bytes per time bucket over the table",
+                app.action_toggle_histogram, binding="screen.histogram"),
+        Command("Columns…", "Show, hide, order and pin the table's columns",
+                app.action_choose_columns, binding="screen.columns"),
         Command("Go to bucket list", "Browse all buckets of the current identity",
                 app.action_bucket_list),
         Command("Go to today's folder", "Today's UTC day folder under the region folder "
                 "shown (n in the browser)", app.action_browse_today),
         Command("Go to path", "List s3://bucket/prefix or a prefix of the bucket shown "
                 "(: in the browser)", app.action_browse_path),
-        Command("Refresh listing", "List the browser's folder again (ctrl+r)",
-                app.action_refresh_listing),
+        Command("Refresh listing", "List the browser's folder again",
+                app.action_refresh_listing, binding="browser.refresh"),
         Command("Story of the record", "Its reply, the same flow elsewhere, a timeline and a "
-                "verdict (s)", app.action_story),
+                "verdict", app.action_story, binding="app.story"),
         Command("Show bad lines", "Lines that could not be parsed, with reasons",
                 app.action_show_bad_lines),
-        Command("Filter records", "Type a filter such as 'reject and port 22' (/)",
-                app.action_filter),
-        Command("Keep only this value", "Filter to the value under the table's cursor (=)",
-                app.action_keep_value),
-        Command("Exclude this value", "Filter out the value under the table's cursor (!)",
-                app.action_exclude_value),
-        Command("Undo last filter step", "Drop the breadcrumb's last step (Backspace)",
-                app.action_pop_filter),
+        Command("Filter records", "Type a filter such as 'reject and port 22'",
+                app.action_filter, binding="app.filter"),
+        Command("Keep only this value", "Filter to the value under the table's cursor",
+                app.action_keep_value, binding="table.keep-value"),
+        Command("Exclude this value", "Filter out the value under the table's cursor",
+                app.action_exclude_value, binding="table.exclude-value"),
+        Command("Undo last filter step", "Drop the breadcrumb's last step",
+                app.action_pop_filter, binding="table.pop-filter"),
         Command("Clear filter", "Show every record again (Esc in the table)",
                 app.action_clear_filter),
-        Command("Sort by this column", "Ascending, descending, off (s)",
-                app.action_sort_column),
-        Command("Go to time", "Jump to the first record at or after 14:05 (@)",
-                app.action_go_to_time),
+        Command("Sort by this column", "Ascending, descending, off",
+                app.action_sort_column, binding="table.sort"),
+        Command("Go to time", "Jump to the first record at or after 14:05",
+                app.action_go_to_time, binding="app.go-to-time"),
         Command("Export view to a file", "CSV, JSON lines or Parquet: filter, sort, "
-                "columns as shown (w)", app.action_export),
-        Command("Copy rows as CSV", "The first rows of the view, through OSC 52 (C)",
-                app.action_copy_view),
-        Command("Athena SQL", "The SQL of the Athena query the table shows (A)",
-                app.action_athena_sql),
+                "columns as shown", app.action_export, binding="app.export"),
+        Command("Copy rows as CSV", "The first rows of the view, through OSC 52",
+                app.action_copy_view, binding="app.copy-view"),
+        Command("Athena SQL", "The SQL of the Athena query the table shows",
+                app.action_athena_sql, binding="app.athena-sql"),
         Command("Names: numbers / numbers and names / names", "How the table shows "
-                "interface-id, srcaddr and dstaddr (N)", app.action_cycle_names),
-        Command("Read names again", "The EC2 inventory and IP ranges, not the cached copy (R)",
-                app.action_refresh_names),
+                "interface-id, srcaddr and dstaddr", app.action_cycle_names,
+                binding="app.names-column"),
+        Command("Read names again", "The EC2 inventory and IP ranges, not the cached copy",
+                app.action_refresh_names, binding="app.refresh-names"),
         Command("Theme: ansi-dark", "Use the terminal's own colours (dark background)",
                 lambda: app.set_theme("ansi-dark")),
         Command("Theme: ansi-light", "Use the terminal's own colours (light background)",
@@ -122,8 +159,8 @@ def app_commands(app: Actions) -> list[Command]:
                 lambda: app.set_theme("textual-dark")),
         Command("Theme: textual-light", "Full-colour light theme",
                 lambda: app.set_theme("textual-light")),
-        Command("Help: keys", "Every key binding (?)", app.action_help),
-        Command("Quit", "Leave flowtui (q)", app.action_quit),
+        Command("Help: keys", "Every key binding", app.action_help, binding="app.help"),
+        Command("Quit", "Leave flowtui", app.action_quit, binding="app.quit"),
     ]
 
 
@@ -132,7 +169,14 @@ class FlowtuiCommands(Provider):
 
     def _commands(self) -> list[Command]:
         app = self.app
-        return app_commands(app) if isinstance(app, Actions) else []
+        if not isinstance(app, Actions):
+            return []
+        keys = binding_keys(getattr(app, "_keymap", None))
+        return [with_key(command, keys) for command in app_commands(app)]
+
+    @staticmethod
+    def binding_keys() -> dict[str, str]:
+        return binding_keys()
 
     async def discover(self) -> Hits:
         for command in self._commands():

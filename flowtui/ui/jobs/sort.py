@@ -44,6 +44,8 @@ class Sorts:
         self._timer: Timer | None = None
         #: Called once the next sort is done (go to time waits for its sort by start).
         self._then: list[Callable[[], None]] = []
+        #: The last view a sort finished (others have not been in order yet).
+        self._sorted: RecordView | None = None
 
     @property
     def keys(self) -> tuple[SortKey, ...]:
@@ -108,7 +110,9 @@ class Sorts:
         if view is None or not view.sorted or self.running or self._screen.closing:
             return
         if view.stale:
-            self._start(view, first=False)
+            # a view never sorted whole yet (a new load under a sort) starts at its top,
+            # not wherever the first record loaded sorts to
+            self._start(view, first=view is not self._sorted)
 
     def _start(self, view: RecordView, first: bool) -> None:
         self._cancel()
@@ -142,6 +146,7 @@ class Sorts:
         if message.view is not screen.view or screen.closing:
             return
         screen.status.note = ""
+        self._sorted = message.view
         table = screen.table
         table.refresh_now()  # order_generation moved: the table drops what it cached
         row = table.cursor_row

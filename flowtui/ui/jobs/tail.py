@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
@@ -301,12 +302,16 @@ class Tails:
         job = self.job
         if self._screen.closing:
             return
+        try:
+            status = self._screen.status
+        except NoMatches:  # the timer ticked as the screen's widgets went: the app ends
+            return
         if job is None:
-            self._screen.status.tail = ""
+            status.tail = ""
             return
         clock = job.engine.clock if job.engine is not None else None
         now = clock() if clock is not None else datetime.now(tz=UTC)
-        self._screen.status.tail = tail_text(job, now)
+        status.tail = tail_text(job, now)
         if job.stopped and self._timer is not None:
             self._timer.stop()
             self._timer = None

@@ -26,6 +26,26 @@ HINT = ("Space show/hide · K/J or shift+↑/↓ move · p pin up to here · D d
         "Enter apply · Esc cancel")
 
 
+class ColumnList(OptionList, inherit_bindings=False):
+    """The chooser's list: j/k move as in the table, and the cursor stops at either end
+    (it wrapped from the last column to the first without a word)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "step(1)", "Down", show=False, id="columns.down"),
+        Binding("up,k", "step(-1)", "Up", show=False, id="columns.up"),
+        Binding("home,g", "first", "First", show=False, id="columns.first"),
+        Binding("end,G", "last", "Last", show=False, id="columns.last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="columns.page-down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="columns.page-up"),
+    ]
+
+    def action_step(self, step: int) -> None:
+        if not self.option_count:
+            return
+        at = self.highlighted if self.highlighted is not None else 0
+        self.highlighted = max(0, min(self.option_count - 1, at + step))
+
+
 class ColumnChooser(ModalScreen[ColumnChoices | None]):
     """Every column with its state; the answer is the new choices (None: cancelled)."""
 
@@ -48,7 +68,7 @@ class ColumnChooser(ModalScreen[ColumnChoices | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="columns-box"):
             yield Static(Text("Columns", style="bold"), id="columns-title")
-            yield OptionList(*self._options(), id="columns-list")
+            yield ColumnList(*self._options(), id="columns-list")
             yield Static(Text(HINT), id="columns-hint")
 
     def on_mount(self) -> None:

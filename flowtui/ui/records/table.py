@@ -49,6 +49,9 @@ MARKER_WIDTH = 2
 
 GAP = 1
 
+CUT_MARK = "…"
+"""Drawn in place of the edge character of a cell the screen's edge cuts."""
+
 SCROLL_INTERVAL = 0.15
 """Seconds between scrolls that follow the cursor while a held key pushes it off screen.
 
@@ -91,6 +94,15 @@ class CompactScrollBarRender(ScrollBarRender):
         return Segments(list(Segment.simplify(bar.segments)), new_lines=False)
 
 
+def _replace_cell(strip: Strip, x: int, text: str) -> Strip:
+    """``strip`` with the one cell at ``x`` replaced by ``text`` (one cell wide), in the
+    style that cell had."""
+    cell = strip.crop(x, x + 1)
+    style = next((segment.style for segment in cell if segment.text), None)
+    return Strip.join([strip.crop(0, x), Strip([Segment(text, style)]),
+                       strip.crop(x + 1, strip.cell_length)])
+
+
 @dataclass
 class _FormattedRow:
     marker: str
@@ -126,6 +138,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("backspace", "app.pop_filter", "Undo last filter step", show=False,
                 id="table.pop-filter"),
         Binding("slash", "app.filter", "Filter", id="table.filter"),  # first in the footer
+        Binding("y", "copy_cell", "Copy cell", show=False, id="table.copy-cell"),
         Binding("s", "app.sort_column", "Sort", id="table.sort"),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page-up"),
         Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False,
@@ -172,6 +185,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(name=name, id=id, classes=classes)
         self._store: RowSource | None = store
         self._row_count = 0
+        self._total = 0  # the source's total (a view's store length) when last synced
         self._columns: list[str] = []
         self._widths: dict[str, int] = {}
         self._widths_version = 0
@@ -347,6 +361,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._reset_caches()
             self._widths = {}
         if columns != self._columns:
+            # Formatted rows hold one cell per column in the old order: kept, they drew
+            # ports under dstaddr after the chooser hid srcport (issue 17).
+            self._formatted.clear()
             self._columns = columns
             for column in columns:
                 self._widths.setdefault(column, min(MAX_COLUMN_WIDTH,
@@ -355,8 +372,12 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._strips.clear()
         self._row_count = count
         appended = count - (old - shift)
-        if count != old or shift:
+        # A filtered view's store can grow by rows that do not match: the count stays, the
+        # "N of M match" total does not (a tail after a filter showed the pre-tail total).
+        total = getattr(store, "total", count)
+        if count != old or shift or total != self._total:
             self.post_message(self.RowsChanged(self, count))
+        self._total = total
         self._update_virtual_size()
         if self.follow and at_end and count:
             self.new_rows = 0
@@ -580,6 +601,18 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         """The names or their mode changed (``cell_names``): cells and headers again."""
         self.watch_decoded()
 
+    def action_copy_cell(self) -> None:
+        """y: the value under the cursor, as the table shows it (raw or decoded), as the
+        detail panel's y copies a field's."""
+        cell = self.current_cell()
+        if cell is None:
+            self.notify("No record under the cursor", severity="warning", markup=False)
+            return
+        column, value = cell
+        text = display_value(column, value, self.decoded)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {literal(column)}: {literal(text)}", markup=False, timeout=3)
+
     def watch_decoded(self) -> None:
         """Raw and decoded cells differ in width: the column at the left edge stays there,
         rather than the old scroll offset cutting some other column in half."""
@@ -756,10 +789,25 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         room = width - MARKER_WIDTH
         pinned = min(self._pinned_width(), room)
         if not pinned:
-            return [strip.crop_extend(scroll_x, scroll_x + room, style)]
+            return [self._cut(strip, scroll_x, scroll_x + room, style)]
         start = pinned + scroll_x
-        return [strip.crop_extend(0, pinned, style),
-                strip.crop_extend(start, start + room - pinned, style)]
+        return [self._cut(strip, 0, pinned, style),
+                self._cut(strip, start, start + room - pinned, style)]
+
+    def _cut(self, strip: Strip, left: int, right: int, style: Style) -> Strip:
+        """``strip`` from cell ``left`` to ``right``; a cell cut at either edge shows ``…``
+        where it is cut (when what is hidden of it is not blank). Cut bare, the last two
+        characters of an address read as a value of their own."""
+        part = strip.crop_extend(left, right, style)
+        length = strip.cell_length
+        for start, column in zip(self._column_starts(), self._columns, strict=False):
+            end = start + self._widths.get(column, 0)
+            if start < left < end and strip.crop(start, left).text.strip():
+                part = _replace_cell(part, 0, CUT_MARK)
+            if start < right < end and right < length and \
+                    strip.crop(right, end).text.strip():
+                part = _replace_cell(part, right - left - 1, CUT_MARK)
+        return part
 
     def _placeholder_lines(self, width: int) -> list[str]:
         """The empty table's hint, wrapped at words to the table's width (a long hint cut

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, wraps
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -24,6 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -188,6 +189,24 @@ class StoryCommands(Provider):
                 yield Hit(score, matcher.highlight(name), run, help=help_text)
 
 
+def _while_shown(handler: Callable[..., None]) -> Callable[..., None]:
+    """Work that arrives for a story screen that is gone (closed, or the app quitting as it
+    opened: ``q`` then ``i``) is dropped, never a ``NoMatches`` traceback."""
+
+    @wraps(handler)
+    def guarded(self: StoryScreen, *args: Any, **kwargs: Any) -> None:
+        if not self.is_attached or self.app._closing:  # noqa: SLF001
+            return
+        try:
+            handler(self, *args, **kwargs)
+        except NoMatches:
+            if self.is_attached and self.is_running and not self.app._closing \
+                    and self.app.return_code is None:  # noqa: SLF001
+                raise
+
+    return guarded
+
+
 class StoryScreen(Screen[Jump | None]):
     """The story of store row ``index``; dismissed with a ``Jump`` or None."""
 
@@ -237,6 +256,7 @@ class StoryScreen(Screen[Jump | None]):
         yield Static(id="story-status")
         yield Footer(show_command_palette=False)
 
+    @_while_shown
     def on_mount(self) -> None:
         self.query_one("#story-sightings").border_title = "reply and elsewhere"
         self.query_one(StoryBody).focus()
@@ -313,6 +333,7 @@ class StoryScreen(Screen[Jump | None]):
 
     # --------------------------------------------------------------- showing
 
+    @_while_shown
     def watch_told(self, told: StoryTold | None) -> None:
         if told is None:
             return
@@ -339,10 +360,12 @@ class StoryScreen(Screen[Jump | None]):
         self.status = self._plan_text(told) + (
             " · Enter on a sighting goes to it" if self._sightings else "")
 
+    @_while_shown
     def watch_status(self, status: str) -> None:
         self.query_one("#story-status", Static).update(Text(literal(status), no_wrap=True,
                                                             overflow="ellipsis"))
 
+    @_while_shown
     def _compare(self, at: int | None) -> None:
         told = self.told
         if told is None:

@@ -1,0 +1,62 @@
+"""A filter pasted into a real terminal (tmux, one write): the bar gets every key.
+
+``/reject`` and Enter are sent as one write to the pane (``send-keys -l`` puts the whole
+string on the pty at once), against the app opened on the repository's sample files: the
+filter is applied and nothing else ran (``r`` would show "decoded", ``e`` the bad-lines
+dialog, ``c`` a copy notice). ``/quick`` typed the same way leaves the app running with
+"quick" typed into the bar. Waits for text on the captured screen, never for a fixed time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_tmux_demo import ROOT, Terminal
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+SAMPLE = next((ROOT / "samples").rglob("*fl-0a1b2c3d4e5f67890*.log.gz"))
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    session = f"flowtui-paste-{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    command = f"cd {ROOT} && {sys.executable} -m flowtui {SAMPLE}"
+    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
+                    "-e", f"XDG_STATE_HOME={tmp_path / 'state'}", command], check=True,
+                   env=env)
+    subprocess.run(["tmux", "set-option", "-t", session, "remain-on-exit", "on"],
+                   check=False, capture_output=True)
+    try:
+        yield Terminal(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True,
+                       check=False)
+
+
+def test_a_pasted_filter_is_the_filter_and_nothing_else(terminal: Terminal) -> None:
+    screen = terminal.wait_for(r"row 1/400")
+    assert " raw " in screen
+    terminal.keys("-l", "/reject\r")  # one write: the keys and Enter together
+    screen = terminal.wait_for(r"[\d,]+ of 400 match")
+    assert "filter reject" in screen
+    assert " raw " in screen and "decoded" not in screen  # r did not toggle
+    assert "Bad lines" not in screen and "Copied" not in screen  # e, c did nothing
+    markers = re.findall(r"││(.) (?:\d+\.){3}\d+ ", screen)
+    assert markers and set(markers) == {"R"}, screen
+    terminal.keys("-l", "/quick")  # the bar opens with the filter shown: "rejectquick"
+    screen = terminal.wait_for(r"/ \S*quick")
+    assert terminal.alive(), screen
+    terminal.keys("Escape")
+    screen = terminal.wait_gone(r"/ \S*quick")
+    assert terminal.alive() and "filter reject" in screen, screen

@@ -1,0 +1,309 @@
+"""The screen tells the truth, whatever keys come in what order (issue 17, "How to make it
+hold"): a Hypothesis state machine presses random sequences of the app's real keys through
+Pilot and, after every step, reads the screen and checks the invariants of
+``tests/ui_invariants.py``:
+
+- every drawn cell is the value of its row's record and of the column its header names,
+  formatted as the raw/decoded mode says; a cell cut by the edge shows ``…``;
+- the detail panel, the status line and a copy (``c``) are about the cursor's record;
+- "N of M match" is the view's count, and the view is the filter's meaning (the plain-Python
+  reference evaluator of ``tests/query_reference.py``) over the store;
+- keys typed after a prompt key reach the prompt, even in one write: the filter typed is the
+  filter applied, and nothing else happened (raw/decoded, screens, quitting).
+
+Derandomized and bounded, so CI gets the same few sequences every run in well under a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from flowtui.events import ObjectRef
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.parser import parse_bytes
+from flowtui.query.expr import parse
+from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.detail.panel import record_json
+from tests.conftest import flow_lines, text_object
+from tests.query_reference import evaluate
+from tests.ui_invariants import (
+    burst,
+    check_detail,
+    check_status,
+    check_table,
+    expected_cell,
+)
+
+STAMP = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
+FILTERS = ("reject", "port 22", "protocol = 17", "dstport < 1024", "not accept",
+           "srcaddr ~ '^10\\.'", "bytes > 5000", "action = ACCEPT and port 443")
+SIZES = ((160, 48), (100, 30), (80, 24), (130, 40))
+SETTLE = 20.0  # seconds: never reached when the app works
+
+
+def _write(folder: Path, name: str, n: int, seed: int) -> Path:
+    path = folder / name
+    path.write_bytes(text_object(flow_lines(n, seed=seed, account="111122223333",
+                                            stamp=STAMP)))
+    return path
+
+
+class ScreenMachine(RuleBasedStateMachine):
+    """One app per example, opened on a local file; rules press keys, invariants read."""
+
+    folder: Path
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.first = _write(self.folder, "a.log.gz", 240, seed=1)
+        self.second = _write(self.folder, "b.log.gz", 90, seed=2)
+        self.extra = iter(range(3, 1000))
+        self.app = FlowtuiApp(str(self.first))
+        self.decoded = False
+        self.filter = ""
+        # Textual's context variables live in the task that entered run_test: one task
+        # holds the app for the whole example and runs each step handed to it.
+        self.steps: asyncio.Queue[Any] = asyncio.Queue()
+        self.driver = self.loop.create_task(self._drive())
+        self.run(self._focus_table())  # as Tab from the browser would
+
+    async def _drive(self) -> None:
+        async with self.app.run_test(size=SIZES[0]) as pilot:
+            self.pilot = pilot
+            while True:
+                step, done = await self.steps.get()
+                if step is None:
+                    break
+                try:
+                    done.set_result(await step)
+                except BaseException as exc:  # handed back to the rule that asked
+                    done.set_exception(exc)
+
+    def run(self, coroutine: Any) -> Any:
+        async def handed() -> Any:
+            done = self.loop.create_future()
+            await self.steps.put((coroutine, done))
+            return await done
+        return self.loop.run_until_complete(handed())
+
+    def teardown(self) -> None:
+        async def stop() -> None:
+            await self.steps.put((None, None))
+            await self.driver
+
+        try:
+            self.loop.run_until_complete(stop())
+        finally:
+            pending = asyncio.all_tasks(self.loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                self.loop.run_until_complete(asyncio.wait(pending, timeout=5))
+            self.loop.close()
+
+    # ------------------------------------------------------------ helpers
+
+    def at_rest(self) -> bool:
+        app = self.app
+        job = app.job
+        if job is not None and (job.status.running or (
+                job.worker is not None and not job.worker.is_finished)):
+            return False
+        if app.sorts.running or app._detail_throttle.pending or app.key_gate.busy:  # noqa: SLF001
+            return False
+        table = app.table
+        return not table._update_pending  # noqa: SLF001
+
+    async def settle(self) -> None:
+        deadline = time.monotonic() + SETTLE
+        await self.pilot.pause()
+        while not self.at_rest():
+            assert time.monotonic() < deadline, "the app did not come to rest"
+            await self.pilot.pause(0.02)
+        await self.pilot.pause()
+        await self.pilot.pause()
+
+    def press(self, *keys: str) -> None:
+        async def go() -> None:
+            await self.pilot.press(*keys)
+            await self.settle()
+        self.run(go())
+
+    def write(self, *keys: str) -> None:
+        """Keys in one write, as a paste or a fast typist sends them."""
+        async def go() -> None:
+            burst(self.app, keys)
+            await self.settle()
+        self.run(go())
+
+    # -------------------------------------------------------------- rules
+
+    @rule(keys=st.lists(st.sampled_from(["j", "k", "g", "G", "pagedown", "pageup", "down"]),
+                        min_size=1, max_size=4), together=st.booleans())
+    def move(self, keys: list[str], together: bool) -> None:
+        (self.write if together else self.press)(*keys)
+
+    @rule(keys=st.lists(st.sampled_from(["l", "h", "0", "dollar_sign"]), min_size=1,
+                        max_size=4))
+    def sideways(self, keys: list[str]) -> None:
+        self.press(*keys)
+
+    @rule(text=st.sampled_from(FILTERS), together=st.booleans())
+    def type_filter(self, text: str, together: bool) -> None:
+        """``/``, the text, Enter: in one write or key by key, the filter is the text typed."""
+        keys = ["slash", "ctrl+u", *text, "enter"]
+        (self.write if together else self.press)(*keys)
+        self.filter = text
+        assert self.app.main_screen.shown.where_text == text
+        assert self.app.focused is self.app.table
+
+    @rule(text=st.sampled_from(FILTERS))
+    def filter_abandoned(self, text: str) -> None:
+        self.write("slash", *text, "escape")
+        assert self.app.main_screen.shown.where_text == self.filter
+
+    @precondition(lambda self: bool(self.filter))
+    @rule()
+    def pop_step(self) -> None:
+        self.press("backspace")
+        self.filter = self.app.main_screen.shown.where_text
+
+    @rule()
+    def sort(self) -> None:
+        self.press("s")
+
+    @rule(keys=st.lists(st.sampled_from(["space", "down", "up", "j", "k", "K", "J", "D"]),
+                        max_size=6), apply=st.booleans())
+    def choose_columns(self, keys: list[str], apply: bool) -> None:
+        self.press("o", *keys, "enter" if apply else "escape")
+
+    @rule(down=st.integers(0, 3), keep=st.booleans())
+    def top_drill_down(self, down: int, keep: bool) -> None:
+        self.press("T")
+        self.press(*(["j"] * down), "enter" if keep else "exclamation_mark")
+        self.filter = self.app.main_screen.shown.where_text
+        if self.app.main_screen.top_shown:  # nothing to drill into
+            self.press("escape")
+
+    @rule(text=st.sampled_from(FILTERS))
+    def filter_behind_top_n(self, text: str) -> None:
+        """T hides the detail panel; a filter typed then (in one write), and back: the
+        panel must explain the cursor's record, not the one before the filter."""
+        self.press("T")
+        self.write("slash", "ctrl+u", *text, "enter")
+        self.filter = text
+        if self.app.main_screen.top_shown:
+            self.press("T")
+        self.run(self._focus_table())
+
+    async def _focus_table(self) -> None:
+        self.app.table.focus()
+        await self.settle()
+
+    @rule()
+    def copy_cell(self) -> None:
+        self.press("y")
+        table = self.app.table
+        cell = table.current_cell()
+        if cell is not None:
+            assert self.app.clipboard == expected_cell(cell[0], cell[1], self.decoded)
+
+    @rule()
+    def toggle_decoded(self) -> None:
+        self.press("r")
+        self.decoded = not self.decoded
+
+    @rule()
+    def copy(self) -> None:
+        self.press("c")
+        table = self.app.table
+        if table.store is not None and table.row_count:
+            assert self.app.clipboard == record_json(table.store.row(table.cursor_row))
+
+    @rule()
+    def load_another(self) -> None:
+        path = self.second
+
+        async def go() -> None:
+            self.app.loads.start([ObjectRef(str(path), path.stat().st_size)], path.name)
+            await self.settle()
+            self.app.table.focus()
+            await self.settle()
+        self.run(go())
+
+    @rule(n=st.integers(1, 40))
+    def tail_append(self, n: int) -> None:
+        """New records arrive as a tail's do (appended to the shown store, then the table
+        told, as ``Tails.update`` does)."""
+        store = self.app.main_screen.records
+        assert store is not None
+        lines = flow_lines(n, seed=next(self.extra), account="111122223333", stamp=STAMP)
+        batches, _ = parse_bytes("\n".join([" ".join(DEFAULT_FIELDS), *lines]).encode())
+
+        async def go() -> None:
+            for batch in batches:
+                store.append(batch, "tail")
+            self.app.table.data_changed()
+            await self.settle()
+        self.run(go())
+
+    @rule(size=st.sampled_from(SIZES))
+    def resize(self, size: tuple[int, int]) -> None:
+        async def go() -> None:
+            await self.pilot.resize_terminal(*size)
+            await self.settle()
+        self.run(go())
+
+    # --------------------------------------------------------- invariants
+
+    @invariant()
+    def cells_are_their_records(self) -> None:
+        check_table(self.pilot, self.app, self.decoded)
+
+    @invariant()
+    def panel_and_status_follow_the_cursor(self) -> None:
+        check_detail(self.pilot, self.app)
+        check_status(self.pilot, self.app)
+
+    @invariant()
+    def the_view_is_the_filter(self) -> None:
+        screen = self.app.main_screen
+        store, view = screen.records, screen.view
+        if store is None or not screen.shown.filters or view is None:
+            return
+        expr = parse(screen.shown.where_text, store.columns)
+        expected = sorted(i for i, row in enumerate(store.rows(0, len(store)))
+                          if evaluate(expr, row))
+        assert sorted(view.store_index(i) for i in range(len(view))) == expected
+
+    @invariant()
+    def nothing_else_happened(self) -> None:
+        app = self.app
+        assert app.is_running and app.screen is app.main_screen
+        assert app.table.decoded == self.decoded
+
+
+@pytest.fixture
+def machine_folder(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def test_the_screen_tells_the_truth(machine_folder: Path) -> None:
+    ScreenMachine.folder = machine_folder
+    run = ScreenMachine.TestCase()
+    run.settings = settings(max_examples=4, stateful_step_count=10, deadline=None,
+                            derandomize=True, database=None,
+                            phases=[Phase.explicit, Phase.generate],
+                            suppress_health_check=list(HealthCheck))
+    run.runTest()
+

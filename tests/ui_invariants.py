@@ -1,0 +1,184 @@
+"""What the screen must always say, read from the screen: the invariants of issue 17.
+
+Each check reads the rendered terminal (the compositor's lines, as ``screen_text``) and
+compares it with the records: a cell is the value its header names, the detail panel and
+the status line are about the cursor's record, "N of M match" is the view's count. The
+table's column layout (where each column starts, how wide it is) places the spans to read;
+what is *in* those spans, header and cells alike, comes from the screen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from textual import events
+from textual.keys import _character_to_key
+from textual.pilot import Pilot
+
+from flowtui.explain import display_value
+from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.records.table import GAP, MARKER_WIDTH
+from flowtui.ui.safe import literal
+from tests.ui_helpers import screen_text
+
+CUT = "…"
+
+
+def burst(app: FlowtuiApp, keys: Iterable[str]) -> None:
+    """Keys as one write from the terminal (a paste, fast typing): every key is queued
+    before the app handles the first. ``keys`` are key names ("slash", "enter") or single
+    characters."""
+    for key in keys:
+        if len(key) == 1:
+            char, name = key, _character_to_key(key)
+        else:
+            name = key
+            char = {"enter": "\r", "escape": "\x1b", "space": " ", "tab": "\t",
+                    "backspace": "\x7f", "slash": "/", "at": "@", "colon": ":"}.get(key)
+        app.post_message(events.Key(name, char))
+
+
+def _cell(line: str, x: int, width: int) -> str:
+    """``width`` cells of ``line`` from column ``x`` (lines here are single-width text)."""
+    return line[x:x + width]
+
+
+def table_lines(pilot: Pilot, app: FlowtuiApp) -> list[str]:
+    """The table's content area as drawn: header first, then one line per row."""
+    region = app.table.scrollable_content_region
+    lines = screen_text(pilot)
+    return [line[region.x:region.x + region.width]
+            for line in lines[region.y:region.y + region.height]]
+
+
+def expected_cell(column: str, value: object, decoded: bool) -> str:
+    return literal(display_value(column, value, decoded))
+
+
+def check_table(pilot: Pilot, app: FlowtuiApp, decoded: bool) -> None:
+    """Every drawn cell is the value of its row's record and of the column its header names;
+    a cell cut by the screen's edge shows ``…`` where it is cut."""
+    table = app.table
+    source = table.store
+    lines = table_lines(pilot, app)
+    if not lines or source is None or not table.row_count:
+        return
+    width = len(lines[0])
+    columns = table.columns
+    starts = table._column_starts()  # noqa: SLF001
+    widths = [table._widths.get(c, 0) for c in columns]  # noqa: SLF001
+    pinned = table.pinned
+    pinned_width = sum(w + GAP for w in widths[:pinned])
+    scroll_x = int(table.scroll_x)
+    top = int(table.scroll_y)
+    records = [source.row(i) for i in range(top, min(table.row_count, top + len(lines) - 1))]
+    for index, column in enumerate(columns):
+        start, size = starts[index], widths[index]
+        x = start if index < pinned else start - scroll_x
+        left_cut = index >= pinned and x < pinned_width
+        visible_from = max(x, pinned_width) if index >= pinned else x
+        screen_from = MARKER_WIDTH + visible_from
+        screen_to = min(width, MARKER_WIDTH + x + size)
+        if screen_to <= screen_from:
+            continue  # scrolled out of sight
+        right_cut = MARKER_WIDTH + x + size > width
+        header = lines[0][screen_from:screen_to]
+        _check_cell(header, table.header_label(column), size, left_cut, right_cut,
+                    f"header of {column}", x, pinned_width)
+        for y, record in enumerate(records, start=1):
+            drawn = lines[y][screen_from:screen_to]
+            value = expected_cell(column, record.get(column), decoded)
+            _check_cell(drawn, value, size, left_cut, right_cut,
+                        f"row {top + y} column {column} header {header!r}", x, pinned_width)
+
+
+def _ellipsized(text: str, size: int) -> str:
+    return text if cell_len(text) <= size else text[:size - 1] + CUT
+
+
+def _check_cell(drawn: str, value: str, size: int, left_cut: bool, right_cut: bool,
+                where: str, x: int, pinned_width: int) -> None:
+    shown = _ellipsized(value, size)
+    if not left_cut and not right_cut:
+        assert drawn.strip() == shown.strip(), f"{where}: drawn {drawn!r}, record has {value!r}"
+        return
+    # the cell as it would be drawn whole (numbers right-aligned or not), then cut
+    for whole in (shown.ljust(size), shown.rjust(size)):
+        lo = max(0, pinned_width - x) if left_cut else 0
+        hi = lo + len(drawn)
+        visible, hidden = whole[lo:hi], whole[:lo] + whole[hi:]
+        if not hidden.strip():
+            if drawn == visible:
+                return
+            continue
+        marked = list(visible)
+        if left_cut and whole[:lo].strip():
+            marked[0] = CUT
+        if right_cut and whole[hi:].strip():
+            marked[-1] = CUT
+        if drawn == "".join(marked):
+            return
+    raise AssertionError(f"{where}: cut cell drawn {drawn!r}, record has {value!r}")
+
+
+def detail_lines(pilot: Pilot, app: FlowtuiApp) -> list[str]:
+    region = app.detail.region
+    lines = screen_text(pilot)
+    return [line[region.x:region.x + region.width]
+            for line in lines[region.y:region.y + region.height]]
+
+
+DETAIL_FIELDS = ("srcaddr", "dstaddr", "srcport", "dstport", "start", "packets", "bytes")
+
+
+def check_detail(pilot: Pilot, app: FlowtuiApp) -> None:
+    """The detail panel names the cursor's row and shows that record's values."""
+    table, detail = app.table, app.detail
+    if not detail.display or not detail.region.height or table.store is None:
+        return
+    lines = detail_lines(pilot, app)
+    text = "\n".join(lines)
+    if not table.row_count:
+        assert not re.search(r"record \d", text), text
+        return
+    record = table.store.row(table.cursor_row)
+    assert f"record {table.cursor_row + 1:,} " in text or \
+        f"record {table.cursor_row + 1} " in text, (
+        f"detail panel is not about row {table.cursor_row + 1}:\n{text}")
+    for name in DETAIL_FIELDS:
+        value = record.get(name)
+        if value is None:
+            continue
+        match = re.search(rf"│{re.escape(name)}\s+(\S+)", text)
+        if match is None:
+            continue  # below the panel's fold on a small terminal
+        assert match.group(1) == str(value), (
+            f"detail panel shows {name} {match.group(1)}, the cursor's record has {value}")
+
+
+def status_line(pilot: Pilot, app: FlowtuiApp) -> str:
+    region = app.status.region
+    return screen_text(pilot)[region.y][region.x:region.x + region.width]
+
+
+def check_status(pilot: Pilot, app: FlowtuiApp) -> None:
+    """"row N/M" is the cursor's row of the rows shown; "X of Y match" is the view's count
+    of the store's records."""
+    table = app.table
+    line = status_line(pilot, app)
+    if not table.row_count:
+        return
+    found = re.search(r"row ([\d,]+)/([\d,]+)", line)
+    assert found is not None, line
+    assert int(found.group(1).replace(",", "")) == table.cursor_row + 1, line
+    assert int(found.group(2).replace(",", "")) == table.row_count, line
+    view, store = app.main_screen.view, app.main_screen.records
+    matched = re.search(r"([\d,]+) of ([\d,]+) match", line)
+    if app.main_screen.shown.filters:
+        assert matched is not None and view is not None and store is not None, line
+        assert int(matched.group(1).replace(",", "")) == len(view) == table.row_count, line
+        assert int(matched.group(2).replace(",", "")) == len(store), line
+    else:
+        assert matched is None, line
