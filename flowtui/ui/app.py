@@ -54,9 +54,9 @@ from flowtui.ui.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
 from flowtui.ui.jobs.sort import SortDone, Sorts
 from flowtui.ui.jobs.story import ShowConversation, StoryMemory
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
+from flowtui.ui.keygate import KeyGate
 from flowtui.ui.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
 from flowtui.ui.names.lines import detail_lines
-from flowtui.ui.keygate import KeyGate
 from flowtui.ui.prompt.bar import PromptBar
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.goto import GoTo
