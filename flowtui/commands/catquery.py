@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         sink = TopRowsSink(query.sort, args.limit, progress)
     prefilter: Any = common.Prefilter.of(query)
     if isinstance(sink, TopRowsSink):
-        prefilter = TopPrefilter(query, args.limit)
+        prefilter = TopPrefilter(query, args.limit, args.since, args.until)
     code = common.load(args, sink, keep, read, prefilter)
     if code == 2:
         progress.clear()
@@ -165,21 +165,28 @@ class TopRowsSink(common.StoreSink):
 class TopPrefilter:
     """A top-k the parser applies before typing whole records (see ``FlowLogParser``): of a
     block, the lines the filter keeps and, of those, the first ``limit`` in the sort order;
-    only the sort's and the filter's columns are typed for the rest."""
+    only the sort's and the filter's columns are typed for the rest. The first ``limit``
+    are chosen among the lines inside ``--since``/``--until`` too: the loader's window
+    would drop the chosen ones outside it after they had displaced the ones inside."""
 
-    def __init__(self, query: Any, limit: int) -> None:
+    def __init__(self, query: Any, limit: int, since: Any = None, until: Any = None
+                 ) -> None:
         from flowtui.query.expr import fields_used
 
         self.sort = query.sort
         self.limit = limit
+        self.since, self.until = since, until
         self.where = query.predicate() if query.filters else None
         used = fields_used(query.where) if query.filters else set()
+        if since is not None or until is not None:
+            used |= {"start", "end"}
         self.columns = sorted({key.field for key in query.sort} | used)
 
     def mask(self, batch: Any) -> Any:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        from flowtui.query.times import window_mask
         from flowtui.query.view import first_sorted_rows
 
         every = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.uint32()),
@@ -187,6 +194,9 @@ class TopPrefilter:
                             pa.scalar(1, pa.uint32()))
         rows = every if self.where is None else self.where.indices(batch).cast(pa.uint32())
         chosen = batch.take(rows) if self.where is not None else batch
+        inside = window_mask(chosen, self.since, self.until)
+        if inside is not None:
+            rows, chosen = rows.filter(inside), chosen.filter(inside)
         if chosen.num_rows > self.limit:
             rows = rows.take(first_sorted_rows(chosen, self.sort, self.limit))
         return pc.is_in(every, value_set=rows)

@@ -71,9 +71,9 @@ def build_query(where: str | None, sort: str | None = None,
     from flowtui.query.query import FilterError, Query, UnknownField
     from flowtui.query.times import ReferenceDay
 
+    day = window_day(args) or ReferenceDay.today()
     try:
-        query = Query.build(where, sort, day=window_day(args) or ReferenceDay.today(),
-                            names=loaded_names(args))
+        query = Query.build(where, sort, day=day, names=loaded_names(args))
     except (FilterError, UnknownField) as exc:
         say(str(exc))
         return 2
@@ -81,6 +81,11 @@ def build_query(where: str | None, sort: str | None = None,
     if refused is not None:
         say(f"--where: {refused}")
         return 2
+    if day.used and getattr(args, "engine", None) == "athena":
+        # Athena's answer comes with no data to take the day from: the day taken is said,
+        # as the local engine says it (Keeper) when nothing matches.
+        say(f"--where: a time without a date is read on {day.describe()}: give a date "
+            "(2024-03-05T14:00) or --since for another day")
     return query
 
 
