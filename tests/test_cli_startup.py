@@ -69,10 +69,11 @@ def test_cat_of_a_text_log_loads_neither_parquet_nor_the_filter_grammar(tmp_path
     of every ``cat`` that imports them; a gzip text log without ``--where`` needs neither."""
     path = tmp_path / "a.log.gz"
     path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
-    result, loaded = loaded_by("cat", str(path), "--format", "csv")
-    assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout, result.stderr
-    assert "pyarrow" in loaded
-    assert not loaded & {"pyarrow.parquet", "lark"}
+    for args in (["--format", "csv"], ["--sort", "-bytes", "--limit", "1"]):
+        result, loaded = loaded_by("cat", str(path), *args)
+        assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout, args
+        assert "pyarrow" in loaded
+        assert not loaded & {"pyarrow.parquet", "lark"}, args
 
 
 @pytest.mark.parametrize(("args", "shown"), [
