@@ -66,12 +66,14 @@ class RecordStatus(Static):
     #: The full name of the browser folder under its cursor, when the list shows it cut or
     #: as a label (Hive's ``aws-account-id=…``); "" otherwise.
     entry_name: reactive[str] = reactive("", repaint=False)
+    #: Where names come from and how old they are ("names: 42 interfaces read 3 min ago").
+    names: reactive[str] = reactive("", repaint=False)
 
     _drawn: Text | None = None
 
     def on_mount(self) -> None:
         for name in ("position", "total", "load", "decoded", "tail", "new_rows",
-                     "store_total", "note", "athena", "entry_name"):
+                     "store_total", "note", "athena", "entry_name", "names"):
             self.watch(self, name, self._repaint_changed, init=False)
 
     def _repaint_changed(self) -> None:
@@ -125,6 +127,9 @@ class RecordStatus(Static):
             line.append("  ")
             line.append(literal(self.athena), style="bold")
         line.append("  decoded" if self.decoded else "  raw", style="dim")
+        if self.names:
+            line.append("  ")
+            line.append(literal(self.names), style="dim")
         if load.label:
             line.append("  ")
             line.append(literal(load.label), style="dim")
