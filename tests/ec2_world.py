@@ -231,3 +231,33 @@ def refusing_ec2(code: str = "UnauthorizedOperation",
                  message: str = "You are not authorized to perform this operation.",
                  status: int = 403) -> _Refusing:
     return _Refusing(status, code, message)
+
+
+# --- records about this world, shared by the CLI and the app's tests ---------------------
+
+HEADER = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
+          "bytes start end action log-status flow-direction")
+T0 = 1709647200
+RANGES = {"createDate": "2026-11-30-12-00-00", "prefixes": [
+    {"ip_prefix": "52.94.8.0/24", "region": "us-east-1", "service": "S3"}], "ipv6_prefixes": []}
+
+
+def flow_lines(w: World) -> list[str]:
+    """Five records: web-1 to db-1 seen on both, ssh refused by the NACL, the NAT gateway
+    towards S3 (named by the IP ranges), an interface nobody knows."""
+    return [
+        # web-1 talks to db-1 (both sides' records)
+        f"5 {w.account} {w.web['eni']} {w.web['ip']} {w.db['ip']} 40000 5432 6 5 500 "
+        f"{T0} {T0 + 30} ACCEPT OK egress",
+        f"5 {w.account} {w.db['eni']} {w.web['ip']} {w.db['ip']} 40000 5432 6 5 500 "
+        f"{T0} {T0 + 30} ACCEPT OK ingress",
+        # ssh from a partner range to web-1, refused by the NACL's inbound rule 90
+        f"5 {w.account} {w.web['eni']} 198.51.100.7 {w.web['ip']} 51000 22 6 2 120 "
+        f"{T0 + 60} {T0 + 90} REJECT OK ingress",
+        # the NAT gateway towards S3 (AWS IP ranges)
+        f"5 {w.account} {w.nat['eni']} {w.nat['ip']} 52.94.8.8 41000 443 6 9 9000 "
+        f"{T0} {T0 + 30} ACCEPT OK egress",
+        # an interface and addresses nobody knows
+        f"5 {w.account} eni-0fff000000000000f 10.99.0.1 10.99.0.2 1 2 17 1 60 "
+        f"{T0} {T0 + 30} ACCEPT OK egress",
+    ]

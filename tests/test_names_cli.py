@@ -16,36 +16,16 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from tests.ec2_world import World
+from tests.ec2_world import HEADER, RANGES, World, flow_lines
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
-          "bytes start end action log-status flow-direction")
-T0 = 1709647200
-RANGES = {"createDate": "2026-11-30-12-00-00", "prefixes": [
-    {"ip_prefix": "52.94.8.0/24", "region": "us-east-1", "service": "S3"}], "ipv6_prefixes": []}
 
 
 @pytest.fixture(scope="module")
 def files(ec2_world: World, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     w = ec2_world
     folder = tmp_path_factory.mktemp("names-cli")
-    lines = [
-        # web-1 talks to db-1, accepted, on both interfaces
-        f"5 {w.account} {w.web['eni']} {w.web['ip']} {w.db['ip']} 40000 5432 6 5 500 "
-        f"{T0} {T0 + 30} ACCEPT OK egress",
-        f"5 {w.account} {w.db['eni']} {w.web['ip']} {w.db['ip']} 40000 5432 6 5 500 "
-        f"{T0} {T0 + 30} ACCEPT OK ingress",
-        # ssh from a partner range, refused by the NACL's rule 90
-        f"5 {w.account} {w.web['eni']} 198.51.100.7 {w.web['ip']} 51000 22 6 2 120 "
-        f"{T0 + 60} {T0 + 90} REJECT OK ingress",
-        # the NAT gateway towards S3
-        f"5 {w.account} {w.nat['eni']} {w.nat['ip']} 52.94.8.8 41000 443 6 9 9000 "
-        f"{T0} {T0 + 30} ACCEPT OK egress",
-        # an interface nobody knows
-        f"5 {w.account} eni-0fff000000000000f 10.99.0.1 10.99.0.2 1 2 17 1 60 "
-        f"{T0} {T0 + 30} ACCEPT OK egress",
-    ]
+    lines = flow_lines(w)
     log = folder / "flows.log"
     log.write_text(HEADER + "\n" + "\n".join(lines) + "\n")
     ranges = folder / "ip-ranges.json"

@@ -16,35 +16,11 @@ from textual.pilot import Pilot
 from flowtui.names.resolve import NamesOptions
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.story.screen import StoryScreen
-from tests.ec2_world import World, refusing_ec2
+from tests.ec2_world import HEADER, RANGES, World, flow_lines, refusing_ec2
 from tests.ui_helpers import detail_caught_up, screen_text, wait_for
 
 pytestmark = pytest.mark.usefixtures("cache_home")
 
-HEADER = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
-          "bytes start end action log-status flow-direction")
-T0 = 1709647200
-RANGES = {"createDate": "2026-11-30-12-00-00", "prefixes": [
-    {"ip_prefix": "52.94.8.0/24", "region": "us-east-1", "service": "S3"}], "ipv6_prefixes": []}
-
-
-def flow_lines(w: World) -> list[str]:
-    return [
-        # web-1 talks to db-1 (both sides' records)
-        f"5 {w.account} {w.web['eni']} {w.web['ip']} {w.db['ip']} 40000 5432 6 5 500 "
-        f"{T0} {T0 + 30} ACCEPT OK egress",
-        f"5 {w.account} {w.db['eni']} {w.web['ip']} {w.db['ip']} 40000 5432 6 5 500 "
-        f"{T0} {T0 + 30} ACCEPT OK ingress",
-        # ssh from a partner range to web-1, refused by the NACL's inbound rule 90
-        f"5 {w.account} {w.web['eni']} 198.51.100.7 {w.web['ip']} 51000 22 6 2 120 "
-        f"{T0 + 60} {T0 + 90} REJECT OK ingress",
-        # the NAT gateway towards S3 (AWS IP ranges)
-        f"5 {w.account} {w.nat['eni']} {w.nat['ip']} 52.94.8.8 41000 443 6 9 9000 "
-        f"{T0} {T0 + 30} ACCEPT OK egress",
-        # an interface and addresses nobody knows
-        f"5 {w.account} eni-0fff000000000000f 10.99.0.1 10.99.0.2 1 2 17 1 60 "
-        f"{T0} {T0 + 30} ACCEPT OK egress",
-    ]
 
 
 @pytest.fixture()
