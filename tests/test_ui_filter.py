@@ -253,8 +253,8 @@ async def test_export_writes_the_view_as_shown(medium: str, s3_client: Any,
         await pilot.press("enter")
         await wait_for(pilot, lambda: target.exists() and not app.status.note, timeout=20,
                        what="export written")
-        await wait_for(pilot, lambda: any(f"Wrote {len(expected):,} rows to {target}"
-                                          == n.message for n in app._notifications),
+        await wait_for(pilot, lambda: any(f"Wrote {len(expected):,} rows to {target} (raw "
+                                          in n.message for n in app._notifications),
                        what="rows written, in a notification")
         if suffix == ".parquet":
             back = pq.read_table(target).to_pylist()
@@ -268,6 +268,30 @@ async def test_export_writes_the_view_as_shown(medium: str, s3_client: Any,
             assert read[0] == columns
             assert read[1:] == [["" if r.get(c) is None else str(r.get(c)) for c in columns]
                                 for r in expected]
+
+
+async def test_export_toast_names_the_absolute_path_and_says_the_values_are_raw(
+        medium: str, s3_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative name is written in the current directory: the toast says where (whole
+    path) and that the file holds the logged values even while the table shows them decoded."""
+    monkeypatch.chdir(tmp_path)
+    app = FlowtuiApp(medium, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("r")  # the table decodes
+        assert app.table.decoded
+        await pilot.press("w")
+        app.main_screen.prompt.input.value = "out.csv"
+        await pilot.press("enter")
+        target = tmp_path / "out.csv"
+        await wait_for(pilot, lambda: any(n.title == "Exported" for n in app._notifications),
+                       timeout=20, what="export written")
+        message = next(n.message for n in app._notifications if n.title == "Exported")
+        assert f" rows to {target} (" in message, message
+        assert "raw values as logged, not decoded" in message, message
+        with target.open(newline="") as handle:
+            header, first = list(csv.reader(handle))[:2]
+        assert first[header.index("protocol")].isdigit()  # raw: 6, not TCP
 
 
 async def test_copy_rows_as_csv_carries_no_control_characters(medium: str,
