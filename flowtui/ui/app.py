@@ -101,8 +101,13 @@ class FlowtuiApp(App[None]):
         Binding("c", "copy_record", "Copy JSON", id="app.copy-record"),
         Binding("i", "story", "Story", id="app.story"),
         Binding("e", "show_bad_lines", "Bad lines", show=False, id="app.bad-lines"),
-        Binding("p", "tail_pause", "Pause/resume tail", show=False, id="app.tail-pause"),
-        Binding("x", "tail_stop", "Stop following", show=False, id="app.tail-stop"),
+        # p and x twice: in the footer only while a tail runs (``check_action``), and the same
+        # keys, hidden, saying "not following" otherwise (one keymap id moves both).
+        Binding("p", "tail_pause", "Pause/resume tail", id="app.tail-pause"),
+        Binding("p", "tail_pause('idle')", "Pause/resume tail", show=False,
+                id="app.tail-pause"),
+        Binding("x", "tail_stop", "Stop following", id="app.tail-stop"),
+        Binding("x", "tail_stop('idle')", "Stop following", show=False, id="app.tail-stop"),
         Binding("slash", "filter", "Filter", show=False, id="app.filter"),
         Binding("at", "go_to_time", "Go to time", show=False, id="app.go-to-time"),
         Binding("w", "export", "Export", id="app.export"),
@@ -315,12 +320,12 @@ class FlowtuiApp(App[None]):
     def _tail_crashed(self, message: TailCrashed) -> None:
         self.tails.crashed(message)
 
-    def action_tail_pause(self) -> None:
+    def action_tail_pause(self, _idle: str = "") -> None:
         if not self.tails.toggle_pause():
             self.notify("Not following anything (t on a folder in the browser follows it)",
                         markup=False, timeout=3)
 
-    def action_tail_stop(self) -> None:
+    def action_tail_stop(self, _idle: str = "") -> None:
         if not self.stop_tail():
             self.notify("Not following anything", markup=False, timeout=2)
 
@@ -590,11 +595,18 @@ class FlowtuiApp(App[None]):
         "toggle_decoded", "toggle_detail", "toggle_browser", "copy_record", "story",
         "show_bad_lines", "tail_pause", "tail_stop"})
 
+    #: Shown in the footer only while a tail runs; their hidden twins (with a parameter)
+    #: answer the keys otherwise.
+    TAIL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"tail_pause", "tail_stop"})
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         stack = self.screen_stack
         if action in self.MAIN_SCREEN_ACTIONS and stack and isinstance(
                 stack[-1], (StoryScreen, ConversationScreen)):
             return False
+        if action in self.TAIL_ACTIONS and not parameters:  # the footer's p and x
+            job = self.tails.job
+            return job is not None and not job.stopped
         return True
 
     def action_story(self) -> None:
