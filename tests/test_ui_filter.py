@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,13 +136,38 @@ async def test_completion_of_field_names_and_seen_values(medium: str,
         assert isinstance(interface, str)
         await pilot.press("slash", *"interf")
         box = app.main_screen.prompt.input
-        await pilot.press("tab")
+        await pilot.press("tab")  # interface-id, -type, -tag: as far as they agree
+        assert box.value == "interface-" and "interface-id" in app.main_screen.prompt.message
+        await pilot.press("i", "tab")
         assert box.value == "interface-id"
         await pilot.press(*" = ", *interface[:6])
         await pilot.press("tab")
         assert box.value.startswith(f"interface-id = {interface[:6]}")
         seen = {r["interface-id"] for r in store_rows(app)}
-        assert box.value.removeprefix("interface-id = ") in seen
+        typed = box.value.removeprefix("interface-id = ")
+        fits = sorted(v for v in seen if isinstance(v, str) and v.startswith(typed))
+        assert typed in seen or len(fits) > 1  # whole when one fits, else as far as all agree
+        assert typed == os.path.commonprefix(fits)
+
+
+async def test_tab_completes_the_common_prefix_and_lists_the_candidates(
+        medium: str, s3_client: Any) -> None:
+    """As a shell does: Tab adds what every candidate shares, and when several fit they are
+    listed under the input until the text changes; one candidate is completed whole."""
+    app = FlowtuiApp(medium, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        bar = app.main_screen.prompt
+        await pilot.press("slash", *"sr")
+        await pilot.press("tab")
+        assert bar.input.value == "src"  # srcaddr, srcport and the keyword src share "src"
+        listed = bar.message
+        assert "fit:" in listed and "srcaddr" in listed and "srcport" in listed, listed
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "fit:" not in bar.message, what="the list cleared")
+        await pilot.press("tab")
+        assert bar.input.value == "srcport"
+        assert "fit:" not in bar.message
 
 
 async def test_quick_filters_from_the_cursor_and_pop(medium: str, s3_client: Any) -> None:
