@@ -24,7 +24,6 @@ from textual.widgets import Input, Static
 from flowtui.ui.prompt.history import History
 from flowtui.ui.safe import literal
 
-
 MAX_LISTED = 50
 """Candidates a Tab lists at most (the line ends in … where the width does)."""
 
