@@ -53,7 +53,7 @@ from flowtui.ui.jobs.sort import SortDone, Sorts
 from flowtui.ui.jobs.story import ShowConversation, StoryMemory
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
 from flowtui.ui.keygate import KeyGate
-from flowtui.ui.prompt.bar import PromptBar
+from flowtui.ui.prompt.bar import PromptBar, PromptSpec
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.goto import GoTo
 from flowtui.ui.records.status import RecordStatus
@@ -349,6 +349,14 @@ class FlowtuiApp(App[None]):
 
     # -------------------------------------------- top-N, histogram, columns
 
+    @on(TopPane.FindWanted)
+    def _top_find(self, message: TopPane.FindWanted) -> None:
+        prompt = self.main_screen.prompt
+        prompt.border_title = "Find in Top-N"
+        prompt.open(PromptSpec("top-find", "/", "",
+                               placeholder="an address, a port: the cursor goes to the "
+                                           "next row that has it (n, N)"))
+
     @on(TopPane.DrillDown)
     def _drill_down(self, message: TopPane.DrillDown) -> None:
         if self.add_filter_step(message.text):
@@ -399,6 +407,9 @@ class FlowtuiApp(App[None]):
                 self.goto.go(message.value)
             case "export":
                 self.exports.start(message.value)
+            case "top-find":  # / in the Top-N pane
+                self.main_screen.top.focus()
+                self.main_screen.top.find(message.value)
             case "histogram":  # @ in the histogram strip
                 self.main_screen.histogram.focus()
                 self.main_screen.histogram.go(message.value)
@@ -409,6 +420,8 @@ class FlowtuiApp(App[None]):
             self.browser.entry_list.focus()  # back where ":" was pressed
         elif message.kind == "histogram":
             self.main_screen.histogram.focus()  # back where "@" was pressed
+        elif message.kind == "top-find":
+            self.main_screen.top.focus()  # back where "/" was pressed
         else:
             self.table.focus()
 
