@@ -352,8 +352,8 @@ class FlowtuiApp(App[None]):
     @on(TopPane.FindWanted)
     def _top_find(self, message: TopPane.FindWanted) -> None:
         prompt = self.main_screen.prompt
-        prompt.border_title = "Find in Top-N"
-        prompt.open(PromptSpec("top-find", "/", "",
+        prompt.border_title = "Jump to, in Top-N"
+        prompt.open(PromptSpec("top-find", "@", "",
                                placeholder="an address, a port: the cursor goes to the "
                                            "next row that has it (n, N)"))
 
@@ -407,7 +407,7 @@ class FlowtuiApp(App[None]):
                 self.goto.go(message.value)
             case "export":
                 self.exports.start(message.value)
-            case "top-find":  # / in the Top-N pane
+            case "top-find":  # @ in the Top-N pane
                 self.main_screen.top.focus()
                 self.main_screen.top.find(message.value)
             case "histogram":  # @ in the histogram strip
@@ -421,7 +421,7 @@ class FlowtuiApp(App[None]):
         elif message.kind == "histogram":
             self.main_screen.histogram.focus()  # back where "@" was pressed
         elif message.kind == "top-find":
-            self.main_screen.top.focus()  # back where "/" was pressed
+            self.main_screen.top.focus()  # back where "@" was pressed
         else:
             self.table.focus()
 

@@ -106,8 +106,10 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("exclamation_mark", "drill(False)", "Exclude row", id="top.exclude"),
         Binding("v", "conversation", "Conversation", id="top.conversation"),
         Binding("escape", "leave", "Back to records", id="top.back"),
-        # as VisiData's / n N: search the ranked keys (an address, a port), not a filter
-        Binding("slash", "find_wanted", "Find a row (n next, N previous)", id="top.find"),
+        # @ jumps, as it does in the table (to a time) and the histogram; / stays the filter
+        # (the ranking follows it). n N as VisiData's search: next, previous.
+        Binding("at", "find_wanted", "Jump to an address/port (n next, N previous)",
+                id="top.find"),
         Binding("n", "find(1)", "Next found row", show=False, id="top.find-next"),
         Binding("N", "find(-1)", "Previous found row", show=False, id="top.find-previous"),
     ]
@@ -135,7 +137,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
 
     @dataclass
     class FindWanted(Message):
-        """``/``: the app opens the prompt and answers with ``find``."""
+        """``@``: the app opens the prompt and answers with ``find``."""
 
         pane: TopPane
 
@@ -158,7 +160,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id, classes=classes)
         self._source = source
         self.data: TopData | None = None
-        self.found_text = ""  # the last / text, for n and N
+        self.found_text = ""  # the last @ text, for n and N
         self._lines: dict[int, Strip] = {}
         self.refresher = AggregateRefresh(self, self._data_key, self._start)
 
@@ -314,7 +316,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_find(self, step: int) -> None:
         if not self.found_text:
-            self.notify("/ finds a row first", markup=False, timeout=2)
+            self.notify("@ jumps to a row first (an address, a port)", markup=False, timeout=2)
             return
         self.find(self.found_text, step)
 
