@@ -26,6 +26,10 @@ def human_bytes(size: int | float | None) -> str:
     return f"{value:.1f} TB"  # pragma: no cover - loop always returns
 
 
+MIN_CUT = 16
+"""Cells left at the end of the line for a part that does not fit whole (the label, cut)."""
+
+
 @dataclass(frozen=True)
 class LoadStatus:
     """A snapshot of the current load for the status line."""
@@ -95,8 +99,12 @@ class RecordStatus(Static):
         width = self.size.width or 10_000
         kept = sorted(range(len(parts)), key=lambda i: (parts[i][0], i))
         used = sum(cell_len(text.plain) for _, text in parts)
+        dropped: list[int] = []
         while used > width and len(kept) > 1 and parts[kept[-1]][0] > 0:
-            used -= cell_len(parts[kept.pop()][1].plain)
+            dropped.append(kept.pop())
+            used -= cell_len(parts[dropped[-1]][1].plain)
+        if dropped and dropped[-1] > max(kept) and width - used >= MIN_CUT:
+            kept.append(dropped[-1])  # the line's last part, cut (…) rather than gone
         line = Text(no_wrap=True, overflow="ellipsis")
         for index in sorted(kept):
             line.append_text(parts[index][1])

@@ -108,8 +108,8 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("escape", "leave", "Back to records", id="top.back"),
         # @ jumps, as it does in the table (to a time) and the histogram; / stays the filter
         # (the ranking follows it). n N as VisiData's search: next, previous.
-        Binding("at", "find_wanted", "Jump to an address/port (n next, N previous)",
-                id="top.find"),
+        Binding("at", "find_wanted", "Jump to an address or port (n next, N previous)",
+                show=False, id="top.find"),  # in ? help: the footer is full here
         Binding("n", "find(1)", "Next found row", show=False, id="top.find-next"),
         Binding("N", "find(-1)", "Previous found row", show=False, id="top.find-previous"),
     ]
