@@ -94,6 +94,14 @@ class FlowtuiApp(App[None]):
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help-quit"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", priority=True, id="app.palette"),
+        # p and x twice: in the footer only while a tail runs (``check_action``; early, so
+        # they fit at 160 columns), and the same keys, hidden, saying "not following"
+        # otherwise (one keymap id moves both).
+        Binding("p", "tail_pause", "Pause/resume tail", id="app.tail-pause"),
+        Binding("x", "tail_stop", "Stop following", id="app.tail-stop"),
+        Binding("p", "tail_pause('idle')", "Pause/resume tail", show=False,
+                id="app.tail-pause"),
+        Binding("x", "tail_stop('idle')", "Stop following", show=False, id="app.tail-stop"),
         Binding("escape", "back", "Back/cancel", id="app.back"),
         Binding("r", "toggle_decoded", "Raw/decoded", id="app.toggle-decoded"),
         Binding("d", "toggle_detail", "Detail", id="app.toggle-detail"),
@@ -101,13 +109,6 @@ class FlowtuiApp(App[None]):
         Binding("c", "copy_record", "Copy JSON", id="app.copy-record"),
         Binding("i", "story", "Story", id="app.story"),
         Binding("e", "show_bad_lines", "Bad lines", show=False, id="app.bad-lines"),
-        # p and x twice: in the footer only while a tail runs (``check_action``), and the same
-        # keys, hidden, saying "not following" otherwise (one keymap id moves both).
-        Binding("p", "tail_pause", "Pause/resume tail", id="app.tail-pause"),
-        Binding("p", "tail_pause('idle')", "Pause/resume tail", show=False,
-                id="app.tail-pause"),
-        Binding("x", "tail_stop", "Stop following", id="app.tail-stop"),
-        Binding("x", "tail_stop('idle')", "Stop following", show=False, id="app.tail-stop"),
         Binding("slash", "filter", "Filter", show=False, id="app.filter"),
         Binding("at", "go_to_time", "Go to time", show=False, id="app.go-to-time"),
         Binding("w", "export", "Export", id="app.export"),
