@@ -45,9 +45,14 @@ _FAKE_ENV = {
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
+    # moto answers as the demo's main account, so the EC2 inventory (flowtui.demo_ec2) is
+    # the account the main flow log's records name
+    "MOTO_ACCOUNT_ID": ACCOUNT_A,
 }
 _HIDDEN_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-               "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")
+               "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+               # names (flowtui.demo_ec2): EC2 is the demo's moto, IP ranges a local file
+               "AWS_ENDPOINT_URL_EC2", "FLOWTUI_IP_RANGES", "FLOWTUI_NAMES_CACHE")
 
 
 def cli_hint(endpoint_url: str, today: datetime | None = None) -> list[str]:
@@ -85,11 +90,18 @@ class DemoServer:
     """A running moto S3 on 127.0.0.1; ``stop()`` shuts it down and restores the env."""
 
     def __init__(self, server: Any, saved_env: dict[str, str | None]) -> None:
+        import tempfile
+        from pathlib import Path
+
+        from flowtui import demo_ec2
+
         self._server = server
         self._saved_env = saved_env
         host, port = server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
         self._stopped = False
+        self._names_dir = tempfile.mkdtemp(prefix="flowtui-demo-names-")
+        os.environ.update(demo_ec2.prepare(self.endpoint_url, Path(self._names_dir)))
 
     def client(self) -> Any:
         """A boto3 S3 client for this server (path-style: no bucket DNS names on loopback)."""
@@ -112,6 +124,9 @@ class DemoServer:
                 inner.server_close()  # free the port now, not at garbage collection
         finally:
             _restore_env(self._saved_env)
+            import shutil
+
+            shutil.rmtree(self._names_dir, ignore_errors=True)
 
     def __enter__(self) -> DemoServer:
         return self
@@ -310,6 +325,10 @@ def seed(client: Any, *, now: datetime | None = None,
         put(key, CENTRAL_BUCKET, sample)
         records += 50
     put("odd/README.txt", CENTRAL_BUCKET, b"not a flow log\n")
+    # The EC2 inventory the incident's hosts live in (names, and the rule behind a REJECT).
+    from flowtui import demo_ec2
+
+    demo_ec2.seed(client.meta.endpoint_url)
 
     return SeedSummary(
         buckets=(CENTRAL_BUCKET, HIVE_BUCKET), objects=objects, records=records,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from flowtui.outfile import open_output
 
@@ -63,6 +62,8 @@ def write_parquet(batches: Iterable[pa.RecordBatch], path: str,
                   progress: Callable[[int], None] | None = None) -> int:
     """Write ``batches`` to ``path`` (whole or not at all: a temporary name renamed at the
     end); the schema is the union of ``schema_from``'s. Returns the rows written."""
+    import pyarrow.parquet as pq  # here: ``cat --sort`` imports this module, and needs none
+
     schema = unified_schema(schema_from, columns)
     written = 0
     with open_output(path, binary=True) as sink, pq.ParquetWriter(

@@ -21,11 +21,14 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from flowtui.cliargs import CommandParser, field_list, say, whole_number
+from flowtui.commands import names as names_cli
 from flowtui.decoders import as_int, human_bytes, tcp_flag_names
 from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
 from flowtui.loader import Loader
+from flowtui.names import story as names_story
 from flowtui.query.advice import has_ports, protocol_name
 from flowtui.query.expr import Expr, FilterError, parse
+from flowtui.query.query import with_names
 from flowtui.query.story import (
     SIGHTINGS_LIMIT,
     Conversation,
@@ -67,6 +70,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fields", type=field_list, metavar="FORMAT",
                         help="columns of headerless files: a LogFormat or a list")
     s3cat.add_arguments(parser)
+    names_cli.add_names_arguments(parser)
     return parser
 
 
@@ -75,10 +79,13 @@ def main(argv: Sequence[str]) -> int:
     if args.conversation is None and not args.where:
         say("story needs --where EXPR (which record) or --conversation A B")
         return 2
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
     early: Expr | None = None
     if args.where:
         try:
-            early = parse(args.where)
+            early = with_names(parse(args.where), args.where, names)
         except FilterError as exc:
             if not exc.reason.startswith("unknown field"):  # may be a header column: load first
                 say(f"--where: {exc}")
@@ -111,13 +118,13 @@ def main(argv: Sequence[str]) -> int:
         day = (ReferenceDay(data_day, "the day most of the loaded records start on")
                if data_day is not None else ReferenceDay.today())
     try:
-        expr = parse(args.where, store.columns, day=day)
+        expr = with_names(parse(args.where, store.columns, day=day), args.where, names)
     except FilterError as exc:
         say(f"--where: {exc}")
         return 2
     del early  # checked before loading; the text is read again on the data's day
     return _tell_stories(store, expr, loaded, client, args, failed,
-                         day if day.used else None)
+                         day if day.used else None, names)
 
 
 def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Namespace
@@ -151,7 +158,8 @@ def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Names
 
 
 def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
-                  args: argparse.Namespace, failed: int, day: Any = None) -> int:
+                  args: argparse.Namespace, failed: int, day: Any = None,
+                  names: Any = None) -> int:
     from flowtui.neighbours import Loaded, load_neighbours, plan_neighbours
     from flowtui.query.query import Query
     from flowtui.query.story import tell
@@ -187,10 +195,12 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
                     failed += len(result.failed)
                     coverage = result.coverage(plan)
         story = tell(store, index, coverage=coverage)
+        extra = names_story.annotate(story, names) if names is not None else None
         if args.format == "json":
-            out.write(_json(story.to_json()) + "\n")
+            out.write(_json(story.to_json() | (extra or {})) + "\n")
         else:
-            write_story(out, story, number, around=args.around)
+            write_story(out, story, number, around=args.around,
+                        extra=names_story.lines(extra) if extra else ())
         out.flush()
     return 1 if failed else 0
 
@@ -210,12 +220,15 @@ def _tell_conversation(store: RecordStore, args: argparse.Namespace, failed: int
 # --------------------------------------------------------------------------- text output
 
 
-def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = False) -> None:
+def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = False,
+                extra: Sequence[str] = ()) -> None:
     r = story.record
     lines = [f"── story {number} · {printable(story.source)} " + "─" * 12,
              f"verdict  {story.verdict}"]
     lines += textwrap.wrap(printable(story.explanation), WIDTH, initial_indent="  ",
                            subsequent_indent="  ")
+    for line in extra:  # names and the rule (flowtui.names.story), when --names
+        lines += textwrap.wrap(printable(line), WIDTH, subsequent_indent="         ")
     lines += ["", "record"] + _table([(r, True)])
     if story.sampled:
         lines += ["", f"sampled: the {SIGHTINGS_LIMIT:,} records of this flow nearest to it in "

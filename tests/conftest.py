@@ -393,3 +393,21 @@ def _state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     state = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     return state
+
+
+# --- names (issue 22): an EC2 world in the same moto server, a cache folder per test -------
+
+@pytest.fixture(scope="session")
+def ec2_world(s3_server: S3Server) -> Any:
+    """VPC, subnets, security groups, a NACL, instances, a NAT gateway, an endpoint interface
+    in moto's EC2 (tests/ec2_world.py), made once per session."""
+    from tests.ec2_world import seed
+
+    return seed(s3_server.endpoint_url)
+
+
+@pytest.fixture()
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``$XDG_CACHE_HOME`` of the test's own: the inventory and IP-ranges caches go there."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"

@@ -85,6 +85,22 @@ def test_hist_on_athena_gives_iso_buckets(s3_server) -> None:
     assert "start - (start % 300 + 300) % 300 AS time" in _last_query(s3_server)
 
 
+def test_a_bare_time_on_athena_says_the_day_it_was_read_on(s3_server) -> None:
+    """No data is at hand to take the day of ``during 14:00..14:10`` from: the day taken
+    (today, or --since's) is said, else an empty answer for the wrong day looks true."""
+    _set_results(s3_server.endpoint_url, ["time", "records", "packets", "bytes", "accept",
+                                          "reject"], [])
+    common = ("--engine", "athena", "--format", "csv", "--output-location", "s3://r/q/",
+              "--where", "during 14:00..14:10")
+    done = _flowtui(s3_server, "hist", f"s3://{s3_server.main_bucket}/team/net/", *common)
+    assert done.returncode == 0, done.stderr
+    assert "a time without a date is read on " in done.stderr
+    assert "(today, UTC)" in done.stderr
+    since = _flowtui(s3_server, "hist", f"s3://{s3_server.main_bucket}/team/net/", *common,
+                     "--since", "2024-03-05T00:00")
+    assert "read on 2024-03-05 (the day of --since)" in since.stderr
+
+
 def test_ctrl_c_stops_the_query_on_athena(s3_server) -> None:
     _slow_queries(s3_server.endpoint_url, 100_000)
     try:

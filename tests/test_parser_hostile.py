@@ -291,6 +291,26 @@ def test_a_parquet_integer_column_holding_none_as_text_keeps_the_good_rows(tmp_p
     assert parser.error is not None and "'tags'" in parser.error
 
 
+def test_a_parquet_port_with_a_plus_sign_loses_its_row_not_the_file(tmp_path) -> None:
+    """``+22`` looks like digits but Arrow's cast refuses the sign: it is one bad cell (as the
+    text parser has it), not "Failed to parse string" for the whole object."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flowtui.parquet import iter_parquet_batches
+
+    table = pa.table({"version": pa.array([2, 2, 2], pa.int64()),
+                      "dstport": pa.array(["22", "+22", "80"])})
+    path = tmp_path / "plus.parquet"
+    pq.write_table(table, path)
+    parser = FlowLogParser()
+    rows = [row for batch in iter_parquet_batches(str(path), report=parser)
+            for row in batch.to_pylist()]
+    assert rows == [{"version": 2, "dstport": 22}, {"version": 2, "dstport": 80}]
+    (bad,) = parser.bad_lines
+    assert bad.line_number == 2 and bad.reason.startswith("dstport: '+22' is not")
+
+
 def test_a_bad_crc_keeps_every_record_of_the_member() -> None:
     whole = bytearray(gzip.compress(text(HEADER, *[V2_SSH] * 100)))
     whole[-8] ^= 0xFF  # the CRC: only the call that reaches the trailer fails

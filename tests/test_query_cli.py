@@ -259,3 +259,39 @@ def test_top_and_hist_read_s3_with_a_window(s3_server: Any) -> None:
                          "--where", "reject", "--format", "jsonl", *options))
     assert sum(h["records"] for h in hist) == sum(h["reject"] for h in hist) == rejects
     assert all(h["time"].startswith("2024-03-05T") for h in hist)
+
+
+def test_hist_of_records_without_start_says_they_have_no_start(tmp_path: Path) -> None:
+    """Records were loaded, but their format has no ``start``: ``hist`` must say that, not
+    that nothing was loaded (a user would then look for a wrong path or credentials)."""
+    path = tmp_path / "nostart.log"
+    path.write_text("version srcaddr dstaddr bytes action\n"
+                    "2 10.0.0.1 10.0.0.2 100 ACCEPT\n2 10.0.0.1 10.0.0.3 200 REJECT\n")
+    result = flowtui("hist", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "no records with a start time" in result.stderr
+    assert "no records loaded" not in result.stderr
+
+
+def test_cat_sort_limit_with_a_window_gives_the_first_records_inside_it(tmp_path: Path
+                                                                         ) -> None:
+    """``cat --sort start --limit 5 --since T`` is the first five records (by start, ties in
+    file order) of those inside the window: the top-k kept while parsing must not choose
+    records the window then drops (it did: the answer was empty, with a false "no record
+    matches --where")."""
+    lines = list(generate_lines(30_000, seed=21, interfaces=40, span=3600, start=START))
+    path = tmp_path / "flows.log.gz"
+    path.write_bytes(make_text_object(lines, DEFAULT_FIELDS))
+    rows = records(lines)
+    since = START + 1800
+    for where in ([], ["--where", "accept"]):
+        inside = [r for r in rows if (r["end"] is None or r["end"] >= since)
+                  and (not where or r["action"] == "ACCEPT")]
+        expected = sorted(inside, key=lambda r: (r["start"] is None, r["start"] or 0))[:5]
+        result = flowtui("cat", str(path), "--sort", "start", "--limit", "5", "--since",
+                         datetime.fromtimestamp(since, UTC).isoformat(), *where,
+                         "--format", "jsonl")
+        assert "no record matches" not in result.stderr
+        got = jsonl(result)
+        assert [(g["start"], g["srcaddr"], g["bytes"]) for g in got] == \
+            [(r["start"], r["srcaddr"], r["bytes"]) for r in expected]

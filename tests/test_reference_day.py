@@ -81,6 +81,23 @@ def test_without_a_key_the_day_is_the_first_records_day(tmp_path: Path) -> None:
         assert len(result.stdout.splitlines()) > 2, result.stderr
 
 
+def test_top_reads_a_bare_end_time_on_the_records_day_without_their_start(tmp_path: Path
+                                                                         ) -> None:
+    """``top`` reads only the columns it needs: with ``end < 14:05`` that is no ``start``, and
+    the first records' day was then not found, so 14:05 was read as today (every record
+    matched). ``end`` names the day as well."""
+    body = tmp_path / "web.log.gz"  # no day in the name: the first records decide
+    write_day(tmp_path, body.name)
+    bare = flowtui("top", str(body), "--by", "action", "--where", "end < 14:05",
+                   "--format", "csv")
+    dated = flowtui("top", str(body), "--by", "action", "--where",
+                    "end < 2024-03-05T14:05", "--format", "csv")
+    assert bare.returncode == dated.returncode == 0, bare.stderr + dated.stderr
+    assert bare.stdout == dated.stdout
+    everything = flowtui("top", str(body), "--by", "action", "--format", "csv")
+    assert bare.stdout != everything.stdout
+
+
 def test_nothing_matched_says_so_and_names_the_day_taken(tmp_path: Path) -> None:
     path = write_day(tmp_path)
     result = flowtui("hist", str(path), "--where", "during 03:00..03:10")

@@ -13,6 +13,7 @@ from typing import Any
 
 from flowtui.cliargs import say
 from flowtui.commands import common
+from flowtui.commands import names as names_cli
 from flowtui.commands.common import join_dash_values
 
 CAT_FORMATS = ("table", "csv", "jsonl", "parquet")
@@ -35,23 +36,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from flowtui.athena.cli import add_engine_arguments  # light: no boto3
 
     add_engine_arguments(parser)
+    names_cli.add_names_arguments(parser)
 
 
 def wanted(args: argparse.Namespace) -> bool:
     return bool(args.where or args.sort or args.columns or args.output
-                or args.format == "parquet" or args.engine == "athena")
+                or args.format == "parquet" or args.engine == "athena"
+                or names_cli.wanted(args))
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowtui.query.query import Query, UnknownField, field_name
+    from flowtui.query.query import Query, UnknownField
 
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
+    args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
     query = common.build_query(args.where, args.sort, args)
     if isinstance(query, int):
         return query
     columns: tuple[str, ...] | None = None
     if args.columns:
         try:
-            columns = tuple(field_name(n) for n in args.columns.split(",") if n.strip())
+            columns = tuple(names_cli.column_name(n, names) for n in args.columns.split(",")
+                            if n.strip())
         except UnknownField as exc:
             say(f"--columns: {exc}")
             return 2
@@ -62,19 +70,23 @@ def run(args: argparse.Namespace) -> int:
         say("--format parquet writes raw values: drop --explain/--decoded")
         return 2
     if args.engine == "athena":
+        if names is not None:
+            say("--names with --engine athena: the filter's name terms are sent to Athena, "
+                "FIELD.name columns are not added")
         from flowtui.athena import queries
 
         return queries.cat(args, query, columns)
     keep = common.keeper(query, args)
     if not query.sort and args.format != "parquet":
         code = _stream(args, query, keep, columns)
-        if keep is not None and not keep.kept and code != 2:
+        if keep is not None and query.filters and not keep.kept and code != 2:
             say(keep.nothing_matched())
         return code
     progress = common.Progress()
     read = None
     if columns:
-        read = common.needed_columns(args, query, [*columns, *(k.field for k in query.sort)])
+        read = common.needed_columns(args, query, [  # FIELD.name is read as FIELD
+            *(c.removesuffix(".name") for c in columns), *(k.field for k in query.sort)])
     sink: Any = common.StoreSink((), progress)
     if query.sort and args.limit:
         # A top-k: each batch keeps only its first --limit rows in the sort order, so
@@ -82,12 +94,12 @@ def run(args: argparse.Namespace) -> int:
         sink = TopRowsSink(query.sort, args.limit, progress)
     prefilter: Any = common.Prefilter.of(query)
     if isinstance(sink, TopRowsSink):
-        prefilter = TopPrefilter(query, args.limit)
+        prefilter = TopPrefilter(query, args.limit, args.since, args.until)
     code = common.load(args, sink, keep, read, prefilter)
     if code == 2:
         progress.clear()
         return code
-    if keep is not None and not keep.kept:
+    if keep is not None and query.filters and not keep.kept:
         progress.clear()
         say(keep.nothing_matched())
     from flowtui.query.view import RecordView
@@ -153,21 +165,28 @@ class TopRowsSink(common.StoreSink):
 class TopPrefilter:
     """A top-k the parser applies before typing whole records (see ``FlowLogParser``): of a
     block, the lines the filter keeps and, of those, the first ``limit`` in the sort order;
-    only the sort's and the filter's columns are typed for the rest."""
+    only the sort's and the filter's columns are typed for the rest. The first ``limit``
+    are chosen among the lines inside ``--since``/``--until`` too: the loader's window
+    would drop the chosen ones outside it after they had displaced the ones inside."""
 
-    def __init__(self, query: Any, limit: int) -> None:
+    def __init__(self, query: Any, limit: int, since: Any = None, until: Any = None
+                 ) -> None:
         from flowtui.query.expr import fields_used
 
         self.sort = query.sort
         self.limit = limit
+        self.since, self.until = since, until
         self.where = query.predicate() if query.filters else None
         used = fields_used(query.where) if query.filters else set()
+        if since is not None or until is not None:
+            used |= {"start", "end"}
         self.columns = sorted({key.field for key in query.sort} | used)
 
     def mask(self, batch: Any) -> Any:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        from flowtui.query.times import window_mask
         from flowtui.query.view import first_sorted_rows
 
         every = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.uint32()),
@@ -175,6 +194,9 @@ class TopPrefilter:
                             pa.scalar(1, pa.uint32()))
         rows = every if self.where is None else self.where.indices(batch).cast(pa.uint32())
         chosen = batch.take(rows) if self.where is not None else batch
+        inside = window_mask(chosen, self.since, self.until)
+        if inside is not None:
+            rows, chosen = rows.filter(inside), chosen.filter(inside)
         if chosen.num_rows > self.limit:
             rows = rows.take(first_sorted_rows(chosen, self.sort, self.limit))
         return pc.is_in(every, value_set=rows)

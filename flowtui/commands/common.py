@@ -66,12 +66,14 @@ def build_query(where: str | None, sort: str | None = None,
                 args: argparse.Namespace | None = None) -> Any:
     """The ``Query`` for the options, or an exit code after a one-line message. A time
     without a date is read on the day of ``--since``/``--until`` when given (else today, until
-    the keeper knows the data's day)."""
+    the keeper knows the data's day); name terms are resolved with ``args.names_loaded``
+    (``--names``)."""
     from flowtui.query.query import FilterError, Query, UnknownField
     from flowtui.query.times import ReferenceDay
 
+    day = window_day(args) or ReferenceDay.today()
     try:
-        query = Query.build(where, sort, day=window_day(args) or ReferenceDay.today())
+        query = Query.build(where, sort, day=day, names=loaded_names(args))
     except (FilterError, UnknownField) as exc:
         say(str(exc))
         return 2
@@ -79,6 +81,11 @@ def build_query(where: str | None, sort: str | None = None,
     if refused is not None:
         say(f"--where: {refused}")
         return 2
+    if day.used and getattr(args, "engine", None) == "athena":
+        # Athena's answer comes with no data to take the day from: the day taken is said,
+        # as the local engine says it (Keeper) when nothing matches.
+        say(f"--where: a time without a date is read on {day.describe()}: give a date "
+            "(2024-03-05T14:00) or --since for another day")
     return query
 
 
@@ -181,9 +188,11 @@ class Keeper:
         self.query = query
         self.kept = 0
         self._lock = threading.Lock()
+        self.names = loaded_names(args)  # --names: FIELD.name columns added to what is kept
         window = window_day(args)
         probe = window or ReferenceDay.today()
-        Query.build(query.where_text, day=probe)  # which reference day does the text use?
+        # which reference day does the text use?
+        Query.build(query.where_text, day=probe, names=self.names)
         self.day: ReferenceDay | None = probe if probe.used else None
         self._pending = self.day is not None and window is None
         self._predicate = None if self._pending else query.predicate()
@@ -198,7 +207,7 @@ class Keeper:
         from flowtui.query.times import ReferenceDay
 
         self.day = ReferenceDay(day, why)
-        self.query = Query.build(self.query.where_text, day=self.day)
+        self.query = Query.build(self.query.where_text, day=self.day, names=self.names)
         self._predicate = self.query.predicate()
         self._pending = False
 
@@ -224,6 +233,8 @@ class Keeper:
         kept = self._predicate.filter(batch)
         if kept.num_rows * 4 < batch.num_rows:
             kept = compact_dictionaries(kept)
+        if self.names is not None:
+            kept = self.names.with_names(kept)
         with self._lock:
             self.kept += kept.num_rows
         return kept
@@ -239,10 +250,15 @@ class Keeper:
 
 
 def keeper(query: Any, args: argparse.Namespace | None = None) -> Keeper | None:
-    """The loader's batch filter for ``query`` (None: no filter)."""
-    if not query.filters:
+    """The loader's batch filter for ``query`` (None: no filter and no names to add)."""
+    if not query.filters and loaded_names(args) is None:
         return None
     return Keeper(query, args)
+
+
+def loaded_names(args: argparse.Namespace | None) -> Any:
+    """The ``Names`` a command loaded for ``--names`` (``commands/names.py``), or None."""
+    return getattr(args, "names_loaded", None)
 
 
 def needed_columns(args: argparse.Namespace, query: Any, names: Sequence[str]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from flowtui.cliargs import CommandParser, say, whole_number
 from flowtui.commands import common
+from flowtui.commands import names as names_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,25 +30,34 @@ def _parser() -> argparse.ArgumentParser:
     from flowtui.athena.cli import add_engine_arguments  # light: no boto3
 
     add_engine_arguments(parser)
+    names_cli.add_names_arguments(parser)
     return parser
 
 
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(common.join_dash_values(argv))
-    from flowtui.query.query import UnknownField, field_name
+    from flowtui.query.query import UnknownField
 
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
     try:
-        by = [field_name(name) for name in args.by.split(",") if name.strip()]
+        by = [names_cli.column_name(name, names) for name in args.by.split(",")
+              if name.strip()]
     except UnknownField as exc:
         say(f"--by: {exc}")
         return 2
     if not by:
         say("--by needs at least one field")
         return 2
+    args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
     query = common.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     if args.engine == "athena":
+        if any(b.endswith(".name") for b in by):
+            say("--by FIELD.name needs the local engine (names are added while loading)")
+            return 2
         from flowtui.athena import queries
 
         answer = queries.top(args, by, query)
@@ -64,11 +74,13 @@ def main(argv: Sequence[str]) -> int:
 
     progress = common.Progress()
     # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
-    # summed and filtered on: memory holds the groups, never the records.
+    # summed and filtered on: memory holds the groups, never the records. A FIELD.name is
+    # read as FIELD and named while loading (--names).
     sink = common.StatesSink(GroupStates(by), by, progress)
+    read = [b.removesuffix(".name") for b in by]
     keep = common.keeper(query, args)
     code = common.load(args, sink, keep,
-                       common.needed_columns(args, query, [*by, "packets", "bytes"]))
+                       common.needed_columns(args, query, [*read, "packets", "bytes"]))
     progress.clear()
     if code == 2:
         return code
@@ -77,6 +89,6 @@ def main(argv: Sequence[str]) -> int:
     with common.output(args.output) as out:
         common.write_table(table, args.format, out)
     if table.num_rows == 0:
-        say(keep.nothing_matched() if keep is not None and not keep.kept
+        say(keep.nothing_matched() if keep is not None and query.filters and not keep.kept
             else "no records loaded" if not sink.states.records else "no records")
     return code

@@ -81,7 +81,28 @@ MERGE_ROWS = 1 << 16
 _SUMS = ("records", "packets", "bytes", "accept", "reject")
 
 
-class GroupStates:
+class _States:
+    """Partial states (tables of sums) kept as batches arrive and merged when they pile up:
+    past ``MERGE_ROWS`` rows, or twice the rows of the last merge (``_merged`` says how)."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self._states: list[pa.Table] = []
+        self._rows = 0
+        self._merged_rows = 0
+
+    def _keep(self, state: pa.Table) -> None:
+        self._states.append(state)
+        self._rows += state.num_rows
+        if self._rows > max(MERGE_ROWS, 2 * self._merged_rows) and len(self._states) > 1:
+            self._states = [self._merged()]
+            self._rows = self._merged_rows = self._states[0].num_rows
+
+    def _merged(self) -> pa.Table:
+        raise NotImplementedError
+
+
+class GroupStates(_States):
     """``group_by`` fed one batch at a time, holding only each batch's groups.
 
     A question such as ``top`` needs the sums per group, not the records: each batch is
@@ -99,21 +120,14 @@ class GroupStates:
         self.columns = [c for c in GROUP_COLUMNS if c in columns]
         if any(c not in _SUMS for c in self.columns):
             raise ValueError(f"only sums can be merged: {', '.join(_SUMS)}")
-        self.records = 0
-        self._states: list[pa.Table] = []
-        self._rows = 0
-        self._merged_rows = 0
+        super().__init__()
 
     def add(self, batch: pa.RecordBatch) -> None:
         if not batch.num_rows:
             return
         self.records += batch.num_rows
         state = group_by([batch], self.by, self.columns)
-        self._states.append(state)
-        self._rows += state.num_rows
-        if self._rows > max(MERGE_ROWS, 2 * self._merged_rows) and len(self._states) > 1:
-            self._states = [self._merged()]
-            self._rows = self._merged_rows = self._states[0].num_rows
+        self._keep(state)
 
     def result(self) -> pa.Table:
         if not self._states:
@@ -207,7 +221,7 @@ def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
     return _histogram_of(_bucket_sums(table), width, fill)
 
 
-class HistogramStates:
+class HistogramStates(_States):
     """``histogram`` fed one batch at a time, holding only each batch's buckets.
 
     Without ``every`` the width depends on the first and last start of all the records, so
@@ -220,15 +234,12 @@ class HistogramStates:
         self.every = every
         self.target = target
         self.fill = fill
-        self.records = 0
-        self._states: list[pa.Table] = []
-        self._rows = 0
-        self._merged_rows = 0
+        super().__init__()
 
     def add(self, batch: pa.RecordBatch) -> None:
+        self.records += batch.num_rows  # loaded, even without a start (hist says so)
         if not batch.num_rows or "start" not in batch.schema.names:
             return
-        self.records += batch.num_rows
         starts = _integer_column(batch, "start").cast(pa.int64())
         bucket = _bucket(starts, self.every) if self.every else starts
         state = _bucket_sums(pa.table({"bucket": bucket} | _measures([batch], _SUMS)))
@@ -236,11 +247,7 @@ class HistogramStates:
         state = pa.table({name: state.column(name) if name == "bucket"
                           else state.column(name).cast(pa.uint64())
                           for name in ["bucket", *[f"{n}_sum" for n in _SUMS]]})
-        self._states.append(state)
-        self._rows += state.num_rows
-        if self._rows > max(MERGE_ROWS, 2 * self._merged_rows) and len(self._states) > 1:
-            self._states = [self._merged()]
-            self._rows = self._merged_rows = self._states[0].num_rows
+        self._keep(state)
 
     def _merged(self) -> pa.Table:
         return _bucket_sums(_unsummed(pa.concat_tables(self._states)))

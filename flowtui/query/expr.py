@@ -19,23 +19,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from lark import (
-    Lark,
-    Token,
-    Transformer,
-    Tree,
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-)
-from lark.exceptions import UnexpectedToken, VisitError
 
 from flowtui.decoders import PROTOCOLS, TCP_FLAG_BITS, WELL_KNOWN_PORTS
 from flowtui.fields import FIELDS, arrow_type, canonical_name, is_integer
+from flowtui.query.named import NAME_FIELDS, NAMEABLE, Named, name_field
 from flowtui.query.times import ReferenceDay, parse_time
+
+if TYPE_CHECKING:  # lark (~0.15 s to import) is loaded when a filter is first parsed
+    from lark import Lark, Token, Tree, UnexpectedInput
 
 # ---------------------------------------------------------------------------------- the tree
 
@@ -103,8 +98,8 @@ class Const:
     value: bool
 
 
-Expr = Compare | InSet | InNet | Match | FlagsAll | Not | And | Or | Const
-Leaf = Compare | InSet | InNet | Match | FlagsAll
+Expr = Compare | InSet | InNet | Match | FlagsAll | Not | And | Or | Const | Named
+Leaf = Compare | InSet | InNet | Match | FlagsAll | Named
 COMPARE_OPS = ("=", "!=", "<", "<=", ">", ">=")
 
 
@@ -254,8 +249,19 @@ def resolve_field(name: str, extra: Iterable[str] = ()) -> str | None:
 
 @cache
 def _grammar() -> Lark:
+    from lark import Lark
+
     text = (Path(__file__).with_name("filter.lark")).read_text(encoding="utf-8")
     return Lark(text, parser="lalr", maybe_placeholders=True)
+
+
+@cache
+def _builder() -> type[_Build]:
+    """``_Build`` with lark's ``Transformer`` machinery, made when a filter is first parsed
+    (so that importing this module, as every question and the app do, does not load lark)."""
+    from lark import Transformer
+
+    return type("_LarkBuild", (_Build, Transformer), {})
 
 
 def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None,
@@ -268,6 +274,9 @@ def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None
     """
     if not text.strip():
         return Const(True)
+    from lark import Tree, UnexpectedInput
+    from lark.exceptions import VisitError
+
     _prescan(text)
     try:
         tree = _grammar().parse(text)
@@ -275,7 +284,8 @@ def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None
         raise _syntax_error(text, exc) from None
     _check_depth(tree, text)
     try:
-        return _Build(text, tuple(columns), now or datetime.now(tz=UTC), day).transform(tree)
+        build = _builder()(text, tuple(columns), now or datetime.now(tz=UTC), day)
+        return build.transform(tree)  # type: ignore[attr-defined, no-any-return]
     except VisitError as exc:
         refused = exc.orig_exc
         if isinstance(refused, _Refused):
@@ -322,6 +332,8 @@ def _prescan(text: str) -> None:
 
 def _check_depth(tree: Tree[Token], text: str) -> None:
     """Refuse a tree nested deeper than ``MAX_DEPTH``, walking it without recursion."""
+    from lark import Tree
+
     stack: list[tuple[Tree[Token] | Token, int]] = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
@@ -336,6 +348,8 @@ def _check_depth(tree: Tree[Token], text: str) -> None:
 
 def _first_position(tree: Tree[Token]) -> int:
     """Where the first token under ``tree`` starts (iteratively: the tree may be deep)."""
+    from lark import Token, Tree
+
     stack: list[Tree[Token] | Token | None] = [tree]
     while stack:
         node = stack.pop()
@@ -347,6 +361,8 @@ def _first_position(tree: Tree[Token]) -> int:
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> FilterError:
+    from lark import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     position = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
     if isinstance(exc, UnexpectedEOF):
         return FilterError(text, len(text), "the filter ends too early")
@@ -397,8 +413,9 @@ def _unknown_field_reason(name: str, columns: Iterable[str]) -> str:
     return f"unknown field {name!r}" + (f" (did you mean {hint!r}?)" if hint else "")
 
 
-class _Build(Transformer[Token, Expr]):
-    """Parse tree → Expr, giving values the meaning their field asks for."""
+class _Build:
+    """Parse tree → Expr, giving values the meaning their field asks for (lark's
+    ``Transformer`` is mixed in by ``_builder``)."""
 
     def __init__(self, text: str, columns: tuple[str, ...], now: datetime,
                  day: ReferenceDay | None = None) -> None:
@@ -424,6 +441,8 @@ class _Build(Transformer[Token, Expr]):
     # --- terms
     def compare(self, items: list[Token]) -> Expr:
         name, op, value = items
+        if name_field(str(name)) is not None and resolve_field(str(name), self.columns) is None:
+            return self._named_compare(name, str(op), value)  # not a column of the data
         field = self._field(name)
         return self._comparison(field, str(op), value)
 
@@ -551,6 +570,24 @@ class _Build(Transformer[Token, Expr]):
         if high < low:
             raise _Refused(token, "during: the range ends before it starts")
         return And((Compare("start", "<=", high), Compare("end", ">=", low)))
+
+    def name_term(self, items: list[Token]) -> Expr:
+        return Named(NAME_FIELDS, _text(items[0]), "name", _start(items[0]))
+
+    def sg_term(self, items: list[Token]) -> Expr:
+        return Named(("interface-id",), _text(items[0]), "sg", _start(items[0]))
+
+    def _named_compare(self, name: Token, op: str, value: Token) -> Expr:
+        field = resolve_field(name_field(str(name)) or "")
+        if field not in NAMEABLE:
+            raise _Refused(name, f"{str(name)!r}: names are for {', '.join(NAMEABLE)} "
+                                 "(srcaddr.name = web-1)")
+        named = Named((field,), _text(value), "name", _start(name))
+        if op in ("=", "=="):
+            return named
+        if op == "!=":  # a name, and not this one: false where there is no name, as != is
+            return And((Named((field,), "*", "name", _start(name)), Not(named)))
+        raise _Refused(name, f"{str(name)!r} takes = or != with a name or a glob")
 
     # --- meanings
     def _field(self, token: Token) -> str:
@@ -686,6 +723,10 @@ def _text(token: Token) -> str:
     return text
 
 
+def _start(token: Token) -> int:
+    return token.start_pos or 0
+
+
 def _is_range(text: str) -> bool:
     low, _, high = text.partition("-")
     return bool(low) and bool(high)
@@ -694,6 +735,8 @@ def _is_range(text: str) -> bool:
 def _listed(values: list[Token]) -> list[Token]:
     """The values of ``(a, b)``, or of nfdump's ``[a b]`` (one LIST token) split into
     tokens that keep their place in the text (for error positions)."""
+    from lark import Token
+
     out: list[Token] = []
     for value in values:
         if value.type != "LIST":
@@ -853,6 +896,6 @@ def _class_ranges(body: str) -> list[tuple[str, str]]:
 __all__ = [
     "ADDRESS_FIELDS", "CLOSED_ENUMS", "COMPARE_OPS", "ENUM_VALUES", "PORT_FIELDS", "TIME_FIELDS",
     "And", "Compare", "Const", "Expr", "FilterError", "FlagsAll", "InNet", "InSet", "Leaf",
-    "Match", "NO_MATCH", "Not", "Or", "fields_used", "glob_regex", "leaves", "nearest_field",
-    "parse", "regex_problem", "resolve_field",
+    "Match", "NO_MATCH", "Named", "Not", "Or", "fields_used", "glob_regex", "leaves",
+    "nearest_field", "parse", "regex_problem", "resolve_field",
 ]

@@ -12,7 +12,16 @@ from datetime import datetime
 
 from flowtui.fields import FIELDS
 from flowtui.query.arrow import ArrowPredicate, compile_arrow
-from flowtui.query.expr import Const, Expr, FilterError, nearest_field, parse, resolve_field
+from flowtui.query.expr import (
+    Const,
+    Expr,
+    FilterError,
+    Named,
+    leaves,
+    nearest_field,
+    parse,
+    resolve_field,
+)
 from flowtui.query.times import ReferenceDay
 
 
@@ -35,12 +44,13 @@ class Query:
     @classmethod
     def build(cls, where: str | None = None, sort: str | Sequence[str] | None = None, *,
               columns: Iterable[str] = (), now: datetime | None = None,
-              day: ReferenceDay | None = None) -> Query:
+              day: ReferenceDay | None = None, names: object = None) -> Query:
         """From what a user typed; raises ``FilterError`` (or ``UnknownField``) with one line.
         ``columns``: the data's own column names, for header fields outside the catalogue;
-        ``day``: the day a time without a date means (times.ReferenceDay)."""
+        ``day``: the day a time without a date means (times.ReferenceDay); ``names``: a
+        ``flowtui.names.resolve.Names`` for ``name``/``sg``/``FIELD.name`` terms."""
         known = tuple(columns)
-        expr = parse(where or "", known, now=now, day=day)
+        expr = with_names(parse(where or "", known, now=now, day=day), where or "", names)
         return cls(where=expr, where_text=(where or "").strip(),
                    sort=parse_sort(sort, known) if sort else ())
 
@@ -55,9 +65,28 @@ class Query:
         return replace(self, sort=tuple(sort))
 
     def with_where(self, text: str, columns: Iterable[str] = (),
-                   now: datetime | None = None, day: ReferenceDay | None = None) -> Query:
-        return replace(self, where=parse(text, tuple(columns), now=now, day=day),
+                   now: datetime | None = None, day: ReferenceDay | None = None,
+                   names: object = None) -> Query:
+        return replace(self, where=with_names(parse(text, tuple(columns), now=now, day=day),
+                                              text, names),
                        where_text=text.strip())
+
+
+def with_names(expr: Expr, text: str, names: object) -> Expr:
+    """``expr`` with its name terms resolved against ``names``; a ``FilterError`` when there
+    are name terms and no names, or a name nothing has."""
+    from flowtui.names.filter import NameFilterError, has_names, resolve
+
+    if not has_names(expr):
+        return expr
+    if names is None:
+        position = min(leaf.position for leaf in leaves(expr) if isinstance(leaf, Named))
+        raise FilterError(text, position, "name, sg and FIELD.name need names (--names, or "
+                                          "the names source in the app)")
+    try:
+        return resolve(expr, names)
+    except NameFilterError as exc:
+        raise FilterError(text, exc.position, exc.reason) from None
 
 
 class UnknownField(ValueError):

@@ -15,11 +15,13 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-
-from lark import Lark, Tree
+from typing import TYPE_CHECKING
 
 from flowtui.fields import is_integer
 from flowtui.query.expr import ADDRESS_FIELDS, CLOSED_ENUMS, ENUM_VALUES, parse
+
+if TYPE_CHECKING:  # lark is loaded when a filter is first split or joined (see expr.py)
+    from lark import Lark, Tree
 
 _BARE = re.compile(r"^[^\s()!,'\"=<>~&|]+$")
 _KEYWORDS = frozenset({
@@ -33,6 +35,8 @@ _HOST_FIELDS = frozenset({"srcaddr", "dstaddr"})
 
 @cache
 def _grammar() -> Lark:
+    from lark import Lark
+
     text = (Path(__file__).with_name("filter.lark")).read_text(encoding="utf-8")
     return Lark(text, parser="lalr", maybe_placeholders=True, propagate_positions=True)
 
@@ -43,6 +47,8 @@ def split_steps(text: str) -> list[str]:
     does not parse."""
     if not text.strip():
         return []
+    from lark import Tree
+
     parse(text)  # the one clear error, with its position
     tree = _grammar().parse(text)
     if isinstance(tree, Tree) and tree.data == "and_expr":
@@ -60,6 +66,8 @@ def _wrapped(text: str, node: Tree) -> str:
 
 def join_steps(steps: Sequence[str]) -> str:
     """Steps as one filter: each ``or`` step in parentheses, joined with ``and``."""
+    from lark import Tree
+
     parts = []
     for step in steps:
         step = step.strip()

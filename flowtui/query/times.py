@@ -44,12 +44,16 @@ class ReferenceDay:
 
 def day_of_data(batches: Iterable[pa.RecordBatch]) -> date | None:
     """The UTC day most of the records start on (None: no record has a start). One day folder
-    can hold records from just before midnight; the most common day is the folder's."""
+    can hold records from just before midnight; the most common day is the folder's. Batches
+    read without ``start`` (``top --where 'end < 14:05'`` reads only ``end``) are counted by
+    ``end``, a capture window later: the same day, or today would be taken."""
     counts: dict[int, int] = {}
     for batch in batches:
-        if "start" not in batch.schema.names or not batch.num_rows:
+        names = batch.schema.names
+        time = "start" if "start" in names else "end" if "end" in names else None
+        if time is None or not batch.num_rows:
             continue
-        column = batch.column("start")
+        column = batch.column(time)
         if pa.types.is_dictionary(column.type):
             column = column.dictionary_decode()
         days = pc.divide(pc.cast(column, pa.int64()), 86400)
@@ -114,6 +118,13 @@ def _parse_time(text: str, now: datetime | None = None, *, base: str | None = No
 def window_filter(batch: pa.RecordBatch, since: datetime | None, until: datetime | None
                   ) -> pa.RecordBatch:
     """Rows whose [start, end] overlaps [since, until]; rows without times are kept."""
+    mask = window_mask(batch, since, until)
+    return batch if mask is None else batch.filter(mask)
+
+
+def window_mask(batch: pa.RecordBatch, since: datetime | None, until: datetime | None
+                ) -> pa.BooleanArray | None:
+    """The rows ``window_filter`` keeps (no nulls), or None when it keeps them all."""
     names = batch.schema.names
     mask = None
     if since is not None and "end" in names:
@@ -121,6 +132,4 @@ def window_filter(batch: pa.RecordBatch, since: datetime | None, until: datetime
     if until is not None and "start" in names:
         m = pc.fill_null(pc.less_equal(batch.column("start"), int(until.timestamp())), True)
         mask = m if mask is None else pc.and_(mask, m)
-    if mask is None:
-        return batch
-    return batch.filter(mask)
+    return mask

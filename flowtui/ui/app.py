@@ -22,6 +22,8 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from flowtui.config import Settings
+from flowtui.events import BatchLoaded, LoadFinished
+from flowtui.names.resolve import Names, NamesOptions
 from flowtui.query.view import RecordView
 from flowtui.s3 import inflight
 from flowtui.store import RecordStore
@@ -53,6 +55,8 @@ from flowtui.ui.jobs.sort import SortDone, Sorts
 from flowtui.ui.jobs.story import ShowConversation, StoryMemory
 from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
 from flowtui.ui.keygate import KeyGate
+from flowtui.ui.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
+from flowtui.ui.names.lines import detail_lines
 from flowtui.ui.prompt.bar import PromptBar, PromptSpec
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.goto import GoTo
@@ -85,7 +89,8 @@ class FlowtuiApp(App[None]):
     """``flowtui [s3://bucket/prefix-or-key | PATH]``."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [
-        "app.tcss", "top/top.tcss", "histogram/histogram.tcss", "records/columns.tcss"]
+        "app.tcss", "top/top.tcss", "histogram/histogram.tcss", "records/columns.tcss",
+        "names/names.tcss"]
     TITLE = "flowtui"
     COMMANDS = App.COMMANDS | {FlowtuiCommands, SavedCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -114,6 +119,8 @@ class FlowtuiApp(App[None]):
         Binding("w", "export", "Export", id="app.export"),
         Binding("C", "copy_view", "Copy rows as CSV", show=False, id="app.copy-view"),
         Binding("A", "athena_sql", "Athena SQL", show=False, id="app.athena-sql"),
+        Binding("N", "cycle_names", "Numbers/names", show=False, id="app.names-column"),
+        Binding("R", "refresh_names", "Read names again", show=False, id="app.refresh-names"),
     ]
 
     #: A note ``?`` shows above the keys (the demo's endpoint and CLI line).
@@ -124,7 +131,8 @@ class FlowtuiApp(App[None]):
                  concurrency: int | None = None, follow: str | None = None,
                  tail_options: TailOptions | None = None,
                  athena: AthenaOptions | None = None, settings: Settings | None = None,
-                 settings_error: str | None = None) -> None:
+                 settings_error: str | None = None, names: NamesOptions | None = None,
+                 region: str | None = None) -> None:
         no_color = "NO_COLOR" in os.environ
         # NO_COLOR: the terminal's own colours and Textual's no-colour filter, so only bold,
         # reverse and the row markers carry meaning (never a hue).
@@ -163,6 +171,10 @@ class FlowtuiApp(App[None]):
         self.goto = GoTo(self, self.main_screen, self.sorts)
         self.exports = Exports(self, self.main_screen, self._records_label)
         self.paths = PathPrompt(self.main_screen, self.browser, self.settings.bookmarks)
+        #: Names for interfaces and addresses (None options: no names, as with --no-names).
+        self.names = NamesControl(self, names, region, self._names_changed)
+        self.filters.names = self.names
+        self._named_jobs: set[object] = set()  # loads and tails whose names were asked
         self.key_gate = KeyGate(self)
 
     # --------------------------------------------------------------- setup
@@ -190,8 +202,9 @@ class FlowtuiApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Keys from the terminal act one at a time, in order (see ``ui/keygate.py``)."""
         if isinstance(event, events.Key) and not event.is_forwarded and (
-                self._closing or not self.screen_stack or not self.key_gate.admit(event)):
-            return  # held for later, or typed as the app closes
+                self.return_code is not None or not self.screen_stack
+                or not self.key_gate.admit(event)):
+            return  # held for later, or typed as the app closes (exit() set a return code)
         await super().on_event(event)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -209,6 +222,7 @@ class FlowtuiApp(App[None]):
             self.set_theme(self._initial_theme)
         self.main_screen.show_records(RecordStore())
         apply_settings(self, self.settings, self._settings_error)
+        self.names.start_without_records()
         self.browser.entry_list.focus()
         if self._follow:
             bucket, _, prefix = self._follow[5:].partition("/")
@@ -236,6 +250,7 @@ class FlowtuiApp(App[None]):
         waiting (a load, a listing, a tail's poll) is cut, and its worker thread ends."""
         self.loads.stop_now()
         self.athena.stop_now()
+        self.names.stop()
         self.tails.stop(quiet=True)
         for made_client in self._clients:
             inflight.close(made_client)
@@ -285,6 +300,62 @@ class FlowtuiApp(App[None]):
     @_quiet_when_closing
     def _load_update(self, message: LoadUpdate) -> None:
         self.loads.update(message)
+        job = self.job
+        if job is None or job.id != message.job_id:
+            return
+        event = message.event
+        # names for the records' account and region: asked on the first rows (the S3 key
+        # says whose) and again at the end (local files say it in their account-id)
+        first = isinstance(event, BatchLoaded) and job.id not in self._named_jobs
+        if first or isinstance(event, LoadFinished):
+            self._named_jobs.add(job.id)
+            self.names.records_loaded([ref.location for ref in job.refs], job.store.batches)
+
+    # ----------------------------------------------------------------- names
+
+    @on(NamesScopes)
+    def _names_scopes(self, message: NamesScopes) -> None:
+        self.names.scopes_found(message)
+
+    @on(NamesLoaded)
+    @_quiet_when_closing
+    def _names_loaded(self, message: NamesLoaded) -> None:
+        self.names.loaded(message)
+
+    @on(NamesFailed)
+    @_quiet_when_closing
+    def _names_failed(self, message: NamesFailed) -> None:
+        self.names.failed(message)
+
+    def _names_changed(self, names: Names | None) -> None:
+        """New names (or a load started): the status line, then every pane that names."""
+        screen = self.main_screen
+        if not screen.is_attached:
+            return
+        self.status.names = self.names.summary
+        if self.table.cell_names.set_names(names):
+            self.table.names_changed()
+        screen.top.set_names(names)
+        if names is not None and not self.names.loading:
+            self.filters.names_arrived()
+        self._show_detail(self.table.cursor_row)
+
+    def action_cycle_names(self) -> None:
+        """N: numbers, numbers and names, names (the named columns of the table)."""
+        cells = self.table.cell_names
+        if cells.names is None:
+            reason = self.names.not_ready() or "no names are loaded"
+            self.notify(literal(reason), markup=False, timeout=4)
+            return
+        cells.cycle()
+        self.table.names_changed()
+        self.notify(cells.describe(), markup=False, timeout=3)
+
+    def action_refresh_names(self) -> None:
+        """R: read the EC2 inventory again (the cache ignored)."""
+        if not self.names.refresh():
+            self.notify("No names: the app was started with --no-names", markup=False,
+                        timeout=3)
 
     @on(LoadCrashed)
     def _load_crashed(self, message: LoadCrashed) -> None:
@@ -316,6 +387,13 @@ class FlowtuiApp(App[None]):
     @on(TailUpdate)
     def _tail_update(self, message: TailUpdate) -> None:
         self.tails.update(message)
+        tail = self.tail
+        event = message.event
+        if tail is not None and tail.id == message.tail_id and isinstance(
+                event, BatchLoaded) and ("tail", tail.id) not in self._named_jobs:
+            # the followed keys say whose records they are (AWSLogs/<account>/…/<region>/)
+            self._named_jobs.add(("tail", tail.id))
+            self.names.records_loaded([event.ref.location], tail.store.batches)
 
     @on(TailCrashed)
     def _tail_crashed(self, message: TailCrashed) -> None:
@@ -480,7 +558,10 @@ class FlowtuiApp(App[None]):
         if source is None or row >= len(source):
             detail.show_nothing()
             return
-        detail.show_record(row, source.row(row), source.source(row))
+        record = source.row(row)
+        names = self.names.names
+        detail.show_record(row, record, source.source(row),
+                           detail_lines(names, record) if names is not None else ())
 
     def current_record(self) -> dict[str, object] | None:
         source = self.table.store
@@ -607,7 +688,7 @@ class FlowtuiApp(App[None]):
     #: story or a conversation covers it.
     MAIN_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset({
         "toggle_decoded", "toggle_detail", "toggle_browser", "copy_record", "story",
-        "show_bad_lines", "tail_pause", "tail_stop"})
+        "show_bad_lines", "tail_pause", "tail_stop", "cycle_names"})
 
     #: Shown in the footer only while a tail runs; their hidden twins (with a parameter)
     #: answer the keys otherwise.
@@ -639,7 +720,7 @@ class FlowtuiApp(App[None]):
         else:
             return
         self.push_screen(StoryScreen(store, index, client=self._client,
-                                     memory=self.story_memory,
+                                     memory=self.story_memory, names=self.names.names,
                                      on_rows_added=self._story_rows_added), self._jump)
 
     def _story_rows_added(self) -> None:
@@ -700,7 +781,8 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
         endpoint_url: str | None = None, no_sign: bool = False, theme: str | None = None,
         follow: str | None = None, tail_options: TailOptions | None = None,
         athena: AthenaOptions | None = None, settings: Settings | None = None,
-        settings_error: str | None = None, help_note: str = "") -> int:
+        settings_error: str | None = None, names: NamesOptions | None = None,
+        help_note: str = "") -> int:
     """Entry point for ``flowtui [target]`` (and ``flowtui tail URL`` with ``follow``)."""
     from flowtui.s3.session import make_client
 
@@ -715,7 +797,7 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
         theme = theme_for_colours(Console().color_system)
     app = FlowtuiApp(target, client_factory=factory, theme=theme, follow=follow,
                      tail_options=tail_options, athena=athena, settings=settings,
-                     settings_error=settings_error)
+                     settings_error=settings_error, names=names, region=region)
     app.help_note = help_note  # the demo's endpoint, shown by ?
     from flowtui.ui.signals import exit_on_signals
 

@@ -48,10 +48,14 @@ def main(argv: Sequence[str]) -> int:
                                       kwargs={"every": args.live_every},
                                       name="flowtui-demo-live", daemon=True)
             feeder.start()
+        from flowtui.names.resolve import NamesOptions
         from flowtui.ui.app import run
 
+        # names from the demo's own EC2 inventory and IP ranges file (flowtui.demo_ec2 set
+        # them in the environment): nothing is downloaded
         return run(None, endpoint_url=server.endpoint_url, region="us-east-1",
-                   theme=args.theme, help_note="\n".join(hint))
+                   theme=args.theme, help_note="\n".join(hint),
+                   names=NamesOptions(download_ip_ranges=False))
     except Exception as exc:  # last resort: one line, never a traceback
         print(f"flowtui: demo failed: {printable(str(exc))}", file=sys.stderr)
         return 1

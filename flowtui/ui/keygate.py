@@ -59,7 +59,7 @@ class KeyGate:
         """Wait for each key's work, then let the next held key go."""
         while True:
             await self._settled()
-            if not self._held or self._app._closing:  # noqa: SLF001
+            if not self._held or _leaving(self._app):
                 self._held.clear()
                 return
             key = self._held.popleft()
@@ -91,7 +91,7 @@ class KeyGate:
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
                 return
-            if self._app._closing or not self._app.is_running:  # noqa: SLF001
+            if _leaving(self._app):
                 return
             nodes = self._chain()
             await _caught_up(nodes, left)
@@ -101,6 +101,12 @@ class KeyGate:
                 quiet += 1
                 if quiet >= 2:
                     return
+
+
+def _leaving(app: App[Any]) -> bool:
+    """The app is ending: ``exit()`` sets the return code (public, unlike Textual's own
+    closing flags), or it has stopped running."""
+    return app.return_code is not None or not app.is_running
 
 
 async def _caught_up(nodes: list[MessagePump], timeout: float) -> None:

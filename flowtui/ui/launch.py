@@ -7,12 +7,18 @@ Kept in the UI package so the core CLI only gains one branch and never imports T
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from flowtui.cli import commands_epilog
 from flowtui.cliargs import CommandParser, add_athena_app_options, add_s3_options
 from flowtui.textsafe import printable
+
+if TYPE_CHECKING:
+    from flowtui.config import Settings
+    from flowtui.names.resolve import NamesOptions
 
 THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 
@@ -30,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
                              "folder")
     add_s3_options(parser)
     add_athena_app_options(parser)
+    names = parser.add_argument_group("names (interfaces, addresses, the rule behind a REJECT)")
+    names.add_argument("--names-file", metavar="FILE",
+                       help="CSV of cidr,name for networks EC2 doesn't know (default: the "
+                            "config's [names] names_file)")
+    names.add_argument("--ip-ranges", metavar="FILE",
+                       help="AWS's ip-ranges.json to read instead of downloading it once "
+                            "(default: the config's [names] ip_ranges)")
+    names.add_argument("--no-names", action="store_true",
+                       help="no names: no EC2 inventory read, no IP ranges download")
     parser.add_argument("--theme", choices=THEMES,
                         help="colours (default: FLOWTUI_THEME or textual-dark; ansi-dark "
                              "under NO_COLOR)")
@@ -58,11 +73,40 @@ def main(argv: Sequence[str]) -> int:
                            output_location=args.athena_output_location
                            or conf.athena_output_location,
                            profile=profile, region=region)
+    names = names_options(args, conf, profile)
     try:
-        return run(args.target, profile=profile, region=region,
+        return run(args.target, profile=profile, region=region or _default_region(profile),
                    endpoint_url=args.endpoint_url or conf.endpoint_url,
                    no_sign=args.no_sign_request, theme=args.theme or conf.theme,
-                   athena=athena, settings=conf, settings_error=loaded.error)
+                   athena=athena, settings=conf, settings_error=loaded.error, names=names)
     except Exception as exc:  # the app reports its own errors; this is the last resort
         print(f"flowtui: {printable(str(exc))}", file=sys.stderr)
         return 1
+
+
+def names_options(args: argparse.Namespace, conf: Settings, profile: str | None
+                  ) -> NamesOptions | None:
+    """Where the app's names come from: the flags, else the config's ``[names]``; the EC2
+    inventory of the records' account and region (read-only Describe calls, cached); None
+    with ``--no-names``. EC2's endpoint is ``AWS_ENDPOINT_URL_EC2`` when set (the demo's
+    moto, a test's), never the S3 ``--endpoint-url`` (an S3-compatible store is not EC2)."""
+    if args.no_names:
+        return None
+    from flowtui.names.resolve import NamesOptions
+
+    def path(text: str | None) -> str | None:
+        return os.path.expanduser(text) if text else None
+
+    return NamesOptions(names_file=path(args.names_file or conf.names_file),
+                        ip_ranges=path(args.ip_ranges or conf.ip_ranges), profile=profile,
+                        endpoint_url=os.environ.get("AWS_ENDPOINT_URL_EC2") or None)
+
+
+def _default_region(profile: str | None) -> str | None:
+    """The profile's region (local files name no region; their names need one)."""
+    try:
+        import boto3
+
+        return boto3.session.Session(profile_name=profile).region_name
+    except Exception:  # a bad profile: the S3 client says so in its own words
+        return None

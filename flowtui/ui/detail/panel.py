@@ -212,7 +212,9 @@ class DetailPanel(Vertical):
         self._built_expanded = set()
         self.record_index = None
 
-    def show_record(self, index: int, record: Mapping[str, object], source: str = "") -> None:
+    def show_record(self, index: int, record: Mapping[str, object], source: str = "",
+                    names: Sequence[tuple[str, str]] = ()) -> None:
+        """``names``: (field, what it is) lines for the Names section (ui/names/lines.py)."""
         try:
             explanation = explain(record)
         except Exception as exc:  # a catalogue bug must not take the UI down
@@ -225,7 +227,7 @@ class DetailPanel(Vertical):
             title.append("  ")
             title.append(literal(source.rpartition("/")[2] or source), style="dim")
         self._set_title(title)
-        self._fill(explanation)
+        self._fill(explanation, names)
         self.record_index = index
 
     def _want_expanded(self, index: int) -> bool:
@@ -252,10 +254,11 @@ class DetailPanel(Vertical):
                 self.list.replace_option_prompt_at_index(index, _field_prompt(
                     line.field, line.raw, line.decoded, line.meaning, self._width, show))
 
-    def _fill(self, explanation: Explanation) -> None:
+    def _fill(self, explanation: Explanation, named: Sequence[tuple[str, str]] = ()) -> None:
         ol = self.list
         keep = ol.highlighted
         names = [r.field for r in explanation.rows] + [name for name, _ in explanation.facts]
+        names += [name for name, _ in named]
         self._width = min(max((len(n) for n in names), default=8), 24)
         lines: list[_Line | None] = []
         options: list[Option] = []
@@ -283,6 +286,11 @@ class DetailPanel(Vertical):
             add_line(_Line(row.field, row.raw, row.decoded, row.meaning),
                      CopyTarget(row.field, row.raw),
                      CopyTarget(f"{row.field} (decoded)", row.decoded or row.raw))
+        if named:
+            add_heading("Names")
+            for name, value in named:
+                add_line(_Line(name, value, "", ""), CopyTarget(f"{name} name", value),
+                         CopyTarget(f"{name} name", value))
         if explanation.facts:
             add_heading("Facts")
             for name, value in explanation.facts:

@@ -13,6 +13,7 @@ from typing import Any
 
 from textual.app import App
 
+from flowtui.names.filter import has_names
 from flowtui.query.expr import FilterError, parse
 from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_steps
 from flowtui.ui.filter.suggest import DataValues, FilterSuggester
@@ -34,6 +35,10 @@ class Filters:
         self._on_view = on_view  # a new view to show (the sort sorts it)
         self.history = History("filter")
         self.values = DataValues(lambda: screen.records)
+        #: The app's names (``ui/names/control.NamesControl``): ``name``/``sg`` terms resolve
+        #: through it; a filter typed before they arrive waits for them.
+        self.names: Any = None
+        self.waiting: str | None = None
         self.day = DataDay(lambda: screen.records)  # what a time without a date means
 
     @property
@@ -59,20 +64,52 @@ class Filters:
     def check(self, text: str) -> Check:
         day = self.day()
         try:
-            parse(text, self.columns(), day=day)
+            expr = parse(text, self.columns(), day=day)
         except FilterError as exc:
             return Check(False, exc.reason, exc.position)
+        if has_names(expr) and self.names is not None:
+            reason = self.names.not_ready()
+            if reason is not None and self.names.loading:
+                return Check(True, f"{reason}: Enter applies it when they arrive")
+            if reason is not None:
+                return Check(False, reason)
         if day.used:
             return Check(True, f"a time without a date is on {day.describe()} · {HINT}")
         return Check(True, HINT)
+
+    def _names(self) -> Any:
+        return self.names.names if self.names is not None else None
+
+    def names_arrived(self) -> None:
+        """Names loaded or read again: a filter that waited for them applies now, and one
+        that names things is resolved again (the names behind it may have changed)."""
+        text, self.waiting = self.waiting, None
+        if text is not None:
+            self.apply(text, note="Names loaded: filter applied")
+            return
+        if self.active and self.text and has_names(_parsed(self.text, self.columns())):
+            self.apply(self.text)
 
     def apply(self, text: str, *, note: str | None = None) -> bool:
         """Show the records through filter ``text``; False (and a one-line note) if it
         does not read."""
         screen = self._screen
+        self.waiting = None  # a later filter replaces one that waited for names
+        if self.names is not None and has_names(_parsed(text, self.columns())):
+            reason = self.names.not_ready()
+            if reason is not None and self.names.loading:
+                self.waiting = text
+                self._app.notify(literal(f"{reason}: the filter applies when they arrive"),
+                                 title="Filter", markup=False, timeout=5)
+                return True
+            if reason is not None:
+                self._app.notify(literal(reason), title="Filter", severity="error",
+                                 markup=False)
+                return False
         day = self.day()
         try:
-            query = screen.shown.with_where(text, self.columns(), day=day)
+            query = screen.shown.with_where(text, self.columns(), day=day,
+                                            names=self._names())
         except FilterError as exc:
             self._app.notify(literal(str(exc)), title="Filter", severity="error",
                              markup=False)
@@ -130,3 +167,13 @@ class Filters:
         screen.crumbs.steps = tuple(split_steps(self.text)) if self.active else ()
         view = screen.view
         screen.status.store_total = view.total if view is not None and self.active else 0
+
+
+def _parsed(text: str, columns: list[str]) -> Any:
+    """``text`` parsed, or a plain true when it does not read (``with_where`` says why)."""
+    from flowtui.query.expr import Const
+
+    try:
+        return parse(text, columns)
+    except FilterError:
+        return Const(True)

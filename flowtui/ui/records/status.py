@@ -70,12 +70,14 @@ class RecordStatus(Static):
     #: The full name of the browser folder under its cursor, when the list shows it cut or
     #: as a label (Hive's ``aws-account-id=…``); "" otherwise.
     entry_name: reactive[str] = reactive("", repaint=False)
+    #: Where names come from and how old they are ("names: 42 interfaces read 3 min ago").
+    names: reactive[str] = reactive("", repaint=False)
 
     _drawn: Text | None = None
 
     def on_mount(self) -> None:
         for name in ("position", "total", "load", "decoded", "tail", "new_rows",
-                     "store_total", "note", "athena", "entry_name"):
+                     "store_total", "note", "athena", "entry_name", "names"):
             self.watch(self, name, self._repaint_changed, init=False)
 
     def _repaint_changed(self) -> None:
@@ -147,6 +149,8 @@ class RecordStatus(Static):
         if self.athena:
             add(2, literal(self.athena), "bold")
         add(6, "decoded" if self.decoded else "raw", "dim")
+        if self.names:
+            add(6, literal(self.names), "dim")
         if load.label:
             add(7, literal(load.label), "dim")
         return parts

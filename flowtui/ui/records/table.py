@@ -33,6 +33,7 @@ from textual.timer import Timer
 from flowtui.explain import display_value
 from flowtui.fields import is_integer
 from flowtui.rowsource import RowSource
+from flowtui.ui.names.cells import CellNames
 from flowtui.ui.records.columns import ColumnChoices, ColumnLayout
 from flowtui.ui.safe import literal
 
@@ -208,6 +209,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._scrolled_at = 0.0  # when a cursor move last scrolled the view
         self._placeholder_wrap: tuple[tuple[str, int], list[str]] = (("", 0), [])
         self._scroll_timer: Timer | None = None
+        #: Names beside (or instead of) interface ids and addresses (ui/names/cells.py).
+        self.cell_names = CellNames()
 
     # ----------------------------------------------------------------- data
 
@@ -253,7 +256,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def header_label(self, column: str) -> str:
         """The column's header text, with the sort mark when it is the sorted one."""
-        label = literal(column)
+        label = self.cell_names.header(column, literal(column))
         if self._sort_mark is not None and self._sort_mark[0] == column:
             label += " ▼" if self._sort_mark[1] else " ▲"
         return label
@@ -594,6 +597,10 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     def action_toggle_decoded(self) -> None:
         self.decoded = not self.decoded
 
+    def names_changed(self) -> None:
+        """The names or their mode changed (``cell_names``): cells and headers again."""
+        self.watch_decoded()
+
     def action_copy_cell(self) -> None:
         """y: the value under the cursor, as the table shows it (raw or decoded), as the
         detail panel's y copies a field's."""
@@ -649,8 +656,12 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             decoded = self.decoded
             columns = self._columns
             for i, record in zip(range(lo, hi), self._store.rows(lo, hi), strict=False):
+                names = self.cell_names
                 formatted = _FormattedRow(
                     row_marker(record),
+                    [names.cell(c, record.get(c),
+                                literal(display_value(c, record.get(c), decoded)))
+                     for c in columns] if names.active else
                     [literal(display_value(c, record.get(c), decoded)) for c in columns],
                 )
                 self._formatted[i] = formatted

@@ -47,6 +47,7 @@ from flowtui.ui.jobs.story import (
     load_missing,
     tell_story,
 )
+from flowtui.ui.names.story import StoryNamed, name_story, named_text
 from flowtui.ui.records.status import human_bytes
 from flowtui.ui.safe import literal
 from flowtui.ui.story.render import (
@@ -194,13 +195,12 @@ def _while_shown(handler: Callable[..., None]) -> Callable[..., None]:
 
     @wraps(handler)
     def guarded(self: StoryScreen, *args: Any, **kwargs: Any) -> None:
-        if not self.is_attached or self.app._closing:  # noqa: SLF001
+        if not self.is_attached or self.app.return_code is not None:
             return
         try:
             handler(self, *args, **kwargs)
         except NoMatches:
-            if self.is_attached and self.is_running and not self.app._closing \
-                    and self.app.return_code is None:  # noqa: SLF001
+            if self.is_attached and self.is_running and self.app.return_code is None:
                 raise
 
     return guarded
@@ -230,8 +230,11 @@ class StoryScreen(Screen[Jump | None]):
 
     def __init__(self, store: RecordStore, index: int, *,
                  client: Callable[[], Any] | None, memory: StoryMemory,
-                 on_rows_added: Callable[[], None] | None = None) -> None:
+                 on_rows_added: Callable[[], None] | None = None,
+                 names: Any = None) -> None:
         super().__init__()
+        #: The app's ``Names`` (None: none loaded): who spoke, and the rule behind a REJECT.
+        self.names = names
         self.store = store
         self.index = index
         self._client = client
@@ -244,6 +247,7 @@ class StoryScreen(Screen[Jump | None]):
         yield Static(Text("Telling the story…", style="italic"), id="story-verdict")
         with StoryBody(id="story-body"):
             yield Static(id="story-explanation")
+            yield Static(id="story-names")
             yield Static(id="story-compare")
             yield TimelineStrip(id="story-timeline")
             yield Static(id="story-missing")
@@ -281,6 +285,21 @@ class StoryScreen(Screen[Jump | None]):
     @on(StoryTold)
     def _told(self, message: StoryTold) -> None:
         self.told = message
+        names = self.names
+        if names is not None:  # the rule is evaluated off the UI thread (a big inventory)
+            self.run_worker(partial(name_story, message.story, names, self.post_message),
+                            thread=True, group="names", exclusive=True, exit_on_error=False,
+                            name="story names")
+
+    @on(StoryNamed)
+    def _named(self, message: StoryNamed) -> None:
+        told = self.told
+        if told is None or message.story is not told.story:
+            return  # a story told before
+        shown = self.query_one("#story-names", Static)
+        said = named_text(message.extra)
+        shown.update(said)
+        shown.display = bool(said)
 
     @on(StoryFailed)
     def _failed(self, message: StoryFailed) -> None:

@@ -28,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from flowtui.names.resolve import Names
 from flowtui.query.aggregate import group_by, top_of
 from flowtui.rowsource import RowSource
 from flowtui.ui.histogram.bars import share_bar
@@ -36,6 +37,7 @@ from flowtui.ui.records.status import human_bytes
 from flowtui.ui.refresh import AggregateRefresh
 from flowtui.ui.safe import literal
 from flowtui.ui.top.keys import TOP_KEYS, TOP_METRICS, NoDrill, TopKey, drill_text, key_label
+from flowtui.ui.top.named import by_name, nameable, named_batches, named_drill_text
 
 TOP_N = 100
 """Rows the pane ranks (the rest count in the total and the share)."""
@@ -65,7 +67,11 @@ class TopData:
 
 
 def compute(batches: Sequence[pa.RecordBatch], key: TopKey, metric: str,
-            n: int = TOP_N) -> TopData:
+            n: int = TOP_N, names: Names | None = None) -> TopData:
+    """``names``: rank by the names of the key's fields (``srcaddr.name``) instead."""
+    if names is not None:
+        batches = named_batches(batches, key.fields, names)
+        key = by_name(key)
     groups = group_by(batches, key.fields, ("records", "packets", "bytes"))
     total = pc.sum(groups.column(metric)).as_py() or 0
     ranked = top_of(groups, list(key.fields), metric, n).to_pylist()
@@ -102,6 +108,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         *[Binding(str(i + 1), f"pick({i})", f"By {k.name}", show=False, id=f"top.by-{k.name}")
           for i, k in enumerate(TOP_KEYS)],
         Binding("m", "metric", "Records/packets/bytes", id="top.metric"),
+        Binding("n", "by_name", "By name/address", id="top.by-name"),
         Binding("enter", "drill(True)", "Filter to row", id="top.drill"),
         Binding("exclamation_mark", "drill(False)", "Exclude row", id="top.exclude"),
         Binding("v", "conversation", "Conversation", id="top.conversation"),
@@ -117,6 +124,8 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
     cursor_row: reactive[int] = reactive(0)
     key_index: reactive[int] = reactive(0)
     metric: reactive[str] = reactive("bytes")
+    #: Rank interfaces and addresses by their names (``n``), when names are loaded.
+    named: reactive[bool] = reactive(False)
 
     @dataclass
     class Computed(Message):
@@ -163,6 +172,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         self.found_text = ""  # the last @ text, for n and N
         self._lines: dict[int, Strip] = {}
         self.refresher = AggregateRefresh(self, self._data_key, self._start)
+        self.names: Names | None = None
 
     @property
     def key(self) -> TopKey:
@@ -175,7 +185,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         if source is None:
             return None
         return (id(source), len(source), source.generation, source.dropped, self.key_index,
-                self.metric)
+                self.metric, self._naming(), id(self.names))
 
     def source_changed(self) -> None:
         self.refresher.changed()
@@ -185,16 +195,43 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         if source is None:
             self._show(None)
             return
-        self._compute(source, self.key, self.metric, self._data_key())
+        self._compute(source, self.key, self.metric, self._data_key(),
+                      self.names if self._naming() else None)
+
+    def _naming(self) -> bool:
+        """Ranking by name now: asked for, names loaded, and a key that names apply to."""
+        return self.named and self.names is not None and nameable(self.key)
+
+    def set_names(self, names: Names | None) -> None:
+        """The app's names changed: a ranking by name counts again with them."""
+        if names is self.names:
+            return
+        self.names = names
+        if self.named:
+            self._question_changed()
+
+    def action_by_name(self) -> None:
+        if self.names is None:
+            self.notify("No names are loaded (the EC2 inventory, a names file or AWS's IP "
+                        "ranges name interfaces and addresses)", markup=False, timeout=4)
+            return
+        self.named = not self.named
+        if self.named and not nameable(self.key):
+            self.notify("By name: the src, dst, pair and interface keys", markup=False,
+                        timeout=3)
+
+    def watch_named(self) -> None:
+        self._question_changed()
 
     @work(thread=True, group="top", exclusive=True, exit_on_error=False)
-    def _compute(self, source: RowSource, key: TopKey, metric: str, data_key: Hashable) -> None:
+    def _compute(self, source: RowSource, key: TopKey, metric: str, data_key: Hashable,
+                 names: Names | None = None) -> None:
         worker = get_current_worker()
         try:
             batches = source.batches()
             if worker.is_cancelled:
                 return
-            data = compute(batches, key, metric)
+            data = compute(batches, key, metric, names=names)
         except Exception as exc:  # the pane says so; the app goes on
             data = TopData(key, metric, error=f"top-N failed: {exc}")
         if not worker.is_cancelled:
@@ -202,7 +239,8 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_top_pane_computed(self, message: Computed) -> None:
         message.stop()
-        if message.data.key != self.key or message.data.metric != self.metric:
+        wanted = by_name(self.key) if self._naming() else self.key
+        if message.data.key != wanted or message.data.metric != self.metric:
             return  # an answer to an older question
         self._show(message.data)
 
@@ -290,7 +328,9 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
             return
         row = rows[self.validate_cursor_row(self.cursor_row)]
         try:
-            text = drill_text(self.data.key.fields, row.values, keep=keep)
+            text = (named_drill_text(self.data.key.fields, row.values, keep=keep)
+                    if self.data.key != self.key else
+                    drill_text(self.data.key.fields, row.values, keep=keep))
         except NoDrill as exc:
             self.notify(literal(str(exc)), severity="warning", markup=False)
             return
@@ -301,7 +341,8 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         app answers with the conversation screen)."""
         rows = self._rows()
         data = self.data
-        if not rows or data is None or data.key.fields != ("srcaddr", "dstaddr"):
+        if not rows or data is None or data.key.fields != ("srcaddr", "dstaddr") \
+                or data.key != self.key:
             self.notify("v opens the conversation of an address pair: rank by pair (3) first",
                         markup=False, timeout=3)
             return
@@ -406,7 +447,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         return Strip(segments)
 
     def _update_title(self) -> None:
-        title = f"Top · by {self.metric}"
+        title = f"Top · by {self.metric}" + (" · by name" if self._naming() else "")
         data = self.data
         if data is not None and not data.error and data.metric == self.metric:
             title += f" · {data.groups:,} groups · {_amount(self.metric, data.total)}"
@@ -424,11 +465,13 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         return rank, key, counts, packets, bar
 
     def _key_heading(self) -> str:
-        return " → ".join(self.key.fields)
+        key = by_name(self.key) if self._naming() else self.key
+        return " → ".join(key.fields)
 
     def _key_text(self, row: TopRow) -> str:
         fields = self.data.key.fields if self.data is not None else self.key.fields
-        return " → ".join(literal(key_label(f, v)) for f, v in zip(fields, row.values,
+        return " → ".join(literal(key_label(f, v) if v is not None or not f.endswith(
+            ".name") else "(no name)") for f, v in zip(fields, row.values,
                                                                      strict=False))
 
     def _header(self, width: int) -> Strip:

@@ -1,0 +1,74 @@
+"""The story in names: who spoke to whom, and which rule refused the REJECT.
+
+Kept beside the story (``flowtui.query.story``), not in it: the story is told from the
+records alone; this adds what the names and today's inventory say about the same record, for
+``flowtui story`` (text and ``--format json``) and the story screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flowtui.names.rules import which_rule
+
+#: Verdicts whose story has a rejected record a rule can be looked for.
+RULE_VERDICTS = ("rejected", "nacl-blocks-reply")
+
+
+def who(record: Mapping[str, Any], names: Any) -> str:
+    """``web-1 (i-0abc, sg-web) → db-1 tcp 5432``: the interface's label on its own side."""
+    info = names.interface(str(record.get("interface-id"))) if record.get("interface-id") \
+        else None
+    own = set(info.addresses) if info is not None else set()
+
+    def side(address: Any) -> str:
+        if address is None:
+            return "-"
+        if info is not None and str(address) in own:
+            return info.label()
+        return str(names.label("srcaddr", address))
+
+    number = record.get("protocol")
+    protocol = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}.get(
+        number if isinstance(number, int) else -1, "")
+    port = record.get("dstport") if protocol in ("tcp", "udp") else None
+    tail = " ".join(str(p) for p in (protocol, port) if p not in ("", None))
+    arrow = f"{side(record.get('srcaddr'))} → {side(record.get('dstaddr'))}"
+    return f"{arrow} {tail}".rstrip()
+
+
+def rejected_record(story: Any) -> Mapping[str, Any] | None:
+    """The record of the story that was REJECTed (the story's own, else its reply's on the
+    same interface), for the verdicts a rule can explain."""
+    if story.verdict not in RULE_VERDICTS:
+        return None
+    record: Mapping[str, Any] = story.record
+    if record.get("action") == "REJECT":
+        return record
+    for sighting in story.reply:
+        if sighting.same_interface and sighting.record.get("action") == "REJECT":
+            return sighting.record  # type: ignore[no-any-return]
+    return None
+
+
+def annotate(story: Any, names: Any) -> dict[str, Any]:
+    """``{"names": {field: name}, "who": …, "rule": {...} | None}`` for a story."""
+    record = story.record
+    named = {field: names.name(field, record.get(field))
+             for field in ("interface-id", "srcaddr", "dstaddr")}
+    rejected = rejected_record(story)
+    rule = which_rule(rejected, names) if rejected is not None else None
+    return {"names": named, "who": who(record, names), "rule": rule}
+
+
+def lines(extra: Mapping[str, Any]) -> list[str]:
+    """The annotation as text lines for ``flowtui story``."""
+    out = [f"who      {extra['who']}"]
+    rule = extra.get("rule")
+    if rule:
+        out.append(f"rule     {rule['text']}")
+    return out
+
+
+__all__ = ["RULE_VERDICTS", "annotate", "lines", "rejected_record", "who"]
