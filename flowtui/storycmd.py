@@ -287,8 +287,17 @@ def _cells(r: Mapping[str, object]) -> list[str]:
 
 
 def _window_line(w: Window) -> str:
-    status = f"  [{', '.join(printable(s) for s in w.status)}]" if w.status else ""
+    status = f"  {status_counts(w.status)}" if w.status else ""
     return f"{_stamp(w.start)[11:16]}  → {_tally(w.forward):<44} ← {_tally(w.reverse)}{status}"
+
+
+def status_counts(statuses: Sequence[str]) -> str:
+    """``NODATA×2 SKIPDATA×1``: the status rows of a slot counted, in first-seen order (a
+    minute can hold one row per aggregation interval, so a list would repeat itself)."""
+    counts: dict[str, int] = {}
+    for each in statuses:
+        counts[each] = counts.get(each, 0) + 1
+    return " ".join(f"{printable(name)}×{n}" for name, n in counts.items())
 
 
 def _tally(t: Tally) -> str:

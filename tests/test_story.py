@@ -279,3 +279,22 @@ def test_the_conversation_of_two_addresses_groups_by_protocol_and_port_both_ways
     assert (https.b_to_a.records, https.b_to_a.reject, https.b_to_a.bytes) == (1, 1, 180)
     assert (https.first, https.last) == (T0 + 5, T0 + 90)
     assert rows[(6, 22)].a_to_b.reject == 1 and rows[(6, 22)].b_to_a.records == 0
+
+
+def test_the_text_timeline_counts_status_rows_instead_of_printing_a_list() -> None:
+    """Several NODATA/SKIPDATA rows of the interface in one minute (one per aggregation
+    interval and ENI, VPC user guide, flow log records, log-status; reference §3.2) are shown
+    as counts, ``NODATA×2 SKIPDATA×1``, not as a Python-like list ``[NODATA, NODATA, …]``."""
+    import io
+
+    from flowtui.storycmd import write_story
+
+    rows = [f"5 {ACCOUNT} {ENI} - - - - - - - {T0 + 60} {T0 + 110} - NODATA - - - -",
+            f"5 {ACCOUNT} {ENI} - - - - - - - {T0 + 70} {T0 + 115} - NODATA - - - -",
+            f"5 {ACCOUNT} {ENI} - - - - - - - {T0 + 80} {T0 + 118} - SKIPDATA - - - -"]
+    story = story_of(store_of(V5, [SYN_ALONE, *rows]), 0)
+    out = io.StringIO()
+    write_story(out, story)
+    timeline = out.getvalue().split("timeline (")[1].split("missing (")[0]
+    assert "NODATA×2 SKIPDATA×1" in timeline, timeline
+    assert "[" not in timeline and "'" not in timeline, timeline

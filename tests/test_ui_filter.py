@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,13 +136,38 @@ async def test_completion_of_field_names_and_seen_values(medium: str,
         assert isinstance(interface, str)
         await pilot.press("slash", *"interf")
         box = app.main_screen.prompt.input
-        await pilot.press("tab")
+        await pilot.press("tab")  # interface-id, -type, -tag: as far as they agree
+        assert box.value == "interface-" and "interface-id" in app.main_screen.prompt.message
+        await pilot.press("i", "tab")
         assert box.value == "interface-id"
         await pilot.press(*" = ", *interface[:6])
         await pilot.press("tab")
         assert box.value.startswith(f"interface-id = {interface[:6]}")
         seen = {r["interface-id"] for r in store_rows(app)}
-        assert box.value.removeprefix("interface-id = ") in seen
+        typed = box.value.removeprefix("interface-id = ")
+        fits = sorted(v for v in seen if isinstance(v, str) and v.startswith(typed))
+        assert typed in seen or len(fits) > 1  # whole when one fits, else as far as all agree
+        assert typed == os.path.commonprefix(fits)
+
+
+async def test_tab_completes_the_common_prefix_and_lists_the_candidates(
+        medium: str, s3_client: Any) -> None:
+    """As a shell does: Tab adds what every candidate shares, and when several fit they are
+    listed under the input until the text changes; one candidate is completed whole."""
+    app = FlowtuiApp(medium, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        bar = app.main_screen.prompt
+        await pilot.press("slash", *"sr")
+        await pilot.press("tab")
+        assert bar.input.value == "src"  # srcaddr, srcport and the keyword src share "src"
+        listed = bar.message
+        assert "fit:" in listed and "srcaddr" in listed and "srcport" in listed, listed
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "fit:" not in bar.message, what="the list cleared")
+        await pilot.press("tab")
+        assert bar.input.value == "srcport"
+        assert "fit:" not in bar.message
 
 
 async def test_quick_filters_from_the_cursor_and_pop(medium: str, s3_client: Any) -> None:
@@ -253,8 +279,8 @@ async def test_export_writes_the_view_as_shown(medium: str, s3_client: Any,
         await pilot.press("enter")
         await wait_for(pilot, lambda: target.exists() and not app.status.note, timeout=20,
                        what="export written")
-        await wait_for(pilot, lambda: any(f"Wrote {len(expected):,} rows to {target}"
-                                          == n.message for n in app._notifications),
+        await wait_for(pilot, lambda: any(f"Wrote {len(expected):,} rows to {target} (raw "
+                                          in n.message for n in app._notifications),
                        what="rows written, in a notification")
         if suffix == ".parquet":
             back = pq.read_table(target).to_pylist()
@@ -268,6 +294,30 @@ async def test_export_writes_the_view_as_shown(medium: str, s3_client: Any,
             assert read[0] == columns
             assert read[1:] == [["" if r.get(c) is None else str(r.get(c)) for c in columns]
                                 for r in expected]
+
+
+async def test_export_toast_names_the_absolute_path_and_says_the_values_are_raw(
+        medium: str, s3_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative name is written in the current directory: the toast says where (whole
+    path) and that the file holds the logged values even while the table shows them decoded."""
+    monkeypatch.chdir(tmp_path)
+    app = FlowtuiApp(medium, client=s3_client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("r")  # the table decodes
+        assert app.table.decoded
+        await pilot.press("w")
+        app.main_screen.prompt.input.value = "out.csv"
+        await pilot.press("enter")
+        target = tmp_path / "out.csv"
+        await wait_for(pilot, lambda: any(n.title == "Exported" for n in app._notifications),
+                       timeout=20, what="export written")
+        message = next(n.message for n in app._notifications if n.title == "Exported")
+        assert f" rows to {target} (" in message, message
+        assert "raw values as logged, not decoded" in message, message
+        with target.open(newline="") as handle:
+            header, first = list(csv.reader(handle))[:2]
+        assert first[header.index("protocol")].isdigit()  # raw: 6, not TCP
 
 
 async def test_copy_rows_as_csv_carries_no_control_characters(medium: str,

@@ -182,3 +182,36 @@ async def test_a_histogram_range_becomes_a_during_filter(s3_server: Any,
         assert source is not None
         total = sum(int(row["bytes"] or 0) for row in source.rows(0, len(source)))
         assert sum(histogram.data.accept) + sum(histogram.data.reject) == total
+
+
+async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(
+        s3_server: Any, s3_client: Any) -> None:
+    """``@`` then an address puts the Top-N cursor on its row (``@`` jumps, as in the table and
+    the histogram; ``/`` stays the filter), so Enter drills to it without scrolling; ``n``
+    finds the next (as VisiData's search); a text no row has says so."""
+    obj = _plain(s3_server)
+    app = FlowtuiApp(obj.url, client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _loaded(pilot, app)
+        top = app.main_screen.top
+        await pilot.press("T", "2")  # by destination
+        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "dst",
+                       what="top destinations")
+        keys = [str(r.values[0]) for r in top.data.rows]
+        assert len(keys) > 2
+        target = next(k for k in reversed(keys)  # far down, and in no other key
+                      if k != "None" and sum(k in other for other in keys) == 1)
+        await pilot.press("at", *target, "enter")
+        await wait_for(pilot, lambda: top.data.rows[top.cursor_row].values == (target,),
+                       what="the cursor on the typed address")
+        assert app.focused is top
+        await pilot.press("n")  # the only row with it: n wraps back to it
+        assert top.data.rows[top.cursor_row].values == (target,)
+        here = top.cursor_row
+        await pilot.press("at", *"192.0.2.254", "enter")  # TEST-NET-1: in no row
+        await wait_for(pilot, lambda: any("No row of top dst has 192.0.2.254" in n.message
+                                          for n in app._notifications), what="not found")
+        assert top.cursor_row == here and app.focused is top
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.main_screen.shown.where_text == f"dstaddr = {target}",
+                       what="drilled to the found row")

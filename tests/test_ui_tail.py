@@ -242,3 +242,37 @@ def test_flowtui_tail_on_a_terminal_opens_the_live_view(monkeypatch: Any) -> Non
     assert kw["follow"] == "s3://b/AWSLogs/" and kw["endpoint_url"] == "http://127.0.0.1:1"
     opts = kw["tail_options"]
     assert (opts.interval, opts.keep, opts.backfill) == (2.0, 500, 3)
+
+
+async def test_p_and_x_are_in_the_footer_only_while_a_tail_runs(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    """The footer offers p and x while something is followed (at 160 columns, not cut off);
+    before and after, the keys are not offered but still answer (nothing is followed)."""
+    bucket = Bucket(raw_s3, "ui-tail-footer")
+    bucket.put(T - 15 * M)
+    app = FlowtuiApp(None, client=s3_client, tail_options=options())
+
+    def footer() -> str:
+        return screen_text(pilot)[-1]
+
+    def noted(message: str) -> bool:
+        return any(n.message.startswith(message) for n in app._notifications)
+
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: "Commands" in footer(), what="the footer drawn")
+        assert "Pause/resume tail" not in footer() and "Stop following" not in footer()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: noted("Not following anything"), what="p answers")
+        app.clear_notifications()
+        app.start_tail(bucket.url(REGION))
+        await started(pilot, app)
+        app.table.focus()  # the rows' keys (/ s) lead the footer, as while reading them
+        await wait_for(pilot, lambda: "Pause/resume tail" in footer(), what="p in the footer")
+        assert "Stop following" in footer()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.tail.paused, what="p pauses the tail")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "Stop following" not in footer(), what="x leaves")
+        assert "Pause/resume tail" not in footer() and app.tail.stopped
+        await pilot.press("x")
+        await wait_for(pilot, lambda: noted("Not following anything"), what="x answers")

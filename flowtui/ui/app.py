@@ -57,7 +57,7 @@ from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
 from flowtui.ui.keygate import KeyGate
 from flowtui.ui.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
 from flowtui.ui.names.lines import detail_lines
-from flowtui.ui.prompt.bar import PromptBar
+from flowtui.ui.prompt.bar import PromptBar, PromptSpec
 from flowtui.ui.records.chooser import ColumnChooser
 from flowtui.ui.records.goto import GoTo
 from flowtui.ui.records.status import RecordStatus
@@ -99,6 +99,14 @@ class FlowtuiApp(App[None]):
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help-quit"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", priority=True, id="app.palette"),
+        # p and x twice: in the footer only while a tail runs (``check_action``; early, so
+        # they fit at 160 columns), and the same keys, hidden, saying "not following"
+        # otherwise (one keymap id moves both).
+        Binding("p", "tail_pause", "Pause/resume tail", id="app.tail-pause"),
+        Binding("x", "tail_stop", "Stop following", id="app.tail-stop"),
+        Binding("p", "tail_pause('idle')", "Pause/resume tail", show=False,
+                id="app.tail-pause"),
+        Binding("x", "tail_stop('idle')", "Stop following", show=False, id="app.tail-stop"),
         Binding("escape", "back", "Back/cancel", id="app.back"),
         Binding("r", "toggle_decoded", "Raw/decoded", id="app.toggle-decoded"),
         Binding("d", "toggle_detail", "Detail", id="app.toggle-detail"),
@@ -106,8 +114,6 @@ class FlowtuiApp(App[None]):
         Binding("c", "copy_record", "Copy JSON", id="app.copy-record"),
         Binding("i", "story", "Story", id="app.story"),
         Binding("e", "show_bad_lines", "Bad lines", show=False, id="app.bad-lines"),
-        Binding("p", "tail_pause", "Pause/resume tail", show=False, id="app.tail-pause"),
-        Binding("x", "tail_stop", "Stop following", show=False, id="app.tail-stop"),
         Binding("slash", "filter", "Filter", show=False, id="app.filter"),
         Binding("at", "go_to_time", "Go to time", show=False, id="app.go-to-time"),
         Binding("w", "export", "Export", id="app.export"),
@@ -393,12 +399,12 @@ class FlowtuiApp(App[None]):
     def _tail_crashed(self, message: TailCrashed) -> None:
         self.tails.crashed(message)
 
-    def action_tail_pause(self) -> None:
+    def action_tail_pause(self, _idle: str = "") -> None:
         if not self.tails.toggle_pause():
             self.notify("Not following anything (t on a folder in the browser follows it)",
                         markup=False, timeout=3)
 
-    def action_tail_stop(self) -> None:
+    def action_tail_stop(self, _idle: str = "") -> None:
         if not self.stop_tail():
             self.notify("Not following anything", markup=False, timeout=2)
 
@@ -421,6 +427,14 @@ class FlowtuiApp(App[None]):
         self.sorts.rows_changed()
 
     # -------------------------------------------- top-N, histogram, columns
+
+    @on(TopPane.FindWanted)
+    def _top_find(self, message: TopPane.FindWanted) -> None:
+        prompt = self.main_screen.prompt
+        prompt.border_title = "Jump to, in Top-N"
+        prompt.open(PromptSpec("top-find", "@", "",
+                               placeholder="an address, a port: the cursor goes to the "
+                                           "next row that has it (n, N)"))
 
     @on(TopPane.DrillDown)
     def _drill_down(self, message: TopPane.DrillDown) -> None:
@@ -472,6 +486,9 @@ class FlowtuiApp(App[None]):
                 self.goto.go(message.value)
             case "export":
                 self.exports.start(message.value)
+            case "top-find":  # @ in the Top-N pane
+                self.main_screen.top.focus()
+                self.main_screen.top.find(message.value)
             case "histogram":  # @ in the histogram strip
                 self.main_screen.histogram.focus()
                 self.main_screen.histogram.go(message.value)
@@ -482,6 +499,8 @@ class FlowtuiApp(App[None]):
             self.browser.entry_list.focus()  # back where ":" was pressed
         elif message.kind == "histogram":
             self.main_screen.histogram.focus()  # back where "@" was pressed
+        elif message.kind == "top-find":
+            self.main_screen.top.focus()  # back where "@" was pressed
         else:
             self.table.focus()
 
@@ -671,11 +690,18 @@ class FlowtuiApp(App[None]):
         "toggle_decoded", "toggle_detail", "toggle_browser", "copy_record", "story",
         "show_bad_lines", "tail_pause", "tail_stop", "cycle_names"})
 
+    #: Shown in the footer only while a tail runs; their hidden twins (with a parameter)
+    #: answer the keys otherwise.
+    TAIL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"tail_pause", "tail_stop"})
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         stack = self.screen_stack
         if action in self.MAIN_SCREEN_ACTIONS and stack and isinstance(
                 stack[-1], (StoryScreen, ConversationScreen)):
             return False
+        if action in self.TAIL_ACTIONS and not parameters:  # the footer's p and x
+            job = self.tails.job
+            return job is not None and not job.stopped
         return True
 
     def action_story(self) -> None:

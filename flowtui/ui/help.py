@@ -30,11 +30,12 @@ def declared_bindings(node: DOMNode | type[DOMNode]) -> list[Binding]:
 
 
 def _bindings_of(node: DOMNode | type[DOMNode], app: App[Any]) -> list[tuple[str, str, str]]:
-    """(keys, description, id) for each binding of ``node``, keys grouped per action."""
+    """(keys, description, id) for each binding of ``node``, keys grouped per action and id."""
     grouped: dict[tuple[str, str], tuple[Binding, list[str]]] = {}
     for binding in declared_bindings(node):
         display = binding.key_display or app.get_key_display(binding)
-        _, keys = grouped.setdefault((binding.action, binding.id or ""), (binding, []))
+        action = binding.action.partition("(")[0]  # one action bound twice (p shown and not)
+        _, keys = grouped.setdefault((action, binding.id or ""), (binding, []))
         if display not in keys:
             keys.append(display)
     return [(", ".join(keys), first.description or first.action.replace("_", " "),

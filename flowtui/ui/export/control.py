@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -74,7 +75,7 @@ class Exports:
 
     def start(self, text: str) -> None:
         screen = self._screen
-        path = str(Path(text.strip()).expanduser())
+        path = os.path.abspath(Path(text.strip()).expanduser())  # the toast names it whole
         fmt = format_of(path)
         source = screen.table.store
         if fmt is None or source is None:
@@ -102,14 +103,15 @@ class Exports:
             return
         self._screen.status.note = ""
         name = literal(message.path)
+        shown = self._screen.table.decoded
         if message.error is not None:
             self._app.notify(f"{name}: {literal(message.error)}", title="Export failed",
                              severity="error", markup=False)
         elif message.cancelled:
             self._app.notify(f"Export to {name} cancelled; nothing written", markup=False)
         else:
-            self._app.notify(f"Wrote {message.rows:,} rows to {name}", title="Exported",
-                             markup=False, timeout=6)
+            self._app.notify(f"Wrote {message.rows:,} rows to {name} ({values_note(shown)})",
+                             title="Exported", markup=False, timeout=6)
 
     # --- to the clipboard
 
@@ -125,6 +127,13 @@ class Exports:
         total = table.row_count
         more = "" if rows == total else f" (the first {rows:,} of {total:,}; w exports all)"
         self._app.notify(f"Copied {rows:,} rows as CSV{more}", markup=False)
+
+
+def values_note(decoded: bool) -> str:
+    """What the file holds: the logged values (numbers, epoch seconds), whatever the table
+    shows, so a reader of the toast knows not to expect the decoded text on screen."""
+    return ("raw values as logged, not decoded as the table shows them" if decoded
+            else "raw values as logged")
 
 
 def view_csv(records: list[dict[str, object]], columns: list[str],

@@ -55,9 +55,10 @@ class Filters:
 
     def open(self) -> None:
         self._screen.prompt.border_title = "Filter"
+        suggester = FilterSuggester(self.values)
         self._screen.prompt.open(PromptSpec(
             KIND, "/", self.text, check=self.check, history=self.history,
-            suggester=FilterSuggester(self.values),
+            suggester=suggester, complete=suggester.tab,
             placeholder="reject and port 22 · host 10.0.0.5 · dstport in (22, 3389)"))
 
     def check(self, text: str) -> Check:

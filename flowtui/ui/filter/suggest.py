@@ -73,16 +73,47 @@ class FilterSuggester(Suggester):
     async def get_suggestion(self, value: str) -> str | None:
         return complete(value, self.values.columns(), self.values)
 
+    def tab(self, value: str) -> tuple[str, list[str]]:
+        return tab(value, self.values.columns(), self.values)
+
 
 def complete(text: str, columns: Sequence[str], values: Callable[[str], list[str]]
              ) -> str | None:
-    """``text`` with its last word completed, or None when nothing fits."""
+    """``text`` with its last word completed by the first that fits (the grey suggestion
+    after the cursor), or None when nothing fits."""
+    before, prefix, fits = matches(text, columns, values)
+    for candidate in fits:
+        if len(candidate) > len(prefix):
+            return before + prefix + candidate[len(prefix):]
+    return None
+
+
+def tab(text: str, columns: Sequence[str], values: Callable[[str], list[str]]
+        ) -> tuple[str, list[str]]:
+    """What Tab does, as a shell does: the last word completed as far as every candidate
+    agrees (whole when one fits), and the candidates when several still fit."""
+    before, prefix, fits = matches(text, columns, values)
+    if not fits:
+        return text, []
+    lowered = [c.lower() for c in fits]
+    common = len(prefix)
+    shortest = min(len(c) for c in fits)
+    while common < shortest and all(c[common] == lowered[0][common] for c in lowered):
+        common += 1
+    completed = before + prefix + fits[0][len(prefix):common]
+    return completed, (fits if len(fits) > 1 else [])
+
+
+def matches(text: str, columns: Sequence[str], values: Callable[[str], list[str]]
+            ) -> tuple[str, str, list[str]]:
+    """(text before the last word, the word, what can stand there starting with it, in
+    the order offered: most frequent value first, else fields then keywords)."""
     word = _WORD.search(text)
     assert word is not None
     prefix = word.group()
-    if not prefix:
-        return None
     before = text[:word.start()]
+    if not prefix:
+        return before, prefix, []
     candidates: Sequence[str]
     after_op = _AFTER_OP.search(before)
     after_kind = _AFTER_KIND.search(before)
@@ -96,7 +127,4 @@ def complete(text: str, columns: Sequence[str], values: Callable[[str], list[str
     else:
         candidates = list(dict.fromkeys([*columns, *FIELDS, *KEYWORDS]))
     lowered = prefix.lower()
-    for candidate in candidates:
-        if candidate.lower().startswith(lowered) and len(candidate) > len(prefix):
-            return before + prefix + candidate[len(prefix):]
-    return None
+    return before, prefix, [c for c in candidates if c.lower().startswith(lowered)]

@@ -169,6 +169,7 @@ class Tails:
         store = RecordStore()
         job = TailJob(self._tail_ids, url, marker or url, store, replaces=screen.records)
         self.job = job
+        self._app.refresh_bindings()  # p and x into the footer
         if job.replaces is None or not len(job.replaces):
             self._reveal(job)
         screen.browser.followed.add(job.browser_location)
@@ -236,6 +237,7 @@ class Tails:
         if job is None or job.stopped:
             return False
         job.stopped = True
+        self._app.refresh_bindings()  # p and x out of the footer
         if job.engine is not None:
             job.engine.stop(timeout=0)
         if job.worker is not None:
@@ -279,6 +281,7 @@ class Tails:
                 self._object_failed(job, event.ref, event.error)
             case TailStopped():
                 job.stopped = True
+                self._app.refresh_bindings()  # p and x out of the footer
             case _:
                 track(job, event)
         self.show()

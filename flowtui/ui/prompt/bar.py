@@ -24,6 +24,9 @@ from textual.widgets import Input, Static
 from flowtui.ui.prompt.history import History
 from flowtui.ui.safe import literal
 
+MAX_LISTED = 50
+"""Candidates a Tab lists at most (the line ends in … where the width does)."""
+
 
 @dataclass(frozen=True)
 class Check:
@@ -44,6 +47,9 @@ class PromptSpec:
     history: History | None = None
     suggester: Suggester | None = None
     placeholder: str = ""
+    #: Tab: the text completed as far as the candidates agree, and the candidates when
+    #: several fit (shown on the hint line); None: Tab takes the grey suggestion.
+    complete: Callable[[str], tuple[str, list[str]]] | None = None
 
 
 class PromptBar(Vertical):
@@ -81,6 +87,7 @@ class PromptBar(Vertical):
         super().__init__(id=id)
         self.spec: PromptSpec | None = None
         self._check = Check(True)
+        self._listing: tuple[str, list[str]] = ("", [])  # (text, candidates) of the last Tab
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt-row"):
@@ -103,6 +110,7 @@ class PromptBar(Vertical):
 
     def open(self, spec: PromptSpec) -> None:
         self.spec = spec
+        self._listing = ("", [])
         self.query_one("#prompt-label", Static).update(Text(spec.label, style="bold"))
         box = self.input
         box.suggester = spec.suggester
@@ -135,10 +143,19 @@ class PromptBar(Vertical):
         box.cursor_position = len(box.value)
 
     def action_complete(self) -> None:
-        """Tab takes the suggestion shown after the cursor, as → at the end does."""
+        """Tab completes as a shell does (as far as the candidates agree, and lists them on
+        the hint line when several fit); without a completer it takes the grey suggestion."""
         box = self.input
-        box.cursor_position = len(box.value)
-        box.action_cursor_right()
+        spec = self.spec
+        if spec is None or spec.complete is None:
+            box.cursor_position = len(box.value)
+            box.action_cursor_right()
+            return
+        text, fits = spec.complete(box.value)
+        self._listing = (text, fits)
+        box.value = text
+        box.cursor_position = len(text)
+        self._show(spec.check(text))
 
     @on(Input.Changed, "#prompt-input")
     def _changed(self, event: Input.Changed) -> None:
@@ -175,7 +192,11 @@ class PromptBar(Vertical):
                 offset = cell_len(self.spec.label if self.spec else "") + 1
             column = offset + check.position - int(box.scroll_x)
             line.append(" " * max(0, column) + "^ ", style="bold")
-        if check.message:
+        shown, fits = self._listing
+        if fits and shown == self.input.value:  # until the text changes
+            line = Text(f"{len(fits)} fit: ", no_wrap=True, overflow="ellipsis")
+            line.append("  ".join(literal(f) for f in fits[:MAX_LISTED]), style="bold")
+        elif check.message:
             line.append(literal(check.message), style="" if check.ok else "bold")
         self.set_class(not check.ok, "-error")
         self.query_one("#prompt-message", Static).update(line)

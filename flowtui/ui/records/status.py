@@ -26,6 +26,10 @@ def human_bytes(size: int | float | None) -> str:
     return f"{value:.1f} TB"  # pragma: no cover - loop always returns
 
 
+MIN_CUT = 16
+"""Cells left at the end of the line for a part that does not fit whole (the label, cut)."""
+
+
 @dataclass(frozen=True)
 class LoadStatus:
     """A snapshot of the current load for the status line."""
@@ -90,47 +94,63 @@ class RecordStatus(Static):
             self.refresh(Region(0, 0, end + 1, 1))
 
     def render(self) -> Text:
+        """The parts that fit the width, in their order: when they do not all fit, the least
+        important go first (``parts``), so the row, the match count and the load's
+        progress show at 80 columns whatever else is going on."""
+        parts = self.parts()
+        width = self.size.width or 10_000
+        kept = sorted(range(len(parts)), key=lambda i: (parts[i][0], i))
+        used = sum(cell_len(text.plain) for _, text in parts)
+        dropped: list[int] = []
+        while used > width and len(kept) > 1 and parts[kept[-1]][0] > 0:
+            dropped.append(kept.pop())
+            used -= cell_len(parts[dropped[-1]][1].plain)
+        if dropped and dropped[-1] > max(kept) and width - used >= MIN_CUT:
+            kept.append(dropped[-1])  # the line's last part, cut (…) rather than gone
         line = Text(no_wrap=True, overflow="ellipsis")
+        for index in sorted(kept):
+            line.append_text(parts[index][1])
+        return line
+
+    def parts(self) -> list[tuple[int, Text]]:
+        """(rank, text) in display order; rank 0 always shows, higher ranks go first."""
+        parts: list[tuple[int, Text]] = []
+
+        def add(rank: int, text: str, style: str = "", gap: bool = True) -> None:
+            parts.append((rank, Text(("  " if gap else "") + text, style=style)))
+
         if self.total:
-            line.append(f"row {self.position + 1:,}/{self.total:,}", style="bold")
+            add(0, f"row {self.position + 1:,}/{self.total:,}", "bold", gap=False)
         else:
-            line.append("no records", style="bold")
+            add(0, "no records", "bold", gap=False)
         if self.store_total:
-            line.append(f"  {self.total:,} of {self.store_total:,} match", style="bold")
+            add(0, f"{self.total:,} of {self.store_total:,} match", "bold")
         if self.entry_name:
-            line.append("  ")
-            line.append(literal(self.entry_name), style="bold")
+            add(5, literal(self.entry_name), "bold")
         if self.note:
-            line.append("  ")
-            line.append(literal(self.note), style="italic")
+            add(3, literal(self.note), "italic")
         if self.new_rows:
-            line.append(f"  {counted(self.new_rows, 'new rows')} (End follows)",
-                        style="bold reverse")
+            add(1, f"{counted(self.new_rows, 'new rows')} (End follows)", "bold reverse")
         if self.tail:
-            line.append("  ")
-            line.append(literal(self.tail))
+            add(2, literal(self.tail))
         load = self.load
         if load.bad_lines:
-            line.append(f"  {counted(load.bad_lines, 'bad lines')}", style="bold")
+            add(2, counted(load.bad_lines, "bad lines"), "bold")
         if load.errors:
-            line.append(f"  {load.errors:,} failed", style="bold")
+            add(1, f"{load.errors:,} failed", "bold")
         if load.running:
-            line.append("  loading ")
-            line.append(f"{load.objects_done}/{load.objects_total} objects")
-            line.append(f" {human_bytes(load.bytes_read)}")
-            line.append("  Esc cancels", style="italic")
+            add(0, f"loading {load.objects_done}/{load.objects_total} objects")
+            add(4, " " + human_bytes(load.bytes_read), gap=False)
+            add(4, "Esc cancels", "italic")
         elif load.cancelled:
-            line.append("  load cancelled", style="italic")
+            add(1, "load cancelled", "italic")
         elif load.objects_total:
-            line.append(f"  {load.objects_done}/{load.objects_total} objects")
+            add(4, f"{load.objects_done}/{load.objects_total} objects")
         if self.athena:
-            line.append("  ")
-            line.append(literal(self.athena), style="bold")
-        line.append("  decoded" if self.decoded else "  raw", style="dim")
+            add(2, literal(self.athena), "bold")
+        add(6, "decoded" if self.decoded else "raw", "dim")
         if self.names:
-            line.append("  ")
-            line.append(literal(self.names), style="dim")
+            add(6, literal(self.names), "dim")
         if load.label:
-            line.append("  ")
-            line.append(literal(load.label), style="dim")
-        return line
+            add(7, literal(load.label), "dim")
+        return parts

@@ -113,6 +113,12 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("exclamation_mark", "drill(False)", "Exclude row", id="top.exclude"),
         Binding("v", "conversation", "Conversation", id="top.conversation"),
         Binding("escape", "leave", "Back to records", id="top.back"),
+        # @ jumps, as it does in the table (to a time) and the histogram; / stays the filter
+        # (the ranking follows it). n N as VisiData's search: next, previous.
+        Binding("at", "find_wanted", "Jump to an address or port (n next, N previous)",
+                show=False, id="top.find"),  # in ? help: the footer is full here
+        Binding("n", "find(1)", "Next found row", show=False, id="top.find-next"),
+        Binding("N", "find(-1)", "Previous found row", show=False, id="top.find-previous"),
     ]
 
     cursor_row: reactive[int] = reactive(0)
@@ -139,6 +145,16 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
             return self.pane
 
     @dataclass
+    class FindWanted(Message):
+        """``@``: the app opens the prompt and answers with ``find``."""
+
+        pane: TopPane
+
+        @property
+        def control(self) -> TopPane:
+            return self.pane
+
+    @dataclass
     class Left(Message):
         """Esc: back to the records without a filter."""
 
@@ -153,6 +169,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id, classes=classes)
         self._source = source
         self.data: TopData | None = None
+        self.found_text = ""  # the last @ text, for n and N
         self._lines: dict[int, Strip] = {}
         self.refresher = AggregateRefresh(self, self._data_key, self._start)
         self.names: Names | None = None
@@ -334,6 +351,31 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
             self.notify("This row names no two addresses", severity="warning", markup=False)
             return
         self.post_message(ShowConversation(str(a), str(b)))
+
+    def action_find_wanted(self) -> None:
+        self.post_message(self.FindWanted(self))
+
+    def action_find(self, step: int) -> None:
+        if not self.found_text:
+            self.notify("@ jumps to a row first (an address, a port)", markup=False, timeout=2)
+            return
+        self.find(self.found_text, step)
+
+    def find(self, text: str, step: int = 1) -> bool:
+        """Move the cursor to the next row (``step`` -1: the previous), wrapping, whose key
+        as shown contains ``text`` (any case): an address, a port, a name."""
+        self.found_text = text = text.strip()
+        rows = self._rows()
+        wanted = text.lower()
+        count = len(rows)
+        for offset in range(1, count + 1):
+            at = (self.cursor_row + step * offset) % count
+            if wanted in self._key_text(rows[at]).lower():
+                self.cursor_row = at
+                return True
+        self.notify(f"No row of top {self.key.name} has {literal(text)}",
+                    severity="warning", markup=False, timeout=3)
+        return False
 
     def action_leave(self) -> None:
         self.post_message(self.Left(self))

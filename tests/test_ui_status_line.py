@@ -1,0 +1,60 @@
+"""The status line at the widths people use: at 80 columns the row, the match count and the
+load's progress show whatever else the line holds; the rest goes, least important first."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from flowtui.ui.records.status import LoadStatus, RecordStatus
+from tests.ui_helpers import screen_text, wait_for
+
+LABEL = "s3://flow-logs-archive/AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
+
+
+class OneLine(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RecordStatus(id="status")
+
+
+def busy(status: RecordStatus) -> None:
+    """Everything at once: a filter, a sort in progress, new rows, bad lines, a load."""
+    status.total = 1_234
+    status.position = 41
+    status.store_total = 3_000_000
+    status.note = "exporting 1,000/1,234 rows to 2024-03-05_reject-and-port-22.csv"
+    status.new_rows = 300
+    status.decoded = True
+    status.load = LoadStatus(label=LABEL, objects_done=12, objects_total=288,
+                             bytes_read=48_000_000, records=3_000_000, bad_lines=2,
+                             running=True)
+
+
+async def line_at(width: int) -> str:
+    app = OneLine()
+    async with app.run_test(size=(width, 3)) as pilot:
+        busy(app.query_one(RecordStatus))
+        await wait_for(pilot, lambda: "row 42/" in screen_text(pilot)[0], what="drawn")
+        return screen_text(pilot)[0]
+
+
+async def test_at_80_columns_the_essential_parts_show() -> None:
+    line = await line_at(80)
+    assert "row 42/1,234" in line, line
+    assert "1,234 of 3,000,000 match" in line, line
+    assert "loading 12/288 objects" in line, line
+    assert LABEL not in line and "…" not in line  # dropped whole, not cut mid-word
+
+
+async def test_with_more_room_the_more_important_parts_come_back_first() -> None:
+    line = await line_at(100)
+    assert "300 new rows (End follows)" in line, line  # news of the tail before the rest
+    assert "loading 12/288 objects" in line, line
+    assert "decoded" not in line and LABEL not in line, line
+
+
+async def test_a_wide_line_shows_every_part_in_its_order() -> None:
+    line = await line_at(300)
+    order = ["row 42/1,234", "of 3,000,000 match", "exporting", "300 new rows",
+             "2 bad lines", "loading 12/288 objects", "Esc cancels", "decoded", LABEL]
+    places = [line.find(part) for part in order]
+    assert -1 not in places and places == sorted(places), line
