@@ -39,6 +39,8 @@ from flowtui.ui.story.screen import StoryScreen  # noqa: E402
 NOW = datetime(2024, 3, 5, 14, 27, tzinfo=UTC)
 """The demo's clock: the newest files land at 14:15 on 2024-03-05, the big one at 14:10."""
 DAY = f"AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/2024/03/05/"
+INCIDENT_DAY = f"AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/2024/03/04/"
+"""The day before the clock's: the demo writes its daily incident (14:00-14:15) there."""
 SMALL = "_20240305T1405Z_"
 """The 600-record object of 14:05 shown in the main views."""
 DECODED_COLUMNS_RIGHT = 4
@@ -219,6 +221,29 @@ async def story(client: Any) -> None:
         save(app, "story.svg")
 
 
+async def names_view(client: Any) -> None:
+    """Names instead of numbers: an object of the demo's incident, filtered to ``name web-*``
+    (names from the demo's own EC2 inventory and IP ranges file); the table shows the
+    addresses with their names and the detail panel's Names section who is who."""
+    from flowtui.names.resolve import NamesOptions
+
+    app = FlowtuiApp(f"s3://{CENTRAL_BUCKET}/{INCIDENT_DAY}", client=client,
+                     names=NamesOptions(download_ip_ranges=False))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await highlight(pilot, app, lambda loc: "T1410Z" in loc)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: finished(app), "the incident's object to load")
+        await wait_for(pilot, lambda: app.names.names is not None and not app.names.loading,
+                       "the names")
+        app.filters.apply("name web-*")
+        await wait_for(pilot, lambda: app.filters.text == "name web-*"
+                       and app.table.row_count > 0, "the name filter")
+        app.table.focus()
+        await pilot.press("home")
+        await detail_caught_up(pilot, app)
+        save(app, "names.svg")
+
+
 async def narrow(client: Any) -> None:
     app = FlowtuiApp(f"s3://{CENTRAL_BUCKET}/{DAY}", client=client)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -241,6 +266,7 @@ def main(argv: list[str]) -> int:
         asyncio.run(wide(client, summary.big_object))
         asyncio.run(story(client))
         asyncio.run(narrow(client))
+        asyncio.run(names_view(client))
     finally:
         server.stop()
     print(f"done in {time.monotonic() - started:.1f} s")
