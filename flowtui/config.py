@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flowtui.s3.url import S3Url, S3UrlError, is_s3_url
+
 #: ``FLOWTUI_CONFIG`` names another file (tests, or one config per account).
 ENV_PATH = "FLOWTUI_CONFIG"
 
@@ -235,11 +237,23 @@ def _check_scalar(where: _Where, key: str, target: str, value: str) -> str:
         raise where.error(key, f"{value!r} is not a theme (one of {', '.join(THEMES)})")
     if target == "mode" and value not in MODES:
         raise where.error(key, f"{value!r}: must be raw or decoded")
-    if target == "athena_output_location" and not value.startswith("s3://"):
-        raise where.error(key, "must be an s3:// location")
+    if target == "athena_output_location" and (why := _not_s3(value)) is not None:
+        raise where.error(key, f"must be an s3:// location{why}")
     if target == "endpoint_url" and not re.match(r"^https?://", value):
         raise where.error(key, "must start with http:// or https://")
     return value
+
+
+def _not_s3(value: str) -> str | None:
+    """None for an S3 location; else what to add to the message ("" when it is no URL at all,
+    the parse error's reason when it starts like one, e.g. ``s3://`` without a bucket)."""
+    if not is_s3_url(value):
+        return ""
+    try:
+        S3Url.parse(value)
+    except S3UrlError as exc:
+        return f": {exc}"
+    return None
 
 
 def _check_table(where: _Where, section: str, body: dict[str, object]) -> dict[str, str]:
@@ -249,8 +263,8 @@ def _check_table(where: _Where, section: str, body: dict[str, object]) -> dict[s
             raise where.error(key, "must be a non-empty string")
         if section in ("bookmarks", "filters") and not _NAME.match(key):
             raise where.error(key, "names are letters, digits, '.', '_' and '-' (at most 64)")
-        if section == "bookmarks" and not value.startswith("s3://"):
-            raise where.error(key, "a bookmark is an s3://bucket/prefix location")
+        if section == "bookmarks" and (why := _not_s3(value)) is not None:
+            raise where.error(key, f"a bookmark is an s3://bucket/prefix location{why}")
         if section == "filters":
             _check_filter(where, key, value)
         if section == "keymap" and not re.match(r"^[\w.-]+$", key):

@@ -17,10 +17,14 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowtui import synth
 from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS
+from flowtui.s3.url import S3Url
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 INSTALL_HINT = "flowtui demo needs moto: pip install 'flowtui[demo]'"
 #: The main flow log (account A, us-east-1, default format): the same VPC in every file, and
@@ -61,8 +65,7 @@ def cli_hint(endpoint_url: str, today: datetime | None = None) -> list[str]:
     demo's dummy credentials, never real ones; ``AWS_ENDPOINT_URL_S3``, which flowtui reads,
     keeps the command short). Each line fits the help screen (<= 104 characters)."""
     day = (today or datetime.now(UTC)).astimezone(UTC)
-    prefix = (f"s3://{CENTRAL_BUCKET}/AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/"
-              f"{day:%Y/%m/%d}/")
+    prefix = S3Url(CENTRAL_BUCKET, f"AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/{day:%Y/%m/%d}/")
     return [
         f"demo S3 endpoint: {endpoint_url} (loopback only, dummy credentials)",
         "to use it from another terminal while the demo runs, paste these three lines there:",
@@ -103,7 +106,7 @@ class DemoServer:
         self._names_dir = tempfile.mkdtemp(prefix="flowtui-demo-names-")
         os.environ.update(demo_ec2.prepare(self.endpoint_url, Path(self._names_dir)))
 
-    def client(self) -> Any:
+    def client(self) -> S3Client:
         """A boto3 S3 client for this server (path-style: no bucket DNS names on loopback)."""
         import boto3
         from botocore.config import Config
@@ -210,7 +213,7 @@ def incident_days(newest: datetime) -> list[date]:
     return days
 
 
-def seed(client: Any, *, now: datetime | None = None,
+def seed(client: S3Client, *, now: datetime | None = None,
          big_records: int = 200_000) -> SeedSummary:
     """Create the demo buckets and fill them; nothing is changed afterwards.
 
@@ -332,15 +335,15 @@ def seed(client: Any, *, now: datetime | None = None,
 
     return SeedSummary(
         buckets=(CENTRAL_BUCKET, HIVE_BUCKET), objects=objects, records=records,
-        big_object=f"s3://{CENTRAL_BUCKET}/{big_key}",
-        bad_object=f"s3://{CENTRAL_BUCKET}/{bad_key}",
+        big_object=str(S3Url(CENTRAL_BUCKET, big_key)),
+        bad_object=str(S3Url(CENTRAL_BUCKET, bad_key)),
     )
 
 
 LIVE_RECORDS = 300
 
 
-def deliver_live(client: Any, stop: threading.Event, *, every: float = 20.0,
+def deliver_live(client: S3Client, stop: threading.Event, *, every: float = 20.0,
                  records: int = LIVE_RECORDS) -> int:
     """Act as AWS while the demo runs: every ``every`` seconds a new file for the main flow
     log lands in today's folder, stamped with the current 5-minute window, so following a

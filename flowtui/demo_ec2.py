@@ -19,9 +19,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowtui import synth
+
+if TYPE_CHECKING:
+    from types_boto3_ec2.type_defs import IpPermissionTypeDef
 
 REGION = "us-east-1"
 VPC_CIDR = "10.0.0.0/16"
@@ -63,7 +66,7 @@ def incident_hosts() -> tuple[DemoHost, ...]:
 def seed(endpoint_url: str, *, region: str = REGION) -> dict[str, str]:
     """Create the demo's network in moto's EC2 (in this process). Returns ids by role."""
     import boto3
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.ec2.models import ec2_backends
 
     ec2 = boto3.client("ec2", endpoint_url=endpoint_url, region_name=region)
@@ -78,7 +81,7 @@ def seed(endpoint_url: str, *, region: str = REGION) -> dict[str, str]:
     private = ec2.create_subnet(VpcId=vpc, CidrBlock=PRIVATE_SUBNET)["Subnet"]["SubnetId"]
     ids.update(vpc=vpc, public=public, private=private)
 
-    rules = {
+    rules: dict[str, list[IpPermissionTypeDef]] = {
         "web": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
                  "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
         "bastion": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
@@ -160,7 +163,7 @@ def ip_ranges_document() -> dict[str, Any]:
         for a, b, low, high in blocks:
             first = ipaddress.ip_address(f"{a}.{b}.{low}.0")
             last = ipaddress.ip_address(f"{a}.{b}.{high}.255")
-            for net in ipaddress.summarize_address_range(first, last):  # type: ignore[type-var]
+            for net in ipaddress.summarize_address_range(first, last):
                 for name in dict.fromkeys(("AMAZON", service)):
                     prefixes.append({"ip_prefix": str(net), "region": REGION,
                                      "service": name, "network_border_group": REGION})

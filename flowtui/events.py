@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from flowtui.parser import BadLine
+from flowtui.s3.url import S3Url, is_s3_url
 
 # --- what the loader reports ------------------------------------------------------------------
 
@@ -25,9 +26,19 @@ class ObjectRef:
     size: int | None = None
     etag: str | None = field(default=None, compare=False)  # pins an S3 read to one version
 
+    @classmethod
+    def s3(cls, url: S3Url, size: int | None = None, etag: str | None = None) -> ObjectRef:
+        """The object at ``url`` (its location is ``str(url)``)."""
+        return cls(str(url), size, etag)
+
     @property
     def is_s3(self) -> bool:
-        return self.location.startswith("s3://")
+        return is_s3_url(self.location)
+
+    @property
+    def url(self) -> S3Url:
+        """The S3 location; raises S3UrlError for a local path (check ``is_s3`` first)."""
+        return S3Url.parse(self.location)
 
 
 @dataclass(frozen=True)

@@ -356,7 +356,7 @@ def arrow_type(name: str) -> pa.DataType:
 
 
 def is_integer(name: str) -> bool:
-    return pa.types.is_integer(arrow_type(name))
+    return bool(pa.types.is_integer(arrow_type(name)))
 
 
 def canonical_name(name: str) -> str:

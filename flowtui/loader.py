@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -40,7 +40,11 @@ from flowtui.events import (
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import PARQUET_MAGIC, FlowLogParser
 from flowtui.query.times import window_filter
+from flowtui.s3.url import S3Url, S3UrlError, is_s3_url, looks_like_s3_url
 from flowtui.store import RecordStore
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 # The S3 modules (botocore, urllib3: a fifth of a second and ~15 MB) are imported when an
 # S3 object is loaded: ``top`` or ``hist`` of a local file never needs them.
@@ -77,7 +81,7 @@ class LoadError(Exception):
 def resolve(
     locations: Sequence[str],
     *,
-    client: Any = None,
+    client: S3Client | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = None,
@@ -87,24 +91,26 @@ def resolve(
     local folders are walked recursively and filtered by the time in file names."""
     refs: list[ObjectRef] = []
     for location in locations:
-        if location.startswith("s3://"):
+        # "s3:/x" or "S3://x" is a misspelt URL (one line saying so), unless such a file exists.
+        if is_s3_url(location) or (looks_like_s3_url(location) and not os.path.exists(location)):
             from flowtui.s3.errors import describe
-            from flowtui.s3.select import MAX_OBJECTS, parse_s3_url, select_objects
+            from flowtui.s3.select import MAX_OBJECTS, select_objects
 
             if client is None:
                 from flowtui.s3.session import make_client
 
                 client = make_client()
             try:
-                bucket, key = parse_s3_url(location)
-            except ValueError as exc:
+                url = S3Url.parse(location)
+            except S3UrlError as exc:
                 raise LoadError(str(exc)) from None
+            bucket, key = url.bucket, url.key
             try:
                 entries = select_objects(client, bucket, key, since, until,
                                          limit=MAX_OBJECTS if limit is None else limit)
             except Exception as exc:  # one line for the user, whatever went wrong
                 raise LoadError(describe(exc, bucket=bucket, key=key or None)) from exc
-            refs.extend(ObjectRef(f"s3://{bucket}/{e.key}", e.size, e.etag) for e in entries)
+            refs.extend(ObjectRef.s3(url.with_key(e.key), e.size, e.etag) for e in entries)
         else:
             refs.extend(_local_refs(location, since, until))
     return refs
@@ -201,7 +207,7 @@ class Loader:
     message to the UI.
     """
 
-    def __init__(self, store: RecordStore | None, *, client: Any = None,
+    def __init__(self, store: RecordStore | None, *, client: S3Client | None = None,
                  concurrency: int | None = None, fields: Sequence[str] | None = None,
                  since: datetime | None = None, until: datetime | None = None,
                  chunk_size: int | None = None,
@@ -443,12 +449,11 @@ class Loader:
 
     def _reason(self, ref: ObjectRef, exc: BaseException, delivered: int) -> str:
         from flowtui.s3.errors import describe, safe_text
-        from flowtui.s3.select import parse_s3_url
 
         if ref.is_s3:
-            bucket, key = parse_s3_url(ref.location)
-            reason = describe(exc, bucket=bucket, key=key,
-                              region=getattr(self.client.meta, "region_name", None))
+            url = ref.url
+            reason = describe(exc, bucket=url.bucket, key=url.key,
+                              region=self.client.meta.region_name if self.client else None)
         elif isinstance(exc, OSError):
             reason = safe_text(f"{ref.location}: {exc.strerror or exc}")
         else:
@@ -457,18 +462,22 @@ class Loader:
             reason += f" (after {delivered} records)"
         return reason
 
+    def _s3(self) -> S3Client:
+        """The client ``run`` made (or was given) before any S3 object is read."""
+        if self.client is None:
+            raise RuntimeError("an S3 object is read before the loader has a client")
+        return self.client
+
     def _batches(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
         if ref.is_s3:
-            from flowtui.s3.select import parse_s3_url
-
-            bucket, key = parse_s3_url(ref.location)
+            bucket, key = ref.url.bucket, ref.url.key
             # By the first bytes, not the name (issue 20.15): a name that says Parquet is
             # checked with the reader's first block; any other object is peeked at as it
             # streams (``_s3_text``).
             if looks_like_parquet(key):
                 from flowtui.s3.reader import RangeFile
 
-                f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
+                f = RangeFile(self._s3(), bucket, key, size=ref.size, etag=ref.etag,
                               cancel=self._cancel)
                 if looks_like_parquet(f.read(len(PARQUET_MAGIC))):
                     f.seek(0)
@@ -495,7 +504,7 @@ class Loader:
 
         # Pinned to the ETag of the first response, not the listing's: an object replaced
         # between listing and reading is simply read as it now is.
-        stream = self._tracked(ObjectStream(self.client, bucket, key,
+        stream = self._tracked(ObjectStream(self._s3(), bucket, key,
                                             chunk_size=self.chunk_size or CHUNK_SIZE,
                                             cancel=self._cancel))
         parquet = False
@@ -521,7 +530,7 @@ class Loader:
         from flowtui.s3.reader import Cancelled, RangeFile
 
         if f is None:  # else the RangeFile that read the first bytes (``_batches``)
-            f = RangeFile(self.client, bucket, key, size=ref.size, etag=ref.etag,
+            f = RangeFile(self._s3(), bucket, key, size=ref.size, etag=ref.etag,
                           cancel=self._cancel)
         self._tracked(f)
         seen = 0

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowtui import layout
 from flowtui.decoders import as_int
@@ -26,8 +26,12 @@ from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Expr, Not, Or
 from flowtui.query.story import CAPTURE_LAG, DEFAULT_INTERVAL, Coverage, story_expr
 from flowtui.s3.errors import describe
-from flowtui.s3.select import parse_s3_url, select_objects
+from flowtui.s3.select import select_objects
+from flowtui.s3.url import S3Url, is_s3_url
 from flowtui.store import RecordStore
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 
 @dataclass
@@ -91,7 +95,7 @@ class NeighbourLoad:
         return Coverage((plan.window,))
 
 
-def plan_neighbours(client: Any, source: str, record: Mapping[str, object], loaded: Loaded, *,
+def plan_neighbours(client: S3Client, source: str, record: Mapping[str, object], loaded: Loaded, *,
                     interval: int = DEFAULT_INTERVAL) -> NeighbourPlan | None:
     """The objects that could hold ``record``'s reply and other sightings: every flow log of
     the same account and region under the same destination prefix, for the story's window.
@@ -100,9 +104,10 @@ def plan_neighbours(client: Any, source: str, record: Mapping[str, object], load
     Raises what ``select_objects`` raises (S3 errors, ``TooManyObjects``); ``describe`` turns
     them into one line.
     """
-    if not source.startswith("s3://"):
+    if not is_s3_url(source):
         return None
-    bucket, key = parse_s3_url(source)
+    url = S3Url.parse(source)
+    key = url.key
     info = layout.parse_key(key)
     root = layout.region_root(key)
     start, end = as_int(record.get("start")), as_int(record.get("end"))
@@ -111,8 +116,8 @@ def plan_neighbours(client: Any, source: str, record: Mapping[str, object], load
     slack = interval + CAPTURE_LAG
     window = (start - slack, end + slack)
     since, until = (datetime.fromtimestamp(t, tz=UTC) for t in window)
-    entries = select_objects(client, bucket, root.prefix, since, until)
-    needed = [ObjectRef(f"s3://{bucket}/{e.key}", e.size, e.etag) for e in entries
+    entries = select_objects(client, url.bucket, root.prefix, since, until)
+    needed = [ObjectRef.s3(url.with_key(e.key), e.size, e.etag) for e in entries
               if e.info is not None and e.info.account == info.account
               and e.info.region == info.region]
     expr = story_expr(record)
@@ -124,7 +129,7 @@ def plan_neighbours(client: Any, source: str, record: Mapping[str, object], load
     return NeighbourPlan(record, window, expr, needed, to_load)
 
 
-def load_neighbours(plan: NeighbourPlan, store: RecordStore, loaded: Loaded, *, client: Any,
+def load_neighbours(plan: NeighbourPlan, store: RecordStore, loaded: Loaded, *, client: S3Client,
                     cancel: threading.Event | None = None, concurrency: int | None = None,
                     fields: list[str] | None = None,
                     on_event: Callable[[LoadEvent], None] | None = None) -> NeighbourLoad:

@@ -432,7 +432,8 @@ def make_writer(fmt: str, out: IO[str], *, limit: int | None = None, decoded: bo
         return ExplainWriter(out, limit, decoded)
     if fmt == "jsonl" and decoded:
         return DecodedJsonlWriter(out, limit, decoded)
-    writer = {"table": TableWriter, "csv": CsvWriter, "jsonl": JsonlWriter}[fmt]
+    writer: type[RecordWriter] = {"table": TableWriter, "csv": CsvWriter,
+                                  "jsonl": JsonlWriter}[fmt]
     return writer(out, limit, decoded)
 
 

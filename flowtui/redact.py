@@ -17,7 +17,10 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 HIDDEN = "<hidden>"
 #: Shorter known values are not replaced: they would mask ordinary words. A credential is
@@ -84,7 +87,7 @@ def _note_request(request: Any = None, **_: Any) -> None:
     remember(token, key_id)
 
 
-def watch(client: Any) -> None:
+def watch(client: BaseClient) -> None:
     """Learn the credentials each signed request of ``client`` carries, so that an error
     echoing them is redacted even when they came from a profile or SSO, not the environment."""
     client.meta.events.register("before-send", _note_request)

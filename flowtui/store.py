@@ -22,7 +22,9 @@ def records(batch: pa.RecordBatch) -> list[dict[str, object]]:
     pyarrow's per-value conversion of dictionary arrays is several times slower."""
     columns = [column.cast(column.type.value_type) if pa.types.is_dictionary(column.type)
                else column for column in batch.columns]
-    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names).to_pylist()
+    rows: list[dict[str, object]] = pa.RecordBatch.from_arrays(
+        columns, names=batch.schema.names).to_pylist()
+    return rows
 
 
 @dataclass(frozen=True)

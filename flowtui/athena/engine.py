@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,7 +26,12 @@ import pyarrow.compute as pc
 from flowtui.fields import arrow_type, canonical_name
 from flowtui.redact import redact, watch
 from flowtui.s3 import inflight
+from flowtui.s3.url import S3Url
 from flowtui.textsafe import printable
+
+if TYPE_CHECKING:
+    from types_boto3_athena import AthenaClient
+    from types_boto3_s3 import S3Client
 
 ALLOWED_OPERATIONS = frozenset({"StartQueryExecution", "GetQueryExecution", "GetQueryResults",
                                 "StopQueryExecution"})
@@ -71,7 +76,7 @@ def _refuse_others(model: Any = None, **_: Any) -> None:
 
 
 def make_athena_client(profile: str | None = None, region: str | None = None,
-                       endpoint_url: str | None = None) -> Any:
+                       endpoint_url: str | None = None) -> AthenaClient:
     import boto3
     from botocore.config import Config
 
@@ -118,11 +123,11 @@ class AthenaTarget:
     catalog: str | None = None
 
 
-def run_query(client: Any, sql: str, target: AthenaTarget, *,
+def run_query(client: AthenaClient, sql: str, target: AthenaTarget, *,
               cancel: threading.Event | None = None,
               on_status: Callable[[QueryStatus], None] | None = None,
               poll_seconds: float = POLL_SECONDS,
-              s3_client: Any = None) -> Iterator[pa.RecordBatch]:
+              s3_client: S3Client | None = None) -> Iterator[pa.RecordBatch]:
     """Submit ``sql``, report its status until it ends, then yield its rows as typed batches.
 
     ``cancel`` set → StopQueryExecution and ``QueryFailed("cancelled")``. Blocking: run it in a
@@ -148,7 +153,7 @@ def run_query(client: Any, sql: str, target: AthenaTarget, *,
             stop(client, query_id)
             raise QueryFailed("cancelled: Athena was asked to stop the query")
     location = output_location(client, query_id) if s3_client is not None else None
-    if location and location.endswith(".csv"):
+    if s3_client is not None and location and location.endswith(".csv"):
         try:
             first = True
             for batch in results_from_s3(s3_client, location, cancel=cancel):
@@ -189,7 +194,7 @@ def _cuttable(call: Callable[[], QueryStatus], cancel: threading.Event) -> Query
         done.set()
 
 
-def submit(client: Any, sql: str, target: AthenaTarget) -> str:
+def submit(client: AthenaClient, sql: str, target: AthenaTarget) -> str:
     request: dict[str, Any] = {"QueryString": sql,
                                "QueryExecutionContext": {"Database": target.database}}
     if target.catalog:
@@ -205,7 +210,7 @@ def submit(client: Any, sql: str, target: AthenaTarget) -> str:
     return str(reply["QueryExecutionId"])
 
 
-def status_of(client: Any, query_id: str, started: float) -> QueryStatus:
+def status_of(client: AthenaClient, query_id: str, started: float) -> QueryStatus:
     try:
         execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
     except Exception as exc:
@@ -218,14 +223,14 @@ def status_of(client: Any, query_id: str, started: float) -> QueryStatus:
                        reason=redact(str(status.get("StateChangeReason", ""))))
 
 
-def stop(client: Any, query_id: str) -> None:
+def stop(client: AthenaClient, query_id: str) -> None:
     try:
         client.stop_query_execution(QueryExecutionId=query_id)
     except Exception:  # the query may have ended meanwhile; cancel is best effort
         pass
 
 
-def results(client: Any, query_id: str, *, cancel: threading.Event | None = None
+def results(client: AthenaClient, query_id: str, *, cancel: threading.Event | None = None
             ) -> Iterator[pa.RecordBatch]:
     """Pages of GetQueryResults as typed batches (the first row of the first page is the
     header, as Athena returns it for SELECT queries)."""
@@ -274,7 +279,7 @@ def typed_columns(header: list[str], columns: list[pa.Array]) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
-def output_location(client: Any, query_id: str) -> str | None:
+def output_location(client: AthenaClient, query_id: str) -> str | None:
     """Where Athena wrote the result file (``s3://…/<id>.csv``), if it says."""
     try:
         execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
@@ -284,16 +289,14 @@ def output_location(client: Any, query_id: str) -> str | None:
     return str(location) if location else None
 
 
-def results_from_s3(s3_client: Any, url: str, *, cancel: threading.Event | None = None
+def results_from_s3(s3_client: S3Client, url: str, *, cancel: threading.Event | None = None
                     ) -> Iterator[pa.RecordBatch]:
     """The result CSV streamed from S3 (much faster than GetQueryResults' 1,000-row pages).
     Athena quotes every value and writes NULL as an empty unquoted field."""
     import pyarrow.csv as csv
 
-    from flowtui.s3.select import parse_s3_url
-
-    bucket, key = parse_s3_url(url)
-    body = s3_client.get_object(Bucket=bucket, Key=key)["Body"]
+    where = S3Url.parse(url)
+    body = s3_client.get_object(Bucket=where.bucket, Key=where.key)["Body"]
     reader = csv.open_csv(
         body,
         read_options=csv.ReadOptions(block_size=1 << 20),

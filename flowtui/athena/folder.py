@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowtui import layout
 from flowtui.athena.table import FlowLogTable, TableError, _root_parts, describe_prefix
 from flowtui.query.expr import Expr
+from flowtui.s3.url import S3Url
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 #: Rows a folder query brings back at most (the store holds them in memory, as a load's).
 ROW_LIMIT = 1_000_000
@@ -61,7 +65,7 @@ def _quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-def folder_query(client: Any, bucket: str, key: str, where: Expr, *, database: str,
+def folder_query(client: S3Client, bucket: str, key: str, where: Expr, *, database: str,
                  table_name: str, limit: int = ROW_LIMIT) -> FolderQuery:
     """Describe the folder's table (S3 list and one ranged GET) and write its query: the
     filter, the folder's partitions, in start order, at most ``limit`` rows. Raises
@@ -75,7 +79,7 @@ def folder_query(client: Any, bucket: str, key: str, where: Expr, *, database: s
         raise TableError(str(exc)) from None
     root = layout.region_root(key)
     if root is None:
-        raise TableError(f"s3://{bucket}/{key}: not under a flow log's region folder")
+        raise TableError(f"{S3Url(bucket, key)}: not under a flow log's region folder")
     table = describe_prefix(client, bucket, root.prefix)
     name = ".".join(reference)
     columns = [c.field for c in table.columns]

@@ -29,6 +29,7 @@ from flowtui.athena.table import (
 from flowtui.cliargs import say
 from flowtui.query.expr import And, Compare, Const, Expr, Not
 from flowtui.query.sql import table_name
+from flowtui.s3.url import S3Url, S3UrlError, is_s3_url
 
 #: The Arrow aggregates' spelling of the SQL aggregate columns.
 _AGGREGATE_NAMES = {"first_start": "first-start", "last_end": "last-end"}
@@ -48,15 +49,19 @@ def plan(args: argparse.Namespace) -> Plan | int:
     """Describe the prefix and the window; an exit code after a one-line message if not."""
     from flowtui.outfile import check_target
     from flowtui.s3.errors import describe
-    from flowtui.s3.select import parse_s3_url
     from flowtui.s3.session import make_client
 
     check_target(getattr(args, "output", None))  # before a query is paid for
-    urls = [p for p in args.paths if p.startswith("s3://")]
+    urls = [p for p in args.paths if is_s3_url(p)]
     if len(urls) != 1 or len(args.paths) != 1:
         say("--engine athena takes one s3://bucket/prefix (the table's location)")
         return 2
-    bucket, prefix = parse_s3_url(urls[0])
+    try:
+        url = S3Url.parse(urls[0])
+    except S3UrlError as exc:
+        say(str(exc))
+        return 2
+    bucket, prefix = url.bucket, url.key
     try:
         table_name(args.database, args.table)
     except ValueError as exc:

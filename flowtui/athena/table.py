@@ -23,13 +23,17 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowtui import layout
 from flowtui.fields import FIELDS, canonical_name
 from flowtui.s3.errors import safe_text
 from flowtui.s3.listing import Entry, list_all
 from flowtui.s3.select import region_roots
+from flowtui.s3.url import S3Url
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 #: AWS's DDL types where they differ from what the field's width alone would give.
 _AWS_TYPES = {"protocol": "bigint", "packets": "bigint", "bytes": "bigint", "start": "bigint",
@@ -72,7 +76,7 @@ class FlowLogTable:
 
     @property
     def location(self) -> str:
-        return f"s3://{self.bucket}/{self.prefix}{layout.AWSLOGS}"
+        return str(S3Url(self.bucket, self.prefix + layout.AWSLOGS))
 
     @property
     def partitions(self) -> tuple[str, ...]:
@@ -108,15 +112,15 @@ class FlowLogTable:
 
 # --- finding out ------------------------------------------------------------------------------
 
-def describe_prefix(client: Any, bucket: str, prefix: str) -> FlowLogTable:
+def describe_prefix(client: S3Client, bucket: str, prefix: str) -> FlowLogTable:
     """Look at a prefix (a few listings and one ranged GET) and describe its table."""
     roots = region_roots(client, bucket, prefix)
     if not roots:
-        raise TableError(f"s3://{bucket}/{prefix}: no flow-log folders (AWSLogs/<account>/"
+        raise TableError(f"{S3Url(bucket, prefix)}: no flow-log folders (AWSLogs/<account>/"
                          "vpcflowlogs/<region>/) under this prefix")
     destinations = {root.prefix[: layout.find_awslogs(root.prefix)] for root in roots}
     if len(destinations) > 1 or len({root.hive for root in roots}) > 1:
-        raise TableError(f"s3://{bucket}/{prefix}: holds several flow-log destinations "
+        raise TableError(f"{S3Url(bucket, prefix)}: holds several flow-log destinations "
                          f"({', '.join(sorted(destinations)) or '(bucket root)'}); give one of "
                          "them, since one table has one location and one layout")
     accounts, regions, services = set(), set(), set()
@@ -126,7 +130,7 @@ def describe_prefix(client: Any, bucket: str, prefix: str) -> FlowLogTable:
         regions.add(region)
         services.add(service)
     if len(services) > 1:
-        raise TableError(f"s3://{bucket}/{prefix}: the service folder is spelled in two ways "
+        raise TableError(f"{S3Url(bucket, prefix)}: the service folder is spelled in two ways "
                          f"({', '.join(sorted(services))}); give a prefix below one of them")
     first_day = min(_edge_day(client, bucket, root, newest=False) for root in roots)
     newest = max((_newest_object(client, bucket, root) for root in roots),
@@ -157,24 +161,24 @@ def _root_parts(root: layout.RegionRoot) -> tuple[str, str, str]:
     return account.removeprefix("aws-account-id="), service, region.removeprefix("aws-region=")
 
 
-def _folders(client: Any, bucket: str, prefix: str) -> list[str]:
+def _folders(client: S3Client, bucket: str, prefix: str) -> list[str]:
     return sorted(e.key for e in list_all(client, bucket, prefix) if e.kind == "prefix")
 
 
-def _edge_day(client: Any, bucket: str, root: layout.RegionRoot, *, newest: bool) -> date:
+def _edge_day(client: S3Client, bucket: str, root: layout.RegionRoot, *, newest: bool) -> date:
     """The oldest (or newest) day folder under a region folder: three small listings."""
     prefix = root.prefix
     for _level in ("year", "month", "day"):
         folders = [f for f in _folders(client, bucket, prefix) if _number(f) is not None]
         if not folders:
-            raise TableError(f"s3://{bucket}/{root.prefix}: no date folders in it")
+            raise TableError(f"{S3Url(bucket, root.prefix)}: no date folders in it")
         def number(folder: str) -> int:
             return _number(folder) or 0  # only numbered folders are left
 
         prefix = max(folders, key=number) if newest else min(folders, key=number)
     day = layout.parse_day_prefix(prefix)
     if day is None:
-        raise TableError(f"s3://{bucket}/{prefix}: not a date folder")
+        raise TableError(f"{S3Url(bucket, prefix)}: not a date folder")
     return day
 
 
@@ -184,7 +188,7 @@ def _number(folder: str) -> int | None:
     return int(name) if name.isascii() and name.isdigit() else None
 
 
-def _newest_per_flow_log(client: Any, bucket: str, roots: list[layout.RegionRoot]
+def _newest_per_flow_log(client: S3Client, bucket: str, roots: list[layout.RegionRoot]
                          ) -> list[Entry]:
     """The newest object of each flow log seen in each region's newest folder."""
     newest: dict[str, Entry] = {}
@@ -197,12 +201,12 @@ def _newest_per_flow_log(client: Any, bucket: str, roots: list[layout.RegionRoot
     return list(newest.values())
 
 
-def _newest_object(client: Any, bucket: str, root: layout.RegionRoot) -> Entry:
+def _newest_object(client: S3Client, bucket: str, root: layout.RegionRoot) -> Entry:
     objects = _newest_folder(client, bucket, root)
     return max(objects, key=lambda e: (e.info.time if e.info else 0, e.key))
 
 
-def _newest_folder(client: Any, bucket: str, root: layout.RegionRoot) -> list[Entry]:
+def _newest_folder(client: S3Client, bucket: str, root: layout.RegionRoot) -> list[Entry]:
     day = _edge_day(client, bucket, root, newest=True)
     prefix = layout.day_prefix(root, day)
     entries = list_all(client, bucket, prefix)
@@ -212,11 +216,11 @@ def _newest_folder(client: Any, bucket: str, root: layout.RegionRoot) -> list[En
         entries = list_all(client, bucket, max(hours))
     objects = [e for e in entries if e.kind == "object" and e.info is not None]
     if not objects:
-        raise TableError(f"s3://{bucket}/{prefix}: no flow-log objects in the newest folder")
+        raise TableError(f"{S3Url(bucket, prefix)}: no flow-log objects in the newest folder")
     return objects
 
 
-def _columns(client: Any, bucket: str, entry: Entry, fmt: str) -> list[Column]:
+def _columns(client: S3Client, bucket: str, entry: Entry, fmt: str) -> list[Column]:
     if fmt == "parquet":
         return _parquet_columns(client, bucket, entry)
     reply = client.get_object(Bucket=bucket, Key=entry.key, Range=f"bytes=0-{HEADER_BYTES - 1}")
@@ -237,7 +241,7 @@ def _first_line(data: bytes) -> str:
     return text.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
 
 
-def _parquet_columns(client: Any, bucket: str, entry: Entry) -> list[Column]:
+def _parquet_columns(client: S3Client, bucket: str, entry: Entry) -> list[Column]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 

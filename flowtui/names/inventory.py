@@ -21,7 +21,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from types_boto3_ec2 import EC2Client
 
 #: The EC2 calls flowtui makes, each with the IAM action it needs. Anything else is refused.
 ACTIONS = {
@@ -36,7 +39,11 @@ ALLOWED_OPERATIONS = frozenset(ACTIONS)
 #: Inventory key → (paginator name, result key, page size). Read in this order. Paged
 #: requests always: EC2 refuses an unpaged DescribeNetworkInterfaces on large accounts, and
 #: DescribeNetworkAcls takes at most 100 a page.
-_LISTS = {
+#: The Describe calls whose pages are read, by the attribute each list is kept in.
+_Describe = Literal["describe_network_interfaces", "describe_instances",
+                    "describe_security_groups", "describe_network_acls", "describe_subnets",
+                    "describe_vpcs"]
+_LISTS: dict[str, tuple[_Describe, str, int]] = {
     "interfaces": ("describe_network_interfaces", "NetworkInterfaces", 1000),
     "reservations": ("describe_instances", "Reservations", 1000),
     "security_groups": ("describe_security_groups", "SecurityGroups", 1000),
@@ -65,7 +72,7 @@ def _refuse_others(model: Any = None, **_: Any) -> None:
 
 def make_ec2_client(profile: str | None = None, region: str | None = None,
                     endpoint_url: str | None = None, *, connect_timeout: float = 5.0,
-                    read_timeout: float = 20.0, max_attempts: int = 3) -> Any:
+                    read_timeout: float = 20.0, max_attempts: int = 3) -> EC2Client:
     """A boto3 EC2 client that can send only the calls in ``ALLOWED_OPERATIONS``."""
     import boto3
     from botocore.config import Config
@@ -118,7 +125,7 @@ class Inventory:
                    **{key: list(data.get(key) or []) for key in _LISTS})
 
 
-def fetch(client: Any, region: str, *, cancelled: Callable[[], bool] = lambda: False
+def fetch(client: EC2Client, region: str, *, cancelled: Callable[[], bool] = lambda: False
           ) -> Inventory:
     """Read the six lists, every page. Raises ``InventoryError`` with one line."""
     from botocore import exceptions as bce
@@ -131,7 +138,9 @@ def fetch(client: Any, region: str, *, cancelled: Callable[[], bool] = lambda: F
             items: list[dict[str, Any]] = []
             for page in client.get_paginator(method).paginate(
                     PaginationConfig={"PageSize": size}):
-                items.extend(page.get(result_key, []))
+                found = page.get(result_key)  # the pages' types differ; each holds a list
+                if isinstance(found, list):
+                    items.extend(found)
                 if cancelled():
                     raise InventoryError("reading the EC2 inventory was stopped")
             lists[key] = items
@@ -218,7 +227,7 @@ class Loaded:
     from_cache: bool = False
 
 
-def load_inventory(account: str, region: str, client_factory: Callable[[], Any], *,
+def load_inventory(account: str, region: str, client_factory: Callable[[], EC2Client], *,
                    refresh: bool = False, max_age: float = MAX_AGE,
                    cancelled: Callable[[], bool] = lambda: False) -> Loaded:
     """The inventory of ``account`` in ``region``: from the cache when it is fresh enough and

@@ -26,7 +26,7 @@ def who(record: Mapping[str, Any], names: Any) -> str:
         if address is None:
             return "-"
         if info is not None and str(address) in own:
-            return info.label()
+            return str(info.label())
         return str(names.label("srcaddr", address))
 
     number = record.get("protocol")

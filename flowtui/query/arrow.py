@@ -177,10 +177,10 @@ def _coerce(value: int | str, data_type: pa.DataType) -> int | str | None:
 
 def _fits(number: int, data_type: pa.DataType) -> bool:
     """Whether an integer column of ``data_type`` could hold ``number`` at all."""
-    width = data_type.bit_width
+    width: int = data_type.bit_width
     if pa.types.is_unsigned_integer(data_type):
-        return 0 <= number < 2**width
-    return -(2 ** (width - 1)) <= number < 2 ** (width - 1)
+        return 0 <= number < 1 << width
+    return -(1 << (width - 1)) <= number < 1 << (width - 1)
 
 
 def _beyond(values: pa.Array, op: str, *, above: bool) -> pa.Array:

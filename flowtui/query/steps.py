@@ -21,7 +21,7 @@ from flowtui.fields import is_integer
 from flowtui.query.expr import ADDRESS_FIELDS, CLOSED_ENUMS, ENUM_VALUES, parse
 
 if TYPE_CHECKING:  # lark is loaded when a filter is first split or joined (see expr.py)
-    from lark import Lark, Tree
+    from lark import Lark, Token, Tree
 
 _BARE = re.compile(r"^[^\s()!,'\"=<>~&|]+$")
 _KEYWORDS = frozenset({
@@ -56,7 +56,7 @@ def split_steps(text: str) -> list[str]:
     return [text.strip()]
 
 
-def _wrapped(text: str, node: Tree) -> str:
+def _wrapped(text: str, node: Tree[Token]) -> str:
     part = text[node.meta.start_pos:node.meta.end_pos].strip()
     # A parenthesised term's span leaves out its parentheses: an ``or`` needs them back.
     if node.data in ("or_expr", "and_expr"):

@@ -88,10 +88,11 @@ class RecordView:
     def nbytes(self) -> int:
         """Bytes the view itself holds (row numbers; the records stay in the store)."""
         with self._lock:
-            held = sum(part.offsets.nbytes for part in self._parts)
+            held: int = sum(part.offsets.nbytes for part in self._parts)
             if self._order is not None:
                 held += self._order.nbytes
-            return held + sum(chunk.nbytes for chunk in self._unsorted)
+            unsorted: int = sum(chunk.nbytes for chunk in self._unsorted)
+            return held + unsorted
 
     @property
     def total(self) -> int:

@@ -89,7 +89,8 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
     ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
     ``on_refs`` hears the objects' locations before they load."""
-    from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
+    from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed
+    from flowtui.loader import Loader
     from flowtui.outfile import OutputError
 
     sources = open_sources(args, say)

@@ -12,6 +12,7 @@ import re
 from botocore import exceptions as bce
 
 from flowtui.redact import redact
+from flowtui.s3.url import SCHEME, S3Url
 
 #: The IAM action each API call needs, for "AccessDenied" messages.
 ACTIONS = {
@@ -54,9 +55,9 @@ def safe_text(text: str, limit: int = 300) -> str:
 
 def _where(bucket: str | None, key: str | None) -> str:
     if bucket and key:
-        return f"s3://{bucket}/{key}"
-    if bucket:
-        return f"s3://{bucket}"
+        return str(S3Url(bucket, key))
+    if bucket:  # a bucket-level error names the bucket alone, without the root's "/"
+        return SCHEME + bucket
     return "S3"
 
 
@@ -132,7 +133,7 @@ def _describe_client_error(exc: bce.ClientError, bucket: str | None, key: str | 
     code = str(err.get("Code") or status or "Error")
     message = str(err.get("Message") or "")
     op = exc.operation_name
-    bucket = bucket or err.get("BucketName")
+    bucket = bucket or str(err.get("BucketName") or "") or None
     where = _where(bucket, key)
     bucket_region = headers.get("x-amz-bucket-region") or err.get("Region")
 

@@ -16,7 +16,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.awsrequest import (
     AWSHTTPConnection,
@@ -24,6 +24,9 @@ from botocore.awsrequest import (
     AWSHTTPSConnection,
     AWSHTTPSConnectionPool,
 )
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +112,10 @@ def _tracked(base: type, client_scope: Scope) -> type:
     return type(f"Tracked{base.__name__}", (base,), {"connect": connect, "request": request})
 
 
-_clients: weakref.WeakKeyDictionary[Any, Scope] = weakref.WeakKeyDictionary()
+_clients: weakref.WeakKeyDictionary[BaseClient, Scope] = weakref.WeakKeyDictionary()
 
 
-def install(client: Any) -> Scope:
+def install(client: BaseClient) -> Scope:
     """Make ``client``'s requests cuttable (an S3 or an Athena client); returns the scope
     that ``close`` cuts."""
     client_scope = Scope()
@@ -141,7 +144,7 @@ def install(client: Any) -> Scope:
     return client_scope
 
 
-def close(client: Any) -> None:
+def close(client: BaseClient) -> None:
     """End every request of ``client`` now and refuse new ones (the app is quitting)."""
     scope = _clients.get(client)
     if scope is not None:

@@ -10,10 +10,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from flowtui.layout import KeyInfo, describe_prefix, parse_key
 from flowtui.s3.errors import ListingLoop
+from flowtui.s3.url import S3Url
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from types_boto3_s3 import S3Client
+    from types_boto3_s3.type_defs import (
+        ListObjectsV2OutputTypeDef,
+        ListObjectsV2RequestTypeDef,
+        ObjectTypeDef,
+    )
+
+
+class Lister(Protocol):
+    """What a listing needs of a client: the S3 client is one, and so is a wrapper that
+    counts the calls (the tail's)."""
+
+    def list_objects_v2(self, **kwargs: Unpack[ListObjectsV2RequestTypeDef]
+                        ) -> ListObjectsV2OutputTypeDef: ...
 
 
 @dataclass(frozen=True)
@@ -45,10 +64,10 @@ class Entry:
 
     @property
     def url(self) -> str:
-        return f"s3://{self.bucket}/{self.key}"
+        return str(S3Url(self.bucket, self.key))
 
 
-def list_buckets(client: Any) -> list[Entry]:
+def list_buckets(client: S3Client) -> list[Entry]:
     """All buckets the credentials can see (one ListBuckets call)."""
     response = client.list_buckets()
     return [
@@ -57,7 +76,7 @@ def list_buckets(client: Any) -> list[Entry]:
     ]
 
 
-def object_entry(bucket: str, item: dict[str, Any]) -> Entry:
+def object_entry(bucket: str, item: ObjectTypeDef) -> Entry:
     key = item["Key"]
     return Entry(
         kind="object",
@@ -80,7 +99,7 @@ class PrefixPager:
     with ``ListingLoop`` rather than followed forever.
     """
 
-    def __init__(self, client: Any, bucket: str, prefix: str = "", *, page_size: int = 1000,
+    def __init__(self, client: Lister, bucket: str, prefix: str = "", *, page_size: int = 1000,
                  delimiter: str = "/", start_after: str | None = None) -> None:
         self.client = client
         self.bucket = bucket
@@ -101,7 +120,7 @@ class PrefixPager:
     def next_page(self) -> list[Entry]:
         if self._done:
             return []
-        params: dict[str, Any] = {
+        params: ListObjectsV2RequestTypeDef = {
             "Bucket": self.bucket,
             "Prefix": self.prefix,
             "MaxKeys": self.page_size,
@@ -142,7 +161,7 @@ class PrefixPager:
             return
         self._done = True
         raise ListingLoop(
-            f"s3://{self.bucket}/{self.prefix}: the listing does not move on ({why}); "
+            f"{S3Url(self.bucket, self.prefix)}: the listing does not move on ({why}); "
             f"stopped after {self.pages} pages: the endpoint, or a proxy in front of it, is "
             "misbehaving")
 
@@ -152,7 +171,7 @@ class PrefixPager:
             yield self.next_page()
 
 
-def list_all(client: Any, bucket: str, prefix: str, *, delimiter: str = "/",
+def list_all(client: Lister, bucket: str, prefix: str, *, delimiter: str = "/",
              limit: int | None = None, on_page: Callable[[int], None] | None = None
              ) -> list[Entry]:
     """Every entry of one folder level (or, with ``delimiter=""``, every key under a prefix),

@@ -19,13 +19,17 @@ import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore import exceptions as bce
 from urllib3.exceptions import HTTPError as URLLib3Error
 
 from flowtui.s3.errors import ObjectChanged
 from flowtui.s3.inflight import Cancelled
+from flowtui.s3.url import S3Url
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +86,7 @@ class ObjectStream:
     load does not wait for a stalled connection's timeout.
     """
 
-    def __init__(self, client: Any, bucket: str, key: str, *, start: int = 0,
+    def __init__(self, client: S3Client, bucket: str, key: str, *, start: int = 0,
                  end: int | None = None, etag: str | None = None,
                  chunk_size: int = CHUNK_SIZE, max_retries: int = 5,
                  cancel: threading.Event | None = None) -> None:
@@ -105,7 +109,7 @@ class ObjectStream:
 
     @property
     def location(self) -> str:
-        return f"s3://{self.bucket}/{self.key}"
+        return str(S3Url(self.bucket, self.key))
 
     def _stop(self) -> int | None:
         """Exclusive end of what to read, once known."""
@@ -228,7 +232,7 @@ class RangeFile(io.RawIOBase):
     ETag and resumes like ``ObjectStream``.
     """
 
-    def __init__(self, client: Any, bucket: str, key: str, *, size: int | None = None,
+    def __init__(self, client: S3Client, bucket: str, key: str, *, size: int | None = None,
                  etag: str | None = None, block_size: int = 1024 * 1024, cache_blocks: int = 8,
                  cancel: threading.Event | None = None) -> None:
         super().__init__()
@@ -237,7 +241,8 @@ class RangeFile(io.RawIOBase):
         self.key = key
         self.cancel = cancel or threading.Event()
         if size is None or etag is None:
-            head = client.head_object(Bucket=bucket, Key=key, **({"IfMatch": etag} if etag else {}))
+            head = (client.head_object(Bucket=bucket, Key=key, IfMatch=etag) if etag
+                    else client.head_object(Bucket=bucket, Key=key))
             size = head["ContentLength"] if size is None else size
             etag = etag or head.get("ETag")
         self.size: int = int(size)

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from flowtui import layout
 from flowtui.s3.errors import TooManyObjects
-from flowtui.s3.listing import Entry, PrefixPager, list_all
+from flowtui.s3.listing import Entry, Lister, PrefixPager, list_all
+from flowtui.s3.url import S3Url
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 #: How many objects a load without a time window may list before asking for a narrower one.
 MAX_OBJECTS = 20_000
@@ -28,16 +32,12 @@ MAX_DISCOVERY_REQUESTS = 200
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
-    """``s3://bucket/key`` -> (bucket, key). The key may be empty (the bucket root)."""
-    if not url.startswith("s3://"):
-        raise ValueError(f"not an s3:// URL: {url}")
-    bucket, _, key = url[5:].partition("/")
-    if not bucket:
-        raise ValueError(f"no bucket in {url}")
-    return bucket, key
+    """``S3Url.parse(url)`` as (bucket, key), for the callers not moved to ``S3Url`` yet."""
+    where = S3Url.parse(url)
+    return where.bucket, where.key
 
 
-def _head(client: Any, bucket: str, key: str) -> Entry | None:
+def _head(client: S3Client, bucket: str, key: str) -> Entry | None:
     """The object at exactly ``key``, or None when there is none (it is then a prefix)."""
     try:
         head = client.head_object(Bucket=bucket, Key=key)
@@ -56,7 +56,7 @@ def _head(client: Any, bucket: str, key: str) -> Entry | None:
                  etag=head.get("ETag"))
 
 
-def _explain_bad_request(client: Any, bucket: str, key: str, exc: ClientError) -> None:
+def _explain_bad_request(client: S3Client, bucket: str, key: str, exc: ClientError) -> None:
     """A HEAD's error has no body, so a bare 400 hides why (expired or invalid credentials,
     most often). A one-byte GET of the same key carries the error code: raise that."""
     try:
@@ -67,7 +67,7 @@ def _explain_bad_request(client: Any, bucket: str, key: str, exc: ClientError) -
 
 
 def select_objects(
-    client: Any,
+    client: S3Client,
     bucket: str,
     key: str,
     since: datetime | None = None,
@@ -92,7 +92,7 @@ def select_objects(
     if since is None and until is None:
         return _select_flat(client, bucket, key, limit, on_listing)
     if since is None:
-        raise TooManyObjects(f"s3://{bucket}/{key}: give a start time (--since) for a window")
+        raise TooManyObjects(f"{S3Url(bucket, key)}: give a start time (--since) for a window")
     if until is None:
         until = datetime.now(tz=since.tzinfo)
     roots = region_roots(client, bucket, key)
@@ -101,23 +101,23 @@ def select_objects(
         found.extend(_select_in_root(client, bucket, key, root, since, until))
         if len(found) > limit:
             raise TooManyObjects(
-                f"s3://{bucket}/{key}: more than {limit} objects in that window: narrow the "
+                f"{S3Url(bucket, key)}: more than {limit} objects in that window: narrow the "
                 "window or the prefix")
     found.sort(key=lambda e: e.key)
     return found
 
 
-def _select_flat(client: Any, bucket: str, key: str, limit: int,
+def _select_flat(client: S3Client, bucket: str, key: str, limit: int,
                  on_listing: Callable[[int], None] | None) -> list[Entry]:
     in_tree = layout.find_awslogs(key) is not None
     if in_tree and not _is_day_or_deeper(key, layout.region_root(key)):
         raise TooManyObjects(
-            f"s3://{bucket}/{key} spans many days of flow logs: give a time window "
+            f"{S3Url(bucket, key)} spans many days of flow logs: give a time window "
             "(--since/--until) or pick a day folder")
     entries = list_all(client, bucket, key, delimiter="", limit=limit, on_page=on_listing)
     if len(entries) > limit:
         raise TooManyObjects(
-            f"s3://{bucket}/{key} holds more than {limit} objects: narrow the prefix or give a "
+            f"{S3Url(bucket, key)} holds more than {limit} objects: narrow the prefix or give a "
             "time window (--since/--until)")
     # A key ending in "/" is mostly the console's empty folder marker; one with bytes in it
     # is an object like any other (a folder of the same name may sit beside it).
@@ -131,7 +131,7 @@ def _is_day_or_deeper(key: str, root: layout.RegionRoot | None) -> bool:
     return len(rest) >= 3 and layout.parse_day_prefix("/".join(rest[:3]) + "/") is not None
 
 
-def region_roots(client: Any, bucket: str, key: str) -> list[layout.RegionRoot]:
+def region_roots(client: Lister, bucket: str, key: str) -> list[layout.RegionRoot]:
     root = layout.region_root(key)
     if root is not None:
         return [root]
@@ -165,13 +165,13 @@ def _structural(inner: list[str]) -> bool:
     return len(inner) == 1 or (len(inner) == 2 and layout.is_service_folder(inner[1]))
 
 
-def _children(client: Any, bucket: str, prefix: str, budget: list[int]) -> list[str]:
+def _children(client: Lister, bucket: str, prefix: str, budget: list[int]) -> list[str]:
     pager = PrefixPager(client, bucket, prefix)
     out: list[str] = []
     while pager.has_more:
         if budget[0] <= 0:
             raise TooManyObjects(
-                f"s3://{bucket}/{prefix}: could not find the flow-log folders (AWSLogs/) "
+                f"{S3Url(bucket, prefix)}: could not find the flow-log folders (AWSLogs/) "
                 "within a few levels: give the prefix that holds AWSLogs/")
         budget[0] -= 1
         out.extend(e.key for e in pager.next_page() if e.kind == "prefix")
@@ -183,7 +183,7 @@ def _related(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _select_in_root(client: Any, bucket: str, key: str, root: layout.RegionRoot,
+def _select_in_root(client: S3Client, bucket: str, key: str, root: layout.RegionRoot,
                     since: datetime, until: datetime) -> list[Entry]:
     found: list[Entry] = []
 

@@ -9,7 +9,7 @@ production bucket without fear.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore import UNSIGNED
@@ -17,6 +17,9 @@ from botocore.config import Config
 
 from flowtui.redact import watch
 from flowtui.s3 import inflight
+
+if TYPE_CHECKING:  # the stubs are a test dependency; nothing is imported at run time
+    from types_boto3_s3 import S3Client
 
 #: The only S3 calls flowtui makes. Anything else is a bug and is refused before it is sent.
 #: HeadBucket is botocore's own: it asks for a bucket's region after a HEAD answered 301 or
@@ -46,7 +49,7 @@ def make_client(
     max_pool_connections: int = 64,
     connect_timeout: float = 10.0,
     read_timeout: float = 30.0,
-) -> Any:
+) -> S3Client:
     """A boto3 S3 client.
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``) points at an

@@ -19,7 +19,8 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from flowtui.loader import ObjectRef, resolve
+from flowtui.events import ObjectRef
+from flowtui.loader import resolve
 from flowtui.s3.errors import describe
 from flowtui.s3.listing import Entry
 from flowtui.s3.select import select_objects
