@@ -13,7 +13,7 @@ import argparse
 import os
 from typing import Any
 
-from flowtui.cliargs import say
+from flowtui.cli.args import say
 
 
 def add_names_arguments(parser: argparse.ArgumentParser) -> None:
