@@ -19,7 +19,7 @@ import argparse
 import sys
 from typing import Any
 
-from flowtui.cli import common, loading
+from flowtui.cli import filtering, loading, results
 from flowtui.cli import names as names_cli
 from flowtui.cli.args import (
     add_engine_arguments,
@@ -95,7 +95,7 @@ def _query(args: argparse.Namespace) -> int:
     if isinstance(names, int):
         return names
     args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
-    query = common.build_query(args.where, args.sort, args)
+    query = filtering.build_query(args.where, args.sort, args)
     if isinstance(query, int):
         return query
     columns: tuple[str, ...] | None = None
@@ -119,25 +119,25 @@ def _query(args: argparse.Namespace) -> int:
         from flowtui.cli import athena_queries
 
         return athena_queries.cat(args, query, columns)
-    keep = common.keeper(query, args)
+    keep = filtering.keeper(query, args)
     if not query.sort and args.format != "parquet":
         code = _stream(args, query, keep, columns)
         if keep is not None and query.filters and not keep.kept and code != 2:
             say(keep.nothing_matched())
         return code
-    progress = common.Progress()
+    progress = results.Progress()
     read = None
     if columns:
-        read = common.needed_columns(args, query, [  # FIELD.name is read as FIELD
+        read = filtering.needed_columns(args, query, [  # FIELD.name is read as FIELD
             *(c.removesuffix(".name") for c in columns), *(k.field for k in query.sort)])
     from flowtui.store import RecordStore
 
-    sink: Any = common.Sink(RecordStore(), (), progress)
+    sink: Any = results.Sink(RecordStore(), (), progress)
     if query.sort and args.limit:
         # A top-k: each batch keeps only its first --limit rows in the sort order, so
         # memory holds at most a few times --limit rows, not every match.
         sink = TopRowsSink(query.sort, args.limit, progress)
-    prefilter: Any = common.Prefilter.of(query)
+    prefilter: Any = filtering.Prefilter.of(query)
     if isinstance(sink, TopRowsSink):
         prefilter = TopPrefilter(query, args.limit, args.since, args.until)
     code = loading.load(args, sink, keep, read, prefilter)
@@ -163,7 +163,7 @@ def _query(args: argparse.Namespace) -> int:
         return code
     from flowtui.output import make_writer
 
-    with common.output(args.output) as out:
+    with results.output(args.output) as out:
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
         for batch in batches:
@@ -174,13 +174,13 @@ def _query(args: argparse.Namespace) -> int:
     return code
 
 
-class TopRowsSink(common.Sink):
+class TopRowsSink(results.Sink):
     """A store that keeps the first ``limit`` rows in the order of ``sort``: each batch's own
     first ``limit`` (``first_sorted``), and when those pile up past a few times ``limit``,
     the first ``limit`` of them. Sorting is stable, so ties keep load order as they would in
     a store of every row, and the view over this store answers the same first ``limit``."""
 
-    def __init__(self, sort: Any, limit: int, progress: common.Progress) -> None:
+    def __init__(self, sort: Any, limit: int, progress: results.Progress) -> None:
         from flowtui.store import RecordStore
 
         super().__init__(RecordStore(), (), progress)
@@ -192,7 +192,7 @@ class TopRowsSink(common.Sink):
 
         kept = first_sorted(batch, self.sort, self.limit)
         if kept is not batch:
-            kept = common.compact_dictionaries(kept)
+            kept = filtering.compact_dictionaries(kept)
         super().write_batch(kept, source)
         if len(self.into) > 4 * self.limit + TRIM_SLACK:
             self._trim()
@@ -205,7 +205,7 @@ class TopRowsSink(common.Sink):
         view = RecordView(self.into, Query(sort=tuple(self.sort)))
         kept = RecordStore()
         for batch in view.iter_batches(0, self.limit):
-            kept.append(common.compact_dictionaries(batch))
+            kept.append(filtering.compact_dictionaries(batch))
         self.into = kept
 
 
@@ -253,11 +253,11 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
             ) -> int:
     from flowtui.output import make_writer
 
-    with common.output(args.output) as out:
+    with results.output(args.output) as out:
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
         sink = _Columns(writer, columns) if columns else writer
-        return loading.load(args, sink, keep, prefilter=common.Prefilter.of(query))
+        return loading.load(args, sink, keep, prefilter=filtering.Prefilter.of(query))
 
 
 class _Columns:

@@ -9,7 +9,7 @@ import sys
 import threading
 
 from flowtui.cli.args import say
-from flowtui.cli.launch import THEMES
+from flowtui.config import THEMES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

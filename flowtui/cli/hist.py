@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from flowtui.cli import common, loading
+from flowtui.cli import filtering, loading, results
 from flowtui.cli.args import add_engine_arguments, add_source_arguments, say
 
 BAR_WIDTH = 40
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    query = common.build_query(args.where, None, args)
+    query = filtering.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     import pyarrow as pa
@@ -53,13 +53,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         from flowtui.query.aggregate import HistogramStates
 
-        progress = common.Progress()
+        progress = results.Progress()
         # Each batch is reduced to its buckets as it arrives, reading only the columns
         # counted and filtered on: memory holds the buckets, never the records.
         states = HistogramStates(args.every)
-        sink = common.Sink(states, (), progress)
-        keep = common.keeper(query, args)
-        code = loading.load(args, sink, keep, common.needed_columns(
+        sink = results.Sink(states, (), progress)
+        keep = filtering.keeper(query, args)
+        code = loading.load(args, sink, keep, filtering.needed_columns(
             args, query, ["start", "packets", "bytes", "action"]))
         progress.clear()
         if code == 2:
@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "table":
         table = table.append_column("", pa.array(bars(table.column(args.metric).to_pylist()),
                                                  pa.string()))
-    with common.output(args.output) as out:
-        common.write_table(table, args.format, out)
+    with results.output(args.output) as out:
+        results.write_table(table, args.format, out)
     if table.num_rows == 0:
         say(empty)
     return code

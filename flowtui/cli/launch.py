@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from flowtui.cli.args import CommandParser, add_athena_app_options, add_s3_options, say
+from flowtui.cli.names import default_region, user_path
 from flowtui.cli.registry import epilog
+from flowtui.config import THEMES
 
 if TYPE_CHECKING:
     from flowtui.config import Settings
     from flowtui.names.resolve import NamesOptions
-
-THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = CommandParser(
@@ -72,7 +71,7 @@ def main(argv: Sequence[str]) -> int:
                            profile=profile, region=region)
     names = names_options(args, conf, profile)
     try:
-        return run(args.target, profile=profile, region=region or _default_region(profile),
+        return run(args.target, profile=profile, region=region or default_region(profile),
                    endpoint_url=args.endpoint_url or conf.endpoint_url,
                    no_sign=args.no_sign_request, theme=args.theme or conf.theme,
                    athena=athena, settings=conf, settings_error=loaded.error, names=names)
@@ -91,19 +90,7 @@ def names_options(args: argparse.Namespace, conf: Settings, profile: str | None
         return None
     from flowtui.names.resolve import NamesOptions
 
-    def path(text: str | None) -> str | None:
-        return os.path.expanduser(text) if text else None
-
-    return NamesOptions(names_file=path(args.names_file or conf.names_file),
-                        ip_ranges=path(args.ip_ranges or conf.ip_ranges), profile=profile,
+    return NamesOptions(names_file=user_path(args.names_file or conf.names_file),
+                        ip_ranges=user_path(args.ip_ranges or conf.ip_ranges), profile=profile,
                         endpoint_url=os.environ.get("AWS_ENDPOINT_URL_EC2") or None)
 
-
-def _default_region(profile: str | None) -> str | None:
-    """The profile's region (local files name no region; their names need one)."""
-    try:
-        import boto3
-
-        return boto3.session.Session(profile_name=profile).region_name
-    except Exception:  # a bad profile: the S3 client says so in its own words
-        return None

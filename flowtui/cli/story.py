@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     if args.conversation is not None:
         return _tell_conversation(store, args, failed)
     # Read again on the loaded records' day: a time without a date means that day.
-    from flowtui.cli.common import window_day
+    from flowtui.cli.filtering import window_day
     from flowtui.query.times import ReferenceDay, day_of_data
 
     day = window_day(args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from flowtui.cli import common, loading
+from flowtui.cli import filtering, loading, results
 from flowtui.cli import names as names_cli
 from flowtui.cli.args import add_engine_arguments, add_source_arguments, say, whole_number
 
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         say("--by needs at least one field")
         return 2
     args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
-    query = common.build_query(args.where, None, args)
+    query = filtering.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     if args.engine == "athena":
@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
         answer = athena_queries.top(args, by, query)
         if isinstance(answer, int):
             return answer
-        with common.output(args.output) as out:
-            common.write_table(answer.select([*by, "records", "packets", "bytes"]),
+        with results.output(args.output) as out:
+            results.write_table(answer.select([*by, "records", "packets", "bytes"]),
                                args.format, out)
         if answer.num_rows == 0:
             say(f"no record matches --where {query.where_text!r}" if query.filters
@@ -63,23 +63,23 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from flowtui.query.aggregate import GroupStates, top_of
 
-    progress = common.Progress()
+    progress = results.Progress()
     # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
     # summed and filtered on: memory holds the groups, never the records. A FIELD.name is
     # read as FIELD and named while loading (--names).
     states = GroupStates(by)
-    sink = common.Sink(states, by, progress)
+    sink = results.Sink(states, by, progress)
     read = [b.removesuffix(".name") for b in by]
-    keep = common.keeper(query, args)
+    keep = filtering.keeper(query, args)
     code = loading.load(args, sink, keep,
-                       common.needed_columns(args, query, [*read, "packets", "bytes"]))
+                       filtering.needed_columns(args, query, [*read, "packets", "bytes"]))
     progress.clear()
     if code == 2:
         return code
     table = top_of(states.result(), by, args.metric, args.n)
     table = table.select([*by, "records", "packets", "bytes"])
-    with common.output(args.output) as out:
-        common.write_table(table, args.format, out)
+    with results.output(args.output) as out:
+        results.write_table(table, args.format, out)
     if table.num_rows == 0:
         say(keep.nothing_matched() if keep is not None and query.filters and not keep.kept
             else "no records loaded" if not states.records else "no records")
