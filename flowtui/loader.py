@@ -40,7 +40,7 @@ from flowtui.events import (
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import PARQUET_MAGIC, FlowLogParser
 from flowtui.query.times import window_filter
-from flowtui.s3.url import S3Url, S3UrlError, is_s3_url, looks_like_s3_url
+from flowtui.s3.url import S3Url, S3UrlError, meant_as_s3_url
 from flowtui.store import RecordStore
 
 if TYPE_CHECKING:
@@ -91,8 +91,7 @@ def resolve(
     local folders are walked recursively and filtered by the time in file names."""
     refs: list[ObjectRef] = []
     for location in locations:
-        # "s3:/x" or "S3://x" is a misspelt URL (one line saying so), unless such a file exists.
-        if is_s3_url(location) or (looks_like_s3_url(location) and not os.path.exists(location)):
+        if meant_as_s3_url(location):  # "s3:/x" too: one line saying it is no URL
             from flowtui.s3.errors import describe
             from flowtui.s3.select import MAX_OBJECTS, select_objects
 

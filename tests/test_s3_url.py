@@ -151,3 +151,25 @@ def test_a_bookmark_without_a_bucket_names_the_reason(tmp_path: Any) -> None:
     assert str(caught.value) == (
         f"{path} line 2: [bookmarks] prod: a bookmark is an s3://bucket/prefix location: "
         "no bucket in 's3://' (write s3://bucket/prefix)")
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["cat", "s3:/logs/x"], "flowtui: not an s3:// URL: 's3:/logs/x' (write s3://bucket/prefix)"),
+    (["cat", "S3://logs/x"], "flowtui: not an s3:// URL: 'S3://logs/x'"),
+    (["top", "s3://", "--by", "srcaddr"], "flowtui: no bucket in 's3://'"),
+    (["tail", "s3://"], "flowtui: no bucket in 's3://' (write s3://bucket/prefix)"),
+    (["athena", "ddl", "s3://"], "flowtui: no bucket in 's3://'"),
+])
+def test_a_bad_url_on_the_command_line_is_one_line(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str], tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never "no such file" for a misspelt URL, never a traceback for a URL without a bucket."""
+    from flowtui.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no local file of that name
+    code = main(argv)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(says), err
+    assert "Traceback" not in err

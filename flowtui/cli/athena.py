@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from flowtui.cli.args import add_athena_options, add_s3_options, say
+from flowtui.s3.url import S3Url, S3UrlError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,14 +35,14 @@ def run(args: argparse.Namespace) -> int:
 def _ddl(args: argparse.Namespace) -> int:
     from flowtui.athena.table import TableError, check_name, create_table, describe_prefix
     from flowtui.s3.errors import describe
-    from flowtui.s3.select import parse_s3_url
     from flowtui.s3.session import make_client
 
     try:
-        bucket, prefix = parse_s3_url(args.url)
-    except ValueError as exc:
+        url = S3Url.parse(args.url)
+    except S3UrlError as exc:
         say(str(exc))
         return 2
+    bucket, prefix = url.bucket, url.key
     try:
         check_name("--database", args.database)
         check_name("--table", args.table)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flowtui.cli.args import say
+from flowtui.s3.url import S3Url, is_s3_url
 
 
 def build_query(where: str | None, sort: str | None = None,
@@ -113,7 +114,7 @@ def day_of_keys(locations: Sequence[str]) -> Any:
 
     counts: dict[Any, int] = {}
     for location in locations:
-        key = location.split("/", 3)[-1] if location.startswith("s3://") else location
+        key = S3Url.parse(location).key if is_s3_url(location) else location
         info = layout.parse_key(key)
         if info is not None:
             day = info.time.date()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flowtui.cli.args import say
+from flowtui.s3.url import is_s3_url, meant_as_s3_url
 
 # The loader (Arrow, boto3) is imported when it is used: a local ``cat`` must not load it.
 
@@ -23,7 +24,7 @@ MAX_BAD_LINES_SHOWN = 20
 
 def wants_loader(args: argparse.Namespace) -> bool:
     """S3 URLs and time windows go through the loader; plain local paths need not."""
-    return (any(p.startswith("s3://") for p in args.paths) or args.since is not None
+    return (any(meant_as_s3_url(p) for p in args.paths) or args.since is not None
             or args.until is not None)
 
 
@@ -37,7 +38,7 @@ def open_sources(args: argparse.Namespace) -> tuple[Any, list[Any]] | int:
         say("--until is before --since")
         return 2
     client = None
-    if any(p.startswith("s3://") for p in args.paths):
+    if any(is_s3_url(p) for p in args.paths):
         from flowtui.s3.errors import describe
         from flowtui.s3.session import make_client, pool_size
 

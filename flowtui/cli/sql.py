@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from flowtui.cli.args import add_s3_options, add_where_argument, say, whole_number
+from flowtui.s3.url import is_s3_url
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     columns: list[str] = list(ALL_VPC_FIELDS)
     also: list[str] = []
     if args.url:
-        if not args.url.startswith("s3://"):
+        if not is_s3_url(args.url):
             say("the table's location is an s3://bucket/prefix")
             return 2
         args.paths = [args.url]

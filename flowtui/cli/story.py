@@ -40,6 +40,7 @@ from flowtui.query.story import (
     Window,
 )
 from flowtui.s3.errors import describe
+from flowtui.s3.url import is_s3_url
 from flowtui.store import RecordStore
 from flowtui.textsafe import printable
 
@@ -171,7 +172,7 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
     for number, index in enumerate(indices, start=1):
         record, source = store.row(index), store.source(index)
         coverage: Coverage | None = None
-        if client is not None and source.startswith("s3://"):
+        if client is not None and is_s3_url(source):
             try:
                 plan = plan_neighbours(client, source, record, loaded)
             except Exception as exc:  # a listing that failed: the story is told without it
@@ -233,7 +234,7 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
     lines += ["  " + _window_line(w) for w in story.timeline] or ["  (none)"]
     lines += ["", f"missing ({len(story.missing)})"]
     lines += ["  " + printable(m) for m in story.missing] or ["  (nothing: the window is loaded)"]
-    if story.missing and not around and any(m.startswith("s3://") for m in story.missing):
+    if story.missing and not around and any(is_s3_url(m) for m in story.missing):
         lines.append("  (--around loads them, keeping only this story's records)")
     out.write("\n".join(lines) + "\n\n")
 

@@ -26,6 +26,7 @@ from flowtui.cli.args import (
 from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed, PollDone, PollFailed, TailEvent
 from flowtui.output import make_writer
 from flowtui.s3.errors import describe
+from flowtui.s3.url import S3Url, S3UrlError, is_s3_url
 from flowtui.tail import (
     DEFAULT_INTERVAL,
     DEFAULT_KEEP,
@@ -94,8 +95,13 @@ def status_line(event: PollDone | PollFailed) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.url.startswith("s3://"):
+    if not is_s3_url(args.url):
         say("tail follows an S3 prefix: give s3://bucket/prefix")
+        return 2
+    try:
+        S3Url.parse(args.url)
+    except S3UrlError as exc:
+        say(str(exc))
         return 2
     if stdout_closed():
         return 2

@@ -12,6 +12,7 @@ No boto3 here: the CLI and the app parse a URL before anything imports the S3 cl
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,12 @@ def looks_like_s3_url(text: str) -> bool:
     """Whether ``text`` was probably meant as an S3 location, even misspelt (``s3:/x``,
     ``S3://x``): such a text gets a parse error rather than "no such file"."""
     return text[:3].lower() == "s3:"
+
+
+def meant_as_s3_url(text: str) -> bool:
+    """Whether a path argument goes to S3 (and its parse error, if any, is what the user
+    reads): an ``s3://`` URL, or a misspelt one unless a local file has that name."""
+    return is_s3_url(text) or (looks_like_s3_url(text) and not os.path.exists(text))
 
 
 @dataclass(frozen=True, slots=True)
