@@ -172,7 +172,7 @@ async def test_enter_jumps_through_a_filtered_view(bucket: str, s3_client: Any) 
 
 async def test_conversation_from_the_story_and_from_a_message(bucket: str,
                                                               s3_client: Any) -> None:
-    from flowtui.ui.features.jobs.story import ShowConversation
+    from flowtui.ui.messages import ShowConversation
 
     app = FlowtuiApp(f"s3://{bucket}/{FIRST}", client=s3_client)
     async with app.run_test(size=(80, 24)) as pilot:

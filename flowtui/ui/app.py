@@ -44,7 +44,7 @@ from flowtui.ui.features.jobs.export import ExportDone, ExportProgress
 from flowtui.ui.features.jobs.listing import FolderListed, Listings, TargetResolved
 from flowtui.ui.features.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
 from flowtui.ui.features.jobs.sort import SortDone, Sorts
-from flowtui.ui.features.jobs.story import ShowConversation, StoryMemory
+from flowtui.ui.features.jobs.story import StoryMemory
 from flowtui.ui.features.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
 from flowtui.ui.features.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
 from flowtui.ui.features.records.goto import GoTo
@@ -53,6 +53,7 @@ from flowtui.ui.features.story.conversation import ConversationBody, Conversatio
 from flowtui.ui.features.story.screen import Jump, SightingList, StoryBody, StoryScreen
 from flowtui.ui.help import HelpScreen
 from flowtui.ui.keygate import KeyGate
+from flowtui.ui.messages import ShowConversation
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter

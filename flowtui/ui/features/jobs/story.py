@@ -72,17 +72,6 @@ class ConversationTold(Message):
 
 
 @dataclass
-class ShowConversation(Message):
-    """Open the conversation of two addresses (both directions, by protocol and port).
-
-    Any pane may post it (the story screen does; a top-N pane of address pairs can): it
-    bubbles to the app, which shows the conversation over the records it holds."""
-
-    a: str
-    b: str
-
-
-@dataclass
 class StoryMemory:
     """What each store already holds of the objects a story may load: the story loads keep
     only a flow's rows (``Loaded.partial``); any other source in the store was read whole by

@@ -25,8 +25,8 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from flowtui.names.inventory import describe_age
 from flowtui.names.resolve import Names, NamesOptions, load_names, scopes_from_paths
+from flowtui.ui.widgets.names.lines import inventory_age
 from flowtui.ui.widgets.safe import literal
 
 Scope = tuple[str, str]
@@ -227,14 +227,6 @@ class NamesControl:
             return ("no names yet: load records first (names come from their account's EC2 "
                     "inventory), or set [names] names_file in the config")
         return None
-
-
-def inventory_age(names: Names) -> str:
-    """``read 3 min ago`` for the oldest inventory, "" without one."""
-    if not names.inventories:
-        return ""
-    oldest = max(inv.age() for inv in names.inventories)
-    return f"read {describe_age(oldest)} ago"
 
 
 def status_text(names: Names | None) -> str:

@@ -40,7 +40,6 @@ from flowtui.store import RecordStore
 from flowtui.ui.features.jobs.story import (
     MissingLoaded,
     MissingProgress,
-    ShowConversation,
     StoryFailed,
     StoryMemory,
     StoryTold,
@@ -56,6 +55,7 @@ from flowtui.ui.features.story.render import (
     strip_cells,
     verdict_line,
 )
+from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.names.story import StoryNamed, name_story, named_text
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal

@@ -11,8 +11,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from flowtui.names.interfaces import InterfaceInfo
+from flowtui.names.inventory import describe_age
 from flowtui.names.resolve import ADDRESS_FIELDS, Names
-from flowtui.ui.features.names.control import inventory_age
+
+
+def inventory_age(names: Names) -> str:
+    """``read 3 min ago`` for the oldest inventory, "" without one."""
+    if not names.inventories:
+        return ""
+    oldest = max(inv.age() for inv in names.inventories)
+    return f"read {describe_age(oldest)} ago"
+
 
 #: The fields named in the panel, in the record's own order.
 DETAIL_FIELDS = ("interface-id", "srcaddr", "dstaddr", "pkt-srcaddr", "pkt-dstaddr")

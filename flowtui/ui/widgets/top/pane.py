@@ -31,7 +31,7 @@ from textual.worker import get_current_worker
 from flowtui.names.resolve import Names
 from flowtui.query.aggregate import group_by, top_of
 from flowtui.rowsource import RowSource
-from flowtui.ui.features.jobs.story import ShowConversation
+from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.histogram.bars import share_bar
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.refresh import AggregateRefresh
