@@ -38,9 +38,10 @@ from flowtui.events import (
     ObjectStarted,
 )
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
-from flowtui.parser import PARQUET_MAGIC, FlowLogParser
+from flowtui.parser import FlowLogParser
 from flowtui.query.times import window_filter
 from flowtui.s3.url import S3Url, S3UrlError, meant_as_s3_url
+from flowtui.sniff import PARQUET_MAGIC
 from flowtui.store import RecordStore
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import pytest
 
 from flowtui.parser import parse_bytes
-from flowtui.query.story import VERDICTS, Coverage, Story, conversation, tell
+from flowtui.query.conversation import conversation
+from flowtui.query.story import VERDICTS, Coverage, Story, tell
 from flowtui.store import RecordStore
 
 #: v5 custom format with direction, flags and the original addresses (§2.4, §4).

@@ -28,11 +28,11 @@ from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
 from flowtui.loader import Loader
 from flowtui.names import story as names_story
 from flowtui.query.advice import has_ports, protocol_name
+from flowtui.query.conversation import Conversation
 from flowtui.query.expr import Expr, FilterError, parse
 from flowtui.query.query import with_names
 from flowtui.query.story import (
     SIGHTINGS_LIMIT,
-    Conversation,
     Coverage,
     Sighting,
     Story,
@@ -199,7 +199,7 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
 
 
 def _tell_conversation(store: RecordStore, args: argparse.Namespace, failed: int) -> int:
-    from flowtui.query.story import conversation
+    from flowtui.query.conversation import conversation
 
     a, b = args.conversation
     talk = conversation(store, a, b)
