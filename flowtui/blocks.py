@@ -11,7 +11,7 @@ lines it keeps are typed whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -237,7 +237,8 @@ class BlockTyper:
         if not kept:
             return b""
         text = pc.binary_join(pa.ListArray.from_arrays([0, kept], lines.filter(keep)), b"\n")
-        return text[0].as_py() + b"\n"
+        joined: bytes = text[0].as_py()
+        return joined + b"\n"
 
     def _slow(self, data: bytes, first_line: int, bad: _BadLines
               ) -> tuple[bytes, tuple[list[str], int, int] | None]:
@@ -326,7 +327,8 @@ def _unchecked(token: bytes) -> str | None:
     return None
 
 
-def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure
+def _value_check(name: str) -> Callable[[bytes], str | None]:
+    """A checker of one column's tokens: why a token is not a value of it, or None."""
     kind = arrow_type(name)
     if pa.types.is_integer(kind):
         if pa.types.is_unsigned_integer(kind):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pyarrow as pa
 
-from flowtui.parser import BadLine
+from flowtui.blocks import BadLine
 from flowtui.s3.url import S3Url, is_s3_url
 
 # --- what the loader reports ------------------------------------------------------------------

@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from flowtui.parser import BadLine
+from flowtui.blocks import BadLine
 from flowtui.ui.widgets.safe import literal
 
 

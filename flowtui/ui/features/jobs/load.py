@@ -20,6 +20,7 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
+from flowtui.blocks import BadLine
 from flowtui.events import (
     BatchLoaded,
     LoadEvent,
@@ -32,7 +33,6 @@ from flowtui.events import (
 )
 from flowtui.loader import Loader
 from flowtui.memory import release_freed_memory
-from flowtui.parser import BadLine
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.ui.screen import MainScreen
