@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import PurePath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
@@ -26,6 +26,7 @@ from flowtui.events import BatchLoaded, LoadFinished
 from flowtui.names.resolve import Names, NamesOptions
 from flowtui.query.view import RecordView
 from flowtui.s3 import inflight
+from flowtui.s3.url import S3Url
 from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
 from flowtui.ui.commands import FlowtuiCommands
@@ -69,6 +70,9 @@ from flowtui.ui.widgets.records.status import RecordStatus
 from flowtui.ui.widgets.records.table import RecordTable
 from flowtui.ui.widgets.safe import literal
 from flowtui.ui.widgets.top.pane import TopPane
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 
 def _quiet_when_closing(handler: Callable[..., None]) -> Callable[..., None]:
@@ -128,8 +132,8 @@ class FlowtuiApp(App[None]):
     #: A note ``?`` shows above the keys (the demo's endpoint and CLI line).
     help_note: str = ""
 
-    def __init__(self, target: str | None = None, *, client: Any = None,
-                 client_factory: Callable[[], Any] | None = None, theme: str | None = None,
+    def __init__(self, target: str | None = None, *, client: S3Client | None = None,
+                 client_factory: Callable[[], S3Client] | None = None, theme: str | None = None,
                  concurrency: int | None = None, follow: str | None = None,
                  tail_options: TailOptions | None = None,
                  athena: AthenaOptions | None = None, settings: Settings | None = None,
@@ -143,10 +147,10 @@ class FlowtuiApp(App[None]):
             theme = "ansi-dark"
         self._no_color = no_color
         self._osc52_told = False
-        self._clients: list[Any] = []  # closed on exit: quitting never waits for S3
+        self._clients: list[S3Client] = []  # closed on exit: quitting never waits for S3
         factory = (lambda: client) if client is not None else (client_factory or _default_client)
 
-        def made() -> Any:
+        def made() -> S3Client:
             made_client = factory()
             self._clients.append(made_client)
             return made_client
@@ -227,10 +231,8 @@ class FlowtuiApp(App[None]):
         self.names.start_without_records()
         self.browser.entry_list.focus()
         if self._follow:
-            bucket, _, prefix = self._follow[5:].partition("/")
-            folder = prefix if not prefix or prefix.endswith("/") else \
-                prefix.rpartition("/")[0] + "/" if "/" in prefix else ""
-            self.browser.open(Location("s3", bucket, folder))
+            where = S3Url.parse(self._follow)
+            self.browser.open(Location("s3", where.bucket, where.folder().key))
             self.start_tail(self._follow)
             self.table.focus()
             return
@@ -288,7 +290,7 @@ class FlowtuiApp(App[None]):
 
     def on_browser_pane_tail_requested(self, message: BrowserPane.TailRequested) -> None:
         entry = message.entry
-        self.start_tail(f"s3://{entry.bucket}/{entry.key}", entry_location(entry))
+        self.start_tail(str(S3Url(entry.bucket, entry.key)), entry_location(entry))
 
     @on(TargetResolved)
     def _target_resolved(self, message: TargetResolved) -> None:
@@ -773,7 +775,7 @@ def theme_for_colours(color_system: str | None) -> str | None:
     return "ansi-dark" if color_system in ("standard", "windows") else None
 
 
-def _default_client() -> Any:
+def _default_client() -> S3Client:
     from flowtui.s3.session import make_client
 
     return make_client()
@@ -788,7 +790,7 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
     """Entry point for ``flowtui [target]`` (and ``flowtui tail URL`` with ``follow``)."""
     from flowtui.s3.session import make_client
 
-    def factory() -> Any:
+    def factory() -> S3Client:
         return make_client(profile=profile, region=region, endpoint_url=endpoint_url,
                            no_sign=no_sign)
 

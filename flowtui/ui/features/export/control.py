@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.app import App
 
+from flowtui.s3.url import S3Url, S3UrlError, is_s3_url
 from flowtui.ui.features.jobs.export import ExportDone, ExportProgress, ExportRunner, format_of
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
@@ -161,8 +162,12 @@ def view_csv(records: list[dict[str, object]], columns: list[str],
 def _stem(label: str) -> str:
     """A file-name stem from a load's label (an object, a folder, an s3:// URL)."""
     text = label.strip()
-    if text.startswith("s3://"):
-        text = text[5:].partition("/")[2] or text[5:]
+    if is_s3_url(text):
+        try:
+            url = S3Url.parse(text)
+            text = url.key or url.bucket
+        except S3UrlError:
+            pass
     parts = [p for p in re.split(r"[/\\]", text) if p]
     if not parts:
         return ""

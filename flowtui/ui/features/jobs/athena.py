@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
@@ -25,6 +25,9 @@ from flowtui.store import RecordStore
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.athena.dialogs import AthenaTableScreen, SqlScreen, TableName
 from flowtui.ui.widgets.safe import literal
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class AthenaDone(Message):
 class AthenaQueries:
     """The app's Athena query: one at a time, started from the large-folder question."""
 
-    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], Any],
+    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], S3Client],
                  options: AthenaOptions | None) -> None:
         self._app = app
         self._screen = screen

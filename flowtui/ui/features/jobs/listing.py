@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import App
@@ -24,6 +24,7 @@ from flowtui.loader import resolve
 from flowtui.s3.errors import describe
 from flowtui.s3.listing import Entry
 from flowtui.s3.select import select_objects
+from flowtui.s3.url import SCHEME, S3Url, S3UrlError, meant_as_s3_url
 from flowtui.ui.features.jobs.load import Loads
 from flowtui.ui.widgets.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.widgets.browser.pane import BrowserPane
@@ -31,6 +32,9 @@ from flowtui.ui.widgets.browser.sources import Location, entry_location, folder_
 from flowtui.ui.widgets.dialogs import ConfirmScreen
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 CONFIRM_OBJECTS = 50
 """Loading more objects than this from one folder asks first."""
@@ -63,7 +67,7 @@ class TargetResolved(Message):
 class Listings:
     """Opens the target and lists folders for the app; loads go to ``loads``."""
 
-    def __init__(self, app: App[Any], browser: BrowserPane, client: Callable[[], Any],
+    def __init__(self, app: App[Any], browser: BrowserPane, client: Callable[[], S3Client],
                  loads: Loads, on_athena: Callable[[Entry], None] | None = None) -> None:
         self._app = app
         self._browser = browser
@@ -78,15 +82,21 @@ class Listings:
         if not target:
             self._browser.open(Location("buckets"))
             return
-        if target.startswith("s3://"):
-            bucket, _, key = target[5:].partition("/")
-            if not bucket:
+        if target == SCHEME:  # no bucket yet: the bucket list
+            self._browser.open(Location("buckets"))
+            return
+        if meant_as_s3_url(target):
+            try:
+                url = S3Url.parse(target)
+            except S3UrlError as exc:
+                self._app.notify(str(exc), severity="error", markup=False)
                 self._browser.open(Location("buckets"))
-            elif not key or key.endswith("/"):
-                self._browser.open(Location("s3", bucket, key))
+                return
+            if url.is_prefix:
+                self._browser.open(Location("s3", url.bucket, url.key))
             else:
-                self._app.run_worker(partial(self._resolve_s3, bucket, key), thread=True,
-                                     group="listing", exit_on_error=False,
+                self._app.run_worker(partial(self._resolve_s3, url.bucket, url.key),
+                                     thread=True, group="listing", exit_on_error=False,
                                      name="resolve target")
             return
         path = Path(target).expanduser()
@@ -105,8 +115,8 @@ class Listings:
     def _resolve_s3(self, bucket: str, key: str) -> None:
         """Thread worker: is ``key`` an object (load it) or a prefix (browse it)?"""
         app = self._app
-        parent = key.rpartition("/")[0]
-        folder = Location("s3", bucket, parent + "/" if parent else "")
+        where = S3Url(bucket, key)
+        folder = Location("s3", bucket, where.folder().key)
         try:
             head = self._client().head_object(Bucket=bucket, Key=key)
         except Exception as exc:
@@ -118,9 +128,8 @@ class Listings:
                 app.call_from_thread(app.notify, describe(exc), title="Cannot open target",
                                      severity="error", markup=False)
             return
-        url = f"s3://{bucket}/{key}"
-        ref = ObjectRef(url, head.get("ContentLength"), head.get("ETag"))
-        app.post_message(TargetResolved(folder, url, ref))
+        ref = ObjectRef.s3(where, head.get("ContentLength"), head.get("ETag"))
+        app.post_message(TargetResolved(folder, ref.location, ref))
 
     def target_resolved(self, message: TargetResolved) -> None:
         self._browser.open(message.location, highlight=message.highlight)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
@@ -39,6 +39,9 @@ from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.browser.pane import LoadState
 from flowtui.ui.widgets.records.status import LoadStatus
 from flowtui.ui.widgets.safe import literal
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 MAX_BAD_LINES_KEPT = 1000
 
@@ -75,7 +78,7 @@ class LoadCrashed(Message):
 class Loads:
     """Starts, cancels and follows the app's load; ``states`` is what the browser marks."""
 
-    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], Any],
+    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], S3Client],
                  concurrency: int | None, states: dict[str, LoadState]) -> None:
         self._app = app
         self._screen = screen
@@ -124,7 +127,7 @@ class Loads:
             post(LoadUpdate(job.id, event))
 
         try:
-            needs_s3 = any(ref.location.startswith("s3://") for ref in job.refs)
+            needs_s3 = any(ref.is_s3 for ref in job.refs)
             client = self._client() if needs_s3 else None
             loader = Loader(job.store, client=client, concurrency=self._concurrency)
             loader.run(job.refs, on_event, job.cancel)

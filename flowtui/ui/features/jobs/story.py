@@ -11,7 +11,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -32,7 +32,11 @@ from flowtui.query.story import (
     tell,
 )
 from flowtui.s3.errors import describe
+from flowtui.s3.url import is_s3_url
 from flowtui.store import RecordStore
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 
 @dataclass
@@ -94,7 +98,7 @@ class StoryMemory:
 Post = Callable[[Message], object]
 
 
-def tell_story(store: RecordStore, index: int, *, client: Callable[[], Any] | None,
+def tell_story(store: RecordStore, index: int, *, client: Callable[[], S3Client] | None,
                memory: StoryMemory, post: Post,
                cancelled: Callable[[], bool] = lambda: False) -> None:
     """List the objects around the record (S3 only), then tell its story with that coverage.
@@ -108,7 +112,7 @@ def tell_story(store: RecordStore, index: int, *, client: Callable[[], Any] | No
         return
     plan: NeighbourPlan | None = None
     note = ""
-    if client is not None and source.startswith("s3://"):
+    if client is not None and is_s3_url(source):
         try:
             plan = plan_neighbours(client(), source, record, memory.loaded(store))
         except Exception as exc:  # S3 errors, too many objects: the story goes on without
@@ -126,7 +130,7 @@ def tell_story(store: RecordStore, index: int, *, client: Callable[[], Any] | No
     post(StoryTold(story, plan, dropped, note))
 
 
-def load_missing(plan: NeighbourPlan, store: RecordStore, *, client: Callable[[], Any],
+def load_missing(plan: NeighbourPlan, store: RecordStore, *, client: Callable[[], S3Client],
                  memory: StoryMemory, cancel: threading.Event, is_cancelled: Callable[[], bool],
                  post: Post) -> None:
     """Load the plan's objects filtered to the flow into ``store``; progress as messages."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.css.query import NoMatches
@@ -36,6 +36,7 @@ from flowtui.events import (
     TailStopped,
 )
 from flowtui.s3.errors import describe
+from flowtui.s3.url import S3Url, is_s3_url
 from flowtui.store import RecordStore
 from flowtui.tail import STALE_AFTER, TailEngine, TailOptions
 from flowtui.timefmt import ago
@@ -43,6 +44,9 @@ from flowtui.ui.features.jobs.load import object_name
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.records.status import LoadStatus
 from flowtui.ui.widgets.safe import literal
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 
 @dataclass
@@ -85,7 +89,7 @@ def short_url(url: str, width: int = 48) -> str:
     """The bucket and the end of the prefix (the end says the most: region, day)."""
     if len(url) <= width:
         return url
-    head = url[: url.index("/", 5) + 1] if "/" in url[5:] else url
+    head = str(S3Url(S3Url.parse(url).bucket)) if is_s3_url(url) else url
     room = max(8, width - len(head) - 1)
     return head + "…" + url[-room:]
 
@@ -140,7 +144,7 @@ def track(job: TailJob, event: TailEvent) -> None:
             pass
 
 
-def make_engine(job: TailJob, options: TailOptions, client: Any,
+def make_engine(job: TailJob, options: TailOptions, client: S3Client,
                 on_event: Callable[[TailEvent], None]) -> TailEngine:
     return TailEngine(job.url, client=client, on_event=on_event, store=None,
                       interval=options.interval, keep=options.keep,
@@ -151,7 +155,7 @@ def make_engine(job: TailJob, options: TailOptions, client: Any,
 class Tails:
     """Starts, stops and follows the app's tail (one at a time)."""
 
-    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], Any],
+    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], S3Client],
                  options: TailOptions) -> None:
         self._app = app
         self._screen = screen

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial, wraps
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
 from rich.text import Text
@@ -59,6 +59,9 @@ from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.names.story import StoryNamed, name_story, named_text
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,7 @@ class StoryScreen(Screen[Jump | None]):
     loading_missing: reactive[bool] = reactive(False)
 
     def __init__(self, store: RecordStore, index: int, *,
-                 client: Callable[[], Any] | None, memory: StoryMemory,
+                 client: Callable[[], S3Client] | None, memory: StoryMemory,
                  on_rows_added: Callable[[], None] | None = None,
                  names: Any = None) -> None:
         super().__init__()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from flowtui.s3.errors import describe
 from flowtui.s3.inflight import Scope
 from flowtui.s3.listing import Entry
+from flowtui.s3.url import S3Url
 from flowtui.ui.widgets.browser.sources import (
     ClientGetter,
     Location,
@@ -41,6 +42,9 @@ from flowtui.ui.widgets.browser.sources import (
 )
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 MORE_ID = "__more__"
 
@@ -342,8 +346,8 @@ class BrowserPane(Vertical):
         here = self.location
         self.open(parent)
         self._want = self._want or (
-            f"s3://{here.bucket}/" if parent.kind == "buckets"
-            else f"s3://{here.bucket}/{here.prefix}" if here.kind == "s3" else here.prefix)
+            str(S3Url(here.bucket)) if parent.kind == "buckets"
+            else str(S3Url(here.bucket, here.prefix)) if here.kind == "s3" else here.prefix)
         return True
 
     def go_to(self, location: Location) -> None:
@@ -360,7 +364,7 @@ class BrowserPane(Vertical):
             self.app.notify(exc.reason, severity="warning", markup=False)
             return
         hour = f"{'hour=' if 'day=' in target.prefix else ''}{now:%H}"  # when hourly
-        want = (f"s3://{target.bucket}/{target.prefix}{hour}/" if target.kind == "s3"
+        want = (str(S3Url(target.bucket, f"{target.prefix}{hour}/")) if target.kind == "s3"
                 else f"{target.prefix}/{hour}")
         self.open(target, highlight=want)
 
@@ -513,14 +517,14 @@ class BrowserPane(Vertical):
             index, entry_prompt(entry, self._states.get(location), location in self.followed))
 
 
-def make_client_getter(factory: Callable[[], Any]) -> ClientGetter:
+def make_client_getter(factory: Callable[[], S3Client]) -> ClientGetter:
     """A thread-safe, create-once client getter (creating a boto3 client is slow)."""
     import threading
 
     lock = threading.Lock()
-    box: list[Any] = []
+    box: list[S3Client] = []
 
-    def get() -> Any:
+    def get() -> S3Client:
         with lock:
             if not box:
                 box.append(factory())

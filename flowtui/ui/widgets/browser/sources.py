@@ -13,10 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from flowtui.layout import day_prefix, describe_prefix, parse_key, region_root
 from flowtui.s3.listing import Entry, PrefixPager, list_buckets
+from flowtui.s3.url import SCHEME, S3Url, is_s3_url
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 
 class Pager(Protocol):
@@ -26,7 +30,7 @@ class Pager(Protocol):
     def next_page(self) -> list[Entry]: ...
 
 
-ClientGetter = Callable[[], Any]
+ClientGetter = Callable[[], "S3Client"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Location:
         if self.kind == "buckets":
             return "S3 buckets"
         if self.kind == "s3":
-            return f"s3://{self.bucket}/{self.prefix}"
+            return str(S3Url(self.bucket, self.prefix))
         return self.prefix
 
     def parent(self) -> Location | None:
@@ -74,10 +78,10 @@ class Location:
 def entry_location(entry: Entry) -> str:
     """The location string the loader takes: ``s3://bucket/key`` or a local path."""
     if entry.kind == "bucket":
-        return f"s3://{entry.bucket}/"
+        return str(S3Url(entry.bucket))
     if not entry.bucket:
         return entry.key
-    return f"s3://{entry.bucket}/{entry.key}"
+    return str(S3Url(entry.bucket, entry.key))
 
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -130,8 +134,8 @@ def typed_location(text: str, here: Location | None) -> Location:
     text = text.strip()
     if not text:
         raise NoPlace("type s3://bucket/prefix, or a prefix in the bucket shown", 0)
-    if text.startswith("s3://"):
-        bucket, _, prefix = text[5:].partition("/")
+    if is_s3_url(text):
+        bucket, _, prefix = text[len(SCHEME):].partition("/")
         if not _BUCKET.match(bucket):
             raise NoPlace(f"not a bucket name: {bucket!r}" if bucket else "no bucket after s3://",
                           5)
@@ -164,7 +168,7 @@ def today_location(here: Location | None, today: date) -> Location:
 class _BucketPager:
     """The bucket list is one call; it still looks like a pager to the browser."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: S3Client) -> None:
         self.client = client
         self.has_more = True
 
