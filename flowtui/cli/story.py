@@ -18,7 +18,7 @@ import textwrap
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from flowtui.cli import names as names_cli
 from flowtui.cli.args import add_paths, add_window_options, field_list, say, whole_number
@@ -43,6 +43,9 @@ from flowtui.s3.errors import describe
 from flowtui.s3.url import is_s3_url
 from flowtui.store import RecordStore
 from flowtui.textsafe import printable
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 WIDTH = 100
 MAX_BAD_LINES_SHOWN = 5
@@ -120,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
                          day if day.used else None, names)
 
 
-def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Namespace
+def _load(store: RecordStore, refs: list[Any], client: S3Client | None, args: argparse.Namespace
           ) -> tuple[set[str], int]:
     """Everything the paths name, into ``store``; returns the objects read whole and how
     many failed (each said on stderr)."""
@@ -150,7 +153,7 @@ def _load(store: RecordStore, refs: list[Any], client: Any, args: argparse.Names
     return done, failed
 
 
-def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
+def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: S3Client | None,
                   args: argparse.Namespace, failed: int, day: Any = None,
                   names: Any = None) -> int:
     from flowtui.neighbours import Loaded, load_neighbours, plan_neighbours

@@ -13,7 +13,7 @@ import argparse
 import signal
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowtui.cli.args import (
     add_output_options,
@@ -34,6 +34,9 @@ from flowtui.tail import (
     TailOptions,
 )
 from flowtui.timefmt import ago
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 MAX_BAD_LINES_SHOWN = 5
 EXIT_INTERRUPTED = 130
@@ -137,7 +140,7 @@ def _live_view(args: argparse.Namespace) -> int:
         return 1
 
 
-def follow(args: argparse.Namespace, client: Any, writer: Any) -> int:
+def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
     """Run the tail in this thread until a signal, ``--limit`` or a closed pipe."""
     broken_pipe = False
     engine: TailEngine
