@@ -23,7 +23,7 @@ from flowtui.events import ObjectDone, ObjectRef
 from flowtui.loader import Loader, LoadError, resolve
 from flowtui.s3.errors import TooManyObjects
 from flowtui.s3.select import select_objects
-from flowtui.s3.url import S3Url, S3UrlError, is_s3_url, looks_like_s3_url
+from flowtui.s3.url import S3Url, S3UrlError, is_s3_url, looks_like_s3_url, meant_as_s3_url
 from flowtui.store import RecordStore
 from tests.conftest import flow_lines, scratch, text_object
 
@@ -76,6 +76,15 @@ def test_misspelt_urls_are_recognised_as_meant_for_s3() -> None:
     assert is_s3_url("s3://b/k") and not is_s3_url("s3:/b/k") and not is_s3_url("./s3")
     assert looks_like_s3_url("s3:/b/k") and looks_like_s3_url("S3://b")
     assert not looks_like_s3_url("logs/s3:x") and not looks_like_s3_url("s3.log")
+
+
+def test_an_existing_file_named_like_a_misspelt_url_is_a_file(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert meant_as_s3_url("s3:notes.log") and meant_as_s3_url("s3://b/k")
+    (tmp_path / "s3:notes.log").write_text("x")
+    assert not meant_as_s3_url("s3:notes.log")  # an existing path wins, as in the CLI
 
 
 def test_prefix_name_folder_and_parent() -> None:
