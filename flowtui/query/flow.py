@@ -164,27 +164,7 @@ def find_near(store: RecordStore | StoreSnapshot, expr: Expr, around: int | None
             hits.append((number, kept))
             total += len(kept)
     if total > limit:
-        far = 1 << 62
-        distances = []
-        for number, kept in hits:
-            batch = snapshot.batches[number]
-            if around is None or "start" not in batch.schema.names:
-                distances.append(pa.array(range(far - len(kept), far), pa.int64()))
-                continue
-            start = pc.take(batch.column("start"), kept).cast(pa.int64())
-            distances.append(pc.abs(pc.subtract(start, around)).fill_null(far))
-        everything = pa.chunked_array(distances, pa.int64()).combine_chunks()
-        nearest = pc.sort_indices(everything)[:limit].cast(pa.int64())
-        cut, position = [], 0
-        for number, kept in hits:
-            inside = pc.and_(pc.greater_equal(nearest, position),
-                             pc.less(nearest, position + len(kept)))
-            mine = pc.subtract(pc.filter(nearest, inside), position)
-            position += len(kept)
-            if len(mine):
-                in_order = pc.take(mine, pc.sort_indices(mine))
-                cut.append((number, pc.take(kept, in_order)))
-        hits = cut
+        hits = _nearest(snapshot, hits, around, limit)
     found: list[tuple[int, Record]] = []
     for number, kept in hits:
         if cancelled is not None and cancelled():
@@ -197,6 +177,32 @@ def find_near(store: RecordStore | StoreSnapshot, expr: Expr, around: int | None
             found.append((snapshot.starts[number] + offset, record))
     return found, total
 
+
+def _nearest(snapshot: StoreSnapshot, hits: list[tuple[int, pa.Array]], around: int | None,
+             limit: int) -> list[tuple[int, pa.Array]]:
+    """Of ``hits`` (per batch: the indices kept), the ``limit`` nearest in ``start`` to
+    ``around`` (the first ones where there is no time to go by), per batch in store order."""
+    far = 1 << 62
+    distances = []
+    for number, kept in hits:
+        batch = snapshot.batches[number]
+        if around is None or "start" not in batch.schema.names:
+            distances.append(pa.array(range(far - len(kept), far), pa.int64()))
+            continue
+        start = pc.take(batch.column("start"), kept).cast(pa.int64())
+        distances.append(pc.abs(pc.subtract(start, around)).fill_null(far))
+    everything = pa.chunked_array(distances, pa.int64()).combine_chunks()
+    nearest = pc.sort_indices(everything)[:limit].cast(pa.int64())
+    cut, position = [], 0
+    for number, kept in hits:
+        inside = pc.and_(pc.greater_equal(nearest, position),
+                         pc.less(nearest, position + len(kept)))
+        mine = pc.subtract(pc.filter(nearest, inside), position)
+        position += len(kept)
+        if len(mine):
+            in_order = pc.take(mine, pc.sort_indices(mine))
+            cut.append((number, pc.take(kept, in_order)))
+    return cut
 
 
 def when(s: Sighting) -> tuple[int, int]:
