@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowtui.events import (
     BatchLoaded,
@@ -53,9 +53,12 @@ from flowtui.events import (
 from flowtui.loader import Loader
 from flowtui.s3.errors import S3AccessError, describe
 from flowtui.s3.inflight import Scope
-from flowtui.s3.select import parse_s3_url
+from flowtui.s3.url import S3Url
 from flowtui.store import RecordStore
 from flowtui.tailscan import Found, PrefixScan, normalise_prefix
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
 
 DEFAULT_INTERVAL = 30.0
 #: Keep listing a folder this long after its day/hour ended: AWS delivers ~10 min after
@@ -112,7 +115,7 @@ class TailEngine:
         self,
         url: str,
         *,
-        client: Any,
+        client: S3Client,
         on_event: Callable[[TailEvent], None],
         store: RecordStore | None = None,
         interval: float = DEFAULT_INTERVAL,
@@ -132,9 +135,9 @@ class TailEngine:
             raise ValueError("interval must be positive")
         if keep is not None and keep < 1:
             raise ValueError("keep must be at least 1")
-        self.bucket, key = parse_s3_url(url)
-        self.prefix = normalise_prefix(key)
-        self.url = f"s3://{self.bucket}/{self.prefix}"
+        where = S3Url.parse(url)
+        self.bucket, self.prefix = where.bucket, normalise_prefix(where.key)
+        self.url = str(where.with_key(self.prefix))
         self.client = client
         self.store = store
         self.interval = interval
@@ -278,7 +281,8 @@ class TailEngine:
             return 0.0
         if errors:
             self.failures += 1
-            delay = min(self.interval * 2 ** self.failures, max(self.interval, self.max_backoff))
+            backoff: float = self.interval * 2 ** self.failures
+            delay = min(backoff, max(self.interval, self.max_backoff))
             reason = errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
             event: PollDone | PollFailed = PollFailed(
                 poll, reason, self.failures, delay, now + timedelta(seconds=delay))
@@ -301,7 +305,7 @@ class TailEngine:
     # --- loading and delivery ---------------------------------------------------------------
 
     def _load(self, found: list[Found]) -> None:
-        refs = [ObjectRef(f"s3://{self.bucket}/{f.entry.key}", f.entry.size, f.entry.etag)
+        refs = [ObjectRef.s3(S3Url(self.bucket, f.entry.key), f.entry.size, f.entry.etag)
                 for f in found]
         self.objects += len(refs)
         loader = Loader(None, client=self.client, concurrency=self.concurrency,
@@ -356,4 +360,4 @@ class TailEngine:
         if isinstance(exc, S3AccessError):
             return str(exc)
         return describe(exc, bucket=self.bucket, key=key or None,
-                        region=getattr(getattr(self.client, "meta", None), "region_name", None))
+                        region=self.client.meta.region_name)

@@ -16,11 +16,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flowtui import layout
-from flowtui.s3.listing import Entry, PrefixPager
+from flowtui.s3.listing import Entry, Lister, PrefixPager
 from flowtui.s3.select import region_roots
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from types_boto3_s3.type_defs import ListObjectsV2OutputTypeDef, ListObjectsV2RequestTypeDef
 
 #: Keys asked for by the first request in a folder: it usually only shows which flow log
 #: comes first. Every key in a response is XML that botocore parses in Python: an idle poll
@@ -117,7 +122,7 @@ class PrefixScan:
     engine's, checked between requests. The first complete listing is the starting point
     (``baseline_open`` until then)."""
 
-    def __init__(self, client: Any, bucket: str, prefix: str, *, lookback: timedelta,
+    def __init__(self, client: Lister, bucket: str, prefix: str, *, lookback: timedelta,
                  late_window: timedelta, early_window: timedelta, rediscover_every: float,
                  stop: threading.Event, describe: Callable[[BaseException, str], str]) -> None:
         self.client = client
@@ -321,11 +326,12 @@ class PrefixScan:
 class _CountingClient:
     """Counts the list calls region discovery makes (for ``PollDone.requests``)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Lister) -> None:
         self._client = client
         self.calls = 0
 
-    def list_objects_v2(self, **kw: Any) -> Any:
+    def list_objects_v2(self, **kw: Unpack[ListObjectsV2RequestTypeDef]
+                        ) -> ListObjectsV2OutputTypeDef:
         self.calls += 1
         return self._client.list_objects_v2(**kw)
 

@@ -31,12 +31,6 @@ MAX_PREFIX_DEPTH = 3
 MAX_DISCOVERY_REQUESTS = 200
 
 
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """``S3Url.parse(url)`` as (bucket, key), for the callers not moved to ``S3Url`` yet."""
-    where = S3Url.parse(url)
-    return where.bucket, where.key
-
-
 def _head(client: S3Client, bucket: str, key: str) -> Entry | None:
     """The object at exactly ``key``, or None when there is none (it is then a prefix)."""
     try:
