@@ -140,6 +140,8 @@ def _query(args: argparse.Namespace) -> int:
     prefilter: Any = filtering.Prefilter.of(query)
     if isinstance(sink, TopRowsSink):
         prefilter = TopPrefilter(query, args.limit, args.since, args.until)
+    if keep is not None:
+        prefilter = keep.watching(prefilter)
     code = loading.load(args, sink, keep, read, prefilter)
     if code == 2:
         progress.clear()
@@ -257,7 +259,10 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
         sink = _Columns(writer, columns) if columns else writer
-        return loading.load(args, sink, keep, prefilter=filtering.Prefilter.of(query))
+        prefilter = filtering.Prefilter.of(query)
+        if keep is not None:
+            prefilter = keep.watching(prefilter)
+        return loading.load(args, sink, keep, prefilter=prefilter)
 
 
 class _Columns:
