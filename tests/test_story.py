@@ -288,7 +288,7 @@ def test_the_text_timeline_counts_status_rows_instead_of_printing_a_list() -> No
     as counts, ``NODATA×2 SKIPDATA×1``, not as a Python-like list ``[NODATA, NODATA, …]``."""
     import io
 
-    from flowtui.storycmd import write_story
+    from flowtui.cli.story import write_story
 
     rows = [f"5 {ACCOUNT} {ENI} - - - - - - - {T0 + 60} {T0 + 110} - NODATA - - - -",
             f"5 {ACCOUNT} {ENI} - - - - - - - {T0 + 70} {T0 + 115} - NODATA - - - -",

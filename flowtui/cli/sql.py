@@ -8,17 +8,11 @@ and the window filters on ``start``/``end`` only.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 
-from flowtui.cliargs import CommandParser, add_s3_options, say, whole_number
-from flowtui.commands.common import add_where_argument, join_dash_values
+from flowtui.cli.args import add_s3_options, add_where_argument, say, whole_number
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = CommandParser(
-        prog="flowtui sql",
-        description="Print the SQL for a filter (and a sort, top-N or histogram) in the "
-                    "Athena (Trino) or DuckDB dialect. Nothing is run.")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("url", nargs="?", metavar="s3://bucket/prefix",
                         help="the table's location: its columns and key layout decide the "
                              "columns and partition predicates")
@@ -37,12 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--table", default="vpc_flow_logs",
                         help="the table (database.table names both)")
     add_s3_options(parser)
-    return parser
 
 
-def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(join_dash_values(argv))
-    from flowtui.athena import queries
+def run(args: argparse.Namespace) -> int:
+    from flowtui.cli import athena_queries
     from flowtui.fields import ALL_VPC_FIELDS
     from flowtui.query.aggregate import parse_every
     from flowtui.query.query import FilterError, Query, UnknownField, field_name
@@ -53,7 +45,7 @@ def main(argv: Sequence[str]) -> int:
         query = Query.build(args.where, args.sort)
         by = [field_name(n) for n in args.top.split(",") if n.strip()] if args.top else []
         every = parse_every(args.hist) if args.hist else None
-        where = queries.window_expr(args, query.where)
+        where = athena_queries.window_expr(args, query.where)
     except (FilterError, UnknownField, ValueError) as exc:
         say(str(exc))
         return 2
@@ -65,10 +57,10 @@ def main(argv: Sequence[str]) -> int:
             return 2
         args.paths = [args.url]
         args.workgroup = args.output_location = None
-        prepared = queries.plan(args)
+        prepared = athena_queries.plan(args)
         if isinstance(prepared, int):
             return prepared
-        columns, also = queries.columns(prepared.table), prepared.also
+        columns, also = athena_queries.columns(prepared.table), prepared.also
     if by:
         sql = top_sql(table, columns, by=by, metric=args.metric, n=args.n, where=where,
                       dialect=args.dialect, also=also)

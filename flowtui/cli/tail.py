@@ -12,12 +12,10 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from flowtui.cliargs import (
-    CommandParser,
+from flowtui.cli.args import (
     add_output_options,
     add_s3_options,
     say,
@@ -40,12 +38,7 @@ MAX_BAD_LINES_SHOWN = 5
 EXIT_INTERRUPTED = 130
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = CommandParser(
-        prog="flowtui tail",
-        description="Follow an S3 prefix (a region or day folder, or anything above or below) "
-                    "and print flow-log records as new files arrive. Status lines go to "
-                    "stderr. Ctrl-C stops.")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("url", metavar="s3://bucket/prefix")
     parser.add_argument("--interval", type=seconds, default=DEFAULT_INTERVAL, metavar="SECONDS",
                         help=f"seconds between polls (default: {DEFAULT_INTERVAL:g})")
@@ -64,7 +57,6 @@ def make_parser() -> argparse.ArgumentParser:
                         help="status lines only for errors, not for every poll")
     group = parser.add_argument_group("S3")
     add_s3_options(group)
-    return parser
 
 
 def _clock(t: datetime) -> str:
@@ -101,8 +93,7 @@ def status_line(event: PollDone | PollFailed) -> str:
     return f"{head}; {fresh}; next poll in {event.next_in:g}s"
 
 
-def main(argv: Sequence[str]) -> int:
-    args = make_parser().parse_args(list(argv))
+def run(args: argparse.Namespace) -> int:
     if not args.url.startswith("s3://"):
         say("tail follows an S3 prefix: give s3://bucket/prefix")
         return 2
@@ -120,7 +111,7 @@ def main(argv: Sequence[str]) -> int:
         return 2
     writer = make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
                          explain=args.explain)
-    return follow(args, client, writer, say)
+    return follow(args, client, writer)
 
 
 def _live_view(args: argparse.Namespace) -> int:
@@ -140,8 +131,7 @@ def _live_view(args: argparse.Namespace) -> int:
         return 1
 
 
-def follow(args: argparse.Namespace, client: Any, writer: Any,
-           say: Callable[[str], None]) -> int:
+def follow(args: argparse.Namespace, client: Any, writer: Any) -> int:
     """Run the tail in this thread until a signal, ``--limit`` or a closed pipe."""
     broken_pipe = False
     engine: TailEngine

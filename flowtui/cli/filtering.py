@@ -1,5 +1,6 @@
-"""What ``cat --where/--sort``, ``top`` and ``hist`` share: reading the query options, loading
-only the matching records, writing to a file or stdout, and a progress line.
+"""What ``--where`` (and ``--sort``) ask of a load, for ``cat``, ``top``, ``hist`` and
+``story``: the query, checked before anything is loaded; the loader's filter for it (the
+reference day of a time without a date, the names to add); the columns it reads.
 
 Kept light at import (argparse only): Arrow, the loader and boto3 are imported when a command
 runs, so ``--help`` answers at once.
@@ -8,58 +9,10 @@ runs, so ``--help`` answers at once.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import Any
 
-from flowtui.cliargs import field_list, say
-
-#: Options whose value may start with "-" (``--sort -bytes``, ``--since -2h``): argparse would
-#: take such a value for an option, so ``--sort -bytes`` is rewritten as ``--sort=-bytes``.
-DASH_VALUE_OPTIONS = ("--sort", "--where", "--since", "--until", "--by")
-
-
-def join_dash_values(argv: Sequence[str], options: Sequence[str] = DASH_VALUE_OPTIONS
-                     ) -> list[str]:
-    out: list[str] = []
-    args = list(argv)
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            out.extend(args[i:])
-            break
-        if arg in options and i + 1 < len(args) and args[i + 1].startswith("-") \
-                and args[i + 1] not in ("-", "--") and not args[i + 1].startswith("--"):
-            out.append(f"{arg}={args[i + 1]}")
-            i += 2
-            continue
-        out.append(arg)
-        i += 1
-    return out
-
-
-def add_source_arguments(parser: argparse.ArgumentParser) -> None:
-    """Paths, ``--where``, headerless ``--fields``, S3 options and the time window."""
-    from flowtui.s3 import cat as s3cat
-
-    parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="file, folder or s3://bucket/key-or-prefix")
-    add_where_argument(parser)
-    parser.add_argument("--fields", type=field_list, metavar="FORMAT",
-                        help="columns of headerless files: a LogFormat ('${a} ${b}') or a "
-                             "list ('a b' / 'a,b')")
-    parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
-    s3cat.add_arguments(parser)
-
-
-def add_where_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--where", metavar="EXPR",
-                        help="keep only records matching EXPR while loading, e.g. "
-                             "'reject and dst port 22' or 'bytes > 1M and net 10.0.0.0/8'")
+from flowtui.cli.args import say
 
 
 def build_query(where: str | None, sort: str | None = None,
@@ -289,7 +242,7 @@ def keeper(query: Any, args: argparse.Namespace | None = None) -> Keeper | None:
 
 
 def loaded_names(args: argparse.Namespace | None) -> Any:
-    """The ``Names`` a command loaded for ``--names`` (``commands/names.py``), or None."""
+    """The ``Names`` a command loaded for ``--names`` (``cli/names.py``), or None."""
     return getattr(args, "names_loaded", None)
 
 
@@ -341,162 +294,3 @@ def compact_dictionaries(batch: Any) -> Any:
                 pa.dictionary(index_type, column.type.value_type))
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
-
-
-class StatesSink:
-    """A writer-like sink that reduces each batch to its groups (``GroupStates``,
-    ``HistogramStates``) instead of keeping it: memory holds the groups, not the records.
-    The account and region of the object's key are added as ``StoreSink`` does."""
-
-    def __init__(self, states: Any, key_fields: Sequence[str] = (),
-                 progress: Progress | None = None) -> None:
-        self.states = states
-        self.key_fields = [f for f in key_fields if f in ("account-id", "region")]
-        self.progress = progress
-        self.done = False
-
-    def write_batch(self, batch: Any, source: str) -> None:
-        if self.key_fields:
-            batch = with_key_columns(batch, source, self.key_fields)
-        self.states.add(batch)
-        if self.progress is not None:
-            self.progress.show(f"read {self.states.records:,} matching records")
-
-
-class StoreSink:
-    """A writer-like sink (``write_batch``, ``done``) that keeps batches in a store, adding the
-    account and region of the object's key as ``account-id`` / ``region`` columns when a
-    command asks for them and the records lack them."""
-
-    def __init__(self, key_fields: Sequence[str] = (), progress: Progress | None = None
-                 ) -> None:
-        from flowtui.store import RecordStore
-
-        self.store = RecordStore()
-        self.key_fields = [f for f in key_fields if f in ("account-id", "region")]
-        self.progress = progress
-        self.done = False
-
-    def write_batch(self, batch: Any, source: str) -> None:
-        if self.key_fields:
-            batch = with_key_columns(batch, source, self.key_fields)
-        self.store.append(batch, source)
-        if self.progress is not None:
-            self.progress.show(f"loaded {len(self.store):,} matching records")
-
-
-def with_key_columns(batch: Any, source: str, names: Sequence[str]) -> Any:
-    import pyarrow as pa
-
-    from flowtui import layout
-
-    missing = [n for n in names if n not in batch.schema.names]
-    if not missing:
-        return batch
-    info = layout.parse_key(source) or layout.parse_key(os.path.basename(source))
-    for name in missing:
-        value = None if info is None else (info.account if name == "account-id"
-                                           else info.region)
-        column = pa.DictionaryArray.from_arrays(
-            pa.repeat(pa.scalar(0 if value is not None else None, pa.int8()), batch.num_rows),
-            pa.array([value if value is not None else ""], pa.string()))
-        batch = batch.append_column(name, column)
-    return batch
-
-
-def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
-         columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
-    """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
-    ``keep`` keeps, and of each record only ``columns`` (None: all). Exit code: 0 done, 1 some
-    objects failed, 2 nothing could be read."""
-    from flowtui.outfile import check_target
-    from flowtui.s3 import cat as s3cat
-
-    check_target(getattr(args, "output", None))  # before any work: one line, exit 2
-    if getattr(keep, "pending", False):
-        # The filter's bare times wait for the data's day: a prefilter made now would read
-        # them on another day and drop what the keeper will keep.
-        prefilter = None
-    if "-" in args.paths:
-        return _load_stdin(args, sink, keep, columns, prefilter)
-    return s3cat.run(args, sink, say, predicate=keep, columns=columns, prefilter=prefilter,
-                     on_refs=getattr(keep, "on_refs", None))
-
-
-def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
-                columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
-    from pathlib import Path
-
-    from flowtui.localfiles import LocalPathError, read_batches
-    from flowtui.parser import FlowLogParser
-
-    if args.paths != ["-"]:
-        say("'-' (standard input) can't be mixed with other paths")
-        return 2
-    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter)
-    try:
-        for batch in read_batches(Path("-"), parser):
-            if keep is not None:
-                batch = keep(batch)
-            sink.write_batch(batch, "-")
-            if sink.done:
-                break
-    except LocalPathError as exc:
-        say(str(exc))
-        return 1
-    if parser.error:
-        say(f"-: {parser.error}")
-        return 1
-    if parser.bad_count:
-        say(f"{parser.bad_count} bad line{'s' if parser.bad_count != 1 else ''} skipped")
-    return 0
-
-
-@contextmanager
-def output(path: str | None, *, binary: bool = False) -> Iterator[IO[Any]]:
-    """``--output FILE`` (written whole or not at all, safely: ``flowtui.outfile``), else
-    stdout."""
-    if path is None or path == "-":
-        yield sys.stdout.buffer if binary else sys.stdout
-        return
-    from flowtui.outfile import open_output
-
-    with open_output(path, binary=binary) as handle:
-        yield handle
-
-
-class Progress:
-    """One self-overwriting line on stderr, only when stderr is a terminal."""
-
-    def __init__(self, enabled: bool | None = None) -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self._last = 0.0
-        self._shown = False
-
-    def show(self, text: str, *, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self._last < 0.1:
-            return
-        self._last = now
-        sys.stderr.write(f"\r\x1b[K{text}")
-        sys.stderr.flush()
-        self._shown = True
-
-    def clear(self) -> None:
-        if self.enabled and self._shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-            self._shown = False
-
-
-def write_table(table: Any, fmt: str, out: IO[str]) -> None:
-    """A small result table through the record writers (table, csv, jsonl)."""
-    from flowtui.output import make_writer
-
-    writer = make_writer(fmt, out)
-    for batch in table.to_batches():
-        writer.write_batch(batch, "")
-    if table.num_rows == 0 and fmt == "table":
-        out.write("  ".join(table.schema.names) + "\n")

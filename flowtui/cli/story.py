@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from flowtui.cliargs import CommandParser, field_list, say, whole_number
-from flowtui.commands import names as names_cli
+from flowtui.cli import names as names_cli
+from flowtui.cli.args import add_paths, add_window_options, field_list, say, whole_number
+from flowtui.cli.loading import open_sources
 from flowtui.decoders import as_int, human_bytes, tcp_flag_names
 from flowtui.events import LoadEvent, ObjectDone, ObjectFailed
 from flowtui.loader import Loader
@@ -38,7 +39,6 @@ from flowtui.query.story import (
     Tally,
     Window,
 )
-from flowtui.s3 import cat as s3cat
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.textsafe import printable
@@ -47,14 +47,8 @@ WIDTH = 100
 MAX_BAD_LINES_SHOWN = 5
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = CommandParser(
-        prog="flowtui story",
-        description="Tell the story of flow-log records: the reply, the same flow at other "
-                    "interfaces, a timeline, and a verdict (nacl-blocks-reply, blocked-by-bpa, "
-                    "rejected, rejected-after-close, no-reply-seen, ok, incomplete).")
-    parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="file, folder or s3://bucket/key-or-prefix")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_paths(parser)
     parser.add_argument("--where", metavar="EXPR",
                         help="which records (the filter language: 'reject and port 22')")
     parser.add_argument("--limit", type=whole_number(1), default=1, metavar="N",
@@ -69,13 +63,11 @@ def make_parser() -> argparse.ArgumentParser:
                         help="text, or one JSON object per line (default: text)")
     parser.add_argument("--fields", type=field_list, metavar="FORMAT",
                         help="columns of headerless files: a LogFormat or a list")
-    s3cat.add_arguments(parser)
+    add_window_options(parser)
     names_cli.add_names_arguments(parser)
-    return parser
 
 
-def main(argv: Sequence[str]) -> int:
-    args = make_parser().parse_args(list(argv))
+def run(args: argparse.Namespace) -> int:
     if args.conversation is None and not args.where:
         say("story needs --where EXPR (which record) or --conversation A B")
         return 2
@@ -97,7 +89,7 @@ def main(argv: Sequence[str]) -> int:
             except ValueError:
                 say(f"--conversation: not an IP address: {address!r}")
                 return 2
-    sources = s3cat.open_sources(args, say)
+    sources = open_sources(args)
     if isinstance(sources, int):
         return sources
     client, refs = sources
@@ -109,7 +101,7 @@ def main(argv: Sequence[str]) -> int:
     if args.conversation is not None:
         return _tell_conversation(store, args, failed)
     # Read again on the loaded records' day: a time without a date means that day.
-    from flowtui.commands.common import window_day
+    from flowtui.cli.filtering import window_day
     from flowtui.query.times import ReferenceDay, day_of_data
 
     day = window_day(args)

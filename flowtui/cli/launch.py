@@ -1,7 +1,6 @@
 """``flowtui [s3://bucket/prefix-or-key | PATH]``: the command line that opens the app.
 
-Kept in the UI package so the core CLI only gains one branch and never imports Textual for
-``flowtui cat``.
+The app is imported when it opens: ``flowtui cat`` and ``--help`` never load Textual.
 """
 
 from __future__ import annotations
@@ -12,16 +11,13 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from flowtui.cli import commands_epilog
-from flowtui.cliargs import CommandParser, add_athena_app_options, add_s3_options
-from flowtui.textsafe import printable
+from flowtui.cli.args import THEMES, CommandParser, add_athena_app_options, add_s3_options, say
+from flowtui.cli.names import default_region, user_path
+from flowtui.cli.registry import epilog
 
 if TYPE_CHECKING:
     from flowtui.config import Settings
     from flowtui.names.resolve import NamesOptions
-
-THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = CommandParser(
@@ -29,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         usage="flowtui [TARGET] [options] | flowtui COMMAND [options] (commands below)",
         description="Browse and explain AWS VPC Flow Logs in S3. With no target, lists the "
                     "buckets of the current AWS identity.",
-        epilog=commands_epilog() + "\nSettings: flowtui config.",
+        epilog=epilog() + "\nSettings: flowtui config.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("target", nargs="?", metavar="s3://bucket/prefix-or-key | PATH",
                         help="an S3 prefix to browse, an object to open, or a local file or "
@@ -54,8 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print("flowtui: the interface needs a terminal; for pipes use "
-              "'flowtui cat TARGET'", file=sys.stderr)
+        say("the interface needs a terminal; for pipes use 'flowtui cat TARGET'")
         return 2
     from flowtui import config
     from flowtui.ui.app import run
@@ -63,7 +58,7 @@ def main(argv: Sequence[str]) -> int:
 
     loaded = config.load()
     if loaded.error:  # also shown in the app; said here too, where it stays after exit
-        print(f"flowtui: {printable(loaded.error)}", file=sys.stderr)
+        say(loaded.error)
     conf = loaded.settings
     profile = args.profile or conf.profile
     region = args.region or conf.region
@@ -75,12 +70,12 @@ def main(argv: Sequence[str]) -> int:
                            profile=profile, region=region)
     names = names_options(args, conf, profile)
     try:
-        return run(args.target, profile=profile, region=region or _default_region(profile),
+        return run(args.target, profile=profile, region=region or default_region(profile),
                    endpoint_url=args.endpoint_url or conf.endpoint_url,
                    no_sign=args.no_sign_request, theme=args.theme or conf.theme,
                    athena=athena, settings=conf, settings_error=loaded.error, names=names)
     except Exception as exc:  # the app reports its own errors; this is the last resort
-        print(f"flowtui: {printable(str(exc))}", file=sys.stderr)
+        say(str(exc))
         return 1
 
 
@@ -94,19 +89,7 @@ def names_options(args: argparse.Namespace, conf: Settings, profile: str | None
         return None
     from flowtui.names.resolve import NamesOptions
 
-    def path(text: str | None) -> str | None:
-        return os.path.expanduser(text) if text else None
-
-    return NamesOptions(names_file=path(args.names_file or conf.names_file),
-                        ip_ranges=path(args.ip_ranges or conf.ip_ranges), profile=profile,
+    return NamesOptions(names_file=user_path(args.names_file or conf.names_file),
+                        ip_ranges=user_path(args.ip_ranges or conf.ip_ranges), profile=profile,
                         endpoint_url=os.environ.get("AWS_ENDPOINT_URL_EC2") or None)
 
-
-def _default_region(profile: str | None) -> str | None:
-    """The profile's region (local files name no region; their names need one)."""
-    try:
-        import boto3
-
-        return boto3.session.Session(profile_name=profile).region_name
-    except Exception:  # a bad profile: the S3 client says so in its own words
-        return None

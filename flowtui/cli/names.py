@@ -13,7 +13,7 @@ import argparse
 import os
 from typing import Any
 
-from flowtui.cliargs import say
+from flowtui.cli.args import say
 
 
 def add_names_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,10 +51,10 @@ def load(args: argparse.Namespace) -> Any:
     if loaded.error:
         say(loaded.error)
     settings = loaded.settings
-    region = getattr(args, "region", None) or _default_region(getattr(args, "profile", None))
+    region = getattr(args, "region", None) or default_region(getattr(args, "profile", None))
     options = NamesOptions(
-        names_file=_path(args.names_file or settings.names_file),
-        ip_ranges=_path(args.ip_ranges or settings.ip_ranges), refresh=args.refresh_names,
+        names_file=user_path(args.names_file or settings.names_file),
+        ip_ranges=user_path(args.ip_ranges or settings.ip_ranges), refresh=args.refresh_names,
         profile=getattr(args, "profile", None),
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL_EC2") or None,
         scopes=scopes_from_paths(args.paths, region))
@@ -69,11 +69,13 @@ def load(args: argparse.Namespace) -> Any:
     return names
 
 
-def _path(text: str | None) -> str | None:
+def user_path(text: str | None) -> str | None:
+    """A file named by a flag or the config, ``~`` expanded."""
     return os.path.expanduser(text) if text else None
 
 
-def _default_region(profile: str | None) -> str | None:
+def default_region(profile: str | None) -> str | None:
+    """The profile's region (local files name no region; their names need one)."""
     try:
         import boto3
 
@@ -99,4 +101,5 @@ def column_name(text: str, names: Any) -> str:
     return field_name(text)
 
 
-__all__ = ["add_names_arguments", "column_name", "load", "wanted"]
+__all__ = ["add_names_arguments", "column_name", "default_region", "load", "user_path",
+           "wanted"]

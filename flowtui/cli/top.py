@@ -4,19 +4,14 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 
-from flowtui.cliargs import CommandParser, say, whole_number
-from flowtui.commands import common
-from flowtui.commands import names as names_cli
+from flowtui.cli import filtering, loading, results
+from flowtui.cli import names as names_cli
+from flowtui.cli.args import add_engine_arguments, add_source_arguments, say, whole_number
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = CommandParser(
-        prog="flowtui top",
-        description="Group flow-log records by fields and print the largest groups: the "
-                    "--by fields plus records, packets and bytes, sorted by --metric.")
-    common.add_source_arguments(parser)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_arguments(parser)
     parser.add_argument("--by", required=True, metavar="FIELD[,FIELD…]",
                         help="fields to group by, e.g. srcaddr or dstaddr,dstport "
                              "(account-id and region come from the object key when the "
@@ -27,15 +22,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="groups to print (default: 20)")
     parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
                         help="output format (default: table)")
-    from flowtui.athena.cli import add_engine_arguments  # light: no boto3
-
     add_engine_arguments(parser)
     names_cli.add_names_arguments(parser)
-    return parser
 
 
-def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(common.join_dash_values(argv))
+def run(args: argparse.Namespace) -> int:
     from flowtui.query.query import UnknownField
 
     names = names_cli.load(args)
@@ -51,20 +42,20 @@ def main(argv: Sequence[str]) -> int:
         say("--by needs at least one field")
         return 2
     args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
-    query = common.build_query(args.where, None, args)
+    query = filtering.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     if args.engine == "athena":
         if any(b.endswith(".name") for b in by):
             say("--by FIELD.name needs the local engine (names are added while loading)")
             return 2
-        from flowtui.athena import queries
+        from flowtui.cli import athena_queries
 
-        answer = queries.top(args, by, query)
+        answer = athena_queries.top(args, by, query)
         if isinstance(answer, int):
             return answer
-        with common.output(args.output) as out:
-            common.write_table(answer.select([*by, "records", "packets", "bytes"]),
+        with results.output(args.output) as out:
+            results.write_table(answer.select([*by, "records", "packets", "bytes"]),
                                args.format, out)
         if answer.num_rows == 0:
             say(f"no record matches --where {query.where_text!r}" if query.filters
@@ -72,23 +63,24 @@ def main(argv: Sequence[str]) -> int:
         return 0
     from flowtui.query.aggregate import GroupStates, top_of
 
-    progress = common.Progress()
+    progress = results.Progress()
     # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
     # summed and filtered on: memory holds the groups, never the records. A FIELD.name is
     # read as FIELD and named while loading (--names).
-    sink = common.StatesSink(GroupStates(by), by, progress)
+    states = GroupStates(by)
+    sink = results.Sink(states, by, progress)
     read = [b.removesuffix(".name") for b in by]
-    keep = common.keeper(query, args)
-    code = common.load(args, sink, keep,
-                       common.needed_columns(args, query, [*read, "packets", "bytes"]))
+    keep = filtering.keeper(query, args)
+    code = loading.load(args, sink, keep,
+                       filtering.needed_columns(args, query, [*read, "packets", "bytes"]))
     progress.clear()
     if code == 2:
         return code
-    table = top_of(sink.states.result(), by, args.metric, args.n)
+    table = top_of(states.result(), by, args.metric, args.n)
     table = table.select([*by, "records", "packets", "bytes"])
-    with common.output(args.output) as out:
-        common.write_table(table, args.format, out)
+    with results.output(args.output) as out:
+        results.write_table(table, args.format, out)
     if table.num_rows == 0:
         say(keep.nothing_matched() if keep is not None and query.filters and not keep.kept
-            else "no records loaded" if not sink.states.records else "no records")
+            else "no records loaded" if not states.records else "no records")
     return code

@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 
 from flowtui import config
-from flowtui.cliargs import CommandParser
+from flowtui.cli.args import say
 from flowtui.textsafe import printable
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = CommandParser(
-        prog="flowtui config",
-        description="Show the settings file's path and the settings in effect "
-                    f"(${config.ENV_PATH} names another file).")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--example", action="store_true",
                         help="print a commented example config.toml")
-    return parser
 
 
-def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(list(argv))
+def run(args: argparse.Namespace) -> int:
     if args.example:
         sys.stdout.write(config.EXAMPLE)
         return 0
@@ -39,7 +32,7 @@ def main(argv: Sequence[str]) -> int:
     state = "not used" if problem else "used" if loaded.exists else "absent: defaults"
     print(f"# {printable(str(loaded.path))} ({state})")
     if problem:
-        print(f"flowtui: {printable(problem)}", file=sys.stderr)
+        say(problem)
         print(config.render(config.Settings()), end="")
         return 2
     print(config.render(loaded.settings), end="")

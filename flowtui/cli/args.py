@@ -1,19 +1,22 @@
-"""Argument types and option groups shared by ``cat``, ``tail``, ``demo`` and the app.
+"""Argument types and option groups shared by the commands and the app's command line.
 
 One definition each, so a flag means the same and is checked the same way in every command.
+Light at import (argparse only): a type that needs Arrow imports it when it is used.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from flowtui.textsafe import printable
 
 # The writers of flowtui.output, named here so that --help does not load Arrow to list them.
 FORMATS = ("table", "csv", "jsonl")
+#: The app's colour themes, as ``flowtui.config.THEMES`` (not imported for ``--help``).
+THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -25,6 +28,31 @@ class CommandParser(argparse.ArgumentParser):
         where = f"{command}: " if command else ""
         say(f"{where}{message} (see {self.prog} --help)")
         raise SystemExit(2)
+
+
+#: Options whose value may start with "-" (``--sort -bytes``, ``--since -2h``): argparse would
+#: take such a value for an option, so ``--sort -bytes`` is rewritten as ``--sort=-bytes``.
+DASH_VALUE_OPTIONS = ("--sort", "--where", "--since", "--until", "--by")
+
+
+def join_dash_values(argv: Sequence[str], options: Sequence[str] = DASH_VALUE_OPTIONS
+                     ) -> list[str]:
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            out.extend(args[i:])
+            break
+        if arg in options and i + 1 < len(args) and args[i + 1].startswith("-") \
+                and args[i + 1] not in ("-", "--") and not args[i + 1].startswith("--"):
+            out.append(f"{arg}={args[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
 
 
 def say(message: str) -> None:
@@ -74,6 +102,16 @@ def seconds(text: str) -> float:
     return value
 
 
+def utc_time(text: str) -> Any:
+    """A ``--since``/``--until`` time (UTC; 2024-03-05T14:00, epoch seconds, an age)."""
+    from flowtui.query.times import parse_time  # loads Arrow: only when --since/--until is given
+
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def field_list(text: str) -> list[str]:
     from flowtui.fields import parse_field_list  # the field catalogue loads Arrow's types
 
@@ -120,3 +158,60 @@ def add_athena_app_options(parser: argparse.ArgumentParser) -> None:
                        help="Athena workgroup (default: primary)")
     group.add_argument("--athena-output-location", metavar="S3_URL",
                        help="where Athena writes results, unless the workgroup sets it")
+
+
+def add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="file, folder or s3://bucket/key-or-prefix")
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """Paths, ``--where``, headerless ``--fields``, S3 options and the time window."""
+    add_paths(parser)
+    add_where_argument(parser)
+    parser.add_argument("--fields", type=field_list, metavar="FORMAT",
+                        help="columns of headerless files: a LogFormat ('${a} ${b}') or a "
+                             "list ('a b' / 'a,b')")
+    parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_window_options(parser)
+
+
+def add_where_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument("--where", metavar="EXPR",
+                        help="keep only records matching EXPR while loading, e.g. "
+                             "'reject and dst port 22' or 'bytes > 1M and net 10.0.0.0/8'")
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    """The time window and S3 options of every command that loads records."""
+    group = parser.add_argument_group("S3 and time window")
+    group.add_argument("--since", type=utc_time, metavar="TIME",
+                       help="records that end at or after TIME (UTC; 2024-03-05T14:00, "
+                            "epoch seconds, or an age such as 2h)")
+    group.add_argument("--until", type=utc_time, metavar="TIME",
+                       help="records that start at or before TIME (default: now)")
+    add_s3_options(group)
+    group.add_argument("--concurrency", type=whole_number(1, 64), default=None, metavar="N",
+                       help="objects fetched at once (default: chosen from the objects' "
+                            "number and size: up to 32 small ones, about one per core for "
+                            "large ones)")
+
+
+def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Where queries run: the same flags for ``ddl --apply`` and ``--engine athena``."""
+    parser.add_argument("--database", default="default", help="Athena database (default: default)")
+    parser.add_argument("--table", default="vpc_flow_logs",
+                        help="table name (default: vpc_flow_logs)")
+    parser.add_argument("--workgroup", help="Athena workgroup (default: primary)")
+    parser.add_argument("--output-location", metavar="S3_URL",
+                        help="where Athena writes results, unless the workgroup sets it")
+    parser.add_argument("--athena-endpoint-url", metavar="URL", help=argparse.SUPPRESS)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--engine athena`` and where its queries run."""
+    group = parser.add_argument_group("Athena (--engine athena)")
+    group.add_argument("--engine", choices=("local", "athena"), default="local",
+                       help="load and answer here (default), or run the query on Amazon "
+                            "Athena over the table for the prefix (see flowtui athena ddl)")
+    add_athena_options(group)

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 
-from flowtui.cliargs import CommandParser, say
-from flowtui.commands import common
+from flowtui.cli import filtering, loading, results
+from flowtui.cli.args import add_engine_arguments, add_source_arguments, say
 
 BAR_WIDTH = 40
 _BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -22,12 +21,8 @@ def _every(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = CommandParser(
-        prog="flowtui hist",
-        description="A time histogram of flow-log records by start time: per bucket the "
-                    "records, packets, bytes, and how many were ACCEPT and REJECT.")
-    common.add_source_arguments(parser)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_arguments(parser)
     parser.add_argument("--every", type=_every, metavar="WIDTH",
                         help="bucket width: 1s … 1d, e.g. 30s, 1m, 5m, 1h "
                              "(default: a round width giving about 60 buckets)")
@@ -35,15 +30,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="what the table's bar shows (default: records)")
     parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
                         help="output format (default: table)")
-    from flowtui.athena.cli import add_engine_arguments  # light: no boto3
-
     add_engine_arguments(parser)
-    return parser
 
 
-def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(common.join_dash_values(argv))
-    query = common.build_query(args.where, None, args)
+def run(args: argparse.Namespace) -> int:
+    query = filtering.build_query(args.where, None, args)
     if isinstance(query, int):
         return query
     import pyarrow as pa
@@ -51,39 +42,40 @@ def main(argv: Sequence[str]) -> int:
 
     empty = "no records with a start time"
     if args.engine == "athena":
-        from flowtui.athena import queries
+        from flowtui.cli import athena_queries
 
         if query.filters:
             empty = f"no record matches --where {query.where_text!r}"
-        answer = queries.hist(args, args.every, query)
+        answer = athena_queries.hist(args, args.every, query)
         if isinstance(answer, int):
             return answer
-        table, code = queries.iso_times(answer), 0
+        table, code = athena_queries.iso_times(answer), 0
     else:
         from flowtui.query.aggregate import HistogramStates
 
-        progress = common.Progress()
+        progress = results.Progress()
         # Each batch is reduced to its buckets as it arrives, reading only the columns
         # counted and filtered on: memory holds the buckets, never the records.
-        sink = common.StatesSink(HistogramStates(args.every), (), progress)
-        keep = common.keeper(query, args)
-        code = common.load(args, sink, keep, common.needed_columns(
+        states = HistogramStates(args.every)
+        sink = results.Sink(states, (), progress)
+        keep = filtering.keeper(query, args)
+        code = loading.load(args, sink, keep, filtering.needed_columns(
             args, query, ["start", "packets", "bytes", "action"]))
         progress.clear()
         if code == 2:
             return code
         if keep is not None and not keep.kept:
             empty = keep.nothing_matched()
-        elif not sink.states.records:
+        elif not states.records:
             empty = "no records loaded"
-        table = sink.states.result()
+        table = states.result()
         times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
         table = table.set_column(0, "time", times)
     if args.format == "table":
         table = table.append_column("", pa.array(bars(table.column(args.metric).to_pylist()),
                                                  pa.string()))
-    with common.output(args.output) as out:
-        common.write_table(table, args.format, out)
+    with results.output(args.output) as out:
+        results.write_table(table, args.format, out)
     if table.num_rows == 0:
         say(empty)
     return code

@@ -26,7 +26,7 @@ from flowtui.athena.table import (
     describe_prefix,
     partition_filter,
 )
-from flowtui.cliargs import say
+from flowtui.cli.args import say
 from flowtui.query.expr import And, Compare, Const, Expr, Not
 from flowtui.query.sql import table_name
 
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa
     """Run ``sql``; progress on stderr (a live line on a terminal, a summary line always);
     Ctrl-C stops the query on Athena. Raises ``QueryFailed``."""
     from flowtui.athena.engine import make_athena_client, run_query
-    from flowtui.commands.common import Progress
+    from flowtui.cli.results import Progress
     from flowtui.s3.session import make_client
 
     client = make_athena_client(args.profile, args.region, args.athena_endpoint_url)
@@ -230,7 +230,7 @@ def guarded(body: Callable[[], int]) -> int:
 
 def cat(args: argparse.Namespace, query: Any, selected: tuple[str, ...] | None) -> int:
     """``cat --engine athena``: the records, written as a local ``cat`` writes them."""
-    from flowtui.commands import common
+    from flowtui.cli import results
     from flowtui.output import make_writer
     from flowtui.query.sql import select_sql
 
@@ -250,7 +250,7 @@ def cat(args: argparse.Namespace, query: Any, selected: tuple[str, ...] | None) 
             got = list(batches)
             write_parquet(iter(got), args.output, got, columns=selected)
             return 0
-        with common.output(args.output) as out:
+        with results.output(args.output) as out:
             writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                                  explain=args.explain)
             for batch in batches:

@@ -4,29 +4,25 @@ opened on it, so anyone can try flowtui in one command without an AWS account.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import threading
-from collections.abc import Sequence
 
-from flowtui.cliargs import CommandParser
-from flowtui.textsafe import printable
+from flowtui.cli.args import THEMES, say
 
 
-def main(argv: Sequence[str]) -> int:
-    parser = CommandParser(
-        prog="flowtui demo",
-        description="Start a local S3-compatible server (moto) on 127.0.0.1, fill it with "
-                    "generated flow logs, and open flowtui on it. Nothing leaves this machine.")
-    parser.add_argument("--theme", choices=("textual-dark", "textual-light", "ansi-dark",
-                                            "ansi-light"))
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--theme", choices=THEMES)
     parser.add_argument("--big-records", type=int, default=200_000,
                         help="records in the large object (default 200000)")
     parser.add_argument("--live-every", type=float, default=20.0, metavar="SECONDS",
                         help="a new flow-log file lands in today's folder this often, for "
                              "trying the live tail (t); 0 turns it off (default 20)")
-    args = parser.parse_args(list(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print("flowtui: the demo needs a terminal", file=sys.stderr)
+        say("the demo needs a terminal")
         return 2
     from flowtui.demo import DemoError, cli_hint, deliver_live, seed, start_server
 
@@ -35,7 +31,7 @@ def main(argv: Sequence[str]) -> int:
               file=sys.stderr)
         server = start_server()
     except DemoError as exc:
-        print(f"flowtui: {printable(str(exc))}", file=sys.stderr)
+        say(str(exc))
         return 2
     stop = threading.Event()
     feeder: threading.Thread | None = None
@@ -57,7 +53,7 @@ def main(argv: Sequence[str]) -> int:
                    theme=args.theme, help_note="\n".join(hint),
                    names=NamesOptions(download_ip_ranges=False))
     except Exception as exc:  # last resort: one line, never a traceback
-        print(f"flowtui: demo failed: {printable(str(exc))}", file=sys.stderr)
+        say(f"demo failed: {exc}")
         return 1
     finally:
         stop.set()

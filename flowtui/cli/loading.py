@@ -1,9 +1,10 @@
-"""``flowtui cat`` for s3:// URLs and time windows: the loader feeding the cat writers.
+"""Loading what a command's paths name (s3:// URLs, local files and folders, ``-``) into a
+writer or a sink, with each failed object and bad line said on stderr and an exit code.
 
-Kept apart from cli.py so the command line only gains options and one branch. The loader
-delivers batches in key order from its worker threads, one at a time, so the writer is only
-ever called by one thread at once; reaching ``--limit`` cancels the rest of the load, and so
-does a reader that went away (``| head``): the command then ends quietly, as local ``cat``.
+The loader delivers batches in key order from its worker threads, one at a time, so the
+writer is only ever called by one thread at once; reaching ``--limit`` cancels the rest of
+the load, and so does a reader that went away (``| head``): the command then ends quietly,
+as local ``cat``.
 """
 
 from __future__ import annotations
@@ -13,36 +14,11 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flowtui.cliargs import add_s3_options, whole_number
+from flowtui.cli.args import say
 
-# The loader (Arrow, boto3) is imported when it is used: building this parser for --help or
-# for a local ``cat`` must not load it.
+# The loader (Arrow, boto3) is imported when it is used: a local ``cat`` must not load it.
 
 MAX_BAD_LINES_SHOWN = 20
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The S3 and time-window options of ``flowtui cat``."""
-    group = parser.add_argument_group("S3 and time window")
-    group.add_argument("--since", type=_time, metavar="TIME",
-                       help="records that end at or after TIME (UTC; 2024-03-05T14:00, "
-                            "epoch seconds, or an age such as 2h)")
-    group.add_argument("--until", type=_time, metavar="TIME",
-                       help="records that start at or before TIME (default: now)")
-    add_s3_options(group)
-    group.add_argument("--concurrency", type=whole_number(1, 64), default=None, metavar="N",
-                       help="objects fetched at once (default: chosen from the objects' "
-                            "number and size: up to 32 small ones, about one per core for "
-                            "large ones)")
-
-
-def _time(text: str) -> Any:
-    from flowtui.query.times import parse_time  # loads Arrow: only when --since/--until is given
-
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def wants_loader(args: argparse.Namespace) -> bool:
@@ -51,8 +27,7 @@ def wants_loader(args: argparse.Namespace) -> bool:
             or args.until is not None)
 
 
-def open_sources(args: argparse.Namespace, say: Callable[[str], None]
-                 ) -> tuple[Any, list[Any]] | int:
+def open_sources(args: argparse.Namespace) -> tuple[Any, list[Any]] | int:
     """The S3 client (None for local paths only) and the objects behind ``args.paths`` in the
     window, for every command that loads; an exit code after one line when there are none
     to be had (bad profile, reversed window, nothing selectable)."""
@@ -81,10 +56,10 @@ def open_sources(args: argparse.Namespace, say: Callable[[str], None]
     return client, refs
 
 
-def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
-        predicate: Callable[[Any], Any] | None = None,
-        columns: Sequence[str] | None = None, prefilter: Any = None,
-        on_refs: Callable[[list[str]], None] | None = None) -> int:
+def load_objects(args: argparse.Namespace, writer: Any, *,
+                 predicate: Callable[[Any], Any] | None = None,
+                 columns: Sequence[str] | None = None, prefilter: Any = None,
+                 on_refs: Callable[[list[str]], None] | None = None) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
     ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
@@ -92,7 +67,7 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
     from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
     from flowtui.outfile import OutputError
 
-    sources = open_sources(args, say)
+    sources = open_sources(args)
     if isinstance(sources, int):
         return sources
     client, refs = sources
@@ -155,3 +130,58 @@ def run(args: argparse.Namespace, writer: Any, say: Callable[[str], None], *,
     if bad_total:
         say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
     return 1 if failed else 0
+
+
+def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None = None,
+         columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
+    """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
+    the window (``--since``/``--until``) and ``keep`` keep, and of each record only
+    ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
+    read."""
+    from flowtui.outfile import check_target
+
+    check_target(getattr(args, "output", None))  # before any work: one line, exit 2
+    if args.since is not None and args.until is not None and args.until < args.since:
+        say("--until is before --since")
+        return 2
+    if getattr(keep, "pending", False):
+        # The filter's bare times wait for the data's day: a prefilter made now would read
+        # them on another day and drop what the keeper will keep.
+        prefilter = None
+    if "-" in args.paths:
+        return _load_stdin(args, sink, keep, columns, prefilter)
+    return load_objects(args, sink, predicate=keep, columns=columns, prefilter=prefilter,
+                        on_refs=getattr(keep, "on_refs", None))
+
+
+def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
+                columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
+    from pathlib import Path
+
+    from flowtui.localfiles import LocalPathError, read_batches
+    from flowtui.parser import FlowLogParser
+    from flowtui.query.times import window_filter
+
+    if args.paths != ["-"]:
+        say("'-' (standard input) can't be mixed with other paths")
+        return 2
+    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter)
+    window = (args.since, args.until) if args.since or args.until else None
+    try:
+        for batch in read_batches(Path("-"), parser):
+            if window is not None:  # as the loader drops records outside it
+                batch = window_filter(batch, *window)
+            if keep is not None:
+                batch = keep(batch)
+            sink.write_batch(batch, "-")
+            if sink.done:
+                break
+    except LocalPathError as exc:
+        say(str(exc))
+        return 1
+    if parser.error:
+        say(f"-: {parser.error}")
+        return 1
+    if parser.bad_count:
+        say(f"{parser.bad_count} bad line{'s' if parser.bad_count != 1 else ''} skipped")
+    return 0

@@ -8,26 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 
-from flowtui.cliargs import CommandParser, add_s3_options, say
-
-
-def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """Where queries run: the same flags for ``ddl --apply`` and ``--engine athena``."""
-    parser.add_argument("--database", default="default", help="Athena database (default: default)")
-    parser.add_argument("--table", default="vpc_flow_logs",
-                        help="table name (default: vpc_flow_logs)")
-    parser.add_argument("--workgroup", help="Athena workgroup (default: primary)")
-    parser.add_argument("--output-location", metavar="S3_URL",
-                        help="where Athena writes results, unless the workgroup sets it")
-    parser.add_argument("--athena-endpoint-url", metavar="URL", help=argparse.SUPPRESS)
+from flowtui.cli.args import add_athena_options, add_s3_options, say
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = CommandParser(
-        prog="flowtui athena",
-        description="Amazon Athena tables for flow-log prefixes (queries: --engine athena).")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     ddl = commands.add_parser(
         "ddl", help="print CREATE EXTERNAL TABLE (partition projection) for a prefix",
@@ -40,12 +25,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="run the statement on Athena (asks first)")
     ddl.add_argument("--yes", action="store_true", help="with --apply: do not ask")
     add_s3_options(ddl)
-    return parser
 
 
-def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(list(argv))
-    return _ddl(args)
+def run(args: argparse.Namespace) -> int:
+    return _ddl(args)  # the one subcommand today
 
 
 def _ddl(args: argparse.Namespace) -> int:
@@ -108,12 +91,3 @@ def _apply(statement: str, args: argparse.Namespace) -> int:
         return 1
     say(f"table {args.database}.{args.table} created")
     return 0
-
-
-def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--engine athena`` and where its queries run."""
-    group = parser.add_argument_group("Athena (--engine athena)")
-    group.add_argument("--engine", choices=("local", "athena"), default="local",
-                       help="load and answer here (default), or run the query on Amazon "
-                            "Athena over the table for the prefix (see flowtui athena ddl)")
-    add_athena_options(group)
