@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from test_boundary import _imports
+
 PACKAGE = Path(__file__).resolve().parent.parent / "flowtui"
 #: Names a core module may not touch: the user's streams and the process's exit.
 CLI_ONLY = {("sys", "stdout"), ("sys", "stderr"), ("sys", "exit")}
@@ -31,19 +33,9 @@ def _modules(*, ui: bool) -> list[Path]:
     return found
 
 
-def _imports(tree: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
-
-
 def _cli_code(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    found = [f"imports {name}" for name in sorted(_imports(tree))
+    found = [f"imports {name}" for name in sorted(_imports(path))
              if name == "argparse" or name.startswith("flowtui.cli")]
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
@@ -63,6 +55,5 @@ def test_the_core_holds_no_cli_code() -> None:
 def test_the_app_never_imports_the_command_line() -> None:
     """The CLI opens the app (``cli/launch.py``, ``cli/tail.py``), never the other way."""
     offenders = {str(p.relative_to(PACKAGE)): sorted(
-        n for n in _imports(ast.parse(p.read_text(encoding="utf-8")))
-        if n.startswith("flowtui.cli")) for p in _modules(ui=True)}
+        n for n in _imports(p) if n.startswith("flowtui.cli")) for p in _modules(ui=True)}
     assert {name: found for name, found in offenders.items() if found} == {}

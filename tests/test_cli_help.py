@@ -64,3 +64,12 @@ def test_an_existing_folder_named_like_a_command_still_opens(tmp_path: Path) -> 
     # Not refused as a command: it reached the app's launcher (which needs a terminal).
     assert "did you mean" not in result.stderr
     assert "the interface needs a terminal" in result.stderr
+
+
+def test_the_theme_flags_offer_the_themes_the_settings_file_takes() -> None:
+    """``--theme`` (app, demo) lists the themes without importing the settings module, so
+    ``--help`` stays quick; the two lists must not drift apart."""
+    from flowtui import config
+    from flowtui.cli.args import THEMES
+
+    assert THEMES == config.THEMES

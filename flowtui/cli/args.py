@@ -15,6 +15,8 @@ from flowtui.textsafe import printable
 
 # The writers of flowtui.output, named here so that --help does not load Arrow to list them.
 FORMATS = ("table", "csv", "jsonl")
+#: The app's colour themes, as ``flowtui.config.THEMES`` (not imported for ``--help``).
+THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 
 
 class CommandParser(argparse.ArgumentParser):

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
                               decoded=args.decoded, explain=args.explain)
     if loading.wants_loader(args):
         # The loader's threads write as batches arrive, and stop at once on a closed pipe.
-        return loading.load_objects(args, writer)
+        return loading.load(args, writer)
     from flowtui.localfiles import LocalPathError, find_objects
 
     try:

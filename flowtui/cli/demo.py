@@ -8,8 +8,7 @@ import argparse
 import sys
 import threading
 
-from flowtui.cli.args import say
-from flowtui.config import THEMES
+from flowtui.cli.args import THEMES, say
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

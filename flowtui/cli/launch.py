@@ -11,10 +11,9 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from flowtui.cli.args import CommandParser, add_athena_app_options, add_s3_options, say
+from flowtui.cli.args import THEMES, CommandParser, add_athena_app_options, add_s3_options, say
 from flowtui.cli.names import default_region, user_path
 from flowtui.cli.registry import epilog
-from flowtui.config import THEMES
 
 if TYPE_CHECKING:
     from flowtui.config import Settings

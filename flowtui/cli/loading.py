@@ -134,14 +134,18 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
     return 1 if failed else 0
 
 
-def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
+def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None = None,
          columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
-    ``keep`` keeps, and of each record only ``columns`` (None: all). Exit code: 0 done, 1 some
-    objects failed, 2 nothing could be read."""
+    the window (``--since``/``--until``) and ``keep`` keep, and of each record only
+    ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
+    read."""
     from flowtui.outfile import check_target
 
     check_target(getattr(args, "output", None))  # before any work: one line, exit 2
+    if args.since is not None and args.until is not None and args.until < args.since:
+        say("--until is before --since")
+        return 2
     if getattr(keep, "pending", False):
         # The filter's bare times wait for the data's day: a prefilter made now would read
         # them on another day and drop what the keeper will keep.
@@ -158,13 +162,17 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
 
     from flowtui.localfiles import LocalPathError, read_batches
     from flowtui.parser import FlowLogParser
+    from flowtui.query.times import window_filter
 
     if args.paths != ["-"]:
         say("'-' (standard input) can't be mixed with other paths")
         return 2
     parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter)
+    window = (args.since, args.until) if args.since or args.until else None
     try:
         for batch in read_batches(Path("-"), parser):
+            if window is not None:  # as the loader drops records outside it
+                batch = window_filter(batch, *window)
             if keep is not None:
                 batch = keep(batch)
             sink.write_batch(batch, "-")

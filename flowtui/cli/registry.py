@@ -18,8 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 from flowtui.cli.args import CommandParser, join_dash_values
 
@@ -32,8 +31,7 @@ class CommandModule(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):  # not a dataclass: ``--help`` would pay for importing them
     name: str
     summary: str  # its line in ``flowtui --help``
     description: str  # the paragraph under ``usage:`` in ``flowtui NAME --help``
