@@ -182,3 +182,20 @@ def test_a_bad_url_on_the_command_line_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(says), err
     assert "Traceback" not in err
+
+
+async def test_the_app_given_a_misspelt_url_says_so_and_shows_the_buckets(
+    s3_server: Any, s3_client: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``flowtui s3:/logs/x`` is a typo of an S3 URL, not a missing local file."""
+    from flowtui.ui.app import FlowtuiApp
+    from tests.ui_helpers import wait_for
+
+    monkeypatch.chdir(tmp_path)
+    app = FlowtuiApp("s3:/logs/x", client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app._notifications, what="error notification")
+        said = [n.message for n in app._notifications]
+        assert said == ["not an s3:// URL: 's3:/logs/x' (write s3://bucket/prefix)"], said
+        await wait_for(pilot, lambda: any(e.bucket == s3_server.main_bucket
+                                          for e in app.browser.entries), what="buckets")
