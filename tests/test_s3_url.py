@@ -87,17 +87,16 @@ def test_an_existing_file_named_like_a_misspelt_url_is_a_file(
     assert not meant_as_s3_url("s3:notes.log")  # an existing path wins, as in the CLI
 
 
-def test_prefix_name_folder_and_parent() -> None:
+def test_prefix_and_folder() -> None:
+    """The folder is where a browser lists the key: an object's folder, a prefix's own."""
     obj = S3Url("b", "AWSLogs/1/vpcflowlogs/us-east-1/2024/03/05/x.log.gz")
-    assert not obj.is_prefix and obj.name == "x.log.gz"
+    assert not obj.is_prefix
     assert str(obj.folder()) == "s3://b/AWSLogs/1/vpcflowlogs/us-east-1/2024/03/05/"
-    assert obj.parent() == obj.folder()
     day = S3Url("b", "AWSLogs/1/vpcflowlogs/us-east-1/2024/03/05/")
-    assert day.is_prefix and day.name == "05"
-    assert day.folder() == day  # a prefix's folder is itself
-    assert str(day.parent()) == "s3://b/AWSLogs/1/vpcflowlogs/us-east-1/2024/03/"
+    assert day.is_prefix and day.folder() == day
+    assert S3Url("b", "top.log").folder() == S3Url("b")
     root = S3Url("b")
-    assert root.is_prefix and root.name == "" and root.parent() == root == root.folder()
+    assert root.is_prefix and root.folder() == root
     assert str(root.with_key("a b/")) == "s3://b/a b/"
 
 

@@ -73,11 +73,6 @@ class S3Url:
         """The bucket's root or a key ending in "/": a folder, never one object."""
         return self.key == "" or self.key.endswith("/")
 
-    @property
-    def name(self) -> str:
-        """The last part of the key ("" at the bucket's root; a folder's name without "/")."""
-        return self.key.rstrip("/").rpartition("/")[2]
-
     def with_key(self, key: str) -> S3Url:
         """Another place in the same bucket."""
         return S3Url(self.bucket, key)
@@ -85,8 +80,3 @@ class S3Url:
     def folder(self) -> S3Url:
         """The key up to its last "/": the folder a listing shows it in (a prefix's own)."""
         return S3Url(self.bucket, self.key.rpartition("/")[0] + "/" if "/" in self.key else "")
-
-    def parent(self) -> S3Url:
-        """One level up: the folder holding this object or this folder (the root stays)."""
-        head, sep, _ = self.key.rstrip("/").rpartition("/")
-        return S3Url(self.bucket, head + sep)
