@@ -264,7 +264,7 @@ async def test_p_and_x_are_in_the_footer_only_while_a_tail_runs(
         await pilot.press("p")
         await wait_for(pilot, lambda: noted("Not following anything"), what="p answers")
         app.clear_notifications()
-        app.start_tail(bucket.url(REGION))
+        app.tails.start(bucket.url(REGION))
         await started(pilot, app)
         app.table.focus()  # the rows' keys (/ s) lead the footer, as while reading them
         await wait_for(pilot, lambda: "Pause/resume tail" in footer(), what="p in the footer")
