@@ -96,7 +96,7 @@ class FlowtuiApp(App[None]):
     #: A note ``?`` shows above the keys (the demo's endpoint and CLI line).
     help_note: str = ""
     #: Binding id -> keys, as the config file's ``[keymap]`` (or ``set_keymap``) gave them.
-    keymap: dict[str, str] = {}  # noqa: RUF012 (replaced, never changed in place)
+    keymap: dict[str, str] = {}  # (replaced whole by set_keymap, never changed in place)
 
     def __init__(self, target: str | None = None, *, client: Any = None,
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
