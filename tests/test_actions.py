@@ -23,7 +23,7 @@ from flowtui.ui.actions import ACTIONS, BY_ID, SCOPES, Action, bindings, keys_no
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.help import HelpScreen
-from flowtui.ui.top.keys import TOP_KEYS
+from flowtui.ui.widgets.top.keys import TOP_KEYS
 from tests.ui_helpers import wait_for
 
 

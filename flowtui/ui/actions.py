@@ -15,8 +15,7 @@ key becomes the app's ``do(id)`` action, so the feature that owns the work does 
 app forwards nothing by hand. ``when`` and ``footer_while`` are such paths too, read by
 the app's ``check_action``.
 
-Near the ground floor (it imports only the Top-N pane's list of rankings): every pane
-imports it.
+A leaf of ``flowtui.ui`` (Textual only): every pane imports it.
 """
 
 from __future__ import annotations
@@ -31,8 +30,6 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-
-from flowtui.ui.top.keys import TOP_KEYS
 
 
 @dataclass(frozen=True)
@@ -184,6 +181,9 @@ _SCROLL = {move: f"scroll('{run}')" for move, run in (
 
 # --------------------------------------------------------------- the table
 
+#: The Top-N pane's rankings (widgets/top/keys.py's TOP_KEYS, in its order: a test holds
+#: them equal; not imported, so no widget's module is below this table).
+_TOP_KEYS = ("src", "dst", "pair", "dstport", "protocol", "action", "interface")
 #: Covered by a story or a conversation, the main screen's record keys are off.
 _UNCOVERED = "main_screen.uncovered"
 
@@ -325,7 +325,7 @@ ACTIONS: tuple[Action, ...] = (
     A("top.key-previous", "left,h", "top", "key(-1)", "Previous key", footer=True),
     A("top.key-next", "right,l", "top", "key(1)", "Next key", footer=True),
     *[A(f"top.by-{name}", str(i + 1), "top", f"pick({i})", f"By {name}")
-      for i, name in enumerate(key.name for key in TOP_KEYS)],
+      for i, name in enumerate(_TOP_KEYS)],
     A("top.metric", "m", "top", "metric", "Records/packets/bytes", footer=True),
     A("top.by-name", "n", "top", "by_name", "By name/address", footer=True),
     A("top.drill", "enter", "top", "drill(True)", "Filter to row", footer=True),

@@ -19,9 +19,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from flowtui.config import Settings
 from flowtui.ui.actions import SCOPES, Action, first_key, key_display, palette_actions, resolve
-from flowtui.ui.browser.path import PathPrompt
-from flowtui.ui.filter.control import Filters
-from flowtui.ui.safe import literal, text
+from flowtui.ui.features.browser.path import PathPrompt
+from flowtui.ui.features.filter.control import Filters
+from flowtui.ui.widgets.safe import literal, text
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from flowtui.ui.actions import ACTIONS, HELP_SECTIONS, bindings, help_title, key_display, keys_now
-from flowtui.ui.records.table import MARKER_LEGEND
+from flowtui.ui.widgets.records.table import MARKER_LEGEND
 
 
 def help_rows(scope: str, app: App[Any]) -> list[tuple[str, str, str]]:
