@@ -74,7 +74,8 @@ class Action:
 class Scope:
     #: The bindable class (for the test that no class binds outside the table).
     cls: str
-    #: A path from the app to the node, for palette commands run there ("" = the app).
+    #: A path from the app to the node, for the app's palette commands run there ("" = the
+    #: app). A screen without one lists its own palette rows (``ScreenCommands``).
     node: str | None = None
 
 
@@ -368,9 +369,14 @@ ACTIONS: tuple[Action, ...] = (
     A("columns.apply", "enter", "columns", "apply", "Apply", footer=True),
     A("columns.cancel", "escape,q", "columns", "cancel", "Cancel", footer=True),
     # ---- story (StoryScreen, SightingList, StoryBody)
-    A("story.close", "escape", "story", "close", "Back/cancel", footer=True),
-    A("story.load-missing", "l", "story", "load_missing", "Load missing", footer=True),
-    A("story.conversation", "v", "story", "conversation", "Conversation", footer=True),
+    A("story.close", "escape", "story", "close", "Back/cancel", footer=True,
+      palette="Story: close", palette_help="Back to the records"),
+    A("story.load-missing", "l", "story", "load_missing", "Load missing", footer=True,
+      palette="Story: load what is missing",
+      palette_help="Load the objects around this record, filtered to its flow"),
+    A("story.conversation", "v", "story", "conversation", "Conversation", footer=True,
+      palette="Story: conversation of its two addresses",
+      palette_help="Every flow between srcaddr and dstaddr, by protocol and port"),
     A("story.focus-next", "tab", "story", "app.focus_next", "Next part"),
     A("story.focus-previous", "shift+tab", "story", "app.focus_previous", "Previous part"),
     A("story.copy-text", "ctrl+c,super+c", "story", "screen.copy_text", "Copy selected text"),

@@ -29,7 +29,7 @@ from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
 from flowtui.ui import actions
 from flowtui.ui.actions import bindings
-from flowtui.ui.commands import FlowtuiCommands, SavedCommands
+from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.features.browser.path import PathPrompt
 from flowtui.ui.features.export.control import Exports
 from flowtui.ui.features.filter.control import Filters
@@ -49,7 +49,7 @@ from flowtui.ui.features.jobs.story import StoryMemory
 from flowtui.ui.features.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
 from flowtui.ui.features.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
 from flowtui.ui.features.records.goto import GoTo
-from flowtui.ui.features.settings import apply_settings
+from flowtui.ui.features.settings import SavedCommands, apply_settings
 from flowtui.ui.features.story.conversation import ConversationScreen
 from flowtui.ui.features.story.screen import Jump, StoryScreen
 from flowtui.ui.help import HelpScreen

@@ -1,10 +1,11 @@
-"""The ctrl+p palette: every action of the table by name, and the config file's saved ones.
+"""The ctrl+p palette: every action of the table by name, with its key as it is now.
 
 The palette's commands are the action table's rows that have a palette name
 (``ui/actions.py``): a command runs the row's action where its key would (on the app, the
-main screen, the table or the browser's list) and names the row's key as it is now, after
-any ``[keymap]``: the text said Story was ``(s)`` long after the key became ``i``. Saved
-filters and bookmarks come from the config file. One provider class serves both lists.
+main screen, the table, the browser's list, or the screen the palette is opened over) and
+names the row's key after any ``[keymap]``: the text said Story was ``(s)`` long after the
+key became ``i``. ``CommandList`` is the one provider body (the config file's saved
+filters and bookmarks use it too, in ``features/settings.py``).
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
-from flowtui.config import Settings
 from flowtui.ui.actions import SCOPES, Action, first_key, key_display, palette_actions, resolve
-from flowtui.ui.features.browser.path import PathPrompt
-from flowtui.ui.features.filter.control import Filters
 from flowtui.ui.widgets.safe import literal, text
 
 
@@ -42,17 +41,21 @@ def help_with_key(action: Action, keymap: Mapping[str, str] | None,
     return f"{action.palette_help} ({key})" if key else action.palette_help
 
 
-def app_commands(app: App[Any]) -> list[Command]:
-    """The palette's commands, in the table's order; each runs as its key would."""
+def _commands(app: App[Any], rows: list[Action],
+              node: Callable[[Action], DOMNode]) -> list[Command]:
+    """A command per row, named with its key now, run on ``node(row)`` as its key would."""
     keymap: Mapping[str, str] = getattr(app, "keymap", {})
     display = partial(key_display, app)
-    commands = []
-    for action in palette_actions():
-        node = SCOPES[action.scope].node
-        where = app if node is None else resolve(app, node)
-        commands.append(Command(action.palette, help_with_key(action, keymap, display),
-                                partial(app.call_later, app.run_action, action.action, where)))
-    return commands
+    return [Command(action.palette, help_with_key(action, keymap, display),
+                    partial(app.call_later, app.run_action, action.action, node(action)))
+            for action in rows]
+
+
+def app_commands(app: App[Any]) -> list[Command]:
+    """The app's palette commands, in the table's order (the rows whose pane the app
+    reaches: the app, the main screen, the table, the browser's list)."""
+    rows = [a for a in palette_actions() if SCOPES[a.scope].node is not None]
+    return _commands(app, rows, lambda action: resolve(app, SCOPES[action.scope].node or ""))
 
 
 class CommandList(Provider):
@@ -81,24 +84,13 @@ class FlowtuiCommands(CommandList):
         return app_commands(self.app)
 
 
-@runtime_checkable
-class Saved(Protocol):
-    """What the saved commands reach in the app (FlowtuiApp has it; no import of the app)."""
-
-    settings: Settings
-    filters: Filters
-    paths: PathPrompt
-
-
-class SavedCommands(CommandList):
-    """The config file's saved filters and bookmarks."""
+class ScreenCommands(CommandList):
+    """The palette rows of the screen it is opened over (the story's ``l``, ``v``, Esc),
+    run on that screen."""
 
     def _commands(self) -> list[Command]:
-        app = self.app
-        if not isinstance(app, Saved):
-            return []
-        found = [Command(f"Saved filter: {name}", expr, partial(app.filters.apply, expr))
-                 for name, expr in app.settings.filters.items()]
-        found += [Command(f"Bookmark: {name}", url, partial(app.paths.go, url))
-                  for name, url in app.settings.bookmarks.items()]
-        return found
+        screen = self.screen
+        scope = next((name for name, scope in SCOPES.items()
+                      if scope.cls == type(screen).__name__), None)
+        return _commands(self.app, [a for a in palette_actions() if a.scope == scope],
+                         lambda _action: screen)

@@ -1,4 +1,5 @@
-"""The config file's settings applied to the app: keymap, mode, columns.
+"""The config file's settings applied to the app: keymap, mode, columns, and its saved
+filters and bookmarks in the palette.
 
 The core reads and checks the file (``flowtui.config``); only the UI knows its binding ids,
 so the keymap is checked here against the action table's (``ui/actions.py``). An unknown id makes
@@ -8,14 +9,18 @@ the whole config unused, as any other mistake in the file does (one line, then d
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
 
 from flowtui.config import Settings, default_path, error_at
 from flowtui.fields import FIELDS
 from flowtui.ui.actions import bound_ids
+from flowtui.ui.commands import Command, CommandList
+from flowtui.ui.features.browser.path import PathPrompt
+from flowtui.ui.features.filter.control import Filters
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.records.columns import ColumnChoices
 from flowtui.ui.widgets.safe import literal
@@ -70,3 +75,26 @@ def apply_settings(app: App[Any], screen: MainScreen, settings: Settings,
     if choices is not None:
         screen.table.set_column_choices(choices)
     return settings
+
+
+@runtime_checkable
+class Saved(Protocol):
+    """What the saved commands reach in the app (FlowtuiApp has it; no import of the app)."""
+
+    settings: Settings
+    filters: Filters
+    paths: PathPrompt
+
+
+class SavedCommands(CommandList):
+    """The config file's saved filters and bookmarks in the ctrl+p palette."""
+
+    def _commands(self) -> list[Command]:
+        app = self.app
+        if not isinstance(app, Saved):
+            return []
+        found = [Command(f"Saved filter: {name}", expr, partial(app.filters.apply, expr))
+                 for name, expr in app.settings.filters.items()]
+        found += [Command(f"Bookmark: {name}", url, partial(app.paths.go, url))
+                  for name, url in app.settings.bookmarks.items()]
+        return found

@@ -22,7 +22,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.reactive import reactive
@@ -38,6 +37,7 @@ from flowtui.query.story import SIGHTINGS_LIMIT, Sighting
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.ui.actions import bindings
+from flowtui.ui.commands import ScreenCommands
 from flowtui.ui.features.jobs.story import (
     MissingLoaded,
     MissingProgress,
@@ -147,33 +147,6 @@ class TimelineStrip(Widget):
         return Group(*lines)
 
 
-class StoryCommands(Provider):
-    """The story screen's actions in the ctrl+p palette."""
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        screen = self.screen
-        if not isinstance(screen, StoryScreen):
-            return []
-        return [
-            ("Story: load what is missing", "Load the objects around this record, filtered "
-             "to its flow (l)", screen.action_load_missing),
-            ("Story: conversation of its two addresses", "Every flow between srcaddr and "
-             "dstaddr, by protocol and port (v)", screen.action_conversation),
-            ("Story: close", "Back to the records (Esc)", screen.action_close),
-        ]
-
-    async def discover(self) -> Hits:
-        for name, help_text, run in self._commands():
-            yield DiscoveryHit(name, run, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, run in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)
-
-
 def _while_shown(handler: Callable[..., None]) -> Callable[..., None]:
     """Work that arrives for a story screen that is gone (closed, or the app quitting as it
     opened: ``q`` then ``i``) is dropped, never a ``NoMatches`` traceback."""
@@ -194,7 +167,7 @@ def _while_shown(handler: Callable[..., None]) -> Callable[..., None]:
 class StoryScreen(Screen[Jump | None]):
     """The story of store row ``index``; dismissed with a ``Jump`` or None."""
 
-    COMMANDS = Screen.COMMANDS | {StoryCommands}
+    COMMANDS = Screen.COMMANDS | {ScreenCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings("story")
 
     #: The latest story (None while the first telling runs).
