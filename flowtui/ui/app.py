@@ -607,6 +607,7 @@ class FlowtuiApp(App[None]):
             return
         self.push_screen(ConversationScreen(store, message.a, message.b))
 
+
 def theme_for_colours(color_system: str | None) -> str | None:
     """The theme for a terminal of so many colours (None: Textual's default).
 
