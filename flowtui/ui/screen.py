@@ -12,17 +12,18 @@ from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from flowtui.names.resolve import Names
 from flowtui.rowsource import RowSource
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.browser.pane import BrowserPane
-from flowtui.ui.widgets.detail.panel import DetailPanel
+from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
 from flowtui.ui.widgets.detail.throttle import DetailThrottle
 from flowtui.ui.widgets.filter.crumbs import Crumbs
 from flowtui.ui.widgets.histogram.strip import TimeHistogram
@@ -45,16 +46,7 @@ TALL_HEIGHT = 40
 class MainScreen(Screen[None]):
     """The one main screen; its focus keys carry ids so a keymap can move them."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="screen.focus-next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
-                id="screen.focus-previous"),
-        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
-                id="screen.copy-text"),
-        Binding("T", "app.toggle_top", "Top-N", id="screen.top"),
-        Binding("H", "app.toggle_histogram", "Histogram", id="screen.histogram"),
-        Binding("o", "app.choose_columns", "Columns", id="screen.columns"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
 
     #: The top-N pane stands in for the record table (Enter or Esc brings the records back).
     top_shown: reactive[bool] = reactive(False, init=False)
@@ -183,6 +175,24 @@ class MainScreen(Screen[None]):
         detail.show_record(row, record, source.source(row),
                            detail_lines(names, record) if names is not None else ())
 
+    def toggle_detail(self) -> None:
+        """``d``: the detail panel in or out (out: the focus leaves it for the table)."""
+        detail = self.detail
+        detail.display = not detail.display
+        if detail.display:
+            self.show_detail(self.table.cursor_row)
+        elif self.focused is not None and detail in self.focused.ancestors:
+            self.table.focus()
+
+    def copy_record(self) -> None:
+        """``c``: the record under the cursor as JSON, to the clipboard."""
+        record = self.current_record()
+        if record is None:
+            self.notify("No record under the cursor", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(record_json(record))
+        self.notify(f"Copied record {self.table.cursor_row + 1:,} as JSON", markup=False)
+
     def set_names(self, names: Names | None) -> None:
         """New names (or none): every pane that names things shows them."""
         self.names = names
@@ -222,7 +232,39 @@ class MainScreen(Screen[None]):
         elif self.focused is self.histogram:
             self.table.focus()
 
-    def choose_columns(self) -> None:
+    @property
+    def uncovered(self) -> bool:
+        """No story or conversation covers this screen (a dialog may): the app's record
+        keys act (the action table's ``when``)."""
+        stack = self.app.screen_stack
+        return not stack or stack[-1] is self or isinstance(stack[-1], ModalScreen)
+
+    def action_toggle_top(self) -> None:
+        self.top_shown = not self.top_shown
+
+    def action_toggle_histogram(self) -> None:
+        if self.histogram_shown and self.focused is not self.histogram:
+            self.histogram.focus()  # shown but elsewhere: H goes to it first
+            return
+        self.histogram_shown = not self.histogram_shown
+
+    def toggle_decoded(self) -> None:
+        """``r``: raw or decoded values in the table (and the status line says which)."""
+        table = self.table
+        table.decoded = not table.decoded
+        self.status.decoded = table.decoded
+
+    def toggle_browser(self) -> None:
+        """``b``: show or hide the browser (the focus leaves it when it goes)."""
+        browser = self.browser
+        if not browser.display:
+            browser.show()
+            return
+        browser.display = False
+        if self.focused is not None and browser in self.focused.ancestors:
+            self.table.focus()
+
+    def action_choose_columns(self) -> None:
         table = self.table
         store = table.store
         columns = store.columns if store is not None else []

@@ -170,6 +170,24 @@ class NamesControl(Feature):
         self._start(refresh=True)
         return True
 
+    def cycle_names(self) -> None:
+        """``N``: numbers, numbers and names, names (the named columns of the table)."""
+        table = self._screen.table
+        cells = table.cell_names
+        if cells.names is None:
+            reason = self.not_ready() or "no names are loaded"
+            self._app.notify(literal(reason), markup=False, timeout=4)
+            return
+        cells.cycle()
+        table.names_changed()
+        self._app.notify(cells.describe(), markup=False, timeout=3)
+
+    def refresh_key(self) -> None:
+        """``R``: read the EC2 inventory again (the cache ignored), or say names are off."""
+        if not self.read_again():
+            self._app.notify("No names: the app was started with --no-names", markup=False,
+                             timeout=3)
+
     def _start(self, *, refresh: bool) -> None:
         assert self.options is not None
         if self._worker is not None:
