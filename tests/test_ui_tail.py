@@ -225,7 +225,7 @@ def test_flowtui_tail_on_a_terminal_opens_the_live_view(monkeypatch: Any) -> Non
     import sys
 
     from flowtui import tailcmd
-    from flowtui.ui import app as app_module
+    from flowtui.ui import run as run_module
 
     calls: list[dict[str, Any]] = []
 
@@ -233,7 +233,7 @@ def test_flowtui_tail_on_a_terminal_opens_the_live_view(monkeypatch: Any) -> Non
         calls.append(kw)
         return 0
 
-    monkeypatch.setattr(app_module, "run", fake_run)
+    monkeypatch.setattr(run_module, "run", fake_run)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     assert tailcmd.main(["s3://b/AWSLogs/", "--interval", "2", "--keep", "500",

@@ -134,10 +134,10 @@ def test_flowtui_tail_backfills_one_file_in_the_live_view_by_default(monkeypatch
     import sys
 
     from flowtui import tailcmd
-    from flowtui.ui import app as app_module
+    from flowtui.ui import run as run_module
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(app_module, "run", lambda target, **kw: calls.append(kw) or 0)
+    monkeypatch.setattr(run_module, "run", lambda target, **kw: calls.append(kw) or 0)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     assert tailcmd.main(["s3://b/AWSLogs/", "--endpoint-url", "http://127.0.0.1:1"]) == 0
