@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from flowtui.query.absent import absent_hint
 from flowtui.query.query import Query, SortKey
 from flowtui.query.view import RecordView
 from flowtui.rowsource import RowSource
 from flowtui.store import RecordStore
 from flowtui.ui.screen import MainScreen
-
-#: What the table says when the query leaves no row of the records.
-NO_MATCH = "No record matches the filter (Backspace undoes the last step)"
 
 
 class Shown:
@@ -77,7 +75,9 @@ class Shown:
             cursor_row = _place_of(self.view, at) if held else 0
         table.replace_source(source, cursor_row)
         if self.view is not None and not len(self.view):
-            table.placeholder = NO_MATCH
+            missing = absent_hint(query.where, store.columns)
+            table.placeholder = (f"No record matches the filter{': ' + missing if missing else ''}"
+                                 " (Backspace undoes the last step)")
         self._screen.aggregates_changed()
         return self.view
 

@@ -15,6 +15,7 @@ from textual import on
 from textual.app import App
 
 from flowtui.names.filter import has_names
+from flowtui.query.absent import absent_hint
 from flowtui.query.expr import FilterError, parse
 from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_steps
 from flowtui.ui.features.feature import Feature, quiet_when_closing
@@ -164,6 +165,8 @@ class Filters(Feature):
         if view is not None and not len(view) and len(view.store):
             read = (f"; a time without a date was read on {day.describe()}" if day.used
                     else "")
+            missing = absent_hint(query.where, view.store.columns)
+            read = f": {missing}{read}" if missing else read
             self._app.notify(literal(f"No record matches{read} (Backspace undoes the last "
                                      "step)"), markup=False, timeout=6 if read else 3)
         return True
