@@ -48,8 +48,7 @@ from flowtui.ui.keygate import KeyGate
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.shown import Shown
 from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter
-from flowtui.ui.widgets.browser.sources import Location
-from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
+from flowtui.ui.widgets.detail.panel import DetailPanel
 from flowtui.ui.widgets.records.status import RecordStatus
 from flowtui.ui.widgets.records.table import RecordTable
 from flowtui.ui.widgets.safe import literal
