@@ -120,7 +120,11 @@ def _cat_local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
     for path in paths:
         if writer.done:
             break
-        parser = FlowLogParser(args.fields, name=str(path))
+        # CSV takes text columns as plain strings: Arrow's CSV writer renders each row once,
+        # so a dictionary per block would be built for nothing. The table and jsonl writers
+        # render a dictionary's values once each, which costs less than the dictionary.
+        parser = FlowLogParser(args.fields, name=str(path),
+                               dictionaries=args.format != "csv")
         try:
             for batch in read_batches(path, parser):
                 writer.write_batch(batch, str(path))

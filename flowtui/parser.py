@@ -115,13 +115,20 @@ class FlowLogParser:
     is typed: its columns are typed first, and only the lines it keeps are typed whole
     (see ``_picked``). Batches then hold only matching records (``records`` counts those).
     A value that does not fit its type in a line the filter drops may go unreported.
+
+    ``dictionaries=False`` gives text columns as plain strings, not dictionaries: for a
+    reader that renders every row once and keeps nothing (``cat``'s writers), building a
+    dictionary per block is a third of typing for nothing. The checks stay: the reader still
+    splits every line and types every integer; UTF-8 is checked on the whole block at once
+    (an ASCII block needs no more), so a bad line is as bad as with dictionaries.
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
                  pipelined: bool = True, cancel: threading.Event | None = None,
                  inflate: Inflate | None = None, columns: Iterable[str] | None = None,
-                 prefilter: Prefilter | None = None) -> None:
+                 prefilter: Prefilter | None = None, dictionaries: bool = True) -> None:
         self.name = name
+        self._dictionaries = dictionaries
         self._prefilter = prefilter
         self._wanted = None if columns is None else frozenset(columns)
         self._inflate_with = inflate or DEFAULT_INFLATE
@@ -443,7 +450,7 @@ class FlowLogParser:
             assert self.fields is not None
             columns = self._columns()
             self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in columns)
-            types = {f: arrow_type(f) for f in columns}
+            types = {f: self._read_type(f) for f in columns}
             # Counters and times are typed uint32 up front (what almost every value fits),
             # so no int64 column is built only to be narrowed; a block with a value that
             # does not fit is read again with the catalogue's types.
@@ -457,6 +464,14 @@ class FlowLogParser:
                 [i for i, f in enumerate(columns) if narrow[f] != types[f]],
             )
         return self._options_cache
+
+    def _read_type(self, name: str) -> pa.DataType:
+        """The type the CSV reader gives a column: text as bytes when no dictionaries are
+        wanted (viewed as strings once the block's UTF-8 is checked, ``_as_text``)."""
+        kind = arrow_type(name)
+        if not self._dictionaries and pa.types.is_dictionary(kind):
+            return pa.binary()
+        return kind
 
     def _columns(self) -> list[str]:
         """The columns typed and returned for the current fields, in the object's order."""
@@ -538,7 +553,11 @@ class FlowLogParser:
             table = _widen_null_columns(table, options.narrowed)
         if not table.num_rows:
             return _empty_batch(options.columns)
-        if not _valid_utf8(table):
+        if not self._dictionaries:
+            if not _utf8_text(data):
+                raise _FastPathFailed  # the slow pass reports the line
+            table = _as_text(table)
+        elif not _valid_utf8(table):
             raise _FastPathFailed  # the slow pass reports the line
         if self._all_text and _holds_field_name(table):
             raise _FastPathFailed  # perhaps a header line: the slow pass decides
@@ -792,6 +811,27 @@ def _valid_utf8(table: pa.Table) -> bool:
             except pa.ArrowInvalid:
                 return False
     return True
+
+
+def _utf8_text(data: bytes) -> bool:
+    """Whether a whole block is UTF-8, so every value cut from it is (values are split at
+    ASCII spaces and newlines, which no multi-byte character contains)."""
+    if data.isascii():  # the usual case, checked at memory speed
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """Binary columns as strings, without a copy (the caller checked the UTF-8)."""
+    for index, column in enumerate(table.columns):
+        if column.type == pa.binary():
+            table = table.set_column(index, table.field(index).with_type(pa.string()),
+                                     column.cast(pa.string(), safe=False))
+    return table
 
 
 def _widen_null_columns(table: pa.Table, narrowed: list[int]) -> pa.Table:
