@@ -88,14 +88,21 @@ def run_cat(args: argparse.Namespace) -> int:
         return 2
     if catquery.wanted(args):
         return catquery.run(args)
-    from flowtui.localfiles import LocalPathError, find_objects
-    from flowtui.output import BackgroundWriter, make_writer
 
-    writer: Any = make_writer(args.format, sys.stdout, limit=args.limit,
-                              decoded=args.decoded, explain=args.explain)
+    def cat_writer() -> Any:
+        from flowtui.output import make_writer
+
+        return make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
+                           explain=args.explain)
+
     if s3cat.wants_loader(args):
         # The loader's threads write as batches arrive, and stop at once on a closed pipe.
-        return s3cat.run(args, writer, say)
+        # The writer is made once the objects are listed (Arrow loads during the listing).
+        return s3cat.run(args, None, say, make_writer=cat_writer)
+    from flowtui.localfiles import LocalPathError, find_objects
+    from flowtui.output import BackgroundWriter
+
+    writer = cat_writer()
     try:
         paths = find_objects(args.paths)
     except LocalPathError as exc:

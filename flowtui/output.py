@@ -169,6 +169,7 @@ class _Cells:
 
 MAX_CACHED_TABLES = 256
 MAX_SPAN = 1 << 16  # the widest range of values _span_cells makes a table of
+LOOKUP_MIN_SHARE = 4  # a lookup table is made for a column of 1/16 of its size or more
 _STRINGS = (pa.string(), pa.large_string())
 _BINARY = (pa.binary(), pa.large_binary())
 _LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
@@ -182,9 +183,13 @@ def _column_cells(column: pa.Array, style: _Style) -> _Cells:
         values = _column_cells(column.dictionary, style).rows()
         return _Cells(pa.concat_arrays([values, pa.array([style.null], pa.string())]),
                       _filled_indices(column.indices, len(values)))
-    if kind in _LOOKUP_TYPES:  # ports, protocols, versions: a table of every value's text
-        key = (kind, style.null)
-        table = _lookup_cache.get(key)
+    key = (kind, style.null)
+    table = _lookup_cache.get(key)
+    # Ports, protocols, versions: a table of every value's text, made once for the first
+    # batch long enough to pay for it (a small first batch, the first rows of a load,
+    # is not kept waiting while 65,536 texts are made and padded).
+    if kind in _LOOKUP_TYPES and (table is not None
+                                  or len(column) << LOOKUP_MIN_SHARE >= 1 << kind.bit_width):
         low = -(1 << (kind.bit_width - 1)) if pa.types.is_signed_integer(kind) else 0
         if table is None:
             every = pa.array(range(low, low + (1 << kind.bit_width)), kind)
