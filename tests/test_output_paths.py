@@ -172,3 +172,27 @@ def test_close_integers_and_plain_text_match_the_per_record_rendering(
         batch_list: list[pa.RecordBatch]) -> None:
     for fmt, reference in REFERENCES.items():
         assert written(fmt, *batch_list) == reference(batch_list), fmt
+
+
+@pytest.mark.parametrize("dictionaries", [True, False], ids=["dictionaries", "plain"])
+def test_a_hexadecimal_number_is_a_bad_line_and_0x_in_text_is_text(dictionaries: bool) -> None:
+    """Arrow's CSV reader takes ``0x1bb`` for 443; flow logs write ports in decimal (AWS's
+    field table: integers), and the line-by-line check says it is not an integer. So the
+    line is reported, whichever path reads it, and a text value holding ``0x`` stays."""
+    hexadecimal = GOOD.replace(" 443 ", " 0x1bb ")
+    text_0x = GOOD.replace("eni-1", "eni-0xbeef")
+    body = "\n".join([" ".join(DEFAULT_FIELDS), GOOD, hexadecimal, text_0x, GOOD]) + "\n"
+    parser, batches = _parsed_with_bad(gzip.compress(body.encode()), dictionaries)
+    assert [(bad.line_number, bad.reason) for bad in parser.bad_lines] == [
+        (3, "srcport: '0x1bb' is not an integer")]
+    rows = pa.Table.from_batches(batches).to_pylist()
+    assert [row["interface-id"] for row in rows] == ["eni-1", "eni-0xbeef", "eni-1"]
+    assert [row["srcport"] for row in rows] == [443, 443, 443]
+
+
+def _parsed_with_bad(text: bytes, dictionaries: bool
+                     ) -> tuple[FlowLogParser, list[pa.RecordBatch]]:
+    parser = FlowLogParser(name="test", dictionaries=dictionaries)
+    batches = parser.feed(text)
+    batches += parser.finish()
+    return parser, batches
