@@ -8,10 +8,14 @@ times longer than reading them. So each column becomes its text with Arrow kerne
 more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the bytes of the
 result are written as they are. A dictionary column (accounts, ENIs, addresses, actions) is
 rendered once per distinct value, with its padding and separators, then taken into rows;
-ports, protocols and other small integers likewise through a cached table of their text.
-Only string values are checked for control and bidi characters (integers cannot hold them),
-with a regex kernel, on a dictionary's values rather than its rows; the few values that hold
-one are escaped in Python, as ``printable`` does for the TUI. ``--decoded`` and ``--explain``
+ports, protocols and other small integers likewise through a cached table of their text,
+and wider integers whose values lie close together (a batch's times, packet counts) through
+a table of the batch's range. Only string values are checked for control and bidi
+characters (integers cannot hold them): first a column's bytes at once (printable ASCII
+needs no escaping anywhere), else with a regex kernel, on a dictionary's values rather than
+its rows; the few values that hold one are escaped in Python, as ``printable`` does for the
+TUI. ``cat --format csv`` gets text columns as plain strings, not dictionaries (see
+``FlowLogParser``): Arrow's CSV writer renders each row once anyway. ``--decoded`` and ``--explain``
 stay in Python: they are for reading a few records, not for bulk.
 """
 
@@ -68,8 +72,12 @@ class RecordWriter:
 
     def _write_lines(self, lines: pa.Array) -> None:
         """The bytes of a string array whose values are whole lines, without a copy."""
-        if len(lines):
-            self._write_bytes(_line_bytes(lines))
+        if not len(lines):
+            return
+        _validity, offsets, data = lines.buffers()
+        offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
+        start, end = offset[lines.offset], offset[lines.offset + len(lines)]
+        self._write_bytes(memoryview(data)[start:end])
 
     def _write_bytes(self, data: bytes | memoryview) -> None:
         if self._binary is None:  # a text-only stream (tests): decode, same characters
@@ -93,15 +101,6 @@ class RecordWriter:
             rows.append([NULL if value is None else printable(str(value))
                          for value in record.values()])
         return rows
-
-
-def _line_bytes(lines: pa.Array) -> memoryview:
-    """The bytes of a string array's values, end to end, without a copy."""
-    _validity, offsets, data = lines.buffers()
-    if data is None:
-        return memoryview(b"")
-    offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
-    return memoryview(data)[offset[lines.offset] : offset[lines.offset + len(lines)]]
 
 
 # --------------------------------------------------------------------- columns to text
@@ -246,7 +245,6 @@ def _plain_ascii(values: pa.Array, also: tuple[str, ...] = ()) -> bool:
         return True
     text = memoryview(data)[start:end].tobytes()  # Python's byte search is memchr-fast
     return not any(needle.encode() in text for needle in also)
-
 
 
 def _filled_indices(indices: pa.Array, null_index: int) -> pa.Array:

@@ -530,9 +530,9 @@ class FlowLogParser:
         options = self._options()
         if b"\x00" in data:
             raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
-        if not checked and (b"0x" in data or b"0X" in data):
+        if not checked and _may_hold_hex(data):
             # Arrow reads 0x1bb as the integer 443; the slow pass says it is not one. Only
-            # a block holding the two bytes goes the slow way (a text value may hold them).
+            # a block holding "0x" goes the slow way (a text value may hold it).
             raise _FastPathFailed
         if self._prefilter is not None:
             picked = self._picked(data, options)
@@ -816,6 +816,12 @@ def _valid_utf8(table: pa.Table) -> bool:
             except pa.ArrowInvalid:
                 return False
     return True
+
+
+def _may_hold_hex(data: bytes) -> bool:
+    """Whether ``data`` holds "0x" or "0X". A one-byte search runs at memory speed; a
+    two-byte one stops at every "0" of a block of numbers (ten times slower)."""
+    return (b"x" in data and b"0x" in data) or (b"X" in data and b"0X" in data)
 
 
 def _utf8_text(data: bytes) -> bool:
