@@ -150,12 +150,12 @@ def profile(command: list[str]) -> None:
         "w.write_batch(batches[0], 'x'); mark('first batch written (table)')\n"
     )
     # As ``cat`` runs them: Arrow imported on a thread while boto3 loads and the folder is
-    # listed (flowtui.s3.cat.open_sources).
+    # listed (flowtui.cli.loading.open_sources).
     overlapped = (
         "import time, sys\n"
         "t0 = time.perf_counter()\n"
         "import flowtui.cli\n"
-        "from flowtui.s3.cat import _Importer\n"
+        "from flowtui.cli.loading import _Importer\n"
         "i = _Importer('flowtui.loader')\n"
         "from flowtui.s3.session import make_client\n"
         "c = make_client(endpoint_url=sys.argv[2])\n"
