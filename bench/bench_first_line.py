@@ -162,7 +162,7 @@ def profile(command: list[str]) -> None:
         "from flowtui.s3.select import objects_at\n"
         "e = objects_at(c, sys.argv[1]); i.join()\n"
         "print(f'  imports, client and listing, overlapped {time.perf_counter() - t0:6.3f} s "
-        "(from the script's first line)', file=sys.stderr)\n"
+        "(from the script start)', file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", overlapped, command[4], command[6]],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
