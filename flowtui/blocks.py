@@ -33,7 +33,7 @@ from flowtui.arrowcsv import (
     valid_utf8,
     widen_null_columns,
 )
-from flowtui.fields import arrow_type
+from flowtui.fields import NON_NEGATIVE, arrow_type
 from flowtui.header import MAX_FIELDS, column_names, looks_like_header
 
 MAX_BAD_LINES_KEPT = 1000
@@ -209,6 +209,8 @@ class BlockTyper:
                 if "Empty CSV file" in str(exc):
                     return empty_batch(options.columns)
                 raise _FastPathFailed from exc
+            if _holds_negative(table):
+                raise _FastPathFailed  # "-3" packets: the slow pass reports the line
         elif options.narrowed:
             table = widen_null_columns(table, options.narrowed)
         if not table.num_rows:
@@ -348,13 +350,25 @@ def _unchecked(token: bytes) -> str | None:
     return None
 
 
+def _holds_negative(table: pa.Table) -> bool:
+    """A count or a time below zero in ``table`` (read with the catalogue's signed types)."""
+    for name in NON_NEGATIVE.intersection(table.column_names):
+        column = table.column(name)
+        if pa.types.is_signed_integer(column.type):
+            low = pc.min(column).as_py()
+            if low is not None and low < 0:
+                return True
+    return False
+
+
 def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure
     kind = arrow_type(name)
     if pa.types.is_integer(kind):
-        if pa.types.is_unsigned_integer(kind):
-            low, high = 0, (1 << kind.bit_width) - 1
+        if pa.types.is_unsigned_integer(kind) or name in NON_NEGATIVE:
+            low = 0
         else:
-            low, high = -(1 << (kind.bit_width - 1)), (1 << (kind.bit_width - 1)) - 1
+            low = -(1 << (kind.bit_width - 1))
+        high = (1 << (kind.bit_width - (0 if pa.types.is_unsigned_integer(kind) else 1))) - 1
 
         def check_int(token: bytes) -> str | None:
             if token == b"-":
@@ -364,6 +378,9 @@ def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure
                     not text.isascii():
                 return f"{text[:40]!r} is not an integer"
             value = int(text)
+            if value < 0 and low == 0 and name in NON_NEGATIVE:
+                kind = "a time in Unix seconds" if name in ("start", "end") else "a count"
+                return f"{value} is negative: {name} is {kind}, never below 0"
             if not low <= value <= high:
                 return f"{value} is out of range {low}..{high}"
             return None
