@@ -321,7 +321,7 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
             draws_warm.append(time.perf_counter() - t0)
         # Leave only once the detail panel's catch-up timer has fired: quitting with it
         # pending raises NoMatches from FlowtuiApp._show_detail (reported as a UI bug).
-        await until(lambda: not app._detail_throttle.pending, "the detail timer")  # noqa: SLF001
+        await until(lambda: not app.main_screen.detail_throttle.pending, "the detail timer")  # noqa: SLF001
         out.update(draw_cold=draws_cold, draw_warm=draws_warm,
                    screen_rows=table.size.height, at_row=table.cursor_row + 1)
     return out

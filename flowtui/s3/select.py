@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from flowtui import layout
 from flowtui.s3.errors import TooManyObjects
 from flowtui.s3.listing import Entry, Lister, PrefixPager, list_all
-from flowtui.s3.url import S3Url
+from flowtui.s3.url import S3Url, S3UrlError
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -29,6 +29,28 @@ MAX_OBJECTS = 20_000
 MAX_PREFIX_DEPTH = 3
 #: Structural listings allowed while looking for region folders.
 MAX_DISCOVERY_REQUESTS = 200
+
+
+class SelectError(Exception):
+    """The objects behind a URL cannot be had; the message is one line for the user."""
+
+
+def objects_at(client: S3Client, location: str, since: datetime | None = None,
+               until: datetime | None = None, *, limit: int = MAX_OBJECTS) -> list[Entry]:
+    """``select_objects`` for one ``s3://`` URL, any failure as one line (``SelectError``).
+
+    Needs boto3 but not Arrow, so a command can list while Arrow is imported on a thread.
+    """
+    from flowtui.s3.errors import describe
+
+    try:
+        url = S3Url.parse(location)
+    except S3UrlError as exc:
+        raise SelectError(str(exc)) from None
+    try:
+        return select_objects(client, url.bucket, url.key, since, until, limit=limit)
+    except Exception as exc:  # one line for the user, whatever went wrong
+        raise SelectError(describe(exc, bucket=url.bucket, key=url.key or None)) from exc
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:

@@ -148,6 +148,12 @@ def typed_location(text: str, here: Location | None) -> Location:
     return Location("s3", bucket, prefix)
 
 
+def url_folder(url: str) -> Location:
+    """The folder an ``s3://`` URL names, or the one its object or key prefix lies in."""
+    where = S3Url.parse(url).folder()
+    return Location("s3", where.bucket, where.key)
+
+
 def today_location(here: Location | None, today: date) -> Location:
     """The day folder of ``today`` under the region folder ``here`` lies in (either spelling).
     Raises NoPlace saying why not."""

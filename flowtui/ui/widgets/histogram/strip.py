@@ -22,8 +22,8 @@ from typing import ClassVar
 import pyarrow as pa
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, work
-from textual.binding import Binding, BindingType
+from textual import events, on, work
+from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -35,6 +35,7 @@ from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import Compare
 from flowtui.query.times import parse_time
 from flowtui.rowsource import RowSource
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.histogram.bars import (
     bucket_label,
     column_rows,
@@ -42,7 +43,7 @@ from flowtui.ui.widgets.histogram.bars import (
     during_text,
     width_text,
 )
-from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
+from flowtui.ui.widgets.prompt.bar import Check, PromptBar, PromptSpec
 from flowtui.ui.widgets.prompt.history import History
 from flowtui.ui.widgets.refday import DataDay
 from flowtui.ui.widgets.refresh import AggregateRefresh
@@ -101,25 +102,7 @@ class TimeHistogram(Widget, can_focus=True):
         "time-histogram--info",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "move(-1)", "Earlier", show=False, id="histogram.left"),
-        Binding("right,l", "move(1)", "Later", show=False, id="histogram.right"),
-        Binding("home,g", "edge(-1)", "First bucket", show=False, id="histogram.first"),
-        Binding("end,G", "edge(1)", "Last bucket", show=False, id="histogram.last"),
-        Binding("shift+left,left_square_bracket", "extend(-1)", "Select earlier", show=False,
-                id="histogram.select-left"),
-        Binding("shift+right,right_square_bracket", "extend(1)", "Select later", show=False,
-                id="histogram.select-right"),
-        Binding("v,space", "mark", "Start/clear a range", id="histogram.mark"),
-        Binding("enter", "filter", "Filter to range", id="histogram.filter"),
-        Binding("m", "metric", "Records/bytes", id="histogram.metric"),
-        Binding("at", "jump", "Go to time", id="histogram.jump"),
-        Binding("plus", "zoom(-1)", "Narrower buckets", id="histogram.zoom-in"),
-        Binding("minus", "zoom(1)", "Wider buckets", id="histogram.zoom-out"),
-        Binding("z", "zoom(0)", "Buckets that fit", show=False, id="histogram.zoom-fit"),
-        Binding("s", "scale", "Linear/log scale", id="histogram.scale"),
-        Binding("escape", "leave", "Clear range, then hide", id="histogram.back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("histogram")
 
     cursor: reactive[int] = reactive(0)
     #: Where a range selection started (None: no range, Enter filters the cursor's bucket).
@@ -315,7 +298,19 @@ class TimeHistogram(Widget, can_focus=True):
             return
         prompt.border_title = "Histogram: go to time"
         prompt.open(PromptSpec(JUMP_KIND, "@", "", check=self.check_time, history=self.history,
-                               placeholder="14:05 · 2024-03-05T14:05 · epoch seconds (UTC)"))
+                               placeholder="14:05 · 2024-03-05T14:05 · epoch seconds (UTC)",
+                               owner=self))
+
+    @on(PromptBar.Submitted)
+    def _jump_submitted(self, message: PromptBar.Submitted) -> None:
+        if message.kind == JUMP_KIND:
+            self.focus()
+            self.go(message.value)
+
+    @on(PromptBar.Closed)
+    def _jump_closed(self, message: PromptBar.Closed) -> None:
+        if message.kind == JUMP_KIND:
+            self.focus()  # back where "@" was pressed
 
     def check_time(self, text: str) -> Check:
         if not text.strip():

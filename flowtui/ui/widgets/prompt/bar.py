@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.prompt.history import History
 from flowtui.ui.widgets.safe import literal
 
@@ -50,17 +53,15 @@ class PromptSpec:
     #: Tab: the text completed as far as the candidates agree, and the candidates when
     #: several fit (shown on the hint line); None: Tab takes the grey suggestion.
     complete: Callable[[str], tuple[str, list[str]]] | None = None
+    #: Who hears ``Submitted`` and ``Closed`` (the feature or pane that opened the bar);
+    #: None: they bubble up from the bar.
+    owner: MessagePump | None = None
 
 
 class PromptBar(Vertical):
     """Hidden until ``open``; Esc closes it, Enter submits valid text."""
 
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="prompt.close"),
-        Binding("up", "history(-1)", "Older entry", show=False, id="prompt.older"),
-        Binding("down", "history(1)", "Newer entry", show=False, id="prompt.newer"),
-        Binding("tab", "complete", "Complete", show=False, id="prompt.complete"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("prompt")
 
     @dataclass
     class Submitted(Message):
@@ -128,7 +129,7 @@ class PromptBar(Vertical):
         self.display = False
         self.spec = None
         if spec is not None:
-            self.post_message(self.Closed(self, spec.kind))
+            (spec.owner or self).post_message(self.Closed(self, spec.kind))
 
     def action_close(self) -> None:
         self.close()
@@ -178,7 +179,7 @@ class PromptBar(Vertical):
             spec.history.add(event.value)
         self.display = False
         self.spec = None
-        self.post_message(self.Submitted(self, spec.kind, event.value))
+        (spec.owner or self).post_message(self.Submitted(self, spec.kind, event.value))
 
     def _show(self, check: Check) -> None:
         self._check = check

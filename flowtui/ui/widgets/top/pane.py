@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, work
-from textual.binding import Binding, BindingType
+from textual import events, on, work
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -31,8 +31,10 @@ from textual.worker import get_current_worker
 from flowtui.names.resolve import Names
 from flowtui.query.aggregate import group_by, top_of
 from flowtui.rowsource import RowSource
+from flowtui.ui.actions import bindings
 from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.histogram.bars import share_bar
+from flowtui.ui.widgets.prompt.bar import PromptBar, PromptSpec
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.refresh import AggregateRefresh
 from flowtui.ui.widgets.safe import literal
@@ -46,6 +48,8 @@ from flowtui.ui.widgets.top.keys import (
 )
 from flowtui.ui.widgets.top.named import by_name, nameable, named_batches, named_drill_text
 
+FIND_KIND = "top-find"
+"""The prompt bar's use while it asks what to find in the pane (``@``)."""
 TOP_N = 100
 """Rows the pane ranks (the rest count in the total and the share)."""
 HEADER_LINES = 2
@@ -103,30 +107,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         "top-pane--note",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="top.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="top.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="top.page-up"),
-        Binding("pagedown,space", "page(1)", "Page down", show=False, id="top.page-down"),
-        Binding("home,g", "edge(-1)", "First", show=False, id="top.first"),
-        Binding("end,G", "edge(1)", "Last", show=False, id="top.last"),
-        Binding("left,h", "key(-1)", "Previous key", id="top.key-previous"),
-        Binding("right,l", "key(1)", "Next key", id="top.key-next"),
-        *[Binding(str(i + 1), f"pick({i})", f"By {k.name}", show=False, id=f"top.by-{k.name}")
-          for i, k in enumerate(TOP_KEYS)],
-        Binding("m", "metric", "Records/packets/bytes", id="top.metric"),
-        Binding("n", "by_name", "By name/address", id="top.by-name"),
-        Binding("enter", "drill(True)", "Filter to row", id="top.drill"),
-        Binding("exclamation_mark", "drill(False)", "Exclude row", id="top.exclude"),
-        Binding("v", "conversation", "Conversation", id="top.conversation"),
-        Binding("escape", "leave", "Back to records", id="top.back"),
-        # @ jumps, as it does in the table (to a time) and the histogram; / stays the filter
-        # (the ranking follows it). n N as VisiData's search: next, previous.
-        Binding("at", "find_wanted", "Jump to an address or port (n next, N previous)",
-                show=False, id="top.find"),  # in ? help: the footer is full here
-        Binding("n", "find(1)", "Next found row", show=False, id="top.find-next"),
-        Binding("N", "find(-1)", "Previous found row", show=False, id="top.find-previous"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("top")
 
     cursor_row: reactive[int] = reactive(0)
     key_index: reactive[int] = reactive(0)
@@ -146,16 +127,6 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
 
         pane: TopPane
         text: str
-
-        @property
-        def control(self) -> TopPane:
-            return self.pane
-
-    @dataclass
-    class FindWanted(Message):
-        """``@``: the app opens the prompt and answers with ``find``."""
-
-        pane: TopPane
 
         @property
         def control(self) -> TopPane:
@@ -360,7 +331,25 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         self.post_message(ShowConversation(str(a), str(b)))
 
     def action_find_wanted(self) -> None:
-        self.post_message(self.FindWanted(self))
+        """``@``: the bar over the table asks what to find; ``find`` answers it."""
+        prompt = getattr(self.screen, "prompt", None)
+        if prompt is None:
+            return
+        prompt.border_title = "Jump to, in Top-N"
+        prompt.open(PromptSpec(FIND_KIND, "@", "", owner=self,
+                               placeholder="an address, a port: the cursor goes to the "
+                                           "next row that has it (n, N)"))
+
+    @on(PromptBar.Submitted)
+    def _find_submitted(self, message: PromptBar.Submitted) -> None:
+        if message.kind == FIND_KIND:
+            self.focus()
+            self.find(message.value)
+
+    @on(PromptBar.Closed)
+    def _find_closed(self, message: PromptBar.Closed) -> None:
+        if message.kind == FIND_KIND:
+            self.focus()  # back where "@" was pressed
 
     def action_find(self, step: int) -> None:
         if not self.found_text:
