@@ -389,9 +389,14 @@ def scratch_bucket(s3_server: S3Server) -> Iterator[tuple[str, Any]]:
 @pytest.fixture(autouse=True)
 def _state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
                ) -> Path:
-    """The app's history files go to a directory of the test's, never the user's."""
+    """The app's history files go to a directory of the test's, never the user's; so do
+    the config it reads and the caches it writes (names inventories): no test sees the
+    user's files, nor a file another test (on another xdist worker, at the same time)
+    wrote."""
     state = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(state / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(state / "cache"))
     return state
 
 
