@@ -30,10 +30,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What ``flowtui cat`` imports on its way (local files, S3, Parquet, the output writers):
-#: loaded once in the driver, shared by every child.
+#: loaded once in the driver, shared by every child. Only a head start: a module that has
+#: moved is skipped, and the child imports what it needs as ``flowtui cat`` would.
 WARM = ("flowtui.cli", "flowtui.parser", "flowtui.parquet", "flowtui.localfiles",
         "flowtui.store", "flowtui.output", "flowtui.s3.cat", "flowtui.s3.session",
-        "boto3", "botocore.session", "pyarrow.parquet")
+        "boto3", "botocore.session", "pyarrow.csv", "pyarrow.parquet")
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,10 @@ def serve(folder: Path, width: int) -> int | None:
 
     jobs = json.loads((folder / "jobs.json").read_text())
     for module in WARM:
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
     gc.collect()
     gc.freeze()  # the children's shutdown skips the driver's objects
     results: list[dict | None] = [None] * len(jobs)

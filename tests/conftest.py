@@ -45,6 +45,11 @@ for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDP
              "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
     os.environ.pop(_var, None)
 os.environ.update(_FAKE_ENV)
+# pytest-xdist's workers get COLUMNS=80 and LINES=24; Textual reads them before the real
+# terminal size, so the app a test starts in a 120x40 tmux pane drew itself 80x24 there
+# (the tmux tests failed only under xdist). Tests size their terminals themselves.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
 
