@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from flowtui.query.absent import absent_hint
 from flowtui.query.query import Query
 from flowtui.query.view import RecordView
 from flowtui.rowsource import RowSource
@@ -165,7 +166,9 @@ class MainScreen(Screen[None]):
             cursor_row = _place_of(self.view, at) if held else 0
         table.replace_source(source, cursor_row)
         if self.view is not None and not len(self.view):
-            table.placeholder = "No record matches the filter (Backspace undoes the last step)"
+            missing = absent_hint(query.where, store.columns)
+            table.placeholder = (f"No record matches the filter{': ' + missing if missing else ''}"
+                                 " (Backspace undoes the last step)")
         self.aggregates_changed()
         return self.view
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from textual.app import App
 
-from flowtui.names.filter import has_names
+from flowtui.query.absent import absent_hint
 from flowtui.query.expr import FilterError, parse
+from flowtui.query.name_terms import has_names
 from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_steps
 from flowtui.ui.filter.suggest import DataValues, FilterSuggester
 from flowtui.ui.prompt.bar import Check, PromptSpec
@@ -122,6 +123,8 @@ class Filters:
         if view is not None and not len(view) and len(view.store):
             read = (f"; a time without a date was read on {day.describe()}" if day.used
                     else "")
+            missing = absent_hint(query.where, view.store.columns)
+            read = f": {missing}{read}" if missing else read
             self._app.notify(literal(f"No record matches{read} (Backspace undoes the last "
                                      "step)"), markup=False, timeout=6 if read else 3)
         return True
