@@ -3,9 +3,9 @@ flowtui, Arrow and boto3 once, then forks a child per command line. Each child i
 of its own as a user's would be: its stdout and stderr are files, its exit code comes from
 ``main``'s return through ``sys.exit`` and a normal interpreter shutdown, it may have a hard
 RLIMIT_AS, and its peak resident memory (VmHWM) and CPU time are its own. What the children
-skip is the interpreter's start and the imports (~0.5-1 s of CPU each, measured on a 2-core
-box; tests/test_cli_startup.py is about those), which made the corpus tests' setup cost
-tens of seconds.
+skip is the interpreter's start and the imports (~0.5 s of CPU each for boto3 and the
+parser, measured on a 2-core box; tests/test_cli_startup.py is about those), which made
+the corpus tests' setup cost tens of seconds.
 
     run_all(jobs, width=3) -> [Done, ...]      # from a test
     python tests/cli_fork.py FOLDER WIDTH      # the driver (run_all starts it)
