@@ -64,7 +64,7 @@ from flowtui.memory import prefer_compact_memory  # noqa: E402
 from flowtui.s3.session import make_client  # noqa: E402
 from flowtui.store import RecordStore  # noqa: E402
 from flowtui.ui.app import FlowtuiApp  # noqa: E402
-from flowtui.ui.browser.sources import entry_location  # noqa: E402
+from flowtui.ui.widgets.browser.sources import entry_location  # noqa: E402
 
 BUCKET = "bench-ui"
 PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
@@ -321,7 +321,7 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
             draws_warm.append(time.perf_counter() - t0)
         # Leave only once the detail panel's catch-up timer has fired: quitting with it
         # pending raises NoMatches from FlowtuiApp._show_detail (reported as a UI bug).
-        await until(lambda: not app._detail_throttle.pending, "the detail timer")  # noqa: SLF001
+        await until(lambda: not app.main_screen.detail_throttle.pending, "the detail timer")  # noqa: SLF001
         out.update(draw_cold=draws_cold, draw_warm=draws_warm,
                    screen_rows=table.size.height, at_row=table.cursor_row + 1)
     return out

@@ -4,33 +4,37 @@ Each takes record batches as they arrive and writes them at once, so the first r
 the terminal (or ``| head``) before an object is read to the end.
 
 Why column by column: a million records made into Python strings take seconds, several
-times longer than reading them. So each column becomes its text with Arrow kernels, one
-more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the bytes of the
-result are written as they are. A dictionary column (accounts, ENIs, addresses, actions) is
-rendered once per distinct value, with its padding and separators, then taken into rows;
-ports, protocols and other small integers likewise through a cached table of their text,
-and wider integers whose values lie close together (a batch's times, packet counts) through
-a table of the batch's range. Only string values are checked for control and bidi
-characters (integers cannot hold them): first a column's bytes at once (printable ASCII
-needs no escaping anywhere), else with a regex kernel, on a dictionary's values rather than
-its rows; the few values that hold one are escaped in Python, as ``printable`` does for the
-TUI. ``cat --format csv`` gets text columns as plain strings, not dictionaries (see
-``FlowLogParser``): Arrow's CSV writer renders each row once anyway. ``--decoded`` and ``--explain``
-stay in Python: they are for reading a few records, not for bulk.
+times longer than reading them. So each column becomes its text with Arrow kernels
+(``columntext.py``: dictionaries rendered once per value, small integers and close-together
+ones through tables of their text, strings checked for escaping over a column's bytes at
+once), one more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the
+bytes of the result are written as they are. ``cat --format csv`` gets text columns as
+plain strings, not dictionaries (see ``FlowLogParser``): Arrow's CSV writer renders each
+row once anyway. ``--decoded`` and ``--explain`` stay in Python: they are for reading a few
+records, not for bulk.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import IO, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from flowtui.columntext import (
+    BINARY_TYPES,
+    STRING_TYPES,
+    Cells,
+    TextStyle,
+    column_cells,
+    join_lines,
+    plain_ascii,
+    python_text,
+    rendered,
+)
 from flowtui.store import records
 from flowtui.textsafe import BIDI, UNSAFE, UNSAFE_KEEPING_NEWLINES, printable
 
@@ -103,191 +107,6 @@ class RecordWriter:
         return rows
 
 
-# --------------------------------------------------------------------- columns to text
-
-
-@dataclass(frozen=True)
-class _Style:
-    """How one output format renders a column's values as text."""
-
-    null: str  # the text of a missing value
-    unsafe: str  # RE2 class of characters that send a string value through ``escape``
-    escape: Callable[[str], str]  # the whole rendering of such a value, in Python
-    plain: Callable[[pa.Array], pa.Array]  # the rendering of the other string values
-    others: Callable[[pa.Array], pa.Array]  # neither integer nor string: values to text
-    # Printable ASCII that still goes through ``escape`` (JSON's quote and backslash).
-    also_unsafe: tuple[str, ...] = ()
-    # What the line's join puts around a string value that needs no escaping (JSON's quotes),
-    # instead of a pass over the column that adds them.
-    quote: str = ""
-
-
-@dataclass(frozen=True)
-class _Cells:
-    """A column's text: ``values`` (no nulls) picked by ``indices``, or one per row.
-
-    ``key`` names values shared by every batch (the text of every small integer), so that
-    their decorated forms are made once, not once per batch.
-    """
-
-    values: pa.Array
-    indices: pa.Array | None = None
-    key: tuple[object, ...] | None = None
-    around: str = ""  # the text before and after each value (``values`` has no nulls then)
-
-    def rows(self, count: int | None = None) -> pa.Array:
-        """The text of every row (or of the first ``count``)."""
-        if self.indices is None:
-            values = self.values if count is None else self.values.slice(0, count)
-            if self.around:
-                values = pc.binary_join_element_wise(self.around, values, self.around, "")
-            return values
-        indices = self.indices if count is None else self.indices.slice(0, count)
-        return self.values.take(indices)
-
-    def parts(self, prefix: str, suffix: str, width: int = 0) -> list[pa.Array | str]:
-        """Each row padded to ``width`` characters, between ``prefix`` and ``suffix``, as
-        arguments for one join: a shared table is decorated once (cached across batches
-        when it is the same table), one value per row is decorated by the join itself."""
-        if self.indices is None:
-            values = pc.utf8_rpad(self.values, width) if width else self.values
-            return [part for part in (prefix + self.around, values, self.around + suffix)
-                    if not isinstance(part, str) or part]
-        key = None if self.key is None else (*self.key, prefix, suffix, width)
-        values = _decorated_cache.get(key) if key is not None else None
-        if values is None:
-            values = pc.utf8_rpad(self.values, width) if width else self.values
-            if prefix or suffix:
-                values = pc.binary_join_element_wise(prefix, values, suffix, "")
-            if key is not None:
-                if len(_decorated_cache) >= MAX_CACHED_TABLES:
-                    _decorated_cache.clear()
-                _decorated_cache[key] = values
-        return [values.take(self.indices)]
-
-
-MAX_CACHED_TABLES = 256
-MAX_SPAN = 1 << 16  # the widest range of values _span_cells makes a table of
-LOOKUP_MIN_SHARE = 4  # a lookup table is made for a column of 1/16 of its size or more
-_STRINGS = (pa.string(), pa.large_string())
-_BINARY = (pa.binary(), pa.large_binary())
-_LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
-_lookup_cache: dict[tuple[object, ...], pa.Array] = {}
-_decorated_cache: dict[tuple[object, ...], pa.Array] = {}
-
-
-def _column_cells(column: pa.Array, style: _Style) -> _Cells:
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        values = _column_cells(column.dictionary, style).rows()
-        return _Cells(pa.concat_arrays([values, pa.array([style.null], pa.string())]),
-                      _filled_indices(column.indices, len(values)))
-    key = (kind, style.null)
-    table = _lookup_cache.get(key)
-    # Ports, protocols, versions: a table of every value's text, made once for the first
-    # batch long enough to pay for it (a small first batch, the first rows of a load,
-    # is not kept waiting while 65,536 texts are made and padded).
-    if kind in _LOOKUP_TYPES and (table is not None
-                                  or len(column) << LOOKUP_MIN_SHARE >= 1 << kind.bit_width):
-        low = -(1 << (kind.bit_width - 1)) if pa.types.is_signed_integer(kind) else 0
-        if table is None:
-            every = pa.array(range(low, low + (1 << kind.bit_width)), kind)
-            table = _lookup_cache[key] = pa.concat_arrays(
-                [every.cast(pa.string()), pa.array([style.null], pa.string())])
-        indices = column if not low else pc.subtract(column.cast(pa.int32()), low)
-        return _Cells(table, _filled_indices(indices, len(table) - 1), key)
-    if pa.types.is_integer(kind):
-        return _span_cells(column, style) or _Cells(pc.fill_null(column.cast(pa.string()),
-                                                                 style.null))
-    if kind in _STRINGS:
-        if style.quote and not column.null_count and _plain_ascii(column, style.also_unsafe):
-            return _Cells(column, around=style.quote)  # the join quotes: no pass here
-        rendered = _rendered(column, style)
-        return _Cells(pc.fill_null(rendered, style.null) if rendered.null_count else rendered)
-    return _Cells(style.others(column))
-
-
-def _span_cells(column: pa.Array, style: _Style) -> _Cells | None:
-    """Wider integers whose values lie close together (a batch's start and end times,
-    packet counts) as a table of the text of every value between the least and the
-    greatest, taken into rows: the table is padded and decorated once, then one take per
-    column instead of a cast, a padding pass and a separator argument to the join. None
-    when the values spread wider than the rows (bytes)."""
-    bounds = pc.min_max(column)
-    low, high = bounds["min"].as_py(), bounds["max"].as_py()
-    if low is None or high - low >= min(len(column) // 2, MAX_SPAN):
-        return None
-    every = pa.array(range(low, high + 1), column.type).cast(pa.string())
-    table = pa.concat_arrays([every, pa.array([style.null], pa.string())])
-    indices = pc.subtract(column, pa.scalar(low, column.type))
-    return _Cells(table, _filled_indices(indices, len(table) - 1))
-
-
-def _plain_ascii(values: pa.Array, also: tuple[str, ...] = ()) -> bool:
-    """Whether every value of a string array is printable ASCII (space to ``~``) holding
-    none of ``also``: then no format escapes any of them. Checked over the array's bytes
-    at once, one kernel call, not value by value (a row-by-row regex over a column of a
-    million plain strings costs more than writing it)."""
-    if values.type != pa.string():
-        return False
-    if not len(values):
-        return True
-    _validity, offsets, data = values.buffers()
-    if data is None:
-        return True
-    offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
-    start, end = offset[values.offset], offset[values.offset + len(values)]
-    bounds = pa.array([start, end], pa.int32()).buffers()[1]
-    whole = pa.Array.from_buffers(pa.string(), 1, [None, bounds, data])
-    if not pc.ascii_is_printable(whole)[0].as_py():
-        return False
-    if not also:
-        return True
-    text = memoryview(data)[start:end].tobytes()  # Python's byte search is memchr-fast
-    return not any(needle.encode() in text for needle in also)
-
-
-def _filled_indices(indices: pa.Array, null_index: int) -> pa.Array:
-    """Indices with nulls pointing at the extra entry that holds the null text."""
-    if not indices.null_count:
-        return indices
-    return pc.fill_null(indices.cast(pa.int32()), null_index)
-
-
-def _rendered(values: pa.Array, style: _Style) -> pa.Array:
-    """String values rendered by ``style`` (nulls kept): those holding a character of
-    ``style.unsafe`` through its Python ``escape``, the rest with kernels."""
-    if values.type != pa.string():
-        values = values.cast(pa.string())
-    out = style.plain(values)
-    if _plain_ascii(values, style.also_unsafe):
-        return out
-    unsafe = pc.match_substring_regex(values, style.unsafe)
-    if pc.any(unsafe).as_py():
-        unsafe = pc.fill_null(unsafe, False)
-        escaped = [style.escape(value) for value in values.filter(unsafe).to_pylist()]
-        out = pc.replace_with_mask(out, unsafe, pa.array(escaped, pa.string()))
-    return out
-
-
-def _python_text(column: pa.Array) -> pa.Array:
-    """Values as Python prints them (``True``, ``2024-03-05 14:00:00``), as text."""
-    return pa.array([None if value is None else str(value) for value in column.to_pylist()],
-                    pa.string())
-
-
-def _join_lines(parts: list[pa.Array | str]) -> pa.Array:
-    """One kernel call joins every column's text into lines; neighbouring constant texts
-    (a separator and the next key) are merged first, as each argument costs a pass."""
-    merged: list[pa.Array | str] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        else:
-            merged.append(part)
-    return pc.binary_join_element_wise(*merged, "")
-
-
 # --------------------------------------------------------------------- the formats
 
 
@@ -295,8 +114,8 @@ def _identity(values: pa.Array) -> pa.Array:
     return values
 
 
-_TABLE: _Style = _Style(null=NULL, unsafe=UNSAFE, escape=printable, plain=_identity,
-                others=lambda column: pc.fill_null(_rendered(_python_text(column), _TABLE),
+_TABLE: TextStyle = TextStyle(null=NULL, unsafe=UNSAFE, escape=printable, plain=_identity,
+                others=lambda column: pc.fill_null(rendered(python_text(column), _TABLE),
                                                    NULL))
 
 
@@ -313,7 +132,7 @@ class TableWriter(RecordWriter):
             self._write_rows(batch)
             return
         names = batch.schema.names
-        columns = [_column_cells(column, _TABLE) for column in batch.columns]
+        columns = [column_cells(column, _TABLE) for column in batch.columns]
         if names != self._names:
             self._names = names
             self._widths = [max(len(printable(name)), _widest(cells.rows(WIDTH_SAMPLE)))
@@ -324,7 +143,7 @@ class TableWriter(RecordWriter):
         parts: list[pa.Array | str] = []
         for index, (cells, width) in enumerate(zip(columns, self._widths, strict=True)):
             parts += cells.parts("", "  ", width) if index < last else cells.parts("", "\n")
-        self._write_lines(_rstripped(_join_lines(parts), columns[last]))
+        self._write_lines(_rstripped(join_lines(parts), columns[last]))
 
     def _write_rows(self, batch: pa.RecordBatch) -> None:
         rows = self._cells(batch)
@@ -349,12 +168,12 @@ def _widest(text: pa.Array) -> int:
     return pc.max(pc.utf8_length(text)).as_py() or 0
 
 
-def _rstripped(lines: pa.Array, last: _Cells) -> pa.Array:
+def _rstripped(lines: pa.Array, last: Cells) -> pa.Array:
     """Lines whose last cell is empty or ends in whitespace lose it, as ``str.rstrip``."""
     trailing = pc.match_substring_regex(last.values, TRAILING_SPACE)
     if not pc.any(trailing).as_py():
         return lines
-    rows = _Cells(trailing, last.indices).rows()
+    rows = Cells(trailing, last.indices).rows()
     fixed = [line[:-1].rstrip() + "\n" for line in lines.filter(rows).to_pylist()]
     return pc.replace_with_mask(lines, rows, pa.array(fixed, pa.string()))
 
@@ -372,16 +191,16 @@ def _csv_text(column: pa.Array) -> pa.Array:
         if dictionary is column.dictionary:
             return column
         return pa.DictionaryArray.from_arrays(column.indices, dictionary)
-    if kind not in _STRINGS and kind not in _BINARY:
+    if kind not in STRING_TYPES and kind not in BINARY_TYPES:
         return column
     text = column if kind == pa.string() else column.cast(pa.string())
-    if _plain_ascii(text) or not pc.any(
+    if plain_ascii(text) or not pc.any(
             pc.match_substring_regex(text, UNSAFE_KEEPING_NEWLINES)).as_py():
         return column
-    return _rendered(text, _CSV_ESCAPE)
+    return rendered(text, _CSV_ESCAPE)
 
 
-_CSV_ESCAPE = _Style(null="", unsafe=UNSAFE_KEEPING_NEWLINES,
+_CSV_ESCAPE = TextStyle(null="", unsafe=UNSAFE_KEEPING_NEWLINES,
                      escape=lambda value: printable(value, keep_newlines=True),
                      plain=_identity, others=_identity)
 # Arrow's CSV writer works in slices of ``batch_size`` rows (1,024 by default); one slice per
@@ -446,10 +265,10 @@ def _json_others(column: pa.Array) -> pa.Array:
     """Floats bare, as numbers; anything else as the JSON string of its text."""
     if pa.types.is_floating(column.type):
         return pc.fill_null(column.cast(pa.string()), "null")
-    return pc.fill_null(_rendered(column.cast(pa.string()), _JSON), "null")
+    return pc.fill_null(rendered(column.cast(pa.string()), _JSON), "null")
 
 
-_JSON = _Style(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, plain=_json_plain,
+_JSON = TextStyle(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, plain=_json_plain,
                others=_json_others, also_unsafe=('"', "\\"), quote='"')
 
 
@@ -462,8 +281,8 @@ class JsonlWriter(RecordWriter):
         for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
                                                    strict=True)):
             prefix = ("{" if index == 0 else ", ") + _json_string(name) + ": "
-            parts += _column_cells(column, _JSON).parts(prefix, "}\n" if index == last else "")
-        self._write_lines(_join_lines(parts))
+            parts += column_cells(column, _JSON).parts(prefix, "}\n" if index == last else "")
+        self._write_lines(join_lines(parts))
 
 
 class ExplainWriter(RecordWriter):
@@ -518,11 +337,11 @@ class DecodedJsonlWriter(RecordWriter):
         for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
                                                    strict=True)):
             prefix = ("{" if index == 0 else ", ") + _json_string(name) + ": "
-            parts += _column_cells(column, _JSON).parts(prefix, "")
+            parts += column_cells(column, _JSON).parts(prefix, "")
             if _decodes(name):
                 parts += [", " + _json_string(f"{name}.decoded") + ": ",
                           _decoded_text(name, column)]
-        self._write_lines(_join_lines([*parts, "}\n"]))
+        self._write_lines(join_lines([*parts, "}\n"]))
 
 
 def decoded_value(name: str, value: object) -> object:

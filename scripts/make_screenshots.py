@@ -32,9 +32,9 @@ from flowtui.demo import ACCOUNT_A, CENTRAL_BUCKET, seed, start_server  # noqa: 
 from flowtui.query.story import tell  # noqa: E402
 from flowtui.store import RecordStore  # noqa: E402
 from flowtui.ui.app import FlowtuiApp  # noqa: E402
-from flowtui.ui.browser.sources import entry_location  # noqa: E402
+from flowtui.ui.features.story.screen import StoryScreen  # noqa: E402
 from flowtui.ui.help import HelpScreen  # noqa: E402
-from flowtui.ui.story.screen import StoryScreen  # noqa: E402
+from flowtui.ui.widgets.browser.sources import entry_location  # noqa: E402
 
 NOW = datetime(2024, 3, 5, 14, 27, tzinfo=UTC)
 """The demo's clock: the newest files land at 14:15 on 2024-03-05, the big one at 14:10."""
@@ -233,7 +233,7 @@ async def names_view(client: Any) -> None:
         await highlight(pilot, app, lambda loc: "T1410Z" in loc)
         await pilot.press("enter")
         await wait_for(pilot, lambda: finished(app), "the incident's object to load")
-        await wait_for(pilot, lambda: app.names.names is not None and not app.names.loading,
+        await wait_for(pilot, lambda: app.names.names is not None and not app.names.reading,
                        "the names")
         app.filters.apply("name web-*")
         await wait_for(pilot, lambda: app.filters.text == "name web-*"

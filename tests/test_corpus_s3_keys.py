@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.browser.sources import Location, entry_location
-from flowtui.ui.safe import literal
+from flowtui.ui.widgets.browser.sources import Location, entry_location
+from flowtui.ui.widgets.safe import literal
 from tests.cli_fork import Job, run_all
 from tests.conftest import scratch
 from tests.corpus.generate import GOOD, HEADER, lines

@@ -18,7 +18,7 @@ import pytest
 from flowtui import demo
 from flowtui.synth import incident
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.browser.sources import entry_location
+from flowtui.ui.widgets.browser.sources import entry_location
 from tests.conftest import _raw_client
 from tests.ui_helpers import screen_text, wait_for
 
@@ -79,7 +79,7 @@ async def test_rejects_on_port_22_in_nine_keys(demo_bucket: str, s3_client: Any)
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src"
                        and sum(r.records for r in top.data.rows) == len(expected),
                        what="sources of REJECTs on 22")
-        assert app.main_screen.shown.where_text == "action = REJECT and dstport = 22"
+        assert app.shown.query.where_text == "action = REJECT and dstport = 22"
         by_source: dict[object, int] = {}
         for r in expected:
             by_source[r["srcaddr"]] = by_source.get(r["srcaddr"], 0) + int(r["bytes"] or 0)
@@ -100,7 +100,7 @@ async def test_who_sends_most_bytes_to_the_web_server_in_five_keys(demo_bucket: 
         await pilot.press("T", "2", "enter", "T", "1")
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src",
                        what="sources to the top destination")
-        assert app.main_screen.shown.where_text == f"dstaddr = {incident.WEB.ip}"
+        assert app.shown.query.where_text == f"dstaddr = {incident.WEB.ip}"
         assert top.data.rows[0].values == (incident.HEAVY_UPLOADER,)
         assert incident.HEAVY_UPLOADER in "\n".join(screen_text(pilot))
 
@@ -184,8 +184,8 @@ async def test_histogram_jump_zoom_scale_and_esc(demo_bucket: str, s3_client: An
 def test_log_scale_keeps_a_small_bucket_visible_beside_a_huge_one() -> None:
     """Linear: a bucket of 3 beside one of 100,000 draws nothing above the floor eighth;
     log: it reaches a visible height."""
-    from flowtui.ui.histogram.bars import column_rows
-    from flowtui.ui.histogram.strip import _log
+    from flowtui.ui.widgets.histogram.bars import column_rows
+    from flowtui.ui.widgets.histogram.strip import _log
 
     values = [100_000, 3, 0]
     linear = column_rows(values, max(values), 2)
@@ -229,8 +229,8 @@ async def test_sort_by_bytes_one_eni_and_export(demo_bucket: str, s3_client: Any
         await pilot.press("tab", "dollar_sign", *"hhhhhh")
         assert app.focused is app.table and app.table.current_column == "bytes"
         await pilot.press("s", "s")
-        await wait_for(pilot, lambda: not app.sorts.running and app.main_screen.view is not None
-                       and not app.main_screen.view.stale, what="sorted")
+        await wait_for(pilot, lambda: not app.sorts.running and app.shown.view is not None
+                       and not app.shown.view.stale, what="sorted")
         shown = [r["bytes"] for r in rows(app)]
         assert shown == sorted(shown, key=lambda b: -1 if b is None else b, reverse=True)
         assert shown[0] == max(b for b in shown if b is not None)
@@ -240,10 +240,10 @@ async def test_sort_by_bytes_one_eni_and_export(demo_bucket: str, s3_client: Any
                        what="top interfaces")
         busiest = top.data.rows[0].values[0]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.main_screen.shown.filters
-                       and app.main_screen.view is not None
-                       and not app.main_screen.view.stale, what="one ENI")
-        assert app.main_screen.shown.where_text == f"interface-id = {busiest}"
+        await wait_for(pilot, lambda: app.shown.query.filters
+                       and app.shown.view is not None
+                       and not app.shown.view.stale, what="one ENI")
+        assert app.shown.query.where_text == f"interface-id = {busiest}"
         assert {r["interface-id"] for r in rows(app)} == {busiest}
         shown = [r["bytes"] for r in rows(app)]
         assert shown == sorted(shown, key=lambda b: -1 if b is None else b, reverse=True)

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
                                       name="flowtui-demo-live", daemon=True)
             feeder.start()
         from flowtui.names.resolve import NamesOptions
-        from flowtui.ui.app import run
+        from flowtui.ui.run import run
 
         # names from the demo's own EC2 inventory and IP ranges file (flowtui.demo_ec2 set
         # them in the environment): nothing is downloaded

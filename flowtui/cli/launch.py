@@ -53,8 +53,8 @@ def main(argv: Sequence[str]) -> int:
         say("the interface needs a terminal; for pipes use 'flowtui cat TARGET'")
         return 2
     from flowtui import config
-    from flowtui.ui.app import run
-    from flowtui.ui.jobs.athena import AthenaOptions
+    from flowtui.ui.features.jobs.athena import AthenaOptions
+    from flowtui.ui.run import run
 
     loaded = config.load()
     if loaded.error:  # also shown in the app; said here too, where it stays after exit

@@ -1,8 +1,8 @@
 """The main screen: the browser on the left, the record table in the middle, detail beside.
 
-It lays out the panes, moves them on small terminals, and shows the records the jobs fill;
-what to load and when is the app's business. The app hears of the screen's life through the
-two callbacks it passes in (ready: open the target; closed: stop what still runs).
+It lays out the panes and moves them on small terminals; what the table shows is
+``ui/shown.py``'s, what to load and when the features'. The app hears of the screen's life
+through the two callbacks it passes in (ready: open the target; closed: stop what still runs).
 """
 
 from __future__ import annotations
@@ -12,27 +12,28 @@ from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
-from flowtui.query.absent import absent_hint
-from flowtui.query.query import Query
-from flowtui.query.view import RecordView
+from flowtui.names.resolve import Names
 from flowtui.rowsource import RowSource
-from flowtui.store import RecordStore
-from flowtui.ui.browser.pane import BrowserPane
-from flowtui.ui.detail.panel import DetailPanel
-from flowtui.ui.filter.crumbs import Crumbs
-from flowtui.ui.histogram.strip import TimeHistogram
-from flowtui.ui.prompt.bar import PromptBar
-from flowtui.ui.records.chooser import ColumnChooser
-from flowtui.ui.records.columns import ColumnChoices
-from flowtui.ui.records.status import RecordStatus
-from flowtui.ui.records.table import RecordTable
-from flowtui.ui.top.pane import TopPane
+from flowtui.ui.actions import bindings
+from flowtui.ui.widgets.browser.pane import BrowserPane
+from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
+from flowtui.ui.widgets.detail.throttle import DetailThrottle
+from flowtui.ui.widgets.filter.crumbs import Crumbs
+from flowtui.ui.widgets.histogram.strip import TimeHistogram
+from flowtui.ui.widgets.names.lines import detail_lines
+from flowtui.ui.widgets.prompt.bar import PromptBar
+from flowtui.ui.widgets.records.chooser import ColumnChooser
+from flowtui.ui.widgets.records.columns import ColumnChoices
+from flowtui.ui.widgets.records.status import RecordStatus
+from flowtui.ui.widgets.records.table import RecordTable
+from flowtui.ui.widgets.top.pane import TopPane
 
 NARROW_WIDTH = 150
 """Below this width the detail panel moves under the table."""
@@ -45,16 +46,7 @@ TALL_HEIGHT = 40
 class MainScreen(Screen[None]):
     """The one main screen; its focus keys carry ids so a keymap can move them."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="screen.focus-next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
-                id="screen.focus-previous"),
-        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
-                id="screen.copy-text"),
-        Binding("T", "app.toggle_top", "Top-N", id="screen.top"),
-        Binding("H", "app.toggle_histogram", "Histogram", id="screen.histogram"),
-        Binding("o", "app.choose_columns", "Columns", id="screen.columns"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
 
     #: The top-N pane stands in for the record table (Enter or Esc brings the records back).
     top_shown: reactive[bool] = reactive(False, init=False)
@@ -67,13 +59,12 @@ class MainScreen(Screen[None]):
         self.browser = browser
         self._on_ready = on_ready
         self._on_closed = on_closed
-        #: The records the table shows (it reads them through a RowSource; loads append here).
-        self.records: RecordStore | None = None
-        #: What the table shows of them: which rows (filter) in what order (sort). It holds
-        #: across loads, so a filter set during one load applies to the next and to a tail.
-        self.shown: Query = Query()
-        #: The view the table reads while ``shown`` filters or sorts (None: the store itself).
-        self.view: RecordView | None = None
+        #: What the app's features are: hidden widgets mounted here (``features/feature.py``).
+        self.features: list[Widget] = []
+        #: The names the panes show (None: none loaded, or ``--no-names``).
+        self.names: Names | None = None
+        #: The detail panel follows the cursor at most so often (a held key stays fast).
+        self.detail_throttle = DetailThrottle(self, self.show_detail)
         self._detail_before_top = True
         #: The screen's widgets are going (quit, a crash, a test's teardown): late worker
         #: messages find nothing to update and are dropped.
@@ -93,6 +84,7 @@ class MainScreen(Screen[None]):
                 yield DetailPanel(id="detail")
         yield RecordStatus(id="status")
         yield Footer(show_command_palette=False)
+        yield from self.features
 
     @property
     def table(self) -> RecordTable:
@@ -135,50 +127,87 @@ class MainScreen(Screen[None]):
         start = source.row(table.cursor_row).get("start")
         return start if isinstance(start, int) else None
 
+    def current_record(self) -> dict[str, object] | None:
+        """The record under the table's cursor (None: no rows)."""
+        table = self.table
+        source = table.store
+        if source is None or not 0 <= table.cursor_row < len(source):
+            return None
+        return source.row(table.cursor_row)
+
+    # ------------------------------------------------- the table's cursor
+
+    @on(RecordTable.CursorMoved)
+    def _cursor_moved(self, message: RecordTable.CursorMoved) -> None:
+        if self.closing:
+            return
+        status = self.status
+        status.position = message.row
+        status.total = message.table.row_count
+        status.new_rows = message.table.new_rows
+        self.detail_throttle.soon(message.row)
+
+    @on(RecordTable.RowsChanged)
+    def _rows_changed(self, message: RecordTable.RowsChanged) -> None:
+        if self.closing:
+            return
+        self.status.total = message.count
+        self.status.new_rows = self.table.new_rows
+        self.aggregates_changed()
+
+    @on(BrowserPane.Pointed)
+    def _pointed(self, message: BrowserPane.Pointed) -> None:
+        self.status.entry_name = message.name
+
+    def show_detail(self, row: int) -> None:
+        """Explain record ``row`` in the detail panel (updated while hidden too: the top-N
+        pane hides it, and shown again it must not explain the record the cursor was on
+        before)."""
+        if self.closing:
+            return
+        detail = self.detail
+        source = self.table.store
+        if source is None or row >= len(source):
+            detail.show_nothing()
+            return
+        record = source.row(row)
+        names = self.names
+        detail.show_record(row, record, source.source(row),
+                           detail_lines(names, record) if names is not None else ())
+
+    def toggle_detail(self) -> None:
+        """``d``: the detail panel in or out (out: the focus leaves it for the table)."""
+        detail = self.detail
+        detail.display = not detail.display
+        if detail.display:
+            self.show_detail(self.table.cursor_row)
+        elif self.focused is not None and detail in self.focused.ancestors:
+            self.table.focus()
+
+    def copy_record(self) -> None:
+        """``c``: the record under the cursor as JSON, to the clipboard."""
+        record = self.current_record()
+        if record is None:
+            self.notify("No record under the cursor", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(record_json(record))
+        self.notify(f"Copied record {self.table.cursor_row + 1:,} as JSON", markup=False)
+
+    def set_names(self, names: Names | None) -> None:
+        """New names (or none): every pane that names things shows them."""
+        self.names = names
+        table = self.table
+        if table.cell_names.set_names(names):
+            table.names_changed()
+        self.top.set_names(names)
+        self.show_detail(table.cursor_row)
+
     def aggregates_changed(self) -> None:
         """The table's rows changed: the shown panes count again on their own clock."""
         if self.histogram_shown:
             self.histogram.source_changed()
         if self.top_shown:
             self.top.source_changed()
-
-    def show_records(self, store: RecordStore) -> None:
-        """Show ``store`` in the table (a new load or tail): the table starts over."""
-        self.records = store
-        self.table.column_layout.follow(store)
-        self.table.set_store(self._source(store))
-        self.aggregates_changed()
-
-    def show_query(self, query: Query, cursor_row: int | None = None) -> RecordView | None:
-        """Show the same records through ``query``. The cursor stays on its record when the
-        new view has it (else on the next one that matches), or goes to ``cursor_row``."""
-        store = self.records
-        self.shown = query
-        if store is None:
-            return None
-        table = self.table
-        old_view = self.view
-        row = table.cursor_row
-        held = row < table.row_count
-        at = (old_view.store_index(row) if old_view is not None else row) if held else 0
-        source = self._source(store)
-        if cursor_row is None:
-            cursor_row = _place_of(self.view, at) if held else 0
-        table.replace_source(source, cursor_row)
-        if self.view is not None and not len(self.view):
-            missing = absent_hint(query.where, store.columns)
-            table.placeholder = (f"No record matches the filter{': ' + missing if missing else ''}"
-                                 " (Backspace undoes the last step)")
-        self.aggregates_changed()
-        return self.view
-
-    def _source(self, store: RecordStore) -> RowSource:
-        query = self.shown
-        if not query.filters and not query.sort:
-            self.view = None
-            return store
-        self.view = RecordView(store, query, auto_sort=False)
-        return self.view
 
     # ------------------------------------------------------------ panes
 
@@ -203,7 +232,39 @@ class MainScreen(Screen[None]):
         elif self.focused is self.histogram:
             self.table.focus()
 
-    def choose_columns(self) -> None:
+    @property
+    def uncovered(self) -> bool:
+        """No story or conversation covers this screen (a dialog may): the app's record
+        keys act (the action table's ``when``)."""
+        stack = self.app.screen_stack
+        return not stack or stack[-1] is self or isinstance(stack[-1], ModalScreen)
+
+    def action_toggle_top(self) -> None:
+        self.top_shown = not self.top_shown
+
+    def action_toggle_histogram(self) -> None:
+        if self.histogram_shown and self.focused is not self.histogram:
+            self.histogram.focus()  # shown but elsewhere: H goes to it first
+            return
+        self.histogram_shown = not self.histogram_shown
+
+    def toggle_decoded(self) -> None:
+        """``r``: raw or decoded values in the table (and the status line says which)."""
+        table = self.table
+        table.decoded = not table.decoded
+        self.status.decoded = table.decoded
+
+    def toggle_browser(self) -> None:
+        """``b``: show or hide the browser (the focus leaves it when it goes)."""
+        browser = self.browser
+        if not browser.display:
+            browser.show()
+            return
+        browser.display = False
+        if self.focused is not None and browser in self.focused.ancestors:
+            self.table.focus()
+
+    def action_choose_columns(self) -> None:
         table = self.table
         store = table.store
         columns = store.columns if store is not None else []
@@ -252,23 +313,3 @@ class MainScreen(Screen[None]):
         in_browser = browser in event.widget.ancestors_with_self
         if not in_browser and browser.display:
             browser.display = False
-
-
-def _place_of(view: RecordView | None, store_row: int) -> int:
-    """Where store row ``store_row`` is in ``view``; when it is filtered out, the first match
-    after it in load order (the last row if none follows; the top of a sorted view)."""
-    if view is None:
-        return store_row
-    found = view.index_of(store_row)
-    if found is not None:
-        return found
-    if view.sorted:
-        return 0
-    low, high = 0, len(view)
-    while low < high:  # an unsorted view keeps load order: store rows only go up
-        middle = (low + high) // 2
-        if view.store_index(middle) < store_row:
-            low = middle + 1
-        else:
-            high = middle
-    return min(low, max(0, len(view) - 1))

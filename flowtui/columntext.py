@@ -1,0 +1,200 @@
+"""A column of record values as text, with Arrow kernels: the part of the writers
+(``output.py``) that makes each column's cells without a Python string per value.
+
+A dictionary column is rendered once per distinct value and taken into rows; small integers
+(ports, protocols) through a cached table of every value's text; wider integers whose values
+lie close together (a batch's times) through a table of the batch's range; strings are
+checked for what a format must escape over the column's bytes at once. ``TextStyle`` says
+how one format (table, CSV, JSON lines) renders values; ``Cells`` is a column's text, and
+``join_lines`` joins the columns into lines in one kernel call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """How one output format renders a column's values as text."""
+
+    null: str  # the text of a missing value
+    unsafe: str  # RE2 class of characters that send a string value through ``escape``
+    escape: Callable[[str], str]  # the whole rendering of such a value, in Python
+    plain: Callable[[pa.Array], pa.Array]  # the rendering of the other string values
+    others: Callable[[pa.Array], pa.Array]  # neither integer nor string: values to text
+    # Printable ASCII that still goes through ``escape`` (JSON's quote and backslash).
+    also_unsafe: tuple[str, ...] = ()
+    # What the line's join puts around a string value that needs no escaping (JSON's quotes),
+    # instead of a pass over the column that adds them.
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A column's text: ``values`` (no nulls) picked by ``indices``, or one per row.
+
+    ``key`` names values shared by every batch (the text of every small integer), so that
+    their decorated forms are made once, not once per batch.
+    """
+
+    values: pa.Array
+    indices: pa.Array | None = None
+    key: tuple[object, ...] | None = None
+    around: str = ""  # the text before and after each value (``values`` has no nulls then)
+
+    def rows(self, count: int | None = None) -> pa.Array:
+        """The text of every row (or of the first ``count``)."""
+        if self.indices is None:
+            values = self.values if count is None else self.values.slice(0, count)
+            if self.around:
+                values = pc.binary_join_element_wise(self.around, values, self.around, "")
+            return values
+        indices = self.indices if count is None else self.indices.slice(0, count)
+        return self.values.take(indices)
+
+    def parts(self, prefix: str, suffix: str, width: int = 0) -> list[pa.Array | str]:
+        """Each row padded to ``width`` characters, between ``prefix`` and ``suffix``, as
+        arguments for one join: a shared table is decorated once (cached across batches
+        when it is the same table), one value per row is decorated by the join itself."""
+        if self.indices is None:
+            values = pc.utf8_rpad(self.values, width) if width else self.values
+            return [part for part in (prefix + self.around, values, self.around + suffix)
+                    if not isinstance(part, str) or part]
+        key = None if self.key is None else (*self.key, prefix, suffix, width)
+        values = _decorated_cache.get(key) if key is not None else None
+        if values is None:
+            values = pc.utf8_rpad(self.values, width) if width else self.values
+            if prefix or suffix:
+                values = pc.binary_join_element_wise(prefix, values, suffix, "")
+            if key is not None:
+                if len(_decorated_cache) >= MAX_CACHED_TABLES:
+                    _decorated_cache.clear()
+                _decorated_cache[key] = values
+        return [values.take(self.indices)]
+
+
+MAX_CACHED_TABLES = 256
+MAX_SPAN = 1 << 16  # the widest range of values _span_cells makes a table of
+LOOKUP_MIN_SHARE = 4  # a lookup table is made for a column of 1/16 of its size or more
+STRING_TYPES = (pa.string(), pa.large_string())
+BINARY_TYPES = (pa.binary(), pa.large_binary())
+_LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
+_lookup_cache: dict[tuple[object, ...], pa.Array] = {}
+_decorated_cache: dict[tuple[object, ...], pa.Array] = {}
+
+
+def column_cells(column: pa.Array, style: TextStyle) -> Cells:
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        values = column_cells(column.dictionary, style).rows()
+        return Cells(pa.concat_arrays([values, pa.array([style.null], pa.string())]),
+                      _filled_indices(column.indices, len(values)))
+    key = (kind, style.null)
+    table = _lookup_cache.get(key)
+    # Ports, protocols, versions: a table of every value's text, made once for the first
+    # batch long enough to pay for it (a small first batch, the first rows of a load,
+    # is not kept waiting while 65,536 texts are made and padded).
+    if kind in _LOOKUP_TYPES and (table is not None
+                                  or len(column) << LOOKUP_MIN_SHARE >= 1 << kind.bit_width):
+        low = -(1 << (kind.bit_width - 1)) if pa.types.is_signed_integer(kind) else 0
+        if table is None:
+            every = pa.array(range(low, low + (1 << kind.bit_width)), kind)
+            table = _lookup_cache[key] = pa.concat_arrays(
+                [every.cast(pa.string()), pa.array([style.null], pa.string())])
+        indices = column if not low else pc.subtract(column.cast(pa.int32()), low)
+        return Cells(table, _filled_indices(indices, len(table) - 1), key)
+    if pa.types.is_integer(kind):
+        return _span_cells(column, style) or Cells(pc.fill_null(column.cast(pa.string()),
+                                                                 style.null))
+    if kind in STRING_TYPES:
+        if style.quote and not column.null_count and plain_ascii(column, style.also_unsafe):
+            return Cells(column, around=style.quote)  # the join quotes: no pass here
+        text = rendered(column, style)
+        return Cells(pc.fill_null(text, style.null) if text.null_count else text)
+    return Cells(style.others(column))
+
+
+def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:
+    """Wider integers whose values lie close together (a batch's start and end times,
+    packet counts) as a table of the text of every value between the least and the
+    greatest, taken into rows: the table is padded and decorated once, then one take per
+    column instead of a cast, a padding pass and a separator argument to the join. None
+    when the values spread wider than the rows (bytes)."""
+    bounds = pc.min_max(column)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    if low is None or high - low >= min(len(column) // 2, MAX_SPAN):
+        return None
+    every = pa.array(range(low, high + 1), column.type).cast(pa.string())
+    table = pa.concat_arrays([every, pa.array([style.null], pa.string())])
+    indices = pc.subtract(column, pa.scalar(low, column.type))
+    return Cells(table, _filled_indices(indices, len(table) - 1))
+
+
+def plain_ascii(values: pa.Array, also: tuple[str, ...] = ()) -> bool:
+    """Whether every value of a string array is printable ASCII (space to ``~``) holding
+    none of ``also``: then no format escapes any of them. Checked over the array's bytes
+    at once, one kernel call, not value by value (a row-by-row regex over a column of a
+    million plain strings costs more than writing it)."""
+    if values.type != pa.string():
+        return False
+    if not len(values):
+        return True
+    _validity, offsets, data = values.buffers()
+    if data is None:
+        return True
+    offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
+    start, end = offset[values.offset], offset[values.offset + len(values)]
+    bounds = pa.array([start, end], pa.int32()).buffers()[1]
+    whole = pa.Array.from_buffers(pa.string(), 1, [None, bounds, data])
+    if not pc.ascii_is_printable(whole)[0].as_py():
+        return False
+    if not also:
+        return True
+    text = memoryview(data)[start:end].tobytes()  # Python's byte search is memchr-fast
+    return not any(needle.encode() in text for needle in also)
+
+
+def _filled_indices(indices: pa.Array, null_index: int) -> pa.Array:
+    """Indices with nulls pointing at the extra entry that holds the null text."""
+    if not indices.null_count:
+        return indices
+    return pc.fill_null(indices.cast(pa.int32()), null_index)
+
+
+def rendered(values: pa.Array, style: TextStyle) -> pa.Array:
+    """String values rendered by ``style`` (nulls kept): those holding a character of
+    ``style.unsafe`` through its Python ``escape``, the rest with kernels."""
+    if values.type != pa.string():
+        values = values.cast(pa.string())
+    out = style.plain(values)
+    if plain_ascii(values, style.also_unsafe):
+        return out
+    unsafe = pc.match_substring_regex(values, style.unsafe)
+    if pc.any(unsafe).as_py():
+        unsafe = pc.fill_null(unsafe, False)
+        escaped = [style.escape(value) for value in values.filter(unsafe).to_pylist()]
+        out = pc.replace_with_mask(out, unsafe, pa.array(escaped, pa.string()))
+    return out
+
+
+def python_text(column: pa.Array) -> pa.Array:
+    """Values as Python prints them (``True``, ``2024-03-05 14:00:00``), as text."""
+    return pa.array([None if value is None else str(value) for value in column.to_pylist()],
+                    pa.string())
+
+
+def join_lines(parts: list[pa.Array | str]) -> pa.Array:
+    """One kernel call joins every column's text into lines; neighbouring constant texts
+    (a separator and the next key) are merged first, as each argument costs a pass."""
+    merged: list[pa.Array | str] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return pc.binary_join_element_wise(*merged, "")

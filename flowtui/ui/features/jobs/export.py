@@ -1,0 +1,145 @@
+"""Export: the shown view (its filter, its order, its columns) written to a file in a thread
+worker (group ``export``), with progress on the status line and the rows written at the end.
+
+The CLI's writers do the writing (``flowtui.output`` for CSV and JSON lines, ``flowtui.export``
+for Parquet), so a file from the app reads like ``flowtui cat --output`` writes it: one schema
+for batches that came with several, under a temporary name renamed at the end, so a
+cancelled or failed export leaves nothing half-written behind.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from textual.app import App
+from textual.message import Message
+from textual.worker import Worker, get_current_worker
+
+from flowtui.export import conform, unified_schema, write_parquet
+from flowtui.outfile import OutputError, open_output
+from flowtui.output import CsvWriter, JsonlWriter
+from flowtui.s3.errors import describe
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+           ".parquet": "parquet", ".pq": "parquet"}
+
+
+def format_of(path: str) -> str | None:
+    return FORMATS.get(Path(path).suffix.lower())
+
+
+@dataclass
+class ExportProgress(Message, bubble=False):
+    job_id: int
+    rows: int
+    total: int
+
+
+@dataclass
+class ExportDone(Message, bubble=False):
+    job_id: int
+    path: str
+    rows: int
+    error: str | None = None
+    cancelled: bool = False
+
+
+@dataclass
+class ExportJob:
+    id: int
+    path: str
+    fmt: str
+    batches: Callable[[], list[pa.RecordBatch]]  # the view's rows in order, read in the worker
+    columns: tuple[str, ...]
+    total: int
+    worker: Worker[Any] | None = None
+
+
+def run_export(job: ExportJob, post: Callable[[Message], object],
+               cancelled: Callable[[], bool]) -> None:
+    """Thread worker body: write, reporting progress at most ten times a second."""
+    written = 0
+    shown = 0.0
+
+    def progress(rows: int) -> None:
+        nonlocal written, shown
+        written = rows
+        now = time.monotonic()
+        if now - shown > 0.1:
+            shown = now
+            post(ExportProgress(job.id, rows, job.total))
+
+    def checked(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            if cancelled():
+                raise _Cancelled
+            yield batch
+
+    try:
+        batches = job.batches()
+        if job.fmt == "parquet":
+            write_parquet(checked(batches), job.path, batches, columns=job.columns,
+                          progress=progress)
+        else:
+            _write_text(job, checked(batches), unified_schema(batches, job.columns), progress)
+    except _Cancelled:
+        post(ExportDone(job.id, job.path, written, cancelled=True))
+        return
+    except OutputError as exc:  # a folder, a full disk: one line, nothing left behind
+        post(ExportDone(job.id, job.path, written, error=str(exc)))
+        return
+    except Exception as exc:  # one line, the file removed
+        post(ExportDone(job.id, job.path, written, error=describe(exc)))
+        return
+    post(ExportDone(job.id, job.path, written))
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _write_text(job: ExportJob, batches: Iterable[pa.RecordBatch], schema: pa.Schema,
+                progress: Callable[[int], None]) -> None:
+    """CSV or JSON lines through the CLI's writers, under a temporary name until done."""
+    with open_output(job.path) as out:
+        writer = CsvWriter(out) if job.fmt == "csv" else JsonlWriter(out)
+        for batch in batches:
+            writer.write_batch(conform(batch, schema), "")
+            progress(writer.written)
+        if job.fmt == "csv" and not writer.written:  # no rows: the header still says
+            out.write(",".join(_csv_name(name) for name in schema.names) + "\n")
+
+
+def _csv_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"' if any(c in name for c in ',"\n') else name
+
+
+class ExportRunner:
+    """Starts export workers and hands back what they report (one export at a time)."""
+
+    def __init__(self, app: App[Any], post: Callable[[Message], object]) -> None:
+        self._app = app
+        self._post = post  # to the owner of the export (its feature)
+        self._ids = 0
+        self.job: ExportJob | None = None
+
+    def start(self, path: str, fmt: str, batches: Callable[[], list[pa.RecordBatch]],
+              columns: Sequence[str], total: int) -> ExportJob:
+        self._ids += 1
+        job = ExportJob(self._ids, path, fmt, batches, tuple(columns), total)
+        self.job = job
+        job.worker = self._app.run_worker(partial(self._run, job), thread=True,
+                                          group="export", exclusive=True,
+                                          exit_on_error=False, name=f"export {path}")
+        return job
+
+    def _run(self, job: ExportJob) -> None:
+        worker = get_current_worker()
+        run_export(job, self._post, lambda: worker.is_cancelled)
+
