@@ -327,6 +327,15 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
     return out
 
 
+DUMP: Path | None = None  # --dump DIR: each scenario's bytes, to see what was repainted
+
+
+def _dump(name: str, data: bytes) -> None:
+    if DUMP is not None:
+        DUMP.mkdir(parents=True, exist_ok=True)
+        (DUMP / f"{name}.bin").write_bytes(data)
+
+
 def pty_round(root: Path, endpoint: str, records: int) -> dict[str, Any]:
     """One run of the app in a pty (code from ``root``): bytes and timings per scenario."""
     width, height = TERMINAL
@@ -340,9 +349,14 @@ def pty_round(root: Path, endpoint: str, records: int) -> dict[str, Any]:
             moves = [app.press("j" if i % 2 == 0 else "k") for i in range(10)]
             out[f"j_{panel}"] = statistics.median(b.size for b in moves)
             out[f"j_{panel}_ms"] = [b.last for b in moves]
-            out[f"pgdn_{panel}"] = app.press("pagedown").size
+            _dump(f"j_{panel}", moves[0].data)
+            pgdn = app.press("pagedown")
+            out[f"pgdn_{panel}"] = pgdn.size
+            _dump(f"pgdn_{panel}", pgdn.data)
             app.press("pageup")
-            out[f"held_{panel}"] = app.hold("j", HELD, 1 / HELD_RATE).size
+            held = app.hold("j", HELD, 1 / HELD_RATE)
+            out[f"held_{panel}"] = held.size
+            _dump(f"held_{panel}", held.data)
             app.hold("k", HELD, 1 / HELD_RATE)
             if panel == "shown":
                 app.press("d", quiet=0.5)
@@ -398,7 +412,7 @@ def report_pty(results: dict[str, list[dict[str, Any]]], rounds: int) -> None:
 
 
 def main() -> None:
-    global HELD
+    global HELD, DUMP
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="loads timed for (a)")
@@ -407,10 +421,14 @@ def main() -> None:
                         help="runs of the app in a pty for (e); 0 skips (e)")
     parser.add_argument("--held", type=int, default=HELD,
                         help=f"j presses held for (e) (default {HELD})")
+    parser.add_argument("--pty-only", action="store_true",
+                        help="measure only (e), the bytes written to a pty")
+    parser.add_argument("--dump", type=Path, metavar="DIR",
+                        help="write each scenario's bytes (last round) into DIR")
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="another checkout of flowtui measured in (e) in the same run")
     args = parser.parse_args()
-    HELD = args.held
+    HELD, DUMP = args.held, args.dump
     BYTE_TARGETS["held_shown"] = 400 * HELD
     if args.baseline is not None and not (args.baseline / "flowtui" / "ui" / "app.py").exists():
         parser.error(f"--baseline {args.baseline}: no flowtui checkout there")
@@ -427,9 +445,16 @@ def main() -> None:
     with moto_process(code) as (_server, first_line):
         port, size = (int(x) for x in first_line.split())
         endpoint = f"http://127.0.0.1:{port}"
-        result = asyncio.run(run(endpoint, args.records, args.repeat, args.keys))
+        result = (None if args.pty_only
+                  else asyncio.run(run(endpoint, args.records, args.repeat, args.keys)))
         ptys = (pty_figures(endpoint, args.records, args.pty_rounds, args.baseline)
                 if args.pty_rounds else None)
+    if result is None:
+        if ptys is not None:
+            report_pty(ptys, args.pty_rounds)
+        print(f"\ntotal bench time {time.perf_counter() - started:.0f} s; load average "
+              f"{os.getloadavg()[0]:.1f}")
+        return
 
     med = statistics.median
     print(f"\nflowtui UI benchmark: {args.records:,} records, default format, "
