@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment, Segments
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -26,7 +26,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBarRender
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.timer import Timer
 
@@ -35,6 +35,7 @@ from flowtui.fields import is_integer
 from flowtui.rowsource import RowSource
 from flowtui.ui.names.cells import CellNames
 from flowtui.ui.records.columns import ColumnChoices, ColumnLayout
+from flowtui.ui.records.scrollbars import ChangedCellsScrollBar, CompactScrollBarRender
 from flowtui.ui.safe import literal
 
 MAX_COLUMN_WIDTH = 40
@@ -61,6 +62,15 @@ link carries. The first scroll after a pause is immediate; while keys repeat, th
 catches up with the cursor at most this often, several lines at a time."""
 
 
+CURSOR_INTERVAL = 0.1
+"""Seconds between repaints of the cursor's rows while a held key moves it on screen.
+
+Each move repaints two rows (~350 B at 160x48 with the detail panel, more without it); at
+a terminal's 30 repeats a second that alone passed 8 KB for 20 presses. The first move
+after a pause is drawn at once; while keys repeat the cursor is drawn ten times a second,
+skipping the rows in between."""
+
+
 def row_marker(row: dict[str, object]) -> str:
     """A letter that marks rows needing attention without relying on colour."""
     status = row.get("log-status")
@@ -78,20 +88,6 @@ MARKER_LEGEND: tuple[tuple[str, str], ...] = (
     ("N", "NODATA: no traffic on the interface during the interval"),
     ("S", "SKIPDATA: records were lost in the interval (totals are lower bounds)"),
 )
-
-
-class CompactScrollBarRender(ScrollBarRender):
-    """Textual's scrollbar with runs of one style drawn as one segment.
-
-    The stock horizontal bar is one segment per cell, and every segment costs its escape
-    codes: ~3 KB for the table's bar at 160 columns, sent again on every vertical scroll."""
-
-    @classmethod
-    def render_bar(cls, *args: object, **kwargs: object) -> Segments:
-        bar = super().render_bar(*args, **kwargs)  # type: ignore[arg-type]
-        if bar.new_lines:  # vertical: one segment per line already
-            return bar
-        return Segments(list(Segment.simplify(bar.segments)), new_lines=False)
 
 
 def _replace_cell(strip: Strip, x: int, text: str) -> Strip:
@@ -209,6 +205,10 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._scrolled_at = 0.0  # when a cursor move last scrolled the view
         self._placeholder_wrap: tuple[tuple[str, int], list[str]] = (("", 0), [])
         self._scroll_timer: Timer | None = None
+        self._cursor_painted_at = 0.0  # when a cursor move last repainted its rows
+        self._cursor_timer: Timer | None = None
+        #: The row last drawn as the cursor's while a repaint waits (None: none waits).
+        self._painted_cursor: int | None = None
         #: Names beside (or instead of) interface ids and addresses (ui/names/cells.py).
         self.cell_names = CellNames()
 
@@ -430,10 +430,24 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _update_virtual_size(self) -> None:
         width = MARKER_WIDTH + sum(self._widths.get(c, 0) + GAP for c in self._columns)
-        self.virtual_size = Size(width, self._row_count + 1)
+        self._set_virtual_size(Size(width, self._row_count + 1))
         if self.follow and self._row_count and self.cursor_row == self._row_count - 1:
             # wider columns can bring the horizontal scrollbar, which takes a row of the body
             self.call_after_refresh(self._scroll_cursor_into_view)
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new scroll range without a layout. Where a ScrollView sits on the screen does
+        not depend on its virtual size, yet Textual's reactive lays the screen out and
+        repaints the whole table, border, title and bars included (~3 KB at 160x48, on
+        every PgDn whose rows fit the columns differently). The bars' sizes and the scroll
+        offsets are updated as the layout would (a bar shown or hidden still lays out)."""
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.container_size:
+            self.virtual_size = size
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
 
     # -------------------------------------------------------------- cursor
 
@@ -446,10 +460,40 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     def watch_cursor_row(self, old: int, new: int) -> None:
         if self._row_count and new >= self._row_count - 1:
             self.new_rows = 0  # the user caught up with the tail
-        self._refresh_row(old)
-        self._refresh_row(new)
+        self._paint_cursor(old)
         self._follow_cursor()
         self.post_message(self.CursorMoved(self, new))
+
+    def _paint_cursor(self, old: int) -> None:
+        """Repaint the row the cursor left and the one it is on: at once after a pause,
+        else at most every ``CURSOR_INTERVAL`` (the rows it passed in between are never
+        drawn as the cursor's)."""
+        if self._cursor_timer is not None:
+            return  # the repaint due takes the newest row
+        painted = self._painted_cursor if self._painted_cursor is not None else old
+        now = time.monotonic()
+        wait = CURSOR_INTERVAL - (now - self._cursor_painted_at)
+        if wait <= 0:
+            self._repaint_cursor(painted)
+        else:
+            self._painted_cursor = painted
+            self._cursor_timer = self.set_timer(wait, self._catch_up_cursor)
+
+    def _catch_up_cursor(self) -> None:
+        self._cursor_timer = None
+        painted = self._painted_cursor
+        self._repaint_cursor(painted if painted is not None else self.cursor_row)
+
+    def _repaint_cursor(self, painted: int) -> None:
+        self._cursor_painted_at = time.monotonic()
+        self._painted_cursor = None
+        self._refresh_row(painted)
+        self._refresh_row(self.cursor_row)
+
+    @property
+    def cursor_paint_pending(self) -> bool:
+        """The cursor moved and its rows are not repainted yet (a held key)."""
+        return self._cursor_timer is not None
 
     def _follow_cursor(self) -> None:
         """Scroll the cursor into view now, or soon if a cursor move scrolled just now."""
@@ -685,7 +729,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._widths_version += 1
             self._strips.clear()
             if later:
+                # found while drawing part of the screen: the rest was drawn at the old widths
                 self.call_later(self._update_virtual_size)
+                self.call_later(self.refresh, self.size.region)
             if anchor is not None:
                 # other rows (a sort, a filter) resized the columns left of the edge: the
                 # column that started it still does, rather than one cut in half
@@ -777,7 +823,10 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         style = base + self._row_style(row.marker)
         if cursor:
             style += self._component_style("record-table--cursor")
-        marker_style = style + self._component_style("record-table--marker")
+        # a blank marker in the row's own style: bold changes no blank cell, and one style
+        # run fewer saves its escape codes (~25 B a row) on every repaint
+        marker_style = (style if row.marker == " "
+                        else style + self._component_style("record-table--marker"))
         marker = Strip([Segment(row.marker + " ", marker_style)])
         # one segment per run of one style: each segment costs its escape codes
         return Strip.join([marker, *self._pinned_and_scrolled(strip, scroll_x, width,
@@ -856,7 +905,27 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             if version != self._widths_version:
                 self._update_virtual_size()
 
-    def on_mount(self) -> None:
-        # Textual declares ``renderer`` a ClassVar but reads it through the instance: this
-        # table's bar alone draws compactly (setting it on ScrollBar would change every bar).
-        self.horizontal_scrollbar.renderer = CompactScrollBarRender  # type: ignore[misc]
+    # Textual's own two properties, but with bars that repaint only the cells that change
+    # (ui/records/scrollbars.py); Textual creates its bars here, on first use.
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        if self._vertical_scrollbar is None:
+            bar = ChangedCellsScrollBar(vertical=True, name="vertical",
+                                        thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)  # noqa: SLF001 - as Widget.vertical_scrollbar
+        return self._vertical_scrollbar
+
+    @property
+    def horizontal_scrollbar(self) -> ScrollBar:
+        if self._horizontal_scrollbar is None:
+            bar = ChangedCellsScrollBar(vertical=False, name="horizontal",
+                                        thickness=self.scrollbar_size_horizontal)
+            # Textual declares ``renderer`` a ClassVar but reads it through the instance:
+            # this table's bar alone draws compactly.
+            bar.renderer = CompactScrollBarRender  # type: ignore[misc]
+            bar.display = False
+            self._horizontal_scrollbar = bar
+            self.app._start_widget(self, bar)  # noqa: SLF001 - as Widget.horizontal_scrollbar
+        return self._horizontal_scrollbar
