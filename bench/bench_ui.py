@@ -64,7 +64,7 @@ from flowtui.memory import prefer_compact_memory  # noqa: E402
 from flowtui.s3.session import make_client  # noqa: E402
 from flowtui.store import RecordStore  # noqa: E402
 from flowtui.ui.app import FlowtuiApp  # noqa: E402
-from flowtui.ui.browser.sources import entry_location  # noqa: E402
+from flowtui.ui.widgets.browser.sources import entry_location  # noqa: E402
 
 BUCKET = "bench-ui"
 PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"

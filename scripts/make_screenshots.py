@@ -32,9 +32,9 @@ from flowtui.demo import ACCOUNT_A, CENTRAL_BUCKET, seed, start_server  # noqa: 
 from flowtui.query.story import tell  # noqa: E402
 from flowtui.store import RecordStore  # noqa: E402
 from flowtui.ui.app import FlowtuiApp  # noqa: E402
-from flowtui.ui.browser.sources import entry_location  # noqa: E402
+from flowtui.ui.features.story.screen import StoryScreen  # noqa: E402
 from flowtui.ui.help import HelpScreen  # noqa: E402
-from flowtui.ui.story.screen import StoryScreen  # noqa: E402
+from flowtui.ui.widgets.browser.sources import entry_location  # noqa: E402
 
 NOW = datetime(2024, 3, 5, 14, 27, tzinfo=UTC)
 """The demo's clock: the newest files land at 14:15 on 2024-03-05, the big one at 14:10."""

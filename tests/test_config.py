@@ -16,7 +16,7 @@ import pytest
 
 from flowtui import config
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.settings import binding_ids, keymap_problem
+from flowtui.ui.features.settings import binding_ids, keymap_problem
 from tests.ui_helpers import screen_text, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.browser.sources import Location, entry_location
-from flowtui.ui.safe import literal
+from flowtui.ui.widgets.browser.sources import Location, entry_location
+from flowtui.ui.widgets.safe import literal
 from tests.conftest import scratch
 from tests.corpus.generate import GOOD, HEADER, lines
 from tests.ui_helpers import screen_segments, screen_text, wait_for

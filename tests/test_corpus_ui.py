@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.safe import literal
+from flowtui.ui.widgets.safe import literal
 from tests.corpus.generate import CASES, GOOD, HEADER, Case, gzip_repeat, lines
 from tests.ui_helpers import screen_segments, screen_text, wait_for
 

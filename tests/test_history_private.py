@@ -15,7 +15,7 @@ import sys
 import tracemalloc
 from pathlib import Path
 
-from flowtui.ui.prompt.history import History, state_dir
+from flowtui.ui.widgets.prompt.history import History, state_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +62,7 @@ def test_a_huge_history_is_read_by_its_tail(_state_dir: Path) -> None:
 
 _ADDER = """
 import sys
-from flowtui.ui.prompt.history import History
+from flowtui.ui.widgets.prompt.history import History
 history = History("filter", limit=1000)
 for n in range(100):
     history.add(f"port {sys.argv[1]}{n:03d}")
@@ -103,7 +103,7 @@ def test_a_symlinked_history_is_neither_read_nor_written(_state_dir: Path,
 
 
 def test_a_grown_history_is_compacted_to_its_last_entries(_state_dir: Path) -> None:
-    from flowtui.ui.prompt.history import COMPACT_BYTES
+    from flowtui.ui.widgets.prompt.history import COMPACT_BYTES
 
     folder = state_dir()
     folder.mkdir(parents=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from flowtui.ui.jobs.export import ExportDone, ExportJob, run_export
+from flowtui.ui.features.jobs.export import ExportDone, ExportJob, run_export
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = next((ROOT / "samples").rglob("*.log.gz"))

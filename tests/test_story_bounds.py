@@ -78,8 +78,8 @@ async def test_esc_stops_the_telling_in_the_app(tmp_path, monkeypatch) -> None:
     import time
 
     from flowtui.ui.app import FlowtuiApp
-    from flowtui.ui.story import screen as story_screen
-    from flowtui.ui.story.screen import StoryScreen
+    from flowtui.ui.features.story import screen as story_screen
+    from flowtui.ui.features.story.screen import StoryScreen
     from tests.ui_helpers import wait_for
 
     rows = 400_000

@@ -18,7 +18,7 @@ BIDI_CONTROLS = [*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206
 
 
 def test_bidi_controls_become_visible_as_in_the_tui() -> None:
-    from flowtui.ui.safe import literal
+    from flowtui.ui.widgets.safe import literal
 
     assert printable("evil\u202etxt.exe") == "evil\\u202etxt.exe"
     for char in BIDI_CONTROLS:

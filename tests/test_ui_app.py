@@ -12,10 +12,10 @@ import pytest
 from textual.command import CommandPalette
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.browser.pane import MORE_ID
-from flowtui.ui.browser.sources import Location, entry_location
-from flowtui.ui.dialogs import BadLinesScreen, ConfirmScreen
 from flowtui.ui.help import HelpScreen
+from flowtui.ui.widgets.browser.pane import MORE_ID
+from flowtui.ui.widgets.browser.sources import Location, entry_location
+from flowtui.ui.widgets.dialogs import BadLinesScreen, ConfirmScreen
 from tests.ui_helpers import (
     DAY_PREFIX,
     detail_caught_up,
@@ -159,7 +159,7 @@ async def test_day_folder_load_asks_first_when_large(s3_server: Any, s3_client: 
     """A day folder with more objects than CONFIRM_OBJECTS asks before loading. One more
     than the threshold is large: the 5,000-key folder proved the same after listing five
     pages (seconds, and over 20 s on a loaded machine)."""
-    from flowtui.ui.jobs.listing import CONFIRM_OBJECTS
+    from flowtui.ui.features.jobs.listing import CONFIRM_OBJECTS
     from tests.conftest import DAY, _default_key, scratch, text_object
 
     count = CONFIRM_OBJECTS + 1

@@ -10,9 +10,9 @@ import pytest
 from test_athena_engine import HEADER, ROWS, _set_results, _slow_queries
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.athena.dialogs import AthenaTableScreen, LoadOrQueryScreen, SqlScreen
-from flowtui.ui.jobs import listing
-from flowtui.ui.jobs.athena import AthenaOptions
+from flowtui.ui.features.jobs import listing
+from flowtui.ui.features.jobs.athena import AthenaOptions
+from flowtui.ui.widgets.athena.dialogs import AthenaTableScreen, LoadOrQueryScreen, SqlScreen
 from tests.ui_helpers import screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.browser.sources import entry_location
+from flowtui.ui.widgets.browser.sources import entry_location
 from tests.conftest import text_object
 from tests.ui_helpers import DAY_PREFIX, screen_text, wait_for
 

@@ -17,7 +17,7 @@ import pytest
 
 from flowtui import demo, synth
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.browser.sources import entry_location
+from flowtui.ui.widgets.browser.sources import entry_location
 from tests.conftest import _raw_client
 from tests.ui_helpers import screen_text, wait_for
 
@@ -183,8 +183,8 @@ async def test_histogram_jump_zoom_scale_and_esc(demo_bucket: str, s3_client: An
 def test_log_scale_keeps_a_small_bucket_visible_beside_a_huge_one() -> None:
     """Linear: a bucket of 3 beside one of 100,000 draws nothing above the floor eighth;
     log: it reaches a visible height."""
-    from flowtui.ui.histogram.bars import column_rows
-    from flowtui.ui.histogram.strip import _log
+    from flowtui.ui.widgets.histogram.bars import column_rows
+    from flowtui.ui.widgets.histogram.strip import _log
 
     values = [100_000, 3, 0]
     linear = column_rows(values, max(values), 2)

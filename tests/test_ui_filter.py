@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.export.control import view_csv
-from flowtui.ui.prompt.history import state_dir
+from flowtui.ui.features.export.control import view_csv
+from flowtui.ui.widgets.prompt.history import state_dir
 from tests.conftest import DAY, _default_key, flow_lines, scratch, text_object
 from tests.ui_helpers import screen_text, wait_for
 

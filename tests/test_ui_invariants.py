@@ -32,7 +32,7 @@ from flowtui.fields import DEFAULT_FIELDS
 from flowtui.parser import parse_bytes
 from flowtui.query.expr import parse
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.detail.panel import record_json
+from flowtui.ui.widgets.detail.panel import record_json
 from tests.conftest import flow_lines, text_object
 from tests.query_reference import evaluate
 from tests.ui_invariants import (

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from flowtui.names.resolve import NamesOptions
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.story.screen import StoryScreen
+from flowtui.ui.features.story.screen import StoryScreen
 from tests.ec2_world import HEADER, RANGES, World, flow_lines, refusing_ec2
 from tests.ui_helpers import detail_caught_up, screen_text, wait_for
 

@@ -13,8 +13,8 @@ import pytest
 from textual.widgets import OptionList
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.records.chooser import ColumnChooser
-from flowtui.ui.records.columns import LEAD
+from flowtui.ui.widgets.records.chooser import ColumnChooser
+from flowtui.ui.widgets.records.columns import LEAD
 from tests.ui_helpers import DAY_PREFIX, screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flowtui.ui.safe import literal, text
+from flowtui.ui.widgets.safe import literal, text
 
 
 def test_control_characters_become_visible_escapes() -> None:

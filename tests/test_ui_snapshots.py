@@ -145,7 +145,7 @@ def _story_bucket(scratch_bucket: tuple[str, Any]) -> str:
 
 
 async def _story(pilot: Pilot, *, load_missing: bool) -> None:
-    from flowtui.ui.story.screen import StoryScreen
+    from flowtui.ui.features.story.screen import StoryScreen
 
     app = pilot.app
     assert isinstance(app, FlowtuiApp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from flowtui.ui.records.status import LoadStatus, RecordStatus
+from flowtui.ui.widgets.records.status import LoadStatus, RecordStatus
 from tests.ui_helpers import screen_text, wait_for
 
 LABEL = "s3://flow-logs-archive/AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"

@@ -18,10 +18,10 @@ from flowtui.query.view import RecordView
 from flowtui.store import RecordStore
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import app_commands
+from flowtui.ui.features.story.conversation import ConversationScreen
+from flowtui.ui.features.story.render import ACCEPT_CELL, REJECT_CELL, strip_cells
+from flowtui.ui.features.story.screen import SightingList, StoryBody, StoryScreen
 from flowtui.ui.help import HelpScreen, declared_bindings
-from flowtui.ui.story.conversation import ConversationScreen
-from flowtui.ui.story.render import ACCEPT_CELL, REJECT_CELL, strip_cells
-from flowtui.ui.story.screen import SightingList, StoryBody, StoryScreen
 from tests.conftest import text_object
 from tests.test_story import ENI, NAT_ENI, T0, V5, v5
 from tests.test_story_s3 import AT_NAT, FIELDS, LATE_LOOKALIKE, REPLY, REQUEST, filler, key
@@ -172,7 +172,7 @@ async def test_enter_jumps_through_a_filtered_view(bucket: str, s3_client: Any) 
 
 async def test_conversation_from_the_story_and_from_a_message(bucket: str,
                                                               s3_client: Any) -> None:
-    from flowtui.ui.jobs.story import ShowConversation
+    from flowtui.ui.messages import ShowConversation
 
     app = FlowtuiApp(f"s3://{bucket}/{FIRST}", client=s3_client)
     async with app.run_test(size=(80, 24)) as pilot:

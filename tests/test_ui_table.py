@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 
 from flowtui.fields import DEFAULT_FIELDS, arrow_type
 from flowtui.store import RecordStore
-from flowtui.ui.records.table import RecordTable
+from flowtui.ui.widgets.records.table import RecordTable
 from tests.ui_helpers import screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio

@@ -13,8 +13,8 @@ from typing import Any
 
 from flowtui.tail import PollDone, TailOptions
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.browser.pane import FOLLOW_MARK
 from flowtui.ui.help import HelpScreen
+from flowtui.ui.widgets.browser.pane import FOLLOW_MARK
 from tests.tail_helpers import Bucket, Clock, lines_ports
 from tests.ui_helpers import screen_text, wait_for
 

@@ -19,8 +19,8 @@ from textual.pilot import Pilot
 
 from flowtui.explain import display_value
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.records.table import GAP, MARKER_WIDTH
-from flowtui.ui.safe import literal
+from flowtui.ui.widgets.records.table import GAP, MARKER_WIDTH
+from flowtui.ui.widgets.safe import literal
 from tests.ui_helpers import screen_text
 
 CUT = "…"

@@ -33,7 +33,7 @@ def main(argv: Sequence[str]) -> int:
     loaded = config.load()
     problem = loaded.error
     if problem is None and loaded.settings.keymap:
-        from flowtui.ui.settings import keymap_problem  # the ids are the app's
+        from flowtui.ui.features.settings import keymap_problem  # the ids are the app's
 
         problem = keymap_problem(loaded.settings.keymap, loaded.path)
     state = "not used" if problem else "used" if loaded.exists else "absent: defaults"

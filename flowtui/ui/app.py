@@ -28,19 +28,11 @@ from flowtui.query.view import RecordView
 from flowtui.s3 import inflight
 from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
-from flowtui.ui.athena.dialogs import LoadOrQueryScreen
-from flowtui.ui.browser.pane import BrowserPane, LoadState, make_client_getter
-from flowtui.ui.browser.path import PathPrompt
-from flowtui.ui.browser.sources import Location, entry_location
 from flowtui.ui.commands import FlowtuiCommands
-from flowtui.ui.detail.panel import DetailPanel, record_json
-from flowtui.ui.detail.throttle import DetailThrottle
-from flowtui.ui.dialogs import BadLinesScreen
-from flowtui.ui.export.control import Exports
-from flowtui.ui.filter.control import Filters
-from flowtui.ui.help import HelpScreen
-from flowtui.ui.histogram.strip import TimeHistogram
-from flowtui.ui.jobs.athena import (
+from flowtui.ui.features.browser.path import PathPrompt
+from flowtui.ui.features.export.control import Exports
+from flowtui.ui.features.filter.control import Filters
+from flowtui.ui.features.jobs.athena import (
     AthenaDone,
     AthenaOptions,
     AthenaQueries,
@@ -48,26 +40,35 @@ from flowtui.ui.jobs.athena import (
     AthenaStatus,
     AthenaSubmitted,
 )
-from flowtui.ui.jobs.export import ExportDone, ExportProgress
-from flowtui.ui.jobs.listing import FolderListed, Listings, TargetResolved
-from flowtui.ui.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
-from flowtui.ui.jobs.sort import SortDone, Sorts
-from flowtui.ui.jobs.story import ShowConversation, StoryMemory
-from flowtui.ui.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
+from flowtui.ui.features.jobs.export import ExportDone, ExportProgress
+from flowtui.ui.features.jobs.listing import FolderListed, Listings, TargetResolved
+from flowtui.ui.features.jobs.load import LoadCrashed, LoadJob, Loads, LoadUpdate
+from flowtui.ui.features.jobs.sort import SortDone, Sorts
+from flowtui.ui.features.jobs.story import StoryMemory
+from flowtui.ui.features.jobs.tail import TailCrashed, TailJob, Tails, TailUpdate
+from flowtui.ui.features.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
+from flowtui.ui.features.records.goto import GoTo
+from flowtui.ui.features.settings import SavedCommands, apply_settings
+from flowtui.ui.features.story.conversation import ConversationBody, ConversationScreen
+from flowtui.ui.features.story.screen import Jump, SightingList, StoryBody, StoryScreen
+from flowtui.ui.help import HelpScreen
 from flowtui.ui.keygate import KeyGate
-from flowtui.ui.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
-from flowtui.ui.names.lines import detail_lines
-from flowtui.ui.prompt.bar import PromptBar, PromptSpec
-from flowtui.ui.records.chooser import ColumnChooser
-from flowtui.ui.records.goto import GoTo
-from flowtui.ui.records.status import RecordStatus
-from flowtui.ui.records.table import RecordTable
-from flowtui.ui.safe import literal
+from flowtui.ui.messages import ShowConversation
 from flowtui.ui.screen import MainScreen
-from flowtui.ui.settings import SavedCommands, apply_settings
-from flowtui.ui.story.conversation import ConversationBody, ConversationScreen
-from flowtui.ui.story.screen import Jump, SightingList, StoryBody, StoryScreen
-from flowtui.ui.top.pane import TopPane
+from flowtui.ui.widgets.athena.dialogs import LoadOrQueryScreen
+from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter
+from flowtui.ui.widgets.browser.sources import Location, entry_location
+from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
+from flowtui.ui.widgets.detail.throttle import DetailThrottle
+from flowtui.ui.widgets.dialogs import BadLinesScreen
+from flowtui.ui.widgets.histogram.strip import TimeHistogram
+from flowtui.ui.widgets.names.lines import detail_lines
+from flowtui.ui.widgets.prompt.bar import PromptBar, PromptSpec
+from flowtui.ui.widgets.records.chooser import ColumnChooser
+from flowtui.ui.widgets.records.status import RecordStatus
+from flowtui.ui.widgets.records.table import RecordTable
+from flowtui.ui.widgets.safe import literal
+from flowtui.ui.widgets.top.pane import TopPane
 
 
 def _quiet_when_closing(handler: Callable[..., None]) -> Callable[..., None]:
@@ -89,8 +90,9 @@ class FlowtuiApp(App[None]):
     """``flowtui [s3://bucket/prefix-or-key | PATH]``."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [
-        "app.tcss", "top/top.tcss", "histogram/histogram.tcss", "records/columns.tcss",
-        "names/names.tcss"]
+        "app.tcss", "widgets/top/top.tcss", "widgets/histogram/histogram.tcss",
+        "widgets/records/columns.tcss",
+        "widgets/names/names.tcss"]
     TITLE = "flowtui"
     COMMANDS = App.COMMANDS | {FlowtuiCommands, SavedCommands}
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -28,9 +28,9 @@ class Command:
 def binding_keys(keymap: dict[str, str] | None = None) -> dict[str, str]:
     """Binding id -> the key shown for it (its first key, as the footer writes it)."""
     from flowtui.ui.app import FlowtuiApp
-    from flowtui.ui.browser.pane import EntryList
-    from flowtui.ui.records.table import RecordTable
     from flowtui.ui.screen import MainScreen
+    from flowtui.ui.widgets.browser.pane import EntryList
+    from flowtui.ui.widgets.records.table import RecordTable
 
     bindings: list[BindingType] = [*FlowtuiApp.BINDINGS, *MainScreen.BINDINGS,
                                    *RecordTable.BINDINGS, *EntryList.BINDINGS]

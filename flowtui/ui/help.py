@@ -15,7 +15,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from flowtui.ui.records.table import MARKER_LEGEND
+from flowtui.ui.widgets.records.table import MARKER_LEGEND
 
 
 def declared_bindings(node: DOMNode | type[DOMNode]) -> list[Binding]:

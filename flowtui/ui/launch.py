@@ -59,7 +59,7 @@ def main(argv: Sequence[str]) -> int:
         return 2
     from flowtui import config
     from flowtui.ui.app import run
-    from flowtui.ui.jobs.athena import AthenaOptions
+    from flowtui.ui.features.jobs.athena import AthenaOptions
 
     loaded = config.load()
     if loaded.error:  # also shown in the app; said here too, where it stays after exit

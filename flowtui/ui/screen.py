@@ -22,16 +22,16 @@ from flowtui.query.query import Query
 from flowtui.query.view import RecordView
 from flowtui.rowsource import RowSource
 from flowtui.store import RecordStore
-from flowtui.ui.browser.pane import BrowserPane
-from flowtui.ui.detail.panel import DetailPanel
-from flowtui.ui.filter.crumbs import Crumbs
-from flowtui.ui.histogram.strip import TimeHistogram
-from flowtui.ui.prompt.bar import PromptBar
-from flowtui.ui.records.chooser import ColumnChooser
-from flowtui.ui.records.columns import ColumnChoices
-from flowtui.ui.records.status import RecordStatus
-from flowtui.ui.records.table import RecordTable
-from flowtui.ui.top.pane import TopPane
+from flowtui.ui.widgets.browser.pane import BrowserPane
+from flowtui.ui.widgets.detail.panel import DetailPanel
+from flowtui.ui.widgets.filter.crumbs import Crumbs
+from flowtui.ui.widgets.histogram.strip import TimeHistogram
+from flowtui.ui.widgets.prompt.bar import PromptBar
+from flowtui.ui.widgets.records.chooser import ColumnChooser
+from flowtui.ui.widgets.records.columns import ColumnChoices
+from flowtui.ui.widgets.records.status import RecordStatus
+from flowtui.ui.widgets.records.table import RecordTable
+from flowtui.ui.widgets.top.pane import TopPane
 
 NARROW_WIDTH = 150
 """Below this width the detail panel moves under the table."""

@@ -1,0 +1,63 @@
+"""``:`` in the browser: type a place (``s3://bucket/prefix`` or a prefix in the bucket
+shown) and list it, instead of walking there a folder at a time.
+
+It uses the screen's prompt bar, so the typed text is checked as it is typed and kept in a
+history like the filter's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flowtui.ui.screen import MainScreen
+from flowtui.ui.widgets.browser.pane import BrowserPane
+from flowtui.ui.widgets.browser.sources import NoPlace, typed_location
+from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
+from flowtui.ui.widgets.prompt.history import History
+
+KIND = "path"
+
+
+class PathPrompt:
+    def __init__(self, screen: MainScreen, browser: BrowserPane,
+                 bookmarks: Mapping[str, str] | None = None) -> None:
+        self._screen = screen
+        self._browser = browser
+        self.history = History("path")
+        #: the config file's named places: ``:prod`` lists the prefix named prod
+        self.bookmarks: Mapping[str, str] = dict(bookmarks or {})
+
+    def open(self) -> None:
+        here = self._browser.location
+        value = here.title if here is not None and here.kind == "s3" else ""
+        prompt = self._screen.prompt
+        prompt.border_title = "Go to path"
+        prompt.open(PromptSpec(
+            KIND, ":", value, check=self.check, history=self.history,
+            placeholder=self._placeholder()))
+
+    def _placeholder(self) -> str:
+        hint = "s3://bucket/prefix · a prefix in the bucket shown"
+        if self.bookmarks:
+            hint += " · a bookmark: " + ", ".join(sorted(self.bookmarks))
+        return hint
+
+    def _resolve(self, text: str) -> str:
+        return self.bookmarks.get(text.strip(), text)
+
+    def check(self, text: str) -> Check:
+        try:
+            place = typed_location(self._resolve(text), self._browser.location)
+        except NoPlace as exc:
+            return Check(False, exc.reason, exc.position)
+        named = " (bookmark)" if text.strip() in self.bookmarks else ""
+        return Check(True, f"Enter lists {place.title}{named} · Esc closes")
+
+    def go(self, text: str) -> None:
+        try:
+            place = typed_location(self._resolve(text), self._browser.location)
+        except NoPlace:  # checked as typed; the location may have moved since
+            self._browser.app.bell()
+            return
+        self._browser.display = True
+        self._browser.go_to(place)

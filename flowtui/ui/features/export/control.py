@@ -1,0 +1,184 @@
+"""Export as the user asks for it: a path typed in the prompt (a name made from the prefix and
+the filter offered in the current directory), progress on the status line, the rows written
+in a notification; and the first rows of a small view copied as CSV (OSC 52).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+
+from flowtui.ui.features.jobs.export import ExportDone, ExportProgress, ExportRunner, format_of
+from flowtui.ui.screen import MainScreen
+from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
+from flowtui.ui.widgets.prompt.history import History
+from flowtui.ui.widgets.safe import literal
+
+KIND = "export"
+COPY_ROWS = 500
+"""Rows copied as CSV at most: an OSC 52 payload is held in memory by the terminal, and
+some cap it (xterm's default is about 100 KB of base64)."""
+COPY_BYTES = 64_000
+
+
+class Exports:
+    def __init__(self, app: App[Any], screen: MainScreen, label: Callable[[], str]) -> None:
+        self._app = app
+        self._screen = screen
+        self._label = label
+        self.runner = ExportRunner(app)
+        self.history = History("export")
+
+    # --- to a file
+
+    def open(self) -> None:
+        screen = self._screen
+        if screen.table.store is None or not screen.table.row_count:
+            self._app.notify("Nothing to export yet", markup=False, timeout=2)
+            return
+        screen.prompt.border_title = "Export view to"
+        screen.prompt.open(PromptSpec(
+            KIND, "file", self.default_path(), check=self.check, history=self.history,
+            placeholder="name.csv, name.jsonl or name.parquet"))
+
+    def default_path(self) -> str:
+        """``<prefix>[_<filter>].csv`` in the current directory."""
+        stem = _stem(self._label()) or "flowtui-export"
+        where = self._screen.shown.where_text
+        if where:
+            stem += "_" + _slug(where)
+        return stem + ".csv"
+
+    def check(self, text: str) -> Check:
+        path = Path(text.strip()).expanduser()
+        if not text.strip():
+            return Check(False, "type a file name")
+        fmt = format_of(str(path))
+        if fmt is None:
+            return Check(False, "name the format: .csv, .jsonl or .parquet",
+                         len(text.rstrip()))
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            return Check(False, f"no such folder: {folder}", 0)
+        rows = self._screen.table.row_count
+        if path.is_dir():
+            return Check(False, "that is a folder", 0)
+        replace = " (replaces the file there)" if path.exists() else ""
+        return Check(True, f"Enter writes {rows:,} rows as {fmt.upper()}{replace}")
+
+    def start(self, text: str) -> None:
+        screen = self._screen
+        path = os.path.abspath(Path(text.strip()).expanduser())  # the toast names it whole
+        fmt = format_of(path)
+        source = screen.table.store
+        if fmt is None or source is None:
+            return
+        view, store = screen.view, screen.records
+        if view is not None:
+            batches = view.batches
+        elif store is not None:
+            batches = store.batches
+        else:
+            return
+        self.runner.start(path, fmt, batches, screen.table.view_columns, len(source))
+        screen.status.note = f"exporting to {Path(path).name}…"
+
+    def progress(self, message: ExportProgress) -> None:
+        job = self.runner.job
+        if job is None or job.id != message.job_id or self._screen.closing:
+            return
+        self._screen.status.note = (f"exporting {message.rows:,}/{message.total:,} rows to "
+                                    f"{Path(job.path).name}")
+
+    def done(self, message: ExportDone) -> None:
+        job = self.runner.job
+        if job is None or job.id != message.job_id or self._screen.closing:
+            return
+        self._screen.status.note = ""
+        name = literal(message.path)
+        shown = self._screen.table.decoded
+        if message.error is not None:
+            self._app.notify(f"{name}: {literal(message.error)}", title="Export failed",
+                             severity="error", markup=False)
+        elif message.cancelled:
+            self._app.notify(f"Export to {name} cancelled; nothing written", markup=False)
+        else:
+            self._app.notify(f"Wrote {message.rows:,} rows to {name} ({values_note(shown)})",
+                             title="Exported", markup=False, timeout=6)
+
+    # --- to the clipboard
+
+    def copy_csv(self) -> None:
+        table = self._screen.table
+        source = table.store
+        if source is None or not table.row_count:
+            self._app.notify("Nothing to copy yet", markup=False, timeout=2)
+            return
+        columns = table.view_columns
+        text, rows = view_csv(source.rows(0, min(COPY_ROWS, table.row_count)), columns)
+        self._app.copy_to_clipboard(text)
+        total = table.row_count
+        more = "" if rows == total else f" (the first {rows:,} of {total:,}; w exports all)"
+        self._app.notify(f"Copied {rows:,} rows as CSV{more}", markup=False)
+
+
+def values_note(decoded: bool) -> str:
+    """What the file holds: the logged values (numbers, epoch seconds), whatever the table
+    shows, so a reader of the toast knows not to expect the decoded text on screen."""
+    return ("raw values as logged, not decoded as the table shows them" if decoded
+            else "raw values as logged")
+
+
+def view_csv(records: list[dict[str, object]], columns: list[str],
+             limit: int = COPY_BYTES) -> tuple[str, int]:
+    """Rows as CSV for the clipboard, and how many fit in ``limit`` characters.
+
+    Every cell is shown as the screen shows it (control characters and bidi overrides as
+    visible escapes), so the only control character in the text is the newline that ends
+    each row: pasted into a shell, nothing can end a bracketed paste or run a command."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([literal(c) for c in columns])
+    rows = 0
+    for record in records:
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\n").writerow(
+            ["" if record.get(c) is None else literal(record.get(c)) for c in columns])
+        if out.tell() + line.tell() > limit and rows:
+            break
+        out.write(line.getvalue())
+        rows += 1
+    return out.getvalue(), rows
+
+
+def _stem(label: str) -> str:
+    """A file-name stem from a load's label (an object, a folder, an s3:// URL)."""
+    text = label.strip()
+    if text.startswith("s3://"):
+        text = text[5:].partition("/")[2] or text[5:]
+    parts = [p for p in re.split(r"[/\\]", text) if p]
+    if not parts:
+        return ""
+    digits = 0
+    while digits < min(4, len(parts)) and parts[-1 - digits].isdigit():
+        digits += 1
+    run = parts[len(parts) - digits:]
+    if run and len(run[0]) != 4:  # a day or hour folder: from its year, 2024-03-05[-14]
+        run = run[1:] if len(run) > 1 and len(run[1]) == 4 else []
+    last = "-".join(run) if len(run) >= 2 else parts[-1]
+    for suffix in (".log.gz", ".gz", ".parquet", ".log", ".txt"):
+        if last.lower().endswith(suffix):
+            last = last[:-len(suffix)]
+            break
+    return _slug(last)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._]+", "-", text).strip("-.")[:60].strip("-.")

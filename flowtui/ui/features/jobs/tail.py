@@ -1,0 +1,331 @@
+"""The live tail in the app: one TailEngine in a thread worker (group ``tail``), its events
+as messages.
+
+The engine is the core's (``flowtui.tail``); here is what the UI keeps about it: the job
+(engine, store, worker) and the one line the status bar shows (newest file, how stale, next
+poll, pause, errors and back-off). The engine is given no store: each delivered batch is
+appended on the UI thread (and the oldest beyond ``keep`` dropped there), so the table never
+reads a store that shifts under it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from textual.app import App
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.timer import Timer
+from textual.worker import Worker, get_current_worker
+
+from flowtui.events import (
+    BatchLoaded,
+    ObjectDone,
+    ObjectFailed,
+    ObjectRef,
+    Paused,
+    PollDone,
+    PollFailed,
+    Resumed,
+    TailEvent,
+    TailStopped,
+)
+from flowtui.s3.errors import describe
+from flowtui.store import RecordStore
+from flowtui.tail import STALE_AFTER, TailEngine, TailOptions
+from flowtui.timefmt import ago
+from flowtui.ui.features.jobs.load import object_name
+from flowtui.ui.screen import MainScreen
+from flowtui.ui.widgets.records.status import LoadStatus
+from flowtui.ui.widgets.safe import literal
+
+
+@dataclass
+class TailUpdate(Message):
+    """An engine event from the tail worker, tagged with the tail it belongs to."""
+
+    tail_id: int
+    event: TailEvent
+
+
+@dataclass
+class TailCrashed(Message):
+    tail_id: int
+    reason: str
+
+
+@dataclass
+class TailJob:
+    """One followed prefix."""
+
+    id: int
+    url: str  # s3://bucket/prefix as given
+    browser_location: str  # the browser entry that shows the ● marker
+    store: RecordStore
+    engine: TailEngine | None = None
+    worker: Worker[Any] | None = None
+    last: PollDone | PollFailed | None = None
+    paused: bool = False
+    held: int = 0
+    stopped: bool = False
+    objects_failed: int = 0
+    last_problem: str | None = None
+    #: The table shows this tail's store (until then it keeps what it showed before).
+    shown: bool = False
+    #: The store the table showed when the tail started: swapped out only if still shown.
+    replaces: RecordStore | None = None
+
+
+def short_url(url: str, width: int = 48) -> str:
+    """The bucket and the end of the prefix (the end says the most: region, day)."""
+    if len(url) <= width:
+        return url
+    head = url[: url.index("/", 5) + 1] if "/" in url[5:] else url
+    room = max(8, width - len(head) - 1)
+    return head + "…" + url[-room:]
+
+
+def tail_text(job: TailJob, now: datetime) -> str:
+    """One status-bar line for a tail at ``now`` (the engine's clock); the most urgent
+    first, since a narrow terminal cuts the end."""
+    if job.stopped:
+        return f"stopped following {short_url(job.url)}"
+    parts = [("paused" if job.paused else "following") + f" {short_url(job.url)}"]
+    if job.paused and job.held:
+        parts[0] += f" ({job.held:,} rows held, p resumes)"
+    elif job.paused:
+        parts[0] += " (p resumes)"
+    last = job.last
+    if isinstance(last, PollFailed):
+        wait = max(0, int((last.next_poll - now).total_seconds() + 0.5))
+        parts.append(f"poll failed ({last.failures}x): {last.reason}; retry in {wait}s")
+    elif last is None:
+        parts.append("first poll…")
+    else:
+        if last.newest is not None:
+            # The age is since delivery (S3 LastModified), which is what "a file just
+            # arrived" means; the key's stamp (the capture window's start) is always some
+            # minutes older, and only decides STALE. Both grow between polls.
+            stale = " STALE" if now - last.newest > STALE_AFTER else ""
+            age = (f"delivered {ago(now - last.delivered, 'ago')}"
+                   if last.delivered is not None else f"window {ago(now - last.newest)}")
+            parts.append(f"newest {last.newest:%Y-%m-%d %H:%M} UTC, {age}{stale}")
+        else:
+            parts.append("no flow-log files yet")
+        wait = max(0, int((last.next_poll - now).total_seconds() + 0.5))
+        parts.append(f"next poll in {wait}s")
+    if job.last_problem:
+        parts.insert(1, f"{job.objects_failed} object(s) failed, last: {job.last_problem}")
+    return " · ".join(parts)
+
+
+def track(job: TailJob, event: TailEvent) -> None:
+    """Keep what the status line needs from an engine event."""
+    match event:
+        case PollDone():
+            job.last = event
+            job.held = event.held
+        case PollFailed():
+            job.last = event
+        case Paused():
+            job.paused, job.held = True, event.held
+        case Resumed():
+            job.paused, job.held = False, 0
+        case _:
+            pass
+
+
+def make_engine(job: TailJob, options: TailOptions, client: Any,
+                on_event: Callable[[TailEvent], None]) -> TailEngine:
+    return TailEngine(job.url, client=client, on_event=on_event, store=None,
+                      interval=options.interval, keep=options.keep,
+                      backfill=options.backfill, fields=options.fields,
+                      **options.engine_args)
+
+
+class Tails:
+    """Starts, stops and follows the app's tail (one at a time)."""
+
+    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], Any],
+                 options: TailOptions) -> None:
+        self._app = app
+        self._screen = screen
+        self._client = client
+        self.options = options
+        self._tail_ids = 0
+        self._timer: Timer | None = None
+        self.job: TailJob | None = None
+
+    def start(self, url: str, marker: str | None = None) -> TailJob:
+        """Follow ``url`` live in a fresh store (a running tail stops first)."""
+        screen = self._screen
+        self.stop(quiet=True)
+        self._tail_ids += 1
+        store = RecordStore()
+        job = TailJob(self._tail_ids, url, marker or url, store, replaces=screen.records)
+        self.job = job
+        self._app.refresh_bindings()  # p and x into the footer
+        if job.replaces is None or not len(job.replaces):
+            self._reveal(job)
+        screen.browser.followed.add(job.browser_location)
+        screen.browser.refresh_state(job.browser_location)
+        job.worker = self._app.run_worker(partial(self._run, job), thread=True, group="tail",
+                                          exit_on_error=False, name=f"tail {url}")
+        if self._timer is None:
+            self._timer = self._app.set_interval(1.0, self.show)
+        self.show()
+        return job
+
+    def _reveal(self, job: TailJob) -> None:
+        """Show the tail's store: at once over an empty table, else when the first poll
+        has rows (the newest file of each flow log) or has ended, so the rows loaded
+        before stay readable while it lists. A load that took the table meanwhile keeps it."""
+        job.shown = True
+        screen = self._screen
+        if screen.records is not job.replaces:
+            return
+        job.replaces = None
+        screen.show_records(job.store)
+        screen.table.follow = True
+        screen.table.placeholder = (f"Following {job.url}: new records appear here as files "
+                                    "arrive (p pauses, x stops).")
+        screen.status.load = LoadStatus(label=job.url)
+
+    def _run(self, job: TailJob) -> None:
+        """Thread worker: the engine's poll loop until stop()."""
+        # Named while it polls (a pool thread: the name goes back when the tail ends).
+        thread = threading.current_thread()
+        name, thread.name = thread.name, "flowtui-tail"
+        try:
+            self._loop(job)
+        finally:
+            thread.name = name
+
+    def _loop(self, job: TailJob) -> None:
+        worker = get_current_worker()
+        post = self._app.post_message
+
+        def on_event(event: TailEvent) -> None:
+            post(TailUpdate(job.id, event))
+
+        try:
+            engine = make_engine(job, self.options, self._client(), on_event)
+        except Exception as exc:
+            post(TailCrashed(job.id, describe(exc)))
+            return
+        job.engine = engine
+        if job.stopped or worker.is_cancelled:
+            return
+        try:
+            engine.run()
+        except Exception as exc:  # the engine reports S3 trouble itself; this is the rest
+            post(TailCrashed(job.id, describe(exc)))
+
+    def halt(self) -> None:
+        """Stop the engine at once, nothing more: the screen is going."""
+        if self.job is not None and self.job.engine is not None:
+            self.job.engine.stop(timeout=0)
+
+    def stop(self, quiet: bool = False) -> bool:
+        """Stop following; the rows stay. True if a tail was running."""
+        job = self.job
+        if job is None or job.stopped:
+            return False
+        job.stopped = True
+        self._app.refresh_bindings()  # p and x out of the footer
+        if job.engine is not None:
+            job.engine.stop(timeout=0)
+        if job.worker is not None:
+            job.worker.cancel()
+        screen = self._screen
+        screen.table.follow = False
+        screen.table.new_rows = 0
+        if screen.records is job.store:
+            screen.table.placeholder = (f"The tail of {job.url} is stopped: no new records "
+                                        "arrive here (t on a folder follows again).")
+        screen.browser.followed.discard(job.browser_location)
+        if self._app.is_running:
+            screen.browser.refresh_state(job.browser_location)
+            self.show()
+            if not quiet:
+                self._app.notify(f"Stopped following {literal(job.url)}", markup=False,
+                                 timeout=3)
+        return True
+
+    def update(self, message: TailUpdate) -> None:
+        job = self.job
+        screen = self._screen
+        if job is None or message.tail_id != job.id or screen.closing:
+            return
+        event = message.event
+        if not job.shown and isinstance(event, BatchLoaded | PollDone):
+            self._reveal(job)
+        match event:
+            case BatchLoaded():
+                store = job.store
+                store.append(event.batch, event.ref.location)
+                keep = self.options.keep
+                if keep is not None and len(store) > keep:
+                    store.drop_oldest(len(store) - keep)
+                if store is screen.records:
+                    screen.table.data_changed()
+                return
+            case ObjectFailed():
+                self._object_failed(job, event.ref, event.reason)
+            case ObjectDone() if event.error:
+                self._object_failed(job, event.ref, event.error)
+            case TailStopped():
+                job.stopped = True
+                self._app.refresh_bindings()  # p and x out of the footer
+            case _:
+                track(job, event)
+        self.show()
+
+    def _object_failed(self, job: TailJob, ref: ObjectRef, reason: str) -> None:
+        job.objects_failed += 1
+        job.last_problem = str(reason)  # the notification names the object
+        self._app.notify(f"{literal(object_name(ref))}: {literal(str(reason))}",
+                         title="Tail: object failed", severity="warning", markup=False)
+
+    def crashed(self, message: TailCrashed) -> None:
+        job = self.job
+        if job is None or message.tail_id != job.id or self._screen.closing:
+            return
+        self.stop(quiet=True)
+        self._app.notify(literal(message.reason), title="Tail stopped", severity="error",
+                         markup=False)
+
+    def show(self) -> None:
+        """The tail's status line, again (every second while following: ages grow)."""
+        job = self.job
+        if self._screen.closing:
+            return
+        try:
+            status = self._screen.status
+        except NoMatches:  # the timer ticked as the screen's widgets went: the app ends
+            return
+        if job is None:
+            status.tail = ""
+            return
+        clock = job.engine.clock if job.engine is not None else None
+        now = clock() if clock is not None else datetime.now(tz=UTC)
+        status.tail = tail_text(job, now)
+        if job.stopped and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume; False if nothing is being followed."""
+        job = self.job
+        if job is None or job.stopped or job.engine is None:
+            return False
+        if job.engine.paused:
+            job.engine.resume()
+        else:
+            job.engine.pause()
+        return True

@@ -1,0 +1,250 @@
+"""Names in the app: loaded once per (account, region) of the records, in a thread worker.
+
+Reading the EC2 inventory (and maybe downloading AWS's IP ranges) blocks for seconds, so it
+runs in a thread worker of group ``names`` that checks for cancellation; its answer comes
+back as a ``NamesLoaded`` message and every pane reads the one ``Names`` it carries. The
+account and region come from the S3 keys (``AWSLogs/<account>/vpcflowlogs/<region>/``); for
+local files, from the records' ``account-id`` and the app's region. A source that can't be
+read (no ``ec2:Describe*`` permission, EC2 unreachable, offline) is one line; the rest works.
+
+A filter with name terms typed before the names arrive is held and applied when they do
+(the filter bar says so in one line), and a filter with name terms is resolved again when
+the names change (a refresh), so it never filters with stale names silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from textual.app import App
+from textual.message import Message
+from textual.worker import Worker, get_current_worker
+
+from flowtui.names.resolve import Names, NamesOptions, load_names, scopes_from_paths
+from flowtui.ui.widgets.names.lines import inventory_age
+from flowtui.ui.widgets.safe import literal
+
+Scope = tuple[str, str]
+
+
+@dataclass
+class NamesLoaded(Message):
+    """The names for ``scopes`` (every scope asked for so far), from the worker."""
+
+    generation: int
+    names: Names
+    scopes: tuple[Scope, ...]
+    refreshed: bool
+
+
+@dataclass
+class NamesScopes(Message):
+    """The (account, region) pairs of records just loaded, worked out in a worker."""
+
+    scopes: tuple[Scope, ...]
+
+
+@dataclass
+class NamesFailed(Message):
+    """A names source the user gave could not be read at all (a broken names file)."""
+
+    generation: int
+    reason: str
+
+
+def account_ids(batches: Iterable[pa.RecordBatch]) -> set[str]:
+    """The distinct ``account-id`` values of the records (local files name no account in
+    their path). Dictionary-encoded columns cost their dictionary only."""
+    found: set[str] = set()
+    for batch in batches:
+        if "account-id" not in batch.schema.names:
+            continue
+        column = batch.column("account-id")
+        if pa.types.is_dictionary(column.type):
+            values = column.dictionary.to_pylist()
+        else:
+            values = pc.unique(column).to_pylist()
+        found.update(str(v) for v in values if v not in (None, "", "-"))
+    return found
+
+
+def scopes_of(locations: Sequence[str], batches: Callable[[], Iterable[pa.RecordBatch]],
+              region: str | None) -> tuple[Scope, ...]:
+    """(account, region) pairs for records loaded from ``locations``: S3 keys in the
+    ``AWSLogs`` layout say both; other keys and local files take their records'
+    ``account-id`` and the app's region."""
+    s3 = [loc for loc in locations if "/AWSLogs/" in loc or loc.startswith("AWSLogs/")]
+    found = dict.fromkeys(scopes_from_paths(s3, None)) if s3 else {}
+    if len(s3) < len(locations) and region:
+        accounts = account_ids(batches())
+        for account in sorted(accounts) or [""]:
+            found.setdefault((account, region), None)
+    return tuple(found)
+
+
+class NamesControl:
+    """Owns the app's ``Names``: which scopes were asked for, the worker, what to say."""
+
+    def __init__(self, app: App[Any], options: NamesOptions | None, region: str | None,
+                 on_names: Callable[[Names | None], None]) -> None:
+        self._app = app
+        #: None: ``--no-names``.
+        self.options = options
+        self.region = region
+        self._on_names = on_names
+        self.names: Names | None = None
+        self.scopes: tuple[Scope, ...] = ()
+        self._wanted: dict[Scope, None] = {}
+        self._generation = 0
+        self._worker: Worker[Any] | None = None
+        self.loading = False
+        #: One line for the status line: what the names are (or why there are none).
+        self.summary = ""
+        self._told: set[str] = set()
+
+    @property
+    def enabled(self) -> bool:
+        return self.options is not None
+
+    # ------------------------------------------------------------------ asking
+
+    def records_loaded(self, locations: Sequence[str],
+                       batches: Callable[[], Iterable[pa.RecordBatch]]) -> None:
+        """Records arrived from ``locations``: their scopes are worked out in a worker
+        (reading ``account-id`` scans the records) and come back as ``NamesScopes``."""
+        if self.options is None:
+            return
+        find = partial(scopes_of, list(locations), batches, self.region)
+        app = self._app
+
+        def run() -> None:
+            worker = get_current_worker()
+            try:
+                found = find()
+            except Exception:  # a store being replaced under us: the next load asks again
+                return
+            if not worker.is_cancelled:
+                app.post_message(NamesScopes(found))
+
+        app.run_worker(run, thread=True, group="names", exit_on_error=False,
+                       name="names: scopes")
+
+    def scopes_found(self, message: NamesScopes) -> None:
+        new = [s for s in message.scopes if s not in self._wanted]
+        if not new and (self.names is not None or self.loading):
+            return
+        self._wanted.update(dict.fromkeys(new))
+        self._start(refresh=False)
+
+    def start_without_records(self) -> None:
+        """Names from the names file and the IP ranges, before any record says whose."""
+        if self.options is None or self.names is not None or self.loading:
+            return
+        if self.options.names_file or self.options.ip_ranges:
+            self._start(refresh=False)
+
+    def refresh(self) -> bool:
+        """Read EC2 (and the IP ranges) again, ignoring the cache. False with --no-names."""
+        if self.options is None:
+            return False
+        self._start(refresh=True)
+        return True
+
+    def _start(self, *, refresh: bool) -> None:
+        assert self.options is not None
+        if self._worker is not None:
+            self._worker.cancel()
+        self._generation += 1
+        generation = self._generation
+        options = replace(self.options, scopes=tuple(self._wanted), refresh=refresh)
+        self.loading = True
+        self.summary = "names: reading EC2 again…" if refresh else "names: loading…"
+        self._on_names(self.names)
+        app = self._app
+
+        def run() -> None:
+            worker = get_current_worker()
+            try:
+                names = load_names(options, cancelled=lambda: worker.is_cancelled)
+            except Exception as exc:  # a broken names file: the user should hear at once
+                if not worker.is_cancelled:
+                    app.post_message(NamesFailed(generation, literal(str(exc))))
+                return
+            if not worker.is_cancelled:
+                app.post_message(NamesLoaded(generation, names, options.scopes, refresh))
+
+        self._worker = app.run_worker(run, thread=True, group="names", exit_on_error=False,
+                                      name="names")
+
+    # ----------------------------------------------------------------- answers
+
+    def loaded(self, message: NamesLoaded) -> None:
+        if message.generation != self._generation:
+            return  # an older question
+        self.loading = False
+        self.names = message.names
+        self.scopes = message.scopes
+        self.summary = status_text(message.names)
+        for note in message.names.notes:
+            if note not in self._told:  # each problem once, not on every load
+                self._told.add(note)
+                self._app.notify(literal(note), title="Names", severity="warning",
+                                 timeout=12, markup=False)
+        if message.refreshed:
+            self._app.notify(literal(message.names.describe()), title="Names read again",
+                             markup=False, timeout=6)
+        self._on_names(message.names)
+
+    def failed(self, message: NamesFailed) -> None:
+        if message.generation != self._generation:
+            return
+        self.loading = False
+        self.summary = "names: " + message.reason
+        if message.reason not in self._told:  # once, not on every load
+            self._told.add(message.reason)
+            self._app.notify(message.reason, title="Names", severity="error", timeout=12,
+                             markup=False)
+        self._on_names(self.names)
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    # -------------------------------------------------------------- for filters
+
+    def not_ready(self) -> str | None:
+        """Why name terms can't be resolved now (None when they can)."""
+        if self.options is None:
+            return "names are off (--no-names): name, sg and FIELD.name can't be resolved"
+        if self.loading:  # even with names: those of the records just loaded are coming
+            return "names are still loading (EC2 inventory, IP ranges)"
+        if self.names is None:
+            return ("no names yet: load records first (names come from their account's EC2 "
+                    "inventory), or set [names] names_file in the config")
+        return None
+
+
+def status_text(names: Names | None) -> str:
+    """The status line's names part: how many interfaces, how old; or that there are none."""
+    if names is None:
+        return ""
+    parts: list[str] = []
+    count = len(names.interfaces.by_id)
+    if names.inventories:
+        parts.append(f"{count:,} interfaces {inventory_age(names)}")
+    elif any(note.startswith("EC2") or "EC2" in note for note in names.notes):
+        parts.append("no EC2 inventory")
+    if names.names_file is not None:
+        parts.append("names file")
+    if names.ip_ranges is not None:
+        parts.append("IP ranges")
+    return "names: " + ", ".join(parts) if parts else "no names"
+
+
+__all__ = ["NamesControl", "NamesFailed", "NamesLoaded", "NamesScopes", "account_ids",
+           "inventory_age", "scopes_of", "status_text"]

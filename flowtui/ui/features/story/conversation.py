@@ -1,0 +1,92 @@
+"""The conversation screen: every flow between two addresses, grouped by protocol and port.
+
+Opened by a ``ShowConversation(a, b)`` message (the story screen's ``v``; any pane that
+knows a pair of addresses, such as a top-N of pairs, can post it). Grouping reads every
+loaded row (~0.5 s on a million), so it runs in a thread worker of group ``conversation``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from flowtui.s3.errors import describe
+from flowtui.store import RecordStore
+from flowtui.ui.features.jobs.story import ConversationTold, StoryFailed, tell_conversation
+from flowtui.ui.features.story.render import conversation_table, conversation_title
+from flowtui.ui.widgets.safe import literal
+
+
+class ConversationBody(VerticalScroll, inherit_bindings=False):
+    """The groups; wide tables scroll sideways on a small terminal."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "scroll_up", "Scroll up", show=False, id="conversation.up"),
+        Binding("down,j", "scroll_down", "Scroll down", show=False, id="conversation.down"),
+        Binding("left,h", "scroll_left", "Scroll left", show=False, id="conversation.left"),
+        Binding("right,l", "scroll_right", "Scroll right", show=False,
+                id="conversation.right"),
+        Binding("pageup", "page_up", "Page up", show=False, id="conversation.page-up"),
+        Binding("pagedown,space", "page_down", "Page down", show=False,
+                id="conversation.page-down"),
+        Binding("home,g", "scroll_home", "Top", show=False, id="conversation.top"),
+        Binding("end,G", "scroll_end", "Bottom", show=False, id="conversation.bottom"),
+    ]
+
+
+class ConversationScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Back", id="conversation.close"),
+        Binding("tab", "app.focus_next", "Next part", show=False, id="conversation.focus-next"),
+        Binding("shift+tab", "app.focus_previous", "Previous part", show=False,
+                id="conversation.focus-previous"),
+        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
+                id="conversation.copy-text"),
+    ]
+
+    def __init__(self, store: RecordStore, a: str, b: str) -> None:
+        super().__init__()
+        self.store = store
+        self.a = a
+        self.b = b
+
+    def compose(self) -> ComposeResult:
+        title = Text(f"conversation A {literal(self.a)} ⇄ B {literal(self.b)}: grouping…",
+                     style="italic", no_wrap=True, overflow="ellipsis")
+        yield Static(title, id="conversation-title")
+        with ConversationBody(id="conversation-body"):
+            yield Static(id="conversation-table")
+        yield Static(Text("A→B: records from A to B (srcaddr or pkt-srcaddr A); port: the "
+                          "lower of the two; acc/rej: ACCEPT/REJECT counts", style="dim"),
+                     id="conversation-legend")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(ConversationBody).focus()
+        self.run_worker(partial(self._work), thread=True, group="conversation",
+                        exclusive=True, exit_on_error=False, name="conversation")
+
+    def _work(self) -> None:
+        try:
+            tell_conversation(self.store, self.a, self.b, self.post_message)
+        except Exception as exc:  # one line, never a traceback
+            self.post_message(StoryFailed(describe(exc)))
+
+    @on(ConversationTold)
+    def _told(self, message: ConversationTold) -> None:
+        self.query_one("#conversation-title", Static).update(
+            conversation_title(message.talk))
+        self.query_one("#conversation-table", Static).update(conversation_table(message.talk))
+
+    @on(StoryFailed)
+    def _failed(self, message: StoryFailed) -> None:
+        self.query_one("#conversation-title", Static).update(
+            Text(f"conversation failed: {literal(message.reason)}", no_wrap=True))

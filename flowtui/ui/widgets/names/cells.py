@@ -1,0 +1,96 @@
+"""The table's named columns: ``10.0.3.7 web-1`` or ``web-1``, and a header that says so.
+
+Three modes, cycled by a key: the numbers alone, numbers with names, names alone (an
+unnamed value still shows itself: a blank would hide the address). While names show, the
+header of ``interface-id``, ``srcaddr`` and ``dstaddr`` reads ``srcaddr·name`` so a cell is
+always the value its header names; quick filters and sorting still use the value itself.
+
+Naming costs nothing per cursor move: the table formats a row once and keeps it (its LRU
+of formatted rows), and a value's name is looked up once here and remembered, so only the
+rows a scroll brings on screen are named, each distinct value once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowtui.names.resolve import NAMED_FIELDS, Names
+from flowtui.ui.widgets.safe import literal
+
+MODES = ("numbers", "numbers+names", "names")
+#: What the header adds to a named column's name.
+MARK = "·name"
+#: Distinct values remembered before the memo starts over (a tail runs for days).
+MEMO_LIMIT = 1 << 16
+
+
+class CellNames:
+    """How the table shows the named fields; ``cell`` turns a formatted value into what is
+    drawn. Mode "numbers" (or no names) draws the value as it is."""
+
+    def __init__(self) -> None:
+        self.names: Names | None = None
+        self.mode = "numbers"
+        #: The user chose a mode (the key): loading names no longer changes it.
+        self.chosen = False
+        self._memo: dict[tuple[str, str], str | None] = {}
+
+    @property
+    def active(self) -> bool:
+        return self.names is not None and self.mode != "numbers"
+
+    def set_names(self, names: Names | None) -> bool:
+        """New names (or none); True when what the table draws may change. Names that
+        name something turn the column on, unless the user chose otherwise."""
+        if names is self.names:
+            return False
+        self.names = names
+        self._memo.clear()
+        if not self.chosen:
+            self.mode = "numbers+names" if names is not None and not names.empty else \
+                "numbers"
+        return True
+
+    def cycle(self) -> str:
+        self.chosen = True
+        self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        return self.mode
+
+    def named(self, column: str) -> bool:
+        return self.active and column in NAMED_FIELDS
+
+    def header(self, column: str, label: str) -> str:
+        """``srcaddr·name`` while the column shows names."""
+        return label + MARK if self.named(column) else label
+
+    def name_of(self, column: str, value: Any) -> str | None:
+        if value is None or self.names is None:
+            return None
+        key = (column, str(value))
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        found = self.names.name(column, value)
+        if len(self._memo) >= MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[key] = literal(found) if found is not None else None
+        return self._memo[key]
+
+    def cell(self, column: str, value: Any, shown: str) -> str:
+        """What the table draws for ``value`` (``shown`` is its formatted text)."""
+        if not self.named(column):
+            return shown
+        name = self.name_of(column, value)
+        if name is None:
+            return shown
+        return name if self.mode == "names" else f"{shown} {name}"
+
+    def describe(self) -> str:
+        """For the key's toast."""
+        return {"numbers": "Names column off: numbers only",
+                "numbers+names": "Numbers and names (interface-id, srcaddr, dstaddr)",
+                "names": "Names only (the number where there is no name)"}[self.mode]
+
+
+__all__ = ["CellNames", "MARK", "MODES"]
