@@ -399,13 +399,13 @@ async def test_a_filter_set_during_a_load_applies_to_the_rest_of_it(
 
 async def test_help_and_palette_list_the_new_keys(medium: str, s3_client: Any) -> None:
     from flowtui.ui.commands import app_commands
-    from flowtui.ui.help import _bindings_of
+    from flowtui.ui.help import help_rows
 
     app = FlowtuiApp(medium, client=s3_client)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app)
-        ids = {ident for node in (app, app.table, app.main_screen.prompt)
-               for _keys, _what, ident in _bindings_of(node, app)}
+        ids = {ident for scope in ("app", "table", "prompt")
+               for _keys, _what, ident in help_rows(scope, app)}
         assert {"app.filter", "table.filter", "app.go-to-time", "app.export", "app.copy-view",
                 "table.keep-value", "table.exclude-value", "table.pop-filter", "table.sort",
                 "prompt.close", "prompt.older", "prompt.newer", "prompt.complete"} <= ids

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.help import declared_bindings
+from tests.ui_helpers import declared_bindings
 
 pytestmark = pytest.mark.asyncio
 

@@ -21,11 +21,11 @@ from flowtui.ui.commands import app_commands
 from flowtui.ui.features.story.conversation import ConversationScreen
 from flowtui.ui.features.story.render import ACCEPT_CELL, REJECT_CELL, strip_cells
 from flowtui.ui.features.story.screen import SightingList, StoryBody, StoryScreen
-from flowtui.ui.help import HelpScreen, declared_bindings
+from flowtui.ui.help import HelpScreen
 from tests.conftest import text_object
 from tests.test_story import ENI, NAT_ENI, T0, V5, v5
 from tests.test_story_s3 import AT_NAT, FIELDS, LATE_LOOKALIKE, REPLY, REQUEST, filler, key
-from tests.ui_helpers import screen_segments, screen_text, wait_for
+from tests.ui_helpers import declared_bindings, screen_segments, screen_text, wait_for
 
 OBJECTS = {
     key("fl-0aaa", "1400", "a0000001"): [REQUEST, *filler(T0 + 200, 20)],
@@ -245,7 +245,7 @@ async def test_story_keys_have_ids_and_help_and_palette_list_them(tmp_path: Any)
             assert all(b.id for b in declared_bindings(widget))
         assert all(b.id for b in declared_bindings(StoryScreen))
         # the main screen's keys are off while the story covers it (and out of the footer)
-        assert not app.check_action("toggle_detail", ())
+        assert not app.check_action("do", ("app.toggle-detail",))
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         listed = text(pilot)
@@ -259,7 +259,7 @@ async def test_story_keys_have_ids_and_help_and_palette_list_them(tmp_path: Any)
         await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen), what="back")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="the table")
-        assert app.check_action("toggle_detail", ())
+        assert app.check_action("do", ("app.toggle-detail",))
         names = [c.name for c in app_commands(app)]
         assert "Story of the record" in names
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.pilot import Pilot
 
 DAY_PREFIX = "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
@@ -46,3 +48,10 @@ async def detail_caught_up(pilot: Pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.detail.record_index == app.table.cursor_row,  # type: ignore[attr-defined]
                    what="detail panel to follow the cursor")
+
+
+def declared_bindings(node: DOMNode | type[DOMNode]) -> list[Binding]:
+    """The bindings ``node``'s class (or ``node``, a class) declares, one per key: the
+    action table's rows for it (tests/test_actions.py holds them equal), system ones aside."""
+    kind = node if isinstance(node, type) else type(node)
+    return [b for b in Binding.make_bindings(kind.BINDINGS) if not b.system]

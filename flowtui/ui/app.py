@@ -16,9 +16,8 @@ from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType, Keymap
 from textual.css.query import NoMatches
-from textual.dom import DOMNode
 from textual.screen import Screen
 
 from flowtui.config import Settings
@@ -28,6 +27,8 @@ from flowtui.query.view import RecordView
 from flowtui.s3 import inflight
 from flowtui.store import RecordStore
 from flowtui.tail import TailOptions
+from flowtui.ui import actions
+from flowtui.ui.actions import bindings
 from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.features.browser.path import PathPrompt
 from flowtui.ui.features.export.control import Exports
@@ -49,22 +50,19 @@ from flowtui.ui.features.jobs.tail import TailCrashed, TailJob, Tails, TailUpdat
 from flowtui.ui.features.names.control import NamesControl, NamesFailed, NamesLoaded, NamesScopes
 from flowtui.ui.features.records.goto import GoTo
 from flowtui.ui.features.settings import SavedCommands, apply_settings
-from flowtui.ui.features.story.conversation import ConversationBody, ConversationScreen
-from flowtui.ui.features.story.screen import Jump, SightingList, StoryBody, StoryScreen
+from flowtui.ui.features.story.conversation import ConversationScreen
+from flowtui.ui.features.story.screen import Jump, StoryScreen
 from flowtui.ui.help import HelpScreen
 from flowtui.ui.keygate import KeyGate
 from flowtui.ui.messages import ShowConversation
 from flowtui.ui.screen import MainScreen
-from flowtui.ui.widgets.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.widgets.browser.sources import Location, entry_location
 from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
 from flowtui.ui.widgets.detail.throttle import DetailThrottle
-from flowtui.ui.widgets.dialogs import BadLinesScreen
 from flowtui.ui.widgets.histogram.strip import TimeHistogram
 from flowtui.ui.widgets.names.lines import detail_lines
 from flowtui.ui.widgets.prompt.bar import PromptBar, PromptSpec
-from flowtui.ui.widgets.records.chooser import ColumnChooser
 from flowtui.ui.widgets.records.status import RecordStatus
 from flowtui.ui.widgets.records.table import RecordTable
 from flowtui.ui.widgets.safe import literal
@@ -95,38 +93,12 @@ class FlowtuiApp(App[None]):
         "widgets/names/names.tcss"]
     TITLE = "flowtui"
     COMMANDS = App.COMMANDS | {FlowtuiCommands, SavedCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-now"),
-        Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help-quit"),
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("ctrl+p", "command_palette", "Commands", priority=True, id="app.palette"),
-        # p and x twice: in the footer only while a tail runs (``check_action``; early, so
-        # they fit at 160 columns), and the same keys, hidden, saying "not following"
-        # otherwise (one keymap id moves both).
-        Binding("p", "tail_pause", "Pause/resume tail", id="app.tail-pause"),
-        Binding("x", "tail_stop", "Stop following", id="app.tail-stop"),
-        Binding("p", "tail_pause('idle')", "Pause/resume tail", show=False,
-                id="app.tail-pause"),
-        Binding("x", "tail_stop('idle')", "Stop following", show=False, id="app.tail-stop"),
-        Binding("escape", "back", "Back/cancel", id="app.back"),
-        Binding("r", "toggle_decoded", "Raw/decoded", id="app.toggle-decoded"),
-        Binding("d", "toggle_detail", "Detail", id="app.toggle-detail"),
-        Binding("b", "toggle_browser", "Browser", show=False, id="app.toggle-browser"),
-        Binding("c", "copy_record", "Copy JSON", id="app.copy-record"),
-        Binding("i", "story", "Story", id="app.story"),
-        Binding("e", "show_bad_lines", "Bad lines", show=False, id="app.bad-lines"),
-        Binding("slash", "filter", "Filter", show=False, id="app.filter"),
-        Binding("at", "go_to_time", "Go to time", show=False, id="app.go-to-time"),
-        Binding("w", "export", "Export", id="app.export"),
-        Binding("C", "copy_view", "Copy rows as CSV", show=False, id="app.copy-view"),
-        Binding("A", "athena_sql", "Athena SQL", show=False, id="app.athena-sql"),
-        Binding("N", "cycle_names", "Numbers/names", show=False, id="app.names-column"),
-        Binding("R", "refresh_names", "Read names again", show=False, id="app.refresh-names"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
     #: A note ``?`` shows above the keys (the demo's endpoint and CLI line).
     help_note: str = ""
+    #: Binding id -> keys, as the config file's ``[keymap]`` (or ``set_keymap``) gave them.
+    keymap: dict[str, str] = {}  # (replaced whole by set_keymap, never changed in place)
 
     def __init__(self, target: str | None = None, *, client: Any = None,
                  client_factory: Callable[[], Any] | None = None, theme: str | None = None,
@@ -223,7 +195,9 @@ class FlowtuiApp(App[None]):
         if self._initial_theme:
             self.set_theme(self._initial_theme)
         self.main_screen.show_records(RecordStore())
-        apply_settings(self, self.settings, self._settings_error)
+        self.settings = apply_settings(self, self.main_screen, self.settings,
+                                       self._settings_error)
+        self.paths.bookmarks = self.settings.bookmarks  # none when the file was not used
         self.names.start_without_records()
         self.browser.entry_list.focus()
         if self._follow:
@@ -342,7 +316,7 @@ class FlowtuiApp(App[None]):
             self.filters.names_arrived()
         self._show_detail(self.table.cursor_row)
 
-    def action_cycle_names(self) -> None:
+    def cycle_names(self) -> None:
         """N: numbers, numbers and names, names (the named columns of the table)."""
         cells = self.table.cell_names
         if cells.names is None:
@@ -352,12 +326,6 @@ class FlowtuiApp(App[None]):
         cells.cycle()
         self.table.names_changed()
         self.notify(cells.describe(), markup=False, timeout=3)
-
-    def action_refresh_names(self) -> None:
-        """R: read the EC2 inventory again (the cache ignored)."""
-        if not self.names.refresh():
-            self.notify("No names: the app was started with --no-names", markup=False,
-                        timeout=3)
 
     @on(LoadCrashed)
     def _load_crashed(self, message: LoadCrashed) -> None:
@@ -383,9 +351,6 @@ class FlowtuiApp(App[None]):
     def _athena_done(self, message: AthenaDone) -> None:
         self.athena.done(message)
 
-    def action_athena_sql(self) -> None:
-        self.athena.show_sql()
-
     @on(TailUpdate)
     def _tail_update(self, message: TailUpdate) -> None:
         self.tails.update(message)
@@ -400,15 +365,6 @@ class FlowtuiApp(App[None]):
     @on(TailCrashed)
     def _tail_crashed(self, message: TailCrashed) -> None:
         self.tails.crashed(message)
-
-    def action_tail_pause(self, _idle: str = "") -> None:
-        if not self.tails.toggle_pause():
-            self.notify("Not following anything (t on a folder in the browser follows it)",
-                        markup=False, timeout=3)
-
-    def action_tail_stop(self, _idle: str = "") -> None:
-        if not self.stop_tail():
-            self.notify("Not following anything", markup=False, timeout=2)
 
     # ------------------------------------------------------- table / detail
 
@@ -452,20 +408,6 @@ class FlowtuiApp(App[None]):
         """Narrow the records with ``step`` (filter-language text), and-ed to the filter as
         one more step of the breadcrumb."""
         return self.filters.add_step(step)
-
-    def action_toggle_top(self) -> None:
-        screen = self.main_screen
-        screen.top_shown = not screen.top_shown
-
-    def action_toggle_histogram(self) -> None:
-        screen = self.main_screen
-        if screen.histogram_shown and self.focused is not screen.histogram:
-            screen.histogram.focus()  # shown but elsewhere: H goes to it first
-            return
-        screen.histogram_shown = not screen.histogram_shown
-
-    def action_choose_columns(self) -> None:
-        self.main_screen.choose_columns()
 
     # ------------------------------------------------ filter, sort, export
 
@@ -521,34 +463,6 @@ class FlowtuiApp(App[None]):
     def _export_done(self, message: ExportDone) -> None:
         self.exports.done(message)
 
-    def action_filter(self) -> None:
-        self.filters.open()
-
-    def action_clear_filter(self) -> None:
-        if not self.filters.clear():
-            self.notify("No filter to clear", markup=False, timeout=2)
-
-    def action_pop_filter(self) -> None:
-        self.filters.pop()
-
-    def action_keep_value(self) -> None:
-        self.filters.quick(keep=True)
-
-    def action_exclude_value(self) -> None:
-        self.filters.quick(keep=False)
-
-    def action_sort_column(self) -> None:
-        self.sorts.cycle()
-
-    def action_go_to_time(self) -> None:
-        self.goto.open()
-
-    def action_export(self) -> None:
-        self.exports.open()
-
-    def action_copy_view(self) -> None:
-        self.exports.copy_csv()
-
     @_quiet_when_closing
     def _show_detail(self, row: int) -> None:
         if self.main_screen.closing:
@@ -574,6 +488,23 @@ class FlowtuiApp(App[None]):
 
     # ------------------------------------------------------------- actions
 
+    async def action_do(self, ident: str, _twin: str = "") -> None:
+        """A key of the action table whose work a feature owns: ``ui/actions.py`` names
+        the feature and the call (the hidden twin of p and x passes ``_twin``)."""
+        await actions.perform(self, ident)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The table's ``when`` and ``footer_while`` (main-screen keys off under a story;
+        p and x in the footer only while a tail runs)."""
+        if action == "do":
+            return actions.allowed(self, *(str(p) for p in parameters))
+        return True
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Textual's, kept in ``keymap`` too: the palette and ``?`` name the keys it gave."""
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+
     async def action_back(self) -> None:
         """Esc: cancel a load first; otherwise back out of where the focus is. A live tail
         goes on (``x`` stops it): Esc means back everywhere. (Async as Textual's own
@@ -591,49 +522,15 @@ class FlowtuiApp(App[None]):
         elif focused is not None and self.browser in focused.ancestors:
             self.browser.go_up()
 
-    def action_cancel_load(self) -> None:
-        if not self.cancel_load():
-            self.notify("No load in progress", markup=False, timeout=2)
-
     def action_help(self) -> None:
-        screen = self.main_screen
-        sections: list[tuple[str, DOMNode | type[DOMNode]]] = [
-            ("Everywhere", self),
-            ("Panes", screen),
-            ("Browser (left)", self.browser.entry_list),
-            ("Record table", self.table),
-            ("Detail panel", self.detail.list),
-            ("Top-N pane (T)", screen.top),
-            ("Time histogram (H)", screen.histogram),
-            ("Column chooser (o)", ColumnChooser(self.table.column_layout, [])),
-            ("Story (i on a record)", StoryScreen),
-            ("Story: reply and elsewhere", SightingList),
-            ("Story: text", StoryBody),
-            ("Conversation (v in a story)", ConversationScreen),
-            ("Conversation: table", ConversationBody),
-            ("Prompt (filter, go to time, export)", screen.prompt),
-            ("Large folder question", LoadOrQueryScreen),
-        ]
-        self.push_screen(HelpScreen(sections, note=self.help_note))
+        self.push_screen(HelpScreen(note=self.help_note))
 
-    def action_toggle_decoded(self) -> None:
-        self.table.decoded = not self.table.decoded
-        self.status.decoded = self.table.decoded
-
-    def action_toggle_detail(self) -> None:
+    def toggle_detail(self) -> None:
         detail = self.detail
         detail.display = not detail.display
         if detail.display:
             self._show_detail(self.table.cursor_row)
         elif self.focused is not None and detail in self.focused.ancestors:
-            self.table.focus()
-
-    def action_toggle_browser(self) -> None:
-        browser = self.browser
-        browser.display = not browser.display
-        if browser.display:
-            browser.entry_list.focus()
-        elif self.focused is not None and browser in self.focused.ancestors:
             self.table.focus()
 
     #: Said on the first copy inside tmux: the copy travels as OSC 52, which tmux drops
@@ -648,7 +545,7 @@ class FlowtuiApp(App[None]):
             self.notify(self.OSC52_NOTE, title="Clipboard", severity="warning", timeout=12,
                         markup=False)
 
-    def action_copy_record(self) -> None:
+    def copy_record(self) -> None:
         record = self.current_record()
         if record is None:
             self.notify("No record under the cursor", severity="warning", markup=False)
@@ -656,57 +553,9 @@ class FlowtuiApp(App[None]):
         self.copy_to_clipboard(record_json(record))
         self.notify(f"Copied record {self.table.cursor_row + 1:,} as JSON", markup=False)
 
-    def action_first_row(self) -> None:
-        self.table.action_first()
-
-    def action_last_row(self) -> None:
-        self.table.action_last()
-
-    def action_load_highlighted(self) -> None:
-        self.browser.enter_highlighted(load_folders=True)
-
-    def action_append_highlighted(self) -> None:
-        self.browser.enter_highlighted(load_folders=True, append=True)
-
-    def action_bucket_list(self) -> None:
-        self.browser.display = True
-        self.browser.open(Location("buckets"))
-        self.browser.entry_list.focus()
-
-    def action_refresh_listing(self) -> None:
-        self.browser.reload()
-
-    def action_browse_today(self) -> None:
-        self.browser.display = True
-        self.browser.entry_list.focus()
-        self.browser.go_today()
-
-    def action_browse_path(self) -> None:
-        self.paths.open()
-
     # --------------------------------------------------------------- stories
 
-    #: App keys that act on the main screen's records: off (and out of the footer) while a
-    #: story or a conversation covers it.
-    MAIN_SCREEN_ACTIONS: ClassVar[frozenset[str]] = frozenset({
-        "toggle_decoded", "toggle_detail", "toggle_browser", "copy_record", "story",
-        "show_bad_lines", "tail_pause", "tail_stop", "cycle_names"})
-
-    #: Shown in the footer only while a tail runs; their hidden twins (with a parameter)
-    #: answer the keys otherwise.
-    TAIL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"tail_pause", "tail_stop"})
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        stack = self.screen_stack
-        if action in self.MAIN_SCREEN_ACTIONS and stack and isinstance(
-                stack[-1], (StoryScreen, ConversationScreen)):
-            return False
-        if action in self.TAIL_ACTIONS and not parameters:  # the footer's p and x
-            job = self.tails.job
-            return job is not None and not job.stopped
-        return True
-
-    def action_story(self) -> None:
+    def story(self) -> None:
         """The story of the record under the table's cursor (its own screen)."""
         if self.screen is not self.main_screen or self.return_code is not None:
             return  # (another screen, or quitting: ``q`` then ``i``)
@@ -757,13 +606,6 @@ class FlowtuiApp(App[None]):
         if store is None:
             return
         self.push_screen(ConversationScreen(store, message.a, message.b))
-
-    def action_show_bad_lines(self) -> None:
-        job = self.job
-        total = job.status.bad_lines if job is not None else 0
-        self.push_screen(BadLinesScreen(job.bad_lines if job else [], total))
-
-
 
 def theme_for_colours(color_system: str | None) -> str | None:
     """The theme for a terminal of so many colours (None: Textual's default).

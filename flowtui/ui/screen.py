@@ -12,16 +12,17 @@ from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
 from flowtui.query.query import Query
 from flowtui.query.view import RecordView
 from flowtui.rowsource import RowSource
 from flowtui.store import RecordStore
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.browser.pane import BrowserPane
 from flowtui.ui.widgets.detail.panel import DetailPanel
 from flowtui.ui.widgets.filter.crumbs import Crumbs
@@ -44,16 +45,7 @@ TALL_HEIGHT = 40
 class MainScreen(Screen[None]):
     """The one main screen; its focus keys carry ids so a keymap can move them."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="screen.focus-next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
-                id="screen.focus-previous"),
-        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
-                id="screen.copy-text"),
-        Binding("T", "app.toggle_top", "Top-N", id="screen.top"),
-        Binding("H", "app.toggle_histogram", "Histogram", id="screen.histogram"),
-        Binding("o", "app.choose_columns", "Columns", id="screen.columns"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
 
     #: The top-N pane stands in for the record table (Enter or Esc brings the records back).
     top_shown: reactive[bool] = reactive(False, init=False)
@@ -200,7 +192,39 @@ class MainScreen(Screen[None]):
         elif self.focused is self.histogram:
             self.table.focus()
 
-    def choose_columns(self) -> None:
+    @property
+    def uncovered(self) -> bool:
+        """No story or conversation covers this screen (a dialog may): the app's record
+        keys act (the action table's ``when``)."""
+        stack = self.app.screen_stack
+        return not stack or stack[-1] is self or isinstance(stack[-1], ModalScreen)
+
+    def action_toggle_top(self) -> None:
+        self.top_shown = not self.top_shown
+
+    def action_toggle_histogram(self) -> None:
+        if self.histogram_shown and self.focused is not self.histogram:
+            self.histogram.focus()  # shown but elsewhere: H goes to it first
+            return
+        self.histogram_shown = not self.histogram_shown
+
+    def toggle_decoded(self) -> None:
+        """``r``: raw or decoded values in the table (and the status line says which)."""
+        table = self.table
+        table.decoded = not table.decoded
+        self.status.decoded = table.decoded
+
+    def toggle_browser(self) -> None:
+        """``b``: show or hide the browser (the focus leaves it when it goes)."""
+        browser = self.browser
+        if not browser.display:
+            browser.show()
+            return
+        browser.display = False
+        if self.focused is not None and browser in self.focused.ancestors:
+            self.table.focus()
+
+    def action_choose_columns(self) -> None:
         table = self.table
         store = table.store
         columns = store.columns if store is not None else []

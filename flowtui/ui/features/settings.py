@@ -1,45 +1,34 @@
-"""The config file's settings applied to the app: keymap, mode, columns.
+"""The config file's settings applied to the app: keymap, mode, columns, and its saved
+filters and bookmarks in the palette.
 
-The core reads and checks the file (``flowtui.config``); only the app knows its binding ids,
-so the keymap is checked here against every id a flowtui class declares. An unknown id makes
+The core reads and checks the file (``flowtui.config``); only the UI knows its binding ids,
+so the keymap is checked here against the action table's (``ui/actions.py``). An unknown id makes
 the whole config unused, as any other mistake in the file does (one line, then defaults).
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, runtime_checkable
 
-from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import App
 
 from flowtui.config import Settings, default_path, error_at
 from flowtui.fields import FIELDS
+from flowtui.ui.actions import bound_ids
+from flowtui.ui.commands import Command, CommandList
+from flowtui.ui.features.browser.path import PathPrompt
+from flowtui.ui.features.filter.control import Filters
+from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.records.columns import ColumnChoices
-from flowtui.ui.widgets.safe import literal, text
-
-if TYPE_CHECKING:
-    from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.widgets.safe import literal
 
 
 def binding_ids() -> set[str]:
-    """Every binding id declared by a class of ``flowtui.ui`` (imported by the app)."""
-    import flowtui.ui.app  # noqa: F401  (every pane, screen and dialog is imported from here)
-
-    ids: set[str] = set()
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("flowtui.ui") or module is None:
-            continue
-        for value in vars(module).values():
-            if isinstance(value, type) and value.__module__ == name and \
-                    "BINDINGS" in vars(value):
-                for binding in Binding.make_bindings(vars(value)["BINDINGS"]):
-                    if binding.id:
-                        ids.add(binding.id)
-    return ids
+    """Every binding id (the action table's)."""
+    return bound_ids()
 
 
 def keymap_problem(keymap: Mapping[str, str], path: Path,
@@ -65,51 +54,47 @@ def column_choices(settings: Settings) -> ColumnChoices | None:
                          hidden=frozenset(FIELDS) - set(settings.columns))
 
 
-def apply_settings(app: FlowtuiApp, settings: Settings, error: str | None) -> None:
+def apply_settings(app: App[Any], screen: MainScreen, settings: Settings,
+                   error: str | None) -> Settings:
     """Once the main screen exists: the keymap, the starting mode and columns; a bad config
-    file's one line as an error toast (the app runs on its defaults)."""
+    file's one line as an error toast. Returns the settings in force: the defaults when the
+    keymap names an unknown id (the app runs on its defaults)."""
     problem = keymap_problem(settings.keymap, default_path()) if settings.keymap else None
     if problem is not None:
         error = problem
         settings = Settings()
-        app.settings = settings
-        app.paths.bookmarks = {}
     if error:
         app.notify(literal(error), title="Config file not used", severity="error", timeout=20,
                    markup=False)
     if settings.keymap:
         app.set_keymap(dict(settings.keymap))
     if settings.mode == "decoded":
-        app.table.decoded = True
-        app.status.decoded = True
+        screen.table.decoded = True
+        screen.status.decoded = True
     choices = column_choices(settings)
     if choices is not None:
-        app.table.set_column_choices(choices)
+        screen.table.set_column_choices(choices)
+    return settings
 
 
-class SavedCommands(Provider):
+@runtime_checkable
+class Saved(Protocol):
+    """What the saved commands reach in the app (FlowtuiApp has it; no import of the app)."""
+
+    settings: Settings
+    filters: Filters
+    paths: PathPrompt
+
+
+class SavedCommands(CommandList):
     """The config file's saved filters and bookmarks in the ctrl+p palette."""
 
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        from flowtui.ui.app import FlowtuiApp
-
+    def _commands(self) -> list[Command]:
         app = self.app
-        if not isinstance(app, FlowtuiApp):
+        if not isinstance(app, Saved):
             return []
-        found: list[tuple[str, str, Callable[[], object]]] = []
-        for name, expr in app.settings.filters.items():
-            found.append((f"Saved filter: {name}", expr, partial(app.filters.apply, expr)))
-        for name, url in app.settings.bookmarks.items():
-            found.append((f"Bookmark: {name}", url, partial(app.paths.go, url)))
+        found = [Command(f"Saved filter: {name}", expr, partial(app.filters.apply, expr))
+                 for name, expr in app.settings.filters.items()]
+        found += [Command(f"Bookmark: {name}", url, partial(app.paths.go, url))
+                  for name, url in app.settings.bookmarks.items()]
         return found
-
-    async def discover(self) -> Hits:
-        for name, help_text, run in self._commands():
-            yield DiscoveryHit(text(name), run, help=literal(help_text))
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, run in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=literal(help_text))

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from flowtui.parser import BadLine
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.safe import literal
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Yes/no question; the answer is the screen's result (Esc and n say no)."""
 
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape,q", "answer(False)", "No", id="confirm.no"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("confirm")
 
     def __init__(self, question: Text) -> None:
         super().__init__()
@@ -41,11 +40,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class BadLinesScreen(ModalScreen[None]):
     """The first bad lines of the current load: where, why, and the line itself (literal)."""
 
-    BINDINGS = [
-        Binding("escape,q", "dismiss", "Close", id="badlines.close"),
-        Binding("up,k", "scroll('up')", "Scroll up", show=False, id="badlines.up"),
-        Binding("down,j", "scroll('down')", "Scroll down", show=False, id="badlines.down"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("bad-lines")
 
     def __init__(self, bad: Sequence[tuple[str, BadLine]], total: int) -> None:
         super().__init__()

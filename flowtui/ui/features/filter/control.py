@@ -161,6 +161,11 @@ class Filters:
         self.apply("", note=f"Filter cleared: {text} (/ then ↑ brings it back)")
         return True
 
+    def clear_key(self) -> None:
+        """The palette's Clear filter: clear, or say there is none."""
+        if not self.clear():
+            self._app.notify("No filter to clear", markup=False, timeout=2)
+
     def show(self) -> None:
         """The breadcrumb and the status line, after the query or the counts changed."""
         screen = self._screen

@@ -37,6 +37,7 @@ from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.browser.pane import LoadState
+from flowtui.ui.widgets.dialogs import BadLinesScreen
 from flowtui.ui.widgets.records.status import LoadStatus
 from flowtui.ui.widgets.safe import literal
 
@@ -158,6 +159,17 @@ class Loads:
         if not quiet:
             self._app.notify(f"Load cancelled after {len(job.store):,} records", markup=False)
         return True
+
+    def cancel_key(self) -> None:
+        """The palette's Cancel load: cancel, or say there is nothing to cancel."""
+        if not self.cancel():
+            self._app.notify("No load in progress", markup=False, timeout=2)
+
+    def show_bad_lines(self) -> None:
+        """``e``: the current load's bad lines, with where and why."""
+        job = self.job
+        total = job.status.bad_lines if job is not None else 0
+        self._app.push_screen(BadLinesScreen(job.bad_lines if job else [], total))
 
     def update(self, message: LoadUpdate) -> None:
         job = self.job

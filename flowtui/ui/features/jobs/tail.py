@@ -245,6 +245,7 @@ class Tails:
         screen = self._screen
         screen.table.follow = False
         screen.table.new_rows = 0
+        screen.status.new_rows = 0  # "N new rows (End follows)" no more
         if screen.records is job.store:
             screen.table.placeholder = (f"The tail of {job.url} is stopped: no new records "
                                         "arrive here (t on a folder follows again).")
@@ -318,6 +319,22 @@ class Tails:
         if job.stopped and self._timer is not None:
             self._timer.stop()
             self._timer = None
+
+    @property
+    def following(self) -> bool:
+        """A tail runs (p and x are in the footer)."""
+        return self.job is not None and not self.job.stopped
+
+    def pause_key(self) -> None:
+        """``p``: pause or resume, or say nothing is followed."""
+        if not self.toggle_pause():
+            self._app.notify("Not following anything (t on a folder in the browser follows "
+                             "it)", markup=False, timeout=3)
+
+    def stop_key(self) -> None:
+        """``x``: stop following, or say nothing is followed."""
+        if not self.stop():
+            self._app.notify("Not following anything", markup=False, timeout=2)
 
     def toggle_pause(self) -> bool:
         """Pause or resume; False if nothing is being followed."""

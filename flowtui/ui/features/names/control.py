@@ -155,6 +155,12 @@ class NamesControl:
         self._start(refresh=True)
         return True
 
+    def refresh_key(self) -> None:
+        """``R``: read the EC2 inventory again (the cache ignored), or say names are off."""
+        if not self.refresh():
+            self._app.notify("No names: the app was started with --no-names", markup=False,
+                             timeout=3)
+
     def _start(self, *, refresh: bool) -> None:
         assert self.options is not None
         if self._worker is not None:

@@ -13,13 +13,14 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
+from flowtui.ui.actions import bindings
 from flowtui.ui.features.jobs.story import ConversationTold, StoryFailed, tell_conversation
 from flowtui.ui.features.story.render import conversation_table, conversation_title
 from flowtui.ui.widgets.safe import literal
@@ -28,29 +29,11 @@ from flowtui.ui.widgets.safe import literal
 class ConversationBody(VerticalScroll, inherit_bindings=False):
     """The groups; wide tables scroll sideways on a small terminal."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "scroll_up", "Scroll up", show=False, id="conversation.up"),
-        Binding("down,j", "scroll_down", "Scroll down", show=False, id="conversation.down"),
-        Binding("left,h", "scroll_left", "Scroll left", show=False, id="conversation.left"),
-        Binding("right,l", "scroll_right", "Scroll right", show=False,
-                id="conversation.right"),
-        Binding("pageup", "page_up", "Page up", show=False, id="conversation.page-up"),
-        Binding("pagedown,space", "page_down", "Page down", show=False,
-                id="conversation.page-down"),
-        Binding("home,g", "scroll_home", "Top", show=False, id="conversation.top"),
-        Binding("end,G", "scroll_end", "Bottom", show=False, id="conversation.bottom"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("conversation-text")
 
 
 class ConversationScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Back", id="conversation.close"),
-        Binding("tab", "app.focus_next", "Next part", show=False, id="conversation.focus-next"),
-        Binding("shift+tab", "app.focus_previous", "Previous part", show=False,
-                id="conversation.focus-previous"),
-        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
-                id="conversation.copy-text"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("conversation")
 
     def __init__(self, store: RecordStore, a: str, b: str) -> None:
         super().__init__()

@@ -21,8 +21,7 @@ from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.reactive import reactive
@@ -37,6 +36,8 @@ from flowtui.neighbours import NeighbourPlan
 from flowtui.query.story import SIGHTINGS_LIMIT, Sighting
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
+from flowtui.ui.actions import bindings
+from flowtui.ui.commands import ScreenCommands
 from flowtui.ui.features.jobs.story import (
     MissingLoaded,
     MissingProgress,
@@ -72,29 +73,13 @@ class Jump:
 class StoryBody(VerticalScroll, inherit_bindings=False):
     """The explanation, comparison, timeline and what is missing; scrolls as one text."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "scroll_up", "Scroll up", show=False, id="story-text.up"),
-        Binding("down,j", "scroll_down", "Scroll down", show=False, id="story-text.down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="story-text.page-up"),
-        Binding("pagedown,space", "page_down", "Page down", show=False,
-                id="story-text.page-down"),
-        Binding("home,g", "scroll_home", "Top", show=False, id="story-text.top"),
-        Binding("end,G", "scroll_end", "Bottom", show=False, id="story-text.bottom"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("story-text")
 
 
 class SightingList(OptionList, inherit_bindings=False):
     """The reply and the same flow elsewhere; the highlighted one is compared with the record."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="story-list.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="story-list.down"),
-        Binding("home,g", "first", "First", show=False, id="story-list.first"),
-        Binding("end,G", "last", "Last", show=False, id="story-list.last"),
-        Binding("pageup", "page_up", "Page up", show=False, id="story-list.page-up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="story-list.page-down"),
-        Binding("enter", "select", "Go to record", id="story-list.jump"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("story-list")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(markup=False, **kwargs)
@@ -162,33 +147,6 @@ class TimelineStrip(Widget):
         return Group(*lines)
 
 
-class StoryCommands(Provider):
-    """The story screen's actions in the ctrl+p palette."""
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        screen = self.screen
-        if not isinstance(screen, StoryScreen):
-            return []
-        return [
-            ("Story: load what is missing", "Load the objects around this record, filtered "
-             "to its flow (l)", screen.action_load_missing),
-            ("Story: conversation of its two addresses", "Every flow between srcaddr and "
-             "dstaddr, by protocol and port (v)", screen.action_conversation),
-            ("Story: close", "Back to the records (Esc)", screen.action_close),
-        ]
-
-    async def discover(self) -> Hits:
-        for name, help_text, run in self._commands():
-            yield DiscoveryHit(name, run, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, run in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)
-
-
 def _while_shown(handler: Callable[..., None]) -> Callable[..., None]:
     """Work that arrives for a story screen that is gone (closed, or the app quitting as it
     opened: ``q`` then ``i``) is dropped, never a ``NoMatches`` traceback."""
@@ -209,17 +167,8 @@ def _while_shown(handler: Callable[..., None]) -> Callable[..., None]:
 class StoryScreen(Screen[Jump | None]):
     """The story of store row ``index``; dismissed with a ``Jump`` or None."""
 
-    COMMANDS = Screen.COMMANDS | {StoryCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back/cancel", id="story.close"),
-        Binding("l", "load_missing", "Load missing", id="story.load-missing"),
-        Binding("v", "conversation", "Conversation", id="story.conversation"),
-        Binding("tab", "app.focus_next", "Next part", show=False, id="story.focus-next"),
-        Binding("shift+tab", "app.focus_previous", "Previous part", show=False,
-                id="story.focus-previous"),
-        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False,
-                id="story.copy-text"),
-    ]
+    COMMANDS = Screen.COMMANDS | {ScreenCommands}
+    BINDINGS: ClassVar[list[BindingType]] = bindings("story")
 
     #: The latest story (None while the first telling runs).
     told: reactive[StoryTold | None] = reactive(None, init=False)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.dialogs import ConfirmScreen
 from flowtui.ui.widgets.safe import literal
 
@@ -23,9 +25,7 @@ class LoadOrQueryScreen(ConfirmScreen):
     The screen's result stays the yes/no of a load (so a "no" loads nothing); ``a`` answers
     no and hands the folder to ``on_athena``."""
 
-    BINDINGS = [
-        Binding("a", "athena", "Query on Athena", id="confirm.athena"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("large-folder")
 
     def __init__(self, question: Text, on_athena: Callable[[], None]) -> None:
         super().__init__(question)
@@ -52,9 +52,7 @@ class TableName:
 class AthenaTableScreen(ModalScreen[TableName | None]):
     """Which Athena table holds the folder's flow logs (``flowtui athena ddl`` makes one)."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="athena-table.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("athena-table")
 
     def __init__(self, database: str = "default", table: str = "vpc_flow_logs") -> None:
         super().__init__()
@@ -86,9 +84,7 @@ class AthenaTableScreen(ModalScreen[TableName | None]):
 class SqlScreen(ModalScreen[None]):
     """The SQL the table's records came from, literally."""
 
-    BINDINGS = [
-        Binding("escape,q,A", "dismiss", "Close", id="athena-sql.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("athena-sql")
 
     def __init__(self, title: str, sql: str) -> None:
         super().__init__()

@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from flowtui.s3.errors import describe
 from flowtui.s3.inflight import Scope
 from flowtui.s3.listing import Entry
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.browser.sources import (
     ClientGetter,
     Location,
@@ -138,22 +139,7 @@ class EntryList(OptionList, inherit_bindings=False):
     """The list itself; asks for the next page when the user nears its end."""
 
 
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="browser.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="browser.down"),
-        Binding("home,g", "first", "First", show=False, id="browser.first"),
-        Binding("end,G", "last", "Last", show=False, id="browser.last"),
-        Binding("pageup", "page_up", "Page up", show=False, id="browser.page-up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="browser.page-down"),
-        Binding("enter", "select", "Open/load", id="browser.open"),
-        Binding("right,l", "enter_folder", "Enter folder", show=False, id="browser.enter"),
-        Binding("left,h,backspace", "parent", "Up a level", show=False, id="browser.parent"),
-        Binding("a", "append", "Add to table", show=False, id="browser.append"),
-        Binding("t", "tail", "Follow (live tail)", show=False, id="browser.tail"),
-        Binding("ctrl+r,f5", "reload", "Refresh listing", show=False, id="browser.refresh"),
-        Binding("n", "today", "Today (UTC)", show=False, id="browser.today"),
-        Binding("colon", "type_path", "Go to path", show=False, id="browser.go-to-path"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("browser")
 
     @dataclass
     class NearEnd(Message):
@@ -350,6 +336,21 @@ class BrowserPane(Vertical):
         """List a place the user typed."""
         self.open(location)
         self.entry_list.focus()
+
+    def show(self) -> None:
+        """Shown (``b`` or a small terminal may hide it), the focus in its list."""
+        self.display = True
+        self.entry_list.focus()
+
+    def show_buckets(self) -> None:
+        """The palette's Go to bucket list."""
+        self.show()
+        self.open(Location("buckets"))
+
+    def show_today(self) -> None:
+        """The palette's Go to today's folder: as ``n`` in the list, from anywhere."""
+        self.show()
+        self.go_today()
 
     def go_today(self, today: datetime | None = None) -> None:
         """``n``: today's UTC day folder under the region folder shown (or one it holds)."""

@@ -11,12 +11,12 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.geometry import Region
 from textual.reactive import reactive
@@ -24,6 +24,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from flowtui.explain import Explanation, explain
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.safe import literal, text
 
 
@@ -52,18 +53,7 @@ class ExplainList(OptionList, inherit_bindings=False):
     """Scrollable, wrapped lines of the explanation; the highlight picks what `y` copies."""
 
 
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="detail.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="detail.down"),
-        Binding("home,g", "first", "First", show=False, id="detail.first"),
-        Binding("end,G", "last", "Last", show=False, id="detail.last"),
-        Binding("pageup", "page_up", "Page up", show=False, id="detail.page-up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="detail.page-down"),
-        Binding("enter", "select", "Select", show=False, id="detail.select"),
-        Binding("y", "copy_value", "Copy value", id="detail.copy-value"),
-        Binding("Y", "copy_decoded", "Copy decoded", show=False, id="detail.copy-decoded"),
-        Binding("m", "toggle_meanings", "Meanings", id="detail.toggle-meanings"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("detail")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ import pyarrow as pa
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -35,6 +35,7 @@ from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import Compare
 from flowtui.query.times import parse_time
 from flowtui.rowsource import RowSource
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.histogram.bars import (
     bucket_label,
     column_rows,
@@ -101,25 +102,7 @@ class TimeHistogram(Widget, can_focus=True):
         "time-histogram--info",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "move(-1)", "Earlier", show=False, id="histogram.left"),
-        Binding("right,l", "move(1)", "Later", show=False, id="histogram.right"),
-        Binding("home,g", "edge(-1)", "First bucket", show=False, id="histogram.first"),
-        Binding("end,G", "edge(1)", "Last bucket", show=False, id="histogram.last"),
-        Binding("shift+left,left_square_bracket", "extend(-1)", "Select earlier", show=False,
-                id="histogram.select-left"),
-        Binding("shift+right,right_square_bracket", "extend(1)", "Select later", show=False,
-                id="histogram.select-right"),
-        Binding("v,space", "mark", "Start/clear a range", id="histogram.mark"),
-        Binding("enter", "filter", "Filter to range", id="histogram.filter"),
-        Binding("m", "metric", "Records/bytes", id="histogram.metric"),
-        Binding("at", "jump", "Go to time", id="histogram.jump"),
-        Binding("plus", "zoom(-1)", "Narrower buckets", id="histogram.zoom-in"),
-        Binding("minus", "zoom(1)", "Wider buckets", id="histogram.zoom-out"),
-        Binding("z", "zoom(0)", "Buckets that fit", show=False, id="histogram.zoom-fit"),
-        Binding("s", "scale", "Linear/log scale", id="histogram.scale"),
-        Binding("escape", "leave", "Clear range, then hide", id="histogram.back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("histogram")
 
     cursor: reactive[int] = reactive(0)
     #: Where a range selection started (None: no range, Enter filters the cursor's bucket).

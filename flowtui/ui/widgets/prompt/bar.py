@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.prompt.history import History
 from flowtui.ui.widgets.safe import literal
 
@@ -55,12 +57,7 @@ class PromptSpec:
 class PromptBar(Vertical):
     """Hidden until ``open``; Esc closes it, Enter submits valid text."""
 
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="prompt.close"),
-        Binding("up", "history(-1)", "Older entry", show=False, id="prompt.older"),
-        Binding("down", "history(1)", "Newer entry", show=False, id="prompt.newer"),
-        Binding("tab", "complete", "Complete", show=False, id="prompt.complete"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("prompt")
 
     @dataclass
     class Submitted(Message):

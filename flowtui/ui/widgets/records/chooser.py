@@ -12,13 +12,14 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from flowtui.explain import display_value
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.records.columns import ColumnChoices, ColumnLayout
 from flowtui.ui.widgets.safe import literal
 
@@ -30,14 +31,7 @@ class ColumnList(OptionList, inherit_bindings=False):
     """The chooser's list: j/k move as in the table, and the cursor stops at either end
     (it wrapped from the last column to the first without a word)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "step(1)", "Down", show=False, id="columns.down"),
-        Binding("up,k", "step(-1)", "Up", show=False, id="columns.up"),
-        Binding("home,g", "first", "First", show=False, id="columns.first"),
-        Binding("end,G", "last", "Last", show=False, id="columns.last"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="columns.page-down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="columns.page-up"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("columns-list")
 
     def action_step(self, step: int) -> None:
         if not self.option_count:
@@ -49,15 +43,7 @@ class ColumnList(OptionList, inherit_bindings=False):
 class ColumnChooser(ModalScreen[ColumnChoices | None]):
     """Every column with its state; the answer is the new choices (None: cancelled)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space,x", "toggle_column", "Show/hide", id="columns.toggle"),
-        Binding("K,shift+up", "move(-1)", "Move up", id="columns.move-up"),
-        Binding("J,shift+down", "move(1)", "Move down", id="columns.move-down"),
-        Binding("p", "pin", "Pin up to here", id="columns.pin"),
-        Binding("D", "defaults", "Defaults", show=False, id="columns.defaults"),
-        Binding("enter", "apply", "Apply", id="columns.apply"),
-        Binding("escape,q", "cancel", "Cancel", id="columns.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("columns")
 
     def __init__(self, layout: ColumnLayout, columns: Sequence[str]) -> None:
         super().__init__()

@@ -14,13 +14,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -33,6 +34,7 @@ from textual.timer import Timer
 from flowtui.explain import display_value
 from flowtui.fields import is_integer
 from flowtui.rowsource import RowSource
+from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.names.cells import CellNames
 from flowtui.ui.widgets.records.columns import ColumnChoices, ColumnLayout
 from flowtui.ui.widgets.records.scrollbars import ChangedCellsScrollBar, CompactScrollBarRender
@@ -121,30 +123,7 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         "record-table--header-cursor",
     }
 
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("left,h", "column_left", "Column left", show=False, id="table.left"),
-        Binding("right,l", "column_right", "Column right", show=False, id="table.right"),
-        # Filter and sort keys act on the cell under the cursor; the app does the work.
-        Binding("equals_sign,plus", "app.keep_value", "Keep only this value", show=False,
-                id="table.keep-value"),
-        Binding("exclamation_mark,minus", "app.exclude_value", "Exclude this value",
-                show=False, id="table.exclude-value"),
-        Binding("backspace", "app.pop_filter", "Undo last filter step", show=False,
-                id="table.pop-filter"),
-        Binding("slash", "app.filter", "Filter", id="table.filter"),  # first in the footer
-        Binding("y", "copy_cell", "Copy cell", show=False, id="table.copy-cell"),
-        Binding("s", "app.sort_column", "Sort", id="table.sort"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page-up"),
-        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False,
-                id="table.page-down"),
-        Binding("home,g", "first", "First row", show=False, id="table.first"),
-        Binding("end,G", "last", "Last row", show=False, id="table.last"),
-        Binding("ctrl+pageup,0", "leftmost", "First column", show=False, id="table.leftmost"),
-        Binding("ctrl+pagedown,dollar_sign", "rightmost", "Last column", show=False,
-                id="table.rightmost"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("table")
 
     decoded: reactive[bool] = reactive(False)
     #: No repaint of its own: the watcher refreshes the two rows that changed.

@@ -20,7 +20,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -31,6 +31,7 @@ from textual.worker import get_current_worker
 from flowtui.names.resolve import Names
 from flowtui.query.aggregate import group_by, top_of
 from flowtui.rowsource import RowSource
+from flowtui.ui.actions import bindings
 from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.histogram.bars import share_bar
 from flowtui.ui.widgets.records.status import human_bytes
@@ -103,30 +104,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         "top-pane--note",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="top.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="top.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="top.page-up"),
-        Binding("pagedown,space", "page(1)", "Page down", show=False, id="top.page-down"),
-        Binding("home,g", "edge(-1)", "First", show=False, id="top.first"),
-        Binding("end,G", "edge(1)", "Last", show=False, id="top.last"),
-        Binding("left,h", "key(-1)", "Previous key", id="top.key-previous"),
-        Binding("right,l", "key(1)", "Next key", id="top.key-next"),
-        *[Binding(str(i + 1), f"pick({i})", f"By {k.name}", show=False, id=f"top.by-{k.name}")
-          for i, k in enumerate(TOP_KEYS)],
-        Binding("m", "metric", "Records/packets/bytes", id="top.metric"),
-        Binding("n", "by_name", "By name/address", id="top.by-name"),
-        Binding("enter", "drill(True)", "Filter to row", id="top.drill"),
-        Binding("exclamation_mark", "drill(False)", "Exclude row", id="top.exclude"),
-        Binding("v", "conversation", "Conversation", id="top.conversation"),
-        Binding("escape", "leave", "Back to records", id="top.back"),
-        # @ jumps, as it does in the table (to a time) and the histogram; / stays the filter
-        # (the ranking follows it). n N as VisiData's search: next, previous.
-        Binding("at", "find_wanted", "Jump to an address or port (n next, N previous)",
-                show=False, id="top.find"),  # in ? help: the footer is full here
-        Binding("n", "find(1)", "Next found row", show=False, id="top.find-next"),
-        Binding("N", "find(-1)", "Previous found row", show=False, id="top.find-previous"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("top")
 
     cursor_row: reactive[int] = reactive(0)
     key_index: reactive[int] = reactive(0)
