@@ -412,7 +412,7 @@ def report_pty(results: dict[str, list[dict[str, Any]]], rounds: int) -> None:
 
 
 def main() -> None:
-    global HELD, DUMP
+    global HELD, DUMP, TERMINAL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="loads timed for (a)")
@@ -421,6 +421,8 @@ def main() -> None:
                         help="runs of the app in a pty for (e); 0 skips (e)")
     parser.add_argument("--held", type=int, default=HELD,
                         help=f"j presses held for (e) (default {HELD})")
+    parser.add_argument("--size", default="160x48", metavar="WxH",
+                        help="the pty's size for (e) (default 160x48; the targets are for it)")
     parser.add_argument("--pty-only", action="store_true",
                         help="measure only (e), the bytes written to a pty")
     parser.add_argument("--dump", type=Path, metavar="DIR",
@@ -429,6 +431,11 @@ def main() -> None:
                         help="another checkout of flowtui measured in (e) in the same run")
     args = parser.parse_args()
     HELD, DUMP = args.held, args.dump
+    try:
+        width, height = (int(n) for n in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size {args.size}: give it as WIDTHxHEIGHT, e.g. 80x24")
+    TERMINAL = (width, height)
     BYTE_TARGETS["held_shown"] = 400 * HELD
     if args.baseline is not None and not (args.baseline / "flowtui" / "ui" / "app.py").exists():
         parser.error(f"--baseline {args.baseline}: no flowtui checkout there")
