@@ -18,6 +18,7 @@ from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import BindingType, Keymap
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.screen import Screen
 
 from flowtui.config import Settings
@@ -56,6 +57,7 @@ from flowtui.ui.help import HelpScreen
 from flowtui.ui.keygate import KeyGate
 from flowtui.ui.messages import ShowConversation
 from flowtui.ui.screen import MainScreen
+from flowtui.ui.terminal_output import compact_driver
 from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.widgets.browser.sources import Location, entry_location
 from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
@@ -188,6 +190,11 @@ class FlowtuiApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         return self.main_screen
+
+    def get_driver_class(self) -> type[Driver]:
+        """The platform's driver, its writes compacted (ui/terminal_output.py): the same
+        screen for about a third fewer bytes over SSH."""
+        return compact_driver(super().get_driver_class())
 
     def main_screen_ready(self) -> None:
         """Called once the main screen's widgets exist: open the target."""

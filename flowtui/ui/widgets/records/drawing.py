@@ -31,7 +31,11 @@ from flowtui.ui.widgets.records.cells import (
     row_marker,
 )
 from flowtui.ui.widgets.records.geometry import TableGeometry
-from flowtui.ui.widgets.records.scrollbars import ChangedCellsScrollBar, CompactScrollBarRender
+from flowtui.ui.widgets.records.scrollbars import (
+    ChangedCellsScrollBar,
+    CompactScrollBarRender,
+    changed_cells,
+)
 from flowtui.ui.widgets.safe import literal
 
 
@@ -249,25 +253,17 @@ class TableDrawing(TableGeometry):
             if version != self._widths_version:
                 self._update_virtual_size()
 
+    # Textual's own two properties, with bars that repaint only the cells that change
+    # (ui/widgets/records/scrollbars.py); Textual creates its bars here, on first use.
     @property
     def vertical_scrollbar(self) -> ScrollBar:
-        if self._vertical_scrollbar is None:
-            bar = ChangedCellsScrollBar(vertical=True, name="vertical",
-                                        thickness=self.scrollbar_size_vertical)
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)  # noqa: SLF001 - as Widget.vertical_scrollbar
-        return self._vertical_scrollbar
+        return changed_cells(super().vertical_scrollbar)
 
     @property
     def horizontal_scrollbar(self) -> ScrollBar:
-        if self._horizontal_scrollbar is None:
-            bar = ChangedCellsScrollBar(vertical=False, name="horizontal",
-                                        thickness=self.scrollbar_size_horizontal)
+        bar = super().horizontal_scrollbar
+        if not isinstance(bar, ChangedCellsScrollBar):
             # Textual declares ``renderer`` a ClassVar but reads it through the instance:
             # this table's bar alone draws compactly.
             bar.renderer = CompactScrollBarRender  # type: ignore[misc]
-            bar.display = False
-            self._horizontal_scrollbar = bar
-            self.app._start_widget(self, bar)  # noqa: SLF001 - as Widget.horizontal_scrollbar
-        return self._horizontal_scrollbar
+        return changed_cells(bar)

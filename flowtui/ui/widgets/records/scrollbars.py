@@ -50,12 +50,12 @@ def changed_span(old: Cells, new: Cells) -> tuple[int, int] | None:
 
 class ChangedCellsScrollBar(ScrollBar):
     """A scrollbar whose plain ``refresh()`` repaints only the cells that now differ from
-    what it drew last (a moved thumb: a cell or two)."""
+    what it drew last (a moved thumb: a cell or two).
 
-    def __init__(self, vertical: bool = True, name: str | None = None, *,
-                 thickness: int = 1) -> None:
-        super().__init__(vertical, name, thickness=thickness)
-        self._drawn: tuple[Size, list[Cells]] | None = None
+    Textual makes a widget's bars itself (``Widget.vertical_scrollbar``), so a bar becomes
+    one of these by :func:`changed_cells`; it keeps no state beyond ``_drawn``."""
+
+    _drawn: tuple[Size, list[Cells]] | None = None
 
     def _lines(self) -> list[Cells]:
         width, height = self.size
@@ -80,3 +80,11 @@ class ChangedCellsScrollBar(ScrollBar):
         if changed:
             super().refresh(*changed)
         return self
+
+
+def changed_cells(bar: ScrollBar) -> ScrollBar:
+    """``bar`` (one Textual made, and started) as a :class:`ChangedCellsScrollBar`: its class
+    is switched, which adds behaviour and no state (the subclass defines no ``__init__``)."""
+    if not isinstance(bar, ChangedCellsScrollBar):
+        bar.__class__ = ChangedCellsScrollBar
+    return bar
