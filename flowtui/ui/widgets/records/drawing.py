@@ -243,8 +243,15 @@ class TableDrawing(TableGeometry):
     def watch_scroll_y(self, old: float, new: float) -> None:
         """Fit the columns to the rows a scroll brings, now: left to the paint, a new width
         changes the virtual size after it and the whole table is painted a second time
-        (twice the bytes of a PgDn)."""
-        super().watch_scroll_y(old, new)
+        (twice the bytes of a PgDn).
+
+        What ScrollView's own watcher does, but the repaint stops at the scrollbar: its
+        region (the widget's size) reaches over the bar, which repaints its own changed cells
+        (a PgDn sent the bar's column again, ~0.5 KB)."""
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = new
+        if round(old) != round(new):
+            self.refresh(Region(0, 0, *self.scrollable_content_region.size))
         top = int(new)
         stop = min(self._row_count, top + self._body_height())
         if stop > top and self._columns:
