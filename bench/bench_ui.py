@@ -121,6 +121,10 @@ HERE = os.path.dirname(app_module.__file__)  # CSS paths are relative to the app
 PATHS = FlowtuiApp.CSS_PATH
 PATHS = [PATHS] if isinstance(PATHS, str) else list(PATHS)
 
+def throttle(app):  # the detail panel's (the app's before ui/ was split, the screen's now)
+    old = getattr(app, "_detail_throttle", None)
+    return old if old is not None else app.main_screen.detail_throttle
+
 class BenchApp(FlowtuiApp):
     CSS_PATH = [os.path.join(HERE, str(path)) for path in PATHS]
 
@@ -139,7 +143,7 @@ class BenchApp(FlowtuiApp):
             table.scroll_to(y=int(jump) - 1, animate=False, immediate=True)
             self._step = 1
         elif (self.detail.record_index == table.cursor_row
-              and not self._detail_throttle.pending):
+              and not throttle(self).pending):
             self._poll.stop()
             os.write(ready, b"ready\\n")
 
@@ -321,7 +325,7 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
             draws_warm.append(time.perf_counter() - t0)
         # Leave only once the detail panel's catch-up timer has fired: quitting with it
         # pending raises NoMatches from FlowtuiApp._show_detail (reported as a UI bug).
-        await until(lambda: not app._detail_throttle.pending, "the detail timer")  # noqa: SLF001
+        await until(lambda: not app.main_screen.detail_throttle.pending, "the detail timer")  # noqa: SLF001
         out.update(draw_cold=draws_cold, draw_warm=draws_warm,
                    screen_rows=table.size.height, at_row=table.cursor_row + 1)
     return out

@@ -7,9 +7,12 @@ which one it holds.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from flowtui.store import RecordStore
 
 
 class RowSource(Protocol):
@@ -48,4 +51,17 @@ class RowSource(Protocol):
 
     def source(self, index: int) -> str:
         """Where the row came from (the object's location), for the detail panel."""
+        ...
+
+    @property
+    def store(self) -> RecordStore:
+        """The store the rows live in (a store is its own)."""
+        ...
+
+    def store_index(self, index: int) -> int:
+        """The store row behind row ``index`` (a story tells a store row)."""
+        ...
+
+    def index_of(self, store_index: int) -> int | None:
+        """Where store row ``store_index`` is here; None when this source leaves it out."""
         ...

@@ -165,6 +165,17 @@ class RecordStore:
                 raise IndexError(index)
             return self._sources[bisect.bisect_right(self._starts, index) - 1]
 
+    @property
+    def store(self) -> RecordStore:
+        """Itself: the table reads a store or a view of one through the same questions."""
+        return self
+
+    def store_index(self, index: int) -> int:
+        return index
+
+    def index_of(self, store_index: int) -> int | None:
+        return store_index if 0 <= store_index < len(self) else None
+
     def batches(self) -> list[pa.RecordBatch]:
         with self._lock:
             return list(self._batches)

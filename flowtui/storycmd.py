@@ -169,6 +169,11 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: Any,
     count = min(args.limit, len(view))
     if count == 0:
         said = f"no record matches --where {args.where} (of {len(store):,} loaded)"
+        from flowtui.query.absent import absent_hint
+
+        missing = absent_hint(expr, store.columns)
+        if missing:
+            said += f": {missing}"
         if day is not None:
             said += f"; a time without a date was read on {day.describe()}"
         say(said)

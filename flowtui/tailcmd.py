@@ -126,7 +126,7 @@ def main(argv: Sequence[str]) -> int:
 def _live_view(args: argparse.Namespace) -> int:
     """On a terminal: the app, following the prefix (imported here: the core stays
     Textual-free, and pipes never load the UI)."""
-    from flowtui.ui.app import run
+    from flowtui.ui.run import run
 
     backfill = {} if args.backfill is None else {"backfill": args.backfill}
     options = TailOptions(interval=args.interval, keep=args.keep, fields=args.fields,

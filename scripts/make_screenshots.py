@@ -233,7 +233,7 @@ async def names_view(client: Any) -> None:
         await highlight(pilot, app, lambda loc: "T1410Z" in loc)
         await pilot.press("enter")
         await wait_for(pilot, lambda: finished(app), "the incident's object to load")
-        await wait_for(pilot, lambda: app.names.names is not None and not app.names.loading,
+        await wait_for(pilot, lambda: app.names.names is not None and not app.names.reading,
                        "the names")
         app.filters.apply("name web-*")
         await wait_for(pilot, lambda: app.filters.text == "name web-*"

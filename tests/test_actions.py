@@ -151,7 +151,7 @@ async def _faces_agree(pilot: Any, app: FlowtuiApp) -> None:
     # the palette: each of its rows by name, with the key it has now
     palette = _palette(app)
     for action in ACTIONS:
-        if action.palette:
+        if action.palette and SCOPES[action.scope].node is not None:  # the app's rows
             key = _palette_key(app, action) if (action.keys or action.key_of) else ""
             assert action.palette in palette, action.id
             assert not key or f"({key}" in palette[action.palette], (action.id, key)

@@ -57,3 +57,33 @@ def test_ui_reads_no_private_attribute_of_another_object() -> None:
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} "
                                  f"{ast.unparse(node)}")
     assert offenders == []
+
+
+def _ui_imports(path: Path) -> set[str]:
+    """The ``flowtui.ui`` modules ``path`` imports, anywhere in it (type-checking only too)."""
+    return {name for name in _imports(path) if name.startswith("flowtui.ui")}
+
+
+def test_ui_imports_run_downward() -> None:
+    """ui/ stands in floors: widgets (what the screen is built of) import no feature, no
+    screen and no app; the screen and what the table shows import no feature; features
+    import no app. An import running back up ties a widget to the work above it, so a
+    change to one feature touches the widgets (issue 19)."""
+    ui = PACKAGE / "ui"
+    above_widgets = ("flowtui.ui.features", "flowtui.ui.screen", "flowtui.ui.shown",
+                     "flowtui.ui.app", "flowtui.ui.run", "flowtui.ui.launch")
+    above_screen = ("flowtui.ui.features", "flowtui.ui.app", "flowtui.ui.run")
+    offenders: list[str] = []
+    for path in sorted(ui.rglob("*.py")):
+        rel = path.relative_to(ui)
+        if rel.parts[0] == "widgets" or str(rel) in ("messages.py", "clipboard.py"):
+            banned = above_widgets
+        elif str(rel) in ("screen.py", "shown.py"):
+            banned = above_screen
+        elif rel.parts[0] == "features":
+            banned = ("flowtui.ui.app", "flowtui.ui.run", "flowtui.ui.launch")
+        else:
+            continue
+        offenders += [f"{rel} -> {name}" for name in sorted(_ui_imports(path))
+                      if name.startswith(banned)]
+    assert offenders == []

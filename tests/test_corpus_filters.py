@@ -31,11 +31,12 @@ def log_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("case", FILTER_CASES, ids=[c.name for c in FILTER_CASES])
 def test_a_hostile_filter_is_one_filter_error_with_a_place(case: FilterCase) -> None:
-    started = time.monotonic()
+    started = time.thread_time()
     with pytest.raises(FilterError) as caught:
         parse(case.text)
-    # checked on every keystroke in the app: 100,000 parentheses took the parser 8 s
-    assert time.monotonic() - started < 2.0, case.name
+    # checked on every keystroke in the app: 100,000 parentheses took the parser 8 s. This
+    # thread's CPU time, not the wall clock: the bound holds on a loaded machine too.
+    assert time.thread_time() - started < 2.0, case.name
     error = caught.value
     assert 0 <= error.position <= len(case.text)
     assert case.message in str(error)

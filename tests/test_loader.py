@@ -4,7 +4,6 @@ failures reported per object and a cancel that leaves nothing running."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -195,11 +194,9 @@ def test_cancel_cuts_a_stalled_connection(s3_server: Any, fault_proxy: Any) -> N
     worker = threading.Thread(target=run)
     worker.start()
     assert fault_proxy.stalled.wait(10)
-    started = time.monotonic()
     cancel.set()
-    assert done.wait(10)
+    assert done.wait(10)  # not the 60 s read timeout (a margin a loaded machine keeps)
     worker.join()
-    assert time.monotonic() - started < 2  # not the 60 s read timeout
     assert rec.events[-1].cancelled
     assert not any(t.name.startswith("flowtui-") for t in threading.enumerate())
 

@@ -61,8 +61,8 @@ async def test_query_on_athena_sends_filter_and_partitions_and_fills_the_table(
                      athena=AthenaOptions(database="logs", table="vpc",
                                           output_location="s3://results/q/"))
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: app.main_screen.records is not None, what="screen")
-        assert app.add_filter_step("reject and port 22")
+        await wait_for(pilot, lambda: app.shown.records is not None, what="screen")
+        assert app.filters.add_step("reject and port 22")
         await _ask_athena(pilot, app, s3_server)
         await wait_for(pilot, lambda: app.athena.job is not None and not app.athena.job.running,
                        timeout=60, what="query finished")
@@ -75,7 +75,7 @@ async def test_query_on_athena_sends_filter_and_partitions_and_fills_the_table(
         assert "dstport = 22" in sql
         assert ("aws_account = '333333333333' AND aws_region = 'ap-southeast-2' AND "
                 "year = '2024' AND month = '03' AND day = '05'") in sql
-        await wait_for(pilot, lambda: len(app.main_screen.records or []) == len(ROWS),
+        await wait_for(pilot, lambda: len(app.shown.records or []) == len(ROWS),
                        what="rows in the store")
         await pilot.pause()
         text = "\n".join(screen_text(pilot))
@@ -95,7 +95,7 @@ async def test_esc_during_a_slow_query_stops_it_on_athena(athena_env: Any,
     parent = DAY_FOLDER.rstrip("/").rpartition("/")[0] + "/"
     app = FlowtuiApp(f"s3://{s3_server.main_bucket}/{parent}", client=s3_client)
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: app.main_screen.records is not None, what="screen")
+        await wait_for(pilot, lambda: app.shown.records is not None, what="screen")
         await _ask_athena(pilot, app, s3_server)
         await wait_for(pilot, lambda: isinstance(app.screen, AthenaTableScreen),
                        what="the table dialog")
@@ -119,7 +119,7 @@ async def test_a_failing_query_is_one_line_and_the_app_goes_on(athena_env: Any,
                      athena=AthenaOptions(table="vpc", workgroup="no-such-group",
                                           output_location="s3://results/q/"))
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: app.main_screen.records is not None, what="screen")
+        await wait_for(pilot, lambda: app.shown.records is not None, what="screen")
         await _ask_athena(pilot, app, s3_server)
         await wait_for(pilot, lambda: app.athena.job is not None and not app.athena.job.running,
                        timeout=60, what="query ended")
@@ -141,7 +141,7 @@ async def test_a_load_that_takes_the_table_over_stops_the_query(athena_env: Any,
     app = FlowtuiApp(f"s3://{s3_server.main_bucket}/{parent}", client=s3_client,
                      athena=AthenaOptions(table="vpc", output_location="s3://results/q/"))
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: app.main_screen.records is not None, what="screen")
+        await wait_for(pilot, lambda: app.shown.records is not None, what="screen")
         await _ask_athena(pilot, app, s3_server)
         await wait_for(pilot, lambda: app.status.athena.startswith(
             ("athena queued", "athena running")), timeout=60, what="query polled")
@@ -153,6 +153,6 @@ async def test_a_load_that_takes_the_table_over_stops_the_query(athena_env: Any,
                        what="the question")
         await pilot.press("y")
         await wait_for(pilot, lambda: not job.running, timeout=60, what="query stopped")
-        assert app.job is not None and app.main_screen.records is app.job.store
+        assert app.job is not None and app.shown.records is app.job.store
     mine = [q for q in _queries(s3_server) if q["Query"] == job.sql]
     assert mine and mine[-1]["Status"]["State"] == "CANCELLED"

@@ -82,7 +82,7 @@ async def test_copied_values_hold_no_control_or_bidi_character(
     app, copied = recording_app(hostile_url, client=s3_client)
     async with app.run_test(size=(160, 48)) as pilot:
         await _loaded(pilot, app)
-        record = app.current_record()
+        record = app.main_screen.current_record()
         assert record is not None and record["interface-id"] == HOSTILE  # loaded intact
         app.detail.list.focus()
         await pilot.pause()

@@ -78,7 +78,7 @@ async def test_rejects_on_port_22_in_nine_keys(demo_bucket: str, s3_client: Any)
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src"
                        and sum(r.records for r in top.data.rows) == len(expected),
                        what="sources of REJECTs on 22")
-        assert app.main_screen.shown.where_text == "action = REJECT and dstport = 22"
+        assert app.shown.query.where_text == "action = REJECT and dstport = 22"
         by_source: dict[object, int] = {}
         for r in expected:
             by_source[r["srcaddr"]] = by_source.get(r["srcaddr"], 0) + int(r["bytes"] or 0)
@@ -99,7 +99,7 @@ async def test_who_sends_most_bytes_to_the_web_server_in_five_keys(demo_bucket: 
         await pilot.press("T", "2", "enter", "T", "1")
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src",
                        what="sources to the top destination")
-        assert app.main_screen.shown.where_text == f"dstaddr = {synth.WEB.ip}"
+        assert app.shown.query.where_text == f"dstaddr = {synth.WEB.ip}"
         assert top.data.rows[0].values == (synth.HEAVY_UPLOADER,)
         assert synth.HEAVY_UPLOADER in "\n".join(screen_text(pilot))
 
@@ -228,8 +228,8 @@ async def test_sort_by_bytes_one_eni_and_export(demo_bucket: str, s3_client: Any
         await pilot.press("tab", "dollar_sign", *"hhhhhh")
         assert app.focused is app.table and app.table.current_column == "bytes"
         await pilot.press("s", "s")
-        await wait_for(pilot, lambda: not app.sorts.running and app.main_screen.view is not None
-                       and not app.main_screen.view.stale, what="sorted")
+        await wait_for(pilot, lambda: not app.sorts.running and app.shown.view is not None
+                       and not app.shown.view.stale, what="sorted")
         shown = [r["bytes"] for r in rows(app)]
         assert shown == sorted(shown, key=lambda b: -1 if b is None else b, reverse=True)
         assert shown[0] == max(b for b in shown if b is not None)
@@ -239,10 +239,10 @@ async def test_sort_by_bytes_one_eni_and_export(demo_bucket: str, s3_client: Any
                        what="top interfaces")
         busiest = top.data.rows[0].values[0]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.main_screen.shown.filters
-                       and app.main_screen.view is not None
-                       and not app.main_screen.view.stale, what="one ENI")
-        assert app.main_screen.shown.where_text == f"interface-id = {busiest}"
+        await wait_for(pilot, lambda: app.shown.query.filters
+                       and app.shown.view is not None
+                       and not app.shown.view.stale, what="one ENI")
+        assert app.shown.query.where_text == f"interface-id = {busiest}"
         assert {r["interface-id"] for r in rows(app)} == {busiest}
         shown = [r["bytes"] for r in rows(app)]
         assert shown == sorted(shown, key=lambda b: -1 if b is None else b, reverse=True)

@@ -57,7 +57,7 @@ def rows(app: FlowtuiApp) -> list[dict[str, object]]:
 
 
 def store_rows(app: FlowtuiApp) -> list[dict[str, object]]:
-    store = app.main_screen.records
+    store = app.shown.records
     assert store is not None
     return store.rows(0, len(store))
 
@@ -74,7 +74,7 @@ async def to_column(pilot: Any, app: FlowtuiApp, name: str) -> None:
 
 async def sorted_done(pilot: Any, app: FlowtuiApp) -> None:
     await wait_for(pilot, lambda: not app.sorts.running and not app.status.note
-                   and app.main_screen.view is not None and not app.main_screen.view.stale,
+                   and app.shown.view is not None and not app.shown.view.stale,
                    timeout=20, what="sort finished")
 
 
@@ -178,7 +178,7 @@ async def test_quick_filters_from_the_cursor_and_pop(medium: str, s3_client: Any
         await to_column(pilot, app, "dstport")
         port = rows(app)[0]["dstport"]
         await pilot.press("equals_sign")
-        assert app.main_screen.shown.where_text == f"dstport = {port}"
+        assert app.shown.query.where_text == f"dstport = {port}"
         assert rows(app) == [r for r in everything if r["dstport"] == port]
         # the breadcrumb and the bar show the same text, to refine it
         assert f"filter dstport = {port}" in text(pilot)
@@ -192,15 +192,15 @@ async def test_quick_filters_from_the_cursor_and_pop(medium: str, s3_client: Any
         await to_column(pilot, app, "action")
         action = rows(app)[0]["action"]
         await pilot.press("plus")
-        assert app.main_screen.shown.where_text.endswith(f"and action = {action}")
+        assert app.shown.query.where_text.endswith(f"and action = {action}")
         assert rows(app) == [r for r in everything if r["dstport"] == port
                              and address not in (r["srcaddr"], r["dstaddr"])
                              and r["action"] == action]
         # Backspace pops the last step, one at a time
         await pilot.press("backspace")
-        assert app.main_screen.shown.where_text == f"dstport = {port} and not host {address}"
+        assert app.shown.query.where_text == f"dstport = {port} and not host {address}"
         await pilot.press("backspace", "backspace")
-        assert app.main_screen.shown.where_text == ""
+        assert app.shown.query.where_text == ""
         assert app.table.row_count == len(everything) and "filter" not in text(pilot)
 
 
@@ -225,7 +225,7 @@ async def test_sort_cycles_on_the_column_under_the_cursor(medium: str,
         assert "bytes ▼" in text(pilot) and app.table.cursor_row == 0
         assert app.detail.record_index == 0
         await pilot.press("s")
-        await wait_for(pilot, lambda: app.main_screen.view is None, what="sort off")
+        await wait_for(pilot, lambda: app.shown.view is None, what="sort off")
         assert rows(app) == load_order
         assert "bytes " in text(pilot) and "▼" not in text(pilot) and "▲" not in text(pilot)
 
@@ -363,7 +363,7 @@ async def test_a_filter_during_a_tail_shows_only_matching_new_rows(s3_server: An
     async with app.run_test(size=(160, 48)) as pilot:
         await started(pilot, app)
         await pilot.press("slash", *"srcport > 30000", "enter")
-        assert app.main_screen.shown.where_text == "srcport > 30000"
+        assert app.shown.query.where_text == "srcport > 30000"
         first = bucket.put(T - 10 * M, n=40)
         await poll(pilot, app)
         wanted = [p for p in lines_ports(first) if p is not None and p > 30000]
@@ -373,7 +373,7 @@ async def test_a_filter_during_a_tail_shows_only_matching_new_rows(s3_server: An
         wanted += [p for p in lines_ports(second) if p is not None and p > 30000]
         await wait_for(pilot, lambda: app.table.row_count == len(wanted), what="more matches")
         assert [r["srcport"] for r in rows(app)] == wanted
-        store = app.main_screen.records
+        store = app.shown.records
         assert store is not None and len(store) == 80
         assert f"{len(wanted):,} of 80 match" in text(pilot)
         assert app.table.cursor_row == len(wanted) - 1  # following the matching rows

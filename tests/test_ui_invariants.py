@@ -119,7 +119,7 @@ class ScreenMachine(RuleBasedStateMachine):
         if job is not None and (job.status.running or (
                 job.worker is not None and not job.worker.is_finished)):
             return False
-        if app.sorts.running or app._detail_throttle.pending or app.key_gate.busy:  # noqa: SLF001
+        if app.sorts.running or app.main_screen.detail_throttle.pending or app.key_gate.busy:  # noqa: SLF001
             return False
         table = app.table
         return not table._update_pending and not table.cursor_paint_pending  # noqa: SLF001
@@ -164,19 +164,19 @@ class ScreenMachine(RuleBasedStateMachine):
         keys = ["slash", "ctrl+u", *text, "enter"]
         (self.write if together else self.press)(*keys)
         self.filter = text
-        assert self.app.main_screen.shown.where_text == text
+        assert self.app.shown.query.where_text == text
         assert self.app.focused is self.app.table
 
     @rule(text=st.sampled_from(FILTERS))
     def filter_abandoned(self, text: str) -> None:
         self.write("slash", *text, "escape")
-        assert self.app.main_screen.shown.where_text == self.filter
+        assert self.app.shown.query.where_text == self.filter
 
     @precondition(lambda self: bool(self.filter))
     @rule()
     def pop_step(self) -> None:
         self.press("backspace")
-        self.filter = self.app.main_screen.shown.where_text
+        self.filter = self.app.shown.query.where_text
 
     @rule()
     def sort(self) -> None:
@@ -191,7 +191,7 @@ class ScreenMachine(RuleBasedStateMachine):
     def top_drill_down(self, down: int, keep: bool) -> None:
         self.press("T")
         self.press(*(["j"] * down), "enter" if keep else "exclamation_mark")
-        self.filter = self.app.main_screen.shown.where_text
+        self.filter = self.app.shown.query.where_text
         if self.app.main_screen.top_shown:  # nothing to drill into
             self.press("escape")
 
@@ -245,7 +245,7 @@ class ScreenMachine(RuleBasedStateMachine):
     def tail_append(self, n: int) -> None:
         """New records arrive as a tail's do (appended to the shown store, then the table
         told, as ``Tails.update`` does)."""
-        store = self.app.main_screen.records
+        store = self.app.shown.records
         assert store is not None
         lines = flow_lines(n, seed=next(self.extra), account="111122223333", stamp=STAMP)
         batches, _ = parse_bytes("\n".join([" ".join(DEFAULT_FIELDS), *lines]).encode())
@@ -277,11 +277,11 @@ class ScreenMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_view_is_the_filter(self) -> None:
-        screen = self.app.main_screen
-        store, view = screen.records, screen.view
-        if store is None or not screen.shown.filters or view is None:
+        shown = self.app.shown
+        store, view = shown.records, shown.view
+        if store is None or not shown.query.filters or view is None:
             return
-        expr = parse(screen.shown.where_text, store.columns)
+        expr = parse(shown.query.where_text, store.columns)
         expected = sorted(i for i, row in enumerate(store.rows(0, len(store)))
                           if evaluate(expr, row))
         assert sorted(view.store_index(i) for i in range(len(view))) == expected

@@ -50,7 +50,7 @@ def text(pilot: Pilot) -> str:
 async def loaded(pilot: Pilot, app: FlowtuiApp, rows: int = 5) -> None:
     await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                    and app.table.row_count == rows, what="the records to load")
-    await wait_for(pilot, lambda: app.names.names is not None and not app.names.loading,
+    await wait_for(pilot, lambda: app.names.names is not None and not app.names.reading,
                    timeout=30, what="the names to load")
     app.table.focus()
 
@@ -203,10 +203,10 @@ async def test_a_name_filter_typed_before_the_names_arrive_waits_for_them(
     async with app.run_test(size=(160, 30)) as pilot:
         # loading can start and end between two looks on a quiet machine (the inventory is
         # cached by an earlier test): wait for either, the branch below covers both
-        await wait_for(pilot, lambda: app.names.loading or app.names.names is not None,
+        await wait_for(pilot, lambda: app.names.reading or app.names.names is not None,
                        what="names to start loading")
         app.filters.apply("name db-*")
-        if app.names.loading:  # still loading: held, and said so
+        if app.names.reading:  # still loading: held, and said so
             assert app.filters.waiting == "name db-*"
             # notify() posts a message: the toast is there once the app has handled it
             await wait_for(pilot, lambda: any("names are still loading" in n
@@ -272,7 +272,7 @@ async def test_refresh_reads_ec2_again_and_no_names_means_none(
         assert first is not None and first.inventories
         fetched = first.inventories[0].fetched_at
         await pilot.press("R")
-        await wait_for(pilot, lambda: app.names.names is not first and not app.names.loading,
+        await wait_for(pilot, lambda: app.names.names is not first and not app.names.reading,
                        timeout=30, what="names read again")
         assert app.names.names is not None
         assert app.names.names.inventories[0].fetched_at > fetched  # not the cache
@@ -398,7 +398,7 @@ async def test_a_live_tail_names_its_records(ec2_world: World, files: dict[str, 
         await started(pilot, app)
         bucket.put(T - 5 * M, n=10, account=w.account, region=w.region)
         await poll(pilot, app, rows=10)
-        await wait_for(pilot, lambda: app.names.names is not None and not app.names.loading,
+        await wait_for(pilot, lambda: app.names.names is not None and not app.names.reading,
                        timeout=30, what="the tail's names")
         assert app.names.scopes == ((w.account, w.region),)
         assert app.table.cell_names.active and "srcaddr·name" in text(pilot)

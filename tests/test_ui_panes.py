@@ -130,7 +130,7 @@ async def test_drill_down_from_the_top_n_pane_filters_the_records(
         await wait_for(pilot, lambda: app.table.row_count == sum(
             r["dstaddr"] == top_dst for r in records), what="the records filtered")
         assert app.focused is app.table and not top.display
-        assert app.main_screen.shown.where_text == f"dstaddr = {top_dst}"
+        assert app.shown.query.where_text == f"dstaddr = {top_dst}"
         source = app.table.store
         assert source is not None
         assert {row["dstaddr"] for row in source.rows(0, len(source))} == {top_dst}
@@ -143,7 +143,7 @@ async def test_drill_down_from_the_top_n_pane_filters_the_records(
             talkers, key=lambda a: (-talkers[a], a))
         await pilot.press("escape")  # back without a filter
         assert app.focused is app.table
-        assert app.main_screen.shown.where_text == f"dstaddr = {top_dst}"
+        assert app.shown.query.where_text == f"dstaddr = {top_dst}"
 
 
 async def test_a_histogram_range_becomes_a_during_filter(s3_server: Any,
@@ -169,8 +169,8 @@ async def test_a_histogram_range_becomes_a_during_filter(s3_server: Any,
         expected = sum(r["start"] != "-" and int(r["start"]) <= high
                        and int(r["end"]) >= low for r in records)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.main_screen.shown.filters, what="filter applied")
-        assert app.main_screen.shown.where_text.startswith("during 2024-03-05T14:")
+        await wait_for(pilot, lambda: app.shown.query.filters, what="filter applied")
+        assert app.shown.query.where_text.startswith("during 2024-03-05T14:")
         await wait_for(pilot, lambda: app.table.row_count == expected, what="filtered rows")
         assert 0 < expected < len(records)
         assert app.focused is app.table
@@ -213,5 +213,5 @@ async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(
                                           for n in app._notifications), what="not found")
         assert top.cursor_row == here and app.focused is top
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.main_screen.shown.where_text == f"dstaddr = {target}",
+        await wait_for(pilot, lambda: app.shown.query.where_text == f"dstaddr = {target}",
                        what="drilled to the found row")

@@ -14,7 +14,8 @@ from textual.widget import Widget
 
 from flowtui.explain import explain
 from flowtui.store import RecordStore
-from flowtui.ui.app import FlowtuiApp, theme_for_colours
+from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.run import theme_for_colours
 from flowtui.ui.widgets.records.table import RecordTable
 from tests.test_ui_table import _batch
 from tests.ui_helpers import DAY_PREFIX, detail_caught_up, screen_text, wait_for

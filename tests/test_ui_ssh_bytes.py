@@ -57,7 +57,8 @@ class App(FlowtuiApp):
             table.move_cursor(int(row) - 1, to_top=True)
             self._step = 1
         elif (self.detail.record_index == table.cursor_row
-              and not self._detail_throttle.pending and not table.cursor_paint_pending):
+              and not self.main_screen.detail_throttle.pending
+              and not table.cursor_paint_pending):
             self._poll.stop()
             os.write(ready, b"ready\\n")
 

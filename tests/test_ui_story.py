@@ -140,7 +140,7 @@ async def test_enter_jumps_through_a_filtered_view(bucket: str, s3_client: Any) 
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                        and app.table.row_count == 21, what="the load")
-        store = app.main_screen.records
+        store = app.shown.records
         assert isinstance(store, RecordStore)
         # a filter: the flow's records and the filler's last nine
         view = RecordView(store, Query(where=parse("srcport = 40000 or dstport = 40000 or "

@@ -225,7 +225,7 @@ def test_flowtui_tail_on_a_terminal_opens_the_live_view(monkeypatch: Any) -> Non
     import sys
 
     from flowtui import tailcmd
-    from flowtui.ui import app as app_module
+    from flowtui.ui import run as run_module
 
     calls: list[dict[str, Any]] = []
 
@@ -233,7 +233,7 @@ def test_flowtui_tail_on_a_terminal_opens_the_live_view(monkeypatch: Any) -> Non
         calls.append(kw)
         return 0
 
-    monkeypatch.setattr(app_module, "run", fake_run)
+    monkeypatch.setattr(run_module, "run", fake_run)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     assert tailcmd.main(["s3://b/AWSLogs/", "--interval", "2", "--keep", "500",
@@ -264,7 +264,7 @@ async def test_p_and_x_are_in_the_footer_only_while_a_tail_runs(
         await pilot.press("p")
         await wait_for(pilot, lambda: noted("Not following anything"), what="p answers")
         app.clear_notifications()
-        app.start_tail(bucket.url(REGION))
+        app.tails.start(bucket.url(REGION))
         await started(pilot, app)
         app.table.focus()  # the rows' keys (/ s) lead the footer, as while reading them
         await wait_for(pilot, lambda: "Pause/resume tail" in footer(), what="p in the footer")

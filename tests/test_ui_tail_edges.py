@@ -114,7 +114,7 @@ async def test_the_rows_shown_before_stay_until_the_tail_has_its_own(
     async with app.run_test(size=(200, 40)) as pilot:
         await wait_for(pilot, lambda: app.table.row_count == 9, what="the loaded object")
         before = app.table.store
-        app.start_tail(f"s3://{later}/{REGION}")
+        app.tails.start(f"s3://{later}/{REGION}")
         job = app.tail
         await wait_for(pilot, lambda: isinstance(job.last, PollFailed), what="a failed poll")
         assert app.table.row_count == 9 and app.table.store is before
@@ -127,17 +127,17 @@ async def test_the_rows_shown_before_stay_until_the_tail_has_its_own(
         await wait_for(pilot, lambda: isinstance(job.last, PollDone), what="a good poll")
         await wait_for(pilot, lambda: app.table.row_count == 6, what="the tail's rows")
         assert [r["srcport"] for r in app.table.store.rows(0, 6)] == lines_ports(newest)
-        assert app.main_screen.records is job.store
+        assert app.shown.records is job.store
 
 
 def test_flowtui_tail_backfills_one_file_in_the_live_view_by_default(monkeypatch: Any) -> None:
     import sys
 
     from flowtui import tailcmd
-    from flowtui.ui import app as app_module
+    from flowtui.ui import run as run_module
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(app_module, "run", lambda target, **kw: calls.append(kw) or 0)
+    monkeypatch.setattr(run_module, "run", lambda target, **kw: calls.append(kw) or 0)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     assert tailcmd.main(["s3://b/AWSLogs/", "--endpoint-url", "http://127.0.0.1:1"]) == 0

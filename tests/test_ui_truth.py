@@ -58,7 +58,7 @@ def resting(app: FlowtuiApp) -> dict[str, bool]:
     return {"load": job is None or job.status.running or job.worker is None
             or not job.worker.is_finished,
             "keys": app.key_gate.busy, "sort": app.sorts.running,
-            "detail": app._detail_throttle.pending,  # noqa: SLF001
+            "detail": app.main_screen.detail_throttle.pending,
             "cursor": app.table.cursor_paint_pending}
 
 
@@ -129,7 +129,7 @@ async def test_a_filter_pasted_in_one_write_is_the_filter(flows: Path) -> None:
         await opened(pilot, app)
         burst(app, ["slash", *"reject", "enter"])
         await at_rest(pilot, app)
-        assert app.main_screen.shown.where_text == "reject"
+        assert app.shown.query.where_text == "reject"
         assert app.screen is app.main_screen  # e opened no dialog
         assert not app.table.decoded  # r did not toggle raw/decoded
         assert app.table.cursor_row == 0  # j did not move
@@ -157,7 +157,7 @@ async def test_keys_after_enter_act_after_the_filter_in_order(flows: Path) -> No
         await opened(pilot, app)
         burst(app, ["slash", *"tcp", "enter", "j", "j", "r"])
         await at_rest(pilot, app)
-        assert app.main_screen.shown.where_text == "tcp"
+        assert app.shown.query.where_text == "tcp"
         assert not app.main_screen.prompt.is_open
         assert app.table.cursor_row == 2 and app.table.decoded
         check_status(pilot, app)
@@ -195,10 +195,10 @@ async def test_the_last_of_many_filters_typed_during_a_load_holds(tmp_path: Path
         for text in filters:
             burst(app, ["slash", "ctrl+u", *text, "enter"])
         await wait_for(pilot, lambda: not app.key_gate.busy and
-                       app.main_screen.shown.where_text == "reject and port 22", timeout=90,
+                       app.shown.query.where_text == "reject and port 22", timeout=90,
                        what="the last filter in effect")
         await at_rest(pilot, app)
-        assert app.main_screen.shown.where_text == "reject and port 22"
+        assert app.shown.query.where_text == "reject and port 22"
         assert not app.main_screen.prompt.is_open
         app.table.refresh_now()
         await pilot.pause()
@@ -252,8 +252,8 @@ async def test_a_story_opened_as_the_app_quits_is_dropped(flows: Path) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await opened(pilot, app)
         app.exit()
-        app.push_screen(StoryScreen(app.main_screen.records, 0, client=None,  # type: ignore[arg-type]
-                                    memory=app.story_memory))
+        app.push_screen(StoryScreen(app.shown.records, 0, client=None,  # type: ignore[arg-type]
+                                    memory=app.stories.memory))
         await pilot.pause()
 
 
@@ -354,8 +354,8 @@ async def test_a_new_load_under_a_sort_starts_at_the_top(flows: Path, tmp_path: 
         await at_rest(pilot, app)
         app.loads.start([ObjectRef(str(other), other.stat().st_size)], other.name)
         await at_rest(pilot, app)
-        await wait_for(pilot, lambda: app.main_screen.view is not None
-                       and not app.main_screen.view.stale and not app.sorts.running,
+        await wait_for(pilot, lambda: app.shown.view is not None
+                       and not app.shown.view.stale and not app.sorts.running,
                        timeout=20, what="the new rows sorted")
         await at_rest(pilot, app)
         assert app.table.cursor_row == 0
@@ -371,7 +371,7 @@ async def test_rows_that_do_not_match_still_count_in_the_total(flows: Path) -> N
         await opened(pilot, app)
         burst(app, ["slash", *"port 22", "enter"])
         await at_rest(pilot, app)
-        store = app.main_screen.records
+        store = app.shown.records
         assert store is not None
         lines = flow_lines(30, seed=11, account="111122223333", stamp=STAMP)
         batches, _ = parse_bytes("\n".join([" ".join(DEFAULT_FIELDS), *[

@@ -174,9 +174,9 @@ def check_status(pilot: Pilot, app: FlowtuiApp) -> None:
     assert found is not None, line
     assert int(found.group(1).replace(",", "")) == table.cursor_row + 1, line
     assert int(found.group(2).replace(",", "")) == table.row_count, line
-    view, store = app.main_screen.view, app.main_screen.records
+    view, store = app.shown.view, app.shown.records
     matched = re.search(r"([\d,]+) of ([\d,]+) match", line)
-    if app.main_screen.shown.filters:
+    if app.shown.query.filters:
         assert matched is not None and view is not None and store is not None, line
         assert int(matched.group(1).replace(",", "")) == len(view) == table.row_count, line
         assert int(matched.group(2).replace(",", "")) == len(store), line

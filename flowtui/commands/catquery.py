@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     prefilter: Any = common.Prefilter.of(query)
     if isinstance(sink, TopRowsSink):
         prefilter = TopPrefilter(query, args.limit, args.since, args.until)
+    if keep is not None:
+        prefilter = keep.watching(prefilter)
     code = common.load(args, sink, keep, read, prefilter)
     if code == 2:
         progress.clear()
@@ -210,7 +212,10 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
         sink = _Columns(writer, columns) if columns else writer
-        return common.load(args, sink, keep, prefilter=common.Prefilter.of(query))
+        prefilter = common.Prefilter.of(query)
+        if keep is not None:
+            prefilter = keep.watching(prefilter)
+        return common.load(args, sink, keep, prefilter=prefilter)
 
 
 class _Columns:

@@ -187,6 +187,7 @@ class Keeper:
 
         self.query = query
         self.kept = 0
+        self.columns: set[str] = set()  # every column a batch brought: what the format logs
         self._lock = threading.Lock()
         self.names = loaded_names(args)  # --names: FIELD.name columns added to what is kept
         window = window_day(args)
@@ -219,6 +220,7 @@ class Keeper:
                 self._settle(day, "the day of the objects' keys")
 
     def __call__(self, batch: Any) -> Any:
+        self.saw(batch.schema.names)
         if self._pending:
             with self._lock:
                 if self._pending:
@@ -239,14 +241,44 @@ class Keeper:
             self.kept += kept.num_rows
         return kept
 
+    def saw(self, names: Sequence[str]) -> None:
+        """Columns a batch brought (the filter's own when the parser prefilters): the
+        format's fields, for ``nothing_matched``."""
+        if not self.columns.issuperset(names):
+            with self._lock:
+                self.columns.update(names)
+
+    def watching(self, prefilter: Any) -> Any:
+        """``prefilter`` telling this keeper the columns it meets: lines it drops never
+        reach ``__call__``, and a filter on a field the format lacks drops them all."""
+        return None if prefilter is None else _Watched(prefilter, self)
+
     def nothing_matched(self) -> str:
         """The line for a load where the filter kept nothing: true, and with the day a
         time without a date was read on."""
+        from flowtui.query.absent import absent_hint
+
         text = f"no record matches --where {self.query.where_text!r}"
+        missing = absent_hint(self.query.where, self.columns)
+        if missing:
+            text += f": {missing}"
         if self.day is not None:
             text += (f"; a time without a date was read on {self.day.describe()}: give a "
                      "date (2024-03-05T14:00) or --since for another day")
         return text
+
+
+class _Watched:
+    """A prefilter (``Prefilter``, ``TopPrefilter``) whose every block's columns a
+    ``Keeper`` sees."""
+
+    def __init__(self, inner: Any, keeper: Keeper) -> None:
+        self.columns = inner.columns
+        self._inner, self._keeper = inner, keeper
+
+    def mask(self, batch: Any) -> Any:
+        self._keeper.saw(batch.schema.names)
+        return self._inner.mask(batch)
 
 
 def keeper(query: Any, args: argparse.Namespace | None = None) -> Keeper | None:

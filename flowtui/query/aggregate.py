@@ -217,8 +217,7 @@ def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
     if first is None:
         return _empty_histogram()
     width = every or choose_bucket(first, last, target)
-    table = pa.table({"bucket": _bucket(starts, width)} | _measures(batches, _SUMS))
-    return _histogram_of(_bucket_sums(table), width, fill)
+    return _histogram_of(_grouped_sums(_bucket(starts, width), batches), width, fill)
 
 
 class HistogramStates(_States):
@@ -242,7 +241,7 @@ class HistogramStates(_States):
             return
         starts = _integer_column(batch, "start").cast(pa.int64())
         bucket = _bucket(starts, self.every) if self.every else starts
-        state = _bucket_sums(pa.table({"bucket": bucket} | _measures([batch], _SUMS)))
+        state = _grouped_sums(bucket, [batch])
         # One type for every batch's sums (a batch with a wide counter sums as int64).
         state = pa.table({name: state.column(name) if name == "bucket"
                           else state.column(name).cast(pa.uint64())
@@ -270,6 +269,55 @@ class HistogramStates(_States):
 def _bucket(starts: pa.Array | pa.ChunkedArray, width: int) -> pa.Array | pa.ChunkedArray:
     return pc.multiply(pc.divide(starts, pa.scalar(width, pa.int64())),
                        pa.scalar(width, pa.int64()))
+
+
+#: ``_grouped_sums`` groups once on ``bucket * _CODES + action code``.
+_CODES = 4
+_OTHER, _ACCEPT, _REJECT = 0, 1, 2
+
+
+def _grouped_sums(bucket: pa.Array | pa.ChunkedArray, batches: Sequence[pa.RecordBatch]
+                  ) -> pa.Table:
+    """``_bucket_sums`` of the records of ``batches`` in ``bucket`` (one value per record),
+    without a column per measure: one group-by over the bucket and the action together
+    (count, packets, bytes), then the few resulting rows folded per bucket. On 10M records
+    this does a quarter of the per-record work of summing a column of ones and two 0/1
+    columns."""
+    codes = pa.chunked_array([_action_codes(b) for b in batches], pa.uint8())
+    key = pc.add(pc.multiply(bucket, pa.scalar(_CODES, pa.int64())), codes)
+    data = {"key": key} | _measures(batches, ("packets", "bytes"))
+    grouped = pa.table(data).group_by("key", use_threads=True).aggregate(
+        [("key", "count"), ("packets", "sum"), ("bytes", "sum")])
+    grouped = grouped.filter(pc.is_valid(pc.field("key")))
+    keys = grouped.column("key")
+    count = grouped.column("key_count")
+    code = pc.subtract(keys, pc.multiply(pc.divide(keys, _CODES), _CODES))
+    zero = pa.scalar(0, count.type)
+    folded = pa.table({
+        "bucket": pc.divide(keys, _CODES),
+        "records": count,
+        "packets": grouped.column("packets_sum"),
+        "bytes": grouped.column("bytes_sum"),
+        "accept": pc.if_else(pc.equal(code, _ACCEPT), count, zero),
+        "reject": pc.if_else(pc.equal(code, _REJECT), count, zero),
+    })
+    return _bucket_sums(folded)
+
+
+def _action_codes(batch: pa.RecordBatch) -> pa.Array:
+    """Per record: 1 for ACCEPT, 2 for REJECT, 0 otherwise (a missing value or column),
+    evaluated on the dictionary once."""
+    index = batch.schema.get_field_index("action")
+    if index < 0:
+        return pa.repeat(pa.scalar(_OTHER, pa.uint8()), batch.num_rows)
+    column = batch.column(index)
+    values = column.dictionary if pa.types.is_dictionary(column.type) else column
+    coded = pc.if_else(pc.equal(values, "ACCEPT"), _ACCEPT,
+                       pc.if_else(pc.equal(values, "REJECT"), _REJECT, _OTHER))
+    coded = pc.fill_null(coded, _OTHER).cast(pa.uint8())
+    if pa.types.is_dictionary(column.type):
+        coded = pc.fill_null(pc.take(coded, column.indices), _OTHER)
+    return coded
 
 
 def _bucket_sums(table: pa.Table) -> pa.Table:

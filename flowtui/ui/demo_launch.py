@@ -49,7 +49,7 @@ def main(argv: Sequence[str]) -> int:
                                       name="flowtui-demo-live", daemon=True)
             feeder.start()
         from flowtui.names.resolve import NamesOptions
-        from flowtui.ui.app import run
+        from flowtui.ui.run import run
 
         # names from the demo's own EC2 inventory and IP ranges file (flowtui.demo_ec2 set
         # them in the environment): nothing is downloaded

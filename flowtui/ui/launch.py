@@ -58,8 +58,8 @@ def main(argv: Sequence[str]) -> int:
               "'flowtui cat TARGET'", file=sys.stderr)
         return 2
     from flowtui import config
-    from flowtui.ui.app import run
     from flowtui.ui.features.jobs.athena import AthenaOptions
+    from flowtui.ui.run import run
 
     loaded = config.load()
     if loaded.error:  # also shown in the app; said here too, where it stays after exit

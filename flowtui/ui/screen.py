@@ -1,8 +1,8 @@
 """The main screen: the browser on the left, the record table in the middle, detail beside.
 
-It lays out the panes, moves them on small terminals, and shows the records the jobs fill;
-what to load and when is the app's business. The app hears of the screen's life through the
-two callbacks it passes in (ready: open the target; closed: stop what still runs).
+It lays out the panes and moves them on small terminals; what the table shows is
+``ui/shown.py``'s, what to load and when the features'. The app hears of the screen's life
+through the two callbacks it passes in (ready: open the target; closed: stop what still runs).
 """
 
 from __future__ import annotations
@@ -16,17 +16,18 @@ from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
-from flowtui.query.query import Query
-from flowtui.query.view import RecordView
+from flowtui.names.resolve import Names
 from flowtui.rowsource import RowSource
-from flowtui.store import RecordStore
 from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.browser.pane import BrowserPane
-from flowtui.ui.widgets.detail.panel import DetailPanel
+from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
+from flowtui.ui.widgets.detail.throttle import DetailThrottle
 from flowtui.ui.widgets.filter.crumbs import Crumbs
 from flowtui.ui.widgets.histogram.strip import TimeHistogram
+from flowtui.ui.widgets.names.lines import detail_lines
 from flowtui.ui.widgets.prompt.bar import PromptBar
 from flowtui.ui.widgets.records.chooser import ColumnChooser
 from flowtui.ui.widgets.records.columns import ColumnChoices
@@ -58,13 +59,12 @@ class MainScreen(Screen[None]):
         self.browser = browser
         self._on_ready = on_ready
         self._on_closed = on_closed
-        #: The records the table shows (it reads them through a RowSource; loads append here).
-        self.records: RecordStore | None = None
-        #: What the table shows of them: which rows (filter) in what order (sort). It holds
-        #: across loads, so a filter set during one load applies to the next and to a tail.
-        self.shown: Query = Query()
-        #: The view the table reads while ``shown`` filters or sorts (None: the store itself).
-        self.view: RecordView | None = None
+        #: What the app's features are: hidden widgets mounted here (``features/feature.py``).
+        self.features: list[Widget] = []
+        #: The names the panes show (None: none loaded, or ``--no-names``).
+        self.names: Names | None = None
+        #: The detail panel follows the cursor at most so often (a held key stays fast).
+        self.detail_throttle = DetailThrottle(self, self.show_detail)
         self._detail_before_top = True
         #: The screen's widgets are going (quit, a crash, a test's teardown): late worker
         #: messages find nothing to update and are dropped.
@@ -84,6 +84,7 @@ class MainScreen(Screen[None]):
                 yield DetailPanel(id="detail")
         yield RecordStatus(id="status")
         yield Footer(show_command_palette=False)
+        yield from self.features
 
     @property
     def table(self) -> RecordTable:
@@ -126,48 +127,87 @@ class MainScreen(Screen[None]):
         start = source.row(table.cursor_row).get("start")
         return start if isinstance(start, int) else None
 
+    def current_record(self) -> dict[str, object] | None:
+        """The record under the table's cursor (None: no rows)."""
+        table = self.table
+        source = table.store
+        if source is None or not 0 <= table.cursor_row < len(source):
+            return None
+        return source.row(table.cursor_row)
+
+    # ------------------------------------------------- the table's cursor
+
+    @on(RecordTable.CursorMoved)
+    def _cursor_moved(self, message: RecordTable.CursorMoved) -> None:
+        if self.closing:
+            return
+        status = self.status
+        status.position = message.row
+        status.total = message.table.row_count
+        status.new_rows = message.table.new_rows
+        self.detail_throttle.soon(message.row)
+
+    @on(RecordTable.RowsChanged)
+    def _rows_changed(self, message: RecordTable.RowsChanged) -> None:
+        if self.closing:
+            return
+        self.status.total = message.count
+        self.status.new_rows = self.table.new_rows
+        self.aggregates_changed()
+
+    @on(BrowserPane.Pointed)
+    def _pointed(self, message: BrowserPane.Pointed) -> None:
+        self.status.entry_name = message.name
+
+    def show_detail(self, row: int) -> None:
+        """Explain record ``row`` in the detail panel (updated while hidden too: the top-N
+        pane hides it, and shown again it must not explain the record the cursor was on
+        before)."""
+        if self.closing:
+            return
+        detail = self.detail
+        source = self.table.store
+        if source is None or row >= len(source):
+            detail.show_nothing()
+            return
+        record = source.row(row)
+        names = self.names
+        detail.show_record(row, record, source.source(row),
+                           detail_lines(names, record) if names is not None else ())
+
+    def toggle_detail(self) -> None:
+        """``d``: the detail panel in or out (out: the focus leaves it for the table)."""
+        detail = self.detail
+        detail.display = not detail.display
+        if detail.display:
+            self.show_detail(self.table.cursor_row)
+        elif self.focused is not None and detail in self.focused.ancestors:
+            self.table.focus()
+
+    def copy_record(self) -> None:
+        """``c``: the record under the cursor as JSON, to the clipboard."""
+        record = self.current_record()
+        if record is None:
+            self.notify("No record under the cursor", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(record_json(record))
+        self.notify(f"Copied record {self.table.cursor_row + 1:,} as JSON", markup=False)
+
+    def set_names(self, names: Names | None) -> None:
+        """New names (or none): every pane that names things shows them."""
+        self.names = names
+        table = self.table
+        if table.cell_names.set_names(names):
+            table.names_changed()
+        self.top.set_names(names)
+        self.show_detail(table.cursor_row)
+
     def aggregates_changed(self) -> None:
         """The table's rows changed: the shown panes count again on their own clock."""
         if self.histogram_shown:
             self.histogram.source_changed()
         if self.top_shown:
             self.top.source_changed()
-
-    def show_records(self, store: RecordStore) -> None:
-        """Show ``store`` in the table (a new load or tail): the table starts over."""
-        self.records = store
-        self.table.column_layout.follow(store)
-        self.table.set_store(self._source(store))
-        self.aggregates_changed()
-
-    def show_query(self, query: Query, cursor_row: int | None = None) -> RecordView | None:
-        """Show the same records through ``query``. The cursor stays on its record when the
-        new view has it (else on the next one that matches), or goes to ``cursor_row``."""
-        store = self.records
-        self.shown = query
-        if store is None:
-            return None
-        table = self.table
-        old_view = self.view
-        row = table.cursor_row
-        held = row < table.row_count
-        at = (old_view.store_index(row) if old_view is not None else row) if held else 0
-        source = self._source(store)
-        if cursor_row is None:
-            cursor_row = _place_of(self.view, at) if held else 0
-        table.replace_source(source, cursor_row)
-        if self.view is not None and not len(self.view):
-            table.placeholder = "No record matches the filter (Backspace undoes the last step)"
-        self.aggregates_changed()
-        return self.view
-
-    def _source(self, store: RecordStore) -> RowSource:
-        query = self.shown
-        if not query.filters and not query.sort:
-            self.view = None
-            return store
-        self.view = RecordView(store, query, auto_sort=False)
-        return self.view
 
     # ------------------------------------------------------------ panes
 
@@ -273,23 +313,3 @@ class MainScreen(Screen[None]):
         in_browser = browser in event.widget.ancestors_with_self
         if not in_browser and browser.display:
             browser.display = False
-
-
-def _place_of(view: RecordView | None, store_row: int) -> int:
-    """Where store row ``store_row`` is in ``view``; when it is filtered out, the first match
-    after it in load order (the last row if none follows; the top of a sorted view)."""
-    if view is None:
-        return store_row
-    found = view.index_of(store_row)
-    if found is not None:
-        return found
-    if view.sorted:
-        return 0
-    low, high = 0, len(view)
-    while low < high:  # an unsorted view keeps load order: store rows only go up
-        middle = (low + high) // 2
-        if view.store_index(middle) < store_row:
-            low = middle + 1
-        else:
-            high = middle
-    return min(low, max(0, len(view) - 1))

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
+from textual.app import App
+from textual.driver import Driver
 
 #: SGR attribute codes that switch something on, and the code that switches each off (22
 #: turns off bold and dim together, 24 both underlines, 25 both blinks, 54 frame and circle).
@@ -225,3 +227,12 @@ def compact_driver(base: type[Any]) -> type[Any]:
 
     CompactDriver.__name__ = CompactDriver.__qualname__ = f"Compact{base.__name__}"
     return CompactDriver
+
+
+class CompactOutputApp(App[None]):
+    """An app whose terminal output is compacted: the platform's driver, writing through a
+    :class:`Compactor` (FlowtuiApp is one; tests through Pilot use Textual's headless
+    driver and are not affected)."""
+
+    def get_driver_class(self) -> type[Driver]:
+        return compact_driver(super().get_driver_class())  # type: ignore[no-any-return]

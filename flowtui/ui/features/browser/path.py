@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from textual import on
+
+from flowtui.ui.features.feature import Feature
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.browser.pane import BrowserPane
 from flowtui.ui.widgets.browser.sources import NoPlace, typed_location
-from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
+from flowtui.ui.widgets.prompt.bar import Check, PromptBar, PromptSpec
 from flowtui.ui.widgets.prompt.history import History
 
 KIND = "path"
 
 
-class PathPrompt:
+class PathPrompt(Feature):
+    """``:`` (or the browser's own key): list a typed place or a bookmark."""
+
     def __init__(self, screen: MainScreen, browser: BrowserPane,
                  bookmarks: Mapping[str, str] | None = None) -> None:
+        super().__init__()
         self._screen = screen
         self._browser = browser
         self.history = History("path")
@@ -34,7 +40,22 @@ class PathPrompt:
         prompt.border_title = "Go to path"
         prompt.open(PromptSpec(
             KIND, ":", value, check=self.check, history=self.history,
-            placeholder=self._placeholder()))
+            placeholder=self._placeholder(), owner=self))
+
+    def on_mount(self) -> None:
+        self.hear(BrowserPane.PathWanted, lambda _message: self.open())
+
+    @on(PromptBar.Submitted)
+    def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
+        self._screen.table.focus()
+        self.go(message.value)
+
+    @on(PromptBar.Closed)
+    def _prompt_closed(self, message: PromptBar.Closed) -> None:
+        if self._browser.display:
+            self._browser.entry_list.focus()  # back where ":" was pressed
+        else:
+            self._screen.table.focus()
 
     def _placeholder(self) -> str:
         hint = "s3://bucket/prefix · a prefix in the bucket shown"

@@ -9,15 +9,19 @@ import csv
 import io
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual import on
 from textual.app import App
 
+from flowtui.ui.features.feature import Feature, quiet_when_closing
 from flowtui.ui.features.jobs.export import ExportDone, ExportProgress, ExportRunner, format_of
+from flowtui.ui.features.jobs.load import Loads
+from flowtui.ui.features.jobs.tail import Tails
 from flowtui.ui.screen import MainScreen
-from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
+from flowtui.ui.shown import Shown
+from flowtui.ui.widgets.prompt.bar import Check, PromptBar, PromptSpec
 from flowtui.ui.widgets.prompt.history import History
 from flowtui.ui.widgets.safe import literal
 
@@ -28,12 +32,18 @@ some cap it (xterm's default is about 100 KB of base64)."""
 COPY_BYTES = 64_000
 
 
-class Exports:
-    def __init__(self, app: App[Any], screen: MainScreen, label: Callable[[], str]) -> None:
+class Exports(Feature):
+    """``w`` writes the shown rows to a file (in a worker); ``C`` copies them as CSV."""
+
+    def __init__(self, app: App[Any], screen: MainScreen, shown: Shown, loads: Loads,
+                 tails: Tails) -> None:
+        super().__init__()
         self._app = app
         self._screen = screen
-        self._label = label
-        self.runner = ExportRunner(app)
+        self._shown = shown
+        self._loads = loads
+        self._tails = tails
+        self.runner = ExportRunner(app, self.post_message)
         self.history = History("export")
 
     # --- to a file
@@ -46,12 +56,28 @@ class Exports:
         screen.prompt.border_title = "Export view to"
         screen.prompt.open(PromptSpec(
             KIND, "file", self.default_path(), check=self.check, history=self.history,
-            placeholder="name.csv, name.jsonl or name.parquet"))
+            placeholder="name.csv, name.jsonl or name.parquet", owner=self))
+
+    @on(PromptBar.Submitted)
+    def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
+        self._screen.table.focus()
+        self.start(message.value)
+
+    @on(PromptBar.Closed)
+    def _prompt_closed(self, message: PromptBar.Closed) -> None:
+        self._screen.table.focus()
+
+    def _label(self) -> str:
+        """What the table shows, for the file's name: the tail's prefix or the load's."""
+        tail, job = self._tails.job, self._loads.job
+        if tail is not None and self._shown.holds(tail.store):
+            return tail.url
+        return job.label if job is not None else ""
 
     def default_path(self) -> str:
         """``<prefix>[_<filter>].csv`` in the current directory."""
         stem = _stem(self._label()) or "flowtui-export"
-        where = self._screen.shown.where_text
+        where = self._shown.query.where_text
         if where:
             stem += "_" + _slug(where)
         return stem + ".csv"
@@ -80,7 +106,7 @@ class Exports:
         source = screen.table.store
         if fmt is None or source is None:
             return
-        view, store = screen.view, screen.records
+        view, store = self._shown.view, self._shown.records
         if view is not None:
             batches = view.batches
         elif store is not None:
@@ -90,6 +116,8 @@ class Exports:
         self.runner.start(path, fmt, batches, screen.table.view_columns, len(source))
         screen.status.note = f"exporting to {Path(path).name}…"
 
+    @on(ExportProgress)
+    @quiet_when_closing
     def progress(self, message: ExportProgress) -> None:
         job = self.runner.job
         if job is None or job.id != message.job_id or self._screen.closing:
@@ -97,6 +125,8 @@ class Exports:
         self._screen.status.note = (f"exporting {message.rows:,}/{message.total:,} rows to "
                                     f"{Path(job.path).name}")
 
+    @on(ExportDone)
+    @quiet_when_closing
     def done(self, message: ExportDone) -> None:
         job = self.runner.job
         if job is None or job.id != message.job_id or self._screen.closing:

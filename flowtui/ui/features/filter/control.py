@@ -11,46 +11,58 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual import on
 from textual.app import App
 
 from flowtui.names.filter import has_names
+from flowtui.query.absent import absent_hint
 from flowtui.query.expr import FilterError, parse
 from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_steps
+from flowtui.ui.features.feature import Feature, quiet_when_closing
 from flowtui.ui.features.filter.suggest import DataValues, FilterSuggester
+from flowtui.ui.features.names.control import NamesChanged
 from flowtui.ui.screen import MainScreen
-from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
+from flowtui.ui.shown import Shown
+from flowtui.ui.widgets.histogram.strip import TimeHistogram
+from flowtui.ui.widgets.prompt.bar import Check, PromptBar, PromptSpec
 from flowtui.ui.widgets.prompt.history import History
+from flowtui.ui.widgets.records.table import RecordTable
 from flowtui.ui.widgets.refday import DataDay
 from flowtui.ui.widgets.safe import literal
+from flowtui.ui.widgets.top.pane import TopPane
 
 KIND = "filter"
 HINT = "Enter applies · Esc closes · ↑↓ history · Tab completes · e.g. reject and port 22"
 
 
-class Filters:
-    def __init__(self, app: App[Any], screen: MainScreen, *,
+class Filters(Feature):
+    """The one filter: the bar (``/``), quick filters, drill-downs, the breadcrumb."""
+
+    def __init__(self, app: App[Any], screen: MainScreen, shown: Shown, *,
                  on_view: Callable[[], None]) -> None:
+        super().__init__()
         self._app = app
         self._screen = screen
+        self._shown = shown
         self._on_view = on_view  # a new view to show (the sort sorts it)
         self.history = History("filter")
-        self.values = DataValues(lambda: screen.records)
+        self.values = DataValues(lambda: shown.records)
         #: The app's names (``ui/names/control.NamesControl``): ``name``/``sg`` terms resolve
         #: through it; a filter typed before they arrive waits for them.
         self.names: Any = None
         self.waiting: str | None = None
-        self.day = DataDay(lambda: screen.records)  # what a time without a date means
+        self.day = DataDay(lambda: shown.records)  # what a time without a date means
 
     @property
     def text(self) -> str:
-        return self._screen.shown.where_text
+        return self._shown.query.where_text
 
     @property
     def active(self) -> bool:
-        return self._screen.shown.filters
+        return self._shown.query.filters
 
     def columns(self) -> list[str]:
-        records = self._screen.records
+        records = self._shown.records
         return records.columns if records is not None else []
 
     def open(self) -> None:
@@ -59,7 +71,39 @@ class Filters:
         self._screen.prompt.open(PromptSpec(
             KIND, "/", self.text, check=self.check, history=self.history,
             suggester=suggester, complete=suggester.tab,
-            placeholder="reject and port 22 · host 10.0.0.5 · dstport in (22, 3389)"))
+            placeholder="reject and port 22 · host 10.0.0.5 · dstport in (22, 3389)",
+            owner=self))
+
+    @on(PromptBar.Submitted)
+    def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
+        self._screen.table.focus()
+        self.apply(message.value)
+
+    @on(PromptBar.Closed)
+    def _prompt_closed(self, message: PromptBar.Closed) -> None:
+        self._screen.table.focus()
+
+    def on_mount(self) -> None:
+        self.hear(TopPane.DrillDown, self._drill_down)
+        self.hear(TimeHistogram.RangeChosen, self._time_range)
+        self.hear(RecordTable.RowsChanged, self._rows_changed)
+        self.hear(NamesChanged, self._names_changed)
+
+    def _names_changed(self, message: NamesChanged) -> None:
+        if message.names is not None and not message.reading:
+            self.names_arrived()
+
+    def _drill_down(self, message: TopPane.DrillDown) -> None:
+        if self.add_step(message.text):
+            self._screen.top_shown = False
+
+    def _time_range(self, message: TimeHistogram.RangeChosen) -> None:
+        if self.add_step(message.text):
+            self._screen.table.focus()
+
+    @quiet_when_closing
+    def _rows_changed(self, message: RecordTable.RowsChanged) -> None:
+        self.show()
 
     def check(self, text: str) -> Check:
         day = self.day()
@@ -69,7 +113,7 @@ class Filters:
             return Check(False, exc.reason, exc.position)
         if has_names(expr) and self.names is not None:
             reason = self.names.not_ready()
-            if reason is not None and self.names.loading:
+            if reason is not None and self.names.reading:
                 return Check(True, f"{reason}: Enter applies it when they arrive")
             if reason is not None:
                 return Check(False, reason)
@@ -93,11 +137,10 @@ class Filters:
     def apply(self, text: str, *, note: str | None = None) -> bool:
         """Show the records through filter ``text``; False (and a one-line note) if it
         does not read."""
-        screen = self._screen
         self.waiting = None  # a later filter replaces one that waited for names
         if self.names is not None and has_names(_parsed(text, self.columns())):
             reason = self.names.not_ready()
-            if reason is not None and self.names.loading:
+            if reason is not None and self.names.reading:
                 self.waiting = text
                 self._app.notify(literal(f"{reason}: the filter applies when they arrive"),
                                  title="Filter", markup=False, timeout=5)
@@ -108,13 +151,13 @@ class Filters:
                 return False
         day = self.day()
         try:
-            query = screen.shown.with_where(text, self.columns(), day=day,
-                                            names=self._names())
+            query = self._shown.query.with_where(text, self.columns(), day=day,
+                                                 names=self._names())
         except FilterError as exc:
             self._app.notify(literal(str(exc)), title="Filter", severity="error",
                              markup=False)
             return False
-        view = screen.show_query(query)
+        view = self._shown.show_query(query)
         self._on_view()
         self.show()
         if note:
@@ -122,6 +165,8 @@ class Filters:
         if view is not None and not len(view) and len(view.store):
             read = (f"; a time without a date was read on {day.describe()}" if day.used
                     else "")
+            missing = absent_hint(query.where, view.store.columns)
+            read = f": {missing}{read}" if missing else read
             self._app.notify(literal(f"No record matches{read} (Backspace undoes the last "
                                      "step)"), markup=False, timeout=6 if read else 3)
         return True
@@ -170,7 +215,7 @@ class Filters:
         """The breadcrumb and the status line, after the query or the counts changed."""
         screen = self._screen
         screen.crumbs.steps = tuple(split_steps(self.text)) if self.active else ()
-        view = screen.view
+        view = self._shown.view
         screen.status.store_total = view.total if view is not None and self.active else 0
 
 

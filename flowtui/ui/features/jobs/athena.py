@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from textual import on
 from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from flowtui.s3.listing import Entry
 from flowtui.store import RecordStore
+from flowtui.ui.features.feature import Feature, quiet_when_closing
 from flowtui.ui.screen import MainScreen
+from flowtui.ui.shown import Shown
 from flowtui.ui.widgets.athena.dialogs import AthenaTableScreen, SqlScreen, TableName
 from flowtui.ui.widgets.safe import literal
 
@@ -57,26 +60,26 @@ class AthenaJob:
 
 
 @dataclass
-class AthenaSubmitted(Message):
+class AthenaSubmitted(Message, bubble=False):
     job_id: int
     sql: str
     table: str
 
 
 @dataclass
-class AthenaStatus(Message):
+class AthenaStatus(Message, bubble=False):
     job_id: int
     line: str
 
 
 @dataclass
-class AthenaRows(Message):
+class AthenaRows(Message, bubble=False):
     job_id: int
     rows: int
 
 
 @dataclass
-class AthenaDone(Message):
+class AthenaDone(Message, bubble=False):
     """The query ended: ``error`` is one line (None when it succeeded)."""
 
     job_id: int
@@ -84,16 +87,18 @@ class AthenaDone(Message):
     cancelled: bool = False
 
 
-class AthenaQueries:
+class AthenaQueries(Feature):
     """The app's Athena query: one at a time, started from the large-folder question."""
 
-    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], Any],
-                 options: AthenaOptions | None) -> None:
+    def __init__(self, app: App[Any], screen: MainScreen, shown: Shown,
+                 client: Callable[[], Any], options: AthenaOptions | None) -> None:
+        super().__init__()
         self._app = app
         self._screen = screen
+        self._shown = shown
         self._client = client
         self._options = options or AthenaOptions()
-        self._name: TableName | None = (
+        self._table_name: TableName | None = (
             TableName(self._options.database or "default", self._options.table)
             if self._options.table else None)
         self._ids = 0
@@ -103,13 +108,13 @@ class AthenaQueries:
 
     def offer(self, entry: Entry) -> None:
         """The user chose "query on Athena" for ``entry`` (a day/hour folder in S3)."""
-        if self._name is not None:
-            self.start(entry, self._name)
+        if self._table_name is not None:
+            self.start(entry, self._table_name)
             return
 
         def chosen(name: TableName | None) -> None:
             if name is not None:
-                self._name = name  # asked once per session
+                self._table_name = name  # asked once per session
                 self.start(entry, name)
 
         self._app.push_screen(AthenaTableScreen(self._options.database or "default"), chosen)
@@ -121,15 +126,15 @@ class AthenaQueries:
         self._ids += 1
         store = RecordStore()
         label = entry.label or entry.key
-        job = AthenaJob(self._ids, entry.bucket, entry.key, label, screen.shown.where_text,
-                        store)
+        query = self._shown.query
+        job = AthenaJob(self._ids, entry.bucket, entry.key, label, query.where_text, store)
         self.job = job
-        screen.show_records(store)
+        self._shown.show_records(store)
         screen.table.column_layout.origin = f"from Athena {name.database}.{name.table}"
         screen.table.placeholder = f"Querying {label} on Athena… (Esc cancels)"
         screen.status.athena = "athena: describing the folder's table…"
         job.worker = self._app.run_worker(
-            partial(self._run, job, name, screen.shown.where), thread=True, group="athena",
+            partial(self._run, job, name, query.where), thread=True, group="athena",
             exit_on_error=False, name=f"athena {label}")
         screen.table.focus()
         return job
@@ -148,7 +153,7 @@ class AthenaQueries:
         from flowtui.s3.errors import describe
 
         worker = get_current_worker()
-        post = self._app.post_message
+        post = self.post_message
         options = self._options
         try:
             s3 = self._client()
@@ -191,6 +196,8 @@ class AthenaQueries:
             return None
         return job
 
+    @on(AthenaSubmitted)
+    @quiet_when_closing
     def submitted(self, message: AthenaSubmitted) -> None:
         job = self._mine(message.job_id)
         if job is not None:
@@ -200,31 +207,37 @@ class AthenaQueries:
     def _superseded(self, job: AthenaJob) -> bool:
         """A load or a tail took the table over: the query's rows have nowhere to go, so
         it stops (it costs by the byte scanned)."""
-        if job.store is self._screen.records:
+        if self._shown.holds(job.store):
             return False
         if job.running:
             self.cancel(quiet=True)
             self._screen.status.athena = ""
         return True
 
+    @on(AthenaStatus)
+    @quiet_when_closing
     def status(self, message: AthenaStatus) -> None:
         job = self._mine(message.job_id)
         if job is not None and job.running and not self._superseded(job):
             job.last_line = message.line
             self._screen.status.athena = f"{message.line} · Esc cancels"
 
+    @on(AthenaRows)
+    @quiet_when_closing
     def rows(self, message: AthenaRows) -> None:
         job = self._mine(message.job_id)
         if job is not None and not self._superseded(job):
             self._screen.table.data_changed()
 
+    @on(AthenaDone)
+    @quiet_when_closing
     def done(self, message: AthenaDone) -> None:
         job = self._mine(message.job_id)
         if job is None:
             return
         job.running = False
         screen, notify = self._screen, self._app.notify
-        shown = job.store is screen.records
+        shown = self._shown.holds(job.store)
         if not shown:  # superseded by a load or a tail: say so once, leave its line alone
             if message.cancelled:
                 notify("Athena query stopped: the table shows other records now",

@@ -35,14 +35,14 @@ def format_of(path: str) -> str | None:
 
 
 @dataclass
-class ExportProgress(Message):
+class ExportProgress(Message, bubble=False):
     job_id: int
     rows: int
     total: int
 
 
 @dataclass
-class ExportDone(Message):
+class ExportDone(Message, bubble=False):
     job_id: int
     path: str
     rows: int
@@ -123,8 +123,9 @@ def _csv_name(name: str) -> str:
 class ExportRunner:
     """Starts export workers and hands back what they report (one export at a time)."""
 
-    def __init__(self, app: App[Any]) -> None:
+    def __init__(self, app: App[Any], post: Callable[[Message], object]) -> None:
         self._app = app
+        self._post = post  # to the owner of the export (its feature)
         self._ids = 0
         self.job: ExportJob | None = None
 
@@ -140,5 +141,5 @@ class ExportRunner:
 
     def _run(self, job: ExportJob) -> None:
         worker = get_current_worker()
-        run_export(job, self._app.post_message, lambda: worker.is_cancelled)
+        run_export(job, self._post, lambda: worker.is_cancelled)
 

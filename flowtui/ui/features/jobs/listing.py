@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import App
 from textual.message import Message
 from textual.worker import get_current_worker
@@ -23,6 +24,8 @@ from flowtui.loader import ObjectRef, resolve
 from flowtui.s3.errors import describe
 from flowtui.s3.listing import Entry
 from flowtui.s3.select import select_objects
+from flowtui.ui.features.feature import Feature
+from flowtui.ui.features.jobs.athena import AthenaQueries
 from flowtui.ui.features.jobs.load import Loads
 from flowtui.ui.widgets.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.widgets.browser.pane import BrowserPane
@@ -40,7 +43,7 @@ MAX_FOLDER_OBJECTS = 20000
 
 
 @dataclass
-class FolderListed(Message):
+class FolderListed(Message, bubble=False):
     """Every object under a day/hour folder, ready to be confirmed and loaded."""
 
     entry: Entry
@@ -51,7 +54,7 @@ class FolderListed(Message):
 
 
 @dataclass
-class TargetResolved(Message):
+class TargetResolved(Message, bubble=False):
     """What the command-line target turned out to be: an object or a folder."""
 
     location: Location
@@ -59,17 +62,26 @@ class TargetResolved(Message):
     ref: ObjectRef | None
 
 
-class Listings:
-    """Opens the target and lists folders for the app; loads go to ``loads``."""
+class Listings(Feature):
+    """Opens the target and lists folders for the app; loads go to ``loads``, and a large
+    S3 folder may be queried on ``athena`` instead (the third answer)."""
 
     def __init__(self, app: App[Any], browser: BrowserPane, client: Callable[[], Any],
-                 loads: Loads, on_athena: Callable[[Entry], None] | None = None) -> None:
+                 loads: Loads, athena: AthenaQueries | None = None) -> None:
+        super().__init__()
         self._app = app
         self._browser = browser
         self._client = client
         self._loads = loads
-        #: A large S3 folder may be queried on Athena instead of loaded (the third answer).
-        self._on_athena = on_athena
+        self._athena = athena
+
+    def on_mount(self) -> None:
+        self.hear(BrowserPane.LoadRequested, self._load_requested)
+
+    def _load_requested(self, message: BrowserPane.LoadRequested) -> None:
+        if self._athena is not None:
+            self._athena.let_go()
+        self.load_entry(message.entry, message.append)
 
     # ------------------------------------------------------------- target
 
@@ -103,7 +115,7 @@ class Listings:
 
     def _resolve_s3(self, bucket: str, key: str) -> None:
         """Thread worker: is ``key`` an object (load it) or a prefix (browse it)?"""
-        app = self._app
+        app, post = self._app, self.post_message
         parent = key.rpartition("/")[0]
         folder = Location("s3", bucket, parent + "/" if parent else "")
         try:
@@ -111,16 +123,17 @@ class Listings:
         except Exception as exc:
             code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
             if code in ("404", "NoSuchKey", "NotFound"):
-                app.post_message(TargetResolved(Location("s3", bucket, key + "/"), None, None))
+                post(TargetResolved(Location("s3", bucket, key + "/"), None, None))
             else:
-                app.post_message(TargetResolved(folder, None, None))
+                post(TargetResolved(folder, None, None))
                 app.call_from_thread(app.notify, describe(exc), title="Cannot open target",
                                      severity="error", markup=False)
             return
         url = f"s3://{bucket}/{key}"
         ref = ObjectRef(url, head.get("ContentLength"), head.get("ETag"))
-        app.post_message(TargetResolved(folder, url, ref))
+        post(TargetResolved(folder, url, ref))
 
+    @on(TargetResolved)
     def target_resolved(self, message: TargetResolved) -> None:
         self._browser.open(message.location, highlight=message.highlight)
         if message.ref is not None:
@@ -152,13 +165,14 @@ class Listings:
                 refs = resolve([entry.key], limit=MAX_FOLDER_OBJECTS)
         except Exception as exc:
             if not worker.is_cancelled:
-                self._app.post_message(FolderListed(entry, [], 0, append, describe(exc)))
+                self.post_message(FolderListed(entry, [], 0, append, describe(exc)))
             return
         if worker.is_cancelled:
             return
         total = sum(ref.size or 0 for ref in refs)
-        self._app.post_message(FolderListed(entry, refs, total, append))
+        self.post_message(FolderListed(entry, refs, total, append))
 
+    @on(FolderListed)
     def folder_listed(self, message: FolderListed) -> None:
         app = self._app
         label = literal(message.entry.label or message.entry.name)
@@ -179,10 +193,10 @@ class Listings:
         if count > CONFIRM_OBJECTS or size > CONFIRM_BYTES:
             question = Text.assemble("Load ", (f"{count:,} objects", "bold"), " (",
                                      (human_bytes(size), "bold"), ") from ", label, "?")
-            on_athena = self._on_athena
-            if on_athena is not None and message.entry.bucket:
+            athena = self._athena
+            if athena is not None and message.entry.bucket:
                 entry = message.entry
-                app.push_screen(LoadOrQueryScreen(question, lambda: on_athena(entry)), go)
+                app.push_screen(LoadOrQueryScreen(question, lambda: athena.offer(entry)), go)
             else:
                 app.push_screen(ConfirmScreen(question), go)
         else:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
+import pyarrow as pa
+from textual import on
 from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
@@ -35,7 +37,9 @@ from flowtui.memory import release_freed_memory
 from flowtui.parser import BadLine
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
+from flowtui.ui.features.feature import Feature, quiet_when_closing
 from flowtui.ui.screen import MainScreen
+from flowtui.ui.shown import Shown
 from flowtui.ui.widgets.browser.pane import LoadState
 from flowtui.ui.widgets.dialogs import BadLinesScreen
 from flowtui.ui.widgets.records.status import LoadStatus
@@ -60,7 +64,7 @@ class LoadJob:
 
 
 @dataclass
-class LoadUpdate(Message):
+class LoadUpdate(Message, bubble=False):
     """A loader event from a worker thread, tagged with the load it belongs to."""
 
     job_id: int
@@ -68,18 +72,28 @@ class LoadUpdate(Message):
 
 
 @dataclass
-class LoadCrashed(Message):
+class LoadCrashed(Message, bubble=False):
     job_id: int
     reason: str
 
 
-class Loads:
+#: Told of the records a job brought: where they came from, and how to read them (names
+#: are asked for the accounts and regions they belong to).
+RecordsCame = Callable[[list[str], Callable[[], list[pa.RecordBatch]]], None]
+
+
+class Loads(Feature):
     """Starts, cancels and follows the app's load; ``states`` is what the browser marks."""
 
-    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], Any],
-                 concurrency: int | None, states: dict[str, LoadState]) -> None:
+    def __init__(self, app: App[Any], screen: MainScreen, shown: Shown,
+                 client: Callable[[], Any], concurrency: int | None,
+                 states: dict[str, LoadState], on_records: RecordsCame) -> None:
+        super().__init__()
         self._app = app
         self._screen = screen
+        self._shown = shown
+        self._on_records = on_records
+        self._named: set[int] = set()  # loads whose names were asked
         self._client = client
         self._concurrency = concurrency
         self._states = states
@@ -93,14 +107,15 @@ class Loads:
         screen = self._screen
         previous = self.job
         self.cancel(quiet=True)
-        store = screen.records if append and screen.records is not None else RecordStore()
+        shown = self._shown
+        store = shown.records if append and shown.records is not None else RecordStore()
         self._job_ids += 1
         job = LoadJob(self._job_ids, label, refs, store, folder=folder)
         if append and previous is not None:
             job.bad_lines = list(previous.bad_lines)
         self.job = job
-        if store is not screen.records:
-            screen.show_records(store)
+        if not shown.holds(store):
+            shown.show_records(store)
         for ref in refs:
             self._set_state(ref.location, LoadState("loading"))
         if folder:
@@ -117,7 +132,7 @@ class Loads:
     def _run(self, job: LoadJob) -> None:
         """Thread worker: run the loader; its events come back as messages."""
         worker = get_current_worker()
-        post = self._app.post_message
+        post = self.post_message
 
         def on_event(event: LoadEvent) -> None:
             if worker.is_cancelled:
@@ -133,6 +148,12 @@ class Loads:
             post(LoadCrashed(job.id, describe(exc)))
         finally:
             release_freed_memory()  # the load's temporary blocks, back to the system
+
+    def let_go(self) -> None:
+        """Other records take the table (a tail): the load stops, quietly, and is no
+        longer the app's."""
+        self.cancel(quiet=True)
+        self.job = None
 
     def stop_now(self) -> None:
         """Tell the loader to stop, nothing more: the app is leaving."""
@@ -171,6 +192,8 @@ class Loads:
         total = job.status.bad_lines if job is not None else 0
         self._app.push_screen(BadLinesScreen(job.bad_lines if job else [], total))
 
+    @on(LoadUpdate)
+    @quiet_when_closing
     def update(self, message: LoadUpdate) -> None:
         job = self.job
         if job is None or message.job_id != job.id:
@@ -179,7 +202,7 @@ class Loads:
         event = message.event
         match event:
             case BatchLoaded():
-                if job.store is screen.records:
+                if self._shown.holds(job.store):
                     screen.table.data_changed()
                 location = event.ref.location
                 state = self._states.get(location)
@@ -214,7 +237,7 @@ class Loads:
                 job.status = _progress(job.status, event.progress, running=False,
                                        cancelled=cancelled)
                 screen.status.load = job.status
-                if job.store is screen.records:
+                if self._shown.holds(job.store):
                     screen.table.refresh_now()
                     if not len(job.store):
                         screen.table.placeholder = _empty_reason(job, event.progress,
@@ -225,6 +248,17 @@ class Loads:
                         event.progress.bad_lines,
                         f"{event.progress.errors} failed" if event.progress.errors else None))
 
+        self._ask_names(job, event)
+
+    def _ask_names(self, job: LoadJob, event: LoadEvent) -> None:
+        """Names for the records' account and region: asked on the first rows (the S3 key
+        says whose) and again at the end (local files say it in their account-id)."""
+        first = isinstance(event, BatchLoaded) and job.id not in self._named
+        if first or isinstance(event, LoadFinished):
+            self._named.add(job.id)
+            self._on_records([ref.location for ref in job.refs], job.store.batches)
+
+    @on(LoadCrashed)
     def crashed(self, message: LoadCrashed) -> None:
         job = self.job
         if job is None or message.job_id != job.id:

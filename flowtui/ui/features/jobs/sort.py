@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from textual import on
 from textual.app import App
 from textual.message import Message
 from textual.timer import Timer
@@ -18,7 +19,10 @@ from textual.worker import Worker, get_current_worker
 
 from flowtui.query.query import SortKey
 from flowtui.query.view import RecordView
+from flowtui.ui.features.feature import Feature, quiet_when_closing
 from flowtui.ui.screen import MainScreen
+from flowtui.ui.shown import Shown
+from flowtui.ui.widgets.records.table import RecordTable
 
 RESORT_AFTER = 1.0
 """Seconds without new rows before a stale sorted view is sorted again (a load that streams
@@ -26,7 +30,7 @@ rows re-sorts once at its end, not once per batch)."""
 
 
 @dataclass
-class SortDone(Message):
+class SortDone(Message, bubble=False):
     """A view's rows are in order now; ``first`` sends the cursor to the top."""
 
     view: RecordView
@@ -36,10 +40,14 @@ class SortDone(Message):
     held: int | None = None
 
 
-class Sorts:
-    def __init__(self, app: App[Any], screen: MainScreen) -> None:
+class Sorts(Feature):
+    """The sort of the shown records: set by ``s`` (and by go to time), kept while rows come."""
+
+    def __init__(self, app: App[Any], screen: MainScreen, shown: Shown) -> None:
+        super().__init__()
         self._app = app
         self._screen = screen
+        self._shown = shown
         self._worker: Worker[Any] | None = None
         self._timer: Timer | None = None
         #: Called once the next sort is done (go to time waits for its sort by start).
@@ -49,7 +57,7 @@ class Sorts:
 
     @property
     def keys(self) -> tuple[SortKey, ...]:
-        return self._screen.shown.sort
+        return self._shown.sort
 
     @property
     def running(self) -> bool:
@@ -71,8 +79,8 @@ class Sorts:
         self.set(keys)
 
     def set(self, keys: tuple[SortKey, ...], then: Callable[[], None] | None = None) -> None:
-        screen = self._screen
-        screen.show_query(screen.shown.with_sort(keys), cursor_row=0)
+        shown = self._shown
+        shown.show_query(shown.query.with_sort(keys), cursor_row=0)
         self.mark()
         if then is not None:
             self._then.append(then)
@@ -80,7 +88,7 @@ class Sorts:
 
     def view_changed(self) -> None:
         """The screen shows a new view (sort or filter changed): sort it if it asks."""
-        view = self._screen.view
+        view = self._shown.view
         if view is not None and view.sorted:
             self._start(view, first=True)
         else:
@@ -95,9 +103,12 @@ class Sorts:
         self._screen.crumbs.sort = (f"{key.field} {'▼' if key.descending else '▲'}"
                                     if key else "")
 
-    def rows_changed(self) -> None:
+    def on_mount(self) -> None:
+        self.hear(RecordTable.RowsChanged, self.rows_changed)
+
+    def rows_changed(self, _message: RecordTable.RowsChanged | None = None) -> None:
         """New rows came: a sorted view sorts them in once they stop coming for a while."""
-        view = self._screen.view
+        view = self._shown.view
         if view is None or not view.sorted:
             return
         if self._timer is not None:
@@ -106,7 +117,7 @@ class Sorts:
 
     def _resort(self) -> None:
         self._timer = None
-        view = self._screen.view
+        view = self._shown.view
         if view is None or not view.sorted or self.running or self._screen.closing:
             return
         if view.stale:
@@ -134,16 +145,18 @@ class Sorts:
         began = time.perf_counter()
         view.sort_now()
         if not worker.is_cancelled:
-            self._app.post_message(SortDone(view, first, time.perf_counter() - began, held))
+            self.post_message(SortDone(view, first, time.perf_counter() - began, held))
 
     def _cancel(self) -> None:
         if self._worker is not None and not self._worker.is_finished:
             self._worker.cancel()
         self._worker = None
 
+    @on(SortDone)
+    @quiet_when_closing
     def done(self, message: SortDone) -> None:
         screen = self._screen
-        if message.view is not screen.view or screen.closing:
+        if message.view is not self._shown.view or screen.closing:
             return
         screen.status.note = ""
         self._sorted = message.view

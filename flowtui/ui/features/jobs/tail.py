@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from textual import on
 from textual.app import App
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -39,14 +40,19 @@ from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.tail import STALE_AFTER, TailEngine, TailOptions
 from flowtui.timefmt import ago
-from flowtui.ui.features.jobs.load import object_name
+from flowtui.ui.features.feature import Feature
+from flowtui.ui.features.jobs.athena import AthenaQueries
+from flowtui.ui.features.jobs.load import Loads, RecordsCame, object_name
 from flowtui.ui.screen import MainScreen
+from flowtui.ui.shown import Shown
+from flowtui.ui.widgets.browser.pane import BrowserPane
+from flowtui.ui.widgets.browser.sources import entry_location, url_folder
 from flowtui.ui.widgets.records.status import LoadStatus
 from flowtui.ui.widgets.safe import literal
 
 
 @dataclass
-class TailUpdate(Message):
+class TailUpdate(Message, bubble=False):
     """An engine event from the tail worker, tagged with the tail it belongs to."""
 
     tail_id: int
@@ -54,7 +60,7 @@ class TailUpdate(Message):
 
 
 @dataclass
-class TailCrashed(Message):
+class TailCrashed(Message, bubble=False):
     tail_id: int
     reason: str
 
@@ -148,26 +154,50 @@ def make_engine(job: TailJob, options: TailOptions, client: Any,
                       **options.engine_args)
 
 
-class Tails:
-    """Starts, stops and follows the app's tail (one at a time)."""
+class Tails(Feature):
+    """Starts, stops and follows the app's tail (one at a time); a load or an Athena query
+    is let go first (the table shows one source)."""
 
-    def __init__(self, app: App[Any], screen: MainScreen, client: Callable[[], Any],
-                 options: TailOptions) -> None:
+    def __init__(self, app: App[Any], screen: MainScreen, shown: Shown,
+                 client: Callable[[], Any], options: TailOptions, *,
+                 on_records: RecordsCame, loads: Loads, athena: AthenaQueries) -> None:
+        super().__init__()
         self._app = app
         self._screen = screen
+        self._shown = shown
+        self._on_records = on_records
+        self._loads = loads
+        self._athena = athena
+        self._named: set[int] = set()  # tails whose names were asked
         self._client = client
         self.options = options
         self._tail_ids = 0
         self._timer: Timer | None = None
         self.job: TailJob | None = None
 
+    def on_mount(self) -> None:
+        self.hear(BrowserPane.TailRequested, self._tail_requested)
+
+    def follow(self, url: str) -> None:
+        """``flowtui tail URL``: the browser shows the folder followed, the table its rows."""
+        self._screen.browser.open(url_folder(url))
+        self.start(url)
+        self._screen.table.focus()
+
+    def _tail_requested(self, message: BrowserPane.TailRequested) -> None:
+        entry = message.entry
+        self.start(f"s3://{entry.bucket}/{entry.key}", entry_location(entry))
+
     def start(self, url: str, marker: str | None = None) -> TailJob:
-        """Follow ``url`` live in a fresh store (a running tail stops first)."""
+        """Follow ``url`` live in a fresh store (a running tail stops first, and a load or
+        an Athena query is let go)."""
+        self._loads.let_go()
+        self._athena.let_go()
         screen = self._screen
         self.stop(quiet=True)
         self._tail_ids += 1
         store = RecordStore()
-        job = TailJob(self._tail_ids, url, marker or url, store, replaces=screen.records)
+        job = TailJob(self._tail_ids, url, marker or url, store, replaces=self._shown.records)
         self.job = job
         self._app.refresh_bindings()  # p and x into the footer
         if job.replaces is None or not len(job.replaces):
@@ -187,10 +217,10 @@ class Tails:
         before stay readable while it lists. A load that took the table meanwhile keeps it."""
         job.shown = True
         screen = self._screen
-        if screen.records is not job.replaces:
+        if self._shown.records is not job.replaces:
             return
         job.replaces = None
-        screen.show_records(job.store)
+        self._shown.show_records(job.store)
         screen.table.follow = True
         screen.table.placeholder = (f"Following {job.url}: new records appear here as files "
                                     "arrive (p pauses, x stops).")
@@ -208,7 +238,7 @@ class Tails:
 
     def _loop(self, job: TailJob) -> None:
         worker = get_current_worker()
-        post = self._app.post_message
+        post = self.post_message
 
         def on_event(event: TailEvent) -> None:
             post(TailUpdate(job.id, event))
@@ -246,7 +276,7 @@ class Tails:
         screen.table.follow = False
         screen.table.new_rows = 0
         screen.status.new_rows = 0  # "N new rows (End follows)" no more
-        if screen.records is job.store:
+        if self._shown.holds(job.store):
             screen.table.placeholder = (f"The tail of {job.url} is stopped: no new records "
                                         "arrive here (t on a folder follows again).")
         screen.browser.followed.discard(job.browser_location)
@@ -257,6 +287,16 @@ class Tails:
                 self._app.notify(f"Stopped following {literal(job.url)}", markup=False,
                                  timeout=3)
         return True
+
+    @on(TailUpdate)
+    def _updated(self, message: TailUpdate) -> None:
+        self.update(message)
+        job, event = self.job, message.event
+        if job is not None and job.id == message.tail_id and isinstance(
+                event, BatchLoaded) and job.id not in self._named:
+            # the followed keys say whose records they are (AWSLogs/<account>/…/<region>/)
+            self._named.add(job.id)
+            self._on_records([event.ref.location], job.store.batches)
 
     def update(self, message: TailUpdate) -> None:
         job = self.job
@@ -273,7 +313,7 @@ class Tails:
                 keep = self.options.keep
                 if keep is not None and len(store) > keep:
                     store.drop_oldest(len(store) - keep)
-                if store is screen.records:
+                if self._shown.holds(store):
                     screen.table.data_changed()
                 return
             case ObjectFailed():
@@ -293,6 +333,7 @@ class Tails:
         self._app.notify(f"{literal(object_name(ref))}: {literal(str(reason))}",
                          title="Tail: object failed", severity="warning", markup=False)
 
+    @on(TailCrashed)
     def crashed(self, message: TailCrashed) -> None:
         job = self.job
         if job is None or message.tail_id != job.id or self._screen.closing:

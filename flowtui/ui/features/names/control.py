@@ -21,11 +21,14 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from textual import on
 from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from flowtui.names.resolve import Names, NamesOptions, load_names, scopes_from_paths
+from flowtui.ui.features.feature import Feature, quiet_when_closing
+from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.names.lines import inventory_age
 from flowtui.ui.widgets.safe import literal
 
@@ -33,7 +36,7 @@ Scope = tuple[str, str]
 
 
 @dataclass
-class NamesLoaded(Message):
+class NamesLoaded(Message, bubble=False):
     """The names for ``scopes`` (every scope asked for so far), from the worker."""
 
     generation: int
@@ -43,14 +46,14 @@ class NamesLoaded(Message):
 
 
 @dataclass
-class NamesScopes(Message):
+class NamesScopes(Message, bubble=False):
     """The (account, region) pairs of records just loaded, worked out in a worker."""
 
     scopes: tuple[Scope, ...]
 
 
 @dataclass
-class NamesFailed(Message):
+class NamesFailed(Message, bubble=False):
     """A names source the user gave could not be read at all (a broken names file)."""
 
     generation: int
@@ -87,22 +90,33 @@ def scopes_of(locations: Sequence[str], batches: Callable[[], Iterable[pa.Record
     return tuple(found)
 
 
-class NamesControl:
+@dataclass
+class NamesChanged(Message):
+    """New names (or a read started): the panes that name things show them again. It
+    bubbles up to the app, where the features that name things hear it."""
+
+    names: Names | None
+    #: Names are being read (again): a filter waiting for them waits on.
+    reading: bool
+
+
+class NamesControl(Feature):
     """Owns the app's ``Names``: which scopes were asked for, the worker, what to say."""
 
-    def __init__(self, app: App[Any], options: NamesOptions | None, region: str | None,
-                 on_names: Callable[[Names | None], None]) -> None:
+    def __init__(self, app: App[Any], screen: MainScreen, options: NamesOptions | None,
+                 region: str | None) -> None:
+        super().__init__()
         self._app = app
+        self._screen = screen
         #: None: ``--no-names``.
         self.options = options
-        self.region = region
-        self._on_names = on_names
+        self._region = region
         self.names: Names | None = None
         self.scopes: tuple[Scope, ...] = ()
         self._wanted: dict[Scope, None] = {}
         self._generation = 0
         self._worker: Worker[Any] | None = None
-        self.loading = False
+        self.reading = False
         #: One line for the status line: what the names are (or why there are none).
         self.summary = ""
         self._told: set[str] = set()
@@ -119,8 +133,8 @@ class NamesControl:
         (reading ``account-id`` scans the records) and come back as ``NamesScopes``."""
         if self.options is None:
             return
-        find = partial(scopes_of, list(locations), batches, self.region)
-        app = self._app
+        find = partial(scopes_of, list(locations), batches, self._region)
+        app, post = self._app, self.post_message
 
         def run() -> None:
             worker = get_current_worker()
@@ -129,35 +143,48 @@ class NamesControl:
             except Exception:  # a store being replaced under us: the next load asks again
                 return
             if not worker.is_cancelled:
-                app.post_message(NamesScopes(found))
+                post(NamesScopes(found))
 
         app.run_worker(run, thread=True, group="names", exit_on_error=False,
                        name="names: scopes")
 
+    @on(NamesScopes)
     def scopes_found(self, message: NamesScopes) -> None:
         new = [s for s in message.scopes if s not in self._wanted]
-        if not new and (self.names is not None or self.loading):
+        if not new and (self.names is not None or self.reading):
             return
         self._wanted.update(dict.fromkeys(new))
         self._start(refresh=False)
 
     def start_without_records(self) -> None:
         """Names from the names file and the IP ranges, before any record says whose."""
-        if self.options is None or self.names is not None or self.loading:
+        if self.options is None or self.names is not None or self.reading:
             return
         if self.options.names_file or self.options.ip_ranges:
             self._start(refresh=False)
 
-    def refresh(self) -> bool:
+    def read_again(self) -> bool:
         """Read EC2 (and the IP ranges) again, ignoring the cache. False with --no-names."""
         if self.options is None:
             return False
         self._start(refresh=True)
         return True
 
+    def cycle_names(self) -> None:
+        """``N``: numbers, numbers and names, names (the named columns of the table)."""
+        table = self._screen.table
+        cells = table.cell_names
+        if cells.names is None:
+            reason = self.not_ready() or "no names are loaded"
+            self._app.notify(literal(reason), markup=False, timeout=4)
+            return
+        cells.cycle()
+        table.names_changed()
+        self._app.notify(cells.describe(), markup=False, timeout=3)
+
     def refresh_key(self) -> None:
         """``R``: read the EC2 inventory again (the cache ignored), or say names are off."""
-        if not self.refresh():
+        if not self.read_again():
             self._app.notify("No names: the app was started with --no-names", markup=False,
                              timeout=3)
 
@@ -168,10 +195,10 @@ class NamesControl:
         self._generation += 1
         generation = self._generation
         options = replace(self.options, scopes=tuple(self._wanted), refresh=refresh)
-        self.loading = True
+        self.reading = True
         self.summary = "names: reading EC2 again…" if refresh else "names: loading…"
-        self._on_names(self.names)
-        app = self._app
+        self._changed(self.names)
+        app, post = self._app, self.post_message
 
         def run() -> None:
             worker = get_current_worker()
@@ -179,20 +206,22 @@ class NamesControl:
                 names = load_names(options, cancelled=lambda: worker.is_cancelled)
             except Exception as exc:  # a broken names file: the user should hear at once
                 if not worker.is_cancelled:
-                    app.post_message(NamesFailed(generation, literal(str(exc))))
+                    post(NamesFailed(generation, literal(str(exc))))
                 return
             if not worker.is_cancelled:
-                app.post_message(NamesLoaded(generation, names, options.scopes, refresh))
+                post(NamesLoaded(generation, names, options.scopes, refresh))
 
         self._worker = app.run_worker(run, thread=True, group="names", exit_on_error=False,
                                       name="names")
 
     # ----------------------------------------------------------------- answers
 
+    @on(NamesLoaded)
+    @quiet_when_closing
     def loaded(self, message: NamesLoaded) -> None:
         if message.generation != self._generation:
             return  # an older question
-        self.loading = False
+        self.reading = False
         self.names = message.names
         self.scopes = message.scopes
         self.summary = status_text(message.names)
@@ -204,18 +233,30 @@ class NamesControl:
         if message.refreshed:
             self._app.notify(literal(message.names.describe()), title="Names read again",
                              markup=False, timeout=6)
-        self._on_names(message.names)
+        self._changed(message.names)
 
+    @on(NamesFailed)
+    @quiet_when_closing
     def failed(self, message: NamesFailed) -> None:
         if message.generation != self._generation:
             return
-        self.loading = False
+        self.reading = False
         self.summary = "names: " + message.reason
         if message.reason not in self._told:  # once, not on every load
             self._told.add(message.reason)
             self._app.notify(message.reason, title="Names", severity="error", timeout=12,
                              markup=False)
-        self._on_names(self.names)
+        self._changed(self.names)
+
+    def _changed(self, names: Names | None) -> None:
+        """New names (or a read started): the status line and the screen's panes now;
+        the features that name things hear ``NamesChanged``."""
+        screen = self._screen
+        if not screen.is_attached:
+            return
+        screen.status.names = self.summary
+        screen.set_names(names)
+        self.post_message(NamesChanged(names, self.reading))
 
     def stop(self) -> None:
         if self._worker is not None:
@@ -227,7 +268,7 @@ class NamesControl:
         """Why name terms can't be resolved now (None when they can)."""
         if self.options is None:
             return "names are off (--no-names): name, sg and FIELD.name can't be resolved"
-        if self.loading:  # even with names: those of the records just loaded are coming
+        if self.reading:  # even with names: those of the records just loaded are coming
             return "names are still loading (EC2 inventory, IP ranges)"
         if self.names is None:
             return ("no names yet: load records first (names come from their account's EC2 "
@@ -252,5 +293,5 @@ def status_text(names: Names | None) -> str:
     return "names: " + ", ".join(parts) if parts else "no names"
 
 
-__all__ = ["NamesControl", "NamesFailed", "NamesLoaded", "NamesScopes", "account_ids",
-           "inventory_age", "scopes_of", "status_text"]
+__all__ = ["NamesChanged", "NamesControl", "NamesFailed", "NamesLoaded", "NamesScopes",
+           "account_ids", "inventory_age", "scopes_of", "status_text"]

@@ -14,14 +14,17 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from textual import on
 from textual.app import App
 
 from flowtui.query.query import SortKey
 from flowtui.query.times import parse_time
 from flowtui.rowsource import RowSource
+from flowtui.ui.features.feature import Feature
 from flowtui.ui.features.jobs.sort import Sorts
 from flowtui.ui.screen import MainScreen
-from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
+from flowtui.ui.shown import Shown
+from flowtui.ui.widgets.prompt.bar import Check, PromptBar, PromptSpec
 from flowtui.ui.widgets.prompt.history import History
 from flowtui.ui.widgets.refday import DataDay
 from flowtui.ui.widgets.safe import literal
@@ -30,19 +33,32 @@ KIND = "goto"
 BY_START = (SortKey("start"),)
 
 
-class GoTo:
-    def __init__(self, app: App[Any], screen: MainScreen, sorts: Sorts) -> None:
+class GoTo(Feature):
+    """``@`` in the table: the cursor goes to the first record at or after a time."""
+
+    def __init__(self, app: App[Any], screen: MainScreen, shown: Shown, sorts: Sorts) -> None:
+        super().__init__()
         self._app = app
         self._screen = screen
+        self._shown = shown
         self._sorts = sorts
         self.history = History("goto")
-        self.day = DataDay(lambda: screen.records)
+        self.day = DataDay(lambda: shown.records)
 
     def open(self) -> None:
         self._screen.prompt.border_title = "Go to time"
         self._screen.prompt.open(PromptSpec(
             KIND, "@", "", check=self.check, history=self.history,
-            placeholder="14:05 · 2024-03-05T14:05 · epoch seconds (UTC)"))
+            placeholder="14:05 · 2024-03-05T14:05 · epoch seconds (UTC)", owner=self))
+
+    @on(PromptBar.Submitted)
+    def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
+        self._screen.table.focus()
+        self.go(message.value)
+
+    @on(PromptBar.Closed)
+    def _prompt_closed(self, message: PromptBar.Closed) -> None:
+        self._screen.table.focus()
 
     def when(self, text: str) -> datetime:
         return parse_time(text, day=self.day())
@@ -69,13 +85,11 @@ class GoTo:
         if source is None or not len(source):
             self._app.notify("No records to go through", markup=False, timeout=2)
             return
-        view = screen.view
+        view = self._shown.view
         if view is not None and view.query.sort == BY_START and not view.stale:
             self._jump(target, moment)
         elif view is None or not view.sorted:
-            batches = view.batches() if view is not None else screen.records.batches() \
-                if screen.records is not None else []
-            if in_start_order(batches):
+            if in_start_order(self._shown.batches()):
                 self._jump(target, moment)
                 return
             self._sort_then_jump(target, moment)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from flowtui.layout import day_prefix, describe_prefix, parse_key, region_root
 from flowtui.s3.listing import Entry, PrefixPager, list_buckets
+from flowtui.s3.select import parse_s3_url
 
 
 class Pager(Protocol):
@@ -141,6 +142,14 @@ def typed_location(text: str, here: Location | None) -> Location:
         bucket, prefix = here.bucket, text.lstrip("/")
     if prefix and not prefix.endswith("/"):
         prefix += "/"
+    return Location("s3", bucket, prefix)
+
+
+def url_folder(url: str) -> Location:
+    """The folder an ``s3://`` URL names, or the one its object or key prefix lies in."""
+    bucket, prefix = parse_s3_url(url)
+    if prefix and not prefix.endswith("/"):
+        prefix = prefix.rpartition("/")[0] + "/" if "/" in prefix else ""
     return Location("s3", bucket, prefix)
 
 

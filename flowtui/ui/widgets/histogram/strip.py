@@ -22,7 +22,7 @@ from typing import ClassVar
 import pyarrow as pa
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, work
+from textual import events, on, work
 from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import reactive
@@ -43,7 +43,7 @@ from flowtui.ui.widgets.histogram.bars import (
     during_text,
     width_text,
 )
-from flowtui.ui.widgets.prompt.bar import Check, PromptSpec
+from flowtui.ui.widgets.prompt.bar import Check, PromptBar, PromptSpec
 from flowtui.ui.widgets.prompt.history import History
 from flowtui.ui.widgets.refday import DataDay
 from flowtui.ui.widgets.refresh import AggregateRefresh
@@ -298,7 +298,19 @@ class TimeHistogram(Widget, can_focus=True):
             return
         prompt.border_title = "Histogram: go to time"
         prompt.open(PromptSpec(JUMP_KIND, "@", "", check=self.check_time, history=self.history,
-                               placeholder="14:05 · 2024-03-05T14:05 · epoch seconds (UTC)"))
+                               placeholder="14:05 · 2024-03-05T14:05 · epoch seconds (UTC)",
+                               owner=self))
+
+    @on(PromptBar.Submitted)
+    def _jump_submitted(self, message: PromptBar.Submitted) -> None:
+        if message.kind == JUMP_KIND:
+            self.focus()
+            self.go(message.value)
+
+    @on(PromptBar.Closed)
+    def _jump_closed(self, message: PromptBar.Closed) -> None:
+        if message.kind == JUMP_KIND:
+            self.focus()  # back where "@" was pressed
 
     def check_time(self, text: str) -> Check:
         if not text.strip():

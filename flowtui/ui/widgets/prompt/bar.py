@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
@@ -52,6 +53,9 @@ class PromptSpec:
     #: Tab: the text completed as far as the candidates agree, and the candidates when
     #: several fit (shown on the hint line); None: Tab takes the grey suggestion.
     complete: Callable[[str], tuple[str, list[str]]] | None = None
+    #: Who hears ``Submitted`` and ``Closed`` (the feature or pane that opened the bar);
+    #: None: they bubble up from the bar.
+    owner: MessagePump | None = None
 
 
 class PromptBar(Vertical):
@@ -125,7 +129,7 @@ class PromptBar(Vertical):
         self.display = False
         self.spec = None
         if spec is not None:
-            self.post_message(self.Closed(self, spec.kind))
+            (spec.owner or self).post_message(self.Closed(self, spec.kind))
 
     def action_close(self) -> None:
         self.close()
@@ -175,7 +179,7 @@ class PromptBar(Vertical):
             spec.history.add(event.value)
         self.display = False
         self.spec = None
-        self.post_message(self.Submitted(self, spec.kind, event.value))
+        (spec.owner or self).post_message(self.Submitted(self, spec.kind, event.value))
 
     def _show(self, check: Check) -> None:
         self._check = check

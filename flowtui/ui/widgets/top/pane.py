@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, work
+from textual import events, on, work
 from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -34,6 +34,7 @@ from flowtui.rowsource import RowSource
 from flowtui.ui.actions import bindings
 from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.histogram.bars import share_bar
+from flowtui.ui.widgets.prompt.bar import PromptBar, PromptSpec
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.refresh import AggregateRefresh
 from flowtui.ui.widgets.safe import literal
@@ -47,6 +48,8 @@ from flowtui.ui.widgets.top.keys import (
 )
 from flowtui.ui.widgets.top.named import by_name, nameable, named_batches, named_drill_text
 
+FIND_KIND = "top-find"
+"""The prompt bar's use while it asks what to find in the pane (``@``)."""
 TOP_N = 100
 """Rows the pane ranks (the rest count in the total and the share)."""
 HEADER_LINES = 2
@@ -124,16 +127,6 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
 
         pane: TopPane
         text: str
-
-        @property
-        def control(self) -> TopPane:
-            return self.pane
-
-    @dataclass
-    class FindWanted(Message):
-        """``@``: the app opens the prompt and answers with ``find``."""
-
-        pane: TopPane
 
         @property
         def control(self) -> TopPane:
@@ -338,7 +331,25 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         self.post_message(ShowConversation(str(a), str(b)))
 
     def action_find_wanted(self) -> None:
-        self.post_message(self.FindWanted(self))
+        """``@``: the bar over the table asks what to find; ``find`` answers it."""
+        prompt = getattr(self.screen, "prompt", None)
+        if prompt is None:
+            return
+        prompt.border_title = "Jump to, in Top-N"
+        prompt.open(PromptSpec(FIND_KIND, "@", "", owner=self,
+                               placeholder="an address, a port: the cursor goes to the "
+                                           "next row that has it (n, N)"))
+
+    @on(PromptBar.Submitted)
+    def _find_submitted(self, message: PromptBar.Submitted) -> None:
+        if message.kind == FIND_KIND:
+            self.focus()
+            self.find(message.value)
+
+    @on(PromptBar.Closed)
+    def _find_closed(self, message: PromptBar.Closed) -> None:
+        if message.kind == FIND_KIND:
+            self.focus()  # back where "@" was pressed
 
     def action_find(self, step: int) -> None:
         if not self.found_text:

@@ -1,0 +1,75 @@
+"""The histogram's sums per bucket (records, packets, bytes, ACCEPT, REJECT) against a plain
+Python count, whatever the batches hold: a missing start (left out), a missing or unknown
+action (counted in records, in neither ACCEPT nor REJECT), missing counters, an action column
+dictionary-encoded or plain, or absent. ``histogram`` and ``HistogramStates`` (what
+``flowtui hist`` feeds batch by batch) must agree with it and with each other."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flowtui.query.aggregate import HistogramStates, histogram
+
+T0 = 1_709_647_200
+record = st.tuples(
+    st.one_of(st.none(), st.integers(T0, T0 + 600)),        # start
+    st.sampled_from([None, "ACCEPT", "REJECT", "-", "OTHER"]),  # action
+    st.one_of(st.none(), st.integers(0, 2**32 - 1)),        # packets
+    st.one_of(st.none(), st.integers(0, 2**32 - 1)),        # bytes
+)
+
+
+def batch_of(rows: list[tuple], form: str) -> pa.RecordBatch:
+    starts, actions, packets, bytes_ = (list(c) for c in zip(*rows, strict=True))
+    columns = {"start": pa.array(starts, pa.uint32()), "packets": pa.array(packets, pa.uint32()),
+               "bytes": pa.array(bytes_, pa.uint32())}
+    if form == "dictionary":
+        columns["action"] = pa.array(actions, pa.string()).dictionary_encode()
+    elif form == "plain":
+        columns["action"] = pa.array(actions, pa.string())
+    return pa.RecordBatch.from_pydict(columns)
+
+
+def by_hand(batches: list[tuple[list[tuple], str]], width: int) -> dict[int, list[int]]:
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for rows, form in batches:
+        for start, action, packets, bytes_ in rows:
+            if start is None:
+                continue
+            row = sums[start // width * width]
+            row[0] += 1
+            row[1] += packets or 0
+            row[2] += bytes_ or 0
+            row[3] += form != "absent" and action == "ACCEPT"
+            row[4] += form != "absent" and action == "REJECT"
+    return dict(sums)
+
+
+def as_dict(table: pa.Table) -> dict[int, list[int]]:
+    out = {}
+    for row in table.to_pylist():
+        values = [row["records"], row["packets"], row["bytes"], row["accept"], row["reject"]]
+        if any(values):
+            out[int(row["time"].timestamp())] = values
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(record, min_size=1, max_size=40),
+                          st.sampled_from(["dictionary", "plain", "absent"])),
+                min_size=1, max_size=5),
+       st.sampled_from([1, 60, 300]))
+def test_histogram_sums_equal_a_plain_count(batches: list[tuple[list[tuple], str]],
+                                            width: int) -> None:
+    arrow = [batch_of(rows, form) for rows, form in batches]
+    expected = by_hand(batches, width)
+    assert as_dict(histogram(arrow, width)) == expected
+    states = HistogramStates(width)
+    for batch in arrow:
+        states.add(batch)
+    assert as_dict(states.result()) == expected
+    assert states.records == sum(len(rows) for rows, _ in batches)
