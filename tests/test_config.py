@@ -5,6 +5,7 @@ and ``flowtui config`` shows what is in effect."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -208,7 +209,15 @@ def test_a_keymap_entry_remaps_a_key_in_a_real_terminal(tmp_path: Path) -> None:
         wait_screen("flowtui keys")
         screen = tmux("capture-pane", "-t", session, "-p")
         assert "Config file not used" not in screen
+        # ? lists the key the keymap gave (not the default ?, f1)
+        assert any(re.search(r"\bf2\s+Help\s+app\.help\b", line)
+                   for line in screen.splitlines()), screen
         tmux("send-keys", "-t", session, "Escape")
         wait_screen("flowtui keys", present=False)
+        # and so does the palette
+        tmux("send-keys", "-t", session, "C-p")
+        tmux("send-keys", "-t", session, "-l", "help: keys")
+        wait_screen("Every key binding (f2)")
+        tmux("send-keys", "-t", session, "Escape")
     finally:
         tmux("kill-session", "-t", session)

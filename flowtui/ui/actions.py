@@ -170,11 +170,19 @@ def moves(scope: str, prefix: str, runs: Mapping[str, str], *,
 
 def _text_moves(scope: str, prefix: str, order: Iterable[str],
                 runs: Mapping[str, str] = _TEXT, page_space: bool = True) -> list[Action]:
+    """A scrolled text's moves (the story, the conversation, the help, the bad lines)."""
     return moves(scope, prefix, {move: runs[move] for move in order}, words=_TEXT_WORDS,
                  ids=_TEXT_IDS, more_keys={"page-down": "space"} if page_space else None)
 
 
 _LIST_ORDER = ("up", "down", "first", "last", "page-up", "page-down")
+
+
+def _list_moves(scope: str) -> list[Action]:
+    """An OptionList's moves (the browser, the detail panel, the story's sightings)."""
+    return moves(scope, scope, {move: _LIST[move] for move in _LIST_ORDER})
+
+
 _TEXT_ORDER = ("up", "down", "page-up", "page-down", "first", "last")
 _SCROLL = {move: f"scroll('{run}')" for move, run in (
     ("up", "up"), ("down", "down"), ("page-up", "page_up"), ("page-down", "page_down"),
@@ -275,7 +283,7 @@ ACTIONS: tuple[Action, ...] = (
     A("screen.columns", "o", "screen", "choose_columns", "Columns", footer=True,
       palette="Columns…", palette_help="Show, hide, order and pin the table's columns"),
     # ---- browser (EntryList)
-    *moves("browser", "browser", {m: _LIST[m] for m in _LIST_ORDER}),
+    *_list_moves("browser"),
     A("browser.open", "enter", "browser", "select", "Open/load", footer=True),
     A("browser.enter", "right,l", "browser", "enter_folder", "Enter folder"),
     A("browser.parent", "left,h,backspace", "browser", "parent", "Up a level"),
@@ -314,7 +322,7 @@ ACTIONS: tuple[Action, ...] = (
     A("table.leftmost", "ctrl+pageup,0", "table", "leftmost", "First column"),
     A("table.rightmost", "ctrl+pagedown,dollar_sign", "table", "rightmost", "Last column"),
     # ---- detail panel (ExplainList)
-    *moves("detail", "detail", {m: _LIST[m] for m in _LIST_ORDER}),
+    *_list_moves("detail"),
     A("detail.select", "enter", "detail", "select", "Select"),
     A("detail.copy-value", "y", "detail", "copy_value", "Copy value", footer=True),
     A("detail.copy-decoded", "Y", "detail", "copy_decoded", "Copy decoded"),
@@ -380,7 +388,7 @@ ACTIONS: tuple[Action, ...] = (
     A("story.focus-next", "tab", "story", "app.focus_next", "Next part"),
     A("story.focus-previous", "shift+tab", "story", "app.focus_previous", "Previous part"),
     A("story.copy-text", "ctrl+c,super+c", "story", "screen.copy_text", "Copy selected text"),
-    *moves("story-list", "story-list", {m: _LIST[m] for m in _LIST_ORDER}),
+    *_list_moves("story-list"),
     A("story-list.jump", "enter", "story-list", "select", "Go to record", footer=True),
     *_text_moves("story-text", "story-text", _TEXT_ORDER),
     # ---- conversation (ConversationScreen, ConversationBody)
