@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
-from flowtui.commands.common import keeper  # noqa: E402
+from flowtui.cli.filtering import keeper  # noqa: E402
 from flowtui.export import conform, unified_schema  # noqa: E402
 from flowtui.fields import DEFAULT_FIELDS  # noqa: E402
 from flowtui.loader import Loader, resolve  # noqa: E402

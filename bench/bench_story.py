@@ -23,9 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from flowtui.fields import DEFAULT_FIELDS  # noqa: E402
 from flowtui.parser import parse_bytes  # noqa: E402
+from flowtui.query.conversation import conversation  # noqa: E402
 from flowtui.query.expr import parse  # noqa: E402
 from flowtui.query.query import Query  # noqa: E402
-from flowtui.query.story import conversation, tell  # noqa: E402
+from flowtui.query.story import tell  # noqa: E402
 from flowtui.query.view import RecordView  # noqa: E402
 from flowtui.store import RecordStore  # noqa: E402
 from flowtui.synth import generate_lines  # noqa: E402

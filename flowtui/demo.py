@@ -21,6 +21,7 @@ from typing import Any
 
 from flowtui import synth
 from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS
+from flowtui.synth import incident
 
 INSTALL_HINT = "flowtui demo needs moto: pip install 'flowtui[demo]'"
 #: The main flow log (account A, us-east-1, default format): the same VPC in every file, and
@@ -28,7 +29,7 @@ INSTALL_HINT = "flowtui demo needs moto: pip install 'flowtui[demo]'"
 #: once it is over.
 MAIN_FLOW_LOG = "fl-0a1b2c3d4e5f67890"
 #: A second flow log in the same folder, on the incident's APP interface only, in a custom v8
-#: format with ``reject-reason`` (synth.BPA_FIELDS): it names the Block Public Access block.
+#: format with ``reject-reason`` (incident.BPA_FIELDS): it names the Block Public Access block.
 BPA_FLOW_LOG = "fl-0de3000000000a9b8"
 
 CENTRAL_BUCKET = "flowtui-demo-logs"
@@ -205,7 +206,7 @@ def incident_days(newest: datetime) -> list[date]:
     the file after it are delivered by ``newest`` (the newest file's time)."""
     today = newest.date()
     days = [today - timedelta(days=1)]
-    if newest.timestamp() >= synth.incident_start(today) + synth.INCIDENT_SECONDS + 600:
+    if newest.timestamp() >= incident.incident_start(today) + incident.INCIDENT_SECONDS + 600:
         days.append(today)
     return days
 
@@ -264,7 +265,7 @@ def seed(client: Any, *, now: datetime | None = None,
     prod = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_A, "us-east-1",
                     MAIN_FLOW_LOG, DEFAULT_FIELDS)
     bpa = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_A, "us-east-1", BPA_FLOW_LOG,
-                   synth.BPA_FIELDS)
+                   incident.BPA_FIELDS)
     v5 = _FlowLog(CENTRAL_BUCKET, "hourly", "vpc-logs", ACCOUNT_A, "eu-west-1",
                   "fl-05c0ffee12345678a", synth.V5_EXAMPLE_FIELDS)
     other = _FlowLog(CENTRAL_BUCKET, "default", "", ACCOUNT_B, "us-east-1",
@@ -279,15 +280,15 @@ def seed(client: Any, *, now: datetime | None = None,
     for when in _file_times(newest, (0, 5, 12, 19, 24, 31, 38, 45, 50), (5, 35)):
         write(prod, when, 600)
     for day in incident_days(newest):
-        # The daily incident (synth.incident_records), in the 5-minute files around it.
-        start = synth.incident_start(day)
-        incident = synth.incident_records(day, fields=prod.fields, account=prod.account,
-                                          region=prod.region)
-        blocked = synth.incident_records(day, fields=bpa.fields, account=bpa.account,
-                                         region=bpa.region, only=[synth.APP.eni])
-        for window in range(start - 600, start + synth.INCIDENT_SECONDS + 600, 300):
+        # The daily incident (incident.incident_records), in the 5-minute files around it.
+        start = incident.incident_start(day)
+        incident_lines = incident.incident_records(day, fields=prod.fields,
+                                                   account=prod.account, region=prod.region)
+        blocked = incident.incident_records(day, fields=bpa.fields, account=bpa.account,
+                                            region=bpa.region, only=[incident.APP.eni])
+        for window in range(start - 600, start + incident.INCIDENT_SECONDS + 600, 300):
             when = datetime.fromtimestamp(window, UTC)
-            mine = [line for _, end, line in incident if window <= end < window + 300]
+            mine = [line for _, end, line in incident_lines if window <= end < window + 300]
             write(prod, when, 600, extra=mine)
             theirs = [line for _, end, line in blocked if window <= end < window + 300]
             if theirs:

@@ -1,6 +1,6 @@
 """The demo's EC2: an inventory in the demo's moto, so names and "which rule" work offline.
 
-The demo's daily incident (``flowtui.synth``: WEB, BASTION and APP on fixed interfaces and
+The demo's daily incident (``flowtui.synth.incident``: WEB, BASTION and APP on fixed interfaces and
 addresses, ssh guessers, a scanner, replies refused by a network ACL) happens on hosts this
 module creates in moto's EC2: instances with Name tags on those very interfaces, their
 security groups, and the public subnet's network ACL whose outbound rule refuses WEB's
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flowtui import synth
+from flowtui.synth import incident
+from flowtui.synth.world import AWS_RANGES
 
 REGION = "us-east-1"
 VPC_CIDR = "10.0.0.0/16"
@@ -48,16 +49,9 @@ class DemoHost:
 
 
 def incident_hosts() -> tuple[DemoHost, ...]:
-    """The incident's hosts (synth's constants when it has them; the same values else)."""
-    hosts = getattr(synth, "INCIDENT_HOSTS", None)
-    if hosts:
-        return tuple(DemoHost(f"{h.role}-1", h.ip, h.eni, h.instance, h.role) for h in hosts)
-    return (DemoHost("web-1", "10.0.1.10", "eni-0de30000000000010", "i-0de30000000000010",
-                     "web"),
-            DemoHost("bastion-1", "10.0.1.20", "eni-0de30000000000020",
-                     "i-0de30000000000020", "bastion"),
-            DemoHost("app-1", "10.0.1.30", "eni-0de30000000000030", "i-0de30000000000030",
-                     "app"))
+    """The incident's hosts, as ``flowtui.synth.incident`` names them."""
+    return tuple(DemoHost(f"{h.role}-1", h.ip, h.eni, h.instance, h.role)
+                 for h in incident.INCIDENT_HOSTS)
 
 
 def seed(endpoint_url: str, *, region: str = REGION) -> dict[str, str]:
@@ -155,8 +149,7 @@ def _rename(backend: Any, instance_id: str, new_instance: str, eni_id: str, new_
 def ip_ranges_document() -> dict[str, Any]:
     """An ip-ranges.json for the AWS addresses synth draws (S3, EC2, DynamoDB, …)."""
     prefixes: list[dict[str, str]] = []
-    ranges: dict[str, Any] = getattr(synth, "_AWS_RANGES", {})
-    for service, blocks in ranges.items():
+    for service, blocks in AWS_RANGES.items():
         for a, b, low, high in blocks:
             first = ipaddress.ip_address(f"{a}.{b}.{low}.0")
             last = ipaddress.ip_address(f"{a}.{b}.{high}.255")

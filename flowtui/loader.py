@@ -38,8 +38,9 @@ from flowtui.events import (
     ObjectStarted,
 )
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
-from flowtui.parser import PARQUET_MAGIC, FlowLogParser
+from flowtui.parser import FlowLogParser
 from flowtui.query.times import window_filter
+from flowtui.sniff import PARQUET_MAGIC
 from flowtui.store import RecordStore
 
 # The S3 modules (botocore, urllib3: a fifth of a second and ~15 MB) are imported when an

@@ -24,7 +24,8 @@ from flowtui.events import BatchLoaded, LoadEvent, ObjectDone, ObjectFailed, Obj
 from flowtui.loader import Loader
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Expr, Not, Or
-from flowtui.query.story import CAPTURE_LAG, DEFAULT_INTERVAL, Coverage, story_expr
+from flowtui.query.flow import story_expr
+from flowtui.query.story import CAPTURE_LAG, DEFAULT_INTERVAL, Coverage
 from flowtui.s3.errors import describe
 from flowtui.s3.select import parse_s3_url, select_objects
 from flowtui.store import RecordStore

@@ -22,8 +22,10 @@ import pyarrow.compute as pc
 if TYPE_CHECKING:  # imported when a Parquet object is read: ~40 ms every `cat` need not pay
     import pyarrow.parquet as pq
 
+from flowtui.arrowcsv import narrow
 from flowtui.fields import arrow_type, canonical_name
-from flowtui.parser import MAX_LINE_BYTES, PARQUET_MAGIC, _narrow
+from flowtui.parser import MAX_LINE_BYTES
+from flowtui.sniff import PARQUET_MAGIC
 
 _PARQUET_SUFFIXES = (".parquet", ".parq")
 _CAST_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
@@ -97,7 +99,7 @@ def iter_parquet_batches(source: object, batch_size: int = 65536,
             keep = pa.array([row not in bad_rows for row in range(batch.num_rows)])
             out = out.filter(keep)
         first_row += whole.num_rows
-        yield _narrow(out)
+        yield narrow(out)
 
 
 # --- memory bounded by bytes, not rows (a decompression bomb: issue 20.6) -------------------

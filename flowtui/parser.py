@@ -7,7 +7,8 @@ lines to pyarrow's C++ CSV reader, which types the columns. Lines the fast path 
 (wrong field count, a value that does not fit its type, bad UTF-8) are found again in a
 slow pass over just that part of the block, kept aside with their line numbers, and never
 shift or drop their neighbours. Block boundaries depend only on the text, never on how the
-bytes were chunked, so the result is the same whatever the chunking.
+bytes were chunked, so the result is the same whatever the chunking. This module keeps the
+caller's side (bytes, text, lines, line numbers); the parse thread's is ``blocks.py``.
 """
 
 from __future__ import annotations
@@ -16,83 +17,31 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
-from flowtui.fields import DEFAULT_FIELDS, FIELDS, arrow_type, canonical_name
+from flowtui.blocks import (
+    MAX_BAD_LINES_KEPT,
+    BadLine,
+    BlockResult,
+    BlockTyper,
+    Prefilter,
+    line_text,
+)
+from flowtui.fields import DEFAULT_FIELDS
+from flowtui.header import MAX_FIELDS, column_names, looks_like_header
 from flowtui.inflate import DEFAULT as DEFAULT_INFLATE
 from flowtui.inflate import Inflate
+from flowtui.sniff import GZIP_MAGIC, SNIFF_BYTES, refusal
 
-GZIP_MAGIC = b"\x1f\x8b"
-PARQUET_MAGIC = b"PAR1"
 MAX_LINE_BYTES = 1 << 20  # no flow-log record comes near this; a longer line is not one
-MAX_BAD_LINES_KEPT = 1000
 FIRST_BLOCK_BYTES = 64 << 10  # small first block: the first rows appear at once
 MAX_BLOCK_BYTES = 2 << 20
 INFLATE_STEP = 1 << 20  # text out of one inflate call: what is in flight, whatever the ratio
 INFLATE_INPUT = 256 << 10  # compressed bytes given to one inflate call (about 1 MB of text)
 MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse thread before the feeder waits
-RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
-SNIFF_BYTES = 4096
-# One CSV block per parse block (a block is at most MAX_BLOCK_BYTES plus one inflate step and
-# one long line): one chunk per column, so no dictionaries to unify when it is combined.
-_READ_BLOCK_BYTES = 5 << 20
-# The catalogue's ~80 fields and room for duplicates and names it does not know yet; a header
-# wider than this is not a flow log, and the table must never lay out thousands of columns.
-MAX_FIELDS = 256
-
-_UINT32_MAX = (1 << 32) - 1
-_OTHER_FORMATS = (
-    (b"\x28\xb5\x2f\xfd", "zstd-compressed (zstd -d it first)"),
-    (b"BZh", "bzip2-compressed (bunzip2 it first)"),
-    (b"\xfd7zXZ\x00", "xz-compressed (unxz it first)"),
-    (b"PK\x03\x04", "a zip archive (unzip it first)"),
-)
-_NAME = re.compile(rb"[A-Za-z][A-Za-z0-9_-]*")
 _BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes
-
-
-@dataclass(frozen=True)
-class BadLine:
-    """A line that could not be read as a record, kept so the user can see it."""
-
-    line_number: int
-    reason: str
-    text: str
-
-
-@dataclass(frozen=True)
-class _BlockResult:
-    batches: list[pa.RecordBatch]
-    bad: list[BadLine]  # numbered from 1 at the block's first line; at most MAX_BAD_LINES_KEPT
-    lines: int
-    bad_count: int  # all of the block's bad lines
-
-
-class _Options(NamedTuple):
-    read: pacsv.ReadOptions
-    columns: list[str]  # the columns typed and returned, in the object's order
-    narrow: pacsv.ConvertOptions | None  # int64 columns as uint32; None: there are none
-    wide: pacsv.ConvertOptions  # the catalogue's types
-    narrowed: list[int]  # the columns ``narrow`` types as uint32 (places in ``columns``)
-
-
-class Prefilter(Protocol):
-    """What a parser needs of a filter to apply it before typing every column: the columns
-    it reads and, for a batch holding those, which rows match (no nulls)."""
-
-    @property
-    def columns(self) -> Sequence[str]: ...
-
-    def mask(self, batch: pa.RecordBatch) -> pa.BooleanArray: ...
-
-
-class _FastPathFailed(Exception):
-    """The C++ reader met a line it cannot type; the slow pass will say which."""
 
 
 class FlowLogParser:
@@ -122,11 +71,9 @@ class FlowLogParser:
                  inflate: Inflate | None = None, columns: Iterable[str] | None = None,
                  prefilter: Prefilter | None = None) -> None:
         self.name = name
-        self._prefilter = prefilter
-        self._wanted = None if columns is None else frozenset(columns)
+        self._typer = BlockTyper(column_names(fields) if fields else None, columns, prefilter)
         self._inflate_with = inflate or DEFAULT_INFLATE
         self._cancel = cancel
-        self.fields: list[str] | None = _column_names(fields) if fields else None
         self.records = 0
         self.bad_count = 0
         self.bad_lines: list[BadLine] = []
@@ -144,10 +91,18 @@ class FlowLogParser:
         self._block_target = FIRST_BLOCK_BYTES
         self._stopped = False
         self._executor = ThreadPoolExecutor(1, "flowtui-parse") if pipelined else None
-        self._inflight: list[Future[_BlockResult]] = []
+        self._inflight: list[Future[BlockResult]] = []
         self._settled: list[pa.RecordBatch] = []
-        self._options_cache: _Options | None = None
-        self._all_text = False  # no integer column: the fast path cannot reject a header
+
+    @property
+    def fields(self) -> list[str] | None:
+        """The object's columns: given, from its header, or the default format; a header met
+        later (a second object's) replaces them."""
+        return self._typer.fields
+
+    @fields.setter
+    def fields(self, names: list[str] | None) -> None:
+        self._typer.fields = names
 
     # ----------------------------------------------------------------- public interface
 
@@ -243,21 +198,15 @@ class FlowLogParser:
 
     def _sniff(self, head: bytes) -> None:
         """One rule for every source: gzip by its magic, else text judged on its first
-        SNIFF_BYTES; a stray NUL or bad byte is a bad line, noise is not a flow log."""
+        SNIFF_BYTES (``sniff.refusal``)."""
         self._sniffed = True
         if head.startswith(GZIP_MAGIC):
             self._gzip = True
             self._inflater = self._inflate_with.gzip_inflater()
             return
-        if head.startswith(PARQUET_MAGIC):
-            self._stop("this is a Parquet object, not gzip text; read it as Parquet")
-            return
-        for magic, kind in _OTHER_FORMATS:
-            if head.startswith(magic):
-                self._stop(f"not a flow-log object: {kind}; flow logs are gzip or plain text")
-                return
-        if not _mostly_text(head[:SNIFF_BYTES]):
-            self._stop("not a flow-log object: neither gzip nor text")
+        refused = refusal(head)
+        if refused is not None:
+            self._stop(refused)
 
     def _inflate(self, data: bytes) -> Iterator[bytes]:
         """Decompress at most INFLATE_STEP bytes of text at a time, continuing across gzip
@@ -375,13 +324,13 @@ class FlowLogParser:
         first = lines[:end].strip()
         self._header_seen = True
         tokens = first.split()
-        if len(tokens) > MAX_FIELDS and _looks_like_header(tokens[:MAX_FIELDS]):
+        if len(tokens) > MAX_FIELDS and looks_like_header(tokens[:MAX_FIELDS]):
             self._stop(f"not a flow-log object: the header has {len(tokens)} fields "
                        f"(a flow log has at most {MAX_FIELDS})")
             return b""
-        if _looks_like_header(tokens):
+        if looks_like_header(tokens):
             self._lines_seen += 1
-            names = _column_names(t.decode("ascii") for t in tokens)
+            names = column_names(t.decode("ascii") for t in tokens)
             if self.fields is not None and names != self.fields:
                 self._set_error("the header names other fields than were given; "
                                 "the header's were used")
@@ -408,12 +357,12 @@ class FlowLogParser:
         self._block_bytes = 0
         self._block_target = min(self._block_target * 2, MAX_BLOCK_BYTES)
         if self._executor is not None:
-            self._inflight.append(self._executor.submit(self._parse_block, parts))
+            self._inflight.append(self._executor.submit(self._typer.parse_block, parts))
             if len(self._inflight) > MAX_BLOCKS_IN_FLIGHT:
                 self._settled = self._ready(wait=True, limit=1)  # keeps what was settled
         else:
-            done: Future[_BlockResult] = Future()
-            done.set_result(self._parse_block(parts))
+            done: Future[BlockResult] = Future()
+            done.set_result(self._typer.parse_block(parts))
             self._inflight.append(done)
 
     def _ready(self, wait: bool = False, limit: int | None = None) -> list[pa.RecordBatch]:
@@ -438,202 +387,12 @@ class FlowLogParser:
         self._flush_block()
         self._settled = self._ready(wait=True)
 
-    def _options(self) -> _Options:
-        if self._options_cache is None:
-            assert self.fields is not None
-            columns = self._columns()
-            self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in columns)
-            types = {f: arrow_type(f) for f in columns}
-            # Counters and times are typed uint32 up front (what almost every value fits),
-            # so no int64 column is built only to be narrowed; a block with a value that
-            # does not fit is read again with the catalogue's types.
-            narrow = {f: pa.uint32() if t == pa.int64() else t for f, t in types.items()}
-            self._options_cache = _Options(
-                pacsv.ReadOptions(column_names=self.fields, use_threads=True,
-                                  block_size=_READ_BLOCK_BYTES),
-                columns,
-                _convert_options(narrow, columns) if narrow != types else None,
-                _convert_options(types, columns),
-                [i for i, f in enumerate(columns) if narrow[f] != types[f]],
-            )
-        return self._options_cache
-
-    def _columns(self) -> list[str]:
-        """The columns typed and returned for the current fields, in the object's order."""
-        assert self.fields is not None
-        if self._wanted is None:
-            return list(self.fields)
-        return [f for f in self.fields if f in self._wanted] or self.fields[:1]
-
-    def _parse_block(self, parts: list[bytes]) -> _BlockResult:
-        """Runs on the parse thread: the fast path, and the slow pass where it fails.
-
-        Bad lines are numbered from the block's start; ``_ready`` adds the offset. A header
-        line met here (a second object's, in concatenated gzip members or ``cat a b``)
-        switches the columns from the next line on; the parse thread takes the blocks in
-        order, so every later block is read with the new columns.
-        """
-        data = b"".join(parts) if len(parts) > 1 else parts[0]
-        lines = data.count(b"\n")
-        try:
-            batch = self._fast(data)
-            return _BlockResult([batch] if batch.num_rows else [], [], lines, 0)
-        except _FastPathFailed:
-            pass
-        batches: list[pa.RecordBatch] = []
-        bad = _BadLines()
-        rest: tuple[bytes, int] | None = (data, 1)
-        while rest is not None:
-            rest = self._parse_text(rest[0], rest[1], batches, bad)
-        return _BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count)
-
-    def _parse_text(self, data: bytes, first_line: int, batches: list[pa.RecordBatch],
-                    bad: _BadLines) -> tuple[bytes, int] | None:
-        """Type ``data`` piece by piece; at a header line, switch the columns and return
-        the text after it (and its first line number) to be read with them."""
-        for piece, piece_line, piece_start in _pieces(data, first_line, RETRY_PIECE_BYTES):
-            try:
-                batches.append(self._fast(piece))
-                continue
-            except _FastPathFailed:
-                pass
-            good, header = self._slow(piece, piece_line, bad)
-            if good:
-                batches.append(self._fast(good))
-            if header is not None:
-                names, offset, next_line = header
-                self._use_columns(names)
-                return data[piece_start + offset :], next_line
-        return None
-
-    def _use_columns(self, names: list[str]) -> None:
-        self.fields = names
-        self._options_cache = None
-
-    def _fast(self, data: bytes) -> pa.RecordBatch:
-        options = self._options()
-        if b"\x00" in data:
-            raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
-        if self._prefilter is not None:
-            picked = self._picked(data, options)
-            if picked is not None:
-                if not picked:
-                    return _empty_batch(options.columns)
-                data = picked
-        source = _arrow_owned(data)
-        table = None
-        if options.narrow is not None:
-            try:
-                table = pacsv.read_csv(source, options.read, _PARSE_OPTIONS, options.narrow)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                source.seek(0)  # a value over uint32 (or a bad line): the catalogue's types
-        if table is None:
-            try:
-                table = pacsv.read_csv(source, options.read, _PARSE_OPTIONS, options.wide)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                if "Empty CSV file" in str(exc):
-                    return _empty_batch(options.columns)
-                raise _FastPathFailed from exc
-        elif options.narrowed:
-            table = _widen_null_columns(table, options.narrowed)
-        if not table.num_rows:
-            return _empty_batch(options.columns)
-        if not _valid_utf8(table):
-            raise _FastPathFailed  # the slow pass reports the line
-        if self._all_text and _holds_field_name(table):
-            raise _FastPathFailed  # perhaps a header line: the slow pass decides
-        return _narrow(table.combine_chunks().to_batches()[0])
-
-    def _picked(self, data: bytes, options: _Options) -> bytes | None:
-        """The lines of ``data`` the prefilter keeps, or None to type them all.
-
-        The filter's columns are typed alone (a fraction of the cost of every column), and
-        the kept lines are cut out of the text with Arrow kernels. None whenever anything is
-        unusual — the filter's columns fail to type (the whole block goes the usual way, to
-        the slow pass if need be), a filter over text columns meets what may be a header,
-        the kept lines are not one to one with the rows — and when most lines are kept.
-        """
-        assert self._prefilter is not None and self.fields is not None
-        wanted = set(self._prefilter.columns)
-        columns = [f for f in options.columns if f in wanted]
-        if not columns:
-            return None
-        types = {f: _READ_TYPE.get(f) or arrow_type(f) for f in columns}
-        try:
-            table = pacsv.read_csv(_arrow_owned(data), options.read, _PARSE_OPTIONS,
-                                   _convert_options(types, columns))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-        if not table.num_rows or not _valid_utf8(table):
-            return None
-        if not any(pa.types.is_integer(t) for t in types.values()) and \
-                _holds_field_name(table):
-            return None
-        keep = self._prefilter.mask(_narrow(table.combine_chunks().to_batches()[0]))
-        kept = pc.sum(keep.cast(pa.uint32())).as_py() or 0
-        if kept * 2 > table.num_rows:
-            return None  # most lines kept: typing them all once is cheaper
-        lines = pc.list_flatten(pc.split_pattern(pa.array([data], pa.binary()), b"\n"))
-        lines = lines.filter(pc.greater(pc.binary_length(lines), 0))
-        if len(lines) != table.num_rows:  # blank or CR-only lines: not worth the care
-            return None
-        if not kept:
-            return b""
-        text = pc.binary_join(pa.ListArray.from_arrays([0, kept], lines.filter(keep)), b"\n")
-        return text[0].as_py() + b"\n"
-
-    def _slow(self, data: bytes, first_line: int, bad: _BadLines
-              ) -> tuple[bytes, tuple[list[str], int, int] | None]:
-        """Check each line in Python; return the good ones, keep the bad ones aside.
-
-        Stops at a header line: then also returns its names, the offset just after it in
-        ``data`` and the next line's number.
-        """
-        assert self.fields is not None
-        read = set(self._columns())
-        checks = [_value_check(name) if name in read else _unchecked for name in self.fields]
-        width = len(self.fields)
-        good: list[bytes] = []
-        header = None
-        start = 0
-        line_number = first_line - 1
-        while start < len(data):
-            end = data.find(b"\n", start)
-            end = len(data) if end < 0 else end
-            raw = data[start:end]
-            start = end + 1
-            line_number += 1
-            tokens = raw.split()
-            if not tokens:
-                continue
-            problem = None
-            if _looks_like_header(tokens):
-                if len(tokens) <= MAX_FIELDS:
-                    header = (_column_names(t.decode("ascii") for t in tokens), start,
-                              line_number + 1)
-                    break
-                problem = f"a header line with {len(tokens)} fields (at most {MAX_FIELDS})"
-            elif b"\x00" in raw:
-                problem = "a NUL byte in the line"
-            elif len(tokens) != width:
-                problem = f"expected {width} fields, found {len(tokens)}"
-            else:
-                for name, check, token in zip(self.fields, checks, tokens, strict=True):
-                    if (issue := check(token)) is not None:
-                        problem = f"{name}: {issue}"
-                        break
-            if problem:
-                bad.add(line_number, problem, raw)
-            else:
-                good.append(b" ".join(tokens))
-        return (b"\n".join(good) + b"\n" if good else b""), header
-
     # ----------------------------------------------------------------- bookkeeping
 
     def _bad(self, line_number: int, reason: str, raw: bytes) -> None:
         self.bad_count += 1
         if len(self.bad_lines) < MAX_BAD_LINES_KEPT:
-            self.bad_lines.append(BadLine(line_number, reason, _line_text(raw)))
+            self.bad_lines.append(BadLine(line_number, reason, line_text(raw)))
 
     def _cancelled(self) -> bool:
         if self._cancel is not None and self._cancel.is_set():
@@ -661,22 +420,6 @@ class FlowLogParser:
 # --------------------------------------------------------------------- helpers
 
 
-class _BadLines:
-    """A block's bad lines: the first MAX_BAD_LINES_KEPT kept, all of them counted (a block
-    of junk holds a million bad lines, which must not become a million objects)."""
-
-    __slots__ = ("kept", "count")
-
-    def __init__(self) -> None:
-        self.kept: list[BadLine] = []
-        self.count = 0
-
-    def add(self, line_number: int, reason: str, raw: bytes) -> None:
-        self.count += 1
-        if len(self.kept) < MAX_BAD_LINES_KEPT:
-            self.kept.append(BadLine(line_number, reason, _line_text(raw)))
-
-
 def _inflate_until_error(inflater: Any, data: bytes, error: type[Exception]) -> bytes:
     """The text of the longest prefix of ``data`` that inflates without error (a bad CRC
     fails the call that reaches the trailer, taking the whole member's text with it)."""
@@ -701,29 +444,6 @@ def _steps(text: bytes) -> Iterator[bytes]:
         yield bytes(view[start : start + INFLATE_STEP])
 
 
-# No Python callable here (no invalid_row_handler): a row with the wrong field count makes
-# read_csv raise, which is all the fast path needs to know, and a Python object held by the
-# reader could be released on one of Arrow's threads (see ``_arrow_owned``).
-_PARSE_OPTIONS = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False,
-                                    escape_char=False)
-
-
-def _arrow_owned(data: bytes) -> pa.BufferReader:
-    """The block copied into memory Arrow owns, for the threaded CSV reader.
-
-    The threaded reader is disposed of on one of Arrow's pool threads, a moment after
-    ``read_csv`` returns. Handed a Python object (``io.BytesIO``, or bytes wrapped by
-    ``py_buffer``), that thread must take the GIL to release it; when that moment falls in
-    interpreter shutdown, Python ends the thread with ``pthread_exit`` inside a C++
-    destructor and the process aborts ("terminate called without an active exception",
-    exit 134) after a complete output. Memory Arrow owns needs no GIL to free; the copy
-    costs about 0.1 ms per MB.
-    """
-    buffer = pa.allocate_buffer(len(data))
-    memoryview(buffer).cast("B")[:] = data
-    return pa.BufferReader(buffer)
-
-
 def parse_bytes(data: bytes, fields: Sequence[str] | None = None,
                 chunk_size: int = 1 << 20) -> tuple[list[pa.RecordBatch], FlowLogParser]:
     """Parse a whole object held in memory (tests, small local files)."""
@@ -733,184 +453,3 @@ def parse_bytes(data: bytes, fields: Sequence[str] | None = None,
         batches.extend(parser.feed(data[start : start + chunk_size]))
     batches.extend(parser.finish())
     return batches, parser
-
-
-def _narrow(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Store each column in the fewest bytes that hold its values exactly.
-
-    int64 counters and times become uint32 when every value fits (millisecond times and
-    huge counters keep int64, so nothing is clipped); dictionary indices shrink to one or
-    two bytes when the batch has few distinct values (actions, statuses, accounts, ENIs).
-    """
-    new_columns = []
-    changed = False
-    for column in batch.columns:
-        narrowed = _narrow_column(column)
-        changed = changed or narrowed is not column
-        new_columns.append(narrowed)
-    if not changed:
-        return batch
-    return pa.RecordBatch.from_arrays(new_columns, names=batch.schema.names)
-
-
-def _narrow_column(column: pa.Array) -> pa.Array:
-    if column.type == pa.int64() and column.null_count < len(column):
-        bounds = pc.min_max(column)
-        low, high = bounds["min"].as_py(), bounds["max"].as_py()
-        if low is not None and low >= 0 and high <= _UINT32_MAX:
-            return column.cast(pa.uint32())
-    elif pa.types.is_dictionary(column.type) and column.type.index_type == pa.int32():
-        size = len(column.dictionary)
-        index_type = pa.int8() if size <= 127 else pa.int16() if size <= 32767 else None
-        if index_type is not None:
-            return column.cast(pa.dictionary(index_type, column.type.value_type))
-    return column
-
-
-def _convert_options(types: dict[str, pa.DataType], columns: list[str]
-                     ) -> pacsv.ConvertOptions:
-    # No UTF-8 check per value: ``_valid_utf8`` checks each dictionary's distinct values
-    # instead (a few hundred per block instead of a million cells; the check was nearly half
-    # of the reader's time).
-    return pacsv.ConvertOptions(column_types=types, null_values=["-"], strings_can_be_null=True,
-                                quoted_strings_can_be_null=False, check_utf8=False,
-                                include_columns=columns)
-
-
-def _valid_utf8(table: pa.Table) -> bool:
-    """Whether every text value is UTF-8 (the reader was told not to check)."""
-    for column in table.columns:
-        kind = column.type
-        if pa.types.is_dictionary(kind):
-            kind = kind.value_type
-        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            continue
-        for chunk in column.chunks:
-            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
-            try:
-                values.validate(full=True)
-            except pa.ArrowInvalid:
-                return False
-    return True
-
-
-def _widen_null_columns(table: pa.Table, narrowed: list[int]) -> pa.Table:
-    """An all-null counter read as uint32 goes back to int64, as ``_narrow`` leaves it, so a
-    batch's schema does not depend on which read typed it."""
-    for index in narrowed:
-        column = table.column(index)
-        if column.null_count == len(column):
-            table = table.set_column(index, table.field(index).with_type(pa.int64()),
-                                     column.cast(pa.int64()))
-    return table
-
-
-def _empty_batch(fields: Sequence[str]) -> pa.RecordBatch:
-    return pa.RecordBatch.from_arrays([pa.array([], type=arrow_type(f)) for f in fields],
-                                      names=list(fields))
-
-
-def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int, int]]:
-    """``data`` cut at line ends into pieces of about ``size``: (piece, first line, offset)."""
-    pieces = []
-    start = 0
-    line = first_line
-    while start < len(data):
-        end = data.find(b"\n", start + size)
-        end = len(data) if end < 0 else end + 1
-        piece = data[start:end]
-        pieces.append((piece, line, start))
-        line += piece.count(b"\n")
-        start = end
-    return pieces
-
-
-def _looks_like_header(tokens: Sequence[bytes]) -> bool:
-    """A header is name-like tokens, at least one a known field; records never are."""
-    if not tokens or not all(_NAME.fullmatch(token) for token in tokens):
-        return False
-    return any(canonical_name(token.decode("ascii")) in FIELDS for token in tokens)
-
-
-_FIELD_SPELLINGS = pa.array(sorted({spelling for name in FIELDS
-                                     for spelling in (name, name.replace("-", "_"))}))
-
-
-def _holds_field_name(table: pa.Table) -> bool:
-    """Whether any cell of an all-text table is a field name (a header line typed as a
-    record: with no integer column to fail on, the fast path would take it silently)."""
-    for column in table.columns:
-        for chunk in column.chunks:
-            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
-            if pc.any(pc.is_in(pc.utf8_lower(values), value_set=_FIELD_SPELLINGS)).as_py():
-                return True
-    return False
-
-
-def _column_names(names: Iterable[str]) -> list[str]:
-    """Catalogue spellings (``tcp_flags`` -> ``tcp-flags``), duplicates numbered."""
-    return _dedupe([canonical_name(name) for name in names])
-
-
-def _line_text(raw: bytes) -> str:
-    return raw[:500].rstrip(b"\r\n").decode("utf-8", "backslashreplace")
-
-
-def _dedupe(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        count = seen.get(name, 0)
-        seen[name] = count + 1
-        out.append(name if count == 0 else f"{name}#{count + 1}")
-    return out
-
-
-def _mostly_text(sample: bytes) -> bool:
-    """Text with a stray bad byte is still text (that line is reported); noise is not."""
-    decoded = sample.decode("utf-8", "replace")
-    controls = sum(1 for c in decoded if c < " " and c not in "\t\r\n")  # NUL included
-    return decoded.count("\ufffd") + controls <= max(4, len(sample) // 50)
-
-
-# The prefilter's columns, typed as the narrow read types them (int64 counters as uint32;
-# a value over it fails that read, and the block is typed the usual way).
-_READ_TYPE = {name: pa.uint32() for name, spec in FIELDS.items()
-              if spec.arrow_type == pa.int64()}
-
-
-def _unchecked(token: bytes) -> str | None:
-    """A column the question does not read: any value will do (the fast path skips it)."""
-    return None
-
-
-def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure
-    kind = arrow_type(name)
-    if pa.types.is_integer(kind):
-        if pa.types.is_unsigned_integer(kind):
-            low, high = 0, (1 << kind.bit_width) - 1
-        else:
-            low, high = -(1 << (kind.bit_width - 1)), (1 << (kind.bit_width - 1)) - 1
-
-        def check_int(token: bytes) -> str | None:
-            if token == b"-":
-                return None
-            text = token.decode("latin-1")
-            if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())) or \
-                    not text.isascii():
-                return f"{text[:40]!r} is not an integer"
-            value = int(text)
-            if not low <= value <= high:
-                return f"{value} is out of range {low}..{high}"
-            return None
-
-        return check_int
-
-    def check_text(token: bytes) -> str | None:
-        try:
-            token.decode("utf-8")
-        except UnicodeDecodeError:
-            return "invalid UTF-8"
-        return None
-
-    return check_text

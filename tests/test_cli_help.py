@@ -11,7 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flowtui.cli import COMMANDS, REGISTRY_EXTRA
+import pytest
+
+from flowtui.cli import main
+from flowtui.cli.registry import COMMANDS, NAMES, Command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,18 +29,24 @@ def test_help_lists_every_command_with_one_line_each() -> None:
     result = flowtui("--help")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    for name in COMMANDS:
+    for name in NAMES:
         listed = [line for line in lines if line.split()[:1] == [name]]
         assert len(listed) == 1, (name, result.stdout)
         assert len(listed[0].split()) > 2  # a description follows the name
     assert "existing path wins" in result.stdout
 
 
-def test_every_command_in_the_help_runs() -> None:
-    """The list is the commands main() dispatches: each answers its own --help."""
-    from flowtui.commands import REGISTRY
-
-    assert set(COMMANDS) == set(REGISTRY) | set(REGISTRY_EXTRA)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.name)
+def test_every_command_in_the_help_answers_its_own_help(
+        command: Command, capsys: pytest.CaptureFixture[str]) -> None:
+    """The list is the commands main() dispatches (issue 19 item 4: one registry): each
+    answers ``flowtui NAME --help`` with its usage and the description the list holds."""
+    with pytest.raises(SystemExit) as exit_:
+        main([command.name, "--help"])
+    assert exit_.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"usage: flowtui {command.name} ")
+    assert " ".join(command.description.split()) in " ".join(shown.split())
 
 
 def test_a_word_close_to_a_command_says_did_you_mean_and_exits_2(tmp_path: Path) -> None:
@@ -55,3 +64,12 @@ def test_an_existing_folder_named_like_a_command_still_opens(tmp_path: Path) -> 
     # Not refused as a command: it reached the app's launcher (which needs a terminal).
     assert "did you mean" not in result.stderr
     assert "the interface needs a terminal" in result.stderr
+
+
+def test_the_theme_flags_offer_the_themes_the_settings_file_takes() -> None:
+    """``--theme`` (app, demo) lists the themes without importing the settings module, so
+    ``--help`` stays quick; the two lists must not drift apart."""
+    from flowtui import config
+    from flowtui.cli.args import THEMES
+
+    assert THEMES == config.THEMES

@@ -18,6 +18,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from flowtui import demo, synth
 from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS
+from flowtui.synth import incident
 
 NOW = datetime(2024, 3, 5, 0, 40, tzinfo=UTC)  # just after midnight: logs span 3 UTC days
 
@@ -241,12 +242,12 @@ def test_yesterdays_folder_holds_the_daily_incident_and_no_host_talks_to_itself(
             found["self"] += r["srcaddr"] == r["dstaddr"] != "-"
             if key.startswith(yesterday):
                 found["bpa"] += r.get("reject-reason") == "BPA"
-                found["scan"] += r["srcaddr"] == synth.SCANNER
-                found["web"] += r["interface-id"] == synth.WEB.eni
+                found["scan"] += r["srcaddr"] == incident.SCANNER
+                found["web"] += r["interface-id"] == incident.WEB.eni
             else:
-                assert r["interface-id"] not in {h.eni for h in synth.INCIDENT_HOSTS}, key
+                assert r["interface-id"] not in {h.eni for h in incident.INCIDENT_HOSTS}, key
     assert found["self"] == 0
-    assert found["bpa"] == 6 and found["scan"] == 2 * len(synth.SCANNED_PORTS)
+    assert found["bpa"] == 6 and found["scan"] == 2 * len(incident.SCANNED_PORTS)
     assert found["web"] > 100
     assert any(k.startswith(today) for k in keys[demo.CENTRAL_BUCKET])
     assert any(demo.BPA_FLOW_LOG in k for k in keys[demo.CENTRAL_BUCKET] if

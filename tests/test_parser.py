@@ -367,7 +367,7 @@ def test_prefilter_keeps_what_the_filter_keeps_after_a_full_parse(where: str, ch
     """``cat --where`` types only the lines its filter keeps: the records are those a full
     parse and the filter give, through CRLF, blank lines, a counter over 2^32, a second
     object (another header, other columns) and a bad line."""
-    from flowtui.commands.common import Prefilter
+    from flowtui.cli.filtering import Prefilter
     from flowtui.query.query import Query
 
     query = Query.build(where)
@@ -403,7 +403,7 @@ def test_a_filter_reads_only_the_columns_it_names(where: str) -> None:
     """cat --where and top/hist type only the filter's fields (``fields_used``) before it
     decides: its answer on just those columns is its answer on every column. A filter form
     that read a column it does not name would drop records silently; this fails first."""
-    from flowtui.commands.common import Prefilter
+    from flowtui.cli.filtering import Prefilter
     from flowtui.query.query import Query
 
     query = Query.build(where)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from flowtui import cli, parser
-from flowtui.commands import catquery
+from flowtui.cli import cat as catquery
 from flowtui.fields import DEFAULT_FIELDS
 from flowtui.query import aggregate
 from flowtui.synth import generate_lines, make_text_object

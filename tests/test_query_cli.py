@@ -213,7 +213,7 @@ def test_errors_exit_2_with_one_line(day: tuple[Path, list[dict[str, Any]]]) -> 
 
 def test_where_keeps_only_matches_while_loading(day: tuple[Path, list[dict[str, Any]]]
                                                 ) -> None:
-    from flowtui.commands.common import keeper
+    from flowtui.cli.filtering import keeper
     from flowtui.loader import Loader, resolve
     from flowtui.query.query import Query
     from flowtui.store import RecordStore

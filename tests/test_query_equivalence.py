@@ -27,7 +27,6 @@ from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS, is_integer
 from flowtui.parser import parse_bytes
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import (
-    ADDRESS_FIELDS,
     COMPARE_OPS,
     And,
     Compare,
@@ -43,6 +42,7 @@ from flowtui.query.expr import (
     parse,
 )
 from flowtui.query.sql import arrow_for_sql, predicate_sql
+from flowtui.query.words import ADDRESS_FIELDS
 from flowtui.store import RecordStore
 from tests.query_reference import matching
 

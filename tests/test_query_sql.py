@@ -317,7 +317,7 @@ def test_a_window_keeps_records_without_times_in_sql_as_a_local_load_does() -> N
     the Athena query's window (queries.window_expr) must keep the same rows."""
     import argparse
 
-    from flowtui.athena.queries import window_expr
+    from flowtui.cli.athena_queries import window_expr
     from flowtui.query.times import window_filter
 
     batch = pa.record_batch({"start": pa.array([100, 200, None, 300], pa.int64()),

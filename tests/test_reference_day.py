@@ -133,7 +133,7 @@ def test_story_reads_a_bare_time_on_the_day_of_the_loaded_records(tmp_path: Path
 def test_a_day_folder_names_the_day_before_anything_loads(tmp_path: Path) -> None:
     """``flowtui hist s3://…/2024/03/05/`` (or Hive's ``day=05/hour=14/``): the folder says
     the day, which also serves ``--engine athena``, where nothing is loaded."""
-    from flowtui.commands.common import folder_day
+    from flowtui.cli.filtering import folder_day
 
     assert folder_day(["s3://b/AWSLogs/1/vpcflowlogs/us-east-1/2024/03/05/"]) == date(2024, 3, 5)
     assert folder_day(["s3://b/AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/"

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import pytest
 
 from flowtui.parser import parse_bytes
-from flowtui.query.story import VERDICTS, Coverage, Story, conversation, tell
+from flowtui.query.conversation import conversation
+from flowtui.query.story import VERDICTS, Coverage, Story, tell
 from flowtui.store import RecordStore
 
 #: v5 custom format with direction, flags and the original addresses (§2.4, §4).
@@ -287,7 +288,7 @@ def test_the_text_timeline_counts_status_rows_instead_of_printing_a_list() -> No
     as counts, ``NODATA×2 SKIPDATA×1``, not as a Python-like list ``[NODATA, NODATA, …]``."""
     import io
 
-    from flowtui.storycmd import write_story
+    from flowtui.cli.story import write_story
 
     rows = [f"5 {ACCOUNT} {ENI} - - - - - - - {T0 + 60} {T0 + 110} - NODATA - - - -",
             f"5 {ACCOUNT} {ENI} - - - - - - - {T0 + 70} {T0 + 115} - NODATA - - - -",

@@ -16,6 +16,7 @@ import pytest
 
 from flowtui import synth
 from flowtui.fields import DEFAULT_FIELDS, FIELDS, TGW_DEFAULT_FIELDS
+from flowtui.synth import incident
 
 START = 1709647200
 FORMATS = {
@@ -274,29 +275,29 @@ def test_the_daily_incident_is_fixed_and_shaped_as_documented() -> None:
     from datetime import date
 
     day = date(2026, 12, 5)
-    t0 = synth.incident_start(day)
+    t0 = incident.incident_start(day)
     assert t0 == int(datetime(2026, 12, 5, 14, 0, tzinfo=UTC).timestamp())
     recs = [dict(zip(DEFAULT_FIELDS, line.split(), strict=True))
-            for _, _, line in synth.incident_records(day)]
-    assert synth.incident_records(day) == synth.incident_records(day)
-    assert all(t0 <= int(r["start"]) <= int(r["end"]) < t0 + synth.INCIDENT_SECONDS
+            for _, _, line in incident.incident_records(day)]
+    assert incident.incident_records(day) == incident.incident_records(day)
+    assert all(t0 <= int(r["start"]) <= int(r["end"]) < t0 + incident.INCIDENT_SECONDS
                for r in recs)
     assert all(r["srcaddr"] != r["dstaddr"] for r in recs)
-    scan = {int(r["dstport"]) for r in recs if r["srcaddr"] == synth.SCANNER}
-    assert scan == set(synth.SCANNED_PORTS)
+    scan = {int(r["dstport"]) for r in recs if r["srcaddr"] == incident.SCANNER}
+    assert scan == set(incident.SCANNED_PORTS)
     ssh = Counter(r["srcaddr"] for r in recs if r["dstport"] == "22" and r["action"] == "REJECT")
-    assert set(ssh.most_common(2)) == {(g, 30) for g in synth.SSH_GUESSERS}
+    assert set(ssh.most_common(2)) == {(g, 30) for g in incident.SSH_GUESSERS}
     to_web = Counter()
     for r in recs:
-        if r["dstaddr"] == synth.WEB.ip:
+        if r["dstaddr"] == incident.WEB.ip:
             to_web[r["srcaddr"]] += int(r["bytes"])
-    assert to_web.most_common(1)[0][0] == synth.HEAVY_UPLOADER
-    refused = [r for r in recs if r["srcaddr"] == synth.WEB.ip and r["action"] == "REJECT"]
-    assert {r["dstaddr"] for r in refused} == set(synth.NACL_CLIENTS)
-    bpa = [dict(zip(synth.BPA_FIELDS, line.split(), strict=True)) for _, _, line in
-           synth.incident_records(day, fields=synth.BPA_FIELDS, only=[synth.APP.eni])]
+    assert to_web.most_common(1)[0][0] == incident.HEAVY_UPLOADER
+    refused = [r for r in recs if r["srcaddr"] == incident.WEB.ip and r["action"] == "REJECT"]
+    assert {r["dstaddr"] for r in refused} == set(incident.NACL_CLIENTS)
+    bpa = [dict(zip(incident.BPA_FIELDS, line.split(), strict=True)) for _, _, line in
+           incident.incident_records(day, fields=incident.BPA_FIELDS, only=[incident.APP.eni])]
     assert bpa and all(r["reject-reason"] == "BPA" and r["bytes"] == "-"
-                       and r["action"] == "REJECT" and r["srcaddr"] == synth.BPA_SOURCE
+                       and r["action"] == "REJECT" and r["srcaddr"] == incident.BPA_SOURCE
                        for r in bpa)
-    later = synth.incident_records(date(2026, 12, 6))
-    assert len(later) == len(recs) and later != synth.incident_records(day)
+    later = incident.incident_records(date(2026, 12, 6))
+    assert len(later) == len(recs) and later != incident.incident_records(day)

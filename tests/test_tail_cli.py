@@ -16,8 +16,8 @@ from typing import IO, Any
 
 import pytest
 
+from flowtui.cli.tail import status_line
 from flowtui.tail import PollDone, PollFailed
-from flowtui.tailcmd import status_line
 from tests.tail_helpers import WAIT, Bucket
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from flowtui import demo, synth
+from flowtui import demo
+from flowtui.synth import incident
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.browser.sources import entry_location
 from tests.conftest import _raw_client
@@ -84,9 +85,9 @@ async def test_rejects_on_port_22_in_nine_keys(demo_bucket: str, s3_client: Any)
             by_source[r["srcaddr"]] = by_source.get(r["srcaddr"], 0) + int(r["bytes"] or 0)
         ranked = sorted(by_source, key=lambda a: (-by_source[a], str(a)))
         assert [r.values[0] for r in top.data.rows] == ranked
-        assert set(ranked[:2]) == set(synth.SSH_GUESSERS)
+        assert set(ranked[:2]) == set(incident.SSH_GUESSERS)
         screen = "\n".join(screen_text(pilot))
-        assert synth.SSH_GUESSERS[0] in screen and synth.SSH_GUESSERS[1] in screen
+        assert incident.SSH_GUESSERS[0] in screen and incident.SSH_GUESSERS[1] in screen
 
 
 async def test_who_sends_most_bytes_to_the_web_server_in_five_keys(demo_bucket: str,
@@ -99,9 +100,9 @@ async def test_who_sends_most_bytes_to_the_web_server_in_five_keys(demo_bucket: 
         await pilot.press("T", "2", "enter", "T", "1")
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src",
                        what="sources to the top destination")
-        assert app.shown.query.where_text == f"dstaddr = {synth.WEB.ip}"
-        assert top.data.rows[0].values == (synth.HEAVY_UPLOADER,)
-        assert synth.HEAVY_UPLOADER in "\n".join(screen_text(pilot))
+        assert app.shown.query.where_text == f"dstaddr = {incident.WEB.ip}"
+        assert top.data.rows[0].values == (incident.HEAVY_UPLOADER,)
+        assert incident.HEAVY_UPLOADER in "\n".join(screen_text(pilot))
 
 
 async def test_around_1405_in_eight_keys(demo_bucket: str, s3_client: Any) -> None:

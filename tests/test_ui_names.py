@@ -345,8 +345,8 @@ def test_app_options_flags_win_over_the_config_and_no_names_reads_nothing(
     """``flowtui PATH --names-file F`` beats the config's ``[names] names_file``; the config's
     ``ip_ranges`` is used when no flag says otherwise (``~`` expanded); ``--no-names`` gives
     the app no names at all; EC2's endpoint is AWS_ENDPOINT_URL_EC2, never the S3 one."""
+    from flowtui.cli.launch import _parser, names_options
     from flowtui.config import Settings
-    from flowtui.ui.launch import _parser, names_options
 
     monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:9")
     monkeypatch.setenv("HOME", "/home/u")

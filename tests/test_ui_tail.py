@@ -224,7 +224,7 @@ async def test_help_lists_the_tail_keys(s3_server: Any, s3_client: Any) -> None:
 def test_flowtui_tail_on_a_terminal_opens_the_live_view(monkeypatch: Any) -> None:
     import sys
 
-    from flowtui import tailcmd
+    from flowtui.cli import main
     from flowtui.ui import run as run_module
 
     calls: list[dict[str, Any]] = []
@@ -236,8 +236,8 @@ def test_flowtui_tail_on_a_terminal_opens_the_live_view(monkeypatch: Any) -> Non
     monkeypatch.setattr(run_module, "run", fake_run)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    assert tailcmd.main(["s3://b/AWSLogs/", "--interval", "2", "--keep", "500",
-                         "--backfill", "3", "--endpoint-url", "http://127.0.0.1:1"]) == 0
+    assert main(["tail", "s3://b/AWSLogs/", "--interval", "2", "--keep", "500",
+                 "--backfill", "3", "--endpoint-url", "http://127.0.0.1:1"]) == 0
     (kw,) = calls
     assert kw["follow"] == "s3://b/AWSLogs/" and kw["endpoint_url"] == "http://127.0.0.1:1"
     opts = kw["tail_options"]

@@ -133,16 +133,16 @@ async def test_the_rows_shown_before_stay_until_the_tail_has_its_own(
 def test_flowtui_tail_backfills_one_file_in_the_live_view_by_default(monkeypatch: Any) -> None:
     import sys
 
-    from flowtui import tailcmd
+    from flowtui.cli import main
     from flowtui.ui import run as run_module
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(run_module, "run", lambda target, **kw: calls.append(kw) or 0)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    assert tailcmd.main(["s3://b/AWSLogs/", "--endpoint-url", "http://127.0.0.1:1"]) == 0
-    assert tailcmd.main(["s3://b/AWSLogs/", "--backfill", "0",
-                         "--endpoint-url", "http://127.0.0.1:1"]) == 0
+    assert main(["tail", "s3://b/AWSLogs/", "--endpoint-url", "http://127.0.0.1:1"]) == 0
+    assert main(["tail", "s3://b/AWSLogs/", "--backfill", "0",
+                 "--endpoint-url", "http://127.0.0.1:1"]) == 0
     assert [kw["tail_options"].backfill for kw in calls] == [1, 0]
 
 

@@ -29,8 +29,8 @@ from flowtui.query.expr import (
     Match,
     Not,
     Or,
-    glob_regex,
 )
+from flowtui.query.patterns import glob_regex
 
 _COMPARE: dict[str, Callable[..., pa.Array]] = {
     "=": pc.equal, "!=": pc.not_equal, "<": pc.less, "<=": pc.less_equal,

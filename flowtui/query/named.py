@@ -1,7 +1,7 @@
 """Filter terms about names: ``name web-*``, ``srcaddr.name = db-1``, ``sg sg-0abc``.
 
 They are parsed with the rest of the language (``filter.lark``, ``expr.py``) into ``Named``
-leaves, which no engine evaluates: before a query runs, ``flowtui.names.filter.resolve``
+leaves, which no engine evaluates: before a query runs, ``flowtui.query.name_terms.resolve``
 turns each into the plain address and interface tests it stands for (sets of addresses and
 interface ids, networks with holes), so Arrow and SQL (DuckDB, Athena) filter by name with
 the same compilers and agree by construction. A query that still holds a ``Named`` leaf has

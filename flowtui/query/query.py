@@ -75,7 +75,7 @@ class Query:
 def with_names(expr: Expr, text: str, names: object) -> Expr:
     """``expr`` with its name terms resolved against ``names``; a ``FilterError`` when there
     are name terms and no names, or a name nothing has."""
-    from flowtui.names.filter import NameFilterError, has_names, resolve
+    from flowtui.query.name_terms import NameFilterError, has_names, resolve
 
     if not has_names(expr):
         return expr

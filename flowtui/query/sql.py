@@ -34,8 +34,6 @@ from sqlglot import exp
 
 from flowtui.fields import is_integer
 from flowtui.query.expr import (
-    ADDRESS_FIELDS,
-    NO_MATCH,
     And,
     Compare,
     Const,
@@ -47,8 +45,9 @@ from flowtui.query.expr import (
     Match,
     Not,
     Or,
-    glob_regex,
 )
+from flowtui.query.patterns import NO_MATCH, glob_regex
+from flowtui.query.words import ADDRESS_FIELDS
 
 Dialect = Literal["duckdb", "athena"]
 DIALECTS: tuple[Dialect, ...] = ("duckdb", "athena")

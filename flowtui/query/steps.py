@@ -10,7 +10,6 @@ comparison it stands for.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -18,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flowtui.fields import is_integer
-from flowtui.query.expr import ADDRESS_FIELDS, CLOSED_ENUMS, ENUM_VALUES, parse
+from flowtui.query.expr import parse
+from flowtui.query.words import ADDRESS_FIELDS, CLOSED_ENUMS, ENUM_VALUES, is_address
 
 if TYPE_CHECKING:  # lark is loaded when a filter is first split or joined (see expr.py)
     from lark import Lark, Tree
@@ -91,7 +91,7 @@ def quick_step(field: str, value: object, *, keep: bool) -> str:
     expect; every other field is an exact comparison. Raises ``NoQuickFilter``."""
     if value is None or value == "":
         raise NoQuickFilter(f"no {field} value here to filter on")
-    if field in _HOST_FIELDS and _is_address(str(value)):
+    if field in _HOST_FIELDS and is_address(str(value)):
         term = f"host {_value_text(str(value), keyword_safe=False)}"
     elif is_integer(field) and isinstance(value, int):
         term = f"{field} = {value}"
@@ -106,16 +106,6 @@ def quick_step(field: str, value: object, *, keep: bool) -> str:
         term = f"{field} = {_value_text(str(value))}"
     # ``not`` is the exact complement: rows without the field stay (``!=`` would drop them).
     return term if keep else f"not {term}"
-
-
-def _is_address(text: str) -> bool:
-    """``host`` takes only an address; any other text in an address column (hostile data)
-    is matched as the column's value instead."""
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _value_text(text: str, force_quotes: bool = False, keyword_safe: bool = True) -> str:

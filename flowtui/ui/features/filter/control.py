@@ -14,9 +14,9 @@ from typing import Any
 from textual import on
 from textual.app import App
 
-from flowtui.names.filter import has_names
 from flowtui.query.absent import absent_hint
 from flowtui.query.expr import FilterError, parse
+from flowtui.query.name_terms import has_names
 from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_steps
 from flowtui.ui.features.feature import Feature, quiet_when_closing
 from flowtui.ui.features.filter.suggest import DataValues, FilterSuggester

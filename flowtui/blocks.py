@@ -1,0 +1,358 @@
+"""The parse thread's side of the parser: a block of whole lines in, typed batches out.
+
+Apart from the parser (``parser.py``), which owns the bytes, the lines and the bookkeeping on
+the caller's thread: what is here runs on the parse thread, one block at a time. The fast path
+hands the block to pyarrow's C++ CSV reader; a block it rejects (wrong field count, a value
+that does not fit its type, bad UTF-8, a header) is read again in pieces, and the pieces that
+still fail go through a slow pass in Python that finds the bad lines and keeps them aside.
+A prefilter (a ``--where`` that keeps few records) types its own columns first and only the
+lines it keeps are typed whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from flowtui.arrowcsv import (
+    PARSE_OPTIONS,
+    READ_TYPE,
+    arrow_owned,
+    convert_options,
+    empty_batch,
+    holds_field_name,
+    narrow,
+    valid_utf8,
+    widen_null_columns,
+)
+from flowtui.fields import arrow_type
+from flowtui.header import MAX_FIELDS, column_names, looks_like_header
+
+MAX_BAD_LINES_KEPT = 1000
+RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
+# One CSV block per parse block (a block is at most MAX_BLOCK_BYTES plus one inflate step and
+# one long line): one chunk per column, so no dictionaries to unify when it is combined.
+_READ_BLOCK_BYTES = 5 << 20
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line that could not be read as a record, kept so the user can see it."""
+
+    line_number: int
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    batches: list[pa.RecordBatch]
+    bad: list[BadLine]  # numbered from 1 at the block's first line; at most MAX_BAD_LINES_KEPT
+    lines: int
+    bad_count: int  # all of the block's bad lines
+
+
+class _Options(NamedTuple):
+    read: pacsv.ReadOptions
+    columns: list[str]  # the columns typed and returned, in the object's order
+    narrow: pacsv.ConvertOptions | None  # int64 columns as uint32; None: there are none
+    wide: pacsv.ConvertOptions  # the catalogue's types
+    narrowed: list[int]  # the columns ``narrow`` types as uint32 (places in ``columns``)
+
+
+class Prefilter(Protocol):
+    """What a parser needs of a filter to apply it before typing every column: the columns
+    it reads and, for a batch holding those, which rows match (no nulls)."""
+
+    @property
+    def columns(self) -> Sequence[str]: ...
+
+    def mask(self, batch: pa.RecordBatch) -> pa.BooleanArray: ...
+
+
+class _FastPathFailed(Exception):
+    """The C++ reader met a line it cannot type; the slow pass will say which."""
+
+
+class BlockTyper:
+    """Types blocks of whole lines with the current columns, on the parse thread.
+
+    ``fields`` are the object's columns (a header met inside a block replaces them from the
+    next line on: the parse thread takes the blocks in order); ``wanted`` (None: all) the
+    columns typed and returned; ``prefilter`` the filter applied before typing every column.
+    """
+
+    def __init__(self, fields: list[str] | None, wanted: Iterable[str] | None,
+                 prefilter: Prefilter | None) -> None:
+        self.fields = fields
+        self._wanted = None if wanted is None else frozenset(wanted)
+        self._prefilter = prefilter
+        self._options_cache: _Options | None = None
+        self._all_text = False  # no integer column: the fast path cannot reject a header
+
+    def _options(self) -> _Options:
+        if self._options_cache is None:
+            assert self.fields is not None
+            columns = self._columns()
+            self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in columns)
+            types = {f: arrow_type(f) for f in columns}
+            # Counters and times are typed uint32 up front (what almost every value fits),
+            # so no int64 column is built only to be narrowed; a block with a value that
+            # does not fit is read again with the catalogue's types.
+            narrowed = {f: pa.uint32() if t == pa.int64() else t for f, t in types.items()}
+            self._options_cache = _Options(
+                pacsv.ReadOptions(column_names=self.fields, use_threads=True,
+                                  block_size=_READ_BLOCK_BYTES),
+                columns,
+                convert_options(narrowed, columns) if narrowed != types else None,
+                convert_options(types, columns),
+                [i for i, f in enumerate(columns) if narrowed[f] != types[f]],
+            )
+        return self._options_cache
+
+    def _columns(self) -> list[str]:
+        """The columns typed and returned for the current fields, in the object's order."""
+        assert self.fields is not None
+        if self._wanted is None:
+            return list(self.fields)
+        return [f for f in self.fields if f in self._wanted] or self.fields[:1]
+
+    def parse_block(self, parts: list[bytes]) -> BlockResult:
+        """Runs on the parse thread: the fast path, and the slow pass where it fails.
+
+        Bad lines are numbered from the block's start; ``_ready`` adds the offset. A header
+        line met here (a second object's, in concatenated gzip members or ``cat a b``)
+        switches the columns from the next line on; the parse thread takes the blocks in
+        order, so every later block is read with the new columns.
+        """
+        data = b"".join(parts) if len(parts) > 1 else parts[0]
+        lines = data.count(b"\n")
+        try:
+            batch = self._fast(data)
+            return BlockResult([batch] if batch.num_rows else [], [], lines, 0)
+        except _FastPathFailed:
+            pass
+        batches: list[pa.RecordBatch] = []
+        bad = _BadLines()
+        rest: tuple[bytes, int] | None = (data, 1)
+        while rest is not None:
+            rest = self._parse_text(rest[0], rest[1], batches, bad)
+        return BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count)
+
+    def _parse_text(self, data: bytes, first_line: int, batches: list[pa.RecordBatch],
+                    bad: _BadLines) -> tuple[bytes, int] | None:
+        """Type ``data`` piece by piece; at a header line, switch the columns and return
+        the text after it (and its first line number) to be read with them."""
+        for piece, piece_line, piece_start in _pieces(data, first_line, RETRY_PIECE_BYTES):
+            try:
+                batches.append(self._fast(piece))
+                continue
+            except _FastPathFailed:
+                pass
+            good, header = self._slow(piece, piece_line, bad)
+            if good:
+                batches.append(self._fast(good))
+            if header is not None:
+                names, offset, next_line = header
+                self._use_columns(names)
+                return data[piece_start + offset :], next_line
+        return None
+
+    def _use_columns(self, names: list[str]) -> None:
+        self.fields = names
+        self._options_cache = None
+
+    def _fast(self, data: bytes) -> pa.RecordBatch:
+        options = self._options()
+        if b"\x00" in data:
+            raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
+        if self._prefilter is not None:
+            picked = self._picked(data, options)
+            if picked is not None:
+                if not picked:
+                    return empty_batch(options.columns)
+                data = picked
+        source = arrow_owned(data)
+        table = None
+        if options.narrow is not None:
+            try:
+                table = pacsv.read_csv(source, options.read, PARSE_OPTIONS, options.narrow)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                source.seek(0)  # a value over uint32 (or a bad line): the catalogue's types
+        if table is None:
+            try:
+                table = pacsv.read_csv(source, options.read, PARSE_OPTIONS, options.wide)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                if "Empty CSV file" in str(exc):
+                    return empty_batch(options.columns)
+                raise _FastPathFailed from exc
+        elif options.narrowed:
+            table = widen_null_columns(table, options.narrowed)
+        if not table.num_rows:
+            return empty_batch(options.columns)
+        if not valid_utf8(table):
+            raise _FastPathFailed  # the slow pass reports the line
+        if self._all_text and holds_field_name(table):
+            raise _FastPathFailed  # perhaps a header line: the slow pass decides
+        return narrow(table.combine_chunks().to_batches()[0])
+
+    def _picked(self, data: bytes, options: _Options) -> bytes | None:
+        """The lines of ``data`` the prefilter keeps, or None to type them all.
+
+        The filter's columns are typed alone (a fraction of the cost of every column), and
+        the kept lines are cut out of the text with Arrow kernels. None whenever anything is
+        unusual — the filter's columns fail to type (the whole block goes the usual way, to
+        the slow pass if need be), a filter over text columns meets what may be a header,
+        the kept lines are not one to one with the rows — and when most lines are kept.
+        """
+        assert self._prefilter is not None and self.fields is not None
+        wanted = set(self._prefilter.columns)
+        columns = [f for f in options.columns if f in wanted]
+        if not columns:
+            return None
+        types = {f: READ_TYPE.get(f) or arrow_type(f) for f in columns}
+        try:
+            table = pacsv.read_csv(arrow_owned(data), options.read, PARSE_OPTIONS,
+                                   convert_options(types, columns))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        if not table.num_rows or not valid_utf8(table):
+            return None
+        if not any(pa.types.is_integer(t) for t in types.values()) and \
+                holds_field_name(table):
+            return None
+        keep = self._prefilter.mask(narrow(table.combine_chunks().to_batches()[0]))
+        kept = pc.sum(keep.cast(pa.uint32())).as_py() or 0
+        if kept * 2 > table.num_rows:
+            return None  # most lines kept: typing them all once is cheaper
+        lines = pc.list_flatten(pc.split_pattern(pa.array([data], pa.binary()), b"\n"))
+        lines = lines.filter(pc.greater(pc.binary_length(lines), 0))
+        if len(lines) != table.num_rows:  # blank or CR-only lines: not worth the care
+            return None
+        if not kept:
+            return b""
+        text = pc.binary_join(pa.ListArray.from_arrays([0, kept], lines.filter(keep)), b"\n")
+        return text[0].as_py() + b"\n"
+
+    def _slow(self, data: bytes, first_line: int, bad: _BadLines
+              ) -> tuple[bytes, tuple[list[str], int, int] | None]:
+        """Check each line in Python; return the good ones, keep the bad ones aside.
+
+        Stops at a header line: then also returns its names, the offset just after it in
+        ``data`` and the next line's number.
+        """
+        assert self.fields is not None
+        read = set(self._columns())
+        checks = [_value_check(name) if name in read else _unchecked for name in self.fields]
+        width = len(self.fields)
+        good: list[bytes] = []
+        header = None
+        start = 0
+        line_number = first_line - 1
+        while start < len(data):
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            raw = data[start:end]
+            start = end + 1
+            line_number += 1
+            tokens = raw.split()
+            if not tokens:
+                continue
+            problem = None
+            if looks_like_header(tokens):
+                if len(tokens) <= MAX_FIELDS:
+                    header = (column_names(t.decode("ascii") for t in tokens), start,
+                              line_number + 1)
+                    break
+                problem = f"a header line with {len(tokens)} fields (at most {MAX_FIELDS})"
+            elif b"\x00" in raw:
+                problem = "a NUL byte in the line"
+            elif len(tokens) != width:
+                problem = f"expected {width} fields, found {len(tokens)}"
+            else:
+                for name, check, token in zip(self.fields, checks, tokens, strict=True):
+                    if (issue := check(token)) is not None:
+                        problem = f"{name}: {issue}"
+                        break
+            if problem:
+                bad.add(line_number, problem, raw)
+            else:
+                good.append(b" ".join(tokens))
+        return (b"\n".join(good) + b"\n" if good else b""), header
+
+
+class _BadLines:
+    """A block's bad lines: the first MAX_BAD_LINES_KEPT kept, all of them counted (a block
+    of junk holds a million bad lines, which must not become a million objects)."""
+
+    __slots__ = ("kept", "count")
+
+    def __init__(self) -> None:
+        self.kept: list[BadLine] = []
+        self.count = 0
+
+    def add(self, line_number: int, reason: str, raw: bytes) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_BAD_LINES_KEPT:
+            self.kept.append(BadLine(line_number, reason, line_text(raw)))
+
+
+def _pieces(data: bytes, first_line: int, size: int) -> list[tuple[bytes, int, int]]:
+    """``data`` cut at line ends into pieces of about ``size``: (piece, first line, offset)."""
+    pieces = []
+    start = 0
+    line = first_line
+    while start < len(data):
+        end = data.find(b"\n", start + size)
+        end = len(data) if end < 0 else end + 1
+        piece = data[start:end]
+        pieces.append((piece, line, start))
+        line += piece.count(b"\n")
+        start = end
+    return pieces
+
+
+def line_text(raw: bytes) -> str:
+    return raw[:500].rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+
+
+def _unchecked(token: bytes) -> str | None:
+    """A column the question does not read: any value will do (the fast path skips it)."""
+    return None
+
+
+def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure
+    kind = arrow_type(name)
+    if pa.types.is_integer(kind):
+        if pa.types.is_unsigned_integer(kind):
+            low, high = 0, (1 << kind.bit_width) - 1
+        else:
+            low, high = -(1 << (kind.bit_width - 1)), (1 << (kind.bit_width - 1)) - 1
+
+        def check_int(token: bytes) -> str | None:
+            if token == b"-":
+                return None
+            text = token.decode("latin-1")
+            if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())) or \
+                    not text.isascii():
+                return f"{text[:40]!r} is not an integer"
+            value = int(text)
+            if not low <= value <= high:
+                return f"{value} is out of range {low}..{high}"
+            return None
+
+        return check_int
+
+    def check_text(token: bytes) -> str | None:
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError:
+            return "invalid UTF-8"
+        return None
+
+    return check_text

@@ -1,0 +1,217 @@
+"""Argument types and option groups shared by the commands and the app's command line.
+
+One definition each, so a flag means the same and is checked the same way in every command.
+Light at import (argparse only): a type that needs Arrow imports it when it is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from flowtui.textsafe import printable
+
+# The writers of flowtui.output, named here so that --help does not load Arrow to list them.
+FORMATS = ("table", "csv", "jsonl")
+#: The app's colour themes, as ``flowtui.config.THEMES`` (not imported for ``--help``).
+THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse, but a mistake on the command line is one line on stderr and exit 2, like
+    every other flowtui error: argparse's own usage block buries the line that matters."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("flowtui").strip()
+        where = f"{command}: " if command else ""
+        say(f"{where}{message} (see {self.prog} --help)")
+        raise SystemExit(2)
+
+
+#: Options whose value may start with "-" (``--sort -bytes``, ``--since -2h``): argparse would
+#: take such a value for an option, so ``--sort -bytes`` is rewritten as ``--sort=-bytes``.
+DASH_VALUE_OPTIONS = ("--sort", "--where", "--since", "--until", "--by")
+
+
+def join_dash_values(argv: Sequence[str], options: Sequence[str] = DASH_VALUE_OPTIONS
+                     ) -> list[str]:
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            out.extend(args[i:])
+            break
+        if arg in options and i + 1 < len(args) and args[i + 1].startswith("-") \
+                and args[i + 1] not in ("-", "--") and not args[i + 1].startswith("--"):
+            out.append(f"{arg}={args[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+def say(message: str) -> None:
+    """One line for the user on stderr; data in it is shown literally, credentials never."""
+    from flowtui.redact import redact
+
+    print(f"flowtui: {printable(redact(message))}", file=sys.stderr, flush=True)
+
+
+def stdout_closed() -> bool:
+    """Started with stdout closed (``>&-``): there is nowhere to write records, so the
+    command says so in one line instead of failing on its first write."""
+    if sys.stdout is not None:
+        return False
+    say("stdout is closed: nothing to write the records to")
+    return True
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in ``low..high``. Without ``high`` the bound is the
+    largest int64 (what Arrow's slices and Athena's LIMIT take): ``-n 10**30`` is an error."""
+
+    def parse(text: str) -> int:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        if len(text.strip()) > 40:
+            raise argparse.ArgumentTypeError(f"not a whole number this side of 2^63: {shown!r}")
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {shown!r}") from None
+        if value < low or value > (2**63 - 1 if high is None else high):
+            bound = f"between {low} and {high}" if high is not None else (
+                f"at least {low} and below 2^63")
+            raise argparse.ArgumentTypeError(f"must be {bound}")
+        return value
+
+    return parse
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 86400:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 86400 seconds")
+    return value
+
+
+def utc_time(text: str) -> Any:
+    """A ``--since``/``--until`` time (UTC; 2024-03-05T14:00, epoch seconds, an age)."""
+    from flowtui.query.times import parse_time  # loads Arrow: only when --since/--until is given
+
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def field_list(text: str) -> list[str]:
+    from flowtui.fields import parse_field_list  # the field catalogue loads Arrow's types
+
+    try:
+        return parse_field_list(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_output_options(parser: argparse.ArgumentParser,
+                       formats: tuple[str, ...] = FORMATS) -> None:
+    """How records are printed: the same for ``cat`` and ``tail``."""
+    parser.add_argument("--format", choices=formats, default="table",
+                        help="output format (default: table)")
+    parser.add_argument("--explain", action="store_true",
+                        help="print each record field by field, with meanings and warnings")
+    parser.add_argument("--decoded", action="store_true",
+                        help="decoded values (UTC times, protocol names, …) instead of raw")
+    parser.add_argument("--limit", type=whole_number(1), metavar="N",
+                        help="stop after N records")
+    parser.add_argument("--fields", type=field_list, metavar="FORMAT",
+                        help="columns of headerless files: a LogFormat ('${a} ${b}') or a "
+                             "list ('a b' / 'a,b')")
+
+
+def add_s3_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Where S3 is and who we are there: the standard chain unless told otherwise."""
+    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE / default chain)")
+    parser.add_argument("--region", help="AWS region of the bucket")
+    parser.add_argument("--endpoint-url", metavar="URL",
+                        help="S3-compatible endpoint (path-style addressing)")
+    parser.add_argument("--no-sign-request", action="store_true",
+                        help="send unsigned requests (public buckets, no credentials)")
+
+
+def add_athena_app_options(parser: argparse.ArgumentParser) -> None:
+    """Where the app's "query on Athena" runs (a large folder offers it); asked if absent."""
+    group = parser.add_argument_group("Athena (a large folder offers 'query on Athena')")
+    group.add_argument("--athena-database", metavar="DB",
+                       help="Athena database of the flow-log table (default: default)")
+    group.add_argument("--athena-table", metavar="TABLE",
+                       help="the flow-log table (see flowtui athena ddl; asked if not given)")
+    group.add_argument("--athena-workgroup", metavar="W",
+                       help="Athena workgroup (default: primary)")
+    group.add_argument("--athena-output-location", metavar="S3_URL",
+                       help="where Athena writes results, unless the workgroup sets it")
+
+
+def add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="file, folder or s3://bucket/key-or-prefix")
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """Paths, ``--where``, headerless ``--fields``, S3 options and the time window."""
+    add_paths(parser)
+    add_where_argument(parser)
+    parser.add_argument("--fields", type=field_list, metavar="FORMAT",
+                        help="columns of headerless files: a LogFormat ('${a} ${b}') or a "
+                             "list ('a b' / 'a,b')")
+    parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_window_options(parser)
+
+
+def add_where_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument("--where", metavar="EXPR",
+                        help="keep only records matching EXPR while loading, e.g. "
+                             "'reject and dst port 22' or 'bytes > 1M and net 10.0.0.0/8'")
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    """The time window and S3 options of every command that loads records."""
+    group = parser.add_argument_group("S3 and time window")
+    group.add_argument("--since", type=utc_time, metavar="TIME",
+                       help="records that end at or after TIME (UTC; 2024-03-05T14:00, "
+                            "epoch seconds, or an age such as 2h)")
+    group.add_argument("--until", type=utc_time, metavar="TIME",
+                       help="records that start at or before TIME (default: now)")
+    add_s3_options(group)
+    group.add_argument("--concurrency", type=whole_number(1, 64), default=None, metavar="N",
+                       help="objects fetched at once (default: chosen from the objects' "
+                            "number and size: up to 32 small ones, about one per core for "
+                            "large ones)")
+
+
+def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Where queries run: the same flags for ``ddl --apply`` and ``--engine athena``."""
+    parser.add_argument("--database", default="default", help="Athena database (default: default)")
+    parser.add_argument("--table", default="vpc_flow_logs",
+                        help="table name (default: vpc_flow_logs)")
+    parser.add_argument("--workgroup", help="Athena workgroup (default: primary)")
+    parser.add_argument("--output-location", metavar="S3_URL",
+                        help="where Athena writes results, unless the workgroup sets it")
+    parser.add_argument("--athena-endpoint-url", metavar="URL", help=argparse.SUPPRESS)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--engine athena`` and where its queries run."""
+    group = parser.add_argument_group("Athena (--engine athena)")
+    group.add_argument("--engine", choices=("local", "athena"), default="local",
+                       help="load and answer here (default), or run the query on Amazon "
+                            "Athena over the table for the prefix (see flowtui athena ddl)")
+    add_athena_options(group)

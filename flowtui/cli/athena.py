@@ -1,0 +1,93 @@
+"""``flowtui athena ddl``: the table definition for a prefix, printed or (asked) applied.
+
+Nothing is sent to Athena unless ``--apply`` is given and confirmed (``--yes`` confirms
+without a terminal). S3 is only listed and read, as everywhere in flowtui.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from flowtui.cli.args import add_athena_options, add_s3_options, say
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="command", required=True)
+    ddl = commands.add_parser(
+        "ddl", help="print CREATE EXTERNAL TABLE (partition projection) for a prefix",
+        description="Print a CREATE EXTERNAL TABLE for the flow logs under a prefix: columns "
+                    "from the newest object, partitions (with projection) from the key layout. "
+                    "Nothing is sent to Athena without --apply.")
+    ddl.add_argument("url", metavar="s3://bucket/prefix")
+    add_athena_options(ddl)
+    ddl.add_argument("--apply", action="store_true",
+                     help="run the statement on Athena (asks first)")
+    ddl.add_argument("--yes", action="store_true", help="with --apply: do not ask")
+    add_s3_options(ddl)
+
+
+def run(args: argparse.Namespace) -> int:
+    return _ddl(args)  # the one subcommand today
+
+
+def _ddl(args: argparse.Namespace) -> int:
+    from flowtui.athena.table import TableError, check_name, create_table, describe_prefix
+    from flowtui.s3.errors import describe
+    from flowtui.s3.select import parse_s3_url
+    from flowtui.s3.session import make_client
+
+    try:
+        bucket, prefix = parse_s3_url(args.url)
+    except ValueError as exc:
+        say(str(exc))
+        return 2
+    try:
+        check_name("--database", args.database)
+        check_name("--table", args.table)
+        client = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
+        table = describe_prefix(client, bucket, prefix)
+        statement = create_table(table, database=args.database, name=args.table)
+    except TableError as exc:
+        say(str(exc))
+        return 2
+    except Exception as exc:  # S3 errors: one line, never a traceback
+        say(describe(exc, bucket=bucket, key=prefix))
+        return 1
+    if table.other_formats:
+        say(f"flow log(s) {', '.join(table.other_formats)} under this prefix write another "
+            "format than the one this table reads; query them with a table of their own")
+    print(statement + ";")
+    if not args.apply:
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            say("--apply without a terminal needs --yes")
+            return 2
+        answer = input(f"Create table {args.database}.{args.table} on Athena? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            say("not applied")
+            return 1
+    return _apply(statement, args)
+
+
+def _apply(statement: str, args: argparse.Namespace) -> int:
+    from flowtui.athena.engine import (
+        AthenaTarget,
+        QueryFailed,
+        make_athena_client,
+        run_query,
+    )
+
+    client = make_athena_client(args.profile, args.region, args.athena_endpoint_url)
+    target = AthenaTarget(database=args.database, workgroup=args.workgroup,
+                          output_location=args.output_location)
+    try:
+        for _ in run_query(client, statement, target,
+                           on_status=lambda s: print(s.line(), file=sys.stderr)):
+            pass
+    except QueryFailed as exc:
+        say(str(exc))
+        return 1
+    say(f"table {args.database}.{args.table} created")
+    return 0

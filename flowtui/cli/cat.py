@@ -1,0 +1,329 @@
+"""``flowtui cat``: records from files, folders, s3:// prefixes or ``-``, printed or exported.
+
+One command, three ways through, chosen from the options:
+
+- plain local files: read here, the text made on a thread of its own while the next chunk
+  inflates (``BackgroundWriter``); neither boto3 nor the filter grammar is loaded;
+- s3:// URLs and time windows: the loader (``loading.load_objects``), batches written as
+  they arrive in key order;
+- the query path (``--where/--sort/--columns/--output/--format parquet``, ``--engine
+  athena``, ``--names``): ``--where`` filters while loading (the loader's threads drop what
+  does not match, so memory holds only matches); without ``--sort`` records still stream
+  out as they arrive. With ``--sort`` the matches are kept in a store and written in the
+  view's order, ``--limit`` taking the first N after sorting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from flowtui.cli import filtering, loading, results
+from flowtui.cli import names as names_cli
+from flowtui.cli.args import (
+    add_engine_arguments,
+    add_output_options,
+    add_paths,
+    add_where_argument,
+    add_window_options,
+    say,
+    stdout_closed,
+)
+
+CAT_FORMATS = ("table", "csv", "jsonl", "parquet")
+#: Rows a top-k (``--sort`` with ``--limit N``) holds beyond 4 N before it keeps the first N.
+TRIM_SLACK = 1 << 16
+MAX_BAD_LINES_SHOWN = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_paths(parser)
+    add_output_options(parser, formats=CAT_FORMATS)
+    add_window_options(parser)
+    group = parser.add_argument_group("query and export")
+    add_where_argument(group)
+    group.add_argument("--sort", metavar="FIELD[,-FIELD…]",
+                       help="sort by fields, '-' for descending (--sort -bytes,start); "
+                            "stable, missing values last")
+    group.add_argument("--columns", metavar="FIELD[,FIELD…]",
+                       help="only these columns, in this order")
+    group.add_argument("--output", metavar="FILE",
+                       help="write to FILE instead of stdout (needed for --format parquet)")
+    add_engine_arguments(parser)
+    names_cli.add_names_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.output in (None, "-") and stdout_closed():
+        return 2
+    if _wants_query(args):
+        return _query(args)
+    from flowtui.output import BackgroundWriter, make_writer
+
+    writer: Any = make_writer(args.format, sys.stdout, limit=args.limit,
+                              decoded=args.decoded, explain=args.explain)
+    if loading.wants_loader(args):
+        # The loader's threads write as batches arrive, and stop at once on a closed pipe.
+        return loading.load(args, writer)
+    from flowtui.localfiles import LocalPathError, find_objects
+
+    try:
+        paths = find_objects(args.paths)
+    except LocalPathError as exc:
+        say(str(exc))
+        return 2
+    if args.limit is not None:
+        return _local(args, paths, writer)
+    # Text is made and written on a thread of its own while the next chunk inflates.
+    with BackgroundWriter(writer) as background:
+        return _local(args, paths, background)
+
+
+def _wants_query(args: argparse.Namespace) -> bool:
+    return bool(args.where or args.sort or args.columns or args.output
+                or args.format == "parquet" or args.engine == "athena"
+                or names_cli.wanted(args))
+
+
+def _query(args: argparse.Namespace) -> int:
+    """The query path: ``--where``, ``--sort``, ``--columns``, ``--output``, Parquet, Athena,
+    names."""
+    from flowtui.query.query import Query, UnknownField
+
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
+    args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
+    query = filtering.build_query(args.where, args.sort, args)
+    if isinstance(query, int):
+        return query
+    columns: tuple[str, ...] | None = None
+    if args.columns:
+        try:
+            columns = tuple(names_cli.column_name(n, names) for n in args.columns.split(",")
+                            if n.strip())
+        except UnknownField as exc:
+            say(f"--columns: {exc}")
+            return 2
+    if args.format == "parquet" and (args.output is None or args.output == "-"):
+        say("--format parquet needs --output FILE")
+        return 2
+    if args.format == "parquet" and (args.explain or args.decoded):
+        say("--format parquet writes raw values: drop --explain/--decoded")
+        return 2
+    if args.engine == "athena":
+        if names is not None:
+            say("--names with --engine athena: the filter's name terms are sent to Athena, "
+                "FIELD.name columns are not added")
+        from flowtui.cli import athena_queries
+
+        return athena_queries.cat(args, query, columns)
+    keep = filtering.keeper(query, args)
+    if not query.sort and args.format != "parquet":
+        code = _stream(args, query, keep, columns)
+        if keep is not None and query.filters and not keep.kept and code != 2:
+            say(keep.nothing_matched())
+        return code
+    progress = results.Progress()
+    read = None
+    if columns:
+        read = filtering.needed_columns(args, query, [  # FIELD.name is read as FIELD
+            *(c.removesuffix(".name") for c in columns), *(k.field for k in query.sort)])
+    from flowtui.store import RecordStore
+
+    sink: Any = results.Sink(RecordStore(), (), progress)
+    if query.sort and args.limit:
+        # A top-k: each batch keeps only its first --limit rows in the sort order, so
+        # memory holds at most a few times --limit rows, not every match.
+        sink = TopRowsSink(query.sort, args.limit, progress)
+    prefilter: Any = filtering.Prefilter.of(query)
+    if isinstance(sink, TopRowsSink):
+        prefilter = TopPrefilter(query, args.limit, args.since, args.until)
+    if keep is not None:
+        prefilter = keep.watching(prefilter)
+    code = loading.load(args, sink, keep, read, prefilter)
+    if code == 2:
+        progress.clear()
+        return code
+    if keep is not None and query.filters and not keep.kept:
+        progress.clear()
+        say(keep.nothing_matched())
+    from flowtui.query.view import RecordView
+
+    view = RecordView(sink.into, Query(sort=query.sort, columns=columns))
+    total = min(len(view), args.limit) if args.limit else len(view)
+    batches = view.iter_batches(0, total)
+    if columns:
+        batches = (_select(b, columns) for b in batches)
+    if args.format == "parquet":
+        from flowtui.export import write_parquet
+
+        write_parquet(batches, args.output, sink.into.batches(), columns=columns,
+                      progress=lambda n: progress.show(f"writing {n:,} of {total:,} records"))
+        progress.clear()
+        return code
+    from flowtui.output import make_writer
+
+    with results.output(args.output) as out:
+        writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
+                             explain=args.explain)
+        for batch in batches:
+            writer.write_batch(batch, "")
+            if args.output:
+                progress.show(f"writing {writer.written:,} of {total:,} records")
+    progress.clear()
+    return code
+
+
+class TopRowsSink(results.Sink):
+    """A store that keeps the first ``limit`` rows in the order of ``sort``: each batch's own
+    first ``limit`` (``first_sorted``), and when those pile up past a few times ``limit``,
+    the first ``limit`` of them. Sorting is stable, so ties keep load order as they would in
+    a store of every row, and the view over this store answers the same first ``limit``."""
+
+    def __init__(self, sort: Any, limit: int, progress: results.Progress) -> None:
+        from flowtui.store import RecordStore
+
+        super().__init__(RecordStore(), (), progress)
+        self.sort = sort
+        self.limit = limit
+
+    def write_batch(self, batch: Any, source: str) -> None:
+        from flowtui.query.view import first_sorted
+
+        kept = first_sorted(batch, self.sort, self.limit)
+        if kept is not batch:
+            kept = filtering.compact_dictionaries(kept)
+        super().write_batch(kept, source)
+        if len(self.into) > 4 * self.limit + TRIM_SLACK:
+            self._trim()
+
+    def _trim(self) -> None:
+        from flowtui.query.query import Query
+        from flowtui.query.view import RecordView
+        from flowtui.store import RecordStore
+
+        view = RecordView(self.into, Query(sort=tuple(self.sort)))
+        kept = RecordStore()
+        for batch in view.iter_batches(0, self.limit):
+            kept.append(filtering.compact_dictionaries(batch))
+        self.into = kept
+
+
+class TopPrefilter:
+    """A top-k the parser applies before typing whole records (see ``FlowLogParser``): of a
+    block, the lines the filter keeps and, of those, the first ``limit`` in the sort order;
+    only the sort's and the filter's columns are typed for the rest. The first ``limit``
+    are chosen among the lines inside ``--since``/``--until`` too: the loader's window
+    would drop the chosen ones outside it after they had displaced the ones inside."""
+
+    def __init__(self, query: Any, limit: int, since: Any = None, until: Any = None
+                 ) -> None:
+        from flowtui.query.expr import fields_used
+
+        self.sort = query.sort
+        self.limit = limit
+        self.since, self.until = since, until
+        self.where = query.predicate() if query.filters else None
+        used = fields_used(query.where) if query.filters else set()
+        if since is not None or until is not None:
+            used |= {"start", "end"}
+        self.columns = sorted({key.field for key in query.sort} | used)
+
+    def mask(self, batch: Any) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from flowtui.query.times import window_mask
+        from flowtui.query.view import first_sorted_rows
+
+        every = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.uint32()),
+                                                        batch.num_rows)),
+                            pa.scalar(1, pa.uint32()))
+        rows = every if self.where is None else self.where.indices(batch).cast(pa.uint32())
+        chosen = batch.take(rows) if self.where is not None else batch
+        inside = window_mask(chosen, self.since, self.until)
+        if inside is not None:
+            rows, chosen = rows.filter(inside), chosen.filter(inside)
+        if chosen.num_rows > self.limit:
+            rows = rows.take(first_sorted_rows(chosen, self.sort, self.limit))
+        return pc.is_in(every, value_set=rows)
+
+
+def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str, ...] | None
+            ) -> int:
+    from flowtui.output import make_writer
+
+    with results.output(args.output) as out:
+        writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
+                             explain=args.explain)
+        sink = _Columns(writer, columns) if columns else writer
+        prefilter = filtering.Prefilter.of(query)
+        if keep is not None:
+            prefilter = keep.watching(prefilter)
+        return loading.load(args, sink, keep, prefilter=prefilter)
+
+
+class _Columns:
+    """A writer that sees only the chosen columns (absent ones as nulls)."""
+
+    def __init__(self, writer: Any, columns: tuple[str, ...]) -> None:
+        self.writer = writer
+        self.columns = columns
+
+    @property
+    def done(self) -> bool:
+        return bool(self.writer.done)
+
+    def write_batch(self, batch: Any, source: str) -> None:
+        self.writer.write_batch(_select(batch, self.columns), source)
+
+
+def _select(batch: Any, columns: tuple[str, ...]) -> Any:
+    import pyarrow as pa
+
+    arrays = [batch.column(name) if name in batch.schema.names
+              else pa.nulls(batch.num_rows, pa.string()) for name in columns]
+    return pa.RecordBatch.from_arrays(arrays, names=list(columns))
+
+
+def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
+    import pyarrow as pa
+
+    from flowtui.localfiles import LocalPathError, read_batches
+    from flowtui.parser import FlowLogParser
+
+    """Plain local files, one after another, into ``writer``; each failed file and bad
+    line said on stderr."""
+    drain = getattr(writer, "drain", lambda: None)  # rows before the messages about them
+    bad_total = 0
+    failed = 0
+    for path in paths:
+        if writer.done:
+            break
+        parser = FlowLogParser(args.fields, name=str(path))
+        try:
+            for batch in read_batches(path, parser):
+                writer.write_batch(batch, str(path))
+                if writer.done:
+                    break
+        except (LocalPathError, pa.ArrowException) as exc:
+            drain()
+            say(f"{path}: {exc}")
+            failed += 1
+            continue
+        finally:
+            parser.close()
+        drain()
+        if parser.error:
+            say(f"{path}: {parser.error}")
+            failed += 1
+        for bad in parser.bad_lines[:MAX_BAD_LINES_SHOWN]:
+            say(f"{path}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+        if parser.bad_count > MAX_BAD_LINES_SHOWN:
+            say(f"{path}: … and {parser.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
+        bad_total += parser.bad_count
+    if bad_total:
+        say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
+    return 1 if failed else 0

@@ -1,0 +1,187 @@
+"""Loading what a command's paths name (s3:// URLs, local files and folders, ``-``) into a
+writer or a sink, with each failed object and bad line said on stderr and an exit code.
+
+The loader delivers batches in key order from its worker threads, one at a time, so the
+writer is only ever called by one thread at once; reaching ``--limit`` cancels the rest of
+the load, and so does a reader that went away (``| head``): the command then ends quietly,
+as local ``cat``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flowtui.cli.args import say
+
+# The loader (Arrow, boto3) is imported when it is used: a local ``cat`` must not load it.
+
+MAX_BAD_LINES_SHOWN = 20
+
+
+def wants_loader(args: argparse.Namespace) -> bool:
+    """S3 URLs and time windows go through the loader; plain local paths need not."""
+    return (any(p.startswith("s3://") for p in args.paths) or args.since is not None
+            or args.until is not None)
+
+
+def open_sources(args: argparse.Namespace) -> tuple[Any, list[Any]] | int:
+    """The S3 client (None for local paths only) and the objects behind ``args.paths`` in the
+    window, for every command that loads; an exit code after one line when there are none
+    to be had (bad profile, reversed window, nothing selectable)."""
+    from flowtui.loader import LoadError, resolve
+
+    if args.since is not None and args.until is not None and args.until < args.since:
+        say("--until is before --since")
+        return 2
+    client = None
+    if any(p.startswith("s3://") for p in args.paths):
+        from flowtui.s3.errors import describe
+        from flowtui.s3.session import make_client, pool_size
+
+        try:
+            client = make_client(profile=args.profile, region=args.region,
+                                 endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
+                                 max_pool_connections=pool_size(args.concurrency))
+        except Exception as exc:  # bad profile and the like: one line
+            say(describe(exc, profile=args.profile))
+            return 2
+    try:
+        refs = resolve(args.paths, client=client, since=args.since, until=args.until)
+    except LoadError as exc:
+        say(str(exc))
+        return 2
+    return client, refs
+
+
+def load_objects(args: argparse.Namespace, writer: Any, *,
+                 predicate: Callable[[Any], Any] | None = None,
+                 columns: Sequence[str] | None = None, prefilter: Any = None,
+                 on_refs: Callable[[list[str]], None] | None = None) -> int:
+    """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
+    ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
+    ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
+    ``on_refs`` hears the objects' locations before they load."""
+    from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
+    from flowtui.outfile import OutputError
+
+    sources = open_sources(args)
+    if isinstance(sources, int):
+        return sources
+    client, refs = sources
+    if not refs:
+        window = ""
+        if args.since is not None:
+            until = f" and {args.until:%Y-%m-%d %H:%M} UTC" if args.until else " and now"
+            window = f" between {args.since:%Y-%m-%d %H:%M} UTC{until}"
+        say(f"no flow-log objects in {', '.join(args.paths)}{window}")
+        return 0
+    if on_refs is not None:
+        on_refs([ref.location for ref in refs])
+    cancel = threading.Event()
+    failed = 0
+    bad_total = 0
+    broken_pipe = False
+    write_failed: list[OutputError] = []
+
+    def on_event(event: Any) -> None:
+        nonlocal failed, bad_total, broken_pipe
+        if broken_pipe:
+            return
+        if isinstance(event, BatchLoaded):
+            try:
+                if not writer.done:
+                    writer.write_batch(event.batch, event.ref.location)
+            except BrokenPipeError:  # in a worker thread: stop the load, end in this one
+                broken_pipe = True
+                cancel.set()
+                return
+            except OutputError as exc:  # the output's failure, not the object's
+                write_failed.append(exc)
+                broken_pipe = True
+                cancel.set()
+                return
+            if writer.done:
+                cancel.set()
+        elif isinstance(event, ObjectFailed):
+            failed += 1
+            say(event.reason)
+        elif isinstance(event, ObjectDone):
+            where = event.ref.location
+            if event.error:
+                failed += 1
+                say(f"{where}: {event.error}")
+            for bad in event.bad_lines[:MAX_BAD_LINES_SHOWN]:
+                say(f"{where}:{bad.line_number}: {bad.reason}: {bad.text[:120]}")
+            if event.bad_count > MAX_BAD_LINES_SHOWN:
+                say(f"{where}: … and {event.bad_count - MAX_BAD_LINES_SHOWN} more bad lines")
+            bad_total += event.bad_count
+
+    loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
+                    since=args.since, until=args.until, predicate=predicate,
+                    columns=columns, prefilter=prefilter)
+    loader.run(refs, on_event, cancel)
+    if write_failed:
+        raise write_failed[0]  # cli.main says it in one line
+    if broken_pipe:
+        raise BrokenPipeError  # cli.main ends quietly
+    if bad_total:
+        say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
+    return 1 if failed else 0
+
+
+def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None = None,
+         columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
+    """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
+    the window (``--since``/``--until``) and ``keep`` keep, and of each record only
+    ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
+    read."""
+    from flowtui.outfile import check_target
+
+    check_target(getattr(args, "output", None))  # before any work: one line, exit 2
+    if args.since is not None and args.until is not None and args.until < args.since:
+        say("--until is before --since")
+        return 2
+    if getattr(keep, "pending", False):
+        # The filter's bare times wait for the data's day: a prefilter made now would read
+        # them on another day and drop what the keeper will keep.
+        prefilter = None
+    if "-" in args.paths:
+        return _load_stdin(args, sink, keep, columns, prefilter)
+    return load_objects(args, sink, predicate=keep, columns=columns, prefilter=prefilter,
+                        on_refs=getattr(keep, "on_refs", None))
+
+
+def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
+                columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
+    from pathlib import Path
+
+    from flowtui.localfiles import LocalPathError, read_batches
+    from flowtui.parser import FlowLogParser
+    from flowtui.query.times import window_filter
+
+    if args.paths != ["-"]:
+        say("'-' (standard input) can't be mixed with other paths")
+        return 2
+    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter)
+    window = (args.since, args.until) if args.since or args.until else None
+    try:
+        for batch in read_batches(Path("-"), parser):
+            if window is not None:  # as the loader drops records outside it
+                batch = window_filter(batch, *window)
+            if keep is not None:
+                batch = keep(batch)
+            sink.write_batch(batch, "-")
+            if sink.done:
+                break
+    except LocalPathError as exc:
+        say(str(exc))
+        return 1
+    if parser.error:
+        say(f"-: {parser.error}")
+        return 1
+    if parser.bad_count:
+        say(f"{parser.bad_count} bad line{'s' if parser.bad_count != 1 else ''} skipped")
+    return 0

@@ -1,0 +1,86 @@
+"""``flowtui top``: the groups with most records, packets or bytes ("who sends most bytes to
+10.0.1.10?"), one row per group, largest first."""
+
+from __future__ import annotations
+
+import argparse
+
+from flowtui.cli import filtering, loading, results
+from flowtui.cli import names as names_cli
+from flowtui.cli.args import add_engine_arguments, add_source_arguments, say, whole_number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_arguments(parser)
+    parser.add_argument("--by", required=True, metavar="FIELD[,FIELD…]",
+                        help="fields to group by, e.g. srcaddr or dstaddr,dstport "
+                             "(account-id and region come from the object key when the "
+                             "records lack them)")
+    parser.add_argument("--metric", choices=("records", "packets", "bytes"), default="bytes",
+                        help="what to rank by (default: bytes)")
+    parser.add_argument("-n", type=whole_number(1), default=20, metavar="N",
+                        help="groups to print (default: 20)")
+    parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
+                        help="output format (default: table)")
+    add_engine_arguments(parser)
+    names_cli.add_names_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from flowtui.query.query import UnknownField
+
+    names = names_cli.load(args)
+    if isinstance(names, int):
+        return names
+    try:
+        by = [names_cli.column_name(name, names) for name in args.by.split(",")
+              if name.strip()]
+    except UnknownField as exc:
+        say(f"--by: {exc}")
+        return 2
+    if not by:
+        say("--by needs at least one field")
+        return 2
+    args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
+    query = filtering.build_query(args.where, None, args)
+    if isinstance(query, int):
+        return query
+    if args.engine == "athena":
+        if any(b.endswith(".name") for b in by):
+            say("--by FIELD.name needs the local engine (names are added while loading)")
+            return 2
+        from flowtui.cli import athena_queries
+
+        answer = athena_queries.top(args, by, query)
+        if isinstance(answer, int):
+            return answer
+        with results.output(args.output) as out:
+            results.write_table(answer.select([*by, "records", "packets", "bytes"]),
+                               args.format, out)
+        if answer.num_rows == 0:
+            say(f"no record matches --where {query.where_text!r}" if query.filters
+                else "no records")
+        return 0
+    from flowtui.query.aggregate import GroupStates, top_of
+
+    progress = results.Progress()
+    # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
+    # summed and filtered on: memory holds the groups, never the records. A FIELD.name is
+    # read as FIELD and named while loading (--names).
+    states = GroupStates(by)
+    sink = results.Sink(states, by, progress)
+    read = [b.removesuffix(".name") for b in by]
+    keep = filtering.keeper(query, args)
+    code = loading.load(args, sink, keep,
+                       filtering.needed_columns(args, query, [*read, "packets", "bytes"]))
+    progress.clear()
+    if code == 2:
+        return code
+    table = top_of(states.result(), by, args.metric, args.n)
+    table = table.select([*by, "records", "packets", "bytes"])
+    with results.output(args.output) as out:
+        results.write_table(table, args.format, out)
+    if table.num_rows == 0:
+        say(keep.nothing_matched() if keep is not None and query.filters and not keep.kept
+            else "no records loaded" if not states.records else "no records")
+    return code

@@ -1,0 +1,42 @@
+"""What a header line is, and the column names it gives.
+
+Apart from the parser because two readers ask it: the parser reads the first line of an
+object, and the parse thread meets a second object's header inside a block (concatenated gzip
+members, ``cat a b``). A header is name-like tokens, at least one a known field; records never
+are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from flowtui.fields import FIELDS, canonical_name
+
+# The catalogue's ~80 fields and room for duplicates and names it does not know yet; a header
+# wider than this is not a flow log, and the table must never lay out thousands of columns.
+MAX_FIELDS = 256
+
+_NAME = re.compile(rb"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def looks_like_header(tokens: Sequence[bytes]) -> bool:
+    """A header is name-like tokens, at least one a known field; records never are."""
+    if not tokens or not all(_NAME.fullmatch(token) for token in tokens):
+        return False
+    return any(canonical_name(token.decode("ascii")) in FIELDS for token in tokens)
+
+
+def column_names(names: Iterable[str]) -> list[str]:
+    """Catalogue spellings (``tcp_flags`` -> ``tcp-flags``), duplicates numbered."""
+    return _dedupe([canonical_name(name) for name in names])
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}#{count + 1}")
+    return out

@@ -1,0 +1,152 @@
+"""Everything that passed between two addresses, grouped by protocol and port.
+
+Apart from the story of one record (``story.py``): a conversation reads no single record and
+gives no verdict; it sums every record between A and B, both directions, with Arrow's
+group-by. The story screen and ``flowtui story --conversation`` show it beside a story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flowtui.query.arrow import compile_arrow
+from flowtui.query.expr import And, Compare, Expr, Or
+from flowtui.store import RecordStore
+
+
+@dataclass(frozen=True)
+class Side:
+    """One direction of a conversation group."""
+
+    records: int = 0
+    packets: int = 0
+    bytes: int = 0
+    accept: int = 0
+    reject: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {"records": self.records, "packets": self.packets, "bytes": self.bytes,
+                "accept": self.accept, "reject": self.reject}
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    """The flows of one protocol and port between A and B; ``port`` is the lower of the two
+    ports (the service's, as a rule: clients use ephemeral ports)."""
+
+    protocol: int | None
+    port: int | None
+    a_to_b: Side
+    b_to_a: Side
+    first: int | None
+    last: int | None
+    interfaces: int
+
+    @property
+    def records(self) -> int:
+        return self.a_to_b.records + self.b_to_a.records
+
+    def to_json(self) -> dict[str, object]:
+        return {"protocol": self.protocol, "port": self.port, "a_to_b": self.a_to_b.to_json(),
+                "b_to_a": self.b_to_a.to_json(), "first": self.first, "last": self.last,
+                "interfaces": self.interfaces}
+
+
+@dataclass(frozen=True)
+class Conversation:
+    a: str
+    b: str
+    rows: list[ConversationRow] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"a": self.a, "b": self.b, "groups": [row.to_json() for row in self.rows]}
+
+
+def _from(side: str, address: str) -> Expr:
+    return Or((Compare(f"{side}addr", "=", address), Compare(f"pkt-{side}addr", "=", address)))
+
+
+def conversation(store: RecordStore, a: str, b: str) -> Conversation:
+    """Every record between ``a`` and ``b`` (apparent or original addresses, §4), both
+    directions, grouped by protocol and port with Arrow's group-by. A flow seen at several
+    interfaces (instance, NAT gateway) is counted at each (§11.9): ``interfaces`` says so."""
+    a_to_b = And((_from("src", a), _from("dst", b)))
+    b_to_a = And((_from("src", b), _from("dst", a)))
+    keep, forward = compile_arrow(Or((a_to_b, b_to_a))), compile_arrow(a_to_b)
+    tables = []
+    for batch in store.batches():
+        batch = keep.filter(batch)
+        if batch.num_rows:
+            tables.append(_conversation_columns(batch, forward.mask(batch)))
+    if not tables:
+        return Conversation(a, b)
+    table = pa.concat_tables(tables)
+    grouped = table.group_by(["protocol", "port", "forward"], use_threads=False).aggregate([
+        ("protocol", "count"), ("packets", "sum"), ("bytes", "sum"), ("accept", "sum"),
+        ("reject", "sum"), ("start", "min"), ("end", "max"), ("interface", "list"),
+    ]).to_pylist()
+    merged: dict[tuple[int | None, int | None], _Pair] = {}
+    for row in grouped:
+        entry = merged.setdefault((row["protocol"], row["port"]), _Pair())
+        entry.sides[bool(row["forward"])] = Side(
+            row["protocol_count"], row["packets_sum"] or 0, row["bytes_sum"] or 0,
+            row["accept_sum"] or 0, row["reject_sum"] or 0)
+        entry.first = _least(entry.first, row["start_min"])
+        entry.last = _most(entry.last, row["end_max"])
+        entry.interfaces.update(i for i in row["interface_list"] if i is not None)
+    rows = [ConversationRow(protocol, port, e.sides.get(True, Side()),
+                            e.sides.get(False, Side()), e.first, e.last, len(e.interfaces))
+            for (protocol, port), e in merged.items()]
+    rows.sort(key=lambda r: (-r.records, r.protocol or 0, r.port or 0))
+    return Conversation(a, b, rows)
+
+
+def _conversation_columns(batch: pa.RecordBatch, forward: pa.Array) -> pa.Table:
+    names = batch.schema.names
+
+    def column(name: str, kind: pa.DataType) -> pa.Array:
+        if name not in names:
+            return pa.nulls(batch.num_rows, kind)
+        values = batch.column(name)
+        if pa.types.is_dictionary(values.type):
+            values = values.cast(values.type.value_type)
+        return values.cast(kind)
+
+    src, dst = column("srcport", pa.int64()), column("dstport", pa.int64())
+    port = pc.if_else(pc.is_null(src), dst, pc.if_else(pc.is_null(dst), src,
+                                                       pc.min_element_wise(src, dst)))
+    action = column("action", pa.string())
+    return pa.table({
+        "protocol": column("protocol", pa.int64()), "port": port, "forward": forward,
+        "packets": column("packets", pa.int64()), "bytes": column("bytes", pa.int64()),
+        "accept": pc.cast(pc.fill_null(pc.equal(action, "ACCEPT"), False), pa.int64()),
+        "reject": pc.cast(pc.fill_null(pc.equal(action, "REJECT"), False), pa.int64()),
+        "start": column("start", pa.int64()), "end": column("end", pa.int64()),
+        "interface": column("interface-id", pa.string()),
+    })
+
+
+@dataclass
+class _Pair:
+    """One protocol and port of a conversation while its two directions are merged."""
+
+    sides: dict[bool, Side] = field(default_factory=dict)
+    first: int | None = None
+    last: int | None = None
+    interfaces: set[str] = field(default_factory=set)
+
+
+def _least(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _most(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+
+
+__all__ = ["Conversation", "ConversationRow", "Side", "conversation"]

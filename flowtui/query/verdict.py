@@ -1,0 +1,422 @@
+"""The verdict of a story: which of a few known causes the gathered evidence points at.
+
+Apart from the gathering (``story.py``): a verdict is a rule over evidence already found, and
+each rule is one small function that answers with its explanation or stays silent. The rules
+are data, tried in order per action of the record: the first that speaks decides. Each
+explanation cites the fields it read and what would confirm it; the facts are the format's
+(reference §3.1 stateful security groups and stateless NACLs, §3.2 NODATA/SKIPDATA, §3.6 TCP
+flags, §3.9 Block Public Access, §4 ``pkt-*addr``, §9 traffic never logged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+
+from flowtui.decoders import as_int, tcp_flag_names
+from flowtui.query.advice import (
+    TRAFFIC_TYPE,
+    UNSEEN,
+    has_ports,
+    opens,
+    overlap,
+    protocol_name,
+    reply_reason,
+    rule_set,
+    what_to_allow,
+)
+from flowtui.query.flow import Record, Sighting
+from flowtui.query.sides import direction_of, request_and_reply
+from flowtui.store import RecordStore
+
+#: The verdict codes, stable: JSON output and tests use them.
+VERDICTS = ("nacl-blocks-reply", "blocked-by-bpa", "rejected", "rejected-after-close",
+            "no-reply-seen", "ok", "incomplete")
+FIN, RST = 1, 4
+TCP = 6
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a verdict reads: R, its flow's sightings (``forward``/``reverse``, each in time
+    order), the ``reply`` and ``elsewhere`` sightings inside R's window, R's interface's
+    status rows, and what is known not to be loaded. ``in_window`` says whether a record lies
+    in R's time window."""
+
+    store: RecordStore
+    record: Record
+    index: int
+    forward: Sequence[Sighting]
+    reverse: Sequence[Sighting]
+    reply: Sequence[Sighting]
+    elsewhere: Sequence[Sighting]
+    status: Sequence[Record]
+    missing: Sequence[str]
+    in_window: Callable[[Mapping[str, object]], bool]
+
+    @property
+    def interface(self) -> object:
+        return self.record.get("interface-id")
+
+    @cached_property
+    def same_forward(self) -> list[Sighting]:
+        """Other records of R's direction on R's interface, in its window."""
+        return [s for s in self.forward if s.same_interface and self.in_window(s.record)
+                and s.store_index != self.index]
+
+    @cached_property
+    def same_reverse(self) -> list[Sighting]:
+        """The replies seen on R's interface."""
+        return [s for s in self.reply if s.same_interface]
+
+    def back(self, action: str) -> list[Sighting]:
+        """The replies on R's interface with ``action``."""
+        return [s for s in self.same_reverse if s.record.get("action") == action]
+
+    def replies(self, action: str) -> list[Sighting]:
+        """The replies on any interface with ``action``."""
+        return [s for s in self.reply if s.record.get("action") == action]
+
+    def closers(self, rejected: Mapping[str, object], exclude: int) -> list[Record]:
+        """Records of the tuple on R's interface, before ``rejected``, carrying FIN or RST.
+        None when ``rejected`` carries SYN without ACK: that is a new connection attempt
+        of the same tuple (a port reused), not a packet arriving after the close."""
+        if as_int(self.record.get("protocol")) != TCP or opens(rejected):
+            return []
+        start = as_int(rejected.get("start"))
+        out = []
+        for s in [*self.forward, *self.reverse]:
+            if s.store_index == exclude or not s.same_interface or not self.in_window(s.record):
+                continue
+            flags = as_int(s.record.get("tcp-flags")) or 0
+            began = as_int(s.record.get("start"))
+            if flags & (FIN | RST) and (start is None or began is None or began <= start):
+                out.append(s.record)
+        return out
+
+    def status_in_window(self, status: str) -> list[Record]:
+        return [row for row in self.status
+                if self.in_window(row) and row.get("log-status") == status]
+
+
+# ------------------------------------------------------------------------- the rules
+# Each answers with its verdict's explanation, or None when the evidence is not its case.
+
+
+def _blocked_by_bpa(case: Case) -> str | None:
+    blocked = [x for x in [case.record, *(s.record for s in case.same_reverse)]
+               if x.get("reject-reason") == "BPA"]
+    return _explain_bpa(case, blocked[0]) if blocked else None
+
+
+def _rejected_after_close(case: Case) -> str | None:
+    closers = case.closers(case.record, case.index)
+    return _explain_after_close(case.record, closers) if closers else None
+
+
+def _reply_accepted_here(case: Case) -> str | None:
+    accepted = case.back("ACCEPT")
+    return _explain_nacl(case, accepted[0].record, case.record) if accepted else None
+
+
+def _refused(case: Case) -> str | None:
+    return _explain_rejected(case)
+
+
+def _no_action(case: Case) -> str | None:
+    return (f"The record has no action (action '-', log-status "
+            f"{case.record.get('log-status')}), so nothing can be said of it.")
+
+
+def _answered_here(case: Case) -> str | None:
+    accepted = case.back("ACCEPT")
+    return _explain_ok(case, accepted[0], case.back("REJECT")) if accepted else None
+
+
+def _reply_rejected_after_close(case: Case) -> str | None:
+    rejected = case.back("REJECT")
+    closers = [case.closers(s.record, s.store_index) for s in rejected]
+    if not rejected or not all(closers):
+        return None
+    return _explain_after_close(rejected[0].record, [c for each in closers for c in each])
+
+
+def _reply_rejected_here(case: Case) -> str | None:
+    rejected = case.back("REJECT")
+    return _explain_nacl(case, case.record, rejected[0].record) if rejected else None
+
+
+def _answered_elsewhere(case: Case) -> str | None:
+    accepted = case.replies("ACCEPT")
+    return _explain_ok(case, accepted[0], []) if accepted else None
+
+
+def _reply_rejected_where_request_passed(case: Case) -> str | None:
+    for s in case.replies("REJECT"):
+        pair = [f for f in case.elsewhere if f.record.get("interface-id") ==
+                s.record.get("interface-id") and f.record.get("action") == "ACCEPT"]
+        if pair:
+            return _explain_nacl(case, pair[0].record, s.record)
+    return None
+
+
+def _reply_rejected_elsewhere(case: Case) -> str | None:
+    rejected = case.replies("REJECT")
+    return _explain_reply_rejected_elsewhere(case, rejected[0].record) if rejected else None
+
+
+def _reply_may_be_hidden(case: Case) -> str | None:
+    # Only SKIPDATA (and what is not loaded) can hide a reply: NODATA says the interface
+    # carried no traffic at all then, replies included (§3.2), which is evidence too.
+    skipped = case.status_in_window("SKIPDATA")
+    if skipped or case.missing:
+        return _explain_incomplete(case, skipped, case.missing)
+    return None
+
+
+def _unanswered(case: Case) -> str | None:
+    return _explain_no_reply(case, case.elsewhere, case.status_in_window("NODATA"))
+
+
+Rule = tuple[str, Callable[[Case], str | None]]
+
+#: Tried first whatever R's action: BPA names its own cause.
+_ALWAYS: tuple[Rule, ...] = (("blocked-by-bpa", _blocked_by_bpa),)
+#: Per R's action, in order; the last rule of each always speaks.
+_RULES: dict[object, tuple[Rule, ...]] = {
+    "REJECT": (
+        ("rejected-after-close", _rejected_after_close),
+        ("nacl-blocks-reply", _reply_accepted_here),
+        ("rejected", _refused),
+    ),
+    "ACCEPT": (
+        ("ok", _answered_here),
+        ("rejected-after-close", _reply_rejected_after_close),
+        ("nacl-blocks-reply", _reply_rejected_here),
+        ("ok", _answered_elsewhere),
+        ("nacl-blocks-reply", _reply_rejected_where_request_passed),
+        ("rejected", _reply_rejected_elsewhere),
+        ("incomplete", _reply_may_be_hidden),
+        ("no-reply-seen", _unanswered),
+    ),
+}
+#: A record without an action (a NODATA/SKIPDATA row with addresses, or '-').
+_NO_ACTION: tuple[Rule, ...] = (("incomplete", _no_action),)
+
+
+def diagnose(case: Case) -> tuple[str, str]:
+    """The verdict code (one of ``VERDICTS``) and its explanation."""
+    for verdict, rule in _ALWAYS + _RULES.get(case.record.get("action"), _NO_ACTION):
+        explanation = rule(case)
+        if explanation is not None:
+            return verdict, explanation
+    raise AssertionError("the last rule of every action speaks")
+
+
+def explain_status_row(record: Mapping[str, object]) -> str:
+    """Why a record with no flow (a NODATA or SKIPDATA row, no addresses) has no story."""
+    interface = record.get("interface-id")
+    status = record.get("log-status")
+    if status == "SKIPDATA":
+        text = (f"This is a SKIPDATA row (log-status SKIPDATA) for interface-id "
+                f"{interface} from {utc_time(record.get('start'))} to "
+                f"{utc_time(record.get('end'))}: records were skipped in this interval "
+                "(capacity limits or an internal error), and one such row can stand for "
+                "many lost flows (§3.2), so totals for this interface and interval are "
+                "lower bounds. There is no flow to tell; a later interval of the same "
+                "interface, or another interface on the path, may show the traffic.")
+    elif status == "NODATA":
+        text = (f"This is a NODATA row (log-status NODATA) for interface-id "
+                f"{interface} from {utc_time(record.get('start'))} to "
+                f"{utc_time(record.get('end'))}: the interface had no traffic in or out "
+                "during the interval (§3.2), so there is no flow to tell. Traffic expected "
+                "then did not reach this interface, or was of a kind never logged (§9).")
+    else:
+        text = ("This record names no addresses (srcaddr/dstaddr are '-'), so it has no "
+                "flow whose reply could be looked for.")
+    return text
+
+
+# ------------------------------------------------------------------ the explanations
+
+
+def _explain_bpa(case: Case, blocked: Mapping[str, object]) -> str:
+    which = "This record" if blocked is case.record else "Its reply"
+    return (f"{which} ({_brief(blocked)}) has reject-reason BPA: VPC Block Public Access "
+            "refused it, not a security group or a network ACL (§3.9). BPA blocks traffic "
+            "through internet gateways and egress-only internet gateways for the whole "
+            "account and region unless the VPC or subnet is excluded; its records carry no "
+            "bytes (§9). To confirm, look at the Block Public Access mode (bidirectional "
+            "or ingress-only) and its exclusions for the VPC and subnet of interface-id "
+            f"{blocked.get('interface-id')}.")
+
+
+def _explain_after_close(rejected: Mapping[str, object],
+                         closers: Sequence[Mapping[str, object]]) -> str:
+    closer = closers[-1]
+    names = "+".join(tcp_flag_names(closer.get("tcp-flags"))) or "?"
+    return (f"The REJECT ({_brief(rejected)}) comes after a record of the same connection "
+            f"that carries tcp-flags {closer.get('tcp-flags')} ({names}) on the same "
+            f"interface ({_brief(closer)}): the connection was closing or closed, and "
+            "packets that arrive after a connection has closed are REJECTed (§3.1). This "
+            "is not a rule problem. It would be confirmed by the REJECTed records being "
+            "few packets right after the FIN/RST and by no new SYN of this tuple being "
+            "REJECTed later; REJECTs that go on or grow point at a rule instead.")
+
+
+def _explain_nacl(case: Case, accepted: Mapping[str, object],
+                  rejected: Mapping[str, object]) -> str:
+    request, reply = request_and_reply(accepted, rejected)
+    interface = rejected.get("interface-id")
+    direction, how = direction_of(case.store, rejected)
+    is_reply = rejected is reply
+    port = as_int(request.get("srcport")) if is_reply else as_int(request.get("dstport"))
+    allow = what_to_allow(rejected, reply=is_reply, port=port)
+    leaves = {"egress": "leaves", "ingress": "enters"}.get(direction or "", "crosses")
+    return (f"On interface-id {interface} one direction was ACCEPTed ({_brief(accepted)}) "
+            f"and the reverse tuple REJECTed ({_brief(rejected)}), "
+            f"{overlap(accepted, rejected)}. Security groups are stateful, so a reply to "
+            "traffic they allowed is allowed by them too; a network ACL is stateless, and "
+            f"is the likely block (§3.1). Check the {rule_set(direction)} rules of the "
+            f"network ACL of that interface's subnet (the rejected traffic {leaves} the "
+            f"interface: {how}) for {allow}. It would be confirmed by that NACL having no "
+            "allow rule covering it before a deny, and by the REJECTs stopping once such "
+            "a rule is added.")
+
+
+def _explain_rejected(case: Case) -> str:
+    r = case.record
+    direction, how = direction_of(case.store, r)
+    rules = rule_set(direction)
+    earlier = [s for s in case.same_forward if s.record.get("action") == "ACCEPT"]
+    note = (f" {len(earlier)} other record(s) of this direction were ACCEPTed nearby, with "
+            "no FIN/RST seen: a rule may have changed, or the close was not logged."
+            if earlier else "")
+    why_reply = reply_reason(r)
+    if why_reply is not None:
+        return (f"The record was REJECTed ({_brief(r)}) and it is a reply: {why_reply}. "
+                "Security groups pass the replies to requests they allowed, so the usual "
+                "cause is the subnet's network ACL of interface-id "
+                f"{r.get('interface-id')}: check its {rules} rules ({how}) for "
+                f"{what_to_allow(r, reply=True, port=as_int(r.get('dstport')))}. The "
+                "request itself was not seen on this interface: if this flow log records "
+                f"REJECT traffic only, its ACCEPTed request would not show ({TRAFFIC_TYPE})."
+                f"{note}")
+    target = (f"{protocol_name(r)} port {r.get('dstport')}" if has_ports(r) else
+              what_to_allow(r, reply=False, port=None))
+    return (f"The record was REJECTed ({_brief(r)}) and nothing of this tuple was ACCEPTed "
+            "on this interface in the loaded data (action, both directions). A security "
+            "group or a network ACL refuses it; flow logs alone can't say which (§3.1)."
+            f"{note} The traffic {'leaves' if direction == 'egress' else 'enters'} the "
+            f"interface ({how}): check the {rules} rules of the security group of "
+            f"interface-id {r.get('interface-id')} for {target} "
+            f"{'to' if direction == 'egress' else 'from'} "
+            f"{r.get('dstaddr') if direction == 'egress' else r.get('srcaddr')}, then the "
+            f"{rules} rules of its subnet's network ACL. It would be confirmed by finding "
+            "the rule: if the security group allows it, the NACL is the block (or the "
+            f"other way round). The ACCEPTs of this tuple would not show if this flow log "
+            f"records REJECT traffic only ({TRAFFIC_TYPE}).")
+
+
+def _explain_reply_rejected_elsewhere(case: Case, rejected: Mapping[str, object]) -> str:
+    return (f"The record was ACCEPTed ({_brief(case.record)}), and its reverse tuple was "
+            f"REJECTed at another interface ({_brief(rejected)}, interface-id "
+            f"{rejected.get('interface-id')}) where the request itself was not seen. "
+            "A security group or network ACL there refuses the reply (§3.1); load that "
+            "interface's records around the same time to see both directions, and check "
+            "its security group and subnet NACL for the reply's "
+            f"{'ports' if has_ports(rejected) else protocol_name(rejected)}.")
+
+
+def _explain_ok(case: Case, reply: Sighting, rejected: Sequence[Sighting]) -> str:
+    note = (f" {len(rejected)} reverse record(s) were REJECTed in the same windows too; "
+            "if they follow a FIN or RST they are the after-close REJECTs of §3.1."
+            if rejected else "")
+    if reply.same_interface:
+        found = (f"The record ({_brief(case.record)}) and its reply "
+                 f"({_brief(reply.record)}) were both ACCEPTed on this interface (action), "
+                 "so its security groups and network ACL are not the cause: they let the "
+                 "traffic through both ways.")
+    else:  # seen at another hop (a NAT gateway): this interface's side is not in the data
+        found = (f"The record ({_brief(case.record)}) was ACCEPTed here and its reply "
+                 f"({_brief(reply.record)}) at interface-id "
+                 f"{reply.record.get('interface-id')} (action): the rules there let the "
+                 f"reply through. Its arrival at interface-id {case.interface} is not in "
+                 "the loaded data; that interface's flow log around this time would show "
+                 "it.")
+    return (f"{found}{note} {UNSEEN}. The reply's packets and bytes show how much came "
+            "back. REJECTs of this flow would not show if the flow log records ACCEPT "
+            f"traffic only ({TRAFFIC_TYPE}).")
+
+
+def _explain_incomplete(case: Case, status: Sequence[Mapping[str, object]],
+                        missing: Sequence[str]) -> str:
+    parts = []
+    for row in status:
+        parts.append(f"interface-id {row.get('interface-id')} reported log-status "
+                     f"{row.get('log-status')} from {utc_time(row.get('start'))} to "
+                     f"{utc_time(row.get('end'))} (records were skipped there, and the reply "
+                     "may be among them, §3.2)")
+    if missing:
+        parts.append("the records around this one that could hold the reply are not all "
+                     f"loaded ({len(missing)} missing: see missing)")
+    settle = ("loading what is missing" if missing else "") + (
+        " or " if missing and status else "") + (
+        "records of this interface from intervals without SKIPDATA" if status else "")
+    return (f"The record was ACCEPTed ({_brief(case.record)}) and no reverse record was "
+            f"seen, but the data can't settle it: {'; '.join(parts)}. Confirming needs "
+            f"{settle}: they would show whether a reply exists.")
+
+
+def _explain_no_reply(case: Case, elsewhere: Sequence[Sighting],
+                      quiet: Sequence[Mapping[str, object]]) -> str:
+    r = case.record
+    tcp = ""
+    if as_int(r.get("protocol")) == TCP and opens(r):
+        tcp = (f" It carries tcp-flags {r.get('tcp-flags')} (SYN, §3.6) and no SYN-ACK "
+               "(18) was seen coming back: the connection was not answered here.")
+    path = (f" The same flow was also seen at {len(elsewhere)} other interface(s) "
+            "(see elsewhere), none with a reply." if elsewhere else "")
+    nodata = ""
+    if quiet:
+        spans = ", ".join(f"{utc_time(q.get('start'))} to {utc_time(q.get('end'))}"
+                          for q in quiet[:3])
+        nodata = (f" The interface reported log-status NODATA ({spans}): no traffic at "
+                  "all crossed it then, so no reply came back through it (§3.2).")
+    return (f"The record was ACCEPTed ({_brief(r)}) and no record of the reverse tuple "
+            "(dstaddr/srcaddr and ports swapped, same protocol) exists in the loaded data "
+            f"around it, on any interface.{tcp}{path}{nodata} The peer did not answer, or "
+            "the reply was not logged: it took another interface whose flow log is not "
+            "loaded, it is traffic that is never logged (§9), or it was REJECTed and this "
+            f"flow log records ACCEPT traffic only ({TRAFFIC_TYPE}). It would be confirmed "
+            "by the peer's own interface showing the request arrive and nothing leave.")
+
+
+def utc_time(value: object) -> str:
+    """Epoch seconds as a verdict cites them: ``2024-05-01 12:00:00 UTC`` ("?" when missing)."""
+    number = as_int(value)
+    if number is None:
+        return "?"
+    return datetime.fromtimestamp(number, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _brief(record: Mapping[str, object]) -> str:
+    """``10.0.1.5:40000 → 203.0.113.5:443 action ACCEPT tcp-flags 2`` as cited in a verdict;
+    ``icmp 203.0.113.12 → 172.31.16.139 action ACCEPT`` for a protocol without ports (its
+    records show port 0, which is no port)."""
+    if has_ports(record):
+        text = (f"{record.get('srcaddr')}:{record.get('srcport')} → "
+                f"{record.get('dstaddr')}:{record.get('dstport')}")
+    else:
+        text = (f"{protocol_name(record)} {record.get('srcaddr')} → {record.get('dstaddr')}")
+    text += f" action {record.get('action')}"
+    psrc, pdst = record.get("pkt-srcaddr"), record.get("pkt-dstaddr")
+    if (psrc, pdst) != (record.get("srcaddr"), record.get("dstaddr")) and psrc and pdst:
+        text += f" (pkt-srcaddr {psrc}, pkt-dstaddr {pdst})"
+    if record.get("tcp-flags") is not None and as_int(record.get("protocol")) == TCP:
+        text += f" tcp-flags {record.get('tcp-flags')}"
+    if record.get("start") is not None:
+        text += f" at {utc_time(record.get('start'))}"
+    return text

@@ -1,0 +1,57 @@
+"""``--since``/``--until`` on standard input (``-``) keep what they keep on a file.
+
+Before ``cat`` had one loading path, ``cat - --since T`` said "-: no such file or folder",
+while ``cat - --where … --since T`` and ``top - --since T`` ignored the window without a word
+and answered with every record: a silent wrong answer. Each case runs the real entry point.
+"""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flowtui.fields import DEFAULT_FIELDS
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = " ".join(DEFAULT_FIELDS)
+# 04:06:50-04:07:50 UTC on 2014-12-14, port 22; and 06:53:30-06:54:30, port 443.
+EARLY = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
+         "1418530010 1418530070 ACCEPT OK")
+LATE = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20642 443 6 9 900 "
+        "1418540010 1418540070 ACCEPT OK")
+
+
+def flowtui(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
+                          cwd=ROOT, timeout=120, input=stdin)
+
+
+@pytest.mark.parametrize("command", [
+    ["cat", "--format", "csv"],
+    ["cat", "--format", "csv", "--where", "protocol = 6"],
+    ["top", "--by", "dstport", "--format", "csv"],
+], ids=["cat", "cat --where", "top"])
+def test_the_window_keeps_the_same_records_from_stdin_as_from_a_file(
+        command: list[str], tmp_path: Path) -> None:
+    data = gzip.compress(f"{HEADER}\n{EARLY}\n{LATE}\n".encode())
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(data)
+    window = ["--since", "2014-12-14T05:00"]
+    from_file = flowtui(command[0], str(path), *command[1:], *window)
+    from_stdin = flowtui(command[0], "-", *command[1:], *window, stdin=data)
+    assert from_file.returncode == 0, from_file.stderr
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    assert b"443" in from_stdin.stdout and b"20641" not in from_stdin.stdout
+    assert b",22," not in from_stdin.stdout
+    assert from_stdin.stdout == from_file.stdout
+
+
+def test_a_reversed_window_on_stdin_is_one_line() -> None:
+    result = flowtui("top", "-", "--by", "dstport", "--since", "2014-12-14T05:00",
+                     "--until", "2014-12-14T04:00", stdin=b"")
+    assert result.returncode == 2
+    assert result.stderr.decode() == "flowtui: --until is before --since\n"
