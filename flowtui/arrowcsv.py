@@ -100,6 +100,33 @@ def valid_utf8(table: pa.Table) -> bool:
     return True
 
 
+def may_hold_hex(data: bytes) -> bool:
+    """Whether ``data`` holds "0x" or "0X". A one-byte search runs at memory speed; a
+    two-byte one stops at every "0" of a block of numbers (ten times slower)."""
+    return (b"x" in data and b"0x" in data) or (b"X" in data and b"0X" in data)
+
+
+def utf8_text(data: bytes) -> bool:
+    """Whether a whole block is UTF-8, so every value cut from it is (values are split at
+    ASCII spaces and newlines, which no multi-byte character contains)."""
+    if data.isascii():  # the usual case, checked at memory speed
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def as_text(table: pa.Table) -> pa.Table:
+    """Binary columns as strings, without a copy (the caller checked the UTF-8)."""
+    for index, column in enumerate(table.columns):
+        if column.type == pa.binary():
+            table = table.set_column(index, table.field(index).with_type(pa.string()),
+                                     column.cast(pa.string(), safe=False))
+    return table
+
+
 def widen_null_columns(table: pa.Table, narrowed: list[int]) -> pa.Table:
     """An all-null counter read as uint32 goes back to int64, as ``_narrow`` leaves it, so a
     batch's schema does not depend on which read typed it."""

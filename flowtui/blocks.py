@@ -23,14 +23,17 @@ from flowtui.arrowcsv import (
     PARSE_OPTIONS,
     READ_TYPE,
     arrow_owned,
+    as_text,
     convert_options,
     empty_batch,
     holds_field_name,
+    may_hold_hex,
     narrow,
+    utf8_text,
     valid_utf8,
     widen_null_columns,
 )
-from flowtui.fields import arrow_type
+from flowtui.fields import NON_NEGATIVE, arrow_type
 from flowtui.header import MAX_FIELDS, column_names, looks_like_header
 
 MAX_BAD_LINES_KEPT = 1000
@@ -84,12 +87,14 @@ class BlockTyper:
 
     ``fields`` are the object's columns (a header met inside a block replaces them from the
     next line on: the parse thread takes the blocks in order); ``wanted`` (None: all) the
-    columns typed and returned; ``prefilter`` the filter applied before typing every column.
+    columns typed and returned; ``prefilter`` the filter applied before typing every column;
+    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``).
     """
 
     def __init__(self, fields: list[str] | None, wanted: Iterable[str] | None,
-                 prefilter: Prefilter | None) -> None:
+                 prefilter: Prefilter | None, dictionaries: bool = True) -> None:
         self.fields = fields
+        self._dictionaries = dictionaries
         self._wanted = None if wanted is None else frozenset(wanted)
         self._prefilter = prefilter
         self._options_cache: _Options | None = None
@@ -100,7 +105,7 @@ class BlockTyper:
             assert self.fields is not None
             columns = self._columns()
             self._all_text = not any(pa.types.is_integer(arrow_type(f)) for f in columns)
-            types = {f: arrow_type(f) for f in columns}
+            types = {f: self._read_type(f) for f in columns}
             # Counters and times are typed uint32 up front (what almost every value fits),
             # so no int64 column is built only to be narrowed; a block with a value that
             # does not fit is read again with the catalogue's types.
@@ -114,6 +119,14 @@ class BlockTyper:
                 [i for i, f in enumerate(columns) if narrowed[f] != types[f]],
             )
         return self._options_cache
+
+    def _read_type(self, name: str) -> pa.DataType:
+        """The type the CSV reader gives a column: text as bytes when no dictionaries are
+        wanted (viewed as strings once the block's UTF-8 is checked, ``as_text``)."""
+        kind = arrow_type(name)
+        if not self._dictionaries and pa.types.is_dictionary(kind):
+            return pa.binary()
+        return kind
 
     def _columns(self) -> list[str]:
         """The columns typed and returned for the current fields, in the object's order."""
@@ -156,7 +169,7 @@ class BlockTyper:
                 pass
             good, header = self._slow(piece, piece_line, bad)
             if good:
-                batches.append(self._fast(good))
+                batches.append(self._fast(good, checked=True))
             if header is not None:
                 names, offset, next_line = header
                 self._use_columns(names)
@@ -167,10 +180,15 @@ class BlockTyper:
         self.fields = names
         self._options_cache = None
 
-    def _fast(self, data: bytes) -> pa.RecordBatch:
+    def _fast(self, data: bytes, *, checked: bool = False) -> pa.RecordBatch:
+        """Type a block with Arrow's CSV reader. ``checked``: lines the slow pass passed."""
         options = self._options()
         if b"\x00" in data:
             raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
+        if not checked and may_hold_hex(data):
+            # Arrow reads 0x1bb as the integer 443; the slow pass says it is not one. Only
+            # a block holding "0x" goes the slow way (a text value may hold it).
+            raise _FastPathFailed
         if self._prefilter is not None:
             picked = self._picked(data, options)
             if picked is not None:
@@ -191,11 +209,17 @@ class BlockTyper:
                 if "Empty CSV file" in str(exc):
                     return empty_batch(options.columns)
                 raise _FastPathFailed from exc
+            if _holds_negative(table):
+                raise _FastPathFailed  # "-3" packets: the slow pass reports the line
         elif options.narrowed:
             table = widen_null_columns(table, options.narrowed)
         if not table.num_rows:
             return empty_batch(options.columns)
-        if not valid_utf8(table):
+        if not self._dictionaries:
+            if not utf8_text(data):
+                raise _FastPathFailed  # the slow pass reports the line
+            table = as_text(table)
+        elif not valid_utf8(table):
             raise _FastPathFailed  # the slow pass reports the line
         if self._all_text and holds_field_name(table):
             raise _FastPathFailed  # perhaps a header line: the slow pass decides
@@ -326,13 +350,25 @@ def _unchecked(token: bytes) -> str | None:
     return None
 
 
+def _holds_negative(table: pa.Table) -> bool:
+    """A count or a time below zero in ``table`` (read with the catalogue's signed types)."""
+    for name in NON_NEGATIVE.intersection(table.column_names):
+        column = table.column(name)
+        if pa.types.is_signed_integer(column.type):
+            low = pc.min(column).as_py()
+            if low is not None and low < 0:
+                return True
+    return False
+
+
 def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure
     kind = arrow_type(name)
     if pa.types.is_integer(kind):
-        if pa.types.is_unsigned_integer(kind):
-            low, high = 0, (1 << kind.bit_width) - 1
+        if pa.types.is_unsigned_integer(kind) or name in NON_NEGATIVE:
+            low = 0
         else:
-            low, high = -(1 << (kind.bit_width - 1)), (1 << (kind.bit_width - 1)) - 1
+            low = -(1 << (kind.bit_width - 1))
+        high = (1 << (kind.bit_width - (0 if pa.types.is_unsigned_integer(kind) else 1))) - 1
 
         def check_int(token: bytes) -> str | None:
             if token == b"-":
@@ -342,6 +378,9 @@ def _value_check(name: str):  # noqa: ANN202 - returns a small checker closure
                     not text.isascii():
                 return f"{text[:40]!r} is not an integer"
             value = int(text)
+            if value < 0 and low == 0 and name in NON_NEGATIVE:
+                kind = "a time in Unix seconds" if name in ("start", "end") else "a count"
+                return f"{value} is negative: {name} is {kind}, never below 0"
             if not low <= value <= high:
                 return f"{value} is out of range {low}..{high}"
             return None

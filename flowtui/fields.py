@@ -343,6 +343,12 @@ FIELDS: dict[str, FieldSpec] = {
     )
 }
 
+#: The integer columns that can never be below zero: every signed (int64) field is a count
+#: (packets, bytes, the Transit Gateway's packets-lost-*) or a time in Unix seconds (start,
+#: end); AWS documents each as a number of packets or bytes or as seconds since the epoch. A
+#: negative value is a bad line, not a record (Arrow's reader would take "-3" as -3).
+NON_NEGATIVE: frozenset[str] = frozenset(
+    name for name, s in FIELDS.items() if s.arrow_type == INT64)
 TGW_FIELDS: frozenset[str] = frozenset(name for name, s in FIELDS.items() if s.family == "tgw")
 VPC_ONLY_FIELDS: frozenset[str] = frozenset(
     name for name, s in FIELDS.items() if s.family == "vpc"

@@ -82,30 +82,30 @@ def resolve(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = None,
+    listed: dict[str, list[Any]] | None = None,
 ) -> list[ObjectRef]:
     """The objects behind ``locations`` (S3 URLs, local files or folders), in key order per
     location. S3 prefixes with a window list only the date/hour folders the window needs;
-    local folders are walked recursively and filtered by the time in file names."""
+    local folders are walked recursively and filtered by the time in file names.
+    ``listed``: S3 URLs already selected (``flowtui.s3.select.objects_at``), not listed again."""
     refs: list[ObjectRef] = []
     for location in locations:
         if location.startswith("s3://"):
-            from flowtui.s3.errors import describe
-            from flowtui.s3.select import MAX_OBJECTS, parse_s3_url, select_objects
+            from flowtui.s3.select import MAX_OBJECTS, SelectError, objects_at
 
-            if client is None:
-                from flowtui.s3.session import make_client
+            entries = (listed or {}).get(location)
+            if entries is None:
+                if client is None:
+                    from flowtui.s3.session import make_client
 
-                client = make_client()
-            try:
-                bucket, key = parse_s3_url(location)
-            except ValueError as exc:
-                raise LoadError(str(exc)) from None
-            try:
-                entries = select_objects(client, bucket, key, since, until,
+                    client = make_client()
+                try:
+                    entries = objects_at(client, location, since, until,
                                          limit=MAX_OBJECTS if limit is None else limit)
-            except Exception as exc:  # one line for the user, whatever went wrong
-                raise LoadError(describe(exc, bucket=bucket, key=key or None)) from exc
-            refs.extend(ObjectRef(f"s3://{bucket}/{e.key}", e.size, e.etag) for e in entries)
+                except SelectError as exc:
+                    raise LoadError(str(exc)) from exc.__cause__
+            refs.extend(ObjectRef(f"s3://{e.bucket}/{e.key}", e.size, e.etag)
+                        for e in entries)
         else:
             refs.extend(_local_refs(location, since, until))
     return refs

@@ -8,10 +8,14 @@ times longer than reading them. So each column becomes its text with Arrow kerne
 more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the bytes of the
 result are written as they are. A dictionary column (accounts, ENIs, addresses, actions) is
 rendered once per distinct value, with its padding and separators, then taken into rows;
-ports, protocols and other small integers likewise through a cached table of their text.
-Only string values are checked for control and bidi characters (integers cannot hold them),
-with a regex kernel, on a dictionary's values rather than its rows; the few values that hold
-one are escaped in Python, as ``printable`` does for the TUI. ``--decoded`` and ``--explain``
+ports, protocols and other small integers likewise through a cached table of their text,
+and wider integers whose values lie close together (a batch's times, packet counts) through
+a table of the batch's range. Only string values are checked for control and bidi
+characters (integers cannot hold them): first a column's bytes at once (printable ASCII
+needs no escaping anywhere), else with a regex kernel, on a dictionary's values rather than
+its rows; the few values that hold one are escaped in Python, as ``printable`` does for the
+TUI. ``cat --format csv`` gets text columns as plain strings, not dictionaries (see
+``FlowLogParser``): Arrow's CSV writer renders each row once anyway. ``--decoded`` and ``--explain``
 stay in Python: they are for reading a few records, not for bulk.
 """
 
@@ -111,6 +115,11 @@ class _Style:
     escape: Callable[[str], str]  # the whole rendering of such a value, in Python
     plain: Callable[[pa.Array], pa.Array]  # the rendering of the other string values
     others: Callable[[pa.Array], pa.Array]  # neither integer nor string: values to text
+    # Printable ASCII that still goes through ``escape`` (JSON's quote and backslash).
+    also_unsafe: tuple[str, ...] = ()
+    # What the line's join puts around a string value that needs no escaping (JSON's quotes),
+    # instead of a pass over the column that adds them.
+    quote: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,11 +133,15 @@ class _Cells:
     values: pa.Array
     indices: pa.Array | None = None
     key: tuple[object, ...] | None = None
+    around: str = ""  # the text before and after each value (``values`` has no nulls then)
 
     def rows(self, count: int | None = None) -> pa.Array:
         """The text of every row (or of the first ``count``)."""
         if self.indices is None:
-            return self.values if count is None else self.values.slice(0, count)
+            values = self.values if count is None else self.values.slice(0, count)
+            if self.around:
+                values = pc.binary_join_element_wise(self.around, values, self.around, "")
+            return values
         indices = self.indices if count is None else self.indices.slice(0, count)
         return self.values.take(indices)
 
@@ -138,8 +151,8 @@ class _Cells:
         when it is the same table), one value per row is decorated by the join itself."""
         if self.indices is None:
             values = pc.utf8_rpad(self.values, width) if width else self.values
-            return [part for part in (prefix, values, suffix) if not isinstance(part, str)
-                    or part]
+            return [part for part in (prefix + self.around, values, self.around + suffix)
+                    if not isinstance(part, str) or part]
         key = None if self.key is None else (*self.key, prefix, suffix, width)
         values = _decorated_cache.get(key) if key is not None else None
         if values is None:
@@ -154,6 +167,8 @@ class _Cells:
 
 
 MAX_CACHED_TABLES = 256
+MAX_SPAN = 1 << 16  # the widest range of values _span_cells makes a table of
+LOOKUP_MIN_SHARE = 4  # a lookup table is made for a column of 1/16 of its size or more
 _STRINGS = (pa.string(), pa.large_string())
 _BINARY = (pa.binary(), pa.large_binary())
 _LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
@@ -167,9 +182,13 @@ def _column_cells(column: pa.Array, style: _Style) -> _Cells:
         values = _column_cells(column.dictionary, style).rows()
         return _Cells(pa.concat_arrays([values, pa.array([style.null], pa.string())]),
                       _filled_indices(column.indices, len(values)))
-    if kind in _LOOKUP_TYPES:  # ports, protocols, versions: a table of every value's text
-        key = (kind, style.null)
-        table = _lookup_cache.get(key)
+    key = (kind, style.null)
+    table = _lookup_cache.get(key)
+    # Ports, protocols, versions: a table of every value's text, made once for the first
+    # batch long enough to pay for it (a small first batch, the first rows of a load,
+    # is not kept waiting while 65,536 texts are made and padded).
+    if kind in _LOOKUP_TYPES and (table is not None
+                                  or len(column) << LOOKUP_MIN_SHARE >= 1 << kind.bit_width):
         low = -(1 << (kind.bit_width - 1)) if pa.types.is_signed_integer(kind) else 0
         if table is None:
             every = pa.array(range(low, low + (1 << kind.bit_width)), kind)
@@ -178,10 +197,54 @@ def _column_cells(column: pa.Array, style: _Style) -> _Cells:
         indices = column if not low else pc.subtract(column.cast(pa.int32()), low)
         return _Cells(table, _filled_indices(indices, len(table) - 1), key)
     if pa.types.is_integer(kind):
-        return _Cells(pc.fill_null(column.cast(pa.string()), style.null))
+        return _span_cells(column, style) or _Cells(pc.fill_null(column.cast(pa.string()),
+                                                                 style.null))
     if kind in _STRINGS:
-        return _Cells(pc.fill_null(_rendered(column, style), style.null))
+        if style.quote and not column.null_count and _plain_ascii(column, style.also_unsafe):
+            return _Cells(column, around=style.quote)  # the join quotes: no pass here
+        rendered = _rendered(column, style)
+        return _Cells(pc.fill_null(rendered, style.null) if rendered.null_count else rendered)
     return _Cells(style.others(column))
+
+
+def _span_cells(column: pa.Array, style: _Style) -> _Cells | None:
+    """Wider integers whose values lie close together (a batch's start and end times,
+    packet counts) as a table of the text of every value between the least and the
+    greatest, taken into rows: the table is padded and decorated once, then one take per
+    column instead of a cast, a padding pass and a separator argument to the join. None
+    when the values spread wider than the rows (bytes)."""
+    bounds = pc.min_max(column)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    if low is None or high - low >= min(len(column) // 2, MAX_SPAN):
+        return None
+    every = pa.array(range(low, high + 1), column.type).cast(pa.string())
+    table = pa.concat_arrays([every, pa.array([style.null], pa.string())])
+    indices = pc.subtract(column, pa.scalar(low, column.type))
+    return _Cells(table, _filled_indices(indices, len(table) - 1))
+
+
+def _plain_ascii(values: pa.Array, also: tuple[str, ...] = ()) -> bool:
+    """Whether every value of a string array is printable ASCII (space to ``~``) holding
+    none of ``also``: then no format escapes any of them. Checked over the array's bytes
+    at once, one kernel call, not value by value (a row-by-row regex over a column of a
+    million plain strings costs more than writing it)."""
+    if values.type != pa.string():
+        return False
+    if not len(values):
+        return True
+    _validity, offsets, data = values.buffers()
+    if data is None:
+        return True
+    offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
+    start, end = offset[values.offset], offset[values.offset + len(values)]
+    bounds = pa.array([start, end], pa.int32()).buffers()[1]
+    whole = pa.Array.from_buffers(pa.string(), 1, [None, bounds, data])
+    if not pc.ascii_is_printable(whole)[0].as_py():
+        return False
+    if not also:
+        return True
+    text = memoryview(data)[start:end].tobytes()  # Python's byte search is memchr-fast
+    return not any(needle.encode() in text for needle in also)
 
 
 def _filled_indices(indices: pa.Array, null_index: int) -> pa.Array:
@@ -197,6 +260,8 @@ def _rendered(values: pa.Array, style: _Style) -> pa.Array:
     if values.type != pa.string():
         values = values.cast(pa.string())
     out = style.plain(values)
+    if _plain_ascii(values, style.also_unsafe):
+        return out
     unsafe = pc.match_substring_regex(values, style.unsafe)
     if pc.any(unsafe).as_py():
         unsafe = pc.fill_null(unsafe, False)
@@ -310,7 +375,8 @@ def _csv_text(column: pa.Array) -> pa.Array:
     if kind not in _STRINGS and kind not in _BINARY:
         return column
     text = column if kind == pa.string() else column.cast(pa.string())
-    if not pc.any(pc.match_substring_regex(text, UNSAFE_KEEPING_NEWLINES)).as_py():
+    if _plain_ascii(text) or not pc.any(
+            pc.match_substring_regex(text, UNSAFE_KEEPING_NEWLINES)).as_py():
         return column
     return _rendered(text, _CSV_ESCAPE)
 
@@ -384,7 +450,7 @@ def _json_others(column: pa.Array) -> pa.Array:
 
 
 _JSON = _Style(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, plain=_json_plain,
-               others=_json_others)
+               others=_json_others, also_unsafe=('"', "\\"), quote='"')
 
 
 class JsonlWriter(RecordWriter):

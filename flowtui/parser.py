@@ -64,14 +64,21 @@ class FlowLogParser:
     is typed: its columns are typed first, and only the lines it keeps are typed whole
     (see ``_picked``). Batches then hold only matching records (``records`` counts those).
     A value that does not fit its type in a line the filter drops may go unreported.
+
+    ``dictionaries=False`` gives text columns as plain strings, not dictionaries: for a
+    reader that renders every row once and keeps nothing (``cat``'s CSV writer), building a
+    dictionary per block is work for nothing. The checks stay: the reader still splits
+    every line and types every integer; UTF-8 is checked on the whole block at once (an
+    ASCII block needs no more), so a bad line is as bad as with dictionaries.
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
                  pipelined: bool = True, cancel: threading.Event | None = None,
                  inflate: Inflate | None = None, columns: Iterable[str] | None = None,
-                 prefilter: Prefilter | None = None) -> None:
+                 prefilter: Prefilter | None = None, dictionaries: bool = True) -> None:
         self.name = name
-        self._typer = BlockTyper(column_names(fields) if fields else None, columns, prefilter)
+        self._typer = BlockTyper(column_names(fields) if fields else None, columns, prefilter,
+                                 dictionaries)
         self._inflate_with = inflate or DEFAULT_INFLATE
         self._cancel = cancel
         self.records = 0

@@ -170,6 +170,22 @@ def test_bad_lines_are_counted_and_neighbours_kept() -> None:
     assert parser.error is None
 
 
+def test_a_negative_count_or_time_is_a_bad_line() -> None:
+    """AWS documents packets and bytes as counts and start/end as Unix seconds: "-20"
+    packets is not a record. Arrow's reader takes it as -20 (the narrow uint32 read fails and
+    the wide int64 read accepts it); the block goes the slow way and the line is reported,
+    its neighbours kept."""
+    good = [V2_SSH.replace("20641", str(30000 + i)) for i in range(3)]
+    lines = [HEADER, good[0], V2_SSH.replace(" 20 4249 ", " -20 4249 "), good[1],
+             V2_SSH.replace("1418530010", "-1418530010"), good[2]]
+    store, parser = parse(gzip.compress(text(*lines)))
+    assert [r["srcport"] for r in store.rows(0, len(store))] == [30000, 30001, 30002]
+    assert [(b.line_number, b.reason) for b in parser.bad_lines] == [
+        (3, "packets: -20 is negative: packets is a count, never below 0"),
+        (5, "start: -1418530010 is negative: start is a time in Unix seconds, never below 0"),
+    ]
+
+
 def test_invalid_utf8_in_a_string_field_is_a_bad_line_shown_literally() -> None:
     broken = V2_SSH.encode().replace(b"ACCEPT", b"ACC\xffPT")
     data = text(HEADER, V2_SSH).replace(b"\n", b"\n" + broken + b"\n", 1)

@@ -59,14 +59,21 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if _wants_query(args):
         return _query(args)
-    from flowtui.output import BackgroundWriter, make_writer
 
-    writer: Any = make_writer(args.format, sys.stdout, limit=args.limit,
-                              decoded=args.decoded, explain=args.explain)
+    def cat_writer() -> Any:
+        from flowtui.output import make_writer
+
+        return make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
+                           explain=args.explain)
+
     if loading.wants_loader(args):
         # The loader's threads write as batches arrive, and stop at once on a closed pipe.
-        return loading.load(args, writer)
+        # The writer is made once the objects are listed (Arrow loads during the listing).
+        return loading.load(args, None, make_writer=cat_writer)
     from flowtui.localfiles import LocalPathError, find_objects
+    from flowtui.output import BackgroundWriter
+
+    writer = cat_writer()
 
     try:
         paths = find_objects(args.paths)
@@ -302,7 +309,11 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
     for path in paths:
         if writer.done:
             break
-        parser = FlowLogParser(args.fields, name=str(path))
+        # CSV takes text columns as plain strings: Arrow's CSV writer renders each row once,
+        # so a dictionary per block would be built for nothing. The table and jsonl writers
+        # render a dictionary's values once each, which costs less than the dictionary.
+        parser = FlowLogParser(args.fields, name=str(path),
+                               dictionaries=args.format != "csv")
         try:
             for batch in read_batches(path, parser):
                 writer.write_batch(batch, str(path))

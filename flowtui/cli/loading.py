@@ -30,47 +30,107 @@ def wants_loader(args: argparse.Namespace) -> bool:
 def open_sources(args: argparse.Namespace) -> tuple[Any, list[Any]] | int:
     """The S3 client (None for local paths only) and the objects behind ``args.paths`` in the
     window, for every command that loads; an exit code after one line when there are none
-    to be had (bad profile, reversed window, nothing selectable)."""
-    from flowtui.loader import LoadError, resolve
+    to be had (bad profile, reversed window, nothing selectable).
 
+    The loader (Arrow, the parser) is imported on a thread meanwhile: importing boto3,
+    making the client and above all listing, which mostly waits for the server, leave the
+    other core and the GIL free for it, so the first record is not behind both in turn."""
     if args.since is not None and args.until is not None and args.until < args.since:
         say("--until is before --since")
         return 2
-    client = None
-    if any(p.startswith("s3://") for p in args.paths):
-        from flowtui.s3.errors import describe
-        from flowtui.s3.session import make_client, pool_size
-
-        try:
-            client = make_client(profile=args.profile, region=args.region,
-                                 endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
-                                 max_pool_connections=pool_size(args.concurrency))
-        except Exception as exc:  # bad profile and the like: one line
-            say(describe(exc, profile=args.profile))
-            return 2
+    importer = _Importer("flowtui.loader")
     try:
-        refs = resolve(args.paths, client=client, since=args.since, until=args.until)
+        listed = _list_s3(args)
+    finally:
+        importer.join()
+    if isinstance(listed, int):
+        return listed
+    client, entries = listed
+    from flowtui.loader import LoadError, resolve
+
+    try:
+        refs = resolve(args.paths, client=client, since=args.since, until=args.until,
+                       listed=entries)
     except LoadError as exc:
         say(str(exc))
         return 2
     return client, refs
 
 
+def _list_s3(args: argparse.Namespace) -> tuple[Any, dict[str, list[Any]]] | int:
+    """The S3 client and the objects of each s3:// path (no client and nothing when there
+    are none), or an exit code after one line."""
+    if not any(p.startswith("s3://") for p in args.paths):
+        return None, {}
+    from flowtui.s3.errors import describe
+    from flowtui.s3.select import SelectError, objects_at
+    from flowtui.s3.session import make_client, pool_size
+
+    try:
+        client = make_client(profile=args.profile, region=args.region,
+                             endpoint_url=args.endpoint_url, no_sign=args.no_sign_request,
+                             max_pool_connections=pool_size(args.concurrency))
+    except Exception as exc:  # bad profile and the like: one line
+        say(describe(exc, profile=args.profile))
+        return 2
+    listed: dict[str, list[Any]] = {}
+    for location in args.paths:
+        if location.startswith("s3://") and location not in listed:
+            try:
+                listed[location] = objects_at(client, location, args.since, args.until)
+            except SelectError as exc:
+                say(str(exc))
+                return 2
+    return client, listed
+
+
+class _Importer:
+    """A module imported on a thread of its own; ``join`` waits for it (its error, if any,
+    is raised again by the caller's own import of the module)."""
+
+    def __init__(self, name: str) -> None:
+        import importlib
+        import sys
+
+        self._thread: threading.Thread | None = None
+        if name not in sys.modules:
+            self._thread = threading.Thread(target=_quietly, args=(importlib.import_module,
+                                                                   name),
+                                            name="flowtui-import", daemon=True)
+            self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _quietly(function: Callable[[str], object], name: str) -> None:
+    try:
+        function(name)
+    except BaseException:  # noqa: BLE001 - the caller's own import raises it again
+        pass
+
+
 def load_objects(args: argparse.Namespace, writer: Any, *,
                  predicate: Callable[[Any], Any] | None = None,
                  columns: Sequence[str] | None = None, prefilter: Any = None,
-                 on_refs: Callable[[list[str]], None] | None = None) -> int:
+                 on_refs: Callable[[list[str]], None] | None = None,
+                 make_writer: Callable[[], Any] | None = None) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
     ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
-    ``on_refs`` hears the objects' locations before they load."""
-    from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
-    from flowtui.outfile import OutputError
-
+    ``on_refs`` hears the objects' locations before they load. ``make_writer`` makes the
+    writer (``writer`` is then None) once the objects are listed: the writers import Arrow,
+    which ``open_sources`` imports while it lists."""
     sources = open_sources(args)
     if isinstance(sources, int):
         return sources
     client, refs = sources
+    from flowtui.loader import BatchLoaded, Loader, ObjectDone, ObjectFailed
+    from flowtui.outfile import OutputError
+
+    if make_writer is not None:
+        writer = make_writer()
     if not refs:
         window = ""
         if args.since is not None:
@@ -133,11 +193,13 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
 
 
 def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None = None,
-         columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
+         columns: Sequence[str] | None = None, prefilter: Any = None, *,
+         make_writer: Callable[[], Any] | None = None) -> int:
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
     the window (``--since``/``--until``) and ``keep`` keep, and of each record only
     ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
-    read."""
+    read. ``make_writer``: makes the sink (``sink`` is then None) once the objects are
+    listed (see ``load_objects``)."""
     from flowtui.outfile import check_target
 
     check_target(getattr(args, "output", None))  # before any work: one line, exit 2
@@ -149,9 +211,10 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None 
         # them on another day and drop what the keeper will keep.
         prefilter = None
     if "-" in args.paths:
-        return _load_stdin(args, sink, keep, columns, prefilter)
+        return _load_stdin(args, sink if make_writer is None else make_writer(), keep,
+                           columns, prefilter)
     return load_objects(args, sink, predicate=keep, columns=columns, prefilter=prefilter,
-                        on_refs=getattr(keep, "on_refs", None))
+                        on_refs=getattr(keep, "on_refs", None), make_writer=make_writer)
 
 
 def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,

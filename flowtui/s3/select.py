@@ -27,6 +27,28 @@ MAX_PREFIX_DEPTH = 3
 MAX_DISCOVERY_REQUESTS = 200
 
 
+class SelectError(Exception):
+    """The objects behind a URL cannot be had; the message is one line for the user."""
+
+
+def objects_at(client: Any, location: str, since: datetime | None = None,
+               until: datetime | None = None, *, limit: int = MAX_OBJECTS) -> list[Entry]:
+    """``select_objects`` for one ``s3://`` URL, any failure as one line (``SelectError``).
+
+    Needs boto3 but not Arrow, so a command can list while Arrow is imported on a thread.
+    """
+    from flowtui.s3.errors import describe
+
+    try:
+        bucket, key = parse_s3_url(location)
+    except ValueError as exc:
+        raise SelectError(str(exc)) from None
+    try:
+        return select_objects(client, bucket, key, since, until, limit=limit)
+    except Exception as exc:  # one line for the user, whatever went wrong
+        raise SelectError(describe(exc, bucket=bucket, key=key or None)) from exc
+
+
 def parse_s3_url(url: str) -> tuple[str, str]:
     """``s3://bucket/key`` -> (bucket, key). The key may be empty (the bucket root)."""
     if not url.startswith("s3://"):
