@@ -124,7 +124,7 @@ class ScreenMachine(RuleBasedStateMachine):
         if app.sorts.running or app.main_screen.detail_throttle.pending or app.key_gate.busy:  # noqa: SLF001
             return False
         table = app.table
-        return not table._update_pending  # noqa: SLF001
+        return not table._update_pending and not table.cursor_paint_pending  # noqa: SLF001
 
     async def settle(self) -> None:
         deadline = time.monotonic() + SETTLE
