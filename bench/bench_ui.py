@@ -121,6 +121,10 @@ HERE = os.path.dirname(app_module.__file__)  # CSS paths are relative to the app
 PATHS = FlowtuiApp.CSS_PATH
 PATHS = [PATHS] if isinstance(PATHS, str) else list(PATHS)
 
+def throttle(app):  # the detail panel's (the app's before ui/ was split, the screen's now)
+    old = getattr(app, "_detail_throttle", None)
+    return old if old is not None else app.main_screen.detail_throttle
+
 class BenchApp(FlowtuiApp):
     CSS_PATH = [os.path.join(HERE, str(path)) for path in PATHS]
 
@@ -139,7 +143,7 @@ class BenchApp(FlowtuiApp):
             table.scroll_to(y=int(jump) - 1, animate=False, immediate=True)
             self._step = 1
         elif (self.detail.record_index == table.cursor_row
-              and not self._detail_throttle.pending):
+              and not throttle(self).pending):
             self._poll.stop()
             os.write(ready, b"ready\\n")
 
@@ -327,6 +331,15 @@ async def run(endpoint: str, records: int, repeat: int, keys: int) -> dict[str, 
     return out
 
 
+DUMP: Path | None = None  # --dump DIR: each scenario's bytes, to see what was repainted
+
+
+def _dump(name: str, data: bytes) -> None:
+    if DUMP is not None:
+        DUMP.mkdir(parents=True, exist_ok=True)
+        (DUMP / f"{name}.bin").write_bytes(data)
+
+
 def pty_round(root: Path, endpoint: str, records: int) -> dict[str, Any]:
     """One run of the app in a pty (code from ``root``): bytes and timings per scenario."""
     width, height = TERMINAL
@@ -340,9 +353,14 @@ def pty_round(root: Path, endpoint: str, records: int) -> dict[str, Any]:
             moves = [app.press("j" if i % 2 == 0 else "k") for i in range(10)]
             out[f"j_{panel}"] = statistics.median(b.size for b in moves)
             out[f"j_{panel}_ms"] = [b.last for b in moves]
-            out[f"pgdn_{panel}"] = app.press("pagedown").size
+            _dump(f"j_{panel}", moves[0].data)
+            pgdn = app.press("pagedown")
+            out[f"pgdn_{panel}"] = pgdn.size
+            _dump(f"pgdn_{panel}", pgdn.data)
             app.press("pageup")
-            out[f"held_{panel}"] = app.hold("j", HELD, 1 / HELD_RATE).size
+            held = app.hold("j", HELD, 1 / HELD_RATE)
+            out[f"held_{panel}"] = held.size
+            _dump(f"held_{panel}", held.data)
             app.hold("k", HELD, 1 / HELD_RATE)
             if panel == "shown":
                 app.press("d", quiet=0.5)
@@ -398,7 +416,7 @@ def report_pty(results: dict[str, list[dict[str, Any]]], rounds: int) -> None:
 
 
 def main() -> None:
-    global HELD
+    global HELD, DUMP, TERMINAL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="loads timed for (a)")
@@ -407,10 +425,21 @@ def main() -> None:
                         help="runs of the app in a pty for (e); 0 skips (e)")
     parser.add_argument("--held", type=int, default=HELD,
                         help=f"j presses held for (e) (default {HELD})")
+    parser.add_argument("--size", default="160x48", metavar="WxH",
+                        help="the pty's size for (e) (default 160x48; the targets are for it)")
+    parser.add_argument("--pty-only", action="store_true",
+                        help="measure only (e), the bytes written to a pty")
+    parser.add_argument("--dump", type=Path, metavar="DIR",
+                        help="write each scenario's bytes (last round) into DIR")
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="another checkout of flowtui measured in (e) in the same run")
     args = parser.parse_args()
-    HELD = args.held
+    HELD, DUMP = args.held, args.dump
+    try:
+        width, height = (int(n) for n in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size {args.size}: give it as WIDTHxHEIGHT, e.g. 80x24")
+    TERMINAL = (width, height)
     BYTE_TARGETS["held_shown"] = 400 * HELD
     if args.baseline is not None and not (args.baseline / "flowtui" / "ui" / "app.py").exists():
         parser.error(f"--baseline {args.baseline}: no flowtui checkout there")
@@ -427,9 +456,16 @@ def main() -> None:
     with moto_process(code) as (_server, first_line):
         port, size = (int(x) for x in first_line.split())
         endpoint = f"http://127.0.0.1:{port}"
-        result = asyncio.run(run(endpoint, args.records, args.repeat, args.keys))
+        result = (None if args.pty_only
+                  else asyncio.run(run(endpoint, args.records, args.repeat, args.keys)))
         ptys = (pty_figures(endpoint, args.records, args.pty_rounds, args.baseline)
                 if args.pty_rounds else None)
+    if result is None:
+        if ptys is not None:
+            report_pty(ptys, args.pty_rounds)
+        print(f"\ntotal bench time {time.perf_counter() - started:.0f} s; load average "
+              f"{os.getloadavg()[0]:.1f}")
+        return
 
     med = statistics.median
     print(f"\nflowtui UI benchmark: {args.records:,} records, default format, "

@@ -45,6 +45,11 @@ for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDP
              "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
     os.environ.pop(_var, None)
 os.environ.update(_FAKE_ENV)
+# pytest-xdist's workers get COLUMNS=80 and LINES=24; Textual reads them before the real
+# terminal size, so the app a test starts in a 120x40 tmux pane drew itself 80x24 there
+# (the tmux tests failed only under xdist). Tests size their terminals themselves.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
 
@@ -389,9 +394,14 @@ def scratch_bucket(s3_server: S3Server) -> Iterator[tuple[str, Any]]:
 @pytest.fixture(autouse=True)
 def _state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
                ) -> Path:
-    """The app's history files go to a directory of the test's, never the user's."""
+    """The app's history files go to a directory of the test's, never the user's; so do
+    the config it reads and the caches it writes (names inventories): no test sees the
+    user's files, nor a file another test (on another xdist worker, at the same time)
+    wrote."""
     state = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(state / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(state / "cache"))
     return state
 
 

@@ -11,13 +11,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,11 +21,11 @@ import pytest
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.browser.sources import Location, entry_location
 from flowtui.ui.widgets.safe import literal
+from tests.cli_fork import Job, run_all
 from tests.conftest import scratch
 from tests.corpus.generate import GOOD, HEADER, lines
 from tests.ui_helpers import screen_segments, screen_text, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 GOOD_BODY = gzip.compress(lines(HEADER, *GOOD))
 NEIGHBOUR = "neighbour.log.gz"  # a plain good object in every case's folder
@@ -96,24 +92,19 @@ class CatRun:
     stderr: str
 
 
-def _cat(url: str, endpoint: str) -> CatRun:
-    done = subprocess.run([sys.executable, "-m", "flowtui", "cat", url, "--format", "jsonl",
-                           "--endpoint-url", endpoint], cwd=ROOT, capture_output=True,
-                          timeout=300)
-    return CatRun(done.returncode, done.stdout.decode("utf-8", "replace"),
-                  done.stderr.decode("utf-8", "replace"))
-
-
 @pytest.fixture(scope="module")
 def cat_runs(s3_server: Any, hostile_bucket: str) -> dict[tuple[str, str], CatRun]:
-    """Each case's folder, and its hostile key itself, through ``flowtui cat`` (3 at once)."""
+    """Each case's folder, and its hostile key itself, through ``flowtui cat``: each a process
+    of its own, forked from one warmed-up driver (tests/cli_fork.py), 3 at once."""
     jobs = []
     for case in KEY_CASES:
         jobs.append((case.name, "folder", f"s3://{hostile_bucket}/{case.name}/"))
         jobs.append((case.name, "key", f"s3://{hostile_bucket}/{_key(case)}"))
-    with ThreadPoolExecutor(3) as pool:
-        runs = pool.map(lambda job: _cat(job[2], s3_server.endpoint_url), jobs)
-        return {(name, what): run for (name, what, _), run in zip(jobs, runs, strict=True)}
+    done = run_all([Job(("cat", url, "--format", "jsonl", "--endpoint-url",
+                         s3_server.endpoint_url)) for _, _, url in jobs], width=3)
+    return {(name, what): CatRun(run.returncode, run.stdout.decode("utf-8", "replace"),
+                                 run.stderr.decode("utf-8", "replace"))
+            for (name, what, _), run in zip(jobs, done, strict=True)}
 
 
 def _check_output(run: CatRun, context: str) -> list[dict[str, Any]]:

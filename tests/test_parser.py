@@ -231,7 +231,8 @@ def test_parquet_bytes_fed_to_the_text_parser_say_so() -> None:
 
 
 @pytest.mark.parametrize("data", [b"", gzip.compress(b""), text(HEADER),
-                                  gzip.compress(text(HEADER))])
+                                  gzip.compress(text(HEADER))],
+                         ids=["empty", "empty-gzip", "header-only", "header-only-gzip"])
 def test_empty_and_header_only_objects_have_no_records_and_no_error(data: bytes) -> None:
     store, parser = parse(data)
     assert len(store) == 0 and parser.error is None and parser.bad_count == 0

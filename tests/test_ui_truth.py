@@ -58,7 +58,8 @@ def resting(app: FlowtuiApp) -> dict[str, bool]:
     return {"load": job is None or job.status.running or job.worker is None
             or not job.worker.is_finished,
             "keys": app.key_gate.busy, "sort": app.sorts.running,
-            "detail": app.main_screen.detail_throttle.pending}  # noqa: SLF001
+            "detail": app.main_screen.detail_throttle.pending,
+            "cursor": app.table.cursor_paint_pending}
 
 
 async def at_rest(pilot: Any, app: FlowtuiApp) -> None:

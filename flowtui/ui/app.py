@@ -47,6 +47,7 @@ from flowtui.ui.help import HelpScreen
 from flowtui.ui.keygate import KeyGate
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.shown import Shown
+from flowtui.ui.terminal_output import CompactOutputApp
 from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.widgets.detail.panel import DetailPanel
 from flowtui.ui.widgets.records.status import RecordStatus
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
 
 
-class FlowtuiApp(ClipboardApp):
+class FlowtuiApp(CompactOutputApp, ClipboardApp):
     """``flowtui [s3://bucket/prefix-or-key | PATH]``."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [

@@ -64,8 +64,10 @@ class ExplainList(OptionList, inherit_bindings=False):
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False) -> ExplainList:
-        if self._holding and not (regions or layout or recompose):
+        if self._holding and not (regions or recompose):
             self._held = True  # repaint_changed_lines decides which lines to repaint
+            if layout:  # more or fewer lines: the scroll range changes, nothing else
+                super().refresh(repaint=False, layout=True)
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
@@ -76,13 +78,18 @@ class ExplainList(OptionList, inherit_bindings=False):
         Setting the options of an OptionList repaints all of it: over SSH that is the whole
         panel (several KB) per cursor move, when the next record usually differs from the
         last in a few fields. The lines on screen are drawn (``render_line``) before and
-        after, and only those that changed are refreshed; a scroll repaints everything."""
+        after, and only those that changed are refreshed; a scroll repaints everything.
+        More or fewer lines than before change the list's scroll range, and Textual's
+        reactive for it repaints the whole list, blank lines and border included (~2 KB):
+        that is held here too, and laid out without the repaint."""
         height = self.scrollable_content_region.height if self.is_mounted else 0
         offset = self.scroll_offset
         before = [self.render_line(y) for y in range(height)]
         self._holding, self._held = True, False
         try:
             yield
+            # drawn while still held: drawing the new options sets the new scroll range
+            after = [self.render_line(y) for y in range(height)] if self._held else []
         finally:
             self._holding = False
         if not self._held:
@@ -91,8 +98,8 @@ class ExplainList(OptionList, inherit_bindings=False):
             self.refresh()
             return
         width = self.size.width
-        for y, old in enumerate(before):
-            if self.render_line(y) != old:
+        for y, (old, new) in enumerate(zip(before, after, strict=True)):
+            if new != old:
                 self.refresh(Region(0, y, width, 1))
 
     def action_toggle_meanings(self) -> None:

@@ -1,11 +1,13 @@
-"""Keeping the detail panel up with a held key without slowing the table down.
+"""Keeping the detail panel up with a held key without paying for every row it passes.
 
-Explaining a record takes a few ms and laying the panel out a few more; a held ``j`` moves
-the cursor every 30 ms or so. So the panel is shown at most every ``DETAIL_INTERVAL`` while
-the cursor moves, and once more for the row it stopped on: the table keeps up with the keys
-and the panel catches up with the last row. Even the first update after a pause waits for
-the screen to be drawn: the table's two changed rows reach the terminal first, and the
-panel follows in the next frame instead of holding the key's repaint back.
+Explaining a record takes a few ms and laying the panel out a few more, and over SSH each
+update of the panel costs ~1-2 KB (the lines whose text changed). A held ``j`` moves the
+cursor every 30 ms or so: updating the panel on the way (even every 80 ms, as it did) sent
+~25 KB for 20 presses, nine tenths of what the key cost. So the panel follows the cursor at
+once after a pause (a single key: the panel is shown in the frame after the table's), and
+while keys repeat it waits until the cursor rests for ``DETAIL_REST`` and then shows the
+row the cursor stopped on, once. The panel may lag behind a moving cursor; once the keys
+stop (``pending`` is False) it always shows the cursor's record.
 """
 
 from __future__ import annotations
@@ -16,46 +18,53 @@ from collections.abc import Callable
 from textual.message_pump import MessagePump
 from textual.timer import Timer
 
-DETAIL_INTERVAL = 0.08
-"""Seconds between detail-panel updates while the cursor moves."""
+DETAIL_REST = 0.15
+"""Seconds without a cursor move after which the cursor counts as resting: longer than
+the gap between a terminal's auto-repeated keys (25-40 a second), shorter than a person's
+pause to read."""
 
 
 class DetailThrottle:
-    """Calls ``show(row)`` for the newest row, at most every ``interval`` seconds."""
+    """Calls ``show(row)`` for the newest row: at once after a rest, else once it rests."""
 
     def __init__(self, owner: MessagePump, show: Callable[[int], None],
-                 interval: float = DETAIL_INTERVAL) -> None:
+                 rest: float = DETAIL_REST) -> None:
         self._owner = owner  # whose timer catches up (it stops with its owner)
         self._show = show
-        self._interval = interval
+        self._rest = rest
         self._row = 0
-        self._at = 0.0
+        self._moved_at = -rest  # when soon() was last called
         self._timer: Timer | None = None
         self._scheduled = False
 
     @property
     def pending(self) -> bool:
-        """A catch-up is due: the panel does not show the newest row yet."""
+        """An update is due: the panel does not show the newest row yet."""
         return self._timer is not None or self._scheduled
 
     def soon(self, row: int) -> None:
-        """Explain the cursor's record, at most every interval while keys repeat."""
+        """Explain the cursor's record: after this frame if the cursor was resting, else
+        when it has rested for the rest interval."""
         self._row = row
-        if self._scheduled:
-            return  # the update already due after this frame takes the newest row
         now = time.monotonic()
-        if now - self._at >= self._interval:
-            self._at = now
+        resting = now - self._moved_at >= self._rest
+        self._moved_at = now
+        if self._scheduled or self._timer is not None:
+            return  # the update already due takes the newest row
+        if resting:
             self._scheduled = True
             self._owner.call_after_refresh(self._show_newest)
-        elif self._timer is None:
-            self._timer = self._owner.set_timer(self._interval, self._catch_up)
+        else:
+            self._timer = self._owner.set_timer(self._rest, self._when_resting)
 
     def _show_newest(self) -> None:
         self._scheduled = False
         self._show(self._row)
 
-    def _catch_up(self) -> None:
+    def _when_resting(self) -> None:
+        left = self._rest - (time.monotonic() - self._moved_at)
+        if left > 0.001:  # the cursor moved again since: wait out the rest from then
+            self._timer = self._owner.set_timer(left, self._when_resting)
+            return
         self._timer = None
-        self._at = time.monotonic()
         self._show(self._row)

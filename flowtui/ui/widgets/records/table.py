@@ -7,113 +7,42 @@ append-only between ``clear()`` calls, so a row's strip stays valid until the co
 widths, the cursor, the raw/decoded mode or the source itself change. A live tail also drops
 the oldest rows (``dropped`` grows): row indexes shift down, so the caches are reset and the
 cursor and scroll move with the records.
+
+This module holds the widget the app uses and its data: a new source or store, appended
+rows, the sort mark, the column chooser's answer, raw/decoded; what it builds on is split by
+job: geometry.py (state, column places, scroll range), drawing.py (formatting, strips,
+styles, bars), cursor.py (moves and their repaints), cells.py (a row's marker and cells).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment, Segments
-from rich.style import Style
-from rich.text import Text
-from textual import events
+from rich.cells import cell_len
 from textual.binding import BindingType
-from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBarRender
-from textual.strip import Strip
-from textual.timer import Timer
 
 from flowtui.explain import display_value
-from flowtui.fields import is_integer
 from flowtui.rowsource import RowSource
 from flowtui.ui.actions import bindings
-from flowtui.ui.widgets.names.cells import CellNames
-from flowtui.ui.widgets.records.columns import ColumnChoices, ColumnLayout
+from flowtui.ui.widgets.records.cells import GAP, MARKER_LEGEND, MARKER_WIDTH, MAX_COLUMN_WIDTH
+from flowtui.ui.widgets.records.columns import ColumnChoices
+from flowtui.ui.widgets.records.cursor import TableCursor
 from flowtui.ui.widgets.safe import literal
 
-MAX_COLUMN_WIDTH = 40
+__all__ = ["GAP", "MARKER_LEGEND", "MARKER_WIDTH", "RecordTable"]
+
 #: Seconds within which appended rows reach the table while they are on screen (or a tail
 #: follows the end), and while they only grow the scroll range below it.
 SYNC_DELAY = 0.1
 OFFSCREEN_SYNC = 1.0
-"""Long values (ECS ARNs, tags) are cut with an ellipsis; the detail panel shows them whole."""
-
-MARKER_WIDTH = 2
-"""The status marker column, fixed at the left edge so it stays visible when scrolling."""
-
-GAP = 1
-
-CUT_MARK = "…"
-"""Drawn in place of the edge character of a cell the screen's edge cuts."""
-
-SCROLL_INTERVAL = 0.15
-"""Seconds between scrolls that follow the cursor while a held key pushes it off screen.
-
-A scroll repaints every row of the table (~11 KB at 160x48, where a move inside the screen
-is ~0.5 KB); a held key at 30/s would send that 30 times a second, more than a 1 Mbit/s
-link carries. The first scroll after a pause is immediate; while keys repeat, the view
-catches up with the cursor at most this often, several lines at a time."""
 
 
-def row_marker(row: dict[str, object]) -> str:
-    """A letter that marks rows needing attention without relying on colour."""
-    status = row.get("log-status")
-    if status == "NODATA":
-        return "N"
-    if status == "SKIPDATA":
-        return "S"
-    if row.get("action") == "REJECT":
-        return "R"
-    return " "
-
-
-MARKER_LEGEND: tuple[tuple[str, str], ...] = (
-    ("R", "REJECT: the security group or network ACL refused the traffic"),
-    ("N", "NODATA: no traffic on the interface during the interval"),
-    ("S", "SKIPDATA: records were lost in the interval (totals are lower bounds)"),
-)
-
-
-class CompactScrollBarRender(ScrollBarRender):
-    """Textual's scrollbar with runs of one style drawn as one segment.
-
-    The stock horizontal bar is one segment per cell, and every segment costs its escape
-    codes: ~3 KB for the table's bar at 160 columns, sent again on every vertical scroll."""
-
-    @classmethod
-    def render_bar(cls, *args: object, **kwargs: object) -> Segments:
-        bar = super().render_bar(*args, **kwargs)  # type: ignore[arg-type]
-        if bar.new_lines:  # vertical: one segment per line already
-            return bar
-        return Segments(list(Segment.simplify(bar.segments)), new_lines=False)
-
-
-def _replace_cell(strip: Strip, x: int, text: str) -> Strip:
-    """``strip`` with the one cell at ``x`` replaced by ``text`` (one cell wide), in the
-    style that cell had."""
-    cell = strip.crop(x, x + 1)
-    style = next((segment.style for segment in cell if segment.text), None)
-    return Strip.join([strip.crop(0, x), Strip([Segment(text, style)]),
-                       strip.crop(x + 1, strip.cell_length)])
-
-
-@dataclass
-class _FormattedRow:
-    marker: str
-    cells: list[str]
-
-
-class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
+class RecordTable(TableCursor, can_focus=True, inherit_bindings=False):
     """Rows of flow-log records with a fixed header; the cursor row drives the detail panel."""
-
 
     COMPONENT_CLASSES = {
         "record-table--header",
@@ -128,14 +57,6 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("table")
-
-    decoded: reactive[bool] = reactive(False)
-    #: No repaint of its own: the watcher refreshes the two rows that changed.
-    cursor_row: reactive[int] = reactive(0, repaint=False)
-    #: The column under the cursor (index into ``columns``): quick filters and sort use it.
-    cursor_column: reactive[int] = reactive(0, repaint=False)
-    placeholder: reactive[str] = reactive(
-        "No records yet. In the browser, Enter on an object or a day/hour folder loads it.")
 
     @dataclass
     class CursorMoved(Message):
@@ -159,86 +80,8 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> RecordTable:
             return self.table
 
-    def __init__(self, store: RowSource | None = None, *, name: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._store: RowSource | None = store
-        self._row_count = 0
-        self._total = 0  # the source's total (a view's store length) when last synced
-        self._columns: list[str] = []
-        self._widths: dict[str, int] = {}
-        self._widths_version = 0
-        self._formatted: LRUCache[int, _FormattedRow] = LRUCache(4096)
-        self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
-        self._update_pending = False
-        self._announced = False
-        self._dropped = 0  # store.dropped when last synced
-        self._order_generation = 0  # store.order_generation when last synced
-        #: The sorted column and its direction, marked in the header (▲ ascending, ▼ not).
-        self._sort_mark: tuple[str, bool] | None = None
-        #: Tail mode: new rows move the cursor along while it is on the last row.
-        self.follow = False
-        #: Rows appended since the cursor left the last row (tail mode), for "N new rows".
-        self.new_rows = 0
-        self._styles: dict[str, Style] = {}
-        self._base_style = Style()
-        #: Which columns show, in what order, pinned how; what folds into the title.
-        self.column_layout = ColumnLayout()
-        self._title: Text | None = None
-        self._scrolled_at = 0.0  # when a cursor move last scrolled the view
-        self._placeholder_wrap: tuple[tuple[str, int], list[str]] = (("", 0), [])
-        self._scroll_timer: Timer | None = None
-        #: Names beside (or instead of) interface ids and addresses (ui/names/cells.py).
-        self.cell_names = CellNames()
-
-    # ----------------------------------------------------------------- data
-
-    @property
-    def store(self) -> RowSource | None:
-        return self._store
-
-    @property
-    def row_count(self) -> int:
-        return self._row_count
-
-    @property
-    def columns(self) -> list[str]:
-        """The columns shown, in order (after folds, the chooser's hides and order;
-        ``cursor_column`` indexes these)."""
-        return list(self._columns)
-
-    @property
-    def view_columns(self) -> list[str]:
-        """The view's columns in display order, the ones folded into the title included (an
-        export or a copy keeps the account and version; only what the chooser hid goes)."""
-        columns = self._store.columns if self._store is not None else []
-        hidden = self.column_layout.choices.hidden
-        return [c for c in self.column_layout.arranged(columns) if c not in hidden]
-
-    @property
-    def current_column(self) -> str | None:
-        """The name of the column under the cursor, None before any column is known."""
-        if not self._columns:
-            return None
-        return self._columns[min(self.cursor_column, len(self._columns) - 1)]
-
-    def current_cell(self) -> tuple[str, object] | None:
-        """(column, raw value) under the cursor, None on an empty table."""
-        column = self.current_column
-        if column is None or self._store is None or self.cursor_row >= self._row_count:
-            return None
-        try:
-            record = self._store.row(self.cursor_row)
-        except IndexError:
-            return None
-        return column, record.get(column)
-
-    def header_label(self, column: str) -> str:
-        """The column's header text, with the sort mark when it is the sorted one."""
-        label = self.cell_names.header(column, literal(column))
-        if self._sort_mark is not None and self._sort_mark[0] == column:
-            label += " ▼" if self._sort_mark[1] else " ▲"
-        return label
+    def _cursor_moved(self, row: int) -> None:
+        self.post_message(self.CursorMoved(self, row))
 
     def set_sort_mark(self, column: str | None, descending: bool = False) -> None:
         """Mark ``column`` as the sorted one in the header (None: no sort)."""
@@ -402,176 +245,9 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._update_virtual_size()
         self.refresh()
 
-    def _reset_caches(self) -> None:
-        self._formatted.clear()
-        self._strips.clear()
-        self._widths_version += 1
-
-    def _update_virtual_size(self) -> None:
-        width = MARKER_WIDTH + sum(self._widths.get(c, 0) + GAP for c in self._columns)
-        self.virtual_size = Size(width, self._row_count + 1)
-        if self.follow and self._row_count and self.cursor_row == self._row_count - 1:
-            # wider columns can bring the horizontal scrollbar, which takes a row of the body
-            self.call_after_refresh(self._scroll_cursor_into_view)
-
-    # -------------------------------------------------------------- cursor
-
-    def _body_height(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def validate_cursor_row(self, row: int) -> int:
-        return max(0, min(row, self._row_count - 1)) if self._row_count else 0
-
-    def watch_cursor_row(self, old: int, new: int) -> None:
-        if self._row_count and new >= self._row_count - 1:
-            self.new_rows = 0  # the user caught up with the tail
-        self._refresh_row(old)
-        self._refresh_row(new)
-        self._follow_cursor()
-        self.post_message(self.CursorMoved(self, new))
-
-    def _follow_cursor(self) -> None:
-        """Scroll the cursor into view now, or soon if a cursor move scrolled just now."""
-        top = int(self.scroll_y)
-        if top <= self.cursor_row < top + self._body_height():
-            return
-        now = time.monotonic()
-        if now - self._scrolled_at >= SCROLL_INTERVAL:
-            self._scrolled_at = now
-            self._scroll_cursor_into_view()
-        elif self._scroll_timer is None:
-            self._scroll_timer = self.set_timer(SCROLL_INTERVAL - (now - self._scrolled_at),
-                                                self._catch_up_scroll)
-
-    def _catch_up_scroll(self) -> None:
-        self._scroll_timer = None
-        self._scrolled_at = time.monotonic()
-        self._scroll_cursor_into_view()
-
-    def _refresh_row(self, row: int) -> None:
-        """Repaint one record's line if it is on screen (line 0 is the header)."""
-        y = row - int(self.scroll_y) + 1
-        if 1 <= y < self.size.height:
-            self.refresh_lines(row + 1)
-
-    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
-        """Repaint whole lines of the table, and only them: ScrollView's own version spans
-        the virtual width, which reaches over the scrollbar, the border and the panel
-        beside the table on the terminal, and each of those costs bytes to redraw."""
-        region = self.scrollable_content_region
-        self.refresh(Region(0, y_start - int(self.scroll_y), region.width, line_count))
-
-    def _scroll_cursor_into_view(self) -> None:
-        top = int(self.scroll_y)
-        body = self._body_height()
-        row = self.cursor_row
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + body:
-            self.scroll_to(y=row - body + 1, animate=False, immediate=True)
-
-    def move_cursor(self, row: int, *, to_top: bool = False) -> None:
-        """Put the cursor on ``row``; ``to_top`` scrolls it to the top of the screen (a jump
-        to a place, where what follows it is what the user came to read)."""
-        self.cursor_row = row
-        if to_top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-
-    def action_cursor_up(self) -> None:
-        self.cursor_row -= 1
-
-    def action_cursor_down(self) -> None:
-        self.cursor_row += 1
-
-    def action_page_up(self) -> None:
-        body = self._body_height()
-        self.scroll_to(y=max(0, int(self.scroll_y) - body), animate=False, immediate=True)
-        self.cursor_row -= body
-
-    def action_page_down(self) -> None:
-        body = self._body_height()
-        self.scroll_to(y=int(self.scroll_y) + body, animate=False, immediate=True)
-        self.cursor_row += body
-
-    def action_first(self) -> None:
-        self.cursor_row = 0
-
     def action_last(self) -> None:
         self.refresh_now()
         self.cursor_row = self._row_count - 1
-
-    def _column_starts(self) -> list[int]:
-        starts, x = [], 0
-        for column in self._columns:
-            starts.append(x)
-            x += self._widths.get(column, 0) + GAP
-        return starts
-
-    @property
-    def pinned(self) -> int:
-        """How many leading columns stay put while the rest scroll sideways."""
-        return self.column_layout.pinned(self._columns)
-
-    def _pinned_width(self) -> int:
-        return sum(self._widths.get(c, 0) + GAP for c in self._columns[:self.pinned])
-
-    def _scroll_starts(self) -> list[int]:
-        """Where each scrolling (unpinned) column starts, in scroll_x units."""
-        pinned, width = self.pinned, self._pinned_width()
-        return [s - width for s in self._column_starts()[pinned:]]
-
-    def _left_column(self) -> str | None:
-        """The scrolling column at the left edge (the first not cut by the scroll)."""
-        x = int(self.scroll_x)
-        starts = self._scroll_starts()
-        for column, start in zip(self._columns[self.pinned:], starts, strict=False):
-            if start >= x:
-                return column
-        return None
-
-    def validate_cursor_column(self, column: int) -> int:
-        return max(0, min(column, len(self._columns) - 1)) if self._columns else 0
-
-    def watch_cursor_column(self) -> None:
-        self._strips.clear()  # the header and the cursor row mark the column
-        self._scroll_column_into_view()
-        self._refresh_row(self.cursor_row)
-        self.refresh(Region(0, 0, self.size.width, 1))
-
-    def _scroll_column_into_view(self) -> None:
-        """Scroll sideways just enough to show the cursor's column whole, with a column
-        start at the left edge (none cut in half); pinned columns are always in view."""
-        if not self._columns:
-            return
-        index = self.validate_cursor_column(self.cursor_column)
-        pinned = self.pinned
-        if index < pinned:
-            return
-        starts = self._scroll_starts()
-        start = starts[index - pinned]
-        end = start + self._widths.get(self._columns[index], 0)
-        view = max(1, self.scrollable_content_region.width - MARKER_WIDTH
-                   - self._pinned_width())
-        x = int(self.scroll_x)
-        if start < x:
-            self.scroll_to(x=start, animate=False, immediate=True)
-        elif end > x + view:
-            left = next((s for s in starts if s >= end - view), start)  # none cut in half
-            self.scroll_to(x=min(start, left), animate=False, immediate=True)
-
-    def action_column_right(self) -> None:
-        self.cursor_column += 1
-
-    def action_column_left(self) -> None:
-        self.cursor_column -= 1
-
-    def action_leftmost(self) -> None:
-        self.cursor_column = 0
-        self.scroll_to(x=0, animate=False)
-
-    def action_rightmost(self) -> None:
-        self.cursor_column = len(self._columns) - 1
-        self.scroll_to(x=self.max_scroll_x, animate=False)
 
     def action_toggle_decoded(self) -> None:
         self.decoded = not self.decoded
@@ -612,230 +288,3 @@ class RecordTable(ScrollView, can_focus=True, inherit_bindings=False):
             at = self._columns[self.pinned:].index(anchor)
             self.scroll_to(x=self._scroll_starts()[at], animate=False, immediate=True)
         self.refresh()
-
-    async def _on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None and offset.y >= 1:
-            self.cursor_row = int(self.scroll_y) + offset.y - 1
-            x = offset.x - MARKER_WIDTH  # pinned columns stay put, the rest scroll
-            x = x if x < self._pinned_width() else x + int(self.scroll_x)
-            starts = self._column_starts()
-            if offset.x >= MARKER_WIDTH and starts:
-                self.cursor_column = max(0, sum(1 for s in starts if s <= x) - 1)
-            self.focus()
-
-    # ------------------------------------------------------------- drawing
-
-    def _format_rows(self, start: int, stop: int) -> list[_FormattedRow]:
-        """Format rows [start, stop), asking the store only for those not cached."""
-        out: list[_FormattedRow | None] = [self._formatted.get(i) for i in range(start, stop)]
-        missing = [i for i, row in zip(range(start, stop), out, strict=True) if row is None]
-        if missing and self._store is not None:
-            lo, hi = missing[0], missing[-1] + 1
-            decoded = self.decoded
-            columns = self._columns
-            for i, record in zip(range(lo, hi), self._store.rows(lo, hi), strict=False):
-                names = self.cell_names
-                formatted = _FormattedRow(
-                    row_marker(record),
-                    [names.cell(c, record.get(c),
-                                literal(display_value(c, record.get(c), decoded)))
-                     for c in columns] if names.active else
-                    [literal(display_value(c, record.get(c), decoded)) for c in columns],
-                )
-                self._formatted[i] = formatted
-                out[i - start] = formatted
-        return [row for row in out if row is not None]
-
-    def _fit_widths(self, rows: Sequence[_FormattedRow], later: bool = True) -> None:
-        """Each column as wide as its header and the widest value on screen: a wide value
-        widens its column while shown and gives the room back once scrolled away."""
-        changed = False
-        anchor = self._left_column() if int(self.scroll_x) else None
-        for index, column in enumerate(self._columns):
-            width = self._widths.get(column, 1)
-            need = max((cell_len(r.cells[index]) for r in rows if index < len(r.cells)),
-                       default=0)
-            need = min(MAX_COLUMN_WIDTH, max(need, cell_len(self.header_label(column)), 1))
-            if need != width:
-                self._widths[column] = need
-                changed = True
-        if changed:
-            self._widths_version += 1
-            self._strips.clear()
-            if later:
-                self.call_later(self._update_virtual_size)
-            if anchor is not None:
-                # other rows (a sort, a filter) resized the columns left of the edge: the
-                # column that started it still does, rather than one cut in half
-                self.call_later(self._scroll_to_column, anchor)
-
-    def _scroll_to_column(self, column: str) -> None:
-        scrolling = self._columns[self.pinned:]
-        if column in scrolling:
-            start = self._scroll_starts()[scrolling.index(column)]
-            if start != int(self.scroll_x):
-                self.scroll_to(x=start, animate=False, immediate=True)
-
-    def _component_style(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[name] = self.get_component_rich_style(name)
-        return style
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._styles = {}  # looked up once per paint (theme, focus change)
-        self._base_style = self.rich_style
-        top = int(self.scroll_y)
-        stop = min(self._row_count, top + self._body_height())
-        if stop > top:
-            self._fit_widths(self._format_rows(top, stop))
-        return super().render_lines(crop)
-
-    def _cells_strip(self, cells: Sequence[str], style: Style,
-                     highlight: Style | None = None) -> Strip:
-        """One row of cells; ``highlight`` marks the cell of the cursor's column."""
-        segments = []
-        current = self.validate_cursor_column(self.cursor_column)
-        for index, (column, cell) in enumerate(zip(self._columns, cells, strict=False)):
-            width = self._widths.get(column, 1)
-            if cell_len(cell) > width:
-                cell = set_cell_size(cell, width - 1) + "…"
-            elif is_integer(column) and not self.decoded:
-                cell = " " * (width - cell_len(cell)) + cell
-            else:
-                cell = set_cell_size(cell, width)
-            if highlight is not None and index == current:
-                segments.append(Segment(cell, style + highlight))
-                segments.append(Segment(" " * GAP, style))
-            else:
-                segments.append(Segment(cell + " " * GAP, style))
-        return Strip(segments)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        scroll_x = int(self.scroll_x)
-        base = self._base_style
-        if y == 0:
-            style = base + self._component_style("record-table--header")
-            key = ("header", self._widths_version, self._sort_mark, self.cursor_column,
-                   self.has_focus)
-            header = self._strips.get(key)
-            if header is None:
-                marked = self._component_style("record-table--header-cursor")
-                header = self._cells_strip([self.header_label(c) for c in self._columns],
-                                           style, marked if self.has_focus else None).simplify()
-                self._strips[key] = header
-            return Strip.join([Strip([Segment("! ", style)]),
-                               *self._pinned_and_scrolled(header, scroll_x, width, style)])
-        index = int(self.scroll_y) + y - 1
-        if index >= self._row_count:
-            if not self._row_count and self.placeholder:
-                lines = self._placeholder_lines(width)
-                if 1 <= y <= len(lines):
-                    style = base + self._component_style("record-table--empty")
-                    return Strip([Segment(lines[y - 1], style)]).crop_extend(0, width, base)
-            return Strip.blank(width, base)
-        row = self._formatted.get(index)
-        if row is None:
-            rows = self._format_rows(index, index + 1)
-            if not rows:
-                return Strip.blank(width, base)
-            row = rows[0]
-        cursor = index == self.cursor_row
-        strip_key = (index, self._widths_version, cursor, self.has_focus)
-        strip = self._strips.get(strip_key)
-        if strip is None:
-            style = base + self._row_style(row.marker)
-            if cursor:
-                style += self._component_style("record-table--cursor")
-            cell = self._component_style("record-table--cursor-cell") if cursor else None
-            # one segment per run of one style: each segment costs its escape codes
-            strip = self._cells_strip(row.cells, style, cell).simplify()
-            self._strips[strip_key] = strip
-        style = base + self._row_style(row.marker)
-        if cursor:
-            style += self._component_style("record-table--cursor")
-        marker_style = style + self._component_style("record-table--marker")
-        marker = Strip([Segment(row.marker + " ", marker_style)])
-        # one segment per run of one style: each segment costs its escape codes
-        return Strip.join([marker, *self._pinned_and_scrolled(strip, scroll_x, width,
-                                                              style)]).simplify()
-
-    def _pinned_and_scrolled(self, strip: Strip, scroll_x: int, width: int,
-                             style: Style) -> list[Strip]:
-        """The pinned columns as they are, then the rest from the horizontal scroll on."""
-        room = width - MARKER_WIDTH
-        pinned = min(self._pinned_width(), room)
-        if not pinned:
-            return [self._cut(strip, scroll_x, scroll_x + room, style)]
-        start = pinned + scroll_x
-        return [self._cut(strip, 0, pinned, style),
-                self._cut(strip, start, start + room - pinned, style)]
-
-    def _cut(self, strip: Strip, left: int, right: int, style: Style) -> Strip:
-        """``strip`` from cell ``left`` to ``right``; a cell cut at either edge shows ``…``
-        where it is cut (when what is hidden of it is not blank). Cut bare, the last two
-        characters of an address read as a value of their own."""
-        part = strip.crop_extend(left, right, style)
-        length = strip.cell_length
-        for start, column in zip(self._column_starts(), self._columns, strict=False):
-            end = start + self._widths.get(column, 0)
-            if start < left < end and strip.crop(start, left).text.strip():
-                part = _replace_cell(part, 0, CUT_MARK)
-            if start < right < end and right < length and \
-                    strip.crop(right, end).text.strip():
-                part = _replace_cell(part, right - left - 1, CUT_MARK)
-        return part
-
-    def _placeholder_lines(self, width: int) -> list[str]:
-        """The empty table's hint, wrapped at words to the table's width (a long hint cut
-        at the edge lost its second half at every width)."""
-        key = (self.placeholder, width)
-        if self._placeholder_wrap[0] != key:
-            text = Text(literal(self.placeholder))
-            lines = text.wrap(self.app.console, max(1, width - 1), overflow="ellipsis")
-            self._placeholder_wrap = (key, [line.plain.rstrip() for line in lines])
-        return self._placeholder_wrap[1]
-
-    def _row_style(self, marker: str) -> Style:
-        if marker == "R":
-            return self._component_style("record-table--reject")
-        if marker in ("N", "S"):
-            name = "record-table--nodata" if marker == "N" else "record-table--skipdata"
-            return self._component_style(name)
-        return Style()
-
-    def notify_style_update(self) -> None:
-        """A theme or CSS change: cached strips carry the old colours."""
-        super().notify_style_update()
-        self._strips.clear()
-
-    def on_focus(self) -> None:
-        self._strips.clear()
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self._strips.clear()
-        self.refresh()
-
-    def on_resize(self) -> None:
-        self._scroll_cursor_into_view()
-
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        """Fit the columns to the rows a scroll brings, now: left to the paint, a new width
-        changes the virtual size after it and the whole table is painted a second time
-        (twice the bytes of a PgDn)."""
-        super().watch_scroll_y(old, new)
-        top = int(new)
-        stop = min(self._row_count, top + self._body_height())
-        if stop > top and self._columns:
-            version = self._widths_version
-            self._fit_widths(self._format_rows(top, stop), later=False)
-            if version != self._widths_version:
-                self._update_virtual_size()
-
-    def on_mount(self) -> None:
-        # Textual declares ``renderer`` a ClassVar but reads it through the instance: this
-        # table's bar alone draws compactly (setting it on ScrollBar would change every bar).
-        self.horizontal_scrollbar.renderer = CompactScrollBarRender  # type: ignore[misc]
