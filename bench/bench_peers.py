@@ -128,6 +128,12 @@ def main() -> None:
     zcat = shutil.which("zcat")
     chosen = [QUESTIONS[SHORT[s]] for s in args.only.split(",") if s] or list(QUESTIONS)
     for records in args.records:
+        # Made in a child: a child's peak memory (wait4's ru_maxrss) counts what it shared
+        # with this process at the fork, so generating the data here would show every
+        # command — flowtui's and DuckDB's alike — at this process's few hundred MB.
+        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+                        "from bench.bench_parse import sample_file; "
+                        "sample_file(int(sys.argv[2]))", str(ROOT), str(records)], check=True)
         path = sample_file(records)
         print(f"\n{path.name}: {path.stat().st_size / 1e6:.1f} MB gzip, {records:,} records; "
               f"{args.runs} pairs after a warm-up, medians; DuckDB {DUCKDB_THREADS} threads; "
