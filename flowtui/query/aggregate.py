@@ -417,21 +417,10 @@ def _integer_column(batch: pa.RecordBatch, name: str) -> pa.Array:
 
 
 def _actions(batch: pa.RecordBatch) -> tuple[pa.Array, pa.Array]:
-    """0/1 per record for ACCEPT and for REJECT, evaluated on the dictionary once."""
-    index = batch.schema.get_field_index("action")
-    if index < 0:
-        zeros = pa.repeat(pa.scalar(0, pa.uint8()), batch.num_rows)
-        return zeros, zeros
-    column = batch.column(index)
-    out = []
-    for word in ("ACCEPT", "REJECT"):
-        if pa.types.is_dictionary(column.type):
-            on_values = pc.fill_null(pc.equal(column.dictionary, word), False)
-            hit = pc.take(on_values.cast(pa.uint8()), column.indices)
-        else:
-            hit = pc.fill_null(pc.equal(column, word), False).cast(pa.uint8())
-        out.append(pc.fill_null(hit, 0))
-    return out[0], out[1]
+    """0/1 per record for ACCEPT and for REJECT (from ``_action_codes``)."""
+    codes = _action_codes(batch)
+    return (pc.equal(codes, _ACCEPT).cast(pa.uint8()),
+            pc.equal(codes, _REJECT).cast(pa.uint8()))
 
 
 def _key_column(batches: Sequence[pa.RecordBatch], name: str) -> pa.ChunkedArray:
