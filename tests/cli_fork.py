@@ -10,23 +10,39 @@ the corpus tests' setup cost tens of seconds.
     run_all(jobs, width=3) -> [Done, ...]      # from a test
     python tests/cli_fork.py FOLDER WIDTH      # the driver (run_all starts it)
 
+    flowtui_run(*args, env=..., input=...)     # one command, as subprocess.run would run it
+    python tests/cli_fork.py --serve           # its driver, one per test process, kept
+
+``flowtui_run`` is for the tests that run a command and read what it wrote: the same
+``CompletedProcess`` as ``subprocess.run([python, "-m", "flowtui", ...], capture_output=True)``
+from a driver started once per test process (per xdist worker), so a file of twenty command
+lines pays the imports once instead of twenty times. The child gets the caller's environment
+and working directory at the call (a test's monkeypatched ``XDG_*`` reach it); an
+environment that changes how the interpreter starts (``PYTHON*``, the locale) runs a real
+interpreter instead.
+
 The driver waits on pidfds (no polling) with a wall-clock watchdog per child: a hang is
 killed and fails its case, not the run.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
+import locale
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What ``flowtui cat`` imports on its way (local files, S3, Parquet, the output writers):
@@ -146,8 +162,161 @@ def serve(folder: Path, width: int) -> int | None:
     return None
 
 
+# ---------------------------------------------------- one command at a time, from a kept driver
+
+#: What a real interpreter reads at its start: a caller's environment that differs here runs
+#: ``python -m flowtui`` itself rather than a child of a driver started under another.
+_STARTUP_ENV = ("PYTHON", "LC_", "LANG")
+
+
+class _Server:
+    """The kept driver of this test process: a job per line on its stdin, a result per line
+    on its stdout."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[str] | None = None
+        self._env: dict[str, str] = {}
+        self._folder = Path(tempfile.mkdtemp(prefix="flowtui-forkserver-"))
+        self._count = 0
+
+    def _driver(self) -> subprocess.Popen[str]:
+        if self._proc is None or self._proc.poll() is not None:
+            self._env = dict(os.environ)
+            self._proc = subprocess.Popen(
+                [sys.executable, __file__, "--serve"], cwd=ROOT, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, text=True, env=self._env)
+            atexit.register(self.close)
+        return self._proc
+
+    def starts_alike(self, env: dict[str, str]) -> bool:
+        """A child of the driver starts as a fresh interpreter would under ``env``."""
+        def startup(e: dict[str, str]) -> dict[str, str]:
+            return {k: v for k, v in e.items() if k.startswith(_STARTUP_ENV)}
+        self._driver()
+        return startup(env) == startup(self._env)
+
+    def run(self, argv: list[str], env: dict[str, str], cwd: str, stdin: bytes | None,
+            timeout: float) -> tuple[int, bytes, bytes]:
+        with self._lock:
+            driver = self._driver()
+            self._count += 1
+            base = self._folder / str(self._count)
+            source = None
+            if stdin is not None:
+                source = base.with_suffix(".in")
+                source.write_bytes(stdin)
+            job = {"argv": argv, "env": env, "cwd": cwd, "timeout": timeout,
+                   "stdin": str(source) if source else os.devnull,
+                   "out": str(base.with_suffix(".out")), "err": str(base.with_suffix(".err"))}
+            assert driver.stdin is not None and driver.stdout is not None
+            driver.stdin.write(json.dumps(job) + "\n")
+            driver.stdin.flush()
+            answer = driver.stdout.readline()
+            assert answer, "the fork driver ended"
+            result = json.loads(answer)
+            out = Path(job["out"]).read_bytes()
+            err = Path(job["err"]).read_bytes()
+            for name in (job["out"], job["err"], source):
+                if name:
+                    Path(name).unlink(missing_ok=True)
+            if result["timed_out"]:
+                raise subprocess.TimeoutExpired([sys.executable, "-m", "flowtui", *argv],
+                                                timeout, out, err)
+            return result["returncode"], out, err
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=30)
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+_SERVER = _Server()
+
+
+def flowtui_run(*args: str, env: dict[str, str] | None = None, cwd: str | Path = ROOT,
+                input: str | bytes | None = None, text: bool = True,
+                timeout: float = 300.0) -> subprocess.CompletedProcess[Any]:
+    """``subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
+    text=text, ...)``, from a child of the kept driver: the same exit code, stdout and stderr
+    (text decoded, newlines translated, as ``text=True`` does)."""
+    command = [sys.executable, "-m", "flowtui", *args]
+    environment = dict(os.environ if env is None else env)
+    data = input.encode() if isinstance(input, str) else input
+    if not _SERVER.starts_alike(environment):
+        return subprocess.run(command, env=environment, cwd=cwd, input=data,
+                              capture_output=True, text=text, timeout=timeout)
+    code, out, err = _SERVER.run(list(args), environment, str(cwd), data, timeout)
+    if not text:
+        return subprocess.CompletedProcess(command, code, out, err)
+    encoding = locale.getpreferredencoding(False)
+    return subprocess.CompletedProcess(command, code, _universal(out.decode(encoding)),
+                                       _universal(err.decode(encoding)))
+
+
+def _universal(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _serve_one(job: dict) -> int | None:
+    """Fork the job's child; in the driver, wait for it and answer (None); in the child,
+    the command's exit code."""
+    started = time.monotonic()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.chdir(job["cwd"])
+        os.environ.clear()
+        os.environ.update(job["env"])
+        for fd, name, flags in ((0, job["stdin"], os.O_RDONLY),
+                                (1, job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                                (2, job["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+            target = os.open(name, flags, 0o600)
+            os.dup2(target, fd)
+            os.close(target)
+        # the driver's own stdin wrapper may hold read-ahead of its job lines: a fresh one
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115
+        sys.argv = [str(ROOT / "flowtui" / "__main__.py"), *job["argv"]]
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        from flowtui.cli import main
+
+        return main(job["argv"])
+    fd = os.pidfd_open(pid)
+    ready, _, _ = select.select([fd], [], [], job["timeout"])
+    timed_out = not ready
+    if timed_out:
+        os.kill(pid, signal.SIGKILL)
+    _, status, _ = os.wait4(pid, 0)
+    os.close(fd)
+    print(json.dumps({"returncode": os.waitstatus_to_exitcode(status), "timed_out": timed_out,
+                      "wall": time.monotonic() - started}), flush=True)
+    return None
+
+
+def kept() -> int | None:
+    """The kept driver: warm up, then one job per line of stdin until it closes."""
+    import importlib
+
+    for module in WARM:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+    gc.collect()
+    gc.freeze()
+    for line in sys.stdin:
+        code = _serve_one(json.loads(line))
+        if code is not None:
+            return code  # the child's, through sys.exit
+    return None
+
+
 def main() -> int:
-    code = serve(Path(sys.argv[1]), int(sys.argv[2]))
+    code = kept() if sys.argv[1:] == ["--serve"] else serve(Path(sys.argv[1]),
+                                                           int(sys.argv[2]))
     return 0 if code is None else code
 
 

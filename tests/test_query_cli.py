@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 from collections import Counter
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ import pytest
 
 from flowtui.fields import DEFAULT_FIELDS
 from flowtui.synth import generate_lines, make_text_object
+from tests.cli_fork import flowtui_run
 
 ROOT = Path(__file__).resolve().parent.parent
 START = int(datetime(2024, 3, 5, 14, 0, tzinfo=UTC).timestamp())
@@ -28,8 +28,8 @@ INTS = {"version", "srcport", "dstport", "protocol", "packets", "bytes", "start"
 
 
 def flowtui(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300)
+    """``python -m flowtui ARGS``, forked from a warmed-up driver (tests/cli_fork.py)."""
+    return flowtui_run(*args, cwd=ROOT, timeout=300)
 
 
 def records(lines: list[str], fields: tuple[str, ...] = DEFAULT_FIELDS) -> list[dict[str, Any]]:
