@@ -16,8 +16,8 @@ the corpus tests' setup cost tens of seconds.
 ``flowtui_run`` is for the tests that run a command and read what it wrote: the same
 ``CompletedProcess`` as ``subprocess.run([python, "-m", "flowtui", ...], capture_output=True)``
 from a driver started once per test process (per xdist worker), so a file of twenty command
-lines pays the imports once instead of twenty times. The child gets the caller's environment
-and working directory at the call (a test's monkeypatched ``XDG_*`` reach it); an
+lines pays the imports once instead of twenty times. The child gets the caller's environment,
+working directory and umask at the call (a test's monkeypatched ``XDG_*`` reach it); an
 environment that changes how the interpreter starts (``PYTHON*``, the locale) runs a real
 interpreter instead.
 
@@ -206,7 +206,9 @@ class _Server:
             if stdin is not None:
                 source = base.with_suffix(".in")
                 source.write_bytes(stdin)
-            job = {"argv": argv, "env": env, "cwd": cwd, "timeout": timeout,
+            umask = os.umask(0o022)  # read it (a test may have set its own), and put back
+            os.umask(umask)
+            job = {"argv": argv, "env": env, "cwd": cwd, "timeout": timeout, "umask": umask,
                    "stdin": str(source) if source else os.devnull,
                    "out": str(base.with_suffix(".out")), "err": str(base.with_suffix(".err"))}
             assert driver.stdin is not None and driver.stdout is not None
@@ -269,6 +271,7 @@ def _serve_one(job: dict) -> int | None:
     pid = os.fork()
     if pid == 0:
         os.chdir(job["cwd"])
+        os.umask(job["umask"])
         os.environ.clear()
         os.environ.update(job["env"])
         for fd, name, flags in ((0, job["stdin"], os.O_RDONLY),

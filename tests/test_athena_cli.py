@@ -18,6 +18,8 @@ from pathlib import Path
 import boto3
 from test_athena_engine import _set_results, _slow_queries
 
+from tests.cli_fork import flowtui_run
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,9 +28,8 @@ def _env(s3_server) -> dict[str, str]:
 
 
 def _flowtui(s3_server, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flowtui", *args, "--endpoint-url",
-                           s3_server.endpoint_url], capture_output=True, text=True, cwd=ROOT,
-                          env=_env(s3_server), timeout=180)
+    return flowtui_run(*args, "--endpoint-url", s3_server.endpoint_url, cwd=ROOT,
+                       env=_env(s3_server), timeout=180)
 
 
 def _last_query(s3_server) -> str:
@@ -140,8 +141,7 @@ def test_sql_prints_the_query_with_partitions_from_the_prefix(s3_server) -> None
 
 
 def test_sql_refuses_a_bad_filter_in_one_line() -> None:
-    done = subprocess.run([sys.executable, "-m", "flowtui", "sql", "--where", "dstprot = 22"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = flowtui_run("sql", "--where", "dstprot = 22", cwd=ROOT, timeout=120)
     assert done.returncode == 2
     assert done.stderr.strip() == ("flowtui: unknown field 'dstprot' (did you mean 'dstport'?) "
                                    "(column 1): ‸dstprot = 22")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from flowtui.athena.table import TableError, describe_prefix
+from tests.cli_fork import flowtui_run
 from tests.corpus.generate import backquote_column
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,10 +35,9 @@ def _seed(raw, bucket: str) -> None:
 
 def _ddl(s3_server, bucket: str, *extra: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, AWS_ENDPOINT_URL_ATHENA=NOTHING_LISTENS)
-    return subprocess.run(
-        [sys.executable, "-m", "flowtui", "athena", "ddl", f"s3://{bucket}/", "--endpoint-url",
-         s3_server.endpoint_url, "--apply", "--yes", *extra],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    return flowtui_run("athena", "ddl", f"s3://{bucket}/", "--endpoint-url",
+                       s3_server.endpoint_url, "--apply", "--yes", *extra, cwd=ROOT, env=env,
+                       timeout=120)
 
 
 def test_a_parquet_column_with_a_backquote_is_refused(s3_server, scratch_bucket) -> None:
@@ -104,11 +104,10 @@ def test_an_answer_missing_a_column_is_one_line(s3_server, command: str) -> None
     _set_results(s3_server.endpoint_url, [first, "records", "packets"],
                  [["1709647200" if command == "hist" else "10.0.0.5", "12", "40"]])
     extra = ["--by", "srcaddr"] if command == "top" else ["--every", "5m"]
-    done = subprocess.run(
-        [sys.executable, "-m", "flowtui", command, f"s3://{s3_server.main_bucket}/hive/",
-         *extra, "--engine", "athena", "--output-location", "s3://r/q/", "--endpoint-url",
-         s3_server.endpoint_url], capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env=dict(os.environ, AWS_ENDPOINT_URL_ATHENA=s3_server.endpoint_url))
+    done = flowtui_run(
+        command, f"s3://{s3_server.main_bucket}/hive/", *extra, "--engine", "athena",
+        "--output-location", "s3://r/q/", "--endpoint-url", s3_server.endpoint_url, cwd=ROOT,
+        timeout=120, env=dict(os.environ, AWS_ENDPOINT_URL_ATHENA=s3_server.endpoint_url))
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "Athena's answer has no column 'bytes'" in done.stderr

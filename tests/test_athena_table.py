@@ -7,14 +7,13 @@ Golden files hold the statements for each layout in the moto fixture; regenerate
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from flowtui.athena.table import TableError, create_table, describe_prefix, partition_filter
+from tests.cli_fork import flowtui_run
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).with_name("golden") / "athena"
@@ -92,10 +91,8 @@ def test_a_window_becomes_partition_predicates(s3_server) -> None:
 
 def test_cli_prints_the_statement_and_sends_nothing_to_athena(s3_server) -> None:
     env = dict(os.environ, AWS_ENDPOINT_URL_ATHENA="http://127.0.0.1:9")  # nothing listens
-    done = subprocess.run(
-        [sys.executable, "-m", "flowtui", "athena", "ddl", f"s3://{s3_server.main_bucket}/hive/",
-         "--endpoint-url", s3_server.endpoint_url, "--table", "t1"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    done = flowtui_run("athena", "ddl", f"s3://{s3_server.main_bucket}/hive/", "--endpoint-url",
+                       s3_server.endpoint_url, "--table", "t1", cwd=ROOT, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("CREATE EXTERNAL TABLE IF NOT EXISTS `default`.`t1` (")
     assert "'storage.location.template'" in done.stdout
@@ -103,10 +100,8 @@ def test_cli_prints_the_statement_and_sends_nothing_to_athena(s3_server) -> None
 
 
 def test_cli_error_is_one_line(s3_server) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "flowtui", "athena", "ddl", f"s3://{s3_server.main_bucket}/",
-         "--endpoint-url", s3_server.endpoint_url],
-        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = flowtui_run("athena", "ddl", f"s3://{s3_server.main_bucket}/", "--endpoint-url",
+                       s3_server.endpoint_url, cwd=ROOT, timeout=120)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "several flow-log destinations" in done.stderr
 

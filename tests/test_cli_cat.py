@@ -16,6 +16,7 @@ import pytest
 
 from flowtui.fields import DEFAULT_FIELDS
 from flowtui.synth import generate_lines, make_text_object
+from tests.cli_fork import flowtui_run
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = " ".join(DEFAULT_FIELDS)
@@ -24,9 +25,9 @@ V2_SSH = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641
 NODATA = "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
 
 
-def flowtui(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120, **kwargs)
+def flowtui(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m flowtui ARGS``, forked from a warmed-up driver (tests/cli_fork.py)."""
+    return flowtui_run(*args, cwd=ROOT, timeout=120)
 
 
 def write(path: Path, *lines: str, compress: bool = True) -> Path:

@@ -5,8 +5,6 @@ names) are one line too, never a traceback."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 from flowtui.cli import main
 from flowtui.query.expr import FilterError, parse
 from flowtui.ui.app import FlowtuiApp
+from tests.cli_fork import flowtui_run
 from tests.corpus.filters import DIGITS_5000, FILTER_CASES, FilterCase
 from tests.corpus.generate import GOOD, HEADER, lines
 from tests.ui_helpers import wait_for
@@ -60,8 +59,7 @@ def test_where_turns_a_hostile_filter_into_one_line_and_exit_2(
 def test_a_window_past_the_calendar_is_an_error_not_a_traceback(args: list[str],
                                                                 log_file: Path) -> None:
     for command in (["cat", str(log_file)], ["sql"]):
-        done = subprocess.run([sys.executable, "-m", "flowtui", *command, *args],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        done = flowtui_run(*command, *args, cwd=ROOT, timeout=120)
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr
         assert "outside the times a record can have" in done.stderr.splitlines()[-1]
@@ -76,8 +74,7 @@ def test_a_window_past_the_calendar_is_an_error_not_a_traceback(args: list[str],
 ])
 def test_a_count_past_int64_is_an_argument_error(argv: list[str], log_file: Path) -> None:
     args = [a.replace("{file}", str(log_file)) for a in argv]
-    done = subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+    done = flowtui_run(*args, cwd=ROOT, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     [line] = done.stderr.splitlines()  # one line, not argparse's usage block

@@ -5,11 +5,11 @@ on the object (50 files: 50 lines, exit 1)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_fork import flowtui_run
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = next((ROOT / "samples").rglob("*.log.gz"))
@@ -28,9 +28,7 @@ def fifty(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_filter_the_engine_refuses_is_one_line_before_loading(fifty: Path, command: str,
                                                                 where: str) -> None:
     extra = ["--by", "srcaddr"] if command == "top" else []
-    done = subprocess.run([sys.executable, "-m", "flowtui", command, str(fifty), "--where",
-                           where, *extra], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+    done = flowtui_run(command, str(fifty), "--where", where, *extra, cwd=ROOT, timeout=120)
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("flowtui: "), done.stderr
     assert SAMPLE.name not in done.stderr  # not blamed on an object
@@ -38,8 +36,7 @@ def test_a_filter_the_engine_refuses_is_one_line_before_loading(fifty: Path, com
 
 
 def test_a_filter_that_runs_still_loads(fifty: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "flowtui", "cat", str(fifty), "--where",
-                           "tcp and bytes > 100", "--limit", "3", "--format", "jsonl"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = flowtui_run("cat", str(fifty), "--where", "tcp and bytes > 100", "--limit", "3",
+                       "--format", "jsonl", cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 3

@@ -9,13 +9,13 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
+from tests.cli_fork import flowtui_run
 from tests.ec2_world import HEADER, RANGES, World, flow_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +41,7 @@ def flowtui(world: World, files: dict[str, Path], *args: str, names: bool = True
                XDG_CACHE_HOME=str(files["folder"] / "cache"))
     extra = ["--names", "--ip-ranges", str(files["ranges"]), "--region", world.region] \
         if names else []
-    return subprocess.run([sys.executable, "-m", "flowtui", *args, *extra], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300, env=env)
+    return flowtui_run(*args, *extra, cwd=ROOT, timeout=300, env=env)
 
 
 def jsonl(text: str) -> list[dict[str, Any]]:
@@ -153,10 +152,9 @@ def test_names_file_from_the_config(ec2_world: World, files: dict[str, Path],
     conf.write_text(f'[names]\nnames_file = "{files["names"]}"\n')
     env = dict(os.environ, AWS_ENDPOINT_URL_EC2=ec2_world.endpoint_url, FLOWTUI_CONFIG=str(conf),
                XDG_CACHE_HOME=str(files["folder"] / "cache"))
-    done = subprocess.run([sys.executable, "-m", "flowtui", "cat", str(files["log"]), "--names",
-                           "--ip-ranges", str(files["ranges"]), "--region", ec2_world.region,
-                           "--format", "jsonl", "--where", "srcaddr.name = partner"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+    done = flowtui_run("cat", str(files["log"]), "--names", "--ip-ranges", str(files["ranges"]),
+                       "--region", ec2_world.region, "--format", "jsonl", "--where",
+                       "srcaddr.name = partner", cwd=ROOT, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     assert [r["dstport"] for r in jsonl(done.stdout)] == [22]
     assert "names file (1 networks)" in done.stderr

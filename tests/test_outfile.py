@@ -21,14 +21,14 @@ import pyarrow as pa
 import pytest
 
 from flowtui.ui.features.jobs.export import ExportDone, ExportJob, run_export
+from tests.cli_fork import flowtui_run
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = next((ROOT / "samples").rglob("*.log.gz"))
 
 
-def _cat(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flowtui", "cat", str(SAMPLE), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120, **kwargs)
+def _cat(*args: str) -> subprocess.CompletedProcess[str]:
+    return flowtui_run("cat", str(SAMPLE), *args, cwd=ROOT, timeout=120)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])

@@ -12,8 +12,6 @@ reported as bad lines, never written.
 from __future__ import annotations
 
 import gzip
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,6 +22,7 @@ from hypothesis import strategies as st
 from flowtui.fields import DEFAULT_FIELDS
 from flowtui.parser import FlowLogParser
 from flowtui.synth import generate_lines
+from tests.cli_fork import flowtui_run
 from tests.test_output import csv_reference, jsonl_reference, table_reference, written
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,8 +91,7 @@ def test_cat_csv_of_a_file_is_the_per_record_csv(tmp_path: Path) -> None:
     text = gzip.compress(("\n".join([" ".join(fields), *lines]) + "\n").encode())
     path = tmp_path / "odd.log.gz"
     path.write_bytes(text)
-    done = subprocess.run([sys.executable, "-m", "flowtui", "cat", str(path), "--format",
-                           "csv"], capture_output=True, cwd=ROOT, timeout=120)
+    done = flowtui_run("cat", str(path), "--format", "csv", cwd=ROOT, timeout=120, text=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode() == csv_reference(_parsed(text, True))
 
@@ -126,8 +124,7 @@ def test_cat_still_reports_values_that_do_not_fit_their_column(tmp_path: Path,
     for name, (bad, _reason) in BAD.items():
         body = "\n".join([" ".join(DEFAULT_FIELDS), GOOD, bad, GOOD]) + "\n"
         (tmp_path / name).write_bytes(gzip.compress(body.encode("utf-8", "surrogateescape")))
-    done = subprocess.run([sys.executable, "-m", "flowtui", "cat", str(tmp_path), "--format",
-                           fmt], capture_output=True, cwd=ROOT, timeout=120)
+    done = flowtui_run("cat", str(tmp_path), "--format", fmt, cwd=ROOT, timeout=120, text=False)
     out, err = done.stdout.decode(), done.stderr.decode()
     for name, (_bad, reason) in BAD.items():
         assert f"{name}:3: {reason}" in err, err

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from flowtui.athena.engine import AthenaTarget, QueryFailed, make_athena_client, run_query
+from tests.cli_fork import flowtui_run
 from tests.echo_endpoint import echo_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,12 +27,10 @@ TOKEN = "tok5s"  # short: shorter than any real token, as test set-ups use
 
 def _top(s3_server, endpoint: str, env: dict[str, str], *extra: str
          ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flowtui", "top", f"s3://{s3_server.main_bucket}/hive/", "--by",
-         "srcaddr", "--engine", "athena", "--output-location", "s3://r/q/", "--endpoint-url",
-         s3_server.endpoint_url, *extra],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env=dict(env, AWS_ENDPOINT_URL_ATHENA=endpoint))
+    return flowtui_run(
+        "top", f"s3://{s3_server.main_bucket}/hive/", "--by", "srcaddr", "--engine", "athena",
+        "--output-location", "s3://r/q/", "--endpoint-url", s3_server.endpoint_url, *extra,
+        cwd=ROOT, timeout=120, env=dict(env, AWS_ENDPOINT_URL_ATHENA=endpoint))
 
 
 def _env_credentials() -> dict[str, str]:

@@ -18,6 +18,7 @@ from flowtui.loader import Loader, resolve
 from flowtui.neighbours import Loaded, load_neighbours, plan_neighbours
 from flowtui.query.story import VERDICTS, tell
 from flowtui.store import RecordStore
+from tests.cli_fork import flowtui_run
 from tests.conftest import S3Server, _raw_client, text_object
 from tests.test_story import ACCOUNT, ENI, NAT_ENI, T0, V5, v5
 
@@ -106,9 +107,8 @@ def test_the_reply_in_the_next_object_is_found_by_loading_what_is_missing(around
 
 
 def flowtui(around: S3Server, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flowtui", "story", *args, "--endpoint-url",
-                           around.endpoint_url], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+    return flowtui_run("story", *args, "--endpoint-url", around.endpoint_url, cwd=ROOT,
+                       timeout=120)
 
 
 def test_cli_json_without_around_says_what_is_missing_and_with_around_tells_it(
@@ -160,8 +160,7 @@ def test_cli_text_shows_data_literally(tmp_path: Path) -> None:
     line = v5(evil, "10.0.1.5", "203.0.113.5", 40000, 443, T0, T0 + 30, "ACCEPT", 2, "egress")
     path = tmp_path / "evil.log"
     path.write_text(V5 + "\n" + line + "\n")
-    result = subprocess.run([sys.executable, "-m", "flowtui", "story", str(path), "--where",
-                             "tcp"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = flowtui_run("story", str(path), "--where", "tcp", cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "eni-\\x1b[31mred" in result.stdout
 
