@@ -203,13 +203,13 @@ class _Server:
             self._count += 1
             base = self._folder / str(self._count)
             source = None
-            if stdin is not None:
+            if stdin is not None:  # the driver writes it into the child's stdin, a pipe
                 source = base.with_suffix(".in")
                 source.write_bytes(stdin)
             umask = os.umask(0o022)  # read it (a test may have set its own), and put back
             os.umask(umask)
             job = {"argv": argv, "env": env, "cwd": cwd, "timeout": timeout, "umask": umask,
-                   "stdin": str(source) if source else os.devnull,
+                   "stdin": str(source) if source else None,
                    "out": str(base.with_suffix(".out")), "err": str(base.with_suffix(".err"))}
             assert driver.stdin is not None and driver.stdout is not None
             driver.stdin.write(json.dumps(job) + "\n")
@@ -268,16 +268,21 @@ def _serve_one(job: dict) -> int | None:
     the command's exit code."""
     started = time.monotonic()
     sys.stdout.flush()
+    # stdin: /dev/null without input (as under an xdist worker), else a pipe the driver
+    # fills as subprocess.run(input=...) does (not a file: a pipe cannot seek)
+    reader, writer = os.pipe() if job["stdin"] else (os.open(os.devnull, os.O_RDONLY), -1)
     pid = os.fork()
     if pid == 0:
         os.chdir(job["cwd"])
         os.umask(job["umask"])
         os.environ.clear()
         os.environ.update(job["env"])
-        for fd, name, flags in ((0, job["stdin"], os.O_RDONLY),
-                                (1, job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-                                (2, job["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
-            target = os.open(name, flags, 0o600)
+        os.dup2(reader, 0)
+        os.close(reader)
+        if writer >= 0:
+            os.close(writer)
+        for fd, name in ((1, job["out"]), (2, job["err"])):
+            target = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(target, fd)
             os.close(target)
         # the driver's own stdin wrapper may hold read-ahead of its job lines: a fresh one
@@ -287,6 +292,11 @@ def _serve_one(job: dict) -> int | None:
         from flowtui.cli import main
 
         return main(job["argv"])
+    os.close(reader)
+    feeder = None
+    if writer >= 0:
+        feeder = threading.Thread(target=_feed, args=(writer, Path(job["stdin"]).read_bytes()))
+        feeder.start()
     fd = os.pidfd_open(pid)
     ready, _, _ = select.select([fd], [], [], job["timeout"])
     timed_out = not ready
@@ -294,9 +304,23 @@ def _serve_one(job: dict) -> int | None:
         os.kill(pid, signal.SIGKILL)
     _, status, _ = os.wait4(pid, 0)
     os.close(fd)
+    if feeder is not None:
+        feeder.join()
     print(json.dumps({"returncode": os.waitstatus_to_exitcode(status), "timed_out": timed_out,
                       "wall": time.monotonic() - started}), flush=True)
     return None
+
+
+def _feed(fd: int, data: bytes) -> None:
+    """Write ``data`` into a child's stdin and close it (a child that stops reading ends it)."""
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except BrokenPipeError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def kept() -> int | None:

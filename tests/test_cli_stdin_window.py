@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import gzip
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from flowtui.fields import DEFAULT_FIELDS
+from tests.cli_fork import flowtui_run
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = " ".join(DEFAULT_FIELDS)
@@ -26,8 +26,7 @@ LATE = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20642 4
 
 
 def flowtui(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
-                          cwd=ROOT, timeout=120, input=stdin)
+    return flowtui_run(*args, cwd=ROOT, timeout=120, input=stdin, text=False)
 
 
 @pytest.mark.parametrize("command", [

@@ -18,6 +18,7 @@ import pytest
 from flowtui import config
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.features.settings import binding_ids, keymap_problem
+from tests.cli_fork import flowtui_run
 from tests.ui_helpers import screen_text, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,8 +101,7 @@ def test_unknown_keymap_id_is_refused_with_the_nearest(tmp_path: Path) -> None:
 def _run_config(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "XDG_CONFIG_HOME": str(home)}
     env.pop(config.ENV_PATH, None)
-    return subprocess.run([sys.executable, "-m", "flowtui", "config", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=60)
+    return flowtui_run("config", *args, cwd=ROOT, env=env, timeout=60)
 
 
 def test_flowtui_config_prints_the_path_and_what_is_in_effect(tmp_path: Path) -> None:

@@ -5,13 +5,12 @@ the name says (issue 20.15: gzip text named .log.parquet was refused; a Parquet 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
+from tests.cli_fork import flowtui_run
 from tests.corpus.generate import GOOD, HEADER, good_table, lines, parquet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,10 +29,8 @@ def test_an_s3_object_is_read_by_its_first_bytes(s3_server, scratch_bucket, suff
     bucket, raw = scratch_bucket
     key = PREFIX + NAME + suffix
     raw.put_object(Bucket=bucket, Key=key, Body=body())
-    done = subprocess.run(
-        [sys.executable, "-m", "flowtui", "cat", f"s3://{bucket}/{key}", "--format", "jsonl",
-         "--endpoint-url", s3_server.endpoint_url], capture_output=True, text=True, cwd=ROOT,
-        timeout=120)
+    done = flowtui_run("cat", f"s3://{bucket}/{key}", "--format", "jsonl", "--endpoint-url",
+                       s3_server.endpoint_url, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(records) == 100

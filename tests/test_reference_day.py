@@ -11,7 +11,6 @@ day was taken.
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from flowtui.fields import DEFAULT_FIELDS
 from flowtui.query.expr import parse
 from flowtui.query.times import ReferenceDay, day_of_data, parse_time
 from flowtui.synth import generate_lines, make_text_object
+from tests.cli_fork import flowtui_run
 
 ROOT = Path(__file__).resolve().parent.parent
 START = int(datetime(2024, 3, 5, 14, 0, tzinfo=UTC).timestamp())
@@ -28,8 +28,7 @@ NAME = "123456789012_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f67890_20240305T1400Z_0
 
 
 def flowtui(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "flowtui", *args], capture_output=True,
-                            cwd=ROOT, timeout=300, input=stdin)
+    result = flowtui_run(*args, cwd=ROOT, timeout=300, input=stdin, text=False)
     return subprocess.CompletedProcess(result.args, result.returncode,
                                        result.stdout.decode(), result.stderr.decode())
 

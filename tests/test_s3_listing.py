@@ -1,7 +1,5 @@
 """Listing: buckets, and one folder level a page at a time (never the whole bucket)."""
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ import pytest
 from flowtui.s3.errors import ListingLoop, describe
 from flowtui.s3.listing import PrefixPager, list_all, list_buckets
 from flowtui.s3.session import make_client
+from tests.cli_fork import flowtui_run
 from tests.faultproxy import Request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,10 +131,8 @@ def test_cat_of_a_listing_that_never_ends_says_so_and_stops(
         s3_server: Any, fault_proxy: Any) -> None:
     fault_proxy.reply(looping_page(LOOPS["repeated token"]), times=20,
                       match=lambda r: r.operation == "ListObjectsV2")
-    result = subprocess.run(
-        [sys.executable, "-m", "flowtui", "cat", f"s3://{s3_server.main_bucket}/{LOOP_PREFIX}",
-         "--endpoint-url", fault_proxy.url], capture_output=True, text=True, cwd=ROOT,
-        timeout=120)
+    result = flowtui_run("cat", f"s3://{s3_server.main_bucket}/{LOOP_PREFIX}", "--endpoint-url",
+                         fault_proxy.url, cwd=ROOT, timeout=120)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "the listing does not move on" in result.stderr
     assert fault_proxy.operations().count("ListObjectsV2") == 2

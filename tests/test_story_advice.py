@@ -5,10 +5,9 @@ flag examples. Each test names the documented fact it holds the text to."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_fork import flowtui_run
 from tests.test_story import (
     ACCOUNT,
     DEFAULT,
@@ -54,9 +53,7 @@ def test_awss_ping_example_names_the_outbound_nacl_rule_for_icmp_not_ports() -> 
 def test_the_story_cli_on_awss_ping_reads_without_ports(tmp_path: Path) -> None:
     path = tmp_path / "ping.log"
     path.write_text(DEFAULT + "\n" + "\n".join(AWS_PING) + "\n")
-    done = subprocess.run([sys.executable, "-m", "flowtui", "story", str(path), "--where",
-                           "icmp and reject"], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+    done = flowtui_run("story", str(path), "--where", "icmp and reject", cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "verdict  nacl-blocks-reply" in done.stdout
     assert "172.31.16.139 → 203.0.113.12 (icmp)" in done.stdout

@@ -18,6 +18,7 @@ import pytest
 
 from flowtui.cli.tail import status_line
 from flowtui.tail import PollDone, PollFailed
+from tests.cli_fork import flowtui_run
 from tests.tail_helpers import WAIT, Bucket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,8 +117,7 @@ def test_tail_of_a_missing_bucket_says_why_and_keeps_trying(s3_server: Any) -> N
 
 
 def test_tail_refuses_a_local_path() -> None:
-    result = subprocess.run([sys.executable, "-m", "flowtui", "tail", "/tmp", "--no-tui"],
-                            capture_output=True, text=True, cwd=ROOT, timeout=WAIT)
+    result = flowtui_run("tail", "/tmp", "--no-tui", cwd=ROOT, timeout=WAIT)
     assert result.returncode == 2
     assert result.stderr.strip() == "flowtui: tail follows an S3 prefix: give s3://bucket/prefix"
 
