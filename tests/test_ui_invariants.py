@@ -35,6 +35,7 @@ from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.detail.panel import record_json
 from tests.conftest import flow_lines, text_object
 from tests.query_reference import evaluate
+from tests.ui_helpers import screen_text
 from tests.ui_invariants import (
     burst,
     check_detail,
@@ -269,13 +270,13 @@ class ScreenMachine(RuleBasedStateMachine):
     # --------------------------------------------------------- invariants
 
     @invariant()
-    def cells_are_their_records(self) -> None:
-        check_table(self.pilot, self.app, self.decoded)
-
-    @invariant()
-    def panel_and_status_follow_the_cursor(self) -> None:
-        check_detail(self.pilot, self.app)
-        check_status(self.pilot, self.app)
+    def cells_panel_and_status_are_the_records(self) -> None:
+        """Cells are their records; the panel and the status line follow the cursor. One
+        read of the screen for the three (a full render costs as much as a key)."""
+        screen = screen_text(self.pilot)
+        check_table(self.pilot, self.app, self.decoded, screen)
+        check_detail(self.pilot, self.app, screen)
+        check_status(self.pilot, self.app, screen)
 
     @invariant()
     def the_view_is_the_filter(self) -> None:
@@ -303,7 +304,14 @@ def machine_folder(tmp_path: Path) -> Path:
 def test_the_screen_tells_the_truth(machine_folder: Path) -> None:
     ScreenMachine.folder = machine_folder
     run = ScreenMachine.TestCase()
-    run.settings = settings(max_examples=4, stateful_step_count=10, deadline=None,
+    # Three sequences of up to ten steps (was four): each sequence opens an app and most of
+    # the time is the app handling keys. Checked by breaking the app on purpose: these three
+    # still fail on a formatted-row cache kept across a column change, a cut cell without
+    # its …, keys of one write not held behind the previous key's work, and the detail
+    # panel not updated while the top-N pane hides it (as four did; two sequences of fifteen
+    # missed the last). The stateful seed is Hypothesis's own, so the sequences are the
+    # same as before.
+    run.settings = settings(max_examples=3, stateful_step_count=10, deadline=None,
                             derandomize=True, database=None,
                             phases=[Phase.explicit, Phase.generate],
                             suppress_health_check=list(HealthCheck))

@@ -45,10 +45,11 @@ def _cell(line: str, x: int, width: int) -> str:
     return line[x:x + width]
 
 
-def table_lines(pilot: Pilot, app: FlowtuiApp) -> list[str]:
-    """The table's content area as drawn: header first, then one line per row."""
+def table_lines(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None) -> list[str]:
+    """The table's content area as drawn: header first, then one line per row. ``screen``:
+    the screen's text when the caller has read it already (one render for every check)."""
     region = app.table.scrollable_content_region
-    lines = screen_text(pilot)
+    lines = screen_text(pilot) if screen is None else screen
     return [line[region.x:region.x + region.width]
             for line in lines[region.y:region.y + region.height]]
 
@@ -57,12 +58,13 @@ def expected_cell(column: str, value: object, decoded: bool) -> str:
     return literal(display_value(column, value, decoded))
 
 
-def check_table(pilot: Pilot, app: FlowtuiApp, decoded: bool) -> None:
+def check_table(pilot: Pilot, app: FlowtuiApp, decoded: bool,
+                screen: list[str] | None = None) -> None:
     """Every drawn cell is the value of its row's record and of the column its header names;
     a cell cut by the screen's edge shows ``…`` where it is cut."""
     table = app.table
     source = table.store
-    lines = table_lines(pilot, app)
+    lines = table_lines(pilot, app, screen)
     if not lines or source is None or not table.row_count:
         return
     width = len(lines[0])
@@ -123,9 +125,9 @@ def _check_cell(drawn: str, value: str, size: int, left_cut: bool, right_cut: bo
     raise AssertionError(f"{where}: cut cell drawn {drawn!r}, record has {value!r}")
 
 
-def detail_lines(pilot: Pilot, app: FlowtuiApp) -> list[str]:
+def detail_lines(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None) -> list[str]:
     region = app.detail.region
-    lines = screen_text(pilot)
+    lines = screen_text(pilot) if screen is None else screen
     return [line[region.x:region.x + region.width]
             for line in lines[region.y:region.y + region.height]]
 
@@ -133,12 +135,12 @@ def detail_lines(pilot: Pilot, app: FlowtuiApp) -> list[str]:
 DETAIL_FIELDS = ("srcaddr", "dstaddr", "srcport", "dstport", "start", "packets", "bytes")
 
 
-def check_detail(pilot: Pilot, app: FlowtuiApp) -> None:
+def check_detail(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None) -> None:
     """The detail panel names the cursor's row and shows that record's values."""
     table, detail = app.table, app.detail
     if not detail.display or not detail.region.height or table.store is None:
         return
-    lines = detail_lines(pilot, app)
+    lines = detail_lines(pilot, app, screen)
     text = "\n".join(lines)
     if not table.row_count:
         assert not re.search(r"record \d", text), text
@@ -158,16 +160,17 @@ def check_detail(pilot: Pilot, app: FlowtuiApp) -> None:
             f"detail panel shows {name} {match.group(1)}, the cursor's record has {value}")
 
 
-def status_line(pilot: Pilot, app: FlowtuiApp) -> str:
+def status_line(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None) -> str:
     region = app.status.region
-    return screen_text(pilot)[region.y][region.x:region.x + region.width]
+    line = (screen_text(pilot) if screen is None else screen)[region.y]
+    return line[region.x:region.x + region.width]
 
 
-def check_status(pilot: Pilot, app: FlowtuiApp) -> None:
+def check_status(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None) -> None:
     """"row N/M" is the cursor's row of the rows shown; "X of Y match" is the view's count
     of the store's records."""
     table = app.table
-    line = status_line(pilot, app)
+    line = status_line(pilot, app, screen)
     if not table.row_count:
         return
     found = re.search(r"row ([\d,]+)/([\d,]+)", line)
