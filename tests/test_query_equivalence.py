@@ -98,13 +98,23 @@ WORD = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp",
                min_size=1, max_size=6)
 
 
+# Strategies built once: a strategy made inside a draw is built and validated again on
+# every draw, which cost as much as the drawing (the stores took half of the test's time).
+_BOOLEANS = st.booleans()
+_POOLED_ADDRESSES = st.sampled_from(ADDRESS_POOL)
+_IP_ADDRESSES = st.ip_addresses()
+_SPELLINGS = st.sampled_from(("compressed", "exploded", "upper"))
+_PREFIXES = {4: st.integers(0, 32), 6: st.integers(0, 128)}
+_ORDERS = st.permutations(FORMATS)
+
+
 @st.composite
 def address_text(draw: st.DrawFn) -> str:
-    if draw(st.booleans()):
-        return draw(st.sampled_from(ADDRESS_POOL))
-    address = draw(st.ip_addresses())
+    if draw(_BOOLEANS):
+        return draw(_POOLED_ADDRESSES)
+    address = draw(_IP_ADDRESSES)
     if address.version == 6:
-        spelling = draw(st.sampled_from(("compressed", "exploded", "upper")))
+        spelling = draw(_SPELLINGS)
         text = address.exploded if spelling == "exploded" else str(address)
         return text.upper() if spelling == "upper" else text
     return str(address)
@@ -155,7 +165,7 @@ def batch_text(draw: st.DrawFn, fields: tuple[str, ...]) -> bytes:
 @st.composite
 def stores(draw: st.DrawFn) -> RecordStore:
     store = RecordStore()
-    order = draw(st.permutations(FORMATS))
+    order = draw(_ORDERS)
     for fields in order:
         batches, parser = parse_bytes(draw(batch_text(fields)))
         assert not parser.bad_lines, parser.bad_lines
@@ -166,15 +176,18 @@ def stores(draw: st.DrawFn) -> RecordStore:
 
 # ------------------------------------------------------------------- expressions as trees
 
+_ADDRESS_TEXT = address_text()
+
+
 @st.composite
 def networks(draw: st.DrawFn, seen: tuple[str, ...] = ()) -> str:
-    base = draw(st.one_of(address_text(), st.sampled_from(seen))) if seen else draw(
-        address_text())
+    base = draw(st.one_of(_ADDRESS_TEXT, st.sampled_from(seen))) if seen else draw(
+        _ADDRESS_TEXT)
     try:
         address = ipaddress.ip_address(base)
     except ValueError:
-        address = draw(st.ip_addresses())
-    prefix = draw(st.integers(0, address.max_prefixlen))
+        address = draw(_IP_ADDRESSES)
+    prefix = draw(_PREFIXES[address.version])
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
