@@ -177,11 +177,12 @@ class _Server:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[str] | None = None
         self._env: dict[str, str] = {}
-        self._folder = Path(tempfile.mkdtemp(prefix="flowtui-forkserver-"))
+        self._folder = Path()
         self._count = 0
 
     def _driver(self) -> subprocess.Popen[str]:
         if self._proc is None or self._proc.poll() is not None:
+            self._folder = Path(tempfile.mkdtemp(prefix="flowtui-forkserver-"))
             self._env = dict(os.environ)
             self._proc = subprocess.Popen(
                 [sys.executable, __file__, "--serve"], cwd=ROOT, stdin=subprocess.PIPE,
@@ -229,7 +230,9 @@ class _Server:
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
+        if proc is None:
+            return
+        if proc.poll() is None:
             assert proc.stdin is not None
             proc.stdin.close()
             proc.wait(timeout=30)
