@@ -86,6 +86,8 @@ BINARY_TYPES = (pa.binary(), pa.large_binary())
 _LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
 _lookup_cache: dict[tuple[object, ...], pa.Array] = {}
 _decorated_cache: dict[tuple[object, ...], pa.Array] = {}
+MAX_CACHED_SPANS = 4  # ranges kept per integer type (start, end, packets share uint32)
+_span_cache: dict[tuple[object, ...], list[tuple[int, int, pa.Array]]] = {}
 
 
 def column_cells(column: pa.Array, style: TextStyle) -> Cells:
@@ -124,15 +126,44 @@ def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:
     packet counts) as a table of the text of every value between the least and the
     greatest, taken into rows: the table is padded and decorated once, then one take per
     column instead of a cast, a padding pass and a separator argument to the join. None
-    when the values spread wider than the rows (bytes)."""
+    when the values spread wider than the rows (bytes).
+
+    The table is kept for the next batches (a few ranges per type): it covers half the
+    batch's range again on either side, so the times of the next blocks, which move on
+    a little, are found in it, and its padded, decorated forms are made once."""
     bounds = pc.min_max(column)
     low, high = bounds["min"].as_py(), bounds["max"].as_py()
-    if low is None or high - low >= min(len(column) // 2, MAX_SPAN):
+    if low is None:
         return None
-    every = pa.array(range(low, high + 1), column.type).cast(pa.string())
-    table = pa.concat_arrays([every, pa.array([style.null], pa.string())])
-    indices = pc.subtract(column, pa.scalar(low, column.type))
-    return Cells(table, _filled_indices(indices, len(table) - 1))
+    kind = column.type
+    spans = _span_cache.setdefault((kind, style.null), [])
+    for number, span in enumerate(spans):
+        if span[0] <= low and high <= span[1]:
+            first, last, table = spans.pop(number)
+            spans.insert(0, (first, last, table))
+            break
+    else:
+        if high - low >= min(len(column) // 2, MAX_SPAN):
+            return None
+        first, last = low, high
+        if kind.bit_width >= 32:  # smaller ones have their lookup tables
+            margin = (high - low + 1) // 2
+            least, most = _integer_range(kind)
+            first, last = max(low - margin, least), min(high + margin, most)
+        wide = pa.uint64() if kind == pa.uint64() else pa.int64()
+        every = pc.add(_counting(last - first + 1).cast(wide), pa.scalar(first, wide))
+        table = pa.concat_arrays([every.cast(pa.string()), pa.array([style.null], pa.string())])
+        spans.insert(0, (first, last, table))
+        del spans[MAX_CACHED_SPANS:]
+    indices = pc.subtract(column, pa.scalar(first, kind))
+    return Cells(table, _filled_indices(indices, len(table) - 1),
+                 ("span", kind, style.null, first, last))
+
+
+def _integer_range(kind: pa.DataType) -> tuple[int, int]:
+    if pa.types.is_signed_integer(kind):
+        return -(1 << (kind.bit_width - 1)), (1 << (kind.bit_width - 1)) - 1
+    return 0, (1 << kind.bit_width) - 1
 
 
 def plain_ascii(values: pa.Array, also: tuple[str, ...] = ()) -> bool:
@@ -198,3 +229,16 @@ def join_lines(parts: list[pa.Array | str]) -> pa.Array:
         else:
             merged.append(part)
     return pc.binary_join_element_wise(*merged, "")
+
+
+_counted: list[pa.Array] = [pa.array([], pa.int64())]
+
+
+def _counting(count: int) -> pa.Array:
+    """0, 1, … count - 1 as int64, sliced from a cached array (made with one kernel call
+    when it grows, not from a Python range)."""
+    if len(_counted[0]) < count:
+        size = max(count, 1 << 16)
+        _counted[0] = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), size)
+                                                    ), pa.scalar(1, pa.int64()))
+    return _counted[0].slice(0, count)
