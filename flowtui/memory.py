@@ -15,6 +15,9 @@ import sys
 POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 
+_USER_POOL = POOL_VARIABLE in os.environ  # the user's choice wins over both policies
+
+
 def prefer_compact_memory() -> None:
     """Use the system allocator for Arrow buffers; call once at program start.
 
@@ -41,4 +44,24 @@ def release_freed_memory() -> None:
         libc = ctypes.CDLL("libc.so.6")
         libc.malloc_trim(0)
     except (OSError, AttributeError):
+        pass
+
+
+def prefer_fast_memory() -> None:
+    """Use jemalloc for Arrow buffers in a process that streams records and keeps none
+    (``cat`` without ``--sort``); a user's ``ARROW_DEFAULT_MEMORY_POOL`` still wins.
+
+    Why: the writers make and free a few megabytes of text columns per batch; the system
+    allocator maps and unmaps them, and the kernel zeroes every new page. Measured on 1M
+    records (``cat --format jsonl``): the writer thread's CPU 0.75 s instead of 0.95-1.0 s,
+    the process's 0.95x, peak memory no higher. Resident memory after a load, the reason
+    for the compact policy, does not arise in a process that holds nothing.
+    """
+    if _USER_POOL:
+        return
+    import pyarrow as pa
+
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:  # pragma: no cover - a pyarrow built without jemalloc
         pass

@@ -66,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
         return make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
                            explain=args.explain)
 
+    from flowtui.memory import prefer_fast_memory
+
+    prefer_fast_memory()  # records stream through and none is kept
     if loading.wants_loader(args):
         # The loader's threads write as batches arrive, and stop at once on a closed pipe.
         # The writer is made once the objects are listed (Arrow loads during the listing).
