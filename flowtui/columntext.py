@@ -219,6 +219,34 @@ def python_text(column: pa.Array) -> pa.Array:
                     pa.string())
 
 
+def line_parts(cells: list[Cells], texts: list[str], widths: list[int] | None = None
+               ) -> list[pa.Array | str]:
+    """The join's arguments for lines of ``texts[0]``, the first column's cell, ``texts[1]``,
+    … the last cell, ``texts[-1]`` (one text more than columns), each cell padded to its
+    width. A text goes into the decorated table of the column after it, else of the one
+    before it, when that column has one (a table is decorated once, cached across batches;
+    a text left on its own costs the join a pass over the rows: the separator before a
+    column of wide integers such as ``bytes``)."""
+    count = len(cells)
+    prefixes, suffixes, loose = [""] * count, [""] * count, [""] * (count + 1)
+    for index, text in enumerate(texts):
+        if index < count and cells[index].indices is not None:
+            prefixes[index] = text
+        elif index > 0 and cells[index - 1].indices is not None:
+            suffixes[index - 1] = text
+        else:
+            loose[index] = text
+    parts: list[pa.Array | str] = []
+    for index, column in enumerate(cells):
+        if loose[index]:
+            parts.append(loose[index])
+        parts += column.parts(prefixes[index], suffixes[index],
+                              widths[index] if widths else 0)
+    if loose[count]:
+        parts.append(loose[count])
+    return parts
+
+
 def join_lines(parts: list[pa.Array | str]) -> pa.Array:
     """One kernel call joins every column's text into lines; neighbouring constant texts
     (a separator and the next key) are merged first, as each argument costs a pass."""
