@@ -11,6 +11,7 @@ how one format (table, CSV, JSON lines) renders values; ``Cells`` is a column's 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,6 +87,10 @@ BINARY_TYPES = (pa.binary(), pa.large_binary())
 _LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
 _lookup_cache: dict[tuple[object, ...], pa.Array] = {}
 _decorated_cache: dict[tuple[object, ...], pa.Array] = {}
+MAX_CACHED_DICTIONARY = 1024  # values of a dictionary whose text is kept for the next batches
+_dictionary_cache: dict[tuple[object, ...], list[tuple[pa.Array, pa.Array, tuple[object, ...]]]
+                        ] = {}
+_dictionary_serial = itertools.count()
 MAX_CACHED_SPANS = 4  # ranges kept per integer type (start, end, packets share uint32)
 _span_cache: dict[tuple[object, ...], list[tuple[int, int, pa.Array]]] = {}
 
@@ -93,9 +98,8 @@ _span_cache: dict[tuple[object, ...], list[tuple[int, int, pa.Array]]] = {}
 def column_cells(column: pa.Array, style: TextStyle) -> Cells:
     kind = column.type
     if pa.types.is_dictionary(kind):
-        values = column_cells(column.dictionary, style).rows()
-        return Cells(pa.concat_arrays([values, pa.array([style.null], pa.string())]),
-                      _filled_indices(column.indices, len(values)))
+        table, key = _dictionary_text(column.dictionary, style)
+        return Cells(table, _filled_indices(column.indices, len(table) - 1), key)
     key = (kind, style.null)
     table = _lookup_cache.get(key)
     # Ports, protocols, versions: a table of every value's text, made once for the first
@@ -119,6 +123,30 @@ def column_cells(column: pa.Array, style: TextStyle) -> Cells:
         text = rendered(column, style)
         return Cells(pc.fill_null(text, style.null) if text.null_count else text)
     return Cells(style.others(column))
+
+
+def _dictionary_text(dictionary: pa.Array, style: TextStyle
+                     ) -> tuple[pa.Array, tuple[object, ...] | None]:
+    """The text of a dictionary's values and of null (last), and a key naming it. A small
+    dictionary equal to one seen lately (``action``, ``log-status``, an account's, batch
+    after batch) reuses that one's text and key, so its padded, decorated forms are not
+    made again for each batch."""
+    small = len(dictionary) <= MAX_CACHED_DICTIONARY
+    bucket = _dictionary_cache.setdefault((id(style), dictionary.type, len(dictionary)),
+                                          []) if small else []
+    for seen, table, key in bucket:
+        if seen.equals(dictionary):
+            return table, key
+    values = column_cells(dictionary, style).rows()
+    table = pa.concat_arrays([values, pa.array([style.null], pa.string())])
+    if not small:
+        return table, None
+    if len(_dictionary_cache) > MAX_CACHED_TABLES:
+        _dictionary_cache.clear()
+    key = ("dictionary", next(_dictionary_serial))
+    bucket.insert(0, (dictionary, table, key))
+    del bucket[MAX_CACHED_SPANS:]
+    return table, key
 
 
 def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:
