@@ -126,7 +126,7 @@ def bulk_batches(draw: st.DrawFn) -> list[pa.RecordBatch]:
     return [first, other]
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(bulk_batches())
 def test_large_batches_of_hostile_values_match_the_reference(batches: list[pa.RecordBatch]
@@ -189,7 +189,7 @@ def parsed(text: bytes, dictionaries: bool) -> list[pa.RecordBatch]:
     return batches
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(flow_log_text())
 def test_flow_logs_as_parsed_match_the_reference(case: tuple[bytes, bool]) -> None:
