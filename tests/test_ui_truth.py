@@ -19,8 +19,8 @@ from flowtui.fields import DEFAULT_FIELDS
 from flowtui.parser import parse_bytes
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands
-from flowtui.ui.keygate import MAX_WAIT
 from flowtui.ui.features.story.screen import StoryScreen
+from flowtui.ui.keygate import MAX_WAIT
 from tests.conftest import flow_lines, text_object
 from tests.tail_helpers import Bucket
 from tests.test_ui_tail import ACCOUNT, REGION, M, T, options, poll, started
