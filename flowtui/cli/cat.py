@@ -299,11 +299,13 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
     import pyarrow as pa
 
     from flowtui.localfiles import LocalPathError, read_batches
+    from flowtui.memory import keep_freed_pages
     from flowtui.parser import FlowLogParser
 
     """Plain local files, one after another, into ``writer``; each failed file and bad
     line said on stderr."""
     drain = getattr(writer, "drain", lambda: None)  # rows before the messages about them
+    keep_freed_pages()
     bad_total = 0
     failed = 0
     for path in paths:

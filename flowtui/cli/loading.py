@@ -202,9 +202,11 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None 
     ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
     read. ``make_writer``: makes the sink (``sink`` is then None) once the objects are
     listed (see ``load_objects``)."""
+    from flowtui.memory import keep_freed_pages
     from flowtui.outfile import check_target
 
     check_target(getattr(args, "output", None))  # before any work: one line, exit 2
+    keep_freed_pages()
     if args.since is not None and args.until is not None and args.until < args.since:
         say("--until is before --since")
         return 2
