@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 from flowtui.arrowcsv import (
     PARSE_OPTIONS,
     READ_TYPE,
-    arrow_owned,
+    arrow_copy,
     as_text,
     convert_options,
     empty_batch,
@@ -135,7 +135,7 @@ class BlockTyper:
             return list(self.fields)
         return [f for f in self.fields if f in self._wanted] or self.fields[:1]
 
-    def parse_block(self, parts: list[bytes]) -> BlockResult:
+    def parse_block(self, parts: Sequence[bytes | memoryview]) -> BlockResult:
         """Runs on the parse thread: the fast path, and the slow pass where it fails.
 
         Bad lines are numbered from the block's start; ``_ready`` adds the offset. A header
@@ -143,13 +143,14 @@ class BlockTyper:
         switches the columns from the next line on; the parse thread takes the blocks in
         order, so every later block is read with the new columns.
         """
-        data = b"".join(parts) if len(parts) > 1 else parts[0]
-        lines = data.count(b"\n")
+        data = b"".join(parts) if len(parts) > 1 else bytes(parts[0])
+        block = _Block(data)
         try:
-            batch = self._fast(data)
-            return BlockResult([batch] if batch.num_rows else [], [], lines, 0)
+            batch = self._fast(block)
+            return BlockResult([batch] if batch.num_rows else [], [], block.line_count(), 0)
         except _FastPathFailed:
             pass
+        lines = block.line_count()
         batches: list[pa.RecordBatch] = []
         bad = _BadLines()
         rest: tuple[bytes, int] | None = (data, 1)
@@ -180,8 +181,11 @@ class BlockTyper:
         self.fields = names
         self._options_cache = None
 
-    def _fast(self, data: bytes, *, checked: bool = False) -> pa.RecordBatch:
+    def _fast(self, block: bytes | _Block, *, checked: bool = False) -> pa.RecordBatch:
         """Type a block with Arrow's CSV reader. ``checked``: lines the slow pass passed."""
+        if isinstance(block, bytes):
+            block = _Block(block)
+        data = block.data
         options = self._options()
         if b"\x00" in data:
             raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
@@ -190,12 +194,13 @@ class BlockTyper:
             # a block holding "0x" goes the slow way (a text value may hold it).
             raise _FastPathFailed
         if self._prefilter is not None:
-            picked = self._picked(data, options)
+            picked = self._picked(block, options)
             if picked is not None:
                 if not picked:
                     return empty_batch(options.columns)
+                block = _Block(picked)
                 data = picked
-        source = arrow_owned(data)
+        source = block.reader()
         table = None
         if options.narrow is not None:
             try:
@@ -225,7 +230,7 @@ class BlockTyper:
             raise _FastPathFailed  # perhaps a header line: the slow pass decides
         return narrow(table.combine_chunks().to_batches()[0])
 
-    def _picked(self, data: bytes, options: _Options) -> bytes | None:
+    def _picked(self, block: _Block, options: _Options) -> bytes | None:
         """The lines of ``data`` the prefilter keeps, or None to type them all.
 
         The filter's columns are typed alone (a fraction of the cost of every column), and
@@ -233,6 +238,8 @@ class BlockTyper:
         unusual — the filter's columns fail to type (the whole block goes the usual way, to
         the slow pass if need be), a filter over text columns meets what may be a header,
         the kept lines are not one to one with the rows — and when most lines are kept.
+        Both reads and the cut share the block's one copy in Arrow's memory (``_Block``),
+        and the cut counts the block's lines on the way.
         """
         assert self._prefilter is not None and self.fields is not None
         wanted = set(self._prefilter.columns)
@@ -241,7 +248,7 @@ class BlockTyper:
             return None
         types = {f: READ_TYPE.get(f) or arrow_type(f) for f in columns}
         try:
-            table = pacsv.read_csv(arrow_owned(data), options.read, PARSE_OPTIONS,
+            table = pacsv.read_csv(block.reader(), options.read, PARSE_OPTIONS,
                                    convert_options(types, columns))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
@@ -254,8 +261,7 @@ class BlockTyper:
         kept = pc.sum(keep.cast(pa.uint32())).as_py() or 0
         if kept * 2 > table.num_rows:
             return None  # most lines kept: typing them all once is cheaper
-        lines = pc.list_flatten(pc.split_pattern(pa.array([data], pa.binary()), b"\n"))
-        lines = lines.filter(pc.greater(pc.binary_length(lines), 0))
+        lines = block.lines()
         if len(lines) != table.num_rows:  # blank or CR-only lines: not worth the care
             return None
         if not kept:
@@ -309,6 +315,44 @@ class BlockTyper:
             else:
                 good.append(b" ".join(tokens))
         return (b"\n".join(good) + b"\n" if good else b""), header
+
+
+class _Block:
+    """A block's text, with its one copy in memory Arrow owns (``arrow_owned``) made when
+    first asked for and shared by every read of it, and its count of newlines."""
+
+    __slots__ = ("data", "_buffer", "_newlines")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._buffer: pa.Buffer | None = None
+        self._newlines: int | None = None
+
+    def reader(self) -> pa.BufferReader:
+        if self._buffer is None:
+            self._buffer = arrow_copy(self.data)
+        return pa.BufferReader(self._buffer)
+
+    def line_count(self) -> int:
+        if self._newlines is None:
+            self._newlines = self.data.count(b"\n")
+        return self._newlines
+
+    def lines(self) -> pa.Array:
+        """The block's non-empty lines, without their newlines (a binary array), cut from
+        the Arrow copy; the newlines are counted on the way."""
+        if self._buffer is None:
+            self.reader()
+        assert self._buffer is not None
+        offsets = pa.array([0, len(self._buffer)], pa.int32()).buffers()[1]
+        whole = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, self._buffer])
+        pieces = pc.list_flatten(pc.split_pattern(whole, b"\n"))
+        self._newlines = len(pieces) - 1
+        lengths = pc.binary_length(pieces)
+        last = len(pieces) - 1
+        if last and lengths[last].as_py() == 0 and pc.min(lengths.slice(0, last)).as_py():
+            return pieces.slice(0, last)  # the usual block: no empty line but after the end
+        return pieces.filter(pc.greater(lengths, 0))
 
 
 class _BadLines:
