@@ -58,6 +58,9 @@ class BlockResult:
     bad: list[BadLine]  # numbered from 1 at the block's first line; at most MAX_BAD_LINES_KEPT
     lines: int
     bad_count: int  # all of the block's bad lines
+    #: The typer for the text after this block when a header line in it named other
+    #: columns (a second object's); None: the columns did not change.
+    switched: BlockTyper | None = None
 
 
 class _Options(NamedTuple):
@@ -83,12 +86,14 @@ class _FastPathFailed(Exception):
 
 
 class BlockTyper:
-    """Types blocks of whole lines with the current columns, on the parse thread.
+    """Types blocks of whole lines with one set of columns, on the parse threads.
 
-    ``fields`` are the object's columns (a header met inside a block replaces them from the
-    next line on: the parse thread takes the blocks in order); ``wanted`` (None: all) the
-    columns typed and returned; ``prefilter`` the filter applied before typing every column;
-    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``).
+    ``fields`` are the object's columns; ``wanted`` (None: all) the columns typed and
+    returned; ``prefilter`` the filter applied before typing every column;
+    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``). A typer
+    never changes its columns once it types (several threads may use it at once): a header
+    met inside a block types the rest of the block with a new typer (``with_fields``),
+    which the block's result hands on (``BlockResult.switched``).
     """
 
     def __init__(self, fields: list[str] | None, wanted: Iterable[str] | None,
@@ -99,6 +104,10 @@ class BlockTyper:
         self._prefilter = prefilter
         self._options_cache: _Options | None = None
         self._all_text = False  # no integer column: the fast path cannot reject a header
+
+    def with_fields(self, fields: list[str] | None) -> BlockTyper:
+        """A typer like this one for other columns."""
+        return BlockTyper(fields, self._wanted, self._prefilter, self._dictionaries)
 
     def _options(self) -> _Options:
         if self._options_cache is None:
@@ -136,12 +145,13 @@ class BlockTyper:
         return [f for f in self.fields if f in self._wanted] or self.fields[:1]
 
     def parse_block(self, parts: Sequence[bytes | memoryview]) -> BlockResult:
-        """Runs on the parse thread: the fast path, and the slow pass where it fails.
+        """Runs on a parse thread: the fast path, and the slow pass where it fails.
 
         Bad lines are numbered from the block's start; ``_ready`` adds the offset. A header
         line met here (a second object's, in concatenated gzip members or ``cat a b``)
-        switches the columns from the next line on; the parse thread takes the blocks in
-        order, so every later block is read with the new columns.
+        switches the columns from the next line on: the result's ``switched`` types the
+        rest of the object (``FlowLogParser._ready`` types again, with it, any later block
+        already typed with these columns).
         """
         data = b"".join(parts) if len(parts) > 1 else bytes(parts[0])
         block = _Block(data)
@@ -153,15 +163,17 @@ class BlockTyper:
         lines = block.line_count()
         batches: list[pa.RecordBatch] = []
         bad = _BadLines()
+        typer = self
         rest: tuple[bytes, int] | None = (data, 1)
         while rest is not None:
-            rest = self._parse_text(rest[0], rest[1], batches, bad)
-        return BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count)
+            rest, typer = typer._parse_text(rest[0], rest[1], batches, bad)
+        return BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count,
+                           None if typer is self else typer)
 
     def _parse_text(self, data: bytes, first_line: int, batches: list[pa.RecordBatch],
-                    bad: _BadLines) -> tuple[bytes, int] | None:
-        """Type ``data`` piece by piece; at a header line, switch the columns and return
-        the text after it (and its first line number) to be read with them."""
+                    bad: _BadLines) -> tuple[tuple[bytes, int] | None, BlockTyper]:
+        """Type ``data`` piece by piece; at a header line, return the text after it (and
+        its first line number) and the typer of the header's columns, to read it with."""
         for piece, piece_line, piece_start in _pieces(data, first_line, RETRY_PIECE_BYTES):
             try:
                 batches.append(self._fast(piece))
@@ -173,13 +185,8 @@ class BlockTyper:
                 batches.append(self._fast(good, checked=True))
             if header is not None:
                 names, offset, next_line = header
-                self._use_columns(names)
-                return data[piece_start + offset :], next_line
-        return None
-
-    def _use_columns(self, names: list[str]) -> None:
-        self.fields = names
-        self._options_cache = None
+                return (data[piece_start + offset :], next_line), self.with_fields(names)
+        return None, self
 
     def _fast(self, block: bytes | _Block, *, checked: bool = False) -> pa.RecordBatch:
         """Type a block with Arrow's CSV reader. ``checked``: lines the slow pass passed."""
