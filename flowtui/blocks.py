@@ -131,9 +131,13 @@ class BlockTyper:
 
     def _read_type(self, name: str) -> pa.DataType:
         """The type the CSV reader gives a column: text as bytes when no dictionaries are
-        wanted (viewed as strings once the block's UTF-8 is checked, ``as_text``)."""
+        wanted (viewed as strings once the block's UTF-8 is checked, ``as_text``), but for
+        the prefilter's columns: the filter runs again on the batch (``Keeper``), and its
+        tests of text (a CIDR, a pattern) run once per distinct value of a dictionary,
+        once per row of plain strings."""
         kind = arrow_type(name)
-        if not self._dictionaries and pa.types.is_dictionary(kind):
+        if not self._dictionaries and pa.types.is_dictionary(kind) and (
+                self._prefilter is None or name not in self._prefilter.columns):
             return pa.binary()
         return kind
 

@@ -72,9 +72,10 @@ class FlowLogParser:
 
     ``dictionaries=False`` gives text columns as plain strings, not dictionaries: for a
     reader that renders every row once and keeps nothing (``cat``'s CSV writer), building a
-    dictionary per block is work for nothing. The checks stay: the reader still splits
-    every line and types every integer; UTF-8 is checked on the whole block at once (an
-    ASCII block needs no more), so a bad line is as bad as with dictionaries.
+    dictionary per block is work for nothing (the prefilter's columns stay dictionaries).
+    The checks stay: the reader still splits every line and types every integer; UTF-8 is
+    checked on the whole block at once (an ASCII block needs no more), so a bad line is as
+    bad as with dictionaries.
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",

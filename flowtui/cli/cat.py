@@ -269,7 +269,10 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
         prefilter = filtering.Prefilter.of(query)
         if keep is not None:
             prefilter = keep.watching(prefilter)
-        return loading.load(args, sink, keep, prefilter=prefilter)
+        # CSV takes text columns as plain strings, as a plain local cat does (``_local``);
+        # names are looked up on dictionaries.
+        plain = args.format == "csv" and filtering.loaded_names(args) is None
+        return loading.load(args, sink, keep, prefilter=prefilter, dictionaries=not plain)
 
 
 class _Columns:
