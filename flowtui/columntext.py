@@ -6,9 +6,9 @@ A dictionary column is rendered once per distinct value and taken into rows; sma
 lie close together (a batch's times) through a table of the batch's range; strings are
 checked for what a format must escape over the column's bytes at once. The tables of
 close-together integers and of small dictionaries are kept for the next batches (a time
-range, ``action``'s values), so their padded, decorated forms are made once, not per batch. ``TextStyle`` says
-how one format (table, CSV, JSON lines) renders values; ``Cells`` is a column's text, and
-``join_lines`` joins the columns into lines in one kernel call.
+range, ``action``'s values), so their padded, decorated forms are made once, not per batch.
+``TextStyle`` says how one format (table, CSV, JSON lines) renders values; ``Cells`` is a
+column's text, and ``join_lines`` joins the columns into lines in one kernel call.
 """
 
 from __future__ import annotations
