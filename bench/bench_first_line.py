@@ -222,9 +222,14 @@ def profile(ours: list[str], theirs: list[str], repeat: int) -> None:
 
 
 def serve(args: argparse.Namespace, ours: list[str], theirs: list[str]) -> None:
-    """Keep the filled server up and print the two commands for ``farm-bench``."""
+    """Keep the filled server up and print the two commands for ``farm-bench`` (the
+    baseline's script written to a file beside the runs' output: no nested quoting)."""
     import shlex
+    import tempfile
 
+    script = Path(tempfile.gettempdir()) / "flowtui-first-line-baseline.py"
+    script.write_text(BASELINE)
+    theirs = [theirs[0], str(script), *theirs[3:]]
     a = shlex.join(["sh", "-c", shlex.join(ours) + " | head -1"])
     b = shlex.join(["sh", "-c", shlex.join(theirs) + " | head -1"])
     print("moto is up; whole processes with farm-bench (Enter or Ctrl-C ends the server):")

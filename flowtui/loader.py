@@ -40,6 +40,7 @@ from flowtui.events import (
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import FlowLogParser
 from flowtui.query.times import window_filter
+from flowtui.reffeed import RefFeed
 from flowtui.s3.url import S3Url, meant_as_s3_url
 from flowtui.sniff import PARQUET_MAGIC
 from flowtui.store import RecordStore
@@ -147,15 +148,17 @@ def _local_refs(location: str, since: datetime | None, until: datetime | None
 # --- how many at once ----------------------------------------------------------------------
 
 
-def choose_concurrency(refs: Sequence[ObjectRef], cores: int | None = None) -> int:
-    """Objects to fetch at once for ``refs``.
+def choose_concurrency(refs: Sequence[ObjectRef], cores: int | None = None, *,
+                       more: bool = False) -> int:
+    """Objects to fetch at once for ``refs`` (``more``: and others like them, still being
+    listed).
 
     Local files cost CPU only: one per core. S3 objects cost a round trip each (20-60 ms
     before the first byte) plus their bytes: small objects want many requests in flight
     (up to ``MAX_AUTO_CONCURRENCY``), large ones are bound by inflating and parsing and get
     about one per core; in between, enough to keep ``IN_FLIGHT_BYTES`` in flight.
     """
-    count = len(refs)
+    count = MAX_AUTO_CONCURRENCY if more else len(refs)
     if count <= 1:
         return 1
     cores = max(2, cores or os.cpu_count() or 2)
@@ -203,7 +206,8 @@ class Loader:
     parser drop records before it types them all; ``predicate`` still decides.
     ``on_event`` is called from worker threads,
     one call at a time and in order (the delivery lock is held): keep it quick, e.g. post a
-    message to the UI.
+    message to the UI. ``run`` also takes a ``RefFeed``, whose refs may still be arriving
+    (a folder being listed): they load in the order they arrive, as given ones do.
     """
 
     def __init__(self, store: RecordStore | None, *, client: S3Client | None = None,
@@ -234,18 +238,22 @@ class Loader:
         self.prefilter = prefilter
 
     # The state of one run lives on the instance while it runs: one run at a time.
-    def run(self, refs: Sequence[ObjectRef], on_event: Callable[[LoadEvent], None],
+    def run(self, refs: Sequence[ObjectRef] | RefFeed, on_event: Callable[[LoadEvent], None],
             cancel: threading.Event) -> LoadProgress:
         """Load ``refs`` (blocking; call it from a worker thread). Returns the final
         progress after ``LoadFinished`` has been sent and every thread has ended."""
-        refs = list(refs)
-        self.chosen = self.concurrency or choose_concurrency(refs)
+        feed = refs if isinstance(refs, RefFeed) else RefFeed.of(refs)
+        with feed.lock:
+            refs = list(feed.refs)
+            more = not feed.complete
+        self.chosen = self.concurrency or choose_concurrency(refs, more=more)
         self.buffered_bytes = self.peak_buffered_bytes = self.waits_for_room = 0
-        self._refs = refs
-        self._slots = [_Slot(r) for r in refs]
+        self._feed = feed
+        self._refs = feed.refs  # grows while the feed is open; read with the lock held
+        self._slots: list[_Slot] = []  # one per object taken, in order
         self._on_event = on_event
         self._cancel = cancel
-        self._lock = threading.Condition()
+        self._lock = feed.lock  # the feed's: a ref added wakes the workers waiting for one
         self._head = 0
         self._next = 0
         self._done = 0
@@ -260,14 +268,12 @@ class Loader:
             from flowtui.s3.inflight import Scope
 
             self._scope = Scope()  # the workers' requests, cut on cancel
-        sizes = [r.size for r in refs]
-        self._bytes_total = sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[arg-type]
         if any(r.is_s3 for r in refs) and self.client is None:
             from flowtui.s3.session import make_client, pool_size
 
             self.client = make_client(max_pool_connections=pool_size(self.chosen))
         finished = threading.Event()
-        remaining = [min(self.chosen, len(refs))]
+        remaining = [self.chosen if more else min(self.chosen, len(refs))]
 
         def work() -> None:
             try:
@@ -306,8 +312,10 @@ class Loader:
         return progress
 
     def _progress(self) -> LoadProgress:
+        sizes = [r.size for r in self._refs]
+        total = sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[arg-type]
         return LoadProgress(self._done, len(self._refs), self._bytes, self._records, self._bad,
-                            self._errors, self._bytes_total)
+                            self._errors, total)
 
     def _abort_all(self) -> None:
         self._scope.cut()
@@ -323,14 +331,17 @@ class Loader:
         window = 2 * self.chosen
         while True:
             with self._lock:
-                while (not self._cancel.is_set() and self._next < len(self._refs)
-                       and (self._next >= self._head + window
-                            or self.buffered_bytes >= self.max_buffered)):
+                while not self._cancel.is_set() and (
+                        (self._next >= len(self._refs) and not self._feed.complete)
+                        or (self._next < len(self._refs)
+                            and (self._next >= self._head + window
+                                 or self.buffered_bytes >= self.max_buffered))):
                     self._lock.wait(0.1)
                 if self._cancel.is_set() or self._next >= len(self._refs):
                     return
                 index = self._next
                 self._next += 1
+                self._slots.append(_Slot(self._refs[index]))
             self._load(index)
 
     def _emit(self, index: int, event: LoadEvent) -> None:
