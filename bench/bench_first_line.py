@@ -93,6 +93,11 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true",
                         help="fill the server, print the farm-bench command, wait")
     args = parser.parse_args()
+    # Both sides as installed: pip compiles a package's bytecode when it installs it (boto3's
+    # is there), so flowtui's must be too; with PYTHONDONTWRITEBYTECODE set, a checkout's
+    # sources would be compiled again on every run (a sixth of a second before the first
+    # line). The warm-up run writes them.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     import boto3
     from botocore.config import Config
 

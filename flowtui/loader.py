@@ -67,6 +67,9 @@ PIPELINE_MIN_BYTES = 4 << 20
 MAX_BUFFERED_BYTES = 64 << 20
 PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
 STOP_WAIT = 2.0  # seconds a cancelled run waits for its threads before it returns
+#: Seconds the other workers wait for the first object's first records (or its end) before
+#: they start: their requests and parsing would share the GIL with the first object's.
+FIRST_RECORDS_WAIT = 0.25
 
 
 Event = LoadEvent
@@ -207,7 +210,9 @@ class Loader:
     ``on_event`` is called from worker threads,
     one call at a time and in order (the delivery lock is held): keep it quick, e.g. post a
     message to the UI. ``run`` also takes a ``RefFeed``, whose refs may still be arriving
-    (a folder being listed): they load in the order they arrive, as given ones do.
+    (a folder being listed): they load in the order they arrive, as given ones do. The
+    first object is read alone until its first records are out (``FIRST_RECORDS_WAIT`` at
+    most), so the first rows do not wait behind every other object's request and parse.
     """
 
     def __init__(self, store: RecordStore | None, *, client: S3Client | None = None,
@@ -274,12 +279,14 @@ class Loader:
             self.client = make_client(max_pool_connections=pool_size(self.chosen))
         finished = threading.Event()
         remaining = [self.chosen if more else min(self.chosen, len(refs))]
+        self._first_out = threading.Event()
 
         def work() -> None:
             try:
                 with self._scope.active():
                     self._work()
             finally:
+                self._first_out.set()  # a worker that ends lets the others start
                 with self._lock:
                     remaining[0] -= 1
                     if remaining[0] == 0:
@@ -289,10 +296,18 @@ class Loader:
                    for i in range(remaining[0])]
         if not threads:
             finished.set()
-        for t in threads:
+        started = threads[:1]
+        for t in started:
             t.start()
         aborted_at: float | None = None
         try:
+            if len(threads) > 1:
+                # First records first: one worker takes the first object, the others start
+                # once its first records are delivered (or it ended, or a moment passed).
+                self._first_out.wait(FIRST_RECORDS_WAIT)
+                for t in threads[1:]:
+                    t.start()
+                    started.append(t)
             while not finished.wait(0.05):
                 if cancel.is_set():
                     if aborted_at is None:
@@ -303,9 +318,9 @@ class Loader:
         except BaseException:  # Ctrl-C in the calling thread: stop the workers, then re-raise
             cancel.set()
             self._abort_all()
-            _join(threads, STOP_WAIT)
+            _join(started, STOP_WAIT)
             raise
-        _join(threads, None if finished.is_set() else 0.0)
+        _join(started, None if finished.is_set() else 0.0)
         cancelled = cancel.is_set()
         progress = self._progress()
         on_event(LoadFinished(progress, cancelled))
@@ -392,6 +407,8 @@ class Loader:
 
     def _deliver(self, event: LoadEvent) -> None:
         """With the lock held: the event is next in key order."""
+        if isinstance(event, (BatchLoaded, ObjectDone, ObjectFailed)):
+            self._first_out.set()
         if isinstance(event, BatchLoaded):
             if self.store is not None:
                 self.store.append(event.batch, event.ref.location)
@@ -514,13 +531,14 @@ class Loader:
 
         # Pinned to the ETag of the first response, not the listing's: an object replaced
         # between listing and reading is simply read as it now is.
-        stream = self._tracked(ObjectStream(self._s3(), bucket, key,
-                                            chunk_size=self.chunk_size or CHUNK_SIZE,
-                                            cancel=self._cancel))
+        ahead = self._feed.take_read_ahead(ref.location)  # the listing's, for the first
+        stream = self._tracked(ahead.stream if ahead is not None else ObjectStream(
+            self._s3(), bucket, key, chunk_size=self.chunk_size or CHUNK_SIZE,
+            cancel=self._cancel))
         parquet = False
         try:
             first = True
-            for chunk in stream:
+            for chunk in ahead if ahead is not None else stream:
                 if first and looks_like_parquet(chunk):  # Parquet whatever its name says
                     parquet = True
                     stream.abort()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 from flowtui.events import ObjectRef
 
@@ -27,6 +28,7 @@ class RefFeed:
         self.refs: list[ObjectRef] = list(refs)
         self.complete = complete
         self.error: str | None = None
+        self._ahead: dict[str, Any] = {}  # location → its stream, read ahead (``ReadAhead``)
 
     @classmethod
     def of(cls, refs: Iterable[ObjectRef]) -> RefFeed:
@@ -37,6 +39,17 @@ class RefFeed:
         with self.lock:
             self.refs.extend(refs)
             self.lock.notify_all()
+
+    def read_ahead(self, location: str, stream: Any) -> None:
+        """The object at ``location`` was requested already (a ``ReadAhead``): the loader
+        reads on from it instead of sending a GET of its own."""
+        with self.lock:
+            self._ahead[location] = stream
+
+    def take_read_ahead(self, location: str) -> Any:
+        """The stream read ahead for ``location`` (once), or None."""
+        with self.lock:
+            return self._ahead.pop(location, None)
 
     def close(self, error: str | None = None) -> None:
         """No more refs; ``error`` says why, when the rest could not be had."""

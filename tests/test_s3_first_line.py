@@ -181,3 +181,22 @@ def test_the_listing_thread_needs_no_arrow(module: str) -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=WAIT)
     loaded = set(json.loads(done.stdout))
     assert not loaded & {"pyarrow", "boto3", "s3transfer", "textual"}, done.stderr
+
+
+def test_the_first_object_read_ahead_fails_as_any_object_does(
+        scratch_bucket: tuple[str, Any], fault_proxy: Any, tmp_path: Path) -> None:
+    """The first object's GET is sent by the listing (while Arrow is imported); its failure
+    is still that object's one line and exit code 1, and the others are printed."""
+    bucket, raw = scratch_bucket
+    local = fill(bucket, raw, tmp_path, count=3)
+    (local / key(0)).unlink()
+    expected = local_cat(local)
+    fault_proxy.answer(403, "AccessDenied", "Access Denied",
+                       match=lambda r: r.operation == "GetObject" and r.key == key(0))
+    process = start_cat(f"s3://{bucket}/{DAY}", fault_proxy.url)
+    out, err = process.communicate(timeout=WAIT)
+    assert process.returncode == 1
+    assert err.count("\n") == 1 and err.startswith("flowtui: Access denied")
+    assert key(0) in err
+    assert out == expected
+    assert fault_proxy.operations().count("GetObject") == 3

@@ -313,6 +313,8 @@ class _Listing:
                             return
                         got = [ObjectRef.s3(S3Url(e.bucket, e.key), e.size, e.etag)
                                for e in page]
+                        if got and not self.feed.refs:
+                            self._read_ahead(got[0])
                         refs.extend(got)
                         self.feed.add(got)
         except SelectError as exc:
@@ -321,6 +323,17 @@ class _Listing:
                 self._cancel.set()
         finally:
             self.feed.close(error)
+
+    def _read_ahead(self, ref: Any) -> None:
+        """The first object's GET, sent now: its answer comes while Arrow is imported (the
+        loader waits for that import before it could send it). Text deliveries only
+        (``.gz``): the loader reads a Parquet-named object another way."""
+        from flowtui.s3.reader import ObjectStream, ReadAhead
+
+        url = ref.url
+        if url.key.lower().endswith(".gz"):
+            stream = ObjectStream(self._client, url.bucket, url.key, cancel=self._cancel)
+            self.feed.read_ahead(ref.location, ReadAhead(stream))
 
     def stop(self) -> None:
         self._stopped = True
