@@ -3,10 +3,10 @@
 A day folder holds a few hundred keys, and a listing page takes longer the more keys it
 holds; so the first page asks for one key, and that object is read while the rest of the
 folder is listed. What is printed, and in what order, is what the whole listing gave before:
-S3 lists keys in UTF-8 binary order ("ListObjectsV2 … Objects are returned sorted in an
-ascending order of the respective key names in the list",
-https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), so the first key of
-the first page is the first object of the folder.
+"List results are always returned in UTF-8 binary order" (Amazon S3 User Guide, Listing
+object keys, https://docs.aws.amazon.com/AmazonS3/latest/dev/ListingKeysUsingAPIs.html), and
+a continued listing goes on after the last key of the page before (ListObjectsV2,
+ContinuationToken), so the first key of the first page is the first object of the folder.
 
 Real processes against moto on 127.0.0.1 through the fault proxy, which holds the second
 page of the listing (the request with a ``continuation-token``) until the test releases it.
