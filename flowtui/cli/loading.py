@@ -134,13 +134,15 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
                  predicate: Callable[[Any], Any] | None = None,
                  columns: Sequence[str] | None = None, prefilter: Any = None,
                  on_refs: Callable[[list[str]], None] | None = None,
-                 make_writer: Callable[[], Any] | None = None) -> int:
+                 make_writer: Callable[[], Any] | None = None, dictionaries: bool = True
+                 ) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
     ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
     ``on_refs`` hears the objects' locations before they load. ``make_writer`` makes the
     writer (``writer`` is then None) once the objects are listed: the writers import Arrow,
-    which ``open_sources`` imports while it lists.
+    which ``open_sources`` imports while it lists. ``dictionaries=False``: text columns as
+    plain strings (``FlowLogParser``).
 
     Folders without a window load while they are still being listed (``_Listing``): the
     first object is read once the first page names it. A listing that fails after its
@@ -162,7 +164,7 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
     try:
         return _load_refs(args, writer, client, refs, cancel, predicate=predicate,
                           columns=columns, prefilter=prefilter, on_refs=on_refs,
-                          make_writer=make_writer)
+                          make_writer=make_writer, dictionaries=dictionaries)
     finally:
         if listing is not None:
             listing.stop()
@@ -172,7 +174,7 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
                cancel: threading.Event, *, predicate: Callable[[Any], Any] | None,
                columns: Sequence[str] | None, prefilter: Any,
                on_refs: Callable[[list[str]], None] | None,
-               make_writer: Callable[[], Any] | None) -> int:
+               make_writer: Callable[[], Any] | None, dictionaries: bool) -> int:
     """``load_objects`` once the objects are known (a list) or are being listed (a feed
     that holds the first of them, or is closed)."""
     from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed
@@ -232,7 +234,7 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
 
     loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
                     since=args.since, until=args.until, predicate=predicate,
-                    columns=columns, prefilter=prefilter)
+                    columns=columns, prefilter=prefilter, dictionaries=dictionaries)
     loader.run(refs, on_event, cancel)
     if write_failed:
         raise write_failed[0]  # cli.main says it in one line
@@ -343,15 +345,17 @@ class _Listing:
 
 def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None = None,
          columns: Sequence[str] | None = None, prefilter: Any = None, *,
-         make_writer: Callable[[], Any] | None = None) -> int:
+         make_writer: Callable[[], Any] | None = None, dictionaries: bool = True) -> int:
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
     the window (``--since``/``--until``) and ``keep`` keep, and of each record only
     ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
     read. ``make_writer``: makes the sink (``sink`` is then None) once the objects are
     listed (see ``load_objects``)."""
+    from flowtui.memory import keep_freed_pages
     from flowtui.outfile import check_target
 
     check_target(getattr(args, "output", None))  # before any work: one line, exit 2
+    keep_freed_pages()
     if args.since is not None and args.until is not None and args.until < args.since:
         say("--until is before --since")
         return 2
@@ -361,15 +365,16 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None 
         prefilter = None
     if "-" in args.paths:
         return _load_stdin(args, sink if make_writer is None else make_writer(), keep,
-                           columns, prefilter)
+                           columns, prefilter, dictionaries)
     # Only a filter waiting for the data's day needs the objects' keys before they load.
     on_refs = getattr(keep, "on_refs", None) if getattr(keep, "pending", False) else None
     return load_objects(args, sink, predicate=keep, columns=columns, prefilter=prefilter,
-                        on_refs=on_refs, make_writer=make_writer)
+                        on_refs=on_refs, make_writer=make_writer, dictionaries=dictionaries)
 
 
 def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
-                columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
+                columns: Sequence[str] | None = None, prefilter: Any = None,
+                dictionaries: bool = True) -> int:
     from pathlib import Path
 
     from flowtui.localfiles import LocalPathError, read_batches
@@ -379,7 +384,8 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
     if args.paths != ["-"]:
         say("'-' (standard input) can't be mixed with other paths")
         return 2
-    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter)
+    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter,
+                           dictionaries=dictionaries)
     window = (args.since, args.until) if args.since or args.until else None
     try:
         for batch in read_batches(Path("-"), parser):
