@@ -320,7 +320,7 @@ class _Listing:
                         refs.extend(got)
                         self.feed.add(got)
         except SelectError as exc:
-            if not self._stopped:
+            if not (self._stopped or self._cancel.is_set()):  # (not after --limit was met)
                 error = str(exc)
                 self._cancel.set()
         finally:
