@@ -237,8 +237,10 @@ def serve(args: argparse.Namespace, ours: list[str], theirs: list[str]) -> None:
     theirs = [theirs[0], str(script), *theirs[3:]]
     a = shlex.join(["sh", "-c", shlex.join(ours) + " | head -1"])
     b = shlex.join(["sh", "-c", shlex.join(theirs) + " | head -1"])
+    fake = " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in sorted(os.environ)
+                    if name.startswith("AWS_"))
     print("moto is up; whole processes with farm-bench (Enter or Ctrl-C ends the server):")
-    print(f"  farm-bench -n {args.repeat} --vs {shlex.quote(b)} -- {a}", flush=True)
+    print(f"  {fake} farm-bench -n {args.repeat} --vs {shlex.quote(b)} -- {a}", flush=True)
     try:
         sys.stdin.readline()
     except KeyboardInterrupt:
