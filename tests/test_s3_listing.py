@@ -167,9 +167,8 @@ def test_cat_of_a_folder_whose_second_page_is_empty_says_so(
         s3_server: Any, fault_proxy: Any) -> None:
     fault_proxy.reply(lambda request: b"", times=1, match=_continued)
     folder = f"s3://{s3_server.main_bucket}/AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
-    result = subprocess.run(
-        [sys.executable, "-m", "flowtui", "cat", folder, "--endpoint-url", fault_proxy.url],
-        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = flowtui_run("cat", folder, "--endpoint-url", fault_proxy.url, cwd=ROOT,
+                         timeout=120)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1
     assert "came back without its end-of-listing flag (IsTruncated)" in result.stderr
