@@ -93,7 +93,7 @@ class FlowLogParser:
         self._skipping_long_line = False
         self._lines_seen = 0  # physical lines taken so far (header and blank lines included)
         self._header_seen = False
-        self._block: list[bytes] = []
+        self._block: list[bytes | memoryview] = []
         self._block_bytes = 0
         self._block_target = FIRST_BLOCK_BYTES
         self._stopped = False
@@ -293,7 +293,8 @@ class FlowLogParser:
             else:
                 self._add_lines(line)
         if cut >= 0:
-            self._add_lines(text[: cut + 1])
+            # A view, not a copy: the block's parts are joined once, on the parse thread.
+            self._add_lines(memoryview(text)[: cut + 1])
         self._partial += text[cut + 1 :]
         self._check_long_line()
 
@@ -306,10 +307,10 @@ class FlowLogParser:
             self._partial.clear()
             self._skipping_long_line = True
 
-    def _add_lines(self, lines: bytes) -> None:
+    def _add_lines(self, lines: bytes | memoryview) -> None:
         """Take whole lines (each ending in a newline) into the current block."""
         if not self._header_seen:
-            lines = self._take_header(lines)
+            lines = self._take_header(bytes(lines))
             if not lines or self._stopped:
                 return
         self._block.append(lines)
