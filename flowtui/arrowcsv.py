@@ -20,12 +20,9 @@ _UINT32_MAX = (1 << 32) - 1
 
 # No Python callable here (no invalid_row_handler): a row with the wrong field count makes
 # read_csv raise, which is all the fast path needs to know, and a Python object held by the
-# reader could be released on one of Arrow's threads (see ``arrow_owned``). An empty line
-# fails the read too (one empty field), so a block the reader takes whole is one row per
-# line and its lines need not be counted (``BlockTyper.parse_block``); the slow pass skips
-# empty lines, as the reader would have.
+# reader could be released on one of Arrow's threads (see ``arrow_owned``).
 PARSE_OPTIONS = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False,
-                                    escape_char=False, ignore_empty_lines=False)
+                                    escape_char=False)
 
 
 def arrow_owned(data: bytes) -> pa.BufferReader:

@@ -99,7 +99,6 @@ class BlockTyper:
         self._prefilter = prefilter
         self._options_cache: _Options | None = None
         self._all_text = False  # no integer column: the fast path cannot reject a header
-        self._block_rows = -1  # rows the last ``_fast`` read its whole block as (-1: unknown)
 
     def _options(self) -> _Options:
         if self._options_cache is None:
@@ -145,18 +144,12 @@ class BlockTyper:
         order, so every later block is read with the new columns.
         """
         data = b"".join(parts)  # the parts may be views of the inflated text: one copy
+        lines = data.count(b"\n")
         try:
             batch = self._fast(data)
-            # Read whole, the block is one row per line (no empty line passes the reader),
-            # unless a lone CR ended a row inside a line: counting lines costs 5 % of a
-            # narrow parse.
-            lines = self._block_rows
-            if lines < 0 or b"\r" in data:
-                lines = data.count(b"\n")
             return BlockResult([batch] if batch.num_rows else [], [], lines, 0)
         except _FastPathFailed:
             pass
-        lines = data.count(b"\n")
         batches: list[pa.RecordBatch] = []
         bad = _BadLines()
         rest: tuple[bytes, int] | None = (data, 1)
@@ -190,20 +183,18 @@ class BlockTyper:
     def _fast(self, data: bytes, *, checked: bool = False) -> pa.RecordBatch:
         """Type a block with Arrow's CSV reader. ``checked``: lines the slow pass passed."""
         options = self._options()
-        self._block_rows = -1
         if b"\x00" in data:
             raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
         if not checked and may_hold_hex(data):
             # Arrow reads 0x1bb as the integer 443; the slow pass says it is not one. Only
             # a block holding "0x" goes the slow way (a text value may hold it).
             raise _FastPathFailed
-        whole = True  # ``data`` is the whole block (not the lines a prefilter picked)
         if self._prefilter is not None:
-            picked = self._picked(data, options)  # sets _block_rows when it picks
+            picked = self._picked(data, options)
             if picked is not None:
                 if not picked:
                     return empty_batch(options.columns)
-                data, whole = picked, False
+                data = picked
         source = arrow_owned(data)
         table = None
         if options.narrow is not None:
@@ -232,8 +223,6 @@ class BlockTyper:
             raise _FastPathFailed  # the slow pass reports the line
         if self._all_text and holds_field_name(table):
             raise _FastPathFailed  # perhaps a header line: the slow pass decides
-        if whole:
-            self._block_rows = table.num_rows
         return narrow(table.combine_chunks().to_batches()[0])
 
     def _picked(self, data: bytes, options: _Options) -> bytes | None:
@@ -266,15 +255,11 @@ class BlockTyper:
         if kept * 2 > table.num_rows:
             return None  # most lines kept: typing them all once is cheaper
         if not kept and b"\r" not in data:
-            # No line kept, and the rows are the lines (an empty line fails the read, a
-            # lone CR is not there to end a row inside one): nothing to cut out.
-            self._block_rows = table.num_rows
-            return b""
+            return b""  # no line kept (and no lone CR that could end a row in a line)
         lines = pc.list_flatten(pc.split_pattern(pa.array([data], pa.binary()), b"\n"))
         lines = lines.filter(pc.greater(pc.binary_length(lines), 0))
         if len(lines) != table.num_rows:  # blank or CR-only lines: not worth the care
             return None
-        self._block_rows = table.num_rows
         if not kept:
             return b""
         text = pc.binary_join(pa.ListArray.from_arrays([0, kept], lines.filter(keep)), b"\n")

@@ -227,9 +227,8 @@ def test_top_is_the_top_of_every_record(counted: Path, tmp_path: Path) -> None:
 
 def test_bad_lines_keep_their_line_numbers(counted: Path, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    """Blocks read whole are not counted line by line (one row per line is how they
-    passed): the bad lines ``hist`` names are still numbered as in the file, past blank
-    lines and blocks read in pieces."""
+    """The bad lines ``hist`` names are numbered as in the file, past blank lines, blocks
+    read whole (the text handed over as views) and blocks read in pieces."""
     import gzip
 
     path = sorted(counted.glob("*.log.gz"))[0]
