@@ -4,13 +4,16 @@
 A dictionary column is rendered once per distinct value and taken into rows; small integers
 (ports, protocols) through a cached table of every value's text; wider integers whose values
 lie close together (a batch's times) through a table of the batch's range; strings are
-checked for what a format must escape over the column's bytes at once. ``TextStyle`` says
-how one format (table, CSV, JSON lines) renders values; ``Cells`` is a column's text, and
-``join_lines`` joins the columns into lines in one kernel call.
+checked for what a format must escape over the column's bytes at once. The tables of
+close-together integers and of small dictionaries are kept for the next batches (a time
+range, ``action``'s values), so their padded, decorated forms are made once, not per batch.
+``TextStyle`` says how one format (table, CSV, JSON lines) renders values; ``Cells`` is a
+column's text, and ``join_lines`` joins the columns into lines in one kernel call.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,14 +89,19 @@ BINARY_TYPES = (pa.binary(), pa.large_binary())
 _LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
 _lookup_cache: dict[tuple[object, ...], pa.Array] = {}
 _decorated_cache: dict[tuple[object, ...], pa.Array] = {}
+MAX_CACHED_DICTIONARY = 1024  # values of a dictionary whose text is kept for the next batches
+_dictionary_cache: dict[tuple[object, ...], list[tuple[pa.Array, pa.Array, tuple[object, ...]]]
+                        ] = {}
+_dictionary_serial = itertools.count()
+MAX_CACHED_SPANS = 4  # ranges kept per integer type (start, end, packets share uint32)
+_span_cache: dict[tuple[object, ...], list[tuple[int, int, pa.Array]]] = {}
 
 
 def column_cells(column: pa.Array, style: TextStyle) -> Cells:
     kind = column.type
     if pa.types.is_dictionary(kind):
-        values = column_cells(column.dictionary, style).rows()
-        return Cells(pa.concat_arrays([values, pa.array([style.null], pa.string())]),
-                      _filled_indices(column.indices, len(values)))
+        table, key = _dictionary_text(column.dictionary, style)
+        return Cells(table, _filled_indices(column.indices, len(table) - 1), key)
     key = (kind, style.null)
     table = _lookup_cache.get(key)
     # Ports, protocols, versions: a table of every value's text, made once for the first
@@ -119,20 +127,73 @@ def column_cells(column: pa.Array, style: TextStyle) -> Cells:
     return Cells(style.others(column))
 
 
+def _dictionary_text(dictionary: pa.Array, style: TextStyle
+                     ) -> tuple[pa.Array, tuple[object, ...] | None]:
+    """The text of a dictionary's values and of null (last), and a key naming it. A small
+    dictionary equal to one seen lately (``action``, ``log-status``, an account's, batch
+    after batch) reuses that one's text and key, so its padded, decorated forms are not
+    made again for each batch."""
+    small = len(dictionary) <= MAX_CACHED_DICTIONARY
+    bucket = _dictionary_cache.setdefault((id(style), dictionary.type, len(dictionary)),
+                                          []) if small else []
+    for seen, table, key in bucket:
+        if seen.equals(dictionary):
+            return table, key
+    values = column_cells(dictionary, style).rows()
+    table = pa.concat_arrays([values, pa.array([style.null], pa.string())])
+    if not small:
+        return table, None
+    if len(_dictionary_cache) > MAX_CACHED_TABLES:
+        _dictionary_cache.clear()
+    key = ("dictionary", next(_dictionary_serial))
+    bucket.insert(0, (dictionary, table, key))
+    del bucket[MAX_CACHED_SPANS:]
+    return table, key
+
+
 def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:
     """Wider integers whose values lie close together (a batch's start and end times,
     packet counts) as a table of the text of every value between the least and the
     greatest, taken into rows: the table is padded and decorated once, then one take per
     column instead of a cast, a padding pass and a separator argument to the join. None
-    when the values spread wider than the rows (bytes)."""
+    when the values spread wider than the rows (bytes).
+
+    The table is kept for the next batches (a few ranges per type): it covers half the
+    batch's range again on either side, so the times of the next blocks, which move on
+    a little, are found in it, and its padded, decorated forms are made once."""
     bounds = pc.min_max(column)
     low, high = bounds["min"].as_py(), bounds["max"].as_py()
-    if low is None or high - low >= min(len(column) // 2, MAX_SPAN):
+    if low is None:
         return None
-    every = pa.array(range(low, high + 1), column.type).cast(pa.string())
-    table = pa.concat_arrays([every, pa.array([style.null], pa.string())])
-    indices = pc.subtract(column, pa.scalar(low, column.type))
-    return Cells(table, _filled_indices(indices, len(table) - 1))
+    kind = column.type
+    spans = _span_cache.setdefault((kind, style.null), [])
+    for number, span in enumerate(spans):
+        if span[0] <= low and high <= span[1]:
+            first, last, table = spans.pop(number)
+            spans.insert(0, (first, last, table))
+            break
+    else:
+        if high - low >= min(len(column) // 2, MAX_SPAN):
+            return None
+        first, last = low, high
+        if kind.bit_width >= 32:  # smaller ones have their lookup tables
+            margin = (high - low + 1) // 2
+            least, most = _integer_range(kind)
+            first, last = max(low - margin, least), min(high + margin, most)
+        wide = pa.uint64() if kind == pa.uint64() else pa.int64()
+        every = pc.add(_counting(last - first + 1).cast(wide), pa.scalar(first, wide))
+        table = pa.concat_arrays([every.cast(pa.string()), pa.array([style.null], pa.string())])
+        spans.insert(0, (first, last, table))
+        del spans[MAX_CACHED_SPANS:]
+    indices = pc.subtract(column, pa.scalar(first, kind))
+    return Cells(table, _filled_indices(indices, len(table) - 1),
+                 ("span", kind, style.null, first, last))
+
+
+def _integer_range(kind: pa.DataType) -> tuple[int, int]:
+    if pa.types.is_signed_integer(kind):
+        return -(1 << (kind.bit_width - 1)), (1 << (kind.bit_width - 1)) - 1
+    return 0, (1 << kind.bit_width) - 1
 
 
 def plain_ascii(values: pa.Array, also: tuple[str, ...] = ()) -> bool:
@@ -188,6 +249,34 @@ def python_text(column: pa.Array) -> pa.Array:
                     pa.string())
 
 
+def line_parts(cells: list[Cells], texts: list[str], widths: list[int] | None = None
+               ) -> list[pa.Array | str]:
+    """The join's arguments for lines of ``texts[0]``, the first column's cell, ``texts[1]``,
+    … the last cell, ``texts[-1]`` (one text more than columns), each cell padded to its
+    width. A text goes into the decorated table of the column after it, else of the one
+    before it, when that column has one (a table is decorated once, cached across batches;
+    a text left on its own costs the join a pass over the rows: the separator before a
+    column of wide integers such as ``bytes``)."""
+    count = len(cells)
+    prefixes, suffixes, loose = [""] * count, [""] * count, [""] * (count + 1)
+    for index, text in enumerate(texts):
+        if index < count and cells[index].indices is not None:
+            prefixes[index] = text
+        elif index > 0 and cells[index - 1].indices is not None:
+            suffixes[index - 1] = text
+        else:
+            loose[index] = text
+    parts: list[pa.Array | str] = []
+    for index, column in enumerate(cells):
+        if loose[index]:
+            parts.append(loose[index])
+        parts += column.parts(prefixes[index], suffixes[index],
+                              widths[index] if widths else 0)
+    if loose[count]:
+        parts.append(loose[count])
+    return parts
+
+
 def join_lines(parts: list[pa.Array | str]) -> pa.Array:
     """One kernel call joins every column's text into lines; neighbouring constant texts
     (a separator and the next key) are merged first, as each argument costs a pass."""
@@ -198,3 +287,16 @@ def join_lines(parts: list[pa.Array | str]) -> pa.Array:
         else:
             merged.append(part)
     return pc.binary_join_element_wise(*merged, "")
+
+
+_counted: list[pa.Array] = [pa.array([], pa.int64())]
+
+
+def _counting(count: int) -> pa.Array:
+    """0, 1, … count - 1 as int64, sliced from a cached array (made with one kernel call
+    when it grows, not from a Python range)."""
+    if len(_counted[0]) < count:
+        size = max(count, 1 << 16)
+        _counted[0] = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), size)
+                                                    ), pa.scalar(1, pa.int64()))
+    return _counted[0].slice(0, count)

@@ -31,6 +31,7 @@ from flowtui.columntext import (
     TextStyle,
     column_cells,
     join_lines,
+    line_parts,
     plain_ascii,
     python_text,
     rendered,
@@ -138,12 +139,11 @@ class TableWriter(RecordWriter):
             self._widths = [max(len(printable(name)), _widest(cells.rows(WIDTH_SAMPLE)))
                             for name, cells in zip(names, columns, strict=True)]
             self._write_text(self._line([printable(name) for name in names]) + "\n")
-        last = len(columns) - 1
         # Padded, two spaces between columns; the last one unpadded, so lines end with text.
-        parts: list[pa.Array | str] = []
-        for index, (cells, width) in enumerate(zip(columns, self._widths, strict=True)):
-            parts += cells.parts("", "  ", width) if index < last else cells.parts("", "\n")
-        self._write_lines(_rstripped(join_lines(parts), columns[last]))
+        widths = [*self._widths[:-1], 0]
+        texts = ["", *["  "] * (len(columns) - 1), "\n"]
+        self._write_lines(_rstripped(join_lines(line_parts(columns, texts, widths)),
+                                     columns[-1]))
 
     def _write_rows(self, batch: pa.RecordBatch) -> None:
         rows = self._cells(batch)
@@ -276,13 +276,10 @@ class JsonlWriter(RecordWriter):
     """One JSON object per record; keys are the header's field names, null for ``-``."""
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
-        last = batch.num_columns - 1
-        parts: list[pa.Array | str] = []
-        for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
-                                                   strict=True)):
-            prefix = ("{" if index == 0 else ", ") + _json_string(name) + ": "
-            parts += column_cells(column, _JSON).parts(prefix, "}\n" if index == last else "")
-        self._write_lines(join_lines(parts))
+        texts = [("{" if index == 0 else ", ") + _json_string(name) + ": "
+                 for index, name in enumerate(batch.schema.names)]
+        cells = [column_cells(column, _JSON) for column in batch.columns]
+        self._write_lines(join_lines(line_parts(cells, [*texts, "}\n"])))
 
 
 class ExplainWriter(RecordWriter):

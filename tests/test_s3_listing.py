@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from flowtui.s3.errors import ListingLoop, describe
+from flowtui.s3.errors import ListingCut, ListingLoop, describe
 from flowtui.s3.listing import PrefixPager, list_all, list_buckets
 from flowtui.s3.session import make_client
 from tests.faultproxy import Request
@@ -139,3 +139,41 @@ def test_cat_of_a_listing_that_never_ends_says_so_and_stops(
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "the listing does not move on" in result.stderr
     assert fault_proxy.operations().count("ListObjectsV2") == 2
+
+
+# --- a page cut short ----------------------------------------------------------------------
+
+def _continued(request: Request) -> bool:
+    return request.operation == "ListObjectsV2" and "continuation-token" in request.query
+
+
+def test_an_empty_page_is_not_the_end_of_the_listing(s3_server: Any, fault_proxy: Any) -> None:
+    """S3's ListObjectsV2 always answers with ``IsTruncated`` ("false if all of the results
+    were returned", the S3 API reference); botocore reads an empty 200 body as a page with
+    no keys and no flag. Taken as the last page, it ended a listing after its first page
+    with no word: 1 of 4 objects printed, exit 0."""
+    fault_proxy.reply(lambda request: b"", times=1, match=_continued)
+    client = make_client(endpoint_url=fault_proxy.url, max_attempts=1)
+    pager = PrefixPager(client, s3_server.main_bucket, "", page_size=2)
+    first = pager.next_page()
+    assert len(first) == 2 and pager.has_more
+    with pytest.raises(ListingCut) as caught:
+        pager.next_page()
+    assert not pager.has_more
+    assert describe(caught.value) == (
+        f"s3://{s3_server.main_bucket}/: listing page 2 came back without its end-of-listing "
+        "flag (IsTruncated): an empty or cut-off answer, not the end of the folder; stopped "
+        "rather than list part of it")
+
+
+def test_cat_of_a_folder_whose_second_page_is_empty_says_so(
+        s3_server: Any, fault_proxy: Any) -> None:
+    fault_proxy.reply(lambda request: b"", times=1, match=_continued)
+    folder = f"s3://{s3_server.main_bucket}/AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
+    result = subprocess.run(
+        [sys.executable, "-m", "flowtui", "cat", folder, "--endpoint-url", fault_proxy.url],
+        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "came back without its end-of-listing flag (IsTruncated)" in result.stderr
+    assert any(_continued(r) for r in fault_proxy.requests)

@@ -40,6 +40,11 @@ class ListingLoop(S3AccessError):
     page with no new key): following it would list forever."""
 
 
+class ListingCut(S3AccessError):
+    """A listing page came back without its ``IsTruncated`` flag (an empty or cut-off body
+    answered 200): taking it as the last page would end the listing early, silently."""
+
+
 class TooManyObjects(S3AccessError):
     """A load would have to list more objects than allowed: narrow the prefix or window."""
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from flowtui.layout import KeyInfo, describe_prefix, parse_key
-from flowtui.s3.errors import ListingLoop
+from flowtui.s3.errors import ListingCut, ListingLoop
 from flowtui.s3.url import S3Url
 
 if TYPE_CHECKING:
@@ -133,6 +133,14 @@ class PrefixPager:
             params["StartAfter"] = self.start_after
         response = self.client.list_objects_v2(**params)
         self.pages += 1
+        if "IsTruncated" not in response:
+            # S3 always sends it ("false if all of the results were returned"); botocore
+            # parses an empty 200 body as a page with no keys and no flag.
+            self._done = True
+            raise ListingCut(
+                f"{S3Url(self.bucket, self.prefix)}: listing page {self.pages} came back "
+                "without its end-of-listing flag (IsTruncated): an empty or cut-off answer, "
+                "not the end of the folder; stopped rather than list part of it")
         if self._token:
             self._tokens.add(self._token)
         self._token = response.get("NextContinuationToken")

@@ -1,0 +1,218 @@
+"""The writers' bulk paths give the bytes of the plain per-record rendering.
+
+``tests/test_output.py`` checks batches of a few rows; the writers take other paths for
+batches the size the parser makes (thousands of rows): tables of every small integer's text,
+tables of a batch's range of close-together integers, dictionaries rendered once per value,
+neighbouring columns' tables joined into one, tables kept from one batch to the next. Each
+of those is a place where an escaping slip would hide. So here the batches are large, drawn
+from small pools of hostile values (quotes, commas, newlines, backslashes, C0 and C1
+controls, bidi controls, ``-``, trailing spaces, wide and combining text) so that every
+bulk path is taken, and the bytes written (through the binary stream ``cat`` writes to)
+are compared with the reference renderings of ``tests/test_output.py``: Python's ``str`` of
+each value escaped by ``printable`` (table), Arrow's CSV writer then ``printable`` over its
+text (CSV), ``json.dumps`` per value with the terminal-unsafe characters escaped (JSON
+lines). The same holds for batches as the parser makes them from flow-log text (default
+and custom formats, NODATA and SKIPDATA records, dictionaries or plain strings) and from
+Parquet.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flowtui.output import make_writer
+from flowtui.parquet import iter_parquet_batches
+from flowtui.parser import FlowLogParser
+from tests.test_output import csv_reference, jsonl_reference, table_reference
+
+HOSTILE = ["-", '"', '""', ",", "a,b", 'say "hi"', "line\nbreak", "cr\rlf", "tab\there",
+           "back\\slash", "\x1b[2J", "\x00", "\x7f", "\x85", "\x9b", "evil\u202etxt.exe",
+           "\u2066iso\u2069", "\u200e", "\u2028", "\u2029", "trail ", "trail\u3000",
+           "wide東京", "e\u0301", "{}", "[]", "ACCEPT", "REJECT", "OK", "NODATA", "SKIPDATA",
+           "10.0.0.1", "eni-0123456789abcdef0", ""]
+PLAIN = ["ACCEPT", "REJECT", "OK", "NODATA", "SKIPDATA", "10.1.2.3", "eni-0a1b2c3d4e5f6a7b8",
+         "123456789012", "-"]
+REFERENCES = {"table": table_reference, "csv": csv_reference, "jsonl": jsonl_reference}
+INTEGER_TYPES = [pa.uint8(), pa.uint16(), pa.uint32(), pa.uint64(), pa.int8(), pa.int16(),
+                 pa.int32(), pa.int64()]
+
+
+def written_bytes(fmt: str, batches: list[pa.RecordBatch]) -> bytes:
+    """What ``cat`` writes: through a text stream's binary buffer, as the writers do."""
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    writer = make_writer(fmt, out)
+    for batch in batches:
+        writer.write_batch(batch, "test")
+    out.flush()
+    return raw.getvalue()
+
+
+def assert_same_as_reference(batches: list[pa.RecordBatch]) -> None:
+    for fmt, reference in REFERENCES.items():
+        expected = reference(batches).encode()
+        got = written_bytes(fmt, batches)
+        if got != expected:  # the first differing line, not a 10 MB diff
+            for number, (mine, theirs) in enumerate(zip(got.split(b"\n"),
+                                                        expected.split(b"\n"), strict=False)):
+                assert mine == theirs, f"{fmt} line {number}"
+            assert got == expected, fmt
+
+
+def _integers(kind: pa.DataType, rng: random.Random, rows: int, spread: str) -> list[int]:
+    bits = kind.bit_width
+    signed = pa.types.is_signed_integer(kind)
+    low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    if spread == "wide":
+        return [rng.randint(low, high) for _ in range(rows)]
+    if spread == "edges":
+        return [rng.choice([low, high, 0, -1 if signed else 1]) for _ in range(rows)]
+    width = {"one": 0, "narrow": 12, "span": min(rows // 3, high - low)}[spread]
+    base = rng.randint(low, high - width)
+    return [base + rng.randint(0, width) for _ in range(rows)]
+
+
+@st.composite
+def bulk_columns(draw: st.DrawFn, rows: int, seed: int) -> pa.Array:
+    rng = random.Random(seed)
+    kind = draw(st.sampled_from(["dict", "string", "int", "nulls"]))
+    null_share = draw(st.sampled_from([0.0, 0.003, 0.3, 1.0]))
+    present = [rng.random() >= null_share for _ in range(rows)]
+    if kind in ("dict", "string"):
+        pool = draw(st.lists(st.sampled_from(HOSTILE) | st.sampled_from(PLAIN)
+                             | st.text(max_size=6), min_size=1, max_size=12))
+        values = [rng.choice(pool) if keep else None for keep in present]
+        array = pa.array(values, pa.string())
+        return array.dictionary_encode() if kind == "dict" else array
+    if kind == "int":
+        integer = draw(st.sampled_from(INTEGER_TYPES))
+        spread = draw(st.sampled_from(["one", "narrow", "span", "wide", "edges"]))
+        numbers = _integers(integer, rng, rows, spread)
+        return pa.array([n if keep else None for n, keep in zip(numbers, present, strict=True)],
+                        integer)
+    return pa.nulls(rows, pa.string())
+
+
+@st.composite
+def bulk_batches(draw: st.DrawFn) -> list[pa.RecordBatch]:
+    rows = draw(st.sampled_from([300, 1500, 4100, 5000]))
+    count = draw(st.integers(1, 6))
+    names = draw(st.lists(st.sampled_from(["version", "srcaddr", "a\u202eb", 'q"t', "x\x1by",
+                                           "dstport", "action", "log-status", "é"]),
+                          min_size=count, max_size=count, unique=True))
+    seed = draw(st.integers(0, 2**32))
+    first = pa.RecordBatch.from_arrays([draw(bulk_columns(rows, seed + i))
+                                        for i in range(count)], names=names)
+    # A second batch: the same columns with other rows (same dictionaries, as a parser's
+    # blocks often have, or new ones), or a new set of columns.
+    follow = draw(st.sampled_from(["none", "same", "shuffled", "new"]))
+    if follow == "none":
+        return [first]
+    if follow == "same":
+        return [first, first.slice(rows // 3)]
+    if follow == "shuffled":
+        order = list(range(rows))
+        random.Random(seed).shuffle(order)
+        return [first, first.take(pa.array(order))]
+    other = pa.RecordBatch.from_arrays([draw(bulk_columns(rows // 2, seed + 99 + i))
+                                        for i in range(count)], names=names[::-1])
+    return [first, other]
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(bulk_batches())
+def test_large_batches_of_hostile_values_match_the_reference(batches: list[pa.RecordBatch]
+                                                             ) -> None:
+    assert_same_as_reference(batches)
+
+
+# ------------------------------------------------------------ as the parser makes them
+
+
+@st.composite
+def flow_log_text(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A flow log of a few thousand records: default or custom format, NODATA/SKIPDATA
+    records, '-' fields, odd printable strings in the text fields."""
+    seed = draw(st.integers(0, 2**32))
+    rng = random.Random(seed)
+    custom = draw(st.booleans())
+    fields = (["version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport",
+               "dstport", "protocol", "packets", "bytes", "start", "end", "action",
+               "log-status"] if not custom else
+              ["start", "action", "srcaddr", "tcp-flags", "pkt-srcaddr", "flow-direction",
+               "bytes", "vpc-id", "sublocation-type", "traffic-path", "end", "log-status"])
+    words = draw(st.lists(st.sampled_from(['q"uote', "com,ma", "back\\slash", "é", "東京",
+                                           "x{}", "[y]", "ok", "eni-1"]),
+                          min_size=1, max_size=4))
+    rows = draw(st.sampled_from([800, 3000, 6000]))
+    start = 1709649000 + rng.randint(0, 3600)
+    lines = [" ".join(fields)]
+    for _ in range(rows):
+        status = rng.choices(["OK", "NODATA", "SKIPDATA"], [40, 1, 1])[0]
+        values = []
+        for name in fields:
+            if status != "OK" and name not in ("version", "account-id", "interface-id",
+                                               "start", "end", "log-status"):
+                values.append("-")
+            elif name == "log-status":
+                values.append(status)
+            elif name in ("start", "end"):
+                values.append(str(start + rng.randint(0, 90)))
+            elif name in ("srcport", "dstport"):
+                values.append(rng.choice(["443", "22", "-", str(rng.randint(0, 65535))]))
+            elif name in ("packets", "bytes", "tcp-flags", "protocol", "version",
+                          "traffic-path"):
+                values.append(rng.choice(["-", "0", "2", "6", "17", str(rng.randint(0, 9999)),
+                                          str(rng.randint(0, 2**32 - 1))])
+                              if name in ("packets", "bytes") else rng.choice(["2", "6", "-"]))
+            elif name == "action":
+                values.append(rng.choice(["ACCEPT", "REJECT", "-"]))
+            else:
+                values.append(rng.choice([*words, "-", "10.0.0.1", "2001:db8::1"]))
+        lines.append(" ".join(values))
+    return ("\n".join(lines) + "\n").encode(), draw(st.booleans())
+
+
+def parsed(text: bytes, dictionaries: bool) -> list[pa.RecordBatch]:
+    parser = FlowLogParser(name="test", dictionaries=dictionaries)
+    batches = [*parser.feed(text), *parser.finish()]
+    parser.close()
+    assert parser.bad_count == 0 and parser.error is None
+    return batches
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(flow_log_text())
+def test_flow_logs_as_parsed_match_the_reference(case: tuple[bytes, bool]) -> None:
+    text, dictionaries = case
+    batches = parsed(text, dictionaries)
+    assert sum(batch.num_rows for batch in batches) == text.count(b"\n") - 1
+    assert_same_as_reference(batches)
+
+
+def test_parquet_batches_match_the_reference(tmp_path: Path) -> None:
+    """Parquet input: columns typed by the catalogue, dictionaries Arrow read, one big batch."""
+    rng = random.Random(7)
+    rows = 20_000
+    table = pa.table({
+        "srcaddr": pa.array([rng.choice(HOSTILE[:12] + PLAIN) for _ in range(rows)]),
+        "dstport": pa.array([rng.choice([22, 443, None, rng.randint(0, 65535)])
+                             for _ in range(rows)], pa.int64()),
+        "start": pa.array([1709649000 + rng.randint(0, 600) for _ in range(rows)], pa.int64()),
+        "action": pa.array([rng.choice(["ACCEPT", "REJECT", "-"]) for _ in range(rows)]),
+        "log-status": pa.array([rng.choice(["OK", "NODATA"]) for _ in range(rows)]),
+    })
+    path = tmp_path / "flows.parquet"
+    pq.write_table(table, path)
+    batches = list(iter_parquet_batches(str(path)))
+    assert sum(batch.num_rows for batch in batches) == rows
+    assert_same_as_reference(batches)
