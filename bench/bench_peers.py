@@ -126,10 +126,6 @@ def main() -> None:
                         help=f"questions by short name: {','.join(SHORT)}")
     args = parser.parse_args()
     zcat = shutil.which("zcat")
-    # flowtui as installed: pip compiles its bytecode. Under PYTHONDONTWRITEBYTECODE every
-    # run would compile every module it imports again (about 0.1 s of CPU per command).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "flowtui")],
-                   check=True, stdout=subprocess.DEVNULL)
     chosen = [QUESTIONS[SHORT[s]] for s in args.only.split(",") if s] or list(QUESTIONS)
     # flowtui's bytecode, as an installed copy has it (pip compiles it): a checkout run under
     # PYTHONDONTWRITEBYTECODE=1 compiles ~40 modules on every start (0.15 s of CPU a run).
