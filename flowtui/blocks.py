@@ -272,6 +272,8 @@ class BlockTyper:
         kept = pc.sum(keep.cast(pa.uint32())).as_py() or 0
         if kept * 2 > table.num_rows:
             return None  # most lines kept: typing them all once is cheaper
+        if not kept and b"\r" not in block.data:
+            return b""  # no line kept (and no lone CR that could end a row in a line)
         lines = block.lines()
         if len(lines) != table.num_rows:  # blank or CR-only lines: not worth the care
             return None

@@ -12,6 +12,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flowtui.query import aggregate
 from flowtui.query.aggregate import HistogramStates, histogram
 
 T0 = 1_709_647_200
@@ -68,8 +69,15 @@ def test_histogram_sums_equal_a_plain_count(batches: list[tuple[list[tuple], str
     arrow = [batch_of(rows, form) for rows, form in batches]
     expected = by_hand(batches, width)
     assert as_dict(histogram(arrow, width)) == expected
-    states = HistogramStates(width)
-    for batch in arrow:
-        states.add(batch)
-    assert as_dict(states.result()) == expected
-    assert states.records == sum(len(rows) for rows, _ in batches)
+    # Batches held and reduced together (as ``hist`` does: GROUP_ROWS records at a time),
+    # or each on its own and merged: the same sums.
+    for group_rows in (aggregate.GROUP_ROWS, 1, 41):
+        default, aggregate.GROUP_ROWS = aggregate.GROUP_ROWS, group_rows
+        try:
+            states = HistogramStates(width)
+            for batch in arrow:
+                states.add(batch)
+            assert as_dict(states.result()) == expected
+        finally:
+            aggregate.GROUP_ROWS = default
+        assert states.records == sum(len(rows) for rows, _ in batches)

@@ -40,6 +40,7 @@ def flows(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def merge_often(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aggregate, "MERGE_ROWS", 1)
+    monkeypatch.setattr(aggregate, "GROUP_ROWS", 5_000)  # batches reduced a few at a time
     monkeypatch.setattr(parser, "MAX_BLOCK_BYTES", 64 << 10)  # ~55 batches, not 6
     monkeypatch.setattr(catquery, "TRIM_SLACK", 0)
 

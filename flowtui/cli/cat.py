@@ -146,7 +146,7 @@ def _query(args: argparse.Namespace) -> int:
         sink = TopRowsSink(query.sort, args.limit, progress)
     prefilter: Any = filtering.Prefilter.of(query)
     if isinstance(sink, TopRowsSink):
-        prefilter = TopPrefilter(query, args.limit, args.since, args.until)
+        prefilter = TopPrefilter(query, args.limit, args.since, args.until, sink.bound)
     if keep is not None:
         prefilter = keep.watching(prefilter)
     code = loading.load(args, sink, keep, read, prefilter)
@@ -187,7 +187,8 @@ class TopRowsSink(results.Sink):
     """A store that keeps the first ``limit`` rows in the order of ``sort``: each batch's own
     first ``limit`` (``first_sorted``), and when those pile up past a few times ``limit``,
     the first ``limit`` of them. Sorting is stable, so ties keep load order as they would in
-    a store of every row, and the view over this store answers the same first ``limit``."""
+    a store of every row, and the view over this store answers the same first ``limit``.
+    ``bound`` learns from the rows kept how good a row must be to matter at all."""
 
     def __init__(self, sort: Any, limit: int, progress: results.Progress) -> None:
         from flowtui.store import RecordStore
@@ -195,11 +196,14 @@ class TopRowsSink(results.Sink):
         super().__init__(RecordStore(), (), progress)
         self.sort = sort
         self.limit = limit
+        self.bound = Bound(sort[0].field, sort[0].descending, limit)
 
     def write_batch(self, batch: Any, source: str) -> None:
         from flowtui.query.view import first_sorted
 
+        batch = self.bound.within(batch)
         kept = first_sorted(batch, self.sort, self.limit)
+        self.bound.learn(kept)
         if kept is not batch:
             kept = filtering.compact_dictionaries(kept)
         super().write_batch(kept, source)
@@ -218,19 +222,106 @@ class TopRowsSink(results.Sink):
         self.into = kept
 
 
+class Bound:
+    """How good a record's first sort key must be for it to be among the first ``limit``:
+    no worse than the ``limit``-th best first key among the records already kept
+    (``learn``: rows the sink kept, so rows that passed the filter, the window and the
+    parse). A record whose first key is worse ranks after ``limit`` kept records whatever
+    its other keys and its place in the input, so dropping it (``within``, ``mask``)
+    changes nothing; a tie is kept, for the stable order to decide. Learned from integer
+    columns only (a text key is ranked by a transform of its value: see
+    ``view._sort_column``); missing values rank last, so they never pass a bound.
+
+    Each parse thread reads ``value`` while the sink's thread sets it: a bound only ever
+    tightens, and any bound seen is a true one."""
+
+    def __init__(self, field: str, descending: bool, limit: int) -> None:
+        import pyarrow as pa
+
+        from flowtui.fields import arrow_type
+        from flowtui.query.words import ADDRESS_FIELDS
+
+        self.field = field
+        self.descending = descending
+        self.limit = limit
+        self.value: int | None = None
+        kind = arrow_type(field)
+        self._usable = pa.types.is_integer(kind) and field not in ADDRESS_FIELDS
+        self._seen: list[Any] = []  # first keys of kept rows since the last update
+        self._seen_rows = 0
+
+    def _column(self, batch: Any) -> Any:
+        """The batch's first-key column when it is integers, else None."""
+        import pyarrow as pa
+
+        if not self._usable:
+            return None
+        index = batch.schema.get_field_index(self.field)
+        if index < 0:
+            return None
+        column = batch.column(index)
+        return column if pa.types.is_integer(column.type) else None
+
+    def mask(self, batch: Any) -> Any:
+        """Which rows of ``batch`` may still be among the first ``limit`` (None: all)."""
+        import pyarrow.compute as pc
+
+        value = self.value
+        column = None if value is None else self._column(batch)
+        if column is None:
+            return None
+        near = (pc.greater_equal(column, value) if self.descending
+                else pc.less_equal(column, value))
+        return pc.fill_null(near, False)
+
+    def within(self, batch: Any) -> Any:
+        keep = self.mask(batch)
+        return batch if keep is None else batch.filter(keep)
+
+    def learn(self, kept: Any) -> None:
+        """Take the first keys of rows the sink kept; the bound is the ``limit``-th best
+        of them, updated once a sixteenth of ``limit`` more have come (at once for a small
+        ``limit``, where each tightening spares blocks; the work per row stays constant
+        for a large one)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = self._column(kept)
+        if column is None or not kept.num_rows:
+            return
+        column = pc.drop_null(column)
+        if not len(column):
+            return
+        self._seen.append(column.cast(pa.int64()))
+        self._seen_rows += len(column)
+        if self._seen_rows < self.limit or (
+                self.value is not None
+                and self._seen_rows - self.limit < max(1, self.limit // 16)):
+            return
+        values = pa.concat_arrays(self._seen)
+        order = "descending" if self.descending else "ascending"
+        best = values.take(pc.select_k_unstable(values, self.limit,
+                                                sort_keys=[("", order)]))
+        self._seen, self._seen_rows = [best], len(best)
+        self.value = best[self.limit - 1].as_py()
+
+
 class TopPrefilter:
     """A top-k the parser applies before typing whole records (see ``FlowLogParser``): of a
     block, the lines the filter keeps and, of those, the first ``limit`` in the sort order;
     only the sort's and the filter's columns are typed for the rest. The first ``limit``
     are chosen among the lines inside ``--since``/``--until`` too: the loader's window
-    would drop the chosen ones outside it after they had displaced the ones inside."""
+    would drop the chosen ones outside it after they had displaced the ones inside.
+    Lines whose first sort key is worse than ``bound`` are dropped first: in a long input
+    that is almost every line, so few blocks have any line left to type."""
 
-    def __init__(self, query: Any, limit: int, since: Any = None, until: Any = None
-                 ) -> None:
+    def __init__(self, query: Any, limit: int, since: Any = None, until: Any = None,
+                 bound: Bound | None = None) -> None:
         from flowtui.query.expr import fields_used
 
         self.sort = query.sort
         self.limit = limit
+        self.bound = bound
         self.since, self.until = since, until
         self.where = query.predicate() if query.filters else None
         used = fields_used(query.where) if query.filters else set()
@@ -245,11 +336,19 @@ class TopPrefilter:
         from flowtui.query.times import window_mask
         from flowtui.query.view import first_sorted_rows
 
+        near = None if self.bound is None else self.bound.mask(batch)
+        if near is not None and not pc.any(near).as_py():
+            return near  # no line here can be among the first ``limit``
         every = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.uint32()),
                                                         batch.num_rows)),
                             pa.scalar(1, pa.uint32()))
-        rows = every if self.where is None else self.where.indices(batch).cast(pa.uint32())
-        chosen = batch.take(rows) if self.where is not None else batch
+        if near is not None:
+            rows, chosen = every.filter(near), batch.filter(near)
+        else:
+            rows, chosen = every, batch
+        if self.where is not None:
+            matching = self.where.indices(chosen)
+            rows, chosen = rows.take(matching), chosen.take(matching)
         inside = window_mask(chosen, self.since, self.until)
         if inside is not None:
             rows, chosen = rows.filter(inside), chosen.filter(inside)

@@ -478,13 +478,19 @@ def first_sorted(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
 
 def first_sorted_rows(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
                       ) -> pa.Array:
-    """The row numbers of ``first_sorted``, in its order."""
+    """The row numbers of ``first_sorted``, in its order.
+
+    A selection, not a sort (a heap of ``count``: a few times faster than sorting a block
+    of 18k rows to keep 20): ``select_k_unstable`` with the row number as the last key,
+    which makes it the stable sort's first ``count``, ties in row order."""
     offsets = _all_rows(batch.num_rows)
     table = pa.table({f"k{i}": _sort_column(batch, key.field, offsets)
-                      for i, key in enumerate(keys)})
+                      for i, key in enumerate(keys)} | {"row": offsets})
     sort_keys = [(f"k{i}", "descending" if key.descending else "ascending")
-                 for i, key in enumerate(keys)]
-    return pc.sort_indices(table, sort_keys=sort_keys).slice(0, count)
+                 for i, key in enumerate(keys)] + [("row", "ascending")]
+    if count >= batch.num_rows:
+        return pc.sort_indices(table, sort_keys=sort_keys)
+    return pc.select_k_unstable(table, count, sort_keys=sort_keys)
 
 
 def _all_rows(count: int) -> pa.Array:
