@@ -12,7 +12,7 @@ import pytest
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.safe import literal
 from tests.corpus.generate import CASES, GOOD, HEADER, Case, gzip_repeat, lines
-from tests.ui_helpers import screen_segments, screen_text, wait_for
+from tests.ui_helpers import press, screen_segments, screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -87,13 +87,13 @@ async def test_the_app_loads_the_case_and_stays_responsive(case: Case, corpus_di
         await pilot.pause()
         if app.table.row_count >= 2:
             before = app.table.cursor_row
-            await pilot.press("j")
+            await press(pilot, "j")
             await wait_for(pilot, lambda: app.table.cursor_row == before + 1,
                            timeout=KEY_BOUND, what="the cursor to move")
         else:
             decoded = app.table.decoded
-            await pilot.press("r")
+            await press(pilot, "r")
             await wait_for(pilot, lambda: app.table.decoded is not decoded,
                            timeout=KEY_BOUND, what="raw/decoded to flip")
-        await pilot.press("q")
+        await press(pilot, "q")
     assert not app.is_running
