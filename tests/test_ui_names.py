@@ -200,6 +200,7 @@ async def test_a_name_filter_typed_before_the_names_arrive_waits_for_them(
     """The filter says in one line that names are loading, and applies once they are."""
     w = ec2_world
     app = app_for(w, files)
+    app.NOTIFICATION_TIMEOUT = 3600  # the note stays until read (5 s passed at load 19)
     async with app.run_test(size=(160, 30)) as pilot:
         # loading can start and end between two looks on a quiet machine (the inventory is
         # cached by an earlier test): wait for either, the branch below covers both

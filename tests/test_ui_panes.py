@@ -191,6 +191,7 @@ async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(
     finds the next (as VisiData's search); a text no row has says so."""
     obj = _plain(s3_server)
     app = FlowtuiApp(obj.url, client=s3_client)
+    app.NOTIFICATION_TIMEOUT = 3600  # the note stays until read (5 s passed at load 19)
     async with app.run_test(size=(120, 40)) as pilot:
         await _loaded(pilot, app)
         top = app.main_screen.top
