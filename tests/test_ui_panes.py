@@ -15,7 +15,7 @@ from textual.widgets import OptionList
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.records.chooser import ColumnChooser
 from flowtui.ui.widgets.records.columns import LEAD
-from tests.ui_helpers import DAY_PREFIX, press, screen_text, wait_for
+from tests.ui_helpers import DAY_PREFIX, press, record_notes, screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -191,7 +191,7 @@ async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(
     finds the next (as VisiData's search); a text no row has says so."""
     obj = _plain(s3_server)
     app = FlowtuiApp(obj.url, client=s3_client)
-    app.NOTIFICATION_TIMEOUT = 3600  # the note stays until read (5 s passed at load 19)
+    notes = record_notes(app)  # the 3 s toast was gone before it was read at load 19
     async with app.run_test(size=(120, 40)) as pilot:
         await _loaded(pilot, app)
         top = app.main_screen.top
@@ -210,8 +210,8 @@ async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(
         assert top.data.rows[top.cursor_row].values == (target,)
         here = top.cursor_row
         await press(pilot, "at", *"192.0.2.254", "enter")  # TEST-NET-1: in no row
-        await wait_for(pilot, lambda: any("No row of top dst has 192.0.2.254" in n.message
-                                          for n in app._notifications), what="not found")
+        await wait_for(pilot, lambda: any("No row of top dst has 192.0.2.254" in n
+                                          for n in notes), what="not found")
         assert top.cursor_row == here and app.focused is top
         await press(pilot, "enter")
         await wait_for(pilot, lambda: app.shown.query.where_text == f"dstaddr = {target}",

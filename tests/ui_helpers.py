@@ -58,6 +58,21 @@ async def press(pilot: Pilot, *keys: str, timeout: float | None = None) -> None:
                    timeout=timeout or 30 + 2 * len(keys), what=f"keys {keys!r} handled")
 
 
+def record_notes(app: App[object]) -> list[str]:
+    """Every message ``app`` is asked to show as a toast, kept in the returned list: a toast
+    shown for 3 s can be gone before a test on a loaded machine looks (``app.notify`` still
+    shows it; this only remembers)."""
+    notes: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, **kwargs: object) -> None:
+        notes.append(str(message))
+        shown(message, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notes
+
+
 def screen_text(pilot: Pilot) -> list[str]:
     """The characters on the terminal, one string per row, as a user would read them.
 
