@@ -193,7 +193,7 @@ async def test_the_last_of_many_filters_typed_during_a_load_holds(tmp_path: Path
         for text in filters:
             burst(app, ["slash", "ctrl+u", *text, "enter"])
         await wait_for(pilot, lambda: not app.key_gate.busy and
-                       app.shown.query.where_text == "reject and port 22", timeout=90,
+                       app.shown.query.where_text == "reject and port 22", timeout=300,
                        what="the last filter in effect")
         await at_rest(pilot, app)
         assert app.shown.query.where_text == "reject and port 22"
