@@ -54,8 +54,13 @@ async def press(pilot: Pilot, *keys: str, timeout: float | None = None) -> None:
         return
     burst(app, keys)
     await pilot._wait_for_screen()  # noqa: SLF001 - the app took the keys: the gate has them
-    await wait_for(pilot, lambda: not app.key_gate.busy,  # type: ignore[attr-defined]
-                   timeout=timeout or 30 + 2 * len(keys), what=f"keys {keys!r} handled")
+    deadline = time.monotonic() + (timeout or 30 + 2 * len(keys))
+    while app.key_gate.busy:  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for keys {keys!r} to be handled")
+        await pilot.pause(0.02)
+    await app.animator.wait_until_complete()  # a scroll they started ends (as Pilot.press)
+    await pilot.pause()  # the screen catches up
 
 
 def record_notes(app: App[object]) -> list[str]:
