@@ -8,12 +8,22 @@ the body to ``zcat``, whose first line is the header. flowtui lists the folder, 
 objects and parses before it prints. The two run in turn, ``--repeat`` times after a warm-up;
 medians and the median of the pair-by-pair ratios are printed, with the load average.
 
-``--profile`` also prints where flowtui's time goes before its first line: its imports
-(``python -X importtime``, the largest), and the stages timed inside one run.
+The comparison is fair on the shared part and says what is flowtui's own: both processes
+import an AWS SDK and make an S3 client (the baseline imports boto3, as the one-liner would);
+only flowtui lists the folder (the baseline is told the first key), imports Arrow and types
+the records.
+
+``--profile`` also prints where the time goes before the first line: flowtui's largest
+imports (``python -X importtime``), and each stage (interpreter, CLI, SDK import, client,
+listing, Arrow, first GET, first block, first write) timed one after the other in fresh
+processes, wall and CPU medians, beside the baseline's stages. ``--serve`` fills the server,
+prints a ``farm-bench`` command comparing the two whole processes (``| head -1``; CPU
+figures hold under load where wall ones do not) and keeps the server up until Enter.
 
 Target (issue 21): flowtui <= 1.2x the baseline.
 
     python bench/bench_first_line.py [--objects 288] [--records 1000000] [--repeat 7]
+                                      [--profile | --serve]
 """
 
 from __future__ import annotations
@@ -78,8 +88,16 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=288)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="also time each stage before the first line, wall and CPU")
+    parser.add_argument("--serve", action="store_true",
+                        help="fill the server, print the farm-bench command, wait")
     args = parser.parse_args()
+    # Both sides as installed: pip compiles a package's bytecode when it installs it (boto3's
+    # is there), so flowtui's must be too; with PYTHONDONTWRITEBYTECODE set, a checkout's
+    # sources would be compiled again on every run (a sixth of a second before the first
+    # line). The warm-up run writes them.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     import boto3
     from botocore.config import Config
 
@@ -100,6 +118,9 @@ def main() -> None:
                 "--endpoint-url", endpoint]
         theirs = [sys.executable, "-c", BASELINE, endpoint, BUCKET, key(0)]
         first_line(ours), first_line(theirs)  # warm-up: page cache, .pyc files
+        if args.serve:
+            serve(args, ours, theirs)
+            return
         a, b = [], []
         for _ in range(args.repeat):
             a.append(first_line(ours))
@@ -111,12 +132,62 @@ def main() -> None:
         print(f"  boto3 GET | zcat | head -1         {statistics.median(b):6.3f} s")
         print(f"  ratio (pair by pair)               {ratio:6.2f}   target <= 1.2")
         if args.profile:
-            profile(ours)
+            profile(ours, theirs, args.repeat)
 
 
-def profile(command: list[str]) -> None:
-    """Where the time before the first line goes: imports, then the stages of one run."""
-    result = subprocess.run([sys.executable, "-X", "importtime", *command[1:]],
+#: One run of what ``cat`` does before its first line, one stage after another in a fresh
+#: process; each stage prints its name, wall and CPU seconds (the interpreter's start is
+#: timed from the parent's clock before it started the process).
+STAGES = (
+    "import time, sys\n"
+    "T = [float(sys.argv[3]), 0.0]\n"
+    "def mark(what):\n"
+    "    w, c = time.time(), time.process_time()\n"
+    "    print(f'{what}\\t{w - T[0]:.6f}\\t{c - T[1]:.6f}', file=sys.stderr); T[:] = [w, c]\n"
+    "mark('interpreter start')\n"
+    "from flowtui.cli import registry\n"
+    "args = registry.find('cat').parser().parse_args([sys.argv[1], '--endpoint-url', "
+    "sys.argv[2]])\n"
+    "mark('CLI: flowtui.cli, cat arguments')\n"
+    "from flowtui.s3.session import make_client; mark('import the S3 client modules')\n"
+    "c = make_client(endpoint_url=sys.argv[2]); mark('S3 client')\n"
+    "from flowtui.s3.select import objects_at\n"
+    "e = objects_at(c, sys.argv[1]); mark('listing (whole folder)')\n"
+    "import pyarrow; mark('import pyarrow')\n"
+    "import flowtui.loader, flowtui.output; mark('import loader, parser, writers')\n"
+    "from flowtui.s3.reader import ObjectStream\n"
+    "s = iter(ObjectStream(c, e[0].bucket, e[0].key)); chunk = next(s); "
+    "mark('first GET, first chunk')\n"
+    "from flowtui.parser import FlowLogParser\n"
+    "p = FlowLogParser(pipelined=False); batches = p.feed(chunk); "
+    "mark('first block parsed')\n"
+    "w = flowtui.output.make_writer('table', open('/dev/null', 'w')); "
+    "w.write_batch(batches[0], 'x'); mark('first batch written (table)')\n"
+)
+#: The baseline's stages, the same way.
+BASELINE_STAGES = (
+    "import time, sys\n"
+    "T = [float(sys.argv[4]), 0.0]\n"
+    "def mark(what):\n"
+    "    w, c = time.time(), time.process_time()\n"
+    "    print(f'{what}\\t{w - T[0]:.6f}\\t{c - T[1]:.6f}', file=sys.stderr); T[:] = [w, c]\n"
+    "mark('interpreter start')\n"
+    "import boto3\n"
+    "from botocore.config import Config\n"
+    "mark('import boto3')\n"
+    "s3 = boto3.client('s3', endpoint_url=sys.argv[1], config=Config("
+    "s3={'addressing_style': 'path'}))\n"
+    "mark('S3 client')\n"
+    "body = s3.get_object(Bucket=sys.argv[2], Key=sys.argv[3])['Body']\n"
+    "chunk = next(body.iter_chunks(256 * 1024)); mark('first GET, first chunk')\n"
+)
+
+
+def profile(ours: list[str], theirs: list[str], repeat: int) -> None:
+    """Where the time goes before the first line: the largest imports (``python -X
+    importtime``), then each stage's median wall and CPU seconds over ``repeat`` fresh
+    processes, flowtui's and the baseline's in turn."""
+    result = subprocess.run([sys.executable, "-X", "importtime", *ours[1:]],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     rows = []
     for line in result.stderr.splitlines():
@@ -126,52 +197,54 @@ def profile(command: list[str]) -> None:
             if cumulative.isdigit() and not name.startswith(" "):
                 rows.append((int(cumulative), name))
     top = sorted(rows, reverse=True)[:8]
-    print("  top-level imports (cumulative ms): " +
+    print("  top-level imports of cat (cumulative ms, one run): " +
           ", ".join(f"{name} {us / 1000:.0f}" for us, name in top))
-    stages = (
-        "import time, sys\n"
-        "t0 = time.perf_counter()\n"
-        "def mark(what, t=[t0]):\n"
-        "    now = time.perf_counter(); print(f'  {what:<34} {now - t[0]:6.3f} s', "
-        "file=sys.stderr); t[0] = now\n"
-        "import flowtui.cli; mark('import flowtui.cli (no Arrow)')\n"
-        "import pyarrow, flowtui.loader, flowtui.output; mark('import arrow + loader')\n"
-        "from flowtui.s3.session import make_client; mark('import boto3 (session)')\n"
-        "c = make_client(endpoint_url=sys.argv[2]); mark('client')\n"
-        "from flowtui.s3.select import objects_at\n"
-        "e = objects_at(c, sys.argv[1]); mark(f'list ({len(e)} objects)')\n"
-        "from flowtui.s3.reader import ObjectStream\n"
-        "s = iter(ObjectStream(c, e[0].bucket, e[0].key)); chunk = next(s); "
-        "mark('first GET, first chunk')\n"
-        "from flowtui.parser import FlowLogParser\n"
-        "p = FlowLogParser(pipelined=False); batches = p.feed(chunk); "
-        "mark('first chunk parsed')\n"
-        "w = flowtui.output.make_writer('table', open('/dev/null', 'w')); "
-        "w.write_batch(batches[0], 'x'); mark('first batch written (table)')\n"
-    )
-    # As ``cat`` runs them: Arrow imported on a thread while boto3 loads and the folder is
-    # listed (flowtui.cli.loading.open_sources).
-    overlapped = (
-        "import time, sys\n"
-        "t0 = time.perf_counter()\n"
-        "import flowtui.cli\n"
-        "from flowtui.cli.loading import _Importer\n"
-        "i = _Importer('flowtui.loader')\n"
-        "from flowtui.s3.session import make_client\n"
-        "c = make_client(endpoint_url=sys.argv[2])\n"
-        "from flowtui.s3.select import objects_at\n"
-        "e = objects_at(c, sys.argv[1]); i.join()\n"
-        "print(f'  imports, client and listing, overlapped {time.perf_counter() - t0:6.3f} s "
-        "(from the script start)', file=sys.stderr)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", overlapped, command[4], command[6]],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)
-    overlapped_line = result.stderr.rstrip()
-    result = subprocess.run([sys.executable, "-c", stages, command[4], command[6]],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)
-    print("  stages of one run, one after the other, in a fresh process:")
-    print(result.stderr.rstrip())
-    print(overlapped_line)
+    url, endpoint = ours[4], ours[6]
+    runs: dict[str, list[dict[str, tuple[float, float]]]] = {"flowtui": [], "baseline": []}
+    for _ in range(repeat):
+        for who, argv in (("flowtui", [STAGES, url, endpoint]),
+                          ("baseline", [BASELINE_STAGES, *theirs[3:]])):
+            started = time.time()
+            result = subprocess.run([sys.executable, "-c", *argv, str(started)],
+                                    capture_output=True, text=True, cwd=ROOT, timeout=120)
+            stages = {}
+            for line in result.stderr.splitlines():
+                name, _, times = line.partition("\t")
+                wall, _, cpu = times.partition("\t")
+                if cpu:
+                    stages[name] = (float(wall), float(cpu))
+            runs[who].append(stages)
+    for who, stage_runs in runs.items():
+        print(f"  {who}: stages one after the other, medians of {repeat} fresh processes "
+              "(wall s, CPU s)")
+        total_wall = total_cpu = 0.0
+        for name in stage_runs[0]:
+            wall = statistics.median(r[name][0] for r in stage_runs if name in r)
+            cpu = statistics.median(r[name][1] for r in stage_runs if name in r)
+            total_wall, total_cpu = total_wall + wall, total_cpu + cpu
+            print(f"    {name:<34} {wall:6.3f}  {cpu:6.3f}")
+        print(f"    {'sum':<34} {total_wall:6.3f}  {total_cpu:6.3f}")
+
+
+def serve(args: argparse.Namespace, ours: list[str], theirs: list[str]) -> None:
+    """Keep the filled server up and print the two commands for ``farm-bench`` (the
+    baseline's script written to a file beside the runs' output: no nested quoting)."""
+    import shlex
+    import tempfile
+
+    script = Path(tempfile.gettempdir()) / "flowtui-first-line-baseline.py"
+    script.write_text(BASELINE)
+    theirs = [theirs[0], str(script), *theirs[3:]]
+    a = shlex.join(["sh", "-c", shlex.join(ours) + " | head -1"])
+    b = shlex.join(["sh", "-c", shlex.join(theirs) + " | head -1"])
+    fake = " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in sorted(os.environ)
+                    if name.startswith("AWS_"))
+    print("moto is up; whole processes with farm-bench (Enter or Ctrl-C ends the server):")
+    print(f"  {fake} farm-bench -n {args.repeat} --vs {shlex.quote(b)} -- {a}", flush=True)
+    try:
+        sys.stdin.readline()
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

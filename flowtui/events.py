@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
-from flowtui.blocks import BadLine
 from flowtui.s3.url import S3Url, is_s3_url
+
+if TYPE_CHECKING:  # annotations only: an object's ref is made before Arrow is imported
+    import pyarrow as pa
+
+    from flowtui.blocks import BadLine
 
 # --- what the loader reports ------------------------------------------------------------------
 

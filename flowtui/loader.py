@@ -40,6 +40,7 @@ from flowtui.events import (
 from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import FlowLogParser
 from flowtui.query.times import window_filter
+from flowtui.reffeed import RefFeed
 from flowtui.s3.url import S3Url, meant_as_s3_url
 from flowtui.sniff import PARQUET_MAGIC
 from flowtui.store import RecordStore
@@ -66,6 +67,9 @@ PIPELINE_MIN_BYTES = 4 << 20
 MAX_BUFFERED_BYTES = 64 << 20
 PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
 STOP_WAIT = 2.0  # seconds a cancelled run waits for its threads before it returns
+#: Seconds the other workers wait for the first object's first records (or its end) before
+#: they start: their requests and parsing would share the GIL with the first object's.
+FIRST_RECORDS_WAIT = 0.25
 
 
 Event = LoadEvent
@@ -147,15 +151,17 @@ def _local_refs(location: str, since: datetime | None, until: datetime | None
 # --- how many at once ----------------------------------------------------------------------
 
 
-def choose_concurrency(refs: Sequence[ObjectRef], cores: int | None = None) -> int:
-    """Objects to fetch at once for ``refs``.
+def choose_concurrency(refs: Sequence[ObjectRef], cores: int | None = None, *,
+                       more: bool = False) -> int:
+    """Objects to fetch at once for ``refs`` (``more``: and others like them, still being
+    listed).
 
     Local files cost CPU only: one per core. S3 objects cost a round trip each (20-60 ms
     before the first byte) plus their bytes: small objects want many requests in flight
     (up to ``MAX_AUTO_CONCURRENCY``), large ones are bound by inflating and parsing and get
     about one per core; in between, enough to keep ``IN_FLIGHT_BYTES`` in flight.
     """
-    count = len(refs)
+    count = MAX_AUTO_CONCURRENCY if more else len(refs)
     if count <= 1:
         return 1
     cores = max(2, cores or os.cpu_count() or 2)
@@ -201,9 +207,13 @@ class Loader:
     columns read (see ``FlowLogParser``; Parquet objects give all theirs): a question that
     needs a few columns types only those. ``prefilter`` (see ``FlowLogParser``) lets the
     parser drop records before it types them all; ``predicate`` still decides.
+    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``).
     ``on_event`` is called from worker threads,
     one call at a time and in order (the delivery lock is held): keep it quick, e.g. post a
-    message to the UI.
+    message to the UI. ``run`` also takes a ``RefFeed``, whose refs may still be arriving
+    (a folder being listed): they load in the order they arrive, as given ones do. The
+    first object is read alone until its first records are out (``FIRST_RECORDS_WAIT`` at
+    most), so the first rows do not wait behind every other object's request and parse.
     """
 
     def __init__(self, store: RecordStore | None, *, client: S3Client | None = None,
@@ -212,7 +222,8 @@ class Loader:
                  chunk_size: int | None = None,
                  predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
                  max_buffered: int = MAX_BUFFERED_BYTES,
-                 columns: Sequence[str] | None = None, prefilter: Any = None) -> None:
+                 columns: Sequence[str] | None = None, prefilter: Any = None,
+                 dictionaries: bool = True) -> None:
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.store = store
@@ -232,20 +243,25 @@ class Loader:
         self.predicate = predicate
         self.columns = None if columns is None else list(columns)
         self.prefilter = prefilter
+        self.dictionaries = dictionaries
 
     # The state of one run lives on the instance while it runs: one run at a time.
-    def run(self, refs: Sequence[ObjectRef], on_event: Callable[[LoadEvent], None],
+    def run(self, refs: Sequence[ObjectRef] | RefFeed, on_event: Callable[[LoadEvent], None],
             cancel: threading.Event) -> LoadProgress:
         """Load ``refs`` (blocking; call it from a worker thread). Returns the final
         progress after ``LoadFinished`` has been sent and every thread has ended."""
-        refs = list(refs)
-        self.chosen = self.concurrency or choose_concurrency(refs)
+        feed = refs if isinstance(refs, RefFeed) else RefFeed.of(refs)
+        with feed.lock:
+            refs = list(feed.refs)
+            more = not feed.complete
+        self.chosen = self.concurrency or choose_concurrency(refs, more=more)
         self.buffered_bytes = self.peak_buffered_bytes = self.waits_for_room = 0
-        self._refs = refs
-        self._slots = [_Slot(r) for r in refs]
+        self._feed = feed
+        self._refs = feed.refs  # grows while the feed is open; read with the lock held
+        self._slots: list[_Slot] = []  # one per object taken, in order
         self._on_event = on_event
         self._cancel = cancel
-        self._lock = threading.Condition()
+        self._lock = feed.lock  # the feed's: a ref added wakes the workers waiting for one
         self._head = 0
         self._next = 0
         self._done = 0
@@ -260,20 +276,20 @@ class Loader:
             from flowtui.s3.inflight import Scope
 
             self._scope = Scope()  # the workers' requests, cut on cancel
-        sizes = [r.size for r in refs]
-        self._bytes_total = sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[arg-type]
         if any(r.is_s3 for r in refs) and self.client is None:
             from flowtui.s3.session import make_client, pool_size
 
             self.client = make_client(max_pool_connections=pool_size(self.chosen))
         finished = threading.Event()
-        remaining = [min(self.chosen, len(refs))]
+        remaining = [self.chosen if more else min(self.chosen, len(refs))]
+        self._first_out = threading.Event()
 
         def work() -> None:
             try:
                 with self._scope.active():
                     self._work()
             finally:
+                self._first_out.set()  # a worker that ends lets the others start
                 with self._lock:
                     remaining[0] -= 1
                     if remaining[0] == 0:
@@ -283,10 +299,18 @@ class Loader:
                    for i in range(remaining[0])]
         if not threads:
             finished.set()
-        for t in threads:
+        started = threads[:1]
+        for t in started:
             t.start()
         aborted_at: float | None = None
         try:
+            if len(threads) > 1:
+                # First records first: one worker takes the first object, the others start
+                # once its first records are delivered (or it ended, or a moment passed).
+                self._first_out.wait(FIRST_RECORDS_WAIT)
+                for t in threads[1:]:
+                    t.start()
+                    started.append(t)
             while not finished.wait(0.05):
                 if cancel.is_set():
                     if aborted_at is None:
@@ -297,17 +321,19 @@ class Loader:
         except BaseException:  # Ctrl-C in the calling thread: stop the workers, then re-raise
             cancel.set()
             self._abort_all()
-            _join(threads, STOP_WAIT)
+            _join(started, STOP_WAIT)
             raise
-        _join(threads, None if finished.is_set() else 0.0)
+        _join(started, None if finished.is_set() else 0.0)
         cancelled = cancel.is_set()
         progress = self._progress()
         on_event(LoadFinished(progress, cancelled))
         return progress
 
     def _progress(self) -> LoadProgress:
+        sizes = [r.size for r in self._refs]
+        total = sum(sizes) if all(s is not None for s in sizes) else None  # type: ignore[arg-type]
         return LoadProgress(self._done, len(self._refs), self._bytes, self._records, self._bad,
-                            self._errors, self._bytes_total)
+                            self._errors, total)
 
     def _abort_all(self) -> None:
         self._scope.cut()
@@ -323,14 +349,17 @@ class Loader:
         window = 2 * self.chosen
         while True:
             with self._lock:
-                while (not self._cancel.is_set() and self._next < len(self._refs)
-                       and (self._next >= self._head + window
-                            or self.buffered_bytes >= self.max_buffered)):
+                while not self._cancel.is_set() and (
+                        (self._next >= len(self._refs) and not self._feed.complete)
+                        or (self._next < len(self._refs)
+                            and (self._next >= self._head + window
+                                 or self.buffered_bytes >= self.max_buffered))):
                     self._lock.wait(0.1)
                 if self._cancel.is_set() or self._next >= len(self._refs):
                     return
                 index = self._next
                 self._next += 1
+                self._slots.append(_Slot(self._refs[index]))
             self._load(index)
 
     def _emit(self, index: int, event: LoadEvent) -> None:
@@ -381,6 +410,8 @@ class Loader:
 
     def _deliver(self, event: LoadEvent) -> None:
         """With the lock held: the event is next in key order."""
+        if isinstance(event, (BatchLoaded, ObjectDone, ObjectFailed)):
+            self._first_out.set()
         if isinstance(event, BatchLoaded):
             if self.store is not None:
                 self.store.append(event.batch, event.ref.location)
@@ -420,7 +451,7 @@ class Loader:
         pipelined = ref.size is None or ref.size >= PIPELINE_MIN_BYTES
         parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel,
                                pipelined=pipelined, columns=self.columns,
-                               prefilter=self.prefilter)
+                               prefilter=self.prefilter, dictionaries=self.dictionaries)
         delivered = 0
         try:
             for batch in self._batches(ref, parser):
@@ -503,13 +534,14 @@ class Loader:
 
         # Pinned to the ETag of the first response, not the listing's: an object replaced
         # between listing and reading is simply read as it now is.
-        stream = self._tracked(ObjectStream(self._s3(), bucket, key,
-                                            chunk_size=self.chunk_size or CHUNK_SIZE,
-                                            cancel=self._cancel))
+        ahead = self._feed.take_read_ahead(ref.location)  # the listing's, for the first
+        stream = self._tracked(ahead.stream if ahead is not None else ObjectStream(
+            self._s3(), bucket, key, chunk_size=self.chunk_size or CHUNK_SIZE,
+            cancel=self._cancel))
         parquet = False
         try:
             first = True
-            for chunk in stream:
+            for chunk in ahead if ahead is not None else stream:
                 if first and looks_like_parquet(chunk):  # Parquet whatever its name says
                     parquet = True
                     stream.abort()

@@ -52,7 +52,7 @@ RESUMABLE: tuple[type[BaseException], ...] = (
 )
 
 
-__all__ = ["CHUNK_SIZE", "Cancelled", "ObjectStream", "RangeFile"]
+__all__ = ["CHUNK_SIZE", "Cancelled", "ObjectStream", "RangeFile", "ReadAhead"]
 
 
 def _is_precondition_failed(exc: BaseException) -> bool:
@@ -222,6 +222,31 @@ class ObjectStream:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+class ReadAhead:
+    """An object's stream whose GET was sent, and first chunk read, before its reader came:
+    by the thread that listed it, while the reader's modules (Arrow) were still being
+    imported. Iterating gives that chunk, then the rest, on the reader's thread; an error
+    met while reading ahead is raised then, where the reader reports it."""
+
+    def __init__(self, stream: ObjectStream) -> None:
+        self.stream = stream
+        self._chunks = iter(stream)
+        self._first: bytes | None = None
+        self._error: Exception | None = None
+        try:
+            self._first = next(self._chunks, None)
+        except Exception as exc:  # noqa: BLE001 - the reader raises it as its own
+            self._error = exc
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._error is not None:
+            raise self._error
+        if self._first is None:
+            return
+        yield self._first
+        yield from self._chunks
 
 
 class RangeFile(io.RawIOBase):

@@ -9,7 +9,7 @@ to find where the date folders start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,12 @@ MAX_OBJECTS = 20_000
 MAX_PREFIX_DEPTH = 3
 #: Structural listings allowed while looking for region folders.
 MAX_DISCOVERY_REQUESTS = 200
+#: Keys asked for in the first page of a folder listed page by page (``object_pages``): one
+#: key answers at once (S3 and moto take longer the more keys a page holds), so the first
+#: object's GET starts while the rest of the folder is still being listed.
+FIRST_PAGE_KEYS = 1
+#: Keys asked for in every later page: the most S3 returns.
+PAGE_KEYS = 1000
 
 
 class SelectError(Exception):
@@ -49,6 +55,31 @@ def objects_at(client: S3Client, location: str, since: datetime | None = None,
         raise SelectError(str(exc)) from None
     try:
         return select_objects(client, url.bucket, url.key, since, until, limit=limit)
+    except Exception as exc:  # one line for the user, whatever went wrong
+        raise SelectError(describe(exc, bucket=url.bucket, key=url.key or None)) from exc
+
+
+def object_pages(client: S3Client, location: str, since: datetime | None = None,
+                 until: datetime | None = None, *, limit: int = MAX_OBJECTS,
+                 first_page: int = FIRST_PAGE_KEYS) -> Iterator[list[Entry]]:
+    """``objects_at``, a page at a time: a folder listed flat (no window) yields the objects
+    of each page as it comes, the first page ``first_page`` keys long; an object, or the
+    folders a window picks, in one list. The same objects in the same (key) order as
+    ``objects_at``, and its errors, raised where they happen: a folder found to hold
+    more than ``limit`` objects fails after its first pages were yielded."""
+    from flowtui.s3.errors import describe
+
+    try:
+        url = S3Url.parse(location)
+    except S3UrlError as exc:
+        raise SelectError(str(exc)) from None
+    try:
+        key = url.key
+        if since is not None or until is not None or (key and not key.endswith("/")):
+            yield select_objects(client, url.bucket, key, since, until, limit=limit)
+            return
+        # ``select_objects`` for a folder without a window (a key ending in "/" or none).
+        yield from _flat_pages(client, url.bucket, key, limit, first_page)
     except Exception as exc:  # one line for the user, whatever went wrong
         raise SelectError(describe(exc, bucket=url.bucket, key=url.key or None)) from exc
 
@@ -132,19 +163,46 @@ def select_objects(
 
 def _select_flat(client: S3Client, bucket: str, key: str, limit: int,
                  on_listing: Callable[[int], None] | None) -> list[Entry]:
+    _refuse_above_day(bucket, key)
+    entries = list_all(client, bucket, key, delimiter="", limit=limit, on_page=on_listing)
+    if len(entries) > limit:
+        raise _too_many(bucket, key, limit)
+    return [e for e in entries if _is_object(e)]
+
+
+def _flat_pages(client: S3Client, bucket: str, key: str, limit: int, first_page: int
+                ) -> Iterator[list[Entry]]:
+    """``_select_flat`` a page at a time (the first page ``first_page`` keys long)."""
+    _refuse_above_day(bucket, key)
+    pager = PrefixPager(client, bucket, key, delimiter="", page_size=first_page)
+    seen = 0
+    while pager.has_more:
+        page = pager.next_page()
+        pager.page_size = PAGE_KEYS
+        seen += len(page)
+        if seen > limit:
+            raise _too_many(bucket, key, limit)
+        yield [e for e in page if _is_object(e)]
+
+
+def _refuse_above_day(bucket: str, key: str) -> None:
     in_tree = layout.find_awslogs(key) is not None
     if in_tree and not _is_day_or_deeper(key, layout.region_root(key)):
         raise TooManyObjects(
             f"{S3Url(bucket, key)} spans many days of flow logs: give a time window "
             "(--since/--until) or pick a day folder")
-    entries = list_all(client, bucket, key, delimiter="", limit=limit, on_page=on_listing)
-    if len(entries) > limit:
-        raise TooManyObjects(
-            f"{S3Url(bucket, key)} holds more than {limit} objects: narrow the prefix or give a "
-            "time window (--since/--until)")
+
+
+def _too_many(bucket: str, key: str, limit: int) -> TooManyObjects:
+    return TooManyObjects(
+        f"{S3Url(bucket, key)} holds more than {limit} objects: narrow the prefix or give a "
+        "time window (--since/--until)")
+
+
+def _is_object(e: Entry) -> bool:
     # A key ending in "/" is mostly the console's empty folder marker; one with bytes in it
     # is an object like any other (a folder of the same name may sit beside it).
-    return [e for e in entries if e.kind == "object" and (e.size or not e.key.endswith("/"))]
+    return e.kind == "object" and bool(e.size or not e.key.endswith("/"))
 
 
 def _is_day_or_deeper(key: str, root: layout.RegionRoot | None) -> bool:

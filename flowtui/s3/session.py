@@ -4,16 +4,24 @@ The standard chain (environment, shared config and credentials files, SSO, insta
 is what users already have on a jump host; flowtui adds no configuration of its own. Only
 read calls leave the client: a hook refuses anything else, so flowtui can be pointed at a
 production bucket without fear.
+
+The client comes from botocore's session, not boto3's: boto3 adds resources and s3transfer
+(upload and download managers) that flowtui never uses, about a tenth of the client's
+start-up (issue 21, the first line from S3). The credential chain, the config files and the
+request pipeline are botocore's either way.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
+import botocore.session
 from botocore import UNSIGNED
 from botocore.config import Config
+from botocore.exceptions import DataNotFoundError
+from botocore.loaders import Loader
 
 from flowtui.redact import watch
 from flowtui.s3 import inflight
@@ -50,7 +58,7 @@ def make_client(
     connect_timeout: float = 10.0,
     read_timeout: float = 30.0,
 ) -> S3Client:
-    """A boto3 S3 client.
+    """An S3 client (botocore's; the same a boto3 session makes).
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``) points at an
     S3-compatible server, which almost always wants path-style addressing. ``no_sign`` sends
@@ -79,12 +87,61 @@ def make_client(
         options["s3"] = {"addressing_style": "path"}
     if no_sign:
         options["signature_version"] = UNSIGNED
-    session = boto3.session.Session(profile_name=profile, region_name=region)
-    client = session.client("s3", endpoint_url=endpoint_url, config=Config(**options))
+    session = botocore.session.Session(profile=profile)
+    if region is not None:
+        session.set_config_variable("region", region)
+    session.register_component("data_loader", _ModelLoader.for_session(session))
+    client = cast("S3Client", session.create_client("s3", endpoint_url=endpoint_url,
+                                                    config=Config(**options)))
     client.meta.events.register("before-call.s3", _refuse_writes)
     watch(client)  # its credentials are hidden from every error text
     inflight.install(client)  # so a stop or quit can cut requests waiting on the network
     return client
+
+
+class _ModelLoader(Loader):
+    """botocore's model loader, checking one service's folder instead of all of them.
+
+    Before it loads a model, botocore checks that the service exists by listing every
+    service folder it ships (400 and more, a listdir and a few stats each, twice per S3
+    client: a quarter of making one). A service exists for a model type when one of its
+    API versions has that model, which ``list_api_versions`` answers from its own folder:
+    the same answer for that one name. Any other caller (and a name that is no service,
+    for botocore's own error) gets botocore's full list. The session may make other
+    clients (STS for a role profile, SSO) on other threads: the name asked for is kept
+    per thread."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._asking = threading.local()
+
+    @classmethod
+    def for_session(cls, session: botocore.session.Session) -> _ModelLoader:
+        """The loader botocore would make (``create_loader``): $AWS_DATA_PATH first."""
+        paths = session.get_config_variable("data_path")
+        if not paths:
+            return cls()
+        return cls(extra_search_paths=[os.path.expanduser(os.path.expandvars(path))
+                                       for path in paths.split(os.pathsep)])
+
+    def load_service_model(self, service_name: str, type_name: str,
+                           api_version: str | None = None) -> Any:
+        self._asking.name = service_name
+        try:
+            return super().load_service_model(service_name, type_name, api_version)
+        finally:
+            self._asking.name = None
+
+    def list_available_services(self, type_name: str) -> list[str]:
+        name = getattr(self._asking, "name", None)
+        if name is not None:
+            try:
+                self.list_api_versions(name, type_name)
+            except DataNotFoundError:
+                pass
+            else:
+                return [name]
+        return super().list_available_services(type_name)
 
 
 def pool_size(concurrency: int | None) -> int:
