@@ -19,6 +19,7 @@ from flowtui.ui.widgets.dialogs import BadLinesScreen, ConfirmScreen
 from tests.ui_helpers import (
     DAY_PREFIX,
     detail_caught_up,
+    press,
     screen_segments,
     screen_text,
     wait_for,
@@ -36,12 +37,12 @@ async def _highlight(pilot: Any, app: FlowtuiApp, location: str) -> None:
     browser = app.browser
     await wait_for(pilot, lambda: any(entry_location(e) == location for e in browser.entries),
                    what=f"{location} listed")
-    await pilot.press("home")
+    await press(pilot, "home")
     for _ in range(len(browser.entries)):
         entry = browser.highlighted_entry()
         if entry is not None and entry_location(entry) == location:
             return
-        await pilot.press("down")
+        await press(pilot, "down")
     raise AssertionError(f"could not reach {location}")
 
 
@@ -75,13 +76,13 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         listing = "\n".join(screen_text(pilot))
         assert target.key.rpartition("_")[0].split("_")[3] in listing  # flow-log id
         assert "14:00" in listing
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await _finished(pilot, app)
         assert app.table.row_count == len(target.lines)
         assert app.browser._states[target.url].records == len(target.lines)
-        await pilot.press("tab")  # browser -> table
+        await press(pilot, "tab")  # browser -> table
         assert app.focused is app.table
-        await pilot.press("j", "down", "j")
+        await press(pilot, "j", "down", "j")
         assert app.table.cursor_row == 3
         await detail_caught_up(pilot)
         expected = _fields_of(target.lines[3], target.fields)
@@ -94,31 +95,31 @@ async def test_browse_load_object_and_explain_cursor_record(s3_server: Any,
         assert "record 4" in text and expected["srcaddr"] in text
         assert "row 4/" in text  # the status line follows the cursor
         # copy the record as JSON (typed values), then one value from the detail panel
-        await pilot.press("c")
+        await press(pilot, "c")
         copied = json.loads(app.clipboard)
         assert copied["srcaddr"] == expected["srcaddr"]
         assert copied["bytes"] == int(expected["bytes"])
-        await pilot.press("tab")  # table -> detail
+        await press(pilot, "tab")  # table -> detail
         assert app.focused is detail.list
-        await pilot.press("home", "down", "down", "down", "y")  # the 4th field: srcaddr
+        await press(pilot, "home", "down", "down", "down", "y")  # the 4th field: srcaddr
         assert app.clipboard == expected["srcaddr"]
         text = "\n".join(screen_text(pilot))
         assert "Source address" in text  # the highlighted field says what it means
         assert "Destination address" not in text
-        await pilot.press("m")  # ... and m shows every field's meaning
+        await press(pilot, "m")  # ... and m shows every field's meaning
         assert "Destination address" in "\n".join(screen_text(pilot))
-        await pilot.press("shift+tab")
+        await press(pilot, "shift+tab")
         assert app.focused is app.table
         # raw/decoded toggle changes the cells, not the rows
         # decoded, then the cell cursor to the times (after the 5-tuple and the action): the
         # table scrolls to show the cursor's column whole
-        await pilot.press("r", *["l"] * 6)
+        await press(pilot, "r", *["l"] * 6)
         assert app.table.current_column == "start"
         assert app.table.decoded
         assert "2024-03-05 14:" in "\n".join(screen_text(pilot))
-        await pilot.press("G")
+        await press(pilot, "G")
         assert app.table.cursor_row == len(target.lines) - 1
-        await pilot.press("g")
+        await press(pilot, "g")
         assert app.table.cursor_row == 0
 
 
@@ -140,7 +141,7 @@ async def test_rows_appear_before_a_large_load_finishes_and_esc_cancels(
             assert app.job is not None and app.job.status.running
             assert app.table.row_count < len(lines)
             assert "Esc cancels" in "\n".join(screen_text(pilot))
-            await pilot.press("escape")
+            await press(pilot, "escape")
             assert app.job.cancel.is_set()
             assert not app.job.status.running and app.job.status.cancelled
             await wait_for(pilot, lambda: app.job.worker.is_finished, what="worker ended")
@@ -148,7 +149,7 @@ async def test_rows_appear_before_a_large_load_finishes_and_esc_cancels(
             assert "cancelled" in "\n".join(screen_text(pilot))
             # the app is still usable: the cursor moves over what did load
             app.table.focus()
-            await pilot.press("G")
+            await press(pilot, "G")
             assert app.table.cursor_row == app.table.row_count - 1
     finally:
         fault_proxy.release()
@@ -175,12 +176,12 @@ async def test_day_folder_load_asks_first_when_large(s3_server: Any, s3_client: 
         app = FlowtuiApp(f"s3://{bucket}/{parent}", client=s3_client)
         async with app.run_test(size=(120, 40)) as pilot:
             await _highlight(pilot, app, f"s3://{bucket}/{day}")
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), timeout=20,
                            what="confirmation")
             question = "\n".join(screen_text(pilot))
             assert f"{count:,} objects" in question
-            await pilot.press("n")
+            await press(pilot, "n")
             assert not isinstance(app.screen, ConfirmScreen)
             assert app.job is None  # nothing was loaded
 
@@ -188,11 +189,11 @@ async def test_day_folder_load_asks_first_when_large(s3_server: Any, s3_client: 
 async def test_help_lists_every_binding_and_palette_runs_commands(s3_client: Any) -> None:
     app = FlowtuiApp(None, client=s3_client)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(screen_text(pilot))
         for _ in range(4):  # the help scrolls; read it a page at a time
-            await pilot.press("pagedown")
+            await press(pilot, "pagedown")
             text += "\n".join(screen_text(pilot))
         for node in (app, app.main_screen, app.browser.entry_list, app.table,
                      app.detail.list):
@@ -203,17 +204,17 @@ async def test_help_lists_every_binding_and_palette_runs_commands(s3_client: Any
                       "detail.copy-value", "detail.toggle-meanings", "screen.focus-next",
                       "app.palette"):
             assert ident in text, ident
-        await pilot.press("escape")
+        await press(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)
 
-        await pilot.press("ctrl+p")
+        await press(pilot, "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         # The whole name, so no other command outranks it; the palette's providers answer
         # in their own time, which on a loaded machine is seconds.
-        await pilot.press(*"toggle raw/decoded")
+        await press(pilot, *"toggle raw/decoded")
         await wait_for(pilot, lambda: "Toggle raw/decoded" in _highlighted_command(app),
                        timeout=45, what="command listed and highlighted")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.table.decoded, what="command ran")
 
 
@@ -223,7 +224,7 @@ async def test_keymap_can_remap_a_binding_by_id(s3_server: Any, s3_client: Any) 
         await _finished(pilot, app)
         app.set_keymap({"table.last": "z"})
         app.table.focus()
-        await pilot.press("z")
+        await press(pilot, "z")
         assert app.table.cursor_row == app.table.row_count - 1 > 0
 
 
@@ -250,7 +251,7 @@ async def test_markup_and_escape_characters_in_data_are_shown_literally(
         async with app.run_test(size=(160, 48)) as pilot:
             url = f"s3://{bucket}/{key}"
             await _highlight(pilot, app, url)
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await _finished(pilot, app)
             assert app.table.row_count == 1
             rows = screen_text(pilot)
@@ -280,7 +281,7 @@ async def test_failing_objects_show_errors_and_the_app_keeps_working(
         assert app._notifications  # the error is told, not raised
         app.browser.open(Location("s3", corrupt.bucket, corrupt.key.rpartition("/")[0] + "/"))
         await _highlight(pilot, app, corrupt.url)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await _finished(pilot, app)
         state = app.browser._states[corrupt.url]
         assert state.error or state.status == "failed"
@@ -288,12 +289,12 @@ async def test_failing_objects_show_errors_and_the_app_keeps_working(
         text = "\n".join(screen_text(pilot))
         assert "! the gzip stream ends early" in text  # in the browser, under the object
         assert app.job.bad_lines  # the cut-off last line, with its reason, behind `e`
-        await pilot.press("e")
+        await press(pilot, "e")
         assert isinstance(app.screen, BadLinesScreen)
         assert "cut off" in "\n".join(screen_text(pilot))
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await _highlight(pilot, app, good.url)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await _finished(pilot, app)
         assert app.table.row_count == len(good.lines)
         assert app.is_running
@@ -307,7 +308,7 @@ async def test_a_listing_error_is_a_message_and_esc_backs_out(s3_server: Any,
         text = "\n".join(screen_text(pilot))
         assert "listing failed" in text and "no-such-bucket-for-flowtui" in text
         assert "Traceback" not in text
-        await pilot.press("escape")  # up to the bucket list, which works
+        await press(pilot, "escape")  # up to the bucket list, which works
         await wait_for(pilot, lambda: any(e.bucket == s3_server.main_bucket
                                           for e in app.browser.entries), what="buckets")
         assert app.is_running
@@ -324,7 +325,7 @@ async def test_browser_shows_a_page_then_fetches_more_at_the_end(s3_server: Any,
         ol = app.browser.entry_list
         last = ol.get_option_at_index(ol.option_count - 1)
         assert last.id == MORE_ID and "more" in str(last.prompt)  # says there is more
-        await pilot.press("end")
+        await press(pilot, "end")
         await wait_for(pilot, lambda: len(app.browser.entries) > first, what="second page")
         keys = [e.key for e in app.browser.entries]
         assert keys == sorted(keys) and len(set(keys)) == len(keys)
@@ -339,7 +340,7 @@ async def test_quitting_during_a_stalled_load_does_not_wait_for_s3(
         started = time.monotonic()
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: fault_proxy.stalled.is_set(), what="stall")
-            await pilot.press("q")
+            await press(pilot, "q")
         assert app.job is not None and app.job.cancel.is_set()
         assert time.monotonic() - started < 10  # the stall lasts until released: not waited
         loader_threads = [t for t in threading.enumerate() if t.name.startswith("flowtui-load")]

@@ -13,7 +13,7 @@ from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.features.jobs import listing
 from flowtui.ui.features.jobs.athena import AthenaOptions
 from flowtui.ui.widgets.athena.dialogs import AthenaTableScreen, LoadOrQueryScreen, SqlScreen
-from tests.ui_helpers import screen_text, wait_for
+from tests.ui_helpers import press, screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -33,14 +33,14 @@ async def _ask_athena(pilot: Any, app: FlowtuiApp, s3_server: Any) -> None:
     url = f"s3://{s3_server.main_bucket}/{DAY_FOLDER}"
     await wait_for(pilot, lambda: any(e.key == DAY_FOLDER for e in browser.entries),
                    what="day folder listed")
-    await pilot.press("home")
+    await press(pilot, "home")
     while (entry := browser.highlighted_entry()) is None or entry.key != DAY_FOLDER:
-        await pilot.press("down")
-    await pilot.press("enter")
+        await press(pilot, "down")
+    await press(pilot, "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, LoadOrQueryScreen), timeout=30,
                    what=f"the large-folder question for {url}")
     assert "query on Athena" in "\n".join(screen_text(pilot))
-    await pilot.press("a")
+    await press(pilot, "a")
 
 
 @pytest.fixture()
@@ -83,7 +83,7 @@ async def test_query_on_athena_sends_filter_and_partitions_and_fills_the_table(
         assert "athena succeeded" in text  # the status line
         # the table's filter still applies to what Athena returned: one REJECT on port 22
         assert app.table.row_count == 1 and "10.0.0.5" in text
-        await pilot.press("A")
+        await press(pilot, "A")
         await wait_for(pilot, lambda: isinstance(app.screen, SqlScreen), what="SQL screen")
         assert "FROM logs.vpc" in "\n".join(screen_text(pilot))
 
@@ -99,12 +99,12 @@ async def test_esc_during_a_slow_query_stops_it_on_athena(athena_env: Any,
         await _ask_athena(pilot, app, s3_server)
         await wait_for(pilot, lambda: isinstance(app.screen, AthenaTableScreen),
                        what="the table dialog")
-        await pilot.press("enter")  # the defaults: default.vpc_flow_logs
+        await press(pilot, "enter")  # the defaults: default.vpc_flow_logs
         await wait_for(pilot, lambda: app.status.athena.startswith(
             ("athena queued", "athena running")), timeout=60, what="query polled")
         job = app.athena.job
         assert job is not None and "FROM default.vpc_flow_logs" in job.sql
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: not job.running, timeout=60, what="query ended")
         assert "cancelled" in app.status.athena
     mine = [q for q in _queries(s3_server) if q["Query"] == job.sql]
@@ -128,7 +128,7 @@ async def test_a_failing_query_is_one_line_and_the_app_goes_on(athena_env: Any,
         text = "\n".join(screen_text(pilot))
         assert "Athena refused the query: WorkGroup does not exist" in text  # one line
         assert "Traceback" not in text
-        await pilot.press("escape")  # nothing to cancel: Esc goes back to the browser
+        await press(pilot, "escape")  # nothing to cancel: Esc goes back to the browser
         assert app.is_running
 
 
@@ -148,10 +148,10 @@ async def test_a_load_that_takes_the_table_over_stops_the_query(athena_env: Any,
         job = app.athena.job
         assert job is not None
         app.browser.entry_list.focus()
-        await pilot.press("enter")  # the same folder, loaded this time
+        await press(pilot, "enter")  # the same folder, loaded this time
         await wait_for(pilot, lambda: isinstance(app.screen, LoadOrQueryScreen), timeout=30,
                        what="the question")
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: not job.running, timeout=60, what="query stopped")
         assert app.job is not None and app.shown.records is app.job.store
     mine = [q for q in _queries(s3_server) if q["Query"] == job.sql]

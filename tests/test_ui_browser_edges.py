@@ -11,7 +11,7 @@ import pytest
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.browser.sources import entry_location
 from tests.conftest import text_object
-from tests.ui_helpers import DAY_PREFIX, screen_text, wait_for
+from tests.ui_helpers import DAY_PREFIX, press, screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -55,9 +55,9 @@ async def test_cursor_starts_on_the_newest_date_folder(s3_server: Any, s3_client
         entry = app.browser.highlighted_entry()
         assert entry is not None and entry.key == month + "06/"
         # up a level: the year folder's only month, then the days again start on the newest
-        await pilot.press("left")
+        await press(pilot, "left")
         await _listed(pilot, app, REGION + "2024/")
-        await pilot.press("right")
+        await press(pilot, "right")
         await _listed(pilot, app, month)
         entry = app.browser.highlighted_entry()
         assert entry is not None and entry.key == month + "06/"
@@ -82,7 +82,7 @@ async def test_n_opens_todays_folder_under_the_region(s3_server: Any, s3_client:
         app = FlowtuiApp(f"s3://{bucket}/edges/{REGION}", client=s3_client)
         async with app.run_test(size=(120, 30)) as pilot:
             await _listed(pilot, app, f"edges/{REGION}")
-            await pilot.press("n")
+            await press(pilot, "n")
             await _listed(pilot, app, today)
             assert [e.key for e in app.browser.entries] == [key]
             assert f"{now:%Y/%m/%d}/" in screen_text(pilot)[1]  # the crumb
@@ -96,14 +96,14 @@ async def test_n_from_a_day_folder_and_in_hive_layout(s3_server: Any, s3_client:
     app = FlowtuiApp(f"s3://{bucket}/{DAY_PREFIX}", client=s3_client)
     async with app.run_test(size=(120, 30)) as pilot:
         await _listed(pilot, app, DAY_PREFIX)
-        await pilot.press("n")  # from inside the region folder, not only at it
+        await press(pilot, "n")  # from inside the region folder, not only at it
         await wait_for(pilot, lambda: app.browser.location is not None
                        and app.browser.location.prefix == f"{REGION}{today:%Y/%m/%d}/"
                        and not app.browser.fetching, what="today's folder")
         assert "(empty)" in "\n".join(screen_text(pilot))  # no log for today: it says so
         app.browser.go_to(app.browser.location.__class__("s3", bucket, HIVE_REGION))
         await _listed(pilot, app, HIVE_REGION)
-        await pilot.press("n")
+        await press(pilot, "n")
         await wait_for(pilot, lambda: app.browser.location is not None and
                        app.browser.location.prefix == HIVE_REGION
                        + f"year={today:%Y}/month={today:%m}/day={today:%d}/", what="hive today")
@@ -114,7 +114,7 @@ async def test_n_says_why_not_above_a_region_folder(s3_server: Any, s3_client: A
     said = recording(app)
     async with app.run_test(size=(120, 30)) as pilot:
         await _listed(pilot, app, "AWSLogs/")
-        await pilot.press("n")
+        await press(pilot, "n")
         await wait_for(pilot, lambda: said, what="a reason")
         assert "region folder" in said[-1]
         assert app.browser.location is not None and app.browser.location.prefix == "AWSLogs/"
@@ -126,27 +126,27 @@ async def test_colon_lists_a_typed_path(s3_server: Any, s3_client: Any) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await _listed(pilot, app, DAY_PREFIX)
         prompt = app.main_screen.prompt
-        await pilot.press("colon")
+        await press(pilot, "colon")
         await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
         prompt.input.value = ""
-        await pilot.press(*"s3://")
+        await press(pilot, *"s3://")
         await wait_for(pilot, lambda: "no bucket" in prompt.message, what="error")
-        await pilot.press("enter")  # not valid: nothing happens, nothing is lost
+        await press(pilot, "enter")  # not valid: nothing happens, nothing is lost
         assert prompt.is_open and prompt.input.value == "s3://"
-        await pilot.press(*f"{bucket}/team/net/AWSLogs", "enter")
+        await press(pilot, *f"{bucket}/team/net/AWSLogs", "enter")
         await _listed(pilot, app, "team/net/AWSLogs/")
         assert not prompt.is_open and app.browser.entry_list.has_focus
         assert app.browser.location is not None and app.browser.location.bucket == bucket
         # a prefix without s3:// is in the bucket shown
-        await pilot.press("colon")
+        await press(pilot, "colon")
         await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
         prompt.input.value = ""
-        await pilot.press(*"/hive/AWSLogs/", "enter")
+        await press(pilot, *"/hive/AWSLogs/", "enter")
         await _listed(pilot, app, "hive/AWSLogs/")
         # Esc closes it and goes back to the browser
-        await pilot.press("colon")
+        await press(pilot, "colon")
         await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: not prompt.is_open, what="closed")
         assert app.browser.entry_list.has_focus
         assert app.browser.location.prefix == "hive/AWSLogs/"
@@ -164,13 +164,13 @@ async def test_hive_folders_show_their_label_and_the_status_line_the_name(
         assert "aws-region=" not in listing
         await wait_for(pilot, lambda: "aws-region=ap-southeast-2/" in _status(pilot),
                        what="full name on the status line")
-        await pilot.press("tab")  # off the browser: the name goes
+        await press(pilot, "tab")  # off the browser: the name goes
         await wait_for(pilot, lambda: "aws-region=" not in _status(pilot), what="name gone")
         # a default-layout folder is shown whole and says nothing on the status line
-        await pilot.press("shift+tab")
-        await pilot.press("colon")
+        await press(pilot, "shift+tab")
+        await press(pilot, "colon")
         app.main_screen.prompt.input.value = ""
-        await pilot.press(*f"s3://{bucket}/{REGION[:-len('us-east-1/')]}", "enter")
+        await press(pilot, *f"s3://{bucket}/{REGION[:-len('us-east-1/')]}", "enter")
         await wait_for(pilot, lambda: any(entry_location(e).endswith("/us-east-1/")
                                           for e in app.browser.entries), what="regions")
         assert "us-east-1/ region us-east-1" in "\n".join(screen_text(pilot))
@@ -190,7 +190,7 @@ async def test_help_and_palette_list_the_browser_keys(s3_server: Any, s3_client:
         names["Go to today's folder"].run()  # the palette's command does what n does
         today = datetime.now(UTC).date()
         await _listed(pilot, app, f"{REGION}{today:%Y/%m/%d}/")
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         text = "\n".join(screen_text(pilot))
         assert "Today (UTC)" in text and "Go to path" in text

@@ -19,7 +19,7 @@ import pytest
 from flowtui.synth import parquet_name
 from flowtui.ui.app import FlowtuiApp
 from tests.conftest import DEFAULT_FIELDS, parquet_object
-from tests.ui_helpers import DAY_PREFIX, detail_caught_up, wait_for
+from tests.ui_helpers import DAY_PREFIX, detail_caught_up, press, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -95,7 +95,7 @@ async def test_copied_values_hold_no_control_or_bidi_character(
             await pilot.pause()
             for key in ("y", "Y"):
                 before = len(copied)
-                await pilot.press(key)
+                await press(pilot, key)
                 assert len(copied) == before + 1, (key, target.label)
                 assert _clean(copied[-1]), (key, target.label, copied[-1])
             wanted.discard(target.label)
@@ -115,7 +115,7 @@ async def test_copied_json_holds_no_control_or_bidi_character_and_keeps_the_valu
     async with app.run_test(size=(160, 48)) as pilot:
         await _loaded(pilot, app)
         app.table.focus()
-        await pilot.press("c")
+        await press(pilot, "c")
         assert len(copied) == 1
         assert _clean(copied[0]), copied[0]
         # JSON escapes are lossless: the data reads back exactly
@@ -143,8 +143,8 @@ async def _copy_twice(pilot: Any, app: FlowtuiApp) -> None:
     await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                    and app.table.row_count > 0, timeout=20, what="records loaded")
     app.table.focus()
-    await pilot.press("c")
-    await pilot.press("down", "c")
+    await press(pilot, "c")
+    await press(pilot, "down", "c")
 
 
 async def test_first_copy_inside_tmux_says_osc52_must_be_allowed(

@@ -17,7 +17,7 @@ from flowtui.names.resolve import NamesOptions
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.features.story.screen import StoryScreen
 from tests.ec2_world import HEADER, RANGES, World, flow_lines, refusing_ec2
-from tests.ui_helpers import detail_caught_up, screen_text, wait_for
+from tests.ui_helpers import detail_caught_up, press, screen_text, wait_for
 
 pytestmark = pytest.mark.usefixtures("cache_home")
 
@@ -81,7 +81,7 @@ async def test_the_table_shows_names_under_a_header_that_says_so(
         await loaded(pilot, app)
         assert app.names.scopes == ((w.account, w.region),)
         assert app.table.cell_names.mode == "numbers+names"  # a source named something
-        await pilot.press("b", "d")  # the table alone: every column on screen
+        await press(pilot, "b", "d")  # the table alone: every column on screen
         await pilot.pause()
         shown = text(pilot)
         assert "srcaddr·name" in shown and "dstaddr·name" in shown
@@ -92,21 +92,21 @@ async def test_the_table_shows_names_under_a_header_that_says_so(
         unnamed = next(line for line in screen_text(pilot) if "10.99.0.1" in line)
         assert re.search(r"10\.99\.0\.1\s{2,}\d", unnamed)  # unnamed: the address alone
         assert "names: " in shown and "interfaces read" in shown  # status line: the age
-        await pilot.press("N")
+        await press(pilot, "N")
         await pilot.pause()
         assert app.table.cell_names.mode == "names"
         lines = screen_text(pilot)
         row = next(line for line in lines if "198.51.100.7" in line)
         assert "web-1" in row and w.web["ip"] not in row  # the name alone
-        await pilot.press("N")
+        await press(pilot, "N")
         await pilot.pause()
         shown = text(pilot)
         assert "·name" not in shown and "web-1" not in shown.split("names:")[0]
         # the quick filter keeps the value, not the name
         app.table.cursor_column = app.table.columns.index("srcaddr")
-        await pilot.press("N", "N")  # names alone again
+        await press(pilot, "N", "N")  # names alone again
         app.table.move_cursor(row_of(app, srcaddr="198.51.100.7"))
-        await pilot.press("equals_sign")
+        await press(pilot, "equals_sign")
         await wait_for(pilot, lambda: app.table.row_count == 1, what="the quick filter")
         assert app.filters.text == "host 198.51.100.7"  # the address, not its name
 
@@ -152,10 +152,10 @@ async def test_top_n_by_name_and_enter_filters_by_that_name(
     app = app_for(w, files)
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot, app)
-        await pilot.press("T")
+        await press(pilot, "T")
         top = app.main_screen.top
         await wait_for(pilot, lambda: top.data is not None and top.data.rows, what="top-N")
-        await pilot.press("n")  # by name: src
+        await press(pilot, "n")  # by name: src
         await wait_for(pilot, lambda: top.data is not None
                        and top.data.key.fields == ("srcaddr.name",), what="top-N by name")
         shown = text(pilot)
@@ -167,7 +167,7 @@ async def test_top_n_by_name_and_enter_filters_by_that_name(
         web = next(r for r in top.data.rows if r.values == ("web-1",))
         assert web.records == 2
         top.cursor_row = top.data.rows.index(web)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.table.row_count == 2, what="the drill-down")
         assert app.filters.text == "srcaddr.name = web-1"
 
@@ -179,16 +179,16 @@ async def test_filter_name_glob(ec2_world: World, files: dict[str, Path]) -> Non
     app = app_for(w, files)
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot, app)
-        await pilot.press("slash")
-        await pilot.press(*"name web-*")
-        await pilot.press("enter")
+        await press(pilot, "slash")
+        await press(pilot, *"name web-*")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.table.row_count == 3, what="name web-*")
         assert "3 of 5 match" in text(pilot)
-        await pilot.press("slash")  # a name nothing has: one line, with a hint
+        await press(pilot, "slash")  # a name nothing has: one line, with a hint
         await wait_for(pilot, lambda: app.main_screen.prompt.is_open, what="the bar")
         app.main_screen.prompt.input.value = ""
-        await pilot.press(*"name wbe-1")
-        await pilot.press("enter")
+        await press(pilot, *"name wbe-1")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: any(n.startswith(
             "no interface or address is named 'wbe-1' (names like: web-1")
             for n in toasts(app)), what="the one-line error")
@@ -200,6 +200,7 @@ async def test_a_name_filter_typed_before_the_names_arrive_waits_for_them(
     """The filter says in one line that names are loading, and applies once they are."""
     w = ec2_world
     app = app_for(w, files)
+    app.NOTIFICATION_TIMEOUT = 3600  # the note stays until read (5 s passed at load 19)
     async with app.run_test(size=(160, 30)) as pilot:
         # loading can start and end between two looks on a quiet machine (the inventory is
         # cached by an earlier test): wait for either, the branch below covers both
@@ -227,7 +228,7 @@ async def test_the_story_of_a_reject_names_who_and_the_rule(
     async with app.run_test(size=(200, 45)) as pilot:
         await loaded(pilot, app)
         app.table.move_cursor(row_of(app, action="REJECT"))
-        await pilot.press("i")
+        await press(pilot, "i")
         await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                        and app.screen.told is not None, what="the story")
         await wait_for(pilot, lambda: "rule  NACL" in text(pilot), what="the rule line")
@@ -254,7 +255,7 @@ async def test_missing_permission_is_one_line_and_the_rest_works(
             shown = text(pilot)
             assert "no EC2 inventory" in shown  # the status line
             assert "52.94.8.8 AWS S3 us-east-1" in shown  # IP ranges still name
-            await pilot.press("slash", *"name web-*", "enter")
+            await press(pilot, "slash", *"name web-*", "enter")
             await wait_for(pilot, lambda: any("(the EC2 inventory could not be read)" in n
                                               for n in toasts(app)), what="the filter's line")
             assert app.table.row_count == 5
@@ -271,7 +272,7 @@ async def test_refresh_reads_ec2_again_and_no_names_means_none(
         first = app.names.names
         assert first is not None and first.inventories
         fetched = first.inventories[0].fetched_at
-        await pilot.press("R")
+        await press(pilot, "R")
         await wait_for(pilot, lambda: app.names.names is not first and not app.names.reading,
                        timeout=30, what="names read again")
         assert app.names.names is not None
@@ -281,7 +282,7 @@ async def test_refresh_reads_ec2_again_and_no_names_means_none(
     async with bare.run_test(size=(160, 30)) as pilot:
         await wait_for(pilot, lambda: bare.table.row_count == 5, what="the records")
         assert "·name" not in text(pilot)
-        await pilot.press("slash", *"name web-*", "enter")
+        await press(pilot, "slash", *"name web-*", "enter")
         await pilot.pause()
         # the bar refuses it and says why on its own line, as it is typed
         assert bare.main_screen.prompt.is_open
@@ -329,11 +330,11 @@ async def test_a_cursor_move_asks_no_name_and_repaints_two_rows(
         cells.cell = spy  # type: ignore[method-assign]
         await pilot.pause()
         painted = Painted(app.table)
-        await pilot.press("j", "k")  # the focus's repaint done with
+        await press(pilot, "j", "k")  # the focus's repaint done with
         await pilot.pause()
         painted.take()
         for key, old, new in (("j", 0, 1), ("j", 1, 2), ("k", 2, 1), ("j", 1, 2)):
-            await pilot.press(key)
+            await press(pilot, key)
             await pilot.pause()
             assert app.table.cursor_row == new
             assert painted.take() == {old + 1, new + 1}, key

@@ -15,7 +15,7 @@ from textual.widgets import OptionList
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.records.chooser import ColumnChooser
 from flowtui.ui.widgets.records.columns import LEAD
-from tests.ui_helpers import DAY_PREFIX, screen_text, wait_for
+from tests.ui_helpers import DAY_PREFIX, press, record_notes, screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -41,13 +41,13 @@ async def _choose(pilot: Any, app: FlowtuiApp, column: str, *keys: str) -> None:
     """In the column chooser, move to ``column`` and press ``keys`` there."""
     assert isinstance(app.screen, ColumnChooser)
     options = app.screen.query_one(OptionList)
-    await pilot.press("home")
+    await press(pilot, "home")
     for _ in range(options.option_count):
         index = options.highlighted
         if index is not None and options.get_option_at_index(index).id == column:
-            await pilot.press(*keys)
+            await press(pilot, *keys)
             return
-        await pilot.press("down")
+        await press(pilot, "down")
     raise AssertionError(f"{column} is not in the chooser")
 
 
@@ -72,19 +72,19 @@ async def test_constant_columns_fold_into_the_title_and_the_chooser_shows_hides_
         assert "interface-id" not in title
 
         # the chooser: unfold version, hide srcport, pin up to dstaddr
-        await pilot.press("o")
+        await press(pilot, "o")
         await wait_for(pilot, lambda: isinstance(app.screen, ColumnChooser), what="chooser")
         await _choose(pilot, app, "version", "space")
         await _choose(pilot, app, "srcport", "space")
         await _choose(pilot, app, "dstaddr", "p")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="chooser closed")
         assert app.table.pinned == 2
         header = screen_text(pilot)[1]
         assert header.split()[1:3] == ["srcaddr", "dstaddr"] and "srcport" not in header
         assert "version" in app.table.columns and "v5" not in (app.table.border_title or "")
         # scrolled all the way right, the pinned addresses stay at the left edge
-        await pilot.press("dollar_sign")
+        await press(pilot, "dollar_sign")
         await pilot.pause()
         assert app.table.scroll_x > 0
         header = screen_text(pilot)[1]
@@ -92,10 +92,10 @@ async def test_constant_columns_fold_into_the_title_and_the_chooser_shows_hides_
         assert app.table.columns[-1] in header
 
         # Esc in the chooser changes nothing
-        await pilot.press("o")
+        await press(pilot, "o")
         await wait_for(pilot, lambda: isinstance(app.screen, ColumnChooser), what="chooser")
         await _choose(pilot, app, "dstaddr", "space")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="chooser closed")
         assert "dstaddr" in app.table.columns
 
@@ -117,16 +117,16 @@ async def test_drill_down_from_the_top_n_pane_filters_the_records(
     async with app.run_test(size=(120, 40)) as pilot:
         await _loaded(pilot, app)
         top = app.main_screen.top
-        await pilot.press("T")
+        await press(pilot, "T")
         await wait_for(pilot, lambda: top.data is not None, what="top-N counted")
         assert app.focused is top and not app.table.display
-        await pilot.press("2")  # by destination
+        await press(pilot, "2")  # by destination
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "dst",
                        what="top destinations")
         assert top.data.rows[0].values == (top_dst,)
         assert top.data.rows[0].bytes == by_dst[top_dst]
         assert top_dst in "\n".join(screen_text(pilot))
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.table.row_count == sum(
             r["dstaddr"] == top_dst for r in records), what="the records filtered")
         assert app.focused is app.table and not top.display
@@ -135,13 +135,13 @@ async def test_drill_down_from_the_top_n_pane_filters_the_records(
         assert source is not None
         assert {row["dstaddr"] for row in source.rows(0, len(source))} == {top_dst}
         # "top talkers to X": the same pane, by source, over the filtered records
-        await pilot.press("T", "1")
+        await press(pilot, "T", "1")
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src"
                        and sum(r.records for r in top.data.rows) == app.table.row_count,
                        what="top sources to the destination")
         assert [r.values[0] for r in top.data.rows] == sorted(
             talkers, key=lambda a: (-talkers[a], a))
-        await pilot.press("escape")  # back without a filter
+        await press(pilot, "escape")  # back without a filter
         assert app.focused is app.table
         assert app.shown.query.where_text == f"dstaddr = {top_dst}"
 
@@ -154,7 +154,7 @@ async def test_a_histogram_range_becomes_a_during_filter(s3_server: Any,
     async with app.run_test(size=(120, 40)) as pilot:
         await _loaded(pilot, app)
         histogram = app.main_screen.histogram
-        await pilot.press("H")
+        await press(pilot, "H")
         await wait_for(pilot, lambda: histogram.data is not None and histogram.data.times,
                        what="histogram counted")
         data = histogram.data
@@ -163,19 +163,19 @@ async def test_a_histogram_range_becomes_a_during_filter(s3_server: Any,
         assert sum(data.reject) == sum(r["action"] == "REJECT" for r in records)
         lines = "\n".join(screen_text(pilot))
         assert "ACCEPT" in lines and "REJECT" in lines and "▲" in lines
-        await pilot.press("home", "right", "right", "]", "]", "]")  # buckets 2..5
+        await press(pilot, "home", "right", "right", "]", "]", "]")  # buckets 2..5
         assert histogram.selection() == (data.times[2], data.times[5])
         low, high = data.times[2], data.times[5] + data.width - 1
         expected = sum(r["start"] != "-" and int(r["start"]) <= high
                        and int(r["end"]) >= low for r in records)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.shown.query.filters, what="filter applied")
         assert app.shown.query.where_text.startswith("during 2024-03-05T14:")
         await wait_for(pilot, lambda: app.table.row_count == expected, what="filtered rows")
         assert 0 < expected < len(records)
         assert app.focused is app.table
         # bytes: ACCEPT and REJECT bytes per bucket add up to the view's bytes
-        await pilot.press("H", "m")
+        await press(pilot, "H", "m")
         await wait_for(pilot, lambda: histogram.data is not None
                        and histogram.data.metric == "bytes", what="bytes histogram")
         source = app.table.store
@@ -191,27 +191,28 @@ async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(
     finds the next (as VisiData's search); a text no row has says so."""
     obj = _plain(s3_server)
     app = FlowtuiApp(obj.url, client=s3_client)
+    notes = record_notes(app)  # the 3 s toast was gone before it was read at load 19
     async with app.run_test(size=(120, 40)) as pilot:
         await _loaded(pilot, app)
         top = app.main_screen.top
-        await pilot.press("T", "2")  # by destination
+        await press(pilot, "T", "2")  # by destination
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "dst",
                        what="top destinations")
         keys = [str(r.values[0]) for r in top.data.rows]
         assert len(keys) > 2
         target = next(k for k in reversed(keys)  # far down, and in no other key
                       if k != "None" and sum(k in other for other in keys) == 1)
-        await pilot.press("at", *target, "enter")
+        await press(pilot, "at", *target, "enter")
         await wait_for(pilot, lambda: top.data.rows[top.cursor_row].values == (target,),
                        what="the cursor on the typed address")
         assert app.focused is top
-        await pilot.press("n")  # the only row with it: n wraps back to it
+        await press(pilot, "n")  # the only row with it: n wraps back to it
         assert top.data.rows[top.cursor_row].values == (target,)
         here = top.cursor_row
-        await pilot.press("at", *"192.0.2.254", "enter")  # TEST-NET-1: in no row
-        await wait_for(pilot, lambda: any("No row of top dst has 192.0.2.254" in n.message
-                                          for n in app._notifications), what="not found")
+        await press(pilot, "at", *"192.0.2.254", "enter")  # TEST-NET-1: in no row
+        await wait_for(pilot, lambda: any("No row of top dst has 192.0.2.254" in n
+                                          for n in notes), what="not found")
         assert top.cursor_row == here and app.focused is top
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.shown.query.where_text == f"dstaddr = {target}",
                        what="drilled to the found row")

@@ -18,7 +18,7 @@ from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.run import theme_for_colours
 from flowtui.ui.widgets.records.table import RecordTable
 from tests.test_ui_table import _batch
-from tests.ui_helpers import DAY_PREFIX, detail_caught_up, screen_text, wait_for
+from tests.ui_helpers import DAY_PREFIX, detail_caught_up, press, screen_text, wait_for
 
 
 class Painted:
@@ -72,7 +72,7 @@ async def test_a_cursor_move_on_screen_repaints_the_two_rows_that_changed() -> N
         await pilot.pause()
         painted = Painted(table)
         for key, old, new in (("j", 0, 1), ("j", 1, 2), ("k", 2, 1), ("down", 1, 2)):
-            await pilot.press(key)
+            await press(pilot, key)
             await pilot.pause()
             assert table.cursor_row == new
             # line 0 is the header; row r is on line r + 1 while the view is at the top
@@ -82,7 +82,7 @@ async def test_a_cursor_move_on_screen_repaints_the_two_rows_that_changed() -> N
         table.move_cursor(body - 1)
         await pilot.pause()
         painted.take()
-        await pilot.press("j")
+        await press(pilot, "j")
         await pilot.pause()
         assert table.scroll_y == 1
         assert set(range(1, body + 1)) <= painted.take()
@@ -97,7 +97,7 @@ async def test_a_held_key_that_leaves_the_screen_is_followed_by_the_view() -> No
         table = app.query_one(RecordTable)
         await pilot.pause()
         body = table.scrollable_content_region.height - 1
-        await pilot.press(*["j"] * (body + 10))  # faster than the scroll interval
+        await press(pilot, *["j"] * (body + 10))  # faster than the scroll interval
         assert table.cursor_row == body + 10
         await wait_for(pilot, lambda: table.scroll_y <= table.cursor_row
                        < table.scroll_y + body, what="the view to catch up with the cursor")
@@ -134,7 +134,7 @@ async def test_the_detail_panel_repaints_only_lines_whose_text_changed(
         painted = Painted(app.detail.list)
         for _ in range(4):
             before = _panel_lines(pilot, app)
-            await pilot.press("j")
+            await press(pilot, "j")
             await detail_caught_up(pilot)
             await pilot.pause()
             after = _panel_lines(pilot, app)
@@ -153,7 +153,7 @@ async def test_meanings_shown_with_m_are_whole_when_the_scrollbar_shows(
         await _loaded(pilot, app)
         ol = app.detail.list
         ol.focus()
-        await pilot.press("m")
+        await press(pilot, "m")
         await pilot.pause()
         assert ol.show_vertical_scrollbar  # every meaning does not fit: the case that cut
         seen: dict[int, str] = {}
@@ -210,7 +210,7 @@ async def test_the_palette_lists_the_apps_commands_not_textuals_own(s3_client: A
     app = FlowtuiApp(None, client=s3_client)
     async with app.run_test(size=(120, 40)) as pilot:
         assert list(app.get_system_commands(app.screen)) == []
-        await pilot.press("ctrl+p")
+        await press(pilot, "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         commands = app.screen.query_one(CommandList)
         await wait_for(pilot, lambda: commands.option_count > 10, what="commands listed")

@@ -11,7 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from flowtui.ui.app import FlowtuiApp
-from tests.ui_helpers import DAY_PREFIX, detail_caught_up, wait_for
+from tests.ui_helpers import DAY_PREFIX, detail_caught_up, press, wait_for
 
 
 async def _loaded(pilot: Pilot) -> None:
@@ -48,7 +48,7 @@ def test_object_loaded_160x48(snap_compare: Any, s3_server: Any, s3_client: Any)
     async def ready(pilot: Pilot) -> None:
         await _loaded(pilot)
         app.table.focus()
-        await pilot.press("j", "j", "j")
+        await press(pilot, "j", "j", "j")
         await detail_caught_up(pilot)
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=ready)
@@ -60,7 +60,7 @@ def test_object_loaded_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) 
     async def ready(pilot: Pilot) -> None:
         await _loaded(pilot)
         app.table.focus()
-        await pilot.press("j")
+        await press(pilot, "j")
         await detail_caught_up(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
@@ -74,7 +74,7 @@ def test_decoded_with_nodata_rows_200x60(snap_compare: Any, s3_server: Any,
     async def ready(pilot: Pilot) -> None:
         await _loaded(pilot)
         app.table.focus()
-        await pilot.press("r", "G", "k", "k", "k")
+        await press(pilot, "r", "G", "k", "k", "k")
         await detail_caught_up(pilot)
 
     assert snap_compare(app, terminal_size=(200, 60), run_before=ready)
@@ -85,7 +85,7 @@ def test_help_screen(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
 
     async def ready(pilot: Pilot) -> None:
         await wait_for(pilot, lambda: len(app.browser.entries) >= 2, what="regions")
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
 
     assert snap_compare(app, terminal_size=(120, 50), run_before=ready)
 
@@ -96,7 +96,7 @@ async def _top_by_destination(pilot: Pilot) -> None:
     await _loaded(pilot)
     app.table.focus()
     top = app.main_screen.top
-    await pilot.press("T", "2", "down")
+    await press(pilot, "T", "2", "down")
     await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "dst",
                    what="top destinations")
 
@@ -117,10 +117,10 @@ async def _histogram_with_a_range(pilot: Pilot) -> None:
     await _loaded(pilot)
     app.table.focus()
     histogram = app.main_screen.histogram
-    await pilot.press("H")
+    await press(pilot, "H")
     await wait_for(pilot, lambda: histogram.data is not None and bool(histogram.data.times),
                    what="histogram counted")
-    await pilot.press("home", "right", "right", "right", "]", "]", "]", "]")
+    await press(pilot, "home", "right", "right", "right", "]", "]", "]", "]")
 
 
 def test_histogram_80x24(snap_compare: Any, s3_server: Any, s3_client: Any) -> None:
@@ -152,13 +152,13 @@ async def _story(pilot: Pilot, *, load_missing: bool) -> None:
     await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                    and app.table.row_count == 21, what="the object")
     app.table.focus()
-    await pilot.press("home", "i")
+    await press(pilot, "home", "i")
     await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                    and app.screen.told is not None, what="the story")
     screen = app.screen
     assert isinstance(screen, StoryScreen)
     if load_missing:
-        await pilot.press("l")
+        await press(pilot, "l")
         await wait_for(pilot, lambda: screen.told is not None
                        and screen.told.story.verdict == "ok" and not screen.loading_missing,
                        timeout=30, what="the story after loading")
@@ -192,9 +192,9 @@ def _filter_typed(app: FlowtuiApp, typed: str) -> Any:
     async def ready(pilot: Pilot) -> None:
         await _loaded(pilot)
         app.table.focus()
-        await pilot.press("slash")
+        await press(pilot, "slash")
         app.main_screen.prompt.input.cursor_blink = False
-        await pilot.press(*typed)
+        await press(pilot, *typed)
         await detail_caught_up(pilot)
 
     return ready
@@ -213,12 +213,12 @@ def test_filter_applied_with_breadcrumb_160x48(snap_compare: Any, s3_server: Any
 
     async def ready(pilot: Pilot) -> None:
         await _filter_typed(app, "port 443")(pilot)
-        await pilot.press("enter", "l", "l", "l", "l", "l", "l", "l", "l", "l", "s", "s")
+        await press(pilot, "enter", "l", "l", "l", "l", "l", "l", "l", "l", "l", "s", "s")
         await wait_for(pilot, lambda: not app.sorts.running and not app.status.note,
                        what="sorted")
-        await pilot.press("slash")
+        await press(pilot, "slash")
         app.main_screen.prompt.input.cursor_blink = False
-        await pilot.press(*" and reject and dst")
+        await press(pilot, *" and reject and dst")
         await detail_caught_up(pilot)
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=ready)

@@ -25,7 +25,7 @@ from flowtui.ui.help import HelpScreen
 from tests.conftest import text_object
 from tests.test_story import ENI, NAT_ENI, T0, V5, v5
 from tests.test_story_s3 import AT_NAT, FIELDS, LATE_LOOKALIKE, REPLY, REQUEST, filler, key
-from tests.ui_helpers import declared_bindings, screen_segments, screen_text, wait_for
+from tests.ui_helpers import declared_bindings, press, screen_segments, screen_text, wait_for
 
 OBJECTS = {
     key("fl-0aaa", "1400", "a0000001"): [REQUEST, *filler(T0 + 200, 20)],
@@ -53,7 +53,7 @@ async def open_story(pilot: Pilot, app: FlowtuiApp, rows: int) -> StoryScreen:
     await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                    and app.table.row_count == rows, what="the object to load")
     app.table.focus()
-    await pilot.press("home", "i")
+    await press(pilot, "home", "i")
     await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                    and app.screen.told is not None, what="the story")
     screen = app.screen
@@ -81,7 +81,7 @@ async def test_story_then_load_what_is_missing_then_jump_to_the_reply(
         store = screen.store
         assert len(store) == 21
 
-        await pilot.press("l")
+        await press(pilot, "l")
         await wait_for(pilot, lambda: screen.told is not None
                        and story_of(screen).verdict == "ok", timeout=30,
                        what="the story told again after loading")
@@ -97,7 +97,7 @@ async def test_story_then_load_what_is_missing_then_jump_to_the_reply(
         listing = screen.query_one(SightingList)
         assert listing.option_count == 2 and listing.highlighted == 0
         listing.focus()
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="back to the table")
         assert app.table.row_count == 23  # the table counts the loaded rows
         assert app.focused is app.table
@@ -114,10 +114,10 @@ async def test_esc_cancels_a_stalled_load_and_the_story_says_what_is_missing(
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_story(pilot, app, rows=21)
-            await pilot.press("l")
+            await press(pilot, "l")
             await wait_for(pilot, lambda: fault_proxy.stalled.is_set(), what="the stall")
             assert screen.loading_missing and "Esc cancels" in text(pilot)
-            await pilot.press("escape")
+            await press(pilot, "escape")
             assert isinstance(app.screen, StoryScreen)  # Esc cancelled, did not close
             await wait_for(pilot, lambda: not screen.loading_missing, timeout=30, what="cancelled")
             await wait_for(pilot, lambda: screen.told is not None
@@ -128,7 +128,7 @@ async def test_esc_cancels_a_stalled_load_and_the_story_says_what_is_missing(
                            what="the story told again")
             assert story_of(screen).verdict == "incomplete"
             assert len(screen.store) == 21
-            await pilot.press("escape")
+            await press(pilot, "escape")
             await wait_for(pilot, lambda: app.screen is app.main_screen, what="closed")
     finally:
         fault_proxy.release()
@@ -150,17 +150,17 @@ async def test_enter_jumps_through_a_filtered_view(bucket: str, s3_client: Any) 
         await pilot.pause()
         assert app.table.row_count == 1 + 9
         app.table.focus()
-        await pilot.press("home", "i")
+        await press(pilot, "home", "i")
         await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                        and app.screen.told is not None, what="the story")
         screen = app.screen
         assert isinstance(screen, StoryScreen)
         assert screen.index == 0 and story_of(screen).record["srcport"] == 40000
-        await pilot.press("l")
+        await press(pilot, "l")
         await wait_for(pilot, lambda: screen.told is not None
                        and story_of(screen).verdict == "ok", timeout=30, what="loaded")
         screen.query_one(SightingList).focus()
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="back")
         # the reply arrived after the filler (store row 21 or 22); the view holds it at 10
         reply_at = story_of(screen).reply[0].store_index
@@ -177,14 +177,14 @@ async def test_conversation_from_the_story_and_from_a_message(bucket: str,
     app = FlowtuiApp(f"s3://{bucket}/{FIRST}", client=s3_client)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_story(pilot, app, rows=21)
-        await pilot.press("v")
+        await press(pilot, "v")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen)
                        and "group(s)" in text(pilot), what="the conversation")
         shown = text(pilot)
         assert "A 10.0.1.5 ⇄ B 203.0.113.5" in shown and "1 group(s), 1 record(s)" in shown
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen), what="back")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="the table")
         # what a top-N pane of address pairs posts
         app.table.post_message(ShowConversation("10.0.1.5", "10.0.9.3"))
@@ -216,14 +216,14 @@ async def test_story_of_a_local_file_shows_data_literally_and_fits_80x24(tmp_pat
         assert any("← reply" in r and "REJECT" in r for r in rows)
         assert "not from S3" in rows[-2]
         # scroll to the timeline: the strip shows ACCEPT and REJECT as different glyphs
-        await pilot.press("end")
+        await press(pilot, "end")
         shown = text(pilot)
         assert f"→ {'·' * 11}{ACCEPT_CELL}" in shown and f"← {'·' * 11}{REJECT_CELL}" in shown
         assert "eni-[red]x[/red]\\x1b[31m" in shown  # the markup and the ESC, shown as text
         assert not any("\x1b" in s for s in screen_segments(pilot))
         # the comparison marks what differs (action) and what mirrors (addresses)
         body = screen.query_one(StoryBody)
-        await pilot.press("home")
+        await press(pilot, "home")
         assert body.scroll_y == 0
 
 
@@ -246,18 +246,18 @@ async def test_story_keys_have_ids_and_help_and_palette_list_them(tmp_path: Any)
         assert all(b.id for b in declared_bindings(StoryScreen))
         # the main screen's keys are off while the story covers it (and out of the footer)
         assert not app.check_action("do", ("app.toggle-detail",))
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         listed = text(pilot)
         for _ in range(8):  # the help scrolls; read it a page at a time
-            await pilot.press("pagedown")
+            await press(pilot, "pagedown")
             listed += text(pilot)
         for ident in ("app.story", "story.close", "story.load-missing", "story.conversation",
                       "story-list.jump", "story-text.page-down", "conversation.close"):
             assert ident in listed
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen), what="back")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="the table")
         assert app.check_action("do", ("app.toggle-detail",))
         names = [c.name for c in app_commands(app)]
@@ -275,20 +275,20 @@ async def test_the_palette_offers_the_story_and_its_actions(tmp_path: Any) -> No
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.table.row_count == 2, what="rows")
         app.table.focus()
-        await pilot.press("ctrl+p")
+        await press(pilot, "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"story of the record")
+        await press(pilot, *"story of the record")
         await wait_for(pilot, lambda: "Story of the record" in _highlighted_command(app),
                        what="the story command")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
                        and app.screen.told is not None, what="the story")
         assert story_of(app.screen).verdict == "ok"  # type: ignore[arg-type]
-        await pilot.press("ctrl+p")
-        await pilot.press(*"story conversation")
+        await press(pilot, "ctrl+p")
+        await press(pilot, *"story conversation")
         await wait_for(pilot, lambda: "conversation" in _highlighted_command(app),
                        what="the conversation command")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen),
                        what="the conversation")
 
@@ -313,18 +313,18 @@ async def test_v_on_a_top_n_pair_opens_its_conversation(bucket: str, s3_client: 
                        and app.table.row_count == 21, what="the load")
         app.table.focus()
         top = app.main_screen.top
-        await pilot.press("T")
+        await press(pilot, "T")
         await wait_for(pilot, lambda: top.data is not None, what="top-N counted")
-        await pilot.press("v")  # by source: not a pair, says so
+        await press(pilot, "v")  # by source: not a pair, says so
         assert app.screen is app.main_screen
-        await pilot.press("3")
+        await press(pilot, "3")
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "pair",
                        what="top pairs")
         a, b = top.data.rows[top.cursor_row].values
-        await pilot.press("v")
+        await press(pilot, "v")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen)
                        and "group(s)" in text(pilot), what="the pair's conversation")
         assert f"A {a} ⇄ B {b}" in text(pilot)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="back")
         assert app.focused is top

@@ -21,7 +21,7 @@ from tests.test_ui_tail import (
     tail_threads,
     text,
 )
-from tests.ui_helpers import wait_for
+from tests.ui_helpers import press, wait_for
 
 
 async def test_esc_goes_back_and_leaves_the_tail_running_x_stops_it(
@@ -35,7 +35,7 @@ async def test_esc_goes_back_and_leaves_the_tail_running_x_stops_it(
         assert job is not None and app.focused is app.table
         assert "Following s3://ui-tail-esc/" in text(pilot)
 
-        await pilot.press("escape")  # back to the browser; the tail goes on
+        await press(pilot, "escape")  # back to the browser; the tail goes on
         await wait_for(pilot, lambda: app.focused is not app.table, what="focus to leave")
         assert app.browser in app.focused.ancestors
         assert not job.stopped and job.engine is not None and not job.engine.stopped
@@ -48,13 +48,13 @@ async def test_esc_goes_back_and_leaves_the_tail_running_x_stops_it(
         job.engine.poll_now()
         await wait_for(pilot, lambda: app.table.row_count == 7, what="7 new rows")
 
-        await pilot.press("tab")
+        await press(pilot, "tab")
         await wait_for(pilot, lambda: app.focused is app.table, what="table focused")
-        await pilot.press("escape")  # from the table again: back, not stop
+        await press(pilot, "escape")  # from the table again: back, not stop
         await wait_for(pilot, lambda: app.focused is not app.table, what="focus to leave")
         assert not job.stopped
 
-        await pilot.press("x")  # the tail's own key stops it, from anywhere
+        await press(pilot, "x")  # the tail's own key stops it, from anywhere
         await wait_for(pilot, lambda: job.stopped and tail_threads() == [],
                        what="tail stopped")
         assert app.table.row_count == 7  # what arrived stays
@@ -68,7 +68,7 @@ async def test_after_x_neither_placeholder_nor_status_line_says_following(
     async with app.run_test(size=(200, 40)) as pilot:
         await started(pilot, app)
         assert app.table.row_count == 0 and "Following s3://ui-tail-stopped/" in text(pilot)
-        await pilot.press("x")
+        await press(pilot, "x")
         await wait_for(pilot, lambda: app.tail.stopped, what="tail stopped")
         await wait_for(pilot, lambda: "is stopped" in text(pilot), what="placeholder redrawn")
         screen = text(pilot)
@@ -94,7 +94,7 @@ async def test_t_shows_the_newest_file_of_each_flow_log_at_once(
     async with app.run_test(size=(200, 40)) as pilot:
         await wait_for(pilot, lambda: any(e.key == REGION for e in app.browser.entries),
                        what="region folder listed")
-        await pilot.press("home", "t")
+        await press(pilot, "home", "t")
         await started(pilot, app)
         await wait_for(pilot, lambda: app.table.row_count == 24, what="24 backfilled rows")
         assert app.tail.last.poll == 1  # no second poll was needed

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from textual import events
+from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 DAY_PREFIX = "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
@@ -21,6 +24,58 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
     await pilot.pause()  # let the screen catch up with what just happened
+
+
+def burst(app: App[object], keys: Iterable[str]) -> None:
+    """Keys as one write from the terminal (a paste, fast typing): every key is queued
+    before the app handles the first. ``keys`` are key names ("slash", "enter") or single
+    characters."""
+    for key in keys:
+        if len(key) == 1:
+            char, name = key, _character_to_key(key)
+        else:
+            name = key
+            char = {"enter": "\r", "escape": "\x1b", "space": " ", "tab": "\t",
+                    "backspace": "\x7f", "slash": "/", "at": "@", "colon": ":"}.get(key)
+        app.post_message(events.Key(name, char))
+
+
+async def press(pilot: Pilot, *keys: str, timeout: float | None = None) -> None:
+    """Type ``keys`` as one write and wait until the last of them has acted.
+
+    The app's key gate (flowtui/ui/keygate.py) lets each key through only once the work of
+    the one before it is done (its bindings, the messages it posted, the focus it moved), so
+    this ends where ``Pilot.press`` pressing them one by one would; but ``Pilot.press``
+    waits for the process to look idle twice per key (40 ms or more each, up to a second
+    while a worker runs), where this waits on the gate, once for all of them."""
+    app = pilot.app
+    if not hasattr(app, "key_gate"):  # a bare App around one widget: no gate to wait on
+        await pilot.press(*keys)
+        return
+    burst(app, keys)
+    await pilot._wait_for_screen()  # noqa: SLF001 - the app took the keys: the gate has them
+    deadline = time.monotonic() + (timeout or 30 + 2 * len(keys))
+    while app.key_gate.busy:  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for keys {keys!r} to be handled")
+        await pilot.pause(0.02)
+    await app.animator.wait_until_complete()  # a scroll they started ends (as Pilot.press)
+    await pilot.pause()  # the screen catches up
+
+
+def record_notes(app: App[object]) -> list[str]:
+    """Every message ``app`` is asked to show as a toast, kept in the returned list: a toast
+    shown for 3 s can be gone before a test on a loaded machine looks (``app.notify`` still
+    shows it; this only remembers)."""
+    notes: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, **kwargs: object) -> None:
+        notes.append(str(message))
+        shown(message, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notes
 
 
 def screen_text(pilot: Pilot) -> list[str]:

@@ -10,34 +10,20 @@ what is *in* those spans, header and cells alike, comes from the screen.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from rich.cells import cell_len
-from textual import events
-from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from flowtui.explain import display_value
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.records.table import GAP, MARKER_WIDTH
 from flowtui.ui.widgets.safe import literal
-from tests.ui_helpers import screen_text
+from tests.ui_helpers import (
+    burst,  # noqa: F401 - moved to ui_helpers, imported from here too
+    screen_text,
+)
 
 CUT = "…"
-
-
-def burst(app: FlowtuiApp, keys: Iterable[str]) -> None:
-    """Keys as one write from the terminal (a paste, fast typing): every key is queued
-    before the app handles the first. ``keys`` are key names ("slash", "enter") or single
-    characters."""
-    for key in keys:
-        if len(key) == 1:
-            char, name = key, _character_to_key(key)
-        else:
-            name = key
-            char = {"enter": "\r", "escape": "\x1b", "space": " ", "tab": "\t",
-                    "backspace": "\x7f", "slash": "/", "at": "@", "colon": ":"}.get(key)
-        app.post_message(events.Key(name, char))
 
 
 def _cell(line: str, x: int, width: int) -> str:
