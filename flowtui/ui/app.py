@@ -64,7 +64,7 @@ class FlowtuiApp(CompactOutputApp, ClipboardApp):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         "app.tcss", "widgets/top/top.tcss", "widgets/histogram/histogram.tcss",
         "widgets/records/columns.tcss",
-        "widgets/names/names.tcss"]
+        "widgets/names/names.tcss", "widgets/footer/footer.tcss"]
     TITLE = "flowtui"
     COMMANDS = App.COMMANDS | {FlowtuiCommands, SavedCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")

@@ -17,7 +17,6 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from flowtui.names.resolve import Names
 from flowtui.rowsource import RowSource
@@ -26,6 +25,7 @@ from flowtui.ui.widgets.browser.pane import BrowserPane
 from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
 from flowtui.ui.widgets.detail.throttle import DetailThrottle
 from flowtui.ui.widgets.filter.crumbs import Crumbs
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.histogram.strip import TimeHistogram
 from flowtui.ui.widgets.names.lines import detail_lines
 from flowtui.ui.widgets.prompt.bar import PromptBar
@@ -83,7 +83,7 @@ class MainScreen(Screen[None]):
                     yield TopPane(self._table_source, id="top")
                 yield DetailPanel(id="detail")
         yield RecordStatus(id="status")
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
         yield from self.features
 
     @property
