@@ -1,7 +1,7 @@
 """The app's own cost to start and to stop, headless (``App.run_test``), as every Pilot test
 and every user pays it before the first record.
 
-    python bench/bench_app_start.py [--cycles 8] [--load] [--profile FILE]
+    python bench/bench_app_start.py [--cycles 8] [--load] [--theme NAME] [--profile FILE]
 
 Each cycle builds ``FlowtuiApp`` on a local folder (one small flow-log file in it: no S3, no
 network), runs it at 160x48 until the browser lists the folder (``--load``: until the file's
@@ -68,10 +68,11 @@ async def _until(pilot: object, condition: object, what: str) -> None:
         await pilot.pause(0.005)  # type: ignore[attr-defined]
 
 
-async def cycle(target: Path, load: bool) -> tuple[float, float, float, float]:
+async def cycle(target: Path, load: bool, theme: str | None = None,
+                ) -> tuple[float, float, float, float]:
     """(start cpu, start wall, exit cpu, exit wall) of one app."""
     c0, w0 = time.process_time(), time.perf_counter()
-    app = FlowtuiApp(str(target))
+    app = FlowtuiApp(str(target), theme=theme)
     async with app.run_test(size=(160, 48)) as pilot:
         if load:
             await _until(pilot, lambda: app.table.row_count > 0, "the records")
@@ -92,19 +93,20 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-app-start-") as tmp:
         sample = _sample(Path(tmp))
         target = sample if args.load else Path(tmp)
-        await cycle(target, args.load)  # warm-up: imports, CSS parsed once per class
+        await cycle(target, args.load, args.theme)  # warm-up: imports, CSS parsed once per class
         profile = cProfile.Profile() if args.profile else None
         rows = []
         for _ in range(args.cycles):
             if profile:
                 profile.enable()
-            rows.append(await cycle(target, args.load))
+            rows.append(await cycle(target, args.load, args.theme))
             if profile:
                 profile.disable()
         if profile:
             profile.dump_stats(args.profile)
     print(f"flowtui from {Path(flowtui.__file__).parent}; {args.cycles} cycles"
-          f"{' with a load' if args.load else ''}; load average {os.getloadavg()[0]:.1f}")
+          f"{' with a load' if args.load else ''}"
+          f"{f'; theme {args.theme}' if args.theme else ''}; load average {os.getloadavg()[0]:.1f}")
     for i, name in enumerate(("start cpu", "start wall", "exit cpu", "exit wall")):
         print(_line(name, [row[i] for row in rows]))
 
@@ -114,6 +116,8 @@ if __name__ == "__main__":
     parser.add_argument("--cycles", type=int, default=8)
     parser.add_argument("--load", action="store_true",
                         help="open the file (its records into the table), not the folder")
+    parser.add_argument("--theme", help="start with this theme (as --theme, or TERM=xterm's "
+                        "ansi-dark)")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the measured cycles")
     asyncio.run(main(parser.parse_args()))
     sys.exit(0)

@@ -126,3 +126,25 @@ async def test_with_nothing_to_explain_the_detail_panel_is_not_drawn_again(
         await pilot.pause()
         assert drawn.lines == 0
         assert "No record selected" in str(panel.query_one("#detail-title").render())
+
+
+async def test_apps_of_one_process_share_parsed_css_but_each_has_its_theme(
+        tmp_path: Path) -> None:
+    """The stylesheet is parsed once per process (ui/stylesheet.py): a second app is
+    styled as the first, and an app with another theme gets its own colours, not the
+    colours the rules were first parsed with."""
+
+    async def status_background(theme: str | None) -> tuple[object, object]:
+        app = FlowtuiApp(str(tmp_path), theme=theme)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _opened(pilot, app)
+            await pilot.pause()
+            panel = app.get_css_variables()["panel"]
+            return app.status.styles.background.hex, panel
+
+    first, first_panel = await status_background(None)
+    light, light_panel = await status_background("textual-light")
+    again, _ = await status_background(None)
+    assert first == again
+    assert light != first
+    assert (first, light) == (first_panel, light_panel)  # each its theme's $panel

@@ -47,6 +47,7 @@ from flowtui.ui.help import HelpScreen
 from flowtui.ui.keygate import KeyGate
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.shown import Shown
+from flowtui.ui.stylesheet import SharedStylesheet
 from flowtui.ui.terminal_output import CompactOutputApp
 from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.widgets.detail.panel import DetailPanel
@@ -85,6 +86,8 @@ class FlowtuiApp(CompactOutputApp, ClipboardApp):
         # NO_COLOR: the terminal's own colours and Textual's no-colour filter, so only bold,
         # reverse and the row markers carry meaning (never a hue).
         super().__init__(ansi_color=True if no_color else None)
+        # parsed once per process, not once per app (ui/stylesheet.py)
+        self.stylesheet = SharedStylesheet(variables=self.get_css_variables())
         if no_color and theme is None:
             theme = "ansi-dark"
         self._no_color = no_color
