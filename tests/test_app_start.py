@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from rich.style import Style
+from textual.color import Color
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -148,3 +149,29 @@ async def test_apps_of_one_process_share_parsed_css_but_each_has_its_theme(
     assert first == again
     assert light != first
     assert (first, light) == (first_panel, light_panel)  # each its theme's $panel
+
+
+@pytest.mark.parametrize("theme", ["ansi-dark", "textual-light"])
+async def test_a_theme_given_at_start_styles_the_screen_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str) -> None:
+    """--theme, the config's theme, TERM=xterm's ansi-dark and NO_COLOR's: applied before
+    the screen is styled, not once it is up (then the CSS was parsed again, every widget
+    restyled and the screen painted a second time, ~60 ms of a start)."""
+    from flowtui.ui.stylesheet import SharedStylesheet
+
+    restyled_when_up: list[bool] = []
+    reparse = SharedStylesheet.reparse
+
+    def spy(self: SharedStylesheet) -> None:
+        restyled_when_up.append(app.main_screen.is_mounted)
+        reparse(self)
+
+    monkeypatch.setattr(SharedStylesheet, "reparse", spy)
+    app = FlowtuiApp(str(tmp_path), theme=theme)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _opened(pilot, app)
+        await pilot.pause()
+        assert app.theme == theme and app.has_class(f"-theme-{theme}")
+        assert app.status.styles.background.hex == Color.parse(
+            app.get_css_variables()["panel"]).hex
+        assert True not in restyled_when_up

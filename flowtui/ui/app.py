@@ -86,10 +86,16 @@ class FlowtuiApp(CompactOutputApp, ClipboardApp):
         # NO_COLOR: the terminal's own colours and Textual's no-colour filter, so only bold,
         # reverse and the row markers carry meaning (never a hue).
         super().__init__(ansi_color=True if no_color else None)
-        # parsed once per process, not once per app (ui/stylesheet.py)
-        self.stylesheet = SharedStylesheet(variables=self.get_css_variables())
         if no_color and theme is None:
             theme = "ansi-dark"
+        if theme is not None and theme in self.available_themes:
+            # Before the first style: set once the screen was up, a theme (--theme, the
+            # config's, TERM=xterm's ansi-dark, NO_COLOR's) parsed the CSS again, restyled
+            # every widget and painted the screen a second time (~60 ms of a start).
+            self.theme = theme
+            theme = None  # an unknown name is said once the screen is up
+        # parsed once per process, not once per app (ui/stylesheet.py)
+        self.stylesheet = SharedStylesheet(variables=self.get_css_variables())
         self._no_color = no_color
         self._clients: list[S3Client] = []  # closed on exit: quitting never waits for S3
         factory = (lambda: client) if client is not None else (client_factory or _default_client)
