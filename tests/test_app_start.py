@@ -175,3 +175,13 @@ async def test_a_theme_given_at_start_styles_the_screen_once(
         assert app.status.styles.background.hex == Color.parse(
             app.get_css_variables()["panel"]).hex
         assert True not in restyled_when_up
+
+
+async def test_an_unknown_theme_is_said_once_the_screen_is_up(tmp_path: Path) -> None:
+    app = FlowtuiApp(str(tmp_path), theme="no-such-theme")
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await _opened(pilot, app)
+        await wait_for(pilot, lambda: any("Unknown theme no-such-theme" in str(n.message)
+                                          for n in app._notifications),  # noqa: SLF001
+                       what="the warning")
+        assert app.theme == "textual-dark"
