@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 from flowtui.arrowcsv import (
     PARSE_OPTIONS,
     READ_TYPE,
-    arrow_owned,
+    arrow_copy,
     as_text,
     convert_options,
     empty_batch,
@@ -58,6 +58,9 @@ class BlockResult:
     bad: list[BadLine]  # numbered from 1 at the block's first line; at most MAX_BAD_LINES_KEPT
     lines: int
     bad_count: int  # all of the block's bad lines
+    #: The typer for the text after this block when a header line in it named other
+    #: columns (a second object's); None: the columns did not change.
+    switched: BlockTyper | None = None
 
 
 class _Options(NamedTuple):
@@ -83,12 +86,14 @@ class _FastPathFailed(Exception):
 
 
 class BlockTyper:
-    """Types blocks of whole lines with the current columns, on the parse thread.
+    """Types blocks of whole lines with one set of columns, on the parse threads.
 
-    ``fields`` are the object's columns (a header met inside a block replaces them from the
-    next line on: the parse thread takes the blocks in order); ``wanted`` (None: all) the
-    columns typed and returned; ``prefilter`` the filter applied before typing every column;
-    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``).
+    ``fields`` are the object's columns; ``wanted`` (None: all) the columns typed and
+    returned; ``prefilter`` the filter applied before typing every column;
+    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``). A typer
+    never changes its columns once it types (several threads may use it at once): a header
+    met inside a block types the rest of the block with a new typer (``with_fields``),
+    which the block's result hands on (``BlockResult.switched``).
     """
 
     def __init__(self, fields: list[str] | None, wanted: Iterable[str] | None,
@@ -99,6 +104,10 @@ class BlockTyper:
         self._prefilter = prefilter
         self._options_cache: _Options | None = None
         self._all_text = False  # no integer column: the fast path cannot reject a header
+
+    def with_fields(self, fields: list[str] | None) -> BlockTyper:
+        """A typer like this one for other columns."""
+        return BlockTyper(fields, self._wanted, self._prefilter, self._dictionaries)
 
     def _options(self) -> _Options:
         if self._options_cache is None:
@@ -122,9 +131,13 @@ class BlockTyper:
 
     def _read_type(self, name: str) -> pa.DataType:
         """The type the CSV reader gives a column: text as bytes when no dictionaries are
-        wanted (viewed as strings once the block's UTF-8 is checked, ``as_text``)."""
+        wanted (viewed as strings once the block's UTF-8 is checked, ``as_text``), but for
+        the prefilter's columns: the filter runs again on the batch (``Keeper``), and its
+        tests of text (a CIDR, a pattern) run once per distinct value of a dictionary,
+        once per row of plain strings."""
         kind = arrow_type(name)
-        if not self._dictionaries and pa.types.is_dictionary(kind):
+        if not self._dictionaries and pa.types.is_dictionary(kind) and (
+                self._prefilter is None or name not in self._prefilter.columns):
             return pa.binary()
         return kind
 
@@ -135,32 +148,36 @@ class BlockTyper:
             return list(self.fields)
         return [f for f in self.fields if f in self._wanted] or self.fields[:1]
 
-    def parse_block(self, parts: list[bytes]) -> BlockResult:
-        """Runs on the parse thread: the fast path, and the slow pass where it fails.
+    def parse_block(self, parts: Sequence[bytes | memoryview]) -> BlockResult:
+        """Runs on a parse thread: the fast path, and the slow pass where it fails.
 
         Bad lines are numbered from the block's start; ``_ready`` adds the offset. A header
         line met here (a second object's, in concatenated gzip members or ``cat a b``)
-        switches the columns from the next line on; the parse thread takes the blocks in
-        order, so every later block is read with the new columns.
+        switches the columns from the next line on: the result's ``switched`` types the
+        rest of the object (``FlowLogParser._ready`` types again, with it, any later block
+        already typed with these columns).
         """
-        data = b"".join(parts) if len(parts) > 1 else parts[0]
-        lines = data.count(b"\n")
+        data = b"".join(parts) if len(parts) > 1 else bytes(parts[0])
+        block = _Block(data)
         try:
-            batch = self._fast(data)
-            return BlockResult([batch] if batch.num_rows else [], [], lines, 0)
+            batch = self._fast(block)
+            return BlockResult([batch] if batch.num_rows else [], [], block.line_count(), 0)
         except _FastPathFailed:
             pass
+        lines = block.line_count()
         batches: list[pa.RecordBatch] = []
         bad = _BadLines()
+        typer = self
         rest: tuple[bytes, int] | None = (data, 1)
         while rest is not None:
-            rest = self._parse_text(rest[0], rest[1], batches, bad)
-        return BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count)
+            rest, typer = typer._parse_text(rest[0], rest[1], batches, bad)
+        return BlockResult([b for b in batches if b.num_rows], bad.kept, lines, bad.count,
+                           None if typer is self else typer)
 
     def _parse_text(self, data: bytes, first_line: int, batches: list[pa.RecordBatch],
-                    bad: _BadLines) -> tuple[bytes, int] | None:
-        """Type ``data`` piece by piece; at a header line, switch the columns and return
-        the text after it (and its first line number) to be read with them."""
+                    bad: _BadLines) -> tuple[tuple[bytes, int] | None, BlockTyper]:
+        """Type ``data`` piece by piece; at a header line, return the text after it (and
+        its first line number) and the typer of the header's columns, to read it with."""
         for piece, piece_line, piece_start in _pieces(data, first_line, RETRY_PIECE_BYTES):
             try:
                 batches.append(self._fast(piece))
@@ -172,16 +189,14 @@ class BlockTyper:
                 batches.append(self._fast(good, checked=True))
             if header is not None:
                 names, offset, next_line = header
-                self._use_columns(names)
-                return data[piece_start + offset :], next_line
-        return None
+                return (data[piece_start + offset :], next_line), self.with_fields(names)
+        return None, self
 
-    def _use_columns(self, names: list[str]) -> None:
-        self.fields = names
-        self._options_cache = None
-
-    def _fast(self, data: bytes, *, checked: bool = False) -> pa.RecordBatch:
+    def _fast(self, block: bytes | _Block, *, checked: bool = False) -> pa.RecordBatch:
         """Type a block with Arrow's CSV reader. ``checked``: lines the slow pass passed."""
+        if isinstance(block, bytes):
+            block = _Block(block)
+        data = block.data
         options = self._options()
         if b"\x00" in data:
             raise _FastPathFailed  # no value holds a NUL: the slow pass reports that line
@@ -190,12 +205,13 @@ class BlockTyper:
             # a block holding "0x" goes the slow way (a text value may hold it).
             raise _FastPathFailed
         if self._prefilter is not None:
-            picked = self._picked(data, options)
+            picked = self._picked(block, options)
             if picked is not None:
                 if not picked:
                     return empty_batch(options.columns)
+                block = _Block(picked)
                 data = picked
-        source = arrow_owned(data)
+        source = block.reader()
         table = None
         if options.narrow is not None:
             try:
@@ -225,7 +241,7 @@ class BlockTyper:
             raise _FastPathFailed  # perhaps a header line: the slow pass decides
         return narrow(table.combine_chunks().to_batches()[0])
 
-    def _picked(self, data: bytes, options: _Options) -> bytes | None:
+    def _picked(self, block: _Block, options: _Options) -> bytes | None:
         """The lines of ``data`` the prefilter keeps, or None to type them all.
 
         The filter's columns are typed alone (a fraction of the cost of every column), and
@@ -233,6 +249,8 @@ class BlockTyper:
         unusual — the filter's columns fail to type (the whole block goes the usual way, to
         the slow pass if need be), a filter over text columns meets what may be a header,
         the kept lines are not one to one with the rows — and when most lines are kept.
+        Both reads and the cut share the block's one copy in Arrow's memory (``_Block``),
+        and the cut counts the block's lines on the way.
         """
         assert self._prefilter is not None and self.fields is not None
         wanted = set(self._prefilter.columns)
@@ -241,7 +259,7 @@ class BlockTyper:
             return None
         types = {f: READ_TYPE.get(f) or arrow_type(f) for f in columns}
         try:
-            table = pacsv.read_csv(arrow_owned(data), options.read, PARSE_OPTIONS,
+            table = pacsv.read_csv(block.reader(), options.read, PARSE_OPTIONS,
                                    convert_options(types, columns))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
@@ -254,8 +272,7 @@ class BlockTyper:
         kept = pc.sum(keep.cast(pa.uint32())).as_py() or 0
         if kept * 2 > table.num_rows:
             return None  # most lines kept: typing them all once is cheaper
-        lines = pc.list_flatten(pc.split_pattern(pa.array([data], pa.binary()), b"\n"))
-        lines = lines.filter(pc.greater(pc.binary_length(lines), 0))
+        lines = block.lines()
         if len(lines) != table.num_rows:  # blank or CR-only lines: not worth the care
             return None
         if not kept:
@@ -309,6 +326,44 @@ class BlockTyper:
             else:
                 good.append(b" ".join(tokens))
         return (b"\n".join(good) + b"\n" if good else b""), header
+
+
+class _Block:
+    """A block's text, with its one copy in memory Arrow owns (``arrow_owned``) made when
+    first asked for and shared by every read of it, and its count of newlines."""
+
+    __slots__ = ("data", "_buffer", "_newlines")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._buffer: pa.Buffer | None = None
+        self._newlines: int | None = None
+
+    def reader(self) -> pa.BufferReader:
+        if self._buffer is None:
+            self._buffer = arrow_copy(self.data)
+        return pa.BufferReader(self._buffer)
+
+    def line_count(self) -> int:
+        if self._newlines is None:
+            self._newlines = self.data.count(b"\n")
+        return self._newlines
+
+    def lines(self) -> pa.Array:
+        """The block's non-empty lines, without their newlines (a binary array), cut from
+        the Arrow copy; the newlines are counted on the way."""
+        if self._buffer is None:
+            self.reader()
+        assert self._buffer is not None
+        offsets = pa.array([0, len(self._buffer)], pa.int32()).buffers()[1]
+        whole = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, self._buffer])
+        pieces = pc.list_flatten(pc.split_pattern(whole, b"\n"))
+        self._newlines = len(pieces) - 1
+        lengths = pc.binary_length(pieces)
+        last = len(pieces) - 1
+        if last and lengths[last].as_py() == 0 and pc.min(lengths.slice(0, last)).as_py():
+            return pieces.slice(0, last)  # the usual block: no empty line but after the end
+        return pieces.filter(pc.greater(lengths, 0))
 
 
 class _BadLines:

@@ -201,6 +201,7 @@ class Loader:
     columns read (see ``FlowLogParser``; Parquet objects give all theirs): a question that
     needs a few columns types only those. ``prefilter`` (see ``FlowLogParser``) lets the
     parser drop records before it types them all; ``predicate`` still decides.
+    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``).
     ``on_event`` is called from worker threads,
     one call at a time and in order (the delivery lock is held): keep it quick, e.g. post a
     message to the UI.
@@ -212,7 +213,8 @@ class Loader:
                  chunk_size: int | None = None,
                  predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
                  max_buffered: int = MAX_BUFFERED_BYTES,
-                 columns: Sequence[str] | None = None, prefilter: Any = None) -> None:
+                 columns: Sequence[str] | None = None, prefilter: Any = None,
+                 dictionaries: bool = True) -> None:
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.store = store
@@ -232,6 +234,7 @@ class Loader:
         self.predicate = predicate
         self.columns = None if columns is None else list(columns)
         self.prefilter = prefilter
+        self.dictionaries = dictionaries
 
     # The state of one run lives on the instance while it runs: one run at a time.
     def run(self, refs: Sequence[ObjectRef], on_event: Callable[[LoadEvent], None],
@@ -420,7 +423,7 @@ class Loader:
         pipelined = ref.size is None or ref.size >= PIPELINE_MIN_BYTES
         parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel,
                                pipelined=pipelined, columns=self.columns,
-                               prefilter=self.prefilter)
+                               prefilter=self.prefilter, dictionaries=self.dictionaries)
         delivered = 0
         try:
             for batch in self._batches(ref, parser):

@@ -42,3 +42,34 @@ def release_freed_memory() -> None:
         libc.malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+#: glibc's mallopt parameters (malloc.h) and the values a one-shot load runs best with.
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_TRIM_THRESHOLD = 64 << 20
+_MMAP_THRESHOLD = 32 << 20
+
+
+def keep_freed_pages() -> None:
+    """Let a command that streams an object through (``cat``, ``top``, ``hist``) reuse the
+    pages it frees instead of asking the kernel for new ones; call before the load.
+
+    A load allocates and frees blocks of a few MB many times over (inflated text, Arrow's
+    buffers, on several threads). glibc serves those from fresh mmaps, or trims its heaps
+    as soon as they free, so every block's pages are faulted in and zeroed again: on 1M
+    records that was about 70,000 page faults and a fifth of a second of system time,
+    against 20,000 and under a tenth with freed memory kept up to 64 MB and blocks under
+    32 MB taken from the heap; peak resident memory is unchanged (measured with
+    ``/usr/bin/time -f '%M %R'``). Not for the app, which holds its store for hours and
+    gives its freed pages back after each load (``release_freed_memory``). A no-op off
+    glibc.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+    except (OSError, AttributeError):
+        pass

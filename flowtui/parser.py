@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
@@ -40,7 +40,12 @@ FIRST_BLOCK_BYTES = 64 << 10  # small first block: the first rows appear at once
 MAX_BLOCK_BYTES = 2 << 20
 INFLATE_STEP = 1 << 20  # text out of one inflate call: what is in flight, whatever the ratio
 INFLATE_INPUT = 256 << 10  # compressed bytes given to one inflate call (about 1 MB of text)
-MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse thread before the feeder waits
+MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse threads before the feeder waits
+#: Blocks typed at once. Typing a block is a chain (Arrow's reader, then the filter, the cut
+#: of the kept lines and their own read) that leaves a core idle while the next block waits
+#: behind it: on 1M records (cat --where, perf per thread) one parse thread and Arrow's
+#: pool spent ~0.55 s in turn against the feeding thread's 0.27 s of inflating.
+PARSE_THREADS = 2
 _BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes
 
 
@@ -67,9 +72,10 @@ class FlowLogParser:
 
     ``dictionaries=False`` gives text columns as plain strings, not dictionaries: for a
     reader that renders every row once and keeps nothing (``cat``'s CSV writer), building a
-    dictionary per block is work for nothing. The checks stay: the reader still splits
-    every line and types every integer; UTF-8 is checked on the whole block at once (an
-    ASCII block needs no more), so a bad line is as bad as with dictionaries.
+    dictionary per block is work for nothing (the prefilter's columns stay dictionaries).
+    The checks stay: the reader still splits every line and types every integer; UTF-8 is
+    checked on the whole block at once (an ASCII block needs no more), so a bad line is as
+    bad as with dictionaries.
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
@@ -93,12 +99,13 @@ class FlowLogParser:
         self._skipping_long_line = False
         self._lines_seen = 0  # physical lines taken so far (header and blank lines included)
         self._header_seen = False
-        self._block: list[bytes] = []
+        self._block: list[bytes | memoryview] = []
         self._block_bytes = 0
         self._block_target = FIRST_BLOCK_BYTES
         self._stopped = False
-        self._executor = ThreadPoolExecutor(1, "flowtui-parse") if pipelined else None
-        self._inflight: list[Future[BlockResult]] = []
+        self._executor = (ThreadPoolExecutor(PARSE_THREADS, "flowtui-parse") if pipelined
+                          else None)
+        self._inflight: list[_InFlight] = []
         self._settled: list[pa.RecordBatch] = []
 
     @property
@@ -109,7 +116,7 @@ class FlowLogParser:
 
     @fields.setter
     def fields(self, names: list[str] | None) -> None:
-        self._typer.fields = names
+        self._typer = self._typer.with_fields(names)
 
     # ----------------------------------------------------------------- public interface
 
@@ -268,33 +275,36 @@ class FlowLogParser:
     # ----------------------------------------------------------------- text to lines
 
     def _take_text(self, text: bytes) -> None:
+        # Cut with offsets into one view of ``text``: slicing bytes would copy each inflate
+        # step twice more on its way to the parse thread, which joins the parts once.
+        view = memoryview(text)
+        start = 0
         if self._skipping_long_line:
             end = text.find(b"\n")
             if end < 0:
                 return
             self._skipping_long_line = False
-            text = text[end + 1 :]
-        cut = text.rfind(b"\n")
+            start = end + 1
+        cut = text.rfind(b"\n", start)
         if cut < 0:
-            self._partial += text
+            self._partial += view[start:]
             self._check_long_line()
             return
         if self._partial:
-            first_end = text.find(b"\n")
-            self._partial += text[: first_end + 1]
+            first_end = text.find(b"\n", start)
+            self._partial += view[start : first_end + 1]
             line = bytes(self._partial)
             self._partial.clear()
-            text = text[first_end + 1 :]
-            cut -= first_end + 1
+            start = first_end + 1
             if len(line) > MAX_LINE_BYTES:
                 self._settle()
                 self._lines_seen += 1
                 self._bad(self._lines_seen, f"line longer than {MAX_LINE_BYTES} bytes", line)
             else:
                 self._add_lines(line)
-        if cut >= 0:
-            self._add_lines(text[: cut + 1])
-        self._partial += text[cut + 1 :]
+        if cut >= start:
+            self._add_lines(view[start : cut + 1])
+        self._partial += view[cut + 1 :]
         self._check_long_line()
 
     def _check_long_line(self) -> None:
@@ -306,10 +316,10 @@ class FlowLogParser:
             self._partial.clear()
             self._skipping_long_line = True
 
-    def _add_lines(self, lines: bytes) -> None:
+    def _add_lines(self, lines: bytes | memoryview) -> None:
         """Take whole lines (each ending in a newline) into the current block."""
         if not self._header_seen:
-            lines = self._take_header(lines)
+            lines = self._take_header(bytes(lines))
             if not lines or self._stopped:
                 return
         self._block.append(lines)
@@ -363,24 +373,33 @@ class FlowLogParser:
         self._block = []
         self._block_bytes = 0
         self._block_target = min(self._block_target * 2, MAX_BLOCK_BYTES)
+        typer = self._typer
         if self._executor is not None:
-            self._inflight.append(self._executor.submit(self._typer.parse_block, parts))
+            future = self._executor.submit(typer.parse_block, parts)
+            self._inflight.append(_InFlight(future, parts, typer))
             if len(self._inflight) > MAX_BLOCKS_IN_FLIGHT:
                 self._settled = self._ready(wait=True, limit=1)  # keeps what was settled
         else:
             done: Future[BlockResult] = Future()
-            done.set_result(self._typer.parse_block(parts))
-            self._inflight.append(done)
+            done.set_result(typer.parse_block(parts))
+            self._inflight.append(_InFlight(done, parts, typer))
 
     def _ready(self, wait: bool = False, limit: int | None = None) -> list[pa.RecordBatch]:
         """Results of finished blocks, in order; bookkeeping stays on the caller's thread."""
         out, self._settled = self._settled, []
         taken = 0
-        while self._inflight and (wait or self._inflight[0].done()):
+        while self._inflight and (wait or self._inflight[0].future.done()):
             if limit is not None and taken == limit:
                 break
             taken += 1
-            result = self._inflight.pop(0).result()
+            block = self._inflight.pop(0)
+            result = block.future.result()
+            if block.typer is not self._typer:
+                # Typed with the columns before a header an earlier block met (blocks are
+                # typed two at a time): typed again with the header's, here, in order.
+                result = self._typer.parse_block(block.parts)
+            if result.switched is not None:
+                self._typer = result.switched
             out.extend(result.batches)
             for line in result.bad:
                 self._bad(self._lines_seen + line.line_number, line.reason, line.text.encode())
@@ -425,6 +444,15 @@ class FlowLogParser:
 
 
 # --------------------------------------------------------------------- helpers
+
+
+class _InFlight(NamedTuple):
+    """A block handed to the parse threads: its result to come, its text (to type it
+    again if an earlier block switched the columns) and the typer it was given."""
+
+    future: Future[BlockResult]
+    parts: list[bytes | memoryview]
+    typer: BlockTyper
 
 
 def _inflate_until_error(inflater: Any, data: bytes, error: type[Exception]) -> bytes:

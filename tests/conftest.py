@@ -53,6 +53,19 @@ os.environ.pop("LINES", None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile flowtui's modules once, before the workers start, as pip does for an installed
+    package: with PYTHONDONTWRITEBYTECODE set (as on these machines) and an editable install,
+    every ``python -m flowtui`` a test starts compiled ~170 modules from source first (0.2 s
+    of CPU each time). py_compile writes the files whatever that setting says; reading them
+    needs no permission. Only the controller (or a run without xdist) does it."""
+    if hasattr(config, "workerinput"):
+        return
+    import compileall
+
+    compileall.compile_dir(Path(fields_mod.__file__).parent, quiet=1)
+
+
 def _is_loopback(host: object) -> bool:
     if not isinstance(host, str):
         return True  # AF_UNIX paths, socketpairs

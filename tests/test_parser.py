@@ -433,3 +433,31 @@ def test_a_filter_reads_only_the_columns_it_names(where: str) -> None:
         names = [n for n in batch.schema.names if n in prefilter.columns]
         assert query.predicate().mask(batch).to_pylist() == \
             prefilter.mask(batch.select(names)).to_pylist()
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_a_header_met_mid_object_types_every_later_block_with_its_columns(wait: bool) -> None:
+    """Blocks are typed two at a time, so the blocks after one holding a second header
+    (concatenated gzip members of two formats) were handed on with the first format's
+    columns before that header was seen: they must come out as a parse one block at a time
+    gives them — the second format's columns and values, nothing dropped or shifted."""
+    first = [HEADER] + [V2_SSH.replace("20641", str(1000 + i % 60000)) for i in range(20000)]
+    second = [V5_FIELDS] + [V5_S3.replace("34210", str(1000 + i % 60000))
+                            for i in range(60000)]
+    data = gzip.compress(text(*first)) + gzip.compress(text(*second))
+
+    def parsed(pipelined: bool) -> tuple[list[tuple[tuple[str, ...], list]], int]:
+        parser = FlowLogParser(pipelined=pipelined)
+        batches = []
+        for start in range(0, len(data), 1 << 20):
+            batches += parser.feed(data[start : start + (1 << 20)], wait=wait)
+        batches += parser.finish()
+        assert parser.bad_count == 0 and parser.error is None
+        return [(tuple(b.schema.names), b.to_pylist()) for b in batches], parser.records
+
+    got, records = parsed(pipelined=True)
+    assert records == 80000
+    assert [row for _, rows_ in got for row in rows_] == \
+        [row for _, rows_ in parsed(pipelined=False)[0] for row in rows_]
+    assert {names for names, rows_ in got if rows_[0]["version"] == 5} == \
+        {tuple(V5_FIELDS.split())}

@@ -20,6 +20,7 @@ from flowtui.parser import parse_bytes
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands
 from flowtui.ui.features.story.screen import StoryScreen
+from flowtui.ui.keygate import MAX_WAIT
 from tests.conftest import flow_lines, text_object
 from tests.tail_helpers import Bucket
 from tests.test_ui_tail import ACCOUNT, REGION, M, T, options, poll, started
@@ -45,11 +46,17 @@ def flows(tmp_path: Path) -> Path:
     return path
 
 
-async def keys_handled(pilot: Any, app: FlowtuiApp, timeout: float = 10) -> None:
+async def keys_handled(pilot: Any, app: FlowtuiApp, keys: int = 10) -> None:
     """Once the app took the keys sent (a burst is in its queue, not yet admitted, until it
-    runs once), until the last of them has acted."""
+    runs once), until the last of them has acted.
+
+    The bound is the gate's own promise, not a guess at the machine's speed: each held key
+    waits at most ``MAX_WAIT`` for the one before it (a story screen still being told can
+    keep its queue busy that long on a loaded machine: ten keys once took more than the
+    10 s this wait used to allow), plus 10 s for the work itself."""
     await pilot.pause()
-    await wait_for(pilot, lambda: not app.key_gate.busy, timeout=timeout, what="keys handled")
+    await wait_for(pilot, lambda: not app.key_gate.busy, timeout=keys * MAX_WAIT + 10,
+                   what="keys handled")
 
 
 def resting(app: FlowtuiApp) -> dict[str, bool]:

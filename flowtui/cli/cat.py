@@ -269,7 +269,10 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
         prefilter = filtering.Prefilter.of(query)
         if keep is not None:
             prefilter = keep.watching(prefilter)
-        return loading.load(args, sink, keep, prefilter=prefilter)
+        # CSV takes text columns as plain strings, as a plain local cat does (``_local``);
+        # names are looked up on dictionaries.
+        plain = args.format == "csv" and filtering.loaded_names(args) is None
+        return loading.load(args, sink, keep, prefilter=prefilter, dictionaries=not plain)
 
 
 class _Columns:
@@ -299,11 +302,13 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
     import pyarrow as pa
 
     from flowtui.localfiles import LocalPathError, read_batches
+    from flowtui.memory import keep_freed_pages
     from flowtui.parser import FlowLogParser
 
     """Plain local files, one after another, into ``writer``; each failed file and bad
     line said on stderr."""
     drain = getattr(writer, "drain", lambda: None)  # rows before the messages about them
+    keep_freed_pages()
     bad_total = 0
     failed = 0
     for path in paths:

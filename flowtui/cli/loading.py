@@ -116,13 +116,15 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
                  predicate: Callable[[Any], Any] | None = None,
                  columns: Sequence[str] | None = None, prefilter: Any = None,
                  on_refs: Callable[[list[str]], None] | None = None,
-                 make_writer: Callable[[], Any] | None = None) -> int:
+                 make_writer: Callable[[], Any] | None = None, dictionaries: bool = True
+                 ) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
     ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
     ``on_refs`` hears the objects' locations before they load. ``make_writer`` makes the
     writer (``writer`` is then None) once the objects are listed: the writers import Arrow,
-    which ``open_sources`` imports while it lists."""
+    which ``open_sources`` imports while it lists. ``dictionaries=False``: text columns as
+    plain strings (``FlowLogParser``)."""
     sources = open_sources(args)
     if isinstance(sources, int):
         return sources
@@ -183,7 +185,7 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
 
     loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
                     since=args.since, until=args.until, predicate=predicate,
-                    columns=columns, prefilter=prefilter)
+                    columns=columns, prefilter=prefilter, dictionaries=dictionaries)
     loader.run(refs, on_event, cancel)
     if write_failed:
         raise write_failed[0]  # cli.main says it in one line
@@ -196,15 +198,17 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
 
 def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None = None,
          columns: Sequence[str] | None = None, prefilter: Any = None, *,
-         make_writer: Callable[[], Any] | None = None) -> int:
+         make_writer: Callable[[], Any] | None = None, dictionaries: bool = True) -> int:
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
     the window (``--since``/``--until``) and ``keep`` keep, and of each record only
     ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
     read. ``make_writer``: makes the sink (``sink`` is then None) once the objects are
     listed (see ``load_objects``)."""
+    from flowtui.memory import keep_freed_pages
     from flowtui.outfile import check_target
 
     check_target(getattr(args, "output", None))  # before any work: one line, exit 2
+    keep_freed_pages()
     if args.since is not None and args.until is not None and args.until < args.since:
         say("--until is before --since")
         return 2
@@ -214,13 +218,15 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None 
         prefilter = None
     if "-" in args.paths:
         return _load_stdin(args, sink if make_writer is None else make_writer(), keep,
-                           columns, prefilter)
+                           columns, prefilter, dictionaries)
     return load_objects(args, sink, predicate=keep, columns=columns, prefilter=prefilter,
-                        on_refs=getattr(keep, "on_refs", None), make_writer=make_writer)
+                        on_refs=getattr(keep, "on_refs", None), make_writer=make_writer,
+                        dictionaries=dictionaries)
 
 
 def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
-                columns: Sequence[str] | None = None, prefilter: Any = None) -> int:
+                columns: Sequence[str] | None = None, prefilter: Any = None,
+                dictionaries: bool = True) -> int:
     from pathlib import Path
 
     from flowtui.localfiles import LocalPathError, read_batches
@@ -230,7 +236,8 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
     if args.paths != ["-"]:
         say("'-' (standard input) can't be mixed with other paths")
         return 2
-    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter)
+    parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter,
+                           dictionaries=dictionaries)
     window = (args.since, args.until) if args.since or args.until else None
     try:
         for batch in read_batches(Path("-"), parser):

@@ -69,12 +69,54 @@ class FilterError(ValueError):
 
 # ---------------------------------------------------------------------------------- parsing
 
+GRAMMAR = Path(__file__).with_name("filter.lark")
+
+
 @cache
 def _grammar() -> Lark:
+    """The filter parser. Building its LALR tables from filter.lark takes ~55 ms, paid by
+    every command with a ``--where`` before it reads a byte; they are shipped made
+    (``grammar_tables.py``, ~3 ms to load) and used when they are filter.lark's and the
+    installed lark's, else built as before."""
+    import hashlib
+
+    import lark
     from lark import Lark
 
-    text = (Path(__file__).with_name("filter.lark")).read_text(encoding="utf-8")
+    from flowtui.query import grammar_tables as tables
+
+    text = GRAMMAR.read_text(encoding="utf-8")
+    if (tables.LARK_VERSION == lark.__version__
+            and tables.GRAMMAR_SHA256 == hashlib.sha256(text.encode()).hexdigest()):
+        loaded: Lark = Lark._load_from_dict(tables.DATA, tables.MEMO)  # type: ignore[no-untyped-call]
+        return loaded
     return Lark(text, parser="lalr", maybe_placeholders=True)
+
+
+def grammar_tables_source() -> str:
+    """The text of ``grammar_tables.py`` for filter.lark and the installed lark (written by
+    scripts/make_grammar_tables.py; the state numbers differ from run to run, the parser
+    they make does not)."""
+    import hashlib
+    import pprint
+
+    import lark
+    from lark import Lark
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    text = GRAMMAR.read_text(encoding="utf-8")
+    data, memo = Lark(text, parser="lalr", maybe_placeholders=True).memo_serialize(
+        [TerminalDef, Rule])
+    return (
+        '"""The filter grammar\'s LALR tables, made from filter.lark by lark (``expr._grammar``'
+        "\nloads them instead of building them on every start).\n\nMade by "
+        "scripts/make_grammar_tables.py: run it after changing filter.lark or lark.\n"
+        '"""\n# ruff: noqa: E501\n\nfrom typing import Any\n\n'
+        f'GRAMMAR_SHA256 = "{hashlib.sha256(text.encode()).hexdigest()}"\n'
+        f'LARK_VERSION = "{lark.__version__}"\n\n'
+        f"DATA: dict[str, Any] = {pprint.pformat(data, width=100)}\n\n"
+        f"MEMO: dict[int, Any] = {pprint.pformat(memo, width=100)}\n")
 
 
 def parse(text: str, columns: Iterable[str] = (), *, now: datetime | None = None,
