@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from rich.style import Style
 from textual.color import Color
+from textual.css.stylesheet import Stylesheet
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -129,11 +130,10 @@ async def test_with_nothing_to_explain_the_detail_panel_is_not_drawn_again(
         assert "No record selected" in str(panel.query_one("#detail-title").render())
 
 
-async def test_apps_of_one_process_share_parsed_css_but_each_has_its_theme(
+async def test_apps_one_after_another_each_have_their_themes_colours(
         tmp_path: Path) -> None:
-    """The stylesheet is parsed once per process (ui/stylesheet.py): a second app is
-    styled as the first, and an app with another theme gets its own colours, not the
-    colours the rules were first parsed with."""
+    """The theme is set as the app is made (before its stylesheet is used): apps made one
+    after another in a process each get their own theme's colours."""
 
     async def status_background(theme: str | None) -> tuple[object, object]:
         app = FlowtuiApp(str(tmp_path), theme=theme)
@@ -157,16 +157,14 @@ async def test_a_theme_given_at_start_styles_the_screen_once(
     """--theme, the config's theme, TERM=xterm's ansi-dark and NO_COLOR's: applied before
     the screen is styled, not once it is up (then the CSS was parsed again, every widget
     restyled and the screen painted a second time, ~60 ms of a start)."""
-    from flowtui.ui.stylesheet import SharedStylesheet
-
     restyled_when_up: list[bool] = []
-    reparse = SharedStylesheet.reparse
+    reparse = Stylesheet.reparse
 
-    def spy(self: SharedStylesheet) -> None:
+    def spy(self: Stylesheet) -> None:
         restyled_when_up.append(app.main_screen.is_mounted)
         reparse(self)
 
-    monkeypatch.setattr(SharedStylesheet, "reparse", spy)
+    monkeypatch.setattr(Stylesheet, "reparse", spy)
     app = FlowtuiApp(str(tmp_path), theme=theme)
     async with app.run_test(size=(160, 48)) as pilot:
         await _opened(pilot, app)

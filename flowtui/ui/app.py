@@ -47,7 +47,6 @@ from flowtui.ui.help import HelpScreen
 from flowtui.ui.keygate import KeyGate
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.shown import Shown
-from flowtui.ui.stylesheet import SharedStylesheet
 from flowtui.ui.terminal_output import CompactOutputApp
 from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.widgets.detail.panel import DetailPanel
@@ -94,8 +93,6 @@ class FlowtuiApp(CompactOutputApp, ClipboardApp):
             # every widget and painted the screen a second time (~60 ms of a start).
             self.theme = theme
             theme = None  # an unknown name is said once the screen is up
-        # parsed once per process, not once per app (ui/stylesheet.py)
-        self.stylesheet = SharedStylesheet(variables=self.get_css_variables())
         self._no_color = no_color
         self._clients: list[S3Client] = []  # closed on exit: quitting never waits for S3
         factory = (lambda: client) if client is not None else (client_factory or _default_client)
