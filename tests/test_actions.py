@@ -16,13 +16,13 @@ from rich.console import Console
 from textual.actions import parse
 from textual.binding import Binding
 from textual.widgets import Static
-from textual.widgets._footer import FooterKey
 
 from flowtui.ui import actions
 from flowtui.ui.actions import ACTIONS, BY_ID, SCOPES, Action, bindings, keys_now
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands, ScreenCommands
 from flowtui.ui.help import HelpScreen
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.top.keys import TOP_KEYS
 from tests.ui_helpers import wait_for
 
@@ -97,7 +97,7 @@ async def test_every_action_runs_something_real(s3_client: Any) -> None:
 
 
 def _footer(app: FlowtuiApp) -> set[tuple[str, str]]:
-    return {(key.key_display, key.description) for key in app.screen.query(FooterKey)}
+    return {(key.key_display, key.description) for key in app.screen.query_one(KeysFooter).items}
 
 
 def _expected_footer(app: FlowtuiApp, chain: list[str]) -> set[tuple[str, str]]:

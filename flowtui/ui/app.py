@@ -64,7 +64,7 @@ class FlowtuiApp(CompactOutputApp, ClipboardApp):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         "app.tcss", "widgets/top/top.tcss", "widgets/histogram/histogram.tcss",
         "widgets/records/columns.tcss",
-        "widgets/names/names.tcss"]
+        "widgets/names/names.tcss", "widgets/footer/footer.tcss"]
     TITLE = "flowtui"
     COMMANDS = App.COMMANDS | {FlowtuiCommands, SavedCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
@@ -87,6 +87,12 @@ class FlowtuiApp(CompactOutputApp, ClipboardApp):
         super().__init__(ansi_color=True if no_color else None)
         if no_color and theme is None:
             theme = "ansi-dark"
+        if theme is not None and theme in self.available_themes:
+            # Before the first style: set once the screen was up, a theme (--theme, the
+            # config's, TERM=xterm's ansi-dark, NO_COLOR's) parsed the CSS again, restyled
+            # every widget and painted the screen a second time (~60 ms of a start).
+            self.theme = theme
+            theme = None  # an unknown name is said once the screen is up
         self._no_color = no_color
         self._clients: list[S3Client] = []  # closed on exit: quitting never waits for S3
         factory = (lambda: client) if client is not None else (client_factory or _default_client)

@@ -14,10 +14,10 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from flowtui.names.resolve import Names
 from flowtui.rowsource import RowSource
@@ -26,6 +26,7 @@ from flowtui.ui.widgets.browser.pane import BrowserPane
 from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
 from flowtui.ui.widgets.detail.throttle import DetailThrottle
 from flowtui.ui.widgets.filter.crumbs import Crumbs
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.histogram.strip import TimeHistogram
 from flowtui.ui.widgets.names.lines import detail_lines
 from flowtui.ui.widgets.prompt.bar import PromptBar
@@ -71,6 +72,10 @@ class MainScreen(Screen[None]):
         self.closing = False
 
     def compose(self) -> ComposeResult:
+        # The size classes before the panes mount, so they are styled once: set on the
+        # first Resize (after the first paint), -tall restyled the whole screen and painted
+        # it again (~30 ms of the app's ~250 ms start, bench/bench_app_start.py).
+        self._fit(self.app.size)
         with Horizontal(id="main"):
             yield self.browser
             with Container(id="work"):
@@ -83,7 +88,7 @@ class MainScreen(Screen[None]):
                     yield TopPane(self._table_source, id="top")
                 yield DetailPanel(id="detail")
         yield RecordStatus(id="status")
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
         yield from self.features
 
     @property
@@ -299,11 +304,15 @@ class MainScreen(Screen[None]):
         self._on_closed()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
-        self.set_class(event.size.width < TINY_WIDTH, "-tiny")
-        self.set_class(event.size.height >= TALL_HEIGHT, "-tall")
+        self._fit(event.size)
         if not self.has_class("-tiny"):
             self.query_one("#browser").display = True
+
+    def _fit(self, size: Size) -> None:
+        """The classes that lay the panes out for ``size`` (one restyle, only if one changes)."""
+        self.update_classes({"-narrow": size.width < NARROW_WIDTH,
+                             "-tiny": size.width < TINY_WIDTH,
+                             "-tall": size.height >= TALL_HEIGHT})
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """On a small terminal the browser makes room while the user reads records."""

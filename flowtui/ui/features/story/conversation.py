@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.ui.actions import bindings
 from flowtui.ui.features.jobs.story import ConversationTold, StoryFailed, tell_conversation
 from flowtui.ui.features.story.render import conversation_table, conversation_title
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.safe import literal
 
 
@@ -50,7 +51,7 @@ class ConversationScreen(Screen[None]):
         yield Static(Text("A→B: records from A to B (srcaddr or pkt-srcaddr A); port: the "
                           "lower of the two; acc/rej: ACCEPT/REJECT counts", style="dim"),
                      id="conversation-legend")
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(ConversationBody).focus()

@@ -27,7 +27,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -57,6 +57,7 @@ from flowtui.ui.features.story.render import (
     verdict_line,
 )
 from flowtui.ui.messages import ShowConversation
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.names.story import StoryNamed, name_story, named_text
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
@@ -205,7 +206,7 @@ class StoryScreen(Screen[Jump | None]):
             yield Static(id="story-missing")
         yield SightingList(id="story-sightings")
         yield Static(id="story-status")
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
 
     @_while_shown
     def on_mount(self) -> None:

@@ -27,6 +27,9 @@ from flowtui.explain import Explanation, explain
 from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.safe import literal, text
 
+NOTHING = "No record selected"
+"""The panel's title while no record is explained."""
+
 
 @dataclass(frozen=True)
 class CopyTarget:
@@ -187,9 +190,11 @@ class DetailPanel(Vertical):
         #: Options whose prompt is built with its meaning (the rest are one line each).
         self._built_expanded: set[int] = set()
         self.record_index: int | None = None  # which record is shown (None: nothing)
+        #: The message shown in place of a record (None: a record is shown).
+        self._nothing: str | None = NOTHING
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("No record selected"), id="detail-title")
+        yield Static(Text(NOTHING), id="detail-title")
         yield ExplainList(id="detail-list")
 
     @property
@@ -200,7 +205,13 @@ class DetailPanel(Vertical):
         # one line whatever it says: no layout pass for the whole screen
         self.query_one("#detail-title", Static).update(title, layout=False)
 
-    def show_nothing(self, message: str = "No record selected") -> None:
+    def show_nothing(self, message: str = NOTHING) -> None:
+        """No record: ``message`` over an empty list. Already shown, nothing is repainted
+        (every empty view, the app's start among them, asked for it again: the panel's
+        ~45 lines were drawn and sent to the terminal once more each time)."""
+        if self._nothing == message:
+            return
+        self._nothing = message
         self._set_title(Text(message))
         self.list.clear_options()
         self.list.targets = []
@@ -226,6 +237,7 @@ class DetailPanel(Vertical):
         self._set_title(title)
         self._fill(explanation, names)
         self.record_index = index
+        self._nothing = None
 
     def _want_expanded(self, index: int) -> bool:
         return self.show_all_meanings or (index == self.list.highlighted

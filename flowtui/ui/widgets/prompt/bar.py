@@ -200,4 +200,5 @@ class PromptBar(Vertical):
         elif check.message:
             line.append(literal(check.message), style="" if check.ok else "bold")
         self.set_class(not check.ok, "-error")
-        self.query_one("#prompt-message", Static).update(line)
+        # one line high whatever it says (app.tcss): no layout of the screen per key typed
+        self.query_one("#prompt-message", Static).update(line, layout=False)
