@@ -134,7 +134,13 @@ def test_cat_of_a_listing_that_never_ends_says_so_and_stops(
     result = flowtui_run("cat", f"s3://{s3_server.main_bucket}/{LOOP_PREFIX}", "--endpoint-url",
                          fault_proxy.url, cwd=ROOT, timeout=120)
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "the listing does not move on" in result.stderr
+    # The first object is read while the folder is still listed, and the looping page's key
+    # names no real object: that read's one line may be there too.
+    lines = result.stderr.splitlines()
+    loop = [line for line in lines if "the listing does not move on" in line]
+    assert len(loop) == 1, lines
+    assert all("does not exist" in line for line in lines if line not in loop) \
+        and len(lines) <= 2, lines
     assert fault_proxy.operations().count("ListObjectsV2") == 2
 
 

@@ -254,9 +254,12 @@ async def test_markup_and_escape_characters_in_data_are_shown_literally(
             await press(pilot, "enter")
             await _finished(pilot, app)
             assert app.table.row_count == 1
+            shown = "[red]x[/red]\\x1b[31mEVIL\\x07"
+            # the detail panel paints once the cursor rests (it follows the cursor lazily)
+            await wait_for(pilot, lambda: shown in "\n".join(screen_text(pilot)),
+                           what="the detail panel to show the record")
             rows = screen_text(pilot)
             text = "\n".join(rows)
-            shown = "[red]x[/red]\\x1b[31mEVIL\\x07"
             # one row: its interface-id folds into the table's title (cut there), and the
             # detail panel shows it whole
             assert text.count(shown) >= 1

@@ -67,6 +67,17 @@ def rows(app: FlowtuiApp) -> list[dict[str, object]]:
     return source.rows(0, len(source))
 
 
+def _counted(app: FlowtuiApp, key: str, over: list[dict[str, object]]) -> bool:
+    """The top-N pane shows its counts by ``key`` over the records ``over`` (its total of
+    the metric is theirs: it counted this view, not the one before the last Enter)."""
+    data = app.main_screen.top.data
+    if data is None or data.key.name != key:
+        return False
+    if data.metric == "records":
+        return data.total == len(over)
+    return data.total == sum(int(r[data.metric] or 0) for r in over)  # type: ignore[call-overload]
+
+
 async def test_rejects_on_port_22_in_nine_keys(demo_bucket: str, s3_client: Any) -> None:
     """README: T 6 j Enter (REJECTs), T 4 Enter (the top REJECTed port, 22), T 1 (by
     source): the incident's SSH guessers lead."""
@@ -75,9 +86,17 @@ async def test_rejects_on_port_22_in_nine_keys(demo_bucket: str, s3_client: Any)
         await open_day(pilot, app)
         expected = [r for r in rows(app) if r["action"] == "REJECT" and r["dstport"] == 22]
         top = app.main_screen.top
-        await press(pilot, "T", "6", "j", "enter", "T", "4", "enter", "T", "1")
-        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src"
-                       and sum(r.records for r in top.data.rows) == len(expected),
+        rejects = [r for r in rows(app) if r["action"] == "REJECT"]
+        # A person reads the pane before the next key: j and Enter act on the rows it shows
+        # (keys typed before the counting ends act on the pane as it is then).
+        await press(pilot, "T", "6")
+        await wait_for(pilot, lambda: _counted(app, "action", rows(app)),
+                       what="records by action")
+        await press(pilot, "j", "enter", "T", "4")
+        await wait_for(pilot, lambda: _counted(app, "dstport", rejects),
+                       what="REJECTs by destination port")
+        await press(pilot, "enter", "T", "1")
+        await wait_for(pilot, lambda: _counted(app, "src", expected),
                        what="sources of REJECTs on 22")
         assert app.shown.query.where_text == "action = REJECT and dstport = 22"
         by_source: dict[object, int] = {}
@@ -97,7 +116,10 @@ async def test_who_sends_most_bytes_to_the_web_server_in_five_keys(demo_bucket: 
     async with app.run_test(size=(160, 48)) as pilot:
         await open_day(pilot, app)
         top = app.main_screen.top
-        await press(pilot, "T", "2", "enter", "T", "1")
+        await press(pilot, "T", "2")
+        await wait_for(pilot, lambda: _counted(app, "dst", rows(app)),
+                       what="bytes by destination")
+        await press(pilot, "enter", "T", "1")
         await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "src",
                        what="sources to the top destination")
         assert app.shown.query.where_text == f"dstaddr = {incident.WEB.ip}"
