@@ -214,7 +214,10 @@ def test_filter_applied_with_breadcrumb_160x48(snap_compare: Any, s3_server: Any
 
     async def ready(pilot: Pilot) -> None:
         await _filter_typed(app, "port 443")(pilot)
-        await press(pilot, "enter", "l", "l", "l", "l", "l", "l", "l", "l", "l", "s", "s")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: app.shown.query.where_text == "port 443",
+                       what="the filter applied")
+        await press(pilot, "l", "l", "l", "l", "l", "l", "l", "l", "l", "s", "s")
         await wait_for(pilot, lambda: not app.sorts.running and not app.status.note,
                        what="sorted")
         await press(pilot, "slash")

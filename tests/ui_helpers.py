@@ -60,7 +60,25 @@ async def press(pilot: Pilot, *keys: str, timeout: float | None = None) -> None:
             raise AssertionError(f"timed out waiting for keys {keys!r} to be handled")
         await pilot.pause(0.02)
     await app.animator.wait_until_complete()  # a scroll they started ends (as Pilot.press)
+    # Keys in one write are a held key to the table and the detail panel: they repaint the
+    # cursor's rows and explain its record once it rests (over SSH every byte counts), so
+    # what they show settles a moment after the last key acted.
+    while _paint_due(app):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the screen did not settle after keys {keys!r}")
+        await pilot.pause(0.02)
     await pilot.pause()  # the screen catches up
+
+
+def _paint_due(app: App[object]) -> bool:
+    """The table or the detail panel still owes the screen a repaint (a throttled cursor)."""
+    screen = getattr(app, "main_screen", None)
+    if screen is None:
+        return False
+    table = getattr(app, "table", None)
+    throttle = getattr(screen, "detail_throttle", None)
+    return bool((table is not None and table.cursor_paint_pending)
+                or (throttle is not None and throttle.pending))
 
 
 def record_notes(app: App[object]) -> list[str]:

@@ -71,6 +71,15 @@ class TableCursor(TableDrawing):
         self._painted_cursor = None
         self._refresh_row(painted)
         self._refresh_row(self.cursor_row)
+        # Any other row last drawn in the cursor's style is drawn again: after keys in one
+        # write (r G k k k), a row the cursor had left now and then stayed highlighted on
+        # screen (its text right, its style the cursor's), and nothing repainted it.
+        top, body = int(self.scroll_y), self._body_height()
+        for row in self._drawn_as_cursor - {painted, self.cursor_row}:
+            if top <= row < top + body:
+                self._refresh_row(row)
+            else:  # drawn again, as it is then, when it comes back on screen
+                self._drawn_as_cursor.discard(row)
 
     @property
     def cursor_paint_pending(self) -> bool:

@@ -161,6 +161,10 @@ class TableDrawing(TableGeometry):
                 return Strip.blank(width, base)
             row = rows[0]
         cursor = index == self.cursor_row
+        if cursor:
+            self._drawn_as_cursor.add(index)
+        else:
+            self._drawn_as_cursor.discard(index)
         strip_key = (index, self._widths_version, cursor, self.has_focus)
         strip = self._strips.get(strip_key)
         if strip is None:

@@ -68,6 +68,9 @@ class TableGeometry(ScrollView):
         self._cursor_timer: Timer | None = None
         #: The row last drawn as the cursor's while a repaint waits (None: none waits).
         self._painted_cursor: int | None = None
+        #: Rows whose last drawn line carried the cursor's style: a cursor repaint clears
+        #: every one but the cursor's (a burst of keys once left one highlighted).
+        self._drawn_as_cursor: set[int] = set()
         #: Names beside (or instead of) interface ids and addresses (ui/names/cells.py).
         self.cell_names = CellNames()
 
