@@ -73,8 +73,9 @@ async def press(pilot: Pilot, *keys: str, timeout: float | None = None) -> None:
 def _paint_due(app: App[object]) -> bool:
     """The table or the detail panel still owes the screen a repaint (a throttled cursor)."""
     screen = getattr(app, "main_screen", None)
-    if screen is None:
-        return False
+    if screen is None or app.screen is not screen or app.return_code is not None \
+            or not app.is_running:
+        return False  # another screen on top (its timers wait), or the app is ending
     table = getattr(app, "table", None)
     throttle = getattr(screen, "detail_throttle", None)
     return bool((table is not None and table.cursor_paint_pending)
