@@ -116,18 +116,24 @@ def _own_peak_mb(path: Path) -> float | None:
         return None
 
 
-def serve(folder: Path, width: int) -> int | None:
-    """Run the jobs; None in the driver when all ended, an exit code in a child."""
+def _warm_up() -> None:
+    """Import what every command needs once, in the driver, and freeze it: the children's
+    shutdown skips the driver's objects."""
     import importlib
 
-    jobs = json.loads((folder / "jobs.json").read_text())
     for module in WARM:
         try:
             importlib.import_module(module)
         except ImportError:
             pass
     gc.collect()
-    gc.freeze()  # the children's shutdown skips the driver's objects
+    gc.freeze()
+
+
+def serve(folder: Path, width: int) -> int | None:
+    """Run the jobs; None in the driver when all ended, an exit code in a child."""
+    jobs = json.loads((folder / "jobs.json").read_text())
+    _warm_up()
     results: list[dict | None] = [None] * len(jobs)
     pending = list(range(len(jobs)))
     running: dict[int, tuple[int, int, float]] = {}  # pidfd -> (job, pid, started)
@@ -328,15 +334,7 @@ def _feed(fd: int, data: bytes) -> None:
 
 def kept() -> int | None:
     """The kept driver: warm up, then one job per line of stdin until it closes."""
-    import importlib
-
-    for module in WARM:
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            pass
-    gc.collect()
-    gc.freeze()
+    _warm_up()
     for line in sys.stdin:
         code = _serve_one(json.loads(line))
         if code is not None:
