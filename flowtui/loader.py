@@ -21,12 +21,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from flowtui import layout
 from flowtui.events import (
     BatchLoaded,
     LoadEvent,
@@ -41,7 +39,8 @@ from flowtui.parquet import iter_parquet_batches, looks_like_parquet
 from flowtui.parser import FlowLogParser
 from flowtui.query.times import window_filter
 from flowtui.reffeed import RefFeed
-from flowtui.s3.url import S3Url, meant_as_s3_url
+from flowtui.refs import LoadError as LoadError
+from flowtui.refs import resolve as resolve
 from flowtui.sniff import PARQUET_MAGIC
 from flowtui.store import RecordStore
 
@@ -76,76 +75,7 @@ Event = LoadEvent
 """The loader's events (the name the callers used before ``flowtui.events``)."""
 
 
-class LoadError(Exception):
-    """Nothing could be selected for loading; the message is one line for the user."""
-
-
-# --- choosing what to load -----------------------------------------------------------------
-
-
-def resolve(
-    locations: Sequence[str],
-    *,
-    client: S3Client | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int | None = None,
-    listed: dict[str, list[Any]] | None = None,
-) -> list[ObjectRef]:
-    """The objects behind ``locations`` (S3 URLs, local files or folders), in key order per
-    location. S3 prefixes with a window list only the date/hour folders the window needs;
-    local folders are walked recursively and filtered by the time in file names.
-    ``listed``: S3 URLs already selected (``flowtui.s3.select.objects_at``), not listed again."""
-    refs: list[ObjectRef] = []
-    for location in locations:
-        if meant_as_s3_url(location):  # "s3:/x" too: one line saying it is no URL
-            from flowtui.s3.select import MAX_OBJECTS, SelectError, objects_at
-
-            entries = (listed or {}).get(location)
-            if entries is None:
-                if client is None:
-                    from flowtui.s3.session import make_client
-
-                    client = make_client()
-                try:
-                    entries = objects_at(client, location, since, until,
-                                         limit=MAX_OBJECTS if limit is None else limit)
-                except SelectError as exc:
-                    raise LoadError(str(exc)) from exc.__cause__
-            refs.extend(ObjectRef.s3(S3Url(e.bucket, e.key), e.size, e.etag)
-                        for e in entries)
-        else:
-            refs.extend(_local_refs(location, since, until))
-    return refs
-
-
-def _local_refs(location: str, since: datetime | None, until: datetime | None
-                ) -> list[ObjectRef]:
-    path = Path(location)
-    if path.is_file():
-        return [ObjectRef(str(path), path.stat().st_size)]
-    if not path.is_dir():
-        from flowtui.s3.errors import safe_text
-
-        raise LoadError(safe_text(f"{location}: no such file or folder"))
-    found: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(path):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if name.startswith("."):
-                continue
-            full = Path(root) / name
-            found.append((full.relative_to(path).as_posix(), full))
-    found.sort()
-    refs = []
-    for rel, full in found:
-        info = layout.parse_key(rel)
-        if (since or until) and info is not None and not layout.stamp_in_window(
-            info.time, since, until
-        ):
-            continue
-        refs.append(ObjectRef(str(full), full.stat().st_size))
-    return refs
+# --- choosing what to load: flowtui.refs (re-exported for the loader's callers) ---------
 
 
 # --- how many at once ----------------------------------------------------------------------
