@@ -238,8 +238,7 @@ class Bound:
     def __init__(self, field: str, descending: bool, limit: int) -> None:
         import pyarrow as pa
 
-        from flowtui.fields import arrow_type
-        from flowtui.query.words import ADDRESS_FIELDS
+        from flowtui.fields import ADDRESS_FIELDS, arrow_type
 
         self.field = field
         self.descending = descending
