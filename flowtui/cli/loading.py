@@ -372,6 +372,24 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None 
                         on_refs=on_refs, make_writer=make_writer, dictionaries=dictionaries)
 
 
+class _StoreSink:
+    """A sink that keeps every batch in a store (``story`` reads records, not a stream)."""
+
+    done = False
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def write_batch(self, batch: Any, name: str) -> None:
+        self.store.append(batch, name)
+
+
+def stdin_into(store: Any, args: argparse.Namespace) -> int:
+    """Standard input (``-``) into ``store``, through the window as ``load`` reads it; the
+    exit code as ``load``'s (2: ``-`` mixed with other paths)."""
+    return _load_stdin(args, _StoreSink(store), None)
+
+
 def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
                 columns: Sequence[str] | None = None, prefilter: Any = None,
                 dictionaries: bool = True) -> int:

@@ -93,15 +93,24 @@ def run(args: argparse.Namespace) -> int:
             except ValueError:
                 say(f"--conversation: not an IP address: {address!r}")
                 return 2
-    sources = open_sources(args)
-    if isinstance(sources, int):
-        return sources
-    client, refs = sources
-    if not refs:
-        say(f"no flow-log objects in {', '.join(args.paths)}")
-        return 2
     store = RecordStore()
-    loaded, failed = _load(store, refs, client, args)
+    client: S3Client | None
+    if "-" in args.paths:  # `zcat f.log.gz | grep … | flowtui story - --where …`
+        from flowtui.cli.loading import stdin_into
+
+        failed = stdin_into(store, args)
+        if failed == 2:
+            return 2
+        client, loaded = None, {"-"}
+    else:
+        sources = open_sources(args)
+        if isinstance(sources, int):
+            return sources
+        client, refs = sources
+        if not refs:
+            say(f"no flow-log objects in {', '.join(args.paths)}")
+            return 2
+        loaded, failed = _load(store, refs, client, args)
     if args.conversation is not None:
         return _tell_conversation(store, args, failed)
     # Read again on the loaded records' day: a time without a date means that day.
