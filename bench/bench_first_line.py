@@ -6,7 +6,9 @@ the shell one-liner a user would otherwise type costs: a Python process that imp
 makes a client, GETs the first object of the folder (its key known, no listing) and pipes
 the body to ``zcat``, whose first line is the header. flowtui lists the folder, picks the
 objects and parses before it prints. The two run in turn, ``--repeat`` times after a warm-up;
-medians and the median of the pair-by-pair ratios are printed, with the load average.
+medians and the median of the pair-by-pair ratios are printed, with the load average: wall
+seconds, and the CPU seconds each process had used when its first line came (on a shared
+box the wall ratio moves with the load, the CPU one much less).
 
 The comparison is fair on the shared part and says what is flowtui's own: both processes
 import an AWS SDK and make an S3 client (the baseline imports boto3, as the one-liner would);
