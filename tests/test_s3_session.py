@@ -130,3 +130,27 @@ def test_the_endpoint_is_the_one_botocore_chooses(region: str) -> None:
     assert ours.meta.endpoint_url == theirs.meta.endpoint_url
     assert ours.meta.region_name == theirs.meta.region_name == region
     assert ours.meta.partition == theirs.meta.partition
+
+
+def test_credentials_from_the_environment_send_nothing_but_the_request(
+        s3_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With keys in the environment, the client asks no instance metadata service: boto3
+    "stop[s] as soon as it finds credentials", environment variables come third and the
+    instance metadata service last (Boto3 guide, Credentials,
+    https://docs.aws.amazon.com/boto3/latest/guide/credentials.html). A probe would wait
+    for its timeout before the first request on any machine that is no EC2 instance."""
+    import socket
+
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")  # the probe is allowed, not made
+    opened: list[Any] = []
+    connect = socket.socket.connect
+
+    def recording(self: socket.socket, address: Any) -> Any:
+        opened.append(address)
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", recording)
+    client = make_client(endpoint_url=s3_server.endpoint_url)
+    PrefixPager(client, s3_server.main_bucket, "").next_page()
+    assert opened and {(host, port) for host, port, *_ in opened} == {
+        (s3_server.host, s3_server.port)}
