@@ -122,8 +122,9 @@ def test_cat_never_imports_pyarrow_compute(tmp_path: Path) -> None:
     ``pyarrow.compute``, so a call to one of them on this path brings the cost back."""
     path = tmp_path / "a.log.gz"
     path.write_bytes(gzip.compress(HOSTILE.encode()))
-    for fmt in ("table", "csv", "jsonl"):
-        result, loaded = loaded_by("cat", str(path), "--format", fmt)
+    for fmt in (["--format", "table"], ["--format", "csv"], ["--format", "jsonl"],
+                ["--decoded"], ["--explain"]):
+        result, loaded = loaded_by("cat", str(path), *fmt)
         assert result.returncode == 0, result.stderr
         assert "eni-1235b8ca123456789" in result.stdout and "NODATA" in result.stdout, fmt
         assert "2 bad lines skipped" in result.stderr, fmt
