@@ -19,7 +19,7 @@ import argparse
 import sys
 from typing import Any
 
-from flowtui.cli import filtering, loading, results
+from flowtui.cli import collector, filtering, loading, results
 from flowtui.cli import names as names_cli
 from flowtui.cli.args import (
     add_engine_arguments,
@@ -407,6 +407,7 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
     line said on stderr."""
     drain = getattr(writer, "drain", lambda: None)  # rows before the messages about them
     keep_freed_pages()
+    collector.release()  # the modules are loaded; records come next
     bad_total = 0
     failed = 0
     for path in paths:
