@@ -24,7 +24,7 @@ from flowtui.ui.widgets.safe import literal
 from tests.cli_fork import Job, run_all
 from tests.conftest import scratch
 from tests.corpus.generate import GOOD, HEADER, lines
-from tests.ui_helpers import record_notes, screen_segments, screen_text, wait_for
+from tests.ui_helpers import press, record_notes, screen_segments, screen_text, wait_for
 
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 GOOD_BODY = gzip.compress(lines(HEADER, *GOOD))
@@ -159,12 +159,12 @@ async def _highlight_key(pilot: Any, app: FlowtuiApp, url: str) -> None:
     browser = app.browser
     await wait_for(pilot, lambda: any(entry_location(e) == url for e in browser.entries),
                    timeout=30, what=f"{url!r} listed")
-    await pilot.press("home")
+    await press(pilot, "home")
     for _ in range(len(browser.entries) + 1):
         entry = browser.highlighted_entry()
         if entry is not None and entry_location(entry) == url:
             return
-        await pilot.press("down")
+        await press(pilot, "down")
     raise AssertionError(f"could not reach {url!r}")
 
 
@@ -185,7 +185,7 @@ async def test_the_browser_lists_the_key_literally_and_loads_it(
         assert entry is not None and entry.kind == "object"
         shown = "\n".join(screen_text(pilot))
         assert entry.name and literal(entry.name)[:24] in shown, shown
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                        and app.job.worker is not None and app.job.worker.is_finished,
                        timeout=60, what="load finished")
@@ -206,7 +206,7 @@ async def test_the_browser_lists_the_key_literally_and_loads_it(
         assert not any(CONTROL.search(segment) for segment in screen_segments(pilot))
         # still answering: the table's cursor moves on a key
         app.table.focus()
-        await pilot.press("G")
+        await press(pilot, "G")
         await wait_for(pilot, lambda: app.table.cursor_row == app.table.row_count - 1,
                        what="the cursor at the last row")
         started = time.monotonic()
