@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +81,8 @@ def make_ec2_client(profile: str | None = None, region: str | None = None,
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_EC2") or os.environ.get(
         "AWS_ENDPOINT_URL")
     session = boto3.session.Session(profile_name=profile, region_name=region)
+    core = session._session  # noqa: SLF001 - boto3's botocore session, where clients load models
+    core.register_component("data_loader", _shared_loader(core))
     client = session.client("ec2", endpoint_url=endpoint, config=Config(
         retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout, read_timeout=read_timeout))
@@ -88,6 +91,29 @@ def make_ec2_client(profile: str | None = None, region: str | None = None,
 
     watch(client)  # its credentials are hidden from every error text
     return client
+
+
+_LOADERS: dict[str, Any] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def _shared_loader(core: Any) -> Any:
+    """botocore's model loader for the session ``core``: one per process for its search
+    paths ($AWS_DATA_PATH).
+
+    Every boto3 session makes a loader of its own, which parses the EC2 model again
+    (megabytes of JSON: 0.2-0.4 s of CPU) for its first client, and the names make a
+    session per (account, region) read and per ``R``. The parsed models are the same for
+    each session with the same search paths, and botocore already gives one cached model to
+    every client of a session, so sessions can share the loader as clients share it."""
+    from botocore.loaders import create_loader
+
+    paths = core.get_config_variable("data_path") or ""
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(paths)
+        if loader is None:
+            loader = _LOADERS[paths] = create_loader(paths)
+        return loader
 
 
 @dataclass

@@ -138,12 +138,19 @@ class _ModelLoader(Loader):
 
     @classmethod
     def for_session(cls, session: botocore.session.Session) -> _ModelLoader:
-        """The loader botocore would make (``create_loader``): $AWS_DATA_PATH first."""
-        paths = session.get_config_variable("data_path")
-        if not paths:
-            return cls()
-        return cls(extra_search_paths=[os.path.expanduser(os.path.expandvars(path))
-                                       for path in paths.split(os.pathsep)])
+        """The loader botocore would make (``create_loader``): $AWS_DATA_PATH first. One
+        per process for each such path, shared by the sessions: a loader of its own parsed
+        the S3 model and its endpoint rules again for every client (~0.1 s of CPU each; the
+        app's tests make hundreds). botocore already gives one loader's cached models to
+        every client of a session; sessions share them the same way."""
+        paths = session.get_config_variable("data_path") or ""
+        with _LOADERS_LOCK:
+            loader = _LOADERS.get(paths)
+            if loader is None:
+                loader = _LOADERS[paths] = cls(extra_search_paths=[
+                    os.path.expanduser(os.path.expandvars(path))
+                    for path in paths.split(os.pathsep)]) if paths else cls()
+            return loader
 
     def load_service_model(self, service_name: str, type_name: str,
                            api_version: str | None = None) -> Any:
@@ -163,6 +170,10 @@ class _ModelLoader(Loader):
             else:
                 return [name]
         return super().list_available_services(type_name)
+
+
+_LOADERS: dict[str, _ModelLoader] = {}
+_LOADERS_LOCK = threading.Lock()
 
 
 def pool_size(concurrency: int | None) -> int:
