@@ -17,12 +17,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from types_boto3_ec2 import EC2Client
@@ -74,46 +73,23 @@ def _refuse_others(model: Any = None, **_: Any) -> None:
 def make_ec2_client(profile: str | None = None, region: str | None = None,
                     endpoint_url: str | None = None, *, connect_timeout: float = 5.0,
                     read_timeout: float = 20.0, max_attempts: int = 3) -> EC2Client:
-    """A boto3 EC2 client that can send only the calls in ``ALLOWED_OPERATIONS``."""
-    import boto3
+    """An EC2 client that can send only the calls in ``ALLOWED_OPERATIONS``; its model comes
+    from the process's shared loader (parsed once, not once per names read)."""
     from botocore.config import Config
+
+    from flowtui.s3.session import botocore_session
 
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_EC2") or os.environ.get(
         "AWS_ENDPOINT_URL")
-    session = boto3.session.Session(profile_name=profile, region_name=region)
-    core = session._session  # noqa: SLF001 - boto3's botocore session, where clients load models
-    core.register_component("data_loader", _shared_loader(core))
-    client = session.client("ec2", endpoint_url=endpoint, config=Config(
-        retries={"mode": "standard", "total_max_attempts": max_attempts},
-        connect_timeout=connect_timeout, read_timeout=read_timeout))
+    config = Config(retries={"mode": "standard", "total_max_attempts": max_attempts},
+                    connect_timeout=connect_timeout, read_timeout=read_timeout)
+    client = cast("EC2Client", botocore_session(profile, region).create_client(
+        "ec2", endpoint_url=endpoint, config=config))
     client.meta.events.register("before-call.ec2", _refuse_others)
     from flowtui.redact import watch
 
     watch(client)  # its credentials are hidden from every error text
     return client
-
-
-_LOADERS: dict[str, Any] = {}
-_LOADERS_LOCK = threading.Lock()
-
-
-def _shared_loader(core: Any) -> Any:
-    """botocore's model loader for the session ``core``: one per process for its search
-    paths ($AWS_DATA_PATH).
-
-    Every boto3 session makes a loader of its own, which parses the EC2 model again
-    (megabytes of JSON: 0.2-0.4 s of CPU) for its first client, and the names make a
-    session per (account, region) read and per ``R``. The parsed models are the same for
-    each session with the same search paths, and botocore already gives one cached model to
-    every client of a session, so sessions can share the loader as clients share it."""
-    from botocore.loaders import create_loader
-
-    paths = core.get_config_variable("data_path") or ""
-    with _LOADERS_LOCK:
-        loader = _LOADERS.get(paths)
-        if loader is None:
-            loader = _LOADERS[paths] = create_loader(paths)
-        return loader
 
 
 @dataclass

@@ -88,16 +88,25 @@ def make_client(
         options["s3"] = {"addressing_style": "path"}
     if no_sign:
         options["signature_version"] = UNSIGNED
-    session = botocore.session.Session(profile=profile)
-    if region is not None:
-        session.set_config_variable("region", region)
-    session.register_component("data_loader", _ModelLoader.for_session(session))
+    session = botocore_session(profile, region)
     client = cast("S3Client", session.create_client("s3", endpoint_url=endpoint_url,
                                                     config=Config(**options)))
     client.meta.events.register("before-call.s3", _refuse_writes)
     watch(client)  # its credentials are hidden from every error text
     inflight.install(client)  # so a stop or quit can cut requests waiting on the network
     return client
+
+
+def botocore_session(profile: str | None = None,
+                     region: str | None = None) -> botocore.session.Session:
+    """A botocore session for ``profile`` (None: the default chain) and ``region`` whose
+    clients read their models through the process's one shared loader (``_ModelLoader``):
+    S3's and EC2's models are parsed once per process, not once per session."""
+    session = botocore.session.Session(profile=profile)
+    if region is not None:
+        session.set_config_variable("region", region)
+    session.register_component("data_loader", _ModelLoader.for_session(session))
+    return session
 
 
 class _JSONFiles(JSONFileLoader):
