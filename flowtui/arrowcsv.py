@@ -105,6 +105,47 @@ def valid_utf8(table: pa.Table) -> bool:
     return True
 
 
+#: Field metadata of a column of whole numbers kept as their text (``numbers_as_text`` in
+#: ``blocks.py``): the value names the Arrow type every value was checked to fit.
+NUMBER_TEXT = b"flowtui.number"
+
+
+def number_text(column: pa.ChunkedArray, kind: pa.DataType) -> bool:
+    """Whether every value of a text column is a whole number of ``kind`` (unsigned) written
+    as Arrow writes one: digits, no sign, no leading zero. Then the text is byte for byte
+    what the typed value prints, and the reader would have typed the value.
+
+    The cast is the reader's conversion without its trimming of spaces and tabs (stricter:
+    a value it refuses sends the block the usual way); of what it takes, only "0" may start
+    with a 0 ("007", "0x1bb" are refused).
+    """
+    try:
+        pc.cast(column, kind)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    zero = pc.starts_with(column, "0")
+    if not pc.any(zero).as_py():
+        return True
+    return not pc.any(pc.and_(zero, pc.greater(pc.binary_length(column), 1))).as_py()
+
+
+def with_number_text(batch: pa.RecordBatch, numbers: dict[str, pa.DataType]
+                     ) -> pa.RecordBatch:
+    """``batch`` with its columns of numbers as text marked (``NUMBER_TEXT``)."""
+    fields = [field.with_metadata({NUMBER_TEXT: str(numbers[field.name]).encode()})
+              if field.name in numbers else field for field in batch.schema]
+    return pa.RecordBatch.from_arrays(batch.columns, schema=pa.schema(fields))
+
+
+def number_text_types(schema: pa.Schema) -> dict[int, pa.DataType]:
+    """The columns of ``schema`` that hold numbers as text, by place: their checked types."""
+    found = {}
+    for index, field in enumerate(schema):
+        if field.metadata and NUMBER_TEXT in field.metadata:
+            found[index] = pa.type_for_alias(field.metadata[NUMBER_TEXT].decode())
+    return found
+
+
 def may_hold_hex(data: bytes) -> bool:
     """Whether ``data`` holds "0x" or "0X". A one-byte search runs at memory speed; a
     two-byte one stops at every "0" of a block of numbers (ten times slower)."""
