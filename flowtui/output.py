@@ -10,8 +10,9 @@ ones through tables of their text, strings checked for escaping over a column's 
 once), one more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the
 bytes of the result are written as they are. ``cat --format csv`` gets text columns as
 plain strings, not dictionaries (see ``FlowLogParser``): Arrow's CSV writer renders each
-row once anyway. ``--decoded`` and ``--explain`` stay in Python: they are for reading a few
-records, not for bulk.
+row once anyway; and whole numbers as the text they were read as, where that is the text
+their value prints (``_write_number_text``). ``--decoded`` and ``--explain`` stay in
+Python: they are for reading a few records, not for bulk.
 """
 
 from __future__ import annotations
