@@ -43,9 +43,11 @@ RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in p
 # One CSV block per parse block (a block is at most MAX_BLOCK_BYTES plus one inflate step and
 # one long line): one chunk per column, so no dictionaries to unify when it is combined.
 _READ_BLOCK_BYTES = 5 << 20
-#: Blocks whose numbers fail to read as text (``numbers_as_text``) before a typer stops
-#: trying: each costs a read of the block for nothing (a file of bad lines, of padded numbers).
+#: Blocks whose numbers may fail to read as text (``numbers_as_text``) before a typer stops
+#: trying, and one more per TEXT_HITS_PER_MISS that did read: a miss costs a read of the block
+#: for nothing (a file of bad lines, of padded numbers), so misses stay a small share.
 MAX_TEXT_MISSES = 3
+TEXT_HITS_PER_MISS = 16
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class BlockTyper:
         self._dictionaries = dictionaries
         self._numbers_as_text = numbers_as_text and not dictionaries and prefilter is None
         self._text_misses = 0
+        self._text_hits = 0
         self._wanted = None if wanted is None else frozenset(wanted)
         self._prefilter = prefilter
         self._options_cache: _Options | None = None
@@ -265,7 +268,8 @@ class BlockTyper:
         """The block read with its integer columns as text, if every value of them is a
         whole number written plainly (``number_text``); else None (``source`` rewound), and
         the block is typed the usual way, which finds what is wrong with it."""
-        if options.text is None or self._text_misses >= MAX_TEXT_MISSES:
+        if options.text is None or \
+                self._text_misses >= MAX_TEXT_MISSES + self._text_hits // TEXT_HITS_PER_MISS:
             return None
         try:
             table = pacsv.read_csv(source, options.read, PARSE_OPTIONS, options.text)
@@ -273,6 +277,7 @@ class BlockTyper:
             table = None
         if table is not None and table.num_rows and all(
                 number_text(table.column(name), kind) for name, kind in options.numbers.items()):
+            self._text_hits += 1
             return table
         source.seek(0)
         if table is None or table.num_rows:
