@@ -78,6 +78,7 @@ class _Options(NamedTuple):
     narrowed: list[int]  # the columns ``narrow`` types as uint32 (places in ``columns``)
     text: pacsv.ConvertOptions | None  # whole numbers as text (``numbers_as_text``); None: off
     numbers: dict[str, pa.DataType]  # those columns, and the types their values must fit
+    number_groups: list[tuple[pa.DataType, list[str]]]  # the same by type (checked at once)
 
 
 class Prefilter(Protocol):
@@ -147,6 +148,8 @@ class BlockTyper:
                 [i for i, f in enumerate(columns) if narrowed[f] != types[f]],
                 convert_options(text, columns) if numbers else None,
                 numbers,
+                [(kind, [f for f in numbers if numbers[f] == kind])
+                 for kind in dict.fromkeys(numbers.values())],
             )
         return self._options_cache
 
@@ -276,7 +279,8 @@ class BlockTyper:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             table = None
         if table is not None and table.num_rows and all(
-                number_text(table.column(name), kind) for name, kind in options.numbers.items()):
+                number_text([table.column(name) for name in names], kind)
+                for kind, names in options.number_groups):
             self._text_hits += 1
             return table
         source.seek(0)

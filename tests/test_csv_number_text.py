@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flowtui import output
@@ -146,12 +146,28 @@ def _reference(values: list[str | None], kind: pa.DataType) -> bool:
 
 
 @settings(max_examples=100, deadline=None)
+@example(["4294967295", None, "12"], pa.uint32())  # the largest value: cast to be sure
+@example(["4294967296"], pa.uint32())  # one over, as long as the largest
+@example(["5000000000", None], pa.uint32())  # as long, a larger first digit
+@example(["3999999999", "0"], pa.uint32())
+@example(["65535", "65536"], pa.uint16())
+@example(["255", None, None], pa.uint8())  # trailing nulls start past the text
+@example(["256"], pa.uint8())
+@example([None, "00"], pa.uint8())
+@example(["10", "", "7"], pa.uint32())  # an empty value is not a null
+@example([None, None], pa.uint32())
+@example(["", ""], pa.uint32())
 @given(st.lists(st.one_of(st.none(), st.from_regex(r"\A[0-9]{1,11}\Z"),
                           st.text(alphabet="0123456789 +-xX\t\u0663a", max_size=6)),
                 max_size=8),
        st.sampled_from([pa.uint8(), pa.uint16(), pa.uint32()]))
 def test_number_text_takes_only_what_the_typed_value_prints(values: list[str | None],
                                                             kind: pa.DataType) -> None:
-    column = pa.chunked_array([pa.array([None if v is None else v.encode() for v in values],
-                                        pa.binary())], pa.binary())
-    assert number_text(column, kind) == _reference(values, kind)
+    column = pa.array([None if v is None else v.encode() for v in values], pa.binary())
+    assert number_text([column], kind) == _reference(values, kind)
+    cut = len(values) // 2  # as columns checked together, and as slices of one
+    halves = [column.slice(0, cut), pa.chunked_array([column.slice(cut)], pa.binary())]
+    assert number_text(halves, kind) == _reference(values, kind)
+    for start in range(1, len(values)):  # one slice alone: its offsets start past 0
+        assert number_text([column.slice(start)], kind) == _reference(values[start:], kind)
+        assert number_text([column.slice(0, start)], kind) == _reference(values[:start], kind)
