@@ -9,6 +9,7 @@ Parquet reader narrows its batches the same way (``parquet.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -110,19 +111,34 @@ def valid_utf8(table: pa.Table) -> bool:
 NUMBER_TEXT = b"flowtui.number"
 
 
-def number_text(columns: Sequence[pa.ChunkedArray | pa.Array], kind: pa.DataType) -> bool:
-    """Whether every value of these text columns is a whole number of ``kind`` (unsigned)
-    written as Arrow writes one: digits, no sign, no leading zero. Then the text is byte for
-    byte what the typed value prints, and the reader would have typed the value.
+Column: TypeAlias = "pa.ChunkedArray | pa.Array"
 
-    Checked on the columns joined (one set of kernel calls per type, not per column) with
-    fixed-width kernels over their bytes, lengths and first digits, a few ns a value: a cast
-    of every value (what the reader's conversion does) cost twice as much, and the point is
-    to cost less than turning typed numbers back into text. Only values as long as the
-    type's largest and starting with its first digit are cast, to be sure.
+
+def number_text(columns: Sequence[Column], kind: pa.DataType) -> bool:
+    """Whether every value of these text columns is a whole number of ``kind`` (unsigned)
+    written as Arrow writes one (see ``numbers_text``)."""
+    return numbers_text([(kind, columns)])
+
+
+def numbers_text(groups: Sequence[tuple[pa.DataType, Sequence[Column]]]) -> bool:
+    """Whether every value of each group's text columns is a whole number of the group's
+    type (unsigned) written as Arrow writes one: digits, no sign, no leading zero. Then the
+    text is byte for byte what the typed value prints, and the reader would have typed it.
+
+    Checked on all the columns joined (one set of kernel calls per block, not per column or
+    per type) with fixed-width kernels over their bytes, lengths and first digits, a few ns
+    a value: a cast of every value (what the reader's conversion does) cost twice as much,
+    and the point is to cost less than turning typed numbers back into text. Only values as
+    long as their type's largest and starting with its first digit are cast, to be sure.
     """
-    chunks = [chunk for column in columns
-              for chunk in (column.chunks if isinstance(column, pa.ChunkedArray) else [column])]
+    chunks: list[pa.Array] = []
+    places: list[tuple[pa.DataType, int, int]] = []  # each group's rows in the joined values
+    for kind, columns in groups:
+        begin = sum(len(chunk) for chunk in chunks)
+        chunks += [chunk for column in columns
+                   for chunk in (column.chunks if isinstance(column, pa.ChunkedArray)
+                                 else [column])]
+        places.append((kind, begin, sum(len(chunk) for chunk in chunks)))
     if not chunks:
         return True
     values = pa.concat_arrays(chunks) if len(chunks) > 1 else chunks[0]
@@ -141,8 +157,7 @@ def number_text(columns: Sequence[pa.ChunkedArray | pa.Array], kind: pa.DataType
         return False
     lengths = pc.binary_length(values)
     shortest, longest = (value.as_py() for value in pc.min_max(lengths).values())
-    largest = str((1 << kind.bit_width) - 1)
-    if shortest < 1 or longest > len(largest):
+    if shortest < 1:
         return False
     if longest == 1:
         return True  # single digits: no leading zero, and every type holds 9
@@ -153,11 +168,30 @@ def number_text(columns: Sequence[pa.ChunkedArray | pa.Array], kind: pa.DataType
         starts = pc.subtract(starts, pa.scalar(first, pa.int32()))
     if starts[count - 1].as_py() == last - first:  # trailing nulls start past the text
         starts = pc.min_element_wise(starts, pa.scalar(last - first - 1, pa.int32()))
-    leading = pc.take(text, starts)
-    if pc.any(pc.and_(pc.equal(leading, _DIGITS[0]), pc.greater(lengths, _ONE))).as_py():
+    # In bounds by construction: offsets rise, no value is empty, the last start is clamped.
+    leading = pc.take(text, starts, boundscheck=False)
+    zero = pc.equal(leading, _DIGITS[0])
+    if pc.any(zero).as_py() and pc.any(pc.and_(zero, pc.greater(lengths, _ONE))).as_py():
         return False
-    if longest < len(largest):
-        return True
+    return all(_fits(kind, lengths.slice(begin, end - begin),
+                     leading.slice(begin, end - begin), values.slice(begin, end - begin))
+               for kind, begin, end in places if end > begin and longest >= _width(kind))
+
+
+def _width(kind: pa.DataType) -> int:
+    """Digits of the largest value of the unsigned ``kind``."""
+    return len(str((1 << kind.bit_width) - 1))
+
+
+def _fits(kind: pa.DataType, lengths: pa.Array, leading: pa.Array, values: pa.Array) -> bool:
+    """Whether digit strings with no leading zero (``lengths``, first digits ``leading``)
+    are all at most the largest value of the unsigned ``kind``."""
+    largest = str((1 << kind.bit_width) - 1)
+    longest = pc.max(lengths).as_py()
+    if longest is None or longest < len(largest):
+        return True  # all null, or shorter than the largest
+    if longest > len(largest):
+        return False
     full = pc.equal(lengths, pa.scalar(len(largest), pa.int32()))
     top = _DIGITS[int(largest[0])]
     if pc.any(pc.and_(full, pc.greater(leading, top))).as_py():

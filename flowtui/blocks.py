@@ -29,7 +29,7 @@ from flowtui.arrowcsv import (
     holds_field_name,
     may_hold_hex,
     narrow,
-    number_text,
+    numbers_text,
     utf8_text,
     valid_utf8,
     widen_null_columns,
@@ -269,7 +269,7 @@ class BlockTyper:
 
     def _numbers_text(self, source: pa.BufferReader, options: _Options) -> pa.Table | None:
         """The block read with its integer columns as text, if every value of them is a
-        whole number written plainly (``number_text``); else None (``source`` rewound), and
+        whole number written plainly (``numbers_text``); else None (``source`` rewound), and
         the block is typed the usual way, which finds what is wrong with it."""
         if options.text is None or \
                 self._text_misses >= MAX_TEXT_MISSES + self._text_hits // TEXT_HITS_PER_MISS:
@@ -278,9 +278,9 @@ class BlockTyper:
             table = pacsv.read_csv(source, options.read, PARSE_OPTIONS, options.text)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             table = None
-        if table is not None and table.num_rows and all(
-                number_text([table.column(name) for name in names], kind)
-                for kind, names in options.number_groups):
+        if table is not None and table.num_rows and numbers_text(
+                [(kind, [table.column(name) for name in names])
+                 for kind, names in options.number_groups]):
             self._text_hits += 1
             return table
         source.seek(0)

@@ -22,7 +22,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flowtui import output
-from flowtui.arrowcsv import number_text
+from flowtui.arrowcsv import number_text, numbers_text
 from flowtui.fields import DEFAULT_FIELDS
 from flowtui.output import make_writer
 from flowtui.parser import FlowLogParser
@@ -171,3 +171,20 @@ def test_number_text_takes_only_what_the_typed_value_prints(values: list[str | N
     for start in range(1, len(values)):  # one slice alone: its offsets start past 0
         assert number_text([column.slice(start)], kind) == _reference(values[start:], kind)
         assert number_text([column.slice(0, start)], kind) == _reference(values[:start], kind)
+
+
+_NUMBERS = st.lists(st.one_of(st.none(), st.from_regex(r"\A[0-9]{1,11}\Z"),
+                              st.sampled_from(["255", "256", "65535", "65536", "4294967295",
+                                               "4294967296", "07", "0", ""])), max_size=6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([pa.uint8(), pa.uint16(), pa.uint32()]),
+                          st.lists(_NUMBERS, max_size=3)), max_size=4))
+def test_columns_of_several_types_are_checked_each_against_its_own(
+        groups: list[tuple[pa.DataType, list[list[str | None]]]]) -> None:
+    """One block's integer columns, checked at once: "65535" fits a port, not a protocol."""
+    arrays = [(kind, [pa.array([None if v is None else v.encode() for v in column],
+                               pa.binary()) for column in columns]) for kind, columns in groups]
+    expected = all(_reference(column, kind) for kind, columns in groups for column in columns)
+    assert numbers_text(arrays) == expected
