@@ -238,6 +238,8 @@ class BlockTyper:
         source = block.reader()
         table = self._numbers_text(source, options)
         texted = table is not None
+        if table is not None and _rows_are_lines(data, table, len(self.fields or ())):
+            block.newlines = table.num_rows
         if not texted and options.narrow is not None:
             try:
                 table = pacsv.read_csv(source, options.read, PARSE_OPTIONS, options.narrow)
@@ -398,6 +400,15 @@ class _Block:
             self._newlines = self.data.count(b"\n")
         return self._newlines
 
+    @property
+    def newlines(self) -> int | None:
+        return self._newlines
+
+    @newlines.setter
+    def newlines(self, count: int) -> None:
+        """The count, known another way (``_rows_are_lines``)."""
+        self._newlines = count
+
     def lines(self) -> pa.Array:
         """The block's non-empty lines, without their newlines (a binary array), cut from
         the Arrow copy; the newlines are counted on the way."""
@@ -413,6 +424,29 @@ class _Block:
         if last and lengths[last].as_py() == 0 and pc.min(lengths.slice(0, last)).as_py():
             return pieces.slice(0, last)  # the usual block: no empty line but after the end
         return pc.filter(pieces, pc.greater(lengths, 0))
+
+
+def _rows_are_lines(data: bytes, table: pa.Table, columns: int) -> bool:
+    """Whether each of the block's lines is one of ``table``'s rows, so its newlines need
+    no count (a pass over the block, 4-6 % of a csv cat's CPU), told from sizes alone.
+
+    ``table`` holds every column as the bytes the reader cut, "-" as a null: each row is
+    its values' bytes, a byte per null, a space between values and a newline. The block is
+    that sum exactly unless it holds empty lines (the reader skips them: a byte each
+    uncounted); a lone CR, which ends a row inside a line, is looked for. Any other table
+    (typed columns, some of the line's ``columns`` left out) is counted.
+    """
+    if table.num_columns != columns or b"\r" in data:
+        return False
+    size: int = table.num_rows * columns  # the spaces between values, and the newline
+    for column in table.columns:
+        if column.type not in (pa.binary(), pa.string()):
+            return False
+        for chunk in column.chunks:
+            offsets = memoryview(chunk.buffers()[1]).cast("i")  # int32, as binary's are
+            size += offsets[chunk.offset + len(chunk)] - offsets[chunk.offset] \
+                + chunk.null_count
+    return size == len(data)
 
 
 class _BadLines:

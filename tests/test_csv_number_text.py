@@ -188,3 +188,20 @@ def test_columns_of_several_types_are_checked_each_against_its_own(
                                pa.binary()) for column in columns]) for kind, columns in groups]
     expected = all(_reference(column, kind) for kind, columns in groups for column in columns)
     assert numbers_text(arrays) == expected
+
+
+@pytest.mark.parametrize("odd", ["", "\r", " \r", "\r\r", "\n", "\n\n\n"])
+def test_blocks_read_as_text_number_their_lines_as_the_file_does(odd: str) -> None:
+    """A block whose numbers read as text takes its line count from the rows' sizes, not a
+    count; empty lines (which the reader skips) and a lone CR (which ends a row inside a
+    line: here one line holds two records) must not shift the number of a bad line in a
+    later block, nor the lines printed."""
+    rng = random.Random(7)
+    clean = [record(rng) for _ in range(3000)]
+    joined = clean[5] + odd + clean[6] if odd else ""
+    lines = [HEADER, *clean[:5], joined, *clean[7:], "2 too few fields", clean[0]]
+    data = ("\n".join(lines) + "\n").encode()
+    typed = csv_of(data, False, 16 << 10)
+    bad = typed[1][:-2]  # (line, reason, text) of each bad line, then the count and error
+    assert bad[-1][:2] == (len(lines) + joined.count("\n") - 1, "expected 14 fields, found 4")
+    assert csv_of(data, True, 16 << 10) == typed
