@@ -280,14 +280,15 @@ class BlockTyper:
             table = pacsv.read_csv(source, options.read, PARSE_OPTIONS, options.text)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             table = None
-        if table is not None and table.num_rows and numbers_text(
+        if table is not None and not table.num_rows:
+            return table  # only empty lines: typed, they give no rows either
+        if table is not None and numbers_text(
                 [(kind, [table.column(name) for name in names])
                  for kind, names in options.number_groups]):
             self._text_hits += 1
             return table
         source.seek(0)
-        if table is None or table.num_rows:
-            self._text_misses += 1
+        self._text_misses += 1
         return None
 
     def _picked(self, block: _Block, options: _Options) -> bytes | None:

@@ -205,3 +205,25 @@ def test_blocks_read_as_text_number_their_lines_as_the_file_does(odd: str) -> No
     bad = typed[1][:-2]  # (line, reason, text) of each bad line, then the count and error
     assert bad[-1][:2] == (len(lines) + joined.count("\n") - 1, "expected 14 fields, found 4")
     assert csv_of(data, True, 16 << 10) == typed
+
+
+def test_a_block_of_empty_lines_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flood of empty lines (a blank-line bomb) costs one read of each block: the read
+    with numbers as text finds no rows, and no rows is the answer (reading the block again
+    with the numbers typed made such a cat a third slower than before numbers as text)."""
+    from flowtui import blocks
+
+    sources: list[object] = []  # each read's source, kept so no two share an id
+    real = blocks.pacsv.read_csv
+
+    def counted(source: object, *args: object) -> pa.Table:
+        sources.append(source)
+        return real(source, *args)
+
+    monkeypatch.setattr(blocks.pacsv, "read_csv", counted)
+    rng = random.Random(5)
+    data = (HEADER + "\n" + record(rng) + "\n" + "\n" * (1 << 18) + record(rng) + "\n"
+            ).encode()
+    printed, bad = csv_of(data, True, 1 << 16)
+    assert printed.count(b"\n") == 3 and bad == [0, None]
+    assert len(sources) == len({id(source) for source in sources})  # no block read twice
