@@ -10,12 +10,14 @@ ones through tables of their text, strings checked for escaping over a column's 
 once), one more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the
 bytes of the result are written as they are. ``cat --format csv`` gets text columns as
 plain strings, not dictionaries (see ``FlowLogParser``): Arrow's CSV writer renders each
-row once anyway. ``--decoded`` and ``--explain`` stay in Python: they are for reading a few
-records, not for bulk.
+row once anyway; and whole numbers as the text they were read as, where that is the text
+their value prints (``_write_number_text``). ``--decoded`` and ``--explain`` stay in
+Python: they are for reading a few records, not for bulk.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import IO, BinaryIO
@@ -24,6 +26,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from flowtui import arrowcompute as pc
+from flowtui.arrowcsv import number_text_types
 from flowtui.columntext import (
     BINARY_TYPES,
     STRING_TYPES,
@@ -237,11 +240,53 @@ class CsvWriter(RecordWriter):
             return
         if header:
             self._write_text(",".join(_csv_quoted(name) for name in self._names) + "\n")
-        escaped = pa.RecordBatch.from_arrays([_csv_text(column) for column in batch.columns],
-                                             names=self._names)
+        numbers = number_text_types(batch.schema)  # digits only: nothing to escape
+        escaped = pa.RecordBatch.from_arrays(
+            [column if index in numbers else _csv_text(column)
+             for index, column in enumerate(batch.columns)], names=self._names)
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(escaped, sink, _CSV_OPTIONS)
+        if numbers:
+            _write_number_text(escaped, numbers, sink)
+        else:
+            pacsv.write_csv(escaped, sink, _CSV_OPTIONS)
         self._write_bytes(memoryview(sink.getvalue()))
+
+
+def _write_number_text(batch: pa.RecordBatch, numbers: dict[int, pa.DataType],
+                       sink: pa.NativeFile) -> None:
+    """A batch whose numbers are text (``FlowLogParser(numbers_as_text=True)``) as CSV.
+
+    Arrow's CSV writer quotes a column or not by the schema it is made with, and turns each
+    value into text: made with the numbers' types, it writes their text as it stands and
+    unquoted, which is what it prints for the typed values (``arrowcsv.number_text``), with
+    no number turned into text (that was half of this writer's time). Should a pyarrow
+    refuse a batch that differs from its schema, the numbers are typed first: same bytes.
+    """
+    schema = pa.schema([pa.field(field.name, numbers[index]) if index in numbers else field
+                        for index, field in enumerate(batch.schema)])
+    if _writes_text_as_typed():
+        with pacsv.CSVWriter(sink, schema, write_options=_CSV_OPTIONS) as writer:
+            writer.write_batch(batch)
+        return
+    typed = [pc.cast(column, numbers[index]) if index in numbers else column
+             for index, column in enumerate(batch.columns)]
+    pacsv.write_csv(pa.RecordBatch.from_arrays(typed, schema=schema), sink, _CSV_OPTIONS)
+
+
+@functools.cache
+def _writes_text_as_typed() -> bool:
+    """Whether Arrow's CSV writer, made for a number column, writes a text column given in
+    its place as it stands (see ``_write_number_text``); asked once, of this pyarrow."""
+    batch = pa.RecordBatch.from_arrays([pa.array(["7", None]), pa.array(["a", "b"])],
+                                       names=["n", "s"])
+    schema = pa.schema([("n", pa.uint8()), ("s", pa.string())])
+    sink = pa.BufferOutputStream()
+    try:
+        with pacsv.CSVWriter(sink, schema, write_options=_CSV_OPTIONS) as writer:
+            writer.write_batch(batch)
+    except (pa.ArrowException, TypeError, ValueError):
+        return False
+    return bytes(sink.getvalue()) == b'7,"a"\n,"b"\n'
 
 
 _NEEDS_JSON_ESCAPE = '["\\\\\\x00-\\x1f\\x7f-\\x9f\u2028\u2029' + BIDI + "]"

@@ -416,8 +416,12 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
         # CSV takes text columns as plain strings: Arrow's CSV writer renders each row once,
         # so a dictionary per block would be built for nothing. The table and jsonl writers
         # render a dictionary's values once each, which costs less than the dictionary.
+        # Plain CSV (not --decoded/--explain, which read typed values) also takes numbers
+        # as their text where that is what the writer would print (see FlowLogParser).
         parser = FlowLogParser(args.fields, name=str(path),
-                               dictionaries=args.format != "csv")
+                               dictionaries=args.format != "csv",
+                               numbers_as_text=args.format == "csv" and not args.decoded
+                               and not args.explain)
         try:
             for batch in read_batches(path, parser):
                 writer.write_batch(batch, str(path))
