@@ -68,17 +68,24 @@ class Cells:
             values = pc.utf8_rpad(self.values, width) if width else self.values
             return [part for part in (prefix + self.around, values, self.around + suffix)
                     if not isinstance(part, str) or part]
-        key = None if self.key is None else (*self.key, prefix, suffix, width)
-        values = _decorated_cache.get(key) if key is not None else None
-        if values is None:
-            values = pc.utf8_rpad(self.values, width) if width else self.values
-            if prefix or suffix:
-                values = pc.binary_join_element_wise(prefix, values, suffix, "")
-            if key is not None:
-                if len(_decorated_cache) >= MAX_CACHED_TABLES:
-                    _decorated_cache.clear()
-                _decorated_cache[key] = values
-        return [values.take(self.indices)]
+        return [decorated_table(self, prefix, suffix, width).take(self.indices)]
+
+
+def decorated_table(cells: Cells, prefix: str, suffix: str, width: int = 0) -> pa.Array:
+    """The table of a column's text (``cells.values``, picked by ``cells.indices``), each
+    value padded to ``width`` and put between ``prefix`` and ``suffix``; kept for the next
+    batches when the table is one they share (``cells.key``)."""
+    key = None if cells.key is None else (*cells.key, prefix, suffix, width)
+    values = _decorated_cache.get(key) if key is not None else None
+    if values is None:
+        values = pc.utf8_rpad(cells.values, width) if width else cells.values
+        if prefix or suffix:
+            values = pc.binary_join_element_wise(prefix, values, suffix, "")
+        if key is not None:
+            if len(_decorated_cache) >= MAX_CACHED_TABLES:
+                _decorated_cache.clear()
+            _decorated_cache[key] = values
+    return values
 
 
 MAX_CACHED_TABLES = 256
@@ -181,7 +188,7 @@ def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:
             least, most = _integer_range(kind)
             first, last = max(low - margin, least), min(high + margin, most)
         wide = pa.uint64() if kind == pa.uint64() else pa.int64()
-        every = pc.add(_counting(last - first + 1).cast(wide), pa.scalar(first, wide))
+        every = pc.add(counting(last - first + 1).cast(wide), pa.scalar(first, wide))
         table = pa.concat_arrays([every.cast(pa.string()), pa.array([style.null], pa.string())])
         spans.insert(0, (first, last, table))
         del spans[MAX_CACHED_SPANS:]
@@ -292,7 +299,7 @@ def join_lines(parts: list[pa.Array | str]) -> pa.Array:
 _counted: list[pa.Array] = [pa.array([], pa.int64())]
 
 
-def _counting(count: int) -> pa.Array:
+def counting(count: int) -> pa.Array:
     """0, 1, … count - 1 as int64, sliced from a cached array (made with one kernel call
     when it grows, not from a Python range)."""
     if len(_counted[0]) < count:

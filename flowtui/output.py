@@ -7,8 +7,9 @@ Why column by column: a million records made into Python strings take seconds, s
 times longer than reading them. So each column becomes its text with Arrow kernels
 (``columntext.py``: dictionaries rendered once per value, small integers and close-together
 ones through tables of their text, strings checked for escaping over a column's bytes at
-once), one more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the
-bytes of the result are written as they are. ``cat --format csv`` gets text columns as
+once), one more kernel joins the columns into lines (for CSV, Arrow's CSV writer; for JSON
+lines, two takes and a copy of string views: ``linebytes.py``), and the bytes of the result
+are written as they are. ``cat --format csv`` gets text columns as
 plain strings, not dictionaries (see ``FlowLogParser``): Arrow's CSV writer renders each
 row once anyway. ``--decoded`` and ``--explain`` stay in Python: they are for reading a few
 records, not for bulk.
@@ -36,6 +37,7 @@ from flowtui.columntext import (
     python_text,
     rendered,
 )
+from flowtui.linebytes import line_bytes
 from flowtui.store import records
 from flowtui.textsafe import BIDI, UNSAFE, UNSAFE_KEEPING_NEWLINES, printable
 
@@ -279,7 +281,8 @@ class JsonlWriter(RecordWriter):
         texts = [("{" if index == 0 else ", ") + _json_string(name) + ": "
                  for index, name in enumerate(batch.schema.names)]
         cells = [column_cells(column, _JSON) for column in batch.columns]
-        self._write_lines(join_lines(line_parts(cells, [*texts, "}\n"])))
+        for lines in line_bytes(cells, [*texts, "}\n"]):
+            self._write_lines(lines)
 
 
 class ExplainWriter(RecordWriter):
