@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from flowtui import arrowcompute as pc
 from flowtui.columntext import Cells, counting, decorated_table
 
 MAX_ROWS = 1 << 13  # lines put together at once: bounds the index arrays and the orders kept
@@ -76,12 +76,12 @@ def line_bytes(cells: list[Cells], texts: list[str]) -> Iterator[pa.Array]:
         padding = _zeros(stride - count)
         indices = pa.concat_arrays([part for segment in segments
                                     for part in (segment.slice(start, count), padding)])
-        order = indices.take(_order(stride, len(pieces)).slice(0, count * len(pieces)))
-        taken = slots.take(order)
+        order = pc.take(indices, _order(stride, len(pieces)).slice(0, count * len(pieces)))
+        taken = pc.take(slots, order)
         lines = pa.Array.from_buffers(_VIEW, len(taken),
                                       [None, taken.buffers()[1], *buffers[2:]],
                                       offset=taken.offset)
-        yield lines.cast(pa.string())
+        yield pc.cast(lines, pa.string())
 
 
 def _pieces(cells: list[Cells], texts: list[str]) -> list[Piece]:
@@ -146,13 +146,13 @@ def _pair(first: _Column, second: _Column) -> _Column:
         every = _counting32(len(first.table) * width)
         row = pc.divide(every, pa.scalar(width, _INDEX))
         column = pc.subtract(every, pc.multiply(row, pa.scalar(width, _INDEX)))
-        table = pc.binary_join_element_wise(first.table.take(row), second.table.take(column),
-                                            "")
+        table = pc.binary_join_element_wise(pc.take(first.table, row),
+                                            pc.take(second.table, column), "")
         if len(_pairs) >= MAX_KEPT_VIEWS:
             _pairs.clear()
         _pairs[key] = (first.table, second.table, table)
-    indices = pc.add(pc.multiply(first.indices.cast(_INDEX), pa.scalar(width, _INDEX)),
-                     second.indices.cast(_INDEX))
+    indices = pc.add(pc.multiply(pc.cast(first.indices, _INDEX), pa.scalar(width, _INDEX)),
+                     pc.cast(second.indices, _INDEX))
     return _Column(table, indices, kept=True)
 
 
@@ -169,11 +169,11 @@ def _tables_and_indices(pieces: list[Piece], rows: int
             table = _views(_text_table(piece))
             segment = pc.add(_zeros(rows), offset)
         elif piece.indices is None:
-            table = piece.table.cast(_VIEW)
+            table = pc.cast(piece.table, _VIEW)
             segment = pc.add(_counting32(rows), offset)
         else:
-            table = _views(piece.table) if piece.kept else piece.table.cast(_VIEW)
-            segment = pc.add(piece.indices.cast(_INDEX), offset)
+            table = _views(piece.table) if piece.kept else pc.cast(piece.table, _VIEW)
+            segment = pc.add(pc.cast(piece.indices, _INDEX), offset)
         tables.append(table)
         segments.append(_without_validity(segment))
         base += len(table)
@@ -188,7 +188,7 @@ def _views(table: pa.Array) -> pa.Array:
     seen = _kept_views.get(id(table))
     if seen is not None and seen[0] is table:
         return seen[1]
-    views = table.cast(_VIEW)
+    views = pc.cast(table, _VIEW)
     if len(_kept_views) >= MAX_KEPT_VIEWS:
         _kept_views.clear()
     _kept_views[id(table)] = (table, views)
@@ -234,7 +234,7 @@ def _zeros(count: int) -> pa.Array:
 
 
 def _counting32(count: int) -> pa.Array:
-    return _without_validity(counting(count).cast(_INDEX))
+    return _without_validity(pc.cast(counting(count), _INDEX))
 
 
 def _without_validity(values: pa.Array) -> pa.Array:
