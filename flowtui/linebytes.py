@@ -56,14 +56,16 @@ class _Column:
 Piece = _Column | str  # a column's piece, or a text that is the same on every line
 
 
-def line_bytes(cells: list[Cells], texts: list[str]) -> Iterator[pa.Array]:
+def line_bytes(cells: list[Cells], texts: list[str], widths: list[int] | None = None
+               ) -> Iterator[pa.Array]:
     """Lines of ``texts[0]``, the first column's cell, ``texts[1]``, … the last cell,
-    ``texts[-1]``, as string arrays (one per ``MAX_ROWS`` rows) whose data, from the first
-    offset to the last, is the bytes of the lines; their values are pieces, not lines.
+    ``texts[-1]``, each cell padded to its width (``widths``: 0 or none, unpadded), as
+    string arrays of the lines, one per ``MAX_ROWS`` rows, in order (the pieces are copied
+    into one run of bytes; each line's offset is its first piece's).
 
     Every table and value given must be a string array without nulls (``column_cells``
     makes them so)."""
-    pieces = _paired(_pieces(cells, texts))
+    pieces = _paired(_pieces(cells, texts, widths or [0] * len(cells)))
     first = cells[0]
     rows = len(first.values if first.indices is None else first.indices)
     tables, segments = _tables_and_indices(pieces, rows)
@@ -81,10 +83,16 @@ def line_bytes(cells: list[Cells], texts: list[str]) -> Iterator[pa.Array]:
         lines = pa.Array.from_buffers(_VIEW, len(taken),
                                       [None, taken.buffers()[1], *buffers[2:]],
                                       offset=taken.offset)
-        yield pc.cast(lines, pa.string())
+        joined = pc.cast(lines, pa.string())
+        ends = pa.Array.from_buffers(_INDEX, len(joined) + 1, [None, joined.buffers()[1]],
+                                     offset=joined.offset)
+        starts = pc.take(ends, _every(len(pieces)).slice(0, count + 1))
+        yield pa.Array.from_buffers(pa.string(), count,
+                                    [None, starts.buffers()[1], joined.buffers()[2]],
+                                    offset=starts.offset)
 
 
-def _pieces(cells: list[Cells], texts: list[str]) -> list[Piece]:
+def _pieces(cells: list[Cells], texts: list[str], widths: list[int]) -> list[Piece]:
     """The pieces of a line in order. A text goes into the decorated table of the column
     after it, else of the one before it (a table is decorated once, kept across batches);
     only a text with no table beside it (between two columns of values) is a piece of its
@@ -105,13 +113,16 @@ def _pieces(cells: list[Cells], texts: list[str]) -> list[Piece]:
         if column.indices is None:
             if pending + column.around:
                 pieces.append(pending + column.around)
-            pieces.append(_Column(column.values, None))
+            width = widths[index]
+            pieces.append(_Column(pc.utf8_rpad(column.values, width) if width
+                                  else column.values, None))
             pending = column.around
             continue
         if pending:
             pieces.append(pending)
             pending = ""
-        pieces.append(_Column(decorated_table(column, prefixes[index], suffixes[index]),
+        pieces.append(_Column(decorated_table(column, prefixes[index], suffixes[index],
+                                              widths[index]),
                               column.indices, column.key is not None))
     if pending + loose[count]:
         pieces.append(pending + loose[count])
@@ -223,14 +234,30 @@ def _order(stride: int, count: int) -> pa.Array:
     return order
 
 
+_steps: dict[int, pa.Array] = {}
+
+
+def _every(step: int) -> pa.Array:
+    """0, ``step``, 2 ``step``, … (``MAX_ROWS`` + 1 of them): where each line's first
+    piece is among a run of lines' pieces. Kept: one per number of pieces a line."""
+    every = _steps.get(step)
+    if every is None:
+        if len(_steps) >= _MAX_ORDERS:
+            _steps.clear()
+        every = _steps[step] = _without_validity(pc.multiply(_counting32(MAX_ROWS + 1),
+                                                             pa.scalar(step, _INDEX)))
+    return every
+
+
 _zeroed: list[pa.Array] = [pa.array([], _INDEX)]
 
 
 def _zeros(count: int) -> pa.Array:
-    if len(_zeroed[0]) < count:
-        _zeroed[0] = _without_validity(pc.multiply(_counting32(count),
-                                                   pa.scalar(0, _INDEX)))
-    return _zeroed[0].slice(0, count)
+    zeroed = _zeroed[0]  # read once: another writing thread may replace it
+    if len(zeroed) < count:
+        zeroed = _zeroed[0] = _without_validity(pc.multiply(_counting32(count),
+                                                            pa.scalar(0, _INDEX)))
+    return zeroed.slice(0, count)
 
 
 def _counting32(count: int) -> pa.Array:

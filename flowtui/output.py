@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import IO, BinaryIO
 
 import pyarrow as pa
@@ -32,7 +33,6 @@ from flowtui.columntext import (
     TextStyle,
     column_cells,
     join_lines,
-    line_parts,
     plain_ascii,
     python_text,
     rendered,
@@ -71,22 +71,38 @@ class RecordWriter:
         self.written += batch.num_rows
         self.out.flush()
 
-    def _write(self, batch: pa.RecordBatch, source: str) -> None:
+    @property
+    def renders(self) -> bool:
+        """Whether ``render`` makes this writer's text: then a ``BackgroundWriter`` may make
+        the text of several batches at once, on several threads, and write it in order."""
+        return False
+
+    def render(self, batch: pa.RecordBatch) -> list[bytes | memoryview]:
+        """The bytes a batch writes (a header first when its columns are new), not written.
+        Batches are rendered in order where the columns change (the header, the table's
+        widths); between such batches, in any order or at once."""
         raise NotImplementedError
+
+    def write_rendered(self, parts: list[bytes | memoryview], rows: int) -> None:
+        """Write what ``render`` made of a batch of ``rows`` rows."""
+        for part in parts:
+            self._write_bytes(part)
+        self.written += rows
+        self.out.flush()
+
+    def _write(self, batch: pa.RecordBatch, source: str) -> None:
+        for part in self.render(batch):
+            self._write_bytes(part)
 
     def _write_text(self, text: str) -> None:
         self._write_bytes(text.encode("utf-8"))
 
     def _write_lines(self, lines: pa.Array) -> None:
-        """The bytes of a string array whose values are whole lines, without a copy."""
-        if not len(lines):
-            return
-        _validity, offsets, data = lines.buffers()
-        offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
-        start, end = offset[lines.offset], offset[lines.offset + len(lines)]
-        self._write_bytes(memoryview(data)[start:end])
+        self._write_bytes(line_data(lines))
 
     def _write_bytes(self, data: bytes | memoryview) -> None:
+        if not len(data):
+            return
         if self._binary is None:  # a text-only stream (tests): decode, same characters
             self.out.write(bytes(data).decode("utf-8"))
             return
@@ -110,6 +126,16 @@ class RecordWriter:
         return rows
 
 
+def line_data(lines: pa.Array) -> memoryview:
+    """The bytes of a string array whose values are whole lines, without a copy."""
+    if not len(lines):
+        return memoryview(b"")
+    _validity, offsets, data = lines.buffers()
+    offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
+    start, end = offset[lines.offset], offset[lines.offset + len(lines)]
+    return memoryview(data)[start:end]
+
+
 # --------------------------------------------------------------------- the formats
 
 
@@ -130,22 +156,36 @@ class TableWriter(RecordWriter):
         self._names: list[str] | None = None
         self._widths: list[int] = []
 
+    @property
+    def renders(self) -> bool:
+        return not self.decoded
+
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         if self.decoded:
             self._write_rows(batch)
             return
+        super()._write(batch, source)
+
+    def render(self, batch: pa.RecordBatch) -> list[bytes | memoryview]:
         names = batch.schema.names
         columns = [column_cells(column, _TABLE) for column in batch.columns]
+        parts: list[bytes | memoryview] = []
         if names != self._names:
             self._names = names
             self._widths = [max(len(printable(name)), _widest(cells.rows(WIDTH_SAMPLE)))
                             for name, cells in zip(names, columns, strict=True)]
-            self._write_text(self._line([printable(name) for name in names]) + "\n")
+            parts.append((self._line([printable(name) for name in names]) + "\n").encode())
         # Padded, two spaces between columns; the last one unpadded, so lines end with text.
         widths = [*self._widths[:-1], 0]
         texts = ["", *["  "] * (len(columns) - 1), "\n"]
-        self._write_lines(_rstripped(join_lines(line_parts(columns, texts, widths)),
-                                     columns[-1]))
+        trailing = _trailing(columns[-1])
+        start = 0
+        for lines in line_bytes(columns, texts, widths):
+            if trailing is not None:
+                lines = _rstripped(lines, trailing.slice(start, len(lines)))
+            parts.append(line_data(lines))
+            start += len(lines)
+        return parts
 
     def _write_rows(self, batch: pa.RecordBatch) -> None:
         rows = self._cells(batch)
@@ -170,14 +210,21 @@ def _widest(text: pa.Array) -> int:
     return pc.max(pc.utf8_length(text)).as_py() or 0
 
 
-def _rstripped(lines: pa.Array, last: Cells) -> pa.Array:
-    """Lines whose last cell is empty or ends in whitespace lose it, as ``str.rstrip``."""
+def _trailing(last: Cells) -> pa.Array | None:
+    """Which rows' last cell is empty or ends in whitespace (None: no row's)."""
     trailing = pc.match_substring_regex(last.values, TRAILING_SPACE)
     if not pc.any(trailing).as_py():
+        return None
+    return Cells(trailing, last.indices).rows()
+
+
+def _rstripped(lines: pa.Array, trailing: pa.Array) -> pa.Array:
+    """Lines whose last cell is empty or ends in whitespace (``trailing``) lose it, as
+    ``str.rstrip``."""
+    if not pc.any(trailing).as_py():
         return lines
-    rows = Cells(trailing, last.indices).rows()
-    fixed = [line[:-1].rstrip() + "\n" for line in pc.filter(lines, rows).to_pylist()]
-    return pc.replace_with_mask(lines, rows, pa.array(fixed, pa.string()))
+    fixed = [line[:-1].rstrip() + "\n" for line in pc.filter(lines, trailing).to_pylist()]
+    return pc.replace_with_mask(lines, trailing, pa.array(fixed, pa.string()))
 
 
 def _csv_quoted(value: str) -> str:
@@ -223,27 +270,38 @@ class CsvWriter(RecordWriter):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._names: list[str] | None = None
 
+    @property
+    def renders(self) -> bool:
+        return not self.decoded
+
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
+        if not self.decoded:
+            super()._write(batch, source)
+            return
+        import csv
+        import io
+
         header = batch.schema.names != self._names
         self._names = batch.schema.names
-        if self.decoded:
-            import csv
-            import io
-
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\n")
-            if header:
-                writer.writerow(self._names)
-            writer.writerows(self._cells(batch))
-            self._write_text(text.getvalue())
-            return
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
         if header:
-            self._write_text(",".join(_csv_quoted(name) for name in self._names) + "\n")
+            writer.writerow(self._names)
+        writer.writerows(self._cells(batch))
+        self._write_text(text.getvalue())
+
+    def render(self, batch: pa.RecordBatch) -> list[bytes | memoryview]:
+        names = batch.schema.names
+        parts: list[bytes | memoryview] = []
+        if names != self._names:
+            self._names = names
+            parts.append((",".join(_csv_quoted(name) for name in names) + "\n").encode())
         escaped = pa.RecordBatch.from_arrays([_csv_text(column) for column in batch.columns],
-                                             names=self._names)
+                                             names=names)
         sink = pa.BufferOutputStream()
         pacsv.write_csv(escaped, sink, _CSV_OPTIONS)
-        self._write_bytes(memoryview(sink.getvalue()))
+        parts.append(memoryview(sink.getvalue()))
+        return parts
 
 
 _NEEDS_JSON_ESCAPE = '["\\\\\\x00-\\x1f\\x7f-\\x9f\u2028\u2029' + BIDI + "]"
@@ -277,12 +335,15 @@ _JSON = TextStyle(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, p
 class JsonlWriter(RecordWriter):
     """One JSON object per record; keys are the header's field names, null for ``-``."""
 
-    def _write(self, batch: pa.RecordBatch, source: str) -> None:
+    @property
+    def renders(self) -> bool:
+        return True
+
+    def render(self, batch: pa.RecordBatch) -> list[bytes | memoryview]:
         texts = [("{" if index == 0 else ", ") + _json_string(name) + ": "
                  for index, name in enumerate(batch.schema.names)]
         cells = [column_cells(column, _JSON) for column in batch.columns]
-        for lines in line_bytes(cells, [*texts, "}\n"]):
-            self._write_lines(lines)
+        return [line_data(lines) for lines in line_bytes(cells, [*texts, "}\n"])]
 
 
 class ExplainWriter(RecordWriter):
@@ -388,26 +449,42 @@ def _decoded_text(name: str, column: pa.Array) -> pa.Array:
 
 
 class BackgroundWriter:
-    """A writer that formats and writes on a thread of its own, behind a bounded queue.
+    """A writer that formats and writes on threads of its own, behind a bounded queue.
 
     Why: turning a batch into text (Arrow kernels that release the GIL) and writing it
     otherwise waits for the thread that inflates the next chunk, and the other way round; on
-    two cores they overlap. At most ``depth`` batches wait (bounded memory). What the thread
-    raises (a reader that went away: ``BrokenPipeError``) is raised again by the next
-    ``write_batch``, ``drain`` or ``close``, in the caller's thread; batches after it are
-    dropped. ``done`` and ``written`` are the wrapped writer's, so a ``--limit`` may stop
-    the caller a batch or two late (the writer itself never writes past it).
+    two cores they overlap. A writer that ``renders`` (table, CSV, JSON lines) has the text
+    of ``threads`` batches made at once and written in order: one thread making text was
+    the whole pipeline's slowest stage (alone runnable most of the time on a busy box, the
+    parse waiting on the full queue); a batch whose columns differ from the one before (a
+    header, the table's widths) is made alone, after every batch before it is written and
+    before any after it. At most ``depth`` batches wait, and ``threads`` are being made
+    (bounded memory). What a thread raises (a reader that went away: ``BrokenPipeError``)
+    is raised again by the next ``write_batch``, ``drain`` or ``close``, in the caller's
+    thread; batches after it are dropped. ``done`` and ``written`` are the wrapped writer's,
+    so a ``--limit`` may stop the caller a batch or two late (the writer itself never
+    writes past it; with a limit, one thread writes through ``write_batch``).
     """
 
-    def __init__(self, writer: RecordWriter, depth: int = 4) -> None:
+    def __init__(self, writer: RecordWriter, depth: int = 4, threads: int = 2) -> None:
         import queue
         import threading
 
         self.writer = writer
-        self._queue: queue.Queue[tuple[pa.RecordBatch, str] | None] = queue.Queue(depth)
+        self._renders = writer.renders and writer.limit is None
+        self._queue: queue.Queue[_Job | None] = queue.Queue(depth)
+        self._turn = threading.Condition()
+        self._sent = 0  # batches given (the caller's thread only)
+        self._names: list[str] | None = None
+        self._gate = -1  # the last batch given whose columns differ from the one before
+        self._opened = -1  # the last such batch whose text is made
+        self._written = 0  # batches written (or dropped after an error)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="flowtui-write", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._run, name=f"flowtui-write_{number}",
+                                          daemon=True)
+                         for number in range(threads if self._renders else 1)]
+        for thread in self._threads:
+            thread.start()
 
     @property
     def done(self) -> bool:
@@ -419,7 +496,14 @@ class BackgroundWriter:
 
     def write_batch(self, batch: pa.RecordBatch, source: str) -> None:
         self._raise()
-        self._queue.put((batch, source))
+        if not batch.num_rows:
+            return  # writes nothing, not even a header (``RecordWriter.write_batch``)
+        names = batch.schema.names
+        alone = names != self._names
+        if alone:
+            self._names, self._gate = names, self._sent
+        self._queue.put(_Job(self._sent, batch, source, self._gate, alone))
+        self._sent += 1
 
     def drain(self) -> None:
         """Wait until every batch given so far is written (before a message on stderr)."""
@@ -427,10 +511,12 @@ class BackgroundWriter:
         self._raise()
 
     def close(self) -> None:
-        """Write what is queued and end the thread; idempotent."""
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        """Write what is queued and end the threads; idempotent."""
+        if any(thread.is_alive() for thread in self._threads):
+            for _thread in self._threads:
+                self._queue.put(None)
+            for thread in self._threads:
+                thread.join()
         self._raise()
 
     def __enter__(self) -> BackgroundWriter:
@@ -441,8 +527,8 @@ class BackgroundWriter:
             self.close()
             return
         # Leaving on an error (Ctrl-C, a closed pipe): what is queued is dropped and nothing
-        # is waited for (the thread may be blocked writing to a reader that stopped reading;
-        # it is a daemon), so the caller's error goes through at once.
+        # is waited for (a thread may be blocked writing to a reader that stopped reading;
+        # they are daemons), so the caller's error goes through at once.
         self._error = self._error or _Abandoned()
 
     def _raise(self) -> None:
@@ -451,16 +537,60 @@ class BackgroundWriter:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
+            job = self._queue.get()
             try:
-                if item is None:
+                if job is None:
                     return
-                if self._error is None:
-                    self.writer.write_batch(*item)
-            except BaseException as exc:  # raised again in the caller's thread
-                self._error = exc
+                self._do(job)
             finally:
                 self._queue.task_done()
+
+    def _do(self, job: _Job) -> None:
+        """Make the batch's text when its turn allows, then write it in its turn; the turns
+        move on whatever happens, so no thread waits for a batch that failed."""
+        turn = self._turn
+        parts = None
+        try:
+            with turn:
+                if job.alone:
+                    turn.wait_for(lambda: self._written == job.number)
+                else:
+                    turn.wait_for(lambda: self._opened >= job.gate)
+            if self._error is None and self._renders:
+                parts = self.writer.render(job.batch)
+        except BaseException as exc:  # raised again in the caller's thread
+            self._error = self._error or exc
+        finally:
+            if job.alone:
+                with turn:
+                    self._opened = job.number
+                    turn.notify_all()
+        try:
+            with turn:
+                turn.wait_for(lambda: self._written == job.number)
+            if self._error is None:
+                if parts is None:
+                    self.writer.write_batch(job.batch, job.source)
+                else:
+                    self.writer.write_rendered(parts, job.batch.num_rows)
+        except BaseException as exc:
+            self._error = self._error or exc
+        finally:
+            with turn:
+                self._written += 1
+                turn.notify_all()
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A batch for the writing threads: its place in the output, and the last batch before
+    it (or itself) whose columns differ from the one before (``alone``)."""
+
+    number: int
+    batch: pa.RecordBatch
+    source: str
+    gate: int
+    alone: bool
 
 
 class _Abandoned(Exception):
