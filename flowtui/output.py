@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import threading
 from typing import IO, BinaryIO
 
 import pyarrow as pa
@@ -57,6 +57,7 @@ class RecordWriter:
         self.decoded = decoded
         self.written = 0
         self._binary: BinaryIO | None = getattr(out, "buffer", None)
+        self._rendering = threading.local()
 
     @property
     def done(self) -> bool:
@@ -77,11 +78,18 @@ class RecordWriter:
         the text of several batches at once, on several threads, and write it in order."""
         return False
 
-    def render(self, batch: pa.RecordBatch) -> list[bytes | memoryview]:
-        """The bytes a batch writes (a header first when its columns are new), not written.
-        Batches are rendered in order where the columns change (the header, the table's
-        widths); between such batches, in any order or at once."""
-        raise NotImplementedError
+    def render(self, batch: pa.RecordBatch, source: str) -> list[bytes | memoryview]:
+        """The bytes ``_write`` writes for a batch (a header first when its columns are
+        new), kept instead of written. Batches are rendered in order where the columns
+        change (the header, the table's widths); between such batches, in any order or
+        several at once (on several threads: what is kept is the calling thread's)."""
+        parts: list[bytes | memoryview] = []
+        self._rendering.parts = parts
+        try:
+            self._write(batch, source)
+        finally:
+            self._rendering.parts = None
+        return parts
 
     def write_rendered(self, parts: list[bytes | memoryview], rows: int) -> None:
         """Write what ``render`` made of a batch of ``rows`` rows."""
@@ -91,17 +99,24 @@ class RecordWriter:
         self.out.flush()
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
-        for part in self.render(batch):
-            self._write_bytes(part)
+        raise NotImplementedError
 
     def _write_text(self, text: str) -> None:
         self._write_bytes(text.encode("utf-8"))
 
     def _write_lines(self, lines: pa.Array) -> None:
-        self._write_bytes(line_data(lines))
+        """The bytes of a string array whose values are whole lines, without a copy."""
+        if not len(lines):
+            return
+        _validity, offsets, data = lines.buffers()
+        offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
+        start, end = offset[lines.offset], offset[lines.offset + len(lines)]
+        self._write_bytes(memoryview(data)[start:end])
 
     def _write_bytes(self, data: bytes | memoryview) -> None:
-        if not len(data):
+        parts = getattr(self._rendering, "parts", None)
+        if parts is not None:  # ``render``: kept, written later
+            parts.append(data)
             return
         if self._binary is None:  # a text-only stream (tests): decode, same characters
             self.out.write(bytes(data).decode("utf-8"))
@@ -124,16 +139,6 @@ class RecordWriter:
             rows.append([NULL if value is None else printable(str(value))
                          for value in record.values()])
         return rows
-
-
-def line_data(lines: pa.Array) -> memoryview:
-    """The bytes of a string array whose values are whole lines, without a copy."""
-    if not len(lines):
-        return memoryview(b"")
-    _validity, offsets, data = lines.buffers()
-    offset = memoryview(offsets).cast("i")  # int32 offsets of a string array
-    start, end = offset[lines.offset], offset[lines.offset + len(lines)]
-    return memoryview(data)[start:end]
 
 
 # --------------------------------------------------------------------- the formats
@@ -164,17 +169,13 @@ class TableWriter(RecordWriter):
         if self.decoded:
             self._write_rows(batch)
             return
-        super()._write(batch, source)
-
-    def render(self, batch: pa.RecordBatch) -> list[bytes | memoryview]:
         names = batch.schema.names
         columns = [column_cells(column, _TABLE) for column in batch.columns]
-        parts: list[bytes | memoryview] = []
         if names != self._names:
             self._names = names
             self._widths = [max(len(printable(name)), _widest(cells.rows(WIDTH_SAMPLE)))
                             for name, cells in zip(names, columns, strict=True)]
-            parts.append((self._line([printable(name) for name in names]) + "\n").encode())
+            self._write_text(self._line([printable(name) for name in names]) + "\n")
         # Padded, two spaces between columns; the last one unpadded, so lines end with text.
         widths = [*self._widths[:-1], 0]
         texts = ["", *["  "] * (len(columns) - 1), "\n"]
@@ -183,9 +184,8 @@ class TableWriter(RecordWriter):
         for lines in line_bytes(columns, texts, widths):
             if trailing is not None:
                 lines = _rstripped(lines, trailing.slice(start, len(lines)))
-            parts.append(line_data(lines))
+            self._write_lines(lines)
             start += len(lines)
-        return parts
 
     def _write_rows(self, batch: pa.RecordBatch) -> None:
         rows = self._cells(batch)
@@ -275,33 +275,26 @@ class CsvWriter(RecordWriter):
         return not self.decoded
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
-        if not self.decoded:
-            super()._write(batch, source)
-            return
-        import csv
-        import io
-
         header = batch.schema.names != self._names
         self._names = batch.schema.names
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        if header:
-            writer.writerow(self._names)
-        writer.writerows(self._cells(batch))
-        self._write_text(text.getvalue())
+        if self.decoded:
+            import csv
+            import io
 
-    def render(self, batch: pa.RecordBatch) -> list[bytes | memoryview]:
-        names = batch.schema.names
-        parts: list[bytes | memoryview] = []
-        if names != self._names:
-            self._names = names
-            parts.append((",".join(_csv_quoted(name) for name in names) + "\n").encode())
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            if header:
+                writer.writerow(self._names)
+            writer.writerows(self._cells(batch))
+            self._write_text(text.getvalue())
+            return
+        if header:
+            self._write_text(",".join(_csv_quoted(name) for name in self._names) + "\n")
         escaped = pa.RecordBatch.from_arrays([_csv_text(column) for column in batch.columns],
-                                             names=names)
+                                             names=self._names)
         sink = pa.BufferOutputStream()
         pacsv.write_csv(escaped, sink, _CSV_OPTIONS)
-        parts.append(memoryview(sink.getvalue()))
-        return parts
+        self._write_bytes(memoryview(sink.getvalue()))
 
 
 _NEEDS_JSON_ESCAPE = '["\\\\\\x00-\\x1f\\x7f-\\x9f\u2028\u2029' + BIDI + "]"
@@ -339,11 +332,12 @@ class JsonlWriter(RecordWriter):
     def renders(self) -> bool:
         return True
 
-    def render(self, batch: pa.RecordBatch) -> list[bytes | memoryview]:
+    def _write(self, batch: pa.RecordBatch, source: str) -> None:
         texts = [("{" if index == 0 else ", ") + _json_string(name) + ": "
                  for index, name in enumerate(batch.schema.names)]
         cells = [column_cells(column, _JSON) for column in batch.columns]
-        return [line_data(lines) for lines in line_bytes(cells, [*texts, "}\n"])]
+        for lines in line_bytes(cells, [*texts, "}\n"]):
+            self._write_lines(lines)
 
 
 class ExplainWriter(RecordWriter):
@@ -557,7 +551,7 @@ class BackgroundWriter:
                 else:
                     turn.wait_for(lambda: self._opened >= job.gate)
             if self._error is None and self._renders:
-                parts = self.writer.render(job.batch)
+                parts = self.writer.render(job.batch, job.source)
         except BaseException as exc:  # raised again in the caller's thread
             self._error = self._error or exc
         finally:
@@ -581,16 +575,17 @@ class BackgroundWriter:
                 turn.notify_all()
 
 
-@dataclass(frozen=True)
 class _Job:
     """A batch for the writing threads: its place in the output, and the last batch before
-    it (or itself) whose columns differ from the one before (``alone``)."""
+    it (or itself) whose columns differ from the one before (``alone``). A plain class: a
+    dataclass costs cat's start-up its generated code."""
 
-    number: int
-    batch: pa.RecordBatch
-    source: str
-    gate: int
-    alone: bool
+    __slots__ = ("alone", "batch", "gate", "number", "source")
+
+    def __init__(self, number: int, batch: pa.RecordBatch, source: str, gate: int,
+                 alone: bool) -> None:
+        self.number, self.batch, self.source = number, batch, source
+        self.gate, self.alone = gate, alone
 
 
 class _Abandoned(Exception):

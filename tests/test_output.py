@@ -244,11 +244,11 @@ def test_text_made_on_two_threads_is_written_in_order_with_each_header_and_width
     threaded_writer = make_writer(fmt, io.StringIO())
     render = threaded_writer.render
 
-    def rendering(each: pa.RecordBatch) -> list[bytes | memoryview]:
+    def rendering(each: pa.RecordBatch, source: str) -> list[bytes | memoryview]:
         if each.column(0)[0].as_py() in (40, 80):  # two batches between two headers
             together.wait()
             overlapped.append(True)
-        return render(each)
+        return render(each, source)
 
     threaded_writer.render = rendering  # type: ignore[method-assign]
     with BackgroundWriter(threaded_writer, depth=2, threads=2) as background:
