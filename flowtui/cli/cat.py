@@ -2,8 +2,8 @@
 
 One command, three ways through, chosen from the options:
 
-- plain local files: read here, the text made on a thread of its own while the next chunk
-  inflates (``BackgroundWriter``); neither boto3 nor the filter grammar is loaded;
+- plain local files: read here, the text made on two threads of its own while the next
+  chunk inflates (``BackgroundWriter``); neither boto3 nor the filter grammar is loaded;
 - s3:// URLs and time windows: the loader (``loading.load_objects``), batches written as
   they arrive in key order;
 - the query path (``--where/--sort/--columns/--output/--format parquet``, ``--engine
@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.limit is not None:
         return _local(args, paths, writer)
-    # Text is made and written on a thread of its own while the next chunk inflates.
+    # Text is made (two batches at once) and written on threads of their own while the
+    # next chunk inflates.
     with BackgroundWriter(writer) as background:
         return _local(args, paths, background)
 
