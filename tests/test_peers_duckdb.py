@@ -152,3 +152,17 @@ def test_smallest_by_bytes_leave_nodata_last(flows: Path, tmp_path: Path) -> Non
         [row[9] for row in got]
     cut = want[-1][9]
     assert set(got) <= set(duck(f"SELECT * FROM {{F}} WHERE bytes <= {cut}", flows))
+
+
+def test_a_top_k_larger_than_a_block_keeps_ties_in_file_order(
+        flows: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--limit larger than a block: the top-k prefilter keeps every line of the first
+    blocks, so it is set aside for most blocks after two (``BlockTyper._prefiltering``) and
+    the sink's own top-k decides: still the first rows of the whole sorted file, ties (many
+    in packets) in file order, NODATA/SKIPDATA rows (no packets) after every number."""
+    monkeypatch.setattr(parser, "INFLATE_STEP", 16 << 10)
+    got = ours(tmp_path, "cat", str(flows), "--sort", "-packets", "--limit", "4000")
+    every = ours(tmp_path, "cat", str(flows), "--sort", "-packets")
+    assert len(got) == 4000 and got == every[:4000]
+    want = duck("SELECT packets FROM {F} ORDER BY packets DESC NULLS LAST LIMIT 4000", flows)
+    assert [row[8] for row in got] == [row[0] for row in want]
