@@ -6,10 +6,11 @@ nullstr='-')`` answers each question in one line. Each question runs as two whol
 (flowtui, DuckDB, flowtui, DuckDB ...) after one warm-up each, so a busy machine slows both
 alike; the ratio is taken pair by pair and its median printed, with the medians of wall and
 CPU (user + sys) seconds and of peak resident memory (each process's own, from ``wait4``).
-``zcat FILE > /dev/null`` runs once per round too: the least any reader of the file pays.
+``zcat FILE`` runs once per round too: the least any reader of the file pays.
 
 The files are deterministic default-format ``.log.gz`` flow logs (bench/bench_parse.py's
-``sample_file``), made once into bench/data/. Output goes to /dev/null.
+``sample_file``), made once into bench/data/. Output goes to a pipe the benchmark reads
+and throws away (not /dev/null: see ``run``); a command that does not exit 0 stops it.
 
 Targets (issue 21): every question <= 1.0x DuckDB, wall, on 1M and 3M records; peak memory
 <= DuckDB's on the same question. tests/test_peers_duckdb.py holds the answers equal.
@@ -25,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,15 +97,35 @@ class Run:
 
 
 def run(command: list[str]) -> Run:
-    """One whole process, its output thrown away: wall, user+sys and its own peak RSS."""
+    """One whole process, its output read from a pipe of its own and thrown away: wall,
+    user+sys and its own peak RSS. Anything but exit 0 stops the benchmark with the
+    command's last words.
+
+    Not /dev/null: DuckDB's ``COPY … TO '/dev/stdout'`` takes a POSIX lock on the file it
+    writes, and /dev/null is one file for every process on the machine. While another
+    DuckDB wrote there (a benchmark beside this one), each DuckDB run here failed at once
+    with "Could not set lock on file /dev/stdout: Conflicting lock is held" and exit 1,
+    which this function used to accept: the two COPY questions then timed a failure
+    (0.2-0.5 s of CPU instead of 1-5 s). A pipe is private to the run."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                cwd=ROOT)
+    assert process.stdout is not None and process.stderr is not None
+    errors: list[bytes] = []
+    stderr = process.stderr
+    drain = threading.Thread(target=lambda: errors.append(stderr.read()[-2000:]), daemon=True)
+    drain.start()
+    out = process.stdout.fileno()
+    while os.read(out, 1 << 20):
+        pass
     _pid, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    drain.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"{command[:4]}... exited {process.returncode}")
+    if process.returncode != 0:
+        said = b"".join(errors).decode(errors="replace").strip().splitlines()[-3:]
+        raise SystemExit(f"{' '.join(command[:4])[:120]}... exited {process.returncode}: "
+                         + " | ".join(said))
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import pyarrow as pa
 
+from flowtui import arrowcompute as pc
 from flowtui.outfile import open_output
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
@@ -51,8 +52,8 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
         column = batch.column(index)
         if column.type != field.type:
             if field.type == _DICT and not pa.types.is_dictionary(column.type):
-                column = column.cast(pa.string()).dictionary_encode()
-            column = column.cast(field.type)
+                column = pc.dictionary_encode(pc.cast(column, pa.string()))
+            column = pc.cast(column, field.type)
         arrays.append(column)
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 

@@ -67,8 +67,11 @@ class FlowLogParser:
 
     ``prefilter`` (a ``--where`` that keeps few records) is applied to each block before it
     is typed: its columns are typed first, and only the lines it keeps are typed whole
-    (see ``_picked``). Batches then hold only matching records (``records`` counts those).
-    A value that does not fit its type in a line the filter drops may go unreported.
+    (see ``_picked``). Batches then hold only matching records (``records`` counts those),
+    but for blocks where it keeps most lines: those are typed whole, and once that happens
+    twice in a row the prefilter is mostly set aside (``_prefiltering``), so the caller
+    filters again. A value that does not fit its type in a line the filter drops may go
+    unreported.
 
     ``dictionaries=False`` gives text columns as plain strings, not dictionaries: for a
     reader that renders every row once and keeps nothing (``cat``'s CSV writer), building a

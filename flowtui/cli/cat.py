@@ -264,7 +264,7 @@ class Bound:
 
     def mask(self, batch: Any) -> Any:
         """Which rows of ``batch`` may still be among the first ``limit`` (None: all)."""
-        import pyarrow.compute as pc
+        from flowtui import arrowcompute as pc
 
         value = self.value
         column = None if value is None else self._column(batch)
@@ -275,8 +275,10 @@ class Bound:
         return pc.fill_null(near, False)
 
     def within(self, batch: Any) -> Any:
+        from flowtui import arrowcompute as pc
+
         keep = self.mask(batch)
-        return batch if keep is None else batch.filter(keep)
+        return batch if keep is None else pc.filter(batch, keep)
 
     def learn(self, kept: Any) -> None:
         """Take the first keys of rows the sink kept; the bound is the ``limit``-th best
@@ -284,7 +286,8 @@ class Bound:
         ``limit``, where each tightening spares blocks; the work per row stays constant
         for a large one)."""
         import pyarrow as pa
-        import pyarrow.compute as pc
+
+        from flowtui import arrowcompute as pc
 
         column = self._column(kept)
         if column is None or not kept.num_rows:
@@ -292,7 +295,7 @@ class Bound:
         column = pc.drop_null(column)
         if not len(column):
             return
-        self._seen.append(column.cast(pa.int64()))
+        self._seen.append(pc.cast(column, pa.int64()))
         self._seen_rows += len(column)
         if self._seen_rows < self.limit or (
                 self.value is not None
@@ -300,8 +303,8 @@ class Bound:
             return
         values = pa.concat_arrays(self._seen)
         order = "descending" if self.descending else "ascending"
-        best = values.take(pc.select_k_unstable(values, self.limit,
-                                                sort_keys=[("", order)]))
+        best = pc.take(values, pc.select_k_unstable(values, self.limit,
+                                                    sort_keys=[("", order)]))
         self._seen, self._seen_rows = [best], len(best)
         self.value = best[self.limit - 1].as_py()
 
@@ -331,8 +334,8 @@ class TopPrefilter:
 
     def mask(self, batch: Any) -> Any:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
+        from flowtui import arrowcompute as pc
         from flowtui.query.times import window_mask
         from flowtui.query.view import first_sorted_rows
 
@@ -343,17 +346,17 @@ class TopPrefilter:
                                                         batch.num_rows)),
                             pa.scalar(1, pa.uint32()))
         if near is not None:
-            rows, chosen = every.filter(near), batch.filter(near)
+            rows, chosen = pc.filter(every, near), pc.filter(batch, near)
         else:
             rows, chosen = every, batch
         if self.where is not None:
             matching = self.where.indices(chosen)
-            rows, chosen = rows.take(matching), chosen.take(matching)
+            rows, chosen = pc.take(rows, matching), pc.take(chosen, matching)
         inside = window_mask(chosen, self.since, self.until)
         if inside is not None:
-            rows, chosen = rows.filter(inside), chosen.filter(inside)
+            rows, chosen = pc.filter(rows, inside), pc.filter(chosen, inside)
         if chosen.num_rows > self.limit:
-            rows = rows.take(first_sorted_rows(chosen, self.sort, self.limit))
+            rows = pc.take(rows, first_sorted_rows(chosen, self.sort, self.limit))
         return pc.is_in(every, value_set=rows)
 
 

@@ -52,15 +52,17 @@ def engine_refuses(query: Any) -> str | None:
         return None
     import pyarrow as pa
 
+    from flowtui import arrowcompute as pc
     from flowtui.fields import FIELDS, arrow_type
     from flowtui.textsafe import printable
 
     def column(kind: pa.DataType) -> pa.Array:
         if pa.types.is_dictionary(kind):
-            return pa.array(["x", None]).dictionary_encode().cast(kind)
+            return pa.DictionaryArray.from_arrays(pa.array([0, None], kind.index_type),
+                                                  pa.array(["x"], kind.value_type))
         if pa.types.is_string(kind):
             return pa.array(["x", None], kind)
-        return pa.array([0, None]).cast(kind)
+        return pc.cast(pa.array([0, None]), kind)
 
     names = list(FIELDS)
     try:
@@ -287,11 +289,13 @@ class Prefilter:
 def compact_dictionaries(batch: Any) -> Any:
     import pyarrow as pa
 
+    from flowtui import arrowcompute as pc
+
     columns = []
     for column in batch.columns:
         if pa.types.is_dictionary(column.type) and len(column.dictionary) > len(column):
             index_type = column.type.index_type
-            column = column.dictionary_decode().dictionary_encode().cast(
-                pa.dictionary(index_type, column.type.value_type))
+            column = pc.cast(pc.dictionary_encode(column.dictionary_decode()),
+                             pa.dictionary(index_type, column.type.value_type))
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)

@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(query, int):
         return query
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from flowtui import arrowcompute as pc
 
     empty = "no records with a start time"
     if args.engine == "athena":

@@ -87,13 +87,15 @@ def default_region(profile: str | None) -> str | None:
 def column_name(text: str, names: Any) -> str:
     """A ``--columns``/``--by`` name: a field, or ``FIELD.name`` when names are loaded.
     Raises ``UnknownField`` (with a hint to add --names for a FIELD.name)."""
-    from flowtui.names.resolve import NAMED_FIELDS, SUFFIX
+    # The constants as the filter language has them: names.resolve (and the Arrow compute
+    # module it imports) only once names are loaded.
+    from flowtui.query.named import NAME_FIELDS, SUFFIX
     from flowtui.query.query import UnknownField, field_name
 
     text = text.strip()
     if text.lower().endswith(SUFFIX):
         base = field_name(text[: -len(SUFFIX)])
-        if base in NAMED_FIELDS:
+        if base in NAME_FIELDS:
             if names is None:
                 raise UnknownField(f"{text} (add --names)")
             return base + SUFFIX

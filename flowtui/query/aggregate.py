@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from flowtui import arrowcompute as pc
 from flowtui.fields import FIELDS
+from flowtui.query.groupby import aggregate
 
 METRICS = ("records", "packets", "bytes")
 #: Every group's columns after its keys.
@@ -59,18 +60,18 @@ def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
     data = {f"k{i}": keys[name] for i, name in enumerate(by)}
     data |= _measures(batches, {_AGGREGATES[c][0] for c in wanted})
     table = pa.table(data)
-    grouped = table.group_by([f"k{i}" for i in range(len(by))], use_threads=True).aggregate(
-        [_AGGREGATES[c] for c in wanted])
+    grouped = aggregate(table, [f"k{i}" for i in range(len(by))],
+                        [_AGGREGATES[c] for c in wanted])
     out: dict[str, pa.Array | pa.ChunkedArray] = {}
     for i, name in enumerate(by):
         column = grouped.column(f"k{i}")
         if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
+            column = pc.cast(column, column.type.value_type)
         out[name] = column
     for name in wanted:
         column = grouped.column("_".join(_AGGREGATES[name]))
         if name in ("records", "packets", "bytes", "accept", "reject"):
-            column = pc.fill_null(column, 0).cast(pa.uint64())
+            column = pc.cast(pc.fill_null(column, 0), pa.uint64())
         out[name] = column
     return pa.table(out).combine_chunks()
 
@@ -166,10 +167,9 @@ class GroupStates(_States):
         table = _concat(self._states)
         keys = [f"k{i}" for i in range(len(self.by))]
         table = table.rename_columns(keys + self.columns)
-        grouped = table.group_by(keys, use_threads=True).aggregate(
-            [(c, "sum") for c in self.columns])
+        grouped = aggregate(table, keys, [(c, "sum") for c in self.columns])
         out = {name: grouped.column(key) for name, key in zip(self.by, keys, strict=True)}
-        out |= {c: grouped.column(f"{c}_sum").cast(pa.uint64()) for c in self.columns}
+        out |= {c: pc.cast(grouped.column(f"{c}_sum"), pa.uint64()) for c in self.columns}
         return pa.table(out).combine_chunks()
 
 
@@ -183,7 +183,7 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
         return pa.concat_tables([
             pa.table({n: t.column(n) if pa.types.is_unsigned_integer(t.column(n).type)
                       and n in ("records", "packets", "bytes", "accept", "reject")
-                      else t.column(n).cast(pa.string()) for n in names})
+                      else pc.cast(t.column(n), pa.string()) for n in names})
             for t in tables])
 
 
@@ -202,7 +202,7 @@ def top_of(groups: pa.Table, by: Sequence[str], metric: str, n: int | None) -> p
     order = pc.sort_indices(groups, sort_keys=sort_keys)  # nulls last
     if n is not None:
         order = order.slice(0, n)
-    return groups.take(order)
+    return pc.take(groups, order)
 
 
 # ----------------------------------------------------------------------------- histogram
@@ -239,7 +239,7 @@ def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
     ``fill``, buckets with nothing in them appear as zeros between the first and the last, so
     a gap shows as a gap."""
     batches = [b for b in batches if b.num_rows and "start" in b.schema.names]
-    starts = _integers(batches, "start").cast(pa.int64())
+    starts = pc.cast(_integers(batches, "start"), pa.int64())
     bounds = pc.min_max(starts)
     first, last = bounds["min"].as_py(), bounds["max"].as_py()
     if first is None:
@@ -270,12 +270,12 @@ class HistogramStates(_States):
         self._hold(batch)
 
     def _reduce(self, batches: list[pa.RecordBatch]) -> pa.Table:
-        starts = _integers(batches, "start").cast(pa.int64())
+        starts = pc.cast(_integers(batches, "start"), pa.int64())
         bucket = _bucket(starts, self.every) if self.every else starts
         state = _grouped_sums(bucket, batches)
         # One type for every state's sums (batches with a wide counter sum as int64).
         return pa.table({name: state.column(name) if name == "bucket"
-                         else state.column(name).cast(pa.uint64())
+                         else pc.cast(state.column(name), pa.uint64())
                          for name in ["bucket", *[f"{n}_sum" for n in _SUMS]]})
 
     def _merged(self) -> pa.Table:
@@ -317,9 +317,9 @@ def _grouped_sums(bucket: pa.Array | pa.ChunkedArray, batches: Sequence[pa.Recor
     codes = pa.chunked_array([_action_codes(b) for b in batches], pa.uint8())
     key = pc.add(pc.multiply(bucket, pa.scalar(_CODES, pa.int64())), codes)
     data = {"key": key} | _measures(batches, ("packets", "bytes"))
-    grouped = pa.table(data).group_by("key", use_threads=True).aggregate(
-        [("key", "count"), ("packets", "sum"), ("bytes", "sum")])
-    grouped = grouped.filter(pc.is_valid(pc.field("key")))
+    grouped = aggregate(pa.table(data), "key",
+                        [("key", "count"), ("packets", "sum"), ("bytes", "sum")])
+    grouped = pc.filter(grouped, pc.is_valid(grouped.column("key")))
     keys = grouped.column("key")
     count = grouped.column("key_count")
     code = pc.subtract(keys, pc.multiply(pc.divide(keys, _CODES), _CODES))
@@ -345,7 +345,7 @@ def _action_codes(batch: pa.RecordBatch) -> pa.Array:
     values = column.dictionary if pa.types.is_dictionary(column.type) else column
     coded = pc.if_else(pc.equal(values, "ACCEPT"), _ACCEPT,
                        pc.if_else(pc.equal(values, "REJECT"), _REJECT, _OTHER))
-    coded = pc.fill_null(coded, _OTHER).cast(pa.uint8())
+    coded = pc.cast(pc.fill_null(coded, _OTHER), pa.uint8())
     if pa.types.is_dictionary(column.type):
         coded = pc.fill_null(pc.take(coded, column.indices), _OTHER)
     return coded
@@ -353,8 +353,8 @@ def _action_codes(batch: pa.RecordBatch) -> pa.Array:
 
 def _bucket_sums(table: pa.Table) -> pa.Table:
     """Per valid ``bucket``: the sums of the measures (columns ``bucket``, ``NAME_sum``)."""
-    return table.group_by("bucket", use_threads=True).aggregate(
-        [(name, "sum") for name in _SUMS]).filter(pc.is_valid(pc.field("bucket")))
+    sums = aggregate(table, "bucket", [(name, "sum") for name in _SUMS])
+    return pc.filter(sums, pc.is_valid(sums.column("bucket")))
 
 
 def _unsummed(sums: pa.Table) -> pa.Table:
@@ -364,8 +364,8 @@ def _unsummed(sums: pa.Table) -> pa.Table:
 
 
 def _histogram_of(grouped: pa.Table, width: int, fill: bool) -> pa.Table:
-    grouped = grouped.take(pc.sort_indices(grouped, sort_keys=[("bucket", "ascending")]))
-    columns = {name: pc.fill_null(grouped.column(f"{name}_sum"), 0).cast(pa.uint64())
+    grouped = pc.take(grouped, pc.sort_indices(grouped, sort_keys=[("bucket", "ascending")]))
+    columns = {name: pc.cast(pc.fill_null(grouped.column(f"{name}_sum"), 0), pa.uint64())
                for name in HISTOGRAM_COLUMNS[1:]}
     times = grouped.column("bucket")
     if fill and len(times):
@@ -432,7 +432,7 @@ def _integers(batches: Sequence[pa.RecordBatch], name: str) -> pa.ChunkedArray:
     chunks = [_integer_column(b, name) for b in batches]
     types = {c.type for c in chunks if c.null_count < len(c)}
     common = types.pop() if len(types) == 1 else pa.int64()
-    return pa.chunked_array([c if c.type == common else c.cast(common) for c in chunks], common)
+    return pa.chunked_array([c if c.type == common else pc.cast(c, common) for c in chunks], common)
 
 
 def _integer_column(batch: pa.RecordBatch, name: str) -> pa.Array:
@@ -441,7 +441,7 @@ def _integer_column(batch: pa.RecordBatch, name: str) -> pa.Array:
         return pa.nulls(batch.num_rows, pa.int64())
     column = batch.column(index)
     if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
+        column = pc.cast(column, column.type.value_type)
     if not pa.types.is_integer(column.type):
         column = pc.cast(column, pa.int64(), safe=False)
     return column
@@ -450,8 +450,8 @@ def _integer_column(batch: pa.RecordBatch, name: str) -> pa.Array:
 def _actions(batch: pa.RecordBatch) -> tuple[pa.Array, pa.Array]:
     """0/1 per record for ACCEPT and for REJECT (from ``_action_codes``)."""
     codes = _action_codes(batch)
-    return (pc.equal(codes, _ACCEPT).cast(pa.uint8()),
-            pc.equal(codes, _REJECT).cast(pa.uint8()))
+    return (pc.cast(pc.equal(codes, _ACCEPT), pa.uint8()),
+            pc.cast(pc.equal(codes, _REJECT), pa.uint8()))
 
 
 def _key_column(batches: Sequence[pa.RecordBatch], name: str) -> pa.ChunkedArray:
@@ -470,12 +470,13 @@ def _key_column(batches: Sequence[pa.RecordBatch], name: str) -> pa.ChunkedArray
         if textual:
             if pa.types.is_dictionary(column.type):
                 if not pa.types.is_string(column.type.value_type):
-                    column = column.cast(pa.string()).dictionary_encode()
-                column = column.cast(_STRING_KEY)
+                    column = pc.dictionary_encode(pc.cast(column, pa.string()))
+                column = pc.cast(column, _STRING_KEY)
             else:
-                column = pc.cast(column, pa.string()).dictionary_encode().cast(_STRING_KEY)
+                column = pc.cast(pc.dictionary_encode(pc.cast(column, pa.string())),
+                                 _STRING_KEY)
         else:
-            column = column.cast(pa.int64())
+            column = pc.cast(column, pa.int64())
         chunks.append(column)
     chunked = pa.chunked_array(chunks, _STRING_KEY if textual else pa.int64())
     if textual:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from flowtui import arrowcompute as pc
 from flowtui.query.expr import (
     And,
     Compare,
@@ -51,7 +51,7 @@ class ArrowPredicate:
     def filter(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         if self.matches_everything:
             return batch
-        return batch.filter(self.mask(batch))
+        return pc.filter(batch, self.mask(batch))
 
     def indices(self, batch: pa.RecordBatch) -> pa.Array:
         """Row numbers of the matching records within ``batch`` (uint64)."""

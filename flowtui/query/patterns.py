@@ -8,7 +8,8 @@ RE2 itself when the filter is typed, not once data is loaded.
 from __future__ import annotations
 
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from flowtui import arrowcompute as pc
 
 
 def regex_problem(pattern: str) -> str | None:

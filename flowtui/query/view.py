@@ -22,8 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from flowtui import arrowcompute as pc
 from flowtui.fields import ADDRESS_FIELDS
 from flowtui.query.query import Query, SortKey
 from flowtui.store import RecordStore, StoreSnapshot
@@ -154,15 +154,19 @@ class RecordView:
         if self.passthrough:
             return store_index if 0 <= store_index < len(self.store) else None
         self.refresh()
+        # pyarrow.compute's own ``index`` (a function over the kernel, not the kernel): the
+        # TUI's path, which imports pyarrow.compute anyway.
+        import pyarrow.compute as arrow
+
         absolute = store_index + self.store.dropped
         with self._lock:
             if self._order is not None:
-                found = pc.index(self._order, pa.scalar(absolute, self._order.type)).as_py()
+                found = arrow.index(self._order, pa.scalar(absolute, self._order.type)).as_py()
                 if found >= 0:
                     return int(found)
                 base = len(self._order)
                 for chunk in self._unsorted:
-                    found = pc.index(chunk, pa.scalar(absolute, chunk.type)).as_py()
+                    found = arrow.index(chunk, pa.scalar(absolute, chunk.type)).as_py()
                     if found >= 0:
                         return base + int(found)
                     base += len(chunk)
@@ -170,7 +174,7 @@ class RecordView:
             for number, part in enumerate(self._parts):
                 if part.start <= absolute < part.start + part.length:
                     offset = absolute - part.start
-                    found = pc.index(part.offsets, pa.scalar(offset, part.offsets.type)).as_py()
+                    found = arrow.index(part.offsets, pa.scalar(offset, part.offsets.type)).as_py()
                     return None if found < 0 else self._counts[number] + int(found)
         return None
 
@@ -201,12 +205,12 @@ class RecordView:
             self._sync(snapshot)
             stop = self._matched if stop is None else min(stop, self._matched)
             if self._order is None and not self._unsorted:
-                parts = [snapshot.batches[n].take(part.offsets)
+                parts = [pc.take(snapshot.batches[n], part.offsets)
                          for n, part in enumerate(self._parts) if len(part.offsets)]
                 order = None
             else:
                 chunks = ([self._order] if self._order is not None else []) + self._unsorted
-                order = pa.chunked_array([c.cast(pa.uint64()) for c in chunks], pa.uint64())
+                order = pa.chunked_array([pc.cast(c, pa.uint64()) for c in chunks], pa.uint64())
         if order is None:
             yield from _slices(parts, start, stop)
             return
@@ -221,7 +225,7 @@ class RecordView:
         for position in range(start, stop, size):
             absolute = order.slice(position, min(size, stop - position))
             rows = pc.subtract(absolute, first)
-            yield table.take(rows).combine_chunks().to_batches()[0]
+            yield pc.take(table, rows).combine_chunks().to_batches()[0]
 
     # --- following the store
 
@@ -250,7 +254,7 @@ class RecordView:
                 batch = snapshot.batches[number]
                 start = snapshot.dropped + snapshot.starts[number]
                 offsets = self._predicate.indices(batch)
-                offsets = offsets.cast(pa.uint16() if batch.num_rows <= 65536 else pa.uint32())
+                offsets = pc.cast(offsets, pa.uint16() if batch.num_rows <= 65536 else pa.uint32())
                 self._parts.append(_Part(start, batch.num_rows, offsets))
                 self._counts.append(self._matched)
                 self._matched += len(offsets)
@@ -277,7 +281,7 @@ class RecordView:
             first = self._parts[0]
             cut = dropped - first.start
             keep = pc.greater_equal(first.offsets, pa.scalar(cut, first.offsets.type))
-            kept = pc.subtract(first.offsets.filter(keep), pa.scalar(cut, first.offsets.type))
+            kept = pc.subtract(pc.filter(first.offsets, keep), pa.scalar(cut, first.offsets.type))
             gone += len(first.offsets) - len(kept)
             self._parts[0] = _Part(dropped, first.length - cut, kept)
         self._matched -= gone
@@ -289,9 +293,9 @@ class RecordView:
         if self._order is not None or self._unsorted:
             limit = pa.scalar(dropped, pa.uint64())
             if self._order is not None:
-                self._order = self._order.filter(pc.greater_equal(self._order.cast(pa.uint64()),
-                                                                  limit))
-            self._unsorted = [c.filter(pc.greater_equal(c.cast(pa.uint64()), limit))
+                self._order = pc.filter(self._order, pc.greater_equal(
+                    pc.cast(self._order, pa.uint64()), limit))
+            self._unsorted = [pc.filter(c, pc.greater_equal(pc.cast(c, pa.uint64()), limit))
                               for c in self._unsorted]
             self._unsorted = [c for c in self._unsorted if len(c)]
             self.order_generation += 1
@@ -314,7 +318,7 @@ class RecordView:
             self.refresh()
             if self.store.dropped != snapshot.dropped:
                 limit = pa.scalar(self.store.dropped, pa.uint64())
-                order = order.filter(pc.greater_equal(order.cast(pa.uint64()), limit))
+                order = pc.filter(order, pc.greater_equal(pc.cast(order, pa.uint64()), limit))
             # Rows that came while sorting stay at the end, unsorted, until the next sort.
             self._unsorted = _last(self._unsorted, self._matched - len(order))
             self._order = order
@@ -372,13 +376,13 @@ class RecordView:
 # --- helpers ---------------------------------------------------------------------------------
 
 def _absolute(start: int, offsets: pa.Array) -> pa.Array:
-    wide = pc.add(offsets.cast(pa.uint64()), pa.scalar(start, pa.uint64()))
+    wide = pc.add(pc.cast(offsets, pa.uint64()), pa.scalar(start, pa.uint64()))
     return _narrow_positions(wide)
 
 
 def _narrow_positions(values: pa.Array) -> pa.Array:
     if len(values) and pc.max(values).as_py() < 2**32:
-        return values.cast(pa.uint32())
+        return pc.cast(values, pa.uint32())
     return values
 
 
@@ -408,10 +412,10 @@ def _sorted_order(snapshot: StoreSnapshot, parts: Sequence[_Part],
         offsets = part.offsets
         shift = part.start - starts[number]
         if shift:
-            offsets = pc.add(offsets.cast(pa.uint32()), pa.scalar(shift, pa.uint32()))
+            offsets = pc.add(pc.cast(offsets, pa.uint32()), pa.scalar(shift, pa.uint32()))
         for i, key in enumerate(keys):
             columns[f"k{i}"].append(_sort_column(batch, key.field, offsets))
-        absolute.append(_absolute(starts[number], offsets).cast(pa.uint64()))
+        absolute.append(pc.cast(_absolute(starts[number], offsets), pa.uint64()))
     if not absolute:
         return pa.array([], pa.uint32())
     table = pa.table({name: _one_column(chunks) for name, chunks in columns.items()}
@@ -446,12 +450,12 @@ def split_order(values: pa.Array, descending: bool = False) -> pa.Array | None:
     if not pa.types.is_integer(values.type) or len(values) < SPLIT_MIN_ROWS:
         return None
     step = max(1, len(values) // 4096)
-    sample = values.slice(0).take(pc.multiply(_all_rows(len(values) // step),
-                                              pa.scalar(step, pa.uint32())))
-    sample = sample.filter(pc.is_valid(sample))
+    sample = pc.take(values, pc.multiply(_all_rows(len(values) // step),
+                                         pa.scalar(step, pa.uint32())))
+    sample = pc.filter(sample, pc.is_valid(sample))
     if not len(sample):
         return None  # (nearly) all missing: one sort will do
-    pivot = sample.take(pc.array_sort_indices(sample))[len(sample) // 2]
+    pivot = pc.take(sample, pc.array_sort_indices(sample))[len(sample) // 2]
     first = (pc.greater_equal(values, pivot) if descending else pc.less(values, pivot))
     first = pc.fill_null(first, False)
     parts = [pc.indices_nonzero(first), pc.indices_nonzero(pc.invert(first))]
@@ -459,11 +463,11 @@ def split_order(values: pa.Array, descending: bool = False) -> pa.Array | None:
     from concurrent.futures import ThreadPoolExecutor
 
     def sort_part(rows: pa.Array) -> pa.Array:
-        return rows.take(pc.array_sort_indices(values.take(rows), order=order))
+        return pc.take(rows, pc.array_sort_indices(pc.take(values, rows), order=order))
 
     with ThreadPoolExecutor(2, "flowtui-sort") as pool:
         halves = list(pool.map(sort_part, parts))
-    return pa.concat_arrays([h.cast(pa.uint64()) for h in halves])
+    return pa.concat_arrays([pc.cast(h, pa.uint64()) for h in halves])
 
 
 def first_sorted(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
@@ -473,7 +477,7 @@ def first_sorted(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
     ``count`` of many batches is the first ``count`` of their kept rows."""
     if batch.num_rows <= count:
         return batch
-    return batch.take(first_sorted_rows(batch, keys, count))
+    return pc.take(batch, first_sorted_rows(batch, keys, count))
 
 
 def first_sorted_rows(batch: pa.RecordBatch, keys: Sequence[SortKey], count: int
@@ -512,7 +516,7 @@ def _sort_column(batch: pa.RecordBatch, name: str, offsets: pa.Array) -> pa.Arra
         elif not pa.types.is_string(values.type):
             values = pc.cast(values, pa.string())
         return pc.take(values, column.indices if every_row else pc.take(column.indices, offsets))
-    taken = column if every_row else column.take(offsets)
+    taken = column if every_row else pc.take(column, offsets)
     if name in ADDRESS_FIELDS:
         return _address_keys(pc.cast(taken, pa.string()))
     return taken
@@ -523,7 +527,7 @@ def _one_column(chunks: list[pa.Array]) -> pa.Array:
     narrowed differently per batch meet as int64."""
     types = {chunk.type for chunk in chunks}
     if len(types) > 1:
-        chunks = [c.cast(pa.int64()) if pa.types.is_integer(c.type) else c for c in chunks]
+        chunks = [pc.cast(c, pa.int64()) if pa.types.is_integer(c.type) else c for c in chunks]
     return pa.chunked_array(chunks).combine_chunks()
 
 
