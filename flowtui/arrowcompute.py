@@ -34,6 +34,11 @@ from pyarrow import _compute
 
 #: Python names of kernels whose own name is a Python keyword.
 _KEYWORDS = {"and_": "and", "or_": "or"}
+#: Names ``pyarrow.compute`` gives to Python functions of its own over a kernel of the same
+#: name, with other arguments (``index(data, value, start, end)``, ``random(n)``): they come
+#: from it, never straight from the kernel (``cast`` and ``take`` are written here).
+#: tests/test_arrowcompute.py keeps the list whole.
+_WRAPPED = frozenset({"index", "random"})
 _LOCK = threading.Lock()
 
 
@@ -44,7 +49,8 @@ def __getattr__(name: str) -> Any:
     with _LOCK:
         made = globals().get(name)
         if made is None:
-            made = _direct(name) or getattr(_full(), name)  # AttributeError: no such name
+            made = (None if name in _WRAPPED else _direct(name)) \
+                or getattr(_full(), name)  # AttributeError: no such name
             globals()[name] = made
     return made
 

@@ -53,6 +53,23 @@ def test_each_function_flowtui_calls_is_arrows_own(name: str) -> None:
         assert ours is theirs  # anything else is pyarrow.compute's own object
 
 
+def test_arrows_own_functions_over_a_kernel_are_never_taken_for_the_kernel() -> None:
+    """``pyarrow.compute.index(data, value, start, end)`` is Python over the ``index``
+    kernel (it slices, then adds ``start``), ``random(n)`` passes ``n`` as the length: any
+    such name must be pyarrow.compute's own here, whether flowtui calls it yet or not."""
+    from pyarrow import _compute
+
+    kernels = set(_compute.list_functions())
+    wrapped = {name for name in dir(arrow) if not name.startswith("_")
+               and callable(getattr(arrow, name))
+               and not hasattr(getattr(arrow, name), "__arrow_compute_function__")
+               and {"and_": "and", "or_": "or"}.get(name, name) in kernels}
+    assert {"index", "random"} <= wrapped  # the check finds what it looks for
+    for name in wrapped - HAND_WRITTEN:
+        assert getattr(arrowcompute, name) is getattr(arrow, name), name
+    assert arrowcompute.index(NUMBERS, 300, start=1).as_py() == 2
+
+
 NUMBERS = pa.array([1, None, 300, -4], pa.int32())
 TEXT = pa.array(["a", None, "ccc", "é"], pa.string())
 WORDS = pa.array(["x", "y", None, "x"]).dictionary_encode()

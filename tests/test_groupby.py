@@ -51,3 +51,19 @@ def test_a_single_key_by_name_and_no_rows() -> None:
     empty = TABLE.slice(0, 0)
     assert aggregate(empty, ["srcaddr"], [("bytes", "sum")]).equals(
         empty.group_by(["srcaddr"]).aggregate([("bytes", "sum")]))
+
+
+def test_without_arrows_private_plan_module_arrows_own_group_by_answers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pyarrow._acero`` is private: a pyarrow that moves it must not break top and hist
+    (a plain ``pip install flowtui`` gets whatever pyarrow is newest)."""
+    import sys
+
+    import pyarrow.acero  # noqa: F401 - Arrow's public module, loaded from wherever it moved
+
+    monkeypatch.delattr(pa, "_acero", raising=False)
+    monkeypatch.setitem(sys.modules, "pyarrow._acero", None)  # importing it raises
+    ours = aggregate(TABLE, ["dstport"], [("bytes", "sum")])
+    assert by_keys(ours, ["dstport"]) == [{"dstport": 22, "bytes_sum": 106},
+                                          {"dstport": 443, "bytes_sum": 2**40},
+                                          {"dstport": None, "bytes_sum": 7}]

@@ -23,8 +23,10 @@ Aggregation = tuple[str, str] | tuple[str, str, object]
 def aggregate(table: pa.Table, keys: str | Sequence[str],
               aggregations: Sequence[Aggregation], *, use_threads: bool = True) -> pa.Table:
     """What ``table.group_by(keys, use_threads=...).aggregate(aggregations)`` answers."""
-    from pyarrow import _acero
-
+    try:
+        from pyarrow import _acero
+    except ImportError:  # a pyarrow that moved its private module: Arrow's own way, slower
+        return table.group_by(keys, use_threads=use_threads).aggregate(list(aggregations))
     keys = [keys] if isinstance(keys, str) else list(keys)
     planned = []
     for aggregation in aggregations:
