@@ -64,6 +64,11 @@ IN_FLIGHT_BYTES = 32 << 20
 PIPELINE_MIN_BYTES = 4 << 20
 #: Arrow bytes that objects not yet at the head of the key order may hold between them.
 MAX_BUFFERED_BYTES = 64 << 20
+#: Objects inflated and parsed at once besides the head of the key order (None: one per
+#: core). Many more may be fetched at once (their requests wait on the network), but
+#: parsing is CPU work: more parses than cores only hold more text and Arrow buffers at
+#: once (each thread's malloc arena then keeps its high-water mark) and finish no sooner.
+PARSE_TURNS: int | None = None
 PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
 STOP_WAIT = 2.0  # seconds a cancelled run waits for its threads before it returns
 #: Seconds the other workers wait for the first object's first records (or its end) before
@@ -114,13 +119,14 @@ def _join(threads: Sequence[threading.Thread], timeout: float | None) -> None:
 
 
 class _Slot:
-    __slots__ = ("ref", "pending", "pending_bytes", "done")
+    __slots__ = ("ref", "pending", "pending_bytes", "done", "parsing")
 
     def __init__(self, ref: ObjectRef) -> None:
         self.ref = ref
         self.pending: list[Any] = []
         self.pending_bytes = 0
         self.done = False
+        self.parsing = False  # holds one of the run's parse turns
 
 
 class Loader:
@@ -153,9 +159,12 @@ class Loader:
                  predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
                  max_buffered: int = MAX_BUFFERED_BYTES,
                  columns: Sequence[str] | None = None, prefilter: Any = None,
-                 dictionaries: bool = True) -> None:
+                 dictionaries: bool = True, parse_turns: int | None = PARSE_TURNS) -> None:
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if parse_turns is not None and parse_turns < 1:
+            raise ValueError("parse_turns must be at least 1")
+        self.parse_turns = parse_turns or max(2, os.cpu_count() or 2)
         self.store = store
         self.client = client
         self.concurrency = concurrency
@@ -166,6 +175,9 @@ class Loader:
         self.buffered_bytes = 0
         self.peak_buffered_bytes = 0
         self.waits_for_room = 0
+        #: S3 objects being parsed now, besides the head's, and the most at once (tests).
+        self.parsing = 0
+        self.peak_parsing = 0
         self.fields = list(fields) if fields else None
         self.since = since
         self.until = until
@@ -186,6 +198,7 @@ class Loader:
             more = not feed.complete
         self.chosen = self.concurrency or choose_concurrency(refs, more=more)
         self.buffered_bytes = self.peak_buffered_bytes = self.waits_for_room = 0
+        self.parsing = self.peak_parsing = 0
         self._feed = feed
         self._refs = feed.refs  # grows while the feed is open; read with the lock held
         self._slots: list[_Slot] = []  # one per object taken, in order
@@ -338,6 +351,27 @@ class Loader:
                     nxt.pending_bytes = 0
             self._lock.notify_all()
 
+    def _take_turn(self, index: int) -> None:
+        """Wait for a parse turn for the object at ``index`` (with its first bytes in hand):
+        the head of the order never waits, and takes none."""
+        with self._lock:
+            slot = self._slots[index]
+            while (index != self._head and self.parsing >= self.parse_turns
+                   and not self._cancel.is_set()):
+                self._lock.wait(0.1)
+            if index != self._head and not slot.parsing:
+                slot.parsing = True
+                self.parsing += 1
+                self.peak_parsing = max(self.peak_parsing, self.parsing)
+
+    def _end_turn(self, index: int) -> None:
+        with self._lock:
+            slot = self._slots[index]
+            if slot.parsing:
+                slot.parsing = False
+                self.parsing -= 1
+                self._lock.notify_all()
+
     def _deliver(self, event: LoadEvent) -> None:
         """With the lock held: the event is next in key order."""
         if isinstance(event, (BatchLoaded, ObjectDone, ObjectFailed)):
@@ -384,7 +418,7 @@ class Loader:
                                prefilter=self.prefilter, dictionaries=self.dictionaries)
         delivered = 0
         try:
-            for batch in self._batches(ref, parser):
+            for batch in self._batches(index, ref, parser):
                 if self.since is not None or self.until is not None:
                     batch = window_filter(batch, self.since, self.until)
                 if self.predicate is not None and batch.num_rows:
@@ -402,6 +436,7 @@ class Loader:
             return
         finally:
             parser.close()
+            self._end_turn(index)
         if self._cancel.is_set():
             return
         self._finish(index, ObjectDone(ref, delivered, list(parser.bad_lines), parser.error,
@@ -428,7 +463,8 @@ class Loader:
             raise RuntimeError("an S3 object is read before the loader has a client")
         return self.client
 
-    def _batches(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
+    def _batches(self, index: int, ref: ObjectRef, parser: FlowLogParser
+                 ) -> Iterator[pa.RecordBatch]:
         if ref.is_s3:
             bucket, key = ref.url.bucket, ref.url.key
             # By the first bytes, not the name (issue 20.15): a name that says Parquet is
@@ -443,7 +479,7 @@ class Loader:
                     f.seek(0)
                     yield from self._s3_parquet(ref, bucket, key, parser, f)
                     return
-            yield from self._s3_text(ref, bucket, key, parser)
+            yield from self._s3_text(index, ref, bucket, key, parser)
         else:
             yield from self._local(ref, parser)
 
@@ -458,8 +494,8 @@ class Loader:
         with self._lock:
             self._active.discard(stream)
 
-    def _s3_text(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
-                 ) -> Iterator[pa.RecordBatch]:
+    def _s3_text(self, index: int, ref: ObjectRef, bucket: str, key: str,
+                 parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
         from flowtui.s3.reader import CHUNK_SIZE, ObjectStream
 
         # Pinned to the ETag of the first response, not the listing's: an object replaced
@@ -476,6 +512,8 @@ class Loader:
                     parquet = True
                     stream.abort()
                     break
+                if first:  # its answer is here: parse it when a turn is free
+                    self._take_turn(index)
                 first = False
                 self._count(len(chunk))
                 yield from parser.stream(chunk)
