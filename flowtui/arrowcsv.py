@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from flowtui import arrowcompute as pc
 from flowtui.fields import FIELDS, arrow_type
 
 _UINT32_MAX = (1 << 32) - 1
@@ -69,12 +69,12 @@ def _narrow_column(column: pa.Array) -> pa.Array:
         bounds = pc.min_max(column)
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         if low is not None and low >= 0 and high <= _UINT32_MAX:
-            return column.cast(pa.uint32())
+            return pc.cast(column, pa.uint32())
     elif pa.types.is_dictionary(column.type) and column.type.index_type == pa.int32():
         size = len(column.dictionary)
         index_type = pa.int8() if size <= 127 else pa.int16() if size <= 32767 else None
         if index_type is not None:
-            return column.cast(pa.dictionary(index_type, column.type.value_type))
+            return pc.cast(column, pa.dictionary(index_type, column.type.value_type))
     return column
 
 
@@ -128,7 +128,7 @@ def as_text(table: pa.Table) -> pa.Table:
     for index, column in enumerate(table.columns):
         if column.type == pa.binary():
             table = table.set_column(index, table.field(index).with_type(pa.string()),
-                                     column.cast(pa.string(), safe=False))
+                                     pc.cast(column, pa.string(), safe=False))
     return table
 
 
@@ -139,7 +139,7 @@ def widen_null_columns(table: pa.Table, narrowed: list[int]) -> pa.Table:
         column = table.column(index)
         if column.null_count == len(column):
             table = table.set_column(index, table.field(index).with_type(pa.int64()),
-                                     column.cast(pa.int64()))
+                                     pc.cast(column, pa.int64()))
     return table
 
 

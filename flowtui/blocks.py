@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from flowtui import arrowcompute as pc
 from flowtui.arrowcsv import (
     PARSE_OPTIONS,
     READ_TYPE,
@@ -269,7 +269,7 @@ class BlockTyper:
                 holds_field_name(table):
             return None
         keep = self._prefilter.mask(narrow(table.combine_chunks().to_batches()[0]))
-        kept = pc.sum(keep.cast(pa.uint32())).as_py() or 0
+        kept = pc.sum(pc.cast(keep, pa.uint32())).as_py() or 0
         if kept * 2 > table.num_rows:
             return None  # most lines kept: typing them all once is cheaper
         if not kept and b"\r" not in block.data:
@@ -279,7 +279,7 @@ class BlockTyper:
             return None
         if not kept:
             return b""
-        text = pc.binary_join(pa.ListArray.from_arrays([0, kept], lines.filter(keep)), b"\n")
+        text = pc.binary_join(pa.ListArray.from_arrays([0, kept], pc.filter(lines, keep)), b"\n")
         joined: bytes = text[0].as_py()
         return joined + b"\n"
 
@@ -365,7 +365,7 @@ class _Block:
         last = len(pieces) - 1
         if last and lengths[last].as_py() == 0 and pc.min(lengths.slice(0, last)).as_py():
             return pieces.slice(0, last)  # the usual block: no empty line but after the end
-        return pieces.filter(pc.greater(lengths, 0))
+        return pc.filter(pieces, pc.greater(lengths, 0))
 
 
 class _BadLines:

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from flowtui import arrowcompute as pc
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Cells:
                 values = pc.binary_join_element_wise(self.around, values, self.around, "")
             return values
         indices = self.indices if count is None else self.indices.slice(0, count)
-        return self.values.take(indices)
+        return pc.take(self.values, indices)
 
     def parts(self, prefix: str, suffix: str, width: int = 0) -> list[pa.Array | str]:
         """Each row padded to ``width`` characters, between ``prefix`` and ``suffix``, as
@@ -78,7 +79,7 @@ class Cells:
                 if len(_decorated_cache) >= MAX_CACHED_TABLES:
                     _decorated_cache.clear()
                 _decorated_cache[key] = values
-        return [values.take(self.indices)]
+        return [pc.take(values, self.indices)]
 
 
 MAX_CACHED_TABLES = 256
@@ -113,11 +114,11 @@ def column_cells(column: pa.Array, style: TextStyle) -> Cells:
         if table is None:
             every = pa.array(range(low, low + (1 << kind.bit_width)), kind)
             table = _lookup_cache[key] = pa.concat_arrays(
-                [every.cast(pa.string()), pa.array([style.null], pa.string())])
-        indices = column if not low else pc.subtract(column.cast(pa.int32()), low)
+                [pc.cast(every, pa.string()), pa.array([style.null], pa.string())])
+        indices = column if not low else pc.subtract(pc.cast(column, pa.int32()), low)
         return Cells(table, _filled_indices(indices, len(table) - 1), key)
     if pa.types.is_integer(kind):
-        return _span_cells(column, style) or Cells(pc.fill_null(column.cast(pa.string()),
+        return _span_cells(column, style) or Cells(pc.fill_null(pc.cast(column, pa.string()),
                                                                  style.null))
     if kind in STRING_TYPES:
         if style.quote and not column.null_count and plain_ascii(column, style.also_unsafe):
@@ -181,8 +182,8 @@ def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:
             least, most = _integer_range(kind)
             first, last = max(low - margin, least), min(high + margin, most)
         wide = pa.uint64() if kind == pa.uint64() else pa.int64()
-        every = pc.add(_counting(last - first + 1).cast(wide), pa.scalar(first, wide))
-        table = pa.concat_arrays([every.cast(pa.string()), pa.array([style.null], pa.string())])
+        every = pc.add(pc.cast(_counting(last - first + 1), wide), pa.scalar(first, wide))
+        table = pa.concat_arrays([pc.cast(every, pa.string()), pa.array([style.null], pa.string())])
         spans.insert(0, (first, last, table))
         del spans[MAX_CACHED_SPANS:]
     indices = pc.subtract(column, pa.scalar(first, kind))
@@ -224,21 +225,21 @@ def _filled_indices(indices: pa.Array, null_index: int) -> pa.Array:
     """Indices with nulls pointing at the extra entry that holds the null text."""
     if not indices.null_count:
         return indices
-    return pc.fill_null(indices.cast(pa.int32()), null_index)
+    return pc.fill_null(pc.cast(indices, pa.int32()), null_index)
 
 
 def rendered(values: pa.Array, style: TextStyle) -> pa.Array:
     """String values rendered by ``style`` (nulls kept): those holding a character of
     ``style.unsafe`` through its Python ``escape``, the rest with kernels."""
     if values.type != pa.string():
-        values = values.cast(pa.string())
+        values = pc.cast(values, pa.string())
     out = style.plain(values)
     if plain_ascii(values, style.also_unsafe):
         return out
     unsafe = pc.match_substring_regex(values, style.unsafe)
     if pc.any(unsafe).as_py():
         unsafe = pc.fill_null(unsafe, False)
-        escaped = [style.escape(value) for value in values.filter(unsafe).to_pylist()]
+        escaped = [style.escape(value) for value in pc.filter(values, unsafe).to_pylist()]
         out = pc.replace_with_mask(out, unsafe, pa.array(escaped, pa.string()))
     return out
 

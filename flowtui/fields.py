@@ -354,6 +354,10 @@ VPC_ONLY_FIELDS: frozenset[str] = frozenset(
     name for name, s in FIELDS.items() if s.family == "vpc"
 )
 
+#: The fields that hold an IP address: compared as addresses and networks by the filter, named
+#: by the names layer (one set, so the two cannot disagree about ``pkt-srcaddr``).
+ADDRESS_FIELDS = frozenset({"srcaddr", "dstaddr", "pkt-srcaddr", "pkt-dstaddr"})
+
 
 def arrow_type(name: str) -> pa.DataType:
     """The column type for a field; unknown names are kept as (dictionary) strings."""

@@ -21,9 +21,9 @@ import re
 from typing import IO, BinaryIO
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from flowtui import arrowcompute as pc
 from flowtui.columntext import (
     BINARY_TYPES,
     STRING_TYPES,
@@ -174,7 +174,7 @@ def _rstripped(lines: pa.Array, last: Cells) -> pa.Array:
     if not pc.any(trailing).as_py():
         return lines
     rows = Cells(trailing, last.indices).rows()
-    fixed = [line[:-1].rstrip() + "\n" for line in lines.filter(rows).to_pylist()]
+    fixed = [line[:-1].rstrip() + "\n" for line in pc.filter(lines, rows).to_pylist()]
     return pc.replace_with_mask(lines, rows, pa.array(fixed, pa.string()))
 
 
@@ -193,7 +193,7 @@ def _csv_text(column: pa.Array) -> pa.Array:
         return pa.DictionaryArray.from_arrays(column.indices, dictionary)
     if kind not in STRING_TYPES and kind not in BINARY_TYPES:
         return column
-    text = column if kind == pa.string() else column.cast(pa.string())
+    text = column if kind == pa.string() else pc.cast(column, pa.string())
     if plain_ascii(text) or not pc.any(
             pc.match_substring_regex(text, UNSAFE_KEEPING_NEWLINES)).as_py():
         return column
@@ -264,8 +264,8 @@ def _json_string(value: str) -> str:
 def _json_others(column: pa.Array) -> pa.Array:
     """Floats bare, as numbers; anything else as the JSON string of its text."""
     if pa.types.is_floating(column.type):
-        return pc.fill_null(column.cast(pa.string()), "null")
-    return pc.fill_null(rendered(column.cast(pa.string()), _JSON), "null")
+        return pc.fill_null(pc.cast(column, pa.string()), "null")
+    return pc.fill_null(rendered(pc.cast(column, pa.string()), _JSON), "null")
 
 
 _JSON = TextStyle(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, plain=_json_plain,
@@ -374,7 +374,7 @@ def _decodes(name: str) -> bool:
 
 def _decoded_text(name: str, column: pa.Array) -> pa.Array:
     """The JSON text of each row's decoded value, decoded once per distinct value."""
-    encoded = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
+    encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
     texts = []
     for value in encoded.dictionary.to_pylist():
         decoded = decoded_value(name, value)

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from flowtui import arrowcompute as pc
 
 if TYPE_CHECKING:  # imported when a Parquet object is read: ~40 ms every `cat` need not pay
     import pyarrow.parquet as pq

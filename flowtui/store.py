@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from flowtui import arrowcompute as pc
+
 
 def records(batch: pa.RecordBatch) -> list[dict[str, object]]:
     """Rows as dicts of Python values. Dictionary columns are cast to plain strings first:
     pyarrow's per-value conversion of dictionary arrays is several times slower."""
-    columns = [column.cast(column.type.value_type) if pa.types.is_dictionary(column.type)
+    columns = [pc.cast(column, column.type.value_type) if pa.types.is_dictionary(column.type)
                else column for column in batch.columns]
     rows: list[dict[str, object]] = pa.RecordBatch.from_arrays(
         columns, names=batch.schema.names).to_pylist()

@@ -17,13 +17,13 @@ from textual.actions import parse
 from textual.binding import Binding
 from textual.widgets import Static
 
+from flowtui.query.topkeys import TOP_KEYS
 from flowtui.ui import actions
 from flowtui.ui.actions import ACTIONS, BY_ID, SCOPES, Action, bindings, keys_now
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands, ScreenCommands
 from flowtui.ui.help import HelpScreen
 from flowtui.ui.widgets.footer.line import KeysFooter
-from flowtui.ui.widgets.top.keys import TOP_KEYS
 from tests.ui_helpers import wait_for
 
 

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ except SystemExit as exc:
     code = exc.code
 sys.stdout.flush()
 loaded = sorted({name.split(".")[0] for name in sys.modules})
-loaded += [name for name in ("pyarrow.parquet",) if name in sys.modules]
+loaded += [name for name in ("pyarrow.parquet", "pyarrow.compute") if name in sys.modules]
 if "pyarrow" in sys.modules:
     loaded.append("pool:" + sys.modules["pyarrow"].default_memory_pool().backend_name)
 sys.stderr.write("LOADED " + json.dumps(loaded) + "\\n")
@@ -100,3 +101,125 @@ def test_a_filter_still_loads_the_grammar_and_is_applied(tmp_path: Path) -> None
     assert "lark" in loaded
     result, _ = loaded_by("top", str(path), "--by", "srcaddr", "--where", "port 22 and")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+# A header, a record, a record of nulls ('-'), a line with too few fields, a negative count
+# and a terminal escape in a text field: the parse's slow path, the null cells and the
+# escaping all run.
+HOSTILE = "\n".join([
+    " ".join(DEFAULT_FIELDS), RECORD,
+    "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1418530010 1418530070 - NODATA",
+    "2 123456789010 eni-1235b8ca123456789 172.31.16.139 broken",
+    RECORD.replace(" 4249 ", " -5 "),
+    RECORD.replace("eni-1235b8ca123456789", "eni-\x1b[31mred"), ""])
+
+
+def test_cat_never_imports_pyarrow_compute(tmp_path: Path) -> None:
+    """Importing ``pyarrow.compute`` makes a wrapper and a docstring for each of Arrow's
+    ~280 kernels: 0.05-0.07 s of CPU before the first row (issue 21 item 4). ``cat``'s
+    parse and writers call the kernels through ``flowtui.arrowcompute`` instead, and
+    Arrow's methods that compute (``Array.cast``, ``.take``, ``.filter``) import
+    ``pyarrow.compute``, so a call to one of them on this path brings the cost back."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(HOSTILE.encode()))
+    for fmt in (["--format", "table"], ["--format", "csv"], ["--format", "jsonl"],
+                ["--decoded"], ["--explain"]):
+        result, loaded = loaded_by("cat", str(path), *fmt)
+        assert result.returncode == 0, result.stderr
+        assert "eni-1235b8ca123456789" in result.stdout and "NODATA" in result.stdout, fmt
+        assert "2 bad lines skipped" in result.stderr, fmt
+        assert "pyarrow" in loaded
+        assert not loaded & {"pyarrow.compute", "lark", "sqlglot"}, fmt
+
+
+def test_cat_of_an_s3_folder_loads_neither_compute_nor_the_query_engine(
+        scratch_bucket: tuple[str, Any], s3_server: Any) -> None:
+    """The S3 path (listing thread, read-ahead, loader threads) to the last row: no
+    ``pyarrow.compute`` (see above), no filter grammar (lark), no SQL (sqlglot), no boto3
+    (botocore's client is made directly)."""
+    bucket, raw = scratch_bucket
+    day = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
+    for i in range(2):
+        raw.put_object(Bucket=bucket, Key=f"{day}123456789012_vpcflowlogs_us-east-1_fl-1_"
+                                          f"20240305T000{i}Z_{i:08x}.log.gz",
+                       Body=gzip.compress(HOSTILE.encode()))
+    for fmt in ("table", "csv", "jsonl"):
+        result, loaded = loaded_by("cat", f"s3://{bucket}/{day}", "--endpoint-url",
+                                   s3_server.endpoint_url, "--format", fmt)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.count("NODATA") == 2, fmt
+        assert "4 bad lines skipped" in result.stderr, fmt
+        assert "botocore" in loaded  # the probe sees real imports
+        assert not loaded & {"pyarrow.compute", "lark", "sqlglot", "boto3"}, fmt
+
+
+# Runs the entry point as the process's own (argv from sys.argv), and reports what Python's
+# cycle collector did: collections before the command's modules were loaded, whether it
+# was on when the first bytes were parsed, and after the command.
+COLLECTOR_PROBE = """
+import gc, json, sys
+import flowtui.cli.collector as collector
+import flowtui.parser as parser
+seen = {"collections": 0, "at_release": None, "on_when_parsing": None}
+gc.callbacks.append(lambda phase, info: phase == "start" and seen.update(
+    collections=seen["collections"] + 1))
+release, stream = collector.release, parser.FlowLogParser.stream
+def released():
+    if seen["at_release"] is None:
+        seen["at_release"] = seen["collections"]
+    release()
+def parsing(self, *args, **kwargs):
+    if seen["on_when_parsing"] is None:
+        seen["on_when_parsing"] = gc.isenabled()
+    return stream(self, *args, **kwargs)
+collector.release, parser.FlowLogParser.stream = released, parsing
+sys.argv = ["flowtui", *sys.argv[1:]]
+from flowtui.cli import main
+seen["collections"] = 0  # (the probe's own imports above)
+code = main()
+sys.stdout.flush()
+seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count(), code=code)
+sys.stderr.write("GC " + json.dumps(seen) + "\\n")
+"""
+
+
+def collector_during(*args: str) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE, *args],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("GC ")]
+    assert lines, result.stderr
+    seen: dict[str, Any] = json.loads(lines[-1].removeprefix("GC "))
+    assert seen["code"] == 0 and "172.31.16.139" in result.stdout, result.stderr
+    return seen
+
+
+def test_no_collection_runs_while_a_command_starts(
+        tmp_path: Path, scratch_bucket: tuple[str, Any], s3_server: Any) -> None:
+    """Imports make ~100k objects and none is garbage: the collector walked them ~140 times
+    before the first line from S3 (~35 ms of CPU). It is held off until the modules are
+    loaded, on again before any record is parsed (a long load collects as before), and
+    the start-up's objects are frozen out of its sight."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    bucket, raw = scratch_bucket
+    raw.put_object(Bucket=bucket, Key="day/a.log.gz", Body=path.read_bytes())
+    for args in (["cat", str(path)], ["cat", str(path), "--format", "csv", "--limit", "1"],
+                 ["cat", f"s3://{bucket}/day/", "--endpoint-url", s3_server.endpoint_url],
+                 ["top", str(path), "--by", "srcaddr"]):
+        seen = collector_during(*args)
+        assert seen["at_release"] == 0, args  # none before the modules were loaded
+        assert seen["on_when_parsing"] is True, args
+        assert seen["enabled"] is True and seen["frozen"] > 10_000, args
+
+
+def test_a_caller_in_its_own_process_keeps_its_collector(tmp_path: Path) -> None:
+    """``main(argv)`` called by a program (tests, a wrapper) leaves its collector alone:
+    nothing of the caller's is frozen."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    done = subprocess.run([sys.executable, "-c", "import gc, sys\nfrom flowtui.cli import main\n"
+                           "code = main(sys.argv[1:])\nsys.stdout.flush()\n"
+                           "print(code, gc.isenabled(), gc.get_freeze_count(), file=sys.stderr)",
+                           "cat", str(path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert done.stderr.split() == ["0", "True", "0"], done.stderr

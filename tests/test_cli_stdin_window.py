@@ -8,6 +8,7 @@ and answered with every record: a silent wrong answer. Each case runs the real e
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 from pathlib import Path
 
@@ -54,3 +55,21 @@ def test_a_reversed_window_on_stdin_is_one_line() -> None:
                      "--until", "2014-12-14T04:00", stdin=b"")
     assert result.returncode == 2
     assert result.stderr.decode() == "flowtui: --until is before --since\n"
+
+
+def test_story_reads_standard_input_as_it_reads_a_file(tmp_path: Path) -> None:
+    """``zcat f.log.gz | grep eni-… | flowtui story - --where …`` tells the story ``flowtui
+    story f.log.gz --where …`` tells (it said "-: no such file or folder"); the window holds."""
+    data = gzip.compress(f"{HEADER}\n{EARLY}\n{LATE}\n".encode())
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(data)
+    command = ["--where", "dstport = 443", "--format", "json"]
+    from_file = flowtui("story", str(path), *command)
+    from_stdin = flowtui("story", "-", *command, stdin=data)
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    told, expected = json.loads(from_stdin.stdout), json.loads(from_file.stdout)
+    assert told["record"]["dstport"] == 443 and told["source"] == "-"
+    assert told | {"source": str(path)} == expected
+    windowed = flowtui("story", "-", "--where", "dstport = 443", "--until", "2014-12-14T05:00",
+                       stdin=data)
+    assert windowed.returncode == 1 and b"no record matches" in windowed.stderr

@@ -145,6 +145,27 @@ def test_story_speaks_in_names_and_names_the_rule(ec2_world: World,
     assert "rule" not in json.loads(plain.stdout)
 
 
+def test_a_conversation_says_who_its_two_sides_are(ec2_world: World,
+                                                  files: dict[str, Path]) -> None:
+    """``story --conversation A B --names``: the title names both sides, the JSON has them;
+    an address nobody knows stays a bare address; without --names no name is claimed."""
+    w = ec2_world
+    pair = (w.web["ip"], w.db["ip"])
+    text = flowtui(w, files, "story", str(files["log"]), "--conversation", *pair)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith(
+        f"conversation {w.web['ip']} (web-1) ⇄ {w.db['ip']} (db-1): 1 group(s), 2 record(s)")
+    done = flowtui(w, files, "story", str(files["log"]), "--conversation", *pair,
+                   "--format", "json")
+    assert json.loads(done.stdout)["names"] == {"a": "web-1", "b": "db-1"}
+    unknown = flowtui(w, files, "story", str(files["log"]), "--conversation", "10.99.0.1",
+                      "10.99.0.2")
+    assert unknown.stdout.startswith("conversation 10.99.0.1 ⇄ 10.99.0.2: 1 group(s)")
+    plain = flowtui(w, files, "story", str(files["log"]), "--conversation", *pair,
+                    "--format", "json", names=False)
+    assert "names" not in json.loads(plain.stdout)
+
+
 def test_names_file_from_the_config(ec2_world: World, files: dict[str, Path],
                                     tmp_path: Path) -> None:
     """[names] names_file in config.toml is used with --names (a flag would win)."""

@@ -23,7 +23,7 @@ import sqlglot
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS, is_integer
+from flowtui.fields import ADDRESS_FIELDS, DEFAULT_FIELDS, TGW_DEFAULT_FIELDS, is_integer
 from flowtui.parser import parse_bytes
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import (
@@ -42,7 +42,6 @@ from flowtui.query.expr import (
     parse,
 )
 from flowtui.query.sql import arrow_for_sql, predicate_sql
-from flowtui.query.words import ADDRESS_FIELDS
 from flowtui.store import RecordStore
 from tests.query_reference import matching
 

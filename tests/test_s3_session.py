@@ -71,3 +71,86 @@ def test_anything_but_list_head_get_is_refused_before_it_is_sent(
     with pytest.raises(ReadOnlyViolation):
         proxy_client.delete_object(Bucket="flowlogs-main", Key="README.txt")
     assert fault_proxy.requests == []
+
+
+# The files an S3 client reads (botocore/data): the S3 model and its endpoint rules, every
+# partition's endpoints, the retry and default-configuration tables.
+CLIENT_FILES = ("endpoints", "partitions", "_retry", "sdk-default-configuration",
+                "s3/2006-03-01/service-2", "s3/2006-03-01/endpoint-rule-set-1")
+
+
+def test_botocores_files_are_read_whole_and_in_order_into_plain_dicts() -> None:
+    """flowtui reads botocore's model files into dicts (half the parse of OrderedDicts):
+    the same keys, values and order as botocore's own loader gives."""
+    import json
+    import os
+
+    import botocore
+    from botocore.loaders import JSONFileLoader
+
+    from flowtui.s3.session import _JSONFiles
+
+    data = os.path.join(os.path.dirname(botocore.__file__), "data")
+    for name in CLIENT_FILES:
+        ours = _JSONFiles().load_file(os.path.join(data, name))
+        theirs = JSONFileLoader().load_file(os.path.join(data, name))
+        assert ours is not None and type(ours) is dict, name
+        assert json.dumps(ours) == json.dumps(theirs), name  # the same order, all the way
+
+
+def test_the_client_reads_its_models_through_plain_dicts(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """The faster reading is the one the client uses (a botocore that stopped calling
+    ``_load_file`` would be slower, not wrong: this says so)."""
+    from flowtui.s3 import session
+
+    read: list[str] = []
+    load = session._JSONFiles._load_file
+
+    def recording(self: Any, full_path: str, open_method: Any) -> Any:
+        got = load(self, full_path, open_method)
+        if got is not None:
+            read.append(Path(full_path).name)
+        return got
+
+    monkeypatch.setattr(session._JSONFiles, "_load_file", recording)
+    make_client(region="eu-west-1")
+    assert {"service-2.json.gz", "endpoints.json", "endpoint-rule-set-1.json.gz"} <= set(read)
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1",
+                                    "eu-isoe-west-1"])
+def test_the_endpoint_is_the_one_botocore_chooses(region: str) -> None:
+    """Each partition's S3 endpoint and signing region, as a plain botocore client has them
+    (nothing is sent: both are settled when the client is made)."""
+    import botocore.session
+
+    ours = make_client(region=region)
+    theirs = botocore.session.Session().create_client("s3", region_name=region)
+    assert ours.meta.endpoint_url == theirs.meta.endpoint_url
+    assert ours.meta.region_name == theirs.meta.region_name == region
+    assert ours.meta.partition == theirs.meta.partition
+
+
+def test_credentials_from_the_environment_send_nothing_but_the_request(
+        s3_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With keys in the environment, the client asks no instance metadata service: boto3
+    "stop[s] as soon as it finds credentials", environment variables come third and the
+    instance metadata service last (Boto3 guide, Credentials,
+    https://docs.aws.amazon.com/boto3/latest/guide/credentials.html). A probe would wait
+    for its timeout before the first request on any machine that is no EC2 instance."""
+    import socket
+
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")  # the probe is allowed, not made
+    opened: list[Any] = []
+    connect = socket.socket.connect
+
+    def recording(self: socket.socket, address: Any) -> Any:
+        opened.append(address)
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", recording)
+    client = make_client(endpoint_url=s3_server.endpoint_url)
+    PrefixPager(client, s3_server.main_bucket, "").next_page()
+    assert opened and {(host, port) for host, port, *_ in opened} == {
+        (s3_server.host, s3_server.port)}

@@ -198,3 +198,23 @@ async def test_the_app_given_a_misspelt_url_says_so_and_shows_the_buckets(
         assert said == ["not an s3:// URL: 's3:/logs/x' (write s3://bucket/prefix)"], said
         await wait_for(pilot, lambda: any(e.bucket == s3_server.main_bucket
                                           for e in app.browser.entries), what="buckets")
+
+
+@pytest.mark.parametrize("bucket", [
+    "logs", "my-logs.2024", "Legacy_Bucket.1", "a" * 255,  # ok, old rules included
+    "my logs", "lo\ngs", "a" * 256, "logs:x", "",  # never a bucket
+])
+def test_the_browser_path_prompt_takes_the_buckets_the_cli_takes(bucket: str) -> None:
+    """A pre-2018 us-east-1 bucket (upper case, "_", up to 255 characters) opens with
+    ``flowtui s3://Legacy_Bucket.1/`` and must open from the browser's ``:`` prompt too (it
+    was refused there: the prompt held today's stricter naming rule)."""
+    from flowtui.ui.widgets.browser.sources import Location, NoPlace, typed_location
+
+    text = f"s3://{bucket}/AWSLogs/"
+    try:
+        url = S3Url.parse(text)
+    except S3UrlError:
+        with pytest.raises(NoPlace):
+            typed_location(text, None)
+    else:
+        assert typed_location(text, None) == Location("s3", url.bucket, url.key)

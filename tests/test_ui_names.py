@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 
 from flowtui.names.resolve import NamesOptions
 from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.features.story.conversation import ConversationScreen
 from flowtui.ui.features.story.screen import StoryScreen
 from tests.ec2_world import HEADER, RANGES, World, flow_lines, refusing_ec2
 from tests.ui_helpers import detail_caught_up, press, screen_text, wait_for
@@ -236,6 +237,11 @@ async def test_the_story_of_a_reject_names_who_and_the_rule(
         assert f"who 198.51.100.7 → web-1 ({w.web['id']}, sg-web) tcp 22" in flat
         assert (f"rule NACL {w.acl} inbound rule 90 denies tcp 22 from 198.51.100.0/24 — "
                 "today's configuration") in flat
+        # v: the conversation's title says who the sides are (the partner has no name)
+        await press(pilot, "v")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen)
+                       and "group(s)" in text(pilot), what="the conversation")
+        assert f"A 198.51.100.7 ⇄ B {w.web['ip']} (web-1)  1 group(s)" in text(pilot)
 
 
 async def test_missing_permission_is_one_line_and_the_rest_works(

@@ -162,7 +162,7 @@ def add_athena_app_options(parser: argparse.ArgumentParser) -> None:
 
 def add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="file, folder or s3://bucket/key-or-prefix")
+                        help="file, folder, s3://bucket/key-or-prefix, or - for standard input")
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:

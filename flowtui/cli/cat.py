@@ -19,7 +19,7 @@ import argparse
 import sys
 from typing import Any
 
-from flowtui.cli import filtering, loading, results
+from flowtui.cli import collector, filtering, loading, results
 from flowtui.cli import names as names_cli
 from flowtui.cli.args import (
     add_engine_arguments,
@@ -238,8 +238,7 @@ class Bound:
     def __init__(self, field: str, descending: bool, limit: int) -> None:
         import pyarrow as pa
 
-        from flowtui.fields import arrow_type
-        from flowtui.query.words import ADDRESS_FIELDS
+        from flowtui.fields import ADDRESS_FIELDS, arrow_type
 
         self.field = field
         self.descending = descending
@@ -408,6 +407,7 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
     line said on stderr."""
     drain = getattr(writer, "drain", lambda: None)  # rows before the messages about them
     keep_freed_pages()
+    collector.release()  # the modules are loaded; records come next
     bad_total = 0
     failed = 0
     for path in paths:

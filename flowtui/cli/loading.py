@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from flowtui.cli import collector
 from flowtui.cli.args import say
 from flowtui.s3.url import is_s3_url, meant_as_s3_url
 
@@ -185,6 +186,7 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
     feed = refs if isinstance(refs, RefFeed) else None
     if make_writer is not None:
         writer = make_writer()
+    collector.release()  # the modules are loaded; records come next
     if not (feed.refs if feed is not None else refs):
         window = ""
         if args.since is not None:
@@ -372,6 +374,24 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None 
                         on_refs=on_refs, make_writer=make_writer, dictionaries=dictionaries)
 
 
+class _StoreSink:
+    """A sink that keeps every batch in a store (``story`` reads records, not a stream)."""
+
+    done = False
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def write_batch(self, batch: Any, name: str) -> None:
+        self.store.append(batch, name)
+
+
+def stdin_into(store: Any, args: argparse.Namespace) -> int:
+    """Standard input (``-``) into ``store``, through the window as ``load`` reads it; the
+    exit code as ``load``'s (2: ``-`` mixed with other paths)."""
+    return _load_stdin(args, _StoreSink(store), None)
+
+
 def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None,
                 columns: Sequence[str] | None = None, prefilter: Any = None,
                 dictionaries: bool = True) -> int:
@@ -381,6 +401,7 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
     from flowtui.parser import FlowLogParser
     from flowtui.query.times import window_filter
 
+    collector.release()  # the modules are loaded; records come next
     if args.paths != ["-"]:
         say("'-' (standard input) can't be mixed with other paths")
         return 2

@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from flowtui.cli import registry
+from flowtui.cli import collector, registry
 from flowtui.cli.args import say
 from flowtui.memory import prefer_compact_memory
 
@@ -22,16 +22,21 @@ from flowtui.memory import prefer_compact_memory
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = registry.find(args[0]) if args else None
+    if argv is None and command is not None and not command.own_signals:
+        collector.hold()  # the process's own start (a caller's process keeps its own)
     from flowtui.outfile import OutputError
 
-    args = list(sys.argv[1:] if argv is None else argv)
     prefer_compact_memory()
     try:
-        command = registry.find(args[0]) if args else None
         if command is not None:
             if not command.own_signals:
                 _end_on_signals()
-            return command.main(args[1:])
+            try:
+                return command.main(args[1:])
+            finally:
+                collector.release()
         mistake = registry.unknown_command(args[0]) if args else None
         if mistake is not None:
             say(mistake)

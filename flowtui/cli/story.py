@@ -93,17 +93,26 @@ def run(args: argparse.Namespace) -> int:
             except ValueError:
                 say(f"--conversation: not an IP address: {address!r}")
                 return 2
-    sources = open_sources(args)
-    if isinstance(sources, int):
-        return sources
-    client, refs = sources
-    if not refs:
-        say(f"no flow-log objects in {', '.join(args.paths)}")
-        return 2
     store = RecordStore()
-    loaded, failed = _load(store, refs, client, args)
+    client: S3Client | None
+    if "-" in args.paths:  # `zcat f.log.gz | grep … | flowtui story - --where …`
+        from flowtui.cli.loading import stdin_into
+
+        failed = stdin_into(store, args)
+        if failed == 2:
+            return 2
+        client, loaded = None, {"-"}
+    else:
+        sources = open_sources(args)
+        if isinstance(sources, int):
+            return sources
+        client, refs = sources
+        if not refs:
+            say(f"no flow-log objects in {', '.join(args.paths)}")
+            return 2
+        loaded, failed = _load(store, refs, client, args)
     if args.conversation is not None:
-        return _tell_conversation(store, args, failed)
+        return _tell_conversation(store, args, failed, names)
     # Read again on the loaded records' day: a time without a date means that day.
     from flowtui.cli.filtering import window_day
     from flowtui.query.times import ReferenceDay, day_of_data
@@ -206,15 +215,17 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: S3Cli
     return 1 if failed else 0
 
 
-def _tell_conversation(store: RecordStore, args: argparse.Namespace, failed: int) -> int:
+def _tell_conversation(store: RecordStore, args: argparse.Namespace, failed: int,
+                       names: Any = None) -> int:
     from flowtui.query.conversation import conversation
 
     a, b = args.conversation
     talk = conversation(store, a, b)
+    named = names_story.conversation_names(a, b, names) if names is not None else None
     if args.format == "json":
-        sys.stdout.write(_json(talk.to_json()) + "\n")
+        sys.stdout.write(_json(talk.to_json() | ({"names": named} if named else {})) + "\n")
     else:
-        write_conversation(sys.stdout, talk)
+        write_conversation(sys.stdout, talk, named)
     return 1 if failed else 0
 
 
@@ -313,8 +324,11 @@ def _tally(t: Tally) -> str:
     return (f"{t.packets} pkts {human_bytes(t.bytes)} B {flags} {' '.join(actions)}").strip()
 
 
-def write_conversation(out: TextIO, talk: Conversation) -> None:
-    a, b = printable(talk.a), printable(talk.b)
+def write_conversation(out: TextIO, talk: Conversation,
+                       named: Mapping[str, str | None] | None = None) -> None:
+    """The groups as a table under a title naming both sides (with ``--names``, who they are)."""
+    a = printable(names_story.side_text(talk.a, (named or {}).get("a")))
+    b = printable(names_story.side_text(talk.b, (named or {}).get("b")))
     total = sum(row.records for row in talk.rows)
     lines = [f"conversation {a} ⇄ {b}: {len(talk.rows)} group(s), {total} record(s)"]
     if not talk.rows:

@@ -24,13 +24,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flowtui.fields import ADDRESS_FIELDS
 from flowtui.names.interfaces import InterfaceIndex, InterfaceInfo
 from flowtui.names.inventory import Inventory, describe_age
 from flowtui.names.prefixes import PrefixTable, parse_address
 
 #: The columns that get a ``FIELD.name`` beside them.
 NAMED_FIELDS = ("interface-id", "srcaddr", "dstaddr")
-ADDRESS_FIELDS = frozenset({"srcaddr", "dstaddr", "pkt-srcaddr", "pkt-dstaddr"})
 SUFFIX = ".name"
 _EMPTY = pa.array([], pa.string())
 
@@ -315,5 +315,5 @@ def scopes_from_paths(paths: Iterable[str], default_region: str | None
     return tuple(found)
 
 
-__all__ = ["ADDRESS_FIELDS", "AddressName", "NAMED_FIELDS", "Names", "NamesOptions",
+__all__ = ["AddressName", "NAMED_FIELDS", "Names", "NamesOptions",
            "SUFFIX", "load_names", "scopes_from_paths"]

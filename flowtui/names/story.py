@@ -38,6 +38,17 @@ def who(record: Mapping[str, Any], names: Any) -> str:
     return f"{arrow} {tail}".rstrip()
 
 
+def conversation_names(a: str, b: str, names: Any) -> dict[str, str | None]:
+    """The names of a conversation's two addresses (None: nobody knows it), for its title
+    (``A 10.0.1.5 (web-1) ⇄ B 10.0.2.9 (db-1)``) and its JSON."""
+    return {"a": names.name("srcaddr", a), "b": names.name("srcaddr", b)}
+
+
+def side_text(address: str, name: str | None) -> str:
+    """``10.0.1.5 (web-1)``, or the address alone when it has no name."""
+    return f"{address} ({name})" if name else address
+
+
 def rejected_record(story: Any) -> Mapping[str, Any] | None:
     """The record of the story that was REJECTed (the story's own, else its reply's on the
     same interface), for the verdicts a rule can explain."""

@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from flowtui.fields import arrow_type, is_integer
+from flowtui.fields import ADDRESS_FIELDS, arrow_type, is_integer
 from flowtui.query.named import NAME_FIELDS, NAMEABLE, Named, name_field
 from flowtui.query.patterns import regex_problem
 from flowtui.query.times import ReferenceDay, parse_time
 from flowtui.query.tree import And, Compare, Const, Expr, FlagsAll, InNet, InSet, Match, Not, Or
 from flowtui.query.words import (
-    ADDRESS_FIELDS,
     CLOSED_ENUMS,
     COUNTERS,
     ENUM_VALUES,

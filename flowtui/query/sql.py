@@ -32,7 +32,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from flowtui.fields import is_integer
+from flowtui.fields import ADDRESS_FIELDS, is_integer
 from flowtui.query.expr import (
     And,
     Compare,
@@ -47,7 +47,6 @@ from flowtui.query.expr import (
     Or,
 )
 from flowtui.query.patterns import NO_MATCH, glob_regex
-from flowtui.query.words import ADDRESS_FIELDS
 
 Dialect = Literal["duckdb", "athena"]
 DIALECTS: tuple[Dialect, ...] = ("duckdb", "athena")

@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flowtui.fields import is_integer
+from flowtui.fields import ADDRESS_FIELDS, is_integer
 from flowtui.query.expr import parse
-from flowtui.query.words import ADDRESS_FIELDS, CLOSED_ENUMS, ENUM_VALUES, is_address
+from flowtui.query.words import CLOSED_ENUMS, ENUM_VALUES, is_address
 
 if TYPE_CHECKING:  # lark is loaded when a filter is first split or joined (see expr.py)
     from lark import Lark, Token, Tree

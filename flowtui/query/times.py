@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from flowtui import arrowcompute as pc
 
 _RELATIVE = re.compile(r"^-?(\d+(?:\.\d+)?)\s*([smhdw])$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -119,7 +120,7 @@ def window_filter(batch: pa.RecordBatch, since: datetime | None, until: datetime
                   ) -> pa.RecordBatch:
     """Rows whose [start, end] overlaps [since, until]; rows without times are kept."""
     mask = window_mask(batch, since, until)
-    return batch if mask is None else batch.filter(mask)
+    return batch if mask is None else pc.filter(batch, mask)
 
 
 def window_mask(batch: pa.RecordBatch, since: datetime | None, until: datetime | None

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flowtui.fields import ADDRESS_FIELDS
 from flowtui.query.query import Query, SortKey
-from flowtui.query.words import ADDRESS_FIELDS
 from flowtui.store import RecordStore, StoreSnapshot
 
 

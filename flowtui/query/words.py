@@ -18,7 +18,6 @@ from flowtui.decoders import PROTOCOLS, TCP_FLAG_BITS, WELL_KNOWN_PORTS
 from flowtui.fields import FIELDS, canonical_name
 
 TIME_FIELDS = frozenset({"start", "end"})
-ADDRESS_FIELDS = frozenset({"srcaddr", "dstaddr", "pkt-srcaddr", "pkt-dstaddr"})
 PORT_FIELDS = frozenset({"srcport", "dstport"})
 #: Value sets, so ``action = reject`` means ``REJECT`` as AWS spells it.
 ENUM_VALUES: dict[str, tuple[str, ...]] = {

@@ -84,13 +84,6 @@ def object_pages(client: S3Client, location: str, since: datetime | None = None,
         raise SelectError(describe(exc, bucket=url.bucket, key=url.key or None)) from exc
 
 
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """``S3Url.parse(url)`` as (bucket, key). Kept for code written against it on branches
-    not merged yet (the house branch's ``url_folder``); new code takes ``S3Url.parse``."""
-    where = S3Url.parse(url)
-    return where.bucket, where.key
-
-
 def _head(client: S3Client, bucket: str, key: str) -> Entry | None:
     """The object at exactly ``key``, or None when there is none (it is then a prefix)."""
     try:

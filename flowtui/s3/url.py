@@ -29,6 +29,12 @@ class S3UrlError(ValueError):
     """Why a text is not an S3 location: one line, naming the text and the expected form."""
 
 
+def is_bucket_name(name: str) -> bool:
+    """Whether ``name`` can be a bucket's name, old rules included (the CLI and the browser's
+    path prompt ask this one question, so a bucket one takes the other takes too)."""
+    return _BUCKET.fullmatch(name) is not None
+
+
 def is_s3_url(text: str) -> bool:
     """Whether ``text`` is meant as an S3 location (starts with ``s3://``), valid or not."""
     return text.startswith(SCHEME)
@@ -61,7 +67,7 @@ class S3Url:
         bucket, _, key = text[len(SCHEME):].partition("/")
         if not bucket:
             raise S3UrlError(f"no bucket in {text!r} (write s3://bucket/prefix)")
-        if not _BUCKET.fullmatch(bucket):
+        if not is_bucket_name(bucket):
             raise S3UrlError(f"not a bucket name: {bucket!r} in {text!r}")
         return cls(bucket, key)
 

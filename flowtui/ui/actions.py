@@ -31,6 +31,8 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from flowtui.query.topkeys import TOP_KEYS
+
 
 @dataclass(frozen=True)
 class Action:
@@ -190,9 +192,6 @@ _SCROLL = {move: f"scroll('{run}')" for move, run in (
 
 # --------------------------------------------------------------- the table
 
-#: The Top-N pane's rankings (widgets/top/keys.py's TOP_KEYS, in its order: a test holds
-#: them equal; not imported, so no widget's module is below this table).
-_TOP_KEYS = ("src", "dst", "pair", "dstport", "protocol", "action", "interface")
 #: Covered by a story or a conversation, the main screen's record keys are off.
 _UNCOVERED = "main_screen.uncovered"
 
@@ -334,7 +333,7 @@ ACTIONS: tuple[Action, ...] = (
     A("top.key-previous", "left,h", "top", "key(-1)", "Previous key", footer=True),
     A("top.key-next", "right,l", "top", "key(1)", "Next key", footer=True),
     *[A(f"top.by-{name}", str(i + 1), "top", f"pick({i})", f"By {name}")
-      for i, name in enumerate(_TOP_KEYS)],
+      for i, name in enumerate(key.name for key in TOP_KEYS)],
     A("top.metric", "m", "top", "metric", "Records/packets/bytes", footer=True),
     A("top.by-name", "n", "top", "by_name", "By name/address", footer=True),
     A("top.drill", "enter", "top", "drill(True)", "Filter to row", footer=True),

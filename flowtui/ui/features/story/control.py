@@ -82,4 +82,5 @@ class Stories(Feature):
     def _show_conversation(self, message: ShowConversation) -> None:
         store = self._shown.records
         if store is not None:
-            self._app.push_screen(ConversationScreen(store, message.a, message.b))
+            self._app.push_screen(ConversationScreen(store, message.a, message.b,
+                                                     self._names()))

@@ -18,6 +18,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from flowtui.names.resolve import Names
+from flowtui.names.story import conversation_names, side_text
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.ui.actions import bindings
@@ -36,14 +38,18 @@ class ConversationBody(VerticalScroll, inherit_bindings=False):
 class ConversationScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings("conversation")
 
-    def __init__(self, store: RecordStore, a: str, b: str) -> None:
+    def __init__(self, store: RecordStore, a: str, b: str, names: Names | None = None) -> None:
         super().__init__()
         self.store = store
         self.a = a
         self.b = b
+        #: Who the two sides are (the app's names, when loaded): said in the title.
+        self.named = conversation_names(a, b, names) if names is not None else None
 
     def compose(self) -> ComposeResult:
-        title = Text(f"conversation A {literal(self.a)} ⇄ B {literal(self.b)}: grouping…",
+        a = side_text(self.a, (self.named or {}).get("a"))
+        b = side_text(self.b, (self.named or {}).get("b"))
+        title = Text(f"conversation A {literal(a)} ⇄ B {literal(b)}: grouping…",
                      style="italic", no_wrap=True, overflow="ellipsis")
         yield Static(title, id="conversation-title")
         with ConversationBody(id="conversation-body"):
@@ -67,7 +73,7 @@ class ConversationScreen(Screen[None]):
     @on(ConversationTold)
     def _told(self, message: ConversationTold) -> None:
         self.query_one("#conversation-title", Static).update(
-            conversation_title(message.talk))
+            conversation_title(message.talk, self.named))
         self.query_one("#conversation-table", Static).update(conversation_table(message.talk))
 
     @on(StoryFailed)

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flowtui.decoders import as_int, display_value
+from flowtui.names.story import side_text
 from flowtui.query.story import Conversation, Sighting, Story, Tally, Window
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
@@ -226,11 +227,16 @@ def _stamp(value: object) -> str:
     return datetime.fromtimestamp(number, tz=UTC).strftime("%m-%d %H:%M:%S")
 
 
-def conversation_title(talk: Conversation) -> Text:
+def conversation_title(talk: Conversation, named: Mapping[str, str | None] | None = None
+                       ) -> Text:
+    """``conversation A 10.0.1.5 (web-1) ⇄ B 10.0.2.9 (db-1)  3 group(s), …``: who the two
+    sides are, when names are loaded."""
     total = sum(row.records for row in talk.rows)
+    a = side_text(talk.a, (named or {}).get("a"))
+    b = side_text(talk.b, (named or {}).get("b"))
     title = Text(no_wrap=True, overflow="ellipsis")
     title.append("conversation ", style="dim")
-    title.append(f"A {literal(talk.a)} ⇄ B {literal(talk.b)}", style="bold")
+    title.append(f"A {literal(a)} ⇄ B {literal(b)}", style="bold")
     title.append(f"  {len(talk.rows)} group(s), {total:,} record(s)")
     return title
 

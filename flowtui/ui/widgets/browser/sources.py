@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from flowtui.layout import day_prefix, describe_prefix, parse_key, region_root
 from flowtui.s3.listing import Entry, PrefixPager, list_buckets
-from flowtui.s3.url import SCHEME, S3Url, is_s3_url
+from flowtui.s3.url import SCHEME, S3Url, is_bucket_name, is_s3_url
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -125,9 +125,6 @@ class NoPlace(ValueError):
         self.position = position
 
 
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
-
-
 def typed_location(text: str, here: Location | None) -> Location:
     """``s3://bucket/prefix`` or a prefix in the bucket shown; a prefix is a folder, so a
     missing final "/" is added. Raises NoPlace with the reason."""
@@ -136,7 +133,7 @@ def typed_location(text: str, here: Location | None) -> Location:
         raise NoPlace("type s3://bucket/prefix, or a prefix in the bucket shown", 0)
     if is_s3_url(text):
         bucket, _, prefix = text[len(SCHEME):].partition("/")
-        if not _BUCKET.match(bucket):
+        if not is_bucket_name(bucket):
             raise NoPlace(f"not a bucket name: {bucket!r}" if bucket else "no bucket after s3://",
                           5)
     elif here is None or here.kind != "s3":

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flowtui.fields import ADDRESS_FIELDS
 from flowtui.names.interfaces import InterfaceInfo
 from flowtui.names.inventory import describe_age
-from flowtui.names.resolve import ADDRESS_FIELDS, Names
+from flowtui.names.resolve import Names
 
 
 def inventory_age(names: Names) -> str:

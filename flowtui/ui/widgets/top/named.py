@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from flowtui.names.resolve import NAMED_FIELDS, SUFFIX, Names
-from flowtui.ui.widgets.top.keys import NoDrill, TopKey, value_text
+from flowtui.query.topkeys import NoDrill, TopKey, value_text
 
 
 def nameable(key: TopKey) -> bool:

@@ -30,6 +30,14 @@ from textual.worker import get_current_worker
 
 from flowtui.names.resolve import Names
 from flowtui.query.aggregate import group_by, top_of
+from flowtui.query.topkeys import (
+    TOP_KEYS,
+    TOP_METRICS,
+    NoDrill,
+    TopKey,
+    drill_text,
+    key_label,
+)
 from flowtui.rowsource import RowSource
 from flowtui.ui.actions import bindings
 from flowtui.ui.messages import ShowConversation
@@ -38,14 +46,6 @@ from flowtui.ui.widgets.prompt.bar import PromptBar, PromptSpec
 from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.refresh import AggregateRefresh
 from flowtui.ui.widgets.safe import literal
-from flowtui.ui.widgets.top.keys import (
-    TOP_KEYS,
-    TOP_METRICS,
-    NoDrill,
-    TopKey,
-    drill_text,
-    key_label,
-)
 from flowtui.ui.widgets.top.named import by_name, nameable, named_batches, named_drill_text
 
 FIND_KIND = "top-find"

@@ -1,4 +1,7 @@
-"""What the top-N pane can rank by, and the filter text a drill-down writes for a row.
+"""What top-N can rank by, and the filter text a drill-down writes for a row.
+
+The pane and its key bindings (ui/actions.py) read one list; the drill-down text is the
+filter language, so it lives beside the filter, below any widget.
 
 A drill-down writes what a user could have typed in the filter bar (``srcaddr = 10.0.0.5``,
 ``srcaddr = 10.0.0.5 and dstaddr = 10.0.1.9``), so the filter stays readable and editable.
