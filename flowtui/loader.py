@@ -124,6 +124,13 @@ def choose_concurrency(refs: Sequence[ObjectRef], cores: int | None = None, *,
     return min(count, MAX_AUTO_CONCURRENCY, max(cores, min(by_bytes, by_rate)))
 
 
+def _small_s3_objects(refs: Sequence[ObjectRef]) -> bool:
+    """Whether ``refs`` (those known when the load starts) are S3 objects too small to be
+    parsed in a pipeline of their own (``PIPELINE_MIN_BYTES``): many small blocks."""
+    sizes = [r.size for r in refs if r.is_s3 and r.size is not None]
+    return bool(sizes) and sum(sizes) / len(sizes) < PIPELINE_MIN_BYTES
+
+
 # --- the loader ----------------------------------------------------------------------------
 
 
@@ -235,6 +242,10 @@ class Loader:
             from flowtui.s3.inflight import Scope
 
             self._scope = Scope()  # the workers' requests, cut on cancel
+        if _small_s3_objects(refs):
+            from flowtui.memory import loading_small_objects
+
+            loading_small_objects()
         if any(r.is_s3 for r in refs) and self.client is None:
             from flowtui.s3.session import make_client, pool_size
 
