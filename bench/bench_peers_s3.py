@@ -6,10 +6,11 @@ object every 5 minutes) ``.log.gz`` objects, each with its header, on a moto ser
 loopback in its own process (bench/loopback.py). Each question then runs as
 ``python -m flowtui QUESTION s3://bench-flowlogs/…/05/`` and as DuckDB (2 threads) reading
 ``read_csv('s3://…/05/*.log.gz', delim=' ', header=true, nullstr='-')`` through httpfs,
-after one warm-up each, in turn (flowtui, DuckDB, ...); ratios are taken pair by pair and
-their medians printed, beside the medians of wall and CPU (user + sys) seconds and of each
-process's own peak resident memory (``wait4``'s ru_maxrss: this process stays small, since
-a child's peak counts what it shared with its parent when it was started).
+after one warm-up each, in turn (flowtui, DuckDB, ...); ratios (flowtui / DuckDB) of wall
+and CPU (user + sys) seconds and of each process's own peak resident memory are taken pair
+by pair and their medians printed beside the medians of each (``wait4``'s ru_maxrss: this
+process stays small, since a child's peak counts what it shared with its parent when it
+was started). Target (issue 21 item 2): every MB ratio <= 1.0, wall no slower.
 
 httpfs cannot be installed offline on every machine: ``--duckdb-python`` names a Python
 whose duckdb loads it (``LOAD httpfs``, or the file named by ``--httpfs``, e.g. the
@@ -229,7 +230,7 @@ def main() -> None:
               f"{duck_label}, {DUCKDB_THREADS} threads; {os.cpu_count()} CPUs, "
               f"load {os.getloadavg()[0]:.1f}")
         print(f"{'question':<30} {'wall s':>6} {'duck s':>6} {'ratio':>6}  {'cpu s':>6} "
-              f"{'duck':>6} {'ratio':>6}  {'MB':>5} {'duck':>5}  answer")
+              f"{'duck':>6} {'ratio':>6}  {'MB':>5} {'duck':>5} {'ratio':>6}  answer")
         for short in shorts:
             question = QUESTIONS[SHORT[short]]
             ours = [sys.executable, "-m", "flowtui",
@@ -248,7 +249,8 @@ def main() -> None:
                   f"{med([x.wall / y.wall for x, y in zip(a, b, strict=True)]):6.2f}  "
                   f"{med([x.cpu for x in a]):6.2f} {med([y.cpu for y in b]):6.2f} "
                   f"{med([x.cpu / y.cpu for x, y in zip(a, b, strict=True)]):6.2f}  "
-                  f"{med([x.peak_mb for x in a]):5.0f} {med([y.peak_mb for y in b]):5.0f}  "
+                  f"{med([x.peak_mb for x in a]):5.0f} {med([y.peak_mb for y in b]):5.0f} "
+                  f"{med([x.peak_mb / y.peak_mb for x, y in zip(a, b, strict=True)]):6.2f}  "
                   f"{answer}", flush=True)
         print(f"load {os.getloadavg()[0]:.1f} at the end")
 
