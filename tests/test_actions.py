@@ -24,7 +24,7 @@ from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.commands import FlowtuiCommands, ScreenCommands
 from flowtui.ui.help import HelpScreen
 from flowtui.ui.widgets.footer.line import KeysFooter
-from tests.ui_helpers import wait_for
+from tests.ui_helpers import record_notes, wait_for
 
 
 def _bindable_classes() -> dict[str, type]:
@@ -196,6 +196,7 @@ async def test_p_and_x_show_only_while_a_tail_runs_and_answer_always(s3_client: 
     """One row, two bindings: the footer's (only while following) and a hidden twin that
     says "not following" otherwise; both under the one id a keymap moves."""
     app = FlowtuiApp(None, client=s3_client)
+    notes = record_notes(app)  # (a toast can be gone before a loaded machine looks)
     async with app.run_test(size=(200, 50)) as pilot:
         app.table.focus()
         await pilot.pause()
@@ -203,6 +204,5 @@ async def test_p_and_x_show_only_while_a_tail_runs_and_answer_always(s3_client: 
         assert "Pause/resume tail" not in shown and "Stop following" not in shown
         assert [b.id for b in Binding.make_bindings(bindings("app"))].count("app.tail-stop") == 2
         await pilot.press("x")
-        await wait_for(pilot, lambda: any("Not following anything" in str(n.message)
-                                          for n in app._notifications),  # noqa: SLF001
+        await wait_for(pilot, lambda: any("Not following anything" in note for note in notes),
                        what="the twin answers x")

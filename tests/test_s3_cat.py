@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pytest
 
 from flowtui.cli import main
 from flowtui.query.times import parse_time
+from tests.conftest import scratch
+from tests.corpus.generate import GOOD, HEADER, lines
 
 DAY_PREFIX = "AWSLogs/111111111111/vpcflowlogs/us-east-1/2024/03/05/"
 
@@ -117,6 +120,33 @@ def test_head_ends_an_s3_cat_quietly_and_cancels_the_downloads(
             process.kill()
             process.wait()
     assert first.split()[:2] == [b"version", b"account-id"]
+    assert (process.returncode, stderr.decode()) == (0, "")
+
+
+def test_head_ends_an_s3_cat_while_it_waits_on_the_network(
+        s3_server: Any, fault_proxy: Any) -> None:
+    """The first object's records fit in the pipe and the second object never answers: no
+    write can fail with EPIPE, so cat must notice by itself that the pipe lost its reader
+    (as GNU ``tail -f`` does) and end at once, cancelling the request, instead of waiting
+    on the network (30 s of read timeout, then retries)."""
+    with scratch(s3_server) as (bucket, raw):
+        for name, records in (("a", GOOD[:10]), ("b", GOOD[10:20])):
+            raw.put_object(Bucket=bucket, Key=f"p/{name}.log.gz",
+                           Body=gzip.compress(lines(HEADER, *records)))
+        fault_proxy.hang(match=lambda r: r.key == "p/b.log.gz")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flowtui", "cat", f"s3://{bucket}/p/", "--endpoint-url",
+             fault_proxy.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        assert process.stdout is not None
+        header, record = process.stdout.readline(), process.stdout.readline()
+        process.stdout.close()  # as `| head -2` does, with the first object's records written
+        try:
+            stderr = process.communicate(timeout=BOUND)[1]
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert header.split()[:2] == [b"version", b"account-id"] and record.split()[0] == b"2"
     assert (process.returncode, stderr.decode()) == (0, "")
 
 

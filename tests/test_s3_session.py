@@ -114,6 +114,7 @@ def test_the_client_reads_its_models_through_plain_dicts(monkeypatch: pytest.Mon
         return got
 
     monkeypatch.setattr(session._JSONFiles, "_load_file", recording)
+    monkeypatch.setattr(session, "_LOADERS", {})  # a loader whose models are not parsed yet
     make_client(region="eu-west-1")
     assert {"service-2.json.gz", "endpoints.json", "endpoint-rule-set-1.json.gz"} <= set(read)
 

@@ -188,13 +188,13 @@ async def test_the_app_given_a_misspelt_url_says_so_and_shows_the_buckets(
 ) -> None:
     """``flowtui s3:/logs/x`` is a typo of an S3 URL, not a missing local file."""
     from flowtui.ui.app import FlowtuiApp
-    from tests.ui_helpers import wait_for
+    from tests.ui_helpers import record_notes, wait_for
 
     monkeypatch.chdir(tmp_path)
     app = FlowtuiApp("s3:/logs/x", client=s3_client)
+    said = record_notes(app)  # (a toast can be gone before a loaded machine looks)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app._notifications, what="error notification")
-        said = [n.message for n in app._notifications]
+        await wait_for(pilot, lambda: said, what="error notification")
         assert said == ["not an s3:// URL: 's3:/logs/x' (write s3://bucket/prefix)"], said
         await wait_for(pilot, lambda: any(e.bucket == s3_server.main_bucket
                                           for e in app.browser.entries), what="buckets")

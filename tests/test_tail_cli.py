@@ -102,6 +102,32 @@ def test_tail_prints_new_records_and_exits_cleanly_on_a_signal(
     assert not any(before.name in line for line in out.seen)
 
 
+def test_tail_ends_when_its_reader_goes_while_the_prefix_is_quiet(
+        s3_server: Any, raw_s3: Any) -> None:
+    """``flowtui tail … | head -n 5`` on a prefix where nothing new lands: no write can fail
+    with EPIPE, so the tail must notice by itself that the pipe lost its reader (GNU
+    ``tail -f`` does since coreutils 8.28) and end quietly, not poll for hours."""
+    bucket = Bucket(raw_s3, "tail-cli-reader-gone")
+    now = datetime.now(tz=UTC).replace(second=0, microsecond=0)
+    bucket.put(now - timedelta(minutes=10))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowtui", "tail", bucket.url(REGION), "--no-tui",
+         "--interval", "0.2", "--endpoint-url", s3_server.endpoint_url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert process.stdout is not None and process.stderr is not None
+    err = Lines(process.stderr)
+    try:
+        err.until(lambda line: "following" in line, "first poll line")
+        process.stdout.close()  # the reader goes; nothing new is ever written
+        assert process.wait(timeout=WAIT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    err.rest()
+    assert not any("Traceback" in line or "Broken pipe" in line for line in err.seen)
+
+
 def test_tail_of_a_missing_bucket_says_why_and_keeps_trying(s3_server: Any) -> None:
     process, out, err = start_tail(f"s3://tail-cli-missing/{REGION}", s3_server.endpoint_url)
     try:

@@ -133,7 +133,9 @@ async def test_completion_of_field_names_and_seen_values(medium: str,
     listed under the input until the text changes; one candidate is completed whole. Field
     names and the values seen in the loaded records alike. (Two tests before, one app each:
     the second part, after Ctrl+U, was test_tab_completes_the_common_prefix_and_lists_the_
-    candidates.)"""
+    candidates.) Then, the bar closed, quick filters from the cursor (= keeps the value under
+    it, ! excludes an address both ways, + adds a step) and Backspace pops them one at a
+    time (a test of its own before, with an app of its own)."""
     app = FlowtuiApp(medium, client=s3_client)
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot, app)
@@ -165,12 +167,9 @@ async def test_completion_of_field_names_and_seen_values(medium: str,
         await press(pilot, "tab")
         assert box.value == "srcport"
         assert "fit:" not in bar.message
-
-
-async def test_quick_filters_from_the_cursor_and_pop(medium: str, s3_client: Any) -> None:
-    app = FlowtuiApp(medium, client=s3_client)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await loaded(pilot, app)
+        await press(pilot, "escape")  # nothing applied
+        assert not bar.is_open and not app.shown.query.where_text
+        # quick filters from the cursor, and Backspace pops them (a test of its own before)
         everything = store_rows(app)
         await to_column(pilot, app, "dstport")
         port = rows(app)[0]["dstport"]
@@ -201,8 +200,11 @@ async def test_quick_filters_from_the_cursor_and_pop(medium: str, s3_client: Any
         assert app.table.row_count == len(everything) and "filter" not in text(pilot)
 
 
-async def test_sort_cycles_on_the_column_under_the_cursor(medium: str,
-                                                          s3_client: Any) -> None:
+async def test_sort_cycles_on_the_column_under_the_cursor_then_go_to_time(
+        medium: str, s3_client: Any) -> None:
+    """s cycles ascending (nulls last), descending, off (the load order back); then @ goes
+    to the first record at or after a time, and a bad time says why and goes nowhere. Two
+    tests before, one app each."""
     app = FlowtuiApp(medium, client=s3_client)
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot, app)
@@ -225,13 +227,7 @@ async def test_sort_cycles_on_the_column_under_the_cursor(medium: str,
         await wait_for(pilot, lambda: app.shown.view is None, what="sort off")
         assert rows(app) == load_order
         assert "bytes " in text(pilot) and "▼" not in text(pilot) and "▲" not in text(pilot)
-
-
-async def test_go_to_time_jumps_to_the_first_record_at_or_after(medium: str,
-                                                                s3_client: Any) -> None:
-    app = FlowtuiApp(medium, client=s3_client)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await loaded(pilot, app)
+        # go to time, on the records in load order again (a test of its own before)
         starts = sorted(r["start"] for r in store_rows(app) if r["start"] is not None)
         middle = starts[len(starts) // 2]
         moment = datetime.fromtimestamp(middle, tz=UTC)
@@ -297,10 +293,12 @@ async def test_export_writes_the_view_as_shown(medium: str, s3_client: Any,
                                      for c in columns] for r in expected]
 
 
-async def test_export_toast_names_the_absolute_path_and_says_the_values_are_raw(
+async def test_export_toast_names_the_absolute_path_then_copy_rows_as_csv(
         medium: str, s3_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A relative name is written in the current directory: the toast says where (whole
-    path) and that the file holds the logged values even while the table shows them decoded."""
+    path) and that the file holds the logged values even while the table shows them decoded.
+    Then C copies the filtered view as CSV: its header, its rows, no control character.
+    Two tests before, one app each."""
     monkeypatch.chdir(tmp_path)
     app = FlowtuiApp(medium, client=s3_client)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -319,15 +317,12 @@ async def test_export_toast_names_the_absolute_path_and_says_the_values_are_raw(
         with target.open(newline="") as handle:
             header, first = list(csv.reader(handle))[:2]
         assert first[header.index("protocol")].isdigit()  # raw: 6, not TCP
-
-
-async def test_copy_rows_as_csv_carries_no_control_characters(medium: str,
-                                                              s3_client: Any) -> None:
-    app = FlowtuiApp(medium, client=s3_client)
-    copied: list[str] = []
-    async with app.run_test(size=(100, 30)) as pilot:
+        # C copies the view as CSV, with no control character (a test of its own before;
+        # the table raw, as it was there)
+        copied: list[str] = []
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
-        await loaded(pilot, app)
+        await press(pilot, "r")  # the table raw again
+        assert not app.table.decoded
         await press(pilot, "slash", *"reject and port 22", "enter")
         await press(pilot, "C")
         assert copied, "nothing copied"

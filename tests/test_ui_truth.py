@@ -90,7 +90,8 @@ async def test_after_the_chooser_every_row_is_drawn_in_the_new_layout(flows: Pat
     """Hiding srcport (o ↓ Space Enter), then the defaults back (o D Enter), then a move
     (o J J Enter): after each, every row already drawn shows its values under the new
     headers, not ports under dstaddr. (Three tests before, one app each; the second began
-    by hiding a column so the defaults were a change, which the first step now does.)"""
+    by hiding a column so the defaults were a change, which the first step now does.)
+    Then the chooser's own keys: j and k move its list and stop at the ends."""
     app = FlowtuiApp(str(flows))
     async with app.run_test(size=(160, 48)) as pilot:
         await opened(pilot, app)
@@ -101,6 +102,18 @@ async def test_after_the_chooser_every_row_is_drawn_in_the_new_layout(flows: Pat
             await at_rest(pilot, app)
             assert app.table.columns != before, keys
             check_table(pilot, app, decoded=False)
+        # the chooser's list moves with j and k and stops at its ends (a test of its own
+        # before, with an app of its own)
+        await press(pilot, "o")
+        options = app.screen.query_one("#columns-list", OptionList)
+        assert options.highlighted == 0
+        await press(pilot, "j", "j", "k")
+        assert options.highlighted == 1
+        await press(pilot, "k", "k", "up")  # at the top it stays (it wrapped to the end)
+        assert options.highlighted == 0
+        await press(pilot, "G", "j", "down")
+        assert options.highlighted == options.option_count - 1
+        await press(pilot, "escape")
 
 
 async def test_a_cell_cut_by_the_edge_says_so(flows: Path) -> None:
@@ -127,11 +140,35 @@ async def test_a_cell_cut_by_the_edge_says_so(flows: Path) -> None:
 # ---------------------------------------------------------------------- 2: prompt keys
 
 
-async def test_a_filter_pasted_in_one_write_is_the_filter(flows: Path) -> None:
-    """``/reject`` Enter as one write: the bar gets every key; r, e, j and c do nothing."""
+async def test_keys_in_one_write_after_a_prompt_key_reach_the_prompt(flows: Path) -> None:
+    """Keys in one write after a key that opens a prompt go to the prompt, however fast:
+    ``@12:02`` and ``w x.csv`` (the go-to-time and export prompts); ``/quick`` is a filter
+    text, not q (quit); ``/reject`` Enter is the filter (r, e, j and c do nothing); and,
+    issue 20 item 7, ``tcp`` Enter then keys: Enter applies "tcp" first, and the keys
+    after it act on the table in the order typed (two moves, then raw/decoded). Four tests
+    before, one app each; here in that order, each from where the one before left the
+    table (cursor on the first row, raw values, the prompts closed)."""
     app = FlowtuiApp(str(flows))
     async with app.run_test(size=(160, 48)) as pilot:
         await opened(pilot, app)
+        prompt = app.main_screen.prompt
+        burst(app, ["at", *"12:02"])
+        await keys_handled(pilot, app)
+        assert prompt.is_open and prompt.input.value.endswith("12:02")
+        assert app.table.cursor_row == 0 and not app.table.decoded
+        burst(app, ["escape", "w", "ctrl+u", *"x.csv"])
+        await keys_handled(pilot, app)
+        assert prompt.is_open and prompt.input.value == "x.csv"
+        await press(pilot, "escape")  # nothing exported
+        assert not prompt.is_open
+
+        burst(app, ["slash", *"quick"])
+        await keys_handled(pilot, app)
+        assert app.is_running and app.return_code is None
+        assert prompt.is_open and prompt.input.value == "quick"
+        await press(pilot, "escape")  # nothing applied
+        assert not prompt.is_open and not app.shown.query.where_text
+
         burst(app, ["slash", *"reject", "enter"])
         await at_rest(pilot, app)
         assert app.shown.query.where_text == "reject"
@@ -142,25 +179,7 @@ async def test_a_filter_pasted_in_one_write_is_the_filter(flows: Path) -> None:
         assert app.focused is app.table
         check_status(pilot, app)
 
-
-async def test_quick_typed_fast_is_a_filter_text_not_quit(flows: Path) -> None:
-    app = FlowtuiApp(str(flows))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await opened(pilot, app)
-        burst(app, ["slash", *"quick"])
-        await keys_handled(pilot, app)
-        assert app.is_running and app.return_code is None
-        assert app.main_screen.prompt.is_open
-        assert app.main_screen.prompt.input.value == "quick"
-
-
-async def test_keys_after_enter_act_after_the_filter_in_order(flows: Path) -> None:
-    """Issue 20 item 7: ``tcp`` Enter then keys at once: Enter applies "tcp" first, and the
-    keys after it act on the table in the order typed (two moves, then raw/decoded)."""
-    app = FlowtuiApp(str(flows))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await opened(pilot, app)
-        burst(app, ["slash", *"tcp", "enter", "j", "j", "r"])
+        burst(app, ["slash", "ctrl+u", *"tcp", "enter", "j", "j", "r"])  # ctrl+u: "reject"
         await at_rest(pilot, app)
         assert app.shown.query.where_text == "tcp"
         assert not app.main_screen.prompt.is_open
@@ -169,36 +188,25 @@ async def test_keys_after_enter_act_after_the_filter_in_order(flows: Path) -> No
         check_detail(pilot, app)
 
 
-async def test_go_to_time_and_export_prompts_take_their_keys(flows: Path,
-                                                             tmp_path: Path) -> None:
-    app = FlowtuiApp(str(flows))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await opened(pilot, app)
-        burst(app, ["at", *"12:02"])
-        await keys_handled(pilot, app)
-        prompt = app.main_screen.prompt
-        assert prompt.is_open and prompt.input.value.endswith("12:02")
-        assert app.table.cursor_row == 0 and not app.table.decoded
-        burst(app, ["escape", "w", "ctrl+u", *"x.csv"])
-        await keys_handled(pilot, app)
-        assert prompt.is_open and prompt.input.value == "x.csv"
-
-
-async def test_the_last_of_many_filters_typed_during_a_load_holds(tmp_path: Path) -> None:
-    """Issue 20 item 7: twenty filters typed while a big load runs (all in one write, the
-    hardest case): the last one is in effect once the load is done."""
-    path = tmp_path / "big.log.gz"
-    lines = flow_lines(20_000, seed=3, account="111122223333", stamp=STAMP)
-    path.write_bytes(text_object(lines * 5))
-    app = FlowtuiApp(str(tmp_path))  # the folder: nothing loads until asked
+async def test_the_last_of_many_filters_typed_during_a_load_holds(
+        s3_server: Any, fault_proxy: Any, proxy_client: Any) -> None:
+    """Issue 20 item 7: twenty filters typed while a load runs (all in one write, the
+    hardest case): the last one is in effect once the load is done, and the table shows
+    the records it keeps. The load is the 30,000-record object, held by the fault proxy
+    after its first rows, so it is running when the filters are typed on any machine (it
+    was 100,000 local records, which a fast machine could load first); released as soon
+    as they are typed, the rest arrives while the keys are being handled."""
+    fault_proxy.stall_after(100_000)  # the load waits with some rows in (once: the rest
+    app = FlowtuiApp(s3_server.find("big").url, client=proxy_client)  # comes in one read)
     filters = [f"port {port}" for port in range(1, 20)] + ["reject and port 22"]
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        app.loads.start([ObjectRef(str(path), path.stat().st_size)], path.name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count > 0 and fault_proxy.stalled.is_set(),
+                       what="the first rows, then a stall")
         app.table.focus()
-        running = app.job is not None and app.job.status.running
         for text in filters:
             burst(app, ["slash", "ctrl+u", *text, "enter"])
+        running = app.job is not None and app.job.status.running
+        fault_proxy.release()
         await wait_for(pilot, lambda: not app.key_gate.busy and
                        app.shown.query.where_text == "reject and port 22", timeout=300,
                        what="the last filter in effect")
@@ -208,7 +216,12 @@ async def test_the_last_of_many_filters_typed_during_a_load_holds(tmp_path: Path
         app.table.refresh_now()
         await pilot.pause()
         check_status(pilot, app)
-        assert running and app.job is not None and len(app.job.store) == 100_000
+        assert running and app.job is not None and len(app.job.store) == 30_000
+        store, shown = app.job.store, app.table.store
+        assert shown is not None
+        assert shown.rows(0, len(shown)) == [
+            r for r in store.rows(0, len(store)) if r["action"] == "REJECT"
+            and 22 in (r["srcport"], r["dstport"])]
 
 
 # --------------------------------------------------------------------- 3: detail panel
@@ -262,48 +275,7 @@ async def test_a_story_opened_as_the_app_quits_is_dropped(flows: Path) -> None:
         await pilot.pause()
 
 
-async def test_a_story_closed_before_its_work_arrives(flows: Path) -> None:
-    app = FlowtuiApp(str(flows))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await opened(pilot, app)
-        for _ in range(5):
-            burst(app, ["i", "escape"])
-        await keys_handled(pilot, app)
-        assert app.screen is app.main_screen
-
-
 # ------------------------------------------------------------------------ 10: smaller
-
-
-async def test_the_palette_names_each_key_from_its_binding(flows: Path) -> None:
-    """The palette said Story was (s); it is i. Each command's key is its binding's, and a
-    keymap that rebinds it is followed."""
-    app = FlowtuiApp(str(flows))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await opened(pilot, app)
-        helps = {c.name: c.help for c in FlowtuiCommands(app.screen)._commands()}  # noqa: SLF001
-        assert helps["Story of the record"].endswith("(i)")
-        assert helps["Sort by this column"].endswith("(s)")
-        assert helps["Filter records"].endswith("(/)")
-        app.set_keymap({"app.story": "y"})
-        helps = {c.name: c.help for c in FlowtuiCommands(app.screen)._commands()}  # noqa: SLF001
-        assert helps["Story of the record"].endswith("(y)")
-
-
-async def test_the_chooser_moves_with_j_and_k_and_stops_at_the_ends(flows: Path) -> None:
-    app = FlowtuiApp(str(flows))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await opened(pilot, app)
-        await press(pilot, "o")
-        options = app.screen.query_one("#columns-list", OptionList)
-        assert options.highlighted == 0
-        await press(pilot, "j", "j", "k")
-        assert options.highlighted == 1
-        await press(pilot, "k", "k", "up")  # at the top it stays (it wrapped to the end)
-        assert options.highlighted == 0
-        await press(pilot, "G", "j", "down")
-        assert options.highlighted == options.option_count - 1
-        await press(pilot, "escape")
 
 
 async def test_x_clears_the_new_rows_count(s3_server: Any, s3_client: Any,
@@ -330,10 +302,19 @@ async def test_x_clears_the_new_rows_count(s3_server: Any, s3_client: Any,
         assert "new rows" not in tail_text(pilot)
 
 
-async def test_y_in_the_table_copies_the_cell_under_the_cursor(flows: Path) -> None:
+async def test_stories_closed_at_once_then_y_copies_and_the_palette_names_keys(
+        flows: Path) -> None:
+    """Five stories opened and closed in one write each (i Esc): the work that arrives for
+    screens that are gone is dropped and the table is shown; y copies the cell under the
+    cursor (raw, then as shown decoded); the palette names each command's key from its
+    binding, and follows a keymap. Three tests before, one app each."""
     app = FlowtuiApp(str(flows))
     async with app.run_test(size=(160, 48)) as pilot:
         await opened(pilot, app)
+        for _ in range(5):  # stories closed before their work arrives: dropped
+            burst(app, ["i", "escape"])
+        await keys_handled(pilot, app)
+        assert app.screen is app.main_screen
         await press(pilot, "j", "l", "l", "l")
         column = app.table.current_column
         assert column == "dstport"
@@ -342,6 +323,15 @@ async def test_y_in_the_table_copies_the_cell_under_the_cursor(flows: Path) -> N
         assert app.clipboard == str(record["dstport"])
         await press(pilot, "r", "y")  # decoded: as the table shows it
         assert app.clipboard.startswith(str(record["dstport"]))
+        # The palette said Story was (s); it is i. Each command's key is its binding's, and
+        # a keymap that rebinds it is followed. (A test of its own before.)
+        helps = {c.name: c.help for c in FlowtuiCommands(app.screen)._commands()}  # noqa: SLF001
+        assert helps["Story of the record"].endswith("(i)")
+        assert helps["Sort by this column"].endswith("(s)")
+        assert helps["Filter records"].endswith("(/)")
+        app.set_keymap({"app.story": "y"})
+        helps = {c.name: c.help for c in FlowtuiCommands(app.screen)._commands()}  # noqa: SLF001
+        assert helps["Story of the record"].endswith("(y)")
 
 
 async def test_a_new_load_under_a_sort_starts_at_the_top(flows: Path, tmp_path: Path) -> None:

@@ -178,6 +178,7 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
                make_writer: Callable[[], Any] | None, dictionaries: bool) -> int:
     """``load_objects`` once the objects are known (a list) or are being listed (a feed
     that holds the first of them, or is closed)."""
+    from flowtui.cli.readergone import when_reader_leaves
     from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed
     from flowtui.loader import Loader
     from flowtui.outfile import OutputError
@@ -237,7 +238,13 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
     loader = Loader(None, client=client, concurrency=args.concurrency, fields=args.fields,
                     since=args.since, until=args.until, predicate=predicate,
                     columns=columns, prefilter=prefilter, dictionaries=dictionaries)
-    loader.run(refs, on_event, cancel)
+    def reader_gone() -> None:  # ``| head`` has its lines; the next write may be far off
+        nonlocal broken_pipe
+        broken_pipe = True
+        cancel.set()
+
+    with when_reader_leaves(reader_gone):
+        loader.run(refs, on_event, cancel)
     if write_failed:
         raise write_failed[0]  # cli.main says it in one line
     if broken_pipe:

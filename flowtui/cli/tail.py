@@ -23,6 +23,7 @@ from flowtui.cli.args import (
     stdout_closed,
     whole_number,
 )
+from flowtui.cli.readergone import when_reader_leaves
 from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed, PollDone, PollFailed, TailEvent
 from flowtui.output import make_writer
 from flowtui.s3.errors import describe
@@ -191,8 +192,14 @@ def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
         engine.stop(timeout=0)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    def reader_gone() -> None:  # ``| head``: a quiet prefix may write nothing for hours
+        nonlocal broken_pipe
+        broken_pipe = True
+        engine.stop(timeout=0)
+
     try:
-        engine.run()
+        with when_reader_leaves(reader_gone):
+            engine.run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from types_boto3_ec2 import EC2Client
@@ -73,16 +73,18 @@ def _refuse_others(model: Any = None, **_: Any) -> None:
 def make_ec2_client(profile: str | None = None, region: str | None = None,
                     endpoint_url: str | None = None, *, connect_timeout: float = 5.0,
                     read_timeout: float = 20.0, max_attempts: int = 3) -> EC2Client:
-    """A boto3 EC2 client that can send only the calls in ``ALLOWED_OPERATIONS``."""
-    import boto3
+    """An EC2 client that can send only the calls in ``ALLOWED_OPERATIONS``; its model comes
+    from the process's shared loader (parsed once, not once per names read)."""
     from botocore.config import Config
+
+    from flowtui.s3.session import botocore_session
 
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_EC2") or os.environ.get(
         "AWS_ENDPOINT_URL")
-    session = boto3.session.Session(profile_name=profile, region_name=region)
-    client = session.client("ec2", endpoint_url=endpoint, config=Config(
-        retries={"mode": "standard", "total_max_attempts": max_attempts},
-        connect_timeout=connect_timeout, read_timeout=read_timeout))
+    config = Config(retries={"mode": "standard", "total_max_attempts": max_attempts},
+                    connect_timeout=connect_timeout, read_timeout=read_timeout)
+    client = cast("EC2Client", botocore_session(profile, region).create_client(
+        "ec2", endpoint_url=endpoint, config=config))
     client.meta.events.register("before-call.ec2", _refuse_others)
     from flowtui.redact import watch
 

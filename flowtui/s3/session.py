@@ -88,16 +88,25 @@ def make_client(
         options["s3"] = {"addressing_style": "path"}
     if no_sign:
         options["signature_version"] = UNSIGNED
-    session = botocore.session.Session(profile=profile)
-    if region is not None:
-        session.set_config_variable("region", region)
-    session.register_component("data_loader", _ModelLoader.for_session(session))
+    session = botocore_session(profile, region)
     client = cast("S3Client", session.create_client("s3", endpoint_url=endpoint_url,
                                                     config=Config(**options)))
     client.meta.events.register("before-call.s3", _refuse_writes)
     watch(client)  # its credentials are hidden from every error text
     inflight.install(client)  # so a stop or quit can cut requests waiting on the network
     return client
+
+
+def botocore_session(profile: str | None = None,
+                     region: str | None = None) -> botocore.session.Session:
+    """A botocore session for ``profile`` (None: the default chain) and ``region`` whose
+    clients read their models through the process's one shared loader (``_ModelLoader``):
+    S3's and EC2's models are parsed once per process, not once per session."""
+    session = botocore.session.Session(profile=profile)
+    if region is not None:
+        session.set_config_variable("region", region)
+    session.register_component("data_loader", _ModelLoader.for_session(session))
+    return session
 
 
 class _JSONFiles(JSONFileLoader):
@@ -177,12 +186,19 @@ class _ModelLoader(Loader):
 
     @classmethod
     def for_session(cls, session: botocore.session.Session) -> _ModelLoader:
-        """The loader botocore would make (``create_loader``): $AWS_DATA_PATH first."""
-        paths = session.get_config_variable("data_path")
-        if not paths:
-            return cls()
-        return cls(extra_search_paths=[os.path.expanduser(os.path.expandvars(path))
-                                       for path in paths.split(os.pathsep)])
+        """The loader botocore would make (``create_loader``): $AWS_DATA_PATH first. One
+        per process for each such path, shared by the sessions: a loader of its own parsed
+        the S3 model and its endpoint rules again for every client (~0.1 s of CPU each; the
+        app's tests make hundreds). botocore already gives one loader's cached models to
+        every client of a session; sessions share them the same way."""
+        paths = session.get_config_variable("data_path") or ""
+        with _LOADERS_LOCK:
+            loader = _LOADERS.get(paths)
+            if loader is None:
+                loader = _LOADERS[paths] = cls(extra_search_paths=[
+                    os.path.expanduser(os.path.expandvars(path))
+                    for path in paths.split(os.pathsep)]) if paths else cls()
+            return loader
 
     def load_service_model(self, service_name: str, type_name: str,
                            api_version: str | None = None) -> Any:
@@ -202,6 +218,10 @@ class _ModelLoader(Loader):
             else:
                 return [name]
         return super().list_available_services(type_name)
+
+
+_LOADERS: dict[str, _ModelLoader] = {}
+_LOADERS_LOCK = threading.Lock()
 
 
 def pool_size(concurrency: int | None) -> int:

@@ -10,6 +10,7 @@ import bz2
 import gzip
 import io
 import random
+import struct
 import sys
 import zlib
 from collections.abc import Callable
@@ -45,11 +46,24 @@ def inject(raw_line: bytes, at: int = 50) -> bytes:
 
 
 def gzip_repeat(head: bytes, middle: bytes, times: int, tail: bytes) -> bytes:
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    out = [packer.compress(head)]
-    out += [packer.compress(middle) for _ in range(times)]
-    out += [packer.compress(tail), packer.flush()]
-    return b"".join(out)
+    """One gzip member of ``head + middle * times + tail``, with ``middle`` deflated once:
+    after a full flush deflate starts afresh (no window, byte-aligned), so the bytes of
+    ``middle`` compressed after one are the same at every repetition. (Deflating 200 MiB
+    of newlines each run took a second of the corpus tests' set-up.)"""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: the gzip frame is ours
+    body = [packer.compress(head), packer.flush(zlib.Z_FULL_FLUSH)]
+    block = packer.compress(middle) + packer.flush(zlib.Z_FULL_FLUSH)
+    body += [block] * times
+    body += [packer.compress(tail), packer.flush()]
+    crc = zlib.crc32(head)
+    for _ in range(times):
+        crc = zlib.crc32(middle, crc)
+    crc = zlib.crc32(tail, crc)
+    size = len(head) + len(middle) * times + len(tail)
+    # RFC 1952: magic, deflate, no flags, no mtime, max compression, unknown OS; then the
+    # CRC-32 and the length mod 2**32 of the uncompressed data.
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + b"".join(body)
+            + struct.pack("<II", crc, size & 0xFFFFFFFF))
 
 
 def parquet(table: pa.Table) -> bytes:
@@ -133,7 +147,8 @@ def parquet_bomb(rows: int, *, dictionary: bool) -> bytes:
     if dictionary:
         columns["action"] = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), huge)
     else:
-        columns["action"] = pa.array(["A" * (1 << 20)] * rows)
+        # (pa.repeat: the same array as a list of 272 str of 1 MiB, in a tenth of the time)
+        columns["action"] = pa.repeat(pa.scalar("A" * (1 << 20)), rows)
     sink = io.BytesIO()
     # (no statistics for the plain one: min/max over 272 values of 1 MiB took seconds to
     # write, and the refusal reads the column chunk's sizes, not its statistics)
