@@ -159,8 +159,9 @@ def test_credentials_from_the_environment_send_nothing_but_the_request(
 
 def test_the_client_keeps_the_endpoints_of_its_own_services_only() -> None:
     """botocore's endpoints file names every region of ~300 services; flowtui's session
-    keeps S3's and those of the credential chain's own clients (4 MB of dicts less in every
-    command that reads S3), and each partition's own data (regions, DNS suffix) whole."""
+    keeps S3's, EC2's and those of the credential chain's own clients (4 MB of dicts less in
+    every command that reads S3), and each partition's own data (regions, DNS suffix)
+    whole."""
     import botocore.session
     from botocore.loaders import create_loader
 
@@ -177,20 +178,19 @@ def test_the_client_keeps_the_endpoints_of_its_own_services_only() -> None:
     assert "s3" in ours["partitions"][0]["services"]
 
 
-@pytest.mark.parametrize("service", ["sts", "sso", "sso-oidc"])
+@pytest.mark.parametrize("service", ["ec2", "sts", "sso", "sso-oidc"])
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"])
 def test_the_credential_chains_clients_find_the_endpoints_botocore_finds(
         service: str, region: str) -> None:
     """A role profile makes an STS client, an SSO profile SSO and SSO-OIDC clients, from the
-    same session as the S3 client (botocore.credentials): each gets the endpoint and the
-    signing region a plain botocore session gives it."""
+    same session as the S3 client (botocore.credentials), and names read EC2 through the
+    same loader (``botocore_session``): each gets the endpoint and the signing region a
+    plain botocore session gives it."""
     import botocore.session
 
-    from flowtui.s3.session import _ModelLoader
+    from flowtui.s3.session import botocore_session
 
-    session = botocore.session.Session()
-    session.register_component("data_loader", _ModelLoader.for_session(session))
-    ours = session.create_client(service, region_name=region)
+    ours = botocore_session().create_client(service, region_name=region)
     theirs = botocore.session.Session().create_client(service, region_name=region)
     assert ours.meta.endpoint_url == theirs.meta.endpoint_url
     assert ours.meta.region_name == theirs.meta.region_name

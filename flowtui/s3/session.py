@@ -127,10 +127,11 @@ class _JSONFiles(JSONFileLoader):
         return json.loads(payload)
 
 
-#: The services whose endpoints a client of flowtui's session may look up: S3, and those the
-#: credential chain makes clients of from the same session (STS for a role or web identity,
-#: SSO and SSO-OIDC for an SSO profile, Sign-In for a console login).
-ENDPOINT_SERVICES = frozenset({"s3", "sts", "sso", "sso-oidc", "signin"})
+#: The services whose endpoints a client of flowtui's sessions may look up: S3 and EC2
+#: (``botocore_session``'s callers), and those the credential chain makes clients of from
+#: the same session (STS for a role or web identity, SSO and SSO-OIDC for an SSO profile,
+#: Sign-In for a console login).
+ENDPOINT_SERVICES = frozenset({"s3", "ec2", "sts", "sso", "sso-oidc", "signin"})
 
 
 class _ClientFiles(_JSONFiles):
