@@ -119,9 +119,8 @@ try:
         while rows := cursor.fetchmany(10000):
             for row in rows:
                 print("\\t".join("" if v is None else str(v) for v in row))
-    else:
-        for row in con.execute(sql).fetchall():
-            print(*row)
+    else:  # the rows as DuckDB writes them (fetchall() needs pytz for a TIMESTAMPTZ)
+        con.execute(f"COPY ({sql}) TO '/dev/stdout' (FORMAT csv)")
 finally:
     if not httpfs:
         import shutil
