@@ -9,6 +9,7 @@ Parquet reader narrows its batches the same way (``parquet.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -103,6 +104,126 @@ def valid_utf8(table: pa.Table) -> bool:
             except pa.ArrowInvalid:
                 return False
     return True
+
+
+#: Field metadata of a column of whole numbers kept as their text (``numbers_as_text`` in
+#: ``blocks.py``): the value names the Arrow type every value was checked to fit.
+NUMBER_TEXT = b"flowtui.number"
+
+
+Column: TypeAlias = "pa.ChunkedArray | pa.Array"
+
+
+def number_text(columns: Sequence[Column], kind: pa.DataType) -> bool:
+    """Whether every value of these text columns is a whole number of ``kind`` (unsigned)
+    written as Arrow writes one (see ``numbers_text``)."""
+    return numbers_text([(kind, columns)])
+
+
+def numbers_text(groups: Sequence[tuple[pa.DataType, Sequence[Column]]]) -> bool:
+    """Whether every value of each group's text columns is a whole number of the group's
+    type (unsigned) written as Arrow writes one: digits, no sign, no leading zero. Then the
+    text is byte for byte what the typed value prints, and the reader would have typed it.
+
+    Checked on all the columns joined (one set of kernel calls per block, not per column or
+    per type) with fixed-width kernels over their bytes, lengths and first digits, a few ns
+    a value: a cast of every value (what the reader's conversion does) cost twice as much,
+    and the point is to cost less than turning typed numbers back into text. Only values as
+    long as their type's largest and starting with its first digit are cast, to be sure.
+    """
+    chunks: list[pa.Array] = []
+    places: list[tuple[pa.DataType, int, int]] = []  # each group's rows in the joined values
+    for kind, columns in groups:
+        begin = sum(len(chunk) for chunk in chunks)
+        chunks += [chunk for column in columns
+                   for chunk in (column.chunks if isinstance(column, pa.ChunkedArray)
+                                 else [column])]
+        places.append((kind, begin, sum(len(chunk) for chunk in chunks)))
+    if not chunks:
+        return True
+    values = pa.concat_arrays(chunks) if len(chunks) > 1 else chunks[0]
+    count = len(values)
+    if not count or values.null_count == count:
+        return True
+    _validity, offsets_buffer, data = values.buffers()
+    offsets = pa.Array.from_buffers(pa.int32(), count + 1, [None, offsets_buffer],
+                                    offset=values.offset)
+    first, last = offsets[0].as_py(), offsets[count].as_py()
+    if data is None or last == first:
+        return False  # empty values that are not null
+    text = pa.Array.from_buffers(pa.uint8(), last - first, [None, data], offset=first)
+    low, high = (value.as_py() for value in pc.min_max(text).values())
+    if low < ord("0") or high > ord("9"):
+        return False
+    lengths = pc.binary_length(values)
+    shortest, longest = (value.as_py() for value in pc.min_max(lengths).values())
+    if shortest < 1:
+        return False
+    if longest == 1:
+        return True  # single digits: no leading zero, and every type holds 9
+    # Each value's first digit; scalars are typed as the arrays are (a Python int would
+    # widen every array to int64 first). A null (no text) is given its neighbour's.
+    starts = offsets.slice(0, count)
+    if first:
+        starts = pc.subtract(starts, pa.scalar(first, pa.int32()))
+    if starts[count - 1].as_py() == last - first:  # trailing nulls start past the text
+        starts = pc.min_element_wise(starts, pa.scalar(last - first - 1, pa.int32()))
+    # In bounds by construction: offsets rise, no value is empty, the last start is clamped.
+    leading = pc.take(text, starts, boundscheck=False)
+    zero = pc.equal(leading, _DIGITS[0])
+    if pc.any(zero).as_py() and pc.any(pc.and_(zero, pc.greater(lengths, _ONE))).as_py():
+        return False
+    return all(_fits(kind, lengths.slice(begin, end - begin),
+                     leading.slice(begin, end - begin), values.slice(begin, end - begin))
+               for kind, begin, end in places if end > begin and longest >= _width(kind))
+
+
+def _width(kind: pa.DataType) -> int:
+    """Digits of the largest value of the unsigned ``kind``."""
+    return len(str((1 << kind.bit_width) - 1))
+
+
+def _fits(kind: pa.DataType, lengths: pa.Array, leading: pa.Array, values: pa.Array) -> bool:
+    """Whether digit strings with no leading zero (``lengths``, first digits ``leading``)
+    are all at most the largest value of the unsigned ``kind``."""
+    largest = str((1 << kind.bit_width) - 1)
+    longest = pc.max(lengths).as_py()
+    if longest is None or longest < len(largest):
+        return True  # all null, or shorter than the largest
+    if longest > len(largest):
+        return False
+    full = pc.equal(lengths, pa.scalar(len(largest), pa.int32()))
+    top = _DIGITS[int(largest[0])]
+    if pc.any(pc.and_(full, pc.greater(leading, top))).as_py():
+        return False
+    edge = pc.and_(full, pc.equal(leading, top))
+    if pc.any(edge).as_py():
+        try:
+            pc.cast(pc.filter(values, edge), kind)
+        except pa.ArrowInvalid:
+            return False
+    return True
+
+
+_DIGITS = [pa.scalar(ord(str(digit)), pa.uint8()) for digit in range(10)]
+_ONE = pa.scalar(1, pa.int32())
+
+
+def with_number_text(batch: pa.RecordBatch, numbers: dict[str, pa.DataType]
+                     ) -> pa.RecordBatch:
+    """``batch`` with its columns of numbers as text marked (``NUMBER_TEXT``)."""
+    fields = [field.with_metadata({NUMBER_TEXT: str(numbers[field.name]).encode()})
+              if field.name in numbers else field for field in batch.schema]
+    return pa.RecordBatch.from_arrays(batch.columns, schema=pa.schema(fields))
+
+
+def number_text_types(schema: pa.Schema) -> dict[int, pa.DataType]:
+    """The columns of ``schema`` that hold numbers as text, by place: their checked types."""
+    found = {}
+    for index, field in enumerate(schema):
+        if field.metadata and NUMBER_TEXT in field.metadata:
+            found[index] = pa.type_for_alias(field.metadata[NUMBER_TEXT].decode())
+    return found
 
 
 def may_hold_hex(data: bytes) -> bool:

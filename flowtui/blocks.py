@@ -29,9 +29,11 @@ from flowtui.arrowcsv import (
     holds_field_name,
     may_hold_hex,
     narrow,
+    numbers_text,
     utf8_text,
     valid_utf8,
     widen_null_columns,
+    with_number_text,
 )
 from flowtui.fields import NON_NEGATIVE, arrow_type
 from flowtui.header import MAX_FIELDS, column_names, looks_like_header
@@ -41,6 +43,11 @@ RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in p
 # One CSV block per parse block (a block is at most MAX_BLOCK_BYTES plus one inflate step and
 # one long line): one chunk per column, so no dictionaries to unify when it is combined.
 _READ_BLOCK_BYTES = 5 << 20
+#: Blocks whose numbers may fail to read as text (``numbers_as_text``) before a typer stops
+#: trying, and one more per TEXT_HITS_PER_MISS that did read: a miss costs a read of the block
+#: for nothing (a file of bad lines, of padded numbers), so misses stay a small share.
+MAX_TEXT_MISSES = 3
+TEXT_HITS_PER_MISS = 16
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,9 @@ class _Options(NamedTuple):
     narrow: pacsv.ConvertOptions | None  # int64 columns as uint32; None: there are none
     wide: pacsv.ConvertOptions  # the catalogue's types
     narrowed: list[int]  # the columns ``narrow`` types as uint32 (places in ``columns``)
+    text: pacsv.ConvertOptions | None  # whole numbers as text (``numbers_as_text``); None: off
+    numbers: dict[str, pa.DataType]  # those columns, and the types their values must fit
+    number_groups: list[tuple[pa.DataType, list[str]]]  # the same by type (checked at once)
 
 
 class Prefilter(Protocol):
@@ -90,16 +100,22 @@ class BlockTyper:
 
     ``fields`` are the object's columns; ``wanted`` (None: all) the columns typed and
     returned; ``prefilter`` the filter applied before typing every column;
-    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``). A typer
+    ``dictionaries=False``: text columns as plain strings (see ``FlowLogParser``);
+    ``numbers_as_text`` (with ``dictionaries=False``, no prefilter): integer columns as their
+    text where every value is a whole number written plainly (see ``FlowLogParser``). A typer
     never changes its columns once it types (several threads may use it at once): a header
     met inside a block types the rest of the block with a new typer (``with_fields``),
     which the block's result hands on (``BlockResult.switched``).
     """
 
     def __init__(self, fields: list[str] | None, wanted: Iterable[str] | None,
-                 prefilter: Prefilter | None, dictionaries: bool = True) -> None:
+                 prefilter: Prefilter | None, dictionaries: bool = True,
+                 numbers_as_text: bool = False) -> None:
         self.fields = fields
         self._dictionaries = dictionaries
+        self._numbers_as_text = numbers_as_text and not dictionaries and prefilter is None
+        self._text_misses = 0
+        self._text_hits = 0
         self._wanted = None if wanted is None else frozenset(wanted)
         self._prefilter = prefilter
         self._options_cache: _Options | None = None
@@ -107,7 +123,8 @@ class BlockTyper:
 
     def with_fields(self, fields: list[str] | None) -> BlockTyper:
         """A typer like this one for other columns."""
-        return BlockTyper(fields, self._wanted, self._prefilter, self._dictionaries)
+        return BlockTyper(fields, self._wanted, self._prefilter, self._dictionaries,
+                          self._numbers_as_text)
 
     def _options(self) -> _Options:
         if self._options_cache is None:
@@ -119,6 +136,9 @@ class BlockTyper:
             # so no int64 column is built only to be narrowed; a block with a value that
             # does not fit is read again with the catalogue's types.
             narrowed = {f: pa.uint32() if t == pa.int64() else t for f, t in types.items()}
+            numbers = {f: t for f, t in narrowed.items() if pa.types.is_unsigned_integer(t)
+                       } if self._numbers_as_text else {}
+            text = {f: pa.binary() if f in numbers else t for f, t in types.items()}
             self._options_cache = _Options(
                 pacsv.ReadOptions(column_names=self.fields, use_threads=True,
                                   block_size=_READ_BLOCK_BYTES),
@@ -126,6 +146,10 @@ class BlockTyper:
                 convert_options(narrowed, columns) if narrowed != types else None,
                 convert_options(types, columns),
                 [i for i, f in enumerate(columns) if narrowed[f] != types[f]],
+                convert_options(text, columns) if numbers else None,
+                numbers,
+                [(kind, [f for f in numbers if numbers[f] == kind])
+                 for kind in dict.fromkeys(numbers.values())],
             )
         return self._options_cache
 
@@ -212,8 +236,11 @@ class BlockTyper:
                 block = _Block(picked)
                 data = picked
         source = block.reader()
-        table = None
-        if options.narrow is not None:
+        table = self._numbers_text(source, options)
+        texted = table is not None
+        if table is not None and _rows_are_lines(data, table, len(self.fields or ())):
+            block.newlines = table.num_rows
+        if not texted and options.narrow is not None:
             try:
                 table = pacsv.read_csv(source, options.read, PARSE_OPTIONS, options.narrow)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -227,7 +254,7 @@ class BlockTyper:
                 raise _FastPathFailed from exc
             if _holds_negative(table):
                 raise _FastPathFailed  # "-3" packets: the slow pass reports the line
-        elif options.narrowed:
+        elif options.narrowed and not texted:
             table = widen_null_columns(table, options.narrowed)
         if not table.num_rows:
             return empty_batch(options.columns)
@@ -239,7 +266,30 @@ class BlockTyper:
             raise _FastPathFailed  # the slow pass reports the line
         if self._all_text and holds_field_name(table):
             raise _FastPathFailed  # perhaps a header line: the slow pass decides
-        return narrow(table.combine_chunks().to_batches()[0])
+        batch = narrow(table.combine_chunks().to_batches()[0])
+        return with_number_text(batch, options.numbers) if texted else batch
+
+    def _numbers_text(self, source: pa.BufferReader, options: _Options) -> pa.Table | None:
+        """The block read with its integer columns as text, if every value of them is a
+        whole number written plainly (``numbers_text``); else None (``source`` rewound), and
+        the block is typed the usual way, which finds what is wrong with it."""
+        if options.text is None or \
+                self._text_misses >= MAX_TEXT_MISSES + self._text_hits // TEXT_HITS_PER_MISS:
+            return None
+        try:
+            table = pacsv.read_csv(source, options.read, PARSE_OPTIONS, options.text)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            table = None
+        if table is not None and not table.num_rows:
+            return table  # only empty lines: typed, they give no rows either
+        if table is not None and numbers_text(
+                [(kind, [table.column(name) for name in names])
+                 for kind, names in options.number_groups]):
+            self._text_hits += 1
+            return table
+        source.seek(0)
+        self._text_misses += 1
+        return None
 
     def _picked(self, block: _Block, options: _Options) -> bytes | None:
         """The lines of ``data`` the prefilter keeps, or None to type them all.
@@ -351,6 +401,15 @@ class _Block:
             self._newlines = self.data.count(b"\n")
         return self._newlines
 
+    @property
+    def newlines(self) -> int | None:
+        return self._newlines
+
+    @newlines.setter
+    def newlines(self, count: int) -> None:
+        """The count, known another way (``_rows_are_lines``)."""
+        self._newlines = count
+
     def lines(self) -> pa.Array:
         """The block's non-empty lines, without their newlines (a binary array), cut from
         the Arrow copy; the newlines are counted on the way."""
@@ -366,6 +425,29 @@ class _Block:
         if last and lengths[last].as_py() == 0 and pc.min(lengths.slice(0, last)).as_py():
             return pieces.slice(0, last)  # the usual block: no empty line but after the end
         return pc.filter(pieces, pc.greater(lengths, 0))
+
+
+def _rows_are_lines(data: bytes, table: pa.Table, columns: int) -> bool:
+    """Whether each of the block's lines is one of ``table``'s rows, so its newlines need
+    no count (a pass over the block, 4-6 % of a csv cat's CPU), told from sizes alone.
+
+    ``table`` holds every column as the bytes the reader cut, "-" as a null: each row is
+    its values' bytes, a byte per null, a space between values and a newline. The block is
+    that sum exactly unless it holds empty lines (the reader skips them: a byte each
+    uncounted); a lone CR, which ends a row inside a line, is looked for. Any other table
+    (typed columns, some of the line's ``columns`` left out) is counted.
+    """
+    if table.num_columns != columns or b"\r" in data:
+        return False
+    size: int = table.num_rows * columns  # the spaces between values, and the newline
+    for column in table.columns:
+        if column.type not in (pa.binary(), pa.string()):
+            return False
+        for chunk in column.chunks:
+            offsets = memoryview(chunk.buffers()[1]).cast("i")  # int32, as binary's are
+            size += offsets[chunk.offset + len(chunk)] - offsets[chunk.offset] \
+                + chunk.null_count
+    return size == len(data)
 
 
 class _BadLines:

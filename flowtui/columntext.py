@@ -14,6 +14,7 @@ column's text, and ``join_lines`` joins the columns into lines in one kernel cal
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,17 +70,24 @@ class Cells:
             values = pc.utf8_rpad(self.values, width) if width else self.values
             return [part for part in (prefix + self.around, values, self.around + suffix)
                     if not isinstance(part, str) or part]
-        key = None if self.key is None else (*self.key, prefix, suffix, width)
-        values = _decorated_cache.get(key) if key is not None else None
-        if values is None:
-            values = pc.utf8_rpad(self.values, width) if width else self.values
-            if prefix or suffix:
-                values = pc.binary_join_element_wise(prefix, values, suffix, "")
-            if key is not None:
-                if len(_decorated_cache) >= MAX_CACHED_TABLES:
-                    _decorated_cache.clear()
-                _decorated_cache[key] = values
-        return [pc.take(values, self.indices)]
+        return [pc.take(decorated_table(self, prefix, suffix, width), self.indices)]
+
+
+def decorated_table(cells: Cells, prefix: str, suffix: str, width: int = 0) -> pa.Array:
+    """The table of a column's text (``cells.values``, picked by ``cells.indices``), each
+    value padded to ``width`` and put between ``prefix`` and ``suffix``; kept for the next
+    batches when the table is one they share (``cells.key``)."""
+    key = None if cells.key is None else (*cells.key, prefix, suffix, width)
+    values = _decorated_cache.get(key) if key is not None else None
+    if values is None:
+        values = pc.utf8_rpad(cells.values, width) if width else cells.values
+        if prefix or suffix:
+            values = pc.binary_join_element_wise(prefix, values, suffix, "")
+        if key is not None:
+            if len(_decorated_cache) >= MAX_CACHED_TABLES:
+                _decorated_cache.clear()
+            _decorated_cache[key] = values
+    return values
 
 
 MAX_CACHED_TABLES = 256
@@ -96,6 +104,7 @@ _dictionary_cache: dict[tuple[object, ...], list[tuple[pa.Array, pa.Array, tuple
 _dictionary_serial = itertools.count()
 MAX_CACHED_SPANS = 4  # ranges kept per integer type (start, end, packets share uint32)
 _span_cache: dict[tuple[object, ...], list[tuple[int, int, pa.Array]]] = {}
+_SPANS_LOCK = threading.Lock()
 
 
 def column_cells(column: pa.Array, style: TextStyle) -> Cells:
@@ -167,12 +176,14 @@ def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:
     if low is None:
         return None
     kind = column.type
-    spans = _span_cache.setdefault((kind, style.null), [])
-    for number, span in enumerate(spans):
-        if span[0] <= low and high <= span[1]:
-            first, last, table = spans.pop(number)
-            spans.insert(0, (first, last, table))
-            break
+    with _SPANS_LOCK:  # the writing threads share the ranges (BackgroundWriter)
+        spans = _span_cache.setdefault((kind, style.null), [])
+        found = next((span for span in spans if span[0] <= low and high <= span[1]), None)
+        if found is not None:
+            spans.remove(found)
+            spans.insert(0, found)
+    if found is not None:
+        first, last, table = found
     else:
         if high - low >= min(len(column) // 2, MAX_SPAN):
             return None
@@ -182,10 +193,12 @@ def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:
             least, most = _integer_range(kind)
             first, last = max(low - margin, least), min(high + margin, most)
         wide = pa.uint64() if kind == pa.uint64() else pa.int64()
-        every = pc.add(pc.cast(_counting(last - first + 1), wide), pa.scalar(first, wide))
-        table = pa.concat_arrays([pc.cast(every, pa.string()), pa.array([style.null], pa.string())])
-        spans.insert(0, (first, last, table))
-        del spans[MAX_CACHED_SPANS:]
+        every = pc.add(pc.cast(counting(last - first + 1), wide), pa.scalar(first, wide))
+        table = pa.concat_arrays([pc.cast(every, pa.string()),
+                                  pa.array([style.null], pa.string())])
+        with _SPANS_LOCK:
+            spans.insert(0, (first, last, table))
+            del spans[MAX_CACHED_SPANS:]
     indices = pc.subtract(column, pa.scalar(first, kind))
     return Cells(table, _filled_indices(indices, len(table) - 1),
                  ("span", kind, style.null, first, last))
@@ -293,11 +306,12 @@ def join_lines(parts: list[pa.Array | str]) -> pa.Array:
 _counted: list[pa.Array] = [pa.array([], pa.int64())]
 
 
-def _counting(count: int) -> pa.Array:
+def counting(count: int) -> pa.Array:
     """0, 1, … count - 1 as int64, sliced from a cached array (made with one kernel call
     when it grows, not from a Python range)."""
-    if len(_counted[0]) < count:
+    counted = _counted[0]  # read once: another writing thread may replace it
+    if len(counted) < count:
         size = max(count, 1 << 16)
-        _counted[0] = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), size)
-                                                    ), pa.scalar(1, pa.int64()))
-    return _counted[0].slice(0, count)
+        counted = _counted[0] = pc.subtract(
+            pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), size)), pa.scalar(1, pa.int64()))
+    return counted.slice(0, count)

@@ -7,23 +7,28 @@ Why column by column: a million records made into Python strings take seconds, s
 times longer than reading them. So each column becomes its text with Arrow kernels
 (``columntext.py``: dictionaries rendered once per value, small integers and close-together
 ones through tables of their text, strings checked for escaping over a column's bytes at
-once), one more kernel joins the columns into lines (for CSV, Arrow's CSV writer), and the
-bytes of the result are written as they are. ``cat --format csv`` gets text columns as
+once), one more kernel joins the columns into lines (for CSV, Arrow's CSV writer; for JSON
+lines, two takes and a copy of string views: ``linebytes.py``), and the bytes of the result
+are written as they are. ``cat --format csv`` gets text columns as
 plain strings, not dictionaries (see ``FlowLogParser``): Arrow's CSV writer renders each
-row once anyway. ``--decoded`` and ``--explain`` stay in Python: they are for reading a few
-records, not for bulk.
+row once anyway; and whole numbers as the text they were read as, where that is the text
+their value prints (``_write_number_text``). ``--decoded`` and ``--explain`` stay in
+Python: they are for reading a few records, not for bulk.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 from typing import IO, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from flowtui import arrowcompute as pc
+from flowtui.arrowcsv import number_text_types
 from flowtui.columntext import (
     BINARY_TYPES,
     STRING_TYPES,
@@ -31,11 +36,11 @@ from flowtui.columntext import (
     TextStyle,
     column_cells,
     join_lines,
-    line_parts,
     plain_ascii,
     python_text,
     rendered,
 )
+from flowtui.linebytes import line_bytes
 from flowtui.store import records
 from flowtui.textsafe import BIDI, UNSAFE, UNSAFE_KEEPING_NEWLINES, printable
 
@@ -55,6 +60,7 @@ class RecordWriter:
         self.decoded = decoded
         self.written = 0
         self._binary: BinaryIO | None = getattr(out, "buffer", None)
+        self._rendering = threading.local()
 
     @property
     def done(self) -> bool:
@@ -67,6 +73,32 @@ class RecordWriter:
             batch = batch.slice(0, self.limit - self.written)
         self._write(batch, source)
         self.written += batch.num_rows
+        self.out.flush()
+
+    @property
+    def renders(self) -> bool:
+        """Whether ``render`` makes this writer's text: then a ``BackgroundWriter`` may make
+        the text of several batches at once, on several threads, and write it in order."""
+        return False
+
+    def render(self, batch: pa.RecordBatch, source: str) -> list[bytes | memoryview]:
+        """The bytes ``_write`` writes for a batch (a header first when its columns are
+        new), kept instead of written. Batches are rendered in order where the columns
+        change (the header, the table's widths); between such batches, in any order or
+        several at once (on several threads: what is kept is the calling thread's)."""
+        parts: list[bytes | memoryview] = []
+        self._rendering.parts = parts
+        try:
+            self._write(batch, source)
+        finally:
+            self._rendering.parts = None
+        return parts
+
+    def write_rendered(self, parts: list[bytes | memoryview], rows: int) -> None:
+        """Write what ``render`` made of a batch of ``rows`` rows."""
+        for part in parts:
+            self._write_bytes(part)
+        self.written += rows
         self.out.flush()
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
@@ -85,6 +117,10 @@ class RecordWriter:
         self._write_bytes(memoryview(data)[start:end])
 
     def _write_bytes(self, data: bytes | memoryview) -> None:
+        parts = getattr(self._rendering, "parts", None)
+        if parts is not None:  # ``render``: kept, written later
+            parts.append(data)
+            return
         if self._binary is None:  # a text-only stream (tests): decode, same characters
             self.out.write(bytes(data).decode("utf-8"))
             return
@@ -128,6 +164,10 @@ class TableWriter(RecordWriter):
         self._names: list[str] | None = None
         self._widths: list[int] = []
 
+    @property
+    def renders(self) -> bool:
+        return not self.decoded
+
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         if self.decoded:
             self._write_rows(batch)
@@ -142,8 +182,13 @@ class TableWriter(RecordWriter):
         # Padded, two spaces between columns; the last one unpadded, so lines end with text.
         widths = [*self._widths[:-1], 0]
         texts = ["", *["  "] * (len(columns) - 1), "\n"]
-        self._write_lines(_rstripped(join_lines(line_parts(columns, texts, widths)),
-                                     columns[-1]))
+        trailing = _trailing(columns[-1])
+        start = 0
+        for lines in line_bytes(columns, texts, widths):
+            if trailing is not None:
+                lines = _rstripped(lines, trailing.slice(start, len(lines)))
+            self._write_lines(lines)
+            start += len(lines)
 
     def _write_rows(self, batch: pa.RecordBatch) -> None:
         rows = self._cells(batch)
@@ -168,14 +213,21 @@ def _widest(text: pa.Array) -> int:
     return pc.max(pc.utf8_length(text)).as_py() or 0
 
 
-def _rstripped(lines: pa.Array, last: Cells) -> pa.Array:
-    """Lines whose last cell is empty or ends in whitespace lose it, as ``str.rstrip``."""
+def _trailing(last: Cells) -> pa.Array | None:
+    """Which rows' last cell is empty or ends in whitespace (None: no row's)."""
     trailing = pc.match_substring_regex(last.values, TRAILING_SPACE)
     if not pc.any(trailing).as_py():
+        return None
+    return Cells(trailing, last.indices).rows()
+
+
+def _rstripped(lines: pa.Array, trailing: pa.Array) -> pa.Array:
+    """Lines whose last cell is empty or ends in whitespace (``trailing``) lose it, as
+    ``str.rstrip``."""
+    if not pc.any(trailing).as_py():
         return lines
-    rows = Cells(trailing, last.indices).rows()
-    fixed = [line[:-1].rstrip() + "\n" for line in pc.filter(lines, rows).to_pylist()]
-    return pc.replace_with_mask(lines, rows, pa.array(fixed, pa.string()))
+    fixed = [line[:-1].rstrip() + "\n" for line in pc.filter(lines, trailing).to_pylist()]
+    return pc.replace_with_mask(lines, trailing, pa.array(fixed, pa.string()))
 
 
 def _csv_quoted(value: str) -> str:
@@ -221,6 +273,10 @@ class CsvWriter(RecordWriter):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._names: list[str] | None = None
 
+    @property
+    def renders(self) -> bool:
+        return not self.decoded
+
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         header = batch.schema.names != self._names
         self._names = batch.schema.names
@@ -237,11 +293,53 @@ class CsvWriter(RecordWriter):
             return
         if header:
             self._write_text(",".join(_csv_quoted(name) for name in self._names) + "\n")
-        escaped = pa.RecordBatch.from_arrays([_csv_text(column) for column in batch.columns],
-                                             names=self._names)
+        numbers = number_text_types(batch.schema)  # digits only: nothing to escape
+        escaped = pa.RecordBatch.from_arrays(
+            [column if index in numbers else _csv_text(column)
+             for index, column in enumerate(batch.columns)], names=self._names)
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(escaped, sink, _CSV_OPTIONS)
+        if numbers:
+            _write_number_text(escaped, numbers, sink)
+        else:
+            pacsv.write_csv(escaped, sink, _CSV_OPTIONS)
         self._write_bytes(memoryview(sink.getvalue()))
+
+
+def _write_number_text(batch: pa.RecordBatch, numbers: dict[int, pa.DataType],
+                       sink: pa.NativeFile) -> None:
+    """A batch whose numbers are text (``FlowLogParser(numbers_as_text=True)``) as CSV.
+
+    Arrow's CSV writer quotes a column or not by the schema it is made with, and turns each
+    value into text: made with the numbers' types, it writes their text as it stands and
+    unquoted, which is what it prints for the typed values (``arrowcsv.number_text``), with
+    no number turned into text (that was half of this writer's time). Should a pyarrow
+    refuse a batch that differs from its schema, the numbers are typed first: same bytes.
+    """
+    schema = pa.schema([pa.field(field.name, numbers[index]) if index in numbers else field
+                        for index, field in enumerate(batch.schema)])
+    if _writes_text_as_typed():
+        with pacsv.CSVWriter(sink, schema, write_options=_CSV_OPTIONS) as writer:
+            writer.write_batch(batch)
+        return
+    typed = [pc.cast(column, numbers[index]) if index in numbers else column
+             for index, column in enumerate(batch.columns)]
+    pacsv.write_csv(pa.RecordBatch.from_arrays(typed, schema=schema), sink, _CSV_OPTIONS)
+
+
+@functools.cache
+def _writes_text_as_typed() -> bool:
+    """Whether Arrow's CSV writer, made for a number column, writes a text column given in
+    its place as it stands (see ``_write_number_text``); asked once, of this pyarrow."""
+    batch = pa.RecordBatch.from_arrays([pa.array(["7", None]), pa.array(["a", "b"])],
+                                       names=["n", "s"])
+    schema = pa.schema([("n", pa.uint8()), ("s", pa.string())])
+    sink = pa.BufferOutputStream()
+    try:
+        with pacsv.CSVWriter(sink, schema, write_options=_CSV_OPTIONS) as writer:
+            writer.write_batch(batch)
+    except (pa.ArrowException, TypeError, ValueError):
+        return False
+    return bytes(sink.getvalue()) == b'7,"a"\n,"b"\n'
 
 
 _NEEDS_JSON_ESCAPE = '["\\\\\\x00-\\x1f\\x7f-\\x9f\u2028\u2029' + BIDI + "]"
@@ -275,11 +373,16 @@ _JSON = TextStyle(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, p
 class JsonlWriter(RecordWriter):
     """One JSON object per record; keys are the header's field names, null for ``-``."""
 
+    @property
+    def renders(self) -> bool:
+        return True
+
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         texts = [("{" if index == 0 else ", ") + _json_string(name) + ": "
                  for index, name in enumerate(batch.schema.names)]
         cells = [column_cells(column, _JSON) for column in batch.columns]
-        self._write_lines(join_lines(line_parts(cells, [*texts, "}\n"])))
+        for lines in line_bytes(cells, [*texts, "}\n"]):
+            self._write_lines(lines)
 
 
 class ExplainWriter(RecordWriter):
@@ -385,26 +488,42 @@ def _decoded_text(name: str, column: pa.Array) -> pa.Array:
 
 
 class BackgroundWriter:
-    """A writer that formats and writes on a thread of its own, behind a bounded queue.
+    """A writer that formats and writes on threads of its own, behind a bounded queue.
 
     Why: turning a batch into text (Arrow kernels that release the GIL) and writing it
     otherwise waits for the thread that inflates the next chunk, and the other way round; on
-    two cores they overlap. At most ``depth`` batches wait (bounded memory). What the thread
-    raises (a reader that went away: ``BrokenPipeError``) is raised again by the next
-    ``write_batch``, ``drain`` or ``close``, in the caller's thread; batches after it are
-    dropped. ``done`` and ``written`` are the wrapped writer's, so a ``--limit`` may stop
-    the caller a batch or two late (the writer itself never writes past it).
+    two cores they overlap. A writer that ``renders`` (table, CSV, JSON lines) has the text
+    of ``threads`` batches made at once and written in order: one thread making text was
+    the whole pipeline's slowest stage (alone runnable most of the time on a busy box, the
+    parse waiting on the full queue); a batch whose columns differ from the one before (a
+    header, the table's widths) is made alone, after every batch before it is written and
+    before any after it. At most ``depth`` batches wait, and ``threads`` are being made
+    (bounded memory). What a thread raises (a reader that went away: ``BrokenPipeError``)
+    is raised again by the next ``write_batch``, ``drain`` or ``close``, in the caller's
+    thread; batches after it are dropped. ``done`` and ``written`` are the wrapped writer's,
+    so a ``--limit`` may stop the caller a batch or two late (the writer itself never
+    writes past it; with a limit, one thread writes through ``write_batch``).
     """
 
-    def __init__(self, writer: RecordWriter, depth: int = 4) -> None:
+    def __init__(self, writer: RecordWriter, depth: int = 4, threads: int = 2) -> None:
         import queue
         import threading
 
         self.writer = writer
-        self._queue: queue.Queue[tuple[pa.RecordBatch, str] | None] = queue.Queue(depth)
+        self._renders = writer.renders and writer.limit is None
+        self._queue: queue.Queue[_Job | None] = queue.Queue(depth)
+        self._turn = threading.Condition()
+        self._sent = 0  # batches given (the caller's thread only)
+        self._names: list[str] | None = None
+        self._gate = -1  # the last batch given whose columns differ from the one before
+        self._opened = -1  # the last such batch whose text is made
+        self._written = 0  # batches written (or dropped after an error)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="flowtui-write", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._run, name=f"flowtui-write_{number}",
+                                          daemon=True)
+                         for number in range(threads if self._renders else 1)]
+        for thread in self._threads:
+            thread.start()
 
     @property
     def done(self) -> bool:
@@ -416,7 +535,14 @@ class BackgroundWriter:
 
     def write_batch(self, batch: pa.RecordBatch, source: str) -> None:
         self._raise()
-        self._queue.put((batch, source))
+        if not batch.num_rows:
+            return  # writes nothing, not even a header (``RecordWriter.write_batch``)
+        names = batch.schema.names
+        alone = names != self._names
+        if alone:
+            self._names, self._gate = names, self._sent
+        self._queue.put(_Job(self._sent, batch, source, self._gate, alone))
+        self._sent += 1
 
     def drain(self) -> None:
         """Wait until every batch given so far is written (before a message on stderr)."""
@@ -424,10 +550,12 @@ class BackgroundWriter:
         self._raise()
 
     def close(self) -> None:
-        """Write what is queued and end the thread; idempotent."""
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        """Write what is queued and end the threads; idempotent."""
+        if any(thread.is_alive() for thread in self._threads):
+            for _thread in self._threads:
+                self._queue.put(None)
+            for thread in self._threads:
+                thread.join()
         self._raise()
 
     def __enter__(self) -> BackgroundWriter:
@@ -438,8 +566,8 @@ class BackgroundWriter:
             self.close()
             return
         # Leaving on an error (Ctrl-C, a closed pipe): what is queued is dropped and nothing
-        # is waited for (the thread may be blocked writing to a reader that stopped reading;
-        # it is a daemon), so the caller's error goes through at once.
+        # is waited for (a thread may be blocked writing to a reader that stopped reading;
+        # they are daemons), so the caller's error goes through at once.
         self._error = self._error or _Abandoned()
 
     def _raise(self) -> None:
@@ -448,16 +576,61 @@ class BackgroundWriter:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
+            job = self._queue.get()
             try:
-                if item is None:
+                if job is None:
                     return
-                if self._error is None:
-                    self.writer.write_batch(*item)
-            except BaseException as exc:  # raised again in the caller's thread
-                self._error = exc
+                self._do(job)
             finally:
                 self._queue.task_done()
+
+    def _do(self, job: _Job) -> None:
+        """Make the batch's text when its turn allows, then write it in its turn; the turns
+        move on whatever happens, so no thread waits for a batch that failed."""
+        turn = self._turn
+        parts = None
+        try:
+            with turn:
+                if job.alone:
+                    turn.wait_for(lambda: self._written == job.number)
+                else:
+                    turn.wait_for(lambda: self._opened >= job.gate)
+            if self._error is None and self._renders:
+                parts = self.writer.render(job.batch, job.source)
+        except BaseException as exc:  # raised again in the caller's thread
+            self._error = self._error or exc
+        finally:
+            if job.alone:
+                with turn:
+                    self._opened = job.number
+                    turn.notify_all()
+        try:
+            with turn:
+                turn.wait_for(lambda: self._written == job.number)
+            if self._error is None:
+                if parts is None:
+                    self.writer.write_batch(job.batch, job.source)
+                else:
+                    self.writer.write_rendered(parts, job.batch.num_rows)
+        except BaseException as exc:
+            self._error = self._error or exc
+        finally:
+            with turn:
+                self._written += 1
+                turn.notify_all()
+
+
+class _Job:
+    """A batch for the writing threads: its place in the output, and the last batch before
+    it (or itself) whose columns differ from the one before (``alone``). A plain class: a
+    dataclass costs cat's start-up its generated code."""
+
+    __slots__ = ("alone", "batch", "gate", "number", "source")
+
+    def __init__(self, number: int, batch: pa.RecordBatch, source: str, gate: int,
+                 alone: bool) -> None:
+        self.number, self.batch, self.source = number, batch, source
+        self.gate, self.alone = gate, alone
 
 
 class _Abandoned(Exception):

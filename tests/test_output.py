@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import re
+import threading
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -214,3 +215,45 @@ def test_background_writer_writes_what_the_writer_writes_and_raises_its_errors()
         background.write_batch(batches[1], "")
     with pytest.raises(BrokenPipeError):
         background.close()
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "jsonl"])
+def test_text_made_on_two_threads_is_written_in_order_with_each_header_and_widths(
+        fmt: str) -> None:
+    """``cat`` of a local file makes the text of two batches at once (two threads); what it
+    writes is still what one writer writes: batches in order, a header (and, for the
+    table, widths from the first rows) for each new set of columns. The writer here waits
+    inside ``render`` until a second batch is being made, so the test fails unless two
+    are made at once."""
+    from flowtui.output import BackgroundWriter
+
+    def batch(start: int, names: list[str]) -> pa.RecordBatch:
+        width = "x" * (start % 7)  # each batch wider than the last: widths are the first's
+        return pa.RecordBatch.from_arrays(
+            [pa.array(range(start, start + 40), pa.uint32()),
+             pa.array([f"eni-{width}{n}" for n in range(40)])], names=names)
+
+    batches = [batch(i, ["srcport", "interface-id"]) for i in range(0, 200, 40)]
+    batches += [batch(i, ["packets", "action"]) for i in range(200, 400, 40)]
+    plain = io.StringIO()
+    writer = make_writer(fmt, plain)
+    for each in batches:
+        writer.write_batch(each, "")
+    together = threading.Barrier(2, timeout=30)
+    overlapped = []
+    threaded_writer = make_writer(fmt, io.StringIO())
+    render = threaded_writer.render
+
+    def rendering(each: pa.RecordBatch, source: str) -> list[bytes | memoryview]:
+        if each.column(0)[0].as_py() in (40, 80):  # two batches between two headers
+            together.wait()
+            overlapped.append(True)
+        return render(each, source)
+
+    threaded_writer.render = rendering  # type: ignore[method-assign]
+    with BackgroundWriter(threaded_writer, depth=2, threads=2) as background:
+        for each in batches:
+            background.write_batch(each, "")
+    assert overlapped == [True, True]
+    assert threaded_writer.out.getvalue() == plain.getvalue()
+    assert plain.getvalue().count("\n") == 400 + 2 * (fmt != "jsonl")

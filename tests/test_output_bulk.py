@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flowtui.linebytes import MAX_ROWS
 from flowtui.output import make_writer
 from flowtui.parquet import iter_parquet_batches
 from flowtui.parser import FlowLogParser
@@ -216,3 +217,46 @@ def test_parquet_batches_match_the_reference(tmp_path: Path) -> None:
     batches = list(iter_parquet_batches(str(path)))
     assert sum(batch.num_rows for batch in batches) == rows
     assert_same_as_reference(batches)
+
+
+def test_batches_longer_than_a_run_of_lines_and_lines_of_short_pieces_match_the_reference(
+        ) -> None:
+    """The JSON lines writer puts lines together ``linebytes.MAX_ROWS`` at a time from
+    string views: a batch of two runs and a part (no line lost, doubled or out of order at
+    the seams), with every kind of piece (a column of values, quoted plain strings, tables
+    of small integers and of a time range, dictionaries with nulls, texts between two
+    columns of values); and lines whose every piece is 12 bytes or fewer (views that hold
+    their text, no data buffer at all)."""
+    rng = random.Random(11)
+    rows = 2 * MAX_ROWS + 77
+    wide = [rng.randint(0, 2**32 - 1) for _ in range(rows)]
+    batch = pa.RecordBatch.from_arrays([
+        pa.array([rng.choice([2, 5, None]) for _ in range(rows)], pa.uint8()),
+        pa.array(wide, pa.uint32()),
+        pa.array([rng.choice(PLAIN[:-1]) for _ in range(rows)], pa.string()),
+        pa.array([n // 7 for n in wide], pa.uint32()),
+        pa.array([rng.choice(HOSTILE + [None]) for _ in range(rows)]).dictionary_encode(),
+        pa.array([1709649000 + rng.randint(0, 900) for _ in range(rows)], pa.uint32()),
+    ], names=["version", "bytes", "srcaddr", "packets", "action", "start"])
+    short = pa.RecordBatch.from_arrays(
+        [pa.array([rng.choice([1, 7, None]) for _ in range(rows)], pa.uint8())], names=["a"])
+    assert len(b'{"a": 7}\n') <= 12
+    assert_same_as_reference([batch, short, batch.slice(MAX_ROWS - 5)])
+
+
+def test_table_lines_whose_last_cell_ends_in_space_are_stripped_across_runs_of_lines(
+        ) -> None:
+    """The table writer puts lines together ``MAX_ROWS`` at a time too, and a line whose
+    last cell is empty or ends in whitespace loses that whitespace (as ``str.rstrip``):
+    the rows to strip are found once a batch and must be matched to the lines of each run,
+    also after the first (a slip strips the wrong line or leaves trailing spaces)."""
+    rng = random.Random(5)
+    rows = 2 * MAX_ROWS + 301
+    last = [rng.choice(["ACCEPT", "trail ", "", "x", "trail\u3000", None]) for _ in range(rows)]
+    batch = pa.RecordBatch.from_arrays([
+        pa.array([rng.randint(0, 2**32 - 1) for _ in range(rows)], pa.uint32()),
+        pa.array([rng.choice(PLAIN) for _ in range(rows)]).dictionary_encode(),
+        pa.array(last, pa.string()),
+    ], names=["bytes", "srcaddr", "note"])
+    assert_same_as_reference([batch, batch.slice(MAX_ROWS + 1),
+                              batch.select([0, 2]).slice(7)])

@@ -171,6 +171,31 @@ def test_bad_lines_are_counted_and_neighbours_kept() -> None:
     assert parser.error is None
 
 
+def test_a_lone_cr_does_not_shift_the_line_numbers_of_later_blocks() -> None:
+    """Bad lines are numbered by the file's lines, not by the CSV reader's rows: a lone CR
+    ends a row inside a line (one line, two records here), so a block's rows are not its
+    lines (a shortcut that takes them for its lines, to save the count, shifts every later
+    number by one)."""
+    filler = [V2_SSH] * 1500  # past the first blocks (64 KB, then 128 KB)
+    lines = [HEADER, V2_SSH + "\r" + V2_SSH, *filler, "2 too few fields", V2_SSH]
+    store, parser = parse(text(*lines), chunk=16 << 10)  # blocks of about 64 KB, 128 KB
+    assert [(b.line_number, b.reason) for b in parser.bad_lines] == [
+        (len(lines) - 1, "expected 14 fields, found 4")]
+    assert len(store) == 2 + len(filler) + 1
+
+
+@pytest.mark.parametrize("fields", [["srcaddr"], ["srcaddr", "dstaddr", "action"]])
+def test_empty_lines_of_an_all_text_format_are_not_records(fields: list[str]) -> None:
+    """An empty line is skipped. With no integer column nothing would reject it if the CSV
+    reader were told to keep empty lines (it pads one to a row of empty strings): it
+    would become a record of empty values."""
+    record = " ".join(["10.0.0.1", "10.0.0.2", "ACCEPT"][: len(fields)])
+    store, parser = parse(text(record, "", record, "", "", record), fields)
+    assert len(store) == 3
+    assert store.rows(0, 1)[0]["srcaddr"] == "10.0.0.1"
+    assert parser.bad_count == 0
+
+
 def test_a_negative_count_or_time_is_a_bad_line() -> None:
     """AWS documents packets and bytes as counts and start/end as Unix seconds: "-20"
     packets is not a record. Arrow's reader takes it as -20 (the narrow uint32 read fails and

@@ -102,6 +102,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BOUND = 20.0  # seconds; the stalled download below would hold a process for minutes
 
 
+def _ended(process: subprocess.Popen[bytes]) -> bytes:
+    """The stderr of ``process`` once it ends (killed if it is still running after BOUND)."""
+    try:
+        return process.communicate(timeout=BOUND)[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_head_ends_an_s3_cat_quietly_and_cancels_the_downloads(
         s3_server: Any, fault_proxy: Any) -> None:
     big = s3_server.find("big")
@@ -113,12 +123,7 @@ def test_head_ends_an_s3_cat_quietly_and_cancels_the_downloads(
     assert process.stdout is not None
     first = process.stdout.readline()
     process.stdout.close()  # as `| head -1` does when it has its line
-    try:
-        stderr = process.communicate(timeout=BOUND)[1]
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    stderr = _ended(process)
     assert first.split()[:2] == [b"version", b"account-id"]
     assert (process.returncode, stderr.decode()) == (0, "")
 
@@ -140,12 +145,7 @@ def test_head_ends_an_s3_cat_while_it_waits_on_the_network(
         assert process.stdout is not None
         header, record = process.stdout.readline(), process.stdout.readline()
         process.stdout.close()  # as `| head -2` does, with the first object's records written
-        try:
-            stderr = process.communicate(timeout=BOUND)[1]
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        stderr = _ended(process)
     assert header.split()[:2] == [b"version", b"account-id"] and record.split()[0] == b"2"
     assert (process.returncode, stderr.decode()) == (0, "")
 

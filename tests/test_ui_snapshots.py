@@ -155,19 +155,11 @@ async def test_story_then_after_loading(shot: Shot, scratch_bucket: Any,
                                         s3_client: Any) -> None:
     """The story of the request at 80x24 (its reply not loaded); widened to 160x48, ``l``
     loads what is missing: the story told again."""
-    from flowtui.ui.features.story.screen import StoryScreen
-    from tests.test_ui_story import FIRST
+    from tests.test_ui_story import FIRST, open_story
 
     app = FlowtuiApp(f"s3://{_story_bucket(scratch_bucket)}/{FIRST}", client=s3_client)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
-                       and app.table.row_count == 21, what="the object")
-        app.table.focus()
-        await press(pilot, "home", "i")
-        await wait_for(pilot, lambda: isinstance(app.screen, StoryScreen)
-                       and app.screen.told is not None, what="the story")
-        screen = app.screen
-        assert isinstance(screen, StoryScreen)
+        screen = await open_story(pilot, app, 21)
         await pilot.pause()
         assert await shot(pilot, "80x24")
         await pilot.resize_terminal(160, 48)

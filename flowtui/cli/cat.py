@@ -2,8 +2,8 @@
 
 One command, three ways through, chosen from the options:
 
-- plain local files: read here, the text made on a thread of its own while the next chunk
-  inflates (``BackgroundWriter``); neither boto3 nor the filter grammar is loaded;
+- plain local files: read here, the text made on two threads of its own while the next
+  chunk inflates (``BackgroundWriter``); neither boto3 nor the filter grammar is loaded;
 - s3:// URLs and time windows: the loader (``loading.load_objects``), batches written as
   they arrive in key order;
 - the query path (``--where/--sort/--columns/--output/--format parquet``, ``--engine
@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.limit is not None:
         return _local(args, paths, writer)
-    # Text is made and written on a thread of its own while the next chunk inflates.
+    # Text is made (two batches at once) and written on threads of their own while the
+    # next chunk inflates.
     with BackgroundWriter(writer) as background:
         return _local(args, paths, background)
 
@@ -416,8 +417,12 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
         # CSV takes text columns as plain strings: Arrow's CSV writer renders each row once,
         # so a dictionary per block would be built for nothing. The table and jsonl writers
         # render a dictionary's values once each, which costs less than the dictionary.
+        # Plain CSV (not --decoded/--explain, which read typed values) also takes numbers
+        # as their text where that is what the writer would print (see FlowLogParser).
         parser = FlowLogParser(args.fields, name=str(path),
-                               dictionaries=args.format != "csv")
+                               dictionaries=args.format != "csv",
+                               numbers_as_text=args.format == "csv" and not args.decoded
+                               and not args.explain)
         try:
             for batch in read_batches(path, parser):
                 writer.write_batch(batch, str(path))
