@@ -15,6 +15,7 @@ socket call is a daemon and delivers nothing more).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 import threading
@@ -60,10 +61,23 @@ MAX_AUTO_CONCURRENCY = 32
 #: or 2 of 16 MiB. Large objects are CPU-bound (inflate and parse), so their concurrency
 #: falls to the number of cores.
 IN_FLIGHT_BYTES = 32 << 20
+#: Compressed bytes one core inflates and parses a second (bench/bench_peers_s3.py: a day
+#: folder of 1M records, 24 MB, in ~1.5 s on 2 cores), the wait for a GET's first byte
+#: worth covering (S3 answers in 20-60 ms), and what one connection streams a second.
+#: Objects in flight beyond what the cores parse while the others wait only hold memory:
+#: each fetching thread keeps its request's objects, buffers and stack, ~0.3 MB.
+PARSE_BYTES_PER_SECOND = 8 << 20
+FIRST_BYTE_WAIT = 0.06
+STREAM_BYTES_PER_SECOND = 50 << 20
 #: Objects smaller than this (compressed) are parsed on their worker's thread alone.
 PIPELINE_MIN_BYTES = 4 << 20
 #: Arrow bytes that objects not yet at the head of the key order may hold between them.
 MAX_BUFFERED_BYTES = 64 << 20
+#: Objects inflated and parsed at once besides the head of the key order (None: one per
+#: core). Many more may be fetched at once (their requests wait on the network), but
+#: parsing is CPU work: more parses than cores only hold more text and Arrow buffers at
+#: once (each thread's malloc arena then keeps its high-water mark) and finish no sooner.
+PARSE_TURNS: int | None = None
 PROGRESS_INTERVAL = 0.1  # seconds between progress events while batches stream in
 STOP_WAIT = 2.0  # seconds a cancelled run waits for its threads before it returns
 #: Seconds the other workers wait for the first object's first records (or its end) before
@@ -89,7 +103,11 @@ def choose_concurrency(refs: Sequence[ObjectRef], cores: int | None = None, *,
     Local files cost CPU only: one per core. S3 objects cost a round trip each (20-60 ms
     before the first byte) plus their bytes: small objects want many requests in flight
     (up to ``MAX_AUTO_CONCURRENCY``), large ones are bound by inflating and parsing and get
-    about one per core; in between, enough to keep ``IN_FLIGHT_BYTES`` in flight.
+    about one per core; in between, enough to keep ``IN_FLIGHT_BYTES`` in flight, but no
+    more than the cores parse while a request waits for its first byte and streams
+    (``PARSE_BYTES_PER_SECOND``): for a day folder of 80 KB objects, 15 rather than 32,
+    which on moto behind 40 ms of latency was as fast (0.92x wall, 0.90x CPU) and held
+    4 MB less at its peak (`top`, bench_peers_s3's folder).
     """
     count = MAX_AUTO_CONCURRENCY if more else len(refs)
     if count <= 1:
@@ -99,8 +117,18 @@ def choose_concurrency(refs: Sequence[ObjectRef], cores: int | None = None, *,
         return min(count, cores)
     sizes = [ref.size for ref in refs if ref.size is not None]
     mean = sum(sizes) / len(sizes) if sizes else float(1 << 20)
-    by_bytes = int(IN_FLIGHT_BYTES // max(mean, 1.0))
-    return min(count, MAX_AUTO_CONCURRENCY, max(cores, by_bytes))
+    mean = max(mean, 1.0)
+    by_bytes = int(IN_FLIGHT_BYTES // mean)
+    per_object = FIRST_BYTE_WAIT + mean / STREAM_BYTES_PER_SECOND  # seconds a fetch takes
+    by_rate = cores + math.ceil(cores * PARSE_BYTES_PER_SECOND * per_object / mean)
+    return min(count, MAX_AUTO_CONCURRENCY, max(cores, min(by_bytes, by_rate)))
+
+
+def _small_s3_objects(refs: Sequence[ObjectRef]) -> bool:
+    """Whether ``refs`` (those known when the load starts) are S3 objects too small to be
+    parsed in a pipeline of their own (``PIPELINE_MIN_BYTES``): many small blocks."""
+    sizes = [r.size for r in refs if r.is_s3 and r.size is not None]
+    return bool(sizes) and sum(sizes) / len(sizes) < PIPELINE_MIN_BYTES
 
 
 # --- the loader ----------------------------------------------------------------------------
@@ -114,13 +142,14 @@ def _join(threads: Sequence[threading.Thread], timeout: float | None) -> None:
 
 
 class _Slot:
-    __slots__ = ("ref", "pending", "pending_bytes", "done")
+    __slots__ = ("ref", "pending", "pending_bytes", "done", "parsing")
 
     def __init__(self, ref: ObjectRef) -> None:
         self.ref = ref
         self.pending: list[Any] = []
         self.pending_bytes = 0
         self.done = False
+        self.parsing = False  # holds one of the run's parse turns
 
 
 class Loader:
@@ -153,9 +182,12 @@ class Loader:
                  predicate: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
                  max_buffered: int = MAX_BUFFERED_BYTES,
                  columns: Sequence[str] | None = None, prefilter: Any = None,
-                 dictionaries: bool = True) -> None:
+                 dictionaries: bool = True, parse_turns: int | None = PARSE_TURNS) -> None:
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if parse_turns is not None and parse_turns < 1:
+            raise ValueError("parse_turns must be at least 1")
+        self.parse_turns = parse_turns or max(2, os.cpu_count() or 2)
         self.store = store
         self.client = client
         self.concurrency = concurrency
@@ -166,6 +198,9 @@ class Loader:
         self.buffered_bytes = 0
         self.peak_buffered_bytes = 0
         self.waits_for_room = 0
+        #: S3 objects being parsed now, besides the head's, and the most at once (tests).
+        self.parsing = 0
+        self.peak_parsing = 0
         self.fields = list(fields) if fields else None
         self.since = since
         self.until = until
@@ -186,6 +221,7 @@ class Loader:
             more = not feed.complete
         self.chosen = self.concurrency or choose_concurrency(refs, more=more)
         self.buffered_bytes = self.peak_buffered_bytes = self.waits_for_room = 0
+        self.parsing = self.peak_parsing = 0
         self._feed = feed
         self._refs = feed.refs  # grows while the feed is open; read with the lock held
         self._slots: list[_Slot] = []  # one per object taken, in order
@@ -206,6 +242,10 @@ class Loader:
             from flowtui.s3.inflight import Scope
 
             self._scope = Scope()  # the workers' requests, cut on cancel
+        if _small_s3_objects(refs):
+            from flowtui.memory import loading_small_objects
+
+            loading_small_objects()
         if any(r.is_s3 for r in refs) and self.client is None:
             from flowtui.s3.session import make_client, pool_size
 
@@ -338,6 +378,27 @@ class Loader:
                     nxt.pending_bytes = 0
             self._lock.notify_all()
 
+    def _take_turn(self, index: int) -> None:
+        """Wait for a parse turn for the object at ``index`` (with its first bytes in hand):
+        the head of the order never waits, and takes none."""
+        with self._lock:
+            slot = self._slots[index]
+            while (index != self._head and self.parsing >= self.parse_turns
+                   and not self._cancel.is_set()):
+                self._lock.wait(0.1)
+            if index != self._head and not slot.parsing:
+                slot.parsing = True
+                self.parsing += 1
+                self.peak_parsing = max(self.peak_parsing, self.parsing)
+
+    def _end_turn(self, index: int) -> None:
+        with self._lock:
+            slot = self._slots[index]
+            if slot.parsing:
+                slot.parsing = False
+                self.parsing -= 1
+                self._lock.notify_all()
+
     def _deliver(self, event: LoadEvent) -> None:
         """With the lock held: the event is next in key order."""
         if isinstance(event, (BatchLoaded, ObjectDone, ObjectFailed)):
@@ -384,7 +445,7 @@ class Loader:
                                prefilter=self.prefilter, dictionaries=self.dictionaries)
         delivered = 0
         try:
-            for batch in self._batches(ref, parser):
+            for batch in self._batches(index, ref, parser):
                 if self.since is not None or self.until is not None:
                     batch = window_filter(batch, self.since, self.until)
                 if self.predicate is not None and batch.num_rows:
@@ -402,6 +463,7 @@ class Loader:
             return
         finally:
             parser.close()
+            self._end_turn(index)
         if self._cancel.is_set():
             return
         self._finish(index, ObjectDone(ref, delivered, list(parser.bad_lines), parser.error,
@@ -428,7 +490,8 @@ class Loader:
             raise RuntimeError("an S3 object is read before the loader has a client")
         return self.client
 
-    def _batches(self, ref: ObjectRef, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
+    def _batches(self, index: int, ref: ObjectRef, parser: FlowLogParser
+                 ) -> Iterator[pa.RecordBatch]:
         if ref.is_s3:
             bucket, key = ref.url.bucket, ref.url.key
             # By the first bytes, not the name (issue 20.15): a name that says Parquet is
@@ -443,7 +506,7 @@ class Loader:
                     f.seek(0)
                     yield from self._s3_parquet(ref, bucket, key, parser, f)
                     return
-            yield from self._s3_text(ref, bucket, key, parser)
+            yield from self._s3_text(index, ref, bucket, key, parser)
         else:
             yield from self._local(ref, parser)
 
@@ -458,8 +521,8 @@ class Loader:
         with self._lock:
             self._active.discard(stream)
 
-    def _s3_text(self, ref: ObjectRef, bucket: str, key: str, parser: FlowLogParser
-                 ) -> Iterator[pa.RecordBatch]:
+    def _s3_text(self, index: int, ref: ObjectRef, bucket: str, key: str,
+                 parser: FlowLogParser) -> Iterator[pa.RecordBatch]:
         from flowtui.s3.reader import CHUNK_SIZE, ObjectStream
 
         # Pinned to the ETag of the first response, not the listing's: an object replaced
@@ -476,6 +539,8 @@ class Loader:
                     parquet = True
                     stream.abort()
                     break
+                if first:  # its answer is here: parse it when a turn is free
+                    self._take_turn(index)
                 first = False
                 self._count(len(chunk))
                 yield from parser.stream(chunk)

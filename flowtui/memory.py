@@ -47,6 +47,7 @@ def release_freed_memory() -> None:
 #: glibc's mallopt parameters (malloc.h) and the values a one-shot load runs best with.
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
 _TRIM_THRESHOLD = 64 << 20
 _MMAP_THRESHOLD = 32 << 20
 
@@ -64,12 +65,51 @@ def keep_freed_pages() -> None:
     ``/usr/bin/time -f '%M %R'``). Not for the app, which holds its store for hours and
     gives its freed pages back after each load (``release_freed_memory``). A no-op off
     glibc.
+
+    Heaps are also capped at one per core (``arena_cap``): glibc gives each new thread a
+    heap of its own, up to 8 per core, and each keeps the most it ever held. An S3 folder
+    is fetched by up to 32 threads (``loader.choose_concurrency``); with 16 heaps, `top`
+    of a 288-object day folder peaked 25 MB higher than with 2 (bench/bench_peers_s3.py),
+    at the same speed: only a few of those threads parse at once (``loader.PARSE_TURNS``).
     """
+    global _pages_kept
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
         libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+        libc.mallopt(_M_ARENA_MAX, arena_cap())
+        _pages_kept = True
     except (OSError, AttributeError):
         pass
+
+
+_pages_kept = False
+#: glibc's own trim threshold (before ``mallopt`` changes it).
+_DEFAULT_TRIM_THRESHOLD = 128 << 10
+
+
+def loading_small_objects() -> None:
+    """After ``keep_freed_pages``: the load is of many small objects (an S3 folder of
+    5-minute files), so give the top of the heap back as it frees again.
+
+    Their blocks are a few hundred KB, not the few MB of one large object that made
+    keeping freed pages worth it: the page faults saved are few, and what the 64 MB
+    threshold kept, each of the many objects' parse leaving the heap's top a little
+    further out, was 5 MB of `hist`'s peak on a 288-object day folder (111.5 -> 106 MB,
+    0.97x CPU; farm-bench, bench_peers_s3's folder). Does nothing unless
+    ``keep_freed_pages`` ran (the app keeps glibc's own settings)."""
+    if not _pages_kept:
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(_M_TRIM_THRESHOLD, _DEFAULT_TRIM_THRESHOLD)
+    except (OSError, AttributeError):
+        pass
+
+
+def arena_cap(cores: int | None = None) -> int:
+    """glibc heaps (arenas) a loading command may use: one per core, at least two."""
+    return max(2, cores or os.cpu_count() or 2)

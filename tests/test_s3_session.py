@@ -155,3 +155,44 @@ def test_credentials_from_the_environment_send_nothing_but_the_request(
     PrefixPager(client, s3_server.main_bucket, "").next_page()
     assert opened and {(host, port) for host, port, *_ in opened} == {
         (s3_server.host, s3_server.port)}
+
+
+def test_the_client_keeps_the_endpoints_of_its_own_services_only() -> None:
+    """botocore's endpoints file names every region of ~300 services; flowtui's session
+    keeps S3's, EC2's and those of the credential chain's own clients (4 MB of dicts less in
+    every command that reads S3), and each partition's own data (regions, DNS suffix)
+    whole."""
+    import botocore.session
+    from botocore.loaders import create_loader
+
+    from flowtui.s3.session import ENDPOINT_SERVICES, _ModelLoader
+
+    ours = _ModelLoader.for_session(botocore.session.Session()).load_data("endpoints")
+    theirs = create_loader().load_data("endpoints")
+    assert [p["partition"] for p in ours["partitions"]] == [
+        p["partition"] for p in theirs["partitions"]]
+    for kept, full in zip(ours["partitions"], theirs["partitions"], strict=True):
+        assert set(kept["services"]) == set(full["services"]) & ENDPOINT_SERVICES
+        assert {k: v for k, v in kept.items() if k != "services"} == {
+            k: v for k, v in full.items() if k != "services"}
+    assert "s3" in ours["partitions"][0]["services"]
+
+
+@pytest.mark.parametrize("service", ["ec2", "sts", "sso", "sso-oidc"])
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"])
+def test_the_credential_chains_clients_find_the_endpoints_botocore_finds(
+        service: str, region: str) -> None:
+    """A role profile makes an STS client, an SSO profile SSO and SSO-OIDC clients, from the
+    same session as the S3 client (botocore.credentials), and names read EC2 through the
+    same loader (``botocore_session``): each gets the endpoint and the signing region a
+    plain botocore session gives it."""
+    import botocore.session
+
+    from flowtui.s3.session import botocore_session
+
+    ours = botocore_session().create_client(service, region_name=region)
+    theirs = botocore.session.Session().create_client(service, region_name=region)
+    assert ours.meta.endpoint_url == theirs.meta.endpoint_url
+    assert ours.meta.region_name == theirs.meta.region_name
+    assert ours.meta.partition == theirs.meta.partition
+    assert ours._request_signer._region_name == theirs._request_signer._region_name

@@ -127,6 +127,46 @@ class _JSONFiles(JSONFileLoader):
         return json.loads(payload)
 
 
+#: The services whose endpoints a client of flowtui's sessions may look up: S3 and EC2
+#: (``botocore_session``'s callers), and those the credential chain makes clients of from
+#: the same session (STS for a role or web identity, SSO and SSO-OIDC for an SSO profile,
+#: Sign-In for a console login).
+ENDPOINT_SERVICES = frozenset({"s3", "ec2", "sts", "sso", "sso-oidc", "signin"})
+
+
+class _ClientFiles(_JSONFiles):
+    """The model files as ``_JSONFiles`` reads them, and the endpoints file (every region of
+    every service of every partition, 1.2 MB of JSON) kept to ``ENDPOINT_SERVICES``.
+
+    A client looks up its own service's endpoints in that file (and its partition's own
+    data: regions, DNS suffix, defaults); the rest of it stayed in memory for the life of
+    the process: 4.1 MB of dicts of ~300 services nobody asks for, in every command that
+    reads S3 (issue 21 item 2). A service left out would be answered from its partition's
+    defaults, as botocore answers a service it does not know."""
+
+    def _load_file(self, full_path: str, open_method: Any) -> Any:
+        data = super()._load_file(full_path, open_method)
+        if os.path.basename(full_path) == "endpoints.json" and isinstance(data, dict):
+            data = _kept_endpoints(data)
+        return data
+
+
+def _kept_endpoints(data: dict[str, Any]) -> dict[str, Any]:
+    """botocore's endpoints data with each partition's services kept to
+    ``ENDPOINT_SERVICES`` (everything else as it was)."""
+    partitions = data.get("partitions")
+    if not isinstance(partitions, list):
+        return data
+    kept = []
+    for partition in partitions:
+        services = partition.get("services") if isinstance(partition, dict) else None
+        if isinstance(services, dict):
+            partition = dict(partition, services={
+                name: value for name, value in services.items() if name in ENDPOINT_SERVICES})
+        kept.append(partition)
+    return dict(data, partitions=kept)
+
+
 class _ModelLoader(Loader):
     """botocore's model loader, checking one service's folder instead of all of them.
 
@@ -139,7 +179,7 @@ class _ModelLoader(Loader):
     clients (STS for a role profile, SSO) on other threads: the name asked for is kept
     per thread."""
 
-    FILE_LOADER_CLASS = _JSONFiles
+    FILE_LOADER_CLASS = _ClientFiles
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
