@@ -58,3 +58,65 @@ def test_a_signal_restores_the_terminal(signum: int) -> None:
     assert ALT_OFF in tail, "still in the alternate screen"
     assert MOUSE_OFF in bytes(seen[seen.rfind(MOUSE_ON):]), "mouse reporting left on"
     assert process.returncode == -signum
+
+
+def _pending_after_growth(fd: int, timeout: float = 20.0) -> int:
+    """Bytes waiting to be read on ``fd`` once they stop growing for half a second."""
+    import fcntl
+    import struct
+    import termios
+
+    def pending() -> int:
+        return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0])
+
+    deadline = time.monotonic() + timeout
+    last, since = pending(), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < 0.5:
+        select.select([], [], [], 0.05)
+        now = pending()
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_the_app_ends_when_its_terminal_goes_away_mid_repaint(attempt: int) -> None:
+    """An SSH session that drops (a tmux pane killed) while the screen repaints: the
+    terminal is the app's controlling terminal, as sshd and tmux make it, and it stops
+    being read while keys are still arriving, then closes. The kernel sends SIGHUP; the
+    app must end within a few seconds, not wait forever on output nobody can read
+    (Textual's output thread dies on EIO with its queue full; left so, the process lingered
+    on the machine with its memory and connections). Without the quit deadline about one
+    run in three hung (the moment of the hang-up decides), hence three attempts."""
+    import fcntl
+    import termios
+
+    from flowtui.ui.signals import QUIT_DEADLINE
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="160", LINES="48")
+
+    def controlling_terminal() -> None:  # in the child, after setsid
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen([sys.executable, "-m", "flowtui", str(SAMPLE)], cwd=ROOT,
+                               stdin=slave, stdout=slave, stderr=slave, env=env,
+                               start_new_session=True, preexec_fn=controlling_terminal)
+    os.close(slave)
+    seen = bytearray()
+    try:
+        _read_until(master, seen, lambda: MOUSE_ON in seen and b"records" in seen, 60)
+        assert ALT_ON in seen and MOUSE_ON in seen, "the app never started"
+        os.write(master, b"j" * 300)  # repaints the terminal's buffer cannot hold, unread
+        pending = _pending_after_growth(master)
+        assert pending >= 4000, pending  # the terminal holds all it can, unread
+        os.close(master)
+        master = -1
+        process.wait(QUIT_DEADLINE + 25)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+            raise AssertionError("the app outlived its terminal")
+        if master >= 0:
+            os.close(master)
