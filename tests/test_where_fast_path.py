@@ -186,7 +186,8 @@ def test_a_filter_that_keeps_most_lines_is_set_aside_then_taken_up_again(
     from flowtui import blocks
 
     dense = [SSH.replace(" 22 ", " 443 ") for _ in range(6000)]
-    sparse = [SSH.replace(" 22 ", f" {1000 + i % 50} ") for i in range(6000)]
+    # (long enough that, once a probe finds the filter picks lines again, many blocks follow)
+    sparse = [SSH.replace(" 22 ", f" {1000 + i % 50} ") for i in range(18000)]
     nodata = ("2 123456789012 eni-0a1b2c3d4e5f60718 - - - - - - - 1709640000 1709640060 - "
               "NODATA")
     for part in (dense, sparse):
@@ -211,12 +212,13 @@ def test_a_filter_that_keeps_most_lines_is_set_aside_then_taken_up_again(
 
     monkeypatch.setattr(blocks.BlockTyper, "_prefiltering", deciding)
     monkeypatch.setattr(blocks.BlockTyper, "_picked", recording)
-    monkeypatch.setattr(parser, "INFLATE_STEP", 16 << 10)  # blocks of ~64 KB, not 1 MB
+    monkeypatch.setattr(parser, "INFLATE_STEP", 16 << 10)  # blocks of ~64 KB, not 1 MB,
+    monkeypatch.setattr(parser, "MAX_BLOCK_BYTES", 64 << 10)  # however fast the machine
     args = [str(path), "--where", "dstport = 443 or dstport = 1003", "--format", "csv"]
     fast = run(capsys, monkeypatch, *args)
     plain = run(capsys, monkeypatch, *args, fast=False)
     assert fast == plain
-    assert fast[0].count("\n") == 1 + 6000 - 12 - 1 + 120  # header, 443s, 1003s
+    assert fast[0].count("\n") == 1 + 6000 - 12 - 1 + 360  # header, 443s, 1003s
     assert "2 bad lines skipped" in fast[1]
     assert decided.count(False) > 5  # blocks typed once, the filter set aside...
     assert outcomes.count(True) > 5  # ...and taken up again where it keeps few lines
