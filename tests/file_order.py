@@ -24,37 +24,37 @@ import pytest
 
 CACHE_KEY = "flowtui/file-seconds"
 
-#: Seconds per test file (sum of phases), quiet run of 2026-12-07, ``pytest --durations=0``;
-#: files under half a second are left out (they go last).
+#: Seconds per test file (sum of phases), the quiet green fresh-clone run of 2026-12-07 13:09
+#: (``bash .ci/run``, main 0a15cbb, from its pytest cache); files under half a second are left
+#: out (they go last).
 RECORDED: dict[str, float] = {
-    "test_ui_truth": 25.8, "test_corpus_ui": 23.8, "test_ui_filter": 21.5,
-    "test_ui_everyday": 19.7, "test_ui_app": 19.2, "test_ui_story": 18.8,
-    "test_ui_snapshots": 18, "test_ui_names": 17.3, "test_corpus_s3_keys": 17.3,
-    "test_ui_invariants": 17, "test_parser": 15.9, "test_query_equivalence": 12.4,
-    "test_ui_repaint": 11.1, "test_output_bulk": 9.6, "test_ui_panes": 9.3,
-    "test_tmux_demo": 8.8, "test_corpus": 8.7, "test_ui_tail": 8.4,
-    "test_where_fast_path": 8.4, "test_ui_athena": 8.2, "test_ui_browser_edges": 7.9,
-    "test_parser_exit": 7.4, "test_ui_clipboard": 7.2, "test_athena_table": 7,
-    "test_redact": 6.3, "test_names_inventory": 6.2, "test_ui_ssh_bytes": 6.1,
-    "test_s3_hang": 6, "test_demo": 6, "test_parser_hostile": 5.7, "test_corpus_filters": 5.7,
-    "test_query_view": 5.7, "test_config": 5.6, "test_s3_first_line": 5.5, "test_tail": 5.4,
-    "test_parser_inflate": 5.4, "test_athena_hostile": 5.2, "test_ui_cursor_burst": 5.1,
-    "test_loader": 5, "test_cli_cat": 4.9, "test_athena_cli": 4.7, "test_fast_paths": 4.7,
-    "test_app_start": 4.6, "test_s3_listing": 4.3, "test_actions": 4.2,
-    "test_ui_tail_edges": 4.2, "test_query_cli": 4.1, "test_ui_table": 4,
-    "test_s3_reader": 3.6, "test_athena_duckdb": 3.5, "test_synth": 3.5, "test_output": 3.5,
-    "test_s3_errors": 3.4, "test_s3_session": 3.2, "test_story_bounds": 3.1, "test_s3_cat": 3,
-    "test_names_resolve": 2.9, "test_output_paths": 2.8, "test_s3_url": 2.8,
-    "test_names_cli": 2.6, "test_s3_select": 2.6, "test_tmux_paste": 2.6,
-    "test_cli_startup": 2.5, "test_tail_cli": 2.5, "test_boundary": 2.5, "test_story_s3": 2.4,
-    "test_terminal_output": 2.2, "test_reference_day": 2.1, "test_ui_signals": 2.1,
-    "test_athena_engine": 2, "test_peers_duckdb": 1.8, "test_cli_boundary": 1.8,
-    "test_loader_latency": 1.8, "test_histogram_sums": 1.7, "test_absent_fields": 1.5,
-    "test_detect_by_content": 1.4, "test_stubs_not_needed": 1.3, "test_outfile": 1.1,
-    "test_filter_refused": 1.1, "test_ui_help": 1.1, "test_query_expr": 1.1,
-    "test_names_demo": 1.1, "test_cli_stdin_window": 1, "test_history_private": 0.9,
-    "test_ui_browser_fetch": 0.9, "test_names_filter": 0.8, "test_query_values": 0.6,
-    "test_query_sql": 0.6,
+    "test_ui_filter": 22.6, "test_ui_truth": 20.4, "test_corpus_ui": 20.1,
+    "test_ui_everyday": 20.1, "test_ui_app": 19.9, "test_query_equivalence": 19.6,
+    "test_ui_names": 19.4, "test_ui_story": 18.9, "test_corpus_s3_keys": 17.3,
+    "test_output_bulk": 16.6, "test_ui_snapshots": 14.4, "test_ui_signals": 13.5,
+    "test_ui_invariants": 13, "test_tmux_demo": 12.4, "test_corpus": 12.4,
+    "test_where_fast_path": 11.8, "test_ui_repaint": 11, "test_ui_tail": 10,
+    "test_ui_browser_edges": 10, "test_cli_startup": 10, "test_parser_exit": 9,
+    "test_ui_panes": 8.7, "test_athena_table": 8.3, "test_demo": 8.3, "test_s3_session": 8.1,
+    "test_query_view": 7.9, "test_ui_athena": 7.8, "test_config": 7.7, "test_parser_inflate": 7.3,
+    "test_parser_hostile": 7.1, "test_app_start": 7, "test_fast_paths": 6.8,
+    "test_athena_cli": 6.6, "test_ui_clipboard": 6.5, "test_corpus_filters": 6.3,
+    "test_ui_ssh_bytes": 6.2, "test_cli_cat": 5.9, "test_redact": 5.6, "test_athena_hostile": 5.6,
+    "test_csv_number_text": 5.4, "test_s3_first_line": 5.3, "test_query_cli": 5.3,
+    "test_actions": 5.1, "test_names_cli": 5, "test_synth": 4.9, "test_s3_hang": 4.8,
+    "test_output": 4.8, "test_tail": 4.7, "test_story_bounds": 4.3, "test_ui_cursor_burst": 4.2,
+    "test_ui_table": 4.1, "test_terminal_output": 4.1, "test_peers_duckdb": 4,
+    "test_ui_tail_edges": 3.8, "test_output_paths": 3.8, "test_parser": 3.6,
+    "test_names_inventory": 3.6, "test_loader": 3.6, "test_story_s3": 3.6, "test_tail_cli": 3.4,
+    "test_loader_latency": 3.2, "test_s3_listing": 3, "test_s3_reader": 3, "test_tmux_paste": 2.9,
+    "test_reference_day": 2.9, "test_cli_boundary": 2.8, "test_ui_help": 2.4,
+    "test_athena_duckdb": 2.3, "test_loader_memory": 2.1, "test_s3_cat": 2.1, "test_boundary": 2,
+    "test_s3_select": 1.9, "test_absent_fields": 1.7, "test_query_expr": 1.4,
+    "test_athena_engine": 1.3, "test_histogram_sums": 1.3, "test_filter_refused": 1.3,
+    "test_s3_errors": 1.2, "test_detect_by_content": 1.2, "test_outfile": 1.2,
+    "test_cli_stdin_window": 1.2, "test_history_private": 1.1, "test_query_values": 1.1,
+    "test_names_filter": 1, "test_query_sql": 1, "test_names_rules": 0.9, "test_s3_url": 0.9,
+    "test_stubs_not_needed": 0.9, "test_explain": 0.8, "test_names_demo": 0.7,
 }
 #: A file with no record (a new one): mid-table, so it neither holds up the end nor waits.
 UNKNOWN = 5.0
