@@ -272,14 +272,7 @@ def line_parts(cells: list[Cells], texts: list[str], widths: list[int] | None = 
     a text left on its own costs the join a pass over the rows: the separator before a
     column of wide integers such as ``bytes``)."""
     count = len(cells)
-    prefixes, suffixes, loose = [""] * count, [""] * count, [""] * (count + 1)
-    for index, text in enumerate(texts):
-        if index < count and cells[index].indices is not None:
-            prefixes[index] = text
-        elif index > 0 and cells[index - 1].indices is not None:
-            suffixes[index - 1] = text
-        else:
-            loose[index] = text
+    prefixes, suffixes, loose = placed_texts(cells, texts)
     parts: list[pa.Array | str] = []
     for index, column in enumerate(cells):
         if loose[index]:
@@ -289,6 +282,24 @@ def line_parts(cells: list[Cells], texts: list[str], widths: list[int] | None = 
     if loose[count]:
         parts.append(loose[count])
     return parts
+
+
+def placed_texts(cells: list[Cells], texts: list[str]
+                 ) -> tuple[list[str], list[str], list[str]]:
+    """Where each of ``texts`` (one more than ``cells``: before the first cell, between
+    cells, after the last) goes: the prefix of the column after it when that column has a
+    decorated table, else the suffix of the one before it when that one has, else loose (a
+    piece of its own). Returns (prefixes, suffixes, loose)."""
+    count = len(cells)
+    prefixes, suffixes, loose = [""] * count, [""] * count, [""] * (count + 1)
+    for index, text in enumerate(texts):
+        if index < count and cells[index].indices is not None:
+            prefixes[index] = text
+        elif index > 0 and cells[index - 1].indices is not None:
+            suffixes[index - 1] = text
+        else:
+            loose[index] = text
+    return prefixes, suffixes, loose
 
 
 def join_lines(parts: list[pa.Array | str]) -> pa.Array:

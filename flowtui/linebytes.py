@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from flowtui import arrowcompute as pc
-from flowtui.columntext import Cells, counting, decorated_table
+from flowtui.columntext import Cells, counting, decorated_table, placed_texts
 
 MAX_ROWS = 1 << 13  # lines put together at once: bounds the index arrays and the orders kept
 _VIEW = pa.string_view()
@@ -100,14 +100,7 @@ def _pieces(cells: list[Cells], texts: list[str], widths: list[int]) -> list[Pie
     only a text with no table beside it (between two columns of values) is a piece of its
     own, as is the text around a column of values (JSON's quotes)."""
     count = len(cells)
-    prefixes, suffixes, loose = [""] * count, [""] * count, [""] * (count + 1)
-    for index, text in enumerate(texts):
-        if index < count and cells[index].indices is not None:
-            prefixes[index] = text
-        elif index > 0 and cells[index - 1].indices is not None:
-            suffixes[index - 1] = text
-        else:
-            loose[index] = text
+    prefixes, suffixes, loose = placed_texts(cells, texts)
     pieces: list[Piece] = []
     pending = ""
     for index, column in enumerate(cells):
