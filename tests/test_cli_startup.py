@@ -17,35 +17,23 @@ from typing import Any
 import pytest
 
 from flowtui.fields import DEFAULT_FIELDS
+from tests.cli_probe import modules_loaded_by
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
           "1418530010 1418530070 ACCEPT OK")
-# Runs flowtui's entry point, then reports the top-level packages it loaded on stderr.
-PROBE = """
-import json, sys
-from flowtui.cli import main
-try:
-    code = main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-sys.stdout.flush()
-loaded = sorted({name.split(".")[0] for name in sys.modules})
-loaded += [name for name in ("pyarrow.parquet", "pyarrow.compute", "pyarrow.acero",
-                             "pyarrow.dataset") if name in sys.modules]
-if "pyarrow" in sys.modules:
-    loaded.append("pool:" + sys.modules["pyarrow"].default_memory_pool().backend_name)
-sys.stderr.write("LOADED " + json.dumps(loaded) + "\\n")
-sys.exit(code)
-"""
 
 
 def loaded_by(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
-                            text=True, cwd=ROOT, timeout=120)
-    lines = [line for line in result.stderr.splitlines() if line.startswith("LOADED ")]
-    assert lines, result.stderr
-    return result, set(json.loads(lines[-1].removeprefix("LOADED ")))
+    """The top-level packages ``flowtui ARGS`` loaded, the Arrow modules whose import the
+    tests watch, and ``pool:NAME`` for Arrow's memory pool."""
+    result, modules, pool = modules_loaded_by(*args)
+    loaded = {name.split(".")[0] for name in modules}
+    loaded |= {name for name in ("pyarrow.parquet", "pyarrow.compute", "pyarrow.acero",
+                                 "pyarrow.dataset") if name in modules}
+    if pool is not None:
+        loaded.add("pool:" + pool)
+    return result, loaded
 
 
 @pytest.mark.parametrize("args", [["--help"], ["cat", "--help"]])

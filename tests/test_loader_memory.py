@@ -10,28 +10,15 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from flowtui.fields import DEFAULT_FIELDS
+from tests.cli_probe import modules_loaded_by
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBE = """
-import json, sys
-from flowtui.cli import main
-try:
-    code = main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-sys.stdout.flush()
-sys.stderr.write("LOADED " + json.dumps(sorted(sys.modules)) + "\\n")
-sys.exit(code)
-"""
-
-
 def _log(path: Path) -> Path:
     """Three sources, 10.0.0.1 with most bytes; records one minute apart."""
     lines = [" ".join(DEFAULT_FIELDS)]
@@ -45,11 +32,9 @@ def _log(path: Path) -> Path:
 
 
 def _run(*args: str) -> tuple[str, set[str]]:
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
-                            text=True, cwd=ROOT, timeout=120)
+    result, modules, _pool = modules_loaded_by(*args)
     assert result.returncode == 0, result.stderr
-    loaded = [line for line in result.stderr.splitlines() if line.startswith("LOADED ")]
-    return result.stdout, set(json.loads(loaded[-1].removeprefix("LOADED ")))
+    return result.stdout, modules
 
 
 def test_top_and_hist_group_without_loading_pyarrows_datasets(tmp_path: Path) -> None:
