@@ -189,7 +189,7 @@ def test_trailing_space_names_what_rstrip_would_strip_after_escaping() -> None:
 def test_background_writer_writes_what_the_writer_writes_and_raises_its_errors() -> None:
     """``cat`` of a local file writes on a thread of its own: the same text, in order, and a
     reader that went away (BrokenPipeError in that thread) stops the caller."""
-    from flowtui.output import BackgroundWriter
+    from flowtui.writethreads import BackgroundWriter
 
     batches = [pa.RecordBatch.from_pydict({"srcport": list(range(i, i + 50)),
                                            "action": ["ACCEPT"] * 50}) for i in range(0, 500, 50)]
@@ -225,7 +225,7 @@ def test_text_made_on_two_threads_is_written_in_order_with_each_header_and_width
     table, widths from the first rows) for each new set of columns. The writer here waits
     inside ``render`` until a second batch is being made, so the test fails unless two
     are made at once."""
-    from flowtui.output import BackgroundWriter
+    from flowtui.writethreads import BackgroundWriter
 
     def batch(start: int, names: list[str]) -> pa.RecordBatch:
         width = "x" * (start % 7)  # each batch wider than the last: widths are the first's

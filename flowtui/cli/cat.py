@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         # The writer is made once the objects are listed (Arrow loads during the listing).
         return loading.load(args, None, make_writer=cat_writer)
     from flowtui.localfiles import LocalPathError, find_objects
-    from flowtui.output import BackgroundWriter
+    from flowtui.writethreads import BackgroundWriter
 
     writer = cat_writer()
 
