@@ -1,6 +1,6 @@
 """Writing records on threads of their own, behind a bounded queue (``BackgroundWriter``).
 
-Moved out of output.py, which holds the writers themselves (what a batch becomes as text);
+Apart from output.py, which holds the writers themselves (what a batch becomes as text):
 this module holds how that text is made and written beside the parse on two cores.
 """
 
