@@ -15,7 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from flowtui.fields import DEFAULT_FIELDS
+from flowtui.query import aggregate
+from flowtui.query.aggregate import GroupStates, group_by
 from tests.cli_probe import modules_loaded_by
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,3 +109,36 @@ def test_a_folder_of_small_s3_objects_gives_the_heaps_top_back(
                        .read_bytes())
     assert _heap_kept_after(s3_server.endpoint_url, f"s3://{bucket}/day/") == 0
     assert _heap_kept_after(s3_server.endpoint_url, str(tmp_path / "0.gz")) >= 15
+
+
+def _object_batch(seed: int, rows: int = 3500, sources: int = 4000) -> pa.RecordBatch:
+    """One small object's records as the parser gives them: srcaddr with a dictionary of
+    its own, packets and bytes."""
+    addresses = [f"10.{(seed * 7 + i) % sources // 256}.{(seed * 7 + i) % 256}.1"
+                 for i in range(rows)]
+    return pa.record_batch({
+        "srcaddr": pa.array(addresses).dictionary_encode(),
+        "packets": pa.array([i % 9 + 1 for i in range(rows)], pa.uint32()),
+        "bytes": pa.array([(i * 37 + seed) % 1500 for i in range(rows)], pa.uint32())})
+
+
+def test_top_of_many_small_objects_holds_a_few_batches_and_states() -> None:
+    """`top` of an S3 day folder reduces 288 objects of ~3.5k records each, every one with
+    its own dictionaries. Holding 65k records (19 batches and their dictionaries) before
+    each reduction, and every reduction's groups until the end (4k sources: 15 states of
+    4k rows), was 3.6 MB of `top`'s peak from a day folder (bench_peers_s3.py). At most
+    ``GROUP_BATCHES`` batches wait, and the states are merged once they pass a few
+    thousand rows; the sums are those of one group-by over every record."""
+    states = GroupStates(["srcaddr"])
+    batches = [_object_batch(seed) for seed in range(40)]
+    most_batches = most_state_rows = 0
+    for batch in batches:
+        states.add(batch)
+        most_batches = max(most_batches, len(states._pending))
+        most_state_rows = max(most_state_rows, sum(s.num_rows for s in states._states))
+    assert most_batches <= aggregate.GROUP_BATCHES < 19
+    assert most_state_rows <= 3 * 4000
+    expected = group_by(batches, ["srcaddr"], ("records", "packets", "bytes"))
+    got = states.result()
+    key = [("srcaddr", "ascending")]
+    assert got.sort_by(key).to_pylist() == expected.sort_by(key).to_pylist()

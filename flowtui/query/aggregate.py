@@ -77,8 +77,14 @@ def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
 
 
 #: Partial states held before they are merged into one (rows, or twice the last merge's):
-#: merging costs a group-by of the states, so it waits until they are many.
-MERGE_ROWS = 1 << 16
+#: merging costs a group-by of the states, so it waits until they are several. Not many
+#: more: a state lives until the merge, so with few groups (4k sources in a day folder)
+#: 65k rows were the states of the whole load, kept to its end. With 8k, and fewer
+#: batches held (``GROUP_BATCHES``), `top` of an S3 day folder (bench_peers_s3.py) peaked
+#: 3.6 MB lower (97.6 against 101.2 MiB) and `hist` 2.8 MB lower, at 1.01x CPU (farm-bench,
+#: 5-7 pairs, load 6-8); doubling keeps the merges' work linear in the groups when they
+#: are many.
+MERGE_ROWS = 1 << 13
 #: Records held (only the columns the question reads) before they are reduced to a state
 #: together. A group-by costs about a millisecond per call whatever its size (an Acero plan
 #: is set up and torn down), so reducing each parse block of ~18k records on its own was
@@ -88,14 +94,19 @@ MERGE_ROWS = 1 << 16
 #: 65k records at a time against 262k, ``hist`` of 3M records peaked 132 MB against 153,
 #: at 1-2 % more CPU (farm-bench, 5 pairs); from an S3 day folder, 139 MB against 163.
 GROUP_ROWS = 1 << 16
+#: Batches held before they are reduced, whatever their rows. Each batch carries its own
+#: dictionaries (one per parse block), which the reduction unifies: a folder of small
+#: objects (an S3 day folder: 3.5k records per 5-minute object) held 19 batches and their
+#: 19 dictionaries to reach ``GROUP_ROWS``; a large object's blocks reach it in 4.
+GROUP_BATCHES = 5
 _SUMS = ("records", "packets", "bytes", "accept", "reject")
 
 
 class _States:
     """Partial states (tables of sums) kept as batches arrive and merged when they pile up:
     past ``MERGE_ROWS`` rows, or twice the rows of the last merge (``_merged`` says how).
-    Batches are first held until they reach ``GROUP_ROWS`` records and reduced together
-    (``_reduce``)."""
+    Batches are first held until they reach ``GROUP_ROWS`` records (or ``GROUP_BATCHES``
+    batches) and reduced together (``_reduce``)."""
 
     def __init__(self) -> None:
         self.records = 0
@@ -108,7 +119,7 @@ class _States:
     def _hold(self, batch: pa.RecordBatch) -> None:
         self._pending.append(batch)
         self._pending_rows += batch.num_rows
-        if self._pending_rows >= GROUP_ROWS:
+        if self._pending_rows >= GROUP_ROWS or len(self._pending) >= GROUP_BATCHES:
             self._flush()
 
     def _flush(self) -> None:
