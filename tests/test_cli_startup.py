@@ -66,6 +66,16 @@ def test_cat_of_a_text_log_loads_neither_parquet_nor_the_filter_grammar(tmp_path
         assert not loaded & {"pyarrow.parquet", "lark"}, args
 
 
+def test_cat_to_stdout_loads_no_temporary_file_module(tmp_path: Path) -> None:
+    """tempfile (and shutil, random: ~5 ms of every command's start) is for ``--output``'s
+    temporary file; ``cli.main`` imports the output module for its error type."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    result, modules, _pool = modules_loaded_by("cat", str(path), "--format", "csv")
+    assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout
+    assert "flowtui.outfile" in modules and "tempfile" not in modules
+
+
 @pytest.mark.parametrize(("args", "shown"), [
     (["top", "--by", "srcaddr"], "172.31.16.139"), (["hist"], "2014-12-14T04:06"),
     (["cat", "--sort", "-bytes", "--limit", "1"], "172.31.16.139")])
