@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from flowtui.fields import DEFAULT_FIELDS
-from tests.cli_probe import modules_loaded_by
+from tests.cli_probe import PROBE, modules_loaded_by
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
@@ -50,7 +51,9 @@ def test_cat_of_a_local_file_loads_neither_boto3_nor_textual(tmp_path: Path) -> 
         result, loaded = loaded_by("cat", str(path), "--format", fmt)
         assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout, fmt
         assert "pyarrow" in loaded  # the probe sees real imports
-        assert "pool:system" in loaded  # the compact memory policy holds without Arrow loaded
+        # CSV streamed through, none kept: jemalloc (memory.prefer_streaming_memory); the
+        # other writers keep the compact policy, which holds without Arrow loaded
+        assert f"pool:{'jemalloc' if fmt == 'csv' else 'system'}" in loaded, fmt
         assert not loaded & {"boto3", "botocore", "s3transfer", "textual"}, fmt
 
 
@@ -74,6 +77,23 @@ def test_cat_to_stdout_loads_no_temporary_file_module(tmp_path: Path) -> None:
     result, modules, _pool = modules_loaded_by("cat", str(path), "--format", "csv")
     assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout
     assert "flowtui.outfile" in modules and "tempfile" not in modules
+
+
+def test_a_pool_the_user_names_is_kept_and_the_questions_keep_the_compact_one(
+        tmp_path: Path) -> None:
+    """``ARROW_DEFAULT_MEMORY_POOL`` is the user's to set (cat keeps theirs), and a command
+    that keeps what it reads (``top``'s groups) keeps the system pool whose resident memory
+    follows what is held (``memory.prefer_compact_memory``)."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    for chosen in ("system", "jemalloc"):
+        result = subprocess.run([sys.executable, "-c", PROBE, "cat", str(path), "--format",
+                                 "csv"], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                                env={**os.environ, "ARROW_DEFAULT_MEMORY_POOL": chosen})
+        assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout
+        assert f'"pool": "{chosen}"' in result.stderr
+    _result, loaded = loaded_by("top", str(path), "--by", "srcaddr")
+    assert "pool:system" in loaded
 
 
 @pytest.mark.parametrize(("args", "shown"), [
