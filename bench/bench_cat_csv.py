@@ -40,7 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_parse import sample_file  # noqa: E402
-from flowtui.memory import keep_freed_pages, prefer_compact_memory  # noqa: E402
+from flowtui.memory import (  # noqa: E402
+    keep_freed_pages,
+    prefer_compact_memory,
+    prefer_streaming_memory,
+)
 
 BLOCK = 2 << 20  # the parser's largest block (parser.MAX_BLOCK_BYTES)
 CHUNK = 1 << 20  # what a local file read hands the parser
@@ -176,6 +180,9 @@ def main() -> None:
     args = parser.parse_args()
     prefer_compact_memory()  # as the CLI does
     keep_freed_pages()  # as cat does
+    import pyarrow  # noqa: F401  (the pool is chosen once Arrow is loaded)
+
+    prefer_streaming_memory()  # as cat --format csv does: Arrow's jemalloc pool
     path = sample_file(args.records)
     data = path.read_bytes()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "

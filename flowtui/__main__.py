@@ -1,5 +1,5 @@
 """``python -m flowtui`` runs the same entry point as the ``flowtui`` script."""
 
-from flowtui.cli import main
+from flowtui.cli.main import entry
 
-raise SystemExit(main())
+entry()

@@ -72,15 +72,19 @@ class BlockResult:
     switched: BlockTyper | None = None
 
 
-class _Options(NamedTuple):
-    read: pacsv.ReadOptions
-    columns: list[str]  # the columns typed and returned, in the object's order
-    narrow: pacsv.ConvertOptions | None  # int64 columns as uint32; None: there are none
-    wide: pacsv.ConvertOptions  # the catalogue's types
-    narrowed: list[int]  # the columns ``narrow`` types as uint32 (places in ``columns``)
-    text: pacsv.ConvertOptions | None  # whole numbers as text (``numbers_as_text``); None: off
-    numbers: dict[str, pa.DataType]  # those columns, and the types their values must fit
-    number_groups: list[tuple[pa.DataType, list[str]]]  # the same by type (checked at once)
+# Written with types, not as a class: a class's annotations are strings here (``from
+# __future__ import annotations``), and NamedTuple compiles each one (~0.2 ms a field of
+# every command's start).
+_Options = NamedTuple("_Options", [  # noqa: UP014 - see above
+    ("read", pacsv.ReadOptions),
+    ("columns", list[str]),  # the columns typed and returned, in the object's order
+    ("narrow", pacsv.ConvertOptions | None),  # int64 columns as uint32; None: there are none
+    ("wide", pacsv.ConvertOptions),  # the catalogue's types
+    ("narrowed", list[int]),  # the columns ``narrow`` types as uint32 (places in ``columns``)
+    ("text", pacsv.ConvertOptions | None),  # numbers as text (``numbers_as_text``); None: off
+    ("numbers", dict[str, pa.DataType]),  # those columns, and the types their values must fit
+    ("number_groups", list[tuple[pa.DataType, list[str]]]),  # the same by type (at once)
+])
 
 
 class Prefilter(Protocol):

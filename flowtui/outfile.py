@@ -16,7 +16,6 @@ import errno
 import io
 import os
 import stat
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +96,8 @@ def open_output(path: str, *, binary: bool = False) -> Iterator[IO[Any]]:
         return
     folder = os.path.dirname(path) or "."
     base = os.path.basename(path)[:100]
+    import tempfile  # here: every command imports OutputError, few write a file (~5 ms)
+
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{base}.", suffix=".partial", dir=folder)
     except OSError as exc:

@@ -330,8 +330,8 @@ def _write_number_text(batch: pa.RecordBatch, numbers: dict[int, pa.DataType],
 def _writes_text_as_typed() -> bool:
     """Whether Arrow's CSV writer, made for a number column, writes a text column given in
     its place as it stands (see ``_write_number_text``); asked once, of this pyarrow."""
-    batch = pa.RecordBatch.from_arrays([pa.array(["7", None]), pa.array(["a", "b"])],
-                                       names=["n", "s"])
+    batch = pa.RecordBatch.from_arrays([pa.array(["7", None], pa.string()),
+                                        pa.array(["a", "b"], pa.string())], names=["n", "s"])
     schema = pa.schema([("n", pa.uint8()), ("s", pa.string())])
     sink = pa.BufferOutputStream()
     try:

@@ -458,13 +458,12 @@ class FlowLogParser:
 # --------------------------------------------------------------------- helpers
 
 
-class _InFlight(NamedTuple):
-    """A block handed to the parse threads: its result to come, its text (to type it
-    again if an earlier block switched the columns) and the typer it was given."""
-
-    future: Future[BlockResult]
-    parts: list[bytes | memoryview]
-    typer: BlockTyper
+#: A block handed to the parse threads: its result to come, its text (to type it again if
+#: an earlier block switched the columns) and the typer it was given. Written with types,
+#: not as a class: NamedTuple compiles a class's string annotations (every start pays it).
+_InFlight = NamedTuple("_InFlight", [("future", Future[BlockResult]),  # noqa: UP014
+                                     ("parts", list[bytes | memoryview]),
+                                     ("typer", BlockTyper)])
 
 
 def _inflate_until_error(inflater: Any, data: bytes, error: type[Exception]) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from flowtui.fields import DEFAULT_FIELDS
-from tests.cli_probe import modules_loaded_by
+from tests.cli_probe import PROBE, modules_loaded_by
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
@@ -50,7 +51,9 @@ def test_cat_of_a_local_file_loads_neither_boto3_nor_textual(tmp_path: Path) -> 
         result, loaded = loaded_by("cat", str(path), "--format", fmt)
         assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout, fmt
         assert "pyarrow" in loaded  # the probe sees real imports
-        assert "pool:system" in loaded  # the compact memory policy holds without Arrow loaded
+        # CSV streamed through, none kept: jemalloc (memory.prefer_streaming_memory); the
+        # other writers keep the compact policy, which holds without Arrow loaded
+        assert f"pool:{'jemalloc' if fmt == 'csv' else 'system'}" in loaded, fmt
         assert not loaded & {"boto3", "botocore", "s3transfer", "textual"}, fmt
 
 
@@ -64,6 +67,66 @@ def test_cat_of_a_text_log_loads_neither_parquet_nor_the_filter_grammar(tmp_path
         assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout, args
         assert "pyarrow" in loaded
         assert not loaded & {"pyarrow.parquet", "lark"}, args
+
+
+def test_cat_to_stdout_loads_neither_tempfile_nor_dateutil(tmp_path: Path) -> None:
+    """tempfile (and shutil, random: ~5 ms of every command's start) is for ``--output``'s
+    temporary file; ``cli.main`` imports the output module for its error type. dateutil
+    (~3 ms) comes with Arrow's type inference (``pa.array`` of Python values, no type),
+    which nothing on cat's way needs."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    result, modules, _pool = modules_loaded_by("cat", str(path), "--format", "csv")
+    assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout
+    assert "flowtui.outfile" in modules and "tempfile" not in modules
+    assert "pyarrow.csv" in modules and "dateutil" not in modules
+
+
+def test_a_pool_the_user_names_is_kept_and_the_questions_keep_the_compact_one(
+        tmp_path: Path) -> None:
+    """``ARROW_DEFAULT_MEMORY_POOL`` is the user's to set (cat keeps theirs), and a command
+    that keeps what it reads (``top``'s groups) keeps the system pool whose resident memory
+    follows what is held (``memory.prefer_compact_memory``)."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    for chosen in ("system", "jemalloc"):
+        result = subprocess.run([sys.executable, "-c", PROBE, "cat", str(path), "--format",
+                                 "csv"], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                                env={**os.environ, "ARROW_DEFAULT_MEMORY_POOL": chosen})
+        assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout
+        assert f'"pool": "{chosen}"' in result.stderr
+    _result, loaded = loaded_by("top", str(path), "--by", "srcaddr")
+    assert "pool:system" in loaded
+
+
+# Runs cat with builtins.compile watched: which modules compiled source text at run time.
+COMPILE_PROBE = """
+import builtins, json, sys
+callers = []
+compile_ = builtins.compile
+def watched(*args, **kwargs):
+    callers.append(sys._getframe(1).f_globals.get("__name__"))
+    return compile_(*args, **kwargs)
+builtins.compile = watched
+from flowtui.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+sys.stderr.write("COMPILED " + json.dumps(callers) + "\\n")
+sys.exit(code)
+"""
+
+
+def test_cat_compiles_no_annotation_at_its_start(tmp_path: Path) -> None:
+    """A NamedTuple class whose annotations are strings (``from __future__ import
+    annotations``) has typing compile each one (~0.2 ms a field): cat's way holds none."""
+    path = tmp_path / "a.log.gz"
+    path.write_bytes(gzip.compress(f"{' '.join(DEFAULT_FIELDS)}\n{RECORD}\n".encode()))
+    result = subprocess.run([sys.executable, "-c", COMPILE_PROBE, "cat", str(path), "--format",
+                             "csv"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0 and "eni-1235b8ca123456789" in result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.startswith("COMPILED ")]
+    callers = json.loads(lines[-1].removeprefix("COMPILED "))
+    assert "typing" not in callers, callers
 
 
 @pytest.mark.parametrize(("args", "shown"), [

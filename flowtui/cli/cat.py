@@ -404,13 +404,15 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
     import pyarrow as pa
 
     from flowtui.localfiles import LocalPathError, read_batches
-    from flowtui.memory import keep_freed_pages
+    from flowtui.memory import keep_freed_pages, prefer_streaming_memory
     from flowtui.parser import FlowLogParser
 
     """Plain local files, one after another, into ``writer``; each failed file and bad
     line said on stderr."""
     drain = getattr(writer, "drain", lambda: None)  # rows before the messages about them
     keep_freed_pages()
+    if args.format == "csv" and not args.decoded and not args.explain:
+        prefer_streaming_memory()  # CSV's blocks fragment glibc's heaps (see there)
     collector.release()  # the modules are loaded; records come next
     bad_total = 0
     failed = 0

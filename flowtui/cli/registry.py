@@ -13,8 +13,8 @@ A command's module is imported only when that command runs: ``--help`` answers w
 loading Arrow, boto3 or Textual (tests/test_cli_startup.py).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: NamedTuple compiles a class's string
+# annotations, a cost of every command's start; these all evaluate at once.
 import argparse
 import importlib
 from collections.abc import Sequence
