@@ -3,9 +3,15 @@ argparse's usage block is not printed, the line names the command and where help
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from flowtui.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(("argv", "says"), [
@@ -29,3 +35,21 @@ def test_a_command_line_mistake_is_one_line(argv: list[str], says: str,
     assert err.count("\n") == 1 and err.startswith("flowtui: "), err
     assert says in err
     assert "usage:" not in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("argv", [
+    ["cat", "samples", "--format", "csv"],
+    ["cat", "samples", "--format", "jsonl"],  # written on a writer thread
+    ["cat", "samples"],
+    ["top", "samples", "--by", "srcaddr"],
+    ["sql", "--where", "port 22"],
+])
+def test_output_on_a_full_disk_is_one_line(argv: list[str]) -> None:
+    """stdout to a file on a full disk (``/dev/full`` answers every write with ENOSPC):
+    one line that says so and exit 1, not a traceback (it was one in every command)."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "flowtui", *argv], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "flowtui: can't write the output: No space left on device\n"

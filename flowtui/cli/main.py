@@ -7,6 +7,7 @@ errors, 2 nothing could be read (bad path, bad arguments).
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -99,6 +100,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputError as exc:
         say(str(exc))
         return exc.code
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            raise
+        # stdout on a full disk (``> file``, ``> /dev/full``): one line, not a traceback;
+        # what was written so far stays, and the exit code says it is not all.
+        say(f"can't write the output: {exc.strerror or exc}")
+        _silence_stdout()
+        return 1
+
+
+#: Write errors that say where the output goes is full (ENOSPC, EDQUOT) or the file too
+#: large (EFBIG); a read never raises them. An --output file's are said by ``outfile``.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def _end_on_signals() -> None:
