@@ -78,8 +78,10 @@ def line_bytes(cells: list[Cells], texts: list[str], widths: list[int] | None = 
         count = min(MAX_ROWS, rows - start)
         stride = _stride(count)
         padding = _zeros(stride - count)
-        indices = pa.concat_arrays([part for segment in segments
-                                    for part in (segment.slice(start, count), padding)])
+        # Concatenated arrays come with a validity bitmap even when none of the parts has
+        # one; dropped, the takes after run at five times the speed.
+        indices = _without_validity(pa.concat_arrays(
+            [part for segment in segments for part in (segment.slice(start, count), padding)]))
         # In bounds by construction (``_order``: below ``stride`` times the pieces, the
         # length of ``indices``), so unchecked; the indices into the tables, from the
         # data, are checked.
