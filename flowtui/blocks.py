@@ -41,9 +41,11 @@ from flowtui.header import MAX_FIELDS, column_names, looks_like_header
 
 MAX_BAD_LINES_KEPT = 1000
 RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in pieces this size
-# One CSV block per parse block (a block is at most MAX_BLOCK_BYTES plus one inflate step and
-# one long line): one chunk per column, so no dictionaries to unify when it is combined.
-_READ_BLOCK_BYTES = 5 << 20
+# One CSV block per parse block (a block is at most its parser's largest, 6 MB for cat's
+# JSON lines and table writers, plus one inflate step and one long line): one chunk per
+# column, so no dictionaries to unify when it is combined. Read from memory: nothing of
+# this size is allocated.
+_READ_BLOCK_BYTES = 9 << 20
 #: Blocks whose numbers may fail to read as text (``numbers_as_text``) before a typer stops
 #: trying, and one more per TEXT_HITS_PER_MISS that did read: a miss costs a read of the block
 #: for nothing (a file of bad lines, of padded numbers), so misses stay a small share.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import pyarrow as pa
+import pytest
 
 from flowtui import columntext, linebytes
 from flowtui.linebytes import MAX_ROWS
@@ -58,3 +59,45 @@ def test_a_batch_s_dictionary_of_plain_strings_is_quoted_and_decorated_in_one_jo
     distinct = len(batch.column(0).dictionary)
     assert distinct > columntext.MAX_CACHED_DICTIONARY  # a batch's own, not kept
     assert sum(joined) < 2 * distinct
+
+
+def _flow_log(path, lines: int) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+
+    from flowtui.fields import DEFAULT_FIELDS
+    rng = random.Random(5)
+    body = [" ".join(DEFAULT_FIELDS)]
+    for number in range(lines):
+        body.append(f"2 123456789012 eni-{rng.randint(0, 99):04x} 10.0.{rng.randint(0, 255)}.1 "
+                    f"10.1.0.{rng.randint(0, 255)} {rng.randint(0, 65535)} 443 6 "
+                    f"{rng.randint(1, 99)} {rng.randint(40, 99999)} {1709649000 + number // 100} "
+                    f"{1709649030 + number // 100} ACCEPT OK")
+    path.write_bytes(gzip.compress(("\n".join(body) + "\n").encode()))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "table"])
+def test_cat_s_json_lines_and_table_writers_get_batches_of_blocks_larger_than_a_parse_s(
+        tmp_path, monkeypatch, capsys, fmt: str) -> None:
+    """Each batch costs these writers its dictionaries' text and a copy of the tables of
+    every port's text, whatever its rows: a local ``cat`` reads them blocks of up to
+    ``WRITER_BLOCK_BYTES`` (jsonl on 1M records: 9.76 G instructions with the parser's
+    2 MB blocks, 9.08 G with 6 MB)."""
+    from flowtui import output, parser
+    from flowtui.cli import cat
+    from flowtui.cli.main import main
+
+    path = tmp_path / "flows.log.gz"
+    _flow_log(path, 90_000)  # ~9 MB of text
+    rows: list[int] = []
+    write = output.RecordWriter.write_rendered
+
+    def counting(self, parts, count):  # type: ignore[no-untyped-def]
+        rows.append(count)
+        return write(self, parts, count)
+
+    monkeypatch.setattr(output.RecordWriter, "write_rendered", counting)
+    assert main(["cat", str(path), "--format", fmt]) == 0
+    assert sum(rows) == 90_000 and len(capsys.readouterr().out.splitlines()) >= 90_000
+    per_line = 100  # bytes of text a line, about
+    assert max(rows) * per_line > parser.MAX_BLOCK_BYTES
+    assert max(rows) * per_line <= cat.WRITER_BLOCK_BYTES + (1 << 20)
