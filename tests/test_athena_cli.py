@@ -102,8 +102,31 @@ def test_a_bare_time_on_athena_says_the_day_it_was_read_on(s3_server) -> None:
     assert "read on 2024-03-05 (the day of --since)" in since.stderr
 
 
+def _queries(s3_server) -> set[str]:
+    raw = boto3.client("athena", region_name="us-east-1", endpoint_url=s3_server.endpoint_url)
+    return set(raw.list_query_executions()["QueryExecutionIds"])
+
+
+def _submitted(s3_server, before: set[str]) -> str:
+    """The id of the query a command submitted (waits for it; ``before``: the ids then)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        new = _queries(s3_server) - before
+        if new:
+            return new.pop()
+        time.sleep(0.2)
+    raise AssertionError("the query was never submitted")
+
+
+def _state(s3_server, query: str) -> str:
+    raw = boto3.client("athena", region_name="us-east-1", endpoint_url=s3_server.endpoint_url)
+    return str(raw.get_query_execution(QueryExecutionId=query)["QueryExecution"]["Status"]
+               ["State"])
+
+
 def test_ctrl_c_stops_the_query_on_athena(s3_server) -> None:
     _slow_queries(s3_server.endpoint_url, 100_000)
+    before = _queries(s3_server)
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "flowtui", "top", f"s3://{s3_server.main_bucket}/hive/",
@@ -111,23 +134,44 @@ def test_ctrl_c_stops_the_query_on_athena(s3_server) -> None:
              "--endpoint-url", s3_server.endpoint_url],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
             env=_env(s3_server))
-        raw = boto3.client("athena", region_name="us-east-1",
-                           endpoint_url=s3_server.endpoint_url)
-        before = set(raw.list_query_executions()["QueryExecutionIds"])
-        deadline = time.monotonic() + 120
-        new: set[str] = set()
-        while not new and time.monotonic() < deadline:
-            time.sleep(0.2)
-            new = set(raw.list_query_executions()["QueryExecutionIds"]) - before
-        assert new, "the query was never submitted"
+        query = _submitted(s3_server, before)
         process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=60)
     finally:
         _slow_queries(s3_server.endpoint_url, 1)
     assert process.returncode == 130, err
     assert "cancelled" in err and "Traceback" not in err
-    state = raw.get_query_execution(QueryExecutionId=new.pop())["QueryExecution"]["Status"]
-    assert state["State"] == "CANCELLED"
+    assert _state(s3_server, query) == "CANCELLED"
+
+
+def test_a_reader_that_leaves_stops_the_query_on_athena(s3_server) -> None:
+    """``flowtui top … --engine athena | less``, and less quit before the answer: the query
+    is stopped on Athena (it would scan, and bill, for nobody) and the command ends quietly,
+    as a local load does when its reader leaves. Without the watch it waits the query out."""
+    _slow_queries(s3_server.endpoint_url, 100_000)
+    before = _queries(s3_server)
+    read_end, write_end = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flowtui", "top", f"s3://{s3_server.main_bucket}/hive/",
+             "--by", "srcaddr", "--engine", "athena", "--output-location", "s3://r/q/",
+             "--endpoint-url", s3_server.endpoint_url],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            env=_env(s3_server))
+        os.close(write_end)
+        query = _submitted(s3_server, before)
+        os.close(read_end)  # the reader quits before any answer
+        read_end = -1
+        _out, err = process.communicate(timeout=60)
+    finally:
+        _slow_queries(s3_server.endpoint_url, 1)
+        if read_end >= 0:
+            os.close(read_end)
+        process.kill()  # (ended already, unless the test failed)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert "stopped: the output's reader left" in err
+    assert _state(s3_server, query) == "CANCELLED"
 
 
 def test_sql_prints_the_query_with_partitions_from_the_prefix(s3_server) -> None:

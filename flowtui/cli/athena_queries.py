@@ -120,8 +120,12 @@ def columns(table: FlowLogTable) -> list[str]:
 
 def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa.RecordBatch]:
     """Run ``sql``; progress on stderr (a live line on a terminal, a summary line always);
-    Ctrl-C stops the query on Athena. Raises ``QueryFailed``."""
+    Ctrl-C stops the query on Athena, and so does the output's reader going away (``| less``
+    quit while the query runs): a query nobody will read is not left scanning, and billing.
+    Raises ``QueryFailed``, or ``BrokenPipeError`` when the reader left (cli.main ends
+    quietly)."""
     from flowtui.athena.engine import make_athena_client, run_query
+    from flowtui.cli.readergone import when_reader_leaves
     from flowtui.cli.results import Progress
     from flowtui.s3.session import make_client
 
@@ -135,11 +139,22 @@ def run(args: argparse.Namespace, sql: str, target: AthenaTarget) -> Iterator[pa
         last[:] = [status]
         progress.show(status.line(), force=True)
 
-    with _interrupt_sets(cancel) as signals:
+    reader_gone = threading.Event()
+
+    def on_reader_gone() -> None:
+        reader_gone.set()
+        cancel.set()
+
+    with _interrupt_sets(cancel) as signals, when_reader_leaves(on_reader_gone):
         try:
             yield from run_query(client, sql, target, cancel=cancel, on_status=on_status,
                                  s3_client=s3)
         except QueryFailed:
+            if reader_gone.is_set():
+                if not last or last[0].state != "SUCCEEDED":
+                    say("stopped: the output's reader left; Athena was asked to stop the "
+                        "query")
+                raise BrokenPipeError from None
             if cancel.is_set():  # a signal: the query was stopped; exit as the signal says
                 if signals.signum not in (None, signal.SIGINT):
                     from flowtui.outfile import end_by_signal
