@@ -24,6 +24,12 @@ _UINT32_MAX = (1 << 32) - 1
 # reader could be released on one of Arrow's threads (see ``arrow_owned``).
 PARSE_OPTIONS = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False,
                                     escape_char=False)
+#: The same, with an empty line read as a row (of one empty value) instead of skipped: in a
+#: block typed with an integer column, such a row cannot be typed ("" is no integer, and only
+#: "-" is null), so a block that reads has no empty line and its rows are its lines (see
+#: ``blocks._fast``); a block that has one is read again with ``PARSE_OPTIONS``.
+PARSE_EMPTY_AS_ROWS = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False,
+                                         escape_char=False, ignore_empty_lines=False)
 
 
 def arrow_owned(data: bytes) -> pa.BufferReader:

@@ -50,7 +50,9 @@ class Cells:
     values: pa.Array
     indices: pa.Array | None = None
     key: tuple[object, ...] | None = None
-    around: str = ""  # the text before and after each value (``values`` has no nulls then)
+    # The text before and after each value (``values`` has no nulls then); of a table
+    # (``indices``), of each entry but the last, which is the null text (a dictionary's).
+    around: str = ""
 
     def rows(self, count: int | None = None) -> pa.Array:
         """The text of every row (or of the first ``count``)."""
@@ -60,7 +62,8 @@ class Cells:
                 values = pc.binary_join_element_wise(self.around, values, self.around, "")
             return values
         indices = self.indices if count is None else self.indices.slice(0, count)
-        return pc.take(self.values, indices)
+        table = decorated_table(self, "", "") if self.around else self.values
+        return pc.take(table, indices)
 
     def parts(self, prefix: str, suffix: str, width: int = 0) -> list[pa.Array | str]:
         """Each row padded to ``width`` characters, between ``prefix`` and ``suffix``, as
@@ -79,7 +82,16 @@ def decorated_table(cells: Cells, prefix: str, suffix: str, width: int = 0) -> p
     batches when the table is one they share (``cells.key``)."""
     key = None if cells.key is None else (*cells.key, prefix, suffix, width)
     values = _decorated_cache.get(key) if key is not None else None
-    if values is None:
+    if values is None and cells.around:
+        # Quoted and decorated in one join (a batch's addresses: thousands of values each
+        # batch); the null text, last, unquoted.
+        assert not width and cells.indices is not None
+        last = len(cells.values) - 1
+        values = pa.concat_arrays([
+            pc.binary_join_element_wise(prefix + cells.around, cells.values.slice(0, last),
+                                        cells.around + suffix, ""),
+            pa.array([prefix + cells.values[last].as_py() + suffix], pa.string())])
+    elif values is None:
         values = pc.utf8_rpad(cells.values, width) if width else cells.values
         if prefix or suffix:
             values = pc.binary_join_element_wise(prefix, values, suffix, "")
@@ -99,8 +111,8 @@ _LOOKUP_TYPES = (pa.uint8(), pa.uint16(), pa.int8(), pa.int16())
 _lookup_cache: dict[tuple[object, ...], pa.Array] = {}
 _decorated_cache: dict[tuple[object, ...], pa.Array] = {}
 MAX_CACHED_DICTIONARY = 1024  # values of a dictionary whose text is kept for the next batches
-_dictionary_cache: dict[tuple[object, ...], list[tuple[pa.Array, pa.Array, tuple[object, ...]]]
-                        ] = {}
+_dictionary_cache: dict[tuple[object, ...],
+                        list[tuple[pa.Array, pa.Array, tuple[object, ...], str]]] = {}
 _dictionary_serial = itertools.count()
 MAX_CACHED_SPANS = 4  # ranges kept per integer type (start, end, packets share uint32)
 _span_cache: dict[tuple[object, ...], list[tuple[int, int, pa.Array]]] = {}
@@ -110,8 +122,8 @@ _SPANS_LOCK = threading.Lock()
 def column_cells(column: pa.Array, style: TextStyle) -> Cells:
     kind = column.type
     if pa.types.is_dictionary(kind):
-        table, key = _dictionary_text(column.dictionary, style)
-        return Cells(table, _filled_indices(column.indices, len(table) - 1), key)
+        table, key, around = _dictionary_text(column.dictionary, style)
+        return Cells(table, _filled_indices(column.indices, len(table) - 1), key, around)
     key = (kind, style.null)
     table = _lookup_cache.get(key)
     # Ports, protocols, versions: a table of every value's text, made once for the first
@@ -138,27 +150,30 @@ def column_cells(column: pa.Array, style: TextStyle) -> Cells:
 
 
 def _dictionary_text(dictionary: pa.Array, style: TextStyle
-                     ) -> tuple[pa.Array, tuple[object, ...] | None]:
-    """The text of a dictionary's values and of null (last), and a key naming it. A small
-    dictionary equal to one seen lately (``action``, ``log-status``, an account's, batch
-    after batch) reuses that one's text and key, so its padded, decorated forms are not
-    made again for each batch."""
+                     ) -> tuple[pa.Array, tuple[object, ...] | None, str]:
+    """The text of a dictionary's values and of null (last), a key naming it, and the text
+    around each value but the null's (JSON's quotes, for plain values: put on as the table
+    is decorated, not in a pass of their own). A small dictionary equal to one seen lately
+    (``action``, ``log-status``, an account's, batch after batch) reuses that one's text
+    and key, so its padded, decorated forms are not made again for each batch."""
     small = len(dictionary) <= MAX_CACHED_DICTIONARY
     bucket = _dictionary_cache.setdefault((id(style), dictionary.type, len(dictionary)),
                                           []) if small else []
-    for seen, table, key in bucket:
+    for seen, table, key, around in bucket:
         if seen.equals(dictionary):
-            return table, key
-    values = column_cells(dictionary, style).rows()
+            return table, key, around
+    cells = column_cells(dictionary, style)
+    around = cells.around
+    values = cells.values if around else cells.rows()
     table = pa.concat_arrays([values, pa.array([style.null], pa.string())])
     if not small:
-        return table, None
+        return table, None, around
     if len(_dictionary_cache) > MAX_CACHED_TABLES:
         _dictionary_cache.clear()
     key = ("dictionary", next(_dictionary_serial))
-    bucket.insert(0, (dictionary, table, key))
+    bucket.insert(0, (dictionary, table, key, around))
     del bucket[MAX_CACHED_SPANS:]
-    return table, key
+    return table, key, around
 
 
 def _span_cells(column: pa.Array, style: TextStyle) -> Cells | None:

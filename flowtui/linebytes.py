@@ -78,9 +78,15 @@ def line_bytes(cells: list[Cells], texts: list[str], widths: list[int] | None = 
         count = min(MAX_ROWS, rows - start)
         stride = _stride(count)
         padding = _zeros(stride - count)
-        indices = pa.concat_arrays([part for segment in segments
-                                    for part in (segment.slice(start, count), padding)])
-        order = pc.take(indices, _order(stride, len(pieces)).slice(0, count * len(pieces)))
+        # Concatenated arrays come with a validity bitmap even when none of the parts has
+        # one; dropped, the takes after run at five times the speed.
+        indices = _without_validity(pa.concat_arrays(
+            [part for segment in segments for part in (segment.slice(start, count), padding)]))
+        # In bounds by construction (``_order``: below ``stride`` times the pieces, the
+        # length of ``indices``), so unchecked; the indices into the tables, from the
+        # data, are checked.
+        order = pc.take(indices, _order(stride, len(pieces)).slice(0, count * len(pieces)),
+                        boundscheck=False)
         taken = pc.take(slots, order)
         lines = pa.Array.from_buffers(_VIEW, len(taken),
                                       [None, taken.buffers()[1], *buffers[2:]],
@@ -88,7 +94,7 @@ def line_bytes(cells: list[Cells], texts: list[str], widths: list[int] | None = 
         joined = pc.cast(lines, pa.string())
         ends = pa.Array.from_buffers(_INDEX, len(joined) + 1, [None, joined.buffers()[1]],
                                      offset=joined.offset)
-        starts = pc.take(ends, _every(len(pieces)).slice(0, count + 1))
+        starts = pc.take(ends, _every(len(pieces)).slice(0, count + 1), boundscheck=False)
         yield pa.Array.from_buffers(pa.string(), count,
                                     [None, starts.buffers()[1], joined.buffers()[2]],
                                     offset=starts.offset)

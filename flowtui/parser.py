@@ -87,14 +87,19 @@ class FlowLogParser:
     (``cat --format csv``: the numbers' text was half of its writer's time). A block with
     anything else (a bad line, "007", a count over 32 bits) is typed as usual, so what is
     reported and what is printed are the same; only the columns' types differ.
+
+    ``max_block_bytes`` (default ``MAX_BLOCK_BYTES``) bounds the blocks typed at once, and so
+    the batches: a writer with costs per batch (``cat``'s JSON lines and table writers) asks
+    for larger ones.
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
                  pipelined: bool = True, cancel: threading.Event | None = None,
                  inflate: Inflate | None = None, columns: Iterable[str] | None = None,
                  prefilter: Prefilter | None = None, dictionaries: bool = True,
-                 numbers_as_text: bool = False) -> None:
+                 numbers_as_text: bool = False, max_block_bytes: int | None = None) -> None:
         self.name = name
+        self._max_block_bytes = max_block_bytes  # None: MAX_BLOCK_BYTES
         self._typer = BlockTyper(column_names(fields) if fields else None, columns, prefilter,
                                  dictionaries, numbers_as_text)
         self._inflate_with = inflate or DEFAULT_INFLATE
@@ -384,7 +389,8 @@ class FlowLogParser:
         parts = self._block
         self._block = []
         self._block_bytes = 0
-        self._block_target = min(self._block_target * 2, MAX_BLOCK_BYTES)
+        self._block_target = min(self._block_target * 2,
+                                 self._max_block_bytes or MAX_BLOCK_BYTES)
         typer = self._typer
         if self._executor is not None:
             future = self._executor.submit(typer.parse_block, parts)

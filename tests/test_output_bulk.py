@@ -139,7 +139,7 @@ def test_large_batches_of_hostile_values_match_the_reference(batches: list[pa.Re
 
 
 @st.composite
-def flow_log_text(draw: st.DrawFn) -> tuple[bytes, bool]:
+def flow_log_text(draw: st.DrawFn, rows: int | None = None) -> tuple[bytes, bool]:
     """A flow log of a few thousand records: default or custom format, NODATA/SKIPDATA
     records, '-' fields, odd printable strings in the text fields."""
     seed = draw(st.integers(0, 2**32))
@@ -153,7 +153,7 @@ def flow_log_text(draw: st.DrawFn) -> tuple[bytes, bool]:
     words = draw(st.lists(st.sampled_from(['q"uote', "com,ma", "back\\slash", "é", "東京",
                                            "x{}", "[y]", "ok", "eni-1"]),
                           min_size=1, max_size=4))
-    rows = draw(st.sampled_from([800, 3000, 6000]))
+    rows = rows or draw(st.sampled_from([800, 3000, 6000]))
     start = 1709649000 + rng.randint(0, 3600)
     lines = [" ".join(fields)]
     for _ in range(rows):
@@ -260,3 +260,23 @@ def test_table_lines_whose_last_cell_ends_in_space_are_stripped_across_runs_of_l
     ], names=["bytes", "srcaddr", "note"])
     assert_same_as_reference([batch, batch.slice(MAX_ROWS + 1),
                               batch.select([0, 2]).slice(7)])
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(flow_log_text(rows=12_000))
+def test_flow_logs_parsed_in_batches_of_more_lines_than_a_run_match_the_reference(
+        monkeypatch, case: tuple[bytes, bool]) -> None:  # type: ignore[no-untyped-def]
+    """``cat``'s JSON lines and table writers get batches of large blocks
+    (``cat.WRITER_BLOCK_BYTES``): batches of more lines than the writers put together at
+    once (``linebytes.MAX_ROWS``), from the parser, with dictionaries shared across the
+    runs of one batch and NODATA rows in each."""
+    from flowtui import parser as parser_module
+
+    monkeypatch.setattr(parser_module, "FIRST_BLOCK_BYTES", 1 << 20)
+    text, dictionaries = case
+    batches = parsed(text, dictionaries)
+    assert max(batch.num_rows for batch in batches) > MAX_ROWS
+    assert sum(batch.num_rows for batch in batches) == text.count(b"\n") - 1
+    assert_same_as_reference(batches)
