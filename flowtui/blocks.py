@@ -27,6 +27,7 @@ from flowtui.arrowcsv import (
     as_text,
     convert_options,
     empty_batch,
+    holds_empty_text,
     holds_field_name,
     may_hold_hex,
     narrow,
@@ -262,6 +263,8 @@ class BlockTyper:
                 block.newlines = table.num_rows
         if not table.num_rows:
             return empty_batch(options.columns)
+        if holds_empty_text(table):
+            raise _FastPathFailed  # a line a field short: the slow pass reports it
         if not self._dictionaries:
             if not utf8_text(data):
                 raise _FastPathFailed  # the slow pass reports the line
