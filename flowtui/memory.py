@@ -101,7 +101,7 @@ def keep_freed_pages() -> None:
 
     Heaps are also capped at one per core (``arena_cap``): glibc gives each new thread a
     heap of its own, up to 8 per core, and each keeps the most it ever held. An S3 folder
-    is fetched by up to 32 threads (``loader.choose_concurrency``); with 16 heaps, `top`
+    is fetched by up to 32 threads (``concurrency.choose_concurrency``); with 16 heaps, `top`
     of a 288-object day folder peaked 25 MB higher than with 2 (bench/bench_peers_s3.py),
     at the same speed: only a few of those threads parse at once (``loader.PARSE_TURNS``).
     """
