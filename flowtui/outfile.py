@@ -123,8 +123,8 @@ def open_output(path: str, *, binary: bool = False) -> Iterator[IO[Any]]:
 
 
 #: Errors of writing itself (as opposed to errors of whatever produced the data).
-_WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EPERM,
-                 errno.EACCES)
+WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EPERM,
+                errno.EACCES)
 
 
 @contextmanager
@@ -133,7 +133,7 @@ def _blamed(path: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno not in _WRITE_ERRORS:
+        if exc.errno not in WRITE_ERRORS:
             raise
         raise OutputError(f"{_name(path)}: {exc.strerror or exc}", 1) from None
 
@@ -148,7 +148,7 @@ class _Raw(io.FileIO):
         try:
             return super().write(data)
         except OSError as exc:
-            if exc.errno not in _WRITE_ERRORS:
+            if exc.errno not in WRITE_ERRORS:
                 raise
             raise OutputError(f"{_name(self.target)}: {exc.strerror or exc}", 1) from None
 

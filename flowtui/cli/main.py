@@ -7,7 +7,6 @@ errors, 2 nothing could be read (bad path, bad arguments).
 
 from __future__ import annotations
 
-import errno
 import os
 import signal
 import sys
@@ -71,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = registry.find(args[0]) if args else None
     if argv is None and command is not None and not command.own_signals:
         collector.hold()  # the process's own start (a caller's process keeps its own)
-    from flowtui.outfile import OutputError
+    from flowtui.outfile import WRITE_ERRORS, OutputError
 
     prefer_compact_memory()
     try:
@@ -101,18 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(str(exc))
         return exc.code
     except OSError as exc:
-        if exc.errno not in _FULL:
+        if exc.errno not in WRITE_ERRORS:
             raise
-        # stdout on a full disk (``> file``, ``> /dev/full``): one line, not a traceback;
+        # stdout could not be written (a full disk: ``> /dev/full``): one line, not a traceback;
         # what was written so far stays, and the exit code says it is not all.
         say(f"can't write the output: {exc.strerror or exc}")
         _silence_stdout()
         return 1
-
-
-#: Write errors that say where the output goes is full (ENOSPC, EDQUOT) or the file too
-#: large (EFBIG); a read never raises them. An --output file's are said by ``outfile``.
-_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def _end_on_signals() -> None:
