@@ -23,8 +23,16 @@ against DuckDB's rows over the same objects (the top and the histogram row for r
 filtered and whole-folder CSV by a digest of every row, in order; the 20 largest by their
 ``bytes``: ties at the cut may be any of the tied rows).
 
+A floor table follows (``--no-floor`` leaves it out): each process's peak for reading
+nothing. flowtui's is the question's own command on an empty prefix (the next day's
+folder: the same imports, client and listing, no object); DuckDB's loads httpfs, sets it
+up as above and copies ``SELECT 1`` out. Each peak above its floor is what the answer
+itself held; the floor is what a reader pays before the first byte, which for flowtui is
+mostly Arrow's shared libraries and botocore (issue 21 item 2).
+
     python bench/bench_peers_s3.py [--records 1000000] [--runs 3] [--only top,hist]
         [--duckdb-python /path/to/python] [--httpfs /path/to/httpfs.duckdb_extension]
+        [--no-floor]
 """
 
 from __future__ import annotations
@@ -46,6 +54,10 @@ from bench.loopback import isolate_aws_env, moto_process  # noqa: E402
 
 BUCKET = "bench-flowlogs"
 PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
+#: The floor's folder: the next day's, which holds no object.
+EMPTY_PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/06/"
+#: DuckDB's floor: httpfs loaded and set up, nothing read.
+NOTHING_SQL = "SELECT 1 AS nothing"
 
 #: Run in a child (this process stays small): the sample file cut into a day folder on moto.
 PUT_FOLDER = """
@@ -228,6 +240,9 @@ def main() -> None:
                         help="a Python whose duckdb has httpfs (default: this one)")
     parser.add_argument("--httpfs", default="", help="an httpfs.duckdb_extension file to LOAD")
     parser.add_argument("--no-check", action="store_true", help="skip the answer check")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the peaks for reading nothing (an empty prefix; httpfs "
+                             "loaded, nothing read)")
     args = parser.parse_args()
     isolate_aws_env()  # fake credentials for every child; nothing reaches real AWS
     shorts = [s for s in args.only.split(",") if s] or list(SHORT)
@@ -251,6 +266,7 @@ def main() -> None:
               f"moto on loopback (own process); {args.runs} pairs after a warm-up, medians; "
               f"{duck_label}, {DUCKDB_THREADS} threads; {os.cpu_count()} CPUs, "
               f"load {os.getloadavg()[0]:.1f}")
+        peaks: dict[str, tuple[float, float]] = {}
         print(f"{'question':<30} {'wall s':>6} {'duck s':>6} {'ratio':>6}  {'cpu s':>6} "
               f"{'duck':>6} {'ratio':>6}  {'MB':>5} {'duck':>5} {'ratio':>6}  answer")
         for short in shorts:
@@ -274,7 +290,33 @@ def main() -> None:
                   f"{med([x.peak_mb for x in a]):5.0f} {med([y.peak_mb for y in b]):5.0f} "
                   f"{med([x.peak_mb / y.peak_mb for x, y in zip(a, b, strict=True)]):6.2f}  "
                   f"{answer}", flush=True)
+            peaks[short] = (med([x.peak_mb for x in a]), med([y.peak_mb for y in b]))
+        if not args.no_floor:
+            floor(peaks, f"s3://{BUCKET}/{EMPTY_PREFIX}", args.runs,
+                  [args.duckdb_python, "-c", DUCK_S3, NOTHING_SQL, endpoint, httpfs])
         print(f"load {os.getloadavg()[0]:.1f} at the end")
+
+
+def floor(peaks: dict[str, tuple[float, float]], empty_url: str, runs: int,
+          nothing: list[str]) -> None:
+    """The floor table: per question, flowtui's peak for its command on ``empty_url`` and
+    DuckDB's for ``nothing`` (one figure for every question: what it loads does not depend
+    on the query), medians of ``runs`` after a warm-up; and each side's peak above its
+    floor, from the medians of the table above."""
+    run(nothing)  # warm-up
+    duck = statistics.median(run(nothing).peak_mb for _ in range(runs))
+    print(f"\nfloor: peak MB reading nothing (flowtui: the command on {empty_url}; DuckDB: "
+          f"httpfs loaded, {NOTHING_SQL!r}), medians of {runs}; above = peak - floor")
+    print(f"{'question':<30} {'floor':>5} {'duck':>5} {'ratio':>6}  {'above':>5} "
+          f"{'duck':>5}")
+    for short, (ours_peak, duck_peak) in peaks.items():
+        question = QUESTIONS[SHORT[short]]
+        command = [sys.executable, "-m", "flowtui",
+                   *[empty_url if a == "FILE" else a for a in question.flowtui]]
+        run(command)  # warm-up
+        ours = statistics.median(run(command).peak_mb for _ in range(runs))
+        print(f"{question.name:<30} {ours:5.0f} {duck:5.0f} {ours / duck:6.2f}  "
+              f"{ours_peak - ours:5.0f} {duck_peak - duck:5.0f}", flush=True)
 
 
 if __name__ == "__main__":
