@@ -27,8 +27,13 @@ A floor table follows (``--no-floor`` leaves it out): each process's peak for re
 nothing. flowtui's is the question's own command on an empty prefix (the next day's
 folder: the same imports, client and listing, no object); DuckDB's loads httpfs, sets it
 up as above and copies ``SELECT 1`` out. Each peak above its floor is what the answer
-itself held; the floor is what a reader pays before the first byte, which for flowtui is
-mostly Arrow's shared libraries and botocore (issue 21 item 2).
+itself held; the floor is what a reader pays before the first byte. What each floor is made
+of follows: resident memory (anonymous + file pages) after each step of one process that
+takes the steps in turn (``FLOOR_STEPS``, ``DUCK_S3``): for flowtui the interpreter,
+Arrow's modules, botocore's, the S3 client with one listing, then the first question's
+command itself on the empty prefix (flowtui's own modules and what it does); for DuckDB
+the interpreter, ``import duckdb``, then httpfs loaded and set up and ``SELECT 1``. The
+steps' sum can differ from the command's own floor by the order things happen in.
 
     python bench/bench_peers_s3.py [--records 1000000] [--runs 3] [--only top,hist]
         [--duckdb-python /path/to/python] [--httpfs /path/to/httpfs.duckdb_extension]
@@ -38,6 +43,7 @@ mostly Arrow's shared libraries and botocore (issue 21 item 2).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -89,10 +95,23 @@ with ThreadPoolExecutor(8) as pool:
 print(len(sizes), sum(sizes))
 """
 
+#: A child's ``rss(step)``: its resident MB (anonymous, file) and its peak so far, on stderr
+#: when $BENCH_STEPS is set (``floor_parts``); else nothing.
+RSS_STEP = """
+import os, sys
+def rss(step):
+    if os.environ.get("BENCH_STEPS"):
+        status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+        print("STEP", step, *(int(status[k].split()[0]) / 1024
+                              for k in ("RssAnon", "RssFile", "VmHWM")),
+              file=sys.stderr, flush=True)
+"""
+
 #: What a DuckDB user runs, with httpfs (argv: sql, endpoint host:port, httpfs to load) or
 #: after a plain download (httpfs ""): the query's rows printed, or COPY'd to stdout.
-DUCK_S3 = """
-import os, sys, duckdb
+DUCK_S3 = RSS_STEP + """rss("python")
+import duckdb
+rss("duckdb")
 sql, endpoint, httpfs = sys.argv[1], sys.argv[2], sys.argv[3]
 con = duckdb.connect()
 con.execute("SET threads = {threads}")
@@ -137,6 +156,7 @@ finally:
     if not httpfs:
         import shutil
         shutil.rmtree(folder)
+rss("httpfs+query" if httpfs else "download+query")
 """.replace("{threads}", str(DUCKDB_THREADS)).replace("{bucket}", BUCKET).replace(
     "{prefix}", PREFIX)
 
@@ -297,6 +317,41 @@ def main() -> None:
         print(f"load {os.getloadavg()[0]:.1f} at the end")
 
 
+#: In a child: the steps of flowtui's floor, reported as ``DUCK_S3`` reports DuckDB's (its
+#: ``rss``). argv: flowtui's command (on the empty prefix) as JSON, the bucket, the prefix.
+FLOOR_STEPS = RSS_STEP + """
+import json
+rss("python")
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # as flowtui's start sets it
+import pyarrow, pyarrow._compute, pyarrow.csv, pyarrow._acero  # what flowtui loads of Arrow
+rss("Arrow")
+import botocore.session
+rss("botocore")
+from flowtui.s3.session import make_client
+make_client().list_objects_v2(Bucket=sys.argv[2], Prefix=sys.argv[3])
+rss("S3-client+listing")
+from flowtui.cli.main import main
+main(json.loads(sys.argv[1]))
+rss("command")
+"""
+
+
+def floor_parts(label: str, command: list[str]) -> str:
+    """``label``: each step's MB added (anon+file), their sum and the process's peak, from
+    a run of ``command`` (``FLOOR_STEPS`` or ``DUCK_S3``, which report on stderr)."""
+    errors = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT,
+                            env=dict(os.environ, BENCH_STEPS="1")).stderr
+    parts = []
+    anon = file = peak = 0.0
+    for line in errors.splitlines():
+        if line.startswith("STEP "):
+            _, step, a, f, peak = line.split()
+            parts.append(f"{'+' if parts else ''}{step} {float(a) - anon:.1f}+"
+                         f"{float(f) - file:.1f}")
+            anon, file, peak = float(a), float(f), float(peak)
+    return f"  {label:<8} " + "  ".join(parts) + f"  = {anon + file:.0f} (peak {peak:.0f})"
+
+
 def floor(peaks: dict[str, tuple[float, float]], empty_url: str, runs: int,
           nothing: list[str]) -> None:
     """The floor table: per question, flowtui's peak for its command on ``empty_url`` and
@@ -317,6 +372,11 @@ def floor(peaks: dict[str, tuple[float, float]], empty_url: str, runs: int,
         ours = statistics.median(run(command).peak_mb for _ in range(runs))
         print(f"{question.name:<30} {ours:5.0f} {duck:5.0f} {ours / duck:6.2f}  "
               f"{ours_peak - ours:5.0f} {duck_peak - duck:5.0f}", flush=True)
+    first = QUESTIONS[SHORT[next(iter(peaks))]]
+    print(f"made of (MB resident after each step, anon+file; {first.name}):")
+    print(floor_parts("flowtui", [sys.executable, "-c", FLOOR_STEPS, json.dumps(
+        [empty_url if a == "FILE" else a for a in first.flowtui]), BUCKET, EMPTY_PREFIX]))
+    print(floor_parts("DuckDB", nothing))
 
 
 if __name__ == "__main__":
