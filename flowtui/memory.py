@@ -87,7 +87,15 @@ _MMAP_THRESHOLD = 32 << 20
 
 def keep_freed_pages() -> None:
     """Let a command that streams an object through (``cat``, ``top``, ``hist``) reuse the
-    pages it frees instead of asking the kernel for new ones; call before the load.
+    pages it frees instead of asking the kernel for new ones; call when the records come
+    next: after the S3 client is made and the listing has begun (``cli.loading``).
+
+    Not sooner: making the client reads S3's model and endpoint files, a few MB of text and
+    dicts for a moment. Under glibc's own thresholds their large buffers are mapped and
+    unmapped; under these they came from the heap and stayed resident, 2.7 MB of every S3
+    command's floor (`top` of an empty prefix: 84.9 -> 82.2 MB, medians of 7, load 3-4;
+    bench/bench_peers_s3.py's floor table). A question that reads a whole folder reuses
+    that memory anyway, so its peak did not change.
 
     A load allocates and frees blocks of a few MB many times over (inflated text, Arrow's
     buffers, on several threads). glibc serves those from fresh mmaps, or trims its heaps
@@ -99,7 +107,9 @@ def keep_freed_pages() -> None:
     gives its freed pages back after each load (``release_freed_memory``). A no-op off
     glibc.
 
-    Heaps are also capped at one per core (``arena_cap``): glibc gives each new thread a
+    Heaps are also capped at one per core (``cap_arenas``, also called on its own before the
+    client is made, so the listing's and the importer's threads are held to it too): glibc
+    gives each new thread a
     heap of its own, up to 8 per core, and each keeps the most it ever held. An S3 folder
     is fetched by up to 32 threads (``concurrency.choose_concurrency``); with 16 heaps, `top`
     of a 288-object day folder peaked 25 MB higher than with 2 (bench/bench_peers_s3.py),
@@ -112,8 +122,20 @@ def keep_freed_pages() -> None:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
         libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
-        libc.mallopt(_M_ARENA_MAX, arena_cap())
         _pages_kept = True
+    except (OSError, AttributeError):
+        pass
+    cap_arenas()
+
+
+def cap_arenas() -> None:
+    """Hold a loading command to ``arena_cap`` glibc heaps; call before its first thread
+    (the S3 listing's, the loader's import) allocates: glibc fixes its limit when the first
+    thread past the main one asks for a heap. A no-op off glibc."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arena_cap())
     except (OSError, AttributeError):
         pass
 

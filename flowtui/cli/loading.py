@@ -181,12 +181,14 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
     from flowtui.cli.readergone import when_reader_leaves
     from flowtui.events import BatchLoaded, ObjectDone, ObjectFailed
     from flowtui.loader import Loader
+    from flowtui.memory import keep_freed_pages
     from flowtui.outfile import OutputError
     from flowtui.reffeed import RefFeed
 
     feed = refs if isinstance(refs, RefFeed) else None
     if make_writer is not None:
         writer = make_writer()
+    keep_freed_pages()  # the client is made (see there)
     collector.release()  # the modules are loaded; records come next
     if not (feed.refs if feed is not None else refs):
         window = ""
@@ -360,11 +362,11 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None 
     ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
     read. ``make_writer``: makes the sink (``sink`` is then None) once the objects are
     listed (see ``load_objects``)."""
-    from flowtui.memory import keep_freed_pages
+    from flowtui.memory import cap_arenas
     from flowtui.outfile import check_target
 
     check_target(getattr(args, "output", None))  # before any work: one line, exit 2
-    keep_freed_pages()
+    cap_arenas()  # before the listing's threads; freed pages are kept once records come
     if args.since is not None and args.until is not None and args.until < args.since:
         say("--until is before --since")
         return 2
@@ -405,9 +407,11 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
     from pathlib import Path
 
     from flowtui.localfiles import LocalPathError, read_batches
+    from flowtui.memory import keep_freed_pages
     from flowtui.parser import FlowLogParser
     from flowtui.query.times import window_filter
 
+    keep_freed_pages()
     collector.release()  # the modules are loaded; records come next
     if args.paths != ["-"]:
         say("'-' (standard input) can't be mixed with other paths")
