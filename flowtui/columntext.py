@@ -345,3 +345,41 @@ def counting(count: int) -> pa.Array:
         counted = _counted[0] = pc.subtract(
             pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), size)), pa.scalar(1, pa.int64()))
     return counted.slice(0, count)
+
+
+DIGIT_SPLIT = 1000  # a 16-bit value's text as the text of value // 1000 and of the rest
+_digit_tables: dict[tuple[object, ...], tuple[pa.Array, pa.Array, pa.Array, pa.Array]] = {}
+
+
+def digit_cells(column: pa.Array, style: TextStyle) -> list[Cells] | None:
+    """A uint16 column (ports) as two columns of cells whose texts, one after the other,
+    are each value's text: the thousands (none below 1,000), then the rest (three digits
+    from 1,000 on). None for other columns.
+
+    Why: the text of every port is a table of 65,536 entries, over 2 MB with its views;
+    lines take from it at random, and on 1M records the cache misses cost the JSON lines
+    writer about a fifth of its time. The two tables here (67 and 2,001 entries) stay in
+    the cache, and a piece more a line costs less than the misses."""
+    if column.type != pa.uint16():
+        return None
+    key = ("digits", style.null)
+    tables = _digit_tables.get(key)
+    if tables is None:
+        high_text = pa.array(["", *(str(n) for n in range(1, 66)), style.null], pa.string())
+        low_text = pa.array([*(str(n) for n in range(DIGIT_SPLIT)),
+                             *(f"{n:03d}" for n in range(DIGIT_SPLIT)), ""], pa.string())
+        # Each value's entries, made with kernels (a Python list of 65,536 costs ~10 ms).
+        every = counting(1 << 16)
+        split = pa.scalar(DIGIT_SPLIT, pa.int64())
+        thousands = pc.divide(every, split)
+        rest = pc.subtract(every, pc.multiply(thousands, split))
+        padded = pc.multiply(pc.cast(pc.greater_equal(every, split), pa.int64()), split)
+        high_of = pc.cast(thousands, pa.uint8())
+        low_of = pc.cast(pc.add(rest, padded), pa.uint16())
+        tables = _digit_tables[key] = (high_text, low_text, high_of, low_of)
+    high_text, low_text, high_of, low_of = tables
+    # Every uint16 is an index into the 65,536 entries: in bounds by construction.
+    high = pc.take(high_of, column, boundscheck=False)
+    low = pc.take(low_of, column, boundscheck=False)
+    return [Cells(high_text, _filled_indices(high, len(high_text) - 1), ("digits-high", *key)),
+            Cells(low_text, _filled_indices(low, len(low_text) - 1), ("digits-low", *key))]

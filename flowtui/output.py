@@ -35,6 +35,7 @@ from flowtui.columntext import (
     Cells,
     TextStyle,
     column_cells,
+    digit_cells,
     join_lines,
     plain_ascii,
     python_text,
@@ -380,8 +381,17 @@ class JsonlWriter(RecordWriter):
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         texts = [("{" if index == 0 else ", ") + _json_string(name) + ": "
                  for index, name in enumerate(batch.schema.names)]
-        cells = [column_cells(column, _JSON) for column in batch.columns]
-        for lines in line_bytes(cells, [*texts, "}\n"]):
+        cells: list[Cells] = []
+        gaps: list[str] = []
+        for text, column in zip(texts, batch.columns, strict=True):
+            split = digit_cells(column, _JSON)
+            if split is None:
+                cells.append(column_cells(column, _JSON))
+                gaps.append(text)
+            else:
+                cells += split
+                gaps += [text, ""]
+        for lines in line_bytes(cells, [*gaps, "}\n"]):
             self._write_lines(lines)
 
 
