@@ -82,7 +82,9 @@ def decorated_table(cells: Cells, prefix: str, suffix: str, width: int = 0) -> p
     batches when the table is one they share (``cells.key``)."""
     key = None if cells.key is None else (*cells.key, prefix, suffix, width)
     values = _decorated_cache.get(key) if key is not None else None
-    if values is None and cells.around:
+    if values is not None:
+        return values
+    if cells.around:
         # Quoted and decorated in one join (a batch's addresses: thousands of values each
         # batch); the null text, last, unquoted.
         assert not width and cells.indices is not None
@@ -91,14 +93,16 @@ def decorated_table(cells: Cells, prefix: str, suffix: str, width: int = 0) -> p
             pc.binary_join_element_wise(prefix + cells.around, cells.values.slice(0, last),
                                         cells.around + suffix, ""),
             pa.array([prefix + cells.values[last].as_py() + suffix], pa.string())])
-    elif values is None:
+    else:
         values = pc.utf8_rpad(cells.values, width) if width else cells.values
         if prefix or suffix:
             values = pc.binary_join_element_wise(prefix, values, suffix, "")
-        if key is not None:
-            if len(_decorated_cache) >= MAX_CACHED_TABLES:
-                _decorated_cache.clear()
-            _decorated_cache[key] = values
+    # Kept (a small dictionary seen again, ``action`` or an account, is quoted and decorated
+    # once, and so is the table of its pairs with a neighbour's: ``linebytes._pair``).
+    if key is not None:
+        if len(_decorated_cache) >= MAX_CACHED_TABLES:
+            _decorated_cache.clear()
+        _decorated_cache[key] = values
     return values
 
 
