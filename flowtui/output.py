@@ -22,6 +22,7 @@ import functools
 import json
 import re
 import threading
+from collections.abc import Iterable
 from typing import IO, BinaryIO
 
 import pyarrow as pa
@@ -35,6 +36,7 @@ from flowtui.columntext import (
     Cells,
     TextStyle,
     column_cells,
+    digit_cells,
     join_lines,
     plain_ascii,
     python_text,
@@ -45,6 +47,8 @@ from flowtui.store import records
 from flowtui.textsafe import BIDI, UNSAFE, UNSAFE_KEEPING_NEWLINES, printable
 
 NULL = "-"
+#: What ``RecordWriter.render`` appends a batch's bytes to.
+Parts = list[bytes | memoryview]
 WIDTH_SAMPLE = 200  # rows of the first batch of each column set that set the table's widths
 # Whitespace by Python's str.isspace() that printable() leaves alone: what str.rstrip() would
 # still strip from the end of a table line (tests/test_output.py holds the list to Python's).
@@ -81,12 +85,14 @@ class RecordWriter:
         the text of several batches at once, on several threads, and write it in order."""
         return False
 
-    def render(self, batch: pa.RecordBatch, source: str) -> list[bytes | memoryview]:
+    def render(self, batch: pa.RecordBatch, source: str,
+               into: Parts | None = None) -> Parts:
         """The bytes ``_write`` writes for a batch (a header first when its columns are
-        new), kept instead of written. Batches are rendered in order where the columns
-        change (the header, the table's widths); between such batches, in any order or
-        several at once (on several threads: what is kept is the calling thread's)."""
-        parts: list[bytes | memoryview] = []
+        new), kept instead of written: appended to ``into`` (a new list by default) as they
+        are made. Batches are rendered in order where the columns change (the header, the
+        table's widths); between such batches, in any order or several at once (on several
+        threads: what is kept is the calling thread's)."""
+        parts: Parts = [] if into is None else into
         self._rendering.parts = parts
         try:
             self._write(batch, source)
@@ -94,12 +100,20 @@ class RecordWriter:
             self._rendering.parts = None
         return parts
 
-    def write_rendered(self, parts: list[bytes | memoryview], rows: int) -> None:
-        """Write what ``render`` made of a batch of ``rows`` rows."""
+    def write_rendered(self, parts: Iterable[bytes | memoryview], rows: int) -> None:
+        """Write what ``render`` made of a batch of ``rows`` rows (what is left of it)."""
         for part in parts:
-            self._write_bytes(part)
+            self.write_part(part)
         self.written += rows
         self.out.flush()
+
+    def write_part(self, data: bytes | memoryview) -> None:
+        """Write bytes now, also while rendering (a part of a batch whose turn it is)."""
+        if self._binary is None:  # a text-only stream (tests): decode, same characters
+            self.out.write(bytes(data).decode("utf-8"))
+            return
+        self.out.flush()  # anything written as text goes first
+        self._binary.write(data)
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         raise NotImplementedError
@@ -121,11 +135,7 @@ class RecordWriter:
         if parts is not None:  # ``render``: kept, written later
             parts.append(data)
             return
-        if self._binary is None:  # a text-only stream (tests): decode, same characters
-            self.out.write(bytes(data).decode("utf-8"))
-            return
-        self.out.flush()  # anything written as text goes first
-        self._binary.write(data)
+        self.write_part(data)
 
     def _cells(self, batch: pa.RecordBatch) -> list[list[str]]:
         """Rows of literal cell text (``-`` for null), or decoded text when asked."""
@@ -380,8 +390,17 @@ class JsonlWriter(RecordWriter):
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         texts = [("{" if index == 0 else ", ") + _json_string(name) + ": "
                  for index, name in enumerate(batch.schema.names)]
-        cells = [column_cells(column, _JSON) for column in batch.columns]
-        for lines in line_bytes(cells, [*texts, "}\n"]):
+        cells: list[Cells] = []
+        gaps: list[str] = []
+        for text, column in zip(texts, batch.columns, strict=True):
+            split = digit_cells(column, _JSON)
+            if split is None:
+                cells.append(column_cells(column, _JSON))
+                gaps.append(text)
+            else:
+                cells += split
+                gaps += [text, ""]
+        for lines in line_bytes(cells, [*gaps, "}\n"]):
             self._write_lines(lines)
 
 

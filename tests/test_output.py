@@ -244,11 +244,12 @@ def test_text_made_on_two_threads_is_written_in_order_with_each_header_and_width
     threaded_writer = make_writer(fmt, io.StringIO())
     render = threaded_writer.render
 
-    def rendering(each: pa.RecordBatch, source: str) -> list[bytes | memoryview]:
+    def rendering(each: pa.RecordBatch, source: str,
+                  into: list[bytes | memoryview] | None = None) -> list[bytes | memoryview]:
         if each.column(0)[0].as_py() in (40, 80):  # two batches between two headers
             together.wait()
             overlapped.append(True)
-        return render(each, source)
+        return render(each, source, into)
 
     threaded_writer.render = rendering  # type: ignore[method-assign]
     with BackgroundWriter(threaded_writer, depth=2, threads=2) as background:
@@ -257,3 +258,30 @@ def test_text_made_on_two_threads_is_written_in_order_with_each_header_and_width
     assert overlapped == [True, True]
     assert threaded_writer.out.getvalue() == plain.getvalue()
     assert plain.getvalue().count("\n") == 400 + 2 * (fmt != "jsonl")
+
+
+def test_the_batch_whose_turn_it_is_is_written_as_its_lines_are_made() -> None:
+    """A large batch's JSON lines are made a run of lines at a time (``linebytes.MAX_ROWS``);
+    the thread whose turn it is writes each run as it is made, not the whole batch (13 MB
+    for 44,000 records) once it is all made, so memory holds one run, not the batch. Here
+    each run, as it is made, finds the runs before it already written."""
+    from flowtui.linebytes import MAX_ROWS
+    from flowtui.writethreads import BackgroundWriter
+
+    rows = 3 * MAX_ROWS + 5
+    batch = pa.RecordBatch.from_pydict({"srcport": [n % 65536 for n in range(rows)],
+                                        "bytes": list(range(rows))})
+    out = io.StringIO()
+    writer = make_writer("jsonl", out)
+    made = writer._write_lines
+    written_before: list[int] = []
+
+    def write_lines(lines: pa.Array) -> None:
+        written_before.append(out.getvalue().count("\n"))
+        made(lines)
+
+    writer._write_lines = write_lines  # type: ignore[method-assign]
+    with BackgroundWriter(writer, depth=2, threads=2) as background:
+        background.write_batch(batch, "")
+    assert written_before == [0, MAX_ROWS, 2 * MAX_ROWS, 3 * MAX_ROWS]
+    assert out.getvalue() == jsonl_reference([batch])
