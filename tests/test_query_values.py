@@ -99,6 +99,20 @@ def test_host_ip_and_net_take_an_address_or_fail_with_a_hint(text: str, words: s
     assert words in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("text", ["dstaddr < 2.0.0.0", "srcaddr >= 10.0.0.0",
+                                  "pkt-dstaddr > 2001:db8::1", "dstaddr <= 10.0.1.9"])
+def test_addresses_have_no_order_a_range_is_a_network(store: RecordStore, text: str) -> None:
+    """Addresses are text in the store and in SQL, so ``<``/``>`` ordered them as strings:
+    ``dstaddr < 2.0.0.0`` kept 10.0.1.9, 172.16.4.1 and 192.168.1.20 ('1' < '2'), a silent
+    wrong answer. A range of addresses is a network (pcap's ``net``, ``in 10.0.0.0/16``)."""
+    with pytest.raises(FilterError) as caught:
+        p(text)
+    message = str(caught.value)
+    assert "compares with = or != only" in message and " in 10.0.0.0/16" in message
+    assert "\n" not in message
+    assert rows(store, "dstaddr in 0.0.0.0/7") == []  # what < 2.0.0.0 means: nothing here
+
+
 def test_net_takes_pcaps_short_networks(store: RecordStore) -> None:
     """pcap-filter(7) "net net": a network number of 1-3 octets is a /8, /16 or /24, and
     ``net 172.16/16`` is 172.16.0.0/16."""

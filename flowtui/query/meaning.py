@@ -266,6 +266,11 @@ class _Build:
                 raise Refused(token, problem)
             match: Expr = Match(field, text, "regex")
             return Not(match) if op == "!~" else match
+        if field in ADDRESS_FIELDS and op not in ("=", "!="):
+            # Addresses are text in the store and in SQL: < and > would order them as
+            # strings ('3.5.13.168' >= '10.5.9.0'), a silent wrong answer.
+            raise Refused(token, f"{field} compares with = or != only: for a range use "
+                                 f"{field} in 10.0.0.0/16 or net 10.0.0.0/16")
         if op in ("=", "!=") and field in ADDRESS_FIELDS and "/" in text:
             net: Expr = InNet(field, (self._network(token),))
             return _negated_if_known(net, field, op)
