@@ -113,6 +113,23 @@ def test_addresses_have_no_order_a_range_is_a_network(store: RecordStore, text: 
     assert rows(store, "dstaddr in 0.0.0.0/7") == []  # what < 2.0.0.0 means: nothing here
 
 
+@pytest.mark.parametrize(("text", "words"), [
+    ("srcaddr = reject", "srcaddr takes an IP address, not 'reject'"),
+    ("dstaddr != tcp", "damaged text: dstaddr ~ '^tcp$'"),
+    ("dstaddr in (10.0.0.5, accept)", "not 'accept'"),
+    ("pkt-srcaddr = 010.0.0.5", "an IPv4 address is four numbers 0-255"),
+    ("srcaddr = -", "not srcaddr ~ '' keeps the records without one"),
+])
+def test_an_address_field_takes_an_address(store: RecordStore, text: str, words: str) -> None:
+    """AWS writes an address or '-' in srcaddr/dstaddr/pkt-*addr: a word there (a keyword
+    typed where an address belongs) matched nothing by construction, an empty answer instead
+    of an error. Damaged text in such a column is still found with ``~``."""
+    with pytest.raises(FilterError) as caught:
+        p(text)
+    assert words in str(caught.value) and "\n" not in str(caught.value)
+    assert rows(store, "not srcaddr ~ ''") == [6]
+
+
 def test_net_takes_pcaps_short_networks(store: RecordStore) -> None:
     """pcap-filter(7) "net net": a network number of 1-3 octets is a /8, /16 or /24, and
     ``net 172.16/16`` is 172.16.0.0/16."""

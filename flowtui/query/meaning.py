@@ -319,7 +319,10 @@ class _Build:
             try:
                 return str(ipaddress.ip_address(text))
             except ValueError:
-                return text
+                # AWS writes an address or '-' (missing) here, so a word matched nothing by
+                # construction (``srcaddr = reject``); damaged text is still reachable by ~.
+                raise Refused(token, f"{field} takes an IP address, not {text!r}"
+                                     + address_hint(text, f"{field} =")) from None
         return text
 
     def _in_domain(self, field: str, token: Token, number: int) -> None:
