@@ -170,13 +170,18 @@ def test_ipv6_compares_as_an_address_in_every_engine(store: RecordStore) -> None
     ("bytes > 1MB", "1M, 1MiB"),
     ("bytes > 2gb", "G for 10^n or GiB for 2^n"),
     ("bytes > 10000000T", "bytes is 0-9223372036854775807"),
+    ("packets < 0", "packets < 0 cannot match: packets is 0-"),
+    ("dstport > 65535", "dstport > 65535 cannot match: a port is 0-65535"),
+    ("port < 0", "cannot match: a port is 0-65535"),
+    ("traffic-path < 1", "cannot match: traffic-path is 1-8"),
 ])
 def test_a_value_that_cannot_occur_is_an_error_with_a_hint(text: str, words: str) -> None:
     """The documented values (VPC user guide, flow log records, available fields): action
     ACCEPT | REJECT; log-status OK | NODATA | SKIPDATA; flow-direction ingress | egress;
     type IPv4 | IPv6 | EFA; traffic-path 1-8; srcport/dstport are TCP/UDP ports (16 bits,
     RFC 793/768); protocol is the IANA protocol number (8 bits); bytes a 64-bit counter
-    (INT_64 in AWS's Parquet schema). A value outside them matches nothing by construction."""
+    (INT_64 in AWS's Parquet schema). A value outside them matches nothing by construction,
+    and so does ``<`` the lowest or ``>`` the highest (``packets < 0`` was an empty answer)."""
     with pytest.raises(FilterError) as caught:
         p(text)
     assert words in str(caught.value) and "\n" not in str(caught.value)
@@ -188,6 +193,8 @@ def test_values_that_can_occur_still_read(store: RecordStore) -> None:
     assert p("reject-reason = XYZ") == Compare("reject-reason", "=", "XYZ")  # an open set
     assert p("port 65535") == p("srcport = 65535 or dstport = 65535")
     assert p("bytes > 1MiB") == Compare("bytes", ">", 1 << 20)
+    assert p("dstport >= 65535") == Compare("dstport", ">=", 65535)
+    assert p("packets <= 0") == Compare("packets", "<=", 0)
     assert rows(store, "flow-direction = EGRESS") == [2, 3, 4, 5]
 
 

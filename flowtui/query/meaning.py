@@ -282,7 +282,13 @@ class _Build:
                 and any(c in text for c in "*?[")):
             glob: Expr = Match(field, text, "glob")
             return _negated_if_known(glob, field, op)
-        return Compare(field, op, self._value(field, token))
+        value = self._value(field, token)
+        domain = _domain(field) if isinstance(value, int) else None
+        if domain is not None and isinstance(value, int) and (
+                (op == "<" and value <= domain[0]) or (op == ">" and value >= domain[1])):
+            # in the domain, yet past its end: ``packets < 0``, ``dstport > 65535``
+            raise Refused(token, f"{field} {op} {value} cannot match: {domain[2]}")
+        return Compare(field, op, value)
 
     def _value(self, field: str, token: Token, text: str | None = None) -> int | str:
         text = _text(token) if text is None else text.strip()
@@ -328,18 +334,9 @@ class _Build:
     def _in_domain(self, field: str, token: Token, number: int) -> None:
         """Refuse a number the field can never hold: its documented values, else its
         column's type (so nothing is left for Arrow or SQL to overflow on)."""
-        if field in INTEGER_DOMAINS:
-            low, high, what = INTEGER_DOMAINS[field]
-        else:
-            kind = arrow_type(field)
-            if not pa.types.is_integer(kind):
-                return
-            width = kind.bit_width
-            low, high = (0, 2**width - 1) if pa.types.is_unsigned_integer(kind) else (
-                0 if field in COUNTERS else -(2 ** (width - 1)), 2 ** (width - 1) - 1)
-            what = f"{field} is {low}-{high}"
-        if not low <= number <= high:
-            raise Refused(token, f"{number} cannot occur: {what}")
+        domain = _domain(field)
+        if domain is not None and not domain[0] <= number <= domain[1]:
+            raise Refused(token, f"{number} cannot occur: {domain[2]}")
 
     def _time(self, token: Token, text: str, base: str | None = None) -> int:
         try:
@@ -373,6 +370,20 @@ class _Build:
                 raise Refused(token, f"unknown TCP flag {part!r}: use letters F S R P A U "
                                      "or names SYN ACK FIN RST PSH URG")
         return mask
+
+
+def _domain(field: str) -> tuple[int, int, str] | None:
+    """The numbers ``field`` can hold and how to say so: its documented values, else its
+    column's type (counters never negative); None for a field that holds no integer."""
+    if field in INTEGER_DOMAINS:
+        return INTEGER_DOMAINS[field]
+    kind = arrow_type(field)
+    if not pa.types.is_integer(kind):
+        return None
+    width = kind.bit_width
+    low, high = (0, 2**width - 1) if pa.types.is_unsigned_integer(kind) else (
+        0 if field in COUNTERS else -(2 ** (width - 1)), 2 ** (width - 1) - 1)
+    return low, high, f"{field} is {low}-{high}"
 
 
 def _negated_if_known(expr: Expr, field: str, op: str) -> Expr:
