@@ -44,7 +44,7 @@ ACCOUNT_B = "444455556666"
 # Environment the demo overrides: credentials pointing at nothing real, no profile or
 # config files (an SSO profile or credential_process must not run for a demo), no IMDS.
 _FAKE_ENV = {
-    "AWS_ACCESS_KEY_ID": "flowtui-demo",
+    "AWS_ACCESS_KEY_ID": "flowtui-demo-key",
     "AWS_SECRET_ACCESS_KEY": "flowtui-demo-secret",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_CONFIG_FILE": os.devnull,

@@ -19,6 +19,7 @@ from botocore.exceptions import EndpointConnectionError
 from flowtui import demo, synth
 from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS
 from flowtui.synth import incident
+from tests.cli_fork import flowtui_run
 
 NOW = datetime(2024, 3, 5, 0, 40, tzinfo=UTC)  # just after midnight: logs span 3 UTC days
 
@@ -65,10 +66,24 @@ def body(client, bucket: str, key: str) -> bytes:
 def test_server_listens_on_loopback_with_fake_credentials(seeded) -> None:
     server, summary, client, _ = seeded
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.endpoint_url)
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo-key"
     assert "AWS_PROFILE" not in os.environ
     names = {b["Name"] for b in client.list_buckets()["Buckets"]} - PREEXISTING
     assert names == set(summary.buckets) == {demo.CENTRAL_BUCKET, demo.HIVE_BUCKET}
+
+
+def test_messages_name_the_demo_buckets_in_full(seeded) -> None:
+    """Every message is redacted of the credentials in the environment (flowtui.redact), and
+    the demo's dummy access key id was "flowtui-demo", part of its bucket names: the CLI said
+    ``s3://<hidden>-logs/…`` for ``s3://flowtui-demo-logs/…``, a bucket that does not exist."""
+    server, *_ = seeded
+    region = f"s3://{demo.CENTRAL_BUCKET}/AWSLogs/{demo.ACCOUNT_A}/vpcflowlogs/us-east-1/"
+    done = flowtui_run("cat", region, "--limit", "1",
+                       env=dict(os.environ, AWS_ENDPOINT_URL_S3=server.endpoint_url))
+    assert done.returncode == 2 and "spans many days" in done.stderr, done.stderr
+    assert region in done.stderr and "<hidden>" not in done.stderr, done.stderr
+    for value in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        assert os.environ[value] not in " ".join((demo.CENTRAL_BUCKET, demo.HIVE_BUCKET))
 
 
 def test_seed_has_accounts_regions_and_layouts(seeded) -> None:
@@ -139,7 +154,7 @@ def test_stop_closes_the_port_and_restores_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("AWS_PROFILE", "someone-real")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALREALREAL")
     server = demo.start_server()
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo-key"
     assert "AWS_PROFILE" not in os.environ
     client = http_client(server.endpoint_url)
     client.create_bucket(Bucket="probe-bucket")
