@@ -127,6 +127,28 @@ def test_what_happened_around_1405(day: tuple[Path, list[dict[str, Any]]]) -> No
     assert len(lines) == 7 and all("█" in line for line in lines[1:])
 
 
+def test_a_clock_time_in_until_is_on_the_day_of_since(day: tuple[Path, list[dict[str, Any]]]
+                                                      ) -> None:
+    """``--since 2024-03-05T14:03 --until 14:07`` is four minutes, as ``during
+    2024-03-05T14:03..14:07`` is: ``14:07`` was read as today, a window of days whose answer
+    looked plausible. A clock time alone is on the day of the day folder the paths name."""
+    folder, rows = day
+    low, high = START + 180, START + 420
+    near = [r for r in rows if r["start"] is not None and r["start"] <= high
+            and r["end"] >= low]
+    assert 0 < len(near) < len(rows)
+    got = jsonl(flowtui("cat", str(folder), "--since", "2024-03-05T14:03", "--until", "14:07",
+                        "--format", "jsonl"))
+    assert got == near
+    day_folder = next(folder.rglob("05"))
+    got = jsonl(flowtui("cat", str(day_folder), "--since", "14:03", "--until", "14:07",
+                        "--format", "jsonl"))
+    assert got == near
+    sql = flowtui("sql", "--since", "2024-03-05T14:03", "--until", "14:07")
+    assert sql.returncode == 0, sql.stderr
+    assert f"start > {high}" in sql.stdout and f'"end" < {low}' in sql.stdout
+
+
 def test_sort_by_bytes_as_typed(day: tuple[Path, list[dict[str, Any]]]) -> None:
     folder, rows = day
     typed = jsonl(flowtui("cat", str(folder), "--sort", "-bytes,start", "--limit", "50",
