@@ -27,7 +27,7 @@ from flowtui.query.advice import (
     rule_set,
     what_to_allow,
 )
-from flowtui.query.flow import Record, Sighting
+from flowtui.query.flow import Record, Sighting, recorded_at
 from flowtui.query.sides import direction_of, request_and_reply
 from flowtui.store import RecordStore
 
@@ -126,8 +126,20 @@ def _refused(case: Case) -> str | None:
 
 
 def _no_action(case: Case) -> str | None:
+    record = case.record
+    if str(record.get("resource-type") or "").startswith("TransitGateway"):
+        lost = [f"{as_int(record.get(f))} {f.removeprefix('packets-lost-')}" for f in
+                ("packets-lost-no-route", "packets-lost-blackhole",
+                 "packets-lost-mtu-exceeded", "packets-lost-ttl-expired")
+                if as_int(record.get(f))]
+        return ("A Transit Gateway flow log records no action: nothing in its format says "
+                "whether a security group or network ACL passed this traffic, so no verdict "
+                "rests on it (read the VPC flow logs of the interfaces at either end). "
+                + (f"The gateway dropped packets of it: {', '.join(lost)} (packets-lost-*)."
+                   if lost else "The gateway dropped none of its packets (packets-lost-* "
+                                "are 0 or not logged)."))
     return (f"The record has no action (action '-', log-status "
-            f"{case.record.get('log-status')}), so nothing can be said of it.")
+            f"{record.get('log-status')}), so nothing can be said of it.")
 
 
 def _answered_here(case: Case) -> str | None:
@@ -155,8 +167,9 @@ def _answered_elsewhere(case: Case) -> str | None:
 
 def _reply_rejected_where_request_passed(case: Case) -> str | None:
     for s in case.replies("REJECT"):
-        pair = [f for f in case.elsewhere if f.record.get("interface-id") ==
-                s.record.get("interface-id") and f.record.get("action") == "ACCEPT"]
+        at = recorded_at(s.record)
+        pair = [f for f in case.elsewhere if at is not None and recorded_at(f.record) == at
+                and f.record.get("action") == "ACCEPT"]
         if pair:
             return _explain_nacl(case, pair[0].record, s.record)
     return None
