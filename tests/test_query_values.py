@@ -187,6 +187,22 @@ def test_a_value_that_cannot_occur_is_an_error_with_a_hint(text: str, words: str
     assert words in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("text", ["tcp and udp", "accept and reject", "tcp udp",
+                                  "reject and port 22 and accept",
+                                  "dstport = 22 and dstport = 80",
+                                  "src host 10.0.0.5 and src host 10.0.1.9"])
+def test_and_of_two_values_of_one_field_is_refused(store: RecordStore, text: str) -> None:
+    """A record holds one protocol, one action, one port of each side: ``tcp and udp`` (or
+    nfdump's implicit and, ``tcp udp``) matched nothing by construction, "no record matches"
+    where the user most likely meant ``or``."""
+    with pytest.raises(FilterError) as caught:
+        p(text)
+    assert "in one record" in str(caught.value) and "use or" in str(caught.value)
+    assert rows(store, text.replace(" and ", " or ").replace("tcp udp", "tcp or udp"))
+    assert rows(store, "port 22 and port 40000") == [0, 4]  # either side: can match
+    assert rows(store, "tcp and tcp") == [0, 1, 3, 4, 5]
+
+
 def test_values_that_can_occur_still_read(store: RecordStore) -> None:
     assert p("action = accept") == Compare("action", "=", "ACCEPT")
     assert p("traffic-path = 8") == Compare("traffic-path", "=", 8)

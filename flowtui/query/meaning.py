@@ -93,6 +93,7 @@ class _Build:
         return Or(tuple(items))
 
     def and_expr(self, items: list[Expr]) -> Expr:
+        _no_contradiction(items)
         return And(tuple(items))
 
     def negate(self, items: list[Expr]) -> Expr:
@@ -370,6 +371,20 @@ class _Build:
                 raise Refused(token, f"unknown TCP flag {part!r}: use letters F S R P A U "
                                      "or names SYN ACK FIN RST PSH URG")
         return mask
+
+
+def _no_contradiction(items: list[Expr]) -> None:
+    """Refuse ``and`` of two different values of one field (``tcp and udp``, ``accept and
+    reject``, ``dstport = 22 and dstport = 80``): a record holds one value, so it matched
+    nothing by construction, where the user most likely meant ``or``."""
+    seen: dict[str, object] = {}
+    for item in items:
+        if not isinstance(item, Compare) or item.op != "=":
+            continue
+        other = seen.setdefault(item.field, item.value)
+        if other != item.value:
+            raise Refused(None, f"{item.field} can't be {other} and {item.value} in one record "
+                                "(and keeps what matches both): use or to keep either")
 
 
 def _domain(field: str) -> tuple[int, int, str] | None:
