@@ -228,6 +228,11 @@ def test_errors_exit_2_with_one_line(day: tuple[Path, list[dict[str, Any]]]) -> 
     assert sort.returncode == 2 and "did you mean 'bytes'" in sort.stderr
     parquet = flowtui("cat", str(folder), "--format", "parquet")
     assert parquet.returncode == 2 and "--output" in parquet.stderr
+    # a group key named twice was a pyarrow traceback ("tried to rename a table of 4 columns")
+    for twice in (flowtui("top", str(folder), "--by", "srcaddr,dstaddr,SRCADDR"),
+                  flowtui("sql", "--top", "srcaddr,srcaddr")):
+        assert twice.returncode == 2 and twice.stdout == "", twice.stderr
+        assert twice.stderr.endswith("srcaddr is named twice\n"), twice.stderr
 
 
 # --- filtering while loading -----------------------------------------------------------------

@@ -159,6 +159,12 @@ def _is_clock(text: str) -> bool:
     return is_clock(text)
 
 
+def named_twice(fields: Sequence[str]) -> str | None:
+    """The first field a ``--by``/``--top`` list names again (``srcaddr,srcaddr``): a group
+    key given twice is no question (and the grouping had no answer for it: a traceback)."""
+    return next((f for i, f in enumerate(fields) if f in fields[:i]), None)
+
+
 def field_list(text: str) -> list[str]:
     from flowtui.fields import parse_field_list  # the field catalogue loads Arrow's types
 

@@ -7,7 +7,13 @@ import argparse
 
 from flowtui.cli import filtering, loading, results
 from flowtui.cli import names as names_cli
-from flowtui.cli.args import add_engine_arguments, add_source_arguments, say, whole_number
+from flowtui.cli.args import (
+    add_engine_arguments,
+    add_source_arguments,
+    named_twice,
+    say,
+    whole_number,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not by:
         say("--by needs at least one field")
+        return 2
+    twice = named_twice(by)
+    if twice is not None:
+        say(f"--by: {twice} is named twice")
         return 2
     args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
     query = filtering.build_query(args.where, None, args)
