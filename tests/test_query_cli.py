@@ -149,6 +149,27 @@ def test_a_clock_time_in_until_is_on_the_day_of_since(day: tuple[Path, list[dict
     assert f"start > {high}" in sql.stdout and f'"end" < {low}' in sql.stdout
 
 
+def test_a_window_that_keeps_nothing_says_so(day: tuple[Path, list[dict[str, Any]]],
+                                             tmp_path: Path) -> None:
+    """A file whose name carries no time is read whole and ``--since``/``--until`` drop the
+    records outside the window: when it kept none, ``cat`` printed nothing and said nothing
+    (exit 0), ``top`` and ``hist`` said "no records loaded" of a file full of records."""
+    folder = tmp_path / "flows.log.gz"
+    folder.write_bytes(next(day[0].rglob("*.log.gz")).read_bytes())
+    cat = flowtui("cat", str(folder), "--since", "2030-01-01")
+    assert cat.returncode == 0 and cat.stdout == ""
+    assert cat.stderr == (f"flowtui: no record of {folder} lies between 2030-01-01 00:00 UTC "
+                          "and now (--since/--until)\n")
+    for command in (["top", "--by", "srcaddr"], ["hist"]):
+        done = flowtui(command[0], str(folder), *command[1:], "--until", "2000-01-01")
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == (f"flowtui: no record of {folder} lies up to 2000-01-01 00:00 "
+                               "UTC (--since/--until)\n")
+    where = flowtui("cat", str(folder), "--since", "2030-01-01", "--where", "reject")
+    assert where.stderr == ("flowtui: no record matches --where 'reject' between 2030-01-01 "
+                            "00:00 UTC and now\n")
+
+
 def test_sort_by_bytes_as_typed(day: tuple[Path, list[dict[str, Any]]]) -> None:
     folder, rows = day
     typed = jsonl(flowtui("cat", str(folder), "--sort", "-bytes,start", "--limit", "50",

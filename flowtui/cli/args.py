@@ -153,6 +153,16 @@ def settle_window(args: argparse.Namespace) -> None:
         args.until = parse_time(until, midnight(base.date()) if base else folder)
 
 
+def window_text(args: argparse.Namespace) -> str:
+    """`` between 2026-12-06 14:00 UTC and now`` for ``--since``/``--until``; "" without."""
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if since is None and until is None:
+        return ""
+    end = f"{until:%Y-%m-%d %H:%M} UTC" if until is not None else "now"
+    return f" between {since:%Y-%m-%d %H:%M} UTC and {end}" if since is not None \
+        else f" up to {end}"
+
+
 def _is_clock(text: str) -> bool:
     from flowtui.query.times import is_clock
 

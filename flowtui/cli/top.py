@@ -13,6 +13,7 @@ from flowtui.cli.args import (
     named_twice,
     say,
     whole_number,
+    window_text,
 )
 
 
@@ -90,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
     table = table.select([*by, "records", "packets", "bytes"])
     with results.output(args.output) as out:
         results.write_table(table, args.format, out)
-    if table.num_rows == 0:
-        say(keep.nothing_matched() if keep is not None and query.filters and not keep.kept
-            else "no records loaded" if not states.records else "no records")
+    if keep is not None and query.filters and not keep.kept:
+        say(keep.nothing_matched())
+    elif table.num_rows == 0 and not (states.records or window_text(args)):
+        say("no records loaded")  # (with a window, the load said what it kept)
+    elif table.num_rows == 0 and states.records:
+        say("no records")
     return code
