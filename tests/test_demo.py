@@ -215,7 +215,7 @@ def test_the_printed_cli_line_reaches_the_demo_from_a_clean_environment(seeded) 
     from pathlib import Path
 
     server, _, _, _ = seeded
-    hint = demo.cli_hint(server.endpoint_url, NOW)
+    hint = demo.cli_hint(server.endpoint_url, NOW, server.names_env)
     assert server.endpoint_url in hint[0]
     assert all(len(line) <= 104 for line in hint)  # the help screen shows them unwrapped
     script = [line.strip() for line in hint[2:]]
@@ -231,6 +231,15 @@ def test_the_printed_cli_line_reaches_the_demo_from_a_clean_environment(seeded) 
     assert result.returncode == 0, result.stderr
     rows = result.stdout.splitlines()
     assert len(rows) == 21 and "srcaddr" in rows[0]  # header and --limit 20
+    # --names on the demo reads its own EC2 inventory and IP ranges: nothing leaves the
+    # machine (before, the pasted lines sent the dummy credentials to EC2, fetched
+    # ip-ranges.json from the Internet and cached the demo's inventory in the user's cache)
+    script[-1] += " --names --columns srcaddr,srcaddr.name"
+    named = subprocess.run(["sh", "-c", "\n".join(script)], capture_output=True, text=True,
+                           env=clean, timeout=120)
+    assert named.returncode == 0, named.stderr
+    assert "names from EC2 inventory of 111122223333 in us-east-1" in named.stderr
+    assert "download" not in named.stderr and "EC2" in named.stderr, named.stderr
 
 
 def test_yesterdays_folder_holds_the_daily_incident_and_no_host_talks_to_itself(
