@@ -208,9 +208,10 @@ async def test_tab_offers_only_values_that_read_back_as_themselves(tmp_path: Pat
     filter (``=`` on the cell) writes them exactly."""
     header = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol "
               "packets bytes start end action log-status")
-    lines = [f"2 123456789012 {eni} 10.0.0.{n} 10.0.0.1 1 22 6 1 40 1700000000 1700000010 "
-             f"{action} OK" for n, (eni, action) in enumerate(
-                 [("eni-[bold]x[/]", "ACCEPT"), ("eni-1", "[red]ACC"), ("eni-1", "REJECT")])]
+    lines = [f"2 123456789012 {eni} {src} 10.0.0.1 1 22 6 1 40 1700000000 1700000010 "
+             f"{action} OK" for eni, src, action in [
+                 ("eni-[bold]x[/]", "10.0.0.5", "ACCEPT"), ("eni-1", "[x]", "[red]ACC"),
+                 ("eni-1", "10.0.0.6", "REJECT")]]
     log = tmp_path / "damaged.log"
     log.write_text(header + "\n" + "\n".join(lines) + "\n")
     app = FlowtuiApp(str(log), names=None)
@@ -223,6 +224,8 @@ async def test_tab_offers_only_values_that_read_back_as_themselves(tmp_path: Pat
         assert box.value == "interface-id = eni-["  # nothing completed
         await press(pilot, "ctrl+u", *"action = [", "tab")
         assert box.value == "action = ["
+        await press(pilot, "ctrl+u", *"host [", "tab")
+        assert box.value == "host ["  # host takes an address, never a damaged value
         await press(pilot, "ctrl+u", *"interface-id = e", "tab")
         assert box.value == "interface-id = eni-1"  # the one value = reads back
         await press(pilot, "enter")

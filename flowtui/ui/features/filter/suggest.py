@@ -17,7 +17,7 @@ from textual.suggester import Suggester
 
 from flowtui.fields import FIELDS
 from flowtui.query.expr import resolve_field
-from flowtui.query.words import refused_by_equals
+from flowtui.query.words import is_address, refused_by_equals
 from flowtui.store import RecordStore
 
 KEYWORDS = ("and", "or", "not", "host", "port", "net", "src", "dst", "proto", "in", "during",
@@ -138,7 +138,9 @@ def matches(text: str, columns: Sequence[str], values: Callable[[str], list[str]
     elif after_kind is not None:
         kind = after_kind.group(1).lower()
         names = ("srcport", "dstport") if kind == "port" else ("srcaddr", "dstaddr")
-        candidates = list(dict.fromkeys(v for name in names for v in values(name)))
+        # host takes an address only: a damaged address column's text would be refused
+        candidates = list(dict.fromkeys(v for name in names for v in values(name)
+                                        if kind == "port" or is_address(v)))
     else:
         candidates = list(dict.fromkeys([*columns, *FIELDS, *KEYWORDS]))
     lowered = prefix.lower()
