@@ -333,3 +333,19 @@ def test_a_transit_gateway_record_is_told_at_its_attachment() -> None:
     assert "action '-'" not in story.explanation
     assert "Transit Gateway flow log records no action" in story.explanation
     assert "2 no-route" in story.explanation
+
+
+def test_a_format_without_interface_id_is_said_so_not_named_none() -> None:
+    """A custom format may leave interface-id out (reference §5: any subset of fields). The
+    advice read "the subnet's network ACL of interface-id None"; and such records are not
+    known to be one interface's, so the request is not taken for the reply's partner there."""
+    fields = ("version srcaddr dstaddr srcport dstport protocol packets bytes start end "
+              "action log-status")
+    store = store_of(fields, [
+        f"2 198.51.100.7 10.0.1.5 50123 443 6 3 180 {T0} {T0 + 10} ACCEPT OK",
+        f"2 10.0.1.5 198.51.100.7 443 50123 6 3 180 {T0} {T0 + 10} REJECT OK",
+    ])
+    story = story_of(store, 1)
+    assert "None" not in story.explanation
+    assert "this flow log's format logs no interface-id" in story.explanation
+    assert [s.same_interface for s in story.reply] == [False]
