@@ -333,6 +333,9 @@ def test_a_transit_gateway_record_is_told_at_its_attachment() -> None:
     assert "action '-'" not in story.explanation
     assert "Transit Gateway flow log records no action" in story.explanation
     assert "2 no-route" in story.explanation
+    # the conversation's "ifaces": the flow was seen at two attachments (it said 0)
+    talk = conversation(store, "10.11.2.171", "172.20.8.92")
+    assert [row.interfaces for row in talk.rows] == [2]
 
 
 def test_a_format_without_interface_id_is_said_so_not_named_none() -> None:
