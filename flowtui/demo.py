@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -44,7 +44,7 @@ ACCOUNT_B = "444455556666"
 # Environment the demo overrides: credentials pointing at nothing real, no profile or
 # config files (an SSO profile or credential_process must not run for a demo), no IMDS.
 _FAKE_ENV = {
-    "AWS_ACCESS_KEY_ID": "flowtui-demo",
+    "AWS_ACCESS_KEY_ID": "flowtui-demo-key",
     "AWS_SECRET_ACCESS_KEY": "flowtui-demo-secret",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_CONFIG_FILE": os.devnull,
@@ -60,20 +60,25 @@ _HIDDEN_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DE
                "AWS_ENDPOINT_URL_EC2", "FLOWTUI_IP_RANGES", "FLOWTUI_NAMES_CACHE")
 
 
-def cli_hint(endpoint_url: str, today: datetime | None = None) -> list[str]:
+def cli_hint(endpoint_url: str, today: datetime | None = None,
+             names_env: Mapping[str, str] | None = None) -> list[str]:
     """What ``flowtui demo`` prints at start and on exit, and ``?`` shows while it runs: where
     its S3 listens, and lines to paste into another terminal to reach it from the CLI (the
     demo's dummy credentials, never real ones; ``AWS_ENDPOINT_URL_S3``, which flowtui reads,
-    keeps the command short). Each line fits the help screen (<= 104 characters)."""
+    keeps the command short). With ``names_env`` (``DemoServer.names_env``), also its EC2
+    endpoint, IP ranges file and names cache: without them ``--names`` sent the dummy
+    credentials to EC2 and fetched AWS's IP ranges from the Internet, and cached the demo's
+    inventory among the user's own. Each line fits the help screen (<= 104 characters)."""
     day = (today or datetime.now(UTC)).astimezone(UTC)
     prefix = S3Url(CENTRAL_BUCKET, f"AWSLogs/{ACCOUNT_A}/vpcflowlogs/us-east-1/{day:%Y/%m/%d}/")
     return [
         f"demo S3 endpoint: {endpoint_url} (loopback only, dummy credentials)",
-        "to use it from another terminal while the demo runs, paste these three lines there:",
+        "to use it from another terminal while the demo runs, paste these lines there:",
         f"  export AWS_ENDPOINT_URL_S3={endpoint_url} "
         f"AWS_ACCESS_KEY_ID={_FAKE_ENV['AWS_ACCESS_KEY_ID']}",
         f"  export AWS_SECRET_ACCESS_KEY={_FAKE_ENV['AWS_SECRET_ACCESS_KEY']} "
         f"AWS_DEFAULT_REGION={_FAKE_ENV['AWS_DEFAULT_REGION']}",
+        *(f"  export {name}={value}" for name, value in (names_env or {}).items()),
         f"  flowtui cat {prefix} --limit 20",
     ]
 
@@ -105,7 +110,9 @@ class DemoServer:
         self.endpoint_url = f"http://{host}:{port}"
         self._stopped = False
         self._names_dir = tempfile.mkdtemp(prefix="flowtui-demo-names-")
-        os.environ.update(demo_ec2.prepare(self.endpoint_url, Path(self._names_dir)))
+        #: The demo's names (its EC2 endpoint, IP ranges file, names cache), as variables.
+        self.names_env = demo_ec2.prepare(self.endpoint_url, Path(self._names_dir))
+        os.environ.update(self.names_env)
 
     def client(self) -> S3Client:
         """A boto3 S3 client for this server (path-style: no bucket DNS names on loopback)."""

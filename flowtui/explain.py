@@ -266,16 +266,21 @@ def _tcp(values: Mapping[str, object], out: Explanation) -> None:
         # The SYN / SYN-ACK initiator rule is the VPC guide's (its TCP flag examples); the
         # Transit Gateway guide documents the flags but no such rule, so none is drawn here.
         return
+    # A REJECTed SYN opened nothing: "opened" would read as a connection that was made.
+    rejected = values.get("action") == "REJECT"
     if flags & SYN and not flags & ACK:
         out.facts.append((
             "initiator",
-            f"the source ({_raw(values.get('srcaddr'))}) opened the TCP connection (SYN seen)",
+            f"the source ({_raw(values.get('srcaddr'))}) "
+            + ("tried to open the TCP connection (SYN seen), and these packets were REJECTed"
+               if rejected else "opened the TCP connection (SYN seen)"),
         ))
     elif flags & SYN and flags & ACK:
         out.facts.append((
             "initiator",
             f"the destination ({_raw(values.get('dstaddr'))}) opened the TCP connection; this "
-            "record is the server's reply (SYN-ACK seen)",
+            "record is the server's reply (SYN-ACK seen)"
+            + (", REJECTed: the handshake did not complete here" if rejected else ""),
         ))
 
 

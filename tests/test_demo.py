@@ -19,6 +19,7 @@ from botocore.exceptions import EndpointConnectionError
 from flowtui import demo, synth
 from flowtui.fields import DEFAULT_FIELDS, TGW_DEFAULT_FIELDS
 from flowtui.synth import incident
+from tests.cli_fork import flowtui_run
 
 NOW = datetime(2024, 3, 5, 0, 40, tzinfo=UTC)  # just after midnight: logs span 3 UTC days
 
@@ -65,10 +66,24 @@ def body(client, bucket: str, key: str) -> bytes:
 def test_server_listens_on_loopback_with_fake_credentials(seeded) -> None:
     server, summary, client, _ = seeded
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.endpoint_url)
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo-key"
     assert "AWS_PROFILE" not in os.environ
     names = {b["Name"] for b in client.list_buckets()["Buckets"]} - PREEXISTING
     assert names == set(summary.buckets) == {demo.CENTRAL_BUCKET, demo.HIVE_BUCKET}
+
+
+def test_messages_name_the_demo_buckets_in_full(seeded) -> None:
+    """Every message is redacted of the credentials in the environment (flowtui.redact), and
+    the demo's dummy access key id was "flowtui-demo", part of its bucket names: the CLI said
+    ``s3://<hidden>-logs/…`` for ``s3://flowtui-demo-logs/…``, a bucket that does not exist."""
+    server, *_ = seeded
+    region = f"s3://{demo.CENTRAL_BUCKET}/AWSLogs/{demo.ACCOUNT_A}/vpcflowlogs/us-east-1/"
+    done = flowtui_run("cat", region, "--limit", "1",
+                       env=dict(os.environ, AWS_ENDPOINT_URL_S3=server.endpoint_url))
+    assert done.returncode == 2 and "spans many days" in done.stderr, done.stderr
+    assert region in done.stderr and "<hidden>" not in done.stderr, done.stderr
+    for value in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        assert os.environ[value] not in " ".join((demo.CENTRAL_BUCKET, demo.HIVE_BUCKET))
 
 
 def test_seed_has_accounts_regions_and_layouts(seeded) -> None:
@@ -139,7 +154,7 @@ def test_stop_closes_the_port_and_restores_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("AWS_PROFILE", "someone-real")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALREALREAL")
     server = demo.start_server()
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "flowtui-demo-key"
     assert "AWS_PROFILE" not in os.environ
     client = http_client(server.endpoint_url)
     client.create_bucket(Bucket="probe-bucket")
@@ -200,7 +215,7 @@ def test_the_printed_cli_line_reaches_the_demo_from_a_clean_environment(seeded) 
     from pathlib import Path
 
     server, _, _, _ = seeded
-    hint = demo.cli_hint(server.endpoint_url, NOW)
+    hint = demo.cli_hint(server.endpoint_url, NOW, server.names_env)
     assert server.endpoint_url in hint[0]
     assert all(len(line) <= 104 for line in hint)  # the help screen shows them unwrapped
     script = [line.strip() for line in hint[2:]]
@@ -216,6 +231,15 @@ def test_the_printed_cli_line_reaches_the_demo_from_a_clean_environment(seeded) 
     assert result.returncode == 0, result.stderr
     rows = result.stdout.splitlines()
     assert len(rows) == 21 and "srcaddr" in rows[0]  # header and --limit 20
+    # --names on the demo reads its own EC2 inventory and IP ranges: nothing leaves the
+    # machine (before, the pasted lines sent the dummy credentials to EC2, fetched
+    # ip-ranges.json from the Internet and cached the demo's inventory in the user's cache)
+    script[-1] += " --names --columns srcaddr,srcaddr.name"
+    named = subprocess.run(["sh", "-c", "\n".join(script)], capture_output=True, text=True,
+                           env=clean, timeout=120)
+    assert named.returncode == 0, named.stderr
+    assert "names from EC2 inventory of 111122223333 in us-east-1" in named.stderr
+    assert "download" not in named.stderr and "EC2" in named.stderr, named.stderr
 
 
 def test_yesterdays_folder_holds_the_daily_incident_and_no_host_talks_to_itself(

@@ -241,6 +241,19 @@ def test_tcp_flags_zero_on_tcp_is_no_warning_and_no_initiator() -> None:
     assert "initiator" not in facts(result)
 
 
+def test_a_rejected_syn_opened_nothing() -> None:
+    """A record of SYN only (tcp-flags 2) with action REJECT: its packets were refused, so
+    "the source opened the TCP connection" told an analyst a connection that never was."""
+    syn = {"srcaddr": "198.51.100.23", "dstaddr": "10.0.1.20", "protocol": 6, "tcp-flags": 2,
+           "srcport": 50088, "dstport": 22}
+    said = facts(explain({**syn, "action": "REJECT"}))["initiator"]
+    assert "opened" not in said and "tried to open" in said and "REJECTed" in said
+    assert "198.51.100.23) opened" in facts(explain({**syn, "action": "ACCEPT"}))["initiator"]
+    reply = {**syn, "srcaddr": "10.0.1.20", "dstaddr": "198.51.100.23", "tcp-flags": 18,
+             "srcport": 22, "dstport": 50088, "action": "REJECT"}
+    assert "did not complete" in facts(explain(reply))["initiator"]
+
+
 def test_syn_ack_names_the_server_reply() -> None:
     result = explain({"srcaddr": "10.0.0.5", "dstaddr": "10.0.0.9", "protocol": 6,
                       "tcp-flags": 18, "srcport": 443, "dstport": 51000})

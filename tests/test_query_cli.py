@@ -127,6 +127,49 @@ def test_what_happened_around_1405(day: tuple[Path, list[dict[str, Any]]]) -> No
     assert len(lines) == 7 and all("█" in line for line in lines[1:])
 
 
+def test_a_clock_time_in_until_is_on_the_day_of_since(day: tuple[Path, list[dict[str, Any]]]
+                                                      ) -> None:
+    """``--since 2024-03-05T14:03 --until 14:07`` is four minutes, as ``during
+    2024-03-05T14:03..14:07`` is: ``14:07`` was read as today, a window of days whose answer
+    looked plausible. A clock time alone is on the day of the day folder the paths name."""
+    folder, rows = day
+    low, high = START + 180, START + 420
+    near = [r for r in rows if r["start"] is not None and r["start"] <= high
+            and r["end"] >= low]
+    assert 0 < len(near) < len(rows)
+    got = jsonl(flowtui("cat", str(folder), "--since", "2024-03-05T14:03", "--until", "14:07",
+                        "--format", "jsonl"))
+    assert got == near
+    day_folder = next(folder.rglob("05"))
+    got = jsonl(flowtui("cat", str(day_folder), "--since", "14:03", "--until", "14:07",
+                        "--format", "jsonl"))
+    assert got == near
+    sql = flowtui("sql", "--since", "2024-03-05T14:03", "--until", "14:07")
+    assert sql.returncode == 0, sql.stderr
+    assert f"start > {high}" in sql.stdout and f'"end" < {low}' in sql.stdout
+
+
+def test_a_window_that_keeps_nothing_says_so(day: tuple[Path, list[dict[str, Any]]],
+                                             tmp_path: Path) -> None:
+    """A file whose name carries no time is read whole and ``--since``/``--until`` drop the
+    records outside the window: when it kept none, ``cat`` printed nothing and said nothing
+    (exit 0), ``top`` and ``hist`` said "no records loaded" of a file full of records."""
+    folder = tmp_path / "flows.log.gz"
+    folder.write_bytes(next(day[0].rglob("*.log.gz")).read_bytes())
+    cat = flowtui("cat", str(folder), "--since", "2030-01-01")
+    assert cat.returncode == 0 and cat.stdout == ""
+    assert cat.stderr == (f"flowtui: no record of {folder} lies between 2030-01-01 00:00 UTC "
+                          "and now (--since/--until)\n")
+    for command in (["top", "--by", "srcaddr"], ["hist"]):
+        done = flowtui(command[0], str(folder), *command[1:], "--until", "2000-01-01")
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == (f"flowtui: no record of {folder} lies up to 2000-01-01 00:00 "
+                               "UTC (--since/--until)\n")
+    where = flowtui("cat", str(folder), "--since", "2030-01-01", "--where", "reject")
+    assert where.stderr == ("flowtui: no record matches --where 'reject' between 2030-01-01 "
+                            "00:00 UTC and now\n")
+
+
 def test_sort_by_bytes_as_typed(day: tuple[Path, list[dict[str, Any]]]) -> None:
     folder, rows = day
     typed = jsonl(flowtui("cat", str(folder), "--sort", "-bytes,start", "--limit", "50",
@@ -206,6 +249,11 @@ def test_errors_exit_2_with_one_line(day: tuple[Path, list[dict[str, Any]]]) -> 
     assert sort.returncode == 2 and "did you mean 'bytes'" in sort.stderr
     parquet = flowtui("cat", str(folder), "--format", "parquet")
     assert parquet.returncode == 2 and "--output" in parquet.stderr
+    # a group key named twice was a pyarrow traceback ("tried to rename a table of 4 columns")
+    for twice in (flowtui("top", str(folder), "--by", "srcaddr,dstaddr,SRCADDR"),
+                  flowtui("sql", "--top", "srcaddr,srcaddr")):
+        assert twice.returncode == 2 and twice.stdout == "", twice.stderr
+        assert twice.stderr.endswith("srcaddr is named twice\n"), twice.stderr
 
 
 # --- filtering while loading -----------------------------------------------------------------

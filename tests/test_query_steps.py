@@ -10,6 +10,7 @@ from flowtui.parser import parse_bytes
 from flowtui.query.expr import FilterError, parse
 from flowtui.query.query import Query
 from flowtui.query.steps import NoQuickFilter, join_steps, quick_step, split_steps
+from flowtui.query.topkeys import drill_text
 from flowtui.query.view import RecordView
 from flowtui.store import RecordStore
 from flowtui.synth import generate_lines, make_text_object
@@ -121,3 +122,24 @@ def test_a_quick_filter_on_an_action_aws_never_writes_still_matches_it() -> None
     view = RecordView(store, Query.build(quick_step("action", "[bold]x", keep=True)))
     assert [r["action"] for r in view.rows(0, len(view))] == ["[bold]x"]
     assert quick_step("action", "REJECT", keep=True) == "action = REJECT"
+
+
+@pytest.mark.parametrize(("fields", "values"), [
+    (("srcaddr",), ("unknown",)), (("action",), ("ACC",)),
+    (("srcaddr", "dstaddr"), ("10.0.0.1", "[red]x[/]")), (("interface-id",), ("eni-[b]",)),
+])
+def test_a_top_n_drill_down_on_damaged_values_matches_them_exactly(
+        fields: tuple[str, ...], values: tuple[str, ...]) -> None:
+    """Top-N ranks what the data holds, damaged values too; Enter on such a row wrote
+    ``srcaddr = unknown`` or ``action = ACC``, which the filter refuses (AWS never writes
+    them), and a glob character was "type a filter instead"."""
+    batch = pa.RecordBatch.from_pydict({
+        "srcaddr": ["unknown", "10.0.0.1", "10.0.0.1"], "dstaddr": ["10.0.0.2", "[red]x[/]", "x"],
+        "action": ["ACC", "ACCEPT", None], "interface-id": ["eni-[b]", "eni-b", None]})
+    store = RecordStore()
+    store.append(batch, "s3://b/k")
+    view = RecordView(store, Query.build(drill_text(fields, values)))
+    got = [tuple(r[f] for f in fields) for r in view.rows(0, len(view))]
+    assert got == [values]
+    drop = RecordView(store, Query.build(drill_text(fields, values, keep=False)))
+    assert len(drop) == 2

@@ -99,6 +99,37 @@ def test_host_ip_and_net_take_an_address_or_fail_with_a_hint(text: str, words: s
     assert words in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("text", ["dstaddr < 2.0.0.0", "srcaddr >= 10.0.0.0",
+                                  "pkt-dstaddr > 2001:db8::1", "dstaddr <= 10.0.1.9"])
+def test_addresses_have_no_order_a_range_is_a_network(store: RecordStore, text: str) -> None:
+    """Addresses are text in the store and in SQL, so ``<``/``>`` ordered them as strings:
+    ``dstaddr < 2.0.0.0`` kept 10.0.1.9, 172.16.4.1 and 192.168.1.20 ('1' < '2'), a silent
+    wrong answer. A range of addresses is a network (pcap's ``net``, ``in 10.0.0.0/16``)."""
+    with pytest.raises(FilterError) as caught:
+        p(text)
+    message = str(caught.value)
+    assert "compares with = or != only" in message and " in 10.0.0.0/16" in message
+    assert "\n" not in message
+    assert rows(store, "dstaddr in 0.0.0.0/7") == []  # what < 2.0.0.0 means: nothing here
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("srcaddr = reject", "srcaddr takes an IP address, not 'reject'"),
+    ("dstaddr != tcp", "damaged text: dstaddr ~ '^tcp$'"),
+    ("dstaddr in (10.0.0.5, accept)", "not 'accept'"),
+    ("pkt-srcaddr = 010.0.0.5", "an IPv4 address is four numbers 0-255"),
+    ("srcaddr = -", "not srcaddr ~ '' keeps the records without one"),
+])
+def test_an_address_field_takes_an_address(store: RecordStore, text: str, words: str) -> None:
+    """AWS writes an address or '-' in srcaddr/dstaddr/pkt-*addr: a word there (a keyword
+    typed where an address belongs) matched nothing by construction, an empty answer instead
+    of an error. Damaged text in such a column is still found with ``~``."""
+    with pytest.raises(FilterError) as caught:
+        p(text)
+    assert words in str(caught.value) and "\n" not in str(caught.value)
+    assert rows(store, "not srcaddr ~ ''") == [6]
+
+
 def test_net_takes_pcaps_short_networks(store: RecordStore) -> None:
     """pcap-filter(7) "net net": a network number of 1-3 octets is a /8, /16 or /24, and
     ``net 172.16/16`` is 172.16.0.0/16."""
@@ -139,16 +170,37 @@ def test_ipv6_compares_as_an_address_in_every_engine(store: RecordStore) -> None
     ("bytes > 1MB", "1M, 1MiB"),
     ("bytes > 2gb", "G for 10^n or GiB for 2^n"),
     ("bytes > 10000000T", "bytes is 0-9223372036854775807"),
+    ("packets < 0", "packets < 0 cannot match: packets is 0-"),
+    ("dstport > 65535", "dstport > 65535 cannot match: a port is 0-65535"),
+    ("port < 0", "cannot match: a port is 0-65535"),
+    ("traffic-path < 1", "cannot match: traffic-path is 1-8"),
 ])
 def test_a_value_that_cannot_occur_is_an_error_with_a_hint(text: str, words: str) -> None:
     """The documented values (VPC user guide, flow log records, available fields): action
     ACCEPT | REJECT; log-status OK | NODATA | SKIPDATA; flow-direction ingress | egress;
     type IPv4 | IPv6 | EFA; traffic-path 1-8; srcport/dstport are TCP/UDP ports (16 bits,
     RFC 793/768); protocol is the IANA protocol number (8 bits); bytes a 64-bit counter
-    (INT_64 in AWS's Parquet schema). A value outside them matches nothing by construction."""
+    (INT_64 in AWS's Parquet schema). A value outside them matches nothing by construction,
+    and so does ``<`` the lowest or ``>`` the highest (``packets < 0`` was an empty answer)."""
     with pytest.raises(FilterError) as caught:
         p(text)
     assert words in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["tcp and udp", "accept and reject", "tcp udp",
+                                  "reject and port 22 and accept",
+                                  "dstport = 22 and dstport = 80",
+                                  "src host 10.0.0.5 and src host 10.0.1.9"])
+def test_and_of_two_values_of_one_field_is_refused(store: RecordStore, text: str) -> None:
+    """A record holds one protocol, one action, one port of each side: ``tcp and udp`` (or
+    nfdump's implicit and, ``tcp udp``) matched nothing by construction, "no record matches"
+    where the user most likely meant ``or``."""
+    with pytest.raises(FilterError) as caught:
+        p(text)
+    assert "in one record" in str(caught.value) and "use or" in str(caught.value)
+    assert rows(store, text.replace(" and ", " or ").replace("tcp udp", "tcp or udp"))
+    assert rows(store, "port 22 and port 40000") == [0, 4]  # either side: can match
+    assert rows(store, "tcp and tcp") == [0, 1, 3, 4, 5]
 
 
 def test_values_that_can_occur_still_read(store: RecordStore) -> None:
@@ -157,6 +209,8 @@ def test_values_that_can_occur_still_read(store: RecordStore) -> None:
     assert p("reject-reason = XYZ") == Compare("reject-reason", "=", "XYZ")  # an open set
     assert p("port 65535") == p("srcport = 65535 or dstport = 65535")
     assert p("bytes > 1MiB") == Compare("bytes", ">", 1 << 20)
+    assert p("dstport >= 65535") == Compare("dstport", ">=", 65535)
+    assert p("packets <= 0") == Compare("packets", "<=", 0)
     assert rows(store, "flow-direction = EGRESS") == [2, 3, 4, 5]
 
 

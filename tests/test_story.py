@@ -299,3 +299,56 @@ def test_the_text_timeline_counts_status_rows_instead_of_printing_a_list() -> No
     timeline = out.getvalue().split("timeline (")[1].split("missing (")[0]
     assert "NODATA×2 SKIPDATA×1" in timeline, timeline
     assert "[" not in timeline and "'" not in timeline, timeline
+
+
+# --- where a record was recorded, when its format has no interface-id ----------------------
+
+TGW = ("version resource-type account-id tgw-id tgw-attachment-id srcaddr dstaddr srcport "
+       "dstport protocol packets bytes start end log-status packets-lost-no-route "
+       "packets-lost-blackhole tcp-flags flow-direction")
+
+
+def tgw(attachment: str, rest: str) -> str:
+    return f"6 TransitGateway {ACCOUNT} tgw-0a1b {attachment} {rest}"
+
+
+def test_a_transit_gateway_record_is_told_at_its_attachment() -> None:
+    """Transit Gateway records have no interface-id (§7) and no action. Compared by
+    interface-id (None == None), every attachment was "R's interface": the reply that left
+    by another attachment counted as a reply on R's, and another attachment's NODATA row
+    showed in R's timeline as if nothing had crossed R's; the verdict said "action '-'"."""
+    store = store_of(TGW, [
+        tgw("tgw-attach-a", f"10.11.2.171 172.20.8.92 48517 443 6 2 120 {T0} {T0 + 10} OK "
+                            "2 0 2 ingress"),
+        tgw("tgw-attach-b", f"- - - - - - - {T0} {T0 + 60} NODATA - - - -"),
+        tgw("tgw-attach-c", f"172.20.8.92 10.11.2.171 443 48517 6 2 120 {T0} {T0 + 10} OK "
+                            "0 0 18 egress"),
+        tgw("tgw-attach-a", f"- - - - - - - {T0 + 60} {T0 + 120} NODATA - - - -"),
+    ])
+    story = story_of(store, 0)
+    assert [(s.store_index, s.same_interface) for s in story.reply] == [(2, False)]
+    notes = [note for window in story.timeline for note in window.status]
+    assert notes == ["NODATA"]  # attachment a's own, not b's (a's NODATA ends at T0 + 120)
+    assert story.timeline[-1].start == T0 + 120
+    assert "action '-'" not in story.explanation
+    assert "Transit Gateway flow log records no action" in story.explanation
+    assert "2 no-route" in story.explanation
+    # the conversation's "ifaces": the flow was seen at two attachments (it said 0)
+    talk = conversation(store, "10.11.2.171", "172.20.8.92")
+    assert [row.interfaces for row in talk.rows] == [2]
+
+
+def test_a_format_without_interface_id_is_said_so_not_named_none() -> None:
+    """A custom format may leave interface-id out (reference §5: any subset of fields). The
+    advice read "the subnet's network ACL of interface-id None"; and such records are not
+    known to be one interface's, so the request is not taken for the reply's partner there."""
+    fields = ("version srcaddr dstaddr srcport dstport protocol packets bytes start end "
+              "action log-status")
+    store = store_of(fields, [
+        f"2 198.51.100.7 10.0.1.5 50123 443 6 3 180 {T0} {T0 + 10} ACCEPT OK",
+        f"2 10.0.1.5 198.51.100.7 443 50123 6 3 180 {T0} {T0 + 10} REJECT OK",
+    ])
+    story = story_of(store, 1)
+    assert "None" not in story.explanation
+    assert "this flow log's format logs no interface-id" in story.explanation
+    assert [s.same_interface for s in story.reply] == [False]

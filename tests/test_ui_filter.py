@@ -200,6 +200,38 @@ async def test_completion_of_field_names_and_seen_values(medium: str,
         assert app.table.row_count == len(everything) and "filter" not in text(pilot)
 
 
+async def test_tab_offers_only_values_that_read_back_as_themselves(tmp_path: Path) -> None:
+    """Tab after ``field =`` completes values seen in the records; damaged or hostile data
+    holds values that, typed after ``=``, do not keep their own records: ``eni-[bold]x[/]``
+    was completed whole, read as a glob, and Enter said "No record matches the filter";
+    ``action = [red]ACC`` was completed into an error. They are not offered; the quick
+    filter (``=`` on the cell) writes them exactly."""
+    header = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol "
+              "packets bytes start end action log-status")
+    lines = [f"2 123456789012 {eni} {src} 10.0.0.1 1 22 6 1 40 1700000000 1700000010 "
+             f"{action} OK" for eni, src, action in [
+                 ("eni-[bold]x[/]", "10.0.0.5", "ACCEPT"), ("eni-1", "[x]", "[red]ACC"),
+                 ("eni-1", "10.0.0.6", "REJECT")]]
+    log = tmp_path / "damaged.log"
+    log.write_text(header + "\n" + "\n".join(lines) + "\n")
+    app = FlowtuiApp(str(log), names=None)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count == 3, what="the records")
+        app.table.focus()
+        await press(pilot, "slash", *"interface-id = eni-[")
+        box = app.main_screen.prompt.input
+        await press(pilot, "tab")
+        assert box.value == "interface-id = eni-["  # nothing completed
+        await press(pilot, "ctrl+u", *"action = [", "tab")
+        assert box.value == "action = ["
+        await press(pilot, "ctrl+u", *"host [", "tab")
+        assert box.value == "host ["  # host takes an address, never a damaged value
+        await press(pilot, "ctrl+u", *"interface-id = e", "tab")
+        assert box.value == "interface-id = eni-1"  # the one value = reads back
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: app.table.row_count == 2, what="eni-1's records")
+
+
 async def test_sort_cycles_on_the_column_under_the_cursor_then_go_to_time(
         medium: str, s3_client: Any) -> None:
     """s cycles ascending (nulls last), descending, off (the load order back); then @ goes

@@ -409,3 +409,27 @@ async def test_a_live_tail_names_its_records(ec2_world: World, files: dict[str, 
                        timeout=30, what="the tail's names")
         assert app.names.scopes == ((w.account, w.region),)
         assert app.table.cell_names.active and "srcaddr·name" in text(pilot)
+
+
+async def test_the_status_line_says_the_inventorys_age_as_it_is_now(
+        ec2_world: World, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """"names: N interfaces read 3 min ago" is how far to trust the names; it was the age at
+    load time and stayed so for as long as the app ran ("read 34s ago" an hour later)."""
+    from types import SimpleNamespace
+
+    from flowtui.names import inventory
+    from flowtui.ui.features.names.control import NamesControl
+
+    monkeypatch.setattr(NamesControl, "AGE_EVERY", 0.1, raising=False)
+    app = app_for(ec2_world, files)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await loaded(pilot, app)
+        status = app.main_screen.status
+        await wait_for(pilot, lambda: re.search(r"interfaces read \d+s ago", status.names),
+                       what="the age when read")
+        now = inventory.time.time
+        monkeypatch.setattr(inventory, "time", SimpleNamespace(time=lambda: now() + 600))
+        await wait_for(pilot, lambda: "interfaces read 10 min ago" in status.names,
+                       what="the age ten minutes later")
+        await pilot.pause()
+        assert "read 10 min ago" in text(pilot)

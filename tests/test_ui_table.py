@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -171,3 +172,36 @@ async def test_columns_fit_the_values_on_screen_and_scroll_sideways() -> None:
         assert header.startswith("! ")  # the marker column stays put
         assert "log-status" in header and "interface-id" in header
         assert "eni-00000000000000001 " in lines[2]  # as wide as the values need
+
+
+async def test_a_number_folded_into_the_title_says_whose_it_is(tmp_path: Path) -> None:
+    """A column with one value in every row folds into the table's title, where no header
+    names it: a Transit Gateway log's title read ``… · IPv4 · 0 · 0 · 0 · 0 · 2 · …`` (four
+    packets-lost-* counters and tcp-flags), and in decoded mode the version was a bare
+    ``6``. A number now carries its field's name; the version stays ``v6``."""
+    from flowtui.fields import TGW_DEFAULT_FIELDS
+    from flowtui.ui.app import FlowtuiApp
+
+    values = {"version": "6", "resource-type": "TransitGateway", "account-id": "111122223333",
+              "tgw-id": "tgw-0a1b", "tgw-attachment-id": "tgw-attach-0a1b", "protocol": "6",
+              "srcaddr": "10.10.1.5", "dstaddr": "10.11.2.9", "dstport": "443",
+              "packets": "3", "bytes": "180", "log-status": "OK", "type": "IPv4",
+              "tcp-flags": "2", "region": "us-east-1", "flow-direction": "ingress"}
+    lines = [" ".join(values.get(name, "0" if name.startswith("packets-lost") else
+                                 str(40000 + i) if name == "srcport" else
+                                 str(1709647200 + i) if name in ("start", "end") else "-")
+                      for name in TGW_DEFAULT_FIELDS) for i in range(3)]
+    log = tmp_path / "tgw.log"
+    log.write_text(" ".join(TGW_DEFAULT_FIELDS) + "\n" + "\n".join(lines) + "\n")
+    app = FlowtuiApp(str(log), names=None)
+    async with app.run_test(size=(400, 20)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count == 3, what="the records")
+        title = str(app.table.border_title)
+        for counter in ("no-route", "blackhole", "mtu-exceeded", "ttl-expired"):
+            assert f" · packets-lost-{counter} 0" in title, title
+        assert " · tcp-flags 2 · " in title and title.startswith("Records · v6 · ")
+        app.table.focus()
+        await press(pilot, "r")
+        await wait_for(pilot, lambda: "tcp-flags SYN" in str(app.table.border_title),
+                       what="the decoded title")
+        assert str(app.table.border_title).startswith("Records · v6 · ")

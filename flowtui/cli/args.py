@@ -29,6 +29,11 @@ class CommandParser(argparse.ArgumentParser):
         say(f"{where}{message} (see {self.prog} --help)")
         raise SystemExit(2)
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed = super().parse_args(args, namespace)
+        settle_window(parsed)
+        return parsed
+
 
 #: Options whose value may start with "-" (``--sort -bytes``, ``--since -2h``): argparse would
 #: take such a value for an option, so ``--sort -bytes`` is rewritten as ``--sort=-bytes``.
@@ -102,14 +107,72 @@ def seconds(text: str) -> float:
     return value
 
 
+class ClockTime(str):
+    """A ``--since``/``--until`` of a clock time alone (``14:05``): its day is settled once
+    every option is read (``settle_window``)."""
+
+
 def utc_time(text: str) -> Any:
-    """A ``--since``/``--until`` time (UTC; 2024-03-05T14:00, epoch seconds, an age)."""
-    from flowtui.query.times import parse_time  # loads Arrow: only when --since/--until is given
+    """A ``--since``/``--until`` time (UTC; 2024-03-05T14:00, epoch seconds, an age), or a
+    ``ClockTime`` for ``settle_window``."""
+    from flowtui.query.times import is_clock, parse_time  # loads Arrow: only when given
 
     try:
-        return parse_time(text)
+        when = parse_time(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    return ClockTime(text) if is_clock(text) else when
+
+
+def settle_window(args: argparse.Namespace) -> None:
+    """A clock time in ``--until`` is on the day of ``--since`` (``--since 2024-03-05T14:00
+    --until 14:05`` is five minutes, not a day and five minutes), and one in ``--since`` (or
+    in ``--until`` alone) on the day of the day folder the paths name, else today: as
+    ``during A..B`` and a clock time in ``--where`` are read."""
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if not any(isinstance(v, str) and _is_clock(v) for v in (since, until)):
+        return
+    from datetime import UTC, datetime
+
+    from flowtui.cli.filtering import folder_day
+    from flowtui.query.times import parse_time
+
+    def midnight(day: Any) -> datetime | None:
+        return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+    folder = midnight(folder_day(getattr(args, "paths", None) or []))
+    if isinstance(since, str) and _is_clock(since):
+        since = args.since = parse_time(since, folder)
+    if isinstance(until, str) and _is_clock(until):
+        base = since if isinstance(since, datetime) else None
+        if isinstance(since, str):  # sql's own --since, read later: its day, if it has one
+            try:
+                base = parse_time(since)
+            except ValueError:
+                base = None
+        args.until = parse_time(until, midnight(base.date()) if base else folder)
+
+
+def window_text(args: argparse.Namespace) -> str:
+    """`` between 2026-12-06 14:00 UTC and now`` for ``--since``/``--until``; "" without."""
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if since is None and until is None:
+        return ""
+    end = f"{until:%Y-%m-%d %H:%M} UTC" if until is not None else "now"
+    return f" between {since:%Y-%m-%d %H:%M} UTC and {end}" if since is not None \
+        else f" up to {end}"
+
+
+def _is_clock(text: str) -> bool:
+    from flowtui.query.times import is_clock
+
+    return is_clock(text)
+
+
+def named_twice(fields: Sequence[str]) -> str | None:
+    """The first field a ``--by``/``--top`` list names again (``srcaddr,srcaddr``): a group
+    key given twice is no question (and the grouping had no answer for it: a traceback)."""
+    return next((f for i, f in enumerate(fields) if f in fields[:i]), None)
 
 
 def field_list(text: str) -> list[str]:
@@ -187,9 +250,11 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("S3 and time window")
     group.add_argument("--since", type=utc_time, metavar="TIME",
                        help="records that end at or after TIME (UTC; 2024-03-05T14:00, "
-                            "epoch seconds, or an age such as 2h)")
+                            "epoch seconds, an age such as 2h, or 14:00 on the day of the "
+                            "day folder, else today)")
     group.add_argument("--until", type=utc_time, metavar="TIME",
-                       help="records that start at or before TIME (default: now)")
+                       help="records that start at or before TIME (default: now; 14:05 is "
+                            "on the day of --since)")
     add_s3_options(group)
     group.add_argument("--concurrency", type=whole_number(1, 64), default=None, metavar="N",
                        help="objects fetched at once (default: chosen from the objects' "

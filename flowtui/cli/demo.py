@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     stop = threading.Event()
     feeder: threading.Thread | None = None
-    hint = cli_hint(server.endpoint_url)
+    hint = cli_hint(server.endpoint_url, names_env=server.names_env)
     try:
         seed(server.client(), big_records=args.big_records)
         _print_hint(hint)

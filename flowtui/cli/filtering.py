@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from flowtui.cli.args import say
+from flowtui.cli.args import say, window_text
 from flowtui.s3.url import S3Url, is_s3_url
 
 
@@ -146,6 +146,7 @@ class Keeper:
         self.columns: set[str] = set()  # every column a batch brought: what the format logs
         self._lock = threading.Lock()
         self.names = loaded_names(args)  # --names: FIELD.name columns added to what is kept
+        self.window = window_text(args) if args is not None else ""
         window = window_day(args)
         probe = window or ReferenceDay.today()
         # which reference day does the text use?
@@ -214,7 +215,7 @@ class Keeper:
         time without a date was read on."""
         from flowtui.query.absent import absent_hint
 
-        text = f"no record matches --where {self.query.where_text!r}"
+        text = f"no record matches --where {self.query.where_text!r}{self.window}"
         missing = absent_hint(self.query.where, self.columns)
         if missing:
             text += f": {missing}"

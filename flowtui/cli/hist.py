@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from flowtui.cli import filtering, loading, results
-from flowtui.cli.args import add_engine_arguments, add_source_arguments, say
+from flowtui.cli.args import add_engine_arguments, add_source_arguments, say, window_text
 
 BAR_WIDTH = 40
 _BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         if keep is not None and not keep.kept:
             empty = keep.nothing_matched()
         elif not states.records:
-            empty = "no records loaded"
+            # with a window, the load said what it kept
+            empty = "" if window_text(args) else "no records loaded"
         table = states.result()
         times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
         table = table.set_column(0, "time", times)
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
                                                  pa.string()))
     with results.output(args.output) as out:
         results.write_table(table, args.format, out)
-    if table.num_rows == 0:
+    if table.num_rows == 0 and empty:
         say(empty)
     return code
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flowtui.cli import collector
-from flowtui.cli.args import say
+from flowtui.cli.args import say, window_text
 from flowtui.s3.url import is_s3_url, meant_as_s3_url
 
 if TYPE_CHECKING:
@@ -191,24 +191,22 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
     keep_freed_pages()  # the client is made (see there)
     collector.release()  # the modules are loaded; records come next
     if not (feed.refs if feed is not None else refs):
-        window = ""
-        if args.since is not None:
-            until = f" and {args.until:%Y-%m-%d %H:%M} UTC" if args.until else " and now"
-            window = f" between {args.since:%Y-%m-%d %H:%M} UTC{until}"
-        say(f"no flow-log objects in {', '.join(args.paths)}{window}")
+        say(f"no flow-log objects in {', '.join(args.paths)}{window_text(args)}")
         return 0
     if on_refs is not None and not isinstance(refs, RefFeed):  # (a feed is never given one)
         on_refs([ref.location for ref in refs])
     failed = 0
     bad_total = 0
+    delivered = 0
     broken_pipe = False
     write_failed: list[OutputError] = []
 
     def on_event(event: Any) -> None:
-        nonlocal failed, bad_total, broken_pipe
+        nonlocal failed, bad_total, broken_pipe, delivered
         if broken_pipe:
             return
         if isinstance(event, BatchLoaded):
+            delivered += event.batch.num_rows
             try:
                 if not writer.done:
                     writer.write_batch(event.batch, event.ref.location)
@@ -254,9 +252,19 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
     if feed is not None and feed.error is not None:
         say(feed.error)  # the listing failed after its first page: the load was stopped
         return 2
+    if not delivered and not failed and predicate is None:
+        _say_window_empty(args)
     if bad_total:
         say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
     return 1 if failed else 0
+
+
+def _say_window_empty(args: argparse.Namespace) -> None:
+    """The objects were read and the window kept none of their records: said, not an empty
+    answer (``cat`` printed nothing at all, ``top`` said "no records loaded")."""
+    window = window_text(args)
+    if window:
+        say(f"no record of {', '.join(args.paths)} lies{window} (--since/--until)")
 
 
 def _streams(args: argparse.Namespace) -> bool:
@@ -419,10 +427,12 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
     parser = FlowLogParser(args.fields, name="-", columns=columns, prefilter=prefilter,
                            dictionaries=dictionaries)
     window = (args.since, args.until) if args.since or args.until else None
+    delivered = 0
     try:
         for batch in read_batches(Path("-"), parser):
             if window is not None:  # as the loader drops records outside it
                 batch = window_filter(batch, *window)
+            delivered += batch.num_rows
             if keep is not None:
                 batch = keep(batch)
             sink.write_batch(batch, "-")
@@ -434,6 +444,8 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
     if parser.error:
         say(f"-: {parser.error}")
         return 1
+    if not delivered and prefilter is None:
+        _say_window_empty(args)
     if parser.bad_count:
         say(f"{parser.bad_count} bad line{'s' if parser.bad_count != 1 else ''} skipped")
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from flowtui.cli.args import add_s3_options, add_where_argument, say, whole_number
+from flowtui.cli.args import add_s3_options, add_where_argument, named_twice, say, whole_number
 from flowtui.s3.url import is_s3_url
 
 
@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         table = table_name(args.database, args.table)
         query = Query.build(args.where, args.sort)
         by = [field_name(n) for n in args.top.split(",") if n.strip()] if args.top else []
+        if named_twice(by) is not None:
+            raise ValueError(f"--top: {named_twice(by)} is named twice")
         every = parse_every(args.hist) if args.hist else None
         where = athena_queries.window_expr(args, query.where)
     except (FilterError, UnknownField, ValueError) as exc:

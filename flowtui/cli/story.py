@@ -30,6 +30,7 @@ from flowtui.names import story as names_story
 from flowtui.query.advice import has_ports, protocol_name
 from flowtui.query.conversation import Conversation
 from flowtui.query.expr import Expr, FilterError, parse
+from flowtui.query.flow import recorder_label
 from flowtui.query.query import with_names
 from flowtui.query.story import (
     SIGHTINGS_LIMIT,
@@ -247,8 +248,10 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
                       f"time, of {story.found:,} loaded (reply, elsewhere and timeline)"]
     lines += _section("reply", story.reply)
     lines += _section("elsewhere", story.elsewhere)
-    interface = printable(str(r.get("interface-id") or "-"))
-    lines += ["", f"timeline (interface {interface}, per minute of end; "
+    interface = printable(recorder_label(r))
+    if " " not in interface:  # an interface's id (else "tgw-attachment-id tgw-attach-…")
+        interface = f"interface {interface}"
+    lines += ["", f"timeline ({interface}, per minute of end; "
                   "→ as the record, ← reverse)"]
     lines += ["  " + _window_line(w) for w in story.timeline] or ["  (none)"]
     lines += ["", f"missing ({len(story.missing)})"]

@@ -7,7 +7,14 @@ import argparse
 
 from flowtui.cli import filtering, loading, results
 from flowtui.cli import names as names_cli
-from flowtui.cli.args import add_engine_arguments, add_source_arguments, say, whole_number
+from flowtui.cli.args import (
+    add_engine_arguments,
+    add_source_arguments,
+    named_twice,
+    say,
+    whole_number,
+    window_text,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not by:
         say("--by needs at least one field")
+        return 2
+    twice = named_twice(by)
+    if twice is not None:
+        say(f"--by: {twice} is named twice")
         return 2
     args.names_loaded = names  # the keeper names what it keeps (FIELD.name columns)
     query = filtering.build_query(args.where, None, args)
@@ -80,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
     table = table.select([*by, "records", "packets", "bytes"])
     with results.output(args.output) as out:
         results.write_table(table, args.format, out)
-    if table.num_rows == 0:
-        say(keep.nothing_matched() if keep is not None and query.filters and not keep.kept
-            else "no records loaded" if not states.records else "no records")
+    if keep is not None and query.filters and not keep.kept:
+        say(keep.nothing_matched())
+    elif table.num_rows == 0 and not (states.records or window_text(args)):
+        say("no records loaded")  # (with a window, the load said what it kept)
+    elif table.num_rows == 0 and states.records:
+        say("no records")
     return code

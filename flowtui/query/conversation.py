@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Compare, Expr, Or
+from flowtui.query.flow import RECORDERS
 from flowtui.store import RecordStore
 
 
@@ -125,7 +126,9 @@ def _conversation_columns(batch: pa.RecordBatch, forward: pa.Array) -> pa.Table:
         "accept": pc.cast(pc.fill_null(pc.equal(action, "ACCEPT"), False), pa.int64()),
         "reject": pc.cast(pc.fill_null(pc.equal(action, "REJECT"), False), pa.int64()),
         "start": column("start", pa.int64()), "end": column("end", pa.int64()),
-        "interface": column("interface-id", pa.string()),
+        # where each record was recorded (flow.RECORDERS): a Transit Gateway's records have
+        # no interface-id but an attachment, and "ifaces 0" read as seen nowhere
+        "interface": pc.coalesce(*(column(name, pa.string()) for name in RECORDERS)),
     })
 
 

@@ -99,17 +99,45 @@ def related_expr(record: Mapping[str, object]) -> Expr:
                 Or((_one_way(flow), _one_way(flow.reverse)))))
 
 
-def status_expr(interface: object) -> Expr:
-    """NODATA/SKIPDATA rows of one interface (they say where records may be missing)."""
-    test: Expr = InSet("log-status", STATUS_ROWS)
-    if interface is not None:
-        test = And((Compare("interface-id", "=", str(interface)), test))
-    return test
+#: Where a record was recorded, by format: a VPC flow log's interface; for a regional NAT
+#: gateway (v9) interface-id is '-' and resource-id names it; a Transit Gateway flow log's
+#: attachment (its records have no interface-id).
+RECORDERS = ("interface-id", "resource-id", "tgw-attachment-id")
+
+
+def recorded_at(record: Mapping[str, object]) -> tuple[str, str] | None:
+    """(field, value) of where ``record`` was recorded, or None when its format says not.
+    Two records with no interface-id were not recorded at one place: a Transit Gateway's
+    attachments all lack it, so comparing interface-ids made every attachment "R's
+    interface" and every NODATA row of the log evidence about R's."""
+    for field in RECORDERS:
+        value = record.get(field)
+        if value is not None and value != "-":
+            return field, str(value)
+    return None
+
+
+def recorder_label(record: Mapping[str, object]) -> str:
+    """Where ``record`` was recorded, for a timeline's title: ``eni-0abc`` (an interface,
+    as before), ``tgw-attachment-id tgw-attach-0abc``, or ``-``."""
+    at = recorded_at(record)
+    if at is None:
+        return "-"
+    return at[1] if at[0] == "interface-id" else f"{at[0]} {at[1]}"
+
+
+def status_expr(record: Mapping[str, object]) -> Expr:
+    """NODATA/SKIPDATA rows of where ``record`` was recorded (they say where records may be
+    missing); none when that place is unknown."""
+    at = recorded_at(record)
+    if at is None:
+        return Const(False)
+    return And((Compare(at[0], "=", at[1]), InSet("log-status", STATUS_ROWS)))
 
 
 def story_expr(record: Mapping[str, object]) -> Expr:
     """What a story of ``record`` reads: its flow's records and its interface's status rows."""
-    return Or((related_expr(record), status_expr(record.get("interface-id"))))
+    return Or((related_expr(record), status_expr(record)))
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ class _Build:
         return Or(tuple(items))
 
     def and_expr(self, items: list[Expr]) -> Expr:
+        _no_contradiction(items)
         return And(tuple(items))
 
     def negate(self, items: list[Expr]) -> Expr:
@@ -266,6 +267,11 @@ class _Build:
                 raise Refused(token, problem)
             match: Expr = Match(field, text, "regex")
             return Not(match) if op == "!~" else match
+        if field in ADDRESS_FIELDS and op not in ("=", "!="):
+            # Addresses are text in the store and in SQL: < and > would order them as
+            # strings ('3.5.13.168' >= '10.5.9.0'), a silent wrong answer.
+            raise Refused(token, f"{field} compares with = or != only: for a range use "
+                                 f"{field} in 10.0.0.0/16 or net 10.0.0.0/16")
         if op in ("=", "!=") and field in ADDRESS_FIELDS and "/" in text:
             net: Expr = InNet(field, (self._network(token),))
             return _negated_if_known(net, field, op)
@@ -277,7 +283,13 @@ class _Build:
                 and any(c in text for c in "*?[")):
             glob: Expr = Match(field, text, "glob")
             return _negated_if_known(glob, field, op)
-        return Compare(field, op, self._value(field, token))
+        value = self._value(field, token)
+        domain = _domain(field) if isinstance(value, int) else None
+        if domain is not None and isinstance(value, int) and (
+                (op == "<" and value <= domain[0]) or (op == ">" and value >= domain[1])):
+            # in the domain, yet past its end: ``packets < 0``, ``dstport > 65535``
+            raise Refused(token, f"{field} {op} {value} cannot match: {domain[2]}")
+        return Compare(field, op, value)
 
     def _value(self, field: str, token: Token, text: str | None = None) -> int | str:
         text = _text(token) if text is None else text.strip()
@@ -314,24 +326,18 @@ class _Build:
             try:
                 return str(ipaddress.ip_address(text))
             except ValueError:
-                return text
+                # AWS writes an address or '-' (missing) here, so a word matched nothing by
+                # construction (``srcaddr = reject``); damaged text is still reachable by ~.
+                raise Refused(token, f"{field} takes an IP address, not {text!r}"
+                                     + address_hint(text, f"{field} =")) from None
         return text
 
     def _in_domain(self, field: str, token: Token, number: int) -> None:
         """Refuse a number the field can never hold: its documented values, else its
         column's type (so nothing is left for Arrow or SQL to overflow on)."""
-        if field in INTEGER_DOMAINS:
-            low, high, what = INTEGER_DOMAINS[field]
-        else:
-            kind = arrow_type(field)
-            if not pa.types.is_integer(kind):
-                return
-            width = kind.bit_width
-            low, high = (0, 2**width - 1) if pa.types.is_unsigned_integer(kind) else (
-                0 if field in COUNTERS else -(2 ** (width - 1)), 2 ** (width - 1) - 1)
-            what = f"{field} is {low}-{high}"
-        if not low <= number <= high:
-            raise Refused(token, f"{number} cannot occur: {what}")
+        domain = _domain(field)
+        if domain is not None and not domain[0] <= number <= domain[1]:
+            raise Refused(token, f"{number} cannot occur: {domain[2]}")
 
     def _time(self, token: Token, text: str, base: str | None = None) -> int:
         try:
@@ -365,6 +371,34 @@ class _Build:
                 raise Refused(token, f"unknown TCP flag {part!r}: use letters F S R P A U "
                                      "or names SYN ACK FIN RST PSH URG")
         return mask
+
+
+def _no_contradiction(items: list[Expr]) -> None:
+    """Refuse ``and`` of two different values of one field (``tcp and udp``, ``accept and
+    reject``, ``dstport = 22 and dstport = 80``): a record holds one value, so it matched
+    nothing by construction, where the user most likely meant ``or``."""
+    seen: dict[str, object] = {}
+    for item in items:
+        if not isinstance(item, Compare) or item.op != "=":
+            continue
+        other = seen.setdefault(item.field, item.value)
+        if other != item.value:
+            raise Refused(None, f"{item.field} can't be {other} and {item.value} in one record "
+                                "(and keeps what matches both): use or to keep either")
+
+
+def _domain(field: str) -> tuple[int, int, str] | None:
+    """The numbers ``field`` can hold and how to say so: its documented values, else its
+    column's type (counters never negative); None for a field that holds no integer."""
+    if field in INTEGER_DOMAINS:
+        return INTEGER_DOMAINS[field]
+    kind = arrow_type(field)
+    if not pa.types.is_integer(kind):
+        return None
+    width = kind.bit_width
+    low, high = (0, 2**width - 1) if pa.types.is_unsigned_integer(kind) else (
+        0 if field in COUNTERS else -(2 ** (width - 1)), 2 ** (width - 1) - 1)
+    return low, high, f"{field} is {low}-{high}"
 
 
 def _negated_if_known(expr: Expr, field: str, op: str) -> Expr:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from flowtui.fields import ADDRESS_FIELDS, is_integer
 from flowtui.query.expr import parse
-from flowtui.query.words import CLOSED_ENUMS, ENUM_VALUES, is_address
+from flowtui.query.words import is_address, refused_by_equals
 
 if TYPE_CHECKING:  # lark is loaded when a filter is first split or joined (see expr.py)
     from lark import Lark, Token, Tree
@@ -95,9 +95,8 @@ def quick_step(field: str, value: object, *, keep: bool) -> str:
         term = f"host {_value_text(str(value), keyword_safe=False)}"
     elif is_integer(field) and isinstance(value, int):
         term = f"{field} = {value}"
-    elif (any(c in str(value) for c in "*?[") and field not in ADDRESS_FIELDS) or (
-            field in CLOSED_ENUMS and str(value).lower() not in
-            {v.lower() for v in ENUM_VALUES[field]}):
+    elif refused_by_equals(field, str(value)) or (
+            any(c in str(value) for c in "*?[") and field not in ADDRESS_FIELDS):
         # ``=`` would read these as a glob, or refuse a value AWS never writes (damaged
         # data has it anyway): an anchored regular expression is exact.
         pattern = _value_text("^" + re.escape(str(value)) + "$", force_quotes=True)

@@ -33,6 +33,7 @@ from flowtui.query.flow import (
     StoryCancelled,
     find_near,
     jsonable,
+    recorded_at,
     story_expr,
     when,
 )
@@ -201,7 +202,7 @@ class _Teller:
         self.source = source
         self.coverage = coverage
         self.flow = Flow.of(record)
-        self.interface = record.get("interface-id")
+        self.interface = recorded_at(record)
         start, end = as_int(record.get("start")), as_int(record.get("end"))
         slack = interval + CAPTURE_LAG
         self.window = (start - slack, end + slack) if start is not None and end is not None \
@@ -220,7 +221,7 @@ class _Teller:
                                      cancelled=self.cancelled)
         for at, found in near:
             if found.get("log-status") in STATUS_ROWS and found.get("srcaddr") is None:
-                if found.get("interface-id") == self.interface:
+                if self.interface is not None and recorded_at(found) == self.interface:
                     self.status.append(found)
                 continue
             other = Flow.of(found)
@@ -228,8 +229,8 @@ class _Teller:
                          "reverse" if back.same(other) else None)
             if direction is None:
                 continue
-            sighting = Sighting(found, direction, found.get("interface-id") == self.interface,
-                                at, self.store.source(at))
+            here = self.interface is not None and recorded_at(found) == self.interface
+            sighting = Sighting(found, direction, here, at, self.store.source(at))
             (self.forward if direction == "forward" else self.reverse).append(sighting)
         self.forward.sort(key=when)
         self.reverse.sort(key=when)

@@ -67,6 +67,11 @@ def day_of_data(batches: Iterable[pa.RecordBatch]) -> date | None:
     return datetime.fromtimestamp(best * 86400, tz=UTC).date()
 
 
+def is_clock(text: str) -> bool:
+    """Whether ``text`` is a clock time alone (``14:05``, ``9:30:15``): a time of no day."""
+    return _CLOCK.match(text.strip()) is not None
+
+
 def parse_time(text: str, now: datetime | None = None, *, base: str | None = None,
                day: ReferenceDay | None = None) -> datetime:
     """A UTC time from what a user types (see ``_parse_time``); a time outside what a

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flowtui.explain import display_value
+from flowtui.query.words import refused_by_equals
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,28 @@ def value_text(value: object) -> str:
     raise NoDrill("the value holds both quotes: type a filter instead")
 
 
+def _term(name: str, value: object) -> str:
+    """``name = value``; an anchored pattern for a value ``=`` refuses or would read as a
+    glob (damaged data: a word where an address belongs, ``action`` ``[red]ACC``)."""
+    text = str(value)
+    if not (refused_by_equals(name, text) or any(c in text for c in "*?[")):
+        return f"{name} = {value_text(value)}"
+    if not text.isprintable():
+        raise NoDrill("the value holds control characters: type a filter instead")
+    pattern = "^" + re.escape(text) + "$"
+    for quote in ("'", '"'):
+        if quote not in pattern:
+            return f"{name} ~ {quote}{pattern}{quote}"
+    raise NoDrill("the value holds both quotes: type a filter instead")
+
+
 def drill_text(fields: Sequence[str], values: Sequence[object], *, keep: bool = True) -> str:
     """The filter that keeps (or, with ``keep=False``, drops) the rows of one top-N row."""
     terms = []
     for name, value in zip(fields, values, strict=True):
         if value is None:
             raise NoDrill(f"no {name} in this row to filter on")
-        terms.append(f"{name} = {value_text(value)}")
+        terms.append(_term(name, value))
     text = " and ".join(terms)
     if keep:
         return text

@@ -27,7 +27,7 @@ from flowtui.query.advice import (
     rule_set,
     what_to_allow,
 )
-from flowtui.query.flow import Record, Sighting
+from flowtui.query.flow import Record, Sighting, recorded_at
 from flowtui.query.sides import direction_of, request_and_reply
 from flowtui.store import RecordStore
 
@@ -55,10 +55,6 @@ class Case:
     status: Sequence[Record]
     missing: Sequence[str]
     in_window: Callable[[Mapping[str, object]], bool]
-
-    @property
-    def interface(self) -> object:
-        return self.record.get("interface-id")
 
     @cached_property
     def same_forward(self) -> list[Sighting]:
@@ -126,8 +122,20 @@ def _refused(case: Case) -> str | None:
 
 
 def _no_action(case: Case) -> str | None:
+    record = case.record
+    if str(record.get("resource-type") or "").startswith("TransitGateway"):
+        lost = [f"{as_int(record.get(f))} {f.removeprefix('packets-lost-')}" for f in
+                ("packets-lost-no-route", "packets-lost-blackhole",
+                 "packets-lost-mtu-exceeded", "packets-lost-ttl-expired")
+                if as_int(record.get(f))]
+        return ("A Transit Gateway flow log records no action: nothing in its format says "
+                "whether a security group or network ACL passed this traffic, so no verdict "
+                "rests on it (read the VPC flow logs of the interfaces at either end). "
+                + (f"The gateway dropped packets of it: {', '.join(lost)} (packets-lost-*)."
+                   if lost else "The gateway dropped none of its packets (packets-lost-* "
+                                "are 0 or not logged)."))
     return (f"The record has no action (action '-', log-status "
-            f"{case.record.get('log-status')}), so nothing can be said of it.")
+            f"{record.get('log-status')}), so nothing can be said of it.")
 
 
 def _answered_here(case: Case) -> str | None:
@@ -155,8 +163,9 @@ def _answered_elsewhere(case: Case) -> str | None:
 
 def _reply_rejected_where_request_passed(case: Case) -> str | None:
     for s in case.replies("REJECT"):
-        pair = [f for f in case.elsewhere if f.record.get("interface-id") ==
-                s.record.get("interface-id") and f.record.get("action") == "ACCEPT"]
+        at = recorded_at(s.record)
+        pair = [f for f in case.elsewhere if at is not None and recorded_at(f.record) == at
+                and f.record.get("action") == "ACCEPT"]
         if pair:
             return _explain_nacl(case, pair[0].record, s.record)
     return None
@@ -215,21 +224,30 @@ def diagnose(case: Case) -> tuple[str, str]:
     raise AssertionError("the last rule of every action speaks")
 
 
+def place(record: Mapping[str, object]) -> str:
+    """Where ``record`` was recorded, as the advice names it: ``interface-id eni-0abc``
+    (``tgw-attachment-id …``, ``resource-id …``), or what its format leaves unsaid: it
+    read "interface-id None" for a custom format without interface-id."""
+    at = recorded_at(record)
+    if at is None:
+        return "its interface (this flow log's format logs no interface-id)"
+    return f"{at[0]} {at[1]}"
+
+
 def explain_status_row(record: Mapping[str, object]) -> str:
     """Why a record with no flow (a NODATA or SKIPDATA row, no addresses) has no story."""
-    interface = record.get("interface-id")
     status = record.get("log-status")
     if status == "SKIPDATA":
-        text = (f"This is a SKIPDATA row (log-status SKIPDATA) for interface-id "
-                f"{interface} from {utc_time(record.get('start'))} to "
+        text = (f"This is a SKIPDATA row (log-status SKIPDATA) for {place(record)} from "
+                f"{utc_time(record.get('start'))} to "
                 f"{utc_time(record.get('end'))}: records were skipped in this interval "
                 "(capacity limits or an internal error), and one such row can stand for "
                 "many lost flows (§3.2), so totals for this interface and interval are "
                 "lower bounds. There is no flow to tell; a later interval of the same "
                 "interface, or another interface on the path, may show the traffic.")
     elif status == "NODATA":
-        text = (f"This is a NODATA row (log-status NODATA) for interface-id "
-                f"{interface} from {utc_time(record.get('start'))} to "
+        text = (f"This is a NODATA row (log-status NODATA) for {place(record)} from "
+                f"{utc_time(record.get('start'))} to "
                 f"{utc_time(record.get('end'))}: the interface had no traffic in or out "
                 "during the interval (§3.2), so there is no flow to tell. Traffic expected "
                 "then did not reach this interface, or was of a kind never logged (§9).")
@@ -249,8 +267,7 @@ def _explain_bpa(case: Case, blocked: Mapping[str, object]) -> str:
             "through internet gateways and egress-only internet gateways for the whole "
             "account and region unless the VPC or subnet is excluded; its records carry no "
             "bytes (§9). To confirm, look at the Block Public Access mode (bidirectional "
-            "or ingress-only) and its exclusions for the VPC and subnet of interface-id "
-            f"{blocked.get('interface-id')}.")
+            f"or ingress-only) and its exclusions for the VPC and subnet of {place(blocked)}.")
 
 
 def _explain_after_close(rejected: Mapping[str, object],
@@ -269,13 +286,12 @@ def _explain_after_close(rejected: Mapping[str, object],
 def _explain_nacl(case: Case, accepted: Mapping[str, object],
                   rejected: Mapping[str, object]) -> str:
     request, reply = request_and_reply(accepted, rejected)
-    interface = rejected.get("interface-id")
     direction, how = direction_of(case.store, rejected)
     is_reply = rejected is reply
     port = as_int(request.get("srcport")) if is_reply else as_int(request.get("dstport"))
     allow = what_to_allow(rejected, reply=is_reply, port=port)
     leaves = {"egress": "leaves", "ingress": "enters"}.get(direction or "", "crosses")
-    return (f"On interface-id {interface} one direction was ACCEPTed ({_brief(accepted)}) "
+    return (f"On {place(rejected)} one direction was ACCEPTed ({_brief(accepted)}) "
             f"and the reverse tuple REJECTed ({_brief(rejected)}), "
             f"{overlap(accepted, rejected)}. Security groups are stateful, so a reply to "
             "traffic they allowed is allowed by them too; a network ACL is stateless, and "
@@ -298,8 +314,8 @@ def _explain_rejected(case: Case) -> str:
     if why_reply is not None:
         return (f"The record was REJECTed ({_brief(r)}) and it is a reply: {why_reply}. "
                 "Security groups pass the replies to requests they allowed, so the usual "
-                "cause is the subnet's network ACL of interface-id "
-                f"{r.get('interface-id')}: check its {rules} rules ({how}) for "
+                f"cause is the subnet's network ACL of {place(r)}: check its {rules} rules "
+                f"({how}) for "
                 f"{what_to_allow(r, reply=True, port=as_int(r.get('dstport')))}. The "
                 "request itself was not seen on this interface: if this flow log records "
                 f"REJECT traffic only, its ACCEPTed request would not show ({TRAFFIC_TYPE})."
@@ -311,7 +327,7 @@ def _explain_rejected(case: Case) -> str:
             "group or a network ACL refuses it; flow logs alone can't say which (§3.1)."
             f"{note} The traffic {'leaves' if direction == 'egress' else 'enters'} the "
             f"interface ({how}): check the {rules} rules of the security group of "
-            f"interface-id {r.get('interface-id')} for {target} "
+            f"{place(r)} for {target} "
             f"{'to' if direction == 'egress' else 'from'} "
             f"{r.get('dstaddr') if direction == 'egress' else r.get('srcaddr')}, then the "
             f"{rules} rules of its subnet's network ACL. It would be confirmed by finding "
@@ -322,8 +338,8 @@ def _explain_rejected(case: Case) -> str:
 
 def _explain_reply_rejected_elsewhere(case: Case, rejected: Mapping[str, object]) -> str:
     return (f"The record was ACCEPTed ({_brief(case.record)}), and its reverse tuple was "
-            f"REJECTed at another interface ({_brief(rejected)}, interface-id "
-            f"{rejected.get('interface-id')}) where the request itself was not seen. "
+            f"REJECTed at another interface ({_brief(rejected)}, {place(rejected)}) where "
+            "the request itself was not seen. "
             "A security group or network ACL there refuses the reply (§3.1); load that "
             "interface's records around the same time to see both directions, and check "
             "its security group and subnet NACL for the reply's "
@@ -341,9 +357,8 @@ def _explain_ok(case: Case, reply: Sighting, rejected: Sequence[Sighting]) -> st
                  "traffic through both ways.")
     else:  # seen at another hop (a NAT gateway): this interface's side is not in the data
         found = (f"The record ({_brief(case.record)}) was ACCEPTed here and its reply "
-                 f"({_brief(reply.record)}) at interface-id "
-                 f"{reply.record.get('interface-id')} (action): the rules there let the "
-                 f"reply through. Its arrival at interface-id {case.interface} is not in "
+                 f"({_brief(reply.record)}) at {place(reply.record)} (action): the rules "
+                 f"there let the reply through. Its arrival at {place(case.record)} is not in "
                  "the loaded data; that interface's flow log around this time would show "
                  "it.")
     return (f"{found}{note} {UNSEEN}. The reply's packets and bytes show how much came "
@@ -355,7 +370,7 @@ def _explain_incomplete(case: Case, status: Sequence[Mapping[str, object]],
                         missing: Sequence[str]) -> str:
     parts = []
     for row in status:
-        parts.append(f"interface-id {row.get('interface-id')} reported log-status "
+        parts.append(f"{place(row)} reported log-status "
                      f"{row.get('log-status')} from {utc_time(row.get('start'))} to "
                      f"{utc_time(row.get('end'))} (records were skipped there, and the reply "
                      "may be among them, §3.2)")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from flowtui.decoders import PROTOCOLS, TCP_FLAG_BITS, WELL_KNOWN_PORTS
-from flowtui.fields import FIELDS, canonical_name
+from flowtui.fields import ADDRESS_FIELDS, FIELDS, canonical_name
 
 TIME_FIELDS = frozenset({"start", "end"})
 PORT_FIELDS = frozenset({"srcport", "dstport"})
@@ -119,11 +119,27 @@ def is_address(text: str) -> bool:
     return True
 
 
+def refused_by_equals(field: str, text: str) -> bool:
+    """Whether ``field = text`` is refused as a value AWS never writes there (a word for an
+    address, ``action = rejected``): damaged data holds such values anyway, and a filter made
+    from one (a quick filter, a top-N drill-down) matches it with an anchored pattern."""
+    if field in ADDRESS_FIELDS:
+        return not is_address(text)
+    if field in CLOSED_ENUMS:
+        return text.lower() not in {v.lower() for v in ENUM_VALUES[field]}
+    return False
+
+
 def address_hint(text: str, word: str) -> str:
     if any(c in text for c in "*?["):
         return f" (a glob needs a field: srcaddr = {text}; a network: net 10.0.0.0/24)"
     if re.fullmatch(r"[\d.]+", text):
         return " (an IPv4 address is four numbers 0-255: 10.0.0.5)"
+    if word.endswith("=") and text == "-":  # how a flow log writes a missing value
+        return f" ('-' is a missing value: not {word[:-1]}~ '' keeps the records without one)"
+    if word.endswith("="):  # a field: text AWS never writes there is matched by a pattern
+        return (f" (for example {word} 10.0.0.5, {word} 10.0.0.0/24; damaged text: "
+                f"{word[:-1]}~ '^{re.escape(text)}$')")
     return f" (for example {word} 10.0.0.5 or {word} 2001:db8::5)"
 
 

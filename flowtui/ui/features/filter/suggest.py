@@ -17,6 +17,7 @@ from textual.suggester import Suggester
 
 from flowtui.fields import FIELDS
 from flowtui.query.expr import resolve_field
+from flowtui.query.words import is_address, refused_by_equals
 from flowtui.store import RecordStore
 
 KEYWORDS = ("and", "or", "not", "host", "port", "net", "src", "dst", "proto", "in", "during",
@@ -104,6 +105,18 @@ def tab(text: str, columns: Sequence[str], values: Callable[[str], list[str]]
     return completed, (fits if len(fits) > 1 else [])
 
 
+_BARE = re.compile(r"[^\s()!,=<>~&|'\"*?\[]+")
+
+
+def _reads_as_itself(field: str, value: str) -> bool:
+    """Whether ``field = value``, typed as it stands, keeps the records holding ``value``.
+    Damaged or hostile data holds values it would not: ``eni-[bold]x`` reads as a glob,
+    ``action = [red]ACC`` is refused, a space or a quote ends the word. Such a value is
+    not offered (the quick filter, ``=`` on the cell, writes it exactly)."""
+    return (value.isprintable() and _BARE.fullmatch(value) is not None
+            and not refused_by_equals(field, value))
+
+
 def matches(text: str, columns: Sequence[str], values: Callable[[str], list[str]]
             ) -> tuple[str, str, list[str]]:
     """(text before the last word, the word, what can stand there starting with it, in
@@ -120,10 +133,14 @@ def matches(text: str, columns: Sequence[str], values: Callable[[str], list[str]
     if after_op is not None:
         field = resolve_field(after_op.group(1), columns)
         candidates = values(field) if field is not None else []
+        if field is not None and after_op.group(2) in ("=", "==", "!="):
+            candidates = [v for v in candidates if _reads_as_itself(field, v)]
     elif after_kind is not None:
         kind = after_kind.group(1).lower()
         names = ("srcport", "dstport") if kind == "port" else ("srcaddr", "dstaddr")
-        candidates = list(dict.fromkeys(v for name in names for v in values(name)))
+        # host takes an address only: a damaged address column's text would be refused
+        candidates = list(dict.fromkeys(v for name in names for v in values(name)
+                                        if kind == "port" or is_address(v)))
     else:
         candidates = list(dict.fromkeys([*columns, *FIELDS, *KEYWORDS]))
     lowered = prefix.lower()

@@ -103,6 +103,10 @@ class NamesChanged(Message):
 class NamesControl(Feature):
     """Owns the app's ``Names``: which scopes were asked for, the worker, what to say."""
 
+    #: Seconds between two looks at the inventory's age for the status line, which said the
+    #: age at load time for as long as the app ran ("read 34s ago" an hour later).
+    AGE_EVERY = 20.0
+
     def __init__(self, app: App[Any], screen: MainScreen, options: NamesOptions | None,
                  region: str | None) -> None:
         super().__init__()
@@ -119,11 +123,28 @@ class NamesControl(Feature):
         self.reading = False
         #: One line for the status line: what the names are (or why there are none).
         self.summary = ""
+        #: The summary is ``status_text`` of the names (not a failure): its age may move on.
+        self._aging = False
         self._told: set[str] = set()
 
     @property
     def enabled(self) -> bool:
         return self.options is not None
+
+    def on_mount(self) -> None:
+        if self.options is not None:
+            self.set_interval(self.AGE_EVERY, self._age_said_again)
+
+    @quiet_when_closing
+    def _age_said_again(self) -> None:
+        """The status line's "read N min ago" as it is now; written only when its words
+        change (once a minute past the first, an hour past the first hour)."""
+        if not self._aging or self.reading or self.names is None:
+            return
+        summary = status_text(self.names)
+        if summary != self.summary and self._screen.is_attached:
+            self.summary = summary
+            self._screen.status.names = summary
 
     # ------------------------------------------------------------------ asking
 
@@ -225,6 +246,7 @@ class NamesControl(Feature):
         self.names = message.names
         self.scopes = message.scopes
         self.summary = status_text(message.names)
+        self._aging = bool(message.names.inventories)
         for note in message.names.notes:
             if note not in self._told:  # each problem once, not on every load
                 self._told.add(note)
@@ -242,6 +264,7 @@ class NamesControl(Feature):
             return
         self.reading = False
         self.summary = "names: " + message.reason
+        self._aging = False
         if message.reason not in self._told:  # once, not on every load
             self._told.add(message.reason)
             self._app.notify(message.reason, title="Names", severity="error", timeout=12,

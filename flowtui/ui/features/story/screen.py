@@ -33,6 +33,7 @@ from textual.worker import get_current_worker
 
 from flowtui.decoders import as_int
 from flowtui.neighbours import NeighbourPlan
+from flowtui.query.flow import recorder_label
 from flowtui.query.story import SIGHTINGS_LIMIT, Sighting
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
@@ -117,8 +118,7 @@ class TimelineStrip(Widget):
 
     def render(self) -> Group | Text:
         told = self._told
-        interface = "-" if told is None else literal(
-            told.story.record.get("interface-id") or "-")
+        interface = "-" if told is None else literal(recorder_label(told.story.record))
         head = Text(f"timeline at {interface}", style="bold", no_wrap=True,
                     overflow="ellipsis")
         if told is None or not told.story.timeline:

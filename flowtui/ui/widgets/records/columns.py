@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from rich.text import Text
 
 from flowtui.explain import display_value
+from flowtui.fields import is_integer
 from flowtui.store import StoreSnapshot
 from flowtui.ui.widgets.safe import literal
 
@@ -211,12 +212,15 @@ class ColumnLayout:
         for column, value in self.folded(columns):
             if value is None:
                 continue  # an empty column folds away; the chooser says so
-            shown = display_value(column, value, decoded)
-            if column == "version" and not decoded:
-                shown = f"v{shown}"
-            shown = literal(shown)
+            shown = literal(display_value(column, value, decoded))
             if len(shown) > TITLE_VALUE_WIDTH:
                 shown = shown[:TITLE_VALUE_WIDTH - 1] + "…"
+            if column == "version":
+                shown = f"v{shown}"
+            elif is_integer(column):
+                # a number does not say whose it is: "· 0 · 0 · 0 · 0" were four of a
+                # Transit Gateway's counters, and "· 6" the version in decoded mode
+                shown = f"{column} {shown}"
             parts.append(shown)
         return Text(" · ".join(parts))
 
