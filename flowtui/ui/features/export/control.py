@@ -136,7 +136,8 @@ class Exports(Feature):
         name = literal(message.path)
         shown = self._screen.table.decoded
         if message.error is not None:
-            self._app.notify(f"{name}: {literal(message.error)}", title="Export failed",
+            # The error names the file itself (``run_export``): said once, not twice.
+            self._app.notify(literal(message.error), title="Export failed",
                              severity="error", markup=False)
         elif message.cancelled:
             self._app.notify(f"Export to {name} cancelled; nothing written", markup=False)

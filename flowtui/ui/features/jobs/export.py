@@ -25,6 +25,7 @@ from flowtui.export import conform, unified_schema, write_parquet
 from flowtui.outfile import OutputError, open_output
 from flowtui.output import CsvWriter, JsonlWriter
 from flowtui.s3.errors import describe
+from flowtui.textsafe import printable
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".parquet": "parquet", ".pq": "parquet"}
@@ -43,6 +44,8 @@ class ExportProgress(Message, bubble=False):
 
 @dataclass
 class ExportDone(Message, bubble=False):
+    """The export's end: ``error`` is one line for the user that names the file."""
+
     job_id: int
     path: str
     rows: int
@@ -91,11 +94,12 @@ def run_export(job: ExportJob, post: Callable[[Message], object],
     except _Cancelled:
         post(ExportDone(job.id, job.path, written, cancelled=True))
         return
-    except OutputError as exc:  # a folder, a full disk: one line, nothing left behind
+    except OutputError as exc:  # a folder, a full disk: one line naming the file
         post(ExportDone(job.id, job.path, written, error=str(exc)))
         return
-    except Exception as exc:  # one line, the file removed
-        post(ExportDone(job.id, job.path, written, error=describe(exc)))
+    except Exception as exc:  # one line naming the file, which is removed
+        post(ExportDone(job.id, job.path, written,
+                        error=f"{printable(job.path)}: {describe(exc)}"))
         return
     post(ExportDone(job.id, job.path, written))
 
