@@ -343,3 +343,29 @@ def test_cat_sort_limit_with_a_window_gives_the_first_records_inside_it(tmp_path
         got = jsonl(result)
         assert [(g["start"], g["srcaddr"], g["bytes"]) for g in got] == \
             [(r["start"], r["srcaddr"], r["bytes"]) for r in expected]
+
+
+def test_objects_that_hold_no_record_say_so(tmp_path: Path, s3_server: Any,
+                                            scratch_bucket: tuple[str, Any]) -> None:
+    """A file or an object holding a header alone (AWS writes an object per interval; a
+    quiet one can hold none) printed nothing with exit 0 in ``cat``, an answer read as "no
+    traffic", while ``top`` and ``hist`` said "no records loaded". A file with records
+    says nothing more."""
+    import gzip
+
+    header = " ".join(DEFAULT_FIELDS) + "\n"
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text(header)
+    bucket, raw = scratch_bucket
+    raw.put_object(Bucket=bucket, Key="quiet/111111111111_vpcflowlogs_us-east-1_fl-1_"
+                   "20240305T1400Z_0a1b2c3d.log.gz", Body=gzip.compress(header.encode()))
+    for path in (str(quiet), f"s3://{bucket}/quiet/"):
+        for fmt in ("table", "csv", "jsonl"):
+            done = flowtui("cat", path, "--format", fmt,
+                           "--endpoint-url", s3_server.endpoint_url)
+            assert (done.returncode, done.stdout, done.stderr) == (
+                0, "", "flowtui: no records loaded\n"), (path, fmt)
+    line = next(iter(generate_lines(1, start=START)))
+    quiet.write_text(header + line + "\n")
+    done = flowtui("cat", str(quiet), "--format", "csv")
+    assert done.returncode == 0 and done.stderr == "" and len(done.stdout.splitlines()) == 2

@@ -29,6 +29,7 @@ from flowtui.cli.args import (
     add_window_options,
     say,
     stdout_closed,
+    window_text,
 )
 
 CAT_FORMATS = ("table", "csv", "jsonl", "parquet")
@@ -64,16 +65,19 @@ def run(args: argparse.Namespace) -> int:
     if _wants_query(args):
         return _query(args)
 
+    made: list[Any] = []
+
     def cat_writer() -> Any:
         from flowtui.output import make_writer
 
-        return make_writer(args.format, sys.stdout, limit=args.limit, decoded=args.decoded,
-                           explain=args.explain)
+        made.append(make_writer(args.format, sys.stdout, limit=args.limit,
+                                decoded=args.decoded, explain=args.explain))
+        return made[-1]
 
     if loading.wants_loader(args):
         # The loader's threads write as batches arrive, and stop at once on a closed pipe.
         # The writer is made once the objects are listed (Arrow loads during the listing).
-        return loading.load(args, None, make_writer=cat_writer)
+        return _said_if_empty(args, loading.load(args, None, make_writer=cat_writer), made)
     from flowtui.localfiles import LocalPathError, find_objects
     from flowtui.writethreads import BackgroundWriter
 
@@ -85,11 +89,22 @@ def run(args: argparse.Namespace) -> int:
         say(str(exc))
         return 2
     if args.limit is not None:
-        return _local(args, paths, writer)
+        return _said_if_empty(args, _local(args, paths, writer), made)
     # Text is made (two batches at once) and written on threads of their own while the
     # next chunk inflates.
     with BackgroundWriter(writer) as background:
-        return _local(args, paths, background)
+        code = _local(args, paths, background)
+    return _said_if_empty(args, code, made)
+
+
+def _said_if_empty(args: argparse.Namespace, code: int, writers: list[Any]) -> int:
+    """Objects read to their end that held no record at all (empty, or a header alone)
+    are said, as ``top`` and ``hist`` say it: an empty answer and exit 0 read as "no
+    traffic". (A window that kept nothing was said by the load; a reader that left ends
+    the command before this.)"""
+    if code == 0 and writers and not writers[-1].written and not window_text(args):
+        say("no records loaded")
+    return code
 
 
 def _wants_query(args: argparse.Namespace) -> bool:
