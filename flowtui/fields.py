@@ -124,12 +124,19 @@ FIELDS: dict[str, FieldSpec] = {
               "Source address. Ingress: the sender. Egress: this interface's private IPv4 or "
               "its IPv6 address, never a public IPv4 or Elastic IP. Behind NAT, load balancers "
               "and pods it can be an intermediate hop; pkt-srcaddr has the original source.",
-              _FLOW_DASH, d.decode_address),
+              _FLOW_DASH, d.decode_address,
+              tgw_meaning="Source IP address (IPv4 or IPv6) of the traffic the transit gateway "
+                          "carried. A TGW record names no interface: tgw-attachment-id and "
+                          "tgw-pair-attachment-id are the attachments it passed."),
         _spec("dstaddr", 2, "both", DICT_STRING,
               "Destination address. Egress: the destination. Ingress: this interface's private "
               "IPv4 or IPv6; it can be the interface's primary private IP rather than the real "
               "destination (secondary IPs, middleboxes); pkt-dstaddr has the final one.",
-              _FLOW_DASH, d.decode_address),
+              _FLOW_DASH, d.decode_address,
+              tgw_meaning="Destination IP address (IPv4 or IPv6) of the traffic the transit "
+                          "gateway carried. A TGW record names no interface: "
+                          "tgw-attachment-id and tgw-pair-attachment-id are the attachments "
+                          "it passed."),
         _spec("srcport", 2, "both", INT16,
               "Layer-4 source port in this record's direction (for a reply record the service "
               "port is here). 0 for ICMP.", _FLOW_DASH, d.decode_port),
@@ -141,12 +148,16 @@ FIELDS: dict[str, FieldSpec] = {
               _FLOW_DASH, d.decode_protocol),
         _spec("packets", 2, "both", INT64,
               "Packets of this flow in this interval, on this interface, in this direction "
-              "only; not a connection total.", _FLOW_DASH, d.decode_count("packets")),
+              "only; not a connection total.", _FLOW_DASH, d.decode_count("packets"),
+              tgw_meaning="Packets of this flow in this interval at this transit gateway "
+                          "attachment, in this direction only; not a connection total."),
         _spec("bytes", 2, "both", INT64,
               "Bytes of this flow in this interval, one direction, one interface; not a "
               "connection total.",
               _FLOW_DASH + "; also Block Public Access records, which carry no bytes",
-              d.decode_bytes),
+              d.decode_bytes,
+              tgw_meaning="Bytes of this flow in this interval at this transit gateway "
+                          "attachment, one direction; not a connection total."),
         _spec("start", 2, "both", INT64,
               "When the first packet of the flow was seen within the aggregation interval "
               "(epoch seconds, UTC). It can lag the real packet by up to 60 s and is not the "

@@ -182,6 +182,9 @@ def test_tgw_record() -> None:
     meanings = {row.field: row.meaning for row in result.rows}
     assert "owns the transit gateway" in meanings["account-id"]
     assert "computed from srcaddr" in meanings["pkt-src-aws-service"]
+    # §7: a TGW record has no interface-id (its attachments are named instead), so no
+    # meaning may speak of "this interface" as a VPC record's does.
+    assert not [f for f, m in meanings.items() if "this interface" in m or "one interface" in m]
     values = decoded(result)
     assert "transit gateway" in values["resource-type"]
     assert values["packets-lost-blackhole"] == "3 packets dropped (blackhole route)"
