@@ -339,8 +339,10 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
     acl = nacl_of(inventory, info.subnet_id)
     within = _same_subnet(inventory, info.subnet_id, packet.remote)
     nacl = evaluate_nacl(acl, packet) if acl is not None and not within else None
+    # An interface without a group (a NAT gateway's, a transit gateway attachment's: AWS
+    # lets no group be associated with them) is filtered by its subnet's NACL alone.
     groups = evaluate_groups(inventory, packet, _members(inventory, list(
-        names.interfaces.by_id.values())))
+        names.interfaces.by_id.values()))) if info.security_groups else None
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
     for step in path:
         if step is not None and step["denies"]:
@@ -350,8 +352,10 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
                 "enters or leaves a subnet)" if within else
                 f"NACL {acl.get('NetworkAclId')}" if acl is not None else
                 "no NACL in the inventory")
+    groups_text = groups["text"] if groups is not None else (
+        f"no security group ({info.name} has none, so only a NACL filters its traffic)")
     text = (f"today's rules allow what this record shows rejected: {acl_text} "
-            f"{'(' + nacl['text'] + ')' if nacl else ''} and {groups['text']}. The "
+            f"{'(' + nacl['text'] + ')' if nacl else ''} and {groups_text}. The "
             "configuration changed since the record, or something the flow log can't see "
             "refused it (a connection past its tracking, a closed connection)")
     return {"kind": "none", "id": "", "direction": packet.direction,

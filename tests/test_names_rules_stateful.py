@@ -1,0 +1,157 @@
+"""Which rule refused a record, where a security group can't have been the one.
+
+A small EC2 world of its own (moto, region ca-central-1, which no other test uses), made
+to hold what the shared world (tests/ec2_world.py) lacks: an interface whose security group
+allows little out, an Elastic IP on a member of a referenced group, a NAT gateway's
+interface (no security group) and network ACLs that refuse replies.
+
+AWS facts the tests rest on (pages the search tool gave; AWS's own where it gave one):
+- Security groups are stateful: "if you send a request from your instance, the response
+  traffic for that request is allowed to flow in regardless of inbound security group rules.
+  Responses to allowed inbound traffic are allowed to flow out, regardless of outbound
+  rules" (VPC User Guide, "Security groups for your VPC", as quoted from
+  http://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html at
+  https://ash79.gitbooks.io/aws-architecture-certification/content/security-group-basics.html);
+  AWS's comparison table: security group "Is stateful: Return traffic is automatically
+  allowed, regardless of any rules"; network ACL "Is stateless: Return traffic must be
+  explicitly allowed by rules" (quoted at https://github.com/mehmetyagci/
+  AWS-Certified-Cloud-Practitioner-Notes/blob/master/sections/vpc.md).
+- A rule naming a security group: "Incoming traffic is allowed based on the private IP
+  addresses of the instances that are associated with the source security group (and not
+  the public IP or Elastic IP addresses)" (VPC User Guide, "Security group rules", section
+  "Security group referencing": https://docs.aws.amazon.com/fr_fr/vpc/latest/userguide/
+  security-group-rules.md; the sentence quoted at https://sobrelinux.info/questions/629980/
+  and https://runebook.dev/en/aws/ec2/ReferencedSecurityGroup).
+- A NAT gateway takes no security group ("Security Groups: Cannot associate SGs", NAT
+  gateway vs NAT instance, https://techzenflow.com/?p=3209; "No security groups to manage",
+  https://saa-c03.shahtech.info/Networking,%20VPC/NAT): its traffic meets the network ACL of
+  its subnet only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from flowtui.names.inventory import fetch, make_ec2_client
+from flowtui.names.resolve import Names
+from flowtui.names.rules import which_rule
+from tests.test_names_rules import _record, _text
+
+REGION = "ca-central-1"
+
+
+@dataclass
+class Small:
+    acl: str = ""
+    nat_acl: str = ""
+    sg_front: str = ""
+    sg_back: str = ""
+    front: dict[str, str] = field(default_factory=dict)
+    back: dict[str, str] = field(default_factory=dict)
+    nat: dict[str, str] = field(default_factory=dict)
+
+
+def _entry(ec2: Any, acl: str, number: int, egress: bool, protocol: str, action: str,
+           ports: tuple[int, int] | None = None) -> None:
+    kw: dict[str, Any] = {"NetworkAclId": acl, "RuleNumber": number, "Protocol": protocol,
+                          "RuleAction": action, "Egress": egress, "CidrBlock": "0.0.0.0/0"}
+    if ports:
+        kw["PortRange"] = {"From": ports[0], "To": ports[1]}
+    ec2.create_network_acl_entry(**kw)
+
+
+def _use_acl(ec2: Any, acl: str, subnet: str) -> None:
+    assoc = next(a for n in ec2.describe_network_acls(Filters=[
+        {"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"]
+        for a in n["Associations"] if a["SubnetId"] == subnet)
+    ec2.replace_network_acl_association(AssociationId=assoc["NetworkAclAssociationId"],
+                                        NetworkAclId=acl)
+
+
+@pytest.fixture(scope="module")
+def small(s3_server: Any) -> Small:
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=s3_server.endpoint_url,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    w = Small()
+    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24")["Subnet"]["SubnetId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.9.0/24")["Subnet"]["SubnetId"]
+    w.sg_front = ec2.create_security_group(GroupName="front", Description="front",
+                                           VpcId=vpc)["GroupId"]
+    w.sg_back = ec2.create_security_group(GroupName="back", Description="back",
+                                          VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=w.sg_front, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+         "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    # front may only open connections to 443: its replies to clients match no egress rule
+    ec2.revoke_security_group_egress(GroupId=w.sg_front, IpPermissions=[
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ec2.authorize_security_group_egress(GroupId=w.sg_front, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+         "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ec2.authorize_security_group_ingress(GroupId=w.sg_back, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+         "UserIdGroupPairs": [{"GroupId": w.sg_front}]}])
+    # the instances' subnet: everything in; out only tcp 443 (no rule for replies to
+    # clients' ephemeral ports, so the * rule refuses them)
+    w.acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    _entry(ec2, w.acl, 100, False, "-1", "allow")
+    _entry(ec2, w.acl, 100, True, "6", "allow", (443, 443))
+    _use_acl(ec2, w.acl, subnet)
+    # the NAT gateway's subnet: everything in and out but smtp out
+    w.nat_acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    _entry(ec2, w.nat_acl, 100, False, "-1", "allow")
+    _entry(ec2, w.nat_acl, 90, True, "6", "deny", (25, 25))
+    _entry(ec2, w.nat_acl, 100, True, "-1", "allow")
+    _use_acl(ec2, w.nat_acl, public)
+
+    for name, group, ip in (("front", w.sg_front, "10.30.1.10"), ("back", w.sg_back,
+                                                                  "10.30.1.20")):
+        instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
+                                     SubnetId=subnet, SecurityGroupIds=[group],
+                                     PrivateIpAddress=ip)["Instances"][0]
+        eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+        getattr(w, name).update(id=instance["InstanceId"], eni=eni, ip=ip)
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=w.front["id"])
+    w.front["public"] = eip["PublicIp"]
+
+    nat = ec2.create_nat_gateway(SubnetId=public)["NatGateway"]
+    eni = nat["NatGatewayAddresses"][0]["NetworkInterfaceId"]
+    w.nat = {"eni": eni, "ip": nat["NatGatewayAddresses"][0]["PrivateIp"]}
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ec2.models import ec2_backends
+
+    nat_eni = ec2_backends[DEFAULT_ACCOUNT_ID][REGION].enis[eni]
+    nat_eni._group_set = []  # as AWS has it: a NAT gateway's interface has no group
+    nat_eni.description = f"Interface for NAT Gateway {nat['NatGatewayId']}"
+    return w
+
+
+@pytest.fixture(scope="module")
+def names(small: Small, s3_server: Any) -> Names:
+    inventory = fetch(make_ec2_client(region=REGION, endpoint_url=s3_server.endpoint_url),
+                      REGION)
+    return Names(inventories=[inventory])
+
+
+def test_an_interface_without_a_security_group_is_refused_by_its_nacl(small: Small,
+                                                                      names: Names) -> None:
+    """A NAT gateway's interface has no security group: a REJECT there is its subnet's NACL
+    (outbound rule 90 denies tcp 25), never "no rule of (none) allows" it, which is what
+    was said before (kind security-group, id "")."""
+    rule = which_rule(_record(small.nat["eni"], small.nat["ip"], "203.0.113.5", 41000, 25),
+                      names)
+    assert rule is not None
+    assert (rule["kind"], rule["id"], rule["rule-number"]) == ("network-acl", small.nat_acl,
+                                                               90)
+    assert _text(rule) == f"NACL {small.nat_acl} outbound rule 90 denies tcp 25 to 0.0.0.0/0"
+    allowed = which_rule(_record(small.nat["eni"], small.nat["ip"], "203.0.113.5", 41000,
+                                 443), names)
+    assert allowed is not None and allowed["kind"] == "none"
+    assert "no security group (NAT gateway " in _text(allowed)
