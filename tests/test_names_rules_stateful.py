@@ -114,7 +114,10 @@ def small(s3_server: Any) -> Small:
                                                                   "10.30.1.20")):
         instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
                                      SubnetId=subnet, SecurityGroupIds=[group],
-                                     PrivateIpAddress=ip)["Instances"][0]
+                                     PrivateIpAddress=ip, TagSpecifications=[
+                                         {"ResourceType": "instance",
+                                          "Tags": [{"Key": "Name", "Value": name}]}]
+                                     )["Instances"][0]
         eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
         getattr(w, name).update(id=instance["InstanceId"], eni=eni, ip=ip)
     eip = ec2.allocate_address(Domain="vpc")
@@ -155,3 +158,24 @@ def test_an_interface_without_a_security_group_is_refused_by_its_nacl(small: Sma
                                  443), names)
     assert allowed is not None and allowed["kind"] == "none"
     assert "no security group (NAT gateway " in _text(allowed)
+
+
+def test_a_group_reference_does_not_match_a_members_public_address(small: Small,
+                                                                   names: Names) -> None:
+    """sg-back allows 8080 from members of sg-front. From front's private address that is
+    allowed; from front's Elastic IP (front reached back through the Internet) it is not,
+    and the answer says why. Before, a member's public address counted as a member's, and
+    the REJECT was called allowed by today's rules (kind none)."""
+    private = which_rule(_record(small.back["eni"], small.front["ip"], small.back["ip"],
+                                 40000, 8080), names)
+    assert private is not None and private["kind"] == "none"
+    public = small.front["public"]
+    rule = which_rule(_record(small.back["eni"], public, small.back["ip"], 40000, 8080),
+                      names)
+    assert rule is not None and (rule["kind"], rule["id"]) == ("security-group",
+                                                               small.sg_back)
+    assert _text(rule) == (
+        f"no rule of {small.sg_back} allows tcp 8080 from {public} (it allows tcp 8080 from "
+        f"{small.sg_front}); {public} is the public address of front, a member of "
+        f"{small.sg_front}: a rule naming a security group matches its members' private "
+        "addresses only, not their public or Elastic IP addresses")

@@ -310,12 +310,16 @@ def evaluate_groups(inventory: Inventory, packet: Packet, members: Mapping[str, 
 
 
 def _members(inventory: Inventory, interfaces: Sequence[InterfaceInfo]) -> dict[str, set[str]]:
-    """Security group id → private addresses of the interfaces in it (what a group
-    reference matches)."""
+    """Security group id → private addresses of the interfaces in it: what a group
+    reference matches (AWS: "based on the private IP addresses of the instances that are
+    associated with the source security group (and not the public IP or Elastic IP
+    addresses)", VPC User Guide, "Security group referencing")."""
     out: dict[str, set[str]] = {str(g.get("GroupId")): set() for g in inventory.security_groups}
     for info in interfaces:
+        public = set(info.public_addresses)
         for group in info.security_groups:
-            out.setdefault(group, set()).update(str(_address(a)) for a in info.addresses)
+            out.setdefault(group, set()).update(str(_address(a)) for a in info.addresses
+                                                if a not in public)
     return out
 
 
@@ -343,6 +347,8 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
     # lets no group be associated with them) is filtered by its subnet's NACL alone.
     groups = evaluate_groups(inventory, packet, _members(inventory, list(
         names.interfaces.by_id.values()))) if info.security_groups else None
+    if groups is not None and groups["denies"]:
+        groups["text"] += _public_member_note(inventory, packet, names)
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
     for step in path:
         if step is not None and step["denies"]:
@@ -360,6 +366,25 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
             "refused it (a connection past its tracking, a closed connection)")
     return {"kind": "none", "id": "", "direction": packet.direction,
             "text": " ".join(text.split()) + today}
+
+
+def _public_member_note(inventory: Inventory, packet: Packet, names: Any) -> str:
+    """Why a rule naming a group did not match: the remote address is the public one of a
+    member of that group (traffic that went out to the Internet and back)."""
+    holder = names.interfaces.by_address.get(str(_address(packet.remote)))
+    if holder is None or packet.remote not in holder.public_addresses:
+        return ""
+    key = "IpPermissions" if packet.direction == "inbound" else "IpPermissionsEgress"
+    named = {str(pair.get("GroupId")) for g in inventory.security_groups
+             if str(g.get("GroupId")) in packet.interface.security_groups
+             for permission in g.get(key) or []
+             for pair in permission.get("UserIdGroupPairs") or []}
+    shared = [g for g in holder.security_groups if g in named]
+    if not shared:
+        return ""
+    return (f"; {packet.remote} is the public address of {holder.name}, a member of "
+            f"{shared[0]}: a rule naming a security group matches its members' private "
+            "addresses only, not their public or Elastic IP addresses")
 
 
 def _same_subnet(inventory: Inventory, subnet_id: str, remote: str) -> bool:
