@@ -179,3 +179,60 @@ def test_a_group_reference_does_not_match_a_members_public_address(small: Small,
         f"{small.sg_front}); {public} is the public address of front, a member of "
         f"{small.sg_front}: a rule naming a security group matches its members' private "
         "addresses only, not their public or Elastic IP addresses")
+
+
+def _story(small: Small, lines: list[str]) -> list[Any]:
+    """The stories told of each of ``lines`` (records of front's interface)."""
+    from flowtui.parser import parse_bytes
+    from flowtui.query.story import Coverage, tell
+    from flowtui.store import RecordStore
+
+    header = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol "
+              "packets bytes start end action log-status tcp-flags flow-direction")
+    batches, _ = parse_bytes((header + "\n" + "\n".join(lines) + "\n").encode())
+    store = RecordStore()
+    for batch in batches:
+        store.append(batch, "local.log")
+    return [tell(store, i, coverage=Coverage(((T0 - 7200, T0 + 7200),)))
+            for i in range(len(lines))]
+
+
+T0 = 1709647200
+
+
+def test_a_refused_reply_is_the_nacls_not_the_stateful_group(small: Small,
+                                                              names: Names) -> None:
+    """A client's HTTPS to front is ACCEPTed in; front's reply to the client's ephemeral port
+    is REJECTed out. sg-front has no egress rule for it, but security groups are stateful:
+    the reply of allowed traffic leaves whatever the outbound rules say. The NACL (stateless,
+    out only tcp 443) refuses it with its * rule. Before, the story named the group ("no rule
+    of sg-… allows tcp 50000 to …"), whose rules cannot refuse a reply."""
+    from flowtui.names.story import annotate
+
+    f = small.front
+    lines = [f"5 123456789012 {f['eni']} 198.51.100.7 {f['ip']} 50000 443 6 3 180 "
+             f"{T0} {T0 + 50} ACCEPT OK 2 ingress",
+             f"5 123456789012 {f['eni']} {f['ip']} 198.51.100.7 443 50000 6 3 180 "
+             f"{T0} {T0 + 50} REJECT OK 18 egress"]
+    for story in _story(small, lines):
+        assert story.verdict == "nacl-blocks-reply"
+        rule = annotate(story, names)["rule"]
+        assert (rule["kind"], rule["id"], rule["rule-number"]) == ("network-acl", small.acl,
+                                                                   32767)
+        assert _text(rule) == (f"NACL {small.acl} outbound: no numbered rule matches tcp "
+                               "50000 to 198.51.100.7, so the default rule * denies it")
+
+
+def test_an_outbound_record_that_looks_like_a_reply_points_at_the_nacl(
+        small: Small, names: Names) -> None:
+    """Asked of the REJECTed record alone (no story to say it is a reply): the group is
+    first on the way out and allows nothing to port 50000, but from service port 443 to an
+    ephemeral port it looks like a reply, which the group would let out; the answer says so
+    and names the NACL rule that refuses it, as the inbound case already did for a NACL."""
+    rule = which_rule(_record(small.front["eni"], small.front["ip"], "198.51.100.7", 443,
+                              50000, direction="egress"), names)
+    assert rule is not None and rule["kind"] == "security-group"
+    assert _text(rule).endswith(
+        "; if this was the reply to a connection the interface accepted, security groups "
+        f"allow it (they are stateful) and NACL {small.acl} outbound: no numbered rule "
+        "matches tcp 50000 to 198.51.100.7, so the default rule * denies it")

@@ -49,6 +49,7 @@ class Packet:
     protocol: int | None
     port: int | None  # destination port
     remote_port: int | None
+    local_port: int | None = None
 
 
 def _int(value: Any) -> int | None:
@@ -85,7 +86,8 @@ def packet_of(record: Mapping[str, Any], interface: InterfaceInfo) -> Packet | N
     return Packet(interface, direction, remote=str(src if inbound else dst),
                   local=str(dst if inbound else src), protocol=_int(record.get("protocol")),
                   port=_int(record.get("dstport")),
-                  remote_port=_int(record.get("srcport" if inbound else "dstport")))
+                  remote_port=_int(record.get("srcport" if inbound else "dstport")),
+                  local_port=_int(record.get("dstport" if inbound else "srcport")))
 
 
 def _protocol_text(number: int | None) -> str:
@@ -323,10 +325,15 @@ def _members(inventory: Inventory, interfaces: Sequence[InterfaceInfo]) -> dict[
     return out
 
 
-def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
+def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
+               ) -> dict[str, Any] | None:
     """For a rejected ``record``: the rule that refused it, as ``{"kind", "id",
     "rule-number" (NACL), "direction", "text"}``; None when the interface is not in the
-    inventory or the record's direction can't be told. ``names`` is a ``Names``."""
+    inventory or the record's direction can't be told. ``names`` is a ``Names``.
+
+    ``reply``: the record is known to be the reply to traffic this interface let through
+    (the story's nacl-blocks-reply). Security groups are stateful, so they allow it whatever
+    their rules say: only the NACL can have refused it."""
     eni = record.get("interface-id")
     info = names.interface(str(eni)) if eni else None
     if info is None:
@@ -347,8 +354,18 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
     # lets no group be associated with them) is filtered by its subnet's NACL alone.
     groups = evaluate_groups(inventory, packet, _members(inventory, list(
         names.interfaces.by_id.values()))) if info.security_groups else None
+    if groups is not None and reply:
+        groups = {"denies": False, "text": f"{', '.join(info.security_groups)} allows it as "
+                  "the reply to traffic it allowed (security groups are stateful)"}
     if groups is not None and groups["denies"]:
         groups["text"] += _public_member_note(inventory, packet, names)
+        if (packet.direction == "outbound" and nacl is not None and nacl["denies"]
+                and _looks_like_reply(packet)):
+            # the groups come first on the way out, but if this was a reply they allowed
+            # it, and the NACL after them is what refused it
+            groups["text"] += (f"; if this was the reply to a connection the interface "
+                               f"accepted, security groups allow it (they are stateful) "
+                               f"and {nacl['text']}")
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
     for step in path:
         if step is not None and step["denies"]:
@@ -366,6 +383,12 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
             "refused it (a connection past its tracking, a closed connection)")
     return {"kind": "none", "id": "", "direction": packet.direction,
             "text": " ".join(text.split()) + today}
+
+
+def _looks_like_reply(packet: Packet) -> bool:
+    """From a service port (below 1024) to an ephemeral one (1024 and up)."""
+    return (packet.protocol in _PORTED and (packet.local_port or 65535) < 1024
+            and (packet.remote_port or 0) >= 1024)
 
 
 def _public_member_note(inventory: Inventory, packet: Packet, names: Any) -> str:
