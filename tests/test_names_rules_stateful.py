@@ -22,6 +22,11 @@ AWS facts the tests rest on (pages the search tool gave; AWS's own where it gave
   "Security group referencing": https://docs.aws.amazon.com/fr_fr/vpc/latest/userguide/
   security-group-rules.md; the sentence quoted at https://sobrelinux.info/questions/629980/
   and https://runebook.dev/en/aws/ec2/ReferencedSecurityGroup).
+- "An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address
+  ranges, the IP address ranges specified by a prefix list, or the instances that are
+  associated with a source security group" (EC2 API Reference, AuthorizeSecurityGroupEgress,
+  https://docs.amazonaws.cn/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html):
+  a prefix list's addresses are its entries, which flowtui does not read.
 - A NAT gateway takes no security group ("Security Groups: Cannot associate SGs", NAT
   gateway vs NAT instance, https://techzenflow.com/?p=3209; "No security groups to manage",
   https://saa-c03.shahtech.info/Networking,%20VPC/NAT): its traffic meets the network ACL of
@@ -47,6 +52,7 @@ REGION = "ca-central-1"
 class Small:
     acl: str = ""
     nat_acl: str = ""
+    prefix_list: str = ""
     sg_front: str = ""
     sg_back: str = ""
     front: dict[str, str] = field(default_factory=dict)
@@ -94,6 +100,12 @@ def small(s3_server: Any) -> Small:
     ec2.authorize_security_group_egress(GroupId=w.sg_front, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
          "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    w.prefix_list = ec2.create_managed_prefix_list(
+        PrefixListName="partners", AddressFamily="IPv4", MaxEntries=5,
+        Entries=[{"Cidr": "192.0.2.0/24"}])["PrefixList"]["PrefixListId"]
+    ec2.authorize_security_group_egress(GroupId=w.sg_front, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+         "PrefixListIds": [{"PrefixListId": w.prefix_list}]}])
     ec2.authorize_security_group_ingress(GroupId=w.sg_back, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
          "UserIdGroupPairs": [{"GroupId": w.sg_front}]}])
@@ -236,3 +248,20 @@ def test_an_outbound_record_that_looks_like_a_reply_points_at_the_nacl(
         "; if this was the reply to a connection the interface accepted, security groups "
         f"allow it (they are stateful) and NACL {small.acl} outbound: no numbered rule "
         "matches tcp 50000 to 198.51.100.7, so the default rule * denies it")
+
+
+def test_a_prefix_list_rule_is_not_read_so_no_rule_is_said_to_refuse(small: Small,
+                                                                     names: Names) -> None:
+    """sg-front allows tcp 5432 out to a managed prefix list (192.0.2.0/24), whose entries
+    flowtui does not read (a call it does not make). Before, a REJECT of tcp 5432 to
+    192.0.2.9 was "no rule of sg-front allows" it, which the prefix list may contradict,
+    and the NACL after the group on the way out (its * rule refuses tcp 5432) went unsaid."""
+    rule = which_rule(_record(small.front["eni"], small.front["ip"], "192.0.2.9", 40000,
+                              5432), names)
+    assert rule is not None and rule["kind"] == "security-group"
+    assert _text(rule) == (
+        f"no rule of {small.sg_front} that flowtui can read allows tcp 5432 to 192.0.2.9 (it "
+        f"allows tcp 443 to 0.0.0.0/0); could not be evaluated: {small.sg_front}: prefix "
+        f"list {small.prefix_list} (its entries are not read); if that rule allows it, NACL "
+        f"{small.acl} outbound: no numbered rule matches tcp 5432 to 192.0.2.9, so the "
+        "default rule * denies it")

@@ -292,7 +292,10 @@ def evaluate_groups(inventory: Inventory, packet: Packet, members: Mapping[str, 
             "direction": packet.direction}
     if allowed_by:
         return base | {"denies": False, "text": f"{allowed_by[0]} ({_what(packet)})"}
-    text = f"no rule of {names} allows {_what(packet)}"
+    # with a rule that can't be read (a prefix list, a group not in the inventory), "no
+    # rule allows" would be a guess: say which rules it is true of
+    readable = " that flowtui can read" if unknown else ""
+    text = f"no rule of {names}{readable} allows {_what(packet)}"
     if others:
         shown = others[:3]
         text += f" (it allows {'; '.join(shown)}{'; …' if len(others) > 3 else ''})"
@@ -305,7 +308,7 @@ def evaluate_groups(inventory: Inventory, packet: Packet, members: Mapping[str, 
             and (packet.port or 0) >= 1024 and (packet.remote_port or 65535) < 1024):
         text += ("; if this was the reply to a connection the interface opened, security "
                  "groups allow it (they are stateful) and a NACL is the place to look")
-    return base | {"denies": True, "text": text}
+    return base | {"denies": True, "uncertain": bool(unknown), "text": text}
 
 
 # ------------------------------------------------------------------------------- answer
@@ -367,8 +370,13 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
                                f"accepted, security groups allow it (they are stateful) "
                                f"and {nacl['text']}")
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
-    for step in path:
+    for at, step in enumerate(path):
         if step is not None and step["denies"]:
+            after = [s for s in path[at + 1:] if s is not None and s["denies"]]
+            if step.get("uncertain") and after:
+                # the groups come first on the way out: if the rule they can't read allows
+                # it, the NACL after them is what refused it
+                step["text"] += f"; if that rule allows it, {after[0]['text']}"
             return _public(step, today)
     # Every rule on the path allows it today.
     acl_text = (f"no NACL (both ends are in subnet {info.subnet_id}: a NACL filters what "
@@ -423,7 +431,7 @@ def _same_subnet(inventory: Inventory, subnet_id: str, remote: str) -> bool:
 
 
 def _public(step: dict[str, Any], today: str) -> dict[str, Any]:
-    out = {k: v for k, v in step.items() if k != "denies"}
+    out = {k: v for k, v in step.items() if k not in ("denies", "uncertain")}
     if out["kind"] != "network-acl":
         out.pop("rule-number", None)
     out["text"] = out["text"] + today
