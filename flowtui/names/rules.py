@@ -304,10 +304,6 @@ def evaluate_groups(inventory: Inventory, packet: Packet, members: Mapping[str, 
                  "record it)")
     if unknown:
         text += f"; could not be evaluated: {'; '.join(unknown[:2])}"
-    if (packet.direction == "inbound" and packet.protocol in _PORTED
-            and (packet.port or 0) >= 1024 and (packet.remote_port or 65535) < 1024):
-        text += ("; if this was the reply to a connection the interface opened, security "
-                 "groups allow it (they are stateful) and a NACL is the place to look")
     return base | {"denies": True, "uncertain": bool(unknown), "text": text}
 
 
@@ -362,13 +358,8 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
                   "the reply to traffic it allowed (security groups are stateful)"}
     if groups is not None and groups["denies"]:
         groups["text"] += _public_member_note(inventory, packet, names)
-        if (packet.direction == "outbound" and nacl is not None and nacl["denies"]
-                and _looks_like_reply(packet)):
-            # the groups come first on the way out, but if this was a reply they allowed
-            # it, and the NACL after them is what refused it
-            groups["text"] += (f"; if this was the reply to a connection the interface "
-                               f"accepted, security groups allow it (they are stateful) "
-                               f"and {nacl['text']}")
+        if _looks_like_reply(packet):
+            groups["text"] += _reply_hint(packet, nacl, within)
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
     for at, step in enumerate(path):
         if step is not None and step["denies"]:
@@ -395,8 +386,27 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
 
 def _looks_like_reply(packet: Packet) -> bool:
     """From a service port (below 1024) to an ephemeral one (1024 and up)."""
-    return (packet.protocol in _PORTED and (packet.local_port or 65535) < 1024
-            and (packet.remote_port or 0) >= 1024)
+    source = packet.remote_port if packet.direction == "inbound" else packet.local_port
+    return packet.protocol in _PORTED and (source if source is not None else 65535) < 1024 \
+        and (packet.port or 0) >= 1024
+
+
+def _reply_hint(packet: Packet, nacl: Mapping[str, Any] | None, within: bool) -> str:
+    """What refused the record if it was a reply, which the groups let through (stateful):
+    the NACL's own verdict on it (on the way out it comes after the groups), not a pointer
+    to a NACL that today's rules show allowing it."""
+    opened = "opened" if packet.direction == "inbound" else "accepted"
+    if nacl is not None and nacl["denies"]:
+        then = nacl["text"]
+    elif nacl is not None:
+        then = (f"today {nacl['text']}: the configuration changed since the record, or "
+                "something the flow log can't see refused it")
+    elif within:
+        then = "no NACL is between (both ends are in its subnet)"
+    else:
+        then = "a NACL is the place to look (none is in the inventory)"
+    return (f"; if this was the reply to a connection the interface {opened}, security "
+            f"groups allow it (they are stateful) and {then}")
 
 
 def _public_member_note(inventory: Inventory, packet: Packet, names: Any) -> str:
