@@ -265,3 +265,12 @@ def test_a_prefix_list_rule_is_not_read_so_no_rule_is_said_to_refuse(small: Smal
         f"list {small.prefix_list} (its entries are not read); if that rule allows it, NACL "
         f"{small.acl} outbound: no numbered rule matches tcp 5432 to 192.0.2.9, so the "
         "default rule * denies it")
+
+
+def test_the_nacl_is_named_once(small: Small, names: Names) -> None:
+    """From service port 443 to 192.0.2.9:5432: it looks like a reply and the prefix-list
+    rule can't be read; both notes lead to the same NACL * rule, said once, not twice."""
+    rule = which_rule(_record(small.front["eni"], small.front["ip"], "192.0.2.9", 443, 5432),
+                      names)
+    text = _text(rule)
+    assert text.count(f"NACL {small.acl} outbound: no numbered rule matches") == 1, text

@@ -364,7 +364,7 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
     for at, step in enumerate(path):
         if step is not None and step["denies"]:
             after = [s for s in path[at + 1:] if s is not None and s["denies"]]
-            if step.get("uncertain") and after:
+            if step.get("uncertain") and after and after[0]["text"] not in step["text"]:
                 # the groups come first on the way out: if the rule they can't read allows
                 # it, the NACL after them is what refused it
                 step["text"] += f"; if that rule allows it, {after[0]['text']}"
