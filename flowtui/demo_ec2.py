@@ -124,8 +124,10 @@ def seed(endpoint_url: str, *, region: str = REGION) -> dict[str, str]:
 
     nat = ec2.create_nat_gateway(SubnetId=public)["NatGateway"]
     nat_eni = backend.enis[nat["NatGatewayAddresses"][0]["NetworkInterfaceId"]]
-    # moto leaves these plain; AWS describes the NAT gateway's interface so:
+    # moto leaves these plain; AWS describes the NAT gateway's interface so, with no
+    # security group (moto gives it the VPC's default group; AWS lets none be associated)
     nat_eni.interface_type, nat_eni.requester_managed = "nat_gateway", True
+    nat_eni._group_set = []
     nat_eni.description = f"Interface for NAT Gateway {nat['NatGatewayId']}"
     endpoint = ec2.create_vpc_endpoint(
         VpcId=vpc, VpcEndpointType="Interface", ServiceName=f"com.amazonaws.{region}.s3",

@@ -7,7 +7,8 @@ Golden files hold the statements for each layout in the moto fixture; regenerate
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,45 @@ def test_the_apps_athena_query_names_a_dotted_table_once(s3_server) -> None:
     with pytest.raises(TableError, match="the table name is empty"):
         folder_query(s3_server.client(), s3_server.main_bucket, folder, parse("tcp"),
                      database="default", table_name="")
+
+
+@pytest.mark.parametrize(("prefix", "expected"), [
+    ("hive/", "((year = '2026' AND month = '12' AND day = '31') OR "
+              "(year = '2027' AND month = '01' AND day = '01'))"),
+    ("team/net/", "((day = '2026/12/31' AND hour = '23') OR "
+                  "(day = '2027/01/01' AND hour = '00'))"),
+    ("AWSLogs/111111111111/vpcflowlogs/", "day IN ('2026/12/31', '2027/01/01')"),
+])
+def test_a_window_across_the_new_year_names_both_days(s3_server, prefix: str,
+                                                      expected: str) -> None:
+    """31 December 23:50 to 1 January 00:10: the folders of both days (Hive: both years and
+    months; hourly: the last hour of one and the first of the other), since AWS files a
+    log by its delivery time under ``yyyy/MM/dd[/HH]`` (``year=/month=/day=[/hour=]``), and
+    AWS's own projected table partitions by that folder ("projection.day.format" =
+    "yyyy/MM/dd", "storage.location.template" = ".../${day}": Athena user guide, "Create and
+    query a table for Amazon VPC flow logs using partition projection",
+    https://docs.aws.amazon.com/athena/latest/ug/vpc-flow-logs-partition-projection.html)."""
+    table = replace(describe_prefix(s3_server.client(), s3_server.main_bucket, prefix),
+                    first_day=date(2026, 12, 1))
+    since = datetime(2026, 12, 31, 23, 50, tzinfo=UTC)
+    assert partition_filter(table, since, since + timedelta(minutes=20)) == expected
+
+
+def test_a_window_with_no_folder_is_false_not_empty_sql(s3_server) -> None:
+    """A window wholly before the first day folder (or reversed) holds nothing: before, the
+    predicate was "day IN ()" / "()", which Athena refuses as a syntax error; now FALSE.
+    A --since years before the first folder names the days from that folder on, where it
+    was refused as spanning more than 400 days."""
+    for prefix in ("hive/", "team/net/", "AWSLogs/111111111111/vpcflowlogs/"):
+        table = describe_prefix(s3_server.client(), s3_server.main_bucket, prefix)
+        first = datetime.combine(table.first_day, datetime.min.time(), UTC)
+        assert partition_filter(table, None, first - timedelta(days=3)) == "FALSE"
+        assert partition_filter(table, first + timedelta(days=2), first) == "FALSE"
+        wide = partition_filter(table, first - timedelta(days=3 * 365),
+                                first + timedelta(hours=12))
+        before = table.first_day - timedelta(days=1)
+        spelled = (f"year = '{before:%Y}' AND month = '{before:%m}' AND day = '{before:%d}'"
+                   if table.hive else f"'{before:%Y/%m/%d}'")
+        assert wide is not None and spelled not in wide
+        assert (f"day = '{table.first_day:%d}'" if table.hive
+                else f"'{table.first_day:%Y/%m/%d}'") in wide

@@ -28,6 +28,9 @@ def test_demo_names_the_incident_and_its_rule(monkeypatch: object) -> None:
         assert names.interface(web.eni).label() == f"web-1 ({web.instance}, sg-web)"  # type: ignore[union-attr]
         assert names.address(bastion.ip) == "bastion-1" and names.address(app.ip) == "app-1"
         assert names.address("52.216.9.9") == "AWS S3 us-east-1"  # the demo's ranges file
+        # a NAT gateway takes no security group (moto gives its interface the default one)
+        nat = next(i for i in names.interfaces.by_id.values() if i.kind == "nat-gateway")
+        assert nat.security_groups == () and nat.label() == f"NAT gateway {ids['nat']}"
         reply = {"interface-id": web.eni, "srcaddr": web.ip, "dstaddr": "198.51.100.7",
                  "srcport": 443, "dstport": 50514, "protocol": 6, "action": "REJECT"}
         rule = which_rule(reply, names)

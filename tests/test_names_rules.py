@@ -178,12 +178,16 @@ def test_security_group_egress(ec2_world: World, names: Names) -> None:
 def test_a_reply_to_an_outbound_connection_points_at_the_nacl(ec2_world: World,
                                                               names: Names) -> None:
     """Inbound from a service port to an ephemeral port looks like a reply: groups would
-    allow it (stateful), so the answer says a NACL is the place to look."""
+    allow it (stateful), and the subnet's NACL allows it today (rule 100), so neither is the
+    answer. Before, the answer said "a NACL is the place to look", pointing at a NACL it had
+    itself found allowing the record."""
     rule = which_rule(_record(ec2_world.web["eni"], "203.0.113.9", ec2_world.web["ip"], 443,
                               50123), names)
-    assert _text(rule).endswith("; if this was the reply to a connection the interface opened, "
-                                "security groups allow it (they are stateful) and a NACL is "
-                                "the place to look")
+    assert _text(rule).endswith(
+        "; if this was the reply to a connection the interface opened, security groups allow "
+        f"it (they are stateful) and today NACL {ec2_world.acl} inbound rule 100 allows all "
+        "traffic from 0.0.0.0/0 (tcp 50123 from 203.0.113.9): the configuration changed "
+        "since the record, or something the flow log can't see refused it")
 
 
 def test_unknown_interface_or_direction_gives_no_rule(ec2_world: World, names: Names) -> None:

@@ -384,10 +384,16 @@ def partition_filter(table: FlowLogTable, since: datetime | None,
     lo = lo or datetime.combine(table.first_day, datetime.min.time(), UTC)
     hi = hi or datetime.now(tz=UTC) + timedelta(hours=1)
     days: list[date] = []
-    d = lo.date()
+    # No folder is older than the first day (the projection's range starts there): a
+    # --since years back names only the days that can exist.
+    d = max(lo.date(), table.first_day)
     while d <= hi.date():
         days.append(d)
         d += timedelta(days=1)
+    if not days:
+        # a window wholly before the first day (or ending before it starts) holds no
+        # record: "day IN ()" is not SQL; FALSE reads no partition and no row
+        return "FALSE"
     if len(days) > 400:
         raise TableError("the window spans more than 400 days: narrow it with --since/--until")
     if table.hive:

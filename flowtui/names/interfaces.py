@@ -32,6 +32,9 @@ class InterfaceInfo:
     security_groups: tuple[str, ...] = ()  # ids
     group_names: tuple[str, ...] = ()  # names, same order
     addresses: tuple[str, ...] = ()  # private v4 and v6, public v4
+    #: The public IPv4 addresses among ``addresses`` (an Elastic IP, an auto-assigned one):
+    #: a security-group reference matches a member's private addresses, not these.
+    public_addresses: tuple[str, ...] = ()
     description: str = ""
 
     def label(self) -> str:
@@ -155,6 +158,7 @@ def describe_interface(interface: dict[str, Any], instances: dict[str, str],
         security_groups=sg_ids,
         group_names=tuple(groups.get(g, g) for g in sg_ids),
         addresses=tuple(_addresses(interface)),
+        public_addresses=tuple(_public_addresses(interface)),
         description=str(interface.get("Description") or ""))
 
 
@@ -173,6 +177,16 @@ def _addresses(interface: dict[str, Any]) -> Iterator[str]:
     for item in interface.get("Ipv6Addresses") or []:
         yield from once(item.get("Ipv6Address"))
     yield from once((interface.get("Association") or {}).get("PublicIp"))
+
+
+def _public_addresses(interface: dict[str, Any]) -> Iterator[str]:
+    for item in interface.get("PrivateIpAddresses") or []:
+        public = (item.get("Association") or {}).get("PublicIp")
+        if public:
+            yield str(public)
+    public = (interface.get("Association") or {}).get("PublicIp")
+    if public:
+        yield str(public)
 
 
 @dataclass

@@ -49,6 +49,7 @@ class Packet:
     protocol: int | None
     port: int | None  # destination port
     remote_port: int | None
+    local_port: int | None = None
 
 
 def _int(value: Any) -> int | None:
@@ -85,7 +86,8 @@ def packet_of(record: Mapping[str, Any], interface: InterfaceInfo) -> Packet | N
     return Packet(interface, direction, remote=str(src if inbound else dst),
                   local=str(dst if inbound else src), protocol=_int(record.get("protocol")),
                   port=_int(record.get("dstport")),
-                  remote_port=_int(record.get("srcport" if inbound else "dstport")))
+                  remote_port=_int(record.get("srcport" if inbound else "dstport")),
+                  local_port=_int(record.get("dstport" if inbound else "srcport")))
 
 
 def _protocol_text(number: int | None) -> str:
@@ -290,7 +292,10 @@ def evaluate_groups(inventory: Inventory, packet: Packet, members: Mapping[str, 
             "direction": packet.direction}
     if allowed_by:
         return base | {"denies": False, "text": f"{allowed_by[0]} ({_what(packet)})"}
-    text = f"no rule of {names} allows {_what(packet)}"
+    # with a rule that can't be read (a prefix list, a group not in the inventory), "no
+    # rule allows" would be a guess: say which rules it is true of
+    readable = " that flowtui can read" if unknown else ""
+    text = f"no rule of {names}{readable} allows {_what(packet)}"
     if others:
         shown = others[:3]
         text += f" (it allows {'; '.join(shown)}{'; …' if len(others) > 3 else ''})"
@@ -299,30 +304,35 @@ def evaluate_groups(inventory: Inventory, packet: Packet, members: Mapping[str, 
                  "record it)")
     if unknown:
         text += f"; could not be evaluated: {'; '.join(unknown[:2])}"
-    if (packet.direction == "inbound" and packet.protocol in _PORTED
-            and (packet.port or 0) >= 1024 and (packet.remote_port or 65535) < 1024):
-        text += ("; if this was the reply to a connection the interface opened, security "
-                 "groups allow it (they are stateful) and a NACL is the place to look")
-    return base | {"denies": True, "text": text}
+    return base | {"denies": True, "uncertain": bool(unknown), "text": text}
 
 
 # ------------------------------------------------------------------------------- answer
 
 
 def _members(inventory: Inventory, interfaces: Sequence[InterfaceInfo]) -> dict[str, set[str]]:
-    """Security group id → private addresses of the interfaces in it (what a group
-    reference matches)."""
+    """Security group id → private addresses of the interfaces in it: what a group
+    reference matches (AWS: "based on the private IP addresses of the instances that are
+    associated with the source security group (and not the public IP or Elastic IP
+    addresses)", VPC User Guide, "Security group referencing")."""
     out: dict[str, set[str]] = {str(g.get("GroupId")): set() for g in inventory.security_groups}
     for info in interfaces:
+        public = set(info.public_addresses)
         for group in info.security_groups:
-            out.setdefault(group, set()).update(str(_address(a)) for a in info.addresses)
+            out.setdefault(group, set()).update(str(_address(a)) for a in info.addresses
+                                                if a not in public)
     return out
 
 
-def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
+def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
+               ) -> dict[str, Any] | None:
     """For a rejected ``record``: the rule that refused it, as ``{"kind", "id",
     "rule-number" (NACL), "direction", "text"}``; None when the interface is not in the
-    inventory or the record's direction can't be told. ``names`` is a ``Names``."""
+    inventory or the record's direction can't be told. ``names`` is a ``Names``.
+
+    ``reply``: the record is known to be the reply to traffic this interface let through
+    (the story's nacl-blocks-reply). Security groups are stateful, so they allow it whatever
+    their rules say: only the NACL can have refused it."""
     eni = record.get("interface-id")
     info = names.interface(str(eni)) if eni else None
     if info is None:
@@ -339,23 +349,83 @@ def which_rule(record: Mapping[str, Any], names: Any) -> dict[str, Any] | None:
     acl = nacl_of(inventory, info.subnet_id)
     within = _same_subnet(inventory, info.subnet_id, packet.remote)
     nacl = evaluate_nacl(acl, packet) if acl is not None and not within else None
+    # An interface without a group (a NAT gateway's, a transit gateway attachment's: AWS
+    # lets no group be associated with them) is filtered by its subnet's NACL alone.
     groups = evaluate_groups(inventory, packet, _members(inventory, list(
-        names.interfaces.by_id.values())))
+        names.interfaces.by_id.values()))) if info.security_groups else None
+    if groups is not None and reply:
+        groups = {"denies": False, "text": f"{', '.join(info.security_groups)} allows it as "
+                  "the reply to traffic it allowed (security groups are stateful)"}
+    if groups is not None and groups["denies"]:
+        groups["text"] += _public_member_note(inventory, packet, names)
+        if _looks_like_reply(packet):
+            groups["text"] += _reply_hint(packet, nacl, within)
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
-    for step in path:
+    for at, step in enumerate(path):
         if step is not None and step["denies"]:
+            after = [s for s in path[at + 1:] if s is not None and s["denies"]]
+            if step.get("uncertain") and after and after[0]["text"] not in step["text"]:
+                # the groups come first on the way out: if the rule they can't read allows
+                # it, the NACL after them is what refused it
+                step["text"] += f"; if that rule allows it, {after[0]['text']}"
             return _public(step, today)
     # Every rule on the path allows it today.
     acl_text = (f"no NACL (both ends are in subnet {info.subnet_id}: a NACL filters what "
                 "enters or leaves a subnet)" if within else
                 f"NACL {acl.get('NetworkAclId')}" if acl is not None else
                 "no NACL in the inventory")
+    groups_text = groups["text"] if groups is not None else (
+        f"no security group ({info.name} has none, so only a NACL filters its traffic)")
     text = (f"today's rules allow what this record shows rejected: {acl_text} "
-            f"{'(' + nacl['text'] + ')' if nacl else ''} and {groups['text']}. The "
+            f"{'(' + nacl['text'] + ')' if nacl else ''} and {groups_text}. The "
             "configuration changed since the record, or something the flow log can't see "
             "refused it (a connection past its tracking, a closed connection)")
     return {"kind": "none", "id": "", "direction": packet.direction,
             "text": " ".join(text.split()) + today}
+
+
+def _looks_like_reply(packet: Packet) -> bool:
+    """From a service port (below 1024) to an ephemeral one (1024 and up)."""
+    source = packet.remote_port if packet.direction == "inbound" else packet.local_port
+    return packet.protocol in _PORTED and (source if source is not None else 65535) < 1024 \
+        and (packet.port or 0) >= 1024
+
+
+def _reply_hint(packet: Packet, nacl: Mapping[str, Any] | None, within: bool) -> str:
+    """What refused the record if it was a reply, which the groups let through (stateful):
+    the NACL's own verdict on it (on the way out it comes after the groups), not a pointer
+    to a NACL that today's rules show allowing it."""
+    opened = "opened" if packet.direction == "inbound" else "accepted"
+    if nacl is not None and nacl["denies"]:
+        then = nacl["text"]
+    elif nacl is not None:
+        then = (f"today {nacl['text']}: the configuration changed since the record, or "
+                "something the flow log can't see refused it")
+    elif within:
+        then = "no NACL is between (both ends are in its subnet)"
+    else:
+        then = "a NACL is the place to look (none is in the inventory)"
+    return (f"; if this was the reply to a connection the interface {opened}, security "
+            f"groups allow it (they are stateful) and {then}")
+
+
+def _public_member_note(inventory: Inventory, packet: Packet, names: Any) -> str:
+    """Why a rule naming a group did not match: the remote address is the public one of a
+    member of that group (traffic that went out to the Internet and back)."""
+    holder = names.interfaces.by_address.get(str(_address(packet.remote)))
+    if holder is None or packet.remote not in holder.public_addresses:
+        return ""
+    key = "IpPermissions" if packet.direction == "inbound" else "IpPermissionsEgress"
+    named = {str(pair.get("GroupId")) for g in inventory.security_groups
+             if str(g.get("GroupId")) in packet.interface.security_groups
+             for permission in g.get(key) or []
+             for pair in permission.get("UserIdGroupPairs") or []}
+    shared = [g for g in holder.security_groups if g in named]
+    if not shared:
+        return ""
+    return (f"; {packet.remote} is the public address of {holder.name}, a member of "
+            f"{shared[0]}: a rule naming a security group matches its members' private "
+            "addresses only, not their public or Elastic IP addresses")
 
 
 def _same_subnet(inventory: Inventory, subnet_id: str, remote: str) -> bool:
@@ -371,7 +441,7 @@ def _same_subnet(inventory: Inventory, subnet_id: str, remote: str) -> bool:
 
 
 def _public(step: dict[str, Any], today: str) -> dict[str, Any]:
-    out = {k: v for k, v in step.items() if k != "denies"}
+    out = {k: v for k, v in step.items() if k not in ("denies", "uncertain")}
     if out["kind"] != "network-acl":
         out.pop("rule-number", None)
     out["text"] = out["text"] + today

@@ -69,7 +69,10 @@ def annotate(story: Any, names: Any) -> dict[str, Any]:
     named = {field: names.name(field, record.get(field))
              for field in ("interface-id", "srcaddr", "dstaddr")}
     rejected = rejected_record(story)
-    rule = which_rule(rejected, names) if rejected is not None else None
+    # nacl-blocks-reply: the REJECTed record is the reply to traffic the same interface
+    # ACCEPTed, which its security groups let through and so let back (stateful)
+    rule = which_rule(rejected, names, reply=story.verdict == "nacl-blocks-reply") \
+        if rejected is not None else None
     return {"names": named, "who": who(record, names), "rule": rule}
 
 
