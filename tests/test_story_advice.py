@@ -77,6 +77,22 @@ def test_an_egress_reject_points_at_the_outbound_rules() -> None:
     assert "inbound rules of the security group" in text and "from 203.0.113.9" in text
 
 
+def test_a_reject_of_no_known_direction_names_both_rule_sets() -> None:
+    """AWS documents a record's direction as its flow-direction field (v5) and the
+    interface's side as its own private address in srcaddr or dstaddr (flow log record
+    fields); neither holds for a default-format record between two private addresses seen
+    alone. The advice said "The traffic enters the interface" and named the inbound rules,
+    the wrong ones for an outbound REJECT: it now says the side can't be told and gives
+    both."""
+    line = ("2 123456789012 eni-1 10.0.1.5 10.0.2.9 40000 5432 6 3 180 "
+            f"{T0} {T0 + 60} REJECT OK")
+    text = story_of(store_of(DEFAULT, [line]), 0).explanation
+    assert "enters the interface" not in text and "leaves the interface" not in text
+    assert "can't be told" in text
+    assert "inbound rules of the security group" in text and "from 10.0.1.5" in text
+    assert "outbound rules for tcp port 5432 to 10.0.2.9" in text
+
+
 def test_a_rejected_syn_ack_is_a_reply_and_points_at_the_nacl() -> None:
     """Issue 18 item 4. "18 (SYN-ACK) marks the server's reply" (VPC user guide, TCP flag
     sequence example); security groups allow responses to allowed traffic, so a REJECTed reply

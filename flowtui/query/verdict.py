@@ -322,15 +322,24 @@ def _explain_rejected(case: Case) -> str:
                 f"{note}")
     target = (f"{protocol_name(r)} port {r.get('dstport')}" if has_ports(r) else
               what_to_allow(r, reply=False, port=None))
+    if direction is None:
+        # Neither flow-direction nor the interface's own address tells the side: saying
+        # "enters" would send the reader to the inbound rules of an outbound REJECT.
+        where = (f"Which way it crossed the interface can't be told ({how}): if it entered, "
+                 f"check the inbound rules of the security group of {place(r)} for {target} "
+                 f"from {r.get('srcaddr')}; if it left, the outbound rules for {target} to "
+                 f"{r.get('dstaddr')}; then the same rules of its subnet's network ACL.")
+    else:
+        where = (f"The traffic {'leaves' if direction == 'egress' else 'enters'} the "
+                 f"interface ({how}): check the {rules} rules of the security group of "
+                 f"{place(r)} for {target} "
+                 f"{'to' if direction == 'egress' else 'from'} "
+                 f"{r.get('dstaddr') if direction == 'egress' else r.get('srcaddr')}, then "
+                 f"the {rules} rules of its subnet's network ACL.")
     return (f"The record was REJECTed ({_brief(r)}) and nothing of this tuple was ACCEPTed "
             "on this interface in the loaded data (action, both directions). A security "
             "group or a network ACL refuses it; flow logs alone can't say which (§3.1)."
-            f"{note} The traffic {'leaves' if direction == 'egress' else 'enters'} the "
-            f"interface ({how}): check the {rules} rules of the security group of "
-            f"{place(r)} for {target} "
-            f"{'to' if direction == 'egress' else 'from'} "
-            f"{r.get('dstaddr') if direction == 'egress' else r.get('srcaddr')}, then the "
-            f"{rules} rules of its subnet's network ACL. It would be confirmed by finding "
+            f"{note} {where} It would be confirmed by finding "
             "the rule: if the security group allows it, the NACL is the block (or the "
             f"other way round). The ACCEPTs of this tuple would not show if this flow log "
             f"records REJECT traffic only ({TRAFFIC_TYPE}).")
