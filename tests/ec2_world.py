@@ -164,6 +164,7 @@ def _seed(endpoint_url: str, region: str) -> World:
                  "ip": nat["NatGatewayAddresses"][0]["PrivateIp"]}
     _as_aws(backend.enis[nat_eni], "nat_gateway",
             f"Interface for NAT Gateway {nat['NatGatewayId']}", "")
+    backend.enis[nat_eni]._group_set = []  # AWS lets no security group be associated with it
     endpoint = ec2.create_vpc_endpoint(VpcId=world.vpc, VpcEndpointType="Interface",
                                        ServiceName=f"com.amazonaws.{region}.s3",
                                        SubnetIds=[world.subnet_app])["VpcEndpoint"]

@@ -127,7 +127,7 @@ async def test_detail_panel_names_each_field_with_its_source(
         assert re.search(r"dstaddr\s+AWS S3 us-east-1 · AWS IP rang", shown)
         assert re.search(r"names from\s+EC2 inventory read \d+s ago", shown)
         assert named_lines(app) == {
-            "interface-id": f"NAT gateway {w.nat['id']} ({w.subnet_app}, default)",
+            "interface-id": f"NAT gateway {w.nat['id']} ({w.subnet_app})",
             "srcaddr": f"NAT gateway {w.nat['id']} · inventory ({w.nat['eni']})",
             "dstaddr": "AWS S3 us-east-1 · AWS IP ranges (52.94.8.0/24)",
             "names from": named_lines(app)["names from"]}
