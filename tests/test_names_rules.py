@@ -104,8 +104,8 @@ def test_rule_order_first_match_wins(ec2_world: World, names: Names) -> None:
         "security-group", ec2_world.sg_web, "inbound")
     assert "rule-number" not in rule
     assert _text(rule) == (
-        f"no rule of {ec2_world.sg_web} allows tcp 1500 from 203.0.113.9 (it allows tcp 443 "
-        "from 0.0.0.0/0; tcp 22 from 10.20.0.0/16; tcp 8000-8999 from 10.20.0.0/16; …)")
+        f"no rule of sg-web ({ec2_world.sg_web}) allows tcp 1500 from 203.0.113.9 (it allows "
+        "tcp 443 from 0.0.0.0/0; tcp 22 from 10.20.0.0/16; tcp 8000-8999 from 10.20.0.0/16; …)")
 
 
 def test_sg_port_range_allows_and_the_record_is_said_to_disagree(ec2_world: World,
@@ -119,7 +119,7 @@ def test_sg_port_range_allows_and_the_record_is_said_to_disagree(ec2_world: Worl
     assert text.startswith("today's rules allow what this record shows rejected: NACL "
                            f"{ec2_world.acl} (NACL {ec2_world.acl} inbound rule 100 allows "
                            "all traffic from 0.0.0.0/0 (tcp 8443 from 10.20.2.20)) and "
-                           f"{ec2_world.sg_web} allows tcp 8000-8999 from 10.20.0.0/16")
+                           f"sg-web ({ec2_world.sg_web}) allows tcp 8000-8999 from 10.20.0.0/16")
     assert text.endswith("The configuration changed since the record, or something the flow "
                          "log can't see refused it (a connection past its tracking, a closed "
                          "connection)")
@@ -137,9 +137,9 @@ def test_icmp_type_rules_are_said_with_if(ec2_world: World, names: Names) -> Non
     group = which_rule(_record(ec2_world.web["eni"], ec2_world.db["ip"], ec2_world.web["ip"],
                                0, 0, protocol=1), names)
     assert group is not None and group["kind"] == "security-group"
-    assert _text(group).endswith(f"; {ec2_world.sg_web} allows icmp type 8 from 10.20.0.0/16, "
-                                 "if the packets were of that ICMP type (flow logs don't "
-                                 "record it)")
+    assert _text(group).endswith(f"; sg-web ({ec2_world.sg_web}) allows icmp type 8 from "
+                                 "10.20.0.0/16, if the packets were of that ICMP type "
+                                 "(flow logs don't record it)")
 
 
 def test_the_default_star_rule(ec2_world: World, names: Names) -> None:
@@ -161,7 +161,7 @@ def test_security_group_reference_and_cidr(ec2_world: World, names: Names) -> No
                                  40000, 5432), names)
     assert refused is not None and (refused["kind"], refused["id"]) == (
         "security-group", ec2_world.sg_db)
-    assert _text(refused) == (f"no rule of {ec2_world.sg_db} allows tcp 5432 from "
+    assert _text(refused) == (f"no rule of db ({ec2_world.sg_db}) allows tcp 5432 from "
                               f"{ec2_world.plain['ip']} (it allows tcp 5432 from "
                               f"10.0.0.0/16, {ec2_world.sg_web})")
 
@@ -171,7 +171,7 @@ def test_security_group_egress(ec2_world: World, names: Names) -> None:
                       names)
     assert rule is not None and (rule["kind"], rule["direction"]) == (
         "security-group", "outbound")
-    assert _text(rule) == (f"no rule of {ec2_world.sg_db} allows tcp 80 to 1.2.3.4 (it allows "
+    assert _text(rule) == (f"no rule of db ({ec2_world.sg_db}) allows tcp 80 to 1.2.3.4 (it allows "
                            "tcp 443 to 0.0.0.0/0)")
 
 

@@ -187,7 +187,7 @@ def test_a_group_reference_does_not_match_a_members_public_address(small: Small,
     assert rule is not None and (rule["kind"], rule["id"]) == ("security-group",
                                                                small.sg_back)
     assert _text(rule) == (
-        f"no rule of {small.sg_back} allows tcp 8080 from {public} (it allows tcp 8080 from "
+        f"no rule of back ({small.sg_back}) allows tcp 8080 from {public} (it allows tcp 8080 from "
         f"{small.sg_front}); {public} is the public address of front, a member of "
         f"{small.sg_front}: a rule naming a security group matches its members' private "
         "addresses only, not their public or Elastic IP addresses")
@@ -260,9 +260,10 @@ def test_a_prefix_list_rule_is_not_read_so_no_rule_is_said_to_refuse(small: Smal
                               5432), names)
     assert rule is not None and rule["kind"] == "security-group"
     assert _text(rule) == (
-        f"no rule of {small.sg_front} that flowtui can read allows tcp 5432 to 192.0.2.9 (it "
-        f"allows tcp 443 to 0.0.0.0/0); could not be evaluated: {small.sg_front}: prefix "
-        f"list {small.prefix_list} (its entries are not read); if that rule allows it, NACL "
+        f"no rule of front ({small.sg_front}) that flowtui can read allows tcp 5432 to "
+        f"192.0.2.9 (it allows tcp 443 to 0.0.0.0/0); could not be evaluated: "
+        f"{small.sg_front}: prefix list {small.prefix_list} (its entries are not read); "
+        "if that rule allows it, NACL "
         f"{small.acl} outbound: no numbered rule matches tcp 5432 to 192.0.2.9, so the "
         "default rule * denies it")
 

@@ -262,6 +262,14 @@ def _permission_text(permission: Mapping[str, Any], direction: str) -> str:
     return f"{what} {side} {', '.join(sources) or 'nowhere'}"
 
 
+def group_label(interface: InterfaceInfo, group_id: str) -> str:
+    """A security group as the user knows it: its name, then its id (``sg-bastion
+    (sg-0abc…)``); the id alone when the inventory gives no other name."""
+    names = dict(zip(interface.security_groups, interface.group_names, strict=False))
+    name = names.get(group_id, "")
+    return f"{name} ({group_id})" if name and name != group_id else group_id
+
+
 def evaluate_groups(inventory: Inventory, packet: Packet, members: Mapping[str, set[str]]
                     ) -> dict[str, Any]:
     groups = {str(g.get("GroupId")): g for g in inventory.security_groups}
@@ -280,14 +288,14 @@ def evaluate_groups(inventory: Inventory, packet: Packet, members: Mapping[str, 
             verdict, why = _sg_permission_allows(permission, packet, members)
             text = _permission_text(permission, packet.direction)
             if verdict == "yes":
-                allowed_by.append(f"{group_id} allows {text}")
+                allowed_by.append(f"{group_label(packet.interface, group_id)} allows {text}")
             elif verdict == "maybe":
-                maybe.append(f"{group_id} allows {text}")
+                maybe.append(f"{group_label(packet.interface, group_id)} allows {text}")
             elif verdict == "unknown":
                 unknown.append(f"{group_id}: {why}")
             else:
                 others.append(text)
-    names = " or ".join(ids) or "(none)"
+    names = " or ".join(group_label(packet.interface, g) for g in ids) or "(none)"
     base = {"kind": "security-group", "id": ids[0] if len(ids) == 1 else ",".join(ids),
             "direction": packet.direction}
     if allowed_by:
@@ -354,7 +362,8 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
     groups = evaluate_groups(inventory, packet, _members(inventory, list(
         names.interfaces.by_id.values()))) if info.security_groups else None
     if groups is not None and reply:
-        groups = {"denies": False, "text": f"{', '.join(info.security_groups)} allows it as "
+        labels = ", ".join(group_label(info, g) for g in info.security_groups)
+        groups = {"denies": False, "text": f"{labels} allows it as "
                   "the reply to traffic it allowed (security groups are stateful)"}
     if groups is not None and groups["denies"]:
         groups["text"] += _public_member_note(inventory, packet, names)
