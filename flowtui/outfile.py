@@ -1,13 +1,14 @@
-"""Opening an output file (``--output``, the app's ``w``) so that it can't be turned against
-the user, for every format.
+"""Opening an output file (``--output``, the app's ``w``) so that it can't be turned against the
+user, for every format.
 
-The file is written whole or not at all: a temporary file made with ``mkstemp`` (``O_EXCL``,
-mode 0600, never an existing name, so a planted ``.partial`` symlink is never followed) in the
-target's folder, renamed over the target at the end. A target that is not a regular file is
-never replaced: a FIFO or a character device (``/dev/null``, a pipe someone reads) is written
-directly, as a shell's ``>`` would; a folder, a block device or a socket is refused. Problems
-are one ``OutputError`` line naming the path with its control characters escaped. A signal that
-ends the process removes the temporary files still open (``remove_partials``).
+The file is written whole or not at all: a temporary file made as ``mkstemp`` makes one
+(``O_EXCL``, mode 0600, never an existing name, so a planted ``.partial`` symlink is never
+followed) in the target's folder, renamed over the target at the end. A target that is not a
+regular file is never replaced: a FIFO or a character device (``/dev/null``, a pipe someone
+reads) is written directly, as a shell's ``>`` would; a folder, a block device or a socket is
+refused. Problems are one ``OutputError`` line naming the path with its control characters
+escaped. A signal that ends the process removes the temporary files still open
+(``remove_partials``): each is on that list before it exists (``_make_partial``).
 """
 
 from __future__ import annotations
@@ -94,16 +95,7 @@ def open_output(path: str, *, binary: bool = False) -> Iterator[IO[Any]]:
         with _blamed(path), _fdopen(fd, binary, path) as handle:
             yield handle
         return
-    folder = os.path.dirname(path) or "."
-    base = os.path.basename(path)[:100]
-    import tempfile  # here: every command imports OutputError, few write a file (~5 ms)
-
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{base}.", suffix=".partial", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{_name(path)}: {exc.strerror or exc}") from None
-    with _lock:
-        _partials.add(temporary)
+    fd, temporary = _make_partial(path)
     try:
         with _blamed(path):
             os.fchmod(fd, stat.S_IMODE(info.st_mode) if info is not None
@@ -120,6 +112,36 @@ def open_output(path: str, *, binary: bool = False) -> Iterator[IO[Any]]:
     finally:
         with _lock:
             _partials.discard(temporary)
+
+
+def _make_partial(path: str) -> tuple[int, str]:
+    """A new temporary file beside ``path``, made as ``mkstemp`` makes one (``O_EXCL``, mode
+    0600, a planted name or symlink never opened), but named in ``_partials`` before it
+    exists. Why: a SIGTERM handled between the file's making and its naming left it behind
+    (``remove_partials`` did not know it): the handler runs in the main thread at its next
+    bytecode, and on a busy machine that can be the one after ``mkstemp`` returned."""
+    import secrets
+
+    folder = os.path.dirname(path) or "."
+    base = os.path.basename(path)[:100]
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
+        os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temporary = os.path.join(folder, f".{base}.{secrets.token_hex(8)}.partial")
+        with _lock:
+            _partials.add(temporary)
+        try:
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:
+            # someone else's file: ours is not on the list any more (a 64-bit name: never,
+            # in practice, before a signal could land here)
+            with _lock:
+                _partials.discard(temporary)
+        except OSError as exc:
+            with _lock:
+                _partials.discard(temporary)
+            raise OutputError(f"{_name(path)}: {exc.strerror or exc}") from None
+    raise OutputError(f"{_name(path)}: no free temporary name beside it")
 
 
 #: Errors of writing itself (as opposed to errors of whatever produced the data).
