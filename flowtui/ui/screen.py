@@ -176,6 +176,12 @@ class MainScreen(Screen[None]):
             detail.show_nothing()
             return
         record = source.row(row)
+        try:  # only this record's own columns: another object's format is not its own
+            own = set(source.store.fields_of(source.store_index(row)))
+        except IndexError:  # trimmed by a tail since
+            detail.show_nothing()
+            return
+        record = {name: value for name, value in record.items() if name in own}
         names = self.names
         detail.show_record(row, record, source.source(row),
                            detail_lines(names, record) if names is not None else ())
