@@ -1,9 +1,10 @@
 """A folder may hold objects of two flow logs with different formats (two flow logs on one
 bucket prefix is an ordinary setup). The store's columns are their union; the detail panel
-explains one record, so it speaks of that record's own fields only."""
+explains one record, and ``c`` copies one, so they speak of that record's own fields only."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,8 @@ async def test_detail_of_a_default_format_record_beside_a_custom_format_object(
         # nor is an AWS default-format record called synthetic or altered
         assert "synthetic or altered" not in text and "warning (below)" not in text
         assert "srcaddr" in labels
+        # c copies the same record: its JSON has no null reject-reason ('-') it never had
+        await press(pilot, "c")
+        copied = json.loads(app.clipboard)
+        assert copied["srcaddr"] == "10.0.1.5"
+        assert "reject-reason" not in copied and "flow-direction" not in copied
