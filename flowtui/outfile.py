@@ -198,6 +198,18 @@ def remove_partials() -> None:
         _remove(path)
 
 
+class EndedBySignal(BaseException):  # noqa: N818 (not an error: an ending)
+    """Raised where a signal was taken in hand (the app quit on SIGHUP/SIGTERM), caught at
+    the top (``cli.main``), which then ends the process by it: on the way up every
+    ``finally`` runs (the demo stops its S3 server and removes its names folder). Ending the
+    process where the signal was taken skipped them. A BaseException: no ``except
+    Exception`` on the way takes it for a failure."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def end_by_signal(signum: int) -> None:
     """End the process by ``signum`` (its default action: the exit status a shell or a
     supervisor expects), after removing the temporary files still being written."""
@@ -208,4 +220,5 @@ def end_by_signal(signum: int) -> None:
     os.kill(os.getpid(), signum)
 
 
-__all__ = ["OutputError", "check_target", "end_by_signal", "open_output", "remove_partials"]
+__all__ = ["EndedBySignal", "OutputError", "check_target", "end_by_signal", "open_output",
+           "remove_partials"]

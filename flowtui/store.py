@@ -169,6 +169,15 @@ class RecordStore:
                 raise IndexError(index)
             return self._sources[bisect.bisect_right(self._starts, index) - 1]
 
+    def fields_of(self, index: int) -> list[str]:
+        """The columns row ``index``'s own object has. Rows of an object whose format lacks a
+        column read None there, like a logged '-'; what explains one record must not take
+        the store's other formats for this record's (a default-format record in a folder
+        shared with a custom-format flow log is not 'not rejected by BPA')."""
+        for batch, _offset, _count, _source in self._spans(index, index + 1):
+            return list(batch.schema.names)
+        raise IndexError(index)
+
     @property
     def store(self) -> RecordStore:
         """Itself: the table reads a store or a view of one through the same questions."""

@@ -191,3 +191,25 @@ def test_sql_refuses_a_bad_filter_in_one_line() -> None:
                                    "(column 1): ‸dstprot = 22")
 
 
+
+
+def test_a_filter_on_a_field_the_table_lacks_is_refused_before_sql_or_a_query(
+        s3_server) -> None:
+    """A default-format prefix has no tcp-flags column: ``flags S`` compiles to WHERE FALSE
+    by construction. ``sql`` printed that with exit 0, and an Athena run paid for a query
+    that could return nothing, read as "no SYN". One line names the missing field."""
+    url = f"s3://{s3_server.main_bucket}/team/net/"
+    done = _flowtui(s3_server, "sql", url, "--where", "flags S and port 22")
+    assert done.returncode == 2, done.stdout
+    assert done.stdout == ""
+    line = done.stderr.strip()
+    assert "\n" not in line and "tcp-flags" in line and "cannot match" in line, line
+    before = _queries(s3_server)
+    done = _flowtui(s3_server, "top", url, "--by", "srcaddr", "--where", "flags S",
+                    "--since", "2024-03-05T14:00", "--until", "2024-03-05T14:30",
+                    "--engine", "athena", "--output-location", "s3://r/q/")
+    assert done.returncode == 2 and "tcp-flags" in done.stderr, done.stderr
+    assert _queries(s3_server) == before  # no query was sent
+    # a filter that can still match (not on an absent field is true) is printed as before
+    done = _flowtui(s3_server, "sql", url, "--where", "not flags S")
+    assert done.returncode == 0 and "SELECT" in done.stdout, done.stderr

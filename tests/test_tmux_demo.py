@@ -134,3 +134,30 @@ def test_demo_browse_load_a_day_and_read_a_record(terminal: Terminal) -> None:
     assert re.search(r"its S3 at http://127\.0\.0\.1:\d+ with it", after), after
     assert re.search(r"^  export AWS_ENDPOINT_URL_S3=http://127\.0\.0\.1:\d+ ", after, re.M)
     assert re.search(r"^  flowtui cat s3://flowtui-demo-logs/AWSLogs/111122223333/", after, re.M)
+
+
+def test_a_closed_terminal_ends_the_demo_and_removes_its_files(tmp_path: Path) -> None:
+    """A terminal closed under the demo (SIGHUP: a window closed, an SSH session dropped,
+    tmux kill-session) ended the process by the signal from inside the app, so the demo's
+    own cleanup never ran: its names folder (ip-ranges.json, the names cache) stayed in
+    the temporary directory. The signal now unwinds the demo first, then ends the process."""
+    session = f"flowtui-hup-{os.getpid()}"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    command = (f"cd {ROOT} && exec {sys.executable} -m flowtui demo --big-records 2000 "
+               "--live-every 0")
+    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                    "-e", f"XDG_STATE_HOME={tmp_path / 'state'}", "-e", f"TMPDIR={scratch}",
+                    command], check=True, env=env)
+    try:
+        Terminal(session).wait_for(r"S3 buckets[\s\S]*flowtui-demo-logs")
+        assert list(scratch.glob("flowtui-demo-names-*"))  # the demo's names folder
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True,
+                       check=False)
+    deadline = time.monotonic() + 30
+    while list(scratch.glob("flowtui-demo-names-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(scratch.glob("flowtui-demo-names-*"))

@@ -63,3 +63,24 @@ def test_a_pasted_filter_is_the_filter_and_nothing_else(terminal: Terminal) -> N
     terminal.keys("Escape")
     screen = terminal.wait_gone(r"/ \S*quick")
     assert terminal.alive() and "filter reject" in screen, screen
+
+
+def test_a_bracketed_paste_onto_the_table_opens_the_prompt_it_starts_with(
+        terminal: Terminal) -> None:
+    """A terminal pastes as a bracketed paste (the app asks for it: ESC[?2004h), which
+    Textual hands to the focused widget as one Paste event, not as keys. The table takes no
+    text, so ``/reject`` pasted from a runbook was dropped without a word. Its first
+    character is a prompt key: the prompt opens with the rest in it. Text that starts with
+    no prompt key is refused with a message, not typed as keys (``quit…`` must not quit)."""
+    terminal.wait_for(r"row 1/400")
+    buffer = f"flowtui-paste-{os.getpid()}"
+    terminal.tmux("set-buffer", "-b", buffer, "/reject")
+    terminal.tmux("paste-buffer", "-p", "-d", "-b", buffer, "-t", terminal.session)
+    screen = terminal.wait_for(r"/ reject")
+    terminal.keys("Enter")
+    screen = terminal.wait_for(r"[\d,]+ of 400 match")
+    assert "filter reject" in screen
+    terminal.tmux("set-buffer", "-b", buffer, "quit")
+    terminal.tmux("paste-buffer", "-p", "-d", "-b", buffer, "-t", terminal.session)
+    screen = terminal.wait_for(r"Pasted text")
+    assert terminal.alive(), screen

@@ -194,3 +194,39 @@ async def test_help_and_palette_list_the_browser_keys(s3_server: Any, s3_client:
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         text = "\n".join(screen_text(pilot))
         assert "Today (UTC)" in text and "Go to path" in text
+
+
+async def test_up_from_a_double_slash_folder_is_its_parent(s3_server: Any, s3_client: Any,
+                                                           raw_s3: Any) -> None:
+    """``a//`` is a folder of ``a/`` (S3 keys may hold empty parts): up from it shows ``a/``
+    with ``a//`` under the cursor, not the bucket root two levels away."""
+    bucket = s3_server.main_bucket
+    raw_s3.put_object(Bucket=bucket, Key="dbl//x.log.gz", Body=text_object([]))
+    raw_s3.put_object(Bucket=bucket, Key="dbl/y.log.gz", Body=text_object([]))
+    app = FlowtuiApp(f"s3://{bucket}/dbl//", client=s3_client)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _listed(pilot, app, "dbl//")
+        await press(pilot, "backspace")
+        await _listed(pilot, app, "dbl/")
+        entry = app.browser.highlighted_entry()
+        assert entry is not None and entry.key == "dbl//"
+
+
+async def test_an_s3_url_typed_after_the_shown_path_lists_that_url(s3_server: Any,
+                                                                 s3_client: Any) -> None:
+    """``:`` opens with the folder shown; a URL typed or pasted after it (the bar did not
+    clear) listed 's3://b/day/s3://b/team/…', an empty place. The last s3:// starts over,
+    as a second / does in a shell's or Emacs's file prompt."""
+    bucket = s3_server.main_bucket
+    app = FlowtuiApp(f"s3://{bucket}/{DAY_PREFIX}", client=s3_client)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _listed(pilot, app, DAY_PREFIX)
+        prompt = app.main_screen.prompt
+        await press(pilot, "colon")
+        await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
+        assert prompt.input.value == f"s3://{bucket}/{DAY_PREFIX}"
+        await press(pilot, *f"s3://{bucket}/team/net/AWSLogs")
+        await wait_for(pilot, lambda: f"Enter lists s3://{bucket}/team/net/AWSLogs/"
+                       in prompt.message, what="the hint names the typed URL")
+        await press(pilot, "enter")
+        await _listed(pilot, app, "team/net/AWSLogs/")

@@ -171,3 +171,36 @@ async def test_the_age_is_since_delivery_not_since_the_capture_window(
         assert match is not None and int(match.group(1)) < 60, status
         assert "m old" not in status and "STALE" not in status
         assert job.last.delivered is not None and job.last.delivered > window + 5 * M
+
+
+async def test_a_load_that_takes_the_table_stops_the_tail_and_its_status_line(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    """The table shows one source. Enter on an object while a tail runs shows that object:
+    the tail stops and the status line no longer says 'following' (it went on polling out
+    of sight, and the line told of a tail over rows that were the object's)."""
+    bucket = Bucket(raw_s3, "ui-tail-then-load")
+    other = bucket.put(T - 30 * M, n=5, prefix="other/")
+    app = FlowtuiApp(client=s3_client, follow=bucket.url(REGION),
+                     tail_options=options(backfill=0))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await started(pilot, app)
+        job = app.tail
+        assert job is not None
+        await press(pilot, "escape")  # to the browser
+        await wait_for(pilot, lambda: app.browser.has_focus_within, what="browser focused")
+        prompt = app.main_screen.prompt
+        await press(pilot, "colon")
+        await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
+        prompt.input.value = ""
+        folder = other.key.rpartition("/")[0] + "/"
+        await press(pilot, *f"s3://{bucket.name}/{folder}", "enter")
+        await wait_for(pilot, lambda: [e.key for e in app.browser.entries] == [other.key]
+                       and not app.browser.fetching, what="the object listed")
+        app.browser.entry_list.focus()
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: app.table.row_count == 5, what="the object's rows")
+        await wait_for(pilot, lambda: job.stopped and tail_threads() == [],
+                       what="the tail stopped")
+        await wait_for(pilot, lambda: app.main_screen.status.tail == "",
+                       what="no tail on the status line")
+        assert "following" not in text(pilot).lower()

@@ -45,9 +45,12 @@ class Plan:
     target: AthenaTarget
 
 
-def plan(args: argparse.Namespace) -> Plan | int:
-    """Describe the prefix and the window; an exit code after a one-line message if not."""
+def plan(args: argparse.Namespace, where: Expr | None = None) -> Plan | int:
+    """Describe the prefix and the window; an exit code after a one-line message if not,
+    or if ``where`` cannot match the table's columns (no query is paid for an answer known
+    to be empty, read as "none of these")."""
     from flowtui.outfile import check_target
+    from flowtui.query.absent import absent_hint, cannot_match
     from flowtui.s3.errors import describe
     from flowtui.s3.session import make_client
 
@@ -81,6 +84,9 @@ def plan(args: argparse.Namespace) -> Plan | int:
     except Exception as exc:  # S3 errors: one line
         say(describe(exc, bucket=bucket, key=prefix))
         return 1
+    if cannot_match(where, columns(table)):
+        say(f"{url}: {absent_hint(where, columns(table)) or 'the filter cannot match'}")
+        return 2
     also = [partitions] if partitions else []
     database, name = table_name(args.database, args.table)
     return Plan(table=table, name=(database, name), also=also,
@@ -254,11 +260,12 @@ def cat(args: argparse.Namespace, query: Any, selected: tuple[str, ...] | None) 
     from flowtui.output import make_writer
     from flowtui.query.sql import select_sql
 
-    prepared = plan(args)
+    where = window_expr(args, query.where)
+    prepared = plan(args, where)
     if isinstance(prepared, int):
         return prepared
     sql = select_sql(prepared.name, columns(prepared.table), dialect="athena",
-                     where=window_expr(args, query.where), select=selected,
+                     where=where, select=selected,
                      order_by=[(k.field, k.descending) for k in query.sort],
                      limit=args.limit, also=prepared.also)
 
@@ -286,11 +293,12 @@ def top(args: argparse.Namespace, by: Sequence[str], query: Any) -> pa.Table | i
     """``top --engine athena``: the groups, with the local command's columns."""
     from flowtui.query.sql import top_sql
 
-    prepared = plan(args)
+    where = window_expr(args, query.where)
+    prepared = plan(args, where)
     if isinstance(prepared, int):
         return prepared
     sql = top_sql(prepared.name, columns(prepared.table), by=list(by), dialect="athena",
-                  metric=args.metric, n=args.n, where=window_expr(args, query.where),
+                  metric=args.metric, n=args.n, where=where,
                   also=prepared.also)
     return _answer(args, sql, prepared.target, [*by, "records", "packets", "bytes"])
 
@@ -299,13 +307,14 @@ def hist(args: argparse.Namespace, every: int | None, query: Any) -> pa.Table | 
     """``hist --engine athena``: per bucket, as the local histogram (times in ISO 8601)."""
     from flowtui.query.sql import histogram_sql
 
-    prepared = plan(args)
+    where = window_expr(args, query.where)
+    prepared = plan(args, where)
     if isinstance(prepared, int):
         return prepared
     since, until = window(args)
     width = every or _default_every(since, until)
     sql = histogram_sql(prepared.name, columns(prepared.table), every=width, dialect="athena",
-                        where=window_expr(args, query.where), also=prepared.also)
+                        where=where, also=prepared.also)
     return _answer(args, sql, prepared.target, ["time", "records", "packets", "bytes"])
 
 

@@ -5,6 +5,7 @@ opened on it, so anyone can try flowtui in one command without an AWS account.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import threading
 
@@ -60,10 +61,11 @@ def run(args: argparse.Namespace) -> int:
         if feeder is not None:
             feeder.join(timeout=10)
         server.stop()
-        print(f"flowtui: the demo has stopped and its S3 at {server.endpoint_url} with it; "
-              "while a demo runs, these lines (with its own port) reach it from another "
-              "terminal:", file=sys.stderr)
-        _print_hint(hint[2:])
+        with contextlib.suppress(OSError):  # a closed terminal (SIGHUP) takes no more lines
+            print(f"flowtui: the demo has stopped and its S3 at {server.endpoint_url} with "
+                  "it; while a demo runs, these lines (with its own port) reach it from "
+                  "another terminal:", file=sys.stderr)
+            _print_hint(hint[2:])
 
 
 def _print_hint(hint: list[str]) -> None:

@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = registry.find(args[0]) if args else None
     if argv is None and command is not None and not command.own_signals:
         collector.hold()  # the process's own start (a caller's process keeps its own)
-    from flowtui.outfile import WRITE_ERRORS, OutputError
+    from flowtui.outfile import WRITE_ERRORS, EndedBySignal, OutputError, end_by_signal
 
     prefer_compact_memory()
     try:
@@ -94,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``| head``): end quietly, without a second error at exit.
         _silence_stdout()
         return 0
+    except EndedBySignal as ended:  # the app quit on SIGHUP/SIGTERM; cleanups ran
+        end_by_signal(ended.signum)
+        return 128 + ended.signum  # (not reached: the signal ends the process)
     except KeyboardInterrupt:
         return 130
     except OutputError as exc:

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         args.paths = [args.url]
         args.workgroup = args.output_location = None
-        prepared = athena_queries.plan(args)
+        prepared = athena_queries.plan(args, where)
         if isinstance(prepared, int):
             return prepared
         columns, also = athena_queries.columns(prepared.table), prepared.also

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from flowtui.fields import FIELDS
 from flowtui.query.expr import Expr, fields_used
+from flowtui.query.tree import And, Const, Not, Or
 
 
 def absent_fields(where: Expr | None, present: Iterable[str]) -> list[str]:
@@ -30,6 +31,38 @@ def absent_fields(where: Expr | None, present: Iterable[str]) -> list[str]:
     return sorted(missing, key=lambda name: (order.get(name, len(order)), name))
 
 
+def cannot_match(where: Expr | None, present: Iterable[str]) -> bool:
+    """True when ``where`` is false for every record whose format has the ``present`` columns
+    alone: a leaf on a field they lack is false (two-valued logic), and nothing else in the
+    tree makes up for it (``flags syn and port 22``, not ``not flags syn``). Known before a
+    record is read, so a query on them (SQL: ``WHERE FALSE AND …``) need not be sent."""
+    if where is None:
+        return False
+    return _known(where, set(present)) is False
+
+
+def _known(expr: Expr, have: set[str]) -> bool | None:
+    """The value of ``expr`` for every record with columns ``have``, or None if it varies."""
+    match expr:
+        case Const(value):
+            return value
+        case Not(item):
+            known = _known(item, have)
+            return None if known is None else not known
+        case And(items):
+            values = [_known(item, have) for item in items]
+            if False in values:
+                return False
+            return True if all(v is True for v in values) else None
+        case Or(items):
+            values = [_known(item, have) for item in items]
+            if True in values:
+                return True
+            return False if all(v is False for v in values) else None
+        case _:
+            return False if expr.field not in have else None
+
+
 def absent_hint(where: Expr | None, present: Iterable[str]) -> str:
     """A clause for a "no record matches" line, or "" when every field tested is there:
     ``"these records have no tcp-flags field (their flow-log format does not log it)"``."""
@@ -43,4 +76,4 @@ def absent_hint(where: Expr | None, present: Iterable[str]) -> str:
             f"{pronoun}; a filter on {pronoun} cannot match)")
 
 
-__all__ = ["absent_fields", "absent_hint"]
+__all__ = ["absent_fields", "absent_hint", "cannot_match"]

@@ -45,6 +45,7 @@ from flowtui.ui.features.settings import SavedCommands, apply_settings
 from flowtui.ui.features.story.control import Stories
 from flowtui.ui.help import HelpScreen
 from flowtui.ui.keygate import KeyGate
+from flowtui.ui.paste import REFUSED, as_keys, takes_text
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.shown import Shown
 from flowtui.ui.terminal_output import CompactOutputApp
@@ -158,11 +159,23 @@ class FlowtuiApp(CompactOutputApp, ClipboardApp):
 
     async def on_event(self, event: events.Event) -> None:
         """Keys from the terminal act one at a time, in order (see ``ui/keygate.py``)."""
-        if isinstance(event, events.Key) and not event.is_forwarded and (
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and (
                 self.return_code is not None or not self.screen_stack
                 or not self.key_gate.admit(event)):
             return  # held for later, or typed as the app closes (exit() set a return code)
+        if isinstance(event, events.Paste) and not event.is_forwarded and not takes_text(
+                self.focused):
+            self._paste_onto_pane(event.text)  # see ui/paste.py
+            return
         await super().on_event(event)
+
+    def _paste_onto_pane(self, text: str) -> None:
+        replay = as_keys(text, self.keymap)
+        if replay is None:
+            self.notify(REFUSED, severity="warning", markup=False)
+            return
+        for event in replay:  # through the gate again, in order, after this one
+            self.post_message(event)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """None of Textual's own (Screenshot, Maximize, Keys, Theme, Quit): the palette

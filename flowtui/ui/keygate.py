@@ -1,4 +1,4 @@
-"""Keys act one at a time, in the order typed, whatever way they arrive.
+"""Keys (and pastes) act one at a time, in the order typed, whatever way they arrive.
 
 Textual hands each key to the focused widget's own message queue and takes the next key at
 once. Keys that arrive in one write (a paste of ``/reject`` from a runbook, a fast typist,
@@ -35,7 +35,7 @@ class KeyGate:
 
     def __init__(self, app: App[Any]) -> None:
         self._app = app
-        self._held: deque[events.Key] = deque()
+        self._held: deque[events.Key | events.Paste] = deque()
         self._released: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
@@ -44,7 +44,7 @@ class KeyGate:
         """A key's work is still going on (or keys wait behind it)."""
         return self._task is not None and not self._task.done()
 
-    def admit(self, event: events.Key) -> bool:
+    def admit(self, event: events.Key | events.Paste) -> bool:
         """True: handle ``event`` now. False: it waits its turn (the gate posts it again)."""
         if id(event) in self._released:
             self._released.discard(id(event))

@@ -51,8 +51,8 @@ def run(target: str | None = None, *, profile: str | None = None, region: str | 
 
     with exit_on_signals(app) as received:
         app.run()
-    if received:  # the terminal is restored: now end as the signal says (issue 20.11)
-        from flowtui.outfile import end_by_signal
+    if received:  # the terminal is restored: now end as the signal says (issue 20.11),
+        from flowtui.outfile import EndedBySignal  # once the callers' cleanups have run
 
-        end_by_signal(received[0])
+        raise EndedBySignal(received[0])
     return 0

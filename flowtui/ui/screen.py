@@ -44,6 +44,19 @@ TALL_HEIGHT = 40
 """From this height the histogram has two lines per series (one below)."""
 
 
+def own_record(source: RowSource, row: int) -> dict[str, object] | None:
+    """Row ``row`` with its own object's columns only (None if gone). The table reads every
+    row with every column of the store (None where its object has none, like a logged '-'),
+    but what speaks of one record (the detail panel, c's JSON) must not give it another
+    format's fields: a default-format record is not 'not rejected by BPA'."""
+    try:
+        record = source.row(row)
+        own = set(source.store.fields_of(source.store_index(row)))
+    except IndexError:
+        return None
+    return {name: value for name, value in record.items() if name in own}
+
+
 class MainScreen(Screen[None]):
     """The one main screen; its focus keys carry ids so a keymap can move them."""
 
@@ -138,7 +151,7 @@ class MainScreen(Screen[None]):
         source = table.store
         if source is None or not 0 <= table.cursor_row < len(source):
             return None
-        return source.row(table.cursor_row)
+        return own_record(source, table.cursor_row)
 
     # ------------------------------------------------- the table's cursor
 
@@ -175,7 +188,10 @@ class MainScreen(Screen[None]):
         if source is None or row >= len(source):
             detail.show_nothing()
             return
-        record = source.row(row)
+        record = own_record(source, row)
+        if record is None:  # trimmed by a tail since
+            detail.show_nothing()
+            return
         names = self.names
         detail.show_record(row, record, source.source(row),
                            detail_lines(names, record) if names is not None else ())

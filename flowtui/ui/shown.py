@@ -9,6 +9,8 @@ they live in one object the features edit through its methods, not on the screen
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 
 from flowtui.query.absent import absent_hint
@@ -31,6 +33,8 @@ class Shown:
         self.query: Query = Query()
         #: The view the table reads while ``query`` filters or sorts (None: the store itself).
         self.view: RecordView | None = None
+        #: Told of every store that takes the table (a tail stops when one not its own does).
+        self.on_records: list[Callable[[RecordStore], None]] = []
 
     # ------------------------------------------------------------ reading
 
@@ -57,6 +61,8 @@ class Shown:
         table.column_layout.follow(store)
         table.set_store(self._source(store))
         self._screen.aggregates_changed()
+        for told in list(self.on_records):
+            told(store)
 
     def show_query(self, query: Query, cursor_row: int | None = None) -> RecordView | None:
         """Show the same records through ``query``. The cursor stays on its record when the

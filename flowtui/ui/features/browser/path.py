@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from textual import on
 
+from flowtui.s3.url import SCHEME
 from flowtui.ui.features.feature import Feature
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.widgets.browser.pane import BrowserPane
@@ -64,6 +65,12 @@ class PathPrompt(Feature):
         return hint
 
     def _resolve(self, text: str) -> str:
+        # The bar opens with the folder shown; a URL typed or pasted after it starts over
+        # at its s3:// (as a second / does in a shell's or Emacs's file prompt), rather
+        # than naming 's3://b/day/s3://b/…', an empty place.
+        again = text.rfind(SCHEME)
+        if again > 0:
+            text = text[again:]
         return self.bookmarks.get(text.strip(), text)
 
     def check(self, text: str) -> Check:

@@ -181,6 +181,18 @@ class Tails(Feature):
 
     def on_mount(self) -> None:
         self.hear(BrowserPane.TailRequested, self._tail_requested)
+        self._shown.on_records.append(self._table_taken)
+
+    def _table_taken(self, store: RecordStore) -> None:
+        """Other records took the table (a load, an Athena query): the tail lets go, as a
+        load does when a tail starts. Left running it polled out of sight, and the status
+        line said 'following' over the other rows; stopped, it said 'stopped following'."""
+        job = self.job
+        if job is None or store is job.store:
+            return
+        self.stop(quiet=True)
+        self.job = None
+        self.show()
 
     def follow(self, url: str) -> None:
         """``flowtui tail URL``: the browser shows the folder followed, the table its rows."""

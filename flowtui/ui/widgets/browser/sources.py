@@ -55,7 +55,10 @@ class Location:
         if self.kind == "s3":
             if not self.prefix:
                 return Location("buckets")
-            head = self.prefix.rstrip("/").rpartition("/")[0]
+            # One slash off, not all: "a//" (an empty key part, which S3 allows) is a
+            # folder of "a/", and stripping every slash jumped to the bucket root.
+            here = self.prefix[:-1] if self.prefix.endswith("/") else self.prefix
+            head = here.rpartition("/")[0]
             return Location("s3", self.bucket, head + "/" if head else "")
         parent = str(Path(self.prefix).parent)
         return None if parent == self.prefix else Location("local", prefix=parent)
