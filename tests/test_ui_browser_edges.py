@@ -120,14 +120,20 @@ async def test_n_says_why_not_above_a_region_folder(s3_server: Any, s3_client: A
         assert app.browser.location is not None and app.browser.location.prefix == "AWSLogs/"
 
 
+async def _path_prompt(pilot: Any, app: FlowtuiApp) -> Any:
+    """The day folder listed, then ``:``: the path prompt, open."""
+    await _listed(pilot, app, DAY_PREFIX)
+    prompt = app.main_screen.prompt
+    await press(pilot, "colon")
+    await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
+    return prompt
+
+
 async def test_colon_lists_a_typed_path(s3_server: Any, s3_client: Any) -> None:
     bucket = s3_server.main_bucket
     app = FlowtuiApp(f"s3://{bucket}/{DAY_PREFIX}", client=s3_client)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _listed(pilot, app, DAY_PREFIX)
-        prompt = app.main_screen.prompt
-        await press(pilot, "colon")
-        await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
+        prompt = await _path_prompt(pilot, app)
         prompt.input.value = ""
         await press(pilot, *"s3://")
         await wait_for(pilot, lambda: "no bucket" in prompt.message, what="error")
@@ -220,10 +226,7 @@ async def test_an_s3_url_typed_after_the_shown_path_lists_that_url(s3_server: An
     bucket = s3_server.main_bucket
     app = FlowtuiApp(f"s3://{bucket}/{DAY_PREFIX}", client=s3_client)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _listed(pilot, app, DAY_PREFIX)
-        prompt = app.main_screen.prompt
-        await press(pilot, "colon")
-        await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
+        prompt = await _path_prompt(pilot, app)
         assert prompt.input.value == f"s3://{bucket}/{DAY_PREFIX}"
         await press(pilot, *f"s3://{bucket}/team/net/AWSLogs")
         await wait_for(pilot, lambda: f"Enter lists s3://{bucket}/team/net/AWSLogs/"
