@@ -282,6 +282,9 @@ class CsvWriter(RecordWriter):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._names: list[str] | None = None
+        #: Where a header line after the first began (the object whose columns differ): a
+        #: CSV reader takes it for a row, so the command says so (``cli.cat``).
+        self.more_headers: list[str] = []
 
     @property
     def renders(self) -> bool:
@@ -289,6 +292,8 @@ class CsvWriter(RecordWriter):
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         header = batch.schema.names != self._names
+        if header and self._names is not None:
+            self.more_headers.append(source)
         self._names = batch.schema.names
         if self.decoded:
             import csv

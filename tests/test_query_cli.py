@@ -369,3 +369,24 @@ def test_objects_that_hold_no_record_say_so(tmp_path: Path, s3_server: Any,
     quiet.write_text(header + line + "\n")
     done = flowtui("cat", str(quiet), "--format", "csv")
     assert done.returncode == 0 and done.stderr == "" and len(done.stdout.splitlines()) == 2
+
+
+def test_a_csv_whose_columns_change_says_so(tmp_path: Path) -> None:
+    """Two flow logs of different formats may write to one folder (the demo's does). CSV
+    gets a second header line where the columns change, which a CSV reader takes for a
+    row of data: said on stderr, with where (it was silent). One format, or --columns:
+    one header, nothing said."""
+    line = next(iter(generate_lines(1, start=START)))
+    (tmp_path / "a.log").write_text(" ".join(DEFAULT_FIELDS) + "\n" + line + "\n")
+    (tmp_path / "b.log").write_text(" ".join((*DEFAULT_FIELDS, "flow-direction")) + "\n"
+                                    + line + " ingress\n")
+    for where in ((), ("--where", "version = 2")):
+        done = flowtui("cat", str(tmp_path), "--format", "csv", *where)
+        assert done.returncode == 0, done.stderr
+        assert sum(row.startswith('"version",') for row in done.stdout.splitlines()) == 2
+        assert done.stderr == (f"flowtui: the CSV has 2 header lines: the columns change at "
+                               f"{tmp_path / 'b.log'} (objects of another format); --columns "
+                               "writes one set of columns\n"), where
+    for args in ((str(tmp_path / "a.log"),), (str(tmp_path), "--columns", "srcaddr,start")):
+        done = flowtui("cat", *args, "--format", "csv")
+        assert done.returncode == 0 and done.stderr == "", done.stderr

@@ -104,7 +104,21 @@ def _said_if_empty(args: argparse.Namespace, code: int, writers: list[Any]) -> i
     the command before this.)"""
     if code == 0 and writers and not writers[-1].written and not window_text(args):
         say("no records loaded")
+    if writers:
+        said_more_headers(writers[-1])
     return code
+
+
+def said_more_headers(writer: Any) -> None:
+    """A CSV whose columns changed (a folder where two flow-log formats write) holds a
+    second header line, which a CSV reader takes for a row of data: said, with where."""
+    more = getattr(writer, "more_headers", None)
+    if more:
+        from flowtui.textsafe import printable
+
+        say(f"the CSV has {len(more) + 1} header lines: the columns change at "
+            f"{printable(more[0])}{' and more' if len(more) > 1 else ''} (objects of "
+            "another format); --columns writes one set of columns")
 
 
 def _wants_query(args: argparse.Namespace) -> bool:
@@ -393,7 +407,9 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
         # CSV takes text columns as plain strings, as a plain local cat does (``_local``);
         # names are looked up on dictionaries.
         plain = args.format == "csv" and filtering.loaded_names(args) is None
-        return loading.load(args, sink, keep, prefilter=prefilter, dictionaries=not plain)
+        code = loading.load(args, sink, keep, prefilter=prefilter, dictionaries=not plain)
+    said_more_headers(writer)
+    return code
 
 
 class _Columns:
