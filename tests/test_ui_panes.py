@@ -146,6 +146,25 @@ async def test_drill_down_from_the_top_n_pane_filters_the_records(
         assert app.shown.query.where_text == f"dstaddr = {top_dst}"
 
 
+async def test_a_histogram_of_a_view_that_matches_nothing_says_so(s3_server: Any,
+                                                                s3_client: Any) -> None:
+    """With a filter that keeps no record the histogram said "no records with a start
+    time yet", as if they were still loading: it speaks of the view, as it is."""
+    obj = _plain(s3_server)
+    assert not [r for r in _records(obj) if r.get("srcaddr") == "192.0.2.254"]
+    app = FlowtuiApp(obj.url, client=s3_client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _loaded(pilot, app)
+        await press(pilot, "slash", *"srcaddr = 192.0.2.254", "enter")
+        await wait_for(pilot, lambda: app.table.row_count == 0, what="an empty view")
+        histogram = app.main_screen.histogram
+        await press(pilot, "H")
+        await wait_for(pilot, lambda: histogram.data is not None, what="histogram counted")
+        await wait_for(pilot, lambda: "no record in this view has a start time"
+                       in "\n".join(screen_text(app)), what="the histogram's note")
+        assert "start time yet" not in "\n".join(screen_text(app))
+
+
 async def test_a_histogram_range_becomes_a_during_filter(s3_server: Any,
                                                          s3_client: Any) -> None:
     obj = _plain(s3_server)

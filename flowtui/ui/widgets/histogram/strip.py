@@ -409,7 +409,7 @@ class TimeHistogram(Widget, can_focus=True):
         label = self._style("time-histogram--label")
         if data is None or not data.times:
             note = (data.error if data is not None and data.error else
-                    "no records with a start time yet" if data is not None else "counting…")
+                    "no record in this view has a start time" if data is not None else "counting…")
             first = Strip([Segment(f"{'time':<{LABEL_WIDTH}}", label),
                            Segment(note, self._style("time-histogram--info"))])
             return [first.crop_extend(0, width, base)] + [Strip.blank(width, base)] * (height - 1)
