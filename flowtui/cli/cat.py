@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if loading.wants_loader(args):
         # The loader's threads write as batches arrive, and stop at once on a closed pipe.
         # The writer is made once the objects are listed (Arrow loads during the listing).
-        return _said_if_empty(args, loading.load(args, None, make_writer=cat_writer), made)
+        return _said_at_end(args, loading.load(args, None, make_writer=cat_writer), made)
     from flowtui.localfiles import LocalPathError, find_objects
     from flowtui.writethreads import BackgroundWriter
 
@@ -89,19 +89,20 @@ def run(args: argparse.Namespace) -> int:
         say(str(exc))
         return 2
     if args.limit is not None:
-        return _said_if_empty(args, _local(args, paths, writer), made)
+        return _said_at_end(args, _local(args, paths, writer), made)
     # Text is made (two batches at once) and written on threads of their own while the
     # next chunk inflates.
     with BackgroundWriter(writer) as background:
         code = _local(args, paths, background)
-    return _said_if_empty(args, code, made)
+    return _said_at_end(args, code, made)
 
 
-def _said_if_empty(args: argparse.Namespace, code: int, writers: list[Any]) -> int:
-    """Objects read to their end that held no record at all (empty, or a header alone)
-    are said, as ``top`` and ``hist`` say it: an empty answer and exit 0 read as "no
-    traffic". (A window that kept nothing was said by the load; a reader that left ends
-    the command before this.)"""
+def _said_at_end(args: argparse.Namespace, code: int, writers: list[Any]) -> int:
+    """What the output can't say itself, said once the objects are read. Objects that
+    held no record at all (empty, or a header alone): "no records loaded", as ``top`` and
+    ``hist`` say it, since an empty answer and exit 0 read as "no traffic" (a window that
+    kept nothing was said by the load; a reader that left ends the command before this).
+    A CSV's header lines past the first (``said_more_headers``)."""
     if code == 0 and writers and not writers[-1].written and not window_text(args):
         say("no records loaded")
     if writers:
