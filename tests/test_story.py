@@ -5,6 +5,7 @@ what the code printed. Lines go through the real parser, as a file would."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -352,3 +353,29 @@ def test_a_format_without_interface_id_is_said_so_not_named_none() -> None:
     assert "None" not in story.explanation
     assert "this flow log's format logs no interface-id" in story.explanation
     assert [s.same_interface for s in story.reply] == [False]
+
+
+def test_the_timeline_names_where_it_was_recorded_with_its_kind() -> None:
+    """The timeline's title names the place the record was recorded and what it is: an
+    interface by its interface-id, a Transit Gateway attachment by its tgw-attachment-id
+    (reference §7: TGW records have no interface-id). The app's story screen says the same
+    words (tests/test_ui_story.py); a format with neither says so instead of "-"."""
+    import io
+
+    from flowtui.cli.story import write_story
+    from flowtui.query.flow import recorder_label
+
+    def timeline_title(story: Any) -> str:
+        out = io.StringIO()
+        write_story(out, story)
+        return out.getvalue().split("timeline (")[1].split(", per minute")[0]
+
+    eni = story_of(store_of(V5, [SYN_ALONE]), 0)
+    assert timeline_title(eni) == f"interface {ENI}" == recorder_label(eni.record)
+    store = store_of(TGW, [tgw("tgw-attach-a", f"10.11.2.171 172.20.8.92 48517 443 6 2 120 "
+                                               f"{T0} {T0 + 10} OK 2 0 2 ingress")])
+    assert timeline_title(story_of(store, 0)) == "tgw-attachment-id tgw-attach-a"
+    bare = store_of("version srcaddr dstaddr srcport dstport protocol packets bytes start end "
+                    "action log-status",
+                    [f"2 198.51.100.7 10.0.1.5 50123 443 6 3 180 {T0} {T0 + 10} ACCEPT OK"])
+    assert timeline_title(story_of(bare, 0)) == "no recorder named"

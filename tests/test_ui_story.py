@@ -220,6 +220,8 @@ async def test_story_of_a_local_file_shows_data_literally_and_fits_80x24(tmp_pat
         shown = text(pilot)
         assert f"→ {'·' * 11}{ACCEPT_CELL}" in shown and f"← {'·' * 11}{REJECT_CELL}" in shown
         assert "eni-[red]x[/red]\\x1b[31m" in shown  # the markup and the ESC, shown as text
+        # named with its kind, in the same words as the CLI's story (test_story.py)
+        assert "timeline (interface eni-[red]x[/red]\\x1b[31m)" in shown
         assert not any("\x1b" in s for s in screen_segments(pilot))
         # the comparison marks what differs (action) and what mirrors (addresses)
         body = screen.query_one(StoryBody)

@@ -248,10 +248,7 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
                       f"time, of {story.found:,} loaded (reply, elsewhere and timeline)"]
     lines += _section("reply", story.reply)
     lines += _section("elsewhere", story.elsewhere)
-    interface = printable(recorder_label(r))
-    if " " not in interface:  # an interface's id (else "tgw-attachment-id tgw-attach-…")
-        interface = f"interface {interface}"
-    lines += ["", f"timeline ({interface}, per minute of end; "
+    lines += ["", f"timeline ({printable(recorder_label(r))}, per minute of end; "
                   "→ as the record, ← reverse)"]
     lines += ["  " + _window_line(w) for w in story.timeline] or ["  (none)"]
     lines += ["", f"missing ({len(story.missing)})"]

@@ -118,12 +118,14 @@ def recorded_at(record: Mapping[str, object]) -> tuple[str, str] | None:
 
 
 def recorder_label(record: Mapping[str, object]) -> str:
-    """Where ``record`` was recorded, for a timeline's title: ``eni-0abc`` (an interface,
-    as before), ``tgw-attachment-id tgw-attach-0abc``, or ``-``."""
+    """Where ``record`` was recorded, for a timeline's title, the same words in the CLI's
+    story and the app's: ``interface eni-0abc``, ``tgw-attachment-id tgw-attach-0abc``, or
+    ``no recorder named`` (a format without interface-id, tgw-attachment-id or
+    resource-id)."""
     at = recorded_at(record)
     if at is None:
-        return "-"
-    return at[1] if at[0] == "interface-id" else f"{at[0]} {at[1]}"
+        return "no recorder named"
+    return f"interface {at[1]}" if at[0] == "interface-id" else f"{at[0]} {at[1]}"
 
 
 def status_expr(record: Mapping[str, object]) -> Expr:

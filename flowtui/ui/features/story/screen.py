@@ -118,11 +118,10 @@ class TimelineStrip(Widget):
 
     def render(self) -> Group | Text:
         told = self._told
-        interface = "-" if told is None else literal(recorder_label(told.story.record))
-        head = Text(f"timeline at {interface}", style="bold", no_wrap=True,
-                    overflow="ellipsis")
+        at = "-" if told is None else literal(recorder_label(told.story.record))
+        head = Text(f"timeline ({at})", style="bold", no_wrap=True, overflow="ellipsis")
         if told is None or not told.story.timeline:
-            return Group(head, Text("(no record of this flow on this interface)",
+            return Group(head, Text("(no record of this flow recorded there)",
                                     style="italic"))
         story = told.story
         label_width = 2
