@@ -138,7 +138,7 @@ def test_flow_logs_of_two_formats_cannot_share_a_table(
     assert done.returncode == 2 and "write different formats" in done.stderr
     done = flowtui_run("athena", "ddl", f"s3://{bucket}/", "--flow-log", "fl-0ccc",
                        "--endpoint-url", s3_server.endpoint_url, cwd=ROOT, timeout=120)
-    assert done.returncode == 2 and "no object of flow log fl-0ccc" in done.stderr
+    assert done.returncode == 2 and "no object of flow log fl-0ccc in the folders" in done.stderr
     done = flowtui_run("athena", "ddl", f"s3://{bucket}/", "--flow-log", "fl-x'; DROP",
                        "--endpoint-url", s3_server.endpoint_url, cwd=ROOT, timeout=120)
     assert done.returncode == 2 and "not a flow-log id" in done.stderr
@@ -284,3 +284,36 @@ def test_a_window_and_the_restriction_together_in_duckdb(
     fields = [c.field for c in table.columns]
     sql = select_sql("vpc", fields, dialect="duckdb", select=["srcaddr"], also=[window, keep])
     assert len(con.execute(sql).fetchall()) == len(_local(s3_server, bucket, keys[DEFAULT_LOG]))
+
+
+def test_a_format_only_an_older_folder_holds_is_found_where_the_question_reads(
+        s3_server: Any, scratch_bucket: tuple[str, Any]) -> None:
+    """The newest day has one flow log; the day before, another flow log of another format
+    (deleted since: a format can't change, reference §5.2). A question that reads the older
+    day (a window over it, the app's folder) looks at that day's flow logs too, and is
+    refused as a mixed location is (fails before: the window's query ran on the newest
+    day's format)."""
+    from test_athena_cli import _flowtui, _queries
+
+    bucket, raw = scratch_bucket
+    keys = {}
+    for flid, t in ((DEFAULT_LOG, s3_server.day.replace(hour=9)),
+                    (CUSTOM_LOG, s3_server.day.replace(hour=9) - timedelta(days=1))):
+        name = f"{ACCOUNT}_vpcflowlogs_us-east-1_{flid}_{t:%Y%m%dT%H%MZ}_abcd1234.log.gz"
+        keys[flid] = f"AWSLogs/{ACCOUNT}/vpcflowlogs/us-east-1/{t:%Y/%m/%d}/{name}"
+        lines = flow_lines(5, seed=3, account=ACCOUNT, stamp=t, fields=FORMATS[flid])
+        raw.put_object(Bucket=bucket, Key=keys[flid], Body=text_object(lines, FORMATS[flid]))
+    before = _queries(s3_server)
+    done = _flowtui(s3_server, "top", f"s3://{bucket}/", "--by", "srcaddr", "--engine",
+                    "athena", "--output-location", "s3://r/q/", "--since", "2024-03-04T09:00",
+                    "--until", "2024-03-04T09:10")
+    assert done.returncode == 2 and "flow logs of 2 formats" in done.stderr, done.stderr
+    assert _queries(s3_server) == before
+    older = keys[CUSTOM_LOG].rpartition("/")[0] + "/"
+    with pytest.raises(MixedFormats):
+        folder_query(s3_server.client(), bucket, older, parse("tcp"), database="default",
+                     table_name="vpc")
+    # the older flow log can be named, though the newest folders don't hold it
+    query = folder_query(s3_server.client(), bucket, older, parse("tcp"), database="default",
+                         table_name="vpc", flow_logs=(CUSTOM_LOG,))
+    assert [c.field for c in query.table.columns] == list(CUSTOM_FIELDS)

@@ -91,7 +91,7 @@ def folder_query(client: S3Client, bucket: str, key: str, where: Expr, *, databa
     root = layout.region_root(key)
     if root is None:
         raise TableError(f"{S3Url(bucket, key)}: not under a flow log's region folder")
-    table = describe_prefix(client, bucket, root.prefix, flow_logs)
+    table = describe_prefix(client, bucket, root.prefix, flow_logs, folders=[key])
     name = ".".join(reference)
     columns = [c.field for c in table.columns]
     also = [term for term in (folder_partitions(table, key), path_filter(table.flow_logs))

@@ -176,11 +176,20 @@ def path_filter(flow_logs: Sequence[str]) -> str | None:
     return "(" + " OR ".join(terms) + ")"
 
 
+#: A window of at most this many days has its day folders' flow logs checked too.
+CHECKED_DAYS = 2
+
+
 def describe_prefix(client: S3Client, bucket: str, prefix: str,
-                    flow_logs: Sequence[str] = ()) -> FlowLogTable:
+                    flow_logs: Sequence[str] = (), *, folders: Sequence[str] = (),
+                    window: tuple[datetime | None, datetime | None] = (None, None)
+                    ) -> FlowLogTable:
     """Look at a prefix (a few listings and a ranged GET per flow log) and describe its
     table: for ``flow_logs`` only if given; a ``MixedFormats`` refusal when flow logs of two
-    formats write there and none is named."""
+    formats write there and none is named. The flow logs are those of the newest folders,
+    and of the folders the question reads when they are few: ``folders`` (the app's day or
+    hour folder) and a window's day folders (up to ``CHECKED_DAYS``), since a flow log of
+    another format may have written there only (deleted since: formats can't change)."""
     roots = region_roots(client, bucket, prefix)
     if not roots:
         raise TableError(f"{S3Url(bucket, prefix)}: no flow-log folders (AWSLogs/<account>/"
@@ -205,7 +214,7 @@ def describe_prefix(client: S3Client, bucket: str, prefix: str,
                                 e.key))
     info = newest.info
     assert info is not None
-    formats = _formats(client, bucket, roots)
+    formats = _formats(client, bucket, roots, [*folders, *_window_days(roots, *window)])
     fmt, columns = _chosen(S3Url(bucket, prefix), formats, flow_logs)
     others = sorted(f for f, found in formats.items() if found != (fmt, columns))
     return FlowLogTable(
@@ -219,15 +228,27 @@ def describe_prefix(client: S3Client, bucket: str, prefix: str,
 _Format = tuple[str, tuple["Column", ...]]  # "text"/"parquet", the columns in object order
 
 
-def _formats(client: S3Client, bucket: str, roots: list[layout.RegionRoot]
-             ) -> dict[str, _Format]:
-    """Each flow log seen in the newest folders, with the format of its newest object."""
-    found: dict[str, _Format] = {}
-    for entry in _newest_per_flow_log(client, bucket, roots):
-        assert entry.info is not None
-        found[entry.info.flow_log_id] = (entry.info.fmt, tuple(
-            _columns(client, bucket, entry, entry.info.fmt)))
-    return found
+def _window_days(roots: list[layout.RegionRoot], since: datetime | None,
+                 until: datetime | None) -> list[str]:
+    """The day folders a closed window of at most ``CHECKED_DAYS`` days reads."""
+    if since is None or until is None:
+        return []
+    days = [layout.day_prefixes(root, since, until) for root in roots]
+    return [d for each in days for d in each] if len(days[0]) <= CHECKED_DAYS else []
+
+
+def _formats(client: S3Client, bucket: str, roots: list[layout.RegionRoot],
+             folders: Sequence[str]) -> dict[str, _Format]:
+    """Each flow log seen in the newest folders (with the format of its newest object) and
+    in ``folders`` (with the format of an object there)."""
+    entries = {e.info.flow_log_id: e for e in _newest_per_flow_log(client, bucket, roots)
+               if e.info is not None}
+    for folder in folders:  # every key under it: a day folder's hour folders too
+        for entry in list_all(client, bucket, folder, delimiter=""):
+            if entry.kind == "object" and entry.info is not None:
+                entries.setdefault(entry.info.flow_log_id, entry)
+    return {flow_log: (entry.info.fmt, tuple(_columns(client, bucket, entry, entry.info.fmt)))
+            for flow_log, entry in entries.items() if entry.info is not None}
 
 
 def _chosen(url: S3Url, formats: dict[str, _Format], flow_logs: Sequence[str]) -> _Format:
@@ -236,8 +257,8 @@ def _chosen(url: S3Url, formats: dict[str, _Format], flow_logs: Sequence[str]) -
     if flow_logs:
         unknown = [f for f in flow_logs if f not in formats]
         if unknown:
-            raise TableError(f"{url}: no object of flow log {', '.join(unknown)} in the newest "
-                             f"folders (flow logs there: {', '.join(sorted(formats))})")
+            raise TableError(f"{url}: no object of flow log {', '.join(unknown)} in the folders "
+                             f"looked at (flow logs there: {', '.join(sorted(formats))})")
         chosen = {formats[f] for f in flow_logs}
         if len(chosen) > 1:
             raise TableError(f"--flow-log {', '.join(flow_logs)}: these flow logs write "

@@ -76,8 +76,8 @@ def plan(args: argparse.Namespace, where: Expr | None = None) -> Plan | int:
         return 2
     try:
         client = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
-        table = describe_prefix(client, bucket, prefix, flow_logs)
         since, until = window(args)
+        table = describe_prefix(client, bucket, prefix, flow_logs, window=(since, until))
         partitions = partition_filter(table, since, until)
     except TableError as exc:
         say(str(exc))
