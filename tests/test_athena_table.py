@@ -107,23 +107,6 @@ def test_cli_error_is_one_line(s3_server) -> None:
     assert done.stderr.count("\n") == 1 and "several flow-log destinations" in done.stderr
 
 
-def test_two_formats_in_one_location_are_called_out(s3_server, scratch_bucket) -> None:
-    from conftest import CUSTOM_FIELDS, flow_lines, text_object
-
-    from flowtui.fields import DEFAULT_FIELDS
-
-    bucket, raw = scratch_bucket
-    t = s3_server.day.replace(hour=9)
-    for flid, fields in (("fl-0aaa", DEFAULT_FIELDS), ("fl-0bbb", CUSTOM_FIELDS)):
-        name = f"123456789012_vpcflowlogs_us-east-1_{flid}_{t:%Y%m%dT%H%MZ}_abcd1234.log.gz"
-        key = f"AWSLogs/123456789012/vpcflowlogs/us-east-1/{t:%Y/%m/%d}/{name}"
-        lines = flow_lines(5, seed=1, account="123456789012", stamp=t, fields=fields)
-        raw.put_object(Bucket=bucket, Key=key, Body=text_object(lines, fields))
-    table = describe_prefix(s3_server.client(), bucket, "")
-    assert table.other_formats == ("fl-0aaa",) or table.other_formats == ("fl-0bbb",)
-    assert create_table(table).startswith("-- Warning: flow log(s) fl-0")
-
-
 def _properties(statement: str) -> tuple[dict[str, str], dict[str, str]]:
     """The DDL as sqlglot (Hive dialect) reads it: TBLPROPERTIES, partition column comments."""
     import sqlglot

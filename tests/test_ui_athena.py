@@ -27,14 +27,15 @@ def _queries(s3_server: Any) -> list[dict[str, Any]]:
     return [raw.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
 
 
-async def _ask_athena(pilot: Any, app: FlowtuiApp, s3_server: Any) -> None:
+async def _ask_athena(pilot: Any, app: FlowtuiApp, s3_server: Any,
+                      folder: str = DAY_FOLDER, bucket: str | None = None) -> None:
     """Enter on the day folder, then 'a' at the large-folder question."""
     browser = app.browser
-    url = f"s3://{s3_server.main_bucket}/{DAY_FOLDER}"
-    await wait_for(pilot, lambda: any(e.key == DAY_FOLDER for e in browser.entries),
+    url = f"s3://{bucket or s3_server.main_bucket}/{folder}"
+    await wait_for(pilot, lambda: any(e.key == folder for e in browser.entries),
                    what="day folder listed")
     await press(pilot, "home")
-    while (entry := browser.highlighted_entry()) is None or entry.key != DAY_FOLDER:
+    while (entry := browser.highlighted_entry()) is None or entry.key != folder:
         await press(pilot, "down")
     await press(pilot, "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, LoadOrQueryScreen), timeout=30,
@@ -156,3 +157,47 @@ async def test_a_load_that_takes_the_table_over_stops_the_query(athena_env: Any,
         assert app.job is not None and app.shown.records is app.job.store
     mine = [q for q in _queries(s3_server) if q["Query"] == job.sql]
     assert mine and mine[-1]["Status"]["State"] == "CANCELLED"
+
+
+async def test_a_folder_of_two_formats_asks_for_a_flow_log_and_keeps_its_objects(
+        athena_env: Any, s3_client: Any, scratch_bucket: tuple[str, Any]) -> None:
+    """The demo's kind of day folder (two flow logs, two formats): without
+    --athena-flow-log the query is refused in one line naming both and the option (Athena
+    would read one format's lines under the other's columns); with it, the table offered is
+    the flow log's own and the SQL keeps its objects only (tests/test_athena_mixed.py has
+    the AWS facts and the answers checked in DuckDB)."""
+    from test_athena_mixed import CUSTOM_LOG, DEFAULT_LOG, _fill
+
+    s3_server = athena_env
+    _slow_queries(s3_server.endpoint_url, 1)
+    bucket, raw = scratch_bucket
+    day = _fill(s3_server, bucket, raw)[DEFAULT_LOG][0].rpartition("/")[0] + "/"
+    parent = day.rstrip("/").rpartition("/")[0] + "/"
+    app = FlowtuiApp(f"s3://{bucket}/{parent}", client=s3_client,
+                     athena=AthenaOptions(table="vpc", output_location="s3://results/q/"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.shown.records is not None, what="screen")
+        await _ask_athena(pilot, app, s3_server, day, bucket)
+        await wait_for(pilot, lambda: app.athena.job is not None and not app.athena.job.running,
+                       timeout=60, what="query refused")
+        await pilot.pause()
+        assert app.status.athena == "athena: failed"
+        text = " ".join(screen_text(pilot))
+        assert "formats write here" in text and "--athena-flow-log" in text, text
+        assert app.athena.job is not None and app.athena.job.sql == ""  # nothing was sent
+    _set_results(s3_server.endpoint_url, HEADER, ROWS)
+    app = FlowtuiApp(f"s3://{bucket}/{parent}", client=s3_client,
+                     athena=AthenaOptions(output_location="s3://results/q/",
+                                          flow_logs=(CUSTOM_LOG,)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.shown.records is not None, what="screen")
+        await _ask_athena(pilot, app, s3_server, day, bucket)
+        await wait_for(pilot, lambda: isinstance(app.screen, AthenaTableScreen),
+                       what="the table dialog")
+        await press(pilot, "enter")  # the defaults: default.vpc_flow_logs_fl_0bbb2222
+        await wait_for(pilot, lambda: app.athena.job is not None and not app.athena.job.running,
+                       timeout=60, what="query finished")
+        job = app.athena.job
+        assert job is not None and "FROM default.vpc_flow_logs_fl_0bbb2222" in job.sql
+        assert f"\"$path\" LIKE '%/AWSLogs/%\\_{CUSTOM_LOG}\\_%' ESCAPE '\\'" in job.sql
+        assert job.sql in [q["Query"] for q in _queries(s3_server)]

@@ -2,17 +2,26 @@
 
 The TUI offers this when a folder is too large to load: the same filter the table applies
 becomes the SQL's WHERE, and the folder becomes partition predicates (account, region, day,
-hour), so Athena reads that folder's objects and nothing else, as a local load would.
+hour), so Athena reads that folder's objects and nothing else, as a local load would. In a
+folder where flow logs of several formats write, the table is for the flow logs the user
+named (``--athena-flow-log``) and the query keeps their objects only (``path_filter``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from flowtui import layout
-from flowtui.athena.table import FlowLogTable, TableError, _root_parts, describe_prefix
+from flowtui.athena.table import (
+    FlowLogTable,
+    TableError,
+    _root_parts,
+    describe_prefix,
+    path_filter,
+)
 from flowtui.query.expr import Expr
 from flowtui.s3.url import S3Url
 
@@ -66,10 +75,12 @@ def _quote(text: str) -> str:
 
 
 def folder_query(client: S3Client, bucket: str, key: str, where: Expr, *, database: str,
-                 table_name: str, limit: int = ROW_LIMIT) -> FolderQuery:
-    """Describe the folder's table (S3 list and one ranged GET) and write its query: the
-    filter, the folder's partitions, in start order, at most ``limit`` rows. Raises
-    ``TableError`` for a folder that is not a flow log's."""
+                 table_name: str, limit: int = ROW_LIMIT,
+                 flow_logs: Sequence[str] = ()) -> FolderQuery:
+    """Describe the folder's table (S3 lists and a ranged GET per flow log) and write its
+    query: the filter, the folder's partitions (and flow logs), in start order, at most
+    ``limit`` rows. Raises ``TableError`` for a folder that is not a flow log's, and
+    ``MixedFormats`` for one of several formats without ``flow_logs``."""
     from flowtui.query.sql import select_sql
     from flowtui.query.sql import table_name as qualified
 
@@ -80,10 +91,12 @@ def folder_query(client: S3Client, bucket: str, key: str, where: Expr, *, databa
     root = layout.region_root(key)
     if root is None:
         raise TableError(f"{S3Url(bucket, key)}: not under a flow log's region folder")
-    table = describe_prefix(client, bucket, root.prefix)
+    table = describe_prefix(client, bucket, root.prefix, flow_logs, folders=[key])
     name = ".".join(reference)
     columns = [c.field for c in table.columns]
+    also = [term for term in (folder_partitions(table, key), path_filter(table.flow_logs))
+            if term]
     sql = select_sql(reference, columns, dialect="athena", where=where,
                      order_by=[("start", False)] if "start" in columns else [],
-                     limit=limit, also=[folder_partitions(table, key)])
+                     limit=limit, also=also)
     return FolderQuery(sql=sql, table=table, name=name)

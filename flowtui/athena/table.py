@@ -15,18 +15,26 @@ SerDe's null format here, so missing means NULL in SQL as it does in flowtui); c
 follow AWS's own DDL (``protocol``, ``packets``, ``bytes``, ``start``, ``end`` bigint; ports,
 ``version``, ``tcp_flags``, ``traffic_path`` int); names use ``_`` for ``-``. Date folders are
 ``yyyy/MM/dd`` (default) or ``year=/month=/day=`` (Hive), optionally with an hour folder.
+
+Several flow logs may deliver into one location, each with its own format (reference §5.2),
+and Athena reads every object under a table's location with the table's one format ("Specify
+a table location in Amazon S3": it cannot ignore files in the prefix), so a table over a
+mixed location is made for the flow logs the user names, and every query flowtui sends keeps
+only their objects by the ``"$path"`` column (the object's S3 path, a hidden column of
+Athena's Hive tables) and the flow-log id AWS writes in each object's name (§6.2).
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flowtui import layout
-from flowtui.fields import FIELDS, canonical_name
+from flowtui.fields import DEFAULT_FIELDS, FIELDS, canonical_name
 from flowtui.s3.errors import safe_text
 from flowtui.s3.listing import Entry, list_all
 from flowtui.s3.select import region_roots
@@ -70,9 +78,11 @@ class FlowLogTable:
     regions: tuple[str, ...]
     first_day: date
     columns: tuple[Column, ...]
-    #: Flow logs in the newest folder whose header differs from the one the columns came from:
-    #: one table can't read two formats, and Athena can't tell files apart by name.
-    other_formats: tuple[str, ...] = ()
+    #: The flow logs whose objects the table reads (chosen with ``--flow-log``): queries keep
+    #: only their objects (``path_filter``). Empty: every object under the location.
+    flow_logs: tuple[str, ...] = ()
+    #: Flow logs seen under the location that write another format than ``columns``.
+    others: tuple[str, ...] = ()
 
     @property
     def location(self) -> str:
@@ -112,8 +122,74 @@ class FlowLogTable:
 
 # --- finding out ------------------------------------------------------------------------------
 
-def describe_prefix(client: S3Client, bucket: str, prefix: str) -> FlowLogTable:
-    """Look at a prefix (a few listings and one ranged GET) and describe its table."""
+class MixedFormats(TableError):
+    """Flow logs of more than one format write under the prefix and none was chosen: one
+    table reads one format, so the user names the flow log(s) it is for."""
+
+    def __init__(self, url: str, groups: list[tuple[tuple[str, ...], str]]) -> None:
+        self.url = url
+        self.groups = groups  # (flow-log ids, what their format is), one per format
+        super().__init__(self.hint("--flow-log"))
+
+    def hint(self, option: str) -> str:
+        """The one-line refusal, naming ``option`` as the way to choose."""
+        listed = "; ".join(f"{', '.join(ids)}: {what}" for ids, what in self.groups)
+        return (f"{self.url}: flow logs of {len(self.groups)} formats write here ({listed}); "
+                "Athena reads every object under a table's location in the table's one "
+                f"format: give {option} fl-… (the table and flowtui's queries then read "
+                "that flow log's objects only)")
+
+
+_FLOW_LOG_ID = re.compile(r"fl-[0-9a-z]+")
+
+
+def flow_log_ids(values: Sequence[str] | None, option: str = "--flow-log") -> tuple[str, ...]:
+    """``--flow-log`` values (repeated or comma-separated) as sorted ids; a ``TableError``
+    for text that is not a flow-log id (it goes into SQL and a table name)."""
+    ids = {v.strip() for value in values or () for v in value.split(",") if v.strip()}
+    for flow_log in ids:
+        if not _FLOW_LOG_ID.fullmatch(flow_log):
+            raise TableError(safe_text(f"{option} {flow_log!r}: not a flow-log id "
+                                       "(fl- and lower-case hex, as in the object names)"))
+    return tuple(sorted(ids))
+
+
+def default_table_name(flow_logs: Sequence[str], given: str | None = None) -> str:
+    """The table ``given`` (``--table``, even empty: that is refused as such), else
+    ``vpc_flow_logs``, with the flow-log ids in it when the table is for some flow logs only:
+    a query for another flow log then names a table that does not exist (an error) rather
+    than one of another format (wrong columns)."""
+    if given is not None:
+        return given
+    return "_".join(["vpc_flow_logs", *(f.replace("-", "_") for f in flow_logs)])
+
+
+def path_filter(flow_logs: Sequence[str]) -> str | None:
+    """The predicate that keeps the rows of ``flow_logs``' objects only (None: all). AWS names
+    each object ``<account>_vpcflowlogs_<region>_<flow-log-id>_<time>_<hash>.log.gz`` below
+    ``AWSLogs/`` (reference §6.1-6.2; ``AWSLogs`` can't be the user's prefix), so the id
+    between underscores after ``/AWSLogs/`` is the object's flow log; ``_`` is LIKE's
+    one-character wildcard, hence the escape."""
+    if not flow_logs:
+        return None
+    terms = [f"\"$path\" LIKE '%/AWSLogs/%\\_{f}\\_%' ESCAPE '\\'" for f in flow_logs]
+    return "(" + " OR ".join(terms) + ")"
+
+
+#: A window of at most this many days has its day folders' flow logs checked too.
+CHECKED_DAYS = 2
+
+
+def describe_prefix(client: S3Client, bucket: str, prefix: str,
+                    flow_logs: Sequence[str] = (), *, folders: Sequence[str] = (),
+                    window: tuple[datetime | None, datetime | None] = (None, None)
+                    ) -> FlowLogTable:
+    """Look at a prefix (a few listings and a ranged GET per flow log) and describe its
+    table: for ``flow_logs`` only if given; a ``MixedFormats`` refusal when flow logs of two
+    formats write there and none is named. The flow logs are those of the newest folders,
+    and of the folders the question reads when they are few: ``folders`` (the app's day or
+    hour folder) and a window's day folders (up to ``CHECKED_DAYS``), since a flow log of
+    another format may have written there only (deleted since: formats can't change)."""
     roots = region_roots(client, bucket, prefix)
     if not roots:
         raise TableError(f"{S3Url(bucket, prefix)}: no flow-log folders (AWSLogs/<account>/"
@@ -138,20 +214,73 @@ def describe_prefix(client: S3Client, bucket: str, prefix: str) -> FlowLogTable:
                                 e.key))
     info = newest.info
     assert info is not None
-    columns = _columns(client, bucket, newest, info.fmt)
-    others = []
-    for entry in _newest_per_flow_log(client, bucket, roots):
-        assert entry.info is not None
-        if entry.info.flow_log_id != info.flow_log_id and (
-                entry.info.fmt != info.fmt or _columns(client, bucket, entry, entry.info.fmt)
-                != columns):
-            others.append(entry.info.flow_log_id)
+    formats = _formats(client, bucket, roots, [*folders, *_window_days(roots, *window)])
+    fmt, columns = _chosen(S3Url(bucket, prefix), formats, flow_logs)
+    others = sorted(f for f, found in formats.items() if found != (fmt, columns))
     return FlowLogTable(
         bucket=bucket, prefix=destinations.pop(), hive=roots[0].hive,
-        hourly=info.layout in ("hourly", "hive-hourly"), fmt=info.fmt,
+        hourly=info.layout in ("hourly", "hive-hourly"), fmt=fmt,
         service=services.pop(), accounts=tuple(sorted(accounts)),
-        regions=tuple(sorted(regions)), first_day=first_day, columns=tuple(columns),
-        other_formats=tuple(sorted(set(others))))
+        regions=tuple(sorted(regions)), first_day=first_day, columns=columns,
+        flow_logs=tuple(flow_logs), others=tuple(others))
+
+
+_Format = tuple[str, tuple["Column", ...]]  # "text"/"parquet", the columns in object order
+
+
+def _window_days(roots: list[layout.RegionRoot], since: datetime | None,
+                 until: datetime | None) -> list[str]:
+    """The day folders a closed window of at most ``CHECKED_DAYS`` days reads."""
+    if since is None or until is None:
+        return []
+    days = [layout.day_prefixes(root, since, until) for root in roots]
+    return [d for each in days for d in each] if len(days[0]) <= CHECKED_DAYS else []
+
+
+def _formats(client: S3Client, bucket: str, roots: list[layout.RegionRoot],
+             folders: Sequence[str]) -> dict[str, _Format]:
+    """Each flow log seen in the newest folders (with the format of its newest object) and
+    in ``folders`` (with the format of an object there)."""
+    entries = {e.info.flow_log_id: e for e in _newest_per_flow_log(client, bucket, roots)
+               if e.info is not None}
+    for folder in folders:  # every key under it: a day folder's hour folders too
+        for entry in list_all(client, bucket, folder, delimiter=""):
+            if entry.kind == "object" and entry.info is not None:
+                entries.setdefault(entry.info.flow_log_id, entry)
+    return {flow_log: (entry.info.fmt, tuple(_columns(client, bucket, entry, entry.info.fmt)))
+            for flow_log, entry in entries.items() if entry.info is not None}
+
+
+def _chosen(url: S3Url, formats: dict[str, _Format], flow_logs: Sequence[str]) -> _Format:
+    """The one format the table reads: the named flow logs' (all of one format), or the
+    location's when every flow log there writes the same."""
+    if flow_logs:
+        unknown = [f for f in flow_logs if f not in formats]
+        if unknown:
+            raise TableError(f"{url}: no object of flow log {', '.join(unknown)} in the folders "
+                             f"looked at (flow logs there: {', '.join(sorted(formats))})")
+        chosen = {formats[f] for f in flow_logs}
+        if len(chosen) > 1:
+            raise TableError(f"--flow-log {', '.join(flow_logs)}: these flow logs write "
+                             "different formats, and one table reads one; give one of them")
+        return chosen.pop()
+    groups: dict[_Format, list[str]] = {}
+    for flow_log, found in sorted(formats.items()):
+        groups.setdefault(found, []).append(flow_log)
+    if len(groups) > 1:
+        raise MixedFormats(str(url), [(tuple(ids), _what(found)) for found, ids in groups.items()])
+    return next(iter(groups))
+
+
+def _what(found: _Format) -> str:
+    """A format in a few words: ``the default format``, ``17 fields``, ``parquet, 29 columns``."""
+    fmt, columns = found
+    fields = tuple(c.field for c in columns)
+    if fmt == "parquet":
+        return f"parquet, {len(fields)} columns"
+    if fields == tuple(DEFAULT_FIELDS):
+        return "the default format"
+    return f"{len(fields)} fields"
 
 
 def _root_parts(root: layout.RegionRoot) -> tuple[str, str, str]:
@@ -321,14 +450,22 @@ def create_table(table: FlowLogTable, *, database: str = "default",
     properties = header + [("projection.enabled", "true")] + projection + [
         ("storage.location.template", table.template())]
     props = ",\n".join(f"  '{k}' = '{_quote(v)}'" for k, v in properties)
-    warning = ""
-    if table.other_formats:
-        warning = (f"-- Warning: flow log(s) {', '.join(table.other_formats)} in this location "
-                   "write another format; their rows will not read correctly in this table.\n")
-    return (warning +
-            f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{name}` (\n{columns}\n)\n"
-            f"PARTITIONED BY ({partitions})\n{storage}\n"
+    comment = ""
+    if table.flow_logs:  # where a reader of the table's DDL (SHOW CREATE TABLE) looks
+        comment = f"COMMENT '{_quote(restriction_note(table))}'\n"
+    return (f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{name}` (\n{columns}\n)\n"
+            f"{comment}PARTITIONED BY ({partitions})\n{storage}\n"
             f"LOCATION '{_quote(table.location)}'\nTBLPROPERTIES (\n{props}\n)")
+
+
+def restriction_note(table: FlowLogTable) -> str:
+    """What a table made for some flow logs only asks of every query, in one sentence."""
+    verb = "writes" if len(table.others) == 1 else "write"
+    others = (f"; {', '.join(table.others)} there {verb} another format" if table.others
+              else "")
+    return (f"flow log {', '.join(table.flow_logs)} only: Athena reads every object under "
+            f"the location{others}, so every query must keep WHERE {path_filter(table.flow_logs)} "
+            "(flowtui's queries with --flow-log do)")
 
 
 #: The enum partitions are fixed lists: say so where a reader of the table's DDL looks.
@@ -417,5 +554,6 @@ def partition_filter(table: FlowLogTable, since: datetime | None,
     return day_term
 
 
-__all__ = ["Column", "FlowLogTable", "TableError", "athena_name", "athena_type",
-           "create_table", "describe_prefix", "partition_filter"]
+__all__ = ["Column", "FlowLogTable", "MixedFormats", "TableError", "athena_name",
+           "athena_type", "create_table", "default_table_name", "describe_prefix",
+           "flow_log_ids", "partition_filter", "path_filter"]

@@ -217,6 +217,7 @@ def add_athena_app_options(parser: argparse.ArgumentParser) -> None:
                        help="Athena database of the flow-log table (default: default)")
     group.add_argument("--athena-table", metavar="TABLE",
                        help="the flow-log table (see flowtui athena ddl; asked if not given)")
+    add_flow_log_option(group, "--athena-flow-log")
     group.add_argument("--athena-workgroup", metavar="W",
                        help="Athena workgroup (default: primary)")
     group.add_argument("--athena-output-location", metavar="S3_URL",
@@ -265,12 +266,23 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
 def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """Where queries run: the same flags for ``ddl --apply`` and ``--engine athena``."""
     parser.add_argument("--database", default="default", help="Athena database (default: default)")
-    parser.add_argument("--table", default="vpc_flow_logs",
-                        help="table name (default: vpc_flow_logs)")
+    parser.add_argument("--table",
+                        help="table name (default: vpc_flow_logs, with --flow-log's ids in it "
+                             "when given)")
+    add_flow_log_option(parser)
     parser.add_argument("--workgroup", help="Athena workgroup (default: primary)")
     parser.add_argument("--output-location", metavar="S3_URL",
                         help="where Athena writes results, unless the workgroup sets it")
     parser.add_argument("--athena-endpoint-url", metavar="URL", help=argparse.SUPPRESS)
+
+
+def add_flow_log_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+                        name: str = "--flow-log") -> None:
+    """The flow log(s) an Athena table is for, where several formats share a location."""
+    parser.add_argument(name, action="append", metavar="FL_ID",
+                        help="the flow log(s) the table is for (repeat or comma-separate, one "
+                             "format), needed where flow logs of several formats write: its "
+                             "queries then read only those flow logs' objects")
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:

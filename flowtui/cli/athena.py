@@ -19,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "ddl", help="print CREATE EXTERNAL TABLE (partition projection) for a prefix",
         description="Print a CREATE EXTERNAL TABLE for the flow logs under a prefix: columns "
                     "from the newest object, partitions (with projection) from the key layout. "
-                    "Nothing is sent to Athena without --apply.")
+                    "Where flow logs of several formats write, --flow-log names the one the "
+                    "table is for. Nothing is sent to Athena without --apply.")
     ddl.add_argument("url", metavar="s3://bucket/prefix")
     add_athena_options(ddl)
     ddl.add_argument("--apply", action="store_true",
@@ -33,7 +34,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _ddl(args: argparse.Namespace) -> int:
-    from flowtui.athena.table import TableError, check_name, create_table, describe_prefix
+    from flowtui.athena.table import (
+        TableError,
+        check_name,
+        create_table,
+        default_table_name,
+        describe_prefix,
+        flow_log_ids,
+        restriction_note,
+    )
     from flowtui.s3.errors import describe
     from flowtui.s3.session import make_client
 
@@ -44,10 +53,12 @@ def _ddl(args: argparse.Namespace) -> int:
         return 2
     bucket, prefix = url.bucket, url.key
     try:
+        flow_logs = flow_log_ids(args.flow_log)
+        args.table = default_table_name(flow_logs, args.table)
         check_name("--database", args.database)
         check_name("--table", args.table)
         client = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
-        table = describe_prefix(client, bucket, prefix)
+        table = describe_prefix(client, bucket, prefix, flow_logs)
         statement = create_table(table, database=args.database, name=args.table)
     except TableError as exc:
         say(str(exc))
@@ -55,9 +66,8 @@ def _ddl(args: argparse.Namespace) -> int:
     except Exception as exc:  # S3 errors: one line, never a traceback
         say(describe(exc, bucket=bucket, key=prefix))
         return 1
-    if table.other_formats:
-        say(f"flow log(s) {', '.join(table.other_formats)} under this prefix write another "
-            "format than the one this table reads; query them with a table of their own")
+    if table.flow_logs:
+        say(f"{args.database}.{args.table}: {restriction_note(table)}")
     print(statement + ";")
     if not args.apply:
         return 0

@@ -23,8 +23,11 @@ from flowtui.athena.engine import AthenaTarget, QueryFailed, QueryStatus
 from flowtui.athena.table import (
     FlowLogTable,
     TableError,
+    default_table_name,
     describe_prefix,
+    flow_log_ids,
     partition_filter,
+    path_filter,
 )
 from flowtui.cli.args import say
 from flowtui.query.expr import And, Compare, Const, Expr, Not
@@ -66,14 +69,15 @@ def plan(args: argparse.Namespace, where: Expr | None = None) -> Plan | int:
         return 2
     bucket, prefix = url.bucket, url.key
     try:
-        table_name(args.database, args.table)
-    except ValueError as exc:
+        flow_logs = flow_log_ids(getattr(args, "flow_log", None))
+        database, name = table_name(args.database, default_table_name(flow_logs, args.table))
+    except ValueError as exc:  # TableError too
         say(str(exc))
         return 2
     try:
         client = make_client(args.profile, args.region, args.endpoint_url, args.no_sign_request)
-        table = describe_prefix(client, bucket, prefix)
         since, until = window(args)
+        table = describe_prefix(client, bucket, prefix, flow_logs, window=(since, until))
         partitions = partition_filter(table, since, until)
     except TableError as exc:
         say(str(exc))
@@ -87,8 +91,8 @@ def plan(args: argparse.Namespace, where: Expr | None = None) -> Plan | int:
     if cannot_match(where, columns(table)):
         say(f"{url}: {absent_hint(where, columns(table)) or 'the filter cannot match'}")
         return 2
-    also = [partitions] if partitions else []
-    database, name = table_name(args.database, args.table)
+    # a location shared by flow logs of several formats: only the table's flow logs' objects
+    also = [term for term in (partitions, path_filter(table.flow_logs)) if term]
     return Plan(table=table, name=(database, name), also=also,
                 target=AthenaTarget(database=database, workgroup=args.workgroup,
                                     output_location=args.output_location))

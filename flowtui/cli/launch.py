@@ -62,12 +62,19 @@ def main(argv: Sequence[str]) -> int:
     conf = loaded.settings
     profile = args.profile or conf.profile
     region = args.region or conf.region
+    from flowtui.athena.table import TableError, flow_log_ids
+
+    try:
+        flow_logs = flow_log_ids(args.athena_flow_log, "--athena-flow-log")
+    except TableError as exc:
+        say(str(exc))
+        return 2
     athena = AthenaOptions(database=args.athena_database or conf.athena_database,
                            table=args.athena_table or conf.athena_table,
                            workgroup=args.athena_workgroup or conf.athena_workgroup,
                            output_location=args.athena_output_location
                            or conf.athena_output_location,
-                           profile=profile, region=region)
+                           profile=profile, region=region, flow_logs=flow_logs)
     names = names_options(args, conf, profile)
     try:
         return run(args.target, profile=profile, region=region or default_region(profile),

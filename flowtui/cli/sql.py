@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import argparse
 
-from flowtui.cli.args import add_s3_options, add_where_argument, named_twice, say, whole_number
+from flowtui.cli.args import (
+    add_flow_log_option,
+    add_s3_options,
+    add_where_argument,
+    named_twice,
+    say,
+    whole_number,
+)
 from flowtui.s3.url import is_s3_url
 
 
@@ -29,12 +36,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hist", metavar="WIDTH", help="a time histogram, buckets of WIDTH")
     parser.add_argument("--dialect", choices=("athena", "duckdb"), default="athena")
     parser.add_argument("--database", help="the table's database (default: default)")
-    parser.add_argument("--table", default="vpc_flow_logs",
-                        help="the table (database.table names both)")
+    parser.add_argument("--table",
+                        help="the table (database.table names both; default: vpc_flow_logs, "
+                             "with --flow-log's ids in it when given)")
+    add_flow_log_option(parser)
     add_s3_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from flowtui.athena.table import default_table_name, flow_log_ids, path_filter
     from flowtui.cli import athena_queries
     from flowtui.fields import ALL_VPC_FIELDS
     from flowtui.query.aggregate import parse_every
@@ -42,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from flowtui.query.sql import histogram_sql, select_sql, table_name, top_sql
 
     try:
-        table = table_name(args.database, args.table)
+        flow_logs = flow_log_ids(args.flow_log)
+        table = table_name(args.database, default_table_name(flow_logs, args.table))
         query = Query.build(args.where, args.sort)
         by = [field_name(n) for n in args.top.split(",") if n.strip()] if args.top else []
         if named_twice(by) is not None:
@@ -64,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(prepared, int):
             return prepared
         columns, also = athena_queries.columns(prepared.table), prepared.also
+    elif flow_logs:  # no prefix to check the format against: the objects are kept all the same
+        also = [path_filter(flow_logs) or ""]
     if by:
         sql = top_sql(table, columns, by=by, metric=args.metric, n=args.n, where=where,
                       dialect=args.dialect, also=also)

@@ -44,6 +44,9 @@ class AthenaOptions:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None  # else AWS_ENDPOINT_URL_ATHENA, as the engine does
+    #: The flow log(s) the table is for, where flow logs of several formats write (the
+    #: query keeps their objects only); the default table name then carries them.
+    flow_logs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -120,7 +123,11 @@ class AthenaQueries(Feature):
                 self._table_name = name  # asked once per session
                 self.start(entry, name)
 
-        self._app.push_screen(AthenaTableScreen(self._options.database or "default"), chosen)
+        from flowtui.athena.table import default_table_name
+
+        self._app.push_screen(AthenaTableScreen(
+            self._options.database or "default",
+            default_table_name(self._options.flow_logs)), chosen)
 
     def start(self, entry: Entry, name: TableName) -> AthenaJob:
         """Query the folder with the table's filter; its rows replace the table's."""
@@ -152,7 +159,7 @@ class AthenaQueries(Feature):
             run_query,
         )
         from flowtui.athena.folder import folder_query
-        from flowtui.athena.table import TableError
+        from flowtui.athena.table import MixedFormats, TableError
         from flowtui.s3.errors import describe
 
         worker = get_current_worker()
@@ -161,7 +168,10 @@ class AthenaQueries(Feature):
         try:
             s3 = self._client()
             query = folder_query(s3, job.bucket, job.key, where, database=name.database,
-                                 table_name=name.table)
+                                 table_name=name.table, flow_logs=options.flow_logs)
+        except MixedFormats as exc:
+            post(AthenaDone(job.id, exc.hint("flowtui --athena-flow-log")))
+            return
         except TableError as exc:
             post(AthenaDone(job.id, str(exc)))
             return
