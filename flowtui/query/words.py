@@ -172,7 +172,7 @@ def number_hint(text: str) -> str:
     if None in values:  # 1.0001kb: no whole number of bytes either way; say the units
         decimal, binary = decimal.replace(number, "1", 1), binary.replace(number, "1", 1)
         values = integer(decimal), integer(binary)
-    return f" (write {decimal} = {values[0]:,} or {binary} = {values[1]:,})"
+    return f" ({decimal} = {values[0]:,}; {binary} = {values[1]:,})"
 
 
 def integer(text: str) -> int | None:
