@@ -73,3 +73,12 @@ def test_the_theme_flags_offer_the_themes_the_settings_file_takes() -> None:
     from flowtui.cli.args import THEMES
 
     assert THEMES == config.THEMES
+
+
+def test_the_where_help_says_what_1m_is(capsys: pytest.CaptureFixture[str]) -> None:
+    """The app shows sizes in KiB/MiB (powers of 1024) and the filter's ``1M`` is 1,000,000
+    (``1MiB`` 1,048,576): the help says which, so a size read off the screen is typed right."""
+    with pytest.raises(SystemExit):
+        main(["cat", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "1M = 1,000,000; 1MiB = 1,048,576" in shown

@@ -327,20 +327,39 @@ def test_non_address_is_kept() -> None:
 @pytest.mark.parametrize(
     ("number", "text"),
     [
-        (0, "0"), (1023, "1023"), (1024, "1.0K"), (1229, "1.2K"), (3565158, "3.4M"),
-        (6012954214, "5.6G"), (1048575, "1.0M"),
+        (0, "0 B"), (1, "1 B"), (1023, "1023 B"),
+        (1024, "1.0 KiB"), (1229, "1.2 KiB"),
+        (102_348, "99.9 KiB"), (102_349, "100 KiB"),  # 99.95 KiB rounds to 100: no decimal
+        (1_047_961, "1023 KiB"),  # the widest text, 8 cells
+        (1_048_575, "1.0 MiB"),  # 1023.999 KiB would round to "1024 KiB": the next unit
+        (1_048_576, "1.0 MiB"), (3_565_158, "3.4 MiB"), (6_012_954_214, "5.6 GiB"),
+        (2**40, "1.0 TiB"), (2**63 - 1, "8.0 EiB"),  # int64's largest, the bytes column's
+        (10**30, "827181 YiB"),  # beyond the last unit: still YiB, never an error
+        (-2048, "-2.0 KiB"),
     ],
 )
-def test_human_bytes(number: int, text: str) -> None:
+def test_human_bytes_is_powers_of_1024_labelled_iec(number: int, text: str) -> None:
+    """Sizes are computed in powers of 1024, so they say KiB/MiB/GiB (IEC 80000-13): "MB"
+    would claim 1,000,000-byte units, the filter language's ``1M``."""
     assert d.human_bytes(number) == text
+    assert len(text) <= 8 or number >= 2**70
+
+
+def test_every_size_below_a_pib_fits_eight_cells() -> None:
+    """The browser's size column is 8 cells wide: no size text is wider (ties included)."""
+    for unit in range(5):
+        for value in range(1000, 1025):
+            for step in (-1, 0, 1, 511, 512, 513):
+                number = value * 1024**unit + step
+                assert len(d.human_bytes(number)) <= 8, number
 
 
 def test_display_value_raw_and_decoded() -> None:
     assert d.display_value("bytes", None, decoded=True) == "-"
     assert d.display_value("bytes", None, decoded=False) == "-"
-    assert d.display_value("bytes", 0, decoded=True) == "0"  # 0 is not '-'
+    assert d.display_value("bytes", 0, decoded=True) == "0 B"  # 0 is not '-'
     assert d.display_value("bytes", 3565158, decoded=False) == "3565158"
-    assert d.display_value("bytes", 3565158, decoded=True) == "3.4M"
+    assert d.display_value("bytes", 3565158, decoded=True) == "3.4 MiB"
     assert d.display_value("packets", 123456, decoded=True) == "123456"
     assert d.display_value("start", 1418530010, decoded=True) == "2014-12-14 04:06:50"
     assert d.display_value("protocol", 6, decoded=True) == "TCP"

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from flowtui.cli.story import _window_line
 from flowtui.loader import Loader, resolve
 from flowtui.neighbours import Loaded, load_neighbours, plan_neighbours
-from flowtui.query.story import VERDICTS, tell
+from flowtui.query.story import VERDICTS, Tally, Window, tell
 from flowtui.store import RecordStore
 from tests.cli_fork import flowtui_run
 from tests.conftest import S3Server, _raw_client, text_object
@@ -140,6 +141,14 @@ def test_cli_text_puts_the_verdict_first_then_reply_elsewhere_timeline(around: S
     order = [out.index(title) for title in ("verdict", "\nreply (1)", "\nelsewhere (1)",
                                              "\ntimeline", "\nmissing (0)")]
     assert order == sorted(order)
+
+
+def test_cli_timeline_sizes_say_their_unit_once() -> None:
+    """The text timeline's bytes: ``2.0 KiB``, not ``2.0K B`` (a size and a stray unit)."""
+    line = _window_line(Window(T0, T0 + 60, Tally(records=1, packets=3, bytes=2048, accept=1),
+                               Tally(records=1, packets=1, bytes=60, accept=1)))
+    assert "→ 3 pkts 2.0 KiB - ACCEPT×1" in line, line
+    assert "← 1 pkts 60 B - ACCEPT×1" in line, line
 
 
 def test_cli_bad_expression_is_one_line_and_exit_2(around: S3Server) -> None:

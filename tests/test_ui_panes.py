@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from textual.widgets import OptionList
 
+from flowtui.decoders import human_bytes
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.records.chooser import ColumnChooser
 from flowtui.ui.widgets.records.columns import LEAD
@@ -201,6 +202,11 @@ async def test_a_histogram_range_becomes_a_during_filter(s3_server: Any,
         assert source is not None
         total = sum(int(row["bytes"] or 0) for row in source.rows(0, len(source)))
         assert sum(histogram.data.accept) + sum(histogram.data.reject) == total
+        # and their labels are sizes as the rest of the app gives them (powers of 1024, IEC)
+        peak = human_bytes(max(histogram.data.accept))
+        assert peak.endswith("KiB")
+        await wait_for(pilot, lambda: f"max {peak} " in "\n".join(screen_text(pilot)),
+                       what=f"max {peak} on the ACCEPT row")
 
 
 async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(

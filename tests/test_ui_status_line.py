@@ -58,3 +58,11 @@ async def test_a_wide_line_shows_every_part_in_its_order() -> None:
              "2 bad lines", "loading 12/288 objects", "Esc cancels", "decoded", LABEL]
     places = [line.find(part) for part in order]
     assert -1 not in places and places == sorted(places), line
+
+
+async def test_the_bytes_read_are_kib_mib_as_computed() -> None:
+    """48,000,000 bytes are 45.8 MiB (48e6 / 2**20 = 45.78): "45.8 MB" would be 45,800,000
+    bytes, the filter language's ``45.8M``."""
+    line = await line_at(300)
+    assert "loading 12/288 objects 45.8 MiB" in line, line
+    assert " MB" not in line, line

@@ -243,7 +243,8 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
 def add_where_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     parser.add_argument("--where", metavar="EXPR",
                         help="keep only records matching EXPR while loading, e.g. "
-                             "'reject and dst port 22' or 'bytes > 1M and net 10.0.0.0/8'")
+                             "'reject and dst port 22' or 'bytes > 1M and net 10.0.0.0/8' (1M = "
+                             "1,000,000; 1MiB = 1,048,576)")
 
 
 def add_window_options(parser: argparse.ArgumentParser) -> None:

@@ -321,7 +321,7 @@ def _tally(t: Tally) -> str:
     if t.reject:
         actions.append(f"REJECT×{t.reject}")
     flags = _flags(t.flags)
-    return (f"{t.packets} pkts {human_bytes(t.bytes)} B {flags} {' '.join(actions)}").strip()
+    return (f"{t.packets} pkts {human_bytes(t.bytes)} {flags} {' '.join(actions)}").strip()
 
 
 def write_conversation(out: TextIO, talk: Conversation,

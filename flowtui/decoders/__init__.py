@@ -38,7 +38,6 @@ from flowtui.decoders.protocols import (
 from flowtui.decoders.values import (
     MILLISECONDS_THRESHOLD,
     as_int,
-    binary_size,
     counted,
     decode_bytes,
     decode_count,
@@ -84,7 +83,6 @@ __all__ = [
     "WINDOWS_EPHEMERAL",
     "address_class",
     "as_int",
-    "binary_size",
     "counted",
     "decode_account_id",
     "decode_action",

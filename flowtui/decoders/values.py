@@ -69,25 +69,31 @@ def decode_bytes(value: object) -> str | None:
     if number is None:
         return not_a_number(value)
     text = counted(number, "bytes")
-    return text if abs(number) < 1024 else f"{text} ({binary_size(number)})"
+    return text if abs(number) < 1024 else f"{text} ({human_bytes(number)})"
 
 
-def binary_size(number: int) -> str:
-    """A size in words, its unit spelled out: ``6.9 KiB``, ``3.4 MiB`` (where a table cell
-    has room only for :func:`human_bytes`' ``6.9K``)."""
-    short = human_bytes(number)
-    return f"{short} B" if abs(number) < 1024 else f"{short[:-1]} {short[-1]}iB"
+#: The IEC binary prefixes (IEC 80000-13): a KiB is 1024 bytes, a MiB 1024 KiB, and so on.
+#: ``KB``/``MB`` would read as the filter language's ``1k``/``1M``, which are powers of 1000.
+BINARY_UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
 
 
-def human_bytes(number: int) -> str:
-    """Binary multiples with one decimal (``1.2K``, ``3.4M``, ``5.6G``), as ``ls -h`` does."""
+def human_bytes(number: int | float) -> str:
+    """A size as people read it, in powers of 1024 with IEC units: ``0 B``, ``1023 B``,
+    ``1.0 KiB``, ``12.3 KiB``, ``123 KiB``, ``4.7 MiB``.
+
+    Three digits or more, as ``ls -h`` gives: one decimal below 100, none from 100; a value
+    that rounds to 1024 of a unit is 1.0 of the next (1,048,575 bytes is ``1.0 MiB``, not
+    ``1024.0 KiB``). So the text is at most 8 cells (``1023 KiB``) and a column of sizes
+    stays narrow; the exact count is the detail panel's (``decode_bytes``)."""
     if abs(number) < 1024:
-        return str(number)
+        return f"{int(number)} B"
     amount = float(number)
-    for unit in "KMGTPE":
+    for unit in BINARY_UNITS:
         amount /= 1024
-        if abs(round(amount, 1)) < 1024 or unit == "E":
-            return f"{amount:.1f}{unit}"
+        if abs(round(amount, 1)) < 100:
+            return f"{amount:.1f} {unit}"
+        if abs(round(amount)) < 1024 or unit == BINARY_UNITS[-1]:
+            return f"{amount:.0f} {unit}"
     raise AssertionError("unreachable")
 
 

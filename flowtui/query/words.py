@@ -160,15 +160,24 @@ COUNTERS = frozenset({"packets", "bytes", "start", "end", "packets-lost-no-route
 
 
 def number_hint(text: str) -> str:
-    m = re.fullmatch(r"\s*\d+(?:\.\d+)?\s*([kmgt])i?b\s*", text, re.IGNORECASE)
-    if m:
-        unit = m.group(1).upper()
-        return f" (sizes are {unit} for 10^n or {unit}iB for 2^n: 1M, 1MiB)"
-    return ""
+    """What ``1MB`` or ``2gb`` should have been: both spellings with their exact values, since
+    the app shows sizes in IEC units (``4.7 MiB``) and ``1M`` here is a million."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt])i?b\s*", text, re.IGNORECASE)
+    if not m:
+        return ""
+    number, unit = m.group(1), m.group(2).lower()
+    decimal = f"{number}{'k' if unit == 'k' else unit.upper()}"
+    binary = f"{number}{unit.upper()}iB"
+    values = integer(decimal), integer(binary)
+    if None in values:  # 1.0001kb: no whole number of bytes either way; say the units
+        decimal, binary = decimal.replace(number, "1", 1), binary.replace(number, "1", 1)
+        values = integer(decimal), integer(binary)
+    return f" ({decimal} = {values[0]:,}; {binary} = {values[1]:,})"
 
 
 def integer(text: str) -> int | None:
-    """``1500``, ``10k`` (×1000), ``2M``, ``1.5G``, ``64KiB`` (×1024) …; None if not one."""
+    """``1500``, ``10k`` (×1000), ``2M`` (2,000,000), ``1.5G``, ``64KiB`` (×1024) …; None if
+    not one."""
     m = _SIZE.match(text.strip())
     if not m:
         return None

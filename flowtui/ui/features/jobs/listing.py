@@ -20,6 +20,7 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from flowtui.decoders import human_bytes
 from flowtui.events import ObjectRef
 from flowtui.loader import resolve
 from flowtui.s3.errors import describe
@@ -33,7 +34,6 @@ from flowtui.ui.widgets.athena.dialogs import LoadOrQueryScreen
 from flowtui.ui.widgets.browser.pane import BrowserPane
 from flowtui.ui.widgets.browser.sources import Location, entry_location, folder_kind
 from flowtui.ui.widgets.dialogs import ConfirmScreen
-from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
 
 if TYPE_CHECKING:

@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from rich.table import Table
 from rich.text import Text
 
-from flowtui.decoders import as_int, display_value
+from flowtui.decoders import as_int, display_value, human_bytes
 from flowtui.names.story import side_text
 from flowtui.query.story import Conversation, Sighting, Story, Tally, Window
-from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
 
 #: How each verdict reads at a glance (the code itself is always shown beside it).

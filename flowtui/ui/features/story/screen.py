@@ -31,7 +31,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from flowtui.decoders import as_int
+from flowtui.decoders import as_int, human_bytes
 from flowtui.neighbours import NeighbourPlan
 from flowtui.query.flow import recorder_label
 from flowtui.query.story import SIGHTINGS_LIMIT, Sighting
@@ -60,7 +60,6 @@ from flowtui.ui.features.story.render import (
 from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.names.story import StoryNamed, name_story, named_text
-from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
 
 if TYPE_CHECKING:

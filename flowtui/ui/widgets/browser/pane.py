@@ -26,6 +26,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from flowtui.decoders import human_bytes
 from flowtui.s3.errors import describe
 from flowtui.s3.inflight import Scope
 from flowtui.s3.listing import Entry
@@ -41,7 +42,6 @@ from flowtui.ui.widgets.browser.sources import (
     newest_date_folder,
     today_location,
 )
-from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.safe import literal
 
 if TYPE_CHECKING:
@@ -84,6 +84,16 @@ FOLLOW_MARK = "● "
 """Before a folder (or bucket) that a live tail follows."""
 
 
+SIZE_WIDTH = 8
+"""Cells of an object's size: ``human_bytes`` is at most 8 (``1023 KiB``), so the flow-log
+ids after it start in one column."""
+
+
+def size_text(size: int | None) -> str:
+    """An object's size in IEC units (``11.1 KiB``, ``4.7 MiB``); ``?`` when S3 gave none."""
+    return "?" if size is None else human_bytes(size)
+
+
 def entry_prompt(entry: Entry, state: LoadState | None, followed: bool = False) -> Text:
     """One entry as the browser shows it; every piece of data goes in literally."""
     if entry.kind == "bucket":
@@ -104,13 +114,13 @@ def entry_prompt(entry: Entry, state: LoadState | None, followed: bool = False) 
             # In date folders the date is in the path; a bare file shows it too.
             stamp = "%H:%M" if info.layout != "file" else "%m-%d %H:%M"
             line = Text(info.time.strftime(stamp), style="bold")
-            line.append(f" {human_bytes(entry.size):>7} ")
+            line.append(f" {size_text(entry.size):>{SIZE_WIDTH}} ")
             line.append(literal(info.flow_log_id))
             if info.fmt == "parquet":
                 line.append(" parquet", style="italic")
         else:
             line = Text(literal(entry.name))
-            line.append(f" {human_bytes(entry.size)}", style="dim")
+            line.append(f" {size_text(entry.size)}", style="dim")
     line.no_wrap = True
     line.overflow = "ellipsis"
     if followed:

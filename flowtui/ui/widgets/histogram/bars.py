@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from flowtui.decoders import human_bytes
+
 UP = " ▁▂▃▄▅▆▇█"
 """Bottom-anchored eighths: a bar grows up from its row's floor."""
 ACROSS = " ▏▎▍▌▋▊▉█"
@@ -45,6 +47,12 @@ def count_text(value: int) -> str:
         if value >= limit:
             return f"{value / limit:.1f}{unit}"
     return str(value)
+
+
+def amount_text(value: int, metric: str) -> str:
+    """A label's amount: records short (``12.3k``), bytes in IEC units (``4.7 MiB``) as every
+    other size on screen; ``73.4MB`` here was powers of 1000 beside the top-N's MiB."""
+    return human_bytes(value) if metric == "bytes" else count_text(value)
 
 
 def width_text(seconds: int) -> str:

@@ -37,9 +37,9 @@ from flowtui.query.times import parse_time
 from flowtui.rowsource import RowSource
 from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.histogram.bars import (
+    amount_text,
     bucket_label,
     column_rows,
-    count_text,
     during_text,
     width_text,
 )
@@ -49,7 +49,8 @@ from flowtui.ui.widgets.refday import DataDay
 from flowtui.ui.widgets.refresh import AggregateRefresh
 
 LABEL_WIDTH = 9
-INFO_WIDTH = 16
+INFO_WIDTH = 20
+"""Cells right of the bars: " max 1023 KiB /10s", " A1023 KiB R1023 KiB" at the widest."""
 METRICS = ("records", "bytes")
 SCALES = ("lin", "log")
 #: The prompt kind of the strip's ``@`` (the app hands the submitted text back to ``go``).
@@ -427,7 +428,6 @@ class TimeHistogram(Widget, can_focus=True):
         self._offset = max(0, min(self._offset, max(0, count - room)))
         lo, hi = self._offset, min(count, self._offset + room)
         at = cursor - lo
-        unit = "B" if data.metric == "bytes" else ""
         lines: list[Strip] = []
         notes = (self.scale, f"/{width_text(data.width)}")  # the scale, the bucket width
         for (name, values, part), note in zip((("ACCEPT", data.accept, "accept"),
@@ -443,7 +443,7 @@ class TimeHistogram(Widget, can_focus=True):
             cursor_style = style + self._style("time-histogram--cursor")
             for row, text in enumerate(bars):
                 tag = name if row == 0 else ""
-                info = f" max {count_text(peak)}{unit} {note}" if row == 0 else ""
+                info = f" max {amount_text(peak, data.metric)} {note}" if row == 0 else ""
                 lines.append(Strip([
                     Segment(f"{tag:<{LABEL_WIDTH}}", label),
                     Segment(text[:at], style),
@@ -452,13 +452,12 @@ class TimeHistogram(Widget, can_focus=True):
                     Segment(" " * (room - len(text)), base),
                     Segment(f"{info:<{INFO_WIDTH}}", self._style("time-histogram--info")),
                 ]).crop_extend(0, width, base))
-        lines.append(self._axis(data, lo, hi, cursor, room, unit).crop_extend(0, width, base))
+        lines.append(self._axis(data, lo, hi, cursor, room).crop_extend(0, width, base))
         while len(lines) < height:
             lines.append(Strip.blank(width, base))
         return lines[:height]
 
-    def _axis(self, data: HistogramData, lo: int, hi: int, cursor: int, room: int,
-              unit: str) -> Strip:
+    def _axis(self, data: HistogramData, lo: int, hi: int, cursor: int, room: int) -> Strip:
         """``14:05    ──━━━▲──── A1.2k R42``: the cursor's time, the selection under the
         bars (heavy rule), and the cursor's (or the selection's) numbers."""
         anchor = self.range_start
@@ -467,7 +466,7 @@ class TimeHistogram(Widget, can_focus=True):
                         for i in range(lo, hi))
         accept = sum(data.accept[low:high + 1])
         reject = sum(data.reject[low:high + 1])
-        info = f" A{count_text(accept)}{unit} R{count_text(reject)}{unit}"
+        info = f" A{amount_text(accept, data.metric)} R{amount_text(reject, data.metric)}"
         axis = self._style("time-histogram--axis")
         return Strip([
             Segment(f"{bucket_label(data.times[cursor], data.width):<{LABEL_WIDTH}}",

@@ -10,21 +10,8 @@ from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from flowtui.decoders import counted
+from flowtui.decoders import counted, human_bytes
 from flowtui.ui.widgets.safe import literal
-
-
-def human_bytes(size: int | float | None) -> str:
-    """Sizes as people read them: 1.2 MB (powers of 1024, one decimal)."""
-    if size is None:
-        return "?"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1024 or unit == "TB":
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"  # pragma: no cover - loop always returns
-
 
 MIN_CUT = 16
 """Cells left at the end of the line for a part that does not fit whole (the label, cut)."""

@@ -28,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from flowtui.decoders import human_bytes
 from flowtui.names.resolve import Names
 from flowtui.query.aggregate import group_by, top_of
 from flowtui.query.topkeys import (
@@ -43,7 +44,6 @@ from flowtui.ui.actions import bindings
 from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.histogram.bars import share_bar
 from flowtui.ui.widgets.prompt.bar import PromptBar, PromptSpec
-from flowtui.ui.widgets.records.status import human_bytes
 from flowtui.ui.widgets.refresh import AggregateRefresh
 from flowtui.ui.widgets.safe import literal
 from flowtui.ui.widgets.top.named import by_name, nameable, named_batches, named_drill_text
