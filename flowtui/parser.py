@@ -57,13 +57,13 @@ class FlowLogParser:
     default 14-field format is assumed. ``inflate`` picks the gzip backend (tests compare
     zlib-ng with the standard library's zlib; both give the same text).
 
-    ``columns`` (None: all) are the only columns typed and returned, for a question that
-    reads a few (``hist`` reads ``start``, ``packets``, ``bytes`` and ``action``): the others
-    are still split, so a line with the wrong number of fields is still a bad line, but
-    never converted (typing and dictionary building are most of a parse). A value that does
-    not fit its column's type makes a line bad only when that column is read. Columns the
-    object does not have are left out, as they are without ``columns``; an object with none
-    of them gives batches of its first column, so its records are still counted.
+    ``columns`` (None: all) are the only columns returned, for a question that reads a few
+    (``hist`` reads ``start``, ``packets``, ``bytes`` and ``action``): the others are still
+    typed (integers) or read as bytes (text, never made dictionaries, which is most of a
+    parse), so a line is bad or good whatever is read: a question skips the lines ``cat``
+    skips and counts the records it counts. Columns the object does not have are left out,
+    as they are without ``columns``; an object with none of them gives batches of its first
+    column, so its records are still counted.
 
     ``prefilter`` (a ``--where`` that keeps few records) is applied to each block before it
     is typed: its columns are typed first, and only the lines it keeps are typed whole
