@@ -53,6 +53,9 @@ class ObjectStarted:
 class BatchLoaded:
     ref: ObjectRef
     batch: pa.RecordBatch
+    #: Where the rows are in the object's text (``blocks.RowLines``: the first row's line
+    #: number, their line numbers, or None when not known).
+    lines: int | pa.Array | None = None
 
 
 @dataclass(frozen=True)

@@ -358,7 +358,7 @@ class Loader:
             self._first_out.set()
         if isinstance(event, BatchLoaded):
             if self.store is not None:
-                self.store.append(event.batch, event.ref.location)
+                self.store.append(event.batch, event.ref.location, event.lines)
             self._records += event.batch.num_rows
             self._on_event(event)
             now = time.monotonic()
@@ -395,17 +395,22 @@ class Loader:
         pipelined = ref.size is None or ref.size >= PIPELINE_MIN_BYTES
         parser = FlowLogParser(self.fields, name=ref.location, cancel=self._cancel,
                                pipelined=pipelined, columns=self.columns,
-                               prefilter=self.prefilter, dictionaries=self.dictionaries)
+                               prefilter=self.prefilter, dictionaries=self.dictionaries,
+                               line_numbers=True)
         delivered = 0
         try:
             for batch in self._batches(index, ref, parser):
+                lines = parser.lines_of(batch)
+                rows = batch.num_rows
                 if self.since is not None or self.until is not None:
                     batch = window_filter(batch, self.since, self.until)
                 if self.predicate is not None and batch.num_rows:
                     batch = self.predicate(batch)
                 if batch.num_rows:
                     delivered += batch.num_rows
-                    self._emit(index, BatchLoaded(ref, batch))
+                    # rows filtered out: which lines those left are is not kept
+                    self._emit(index, BatchLoaded(ref, batch,
+                                                  lines if batch.num_rows == rows else None))
         except Exception as exc:  # any failure is this object's, reported in one line
             if self._cancel.is_set() or _cancelled(exc):
                 return

@@ -43,6 +43,7 @@ from flowtui.columntext import (
     rendered,
 )
 from flowtui.linebytes import line_bytes
+from flowtui.rowlines import RowLines, line_at
 from flowtui.store import records
 from flowtui.textsafe import BIDI, UNSAFE, UNSAFE_KEEPING_NEWLINES, printable
 
@@ -63,6 +64,8 @@ class RecordWriter:
         self.limit = limit
         self.decoded = decoded
         self.written = 0
+        #: Where the rows of the batch being written are in their object (``rowlines``).
+        self._lines: RowLines = None
         self._binary: BinaryIO | None = getattr(out, "buffer", None)
         self._rendering = threading.local()
 
@@ -70,11 +73,14 @@ class RecordWriter:
     def done(self) -> bool:
         return self.limit is not None and self.written >= self.limit
 
-    def write_batch(self, batch: pa.RecordBatch, source: str) -> None:
+    def write_batch(self, batch: pa.RecordBatch, source: str, lines: RowLines = None) -> None:
+        """``lines``: where the rows are in ``source``'s text (``rowlines``; None: not
+        known), for a writer that names records by their line (``ExplainWriter``)."""
         if self.done or batch.num_rows == 0:
             return
         if self.limit is not None:
             batch = batch.slice(0, self.limit - self.written)
+        self._lines = lines
         self._write(batch, source)
         self.written += batch.num_rows
         self.out.flush()
@@ -415,11 +421,14 @@ class ExplainWriter(RecordWriter):
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
         from flowtui.explain import explain
 
-        for record in records(batch):
+        for offset, record in enumerate(records(batch)):
             number = self.written + 1
             self.written += 1
             explanation = explain(record)
-            lines = [f"── record {number} · {printable(source)} " + "─" * 20]
+            line = line_at(self._lines, offset)
+            # the record's line in its object when known: "record N" counts this output
+            place = printable(source) if line is None else f"line {line} of {printable(source)}"
+            lines = [f"── record {number} · {place} " + "─" * 20]
             width = max((len(row.field) for row in explanation.rows), default=5)
             raw_width = min(max((len(row.raw) for row in explanation.rows), default=3), 40)
             for row in explanation.rows:

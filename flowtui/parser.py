@@ -33,6 +33,7 @@ from flowtui.fields import DEFAULT_FIELDS
 from flowtui.header import MAX_FIELDS, column_names, looks_like_header
 from flowtui.inflate import DEFAULT as DEFAULT_INFLATE
 from flowtui.inflate import Inflate
+from flowtui.rowlines import RowLines, shift_lines
 from flowtui.sniff import GZIP_MAGIC, SNIFF_BYTES, refusal
 
 MAX_LINE_BYTES = 1 << 20  # no flow-log record comes near this; a longer line is not one
@@ -57,13 +58,13 @@ class FlowLogParser:
     default 14-field format is assumed. ``inflate`` picks the gzip backend (tests compare
     zlib-ng with the standard library's zlib; both give the same text).
 
-    ``columns`` (None: all) are the only columns typed and returned, for a question that
-    reads a few (``hist`` reads ``start``, ``packets``, ``bytes`` and ``action``): the others
-    are still split, so a line with the wrong number of fields is still a bad line, but
-    never converted (typing and dictionary building are most of a parse). A value that does
-    not fit its column's type makes a line bad only when that column is read. Columns the
-    object does not have are left out, as they are without ``columns``; an object with none
-    of them gives batches of its first column, so its records are still counted.
+    ``columns`` (None: all) are the only columns returned, for a question that reads a few
+    (``hist`` reads ``start``, ``packets``, ``bytes`` and ``action``): the others are still
+    typed (integers) or read as bytes (text, never made dictionaries, which is most of a
+    parse), so a line is bad or good whatever is read: a question skips the lines ``cat``
+    skips and counts the records it counts. Columns the object does not have are left out,
+    as they are without ``columns``; an object with none of them gives batches of its first
+    column, so its records are still counted.
 
     ``prefilter`` (a ``--where`` that keeps few records) is applied to each block before it
     is typed: its columns are typed first, and only the lines it keeps are typed whole
@@ -91,13 +92,20 @@ class FlowLogParser:
     ``max_block_bytes`` (default ``MAX_BLOCK_BYTES``) bounds the blocks typed at once, and so
     the batches: a writer with costs per batch (``cat``'s JSON lines and table writers) asks
     for larger ones.
+
+    ``line_numbers=True``: ``lines_of(batch)`` says where a batch's rows are in the object's
+    text (``RowLines``), so a record can be named by its line ("line 1234 of OBJECT"), as
+    its bad neighbours are. Asked of each batch as it comes (the loader does): a batch not
+    asked for is held as long as the parser. The usual batch costs one int: its rows are
+    consecutive lines.
     """
 
     def __init__(self, fields: Sequence[str] | None = None, *, name: str = "",
                  pipelined: bool = True, cancel: threading.Event | None = None,
                  inflate: Inflate | None = None, columns: Iterable[str] | None = None,
                  prefilter: Prefilter | None = None, dictionaries: bool = True,
-                 numbers_as_text: bool = False, max_block_bytes: int | None = None) -> None:
+                 numbers_as_text: bool = False, max_block_bytes: int | None = None,
+                 line_numbers: bool = False) -> None:
         self.name = name
         self._max_block_bytes = max_block_bytes  # None: MAX_BLOCK_BYTES
         self._typer = BlockTyper(column_names(fields) if fields else None, columns, prefilter,
@@ -124,6 +132,10 @@ class FlowLogParser:
                           else None)
         self._inflight: list[_InFlight] = []
         self._settled: list[pa.RecordBatch] = []
+        #: Each batch out, by id, to where its rows are (``lines_of``); the batch is held
+        #: with it, so its id is not reused before it is asked for.
+        self._row_lines: dict[int, tuple[pa.RecordBatch, RowLines]] = {}
+        self._line_numbers = line_numbers
 
     @property
     def fields(self) -> list[str] | None:
@@ -211,6 +223,12 @@ class FlowLogParser:
         self.bad_lines.sort(key=lambda bad: bad.line_number)
         self.close()
         return batches
+
+    def lines_of(self, batch: pa.RecordBatch) -> RowLines:
+        """Where ``batch``'s rows are in the object's text (None: not known, or not a batch
+        of this parser's: a Parquet object's). Asked once per batch."""
+        held = self._row_lines.pop(id(batch), None)
+        return held[1] if held is not None and held[0] is batch else None
 
     def close(self) -> None:
         """Stop the parse thread; idempotent, and safe to call from a cancelled load."""
@@ -419,6 +437,9 @@ class FlowLogParser:
             if result.switched is not None:
                 self._typer = result.switched
             out.extend(result.batches)
+            if self._line_numbers:
+                for batch, lines in zip(result.batches, result.row_lines, strict=False):
+                    self._row_lines[id(batch)] = (batch, shift_lines(lines, self._lines_seen))
             for line in result.bad:
                 self._bad(self._lines_seen + line.line_number, line.reason, line.text.encode())
             self.bad_count += result.bad_count - len(result.bad)

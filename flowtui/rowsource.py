@@ -65,3 +65,30 @@ class RowSource(Protocol):
     def index_of(self, store_index: int) -> int | None:
         """Where store row ``store_index`` is here; None when this source leaves it out."""
         ...
+
+
+def record_place(source: RowSource, row: int, full_name: bool = False) -> str:
+    """How the detail panel, the copy message and the story name row ``row`` of ``source``:
+    ``row 12 of 340 in view · line 1234 of flows.log.gz`` — the row of what the table shows
+    (``in view`` when a filter or a sort made it), and the record's line in its object when
+    the store knows it; ``row 12 of 340`` plainly when it does not (Parquet, Athena).
+
+    It said ``record 12``, the row of the view, which a user took for the record's place
+    in its file. ``full_name``: the object's whole location (a copied message is pasted
+    into a ticket), else its last part (one line of a panel). Line numbers have no
+    thousands separator: they are typed into an editor."""
+    count = len(source)
+    text = f"row {row + 1:,} of {count:,}"
+    store = source.store
+    if store is not source and not getattr(source, "passthrough", False):
+        text += " in view"
+    try:
+        at = source.store_index(row)
+        line = store.line_of(at)
+        location = store.source(at)
+    except IndexError:
+        return text
+    if line is None:
+        return text
+    name = location if full_name else (location.rpartition("/")[2] or location)
+    return f"{text} · line {line} of {name}" if name else f"{text} · line {line}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from flowtui import arrowcompute as pc
+from flowtui.rowlines import RowLines, line_at, slice_lines
 
 
 def records(batch: pa.RecordBatch) -> list[dict[str, object]]:
@@ -68,6 +69,9 @@ class RecordStore:
         self._lock = threading.Lock()
         self._batches: list[pa.RecordBatch] = []
         self._sources: list[str] = []
+        #: Where each batch's rows are in its object's text (``RowLines``): one int for the
+        #: usual batch, so naming a record by its line costs nothing per record.
+        self._lines: list[RowLines] = []
         self._starts: list[int] = []  # index of each batch's first row
         self._length = 0
         self._columns: list[str] = []
@@ -78,7 +82,8 @@ class RecordStore:
         #: How many times ``clear`` emptied the store: a view starts over when this moves.
         self.resets = 0
 
-    def append(self, batch: pa.RecordBatch, source: str = "") -> None:
+    def append(self, batch: pa.RecordBatch, source: str = "", lines: RowLines = None) -> None:
+        """``lines``: where the rows are in ``source``'s text (None: not known)."""
         if batch.num_rows == 0:
             return
         with self._lock:
@@ -88,6 +93,7 @@ class RecordStore:
             self._starts.append(self._length)
             self._batches.append(batch)
             self._sources.append(source)
+            self._lines.append(lines)
             self._length += batch.num_rows
             self.generation += 1
 
@@ -99,6 +105,7 @@ class RecordStore:
     def clear(self) -> None:
         with self._lock:
             self._batches, self._sources, self._starts = [], [], []
+            self._lines = []
             self._length = 0
             self._columns = []
             self.generation += 1
@@ -117,16 +124,19 @@ class RecordStore:
             cut = bisect.bisect_right(self._starts, count) - 1
             batches = self._batches[cut:]
             sources = self._sources[cut:]
+            lines = self._lines[cut:]
             offset = count - self._starts[cut]
             if offset == batches[0].num_rows:
-                batches, sources = batches[1:], sources[1:]
+                batches, sources, lines = batches[1:], sources[1:], lines[1:]
             elif offset:
                 batches[0] = batches[0].slice(offset)
+                lines[0] = slice_lines(lines[0], offset)
             starts, position = [], 0
             for batch in batches:
                 starts.append(position)
                 position += batch.num_rows
             self._batches, self._sources, self._starts = batches, sources, starts
+            self._lines = lines
             self._length -= count
             self.dropped += count
             self.generation += 1
@@ -168,6 +178,16 @@ class RecordStore:
             if not 0 <= index < self._length:
                 raise IndexError(index)
             return self._sources[bisect.bisect_right(self._starts, index) - 1]
+
+    def line_of(self, index: int) -> int | None:
+        """Row ``index``'s line number in its object's text (None: not known: a Parquet
+        object, rows a filter picked while loading, an Athena result)."""
+        with self._lock:
+            if not 0 <= index < self._length:
+                raise IndexError(index)
+            number = bisect.bisect_right(self._starts, index) - 1
+            lines, start = self._lines[number], self._starts[number]
+        return line_at(lines, index - start)
 
     def fields_of(self, index: int) -> list[str]:
         """The columns row ``index``'s own object has. Rows of an object whose format lacks a

@@ -51,6 +51,7 @@ from flowtui.events import (
     TailStopped,
 )
 from flowtui.loader import Loader
+from flowtui.rowlines import slice_lines
 from flowtui.s3.errors import S3AccessError, describe
 from flowtui.s3.inflight import Scope
 from flowtui.s3.url import S3Url
@@ -339,7 +340,8 @@ class TailEngine:
                 self._held.popleft()
                 cut = oldest.batch.num_rows
             else:
-                self._held[0] = BatchLoaded(oldest.ref, oldest.batch.slice(extra))
+                self._held[0] = BatchLoaded(oldest.ref, oldest.batch.slice(extra),
+                                            slice_lines(oldest.lines, extra))
                 cut = extra
             self._held_rows -= cut
             self._held_dropped += cut
@@ -347,7 +349,7 @@ class TailEngine:
     def _deliver(self, event: BatchLoaded) -> None:
         """With the lock held: into the store (trimmed to ``keep``), then the event."""
         if self.store is not None:
-            self.store.append(event.batch, event.ref.location)
+            self.store.append(event.batch, event.ref.location, event.lines)
             if self.keep is not None and len(self.store) > self.keep:
                 self.store.drop_oldest(len(self.store) - self.keep)
         self._emit(event)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from flowtui.output import RecordWriter
+from flowtui.rowlines import RowLines
 
 
 class BackgroundWriter:
@@ -57,7 +58,9 @@ class BackgroundWriter:
     def written(self) -> int:
         return self.writer.written
 
-    def write_batch(self, batch: pa.RecordBatch, source: str) -> None:
+    def write_batch(self, batch: pa.RecordBatch, source: str, lines: RowLines = None) -> None:
+        """``lines``: where the rows are in ``source`` (``rowlines``), for a writer that
+        names records by their line (``--explain``)."""
         self._raise()
         if not batch.num_rows:
             return  # writes nothing, not even a header (``RecordWriter.write_batch``)
@@ -65,7 +68,7 @@ class BackgroundWriter:
         alone = names != self._names
         if alone:
             self._names, self._gate = names, self._sent
-        self._queue.put(_Job(self._sent, batch, source, self._gate, alone))
+        self._queue.put(_Job(self._sent, batch, source, self._gate, alone, lines))
         self._sent += 1
 
     def drain(self) -> None:
@@ -133,7 +136,7 @@ class BackgroundWriter:
                 turn.wait_for(lambda: self._written == job.number)
             if self._error is None:
                 if parts is None:
-                    self.writer.write_batch(job.batch, job.source)
+                    self.writer.write_batch(job.batch, job.source, job.lines)
                 else:
                     self.writer.write_rendered(parts, job.batch.num_rows)
         except BaseException as exc:
@@ -175,12 +178,12 @@ class _Job:
     it (or itself) whose columns differ from the one before (``alone``). A plain class: a
     dataclass costs cat's start-up its generated code."""
 
-    __slots__ = ("alone", "batch", "gate", "number", "source")
+    __slots__ = ("alone", "batch", "gate", "lines", "number", "source")
 
     def __init__(self, number: int, batch: pa.RecordBatch, source: str, gate: int,
-                 alone: bool) -> None:
+                 alone: bool, lines: RowLines = None) -> None:
         self.number, self.batch, self.source = number, batch, source
-        self.gate, self.alone = gate, alone
+        self.gate, self.alone, self.lines = gate, alone, lines
 
 
 class _Abandoned(Exception):

@@ -82,3 +82,46 @@ def test_records_and_bad_line_numbers_match_a_line_by_line_reading(
     assert sum(batch.num_rows for batch in batches) == records
     assert [line.line_number for line in parser.bad_lines] == bad
     assert parser.bad_count == len(bad)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(sorted(KINDS)), min_size=1, max_size=400),
+       st.sampled_from([64, 512, 4096]), st.integers(0, 2**16), st.booleans())
+def test_each_record_knows_its_line_as_a_line_by_line_reading_numbers_it(
+        monkeypatch: pytest.MonkeyPatch, kinds: list[str], block_bytes: int, seed: int,
+        pipelined: bool) -> None:
+    """``lines_of``: where each batch's rows are in the text, whatever the blocks, chunks,
+    blank, CRLF and bad lines; when said, it is the record's own line (each record here
+    carries its line number as its srcport). The detail panel names a record by it."""
+    monkeypatch.setattr(parser_module, "FIRST_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(parser_module, "MAX_BLOCK_BYTES", block_bytes * 4)
+    lines = [" ".join(DEFAULT_FIELDS)]
+    for number, kind in enumerate(kinds, start=2):
+        lines.append(KINDS[kind][0].replace(" 20641 ", f" {number} "))
+    data = ("\n".join(lines) + "\n").encode()
+    parser = FlowLogParser(name="test", line_numbers=True, pipelined=pipelined)
+    rng = random.Random(seed)
+    said: list[int | None] = []
+    srcports: list[int] = []
+
+    def take(batches: list) -> None:
+        from flowtui.rowlines import line_at
+
+        for batch in batches:
+            where = parser.lines_of(batch)
+            said.extend(line_at(where, row) for row in range(batch.num_rows))
+            srcports.extend(batch.column("srcport").to_pylist())
+
+    start = 0
+    while start < len(data):
+        size = rng.choice([1, 7, 100, 5000])
+        take(parser.feed(data[start : start + size]))
+        start += size
+    take(parser.finish())
+    parser.close()
+    records = [n for n, kind in enumerate(kinds, start=2) if KINDS[kind][1]]
+    assert srcports == records
+    assert all(line is None or line == port for line, port in zip(said, srcports, strict=True))
+    if all(KINDS[kind][1] for kind in kinds) and "crlf-good" not in kinds:
+        assert said == records  # a clean object: every record's line is known

@@ -51,3 +51,16 @@ def test_appends_after_drops_and_repeated_drops() -> None:
     assert [r["srcport"] for r in store.rows(0, 10)] == [3, 4, 5, 6]
     assert store.dropped == 3
     assert store.columns == ["srcport"]
+
+
+@pytest.mark.parametrize("count", [0, 3, 5, 7, 12, 15])
+def test_drop_oldest_keeps_each_row_s_line(count: int) -> None:
+    """A tail trims a batch in the middle: the rows left keep their own lines, whether the
+    batch's lines were consecutive (an int) or listed (bad lines skipped between them)."""
+    store = RecordStore()
+    store.append(_batch(0, 5), "a", 2)  # lines 2..6
+    store.append(_batch(5, 5), "b", pa.array([2, 3, 7, 8, 9], pa.uint32()))
+    store.append(_batch(10, 5), "c", None)  # not known (Parquet)
+    lines = [2, 3, 4, 5, 6, 2, 3, 7, 8, 9, None, None, None, None, None]
+    store.drop_oldest(count)
+    assert [store.line_of(i) for i in range(len(store))] == lines[count:]

@@ -122,7 +122,7 @@ async def test_copied_json_holds_no_control_or_bidi_character_and_keeps_the_valu
         data = json.loads(copied[0])
         assert data["interface-id"] == HOSTILE
         assert data["action"] == HOSTILE_ACTION
-        assert any("Copied record 1 as JSON" in n.message
+        assert any(n.message.startswith("Copied row 1 of ") and n.message.endswith(" as JSON")
                    for n in app._notifications)  # noqa: SLF001
 
 

@@ -9,10 +9,14 @@ what is *in* those spans, header and cells alike, comes from the screen.
 
 from __future__ import annotations
 
+import functools
+import gzip
 import re
+from pathlib import Path
 
 from rich.cells import cell_len
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from flowtui.explain import display_value
 from flowtui.ui.app import FlowtuiApp
@@ -122,19 +126,43 @@ DETAIL_FIELDS = ("srcaddr", "dstaddr", "srcport", "dstport", "start", "packets",
 
 
 def check_detail(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None) -> None:
-    """The detail panel names the cursor's row and shows that record's values."""
+    """The detail panel names the cursor's record truly and shows that record's values: its
+    title starts ``row N of M`` (the cursor's row of the rows shown), and a line it names
+    (``line L of OBJECT``) is the line of the object's text that holds this record, read
+    here from the file itself; a local object that parses cleanly always has its line."""
     table, detail = app.table, app.detail
     if not detail.display or not detail.region.height or table.store is None:
         return
     lines = detail_lines(pilot, app, screen)
     text = "\n".join(lines)
     if not table.row_count:
-        assert not re.search(r"record \d", text), text
+        assert not re.search(r"(record|row) \d", text), text
         return
     record = table.store.row(table.cursor_row)
-    assert f"record {table.cursor_row + 1:,} " in text or \
-        f"record {table.cursor_row + 1} " in text, (
-        f"detail panel is not about row {table.cursor_row + 1}:\n{text}")
+    widget = detail.query_one("#detail-title", Static)
+    title = str(widget.content)
+    shown = f"row {table.cursor_row + 1:,} of {table.row_count:,}"
+    assert title.startswith(shown + " ") or title == shown, (
+        f"detail panel is not about row {table.cursor_row + 1}: {title!r}")
+    box = widget.region
+    drawn = (screen_text(pilot) if screen is None else screen)[box.y][box.x:box.right]
+    assert drawn.strip().rstrip("…") and title.startswith(drawn.strip().rstrip("…")), (
+        f"the panel's title line {drawn!r} is not its title {title!r}")
+    store = table.store.store
+    at = table.store.store_index(table.cursor_row)
+    location = store.source(at)
+    named = re.search(r" · line (\d+) of (\S+)", title)
+    if location.endswith(".log.gz") and Path(location).is_file():
+        assert named is not None, f"a clean local object's record has its line: {title!r}"
+        assert named.group(2) == Path(location).name
+        line = _object_lines(location)[int(named.group(1)) - 1].split(" ")
+        fields = _object_lines(location)[0].split(" ")
+        for name in DETAIL_FIELDS:
+            value = record.get(name)
+            assert line[fields.index(name)] == ("-" if value is None else str(value)), (
+                f"line {named.group(1)} of {location} is not the cursor's record ({name})")
+    elif named is not None:
+        assert store.line_of(at) == int(named.group(1))
     for name in DETAIL_FIELDS:
         value = record.get(name)
         if value is None:
@@ -144,6 +172,12 @@ def check_detail(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None)
             continue  # below the panel's fold on a small terminal
         assert match.group(1) == str(value), (
             f"detail panel shows {name} {match.group(1)}, the cursor's record has {value}")
+
+
+@functools.cache
+def _object_lines(path: str) -> list[str]:
+    """A local gzip object's text, line by line (line 1 is its header)."""
+    return gzip.decompress(Path(path).read_bytes()).decode().splitlines()
 
 
 def status_line(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None) -> str:

@@ -233,7 +233,8 @@ class TopRowsSink(results.Sink):
         self.limit = limit
         self.bound = Bound(sort[0].field, sort[0].descending, limit)
 
-    def write_batch(self, batch: Any, source: str) -> None:
+    def write_batch(self, batch: Any, source: str, lines: Any = None) -> None:
+        """``lines`` are not kept: a sorted output's records are named by their order."""
         from flowtui.query.view import first_sorted
 
         batch = self.bound.within(batch)
@@ -424,8 +425,8 @@ class _Columns:
     def done(self) -> bool:
         return bool(self.writer.done)
 
-    def write_batch(self, batch: Any, source: str) -> None:
-        self.writer.write_batch(_select(batch, self.columns), source)
+    def write_batch(self, batch: Any, source: str, lines: Any = None) -> None:
+        self.writer.write_batch(_select(batch, self.columns), source, lines)
 
 
 def _select(batch: Any, columns: tuple[str, ...]) -> Any:
@@ -460,7 +461,7 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
         # render a dictionary's values once each, which costs less than the dictionary.
         # Plain CSV (not --decoded/--explain, which read typed values) also takes numbers
         # as their text where that is what the writer would print (see FlowLogParser).
-        parser = FlowLogParser(args.fields, name=str(path),
+        parser = FlowLogParser(args.fields, name=str(path), line_numbers=args.explain,
                                dictionaries=args.format != "csv",
                                numbers_as_text=args.format == "csv" and not args.decoded
                                and not args.explain,
@@ -468,7 +469,7 @@ def _local(args: argparse.Namespace, paths: list[Any], writer: Any) -> int:
                                if args.format in ("jsonl", "table") else None)
         try:
             for batch in read_batches(path, parser):
-                writer.write_batch(batch, str(path))
+                writer.write_batch(batch, str(path), parser.lines_of(batch))
                 if writer.done:
                     break
         except (LocalPathError, pa.ArrowException) as exc:

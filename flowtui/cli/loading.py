@@ -209,7 +209,7 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
             delivered += event.batch.num_rows
             try:
                 if not writer.done:
-                    writer.write_batch(event.batch, event.ref.location)
+                    writer.write_batch(event.batch, event.ref.location, event.lines)
             except BrokenPipeError:  # in a worker thread: stop the load, end in this one
                 broken_pipe = True
                 cancel.set()
@@ -399,8 +399,8 @@ class _StoreSink:
     def __init__(self, store: Any) -> None:
         self.store = store
 
-    def write_batch(self, batch: Any, name: str) -> None:
-        self.store.append(batch, name)
+    def write_batch(self, batch: Any, name: str, lines: Any = None) -> None:
+        self.store.append(batch, name, lines)
 
 
 def stdin_into(store: Any, args: argparse.Namespace) -> int:

@@ -31,11 +31,11 @@ class Sink:
         self.kept = 0
         self.done = False
 
-    def write_batch(self, batch: Any, source: str) -> None:
+    def write_batch(self, batch: Any, source: str, lines: Any = None) -> None:
         if self.key_fields:
             batch = with_key_columns(batch, source, self.key_fields)
-        if hasattr(self.into, "append"):  # a store keeps each batch's source
-            self.into.append(batch, source)
+        if hasattr(self.into, "append"):  # a store keeps each batch's source (and lines)
+            self.into.append(batch, source, lines)
         else:
             self.into.add(batch)
         self.kept += batch.num_rows

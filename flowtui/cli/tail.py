@@ -153,7 +153,7 @@ def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
                 if broken_pipe or writer.done:
                     return
                 try:
-                    writer.write_batch(event.batch, event.ref.location)
+                    writer.write_batch(event.batch, event.ref.location, event.lines)
                 except BrokenPipeError:
                     broken_pipe = True
                     engine.stop(timeout=0)

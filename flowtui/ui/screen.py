@@ -20,7 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 from flowtui.names.resolve import Names
-from flowtui.rowsource import RowSource
+from flowtui.rowsource import RowSource, record_place
 from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.browser.pane import BrowserPane
 from flowtui.ui.widgets.detail.panel import DetailPanel, record_json
@@ -34,6 +34,7 @@ from flowtui.ui.widgets.records.chooser import ColumnChooser
 from flowtui.ui.widgets.records.columns import ColumnChoices
 from flowtui.ui.widgets.records.status import RecordStatus
 from flowtui.ui.widgets.records.table import RecordTable
+from flowtui.ui.widgets.safe import literal
 from flowtui.ui.widgets.top.pane import TopPane
 
 NARROW_WIDTH = 150
@@ -194,7 +195,8 @@ class MainScreen(Screen[None]):
             return
         names = self.names
         detail.show_record(row, record, source.source(row),
-                           detail_lines(names, record) if names is not None else ())
+                           detail_lines(names, record) if names is not None else (),
+                           place=record_place(source, row))
 
     def toggle_detail(self) -> None:
         """``d``: the detail panel in or out (out: the focus leaves it for the table)."""
@@ -212,7 +214,10 @@ class MainScreen(Screen[None]):
             self.notify("No record under the cursor", severity="warning", markup=False)
             return
         self.app.copy_to_clipboard(record_json(record))
-        self.notify(f"Copied record {self.table.cursor_row + 1:,} as JSON", markup=False)
+        source = self.table.store
+        place = (record_place(source, self.table.cursor_row, full_name=True)
+                 if source is not None else "the record")
+        self.notify(f"Copied {literal(place)} as JSON", markup=False)
 
     def set_names(self, names: Names | None) -> None:
         """New names (or none): every pane that names things shows them."""

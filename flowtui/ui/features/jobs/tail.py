@@ -325,7 +325,7 @@ class Tails(Feature):
         match event:
             case BatchLoaded():
                 store = job.store
-                store.append(event.batch, event.ref.location)
+                store.append(event.batch, event.ref.location, event.lines)
                 keep = self.options.keep
                 if keep is not None and len(store) > keep:
                     store.drop_oldest(len(store) - keep)

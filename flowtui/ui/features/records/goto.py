@@ -5,11 +5,17 @@ records start on, as in the filter bar; flow logs are read days later). Finding 
 at or after" needs the rows in start order: a view sorted by start, or records that arrived
 in start order (one object usually does), are searched as they are; otherwise the view is
 sorted by start first, in the sort worker.
+
+A time after every record's start goes nowhere (as a search that finds nothing leaves the
+cursor): the cursor, the detail panel and the status line stay on the record they were on,
+and the warning says the latest start there is. It used to put the cursor on the last row
+while saying no record starts there: the panel then showed a record the message denied.
+When every loaded record starts earlier, the view is not even sorted for the search.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -85,6 +91,10 @@ class GoTo(Feature):
         if source is None or not len(source):
             self._app.notify("No records to go through", markup=False, timeout=2)
             return
+        latest = latest_start(self._shown.records.batches() if self._shown.records else [])
+        if latest is None or latest < target:
+            self._nothing_after(moment, latest, "loaded")
+            return
         view = self._shown.view
         if view is not None and view.query.sort == BY_START and not view.stale:
             self._jump(target, moment)
@@ -99,9 +109,15 @@ class GoTo(Feature):
     def _sort_then_jump(self, target: int, moment: datetime) -> None:
         self._app.notify(f"Sorting by start to go to {moment:%H:%M:%S}", markup=False,
                          timeout=3)
-        self._sorts.set(BY_START, then=lambda: self._jump(target, moment))
+        table = self._screen.table
+        source = table.store
+        held = (source.store_index(table.cursor_row)
+                if source is not None and table.cursor_row < table.row_count else None)
+        self._sorts.set(BY_START, then=lambda: self._jump(target, moment, held))
 
-    def _jump(self, target: int, moment: datetime) -> None:
+    def _jump(self, target: int, moment: datetime, held: int | None = None) -> None:
+        """The cursor to the first row at or after ``target``; none: it stays on its record
+        (``held``: the store row it was on before a sort for this search moved it)."""
         table = self._screen.table
         source = table.store
         if source is None:
@@ -109,12 +125,22 @@ class GoTo(Feature):
         table.refresh_now()
         row = first_at_or_after(source, target)
         if row is None:
-            table.move_cursor(max(0, table.row_count - 1))
-            self._app.notify(f"No record starts at or after {moment:%Y-%m-%d %H:%M:%S} UTC",
-                             severity="warning", markup=False)
+            if held is not None:
+                back = source.index_of(held)
+                if back is not None and back != table.cursor_row:
+                    table.move_cursor(back)
+            self._nothing_after(moment, latest_start(self._shown.batches()), "in this view")
             return
         table.move_cursor(row, to_top=True)
         table.focus()
+
+    def _nothing_after(self, moment: datetime, latest: int | None, where: str) -> None:
+        last = ("no record " + where + " has a start time" if latest is None else
+                f"the latest start {where} is "
+                f"{datetime.fromtimestamp(latest, tz=UTC):%Y-%m-%d %H:%M:%S} UTC")
+        self._app.notify(f"No record starts at or after {moment:%Y-%m-%d %H:%M:%S} UTC: "
+                         f"{last}; the cursor stays where it was",
+                         severity="warning", markup=False)
 
 
 def in_start_order(batches: list[pa.RecordBatch]) -> bool:
@@ -138,6 +164,19 @@ def in_start_order(batches: list[pa.RecordBatch]) -> bool:
             return False
         previous = column[len(column) - 1].as_py()
     return True
+
+
+def latest_start(batches: list[pa.RecordBatch]) -> int | None:
+    """The latest start among the batches' records (None: no record has one)."""
+    latest: int | None = None
+    for batch in batches:
+        index = batch.schema.get_field_index("start")
+        if index < 0 or not len(batch):
+            continue
+        value = pc.max(batch.column(index)).as_py()
+        if value is not None and (latest is None or value > latest):
+            latest = value
+    return latest
 
 
 def first_at_or_after(source: RowSource, target: int) -> int | None:

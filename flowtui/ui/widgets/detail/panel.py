@@ -221,17 +221,19 @@ class DetailPanel(Vertical):
         self.record_index = None
 
     def show_record(self, index: int, record: Mapping[str, object], source: str = "",
-                    names: Sequence[tuple[str, str]] = ()) -> None:
-        """``names``: (field, what it is) lines for the Names section (ui/names/lines.py)."""
+                    names: Sequence[tuple[str, str]] = (), place: str = "") -> None:
+        """``names``: (field, what it is) lines for the Names section (ui/names/lines.py).
+        ``place``: how the record is named (``rowsource.record_place``: its row in the
+        view, its line in its object when known); else "row N"."""
         try:
             explanation = explain(record)
         except Exception as exc:  # a catalogue bug must not take the UI down
             explanation = Explanation(rows=[], facts=[], warnings=[f"cannot explain: {exc}"])
-        title = Text.assemble(("record ", "bold"), f"{index + 1:,}")
+        title = Text(literal(place or f"row {index + 1:,}"), style="bold")
         if explanation.warnings:
             count = len(explanation.warnings)
             title.append(f"  {count} warning{'s' if count > 1 else ''} (below)", style="bold")
-        if source:
+        if source and " · line " not in place:  # the line's place names the object
             title.append("  ")
             title.append(literal(source.rpartition("/")[2] or source), style="dim")
         self._set_title(title)
