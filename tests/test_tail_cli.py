@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -176,3 +177,25 @@ def test_the_status_line_ages_the_newest_file_from_its_delivery() -> None:
     assert status_line(event) == (
         "poll 3: 1 new file, 10 records; newest file 2024-03-05 14:10 UTC, delivered 12s ago; "
         "next poll in 30s")
+
+
+def test_a_day_folder_whose_day_is_over_says_so_not_that_aws_is_late() -> None:
+    """A tail of a day folder stays on it (new days' files go to new folders). Past its
+    midnight the newest file only ages, and the line said 'stale: AWS usually delivers within
+    ~10 min', which blames a delivery that is on time, one folder further. AWS names a file
+    by its 5-minute window and files it under that window's day (reference/flow-log-format.md
+    §6), so after the day ends only late files land in the folder."""
+    t = datetime(2024, 3, 6, 0, 25, tzinfo=UTC)
+    day = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
+    event = PollDone(poll=9, new_objects=0, records=0, newest=t - timedelta(minutes=30),
+                     newest_key="k", age=timedelta(minutes=30), stale=True,
+                     next_poll=t + timedelta(seconds=30), next_in=30.0, flow_logs=1,
+                     folders=(day,), requests=1)
+    assert status_line(event) == (
+        "poll 9: no new files; newest file 2024-03-05 23:55 UTC, 30m old (stale: the "
+        "followed day folder ended at 2024-03-06 00:00 UTC, only late files land in it now; "
+        "follow its region folder for the next days); next poll in 30s")
+    # today's folder (listed by a region tail's clock) is not over: AWS is late
+    today = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/06/"
+    assert "(stale: AWS usually delivers within ~10 min)" in status_line(
+        replace(event, folders=(day, today)))

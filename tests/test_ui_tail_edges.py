@@ -5,12 +5,14 @@ the age on the status line is the newest file's delivery time (S3 LastModified).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flowtui.store import RecordStore
 from flowtui.tail import PollDone, PollFailed, TailOptions
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.features.jobs.tail import short_url
+from flowtui.ui.features.jobs.tail import TailJob, short_url, tail_text
 from tests.tail_helpers import Bucket, Clock, lines_ports
 from tests.test_ui_tail import (
     ACCOUNT,
@@ -231,3 +233,19 @@ async def test_at_80_columns_the_status_line_shows_how_fresh_the_tail_is(
         assert f"following · STALE: newest {window:%Y-%m-%d %H:%M} UTC" in line, line
         # the prefix is still on the line, last (a wider terminal shows it)
         assert app.main_screen.status.tail.endswith(" · " + short_url(bucket.url(REGION)))
+
+
+def test_the_apps_line_says_a_followed_day_is_over_not_stale() -> None:
+    """The app's status line for the same case as the CLI's (test_tail_cli): a followed
+    day folder past its midnight reads 'day ended', not STALE (which blames AWS)."""
+    t = datetime(2024, 3, 6, 0, 25, tzinfo=UTC)
+    day = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
+    job = TailJob(1, f"s3://b/{day}", f"s3://b/{day}", RecordStore())
+    job.last = PollDone(poll=9, new_objects=0, records=0, newest=t - 30 * M, newest_key="k",
+                        age=30 * M, stale=True, next_poll=t + timedelta(seconds=30),
+                        next_in=30.0, flow_logs=1, folders=(day,), requests=1)
+    line = tail_text(job, t)
+    assert line.startswith("following · day ended: newest 2024-03-05 23:55 UTC, window 30m"), line
+    assert "STALE" not in line
+    job.last = replace(job.last, folders=(day, day.replace("/05/", "/06/")))
+    assert tail_text(job, t).startswith("following · STALE: newest 2024-03-05 23:55 UTC")

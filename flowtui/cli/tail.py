@@ -34,6 +34,7 @@ from flowtui.tail import (
     TailEngine,
     TailOptions,
 )
+from flowtui.tailscan import folders_ended
 from flowtui.timefmt import ago
 
 if TYPE_CHECKING:
@@ -92,7 +93,11 @@ def status_line(event: PollDone | PollFailed) -> str:
         else:
             fresh = f"newest file {_clock(event.newest)}, {ago(event.age)}"
         if event.stale:
-            fresh += " (stale: AWS usually delivers within ~10 min)"
+            ended = folders_ended(event.folders, event.newest + event.age)
+            fresh += (f" (stale: the followed {ended[1]} folder ended at {_clock(ended[0])}, "
+                      f"only late files land in it now; follow its region folder for the "
+                      f"next {ended[1]}s)" if ended is not None
+                      else " (stale: AWS usually delivers within ~10 min)")
     else:
         fresh = "no flow-log files yet"
     return f"{head}; {fresh}; next poll in {event.next_in:g}s"

@@ -40,6 +40,7 @@ from flowtui.s3.errors import describe
 from flowtui.s3.url import S3Url, is_s3_url
 from flowtui.store import RecordStore
 from flowtui.tail import STALE_AFTER, TailEngine, TailOptions
+from flowtui.tailscan import folders_ended
 from flowtui.timefmt import ago
 from flowtui.ui.features.feature import Feature
 from flowtui.ui.features.jobs.athena import AthenaQueries
@@ -127,7 +128,10 @@ def tail_text(job: TailJob, now: datetime) -> str:
             # The age is since delivery (S3 LastModified), which is what "a file just
             # arrived" means; the key's stamp (the capture window's start) is always some
             # minutes older, and only decides STALE. Both grow between polls.
-            stale = "STALE: " if now - last.newest > STALE_AFTER else ""
+            stale = ""
+            if now - last.newest > STALE_AFTER:  # (or the followed folder's day is over)
+                ended = folders_ended(last.folders, now)
+                stale = f"{ended[1]} ended: " if ended is not None else "STALE: "
             age = (f"delivered {ago(now - last.delivered, 'ago')}"
                    if last.delivered is not None else f"window {ago(now - last.newest)}")
             parts.append(f"{stale}newest {last.newest:%Y-%m-%d %H:%M} UTC, {age}")
