@@ -156,7 +156,7 @@ async def test_top_n_by_name_and_enter_filters_by_that_name(
         await press(pilot, "T")
         top = app.main_screen.top
         await wait_for(pilot, lambda: top.data is not None and top.data.rows, what="top-N")
-        await press(pilot, "n")  # by name: src
+        await press(pilot, "a")  # by name: src
         await wait_for(pilot, lambda: top.data is not None
                        and top.data.key.fields == ("srcaddr.name",), what="top-N by name")
         shown = text(pilot)
@@ -433,3 +433,32 @@ async def test_the_status_line_says_the_inventorys_age_as_it_is_now(
                        what="the age ten minutes later")
         await pilot.pause()
         assert "read 10 min ago" in text(pilot)
+
+
+async def test_n_after_a_jump_in_top_n_goes_to_the_next_match_not_by_name(
+        ec2_world: World, files: dict[str, Path]) -> None:
+    """``@`` then a text puts the Top-N cursor on a row that has it and ``n``/``N`` go to
+    the next/previous (as VisiData's search; the help says so). With names loaded, ``n``
+    ran 'By name/address' instead: the ranking switched to names and the cursor lost the
+    match. Ranking by name is ``a`` now."""
+    app = app_for(ec2_world, files)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot, app)
+        await press(pilot, "T")
+        top = app.main_screen.top
+        await wait_for(pilot, lambda: top.data is not None and len(top.data.rows) > 2,
+                       what="top-N")
+        assert top.data.key.fields == ("srcaddr",)
+        matching = [i for i, r in enumerate(top.data.rows) if r.values[0] is not None
+                    and "." in str(r.values[0])]
+        assert len(matching) >= 3
+        await press(pilot, "at", ".", "enter")
+        await wait_for(pilot, lambda: top.cursor_row == matching[1], what="the first match")
+        await press(pilot, "n")
+        await wait_for(pilot, lambda: top.cursor_row == matching[2], what="the next match")
+        assert not top.named and top.data.key.fields == ("srcaddr",)
+        await press(pilot, "N")
+        await wait_for(pilot, lambda: top.cursor_row == matching[1], what="the previous one")
+        await press(pilot, "a")  # by name
+        await wait_for(pilot, lambda: top.data is not None
+                       and top.data.key.fields == ("srcaddr.name",), what="top-N by name")
