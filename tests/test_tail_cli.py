@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -199,3 +200,43 @@ def test_a_day_folder_whose_day_is_over_says_so_not_that_aws_is_late() -> None:
     today = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/06/"
     assert "(stale: AWS usually delivers within ~10 min)" in status_line(
         replace(event, folders=(day, today)))
+
+
+def test_a_new_flow_log_of_another_format_mid_tail_is_said_on_stderr_in_csv(
+        s3_server: Any, raw_s3: Any) -> None:
+    """Several flow logs, each with its own format, can write into one prefix (reference
+    §6). When one of another format appears mid-tail, the CSV on stdout starts a second
+    header line, which a CSV reader takes for a row of data; ``cat`` says so since the
+    audit2 fix, the tail said nothing. It says it when it happens (a tail has no end)."""
+    from flowtui.synth import DEFAULT_FIELDS
+
+    bucket = Bucket(raw_s3, "tail-cli-csv-formats")
+    now = datetime.now(tz=UTC).replace(second=0, microsecond=0)
+    bucket.put(now - timedelta(minutes=10), n=3)
+    process, out, err = start_tail(bucket.url(REGION), s3_server.endpoint_url,
+                                   "--format", "csv", "--backfill", "1")
+    try:
+        err.until(lambda line: "following" in line, "first poll line")
+        out.until(lambda line: line.startswith('"version"'), "the first header line")
+        other = bucket.put(now - timedelta(minutes=5), n=3, flow_log_id="fl-0bbb2222cccc3333d",
+                           fields=[*DEFAULT_FIELDS, "flow-direction"])
+        out.until(lambda line: "flow-direction" in line, "the second header line")
+        deadline = time.monotonic() + WAIT  # poll lines keep coming: until() alone waits on
+
+        def note(line: str) -> bool:
+            assert time.monotonic() < deadline, "no note about the second header line"
+            return "header" in line
+
+        said = err.until(note, "the note on stderr")
+        assert said == (f"flowtui: s3://{bucket.name}/{other.key}: the CSV's columns change "
+                        "here (an object of another format): a second header line, which a "
+                        "CSV reader takes for a row; --format jsonl gives each record its "
+                        "own fields"), said
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=WAIT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    err.rest()
+    assert sum("header line" in line for line in err.seen) == 1

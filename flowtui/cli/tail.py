@@ -35,6 +35,7 @@ from flowtui.tail import (
     TailOptions,
 )
 from flowtui.tailscan import folders_ended
+from flowtui.textsafe import printable
 from flowtui.timefmt import ago
 
 if TYPE_CHECKING:
@@ -149,6 +150,7 @@ def _live_view(args: argparse.Namespace) -> int:
 def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
     """Run the tail in this thread until a signal, ``--limit`` or a closed pipe."""
     broken_pipe = False
+    headers_said = 0
     engine: TailEngine
 
     def on_event(event: TailEvent) -> None:
@@ -163,6 +165,7 @@ def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
                     broken_pipe = True
                     engine.stop(timeout=0)
                     return
+                said_new_headers()
                 if writer.done:
                     engine.stop(timeout=0)
             case ObjectFailed():
@@ -181,6 +184,18 @@ def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
                 say(status_line(event))
             case _:  # pause, resume and stop are this command's own doing
                 pass
+
+    def said_new_headers() -> None:
+        """A CSV whose columns changed (a flow log of another format writes into the
+        prefix) has a second header line, which a CSV reader takes for a row: said when it
+        happens, as ``cat`` says it at its end (a tail has none)."""
+        nonlocal headers_said
+        more = getattr(writer, "more_headers", None) or []
+        for where in more[headers_said:]:
+            say(f"{printable(where)}: the CSV's columns change here (an object of another "
+                "format): a second header line, which a CSV reader takes for a row; "
+                "--format jsonl gives each record its own fields")
+        headers_said = len(more)
 
     try:
         engine = TailEngine(args.url, client=client, on_event=on_event,
