@@ -69,6 +69,17 @@ def start_tail(url: str, endpoint: str, *extra: str) -> tuple[subprocess.Popen[s
     return process, Lines(process.stdout), Lines(process.stderr)
 
 
+def stopped_by_sigterm(process: subprocess.Popen[str]) -> None:
+    """SIGTERM ends a tail with status 0; a tail that outlives the test is killed."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=WAIT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def record_line(text: str, fields: tuple[str, ...]) -> str:
     record = json.loads(text)
     return " ".join("-" if record[f] is None else str(record[f]) for f in fields)
@@ -136,12 +147,8 @@ def test_tail_of_a_missing_bucket_says_why_and_keeps_trying(s3_server: Any) -> N
         line = err.until(lambda line: "failed" in line, "failure line")
         assert "NoSuchBucket" in line and "retrying in" in line
         err.until(lambda line: "2 in a row" in line, "second failure")
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=WAIT) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        stopped_by_sigterm(process)
 
 
 def test_tail_refuses_a_local_path() -> None:
@@ -232,11 +239,7 @@ def test_a_new_flow_log_of_another_format_mid_tail_is_said_on_stderr_in_csv(
                         "here (an object of another format): a second header line, which a "
                         "CSV reader takes for a row; --format jsonl gives each record its "
                         "own fields"), said
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=WAIT) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        stopped_by_sigterm(process)
     err.rest()
     assert sum("header line" in line for line in err.seen) == 1
