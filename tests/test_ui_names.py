@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,11 @@ async def test_detail_panel_names_each_field_with_its_source(
             "interface-id": f"NAT gateway {w.nat['id']} ({w.subnet_app})",
             "srcaddr": f"NAT gateway {w.nat['id']} · inventory ({w.nat['eni']})",
             "dstaddr": "AWS S3 us-east-1 · AWS IP ranges (52.94.8.0/24)",
-            "names from": named_lines(app)["names from"]}
+            "names from": named_lines(app)["names from"],
+            # the records are of 2024, the inventory of now: its names are not then's (a
+            # released public IPv4 address goes back to Amazon's pool, EC2 User Guide)
+            "names are": "as the inventory was read, not at the record's time (addresses "
+                         "change hands)"}
         assert "AWS IP ranges 2026-11-30" in named_lines(app)["names from"]
         app.table.move_cursor(row_of(app, srcaddr=w.web["ip"], dstaddr=w.db["ip"]))
         await detail_caught_up(pilot)
@@ -462,3 +467,24 @@ async def test_n_after_a_jump_in_top_n_goes_to_the_next_match_not_by_name(
         await press(pilot, "a")  # by name
         await wait_for(pilot, lambda: top.data is not None
                        and top.data.key.fields == ("srcaddr.name",), what="top-N by name")
+
+
+def test_the_panel_says_names_are_the_inventorys_only_for_older_records() -> None:
+    """A record an hour or more older than the inventory's reading gets 'names are: as the
+    inventory was read, not at the record's time'; a live tail's record (minutes old) and a
+    record named by the IP ranges alone do not."""
+    from flowtui.names.inventory import Inventory
+    from flowtui.names.resolve import Names
+    from flowtui.ui.widgets.names.lines import OWNERS_NOW, detail_lines
+
+    now = time.time()
+    inventory = Inventory(region="us-east-1", fetched_at=now, interfaces=[{
+        "NetworkInterfaceId": "eni-0aaa", "PrivateIpAddress": "10.0.0.5",
+        "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.5"}], "Groups": [],
+        "TagSet": [{"Key": "Name", "Value": "web-1"}]}])
+    names = Names(inventories=[inventory])
+    record = {"interface-id": "eni-0aaa", "srcaddr": "10.0.0.5", "dstaddr": "192.0.2.1"}
+    old = dict(detail_lines(names, {**record, "start": int(now) - 86400}))
+    assert old["names are"] == OWNERS_NOW
+    fresh = dict(detail_lines(names, {**record, "start": int(now) - 300}))
+    assert "names are" not in fresh and "interface-id" in fresh
