@@ -268,6 +268,7 @@ class TailEngine:
                  or time.monotonic() - self._swept_at >= self.sweep_every)
         self._sweep_requested = False
         was_baseline = self._listing.baseline_open
+        newest_before = self._listing.newest
         listing = self._listing.scan(now, sweep)
         errors, found = listing.errors, listing.found
         if not errors and sweep:
@@ -291,6 +292,8 @@ class TailEngine:
             delay = self.interval
             newest, newest_key = self._listing.newest or (None, None)
             age = now - newest if newest is not None else None
+            late = sorted(f.stamp for f in found
+                          if newest_before is not None and f.stamp < newest_before[0])
             event = PollDone(
                 poll=poll, new_objects=len(found), records=self.records - records_before,
                 newest=newest, newest_key=newest_key, age=age,
@@ -298,7 +301,8 @@ class TailEngine:
                 next_poll=now + timedelta(seconds=delay), next_in=delay,
                 flow_logs=self._listing.flow_logs, folders=tuple(listing.listed),
                 requests=listing.requests, held=self._held_rows, baseline=was_baseline,
-                sweep=sweep, delivered=self._listing.newest_delivered)
+                sweep=sweep, delivered=self._listing.newest_delivered, late=len(late),
+                late_oldest=late[0] if late else None)
         self._emit(event)
         return delay
 

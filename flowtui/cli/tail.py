@@ -82,6 +82,11 @@ def status_line(event: PollDone | PollFailed) -> str:
     elif event.new_objects:
         head = (f"poll {event.poll}: {event.new_objects} new file"
                 f"{'s' if event.new_objects != 1 else ''}, {event.records:,} records")
+        if event.late and event.late_oldest is not None:  # printed after newer records
+            head += (f" ({event.late} delivered late, stamped from "
+                     f"{_clock(event.late_oldest)}: "
+                     f"{'their records come' if event.late != 1 else 'its records come'} "
+                     "after newer ones)")
     else:
         head = f"poll {event.poll}: no new files"
     if event.held:
