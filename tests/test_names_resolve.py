@@ -230,10 +230,11 @@ def test_a_downloaded_copy_is_kept_with_its_date(monkeypatch: pytest.MonkeyPatch
 
 def test_an_address_two_vpcs_use_is_not_named_after_one_of_them(ec2_world: World,
                                                                  inventory: Any) -> None:
-    """VPCs may overlap (every region's default VPC is 172.31.0.0/16), and names of several
-    regions are merged when a folder holds them: the same private address then has two
-    holders. The first read won, so a record of one region was named after another
-    region's instance. Now the name says both and the detail which interfaces hold it."""
+    """VPCs may overlap (a default VPC per Region, each a /16: EC2 API Reference,
+    CreateDefaultVpc, whose example answers 172.31.0.0/16), and names of several regions are
+    merged when a folder holds them: the same private address then has two holders. The
+    first read won, so a record of one region was named after another region's instance.
+    Now the name says both and the detail which interfaces hold it."""
     from tests.ec2_world import raw_ec2
 
     region = "ap-southeast-4"  # no other test uses it: moto's state is shared
