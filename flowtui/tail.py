@@ -268,7 +268,7 @@ class TailEngine:
                  or time.monotonic() - self._swept_at >= self.sweep_every)
         self._sweep_requested = False
         was_baseline = self._listing.baseline_open
-        newest_before = self._listing.newest
+        newest_before = self._listing.newest_by_group()
         listing = self._listing.scan(now, sweep)
         errors, found = listing.errors, listing.found
         if not errors and sweep:
@@ -292,8 +292,8 @@ class TailEngine:
             delay = self.interval
             newest, newest_key = self._listing.newest or (None, None)
             age = now - newest if newest is not None else None
-            late = sorted(f.stamp for f in found
-                          if newest_before is not None and f.stamp < newest_before[0])
+            late = sorted(f.stamp for f in found  # before its own flow log's newest
+                          if f.stamp < newest_before.get(f.group, f.stamp))
             event = PollDone(
                 poll=poll, new_objects=len(found), records=self.records - records_before,
                 newest=newest, newest_key=newest_key, age=age,

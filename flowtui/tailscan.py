@@ -164,6 +164,12 @@ class PrefixScan:
         out.requests = requests[0]
         return out
 
+    def newest_by_group(self) -> dict[str, datetime]:
+        """Each flow log's (per folder) newest stamp seen so far: a new file stamped before
+        its own flow log's newest was delivered late or out of order."""
+        return {g.prefix: g.newest for f in self._folders.values()
+                for g in f.groups.values() if g.newest is not None}
+
     @property
     def flow_logs(self) -> int:
         """The flow logs seen in the folders being followed."""

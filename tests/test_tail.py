@@ -363,8 +363,12 @@ def test_a_file_delivered_out_of_order_is_counted_as_late(tail: Any, raw_s3: Any
     bucket.put(T - 25 * M)
     bucket.put(T - 20 * M)
     bucket.put(T - 5 * M, hash="00000002")  # the newest 5 minutes again: not late
+    # another flow log's file, on time, stamped before the first one's newest: not late
+    bucket.put(T - 10 * M, flow_log_id="fl-0bbb2222cccc3333d")
     swept = poll(sweep=True)
-    assert (swept.new_objects, swept.late, swept.late_oldest) == (3, 2, T - 25 * M)
+    assert (swept.new_objects, swept.late, swept.late_oldest) == (4, 2, T - 25 * M)
     assert status_line(swept).startswith(
-        "poll 3: 3 new files, 60 records (2 delivered late, stamped from 2024-03-05 13:55 "
+        "poll 3: 4 new files, 80 records (2 delivered late, stamped from 2024-03-05 13:55 "
         "UTC: their records come after newer ones); newest file 2024-03-05 14:15 UTC")
+    bucket.put(T - 8 * M, flow_log_id="fl-0bbb2222cccc3333d")  # its next one: on time
+    assert poll(sweep=True).late == 0
