@@ -124,6 +124,11 @@ class PollDone:
     #: S3 LastModified of ``newest_key``: when AWS delivered it (the stamp in the key is the
     #: start of its capture window, ~5-15 minutes earlier), so "just arrived" reads as such.
     delivered: datetime | None = None
+    #: New files stamped before the newest file of their own flow log known before this poll
+    #: (delivered late or out of order: their records come after newer ones), and the
+    #: oldest stamp among them. Another flow log's files, on time, are not late.
+    late: int = 0
+    late_oldest: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -269,6 +269,7 @@ class TailEngine:
                  or time.monotonic() - self._swept_at >= self.sweep_every)
         self._sweep_requested = False
         was_baseline = self._listing.baseline_open
+        newest_before = self._listing.newest_by_group()
         listing = self._listing.scan(now, sweep)
         errors, found = listing.errors, listing.found
         if not errors and sweep:
@@ -292,6 +293,8 @@ class TailEngine:
             delay = self.interval
             newest, newest_key = self._listing.newest or (None, None)
             age = now - newest if newest is not None else None
+            late = sorted(f.stamp for f in found  # before its own flow log's newest
+                          if f.stamp < newest_before.get(f.group, f.stamp))
             event = PollDone(
                 poll=poll, new_objects=len(found), records=self.records - records_before,
                 newest=newest, newest_key=newest_key, age=age,
@@ -299,7 +302,8 @@ class TailEngine:
                 next_poll=now + timedelta(seconds=delay), next_in=delay,
                 flow_logs=self._listing.flow_logs, folders=tuple(listing.listed),
                 requests=listing.requests, held=self._held_rows, baseline=was_baseline,
-                sweep=sweep, delivered=self._listing.newest_delivered)
+                sweep=sweep, delivered=self._listing.newest_delivered, late=len(late),
+                late_oldest=late[0] if late else None)
         self._emit(event)
         return delay
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flowtui import layout
@@ -163,6 +163,12 @@ class PrefixScan:
                 del self._folders[folder]  # out of range: its cursors are not needed again
         out.requests = requests[0]
         return out
+
+    def newest_by_group(self) -> dict[str, datetime]:
+        """Each flow log's (per folder) newest stamp seen so far: a new file stamped before
+        its own flow log's newest was delivered late or out of order."""
+        return {g.prefix: g.newest for f in self._folders.values()
+                for g in f.groups.values() if g.newest is not None}
 
     @property
     def flow_logs(self) -> int:
@@ -334,6 +340,47 @@ class _CountingClient:
                         ) -> ListObjectsV2OutputTypeDef:
         self.calls += 1
         return self._client.list_objects_v2(**kw)
+
+
+def folders_ended(folders: Sequence[str], now: datetime) -> tuple[datetime, str] | None:
+    """(when, "day" or "hour") when every one of ``folders`` (a poll's listed folders) is a
+    day or hour folder whose period is over at ``now``: the latest end among them. A tail of
+    a day folder stays on it (``_fixed_folder``), so after its midnight only late files land
+    there and the newest file ages however AWS delivers; STALE then has this reason, not a
+    late delivery. None when any folder is not dated or not over."""
+    latest: tuple[datetime, str] | None = None
+    for folder in folders:
+        end = _folder_end(folder)
+        if end is None or end[0] > now:
+            return None
+        if latest is None or end[0] > latest[0]:
+            latest = end
+    return latest
+
+
+def _folder_end(folder: str) -> tuple[datetime, str] | None:
+    """When a day or hour folder's period ends, and which it is; None for any other."""
+    trimmed = folder.rstrip("/")
+    parent, _, last = trimmed.rpartition("/")
+    hour = layout.parse_hour_folder(last)
+    if hour is not None:
+        day = _day_of(parent + "/")
+        if day is not None:
+            start = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+            return start + timedelta(hours=1), "hour"
+    day = _day_of(folder)
+    if day is None:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1), "day"
+
+
+def _day_of(folder: str) -> date | None:
+    """The date of a day folder whose year has four digits (``2024/03/05/`` or Hive's
+    ``year=2024/…``), so ``…/03/05/14/`` (an hour folder) is not read as the year 3."""
+    parts = folder.rstrip("/").split("/")
+    if len(parts) < 3 or len(parts[-3].partition("=")[2] or parts[-3]) != 4:
+        return None
+    return layout.parse_day_prefix(folder)
 
 
 def normalise_prefix(key: str) -> str:

@@ -206,3 +206,18 @@ async def test_p_and_x_show_only_while_a_tail_runs_and_answer_always(s3_client: 
         await pilot.press("x")
         await wait_for(pilot, lambda: any("Not following anything" in note for note in notes),
                        what="the twin answers x")
+
+
+def test_within_a_pane_each_key_does_one_thing() -> None:
+    """Two rows of one scope with the same key: the help lists both, the key runs one. The
+    Top-N pane had ``n`` as 'By name/address' and as 'Next found row' (after ``@``): ``n``
+    switched the ranking to addresses instead of going to the next match, while ``N`` went
+    to the previous one."""
+    seen: dict[tuple[str, str], str] = {}
+    clashes = []
+    for action in ACTIONS:
+        for key in filter(None, action.keys.split(",")):
+            other = seen.setdefault((action.scope, key), action.id)
+            if other != action.id:
+                clashes.append((action.scope, key, other, action.id))
+    assert clashes == []

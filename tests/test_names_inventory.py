@@ -156,3 +156,18 @@ def test_other_account_is_said(ec2_world: World) -> None:
     """The records' account differs from the one these credentials read."""
     loaded = load_inventory("999999999999", ec2_world.region, lambda: _client(ec2_world))
     assert any("the records are of account 999999999999" in n for n in loaded.notes)
+
+
+def test_an_answer_that_is_not_ec2s_is_one_line(ec2_world: World, fault_proxy: Any) -> None:
+    """Something between flowtui and EC2 (a captive portal, an inspecting proxy) answers
+    200 with a page that is not EC2's XML: botocore raises ResponseParserError, which is
+    not a BotoCoreError. It was a traceback from ``cat --names`` and the app's names; it
+    is one note now, and the names that can come from elsewhere still do."""
+    fault_proxy.reply(lambda request: b"<html><body>Sign in to continue<br></body></html>")
+    names = load_names(NamesOptions(endpoint_url=fault_proxy.url,
+                                    scopes=((ec2_world.account, ec2_world.region),),
+                                    download_ip_ranges=False))
+    (note,) = names.notes
+    assert note.startswith(f"EC2 in {ec2_world.region} answered with something that is not "
+                           "an EC2 response"), note
+    assert "\n" not in note and len(note) < 300 and names.empty

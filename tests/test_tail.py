@@ -339,3 +339,36 @@ def test_poll_done_says_when_the_newest_file_was_delivered(tail: Any, raw_s3: An
     first = baseline(rec)
     head = raw_s3.head_object(Bucket=bucket.name, Key=put.key)
     assert first.newest == T - 10 * M and first.delivered == head["LastModified"]
+
+
+def test_a_file_delivered_out_of_order_is_counted_as_late(tail: Any, raw_s3: Any) -> None:
+    """A file stamped before the newest already shown (AWS delivers best effort, so a late
+    or out-of-order file is normal: reference §6) is loaded after newer ones, so a printed
+    tail shows its records after later records. The poll says how many came late and the
+    oldest stamp among them; a second file for the newest 5 minutes is not late."""
+    from flowtui.cli.tail import status_line
+
+    bucket = Bucket(raw_s3, "tail-late")
+    bucket.put(T - 15 * M)
+    engine, rec = tail(bucket.url(REGION), interval=3600, sweep_every=3600)
+    baseline(rec)
+
+    def poll(sweep: bool = False) -> PollDone:
+        mark = rec.mark()
+        engine.poll_now(sweep=sweep)
+        return rec.wait_for(lambda e: isinstance(e, PollDone), after=mark)
+
+    bucket.put(T - 5 * M, hash="dddddddd")
+    assert poll().late == 0
+    bucket.put(T - 25 * M)
+    bucket.put(T - 20 * M)
+    bucket.put(T - 5 * M, hash="00000002")  # the newest 5 minutes again: not late
+    # another flow log's file, on time, stamped before the first one's newest: not late
+    bucket.put(T - 10 * M, flow_log_id="fl-0bbb2222cccc3333d")
+    swept = poll(sweep=True)
+    assert (swept.new_objects, swept.late, swept.late_oldest) == (4, 2, T - 25 * M)
+    assert status_line(swept).startswith(
+        "poll 3: 4 new files, 80 records (2 delivered late, stamped from 2024-03-05 13:55 "
+        "UTC: their records come after newer ones); newest file 2024-03-05 14:15 UTC")
+    bucket.put(T - 8 * M, flow_log_id="fl-0bbb2222cccc3333d")  # its next one: on time
+    assert poll(sweep=True).late == 0

@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -65,6 +67,17 @@ def start_tail(url: str, endpoint: str, *extra: str) -> tuple[subprocess.Popen[s
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     assert process.stdout is not None and process.stderr is not None
     return process, Lines(process.stdout), Lines(process.stderr)
+
+
+def stopped_by_sigterm(process: subprocess.Popen[str]) -> None:
+    """SIGTERM ends a tail with status 0; a tail that outlives the test is killed."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=WAIT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def record_line(text: str, fields: tuple[str, ...]) -> str:
@@ -134,12 +147,8 @@ def test_tail_of_a_missing_bucket_says_why_and_keeps_trying(s3_server: Any) -> N
         line = err.until(lambda line: "failed" in line, "failure line")
         assert "NoSuchBucket" in line and "retrying in" in line
         err.until(lambda line: "2 in a row" in line, "second failure")
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=WAIT) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        stopped_by_sigterm(process)
 
 
 def test_tail_refuses_a_local_path() -> None:
@@ -176,3 +185,61 @@ def test_the_status_line_ages_the_newest_file_from_its_delivery() -> None:
     assert status_line(event) == (
         "poll 3: 1 new file, 10 records; newest file 2024-03-05 14:10 UTC, delivered 12s ago; "
         "next poll in 30s")
+
+
+def test_a_day_folder_whose_day_is_over_says_so_not_that_aws_is_late() -> None:
+    """A tail of a day folder stays on it (new days' files go to new folders). Past its
+    midnight the newest file only ages, and the line said 'stale: AWS usually delivers within
+    ~10 min', which blames a delivery that is on time, one folder further. AWS names a file
+    by its 5-minute window and files it under that window's day (reference/flow-log-format.md
+    §6), so after the day ends only late files land in the folder."""
+    t = datetime(2024, 3, 6, 0, 25, tzinfo=UTC)
+    day = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
+    event = PollDone(poll=9, new_objects=0, records=0, newest=t - timedelta(minutes=30),
+                     newest_key="k", age=timedelta(minutes=30), stale=True,
+                     next_poll=t + timedelta(seconds=30), next_in=30.0, flow_logs=1,
+                     folders=(day,), requests=1)
+    assert status_line(event) == (
+        "poll 9: no new files; newest file 2024-03-05 23:55 UTC, 30m old (stale: the "
+        "followed day folder ended at 2024-03-06 00:00 UTC, only late files land in it now; "
+        "follow its region folder for the next days); next poll in 30s")
+    # today's folder (listed by a region tail's clock) is not over: AWS is late
+    today = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/06/"
+    assert "(stale: AWS usually delivers within ~10 min)" in status_line(
+        replace(event, folders=(day, today)))
+
+
+def test_a_new_flow_log_of_another_format_mid_tail_is_said_on_stderr_in_csv(
+        s3_server: Any, raw_s3: Any) -> None:
+    """Several flow logs, each with its own format, can write into one prefix (reference
+    §6). When one of another format appears mid-tail, the CSV on stdout starts a second
+    header line, which a CSV reader takes for a row of data; ``cat`` says so since the
+    audit2 fix, the tail said nothing. It says it when it happens (a tail has no end)."""
+    from flowtui.synth import DEFAULT_FIELDS
+
+    bucket = Bucket(raw_s3, "tail-cli-csv-formats")
+    now = datetime.now(tz=UTC).replace(second=0, microsecond=0)
+    bucket.put(now - timedelta(minutes=10), n=3)
+    process, out, err = start_tail(bucket.url(REGION), s3_server.endpoint_url,
+                                   "--format", "csv", "--backfill", "1")
+    try:
+        err.until(lambda line: "following" in line, "first poll line")
+        out.until(lambda line: line.startswith('"version"'), "the first header line")
+        other = bucket.put(now - timedelta(minutes=5), n=3, flow_log_id="fl-0bbb2222cccc3333d",
+                           fields=[*DEFAULT_FIELDS, "flow-direction"])
+        out.until(lambda line: "flow-direction" in line, "the second header line")
+        deadline = time.monotonic() + WAIT  # poll lines keep coming: until() alone waits on
+
+        def note(line: str) -> bool:
+            assert time.monotonic() < deadline, "no note about the second header line"
+            return "header" in line
+
+        said = err.until(note, "the note on stderr")
+        assert said == (f"flowtui: s3://{bucket.name}/{other.key}: the CSV's columns change "
+                        "here (an object of another format): a second header line, which a "
+                        "CSV reader takes for a row; --format jsonl gives each record its "
+                        "own fields"), said
+    finally:
+        stopped_by_sigterm(process)
+    err.rest()
+    assert sum("header line" in line for line in err.seen) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,11 @@ async def test_detail_panel_names_each_field_with_its_source(
             "interface-id": f"NAT gateway {w.nat['id']} ({w.subnet_app})",
             "srcaddr": f"NAT gateway {w.nat['id']} · inventory ({w.nat['eni']})",
             "dstaddr": "AWS S3 us-east-1 · AWS IP ranges (52.94.8.0/24)",
-            "names from": named_lines(app)["names from"]}
+            "names from": named_lines(app)["names from"],
+            # the records are of 2024, the inventory of now: its names are not then's (a
+            # released public IPv4 address goes back to Amazon's pool, EC2 User Guide)
+            "names are": "as the inventory was read, not at the record's time (addresses "
+                         "change hands)"}
         assert "AWS IP ranges 2026-11-30" in named_lines(app)["names from"]
         app.table.move_cursor(row_of(app, srcaddr=w.web["ip"], dstaddr=w.db["ip"]))
         await detail_caught_up(pilot)
@@ -156,7 +161,7 @@ async def test_top_n_by_name_and_enter_filters_by_that_name(
         await press(pilot, "T")
         top = app.main_screen.top
         await wait_for(pilot, lambda: top.data is not None and top.data.rows, what="top-N")
-        await press(pilot, "n")  # by name: src
+        await press(pilot, "a")  # by name: src
         await wait_for(pilot, lambda: top.data is not None
                        and top.data.key.fields == ("srcaddr.name",), what="top-N by name")
         shown = text(pilot)
@@ -433,3 +438,53 @@ async def test_the_status_line_says_the_inventorys_age_as_it_is_now(
                        what="the age ten minutes later")
         await pilot.pause()
         assert "read 10 min ago" in text(pilot)
+
+
+async def test_n_after_a_jump_in_top_n_goes_to_the_next_match_not_by_name(
+        ec2_world: World, files: dict[str, Path]) -> None:
+    """``@`` then a text puts the Top-N cursor on a row that has it and ``n``/``N`` go to
+    the next/previous (as VisiData's search; the help says so). With names loaded, ``n``
+    ran 'By name/address' instead: the ranking switched to names and the cursor lost the
+    match. Ranking by name is ``a`` now."""
+    app = app_for(ec2_world, files)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot, app)
+        await press(pilot, "T")
+        top = app.main_screen.top
+        await wait_for(pilot, lambda: top.data is not None and len(top.data.rows) > 2,
+                       what="top-N")
+        assert top.data.key.fields == ("srcaddr",)
+        matching = [i for i, r in enumerate(top.data.rows) if r.values[0] is not None
+                    and "." in str(r.values[0])]
+        assert len(matching) >= 3
+        await press(pilot, "at", ".", "enter")
+        await wait_for(pilot, lambda: top.cursor_row == matching[1], what="the first match")
+        await press(pilot, "n")
+        await wait_for(pilot, lambda: top.cursor_row == matching[2], what="the next match")
+        assert not top.named and top.data.key.fields == ("srcaddr",)
+        await press(pilot, "N")
+        await wait_for(pilot, lambda: top.cursor_row == matching[1], what="the previous one")
+        await press(pilot, "a")  # by name
+        await wait_for(pilot, lambda: top.data is not None
+                       and top.data.key.fields == ("srcaddr.name",), what="top-N by name")
+
+
+def test_the_panel_says_names_are_the_inventorys_only_for_older_records() -> None:
+    """A record an hour or more older than the inventory's reading gets 'names are: as the
+    inventory was read, not at the record's time'; a live tail's record (minutes old) and a
+    record named by the IP ranges alone do not."""
+    from flowtui.names.inventory import Inventory
+    from flowtui.names.resolve import Names
+    from flowtui.ui.widgets.names.lines import OWNERS_NOW, detail_lines
+
+    now = time.time()
+    inventory = Inventory(region="us-east-1", fetched_at=now, interfaces=[{
+        "NetworkInterfaceId": "eni-0aaa", "PrivateIpAddress": "10.0.0.5",
+        "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.5"}], "Groups": [],
+        "TagSet": [{"Key": "Name", "Value": "web-1"}]}])
+    names = Names(inventories=[inventory])
+    record = {"interface-id": "eni-0aaa", "srcaddr": "10.0.0.5", "dstaddr": "192.0.2.1"}
+    old = dict(detail_lines(names, {**record, "start": int(now) - 86400}))
+    assert old["names are"] == OWNERS_NOW
+    fresh = dict(detail_lines(names, {**record, "start": int(now) - 300}))
+    assert "names are" not in fresh and "interface-id" in fresh

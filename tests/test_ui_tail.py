@@ -69,7 +69,8 @@ async def test_follow_a_prefix_from_the_browser(s3_server: Any, s3_client: Any,
         assert app.workers._workers and any(w.group == "tail" for w in app.workers)
         screen = text(pilot)
         assert FOLLOW_MARK + "us-east-1/" in screen
-        assert "following s3://ui-tail-follow/…9012/vpcflowlogs/us-east-1/" in screen
+        assert "following · " in screen
+        assert " · s3://ui-tail-follow/…9012/vpcflowlogs/us-east-1/" in screen
         assert "newest 2024-03-05 14:05 UTC, delivered" in screen and "next poll in" in screen
         assert app.table.row_count == 0
 

@@ -5,11 +5,14 @@ the age on the status line is the newest file's delivery time (S3 LastModified).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flowtui.store import RecordStore
 from flowtui.tail import PollDone, PollFailed, TailOptions
 from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.features.jobs.tail import TailJob, short_url, tail_text
 from tests.tail_helpers import Bucket, Clock, lines_ports
 from tests.test_ui_tail import (
     ACCOUNT,
@@ -41,7 +44,7 @@ async def test_esc_goes_back_and_leaves_the_tail_running_x_stops_it(
         assert not job.stopped and job.engine is not None and not job.engine.stopped
         assert len(tail_threads()) == 1
         screen = text(pilot)
-        assert "Following s3://ui-tail-esc/" in screen and "following s3://" in screen
+        assert "Following s3://ui-tail-esc/" in screen and "following · " in screen
 
         # the tail still delivers after Esc
         bucket.put(T - 5 * M, n=7)
@@ -204,3 +207,45 @@ async def test_a_load_that_takes_the_table_stops_the_tail_and_its_status_line(
         await wait_for(pilot, lambda: app.main_screen.status.tail == "",
                        what="no tail on the status line")
         assert "following" not in text(pilot).lower()
+
+
+async def test_at_80_columns_the_status_line_shows_how_fresh_the_tail_is(
+        s3_server: Any, s3_client: Any, raw_s3: Any) -> None:
+    """An 80x24 terminal over SSH: the status line is cut from its end. It read 'row 20/20
+    following s3://…/us-east-1/ ·' and nothing more, so a tail whose newest file was half an
+    hour old (STALE) looked as healthy as a fresh one. The state, STALE and the newest
+    file's time now come before the prefix (which the browser's ● and the table's
+    placeholder also name). AWS publishes a file per flow log every 5 minutes, about 10
+    minutes after capture (reference/flow-log-format.md §6); 30 minutes is stale."""
+    bucket = Bucket(raw_s3, "ui-tail-narrow")
+    now = datetime.now(tz=UTC)
+    window = (now - 30 * M).replace(second=0, microsecond=0)
+    bucket.put(window, n=20)
+    app = FlowtuiApp(client=s3_client, follow=bucket.url(REGION),
+                     tail_options=TailOptions(interval=3600, backfill=1,
+                                              engine_args={"sweep_every": 0}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await wait_for(pilot, lambda: app.table.row_count == 20, what="the newest file")
+        await wait_for(pilot, lambda: app.tail.last.newest == window, what="the poll's end")
+        await pilot.pause()
+        line = next(row for row in text(pilot).splitlines() if row.startswith(" row "))
+        assert f"following · STALE: newest {window:%Y-%m-%d %H:%M} UTC" in line, line
+        # the prefix is still on the line, last (a wider terminal shows it)
+        assert app.main_screen.status.tail.endswith(" · " + short_url(bucket.url(REGION)))
+
+
+def test_the_apps_line_says_a_followed_day_is_over_not_stale() -> None:
+    """The app's status line for the same case as the CLI's (test_tail_cli): a followed
+    day folder past its midnight reads 'day ended', not STALE (which blames AWS)."""
+    t = datetime(2024, 3, 6, 0, 25, tzinfo=UTC)
+    day = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/03/05/"
+    job = TailJob(1, f"s3://b/{day}", f"s3://b/{day}", RecordStore())
+    job.last = PollDone(poll=9, new_objects=0, records=0, newest=t - 30 * M, newest_key="k",
+                        age=30 * M, stale=True, next_poll=t + timedelta(seconds=30),
+                        next_in=30.0, flow_logs=1, folders=(day,), requests=1)
+    line = tail_text(job, t)
+    assert line.startswith("following · day ended: newest 2024-03-05 23:55 UTC, window 30m"), line
+    assert "STALE" not in line
+    job.last = replace(job.last, folders=(day, day.replace("/05/", "/06/")))
+    assert tail_text(job, t).startswith("following · STALE: newest 2024-03-05 23:55 UTC")

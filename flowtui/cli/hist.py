@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             return answer
         table, code = athena_queries.iso_times(answer), 0
     else:
-        from flowtui.query.aggregate import HistogramStates
+        from flowtui.query.aggregate import HistogramStates, SumTooLarge
 
         progress = results.Progress()
         # Each batch is reduced to its buckets as it arrives, reading only the columns
@@ -70,7 +70,11 @@ def run(args: argparse.Namespace) -> int:
         elif not states.records:
             # with a window, the load said what it kept
             empty = "" if window_text(args) else "no records loaded"
-        table = states.result()
+        try:
+            table = states.result()
+        except SumTooLarge as exc:
+            say(str(exc))
+            return 2
         times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
         table = table.set_column(0, "time", times)
     if args.format == "table":

@@ -34,6 +34,8 @@ from flowtui.tail import (
     TailEngine,
     TailOptions,
 )
+from flowtui.tailscan import folders_ended
+from flowtui.textsafe import printable
 from flowtui.timefmt import ago
 
 if TYPE_CHECKING:
@@ -80,6 +82,11 @@ def status_line(event: PollDone | PollFailed) -> str:
     elif event.new_objects:
         head = (f"poll {event.poll}: {event.new_objects} new file"
                 f"{'s' if event.new_objects != 1 else ''}, {event.records:,} records")
+        if event.late and event.late_oldest is not None:  # printed after newer records
+            head += (f" ({event.late} delivered late, stamped from "
+                     f"{_clock(event.late_oldest)}: "
+                     f"{'their records come' if event.late != 1 else 'its records come'} "
+                     "after newer ones)")
     else:
         head = f"poll {event.poll}: no new files"
     if event.held:
@@ -92,7 +99,11 @@ def status_line(event: PollDone | PollFailed) -> str:
         else:
             fresh = f"newest file {_clock(event.newest)}, {ago(event.age)}"
         if event.stale:
-            fresh += " (stale: AWS usually delivers within ~10 min)"
+            ended = folders_ended(event.folders, event.newest + event.age)
+            fresh += (f" (stale: the followed {ended[1]} folder ended at {_clock(ended[0])}, "
+                      f"only late files land in it now; follow its region folder for the "
+                      f"next {ended[1]}s)" if ended is not None
+                      else " (stale: AWS usually delivers within ~10 min)")
     else:
         fresh = "no flow-log files yet"
     return f"{head}; {fresh}; next poll in {event.next_in:g}s"
@@ -144,6 +155,7 @@ def _live_view(args: argparse.Namespace) -> int:
 def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
     """Run the tail in this thread until a signal, ``--limit`` or a closed pipe."""
     broken_pipe = False
+    headers_said = 0
     engine: TailEngine
 
     def on_event(event: TailEvent) -> None:
@@ -158,6 +170,7 @@ def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
                     broken_pipe = True
                     engine.stop(timeout=0)
                     return
+                said_new_headers()
                 if writer.done:
                     engine.stop(timeout=0)
             case ObjectFailed():
@@ -176,6 +189,18 @@ def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
                 say(status_line(event))
             case _:  # pause, resume and stop are this command's own doing
                 pass
+
+    def said_new_headers() -> None:
+        """A CSV whose columns changed (a flow log of another format writes into the
+        prefix) has a second header line, which a CSV reader takes for a row: said when it
+        happens, as ``cat`` says it at its end (a tail has none)."""
+        nonlocal headers_said
+        more = getattr(writer, "more_headers", None) or []
+        for where in more[headers_said:]:
+            say(f"{printable(where)}: the CSV's columns change here (an object of another "
+                "format): a second header line, which a CSV reader takes for a row; "
+                "--format jsonl gives each record its own fields")
+        headers_said = len(more)
 
     try:
         engine = TailEngine(args.url, client=client, on_event=on_event,

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             say(f"no record matches --where {query.where_text!r}" if query.filters
                 else "no records")
         return 0
-    from flowtui.query.aggregate import GroupStates, top_of
+    from flowtui.query.aggregate import GroupStates, SumTooLarge, top_of
 
     progress = results.Progress()
     # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
@@ -87,7 +87,11 @@ def run(args: argparse.Namespace) -> int:
     progress.clear()
     if code == 2:
         return code
-    table = top_of(states.result(), by, args.metric, args.n)
+    try:
+        table = top_of(states.result(), by, args.metric, args.n)
+    except SumTooLarge as exc:
+        say(str(exc))
+        return 2
     table = table.select([*by, "records", "packets", "bytes"])
     with results.output(args.output) as out:
         results.write_table(table, args.format, out)

@@ -195,6 +195,19 @@ class InterfaceIndex:
 
     by_id: dict[str, InterfaceInfo] = field(default_factory=dict)
     by_address: dict[str, InterfaceInfo] = field(default_factory=dict)
+    #: Addresses held by more than one interface (``by_address`` keeps the first): VPCs
+    #: whose CIDRs overlap, every region's default VPC (172.31.0.0/16) when inventories
+    #: of several regions are merged. Their holder can't be told from the address alone.
+    shared: dict[str, list[InterfaceInfo]] = field(default_factory=dict)
+
+    def add(self, key: str, info: InterfaceInfo) -> None:
+        """``info`` holds the address ``key`` (canonical text)."""
+        first = self.by_address.setdefault(key, info)
+        if first.id == info.id:
+            return
+        holders = self.shared.setdefault(key, [first])
+        if all(h.id != info.id for h in holders):
+            holders.append(info)
 
     @classmethod
     def build(cls, inventory: Inventory) -> InterfaceIndex:
@@ -211,7 +224,7 @@ class InterfaceIndex:
                     key = str(ipaddress.ip_address(address))
                 except ValueError:
                     continue
-                index.by_address.setdefault(key, info)
+                index.add(key, info)
         return index
 
 

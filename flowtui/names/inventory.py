@@ -131,6 +131,7 @@ def fetch(client: EC2Client, region: str, *, cancelled: Callable[[], bool] = lam
           ) -> Inventory:
     """Read the six lists, every page. Raises ``InventoryError`` with one line."""
     from botocore import exceptions as bce
+    from botocore.parsers import ResponseParserError
 
     lists: dict[str, list[dict[str, Any]]] = {}
     operation = ""
@@ -152,6 +153,11 @@ def fetch(client: EC2Client, region: str, *, cancelled: Callable[[], bool] = lam
             bce.ConnectionClosedError) as exc:
         raise InventoryError(f"EC2 in {region} unreachable ({_safe(str(exc))}): names of "
                              "interfaces and private addresses are not shown") from None
+    except ResponseParserError:  # not a BotoCoreError: a proxy's or portal's page, say
+        raise InventoryError(f"EC2 in {region} answered with something that is not an EC2 "
+                             "response (a proxy or a sign-in page between here and AWS?): "
+                             "names of interfaces and private addresses are not shown"
+                             ) from None
     except bce.NoCredentialsError:
         raise InventoryError("no AWS credentials for EC2: names of interfaces and private "
                              "addresses are not shown") from None

@@ -60,7 +60,8 @@ class Names:
             index = InterfaceIndex.build(inventory)
             self.interfaces.by_id.update(index.by_id)
             for address, info in index.by_address.items():
-                self.interfaces.by_address.setdefault(address, info)
+                for holder in index.shared.get(address, [info]):
+                    self.interfaces.add(address, holder)
         self._addresses: dict[str, AddressName | None] = {}
         # column(): per field, the values named so far and their names (Arrow arrays, so a
         # batch's dictionary is looked up in C++: only values never seen reach Python)
@@ -102,8 +103,14 @@ class Names:
             if hit is not None:
                 return AddressName(hit[0], "names file", hit[1])
         # keys are canonical text: dotted IPv4 as flow logs write it, IPv6 compressed
-        info = self.interfaces.by_address.get(
-            ip if parsed[0] == 4 else str(ipaddress.IPv6Address(parsed[1])))
+        key = ip if parsed[0] == 4 else str(ipaddress.IPv6Address(parsed[1]))
+        holders = self.interfaces.shared.get(key)
+        if holders:  # two VPCs (or regions) use the address: either may be meant
+            shown = list(dict.fromkeys(h.name for h in holders))
+            return AddressName(" or ".join(shown), "inventory",
+                               f"held by {len(holders)} interfaces in different VPCs: "
+                               + ", ".join(f"{h.id} {h.vpc_id}".rstrip() for h in holders))
+        info = self.interfaces.by_address.get(key)
         if info is not None:
             return AddressName(info.name, "inventory", info.id)
         if self.ip_ranges is not None:

@@ -35,6 +35,52 @@ _EVERY = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _STRING_KEY = pa.dictionary(pa.int32(), pa.string())
 
+#: Packets and bytes are summed as 64-bit integers, which wrap past this without a word:
+#: three records of 2^63-1, 2^63-1 and 2 bytes summed to 0, and two of 2^63-1 to -2 (a
+#: traceback). A parser accepts any 64-bit count (the fields are "long"), so a corrupt or
+#: crafted record can hold one; real traffic sums stay many orders of magnitude below.
+SUM_LIMIT = 2**63 - 1
+_SUMMED = ("packets", "bytes")
+
+
+class SumTooLarge(ValueError):
+    """The packets or bytes of the records add up to more than ``SUM_LIMIT``: the sums can't
+    be given right, so none is given."""
+
+
+def _totals(batches: Iterable[pa.RecordBatch]) -> dict[str, float]:
+    """The sum of each of ``_SUMMED`` over ``batches``, in floating point (which does not
+    wrap): enough to tell a sum that fits 64 bits from one that does not."""
+    totals = dict.fromkeys(_SUMMED, 0.0)
+    for batch in batches:
+        for name in _SUMMED:
+            index = batch.schema.get_field_index(name)
+            if index < 0 or not batch.num_rows:
+                continue
+            column = batch.column(index)
+            if pa.types.is_dictionary(column.type) or not pa.types.is_integer(column.type):
+                column = _integer_column(batch, name)
+            # The batch's own integer sum is exact when no wrap is possible (its largest
+            # value times its rows fits): always so for real counts, and the cheapest.
+            largest = pc.max(column).as_py() or 0
+            if column.type.bit_width <= 32 or largest * batch.num_rows <= SUM_LIMIT:
+                total = pc.sum(column).as_py()
+            else:
+                total = pc.sum(pc.cast(column, pa.float64(), safe=False)).as_py()
+            totals[name] += total or 0.0
+    return totals
+
+
+def _check_totals(totals: dict[str, float]) -> None:
+    """Raise ``SumTooLarge`` when a total is past what a 64-bit sum holds (with a margin for
+    the floating-point sum's rounding)."""
+    for name, total in totals.items():
+        if total >= SUM_LIMIT * (1 - 1e-9):
+            raise SumTooLarge(
+                f"the {name} of these records add up to {total:.3g}, past or too near the "
+                f"most a 64-bit sum holds ({SUM_LIMIT:,}): some record's {name} is not a "
+                f"real count; find it with --where '{name} > 1T'")
+
 
 # ------------------------------------------------------------------------------ group-by
 
@@ -50,7 +96,17 @@ def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
     """One row per distinct combination of ``by`` (nulls form their own group) with records,
     packets, bytes (sums; null counters count as 0), first start, last end, and how many
     records were ACCEPT and REJECT — or only the ``columns`` asked for. Rows in no
-    particular order."""
+    particular order. ``SumTooLarge`` when packets or bytes add up past 64 bits."""
+    batches = list(batches)
+    if any(c in _SUMMED for c in columns):
+        _check_totals(_totals(batches))
+    return _group_by(batches, by, columns)
+
+
+def _group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
+              columns: Sequence[str]) -> pa.Table:
+    """``group_by`` without the check of the sums (``GroupStates`` checks all its batches
+    together)."""
     by = list(by)
     if not by:
         raise ValueError("group by at least one field")
@@ -110,6 +166,7 @@ class _States:
 
     def __init__(self) -> None:
         self.records = 0
+        self._totals = dict.fromkeys(_SUMMED, 0.0)  # of every batch held: see ``_check``
         self._states: list[pa.Table] = []
         self._rows = 0
         self._merged_rows = 0
@@ -117,10 +174,17 @@ class _States:
         self._pending_rows = 0
 
     def _hold(self, batch: pa.RecordBatch) -> None:
+        for name, total in _totals([batch]).items():
+            self._totals[name] += total
         self._pending.append(batch)
         self._pending_rows += batch.num_rows
         if self._pending_rows >= GROUP_ROWS or len(self._pending) >= GROUP_BATCHES:
             self._flush()
+
+    def _check(self) -> None:
+        """``SumTooLarge`` when the packets or bytes of all the batches add up past 64 bits
+        (each state's sums, and their merge, would have wrapped)."""
+        _check_totals(self._totals)
 
     def _flush(self) -> None:
         """Reduce the held batches to one state."""
@@ -169,12 +233,13 @@ class GroupStates(_States):
         self._hold(batch)
 
     def _reduce(self, batches: list[pa.RecordBatch]) -> pa.Table:
-        return group_by(batches, self.by, self.columns)
+        return _group_by(batches, self.by, self.columns)
 
     def result(self) -> pa.Table:
+        self._check()
         self._flush()
         if not self._states:
-            return group_by([], self.by, self.columns)
+            return _group_by([], self.by, self.columns)
         return self._merged()
 
     def _merged(self) -> pa.Table:
@@ -253,6 +318,7 @@ def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
     ``fill``, buckets with nothing in them appear as zeros between the first and the last, so
     a gap shows as a gap."""
     batches = [b for b in batches if b.num_rows and "start" in b.schema.names]
+    _check_totals(_totals(batches))
     starts = pc.cast(_integers(batches, "start"), pa.int64())
     bounds = pc.min_max(starts)
     first, last = bounds["min"].as_py(), bounds["max"].as_py()
@@ -296,6 +362,7 @@ class HistogramStates(_States):
         return _bucket_sums(_unsummed(pa.concat_tables(self._states)))
 
     def result(self) -> pa.Table:
+        self._check()
         self._flush()
         if not self._states:
             return _empty_histogram()
@@ -503,7 +570,7 @@ def _catalogue_text(name: str) -> bool:
     return spec is None or not pa.types.is_integer(spec.arrow_type)
 
 
-__all__ = ["BUCKETS", "GROUP_COLUMNS", "HISTOGRAM_COLUMNS", "METRICS", "GroupStates",
-           "HistogramStates", "bucket_seconds",
+__all__ = ["BUCKETS", "GROUP_COLUMNS", "HISTOGRAM_COLUMNS", "METRICS", "SUM_LIMIT",
+           "GroupStates", "HistogramStates", "SumTooLarge", "bucket_seconds",
            "choose_bucket", "group_by", "histogram", "iso_time", "parse_every", "top",
            "top_of"]

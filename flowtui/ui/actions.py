@@ -335,7 +335,8 @@ ACTIONS: tuple[Action, ...] = (
     *[A(f"top.by-{name}", str(i + 1), "top", f"pick({i})", f"By {name}")
       for i, name in enumerate(key.name for key in TOP_KEYS)],
     A("top.metric", "m", "top", "metric", "Records/packets/bytes", footer=True),
-    A("top.by-name", "n", "top", "by_name", "By name/address", footer=True),
+    # a (names or addresses): n and N are the search's, below (both on n, n ran this one)
+    A("top.by-name", "a", "top", "by_name", "By name/address", footer=True),
     A("top.drill", "enter", "top", "drill(True)", "Filter to row", footer=True),
     A("top.exclude", "exclamation_mark", "top", "drill(False)", "Exclude row", footer=True),
     A("top.conversation", "v", "top", "conversation", "Conversation", footer=True),

@@ -40,6 +40,7 @@ from flowtui.s3.errors import describe
 from flowtui.s3.url import S3Url, is_s3_url
 from flowtui.store import RecordStore
 from flowtui.tail import STALE_AFTER, TailEngine, TailOptions
+from flowtui.tailscan import folders_ended
 from flowtui.timefmt import ago
 from flowtui.ui.features.feature import Feature
 from flowtui.ui.features.jobs.athena import AthenaQueries
@@ -101,15 +102,21 @@ def short_url(url: str, width: int = 48) -> str:
 
 
 def tail_text(job: TailJob, now: datetime) -> str:
-    """One status-bar line for a tail at ``now`` (the engine's clock); the most urgent
-    first, since a narrow terminal cuts the end."""
+    """One status-bar line for a tail at ``now`` (the engine's clock): its state, then what
+    a follower watches for (a failure, STALE and the newest file's time), the next poll, and
+    the followed prefix last. A narrow terminal cuts the line's end: at 80 columns the
+    prefix first left no room for the rest, and a STALE tail read as a healthy one (the
+    browser's ● and the table's placeholder name the prefix too)."""
     if job.stopped:
         return f"stopped following {short_url(job.url)}"
-    parts = [("paused" if job.paused else "following") + f" {short_url(job.url)}"]
+    head = "paused" if job.paused else "following"
     if job.paused and job.held:
-        parts[0] += f" ({job.held:,} rows held, p resumes)"
+        head += f" ({job.held:,} rows held, p resumes)"
     elif job.paused:
-        parts[0] += " (p resumes)"
+        head += " (p resumes)"
+    parts = [head]
+    if job.last_problem:
+        parts.append(f"{job.objects_failed} object(s) failed, last: {job.last_problem}")
     last = job.last
     if isinstance(last, PollFailed):
         wait = max(0, int((last.next_poll - now).total_seconds() + 0.5))
@@ -121,16 +128,18 @@ def tail_text(job: TailJob, now: datetime) -> str:
             # The age is since delivery (S3 LastModified), which is what "a file just
             # arrived" means; the key's stamp (the capture window's start) is always some
             # minutes older, and only decides STALE. Both grow between polls.
-            stale = " STALE" if now - last.newest > STALE_AFTER else ""
+            stale = ""
+            if now - last.newest > STALE_AFTER:  # (or the followed folder's day is over)
+                ended = folders_ended(last.folders, now)
+                stale = f"{ended[1]} ended: " if ended is not None else "STALE: "
             age = (f"delivered {ago(now - last.delivered, 'ago')}"
                    if last.delivered is not None else f"window {ago(now - last.newest)}")
-            parts.append(f"newest {last.newest:%Y-%m-%d %H:%M} UTC, {age}{stale}")
+            parts.append(f"{stale}newest {last.newest:%Y-%m-%d %H:%M} UTC, {age}")
         else:
             parts.append("no flow-log files yet")
         wait = max(0, int((last.next_poll - now).total_seconds() + 0.5))
         parts.append(f"next poll in {wait}s")
-    if job.last_problem:
-        parts.insert(1, f"{job.objects_failed} object(s) failed, last: {job.last_problem}")
+    parts.append(short_url(job.url))
     return " · ".join(parts)
 
 

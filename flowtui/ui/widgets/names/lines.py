@@ -41,9 +41,11 @@ def interface_text(info: InterfaceInfo) -> str:
 
 def detail_lines(names: Names, record: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, what it is) for each named field of ``record``, then where the names come
-    from; empty when nothing in the record has a name."""
+    from, and for a record older than the inventory that its names are the inventory's
+    (``OWNERS_NOW``); empty when nothing in the record has a name."""
     out: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
+    inventory_named = False
     for field in DETAIL_FIELDS:
         value = record.get(field)
         if value is None or value == "-":
@@ -52,6 +54,7 @@ def detail_lines(names: Names, record: Mapping[str, Any]) -> list[tuple[str, str
             info = names.interface(str(value))
             if info is not None:
                 out.append((field, interface_text(info)))
+                inventory_named = True
             continue
         if field in ADDRESS_FIELDS and (field[4:] if field.startswith("pkt-") else field,
                                         str(value)) in seen:
@@ -60,9 +63,29 @@ def detail_lines(names: Names, record: Mapping[str, Any]) -> list[tuple[str, str
         found = names.address_name(str(value))
         if found is not None:
             out.append((field, f"{found.name} · {found.source} ({found.detail})"))
+            inventory_named = inventory_named or found.source == "inventory"
     if out:
         out.append(("names from", source_text(names)))
+        if inventory_named and _older_than_inventory(names, record.get("start")):
+            out.append(("names are", OWNERS_NOW))
     return out
+
+
+#: The inventory says who holds an address or interface when it was read. A record older
+#: than that may have been someone else's: a released public IPv4 address goes back to
+#: Amazon's pool (EC2 User Guide, Elastic IP addresses), a private one to the subnet's next
+#: instance. The story says the same of the rules ("today's configuration").
+OWNERS_NOW = "as the inventory was read, not at the record's time (addresses change hands)"
+#: A record this much older than the inventory's reading gets ``OWNERS_NOW`` (a live tail's
+#: records, minutes old, do not).
+OLDER_BY = 3600
+
+
+def _older_than_inventory(names: Names, start: Any) -> bool:
+    if not isinstance(start, int) or not names.inventories:
+        return False
+    read = min(inventory.fetched_at for inventory in names.inventories)
+    return start < read - OLDER_BY
 
 
 def source_text(names: Names) -> str:
@@ -76,4 +99,4 @@ def source_text(names: Names) -> str:
     return ", ".join(parts) or "-"
 
 
-__all__ = ["DETAIL_FIELDS", "detail_lines", "interface_text", "source_text"]
+__all__ = ["DETAIL_FIELDS", "OWNERS_NOW", "detail_lines", "interface_text", "source_text"]
