@@ -76,7 +76,8 @@ async def test_the_table_shows_names_under_a_header_that_says_so(
         ec2_world: World, files: dict[str, Path]) -> None:
     """Names arrive for the records' account (account-id 123456789012, moto's) in the app's
     region; the named columns say ``·name`` in their header and show ``10.20.1.10 web-1``;
-    N cycles to names alone and back to numbers, where the header is the field again."""
+    N cycles to names alone (the header ``name|srcaddr``) and back to numbers, where the
+    header is the field again."""
     w = ec2_world
     app = app_for(w, files)
     async with app.run_test(size=(200, 30)) as pilot:
@@ -100,6 +101,11 @@ async def test_the_table_shows_names_under_a_header_that_says_so(
         lines = screen_text(pilot)
         row = next(line for line in lines if "198.51.100.7" in line)
         assert "web-1" in row and w.web["ip"] not in row  # the name alone
+        # the header says so: a name, or the value where there is none (not "srcaddr·name",
+        # which promises the address in every cell)
+        shown = text(pilot)
+        assert "name|srcaddr" in shown and "name|dstaddr" in shown, shown
+        assert "name|interface-id" in shown and "·name" not in shown
         await press(pilot, "N")
         await pilot.pause()
         shown = text(pilot)

@@ -2,8 +2,10 @@
 
 Three modes, cycled by a key: the numbers alone, numbers with names, names alone (an
 unnamed value still shows itself: a blank would hide the address). While names show, the
-header of ``interface-id``, ``srcaddr`` and ``dstaddr`` reads ``srcaddr·name`` so a cell is
-always the value its header names; quick filters and sorting still use the value itself.
+header of ``interface-id``, ``srcaddr`` and ``dstaddr`` says what its cells hold:
+``srcaddr·name`` (the address and its name), ``name|srcaddr`` (the name, else the address),
+so a cell is always the value its header names; quick filters and sorting still use the
+value itself.
 
 Naming costs nothing per cursor move: the table formats a row once and keeps it (its LRU
 of formatted rows), and a value's name is looked up once here and remembered, so only the
@@ -18,8 +20,10 @@ from flowtui.names.resolve import NAMED_FIELDS, Names
 from flowtui.ui.widgets.safe import literal
 
 MODES = ("numbers", "numbers+names", "names")
-#: What the header adds to a named column's name.
+#: What the header adds to a named column's name while numbers and names show.
 MARK = "·name"
+#: What the header puts before it while names alone show (the name, else the value).
+NAMES_ONLY = "name|"
 #: Distinct values remembered before the memo starts over (a tail runs for days).
 MEMO_LIMIT = 1 << 16
 
@@ -60,8 +64,11 @@ class CellNames:
         return self.active and column in NAMED_FIELDS
 
     def header(self, column: str, label: str) -> str:
-        """``srcaddr·name`` while the column shows names."""
-        return label + MARK if self.named(column) else label
+        """``srcaddr·name`` while the column shows numbers and names, ``name|srcaddr``
+        while it shows names alone (a cell is the name, or the address without one)."""
+        if not self.named(column):
+            return label
+        return NAMES_ONLY + label if self.mode == "names" else label + MARK
 
     def name_of(self, column: str, value: Any) -> str | None:
         if value is None or self.names is None:
@@ -93,4 +100,4 @@ class CellNames:
                 "names": "Names only (the number where there is no name)"}[self.mode]
 
 
-__all__ = ["CellNames", "MARK", "MODES"]
+__all__ = ["CellNames", "MARK", "MODES", "NAMES_ONLY"]
