@@ -158,16 +158,37 @@ def test_a_window_that_keeps_nothing_says_so(day: tuple[Path, list[dict[str, Any
     folder.write_bytes(next(day[0].rglob("*.log.gz")).read_bytes())
     cat = flowtui("cat", str(folder), "--since", "2030-01-01")
     assert cat.returncode == 0 and cat.stdout == ""
-    assert cat.stderr == (f"flowtui: no record of {folder} lies between 2030-01-01 00:00 UTC "
-                          "and now (--since/--until)\n")
+    assert cat.stderr == (f"flowtui: no record of {folder} lies between 2030-01-01 00:00:00 "
+                          "UTC and now (--since/--until)\n")
     for command in (["top", "--by", "srcaddr"], ["hist"]):
         done = flowtui(command[0], str(folder), *command[1:], "--until", "2000-01-01")
         assert done.returncode == 0, done.stderr
-        assert done.stderr == (f"flowtui: no record of {folder} lies up to 2000-01-01 00:00 "
+        assert done.stderr == (f"flowtui: no record of {folder} lies up to 2000-01-01 00:00:00 "
                                "UTC (--since/--until)\n")
     where = flowtui("cat", str(folder), "--since", "2030-01-01", "--where", "reject")
     assert where.stderr == ("flowtui: no record matches --where 'reject' between 2030-01-01 "
-                            "00:00 UTC and now\n")
+                            "00:00:00 UTC and now\n")
+
+
+def test_a_window_a_second_past_the_records_says_its_seconds(
+        day: tuple[Path, list[dict[str, Any]]], tmp_path: Path) -> None:
+    """The message of an empty window shows its bounds to the second, as they are applied
+    (a record is kept when its end >= --since and its start <= --until, in whole seconds):
+    ``--since`` 30 seconds past the last record's end (14:29:59) read "between 2024-03-05
+    14:30 UTC", as if a second were all that missed; ``--until`` 30 seconds before the first
+    start (14:00:01) read "up to 2024-03-05 13:59 UTC"."""
+    folder = tmp_path / "flows.log.gz"
+    first = min(day[0].rglob("*.log.gz"))
+    folder.write_bytes(first.read_bytes())
+    rows = [r for r in day[1] if r["start"] < START + 1800]  # the first file's records
+    since = max(r["end"] for r in rows) + 30  # seconds past the last record's end
+    until = min(r["start"] for r in rows) - 30  # seconds before the first one's start
+    for flag, at, words in (("--since", since, "between"), ("--until", until, "up to")):
+        assert at % 60, "a bound with seconds"
+        done = flowtui("cat", str(folder), flag, str(at))
+        assert done.returncode == 0 and done.stdout == "", done.stderr
+        bound = f"{datetime.fromtimestamp(at, tz=UTC):%Y-%m-%d %H:%M:%S} UTC"
+        assert f"lies {words} {bound}" in done.stderr, done.stderr
 
 
 def test_sort_by_bytes_as_typed(day: tuple[Path, list[dict[str, Any]]]) -> None:

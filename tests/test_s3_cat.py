@@ -93,7 +93,7 @@ def test_an_empty_window_says_so(s3_server: Any, capsys: pytest.CaptureFixture[s
                           "--until", "2023-01-01T01:00")
     assert (code, rows) == (0, [])
     assert err == (f"flowtui: no flow-log objects in s3://{s3_server.main_bucket}/hive/ between "
-                   "2023-01-01 00:00 UTC and 2023-01-01 01:00 UTC\n")
+                   "2023-01-01 00:00:00 UTC and 2023-01-01 01:00:00 UTC\n")
 
 
 # --- closed pipes, as a user's shell makes them -------------------------------------------

@@ -154,12 +154,16 @@ def settle_window(args: argparse.Namespace) -> None:
 
 
 def window_text(args: argparse.Namespace) -> str:
-    """`` between 2026-12-06 14:00 UTC and now`` for ``--since``/``--until``; "" without."""
+    """`` between 2026-12-06 14:00:00 UTC and now`` for ``--since``/``--until``; "" without.
+
+    To the second, as the window is applied (whole seconds: ``window_mask``): a bound shown
+    to the minute hid the seconds of ``--since 1709648971`` or ``--since 2h``, and a record
+    a few seconds outside ``--until 14:05`` looked inside it."""
     since, until = getattr(args, "since", None), getattr(args, "until", None)
     if since is None and until is None:
         return ""
-    end = f"{until:%Y-%m-%d %H:%M} UTC" if until is not None else "now"
-    return f" between {since:%Y-%m-%d %H:%M} UTC and {end}" if since is not None \
+    end = f"{until:%Y-%m-%d %H:%M:%S} UTC" if until is not None else "now"
+    return f" between {since:%Y-%m-%d %H:%M:%S} UTC and {end}" if since is not None \
         else f" up to {end}"
 
 
