@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -68,7 +69,7 @@ class Request:
 @dataclass
 class Fault:
     kind: str  # "cut" | "stall" | "answer" (an S3 error response instead of forwarding)
-    #            | "hang" (never answer) | "reply" (answer 200 with ``reply(request)``)
+    #            | "hang" (never answer) | "reply" (answer ``status`` with ``reply(request)``)
     after: int = 0  # body bytes relayed before the fault
     times: int = 1  # how many matching requests it hits
     match: Callable[[Request], bool] = field(default=lambda r: True)
@@ -152,9 +153,12 @@ class FaultProxy:
         return self.add("hang", times=times, match=match)
 
     def reply(self, body: Callable[[Request], bytes], *, times: int = 1_000_000,
-              match: Callable[[Request], bool] = lambda r: True) -> Fault:
-        """Answer matching requests ``200 OK`` with ``body(request)`` (XML), not forwarding."""
-        return self.add("reply", times=times, match=match, reply=body)
+              match: Callable[[Request], bool] = lambda r: True, status: int = 200,
+              content_type: str = "application/xml") -> Fault:
+        """Answer matching requests ``status`` (200 OK) with ``body(request)`` (XML, or
+        what ``content_type`` says: a captive portal's ``text/html``), not forwarding."""
+        return self.add("reply", times=times, match=match, reply=body, status=status,
+                        headers={"Content-Type": content_type})
 
     def answer(self, status: int, code: str, message: str = "", *, times: int = 1,
                **kw: Any) -> Fault:
@@ -233,7 +237,8 @@ class FaultProxy:
                     return
                 if fault is not None and fault.kind == "reply":
                     assert fault.reply is not None
-                    client.sendall(_response(200, "OK", fault.reply(request)))
+                    client.sendall(_response(fault.status, HTTPStatus(fault.status).phrase,
+                                             fault.reply(request), fault.headers))
                     continue
                 slow = self.slow if self.slow is not None and self.slow.match(request) else None
                 self._relay(client, raw_head + body, fault,

@@ -196,3 +196,51 @@ def test_a_bare_400_to_a_head_still_says_what_to_try(fault_proxy: Any, proxy_cli
         f"s3://flowlogs-main/{KEY}: S3 refused the request (400, and a HEAD's answer says no "
         "more): most often expired or invalid credentials (refresh them, e.g. `aws sso login "
         "--profile prod`) or another region (--region)")
+
+
+SIGN_IN = (b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head>"
+           b"<body>Sign in<br></body></html>")
+XHTML = b"<html><body><p>Your request was blocked by the proxy.</p></body></html>"
+
+
+@pytest.mark.parametrize(("operation", "status", "page"), [
+    ("ListObjectsV2", 200, SIGN_IN),  # botocore makes it a 500 and retries: "internal error"
+    ("ListObjectsV2", 200, XHTML),  # well-formed XML: parsed as a page without IsTruncated
+    ("ListObjectsV2", 503, SIGN_IN),  # read "S3 kept throttling"
+    ("GetObject", 500, SIGN_IN),  # read "S3 internal error after all retries"
+    ("GetObject", 502, XHTML),  # read "502: Bad Gateway"
+])
+def test_an_html_page_instead_of_s3s_answer_says_what_it_is(
+        s3_server: Any, fault_proxy: Any, proxy_client: Any, operation: str, status: int,
+        page: bytes) -> None:
+    """A captive portal or a proxy between flowtui and AWS answers with a web page
+    (``text/html``), 200 or 5xx, where S3 answers XML (S3 User Guide, "The REST error
+    response": "An XML error document as the response body", "Content-Type:
+    application/xml"; docs.aws.amazon.com/AmazonS3/latest/dev/ErrorMessage.html). It read
+    "S3 internal error after all
+    retries" (botocore takes a 200 it cannot parse for an S3 error), "S3 kept throttling",
+    or a listing "cut off": each sends the user to wait for AWS instead of looking at their
+    network."""
+    obj = s3_server.find("custom")
+    fault_proxy.reply(lambda request: page, status=status, content_type="text/html",
+                      match=lambda request: request.operation == operation)
+    if operation == "GetObject":
+        exc = _failure(lambda: b"".join(ObjectStream(proxy_client, obj.bucket, obj.key)))
+        where = f"s3://{obj.bucket}/{obj.key}"
+        msg = _check(describe(exc, bucket=obj.bucket, key=obj.key))
+    else:
+        exc = _failure(lambda: PrefixPager(proxy_client, obj.bucket, "AWSLogs/").next_page())
+        where = f"s3://{obj.bucket}/AWSLogs/"
+        msg = _check(describe(exc, bucket=obj.bucket, key="AWSLogs/"))
+    assert msg == (f"{where}: S3 answered with something that is not an S3 response (a proxy "
+                   "or a sign-in page between here and AWS?)")
+
+
+def test_s3s_own_internal_error_still_says_so(s3_server: Any, fault_proxy: Any,
+                                              proxy_client: Any) -> None:
+    """S3's own 500 (its XML, code InternalError) is still S3's internal error."""
+    obj = s3_server.find("custom")
+    fault_proxy.answer(500, "InternalError", "We encountered an internal error.", times=100)
+    exc = _failure(lambda: b"".join(ObjectStream(proxy_client, obj.bucket, obj.key)))
+    assert describe(exc, bucket=obj.bucket, key=obj.key).endswith(
+        "S3 internal error after all retries; try again later")

@@ -45,6 +45,20 @@ class ListingCut(S3AccessError):
     answered 200): taking it as the last page would end the listing early, silently."""
 
 
+#: What an answer that is not S3's is: a captive portal's sign-in page, an inspecting or
+#: blocking proxy's page. (EC2's names say the same of EC2: ``names.inventory.fetch``.)
+NOT_S3 = ("S3 answered with something that is not an S3 response (a proxy or a sign-in "
+          "page between here and AWS?)")
+
+
+def is_web_page(headers: object) -> bool:
+    """Whether a response's headers (botocore's ``HTTPHeaders``, lower-case names) say it
+    is a web page: S3's REST API answers XML (or an object's bytes), never ``text/html``."""
+    if not isinstance(headers, dict):
+        return False
+    return "html" in str(headers.get("content-type") or "").lower()
+
+
 class TooManyObjects(S3AccessError):
     """A load would have to list more objects than allowed: narrow the prefix or window."""
 
@@ -141,6 +155,12 @@ def _describe_client_error(exc: bce.ClientError, bucket: str | None, key: str | 
     bucket = bucket or str(err.get("BucketName") or "") or None
     where = _where(bucket, key)
     bucket_region = headers.get("x-amz-bucket-region") or err.get("Region")
+
+    if is_web_page(headers) and code.isdigit():
+        # No S3 error code: the body was not S3's XML but an HTML page, answered 5xx, or
+        # 200 (botocore turns a 200 it cannot parse into a 500 and retries it): without
+        # this it read "S3 internal error" or "S3 kept throttling".
+        return f"{where}: {NOT_S3}"
 
     if code in ("ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired",
                 "RequestExpired"):

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from flowtui.layout import KeyInfo, describe_prefix, parse_key
-from flowtui.s3.errors import ListingCut, ListingLoop
+from flowtui.s3.errors import NOT_S3, ListingCut, ListingLoop, is_web_page
 from flowtui.s3.url import S3Url
 
 if TYPE_CHECKING:
@@ -135,8 +135,12 @@ class PrefixPager:
         self.pages += 1
         if "IsTruncated" not in response:
             # S3 always sends it ("false if all of the results were returned"); botocore
-            # parses an empty 200 body as a page with no keys and no flag.
+            # parses an empty 200 body as a page with no keys and no flag, and so a web page
+            # that is well-formed XML (a proxy's or a captive portal's).
             self._done = True
+            headers = response.get("ResponseMetadata", {}).get("HTTPHeaders")
+            if is_web_page(headers):
+                raise ListingCut(f"{S3Url(self.bucket, self.prefix)}: {NOT_S3}")
             raise ListingCut(
                 f"{S3Url(self.bucket, self.prefix)}: listing page {self.pages} came back "
                 "without its end-of-listing flag (IsTruncated): an empty or cut-off answer, "
