@@ -129,6 +129,13 @@ class PollDone:
     #: oldest stamp among them. Another flow log's files, on time, are not late.
     late: int = 0
     late_oldest: datetime | None = None
+    #: Files this poll's listing met that the tail will never read: delivered after its
+    #: flow log's newest had moved more than the lookback past their stamp (each said once;
+    #: only those a listing shows, see ``tailscan.PrefixScan._passed_by``), and the oldest
+    #: stamp among them.
+    missed: int = 0
+    missed_oldest: datetime | None = None
+    lookback: timedelta | None = None
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ id (a listing response is XML that botocore parses in Python, so size matters). 
 minute a *sweep* jumps to ``newest stamp - lookback`` instead, and also looks at the start of
 the folder for new flow logs: a file delivered out of order (an older stamp, or a second file
 for the same 5 minutes with a smaller hash) is found then, as long as it is within the
-lookback. Folders are chosen from the clock: those
-whose period overlaps ``[now - late_window, now + early]``, so at midnight (or the hour) the
-tail moves on to the new folder and keeps listing the previous one for late files.
+lookback (``LOOKBACK``, 1 hour). One delivered later than that is never read; when a listing
+happens to show one (the first file of a flow log in a folder), ``PollDone.missed`` says so.
+Folders are chosen from the clock: those whose period overlaps ``[now - late_window, now +
+early]``, so at midnight (or the hour) the tail moves on to the new folder and keeps listing
+the previous one for late files.
 
 The first complete listing is the starting point: what exists then is not loaded (except the
 newest ``backfill`` files per flow log); everything that appears afterwards is, once. Keys are
@@ -57,6 +59,7 @@ from flowtui.s3.inflight import Scope
 from flowtui.s3.url import S3Url
 from flowtui.store import RecordStore
 from flowtui.tailscan import Found, PrefixScan, normalise_prefix
+from flowtui.timefmt import span
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -100,6 +103,19 @@ class TailOptions:
 
 def _utc_now() -> datetime:
     return datetime.now(tz=UTC)
+
+
+def missed_note(event: PollDone) -> str | None:
+    """What a poll says of files it met that the tail will never read (stderr and the
+    app's status line), None when there were none."""
+    if not event.missed or event.missed_oldest is None or event.lookback is None:
+        return None
+    files = f"{event.missed} file{'s' if event.missed != 1 else ''}"
+    return (f"{files} stamped from {event.missed_oldest:%Y-%m-%d %H:%M} UTC "
+            f"{'was' if event.missed == 1 else 'were'} delivered more than "
+            f"{span(event.lookback)} behind {'its' if event.missed == 1 else 'their'} flow "
+            f"log's newest file: not read (a tail looks back {span(event.lookback)}; "
+            "flowtui cat reads them)")
 
 
 class TailEngine:
@@ -162,6 +178,7 @@ class TailEngine:
         self._held: deque[BatchLoaded] = deque()
         self._held_rows = 0
         self._held_dropped = 0
+        self.lookback = lookback
         self._listing = PrefixScan(client, self.bucket, self.prefix, lookback=lookback,
                                    late_window=late_window, early_window=early_window,
                                    rediscover_every=rediscover_every, stop=self._stop,
@@ -295,6 +312,7 @@ class TailEngine:
             age = now - newest if newest is not None else None
             late = sorted(f.stamp for f in found  # before its own flow log's newest
                           if f.stamp < newest_before.get(f.group, f.stamp))
+            missed = sorted(f.stamp for f in listing.missed)
             event = PollDone(
                 poll=poll, new_objects=len(found), records=self.records - records_before,
                 newest=newest, newest_key=newest_key, age=age,
@@ -303,7 +321,8 @@ class TailEngine:
                 flow_logs=self._listing.flow_logs, folders=tuple(listing.listed),
                 requests=listing.requests, held=self._held_rows, baseline=was_baseline,
                 sweep=sweep, delivered=self._listing.newest_delivered, late=len(late),
-                late_oldest=late[0] if late else None)
+                late_oldest=late[0] if late else None, missed=len(missed),
+                missed_oldest=missed[0] if missed else None, lookback=self.lookback)
         self._emit(event)
         return delay
 

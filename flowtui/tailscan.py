@@ -49,6 +49,7 @@ class _Group:
     flow_log_id: str
     newest: datetime | None = None
     last: str | None = None  # the greatest key seen: newest stamp, greatest hash
+    first: str | None = None  # the smallest key ever seen (seen forgets; this does not)
     seen: dict[str, datetime] = field(default_factory=dict)
 
     def start_after(self, lookback: timedelta, sweep: bool) -> str | None:
@@ -62,6 +63,8 @@ class _Group:
         self.seen[key] = stamp
         if self.last is None or key > self.last:
             self.last = key
+        if self.first is None or key < self.first:
+            self.first = key
         if self.newest is None or stamp > self.newest:
             self.newest = stamp
             bound = stamp - lookback
@@ -106,10 +109,11 @@ def _name_facts(key: str) -> tuple[str, str, datetime] | None:
 @dataclass
 class ScanResult:
     """One poll's listing: new keys (``found``), keys of the starting point (``baseline``),
-    the folders listed, and one line per error."""
+    keys the lookback passed by (``missed``), the folders listed, and one line per error."""
 
     found: list[Found] = field(default_factory=list)
     baseline: list[Found] = field(default_factory=list)
+    missed: list[Found] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
@@ -140,6 +144,7 @@ class PrefixScan:
         self.baseline_open = True  # until a poll completes without errors
         self.newest: tuple[datetime, str] | None = None
         self.newest_delivered: datetime | None = None  # the newest file's LastModified
+        self._missed: set[str] = set()  # keys said to be missed, said once
 
     def scan(self, now: datetime, sweep: bool) -> ScanResult:
         """List every folder this poll watches; on success, forget folders out of range and
@@ -154,13 +159,16 @@ class PrefixScan:
         for watch in watches:
             if self._stop.is_set():
                 break
-            self._follow(watch, now, requests, out.found, out.baseline, out.listed,
-                         out.errors, sweep)
+            self._follow(watch, now, requests, out, sweep)
         if not out.errors:
             self.baseline_open = False
+            self._missed.update(f.entry.key for f in out.missed)  # said by this poll
             keep = set(out.listed)
             for folder in [f for f in self._folders if f not in keep]:
                 del self._folders[folder]  # out of range: its cursors are not needed again
+                self._missed = {k for k in self._missed if not k.startswith(folder)}
+        else:
+            out.missed.clear()  # a failed poll says nothing of them: the next one will
         out.requests = requests[0]
         return out
 
@@ -211,17 +219,15 @@ class PrefixScan:
             self._roots, self._roots_at = roots, time.monotonic()
         return self._roots
 
-    def _follow(self, watch: _Watch, now: datetime, requests: list[int], found: list[Found],
-                baseline: list[Found], listed: list[str], errors: list[str],
+    def _follow(self, watch: _Watch, now: datetime, requests: list[int], out: ScanResult,
                 sweep: bool) -> None:
         """List one folder (and the hour folders under it that the watch wants)."""
         try:
-            subfolders = self._scan(watch.folder, watch.filter, requests, found, baseline,
-                                    sweep)
+            subfolders = self._scan(watch.folder, watch.filter, requests, out, sweep)
         except Exception as exc:
-            errors.append(self._describe(exc, watch.folder))
+            out.errors.append(self._describe(exc, watch.folder))
             return
-        listed.append(watch.folder)
+        out.listed.append(watch.folder)
         hours = [s for s in subfolders if layout.parse_hour_folder(s) is not None
                  and (s.startswith(watch.filter) or watch.filter.startswith(s))]
         if watch.hours == "none" or not hours:
@@ -242,15 +248,16 @@ class PrefixScan:
             if self._stop.is_set():
                 return
             self._follow(_Watch(sub, watch.filter if len(watch.filter) > len(sub) else "",
-                                "none"), now, requests, found, baseline, listed, errors, sweep)
+                                "none"), now, requests, out, sweep)
 
     # --- listing one folder ----------------------------------------------------------------
 
-    def _scan(self, folder: str, flt: str, requests: list[int], found: list[Found],
-              baseline: list[Found], sweep: bool) -> list[str]:
+    def _scan(self, folder: str, flt: str, requests: list[int], out: ScanResult,
+              sweep: bool) -> list[str]:
         """Walk ``folder`` in key order, jumping over what each known flow log has already
-        shown; new keys go to ``found`` (or ``baseline`` on the first listing). Returns the
-        subfolders met on the way."""
+        shown; new keys go to ``out.found`` (or ``out.baseline`` on the first listing), and
+        the keys the lookback passed by that the walk happens to meet to ``out.missed``.
+        Returns the subfolders met on the way."""
         state = self._folders.get(folder)
         first = state is None
         if state is None:
@@ -258,6 +265,7 @@ class PrefixScan:
         taking_baseline = first and self.baseline_open
         subfolders: list[str] = []
         new: list[Found] = []
+        missed: list[Found] = []
         # Keys starting with the filter sort after the filter less its last character.
         start_after = flt[:-1] if flt else None
         if not sweep and state.groups:  # new flow logs sorting first wait for a sweep
@@ -289,6 +297,8 @@ class PrefixScan:
                     group = state.groups[group_prefix] = _Group(group_prefix, flid)
                 after = group.start_after(self.lookback, sweep)
                 if after is not None and e.key <= after:
+                    if self._passed_by(group, e.key, stamp):
+                        missed.append(Found(e, group_prefix, flid, stamp))
                     jump, jump_group = after, group
                     break
                 if e.key in group.seen:
@@ -311,8 +321,19 @@ class PrefixScan:
             if self.newest is None or (f.stamp, f.entry.key) > self.newest:
                 self.newest = (f.stamp, f.entry.key)
                 self.newest_delivered = f.entry.last_modified
-        (baseline if taking_baseline else found).extend(new)
+        (out.baseline if taking_baseline else out.found).extend(new)
+        out.missed.extend(missed)
         return subfolders
+
+    def _passed_by(self, group: _Group, key: str, stamp: datetime) -> bool:
+        """Whether ``key``, met just before a jump over ``group``'s known keys, is a file
+        that will never be read: it sorts before every key this flow log ever had in the
+        folder (so it appeared after the folder's first listing, which took every key, and
+        was not read since: reads only add keys), and its stamp is behind the lookback (no
+        sweep lists it). The walk meets only the first key of each flow log before jumping,
+        so a late file sorting after another is not seen: this costs no listing."""
+        return (group.first is not None and key < group.first and group.newest is not None
+                and stamp < group.newest - self.lookback and key not in self._missed)
 
     def backfill(self, baseline: list[Found], count: int) -> list[Found]:
         """The newest ``count`` files per flow log among those the starting point saw."""

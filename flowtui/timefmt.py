@@ -18,3 +18,12 @@ def ago(age: timedelta, suffix: str = "old") -> str:
     if seconds < 172800:
         return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m {suffix}"
     return f"{seconds // 86400}d {suffix}"
+
+
+def span(length: timedelta) -> str:
+    """A fixed length of time, as settings are said ("1 hour", "90 minutes")."""
+    minutes = int(length.total_seconds()) // 60
+    if minutes % 60 == 0 and minutes:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -82,3 +82,17 @@ def test_the_where_help_says_what_1m_is(capsys: pytest.CaptureFixture[str]) -> N
         main(["cat", "--help"])
     shown = " ".join(capsys.readouterr().out.split())
     assert "1M = 1,000,000; 1MiB = 1,048,576" in shown
+
+
+def test_the_tail_help_says_how_far_it_looks_back(capsys: pytest.CaptureFixture[str]) -> None:
+    """A tail re-lists a flow log only from its newest file less the lookback: a file AWS
+    delivers later than that is never read. ``flowtui tail --help`` says how long that is
+    (the engine's own value), so a user knows when to reach for ``flowtui cat``."""
+    from flowtui.tail import LOOKBACK
+    from flowtui.timefmt import span
+
+    with pytest.raises(SystemExit):
+        main(["tail", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert f"within {span(LOOKBACK)} (the lookback)" in shown, shown
+    assert "flowtui cat reads it" in shown

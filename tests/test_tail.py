@@ -372,3 +372,38 @@ def test_a_file_delivered_out_of_order_is_counted_as_late(tail: Any, raw_s3: Any
         "UTC: their records come after newer ones); newest file 2024-03-05 14:15 UTC")
     bucket.put(T - 8 * M, flow_log_id="fl-0bbb2222cccc3333d")  # its next one: on time
     assert poll(sweep=True).late == 0
+
+
+def test_a_file_delivered_later_than_the_lookback_is_said_not_read(tail: Any,
+                                                                    raw_s3: Any) -> None:
+    """AWS delivers best effort (reference §6): a file can land hours after its window. A
+    sweep lists a flow log only from its newest stamp less the lookback (1 hour), so a file
+    stamped before that is never read, and nothing said so. When a listing meets one (here
+    the folder's first file of the flow log, which every sweep lists) the poll says it once,
+    with the oldest stamp; a late file within the lookback is still read, not "missed"."""
+    from flowtui.cli.tail import status_line
+    from flowtui.tail import LOOKBACK
+
+    assert LOOKBACK == 60 * M
+    bucket = Bucket(raw_s3, "tail-missed")
+    bucket.put(T - 50 * M)
+    bucket.put(T)
+    engine, rec = tail(bucket.url(REGION), interval=3600, sweep_every=3600)
+    baseline(rec)
+
+    def sweep() -> PollDone:
+        mark = rec.mark()
+        engine.poll_now(sweep=True)
+        return rec.wait_for(lambda e: isinstance(e, PollDone), after=mark)
+
+    bucket.put(T - 70 * M)  # 13:10, behind 14:20 less an hour: never read
+    bucket.put(T - 55 * M)  # 13:25: late, within the lookback, read
+    swept = sweep()
+    assert (swept.new_objects, swept.late, swept.missed, swept.missed_oldest) == (
+        1, 1, 1, T - 70 * M)
+    assert status_line(swept).endswith(
+        "; 1 file stamped from 2024-03-05 13:10 UTC was delivered more than 1 hour behind its "
+        "flow log's newest file: not read (a tail looks back 1 hour; flowtui cat reads them)")
+    again = sweep()  # the listing meets it again: said once
+    assert (again.new_objects, again.missed) == (0, 0)
+    assert "not read" not in status_line(again)

@@ -249,3 +249,21 @@ def test_the_apps_line_says_a_followed_day_is_over_not_stale() -> None:
     assert "STALE" not in line
     job.last = replace(job.last, folders=(day, day.replace("/05/", "/06/")))
     assert tail_text(job, t).startswith("following · STALE: newest 2024-03-05 23:55 UTC")
+
+
+def test_the_apps_line_says_files_the_lookback_passed_by() -> None:
+    """The app's status line keeps saying how many files its polls met that the tail will
+    never read (delivered more than the lookback behind their flow log's newest), as the
+    CLI says it once on stderr (test_tail)."""
+    from flowtui.ui.features.jobs.tail import track
+
+    t = datetime(2024, 3, 5, 14, 20, tzinfo=UTC)
+    region = "AWSLogs/123456789012/vpcflowlogs/us-east-1/"
+    job = TailJob(1, f"s3://b/{region}", f"s3://b/{region}", RecordStore())
+    poll = PollDone(poll=3, new_objects=0, records=0, newest=t, newest_key="k",
+                    age=timedelta(0), stale=False, next_poll=t + timedelta(seconds=30),
+                    next_in=30.0, flow_logs=1, folders=(region,), requests=2, missed=2,
+                    missed_oldest=t - 70 * M, lookback=60 * M)
+    track(job, poll)
+    track(job, replace(poll, poll=4, missed=0, missed_oldest=None))  # said once, kept
+    assert "2 files delivered more than 1 hour late not read" in tail_text(job, t)

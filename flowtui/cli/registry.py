@@ -63,7 +63,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("tail", "follow an s3:// prefix as new flow-log files arrive",
             "Follow an S3 prefix (a region or day folder, or anything above or below) and "
             "print flow-log records as new files arrive. Status lines go to stderr. Ctrl-C "
-            "stops.",
+            "stops. A file delivered late is read if it is stamped within 1 hour (the "
+            "lookback) of its flow log's newest file; one later than that is not (a status "
+            "line says so when a listing shows it; flowtui cat reads it).",
             "flowtui.cli.tail", own_signals=True),
     Command("top", "the largest groups by records, packets or bytes (--by srcaddr …)",
             "Group flow-log records by fields and print the largest groups: the --by fields "

@@ -33,6 +33,7 @@ from flowtui.tail import (
     DEFAULT_KEEP,
     TailEngine,
     TailOptions,
+    missed_note,
 )
 from flowtui.tailscan import folders_ended
 from flowtui.textsafe import printable
@@ -106,7 +107,9 @@ def status_line(event: PollDone | PollFailed) -> str:
                       else " (stale: AWS usually delivers within ~10 min)")
     else:
         fresh = "no flow-log files yet"
-    return f"{head}; {fresh}; next poll in {event.next_in:g}s"
+    missed = missed_note(event)
+    return f"{head}; {fresh}; next poll in {event.next_in:g}s" + (f"; {missed}" if missed
+                                                                  else "")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -187,6 +190,8 @@ def follow(args: argparse.Namespace, client: S3Client, writer: Any) -> int:
                 say(status_line(event))
             case PollDone() if not args.quiet:
                 say(status_line(event))
+            case PollDone() if event.missed:  # --quiet: still said, once
+                say(missed_note(event) or "")
             case _:  # pause, resume and stop are this command's own doing
                 pass
 

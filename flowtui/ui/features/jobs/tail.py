@@ -41,7 +41,7 @@ from flowtui.s3.url import S3Url, is_s3_url
 from flowtui.store import RecordStore
 from flowtui.tail import STALE_AFTER, TailEngine, TailOptions
 from flowtui.tailscan import folders_ended
-from flowtui.timefmt import ago
+from flowtui.timefmt import ago, span
 from flowtui.ui.features.feature import Feature
 from flowtui.ui.features.jobs.athena import AthenaQueries
 from flowtui.ui.features.jobs.load import Loads, RecordsCame, object_name
@@ -90,6 +90,10 @@ class TailJob:
     shown: bool = False
     #: The store the table showed when the tail started: swapped out only if still shown.
     replaces: RecordStore | None = None
+    #: Files the polls met that this tail will never read (delivered more than the lookback
+    #: behind their flow log's newest), and the poll that last said so.
+    missed: int = 0
+    missed_by: PollDone | None = None
 
 
 def short_url(url: str, width: int = 48) -> str:
@@ -117,6 +121,9 @@ def tail_text(job: TailJob, now: datetime) -> str:
     parts = [head]
     if job.last_problem:
         parts.append(f"{job.objects_failed} object(s) failed, last: {job.last_problem}")
+    if job.missed and job.missed_by is not None and job.missed_by.lookback is not None:
+        parts.append(f"{job.missed} file{'s' if job.missed != 1 else ''} delivered more than "
+                     f"{span(job.missed_by.lookback)} late not read (the tail's lookback)")
     last = job.last
     if isinstance(last, PollFailed):
         wait = max(0, int((last.next_poll - now).total_seconds() + 0.5))
@@ -149,6 +156,9 @@ def track(job: TailJob, event: TailEvent) -> None:
         case PollDone():
             job.last = event
             job.held = event.held
+            if event.missed:
+                job.missed += event.missed
+                job.missed_by = event
         case PollFailed():
             job.last = event
         case Paused():
