@@ -87,21 +87,23 @@ def _raw(value: object) -> str:
 def _row(name: str, value: object, family: str) -> ExplainRow:
     spec = FIELDS.get(canonical_name(name))
     raw = _raw(value)
+    decoder = None
     if spec is None:
         meaning = _UNKNOWN_FIELD
     else:
         meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
+        decoder = spec.tgw_decoder if family == "tgw" and spec.tgw_decoder else spec.decoder
     if raw == "":
         decoded = "empty value (not '-'; nothing to decode)"
     elif spec is None:
         decoded = raw
     elif value is None:
         decoded = f"no value: {spec.dash_means}" if spec.dash_means else _NO_VALUE
-    elif spec.decoder is None:
+    elif decoder is None:
         decoded = raw
     else:
         try:
-            decoded = spec.decoder(value) or raw
+            decoded = decoder(value) or raw
         except Exception:  # a decoder bug must never hide the value itself
             decoded = raw
     return ExplainRow(name, raw, decoded, meaning)

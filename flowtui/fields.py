@@ -37,6 +37,8 @@ class FieldSpec:
     decoder: Callable[[object], str | None] | None = None
     # Where a shared field means something different in a Transit Gateway record.
     tgw_meaning: str = ""
+    # Where its values read differently there too (tcp-flags 0: the TGW guide's own rule).
+    tgw_decoder: Callable[[object], str | None] | None = None
 
 
 def _spec(
@@ -48,10 +50,12 @@ def _spec(
     dash_means: str = "",
     decoder: Callable[[object], str | None] | None = None,
     tgw_meaning: str = "",
+    tgw_decoder: Callable[[object], str | None] | None = None,
 ) -> FieldSpec:
     return FieldSpec(
         name=name, version=version, family=family, arrow_type=arrow_type, meaning=meaning,
         dash_means=dash_means, decoder=decoder, tgw_meaning=tgw_meaning,
+        tgw_decoder=tgw_decoder,
     )
 
 
@@ -191,7 +195,8 @@ FIELDS: dict[str, FieldSpec] = {
               "flag combination invalid and could not be computed",
               d.decode_tcp_flags,
               tgw_meaning="OR of the TCP flags seen during the interval: FIN 1, SYN 2, RST 4, "
-              "PSH 8, ACK 16, URG 32; SYN-ACK is 18. ACK-only traffic shows 0, not 16."),
+              "PSH 8, ACK 16, URG 32; SYN-ACK is 18. ACK-only traffic shows 0, not 16.",
+              tgw_decoder=d.decode_tgw_tcp_flags),
         _spec("type", 3, "both", DICT_STRING,
               "Traffic type: IPv4, IPv6 or EFA (Elastic Fabric Adapter).",
               "unknown (unconfirmed)", d.decode_type),

@@ -431,3 +431,23 @@ def test_a_transit_gateway_record_gets_no_initiator_from_its_flags() -> None:
     assert "initiator" not in facts(explain(tgw))
     vpc = {k: v for k, v in tgw.items() if not k.startswith(("tgw", "resource"))}
     assert "initiator" in facts(explain(vpc))
+
+
+def test_tgw_tcp_flags_zero_is_read_by_the_transit_gateway_guide() -> None:
+    """A Transit Gateway record's tcp-flags 0 is explained by the Transit Gateway guide, not
+    the VPC guide's rule. Transit Gateway guide, "Available fields", tcp-flags: "The bitmask
+    value for the following TCP flags: FIN — 1, SYN — 2, RST — 4, PSH — 8, ACK — 16,
+    SYN-ACK — 18, URG — 32" and "When a flow log entry consists of only ACK packets, the
+    flag value is 0, not 16." PSH is a flag it records; only the VPC guide says "tcp-flags
+    does not support logging ACK or PSH flags". The decoded cell said a TGW 0 meant "no
+    supported flag (FIN, SYN, RST, SYN-ACK)" and "PSH-only traffic shows 0", under a
+    meaning that lists PSH 8."""
+    tgw = explain({"version": 6, "resource-type": "TransitGateway", "protocol": 6,
+                   "tcp-flags": 0})
+    text = decoded(tgw)["tcp-flags"]
+    assert "PSH" not in text and "(FIN, SYN, RST, SYN-ACK)" not in text
+    assert "only ACK packets" in text and "not 16" in text
+    assert "not TCP" in text  # 0 still does not mean 'not TCP'
+    # A VPC record keeps the VPC guide's sentence (ACK and PSH are not logged there).
+    vpc = explain({"version": 3, "interface-id": "eni-1", "protocol": 6, "tcp-flags": 0})
+    assert "ACK- or PSH-only traffic shows 0" in decoded(vpc)["tcp-flags"]

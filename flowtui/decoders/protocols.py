@@ -257,6 +257,20 @@ def decode_tcp_flags(value: object) -> str | None:
     return f"{text} ({'; '.join(notes)})" if notes else text
 
 
+def decode_tgw_tcp_flags(value: object) -> str | None:
+    """A Transit Gateway record's tcp-flags: the same bits, but 0 read by its own guide.
+
+    The Transit Gateway guide lists PSH 8, ACK 16 and URG 32 among the flags it records and
+    says only that ACK-only traffic shows 0, not 16; the VPC guide's "ACK and PSH are not
+    logged" is not its rule (§3.6, §7)."""
+    if as_int(value) == 0:
+        return (
+            "no flag recorded in the interval: a flow of only ACK packets shows 0, not 16 "
+            "(Transit Gateway guide); 0 does NOT mean 'not TCP'"
+        )
+    return decode_tcp_flags(value)
+
+
 def display_tcp_flags(value: object) -> str:
     """Cell text: ``SYN,ACK``; 0 stays ``0`` because it names no flag rather than no TCP."""
     number = as_int(value)
