@@ -451,3 +451,18 @@ def test_tgw_tcp_flags_zero_is_read_by_the_transit_gateway_guide() -> None:
     # A VPC record keeps the VPC guide's sentence (ACK and PSH are not logged there).
     vpc = explain({"version": 3, "interface-id": "eni-1", "protocol": 6, "tcp-flags": 0})
     assert "ACK- or PSH-only traffic shows 0" in decoded(vpc)["tcp-flags"]
+
+
+def test_port_zero_on_tcp_is_not_called_no_port() -> None:
+    """Port 0 is "no port" only where the protocol has none. AWS's ICMP example ("Flow log
+    record examples", security group and network ACL rules) shows ICMP with ports 0 0:
+    "2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 ...". For
+    TCP and UDP, srcport and dstport are "The source port of the traffic" / "The destination
+    port of the traffic" ("Available fields"), and IANA's Service Name and Transport Protocol
+    Port Number Registry lists port 0 for tcp and udp as "Reserved": a TCP record to port 0
+    is real, unusual traffic (scans use it), which the decoded cell called "no port"."""
+    tcp = decoded(explain({"protocol": 6, "srcport": 40000, "dstport": 0}))
+    assert "no port" not in tcp["dstport"]
+    assert "reserved" in tcp["dstport"].lower()
+    icmp = decoded(explain({"protocol": 1, "srcport": 0, "dstport": 0}))
+    assert "ICMP" in icmp["dstport"]

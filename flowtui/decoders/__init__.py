@@ -16,6 +16,7 @@ from flowtui.decoders.cells import (
 )
 from flowtui.decoders.endpoints import (
     LINUX_EPHEMERAL,
+    PORT_PROTOCOLS,
     WELL_KNOWN_PORTS,
     WINDOWS_EPHEMERAL,
     address_class,
@@ -76,6 +77,7 @@ __all__ = [
     "INTERFACE_TYPES",
     "LINUX_EPHEMERAL",
     "MILLISECONDS_THRESHOLD",
+    "PORT_PROTOCOLS",
     "PROTOCOLS",
     "SYN",
     "TCP_FLAG_BITS",
