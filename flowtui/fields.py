@@ -113,7 +113,11 @@ FIELDS: dict[str, FieldSpec] = {
               "Flow-log format version: the highest version among the fields in the format "
               "(2 for the default format). It is not a schema ID and says nothing about which "
               "columns are present or their order.",
-              "not seen in AWS data", d.decode_version),
+              "not seen in AWS data", d.decode_version,
+              tgw_meaning="Flow-log format version: the highest version among the fields in "
+                          "the format (6 for the Transit Gateway default format, which holds "
+                          "every version 2-6 field). It is not a schema ID and says nothing "
+                          "about which columns are present or their order."),
         _spec("account-id", 2, "both", DICT_STRING,
               "AWS account that owns the source interface the traffic was recorded on. Kept as "
               "text: 12 digits with leading zeros, or the literal 'unknown' when an AWS service "

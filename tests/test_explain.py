@@ -466,3 +466,18 @@ def test_port_zero_on_tcp_is_not_called_no_port() -> None:
     assert "reserved" in tcp["dstport"].lower()
     icmp = decoded(explain({"protocol": 1, "srcport": 0, "dstport": 0}))
     assert "ICMP" in icmp["dstport"]
+
+
+def test_tgw_version_meaning_names_the_transit_gateway_default_format() -> None:
+    """The version row of a Transit Gateway record must not say the default format is
+    version 2. VPC guide, "Available fields", version: "If you use the default format, the
+    version is 2." Transit Gateway guide, "Default format": "With the default format, the
+    flow log records includes all version 2 to version 6 fields", so the highest version,
+    and the record's version, is 6 there (the AWS-ordered TGW default line starts with 6)."""
+    result = explain(record(TGW_DEFAULT_FIELDS, TGW_LINE))
+    meaning = next(row.meaning for row in result.rows if row.field == "version")
+    assert "2 for the default format" not in meaning
+    assert "6" in meaning and "Transit Gateway" in meaning
+    vpc = explain(record(DEFAULT_FIELDS, V2_LINE))
+    assert "2 for the default format" in next(
+        row.meaning for row in vpc.rows if row.field == "version")
