@@ -196,7 +196,8 @@ FIELDS: dict[str, FieldSpec] = {
               "OR of the supported TCP flags seen during the interval: FIN 1, SYN 2, RST 4, "
               "SYN-ACK 18 (PSH 8, ACK 16, URG 32 in older text). ACK or PSH alone are not "
               "logged, so 0 means no supported flag seen, not 'not TCP'.",
-              "flag combination invalid and could not be computed",
+              _FLOW_DASH + "; otherwise a flag combination that was invalid and could not "
+              "be computed",
               d.decode_tcp_flags,
               tgw_meaning="OR of the TCP flags seen during the interval: FIN 1, SYN 2, RST 4, "
               "PSH 8, ACK 16, URG 32; SYN-ACK is 18. ACK-only traffic shows 0, not 16.",

@@ -481,3 +481,19 @@ def test_tgw_version_meaning_names_the_transit_gateway_default_format() -> None:
     vpc = explain(record(DEFAULT_FIELDS, V2_LINE))
     assert "2 for the default format" in next(
         row.meaning for row in vpc.rows if row.field == "version")
+
+
+def test_tcp_flags_dash_on_a_nodata_row_is_not_called_an_invalid_combination() -> None:
+    """A NODATA row's '-' in tcp-flags is the row's lack of traffic, not a bad flag value.
+    VPC guide, "Available fields": tcp-flags "If for some reason the flag combination is
+    invalid and the value cannot be calculated, the value is '-'"; log-status "NODATA — There
+    was no network traffic to or from the network interface during the aggregation
+    interval"; and "If a field is not applicable or could not be computed for a specific
+    record, the record displays a '-' symbol". The decoded cell of a NODATA row said only
+    "flag combination invalid and could not be computed"."""
+    row = {"version": 3, "interface-id": "eni-1235b8ca123456789", "srcaddr": None,
+           "protocol": None, "tcp-flags": None, "start": 1431280876, "end": 1431280934,
+           "action": None, "log-status": "NODATA"}
+    text = decoded(explain(row))["tcp-flags"]
+    assert text.startswith("no value: NODATA or SKIPDATA row")
+    assert "invalid" in text  # the documented reason for other rows is still given
