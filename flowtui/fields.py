@@ -92,6 +92,7 @@ ALL_VPC_FIELDS: tuple[str, ...] = DEFAULT_FIELDS + (
 )
 
 _FLOW_DASH = "NODATA or SKIPDATA row (no flow to describe)"
+_AWS_SERVICE_DASH = _FLOW_DASH + "; otherwise the address is not in a published AWS range"
 _TGW_ATTACHMENT_DASH = "not applicable to this attachment type, or could not be resolved"
 _ECS = "Filled only for traffic of a running ECS task (needs ecs:List* permissions)."
 _TAG = (
@@ -231,13 +232,13 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("pkt-src-aws-service", 5, "both", DICT_STRING,
               "AWS IP-range name (S3, EC2, AMAZON, ...) that pkt-srcaddr belongs to, when it is "
               "an AWS service address. An open set; overlapping ranges report one name.",
-              "the address is not in a published AWS range", d.decode_aws_service,
+              _AWS_SERVICE_DASH, d.decode_aws_service,
               tgw_meaning="AWS IP-range name that srcaddr belongs to (computed from srcaddr in "
               "Transit Gateway logs). An open set."),
         _spec("pkt-dst-aws-service", 5, "both", DICT_STRING,
               "AWS IP-range name that pkt-dstaddr belongs to, when it is an AWS service "
               "address. An open set; overlapping ranges report one name.",
-              "the address is not in a published AWS range", d.decode_aws_service,
+              _AWS_SERVICE_DASH, d.decode_aws_service,
               tgw_meaning="AWS IP-range name that dstaddr belongs to. An open set."),
         _spec("flow-direction", 5, "both", DICT_STRING,
               "ingress or egress, relative to the interface where the traffic was recorded.",

@@ -497,3 +497,17 @@ def test_tcp_flags_dash_on_a_nodata_row_is_not_called_an_invalid_combination() -
     text = decoded(explain(row))["tcp-flags"]
     assert text.startswith("no value: NODATA or SKIPDATA row")
     assert "invalid" in text  # the documented reason for other rows is still given
+
+
+def test_aws_service_dash_on_a_nodata_row_does_not_judge_a_missing_address() -> None:
+    """pkt-src-aws-service is "The name of the subset of IP address ranges for the
+    pkt-srcaddr field, if the source IP address is for an AWS service" (VPC guide,
+    "Available fields"); a NODATA row has no address ("There was no network traffic to or
+    from the network interface during the aggregation interval"), so its '-' is not "the
+    address is not in a published AWS range", which is what the decoded cell said."""
+    row = {"version": 5, "interface-id": "eni-1235b8ca123456789", "pkt-srcaddr": None,
+           "pkt-dstaddr": None, "pkt-src-aws-service": None, "pkt-dst-aws-service": None,
+           "start": 1431280876, "end": 1431280934, "log-status": "NODATA"}
+    values = decoded(explain(row))
+    for name in ("pkt-src-aws-service", "pkt-dst-aws-service"):
+        assert values[name].startswith("no value: NODATA or SKIPDATA row"), values[name]
