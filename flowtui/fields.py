@@ -182,7 +182,9 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("log-status", 2, "both", DICT_STRING,
               "The logging status of this record: OK, NODATA or SKIPDATA. It is never the "
               "reason for the action (that is reject-reason).",
-              "not seen in AWS data", d.decode_log_status),
+              "not seen in AWS data", d.decode_log_status,
+              tgw_meaning="The logging status of this record: OK, NODATA or SKIPDATA.",
+              tgw_decoder=d.decode_tgw_log_status),
         # ---- version 3
         _spec("vpc-id", 3, "vpc", DICT_STRING,
               "VPC that contains the recording interface.", "could not be resolved (unconfirmed)"),

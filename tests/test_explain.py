@@ -511,3 +511,18 @@ def test_aws_service_dash_on_a_nodata_row_does_not_judge_a_missing_address() -> 
     values = decoded(explain(row))
     for name in ("pkt-src-aws-service", "pkt-dst-aws-service"):
         assert values[name].startswith("no value: NODATA or SKIPDATA row"), values[name]
+
+
+def test_tgw_log_status_speaks_of_no_action_or_reject_reason() -> None:
+    """A Transit Gateway record has no action and no reject-reason: the Transit Gateway
+    guide's "Available fields" table runs from version to pkt-dst-aws-service without either
+    (its log-status is "The status of the flow log: OK — Data is logging normally to the
+    chosen destinations ..."). The TGW detail said log-status "is never the reason for the
+    action (that is reject-reason)" and decoded OK as "not the reason for the action"."""
+    result = explain(record(TGW_DEFAULT_FIELDS, TGW_LINE))
+    row = next(row for row in result.rows if row.field == "log-status")
+    for text in (row.meaning, row.decoded):
+        assert "action" not in text and "reject-reason" not in text, text
+    assert row.decoded.startswith("logging status OK")
+    vpc = explain(record(DEFAULT_FIELDS, V2_LINE))
+    assert "reject-reason" in next(r.meaning for r in vpc.rows if r.field == "log-status")
