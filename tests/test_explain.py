@@ -526,3 +526,24 @@ def test_tgw_log_status_speaks_of_no_action_or_reject_reason() -> None:
     assert row.decoded.startswith("logging status OK")
     vpc = explain(record(DEFAULT_FIELDS, V2_LINE))
     assert "reject-reason" in next(r.meaning for r in vpc.rows if r.field == "log-status")
+
+
+def test_tgw_tcp_flags_draw_no_initiator() -> None:
+    """The decoded tcp-flags of a Transit Gateway record names the bits but not who opened
+    the connection, as explain's facts already do (docs/format-notes.md). The VPC guide's
+    TCP flag examples give the rule ("Two SYN flags (2) were received by server from the
+    client ... a SYN-ACK was sent from the server to the client (18)"), and there ACK is not
+    logged on its own; the Transit Gateway guide lists "ACK — 16" as a bit of its own and
+    says "TCP flags can be OR-ed during the aggregation interval", so its 18 may be a
+    client's SYN and ACK. The TGW decoded cell said "this record's source is the server
+    replying" (18) and "this record's source started the connection" (2)."""
+    for flags in (2, 18, 19):
+        tgw = explain({"version": 6, "resource-type": "TransitGateway", "protocol": 6,
+                       "tcp-flags": flags})
+        text = decoded(tgw)["tcp-flags"]
+        assert "server" not in text and "started the connection" not in text, text
+        assert "initiator" not in facts(tgw)
+    assert decoded(explain({"version": 6, "resource-type": "TransitGateway",
+                            "tcp-flags": 19}))["tcp-flags"].startswith("SYN-ACK + FIN")
+    vpc = explain({"version": 3, "interface-id": "eni-1", "protocol": 6, "tcp-flags": 18})
+    assert "server" in decoded(vpc)["tcp-flags"]
