@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from flowtui.decoders import (
     ACK,
     MILLISECONDS_THRESHOLD,
+    PORT_PROTOCOLS,
     SYN,
     WELL_KNOWN_PORTS,
     as_int,
     counted,
+    decode_port,
     display_value,
     protocol_name,
 )
@@ -27,7 +30,7 @@ from flowtui.fields import FIELDS, canonical_name, detect_family
 __all__ = ["ExplainRow", "Explanation", "display_value", "explain"]
 
 TCP = 6
-_PORT_PROTOCOLS = {6, 17, 132, 136}  # TCP, UDP, SCTP, UDP-Lite: ports name services
+_PORT_FIELDS = ("srcport", "dstport")
 _UNKNOWN_FIELD = "not a catalogued flow-log field; shown as is"
 _NO_VALUE = "no value: not applicable or could not be computed"
 _AZ_ID_FIELDS = ("az-id", "tgw-src-az-id", "tgw-dst-az-id", "next-hop-az-id")
@@ -62,7 +65,8 @@ def explain(record: Mapping[str, object]) -> Explanation:
     values = {canonical_name(name): value for name, value in record.items()}
     family = _family(values)
     result = Explanation(family=family)
-    result.rows = [_row(name, value, family) for name, value in record.items()]
+    protocol = values.get("protocol")
+    result.rows = [_row(name, value, family, protocol) for name, value in record.items()]
     result.facts.append(("record", _FAMILY_NAMES[family]))
     _status(values, result)
     _times(values, result)
@@ -84,24 +88,29 @@ def _raw(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def _row(name: str, value: object, family: str) -> ExplainRow:
+def _row(name: str, value: object, family: str, protocol: object = None) -> ExplainRow:
+    """One field's row; ``protocol`` (the record's) says what a port of 0 means."""
     spec = FIELDS.get(canonical_name(name))
     raw = _raw(value)
+    decoder = None
     if spec is None:
         meaning = _UNKNOWN_FIELD
     else:
         meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
+        decoder = spec.tgw_decoder if family == "tgw" and spec.tgw_decoder else spec.decoder
+        if spec.name in _PORT_FIELDS:
+            decoder = partial(decode_port, protocol=protocol)
     if raw == "":
         decoded = "empty value (not '-'; nothing to decode)"
     elif spec is None:
         decoded = raw
     elif value is None:
         decoded = f"no value: {spec.dash_means}" if spec.dash_means else _NO_VALUE
-    elif spec.decoder is None:
+    elif decoder is None:
         decoded = raw
     else:
         try:
-            decoded = spec.decoder(value) or raw
+            decoded = decoder(value) or raw
         except Exception:  # a decoder bug must never hide the value itself
             decoded = raw
     return ExplainRow(name, raw, decoded, meaning)
@@ -285,7 +294,7 @@ def _tcp(values: Mapping[str, object], out: Explanation) -> None:
 
 
 def _ports(values: Mapping[str, object], out: Explanation) -> None:
-    if as_int(values.get("protocol")) not in _PORT_PROTOCOLS:
+    if as_int(values.get("protocol")) not in PORT_PROTOCOLS:
         return
     src, dst = as_int(values.get("srcport")), as_int(values.get("dstport"))
     src_name, dst_name = WELL_KNOWN_PORTS.get(src or -1), WELL_KNOWN_PORTS.get(dst or -1)

@@ -37,6 +37,8 @@ class FieldSpec:
     decoder: Callable[[object], str | None] | None = None
     # Where a shared field means something different in a Transit Gateway record.
     tgw_meaning: str = ""
+    # Where its values read differently there too (tcp-flags 0: the TGW guide's own rule).
+    tgw_decoder: Callable[[object], str | None] | None = None
 
 
 def _spec(
@@ -48,10 +50,12 @@ def _spec(
     dash_means: str = "",
     decoder: Callable[[object], str | None] | None = None,
     tgw_meaning: str = "",
+    tgw_decoder: Callable[[object], str | None] | None = None,
 ) -> FieldSpec:
     return FieldSpec(
         name=name, version=version, family=family, arrow_type=arrow_type, meaning=meaning,
         dash_means=dash_means, decoder=decoder, tgw_meaning=tgw_meaning,
+        tgw_decoder=tgw_decoder,
     )
 
 
@@ -88,6 +92,7 @@ ALL_VPC_FIELDS: tuple[str, ...] = DEFAULT_FIELDS + (
 )
 
 _FLOW_DASH = "NODATA or SKIPDATA row (no flow to describe)"
+_AWS_SERVICE_DASH = _FLOW_DASH + "; otherwise the address is not in a published AWS range"
 _TGW_ATTACHMENT_DASH = "not applicable to this attachment type, or could not be resolved"
 _ECS = "Filled only for traffic of a running ECS task (needs ecs:List* permissions)."
 _TAG = (
@@ -109,7 +114,11 @@ FIELDS: dict[str, FieldSpec] = {
               "Flow-log format version: the highest version among the fields in the format "
               "(2 for the default format). It is not a schema ID and says nothing about which "
               "columns are present or their order.",
-              "not seen in AWS data", d.decode_version),
+              "not seen in AWS data", d.decode_version,
+              tgw_meaning="Flow-log format version: the highest version among the fields in "
+                          "the format (6 for the Transit Gateway default format, which holds "
+                          "every version 2-6 field). It is not a schema ID and says nothing "
+                          "about which columns are present or their order."),
         _spec("account-id", 2, "both", DICT_STRING,
               "AWS account that owns the source interface the traffic was recorded on. Kept as "
               "text: 12 digits with leading zeros, or the literal 'unknown' when an AWS service "
@@ -173,7 +182,9 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("log-status", 2, "both", DICT_STRING,
               "The logging status of this record: OK, NODATA or SKIPDATA. It is never the "
               "reason for the action (that is reject-reason).",
-              "not seen in AWS data", d.decode_log_status),
+              "not seen in AWS data", d.decode_log_status,
+              tgw_meaning="The logging status of this record: OK, NODATA or SKIPDATA.",
+              tgw_decoder=d.decode_tgw_log_status),
         # ---- version 3
         _spec("vpc-id", 3, "vpc", DICT_STRING,
               "VPC that contains the recording interface.", "could not be resolved (unconfirmed)"),
@@ -188,10 +199,12 @@ FIELDS: dict[str, FieldSpec] = {
               "OR of the supported TCP flags seen during the interval: FIN 1, SYN 2, RST 4, "
               "SYN-ACK 18 (PSH 8, ACK 16, URG 32 in older text). ACK or PSH alone are not "
               "logged, so 0 means no supported flag seen, not 'not TCP'.",
-              "flag combination invalid and could not be computed",
+              _FLOW_DASH + "; otherwise a flag combination that was invalid and could not "
+              "be computed",
               d.decode_tcp_flags,
               tgw_meaning="OR of the TCP flags seen during the interval: FIN 1, SYN 2, RST 4, "
-              "PSH 8, ACK 16, URG 32; SYN-ACK is 18. ACK-only traffic shows 0, not 16."),
+              "PSH 8, ACK 16, URG 32; SYN-ACK is 18. ACK-only traffic shows 0, not 16.",
+              tgw_decoder=d.decode_tgw_tcp_flags),
         _spec("type", 3, "both", DICT_STRING,
               "Traffic type: IPv4, IPv6 or EFA (Elastic Fabric Adapter).",
               "unknown (unconfirmed)", d.decode_type),
@@ -221,13 +234,13 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("pkt-src-aws-service", 5, "both", DICT_STRING,
               "AWS IP-range name (S3, EC2, AMAZON, ...) that pkt-srcaddr belongs to, when it is "
               "an AWS service address. An open set; overlapping ranges report one name.",
-              "the address is not in a published AWS range", d.decode_aws_service,
+              _AWS_SERVICE_DASH, d.decode_aws_service,
               tgw_meaning="AWS IP-range name that srcaddr belongs to (computed from srcaddr in "
               "Transit Gateway logs). An open set."),
         _spec("pkt-dst-aws-service", 5, "both", DICT_STRING,
               "AWS IP-range name that pkt-dstaddr belongs to, when it is an AWS service "
               "address. An open set; overlapping ranges report one name.",
-              "the address is not in a published AWS range", d.decode_aws_service,
+              _AWS_SERVICE_DASH, d.decode_aws_service,
               tgw_meaning="AWS IP-range name that dstaddr belongs to. An open set."),
         _spec("flow-direction", 5, "both", DICT_STRING,
               "ingress or egress, relative to the interface where the traffic was recorded.",

@@ -467,6 +467,10 @@ class DecodedJsonlWriter(RecordWriter):
     """
 
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
+        from flowtui.fields import detect_family
+
+        # A Transit Gateway file's shared fields read by its own guide, as in the panel.
+        family = detect_family(batch.schema.names)
         parts: list[pa.Array | str] = []
         for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
                                                    strict=True)):
@@ -474,12 +478,13 @@ class DecodedJsonlWriter(RecordWriter):
             parts += column_cells(column, _JSON).parts(prefix, "")
             if _decodes(name):
                 parts += [", " + _json_string(f"{name}.decoded") + ": ",
-                          _decoded_text(name, column)]
+                          _decoded_text(name, column, family)]
         self._write_lines(join_lines([*parts, "}\n"]))
 
 
-def decoded_value(name: str, value: object) -> object:
-    """The decoded form of one raw value (see ``DecodedJsonlWriter``); None when none."""
+def decoded_value(name: str, value: object, family: str = "unknown") -> object:
+    """The decoded form of one raw value (see ``DecodedJsonlWriter``); None when none.
+    ``family`` ``"tgw"``: a field with a Transit Gateway reading uses it."""
     from flowtui import decoders
     from flowtui.fields import FIELDS
 
@@ -497,6 +502,8 @@ def decoded_value(name: str, value: object) -> object:
     spec = FIELDS.get(name)
     if spec is None or spec.decoder is None:
         return None
+    if family == "tgw" and spec.tgw_decoder is not None:
+        return spec.tgw_decoder(value)
     return spec.decoder(value)
 
 
@@ -508,12 +515,12 @@ def _decodes(name: str) -> bool:
         spec is not None and spec.decoder is not None)
 
 
-def _decoded_text(name: str, column: pa.Array) -> pa.Array:
+def _decoded_text(name: str, column: pa.Array, family: str) -> pa.Array:
     """The JSON text of each row's decoded value, decoded once per distinct value."""
     encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
     texts = []
     for value in encoded.dictionary.to_pylist():
-        decoded = decoded_value(name, value)
+        decoded = decoded_value(name, value, family)
         text = (json.dumps(decoded, ensure_ascii=False) if isinstance(decoded, list)
                 else "null" if decoded is None else _json_string(str(decoded)))
         texts.append(text)

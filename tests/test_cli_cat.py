@@ -207,3 +207,30 @@ def test_snake_case_fields_option_gives_typed_json(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"version": 5, "tcp-flags": 3, "traffic-path": 8,
                                          "flow-direction": "egress"}
+
+
+def test_jsonl_decoded_reads_a_transit_gateway_file_by_the_transit_gateway_guide(
+        tmp_path: Path) -> None:
+    """`cat --format jsonl --decoded` of a Transit Gateway file gives the TGW readings the
+    detail panel gives. Transit Gateway guide, "Available fields": its table has no action
+    (log-status is "The status of the flow log: OK — Data is logging normally to the chosen
+    destinations"), and tcp-flags "When a flow log entry consists of only ACK packets, the
+    flag value is 0, not 16". The decoded JSON said "not the reason for the action"."""
+    from flowtui.fields import TGW_DEFAULT_FIELDS
+
+    line = ("6 TransitGateway 123456789012 tgw-0123456789abcdef0 tgw-attach-0a1b2c3d4e5f67890 "
+            "123456789012 210987654321 vpc-0aaa1111bbbb2222c vpc-0ddd3333eeee4444f "
+            "subnet-0aaa1111bbbb2222c subnet-0ddd3333eeee4444f eni-0aaa1111bbbb2222c "
+            "eni-0ddd3333eeee4444f use1-az1 use1-az2 tgw-attach-0f9e8d7c6b5a43210 10.0.1.10 "
+            "10.1.2.20 49152 443 6 10 1500 1700000000 1700000060 OK IPv4 0 3 0 0 0 us-east-1 "
+            "ingress - -")
+    path = write(tmp_path / "tgw.log.gz", " ".join(TGW_DEFAULT_FIELDS), line)
+    result = flowtui("cat", str(path), "--format", "jsonl", "--decoded")
+    assert result.returncode == 0, result.stderr
+    (row,) = (json.loads(text) for text in result.stdout.splitlines())
+    assert row["log-status.decoded"].startswith("logging status OK")
+    assert "action" not in row["log-status.decoded"]
+    vpc = write(tmp_path / "vpc.log.gz", HEADER, V2_SSH)
+    (first,) = (json.loads(text) for text in flowtui(
+        "cat", str(vpc), "--format", "jsonl", "--decoded").stdout.splitlines())
+    assert "action" in first["log-status.decoded"]

@@ -431,3 +431,119 @@ def test_a_transit_gateway_record_gets_no_initiator_from_its_flags() -> None:
     assert "initiator" not in facts(explain(tgw))
     vpc = {k: v for k, v in tgw.items() if not k.startswith(("tgw", "resource"))}
     assert "initiator" in facts(explain(vpc))
+
+
+def test_tgw_tcp_flags_zero_is_read_by_the_transit_gateway_guide() -> None:
+    """A Transit Gateway record's tcp-flags 0 is explained by the Transit Gateway guide, not
+    the VPC guide's rule. Transit Gateway guide, "Available fields", tcp-flags: "The bitmask
+    value for the following TCP flags: FIN — 1, SYN — 2, RST — 4, PSH — 8, ACK — 16,
+    SYN-ACK — 18, URG — 32" and "When a flow log entry consists of only ACK packets, the
+    flag value is 0, not 16." PSH is a flag it records; only the VPC guide says "tcp-flags
+    does not support logging ACK or PSH flags". The decoded cell said a TGW 0 meant "no
+    supported flag (FIN, SYN, RST, SYN-ACK)" and "PSH-only traffic shows 0", under a
+    meaning that lists PSH 8."""
+    tgw = explain({"version": 6, "resource-type": "TransitGateway", "protocol": 6,
+                   "tcp-flags": 0})
+    text = decoded(tgw)["tcp-flags"]
+    assert "PSH" not in text and "(FIN, SYN, RST, SYN-ACK)" not in text
+    assert "only ACK packets" in text and "not 16" in text
+    assert "not TCP" in text  # 0 still does not mean 'not TCP'
+    # A VPC record keeps the VPC guide's sentence (ACK and PSH are not logged there).
+    vpc = explain({"version": 3, "interface-id": "eni-1", "protocol": 6, "tcp-flags": 0})
+    assert "ACK- or PSH-only traffic shows 0" in decoded(vpc)["tcp-flags"]
+
+
+def test_port_zero_on_tcp_is_not_called_no_port() -> None:
+    """Port 0 is "no port" only where the protocol has none. AWS's ICMP example ("Flow log
+    record examples", security group and network ACL rules) shows ICMP with ports 0 0:
+    "2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 ...". For
+    TCP and UDP, srcport and dstport are "The source port of the traffic" / "The destination
+    port of the traffic" ("Available fields"), and IANA's Service Name and Transport Protocol
+    Port Number Registry lists port 0 for tcp and udp as "Reserved": a TCP record to port 0
+    is real, unusual traffic (scans use it), which the decoded cell called "no port"."""
+    tcp = decoded(explain({"protocol": 6, "srcport": 40000, "dstport": 0}))
+    assert "no port" not in tcp["dstport"]
+    assert "reserved" in tcp["dstport"].lower()
+    icmp = decoded(explain({"protocol": 1, "srcport": 0, "dstport": 0}))
+    assert "ICMP" in icmp["dstport"]
+
+
+def test_tgw_version_meaning_names_the_transit_gateway_default_format() -> None:
+    """The version row of a Transit Gateway record must not say the default format is
+    version 2. VPC guide, "Available fields", version: "If you use the default format, the
+    version is 2." Transit Gateway guide, "Default format": "With the default format, the
+    flow log records includes all version 2 to version 6 fields", so the highest version,
+    and the record's version, is 6 there (the AWS-ordered TGW default line starts with 6)."""
+    result = explain(record(TGW_DEFAULT_FIELDS, TGW_LINE))
+    meaning = next(row.meaning for row in result.rows if row.field == "version")
+    assert "2 for the default format" not in meaning
+    assert "6" in meaning and "Transit Gateway" in meaning
+    vpc = explain(record(DEFAULT_FIELDS, V2_LINE))
+    assert "2 for the default format" in next(
+        row.meaning for row in vpc.rows if row.field == "version")
+
+
+def test_tcp_flags_dash_on_a_nodata_row_is_not_called_an_invalid_combination() -> None:
+    """A NODATA row's '-' in tcp-flags is the row's lack of traffic, not a bad flag value.
+    VPC guide, "Available fields": tcp-flags "If for some reason the flag combination is
+    invalid and the value cannot be calculated, the value is '-'"; log-status "NODATA — There
+    was no network traffic to or from the network interface during the aggregation
+    interval"; and "If a field is not applicable or could not be computed for a specific
+    record, the record displays a '-' symbol". The decoded cell of a NODATA row said only
+    "flag combination invalid and could not be computed"."""
+    row = {"version": 3, "interface-id": "eni-1235b8ca123456789", "srcaddr": None,
+           "protocol": None, "tcp-flags": None, "start": 1431280876, "end": 1431280934,
+           "action": None, "log-status": "NODATA"}
+    text = decoded(explain(row))["tcp-flags"]
+    assert text.startswith("no value: NODATA or SKIPDATA row")
+    assert "invalid" in text  # the documented reason for other rows is still given
+
+
+def test_aws_service_dash_on_a_nodata_row_does_not_judge_a_missing_address() -> None:
+    """pkt-src-aws-service is "The name of the subset of IP address ranges for the
+    pkt-srcaddr field, if the source IP address is for an AWS service" (VPC guide,
+    "Available fields"); a NODATA row has no address ("There was no network traffic to or
+    from the network interface during the aggregation interval"), so its '-' is not "the
+    address is not in a published AWS range", which is what the decoded cell said."""
+    row = {"version": 5, "interface-id": "eni-1235b8ca123456789", "pkt-srcaddr": None,
+           "pkt-dstaddr": None, "pkt-src-aws-service": None, "pkt-dst-aws-service": None,
+           "start": 1431280876, "end": 1431280934, "log-status": "NODATA"}
+    values = decoded(explain(row))
+    for name in ("pkt-src-aws-service", "pkt-dst-aws-service"):
+        assert values[name].startswith("no value: NODATA or SKIPDATA row"), values[name]
+
+
+def test_tgw_log_status_speaks_of_no_action_or_reject_reason() -> None:
+    """A Transit Gateway record has no action and no reject-reason: the Transit Gateway
+    guide's "Available fields" table runs from version to pkt-dst-aws-service without either
+    (its log-status is "The status of the flow log: OK — Data is logging normally to the
+    chosen destinations ..."). The TGW detail said log-status "is never the reason for the
+    action (that is reject-reason)" and decoded OK as "not the reason for the action"."""
+    result = explain(record(TGW_DEFAULT_FIELDS, TGW_LINE))
+    row = next(row for row in result.rows if row.field == "log-status")
+    for text in (row.meaning, row.decoded):
+        assert "action" not in text and "reject-reason" not in text, text
+    assert row.decoded.startswith("logging status OK")
+    vpc = explain(record(DEFAULT_FIELDS, V2_LINE))
+    assert "reject-reason" in next(r.meaning for r in vpc.rows if r.field == "log-status")
+
+
+def test_tgw_tcp_flags_draw_no_initiator() -> None:
+    """The decoded tcp-flags of a Transit Gateway record names the bits but not who opened
+    the connection, as explain's facts already do (docs/format-notes.md). The VPC guide's
+    TCP flag examples give the rule ("Two SYN flags (2) were received by server from the
+    client ... a SYN-ACK was sent from the server to the client (18)"), and there ACK is not
+    logged on its own; the Transit Gateway guide lists "ACK — 16" as a bit of its own and
+    says "TCP flags can be OR-ed during the aggregation interval", so its 18 may be a
+    client's SYN and ACK. The TGW decoded cell said "this record's source is the server
+    replying" (18) and "this record's source started the connection" (2)."""
+    for flags in (2, 18, 19):
+        tgw = explain({"version": 6, "resource-type": "TransitGateway", "protocol": 6,
+                       "tcp-flags": flags})
+        text = decoded(tgw)["tcp-flags"]
+        assert "server" not in text and "started the connection" not in text, text
+        assert "initiator" not in facts(tgw)
+    assert decoded(explain({"version": 6, "resource-type": "TransitGateway",
+                            "tcp-flags": 19}))["tcp-flags"].startswith("SYN-ACK + FIN")
+    vpc = explain({"version": 3, "interface-id": "eni-1", "protocol": 6, "tcp-flags": 18})
+    assert "server" in decoded(vpc)["tcp-flags"]

@@ -31,6 +31,10 @@ WELL_KNOWN_PORTS: dict[int, str] = {
     10250: "kubelet", 11211: "Memcached", 27017: "MongoDB",
 }
 
+#: IP protocols whose header carries ports: TCP, UDP, SCTP, UDP-Lite (IANA numbers).
+PORT_PROTOCOLS = frozenset({6, 17, 132, 136})
+_ICMP = frozenset({1, 58})
+
 LINUX_EPHEMERAL = range(32768, 61000)
 WINDOWS_EPHEMERAL = range(49152, 65536)
 
@@ -40,14 +44,30 @@ def port_service(value: object) -> str | None:
     return WELL_KNOWN_PORTS.get(number) if number is not None else None
 
 
-def decode_port(value: object) -> str | None:
+def _zero_port(protocol: object) -> str:
+    """Port 0 is "no port" only where the protocol has none (AWS's ICMP records show 0 0);
+    for TCP and UDP it is a real port number, one IANA reserves, so a record naming it is
+    unusual traffic, not an empty field."""
+    number = as_int(protocol)
+    if number in PORT_PROTOCOLS:
+        return "port 0: reserved (IANA) and not used by normal traffic"
+    if number in _ICMP:
+        return "0: no port (ICMP has none; AWS's ICMP records show ports 0 0)"
+    if number is not None:
+        return "0: this protocol's header carries no ports"
+    return ("0: no port for ICMP (AWS's ICMP records show 0 0); on TCP or UDP, port 0 is "
+            "reserved (IANA) and unusual")
+
+
+def decode_port(value: object, protocol: object = None) -> str | None:
+    """What a port says; ``protocol`` (the record's, when known) decides what 0 means."""
     number = as_int(value)
     if number is None:
         return not_a_number(value)
     if not 0 <= number <= 65535:
         return f"{number} is outside the port range 0-65535; shown as is"
     if number == 0:
-        return "0: no port (ICMP and other port-less protocols show 0)"
+        return _zero_port(protocol)
     if number in WELL_KNOWN_PORTS:
         return f"{WELL_KNOWN_PORTS[number]} (well-known service port)"
     if number < 1024:

@@ -237,6 +237,12 @@ def decode_tcp_flags(value: object) -> str | None:
             "no supported flag (FIN, SYN, RST, SYN-ACK) seen in the interval; "
             "0 does NOT mean 'not TCP' (ACK- or PSH-only traffic shows 0)"
         )
+    return _flag_text(number, initiator=True)
+
+
+def _flag_text(number: int, initiator: bool) -> str:
+    """The set flags of a positive bitmask, SYN-ACK named as AWS names 18; ``initiator``
+    adds who opened the connection, the VPC guide's reading of 2 and 18."""
     parts: list[str] = []
     if number & SYN and number & ACK:
         parts.append("SYN-ACK")
@@ -248,13 +254,31 @@ def decode_tcp_flags(value: object) -> str | None:
     notes: list[str] = []
     if len(parts) > 1:
         notes.append("flags OR-ed over the interval, not one packet")
-    if number & SYN and not number & ACK:
+    if initiator and number & SYN and not number & ACK:
         notes.append("SYN: this record's source started the connection")
-    elif number & SYN and number & ACK:
+    elif initiator and number & SYN and number & ACK:
         notes.append("SYN-ACK: this record's source is the server replying")
     if number & ~0x3F:
         notes.append("bits above URG are undocumented")
     return f"{text} ({'; '.join(notes)})" if notes else text
+
+
+def decode_tgw_tcp_flags(value: object) -> str | None:
+    """A Transit Gateway record's tcp-flags: the same bits, read by its own guide.
+
+    The Transit Gateway guide lists PSH 8, ACK 16 and URG 32 among the flags it records and
+    says only that ACK-only traffic shows 0, not 16; the VPC guide's "ACK and PSH are not
+    logged" is not its rule (§3.6, §7). With ACK a bit of its own, OR-ed over the interval,
+    18 may be a client's SYN and ACK: no initiator is drawn (as explain draws none)."""
+    number = as_int(value)
+    if number == 0:
+        return (
+            "no flag recorded in the interval: a flow of only ACK packets shows 0, not 16 "
+            "(Transit Gateway guide); 0 does NOT mean 'not TCP'"
+        )
+    if number is None or number < 0:
+        return decode_tcp_flags(value)
+    return _flag_text(number, initiator=False)
 
 
 def display_tcp_flags(value: object) -> str:

@@ -43,14 +43,19 @@ decode_action = enum_decoder({
     ),
 })
 
-decode_log_status = enum_decoder({
-    "OK": "logging status OK: data is logged normally (this is not the reason for the action)",
+_LOG_STATUS = {
     "NODATA": "logging status NODATA: no traffic in or out of the interface during the interval",
     "SKIPDATA": (
         "logging status SKIPDATA: records were skipped in this interval (capacity limit or "
         "internal error); one row can stand for many lost flows"
     ),
-})
+}
+_LOG_OK = "logging status OK: data is logged normally"
+
+decode_log_status = enum_decoder({
+    "OK": _LOG_OK + " (this is not the reason for the action)", **_LOG_STATUS})
+# Transit Gateway records have no action (nor reject-reason) to tell it apart from (§7).
+decode_tgw_log_status = enum_decoder({"OK": _LOG_OK, **_LOG_STATUS})
 
 decode_type = enum_decoder({
     "IPv4": "IPv4 traffic",
