@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             say(f"no record matches --where {query.where_text!r}" if query.filters
                 else "no records")
         return 0
-    from flowtui.query.aggregate import GroupStates, SumTooLarge, top_of
+    from flowtui.query.aggregate import GroupStates, SumTooLarge, top_of, unrecorded_note
 
     progress = results.Progress()
     # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
@@ -101,4 +101,8 @@ def run(args: argparse.Namespace) -> int:
         say("no records loaded")  # (with a window, the load said what it kept)
     elif table.num_rows == 0 and states.records:
         say("no records")
+    else:
+        note = unrecorded_note(states.unrecorded, states.held)
+        if note:
+            say(note)
     return code
