@@ -218,10 +218,15 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: S3Cli
 
 def _tell_conversation(store: RecordStore, args: argparse.Namespace, failed: int,
                        names: Any = None) -> int:
+    from flowtui.query.aggregate import SumTooLarge
     from flowtui.query.conversation import conversation
 
     a, b = args.conversation
-    talk = conversation(store, a, b)
+    try:
+        talk = conversation(store, a, b)
+    except SumTooLarge as exc:
+        say(str(exc))
+        return 2
     named = names_story.conversation_names(a, b, names) if names is not None else None
     if args.format == "json":
         sys.stdout.write(_json(talk.to_json() | ({"names": named} if named else {})) + "\n")

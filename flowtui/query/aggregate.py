@@ -112,6 +112,12 @@ def _check_totals(totals: dict[str, float]) -> None:
                 f"real count; find it with --where '{name} > 1T'")
 
 
+def check_sums(batches: Iterable[pa.RecordBatch]) -> None:
+    """``SumTooLarge`` when the packets or bytes of ``batches`` add up past 64 bits: for
+    any other summing of records (the conversation view) than ``group_by``/``histogram``."""
+    _check_totals(_totals(batches))
+
+
 # ------------------------------------------------------------------------------ group-by
 
 
@@ -617,6 +623,6 @@ def _catalogue_text(name: str) -> bool:
 
 
 __all__ = ["BUCKETS", "GROUP_COLUMNS", "HISTOGRAM_COLUMNS", "METRICS", "SUM_LIMIT",
-           "GroupStates", "HistogramStates", "SumTooLarge", "bucket_seconds",
+           "GroupStates", "HistogramStates", "SumTooLarge", "bucket_seconds", "check_sums",
            "choose_bucket", "group_by", "histogram", "iso_time", "parse_every", "top",
            "top_of", "unrecorded", "unrecorded_note"]

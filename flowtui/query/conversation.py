@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flowtui.query.aggregate import check_sums
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Compare, Expr, Or
 from flowtui.query.flow import RECORDERS
@@ -73,15 +74,19 @@ def _from(side: str, address: str) -> Expr:
 def conversation(store: RecordStore, a: str, b: str) -> Conversation:
     """Every record between ``a`` and ``b`` (apparent or original addresses, §4), both
     directions, grouped by protocol and port with Arrow's group-by. A flow seen at several
-    interfaces (instance, NAT gateway) is counted at each (§11.9): ``interfaces`` says so."""
+    interfaces (instance, NAT gateway) is counted at each (§11.9): ``interfaces`` says so.
+    ``SumTooLarge`` (aggregate.py) when packets or bytes add up past 64 bits: Arrow's sum
+    would wrap without a word (two records of 2^63-1 bytes summed to -2)."""
     a_to_b = And((_from("src", a), _from("dst", b)))
     b_to_a = And((_from("src", b), _from("dst", a)))
     keep, forward = compile_arrow(Or((a_to_b, b_to_a))), compile_arrow(a_to_b)
-    tables = []
+    tables, kept = [], []
     for batch in store.batches():
         batch = keep.filter(batch)
         if batch.num_rows:
+            kept.append(batch)
             tables.append(_conversation_columns(batch, forward.mask(batch)))
+    check_sums(kept)
     if not tables:
         return Conversation(a, b)
     table = pa.concat_tables(tables)
