@@ -34,6 +34,15 @@ async def _loaded(pilot: Any, app: FlowtuiApp) -> None:
     await pilot.pause()
 
 
+async def _top_by(pilot: Any, app: FlowtuiApp, digit: str, name: str) -> Any:
+    """The top-N pane opened (``T``) and keyed by ``digit``, once it has counted by it."""
+    top = app.main_screen.top
+    await press(pilot, "T", digit)
+    await wait_for(pilot, lambda: top.data is not None and top.data.key.name == name,
+                   what=f"top by {name}")
+    return top
+
+
 def _plain(obj: Any) -> Any:
     return next(o for o in obj.under(obj.main_bucket, DAY_PREFIX) if o.note == "")
 
@@ -220,10 +229,7 @@ async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(
     notes = record_notes(app)  # the 3 s toast was gone before it was read at load 19
     async with app.run_test(size=(120, 40)) as pilot:
         await _loaded(pilot, app)
-        top = app.main_screen.top
-        await press(pilot, "T", "2")  # by destination
-        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "dst",
-                       what="top destinations")
+        top = await _top_by(pilot, app, "2", "dst")  # by destination
         keys = [str(r.values[0]) for r in top.data.rows]
         assert len(keys) > 2
         target = next(k for k in reversed(keys)  # far down, and in no other key
@@ -258,10 +264,7 @@ async def test_a_top_n_group_whose_records_recorded_no_bytes_shows_dash_and_rank
     app = FlowtuiApp(obj.url, client=s3_client)
     async with app.run_test(size=(120, 40)) as pilot:
         await _loaded(pilot, app)
-        top = app.main_screen.top
-        await press(pilot, "T", "6")  # by action
-        await wait_for(pilot, lambda: top.data is not None and top.data.key.name == "action",
-                       what="top actions")
+        top = await _top_by(pilot, app, "6", "action")
         last = top.data.rows[-1]
         assert last.values == (None,) and last.packets is None and last.bytes is None
         assert all(r.bytes is not None for r in top.data.rows[:-1])
