@@ -344,10 +344,10 @@ def write_conversation(out: TextIO, talk: Conversation,
     rows = [header]
     for row in talk.rows:
         rows.append([_protocol(row.protocol), _text(row.port),
-                     str(row.a_to_b.records), str(row.a_to_b.packets),
-                     human_bytes(row.a_to_b.bytes), str(row.a_to_b.accept),
-                     str(row.a_to_b.reject), str(row.b_to_a.records), str(row.b_to_a.packets),
-                     human_bytes(row.b_to_a.bytes), str(row.b_to_a.accept),
+                     str(row.a_to_b.records), row.a_to_b.packets_text(),
+                     row.a_to_b.bytes_text(), str(row.a_to_b.accept),
+                     str(row.a_to_b.reject), str(row.b_to_a.records), row.b_to_a.packets_text(),
+                     row.b_to_a.bytes_text(), str(row.b_to_a.accept),
                      str(row.b_to_a.reject), _stamp(row.first), _stamp(row.last),
                      str(row.interfaces)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
