@@ -36,7 +36,7 @@ def test_a_direction_without_recorded_bytes_is_dash_not_zero(
                  "--format", "json"]) == 0
     group = json.loads(capsys.readouterr().out)["groups"][0]
     assert group["a_to_b"] == {"records": 2, "packets": None, "bytes": None,
-                                    "accept": 0, "reject": 2}
+                                 "accept": 0, "reject": 2}
     assert (group["b_to_a"]["packets"], group["b_to_a"]["bytes"]) == (2, 100)
     assert main(["story", str(path), "--conversation", "10.0.0.1", "10.0.0.2"]) == 0
     row = capsys.readouterr().out.splitlines()[2].split()

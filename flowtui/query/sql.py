@@ -487,8 +487,11 @@ def _aggregates(columns: Iterable[str], extent: bool = True) -> list[exp.Expr]:
     def count(action: str) -> exp.Expr:
         if "action" not in present:
             return exp.Literal.number(0)
-        return exp.CountIf(this=exp.EQ(this=column("action"),
-                                       expression=exp.Literal.string(action)))
+        # (DuckDB's COUNT_IF of only NULL conditions is NULL: a group whose records all
+        # lack an action counted none, as in Arrow and Athena, not NULL)
+        return exp.Coalesce(this=exp.CountIf(this=exp.EQ(
+            this=column("action"), expression=exp.Literal.string(action))),
+            expressions=[exp.Literal.number(0)])
 
     out = [exp.alias_(exp.Count(this=exp.Star()), "records"),
            exp.alias_(total("packets"), "packets"),
