@@ -24,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(account-id and region come from the object key when the "
                              "records lack them)")
     parser.add_argument("--metric", choices=("records", "packets", "bytes"), default="bytes",
-                        help="what to rank by (default: bytes)")
+                        help="what to rank by (default: bytes); groups none of whose "
+                             "records recorded it ('-') rank last")
     parser.add_argument("-n", type=whole_number(1), default=20, metavar="N",
                         help="groups to print (default: 20)")
     parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
