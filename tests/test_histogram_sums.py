@@ -89,3 +89,17 @@ def test_histogram_sums_equal_a_plain_count(batches: list[tuple[list[tuple], str
         finally:
             aggregate.GROUP_ROWS = default
         assert states.records == sum(len(rows) for rows, _ in batches)
+
+
+def test_the_note_on_unrecorded_counters_says_who_and_stays_quiet_when_none() -> None:
+    """The line top and hist print on stderr when records were left out of the sums:
+    nothing when none was; 'the sums are of the others' only when there are others."""
+    note = aggregate.unrecorded_note
+    assert note({"packets": 0, "bytes": 0}, 9) is None
+    assert note({"packets": 3, "bytes": 3}, 9).startswith(
+        "3 of 9 records have no packets or bytes recorded")
+    assert "the sums are of the others" in note({"packets": 3, "bytes": 3}, 9)
+    assert note({"packets": 9, "bytes": 9}, 9) == (
+        "none of the 9 records has packets or bytes recorded "
+        "('-': NODATA/SKIPDATA, Block Public Access)")
+    assert note({"packets": 0, "bytes": 2}, 9).startswith("2 of 9 records have no bytes")

@@ -93,12 +93,13 @@ def unrecorded_note(counts: dict[str, int], records: int) -> str | None:
     if not missing:
         return None
     if len(set(missing.values())) == 1 and len(missing) == len(_SUMMED):
-        what = f"{next(iter(missing.values())):,} of {records:,} records have no packets or bytes"
-    else:
-        what = "; ".join(f"{n:,} of {records:,} records have no {name}"
-                         for name, n in missing.items())
-    return (f"{what} recorded ('-': NODATA/SKIPDATA, Block Public Access): the sums are "
-            "of the others, '-' where none")
+        missing = {"packets or bytes": next(iter(missing.values()))}
+    what = "; ".join(f"none of the {records:,} records has {name}" if n == records
+                     else f"{n:,} of {records:,} records have no {name}"
+                     for name, n in missing.items())
+    tail = "" if all(n == records for n in missing.values()) else (
+        ": the sums are of the others, '-' where none")
+    return f"{what} recorded ('-': NODATA/SKIPDATA, Block Public Access){tail}"
 
 
 def _check_totals(totals: dict[str, float]) -> None:
