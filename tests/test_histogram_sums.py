@@ -1,6 +1,8 @@
 """The histogram's sums per bucket (records, packets, bytes, ACCEPT, REJECT) against a plain
 Python count, whatever the batches hold: a missing start (left out), a missing or unknown
-action (counted in records, in neither ACCEPT nor REJECT), missing counters, an action column
+action (counted in records, in neither ACCEPT nor REJECT), missing counters (summed over the
+records that have them; None, not 0, in a bucket where none has: '-' is not recorded, as on
+NODATA/SKIPDATA rows), an action column
 dictionary-encoded or plain, or absent. ``histogram`` and ``HistogramStates`` (what
 ``flowtui hist`` feeds batch by batch) must agree with it and with each other."""
 
@@ -35,22 +37,28 @@ def batch_of(rows: list[tuple], form: str) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict(columns)
 
 
-def by_hand(batches: list[tuple[list[tuple], str]], width: int) -> dict[int, list[int]]:
-    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+def _add(total: int | None, value: int | None) -> int | None:
+    """A counter's sum over records that recorded it: None ('-') while none has."""
+    return total if value is None else (total or 0) + value
+
+
+def by_hand(batches: list[tuple[list[tuple], str]], width: int
+            ) -> dict[int, list[int | None]]:
+    sums: dict[int, list[int | None]] = defaultdict(lambda: [0, None, None, 0, 0])
     for rows, form in batches:
         for start, action, packets, bytes_ in rows:
             if start is None:
                 continue
             row = sums[start // width * width]
             row[0] += 1
-            row[1] += packets or 0
-            row[2] += bytes_ or 0
+            row[1] = _add(row[1], packets)
+            row[2] = _add(row[2], bytes_)
             row[3] += form != "absent" and action == "ACCEPT"
             row[4] += form != "absent" and action == "REJECT"
     return dict(sums)
 
 
-def as_dict(table: pa.Table) -> dict[int, list[int]]:
+def as_dict(table: pa.Table) -> dict[int, list[int | None]]:
     out = {}
     for row in table.to_pylist():
         values = [row["records"], row["packets"], row["bytes"], row["accept"], row["reject"]]
@@ -81,3 +89,17 @@ def test_histogram_sums_equal_a_plain_count(batches: list[tuple[list[tuple], str
         finally:
             aggregate.GROUP_ROWS = default
         assert states.records == sum(len(rows) for rows, _ in batches)
+
+
+def test_the_note_on_unrecorded_counters_says_who_and_stays_quiet_when_none() -> None:
+    """The line top and hist print on stderr when records were left out of the sums:
+    nothing when none was; 'the sums are of the others' only when there are others."""
+    note = aggregate.unrecorded_note
+    assert note({"packets": 0, "bytes": 0}, 9) is None
+    assert note({"packets": 3, "bytes": 3}, 9).startswith(
+        "3 of 9 records have no packets or bytes recorded")
+    assert "the sums are of the others" in note({"packets": 3, "bytes": 3}, 9)
+    assert note({"packets": 9, "bytes": 9}, 9) == (
+        "none of the 9 records has packets or bytes recorded "
+        "('-': NODATA/SKIPDATA, Block Public Access)")
+    assert note({"packets": 0, "bytes": 2}, 9).startswith("2 of 9 records have no bytes")

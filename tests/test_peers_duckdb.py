@@ -61,16 +61,16 @@ def ours(tmp_path: Path, *args: str) -> list[tuple[str, ...]]:
 
 def test_top_sources_by_bytes(flows: Path, tmp_path: Path) -> None:
     got = ours(tmp_path, "top", str(flows), "--by", "srcaddr", "--metric", "bytes", "-n", "25")
-    want = duck("SELECT srcaddr, count(*), coalesce(sum(packets), 0), coalesce(sum(bytes), 0)"
-                " FROM {F} GROUP BY srcaddr ORDER BY 4 DESC, srcaddr LIMIT 25", flows)
+    want = duck("SELECT srcaddr, count(*), sum(packets), sum(bytes)"
+                " FROM {F} GROUP BY srcaddr ORDER BY 4 DESC NULLS LAST, srcaddr LIMIT 25", flows)
     assert len(want) == 25 and got == want
 
 
 def test_top_by_two_fields_with_a_filter(flows: Path, tmp_path: Path) -> None:
     got = ours(tmp_path, "top", str(flows), "--by", "dstport,action", "--metric", "records",
                "--where", "protocol = 6", "-n", "40")
-    want = duck("SELECT dstport, action, count(*) AS r, coalesce(sum(packets), 0), "
-                "coalesce(sum(bytes), 0) FROM {F} WHERE protocol = 6 "
+    want = duck("SELECT dstport, action, count(*) AS r, sum(packets), "
+                "sum(bytes) FROM {F} WHERE protocol = 6 "
                 "GROUP BY ALL ORDER BY r DESC, dstport NULLS LAST, action NULLS LAST "
                 "LIMIT 40", flows)
     assert got == want
@@ -85,7 +85,7 @@ def test_rejected_ssh_to_csv(flows: Path, tmp_path: Path) -> None:
 def test_records_per_minute(flows: Path, tmp_path: Path) -> None:
     got = ours(tmp_path, "hist", str(flows), "--every", "1m")
     want = duck("SELECT strftime(to_timestamp(start // 60 * 60), '%Y-%m-%dT%H:%M:%SZ'), "
-                "count(*), coalesce(sum(packets), 0), coalesce(sum(bytes), 0), "
+                "count(*), sum(packets), sum(bytes), "
                 "count(*) FILTER (WHERE action = 'ACCEPT'), "
                 "count(*) FILTER (WHERE action = 'REJECT') "
                 "FROM {F} WHERE start IS NOT NULL GROUP BY 1 ORDER BY 1", flows)
@@ -135,7 +135,7 @@ def test_records_per_five_minutes_of_a_filter(flows: Path, tmp_path: Path) -> No
     got = ours(tmp_path, "hist", str(flows), "--every", "5m", "--where",
                "srcaddr in 10.0.0.0/8 and not reject")
     want = duck("SELECT strftime(to_timestamp(start // 300 * 300), '%Y-%m-%dT%H:%M:%SZ'), "
-                "count(*), coalesce(sum(packets), 0), coalesce(sum(bytes), 0), "
+                "count(*), sum(packets), sum(bytes), "
                 "count(*) FILTER (WHERE action = 'ACCEPT'), "
                 "count(*) FILTER (WHERE action = 'REJECT') "
                 "FROM {F} WHERE start IS NOT NULL AND srcaddr LIKE '10.%' "
@@ -166,3 +166,32 @@ def test_a_top_k_larger_than_a_block_keeps_ties_in_file_order(
     assert len(got) == 4000 and got == every[:4000]
     want = duck("SELECT packets FROM {F} ORDER BY packets DESC NULLS LAST LIMIT 4000", flows)
     assert [row[8] for row in got] == [row[0] for row in want]
+
+
+def test_top_by_log_status_leaves_unrecorded_counters_unsummed(flows: Path,
+                                                              tmp_path: Path) -> None:
+    """NODATA and SKIPDATA records carry '-' in packets and bytes (AWS, Flow log record
+    examples: ``2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 -
+    NODATA``): not recorded, so those groups' sums are empty (DuckDB: SUM of only NULLs is
+    NULL), not 0, and rank after every number."""
+    got = ours(tmp_path, "top", str(flows), "--by", "log-status", "--metric", "bytes")
+    want = duck('SELECT "log-status", count(*), sum(packets), sum(bytes) FROM {F} '
+                'GROUP BY 1 ORDER BY 4 DESC NULLS LAST, 1', flows)
+    assert [row[0] for row in got] == ["OK", "NODATA", "SKIPDATA"]
+    assert got[1][2:] == ("", "") and got == want
+
+
+def test_top_and_hist_say_how_many_records_recorded_no_counters(
+        flows: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sum that left records out says so, once, on stderr (stdout stays the table); a load
+    where every record recorded its counters says nothing."""
+    missing = int(duck('SELECT count(*) FROM {F} WHERE bytes IS NULL', flows)[0][0])
+    total = int(duck('SELECT count(*) FROM {F}', flows)[0][0])
+    assert missing > 100
+    for question in (["top", "--by", "srcaddr"], ["hist", "--metric", "bytes"]):
+        capsys.readouterr()
+        ours(tmp_path, question[0], str(flows), *question[1:])
+        said = capsys.readouterr().err
+        assert f"{missing:,} of {total:,} records have no packets or bytes recorded" in said
+        ours(tmp_path, question[0], str(flows), *question[1:], "--where", "bytes >= 0")
+        assert "recorded" not in capsys.readouterr().err

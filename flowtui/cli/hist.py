@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from flowtui import arrowcompute as pc
 
     empty = "no records with a start time"
+    note = None  # (Athena's sums are the same; its null counts are not fetched)
     if args.engine == "athena":
         from flowtui.cli import athena_queries
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
             return answer
         table, code = athena_queries.iso_times(answer), 0
     else:
-        from flowtui.query.aggregate import HistogramStates, SumTooLarge
+        from flowtui.query.aggregate import HistogramStates, SumTooLarge, unrecorded_note
 
         progress = results.Progress()
         # Each batch is reduced to its buckets as it arrives, reading only the columns
@@ -77,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
         table = table.set_column(0, "time", times)
+        note = unrecorded_note(states.unrecorded, states.held)
     if args.format == "table":
         table = table.append_column("", pa.array(bars(table.column(args.metric).to_pylist()),
                                                  pa.string()))
@@ -84,15 +86,17 @@ def run(args: argparse.Namespace) -> int:
         results.write_table(table, args.format, out)
     if table.num_rows == 0 and empty:
         say(empty)
+    elif args.engine != "athena" and note and args.metric != "records":
+        say(note)
     return code
 
 
-def bars(values: list[int], width: int = BAR_WIDTH) -> list[str]:
+def bars(values: list[int | None], width: int = BAR_WIDTH) -> list[str]:
     """Bars in eighths of a block, the largest value ``width`` blocks long; any non-zero value
     shows at least a sliver."""
-    largest = max(values, default=0)
+    largest = max((v for v in values if v is not None), default=0)
     out = []
-    for value in values:
+    for value in values:  # (None: not recorded, no bar)
         if not largest or not value:
             out.append("")
             continue

@@ -218,10 +218,15 @@ def _tell_stories(store: RecordStore, expr: Expr, whole: set[str], client: S3Cli
 
 def _tell_conversation(store: RecordStore, args: argparse.Namespace, failed: int,
                        names: Any = None) -> int:
+    from flowtui.query.aggregate import SumTooLarge
     from flowtui.query.conversation import conversation
 
     a, b = args.conversation
-    talk = conversation(store, a, b)
+    try:
+        talk = conversation(store, a, b)
+    except SumTooLarge as exc:
+        say(str(exc))
+        return 2
     named = names_story.conversation_names(a, b, names) if names is not None else None
     if args.format == "json":
         sys.stdout.write(_json(talk.to_json() | ({"names": named} if named else {})) + "\n")
@@ -339,10 +344,10 @@ def write_conversation(out: TextIO, talk: Conversation,
     rows = [header]
     for row in talk.rows:
         rows.append([_protocol(row.protocol), _text(row.port),
-                     str(row.a_to_b.records), str(row.a_to_b.packets),
-                     human_bytes(row.a_to_b.bytes), str(row.a_to_b.accept),
-                     str(row.a_to_b.reject), str(row.b_to_a.records), str(row.b_to_a.packets),
-                     human_bytes(row.b_to_a.bytes), str(row.b_to_a.accept),
+                     str(row.a_to_b.records), row.a_to_b.packets_text(),
+                     row.a_to_b.bytes_text(), str(row.a_to_b.accept),
+                     str(row.a_to_b.reject), str(row.b_to_a.records), row.b_to_a.packets_text(),
+                     row.b_to_a.bytes_text(), str(row.b_to_a.accept),
                      str(row.b_to_a.reject), _stamp(row.first), _stamp(row.last),
                      str(row.interfaces)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]

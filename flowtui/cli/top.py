@@ -24,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(account-id and region come from the object key when the "
                              "records lack them)")
     parser.add_argument("--metric", choices=("records", "packets", "bytes"), default="bytes",
-                        help="what to rank by (default: bytes)")
+                        help="what to rank by (default: bytes); groups none of whose "
+                             "records recorded it ('-') rank last")
     parser.add_argument("-n", type=whole_number(1), default=20, metavar="N",
                         help="groups to print (default: 20)")
     parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             say(f"no record matches --where {query.where_text!r}" if query.filters
                 else "no records")
         return 0
-    from flowtui.query.aggregate import GroupStates, SumTooLarge, top_of
+    from flowtui.query.aggregate import GroupStates, SumTooLarge, top_of, unrecorded_note
 
     progress = results.Progress()
     # Each batch is reduced to its groups as it arrives, reading only the columns grouped,
@@ -101,4 +102,8 @@ def run(args: argparse.Namespace) -> int:
         say("no records loaded")  # (with a window, the load said what it kept)
     elif table.num_rows == 0 and states.records:
         say("no records")
+    else:
+        note = unrecorded_note(states.unrecorded, states.held)
+        if note:
+            say(note)
     return code

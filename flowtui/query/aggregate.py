@@ -41,6 +41,8 @@ _STRING_KEY = pa.dictionary(pa.int32(), pa.string())
 #: crafted record can hold one; real traffic sums stay many orders of magnitude below.
 SUM_LIMIT = 2**63 - 1
 _SUMMED = ("packets", "bytes")
+#: Counted per record, never null: records, and how many were ACCEPT and REJECT.
+_COUNTED = ("records", "accept", "reject")
 
 
 class SumTooLarge(ValueError):
@@ -71,6 +73,35 @@ def _totals(batches: Iterable[pa.RecordBatch]) -> dict[str, float]:
     return totals
 
 
+def unrecorded(batches: Iterable[pa.RecordBatch]) -> dict[str, int]:
+    """How many records of ``batches`` have no packets, and no bytes, recorded ('-': NODATA
+    and SKIPDATA rows, Block Public Access records; a file whose format lacks the field):
+    the sums leave them out, and ``unrecorded_note`` says so. Null counts are kept by Arrow,
+    so this reads no values."""
+    counts = dict.fromkeys(_SUMMED, 0)
+    for batch in batches:
+        for name in _SUMMED:
+            index = batch.schema.get_field_index(name)
+            counts[name] += batch.num_rows if index < 0 else batch.column(index).null_count
+    return counts
+
+
+def unrecorded_note(counts: dict[str, int], records: int) -> str | None:
+    """One line for the reader of sums some records did not take part in, or None when
+    every record recorded its packets and bytes (the common case says nothing)."""
+    missing = {name: n for name, n in counts.items() if n}
+    if not missing:
+        return None
+    if len(set(missing.values())) == 1 and len(missing) == len(_SUMMED):
+        missing = {"packets or bytes": next(iter(missing.values()))}
+    what = "; ".join(f"none of the {records:,} records has {name}" if n == records
+                     else f"{n:,} of {records:,} records have no {name}"
+                     for name, n in missing.items())
+    tail = "" if all(n == records for n in missing.values()) else (
+        ": the sums are of the others, '-' where none")
+    return f"{what} recorded ('-': NODATA/SKIPDATA, Block Public Access){tail}"
+
+
 def _check_totals(totals: dict[str, float]) -> None:
     """Raise ``SumTooLarge`` when a total is past what a 64-bit sum holds (with a margin for
     the floating-point sum's rounding)."""
@@ -80,6 +111,12 @@ def _check_totals(totals: dict[str, float]) -> None:
                 f"the {name} of these records add up to {total:.3g}, past or too near the "
                 f"most a 64-bit sum holds ({SUM_LIMIT:,}): some record's {name} is not a "
                 f"real count; find it with --where '{name} > 1T'")
+
+
+def check_sums(batches: Iterable[pa.RecordBatch]) -> None:
+    """``SumTooLarge`` when the packets or bytes of ``batches`` add up past 64 bits: for
+    any other summing of records (the conversation view) than ``group_by``/``histogram``."""
+    _check_totals(_totals(batches))
 
 
 # ------------------------------------------------------------------------------ group-by
@@ -94,7 +131,9 @@ _AGGREGATES = {"records": ("records", "sum"), "packets": ("packets", "sum"),
 def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
              columns: Sequence[str] = GROUP_COLUMNS) -> pa.Table:
     """One row per distinct combination of ``by`` (nulls form their own group) with records,
-    packets, bytes (sums; null counters count as 0), first start, last end, and how many
+    packets, bytes (sums of the records that recorded them; null where none of the group's
+    records did: NODATA/SKIPDATA rows and Block Public Access records carry '-', which is
+    not 0), first start, last end, and how many
     records were ACCEPT and REJECT — or only the ``columns`` asked for. Rows in no
     particular order. ``SumTooLarge`` when packets or bytes add up past 64 bits."""
     batches = list(batches)
@@ -126,8 +165,10 @@ def _group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
         out[name] = column
     for name in wanted:
         column = grouped.column("_".join(_AGGREGATES[name]))
-        if name in ("records", "packets", "bytes", "accept", "reject"):
+        if name in _COUNTED:
             column = pc.cast(pc.fill_null(column, 0), pa.uint64())
+        elif name in _SUMMED:
+            column = pc.cast(column, pa.uint64())  # (null: not recorded by any record)
         out[name] = column
     return pa.table(out).combine_chunks()
 
@@ -167,6 +208,9 @@ class _States:
     def __init__(self) -> None:
         self.records = 0
         self._totals = dict.fromkeys(_SUMMED, 0.0)  # of every batch held: see ``_check``
+        #: Records held without packets, and without bytes (``unrecorded``).
+        self.unrecorded = dict.fromkeys(_SUMMED, 0)
+        self.held = 0  # records summed (a histogram leaves out those without a start)
         self._states: list[pa.Table] = []
         self._rows = 0
         self._merged_rows = 0
@@ -176,6 +220,9 @@ class _States:
     def _hold(self, batch: pa.RecordBatch) -> None:
         for name, total in _totals([batch]).items():
             self._totals[name] += total
+        for name, count in unrecorded([batch]).items():
+            self.unrecorded[name] += count
+        self.held += batch.num_rows
         self._pending.append(batch)
         self._pending_rows += batch.num_rows
         if self._pending_rows >= GROUP_ROWS or len(self._pending) >= GROUP_BATCHES:
@@ -446,7 +493,9 @@ def _unsummed(sums: pa.Table) -> pa.Table:
 
 def _histogram_of(grouped: pa.Table, width: int, fill: bool) -> pa.Table:
     grouped = pc.take(grouped, pc.sort_indices(grouped, sort_keys=[("bucket", "ascending")]))
-    columns = {name: pc.cast(pc.fill_null(grouped.column(f"{name}_sum"), 0), pa.uint64())
+    # Packets and bytes stay null in a bucket none of whose records recorded them.
+    columns = {name: pc.cast(grouped.column(f"{name}_sum") if name in _SUMMED
+                             else pc.fill_null(grouped.column(f"{name}_sum"), 0), pa.uint64())
                for name in HISTOGRAM_COLUMNS[1:]}
     times = grouped.column("bucket")
     if fill and len(times):
@@ -455,7 +504,11 @@ def _histogram_of(grouped: pa.Table, width: int, fill: bool) -> pa.Table:
         if len(times) < count <= MAX_FILLED_BUCKETS:
             every_bucket = pa.array(range(low, high + 1, width), pa.int64())
             place = pc.index_in(every_bucket, value_set=times.combine_chunks())
-            columns = {name: pc.fill_null(pc.take(column, place), 0)
+            # An empty bucket has no records: 0 of everything (a bucket with records that
+            # recorded no bytes keeps its null).
+            empty = pc.is_null(place)
+            zero = pa.scalar(0, pa.uint64())
+            columns = {name: pc.if_else(empty, zero, pc.take(column, place))
                        for name, column in columns.items()}
             times = every_bucket
     out = {"time": pc.cast(times, pa.timestamp("s", tz="UTC"))} | columns
@@ -571,6 +624,6 @@ def _catalogue_text(name: str) -> bool:
 
 
 __all__ = ["BUCKETS", "GROUP_COLUMNS", "HISTOGRAM_COLUMNS", "METRICS", "SUM_LIMIT",
-           "GroupStates", "HistogramStates", "SumTooLarge", "bucket_seconds",
+           "GroupStates", "HistogramStates", "SumTooLarge", "bucket_seconds", "check_sums",
            "choose_bucket", "group_by", "histogram", "iso_time", "parse_every", "top",
-           "top_of"]
+           "top_of", "unrecorded", "unrecorded_note"]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flowtui.decoders import human_bytes
+from flowtui.query.aggregate import check_sums
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Compare, Expr, Or
 from flowtui.query.flow import RECORDERS
@@ -20,13 +22,21 @@ from flowtui.store import RecordStore
 
 @dataclass(frozen=True)
 class Side:
-    """One direction of a conversation group."""
+    """One direction of a conversation group. Packets and bytes are None when none of its
+    records recorded them ('-': NODATA/SKIPDATA, Block Public Access records), not 0; a
+    direction without records has 0 of everything."""
 
     records: int = 0
-    packets: int = 0
-    bytes: int = 0
+    packets: int | None = 0
+    bytes: int | None = 0
     accept: int = 0
     reject: int = 0
+
+    def packets_text(self) -> str:
+        return "-" if self.packets is None else str(self.packets)
+
+    def bytes_text(self) -> str:
+        return "-" if self.bytes is None else human_bytes(self.bytes)
 
     def to_json(self) -> dict[str, object]:
         return {"records": self.records, "packets": self.packets, "bytes": self.bytes,
@@ -73,15 +83,19 @@ def _from(side: str, address: str) -> Expr:
 def conversation(store: RecordStore, a: str, b: str) -> Conversation:
     """Every record between ``a`` and ``b`` (apparent or original addresses, §4), both
     directions, grouped by protocol and port with Arrow's group-by. A flow seen at several
-    interfaces (instance, NAT gateway) is counted at each (§11.9): ``interfaces`` says so."""
+    interfaces (instance, NAT gateway) is counted at each (§11.9): ``interfaces`` says so.
+    ``SumTooLarge`` (aggregate.py) when packets or bytes add up past 64 bits: Arrow's sum
+    would wrap without a word (two records of 2^63-1 bytes summed to -2)."""
     a_to_b = And((_from("src", a), _from("dst", b)))
     b_to_a = And((_from("src", b), _from("dst", a)))
     keep, forward = compile_arrow(Or((a_to_b, b_to_a))), compile_arrow(a_to_b)
-    tables = []
+    tables, kept = [], []
     for batch in store.batches():
         batch = keep.filter(batch)
         if batch.num_rows:
+            kept.append(batch)
             tables.append(_conversation_columns(batch, forward.mask(batch)))
+    check_sums(kept)
     if not tables:
         return Conversation(a, b)
     table = pa.concat_tables(tables)
@@ -93,7 +107,7 @@ def conversation(store: RecordStore, a: str, b: str) -> Conversation:
     for row in grouped:
         entry = merged.setdefault((row["protocol"], row["port"]), _Pair())
         entry.sides[bool(row["forward"])] = Side(
-            row["protocol_count"], row["packets_sum"] or 0, row["bytes_sum"] or 0,
+            row["protocol_count"], row["packets_sum"], row["bytes_sum"],
             row["accept_sum"] or 0, row["reject_sum"] or 0)
         entry.first = _least(entry.first, row["start_min"])
         entry.last = _most(entry.last, row["end_max"])

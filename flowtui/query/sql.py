@@ -471,14 +471,15 @@ def select_sql(table: TableRef, columns: Sequence[str], *, dialect: Dialect,
 def _aggregates(columns: Iterable[str], extent: bool = True) -> list[exp.Expr]:
     """records, packets, bytes (+ first_start, last_end with ``extent``), accept, reject: the
     Arrow aggregates' columns (aggregate.py), under SQL names (``first-start`` there). As
-    there, a missing counter counts as 0; a time the table lacks gives NULL."""
+    there, packets and bytes are the sums of the records that recorded them, NULL where none
+    did (SUM of only NULLs is NULL in both engines; '-' is not 0); a time the table lacks
+    gives NULL."""
     present = {sql_name(c) for c in columns}
 
     def total(field: str) -> exp.Expr:
         if sql_name(field) not in present:
-            return exp.Literal.number(0)
-        return exp.Coalesce(this=exp.Sum(this=column(field)),
-                            expressions=[exp.Literal.number(0)])
+            return exp.cast(exp.null(), exp.DataType.build("BIGINT"))
+        return exp.Sum(this=column(field))
 
     def over(func: type[exp.Func], field: str) -> exp.Expr:
         return func(this=column(field)) if sql_name(field) in present else exp.null()
@@ -486,8 +487,11 @@ def _aggregates(columns: Iterable[str], extent: bool = True) -> list[exp.Expr]:
     def count(action: str) -> exp.Expr:
         if "action" not in present:
             return exp.Literal.number(0)
-        return exp.CountIf(this=exp.EQ(this=column("action"),
-                                       expression=exp.Literal.string(action)))
+        # (DuckDB's COUNT_IF of only NULL conditions is NULL: a group whose records all
+        # lack an action counted none, as in Arrow and Athena, not NULL)
+        return exp.Coalesce(this=exp.CountIf(this=exp.EQ(
+            this=column("action"), expression=exp.Literal.string(action))),
+            expressions=[exp.Literal.number(0)])
 
     out = [exp.alias_(exp.Count(this=exp.Star()), "records"),
            exp.alias_(total("packets"), "packets"),

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from rich.table import Table
 from rich.text import Text
 
-from flowtui.decoders import as_int, display_value, human_bytes
+from flowtui.decoders import as_int, display_value
 from flowtui.names.story import side_text
 from flowtui.query.story import Conversation, Sighting, Story, Tally, Window
 from flowtui.ui.widgets.safe import literal
@@ -255,10 +255,10 @@ def conversation_table(talk: Conversation) -> Table | Text:
     for row in talk.rows:
         table.add_row(
             _protocol(row.protocol), literal(display_value("port", row.port, False)),
-            f"{row.a_to_b.records:,}", human_bytes(row.a_to_b.bytes),
+            f"{row.a_to_b.records:,}", row.a_to_b.bytes_text(),
             f"{row.a_to_b.accept:,}", Text(f"{row.a_to_b.reject:,}",
                                            style="bold" if row.a_to_b.reject else ""),
-            f"{row.b_to_a.records:,}", human_bytes(row.b_to_a.bytes),
+            f"{row.b_to_a.records:,}", row.b_to_a.bytes_text(),
             f"{row.b_to_a.accept:,}", Text(f"{row.b_to_a.reject:,}",
                                            style="bold" if row.b_to_a.reject else ""),
             _stamp(row.first), _stamp(row.last), str(row.interfaces))

@@ -60,13 +60,15 @@ _REJECTS = compile_arrow(Compare("action", "=", "REJECT"))
 
 @dataclass(frozen=True)
 class HistogramData:
-    """Per bucket start (epoch seconds): the metric for ACCEPT and for REJECT records."""
+    """Per bucket start (epoch seconds): the metric for ACCEPT and for REJECT records. Bytes
+    are None in a bucket none of whose records recorded them ('-': NODATA/SKIPDATA, Block
+    Public Access records): no bar, and '-' in the axis, not 0."""
 
     metric: str
     width: int  # seconds per bucket
     times: list[int] = field(default_factory=list)
-    accept: list[int] = field(default_factory=list)
-    reject: list[int] = field(default_factory=list)
+    accept: list[int | None] = field(default_factory=list)
+    reject: list[int | None] = field(default_factory=list)
     error: str = ""
 
 
@@ -86,9 +88,11 @@ def compute(batches: Sequence[pa.RecordBatch], metric: str, target: int,
     rej = {t: v for t, v in zip(_seconds(rej_table.column("time")),
                                 rej_table.column("bytes").to_pylist(), strict=True)}
     total = table.column("bytes").to_pylist()
-    reject = [rej.get(t, 0) for t in times]
-    return HistogramData(metric, width, times, [max(0, a - r) for a, r in
-                                                zip(total, reject, strict=True)], reject)
+    reject = [rej.get(t, 0) if a is not None else None for t, a in zip(times, total,
+                                                                         strict=True)]
+    return HistogramData(metric, width, times, [None if a is None else max(0, a - (r or 0))
+                                                for a, r in zip(total, reject, strict=True)],
+                         reject)
 
 
 class TimeHistogram(Widget, can_focus=True):
@@ -433,8 +437,8 @@ class TimeHistogram(Widget, can_focus=True):
         for (name, values, part), note in zip((("ACCEPT", data.accept, "accept"),
                                                ("REJECT", data.reject, "reject")), notes,
                                               strict=True):
-            peak = max(values, default=0)
-            shown = values[lo:hi]
+            peak = max((v for v in values if v is not None), default=0)
+            shown = [v or 0 for v in values[lo:hi]]  # (no bar where nothing was recorded)
             if self.scale == "log":  # heights by log(1 + value): small buckets stay visible
                 bars = column_rows([_log(v) for v in shown], _log(peak), rows)
             else:
@@ -464,9 +468,8 @@ class TimeHistogram(Widget, can_focus=True):
         low, high = sorted((cursor, cursor if anchor is None else anchor))
         marks = "".join("▲" if i == cursor else "━" if low <= i <= high else "─"
                         for i in range(lo, hi))
-        accept = sum(data.accept[low:high + 1])
-        reject = sum(data.reject[low:high + 1])
-        info = f" A{amount_text(accept, data.metric)} R{amount_text(reject, data.metric)}"
+        info = (f" A{_recorded(data.accept[low:high + 1], data.metric)}"
+                f" R{_recorded(data.reject[low:high + 1], data.metric)}")
         axis = self._style("time-histogram--axis")
         return Strip([
             Segment(f"{bucket_label(data.times[cursor], data.width):<{LABEL_WIDTH}}",
@@ -474,6 +477,12 @@ class TimeHistogram(Widget, can_focus=True):
             Segment(marks + " " * (room - len(marks)), axis),
             Segment(f"{info:<{INFO_WIDTH}}", self._style("time-histogram--info")),
         ])
+
+
+def _recorded(values: list[int | None], metric: str) -> str:
+    """The sum of the buckets' amounts that were recorded; '-' when none was."""
+    known = [v for v in values if v is not None]
+    return amount_text(sum(known), metric) if known else "-"
 
 
 def _seconds(column: pa.ChunkedArray) -> list[int]:

@@ -30,7 +30,7 @@ from textual.worker import get_current_worker
 
 from flowtui.decoders import human_bytes
 from flowtui.names.resolve import Names
-from flowtui.query.aggregate import group_by, top_of
+from flowtui.query.aggregate import group_by, top_of, unrecorded
 from flowtui.query.topkeys import (
     TOP_KEYS,
     TOP_METRICS,
@@ -60,11 +60,13 @@ KEY_WIDTH = 40
 class TopRow:
     values: tuple[object, ...]
     records: int
-    packets: int
-    bytes: int
+    #: None: none of the group's records recorded it ('-': NODATA/SKIPDATA, BPA), not 0.
+    packets: int | None
+    bytes: int | None
 
-    def metric(self, name: str) -> int:
-        return int(getattr(self, name))
+    def metric(self, name: str) -> int | None:
+        value = getattr(self, name)
+        return None if value is None else int(value)
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,11 @@ class TopData:
     metric: str
     rows: list[TopRow] = field(default_factory=list)
     groups: int = 0
-    total: int = 0  # the metric over the whole view, for the share
+    total: int | None = 0  # the metric over the whole view, for the share (None: unrecorded)
     error: str = ""
+    #: Records of the view without the metric recorded ('-'), left out of its sums: said in
+    #: the title when any (a NODATA/SKIPDATA or BPA record), nothing otherwise.
+    unrecorded: int = 0
 
 
 def compute(batches: Sequence[pa.RecordBatch], key: TopKey, metric: str,
@@ -84,14 +89,19 @@ def compute(batches: Sequence[pa.RecordBatch], key: TopKey, metric: str,
         batches = named_batches(batches, key.fields, names)
         key = by_name(key)
     groups = group_by(batches, key.fields, ("records", "packets", "bytes"))
-    total = pc.sum(groups.column(metric)).as_py() or 0
-    ranked = top_of(groups, list(key.fields), metric, n).to_pylist()
+    total = pc.sum(groups.column(metric)).as_py()
+    if total is None and metric == "records":
+        total = 0
+    ranked = top_of(groups, list(key.fields), metric, n).to_pylist()  # unrecorded last
     rows = [TopRow(tuple(r[f] for f in key.fields), r["records"], r["packets"], r["bytes"])
             for r in ranked]
-    return TopData(key, metric, rows, groups.num_rows, int(total))
+    missing = unrecorded(batches).get(metric, 0)
+    return TopData(key, metric, rows, groups.num_rows, total, unrecorded=missing)
 
 
-def _amount(metric: str, value: int) -> str:
+def _amount(metric: str, value: int | None) -> str:
+    if value is None:
+        return "-"  # not recorded by any record, as the records table shows it
     return human_bytes(value) if metric == "bytes" else f"{value:,}"
 
 
@@ -447,6 +457,9 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         data = self.data
         if data is not None and not data.error and data.metric == self.metric:
             title += f" · {data.groups:,} groups · {_amount(self.metric, data.total)}"
+            if data.unrecorded:
+                plural = "s" if data.unrecorded != 1 else ""
+                title += f" · {data.unrecorded:,} record{plural} with no {self.metric}"
         self.border_title = title
 
     def _widths(self, width: int) -> tuple[int, int, int, int, int]:
@@ -455,7 +468,7 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         key = min(KEY_WIDTH, max([cell_len(self._key_text(r)) for r in rows] +
                                  [cell_len(self._key_heading())]))
         counts = max([len(f"{r.records:,}") for r in rows] + [len("records")])
-        packets = max([len(f"{r.packets:,}") for r in rows] + [len("packets")])
+        packets = max([len(_amount("packets", r.packets)) for r in rows] + [len("packets")])
         used = rank + 1 + key + 1 + counts + 1 + packets + 1 + 10 + 1 + 6
         bar = max(8, width - used - 1)
         return rank, key, counts, packets, bar
@@ -482,7 +495,8 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         rank, key, counts, packets, bar = self._widths(width)
         data = self.data
         total = data.total if data is not None else 0
-        share = row.metric(self.metric) / total if total else 0.0
+        value = row.metric(self.metric)
+        share = value / total if total and value is not None else 0.0
         text = self._key_text(row)
         if cell_len(text) > key:
             text = set_cell_size(text, key - 1) + "…"
@@ -491,11 +505,13 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         style = self.rich_style
         if index == self.cursor_row:
             style += self.get_component_rich_style("top-pane--cursor")
-        left = (f"{index + 1:>{rank}} {text} {row.records:>{counts},} {row.packets:>{packets},}"
-                f" {human_bytes(row.bytes):>10} ")
+        left = (f"{index + 1:>{rank}} {text} {row.records:>{counts},} "
+                f"{_amount('packets', row.packets):>{packets}} "
+                f"{_amount('bytes', row.bytes):>10} ")
         return Strip([
             Segment(left, style),
             Segment(share_bar(share, bar), style + self.get_component_rich_style(
                 "top-pane--bar")),
-            Segment(f" {share * 100:5.1f}%", style),
+            # no share of what was not recorded: '-', not 0.0 %
+            Segment(f" {share * 100:5.1f}%" if value is not None else f" {'-':>5} ", style),
         ]).crop_extend(0, width, self.rich_style)
