@@ -103,3 +103,8 @@ def test_the_note_on_unrecorded_counters_says_who_and_stays_quiet_when_none() ->
         "none of the 9 records has packets or bytes recorded "
         "('-': NODATA/SKIPDATA, Block Public Access)")
     assert note({"packets": 0, "bytes": 2}, 9).startswith("2 of 9 records have no bytes")
+    # one record is said in the singular
+    assert note({"packets": 1, "bytes": 1}, 600).startswith(
+        "1 of 600 records has no packets or bytes recorded")
+    assert note({"packets": 1, "bytes": 1}, 1).startswith(
+        "the record has no packets or bytes recorded")

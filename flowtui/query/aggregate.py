@@ -94,12 +94,17 @@ def unrecorded_note(counts: dict[str, int], records: int) -> str | None:
         return None
     if len(set(missing.values())) == 1 and len(missing) == len(_SUMMED):
         missing = {"packets or bytes": next(iter(missing.values()))}
-    what = "; ".join(f"none of the {records:,} records has {name}" if n == records
-                     else f"{n:,} of {records:,} records have no {name}"
+    what = "; ".join(_no_record_has(name, records) if n == records
+                     else f"{n:,} of {records:,} records {'has' if n == 1 else 'have'} no {name}"
                      for name, n in missing.items())
     tail = "" if all(n == records for n in missing.values()) else (
         ": the sums are of the others, '-' where none")
     return f"{what} recorded ('-': NODATA/SKIPDATA, Block Public Access){tail}"
+
+
+def _no_record_has(name: str, records: int) -> str:
+    return f"the record has no {name}" if records == 1 else \
+        f"none of the {records:,} records has {name}"
 
 
 def _check_totals(totals: dict[str, float]) -> None:
