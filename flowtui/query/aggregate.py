@@ -21,6 +21,17 @@ import pyarrow as pa
 from flowtui import arrowcompute as pc
 from flowtui.fields import FIELDS
 from flowtui.query.groupby import aggregate
+from flowtui.query.sums import (
+    SUM_LIMIT,
+    SUMMED,
+    SumTooLarge,
+    check_sums,
+    check_totals,
+    integer_column,
+    totals,
+    unrecorded,
+    unrecorded_note,
+)
 
 METRICS = ("records", "packets", "bytes")
 #: Every group's columns after its keys.
@@ -35,94 +46,8 @@ _EVERY = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _STRING_KEY = pa.dictionary(pa.int32(), pa.string())
 
-#: Packets and bytes are summed as 64-bit integers, which wrap past this without a word:
-#: three records of 2^63-1, 2^63-1 and 2 bytes summed to 0, and two of 2^63-1 to -2 (a
-#: traceback). A parser accepts any 64-bit count (the fields are "long"), so a corrupt or
-#: crafted record can hold one; real traffic sums stay many orders of magnitude below.
-SUM_LIMIT = 2**63 - 1
-_SUMMED = ("packets", "bytes")
 #: Counted per record, never null: records, and how many were ACCEPT and REJECT.
 _COUNTED = ("records", "accept", "reject")
-
-
-class SumTooLarge(ValueError):
-    """The packets or bytes of the records add up to more than ``SUM_LIMIT``: the sums can't
-    be given right, so none is given."""
-
-
-def _totals(batches: Iterable[pa.RecordBatch]) -> dict[str, float]:
-    """The sum of each of ``_SUMMED`` over ``batches``, in floating point (which does not
-    wrap): enough to tell a sum that fits 64 bits from one that does not."""
-    totals = dict.fromkeys(_SUMMED, 0.0)
-    for batch in batches:
-        for name in _SUMMED:
-            index = batch.schema.get_field_index(name)
-            if index < 0 or not batch.num_rows:
-                continue
-            column = batch.column(index)
-            if pa.types.is_dictionary(column.type) or not pa.types.is_integer(column.type):
-                column = _integer_column(batch, name)
-            # The batch's own integer sum is exact when no wrap is possible (its largest
-            # value times its rows fits): always so for real counts, and the cheapest.
-            largest = pc.max(column).as_py() or 0
-            if column.type.bit_width <= 32 or largest * batch.num_rows <= SUM_LIMIT:
-                total = pc.sum(column).as_py()
-            else:
-                total = pc.sum(pc.cast(column, pa.float64(), safe=False)).as_py()
-            totals[name] += total or 0.0
-    return totals
-
-
-def unrecorded(batches: Iterable[pa.RecordBatch]) -> dict[str, int]:
-    """How many records of ``batches`` have no packets, and no bytes, recorded ('-': NODATA
-    and SKIPDATA rows, Block Public Access records; a file whose format lacks the field):
-    the sums leave them out, and ``unrecorded_note`` says so. Null counts are kept by Arrow,
-    so this reads no values."""
-    counts = dict.fromkeys(_SUMMED, 0)
-    for batch in batches:
-        for name in _SUMMED:
-            index = batch.schema.get_field_index(name)
-            counts[name] += batch.num_rows if index < 0 else batch.column(index).null_count
-    return counts
-
-
-def unrecorded_note(counts: dict[str, int], records: int) -> str | None:
-    """One line for the reader of sums some records did not take part in, or None when
-    every record recorded its packets and bytes (the common case says nothing)."""
-    missing = {name: n for name, n in counts.items() if n}
-    if not missing:
-        return None
-    if len(set(missing.values())) == 1 and len(missing) == len(_SUMMED):
-        missing = {"packets or bytes": next(iter(missing.values()))}
-    what = "; ".join(_no_record_has(name, records) if n == records
-                     else f"{n:,} of {records:,} records {'has' if n == 1 else 'have'} no {name}"
-                     for name, n in missing.items())
-    tail = "" if all(n == records for n in missing.values()) else (
-        ": the sums are of the others, '-' where none")
-    return f"{what} recorded ('-': NODATA/SKIPDATA, Block Public Access){tail}"
-
-
-def _no_record_has(name: str, records: int) -> str:
-    return f"the record has no {name}" if records == 1 else \
-        f"none of the {records:,} records has {name}"
-
-
-def _check_totals(totals: dict[str, float]) -> None:
-    """Raise ``SumTooLarge`` when a total is past what a 64-bit sum holds (with a margin for
-    the floating-point sum's rounding)."""
-    for name, total in totals.items():
-        if total >= SUM_LIMIT * (1 - 1e-9):
-            raise SumTooLarge(
-                f"the {name} of these records add up to {total:.3g}, past or too near the "
-                f"most a 64-bit sum holds ({SUM_LIMIT:,}): some record's {name} is not a "
-                f"real count; find it with --where '{name} > 1T'")
-
-
-def check_sums(batches: Iterable[pa.RecordBatch]) -> None:
-    """``SumTooLarge`` when the packets or bytes of ``batches`` add up past 64 bits: for
-    any other summing of records (the conversation view) than ``group_by``/``histogram``."""
-    _check_totals(_totals(batches))
-
 
 # ------------------------------------------------------------------------------ group-by
 
@@ -142,8 +67,8 @@ def group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
     records were ACCEPT and REJECT — or only the ``columns`` asked for. Rows in no
     particular order. ``SumTooLarge`` when packets or bytes add up past 64 bits."""
     batches = list(batches)
-    if any(c in _SUMMED for c in columns):
-        _check_totals(_totals(batches))
+    if any(c in SUMMED for c in columns):
+        check_totals(totals(batches))
     return _group_by(batches, by, columns)
 
 
@@ -172,7 +97,7 @@ def _group_by(batches: Iterable[pa.RecordBatch], by: Sequence[str],
         column = grouped.column("_".join(_AGGREGATES[name]))
         if name in _COUNTED:
             column = pc.cast(pc.fill_null(column, 0), pa.uint64())
-        elif name in _SUMMED:
+        elif name in SUMMED:
             column = pc.cast(column, pa.uint64())  # (null: not recorded by any record)
         out[name] = column
     return pa.table(out).combine_chunks()
@@ -212,9 +137,9 @@ class _States:
 
     def __init__(self) -> None:
         self.records = 0
-        self._totals = dict.fromkeys(_SUMMED, 0.0)  # of every batch held: see ``_check``
+        self._totals = dict.fromkeys(SUMMED, 0.0)  # of every batch held: see ``_check``
         #: Records held without packets, and without bytes (``unrecorded``).
-        self.unrecorded = dict.fromkeys(_SUMMED, 0)
+        self.unrecorded = dict.fromkeys(SUMMED, 0)
         self.held = 0  # records summed (a histogram leaves out those without a start)
         self._states: list[pa.Table] = []
         self._rows = 0
@@ -223,7 +148,7 @@ class _States:
         self._pending_rows = 0
 
     def _hold(self, batch: pa.RecordBatch) -> None:
-        for name, total in _totals([batch]).items():
+        for name, total in totals([batch]).items():
             self._totals[name] += total
         for name, count in unrecorded([batch]).items():
             self.unrecorded[name] += count
@@ -236,7 +161,7 @@ class _States:
     def _check(self) -> None:
         """``SumTooLarge`` when the packets or bytes of all the batches add up past 64 bits
         (each state's sums, and their merge, would have wrapped)."""
-        _check_totals(self._totals)
+        check_totals(self._totals)
 
     def _flush(self) -> None:
         """Reduce the held batches to one state."""
@@ -370,7 +295,7 @@ def histogram(batches: Iterable[pa.RecordBatch], every: int | None = None, *,
     ``fill``, buckets with nothing in them appear as zeros between the first and the last, so
     a gap shows as a gap."""
     batches = [b for b in batches if b.num_rows and "start" in b.schema.names]
-    _check_totals(_totals(batches))
+    check_totals(totals(batches))
     starts = pc.cast(_integers(batches, "start"), pa.int64())
     bounds = pc.min_max(starts)
     first, last = bounds["min"].as_py(), bounds["max"].as_py()
@@ -499,7 +424,7 @@ def _unsummed(sums: pa.Table) -> pa.Table:
 def _histogram_of(grouped: pa.Table, width: int, fill: bool) -> pa.Table:
     grouped = pc.take(grouped, pc.sort_indices(grouped, sort_keys=[("bucket", "ascending")]))
     # Packets and bytes stay null in a bucket none of whose records recorded them.
-    columns = {name: pc.cast(grouped.column(f"{name}_sum") if name in _SUMMED
+    columns = {name: pc.cast(grouped.column(f"{name}_sum") if name in SUMMED
                              else pc.fill_null(grouped.column(f"{name}_sum"), 0), pa.uint64())
                for name in HISTOGRAM_COLUMNS[1:]}
     times = grouped.column("bucket")
@@ -568,22 +493,10 @@ def _measures(batches: Sequence[pa.RecordBatch], wanted: Iterable[str] = (
 def _integers(batches: Sequence[pa.RecordBatch], name: str) -> pa.ChunkedArray:
     """Column ``name`` of every batch as one integer type: the batches' own when they agree
     (no cast of millions of values), else int64."""
-    chunks = [_integer_column(b, name) for b in batches]
+    chunks = [integer_column(b, name) for b in batches]
     types = {c.type for c in chunks if c.null_count < len(c)}
     common = types.pop() if len(types) == 1 else pa.int64()
     return pa.chunked_array([c if c.type == common else pc.cast(c, common) for c in chunks], common)
-
-
-def _integer_column(batch: pa.RecordBatch, name: str) -> pa.Array:
-    index = batch.schema.get_field_index(name)
-    if index < 0:
-        return pa.nulls(batch.num_rows, pa.int64())
-    column = batch.column(index)
-    if pa.types.is_dictionary(column.type):
-        column = pc.cast(column, column.type.value_type)
-    if not pa.types.is_integer(column.type):
-        column = pc.cast(column, pa.int64(), safe=False)
-    return column
 
 
 def _actions(batch: pa.RecordBatch) -> tuple[pa.Array, pa.Array]:

@@ -13,10 +13,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flowtui.decoders import human_bytes
-from flowtui.query.aggregate import check_sums
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Compare, Expr, Or
 from flowtui.query.flow import RECORDERS
+from flowtui.query.sums import check_sums
 from flowtui.store import RecordStore
 
 
