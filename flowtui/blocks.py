@@ -48,6 +48,12 @@ RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in p
 # column, so no dictionaries to unify when it is combined. Read from memory: nothing of
 # this size is allocated.
 _READ_BLOCK_BYTES = 9 << 20
+#: Each block is typed on the parse thread that holds it, not handed to Arrow's pool: a
+#: block is one CSV chunk, so the pool added a hand-off per block and no parallelism (the
+#: parse threads already type two blocks at once). Measured pair by pair (farm-bench, 13
+#: pairs, 2 cores): hist --every 1m on 3M records 0.92x the wall, top 0.94x, cat --format
+#: csv on 1M 0.92x, CPU equal.
+_ARROW_THREADS = False
 #: Blocks whose numbers may fail to read as text (``numbers_as_text``) before a typer stops
 #: trying, and one more per TEXT_HITS_PER_MISS that did read: a miss costs a read of the block
 #: for nothing (a file of bad lines, of padded numbers), so misses stay a small share.
@@ -160,7 +166,7 @@ class BlockTyper:
                        } if self._numbers_as_text else {}
             text = {f: pa.binary() if f in numbers else t for f, t in types.items()}
             self._options_cache = _Options(
-                pacsv.ReadOptions(column_names=self.fields, use_threads=True,
+                pacsv.ReadOptions(column_names=self.fields, use_threads=_ARROW_THREADS,
                                   block_size=_READ_BLOCK_BYTES),
                 columns,
                 any(t == pa.binary() and f not in columns for f, t in types.items()),
