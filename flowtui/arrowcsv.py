@@ -41,7 +41,9 @@ def arrow_owned(data: bytes) -> pa.BufferReader:
     interpreter shutdown, Python ends the thread with ``pthread_exit`` inside a C++
     destructor and the process aborts ("terminate called without an active exception",
     exit 134) after a complete output. Memory Arrow owns needs no GIL to free; the copy
-    costs about 0.1 ms per MB.
+    costs about 0.1 ms per MB. Kept since blocks are read without the pool
+    (``blocks._ARROW_THREADS``): Arrow's input streams may still be let go of on a thread of
+    Arrow's own, and the copy is cheap insurance against that abort.
     """
     return pa.BufferReader(arrow_copy(data))
 
