@@ -9,7 +9,7 @@ sounds surer than AWS's documentation is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -415,6 +415,15 @@ def detect_family(columns: Iterable[str]) -> str:
     if vpc and not tgw:
         return "vpc"
     return "unknown"
+
+
+def record_family(record: Mapping[str, object]) -> str:
+    """``"vpc"``, ``"tgw"`` or ``"unknown"`` for one record: its ``resource-type`` value
+    (``TransitGateway…``) first, then the columns it has values in (``detect_family``)."""
+    resource_type = record.get("resource-type")
+    if isinstance(resource_type, str) and resource_type.startswith("TransitGateway"):
+        return "tgw"
+    return detect_family(name for name, value in record.items() if value is not None)
 
 
 _TOKEN = re.compile(r"\$\{([^}]*)\}")

@@ -256,6 +256,10 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
     lines += ["", f"timeline ({printable(recorder_label(r))}, per minute of end; "
                   "→ as the record, ← reverse)"]
     lines += ["  " + _window_line(w) for w in story.timeline] or ["  (none)"]
+    note = story.timeline_note()
+    if note:
+        lines += textwrap.wrap(f"({note})", WIDTH, initial_indent="  ",
+                               subsequent_indent="   ")
     lines += ["", f"missing ({len(story.missing)})"]
     lines += ["  " + printable(m) for m in story.missing] or ["  (nothing: the window is loaded)"]
     if story.missing and not around and any(is_s3_url(m) for m in story.missing):
@@ -326,7 +330,8 @@ def _tally(t: Tally) -> str:
     if t.reject:
         actions.append(f"REJECT×{t.reject}")
     flags = _flags(t.flags)
-    return (f"{t.packets} pkts {human_bytes(t.bytes)} {flags} {' '.join(actions)}").strip()
+    size = "- B" if t.bytes is None else human_bytes(t.bytes)
+    return (f"{_text(t.packets)} pkts {size} {flags} {' '.join(actions)}").strip()
 
 
 def write_conversation(out: TextIO, talk: Conversation,

@@ -166,12 +166,6 @@ def _glyph(tally: Tally) -> str:
     return EMPTY_CELL
 
 
-def _merge(a: Tally, b: Tally) -> Tally:
-    flags = a.flags if b.flags is None else (a.flags or 0) | b.flags
-    return Tally(a.records + b.records, a.packets + b.packets, a.bytes + b.bytes, flags,
-                 a.accept + b.accept, a.reject + b.reject)
-
-
 def strip_cells(timeline: Sequence[Window], record_end: int | None, width: int,
                 window: tuple[int, int] | None = None) -> tuple[list[StripCell], int, int]:
     """The timeline as at most ``width`` cells over its whole span and the story's
@@ -193,8 +187,8 @@ def strip_cells(timeline: Sequence[Window], record_end: int | None, width: int,
     status = [" "] * count
     for each in timeline:
         at = (each.start - first) // slot // per
-        forward[at] = _merge(forward[at], each.forward)
-        reverse[at] = _merge(reverse[at], each.reverse)
+        forward[at] = forward[at].merged(each.forward)
+        reverse[at] = reverse[at].merged(each.reverse)
         if each.status:
             status[at] = "S" if "SKIPDATA" in each.status else "N"
     here_at = ((record_end - record_end % slot - first) // slot // per
