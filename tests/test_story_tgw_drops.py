@@ -18,6 +18,8 @@ from flowtui.cli import main
 T0 = 1709647200  # 2024-03-05 14:00:00 UTC
 BASE = ("version resource-type account-id tgw-id tgw-attachment-id srcaddr dstaddr srcport "
         "dstport protocol packets bytes start end log-status")
+COUNTERS = ("packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded "
+            "packets-lost-ttl-expired")
 ROW = (f"6 TransitGateway 111122223333 tgw-0a1b tgw-attach-a 10.11.2.171 172.20.8.92 48517 "
        f"443 6 2 120 {T0} {T0 + 10} OK")
 
@@ -41,8 +43,7 @@ def test_no_drop_counters_in_the_format_is_not_known_not_none(
 
 def test_some_counters_dash_says_which_are_zero_and_which_are_not_known(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    said = _verdict(tmp_path, capsys, "packets-lost-no-route packets-lost-blackhole "
-                    "packets-lost-mtu-exceeded packets-lost-ttl-expired", "0 0 - -")
+    said = _verdict(tmp_path, capsys, COUNTERS, "0 0 - -")
     assert "dropped none" not in said, said
     assert "packets-lost-no-route and packets-lost-blackhole are 0." in said, said
     assert ("packets-lost-mtu-exceeded, packets-lost-ttl-expired, so whether the gateway "
@@ -51,6 +52,5 @@ def test_some_counters_dash_says_which_are_zero_and_which_are_not_known(
 
 def test_all_four_counters_zero_is_dropped_none(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    said = _verdict(tmp_path, capsys, "packets-lost-no-route packets-lost-blackhole "
-                    "packets-lost-mtu-exceeded packets-lost-ttl-expired", "0 0 0 0")
+    said = _verdict(tmp_path, capsys, COUNTERS, "0 0 0 0")
     assert "The gateway dropped none of its packets (packets-lost-* are 0)." in said, said
