@@ -256,15 +256,18 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
     lines += ["", f"timeline ({printable(recorder_label(r))}, per minute of end; "
                   "→ as the record, ← reverse)"]
     lines += ["  " + _window_line(w) for w in story.timeline] or ["  (none)"]
-    note = story.timeline_note()
-    if note:
-        lines += textwrap.wrap(f"({note})", WIDTH, initial_indent="  ",
-                               subsequent_indent="   ")
+    lines += _note_lines(story.timeline_note())
     lines += ["", f"missing ({len(story.missing)})"]
     lines += ["  " + printable(m) for m in story.missing] or ["  (nothing: the window is loaded)"]
     if story.missing and not around and any(is_s3_url(m) for m in story.missing):
         lines.append("  (--around loads them, keeping only this story's records)")
     out.write("\n".join(lines) + "\n\n")
+
+
+def _note_lines(note: str | None) -> list[str]:
+    """The sums' note (``sums.unrecorded_note``) under what it is about, or nothing."""
+    return textwrap.wrap(f"({note})", WIDTH, initial_indent="  ",
+                         subsequent_indent="   ") if note else []
 
 
 def _section(title: str, sightings: Sequence[Sighting]) -> list[str]:
@@ -359,6 +362,7 @@ def write_conversation(out: TextIO, talk: Conversation,
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in rows]
     lines.append(f"  (A = {a}, B = {b}; port = the lower of the two ports)")
+    lines += _note_lines(talk.note)
     out.write("\n".join(lines) + "\n")
 
 
