@@ -64,3 +64,12 @@ def test_the_timeline_note_of_a_transit_gateway_story_names_no_bpa(
     assert ("(1 of 2 records has no bytes recorded ('-': NODATA/SKIPDATA): the sums are of "
             "the others, '-' where none)") in out, out
     assert "Block Public Access" not in out
+
+
+def test_the_conversation_note_of_transit_gateway_records_names_no_bpa(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["story", str(_tgw_file(tmp_path)), "--conversation", "10.11.2.171",
+                 "172.20.8.92"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("(1 of 2 records has no bytes recorded ('-': NODATA/SKIPDATA): the sums are of "
+            "the others, '-' where none)") in out, out
