@@ -93,11 +93,14 @@ def _row(name: str, value: object, family: str, protocol: object = None) -> Expl
     spec = FIELDS.get(canonical_name(name))
     raw = _raw(value)
     decoder = None
+    dash_means = ""
     if spec is None:
         meaning = _UNKNOWN_FIELD
     else:
         meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
         decoder = spec.tgw_decoder if family == "tgw" and spec.tgw_decoder else spec.decoder
+        dash_means = (spec.tgw_dash_means if family == "tgw" and spec.tgw_dash_means
+                      else spec.dash_means)
         if spec.name in _PORT_FIELDS:
             decoder = partial(decode_port, protocol=protocol)
     if raw == "":
@@ -105,7 +108,7 @@ def _row(name: str, value: object, family: str, protocol: object = None) -> Expl
     elif spec is None:
         decoded = raw
     elif value is None:
-        decoded = f"no value: {spec.dash_means}" if spec.dash_means else _NO_VALUE
+        decoded = f"no value: {dash_means}" if dash_means else _NO_VALUE
     elif decoder is None:
         decoded = raw
     else:

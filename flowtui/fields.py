@@ -9,7 +9,7 @@ sounds surer than AWS's documentation is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -39,6 +39,8 @@ class FieldSpec:
     tgw_meaning: str = ""
     # Where its values read differently there too (tcp-flags 0: the TGW guide's own rule).
     tgw_decoder: Callable[[object], str | None] | None = None
+    # Where its '-' has fewer causes there (bytes: Block Public Access is a VPC feature).
+    tgw_dash_means: str = ""
 
 
 def _spec(
@@ -51,11 +53,12 @@ def _spec(
     decoder: Callable[[object], str | None] | None = None,
     tgw_meaning: str = "",
     tgw_decoder: Callable[[object], str | None] | None = None,
+    tgw_dash_means: str = "",
 ) -> FieldSpec:
     return FieldSpec(
         name=name, version=version, family=family, arrow_type=arrow_type, meaning=meaning,
         dash_means=dash_means, decoder=decoder, tgw_meaning=tgw_meaning,
-        tgw_decoder=tgw_decoder,
+        tgw_decoder=tgw_decoder, tgw_dash_means=tgw_dash_means,
     )
 
 
@@ -166,7 +169,10 @@ FIELDS: dict[str, FieldSpec] = {
               _FLOW_DASH + "; also Block Public Access records, which carry no bytes",
               d.decode_bytes,
               tgw_meaning="Bytes of this flow in this interval at this transit gateway "
-                          "attachment, one direction; not a connection total."),
+                          "attachment, one direction; not a connection total.",
+              # VPC Block Public Access blocks traffic through a VPC's internet gateways
+              # (EC2 API, ModifyVpcBlockPublicAccessOptions): no cause of a TGW record's '-'.
+              tgw_dash_means=_FLOW_DASH),
         _spec("start", 2, "both", INT64,
               "When the first packet of the flow was seen within the aggregation interval "
               "(epoch seconds, UTC). It can lag the real packet by up to 60 s and is not the "
@@ -415,6 +421,15 @@ def detect_family(columns: Iterable[str]) -> str:
     if vpc and not tgw:
         return "vpc"
     return "unknown"
+
+
+def record_family(record: Mapping[str, object]) -> str:
+    """``"vpc"``, ``"tgw"`` or ``"unknown"`` for one record: its ``resource-type`` value
+    (``TransitGateway…``) first, then the columns it has values in (``detect_family``)."""
+    resource_type = record.get("resource-type")
+    if isinstance(resource_type, str) and resource_type.startswith("TransitGateway"):
+        return "tgw"
+    return detect_family(name for name, value in record.items() if value is not None)
 
 
 _TOKEN = re.compile(r"\$\{([^}]*)\}")

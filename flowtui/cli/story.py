@@ -256,11 +256,18 @@ def write_story(out: TextIO, story: Story, number: int = 1, *, around: bool = Fa
     lines += ["", f"timeline ({printable(recorder_label(r))}, per minute of end; "
                   "→ as the record, ← reverse)"]
     lines += ["  " + _window_line(w) for w in story.timeline] or ["  (none)"]
+    lines += _note_lines(story.timeline_note())
     lines += ["", f"missing ({len(story.missing)})"]
     lines += ["  " + printable(m) for m in story.missing] or ["  (nothing: the window is loaded)"]
     if story.missing and not around and any(is_s3_url(m) for m in story.missing):
         lines.append("  (--around loads them, keeping only this story's records)")
     out.write("\n".join(lines) + "\n\n")
+
+
+def _note_lines(note: str | None) -> list[str]:
+    """The sums' note (``sums.unrecorded_note``) under what it is about, or nothing."""
+    return textwrap.wrap(f"({note})", WIDTH, initial_indent="  ",
+                         subsequent_indent="   ") if note else []
 
 
 def _section(title: str, sightings: Sequence[Sighting]) -> list[str]:
@@ -326,7 +333,8 @@ def _tally(t: Tally) -> str:
     if t.reject:
         actions.append(f"REJECT×{t.reject}")
     flags = _flags(t.flags)
-    return (f"{t.packets} pkts {human_bytes(t.bytes)} {flags} {' '.join(actions)}").strip()
+    size = "- B" if t.bytes is None else human_bytes(t.bytes)
+    return (f"{_text(t.packets)} pkts {size} {flags} {' '.join(actions)}").strip()
 
 
 def write_conversation(out: TextIO, talk: Conversation,
@@ -354,6 +362,7 @@ def write_conversation(out: TextIO, talk: Conversation,
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in rows]
     lines.append(f"  (A = {a}, B = {b}; port = the lower of the two ports)")
+    lines += _note_lines(talk.note)
     out.write("\n".join(lines) + "\n")
 
 

@@ -13,10 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flowtui.decoders import human_bytes
+from flowtui.fields import detect_family
 from flowtui.query.arrow import compile_arrow
 from flowtui.query.expr import And, Compare, Expr, Or
 from flowtui.query.flow import RECORDERS
-from flowtui.query.sums import check_sums
+from flowtui.query.sums import check_sums, unrecorded, unrecorded_note
 from flowtui.store import RecordStore
 
 
@@ -71,9 +72,13 @@ class Conversation:
     a: str
     b: str
     rows: list[ConversationRow] = field(default_factory=list)
+    #: Said once when some records recorded no packets or bytes and the sums are of the
+    #: others (top's and hist's note, ``sums.unrecorded_note``); None when all did.
+    note: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"a": self.a, "b": self.b, "groups": [row.to_json() for row in self.rows]}
+        return {"a": self.a, "b": self.b, "groups": [row.to_json() for row in self.rows],
+                "note": self.note}
 
 
 def _from(side: str, address: str) -> Expr:
@@ -98,6 +103,9 @@ def conversation(store: RecordStore, a: str, b: str) -> Conversation:
     check_sums(kept)
     if not tables:
         return Conversation(a, b)
+    # Block Public Access is a VPC feature: not a cause to name for Transit Gateway records.
+    note = unrecorded_note(unrecorded(kept), sum(batch.num_rows for batch in kept),
+                           bpa=detect_family(store.columns) != "tgw")
     table = pa.concat_tables(tables)
     grouped = table.group_by(["protocol", "port", "forward"], use_threads=False).aggregate([
         ("protocol", "count"), ("packets", "sum"), ("bytes", "sum"), ("accept", "sum"),
@@ -116,7 +124,7 @@ def conversation(store: RecordStore, a: str, b: str) -> Conversation:
                             e.sides.get(False, Side()), e.first, e.last, len(e.interfaces))
             for (protocol, port), e in merged.items()]
     rows.sort(key=lambda r: (-r.records, r.protocol or 0, r.port or 0))
-    return Conversation(a, b, rows)
+    return Conversation(a, b, rows, note)
 
 
 def _conversation_columns(batch: pa.RecordBatch, forward: pa.Array) -> pa.Table:

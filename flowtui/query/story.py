@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pyarrow.compute as pc
 
 from flowtui.decoders import as_int, tcp_flag_names
+from flowtui.fields import record_family
 from flowtui.query.conversation import Conversation, conversation
 from flowtui.query.flow import (
     SIGHTINGS_LIMIT,
@@ -37,6 +38,7 @@ from flowtui.query.flow import (
     story_expr,
     when,
 )
+from flowtui.query.sums import SUMMED, unrecorded_note
 from flowtui.query.verdict import VERDICTS, Case, diagnose, explain_status_row, utc_time
 from flowtui.store import RecordStore
 
@@ -51,30 +53,54 @@ TIMELINE_SLOT = 60
 # ------------------------------------------------------------------------------ results
 
 
+def _plus(total: int | None, value: int | None) -> int | None:
+    """A sum of recorded counts: '-' (None) adds nothing, and stays None while nothing did."""
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
 @dataclass(frozen=True)
 class Tally:
     """One direction within one timeline slot: ``flags`` is the OR of ``tcp-flags`` (None when
-    no record carried them)."""
+    no record carried them). ``packets`` and ``bytes`` sum the records that recorded them and
+    are None when none did ('-' is not recorded, not 0: NODATA/SKIPDATA, Block Public Access
+    records); ``packets_unrecorded``/``bytes_unrecorded`` count the records left out."""
 
     records: int = 0
-    packets: int = 0
-    bytes: int = 0
+    packets: int | None = None
+    bytes: int | None = None
     flags: int | None = None
     accept: int = 0
     reject: int = 0
+    packets_unrecorded: int = 0
+    bytes_unrecorded: int = 0
 
     def add(self, record: Mapping[str, object]) -> Tally:
         flags = as_int(record.get("tcp-flags"))
         action = record.get("action")
-        return Tally(self.records + 1, self.packets + (as_int(record.get("packets")) or 0),
-                     self.bytes + (as_int(record.get("bytes")) or 0),
-                     self.flags if flags is None else (self.flags or 0) | flags,
-                     self.accept + (action == "ACCEPT"), self.reject + (action == "REJECT"))
+        packets, size = as_int(record.get("packets")), as_int(record.get("bytes"))
+        return self.merged(Tally(1, packets, size, flags, int(action == "ACCEPT"),
+                                 int(action == "REJECT"), int(packets is None),
+                                 int(size is None)))
+
+    def merged(self, other: Tally) -> Tally:
+        """Both tallies as one (a slot's records added, or slots merged on a narrow strip)."""
+        flags = self.flags if other.flags is None else (self.flags or 0) | other.flags
+        return Tally(self.records + other.records, _plus(self.packets, other.packets),
+                     _plus(self.bytes, other.bytes), flags, self.accept + other.accept,
+                     self.reject + other.reject,
+                     self.packets_unrecorded + other.packets_unrecorded,
+                     self.bytes_unrecorded + other.bytes_unrecorded)
+
+    def unrecorded(self) -> dict[str, int]:
+        """Records without packets, and without bytes, as ``sums.unrecorded`` counts them."""
+        return {"packets": self.packets_unrecorded, "bytes": self.bytes_unrecorded}
 
     def to_json(self) -> dict[str, object]:
         return {"records": self.records, "packets": self.packets, "bytes": self.bytes,
                 "tcp-flags": self.flags, "flags": tcp_flag_names(self.flags or 0),
-                "accept": self.accept, "reject": self.reject}
+                "accept": self.accept, "reject": self.reject, "unrecorded": self.unrecorded()}
 
 
 @dataclass(frozen=True)
@@ -142,12 +168,25 @@ class Story:
     def sampled(self) -> bool:
         return self.found > SIGHTINGS_LIMIT
 
+    def timeline_note(self) -> str | None:
+        """Said once under the timeline when some of its records recorded no packets or no
+        bytes: the sums are of the others (top's and hist's note, ``sums.unrecorded_note``)."""
+        counts = dict.fromkeys(SUMMED, 0)
+        records = 0
+        for window in self.timeline:
+            for tally in (window.forward, window.reverse):
+                records += tally.records
+                for name, count in tally.unrecorded().items():
+                    counts[name] += count
+        return unrecorded_note(counts, records, bpa=record_family(self.record) != "tgw")
+
     def to_json(self) -> dict[str, object]:
         return {
             "record": jsonable(self.record), "source": self.source, "verdict": self.verdict,
             "explanation": self.explanation, "reply": [s.to_json() for s in self.reply],
             "elsewhere": [s.to_json() for s in self.elsewhere],
-            "timeline": [w.to_json() for w in self.timeline], "missing": list(self.missing),
+            "timeline": [w.to_json() for w in self.timeline],
+            "timeline_note": self.timeline_note(), "missing": list(self.missing),
             "found": self.found, "sampled": self.sampled,
         }
 

@@ -61,9 +61,11 @@ def unrecorded(batches: Iterable[pa.RecordBatch]) -> dict[str, int]:
     return counts
 
 
-def unrecorded_note(counts: dict[str, int], records: int) -> str | None:
+def unrecorded_note(counts: dict[str, int], records: int, *, bpa: bool = True) -> str | None:
     """One line for the reader of sums some records did not take part in, or None when
-    every record recorded its packets and bytes (the common case says nothing)."""
+    every record recorded its packets and bytes (the common case says nothing). ``bpa``
+    False for Transit Gateway records: Block Public Access is a VPC feature (it blocks
+    traffic through internet gateways), so it is no cause of their '-'."""
     missing = {name: n for name, n in counts.items() if n}
     if not missing:
         return None
@@ -74,7 +76,8 @@ def unrecorded_note(counts: dict[str, int], records: int) -> str | None:
                      for name, n in missing.items())
     tail = "" if all(n == records for n in missing.values()) else (
         ": the sums are of the others, '-' where none")
-    return f"{what} recorded ('-': NODATA/SKIPDATA, Block Public Access){tail}"
+    causes = "NODATA/SKIPDATA, Block Public Access" if bpa else "NODATA/SKIPDATA"
+    return f"{what} recorded ('-': {causes}){tail}"
 
 
 def _no_record_has(name: str, records: int) -> str:

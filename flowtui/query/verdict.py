@@ -107,6 +107,33 @@ def _blocked_by_bpa(case: Case) -> str | None:
     return _explain_bpa(case, blocked[0]) if blocked else None
 
 
+#: The Transit Gateway's drop counters (reference §7), in the order AWS lists them.
+PACKETS_LOST = ("packets-lost-no-route", "packets-lost-blackhole",
+                "packets-lost-mtu-exceeded", "packets-lost-ttl-expired")
+
+
+def _tgw_drops(record: Mapping[str, object]) -> str:
+    """What the gateway's drop counters say. A counter that is '-' or not in the format was
+    not recorded, which is not 0: "dropped none" is said only when all four are 0."""
+    counts = {name: as_int(record.get(name)) for name in PACKETS_LOST}
+    lost = [f"{n} {name.removeprefix('packets-lost-')}" for name, n in counts.items() if n]
+    unknown = [name for name, n in counts.items() if n is None]
+    if not lost and not unknown:
+        return "The gateway dropped none of its packets (packets-lost-* are 0)."
+    if len(unknown) == len(PACKETS_LOST):
+        return ("Whether the gateway dropped packets of it is not known: packets-lost-* are "
+                "not recorded ('-' or not in this flow log's format).")
+    zeros = [name for name, n in counts.items() if n == 0]
+    said = (f"The gateway dropped packets of it: {', '.join(lost)} (packets-lost-*)." if lost
+            else f"{' and '.join(zeros)} {'is' if len(zeros) == 1 else 'are'} 0.")
+    if not unknown:
+        return said
+    reasons = "that reason" if len(unknown) == 1 else "those reasons"
+    return (f"{said} Not recorded ('-' or not in this flow log's format): "
+            f"{', '.join(unknown)}, so whether the gateway dropped packets of it for {reasons} "
+            "is not known.")
+
+
 def _rejected_after_close(case: Case) -> str | None:
     closers = case.closers(case.record, case.index)
     return _explain_after_close(case.record, closers) if closers else None
@@ -124,16 +151,10 @@ def _refused(case: Case) -> str | None:
 def _no_action(case: Case) -> str | None:
     record = case.record
     if str(record.get("resource-type") or "").startswith("TransitGateway"):
-        lost = [f"{as_int(record.get(f))} {f.removeprefix('packets-lost-')}" for f in
-                ("packets-lost-no-route", "packets-lost-blackhole",
-                 "packets-lost-mtu-exceeded", "packets-lost-ttl-expired")
-                if as_int(record.get(f))]
         return ("A Transit Gateway flow log records no action: nothing in its format says "
                 "whether a security group or network ACL passed this traffic, so no verdict "
                 "rests on it (read the VPC flow logs of the interfaces at either end). "
-                + (f"The gateway dropped packets of it: {', '.join(lost)} (packets-lost-*)."
-                   if lost else "The gateway dropped none of its packets (packets-lost-* "
-                                "are 0 or not logged)."))
+                + _tgw_drops(record))
     return (f"The record has no action (action '-', log-status "
             f"{record.get('log-status')}), so nothing can be said of it.")
 

@@ -54,6 +54,7 @@ class ConversationScreen(Screen[None]):
         yield Static(title, id="conversation-title")
         with ConversationBody(id="conversation-body"):
             yield Static(id="conversation-table")
+            yield Static(id="conversation-note")
         yield Static(Text("A→B: records from A to B (srcaddr or pkt-srcaddr A); port: the "
                           "lower of the two; acc/rej: ACCEPT/REJECT counts", style="dim"),
                      id="conversation-legend")
@@ -75,6 +76,10 @@ class ConversationScreen(Screen[None]):
         self.query_one("#conversation-title", Static).update(
             conversation_title(message.talk, self.named))
         self.query_one("#conversation-table", Static).update(conversation_table(message.talk))
+        # the sums leave out records that recorded no packets or bytes: said once, as top does
+        note = self.query_one("#conversation-note", Static)
+        note.update(Text(literal(message.talk.note or ""), style="italic"))
+        note.display = message.talk.note is not None
 
     @on(StoryFailed)
     def _failed(self, message: StoryFailed) -> None:

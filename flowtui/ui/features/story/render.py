@@ -41,8 +41,12 @@ VERDICT_CLASS = {
 
 # Timeline cells: one glyph per kind, so ACCEPT and REJECT differ without colour.
 ACCEPT_CELL, REJECT_CELL, BOTH_CELL, EMPTY_CELL = "█", "░", "▓", "·"
+#: Records whose action is '-' (a Transit Gateway flow log has no action field, reference
+#: §7): recorded, so never the "none" cell, and neither ACCEPT nor REJECT.
+NO_ACTION_CELL = "▪"
 STRIP_LEGEND = (f"{ACCEPT_CELL} ACCEPT  {REJECT_CELL} REJECT  {BOTH_CELL} both  "
                 f"{EMPTY_CELL} none  N/S NODATA/SKIPDATA  ^ this record")
+_TAIL = f"{EMPTY_CELL} none  N/S NODATA/SKIPDATA  ^ this record"
 
 #: Fields whose record and reply values are expected to be each other's (a reply swaps them).
 MIRRORED = {"srcaddr": "dstaddr", "dstaddr": "srcaddr", "srcport": "dstport",
@@ -161,15 +165,21 @@ def _glyph(tally: Tally) -> str:
         return BOTH_CELL
     if tally.reject:
         return REJECT_CELL
-    if tally.accept or tally.records:
-        return ACCEPT_CELL if tally.accept else EMPTY_CELL
-    return EMPTY_CELL
+    if tally.accept:
+        return ACCEPT_CELL
+    return NO_ACTION_CELL if tally.records else EMPTY_CELL
 
 
-def _merge(a: Tally, b: Tally) -> Tally:
-    flags = a.flags if b.flags is None else (a.flags or 0) | b.flags
-    return Tally(a.records + b.records, a.packets + b.packets, a.bytes + b.bytes, flags,
-                 a.accept + b.accept, a.reject + b.reject)
+def strip_legend(cells: Sequence[StripCell]) -> str:
+    """What the strip's glyphs mean: the usual legend, or, where records without an action
+    are drawn, theirs first (alone when no ACCEPT/REJECT is drawn, so it fits 80 columns)."""
+    drawn = {glyph for c in cells for glyph in (c.forward, c.reverse)}
+    if NO_ACTION_CELL not in drawn:
+        return STRIP_LEGEND
+    mine = f"{NO_ACTION_CELL} recorded, no action  "
+    if drawn & {ACCEPT_CELL, REJECT_CELL, BOTH_CELL}:
+        return mine + STRIP_LEGEND
+    return mine + _TAIL
 
 
 def strip_cells(timeline: Sequence[Window], record_end: int | None, width: int,
@@ -193,8 +203,8 @@ def strip_cells(timeline: Sequence[Window], record_end: int | None, width: int,
     status = [" "] * count
     for each in timeline:
         at = (each.start - first) // slot // per
-        forward[at] = _merge(forward[at], each.forward)
-        reverse[at] = _merge(reverse[at], each.reverse)
+        forward[at] = forward[at].merged(each.forward)
+        reverse[at] = reverse[at].merged(each.reverse)
         if each.status:
             status[at] = "S" if "SKIPDATA" in each.status else "N"
     here_at = ((record_end - record_end % slot - first) // slot // per

@@ -49,12 +49,13 @@ from flowtui.ui.features.jobs.story import (
     tell_story,
 )
 from flowtui.ui.features.story.render import (
-    STRIP_LEGEND,
+    NO_ACTION_CELL,
     VERDICT_CLASS,
     comparison,
     sighting_line,
     span_label,
     strip_cells,
+    strip_legend,
     verdict_line,
 )
 from flowtui.ui.messages import ShowConversation
@@ -97,6 +98,7 @@ class TimelineStrip(Widget):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "timeline-strip--accept", "timeline-strip--reject", "timeline-strip--both",
         "timeline-strip--empty", "timeline-strip--status", "timeline-strip--label",
+        "timeline-strip--no-action",
     }
     DEFAULT_CSS = "TimelineStrip { height: auto; }"
 
@@ -130,7 +132,7 @@ class TimelineStrip(Widget):
         head.append("  " + span_label(first, len(cells), seconds), style="")
         style = {glyph: self.get_component_rich_style(f"timeline-strip--{name}")
                  for glyph, name in (("█", "accept"), ("░", "reject"), ("▓", "both"),
-                                     ("·", "empty"))}
+                                     ("·", "empty"), (NO_ACTION_CELL, "no-action"))}
         label = self.get_component_rich_style("timeline-strip--label")
         forward, reverse = Text("→ ", style=label, no_wrap=True), \
             Text("← ", style=label, no_wrap=True)
@@ -145,7 +147,8 @@ class TimelineStrip(Widget):
         lines: list[Text] = [head, forward, reverse]
         if any(c.status.strip() for c in cells):
             lines.append(status)
-        lines += [here, Text(STRIP_LEGEND, style="dim", no_wrap=True, overflow="ellipsis")]
+        lines += [here, Text(strip_legend(cells), style="dim", no_wrap=True,
+                             overflow="ellipsis")]
         return Group(*lines)
 
 
