@@ -127,13 +127,19 @@ def test_sg_port_range_allows_and_the_record_is_said_to_disagree(ec2_world: Worl
 
 def test_icmp_type_rules_are_said_with_if(ec2_world: World, names: Names) -> None:
     """ICMP records carry no type: NACL rule 80 (deny icmp type 8) applies 'if' the packets
-    were echo requests; and sg-web allows icmp type 8 only, said the same way."""
+    were echo requests; other types go on to rule 100 (allow all) and then to sg-web, which
+    allows none from there; and sg-web allows icmp type 8 only, said the same way."""
     nacl = which_rule(_record(ec2_world.web["eni"], "203.0.113.9", ec2_world.web["ip"], 0, 0,
                               protocol=1), names)
     assert nacl is not None and nacl["rule-number"] == 80
     assert _text(nacl) == (f"NACL {ec2_world.acl} inbound rule 80 denies icmp type 8 from "
                            "203.0.113.0/24 (if the packets were of that ICMP type: flow logs "
-                           "don't record it)")
+                           f"don't record it); if of another type, NACL {ec2_world.acl} "
+                           "inbound rule 100 allows all traffic from 0.0.0.0/0 (icmp from "
+                           "203.0.113.9); where the NACL lets it through, no rule of sg-web "
+                           f"({ec2_world.sg_web}) allows icmp from 203.0.113.9 (it allows tcp "
+                           "443 from 0.0.0.0/0; tcp 22 from 10.20.0.0/16; tcp 8000-8999 from "
+                           "10.20.0.0/16; …)")
     group = which_rule(_record(ec2_world.web["eni"], ec2_world.db["ip"], ec2_world.web["ip"],
                                0, 0, protocol=1), names)
     assert group is not None and group["kind"] == "security-group"
