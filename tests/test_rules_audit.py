@@ -45,7 +45,7 @@ from flowtui.names.rules import which_rule
 from flowtui.names.story import annotate
 from tests.ec2_world import names_of
 from tests.test_names_rules import _record, _text
-from tests.test_story import T0, V5, store_of, story_of
+from tests.test_story import ENI, T0, V5, store_of, story_of, v5
 
 REGION = "sa-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -252,6 +252,46 @@ def test_a_syn_ack_from_a_service_port_above_1023_is_said_to_be_a_reply(
         f"it (they are stateful) and today NACL {w.acl} inbound rule 110 allows tcp "
         f"1024-65535 from 0.0.0.0/0 (tcp 40000 from {w.out['ip']}): the configuration changed "
         "since the record, or something the flow log can't see refused it")
+
+
+def test_a_rejected_request_whose_reverse_was_accepted_is_not_cleared_by_state(
+        audit: Audit, names: Names) -> None:
+    """A client's SYN to m1:8080 REJECTed in, and m1:8080 → the client ACCEPTed out (SYN-ACK,
+    an earlier connection of the tuple). Security groups pass replies to requests they
+    allowed, not new requests, so the SYN is judged by the inbound rules: no rule of m1's
+    groups allows tcp 8080 from 198.51.100.7. Before, both records' story was
+    nacl-blocks-reply ("a network ACL is stateless, and is the likely block") and the rule
+    line said the groups allow it as a reply and NACL rule 110 allows it: "today's rules
+    allow what this record shows rejected" — the group that refuses it went unnamed."""
+    w = audit
+    client = "198.51.100.7"
+    lines = [f"5 {ACCOUNT} {w.m1['eni']} {client} {w.m1['ip']} 50000 8080 6 1 60 "
+             f"{T0} {T0 + 30} REJECT OK 2 ingress {client} {w.m1['ip']}",
+             f"5 {ACCOUNT} {w.m1['eni']} {w.m1['ip']} {client} 8080 50000 6 1 60 "
+             f"{T0} {T0 + 30} ACCEPT OK 18 egress {w.m1['ip']} {client}"]
+    for story in _stories(lines):
+        assert story.verdict == "rejected", story.explanation
+        assert "flow logs alone can't say which" in story.explanation
+        assert "inbound rules of the security group" in story.explanation
+        assert "outbound" not in story.explanation
+        rule = annotate(story, names)["rule"]
+        assert (rule["kind"], rule["direction"]) == ("security-group", "inbound")
+        assert _text(rule).startswith(
+            f"no rule of {_groups(w, names)} allows tcp 8080 from {client}")
+
+
+def test_an_outbound_rejected_request_points_at_the_outbound_rules() -> None:
+    """The same on the way out: m1's SYN to 203.0.113.9:443 REJECTed (egress), the reverse
+    ACCEPTed in. Security group and network ACL rules are inbound and outbound; an egress
+    REJECT is judged by the outbound ones."""
+    lines = [v5(ENI, "10.0.1.5", "203.0.113.9", 40000, 443, T0, T0 + 30, "REJECT", 2, "egress"),
+             v5(ENI, "203.0.113.9", "10.0.1.5", 443, 40000, T0, T0 + 30, "ACCEPT", 18,
+                "ingress")]
+    for story in _stories(lines):
+        assert story.verdict == "rejected"
+        assert "outbound rules of the security group" in story.explanation
+        assert "outbound rules of its subnet's network ACL" in story.explanation
+        assert "inbound" not in story.explanation
 
 
 # --- what the inventory lacks ---------------------------------------------------------------
