@@ -315,3 +315,22 @@ def test_a_subnet_whose_nacl_is_not_in_the_inventory_is_not_said_to_allow(
         f"did not return it), so whether it refused tcp 9000 from {w.m2['ip']} can't be told; "
         f"default ({w.sg_default}) allows all traffic from {w.sg_default} (tcp 9000 from "
         f"{w.m2['ip']})")
+
+
+def test_a_reply_rejected_at_another_interface_points_at_its_outbound_rules() -> None:
+    """web's SYN to db:5432 ACCEPTed out of web's interface; db's SYN-ACK REJECTed on the way
+    out of db's, where the request was not seen. The advice named "its security group and
+    subnet NACL" without saying which rules; the refused traffic leaves db's interface, so
+    its outbound rules are the ones (security group and network ACL rules are inbound and
+    outbound, VPC User Guide)."""
+    db_eni = "eni-0a1b2c3d4e5f600db"
+    lines = [v5(ENI, "10.0.1.5", "10.0.2.9", 40000, 5432, T0, T0 + 30, "ACCEPT", 2, "egress"),
+             v5(db_eni, "10.0.2.9", "10.0.1.5", 5432, 40000, T0, T0 + 30, "REJECT", 18,
+                "egress")]
+    story = _stories(lines)[0]
+    assert story.verdict == "rejected"
+    assert (f"interface-id {db_eni}) where the request itself was not seen"
+            in story.explanation)
+    assert ("check the outbound rules of its security group and of its subnet's network ACL "
+            "(flow-direction egress) for the reply's ports") in story.explanation
+    assert "inbound" not in story.explanation

@@ -398,12 +398,14 @@ def _explain_rejected(case: Case) -> str:
 
 
 def _explain_reply_rejected_elsewhere(case: Case, rejected: Mapping[str, object]) -> str:
+    direction, how = direction_of(case.store, rejected)
     return (f"The record was ACCEPTed ({_brief(case.record)}), and its reverse tuple was "
             f"REJECTed at another interface ({_brief(rejected)}, {place(rejected)}) where "
             "the request itself was not seen. "
             "A security group or network ACL there refuses the reply (§3.1); load that "
             "interface's records around the same time to see both directions, and check "
-            "its security group and subnet NACL for the reply's "
+            f"the {rule_set(direction)} rules of its security group and of its subnet's "
+            f"network ACL ({how}) for the reply's "
             f"{'ports' if has_ports(rejected) else protocol_name(rejected)}.")
 
 
