@@ -103,8 +103,12 @@ def audit(s3_server: Any) -> Audit:
     ec2.authorize_security_group_ingress(GroupId=w.sg_v6, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
          "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
-    w.sg_other = ec2.create_security_group(GroupName="other", Description="no inbound rule",
+    w.sg_other = ec2.create_security_group(GroupName="other", Description="one ICMP code",
                                            VpcId=w.vpc)["GroupId"]
+    # ICMP type 3 (destination unreachable) code 4 (fragmentation needed) only
+    ec2.authorize_security_group_ingress(GroupId=w.sg_other, IpPermissions=[
+        {"IpProtocol": "icmp", "FromPort": 3, "ToPort": 4,
+         "IpRanges": [{"CidrIp": "10.40.0.0/16"}]}])
 
     # subnet a's network ACL: in, echo requests, tcp to ephemeral ports, https over IPv6;
     # out, all IPv4; and both * rules as DescribeNetworkAcls numbers them
@@ -334,3 +338,17 @@ def test_a_reply_rejected_at_another_interface_points_at_its_outbound_rules() ->
     assert ("check the outbound rules of its security group and of its subnet's network ACL "
             "(flow-direction egress) for the reply's ports") in story.explanation
     assert "inbound" not in story.explanation
+
+
+def test_an_icmp_rule_of_one_code_is_said_with_its_code(audit: Audit, names: Names) -> None:
+    """A security group's ICMP rule gives "the ICMP type and code" in FromPort and ToPort, -1
+    meaning all (AuthorizeSecurityGroupIngress). "other" allows type 3 code 4 only
+    (fragmentation needed); the answer read "allows icmp type 3", which a reader takes for
+    every destination-unreachable code. Within subnet b no NACL is between."""
+    w = audit
+    rule = which_rule(_record(w.out["eni"], w.m2["ip"], w.out["ip"], 0, 0, protocol=1), names)
+    assert rule is not None and rule["kind"] == "security-group"
+    assert _text(rule) == (
+        f"no rule of other ({w.sg_other}) allows icmp from {w.m2['ip']}; other ({w.sg_other}) "
+        "allows icmp type 3 code 4 from 10.40.0.0/16, if the packets were of that ICMP type "
+        "(flow logs don't record it)")

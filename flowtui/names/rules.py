@@ -95,6 +95,15 @@ def packet_of(record: Mapping[str, Any], interface: InterfaceInfo) -> Packet | N
                   local_port=_int(record.get("dstport" if inbound else "srcport")))
 
 
+def _icmp_text(icmp_type: Any, code: Any) -> str:
+    """`` type 3 code 4`` / `` type 8`` / ``""`` for an ICMP rule: a NACL entry's
+    IcmpTypeCode, a security group rule's FromPort (type) and ToPort (code); -1 is all. A
+    rule for one code is no rule for the whole type."""
+    if _int(icmp_type) in (None, -1):
+        return ""
+    return f" type {icmp_type}" + (f" code {code}" if _int(code) not in (None, -1) else "")
+
+
 def _protocol_text(number: int | None) -> str:
     if number is None:
         return "?"
@@ -168,8 +177,8 @@ def _entry_text(acl_id: str, entry: Mapping[str, Any], packet: Packet) -> str:
         low, high = ports.get("From"), ports.get("To")
         proto += f" {low}" if low == high else f" {low}-{high}"
     icmp = entry.get("IcmpTypeCode") or {}
-    if proto.startswith("icmp") and _int(icmp.get("Type")) not in (None, -1):
-        proto += f" type {icmp.get('Type')}"
+    if proto.startswith("icmp"):
+        proto += _icmp_text(icmp.get("Type"), icmp.get("Code"))
     side = "from" if packet.direction == "inbound" else "to"
     cidr = entry.get("CidrBlock") or entry.get("Ipv6CidrBlock")
     label = "*" if _int(number) in _STAR else number
@@ -271,8 +280,7 @@ def _permission_text(permission: Mapping[str, Any], direction: str) -> str:
     if protocol == "-1":
         what = "all traffic"
     elif protocol in ("icmp", "icmpv6", "1", "58"):
-        what = _PROTOCOL_NAMES.get(protocol, protocol) + (
-            f" type {low}" if _int(low) not in (None, -1) else "")
+        what = _PROTOCOL_NAMES.get(protocol, protocol) + _icmp_text(low, high)
     else:
         name = _PROTOCOL_NAMES.get(protocol, protocol)
         what = f"{name} {low}" if low == high else f"{name} {low}-{high}"
