@@ -67,14 +67,19 @@ def _text(rule: dict[str, Any] | None) -> str:
 def test_nacl_inbound_deny_rule_is_named(ec2_world: World, names: Names,
                                          direction: str | None) -> None:
     """Inbound: the subnet's NACL rule 90 denies tcp 22 from 198.51.100.0/24. Without
-    flow-direction the direction comes from which side is the interface's own address."""
+    flow-direction the direction comes from which side is the interface's own address.
+    sg-web, next on the path, allows ssh from the VPC only: it refuses it too, and that is
+    said (opening rule 90 alone would not let it through)."""
     rule = which_rule(_record(ec2_world.web["eni"], "198.51.100.7", ec2_world.web["ip"],
                               40000, 22, direction=direction), names)
     assert rule is not None
     assert {k: rule[k] for k in ("kind", "id", "rule-number", "direction")} == {
         "kind": "network-acl", "id": ec2_world.acl, "rule-number": 90, "direction": "inbound"}
-    assert _text(rule) == f"NACL {ec2_world.acl} inbound rule 90 denies tcp 22 from " \
-                          "198.51.100.0/24"
+    assert _text(rule) == (
+        f"NACL {ec2_world.acl} inbound rule 90 denies tcp 22 from 198.51.100.0/24; if the NACL "
+        f"let it through, no rule of sg-web ({ec2_world.sg_web}) allows tcp 22 from "
+        "198.51.100.7 (it allows tcp 443 from 0.0.0.0/0; tcp 22 from 10.20.0.0/16; tcp "
+        "8000-8999 from 10.20.0.0/16; …)")
 
 
 def test_nacl_outbound_rule_for_udp(ec2_world: World, names: Names) -> None:
@@ -149,12 +154,16 @@ def test_icmp_type_rules_are_said_with_if(ec2_world: World, names: Names) -> Non
 
 
 def test_the_default_star_rule(ec2_world: World, names: Names) -> None:
-    """IPv6 inbound: the NACL has no IPv6 entry, so the * rule denies it."""
+    """IPv6 inbound: the NACL has no IPv6 entry, so the * rule denies it; past it, sg-web's
+    443 rule is for 0.0.0.0/0 only, IPv4, so the group would refuse it too."""
     rule = which_rule(_record(ec2_world.web["eni"], "2001:db8::1", ec2_world.web["ipv6"],
                               40000, 443), names)
     assert rule is not None and rule["rule-number"] == 32767
     assert _text(rule) == (f"NACL {ec2_world.acl} inbound: no numbered rule matches tcp 443 "
-                           "from 2001:db8::1, so the default rule * denies it")
+                           "from 2001:db8::1, so the default rule * denies it; if the NACL let "
+                           f"it through, no rule of sg-web ({ec2_world.sg_web}) allows tcp 443 "
+                           "from 2001:db8::1 (it allows tcp 443 from 0.0.0.0/0; tcp 22 from "
+                           "10.20.0.0/16; tcp 8000-8999 from 10.20.0.0/16; …)")
 
 
 def test_security_group_reference_and_cidr(ec2_world: World, names: Names) -> None:

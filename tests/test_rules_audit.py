@@ -205,7 +205,9 @@ def test_the_ipv6_star_rule_is_said_as_the_default_rule(audit: Audit, names: Nam
     rule = which_rule(_record(w.m1["eni"], "2001:db8::1", w.m1["ipv6"], 40000, 8443), names)
     assert rule is not None and (rule["kind"], rule["rule-number"]) == ("network-acl", 32768)
     assert _text(rule) == (f"NACL {w.acl} inbound: no numbered rule matches tcp 8443 from "
-                           "2001:db8::1, so the default rule * denies it")
+                           "2001:db8::1, so the default rule * denies it; if the NACL let it "
+                           f"through, no rule of {_groups(w, names)} allows tcp 8443 from "
+                           f"2001:db8::1 (it allows {_allows(w, names)})")
     https = which_rule(_record(w.m1["eni"], "2001:db8::1", w.m1["ipv6"], 40000, 443), names)
     assert https is not None and https["kind"] == "none"
     assert f"v6-https ({w.sg_v6}) allows tcp 443 from ::/0" in _text(https)

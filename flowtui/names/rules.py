@@ -421,6 +421,10 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
                                 f"{after[0]['text']}"
             elif step["kind"] == "unknown" and groups is not None:
                 step["text"] += f"; {groups['text']}"
+            elif after and after[0]["text"] not in step["text"]:
+                # both refuse it: changing the first alone would not let it through
+                first = "the NACL" if step["kind"] == "network-acl" else "the groups"
+                step["text"] += f"; if {first} let it through, {after[0]['text']}"
             return _public(step, today)
     # Every rule on the path allows it today.
     acl_text = (f"no NACL (both ends are in subnet {info.subnet_id}: a NACL filters what "
