@@ -354,3 +354,22 @@ def test_an_icmp_rule_of_one_code_is_said_with_its_code(audit: Audit, names: Nam
         f"no rule of other ({w.sg_other}) allows icmp from {w.m2['ip']}; other ({w.sg_other}) "
         "allows icmp type 3 code 4 from 10.40.0.0/16, if the packets were of that ICMP type "
         "(flow logs don't record it)")
+
+
+def test_a_reply_refused_by_the_nacl_on_the_way_in_is_not_said_twice(audit: Audit,
+                                                                     names: Names) -> None:
+    """From 2001:db8::1:443 to m1's ephemeral port over IPv6: the * rule (32768) refuses it
+    on the way in, before the groups; m1's groups allow none of it either, unless it is a
+    reply ("the response traffic for that request is allowed to flow in regardless of inbound
+    security group rules"). The reply note ended by naming the * rule again ("… security
+    groups allow it (they are stateful) and NACL …: no numbered rule matches …"), after the
+    answer had begun with it: it now stops at the groups."""
+    w = audit
+    rule = which_rule(_record(w.m1["eni"], "2001:db8::1", w.m1["ipv6"], 443, 50000), names)
+    text = _text(rule)
+    assert text.startswith(f"NACL {w.acl} inbound: no numbered rule matches tcp 50000 from "
+                           "2001:db8::1, so the default rule * denies it; if the NACL let it "
+                           f"through, no rule of {_groups(w, names)} allows tcp 50000")
+    assert text.endswith("; if this was the reply to a connection the interface opened, "
+                         "security groups allow it (they are stateful)")
+    assert text.count("no numbered rule matches") == 1, text

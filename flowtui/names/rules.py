@@ -444,19 +444,20 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
 def _reply_hint(packet: Packet, nacl: Mapping[str, Any] | None, within: bool) -> str:
     """What refused the record if it was a reply, which the groups let through (stateful):
     the NACL's own verdict on it (on the way out it comes after the groups), not a pointer
-    to a NACL that today's rules show allowing it."""
+    to a NACL that today's rules show allowing it. On the way in a refusing NACL is named
+    before the groups already: saying it again here read as a circle."""
     opened = "opened" if packet.direction == "inbound" else "accepted"
-    if nacl is not None and nacl["denies"]:
-        then = nacl["text"]
-    elif nacl is not None:
-        then = (f"today {nacl['text']}: the configuration changed since the record, or "
-                "something the flow log can't see refused it")
-    elif within:
-        then = "no NACL is between (both ends are in its subnet)"
-    else:
-        then = "a NACL is the place to look (none is in the inventory)"
-    return (f"; if this was the reply to a connection the interface {opened}, security "
-            f"groups allow it (they are stateful) and {then}")
+    hint = (f"; if this was the reply to a connection the interface {opened}, security "
+            "groups allow it (they are stateful)")
+    if nacl is None:  # no NACL between: both ends are in the subnet (a missing one is a step)
+        return f"{hint} and no NACL is between (both ends are in its subnet)" if within \
+            else hint
+    if nacl["denies"] and packet.direction == "inbound":
+        return hint
+    if nacl["denies"]:
+        return f"{hint} and {nacl['text']}"
+    return (f"{hint} and today {nacl['text']}: the configuration changed since the record, "
+            "or something the flow log can't see refused it")
 
 
 def _public_member_note(inventory: Inventory, packet: Packet, names: Any) -> str:
