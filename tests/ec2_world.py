@@ -13,9 +13,12 @@ moto's objects so the HTTP answers look like AWS's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+if TYPE_CHECKING:
+    from flowtui.names.resolve import Names
 
 REGION = "ap-northeast-3"  # a region no other test uses: moto's state is shared in-process
 
@@ -56,6 +59,15 @@ def _instance(ec2: Any, subnet: str, groups: list[str], ip: str, name: str | Non
                              PrivateIpAddress=ip, TagSpecifications=tags)["Instances"][0]
     eni = made["NetworkInterfaces"][0]["NetworkInterfaceId"]
     return {"id": made["InstanceId"], "eni": eni, "ip": ip}
+
+
+def names_of(endpoint_url: str, region: str) -> Names:
+    """The ``Names`` of what flowtui's read-only client reads of ``region`` on the server."""
+    from flowtui.names.inventory import fetch, make_ec2_client
+    from flowtui.names.resolve import Names
+
+    return Names(inventories=[fetch(make_ec2_client(region=region, endpoint_url=endpoint_url),
+                                    region)])
 
 
 _SEEDED: dict[tuple[str, str], World] = {}

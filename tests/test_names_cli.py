@@ -134,7 +134,9 @@ def test_story_speaks_in_names_and_names_the_rule(ec2_world: World,
     assert {k: rule[k] for k in ("kind", "id", "rule-number", "direction")} == {
         "kind": "network-acl", "id": w.acl, "rule-number": 90, "direction": "inbound"}
     assert rule["text"].startswith(f"NACL {w.acl} inbound rule 90 denies tcp 22 from "
-                                   "198.51.100.0/24 — today's configuration")
+                                   "198.51.100.0/24; if the NACL let it through, no rule of "
+                                   f"sg-web ({w.sg_web}) allows tcp 22 from 198.51.100.7")
+    assert "— today's configuration" in rule["text"]
     text = flowtui(w, files, "story", str(files["log"]), "--where", "reject")
     lines = text.stdout.splitlines()
     assert lines[1] == "verdict  rejected"

@@ -67,14 +67,19 @@ def _text(rule: dict[str, Any] | None) -> str:
 def test_nacl_inbound_deny_rule_is_named(ec2_world: World, names: Names,
                                          direction: str | None) -> None:
     """Inbound: the subnet's NACL rule 90 denies tcp 22 from 198.51.100.0/24. Without
-    flow-direction the direction comes from which side is the interface's own address."""
+    flow-direction the direction comes from which side is the interface's own address.
+    sg-web, next on the path, allows ssh from the VPC only: it refuses it too, and that is
+    said (opening rule 90 alone would not let it through)."""
     rule = which_rule(_record(ec2_world.web["eni"], "198.51.100.7", ec2_world.web["ip"],
                               40000, 22, direction=direction), names)
     assert rule is not None
     assert {k: rule[k] for k in ("kind", "id", "rule-number", "direction")} == {
         "kind": "network-acl", "id": ec2_world.acl, "rule-number": 90, "direction": "inbound"}
-    assert _text(rule) == f"NACL {ec2_world.acl} inbound rule 90 denies tcp 22 from " \
-                          "198.51.100.0/24"
+    assert _text(rule) == (
+        f"NACL {ec2_world.acl} inbound rule 90 denies tcp 22 from 198.51.100.0/24; if the NACL "
+        f"let it through, no rule of sg-web ({ec2_world.sg_web}) allows tcp 22 from "
+        "198.51.100.7 (it allows tcp 443 from 0.0.0.0/0; tcp 22 from 10.20.0.0/16; tcp "
+        "8000-8999 from 10.20.0.0/16; …)")
 
 
 def test_nacl_outbound_rule_for_udp(ec2_world: World, names: Names) -> None:
@@ -127,13 +132,19 @@ def test_sg_port_range_allows_and_the_record_is_said_to_disagree(ec2_world: Worl
 
 def test_icmp_type_rules_are_said_with_if(ec2_world: World, names: Names) -> None:
     """ICMP records carry no type: NACL rule 80 (deny icmp type 8) applies 'if' the packets
-    were echo requests; and sg-web allows icmp type 8 only, said the same way."""
+    were echo requests; other types go on to rule 100 (allow all) and then to sg-web, which
+    allows none from there; and sg-web allows icmp type 8 only, said the same way."""
     nacl = which_rule(_record(ec2_world.web["eni"], "203.0.113.9", ec2_world.web["ip"], 0, 0,
                               protocol=1), names)
     assert nacl is not None and nacl["rule-number"] == 80
     assert _text(nacl) == (f"NACL {ec2_world.acl} inbound rule 80 denies icmp type 8 from "
                            "203.0.113.0/24 (if the packets were of that ICMP type: flow logs "
-                           "don't record it)")
+                           f"don't record it); if of another type, NACL {ec2_world.acl} "
+                           "inbound rule 100 allows all traffic from 0.0.0.0/0 (icmp from "
+                           "203.0.113.9); where the NACL lets it through, no rule of sg-web "
+                           f"({ec2_world.sg_web}) allows icmp from 203.0.113.9 (it allows tcp "
+                           "443 from 0.0.0.0/0; tcp 22 from 10.20.0.0/16; tcp 8000-8999 from "
+                           "10.20.0.0/16; …)")
     group = which_rule(_record(ec2_world.web["eni"], ec2_world.db["ip"], ec2_world.web["ip"],
                                0, 0, protocol=1), names)
     assert group is not None and group["kind"] == "security-group"
@@ -143,12 +154,16 @@ def test_icmp_type_rules_are_said_with_if(ec2_world: World, names: Names) -> Non
 
 
 def test_the_default_star_rule(ec2_world: World, names: Names) -> None:
-    """IPv6 inbound: the NACL has no IPv6 entry, so the * rule denies it."""
+    """IPv6 inbound: the NACL has no IPv6 entry, so the * rule denies it; past it, sg-web's
+    443 rule is for 0.0.0.0/0 only, IPv4, so the group would refuse it too."""
     rule = which_rule(_record(ec2_world.web["eni"], "2001:db8::1", ec2_world.web["ipv6"],
                               40000, 443), names)
     assert rule is not None and rule["rule-number"] == 32767
     assert _text(rule) == (f"NACL {ec2_world.acl} inbound: no numbered rule matches tcp 443 "
-                           "from 2001:db8::1, so the default rule * denies it")
+                           "from 2001:db8::1, so the default rule * denies it; if the NACL let "
+                           f"it through, no rule of sg-web ({ec2_world.sg_web}) allows tcp 443 "
+                           "from 2001:db8::1 (it allows tcp 443 from 0.0.0.0/0; tcp 22 from "
+                           "10.20.0.0/16; tcp 8000-8999 from 10.20.0.0/16; …)")
 
 
 def test_security_group_reference_and_cidr(ec2_world: World, names: Names) -> None:

@@ -40,9 +40,9 @@ from typing import Any
 
 import pytest
 
-from flowtui.names.inventory import fetch, make_ec2_client
 from flowtui.names.resolve import Names
 from flowtui.names.rules import which_rule
+from tests.ec2_world import names_of
 from tests.test_names_rules import _record, _text
 
 REGION = "ca-central-1"
@@ -150,9 +150,7 @@ def small(s3_server: Any) -> Small:
 
 @pytest.fixture(scope="module")
 def names(small: Small, s3_server: Any) -> Names:
-    inventory = fetch(make_ec2_client(region=REGION, endpoint_url=s3_server.endpoint_url),
-                      REGION)
-    return Names(inventories=[inventory])
+    return names_of(s3_server.endpoint_url, REGION)
 
 
 def test_an_interface_without_a_security_group_is_refused_by_its_nacl(small: Small,

@@ -246,8 +246,10 @@ async def test_the_story_of_a_reject_names_who_and_the_rule(
         await wait_for(pilot, lambda: "rule  NACL" in text(pilot), what="the rule line")
         flat = " ".join(text(pilot).split())
         assert f"who 198.51.100.7 → web-1 ({w.web['id']}, sg-web) tcp 22" in flat
-        assert (f"rule NACL {w.acl} inbound rule 90 denies tcp 22 from 198.51.100.0/24 — "
-                "today's configuration") in flat
+        assert (f"rule NACL {w.acl} inbound rule 90 denies tcp 22 from 198.51.100.0/24; if the "
+                f"NACL let it through, no rule of sg-web ({w.sg_web}) allows tcp 22 from "
+                "198.51.100.7") in flat
+        assert "— today's configuration" in flat
         # v: the conversation's title says who the sides are (the partner has no name)
         await press(pilot, "v")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen)

@@ -18,7 +18,8 @@ when the format has it, else from which side holds the interface's own address.
 
 What a flow log doesn't carry can't be decided: the ICMP type and code (ICMP records show
 ports 0), the contents of a prefix list (reading it needs a call flowtui does not make), an
-address outside the inventory behind a security-group reference. Those are said, not guessed.
+address outside the inventory behind a security-group reference, a subnet's network ACL that
+DescribeNetworkAcls did not return. Those are said, not guessed.
 The answer always says it is today's configuration, not necessarily the record's.
 """
 
@@ -31,11 +32,15 @@ from typing import Any
 
 from flowtui.names.interfaces import InterfaceInfo
 from flowtui.names.inventory import Inventory, describe_age
+from flowtui.query.advice import reply_reason
 
 _PROTOCOL_NAMES = {"-1": "all", "1": "icmp", "6": "tcp", "17": "udp", "58": "icmpv6"}
 _NAME_NUMBERS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
 _PORTED = (6, 17)
 _ICMP = (1, 58)
+#: The ``*`` rules as DescribeNetworkAcls numbers them: 32767 for IPv4 (0.0.0.0/0) and 32768
+#: for IPv6 (::/0), the second in a VPC with an IPv6 block (AWS CLI, describe-network-acls).
+_STAR = (32767, 32768)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,15 @@ def packet_of(record: Mapping[str, Any], interface: InterfaceInfo) -> Packet | N
                   port=_int(record.get("dstport")),
                   remote_port=_int(record.get("srcport" if inbound else "dstport")),
                   local_port=_int(record.get("dstport" if inbound else "srcport")))
+
+
+def _icmp_text(icmp_type: Any, code: Any) -> str:
+    """`` type 3 code 4`` / `` type 8`` / ``""`` for an ICMP rule: a NACL entry's
+    IcmpTypeCode, a security group rule's FromPort (type) and ToPort (code); -1 is all. A
+    rule for one code is no rule for the whole type."""
+    if _int(icmp_type) in (None, -1):
+        return ""
+    return f" type {icmp_type}" + (f" code {code}" if _int(code) not in (None, -1) else "")
 
 
 def _protocol_text(number: int | None) -> str:
@@ -163,45 +177,64 @@ def _entry_text(acl_id: str, entry: Mapping[str, Any], packet: Packet) -> str:
         low, high = ports.get("From"), ports.get("To")
         proto += f" {low}" if low == high else f" {low}-{high}"
     icmp = entry.get("IcmpTypeCode") or {}
-    if proto.startswith("icmp") and _int(icmp.get("Type")) not in (None, -1):
-        proto += f" type {icmp.get('Type')}"
+    if proto.startswith("icmp"):
+        proto += _icmp_text(icmp.get("Type"), icmp.get("Code"))
     side = "from" if packet.direction == "inbound" else "to"
     cidr = entry.get("CidrBlock") or entry.get("Ipv6CidrBlock")
-    label = "*" if number == 32767 else number
+    label = "*" if _int(number) in _STAR else number
     return f"NACL {acl_id} {packet.direction} rule {label} {verb} {proto} {side} {cidr}"
 
 
 def evaluate_nacl(acl: Mapping[str, Any], packet: Packet) -> dict[str, Any]:
-    """The first entry that decides ``packet`` (AWS: ascending rule number, first match)."""
+    """The entry that decides ``packet`` (AWS: ascending rule number, first match).
+
+    An entry for one ICMP type matches only "if" the packets were of that type (the record
+    has no type): it is said so, and the first entry that matches whatever the type decides
+    the other types. Passing over it silently said "no numbered rule matches" of a ping that
+    an allow rule for echo requests lets in."""
     acl_id = str(acl.get("NetworkAclId"))
     egress = packet.direction == "outbound"
     entries = sorted((e for e in acl.get("Entries") or [] if bool(e.get("Egress")) == egress),
                      key=lambda e: _int(e.get("RuleNumber")) or 0)
+    typed: list[tuple[int | None, bool, str]] = []  # (number, denies, text) for one ICMP type
+    number: int | None = 32767
+    deny, text = True, _star_text(acl_id, packet)
     for entry in entries:
         match = _nacl_entry_match(entry, packet)
         if match == "no":
             continue
-        deny = entry.get("RuleAction") == "deny"
-        number = _int(entry.get("RuleNumber"))
+        found = _int(entry.get("RuleNumber"))
+        denies = entry.get("RuleAction") == "deny"
         if match == "maybe":
-            if not deny:
-                continue  # allows one ICMP type only: the REJECTed packets were likely others
-            text = (_entry_text(acl_id, entry, packet)
-                    + " (if the packets were of that ICMP type: flow logs don't record it)")
-        elif number == 32767:
-            text = (f"NACL {acl_id} {packet.direction}: no numbered rule matches "
-                    f"{_what(packet)}, so the default rule * denies it")
+            typed.append((found, denies, _entry_text(acl_id, entry, packet)))
+            continue
+        number, deny = found, denies
+        if found in _STAR:
+            text = _star_text(acl_id, packet)
         else:
             text = _entry_text(acl_id, entry, packet)
             if not deny:
                 text += f" ({_what(packet)})"
-        return {"kind": "network-acl", "id": acl_id, "rule-number": number,
-                "direction": packet.direction, "text": text, "denies": deny}
+        break
     # AWS always has the * rule; an inventory without it still denies what nothing matched
-    return {"kind": "network-acl", "id": acl_id, "rule-number": 32767,
-            "direction": packet.direction, "denies": True,
-            "text": f"NACL {acl_id} {packet.direction}: no numbered rule matches "
-                    f"{_what(packet)}, so the default rule * denies it"}
+    base = {"kind": "network-acl", "id": acl_id, "direction": packet.direction}
+    if not typed:
+        return base | {"rule-number": number, "text": text, "denies": deny}
+    those = "that ICMP type" if len(typed) == 1 else "those ICMP types"
+    said = "; ".join(t for _, _, t in typed)
+    any_deny = deny or any(d for _, d, _ in typed)
+    first_deny = next((n for n, d, _ in typed if d), number)
+    return base | {
+        "rule-number": first_deny if any_deny else typed[0][0], "denies": any_deny,
+        "uncertain": any(d != deny for _, d, _ in typed),
+        "passed": "where the NACL lets it through",
+        "text": f"{said} (if the packets were of {those}: flow logs don't record it); if of "
+                f"another type, {text}"}
+
+
+def _star_text(acl_id: str, packet: Packet) -> str:
+    return (f"NACL {acl_id} {packet.direction}: no numbered rule matches {_what(packet)}, so "
+            "the default rule * denies it")
 
 
 # ------------------------------------------------------------------------ security groups
@@ -247,8 +280,7 @@ def _permission_text(permission: Mapping[str, Any], direction: str) -> str:
     if protocol == "-1":
         what = "all traffic"
     elif protocol in ("icmp", "icmpv6", "1", "58"):
-        what = _PROTOCOL_NAMES.get(protocol, protocol) + (
-            f" type {low}" if _int(low) not in (None, -1) else "")
+        what = _PROTOCOL_NAMES.get(protocol, protocol) + _icmp_text(low, high)
     else:
         name = _PROTOCOL_NAMES.get(protocol, protocol)
         what = f"{name} {low}" if low == high else f"{name} {low}-{high}"
@@ -357,6 +389,14 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
     acl = nacl_of(inventory, info.subnet_id)
     within = _same_subnet(inventory, info.subnet_id, packet.remote)
     nacl = evaluate_nacl(acl, packet) if acl is not None and not within else None
+    if acl is None and not within:
+        # Every subnet has a network ACL: one missing from the inventory is unknown, not
+        # absent, and "today's rules allow" would be a guess.
+        nacl = {"kind": "unknown", "id": "", "direction": packet.direction, "denies": True,
+                "uncertain": True, "passed": "if it lets it through",
+                "text": f"the network ACL of subnet {info.subnet_id} is not in the inventory "
+                        "(DescribeNetworkAcls did not return it), so whether it refused "
+                        f"{_what(packet)} can't be told"}
     # An interface without a group (a NAT gateway's, a transit gateway attachment's: AWS
     # lets no group be associated with them) is filtered by its subnet's NACL alone.
     groups = evaluate_groups(inventory, packet, _members(inventory, list(
@@ -367,16 +407,24 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
                   "the reply to traffic it allowed (security groups are stateful)"}
     if groups is not None and groups["denies"]:
         groups["text"] += _public_member_note(inventory, packet, names)
-        if _looks_like_reply(packet):
+        if reply_reason(record) is not None:  # as the story's verdict reads a reply
             groups["text"] += _reply_hint(packet, nacl, within)
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
     for at, step in enumerate(path):
         if step is not None and step["denies"]:
             after = [s for s in path[at + 1:] if s is not None and s["denies"]]
             if step.get("uncertain") and after and after[0]["text"] not in step["text"]:
-                # the groups come first on the way out: if the rule they can't read allows
-                # it, the NACL after them is what refused it
-                step["text"] += f"; if that rule allows it, {after[0]['text']}"
+                # if the step that can't be settled lets it through (the rule flowtui can't
+                # read allows it, the packets were of another ICMP type), the next one on
+                # the path is what refused it
+                step["text"] += f"; {step.get('passed', 'if that rule allows it')}, " \
+                                f"{after[0]['text']}"
+            elif step["kind"] == "unknown" and groups is not None:
+                step["text"] += f"; {groups['text']}"
+            elif after and after[0]["text"] not in step["text"]:
+                # both refuse it: changing the first alone would not let it through
+                first = "the NACL" if step["kind"] == "network-acl" else "the groups"
+                step["text"] += f"; if {first} let it through, {after[0]['text']}"
             return _public(step, today)
     # Every rule on the path allows it today.
     acl_text = (f"no NACL (both ends are in subnet {info.subnet_id}: a NACL filters what "
@@ -393,29 +441,23 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
             "text": " ".join(text.split()) + today}
 
 
-def _looks_like_reply(packet: Packet) -> bool:
-    """From a service port (below 1024) to an ephemeral one (1024 and up)."""
-    source = packet.remote_port if packet.direction == "inbound" else packet.local_port
-    return packet.protocol in _PORTED and (source if source is not None else 65535) < 1024 \
-        and (packet.port or 0) >= 1024
-
-
 def _reply_hint(packet: Packet, nacl: Mapping[str, Any] | None, within: bool) -> str:
     """What refused the record if it was a reply, which the groups let through (stateful):
     the NACL's own verdict on it (on the way out it comes after the groups), not a pointer
-    to a NACL that today's rules show allowing it."""
+    to a NACL that today's rules show allowing it. On the way in a refusing NACL is named
+    before the groups already: saying it again here read as a circle."""
     opened = "opened" if packet.direction == "inbound" else "accepted"
-    if nacl is not None and nacl["denies"]:
-        then = nacl["text"]
-    elif nacl is not None:
-        then = (f"today {nacl['text']}: the configuration changed since the record, or "
-                "something the flow log can't see refused it")
-    elif within:
-        then = "no NACL is between (both ends are in its subnet)"
-    else:
-        then = "a NACL is the place to look (none is in the inventory)"
-    return (f"; if this was the reply to a connection the interface {opened}, security "
-            f"groups allow it (they are stateful) and {then}")
+    hint = (f"; if this was the reply to a connection the interface {opened}, security "
+            "groups allow it (they are stateful)")
+    if nacl is None:  # no NACL between: both ends are in the subnet (a missing one is a step)
+        return f"{hint} and no NACL is between (both ends are in its subnet)" if within \
+            else hint
+    if nacl["denies"] and packet.direction == "inbound":
+        return hint
+    if nacl["denies"]:
+        return f"{hint} and {nacl['text']}"
+    return (f"{hint} and today {nacl['text']}: the configuration changed since the record, "
+            "or something the flow log can't see refused it")
 
 
 def _public_member_note(inventory: Inventory, packet: Packet, names: Any) -> str:
@@ -450,7 +492,7 @@ def _same_subnet(inventory: Inventory, subnet_id: str, remote: str) -> bool:
 
 
 def _public(step: dict[str, Any], today: str) -> dict[str, Any]:
-    out = {k: v for k, v in step.items() if k not in ("denies", "uncertain")}
+    out = {k: v for k, v in step.items() if k not in ("denies", "uncertain", "passed")}
     if out["kind"] != "network-acl":
         out.pop("rule-number", None)
     out["text"] = out["text"] + today

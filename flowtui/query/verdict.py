@@ -19,6 +19,7 @@ from flowtui.decoders import as_int, tcp_flag_names
 from flowtui.query.advice import (
     TRAFFIC_TYPE,
     UNSEEN,
+    answers,
     has_ports,
     opens,
     overlap,
@@ -141,7 +142,23 @@ def _rejected_after_close(case: Case) -> str | None:
 
 def _reply_accepted_here(case: Case) -> str | None:
     accepted = case.back("ACCEPT")
-    return _explain_nacl(case, accepted[0].record, case.record) if accepted else None
+    if not accepted or not _is_reply(accepted[0].record, case.record):
+        return None
+    return _explain_nacl(case, accepted[0].record, case.record)
+
+
+def _request_accepted_back(case: Case) -> str | None:
+    """R is a REJECTed request whose reverse tuple was ACCEPTed here."""
+    accepted = case.back("ACCEPT")
+    return _explain_request_rejected(case, accepted[0].record, case.record) if accepted \
+        else None
+
+
+def _is_reply(accepted: Mapping[str, object], rejected: Mapping[str, object]) -> bool:
+    """Whether the REJECTed one of two opposite records is the reply: only then does a
+    security group's state (it allowed the request) clear it. A REJECTed request (its SYN,
+    the service's port) is judged by the rules as any new traffic is."""
+    return request_and_reply(accepted, rejected)[1] is rejected
 
 
 def _refused(case: Case) -> str | None:
@@ -174,7 +191,16 @@ def _reply_rejected_after_close(case: Case) -> str | None:
 
 def _reply_rejected_here(case: Case) -> str | None:
     rejected = case.back("REJECT")
-    return _explain_nacl(case, case.record, rejected[0].record) if rejected else None
+    if not rejected or not _is_reply(case.record, rejected[0].record):
+        return None
+    return _explain_nacl(case, case.record, rejected[0].record)
+
+
+def _request_rejected_back(case: Case) -> str | None:
+    """R is ACCEPTed and reads as the reply of a request REJECTed here."""
+    rejected = case.back("REJECT")
+    return _explain_request_rejected(case, case.record, rejected[0].record) if rejected \
+        else None
 
 
 def _answered_elsewhere(case: Case) -> str | None:
@@ -187,7 +213,7 @@ def _reply_rejected_where_request_passed(case: Case) -> str | None:
         at = recorded_at(s.record)
         pair = [f for f in case.elsewhere if at is not None and recorded_at(f.record) == at
                 and f.record.get("action") == "ACCEPT"]
-        if pair:
+        if pair and _is_reply(pair[0].record, s.record):
             return _explain_nacl(case, pair[0].record, s.record)
     return None
 
@@ -219,12 +245,14 @@ _RULES: dict[object, tuple[Rule, ...]] = {
     "REJECT": (
         ("rejected-after-close", _rejected_after_close),
         ("nacl-blocks-reply", _reply_accepted_here),
+        ("rejected", _request_accepted_back),
         ("rejected", _refused),
     ),
     "ACCEPT": (
         ("ok", _answered_here),
         ("rejected-after-close", _reply_rejected_after_close),
         ("nacl-blocks-reply", _reply_rejected_here),
+        ("rejected", _request_rejected_back),
         ("ok", _answered_elsewhere),
         ("nacl-blocks-reply", _reply_rejected_where_request_passed),
         ("rejected", _reply_rejected_elsewhere),
@@ -323,6 +351,30 @@ def _explain_nacl(case: Case, accepted: Mapping[str, object],
             "a rule is added.")
 
 
+def _explain_request_rejected(case: Case, accepted: Mapping[str, object],
+                              rejected: Mapping[str, object]) -> str:
+    """The REJECTed one of two opposite records on one interface is the request: the
+    stateful argument (a reply to allowed traffic passes the groups) does not clear the
+    security groups of it."""
+    direction, how = direction_of(case.store, rejected)
+    rules = rule_set(direction)
+    why = (f"it carries tcp-flags {rejected.get('tcp-flags')}, SYN without ACK" if
+           opens(rejected) else f"the ACCEPTed one carries tcp-flags {accepted.get('tcp-flags')}"
+           ", SYN-ACK" if answers(accepted) else "its destination port is the lower, the "
+           "service's")
+    target = (f"{protocol_name(rejected)} port {rejected.get('dstport')}" if has_ports(rejected)
+              else what_to_allow(rejected, reply=False, port=None))
+    return (f"On {place(rejected)} the reverse tuple was ACCEPTed ({_brief(accepted)}), but "
+            f"the REJECTed record ({_brief(rejected)}) reads as the request ({why}), the "
+            "ACCEPTed one as a reply to an earlier request of the same tuple. Security "
+            "groups pass replies to requests they allowed, not new requests: a security "
+            "group or a network ACL refuses this one, and flow logs alone can't say which "
+            f"(§3.1). Check the {rules} rules of the security group of {place(rejected)} "
+            f"({how}) for {target}, then the {rules} rules of its subnet's network ACL. It "
+            "would be confirmed by finding the rule; a rule changed between the two records "
+            "would explain why the earlier request passed.")
+
+
 def _explain_rejected(case: Case) -> str:
     r = case.record
     direction, how = direction_of(case.store, r)
@@ -367,12 +419,14 @@ def _explain_rejected(case: Case) -> str:
 
 
 def _explain_reply_rejected_elsewhere(case: Case, rejected: Mapping[str, object]) -> str:
+    direction, how = direction_of(case.store, rejected)
     return (f"The record was ACCEPTed ({_brief(case.record)}), and its reverse tuple was "
             f"REJECTed at another interface ({_brief(rejected)}, {place(rejected)}) where "
             "the request itself was not seen. "
             "A security group or network ACL there refuses the reply (§3.1); load that "
             "interface's records around the same time to see both directions, and check "
-            "its security group and subnet NACL for the reply's "
+            f"the {rule_set(direction)} rules of its security group and of its subnet's "
+            f"network ACL ({how}) for the reply's "
             f"{'ports' if has_ports(rejected) else protocol_name(rejected)}.")
 
 
