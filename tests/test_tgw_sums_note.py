@@ -20,6 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from flowtui.cli import main
+from tests.cli_fork import flowtui_run
+from tests.conftest import S3Server, _raw_client, text_object
 
 TGW = ("version resource-type account-id tgw-id tgw-attachment-id srcaddr dstaddr srcport "
        "dstport protocol packets bytes start end log-status flow-direction")
@@ -91,3 +93,19 @@ def test_a_mix_of_vpc_and_transit_gateway_objects_says_whose_cause_bpa_is(
     _write(folder, "b-vpc.log", VPC, VPC_OK)
     err = _note(capsys, "top", str(folder), "--by", "srcaddr")
     assert f"1 of 3 records has no bytes recorded {TGW_ONLY}" in err, err
+
+
+def test_top_of_a_transit_gateway_object_in_s3_names_no_bpa(s3_server: S3Server) -> None:
+    """The same through S3 (moto, over HTTP): the folder is listed while its objects load."""
+    bucket = "tgw-sums-note"
+    key = ("AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/03/05/111122223333_vpcflowlogs_"
+           "us-east-1_fl-0tgw_20240305T1400Z_a0000001.log.gz")
+    seeder = _raw_client(s3_server.endpoint_url)  # flowtui's own client only reads
+    seeder.create_bucket(Bucket=bucket)
+    seeder.put_object(Bucket=bucket, Key=key, Body=text_object(TGW_ROWS, TGW.split()))
+    done = flowtui_run("top", f"s3://{bucket}/{key.rsplit('/', 1)[0]}/",
+                       "--by", "srcaddr", "--endpoint-url", s3_server.endpoint_url,
+                       timeout=120)
+    assert done.returncode == 0, done.stderr
+    err = " ".join(done.stderr.split())
+    assert f"1 of 2 records has no bytes recorded {TGW_ONLY}" in err, err
