@@ -56,6 +56,10 @@ class BatchLoaded:
     #: Where the rows are in the object's text (``blocks.RowLines``: the first row's line
     #: number, their line numbers, or None when not known).
     lines: int | pa.Array | None = None
+    #: The object's format family, "vpc", "tgw" or "unknown" (``fields.detect_family`` of
+    #: its header or Parquet columns): the batch may hold only the columns asked for, which
+    #: need not tell (``top`` reads the grouped and summed ones).
+    family: str = "unknown"
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def explain(record: Mapping[str, object]) -> Explanation:
     protocol = values.get("protocol")
     result.rows = [_row(name, value, family, protocol) for name, value in record.items()]
     result.facts.append(("record", _FAMILY_NAMES[family]))
-    _status(values, result)
+    _status(values, family, result)
     _times(values, result)
     _volume(values, result)
     _sides(values, family, result)
@@ -153,18 +153,25 @@ def _bit_rate(bits_per_second: float) -> str:
     return f"{bits_per_second:.1f} bit/s"
 
 
-def _status(values: Mapping[str, object], out: Explanation) -> None:
+def _status(values: Mapping[str, object], family: str, out: Explanation) -> None:
+    """NODATA and SKIPDATA said of where they were recorded: a VPC record's interface; a
+    Transit Gateway flow log's transit gateway or attachment (it names no interface, and has
+    no action to deny with)."""
     status = values.get("log-status")
+    tgw = family == "tgw"
     if status == "NODATA":
         out.warnings.append(
+            "NODATA: the transit gateway or attachment the flow log is for had no traffic "
+            "during this interval; this row is not a flow" if tgw else
             "NODATA: the interface had no traffic during this interval; this row is not a "
             "flow and not denied traffic"
         )
     elif status == "SKIPDATA":
+        where = "this" if tgw else "this interface and"
         out.warnings.append(
             "SKIPDATA: records were lost in this interval (capacity limit or internal error); "
-            "one row can stand for many flows, so totals for this interface and interval are "
-            "lower bounds"
+            f"one row can stand for many flows, so totals for {where} interval are lower "
+            "bounds"
         )
 
 
@@ -210,9 +217,12 @@ def _volume(values: Mapping[str, object], out: Explanation) -> None:
 def _sides(values: Mapping[str, object], family: str, out: Explanation) -> None:
     direction = values.get("flow-direction")
     if family == "tgw":
-        where = values.get("tgw-attachment-id") or values.get("tgw-id") or "the attachment"
+        attachment, gateway = values.get("tgw-attachment-id"), values.get("tgw-id")
+        at = (f"transit gateway attachment {attachment}" if attachment is not None
+              else f"transit gateway {gateway}" if gateway is not None
+              else "the transit gateway")
         if direction in ("ingress", "egress"):
-            out.facts.append(("recording side", f"{direction} at transit gateway {where}"))
+            out.facts.append(("recording side", f"{direction} at {at}"))
         return
     where = values.get("interface-id") or values.get("resource-id") or "the recording interface"
     if values.get("interface-id") is None and str(values.get("resource-id", "")).startswith(

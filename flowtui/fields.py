@@ -127,7 +127,8 @@ FIELDS: dict[str, FieldSpec] = {
               "text: 12 digits with leading zeros, or the literal 'unknown' when an AWS service "
               "created the interface.",
               "not seen in AWS data", d.decode_account_id,
-              tgw_meaning="AWS account that owns the transit gateway."),
+              tgw_meaning="AWS account that owns the transit gateway.",
+              tgw_decoder=d.decode_tgw_account_id),
         _spec("interface-id", 2, "vpc", DICT_STRING,
               "The network interface (ENI) the traffic was recorded on.",
               "traffic of a regional NAT gateway: the gateway ID is in resource-id instead "
@@ -251,7 +252,15 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("flow-direction", 5, "both", DICT_STRING,
               "ingress or egress, relative to the interface where the traffic was recorded.",
               "unknown (unconfirmed)", d.decode_flow_direction,
-              tgw_meaning="ingress or egress, relative to the transit gateway attachment."),
+              # The TGW guide's row says "the interface where traffic is captured", the VPC
+              # guide's words; a TGW record is recorded for an attachment, not an interface.
+              tgw_meaning="ingress or egress: the direction of the flow with respect to where "
+                          "the transit gateway recorded it, the attachment in "
+                          "tgw-attachment-id (\"the transit gateway attachment for which "
+                          "traffic is being recorded\"); tgw-pair-attachment-id is the "
+                          "flow's other, egress or ingress, attachment. Which way ingress "
+                          "points there is not documented.",
+              tgw_decoder=d.decode_tgw_flow_direction),
         _spec("traffic-path", 5, "vpc", INT8,
               "Egress only: the path the traffic takes to its destination (1 same VPC, "
               "2 internet gateway or gateway endpoint, 3 virtual private gateway, 4/5 peering, "
@@ -268,9 +277,9 @@ FIELDS: dict[str, FieldSpec] = {
               "ID of the transit gateway attachment the traffic was recorded on.",
               "not seen in AWS data"),
         _spec("tgw-src-vpc-account-id", 6, "tgw", DICT_STRING,
-              "Account of the source VPC.", _TGW_ATTACHMENT_DASH, d.decode_account_id),
+              "Account of the source VPC.", _TGW_ATTACHMENT_DASH, d.decode_tgw_account_id),
         _spec("tgw-dst-vpc-account-id", 6, "tgw", DICT_STRING,
-              "Account of the destination VPC.", _TGW_ATTACHMENT_DASH, d.decode_account_id),
+              "Account of the destination VPC.", _TGW_ATTACHMENT_DASH, d.decode_tgw_account_id),
         _spec("tgw-src-vpc-id", 6, "tgw", DICT_STRING,
               "ID of the source VPC.", _TGW_ATTACHMENT_DASH),
         _spec("tgw-dst-vpc-id", 6, "tgw", DICT_STRING,

@@ -410,7 +410,8 @@ class Loader:
                     delivered += batch.num_rows
                     # rows filtered out: which lines those left are is not kept
                     self._emit(index, BatchLoaded(ref, batch,
-                                                  lines if batch.num_rows == rows else None))
+                                                  lines if batch.num_rows == rows else None,
+                                                  parser.family_of(batch)))
         except Exception as exc:  # any failure is this object's, reported in one line
             if self._cancel.is_set() or _cancelled(exc):
                 return

@@ -154,7 +154,7 @@ def load_neighbours(plan: NeighbourPlan, store: RecordStore, loaded: Loaded, *, 
                 if batch.num_rows:
                     kept += batch.num_rows
                     store.append(batch, ref.location)
-                event = BatchLoaded(ref, batch)
+                event = BatchLoaded(ref, batch, family=event.family)
             case ObjectDone(ref, error=error) if error:
                 failed.append(f"{ref.location}: {error}")
                 failed_at.add(ref.location)

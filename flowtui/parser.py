@@ -29,7 +29,7 @@ from flowtui.blocks import (
     Prefilter,
     line_text,
 )
-from flowtui.fields import DEFAULT_FIELDS
+from flowtui.fields import DEFAULT_FIELDS, detect_family
 from flowtui.header import MAX_FIELDS, column_names, looks_like_header
 from flowtui.inflate import DEFAULT as DEFAULT_INFLATE
 from flowtui.inflate import Inflate
@@ -229,6 +229,12 @@ class FlowLogParser:
         of this parser's: a Parquet object's). Asked once per batch."""
         held = self._row_lines.pop(id(batch), None)
         return held[1] if held is not None and held[0] is batch else None
+
+    def family_of(self, batch: pa.RecordBatch) -> str:
+        """"vpc", "tgw" or "unknown" for a batch of this parser's object: from its header's
+        fields (the batch may hold fewer: ``columns``) and the batch's own (a Parquet
+        object's, which has no header)."""
+        return detect_family({*(self.fields or ()), *batch.schema.names})
 
     def close(self) -> None:
         """Stop the parse thread; idempotent, and safe to call from a cancelled load."""

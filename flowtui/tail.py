@@ -364,7 +364,7 @@ class TailEngine:
                 cut = oldest.batch.num_rows
             else:
                 self._held[0] = BatchLoaded(oldest.ref, oldest.batch.slice(extra),
-                                            slice_lines(oldest.lines, extra))
+                                            slice_lines(oldest.lines, extra), oldest.family)
                 cut = extra
             self._held_rows -= cut
             self._held_dropped += cut

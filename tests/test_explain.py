@@ -188,7 +188,8 @@ def test_tgw_record() -> None:
     values = decoded(result)
     assert "transit gateway" in values["resource-type"]
     assert values["packets-lost-blackhole"] == "3 packets dropped (blackhole route)"
-    assert "transit gateway tgw-attach-0a1b2c3d4e5f67890" in facts(result)["recording side"]
+    assert "transit gateway attachment tgw-attach-0a1b2c3d4e5f67890" in \
+        facts(result)["recording side"]
     assert result.warnings == [
         "the transit gateway dropped packets of this flow: blackhole 3"
     ]

@@ -233,7 +233,8 @@ class TopRowsSink(results.Sink):
         self.limit = limit
         self.bound = Bound(sort[0].field, sort[0].descending, limit)
 
-    def write_batch(self, batch: Any, source: str, lines: Any = None) -> None:
+    def write_batch(self, batch: Any, source: str, lines: Any = None, *,
+                    family: str = "unknown") -> None:
         """``lines`` are not kept: a sorted output's records are named by their order."""
         from flowtui.query.view import first_sorted
 
@@ -242,7 +243,7 @@ class TopRowsSink(results.Sink):
         self.bound.learn(kept)
         if kept is not batch:
             kept = filtering.compact_dictionaries(kept)
-        super().write_batch(kept, source)
+        super().write_batch(kept, source, family=family)
         if len(self.into) > 4 * self.limit + TRIM_SLACK:
             self._trim()
 

@@ -209,7 +209,7 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
             delivered += event.batch.num_rows
             try:
                 if not writer.done:
-                    writer.write_batch(event.batch, event.ref.location, event.lines)
+                    _write(writer, event.batch, event.ref.location, event.lines, event.family)
             except BrokenPipeError:  # in a worker thread: stop the load, end in this one
                 broken_pipe = True
                 cancel.set()
@@ -257,6 +257,15 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
     if bad_total:
         say(f"{bad_total} bad line{'s' if bad_total != 1 else ''} skipped")
     return 1 if failed else 0
+
+
+def _write(writer: Any, batch: Any, source: str, lines: Any, family: str) -> None:
+    """A batch to ``writer``, with its object's format family when the writer counts by it
+    (``by_family``: ``results.Sink``, whose sums' note names the causes of '-' by family)."""
+    if getattr(writer, "by_family", False):
+        writer.write_batch(batch, source, lines, family=family)
+    else:
+        writer.write_batch(batch, source, lines)
 
 
 def _say_window_empty(args: argparse.Namespace) -> None:
@@ -435,7 +444,7 @@ def _load_stdin(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] 
             delivered += batch.num_rows
             if keep is not None:
                 batch = keep(batch)
-            sink.write_batch(batch, "-")
+            _write(sink, batch, "-", None, parser.family_of(batch))
             if sink.done:
                 break
     except LocalPathError as exc:

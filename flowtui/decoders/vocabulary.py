@@ -43,19 +43,26 @@ decode_action = enum_decoder({
     ),
 })
 
-_LOG_STATUS = {
-    "NODATA": "logging status NODATA: no traffic in or out of the interface during the interval",
-    "SKIPDATA": (
-        "logging status SKIPDATA: records were skipped in this interval (capacity limit or "
-        "internal error); one row can stand for many lost flows"
-    ),
-}
+_LOG_SKIPDATA = (
+    "logging status SKIPDATA: records were skipped in this interval (capacity limit or "
+    "internal error); one row can stand for many lost flows"
+)
 _LOG_OK = "logging status OK: data is logged normally"
 
 decode_log_status = enum_decoder({
-    "OK": _LOG_OK + " (this is not the reason for the action)", **_LOG_STATUS})
-# Transit Gateway records have no action (nor reject-reason) to tell it apart from (§7).
-decode_tgw_log_status = enum_decoder({"OK": _LOG_OK, **_LOG_STATUS})
+    "OK": _LOG_OK + " (this is not the reason for the action)",
+    "NODATA": "logging status NODATA: no traffic in or out of the interface during the interval",
+    "SKIPDATA": _LOG_SKIPDATA,
+})
+# Transit Gateway records have no action (nor reject-reason) to tell it apart from (§7),
+# and no interface: a TGW flow log is created on a transit gateway or an attachment (its
+# guide's NODATA row, "to or from the network interface", is the VPC guide's wording).
+decode_tgw_log_status = enum_decoder({
+    "OK": _LOG_OK,
+    "NODATA": "logging status NODATA: no network traffic during the interval at the transit "
+              "gateway or attachment the flow log is for",
+    "SKIPDATA": _LOG_SKIPDATA,
+})
 
 decode_type = enum_decoder({
     "IPv4": "IPv4 traffic",
@@ -66,6 +73,17 @@ decode_type = enum_decoder({
 decode_flow_direction = enum_decoder({
     "ingress": "ingress: into the interface where the traffic was recorded",
     "egress": "egress: out of the interface where the traffic was recorded",
+})
+
+# The Transit Gateway guide gives flow-direction as ingress | egress "with respect to the
+# interface where traffic is captured" (the VPC guide's words): a TGW record names no
+# interface; tgw-attachment-id is "the transit gateway attachment for which traffic is being
+# recorded". Which way ingress points at it (into the transit gateway, or out to the VPC)
+# the guide does not say, so neither is claimed.
+_TGW_WHERE = "with respect to where the transit gateway recorded it (tgw-attachment-id)"
+decode_tgw_flow_direction = enum_decoder({
+    "ingress": f"ingress, {_TGW_WHERE}",
+    "egress": f"egress, {_TGW_WHERE}",
 })
 
 decode_sublocation_type = enum_decoder({
@@ -176,6 +194,19 @@ def decode_account_id(value: object) -> str | None:
     text = str(value)
     if text == "unknown":
         return "unknown: an AWS service created the interface (e.g. a VPC endpoint or NLB)"
+    return _account_number(text)
+
+
+def decode_tgw_account_id(value: object) -> str | None:
+    """A Transit Gateway record's account: its guide documents no 'unknown' (the VPC guide's
+    is about interfaces an AWS service created; a TGW record names none)."""
+    text = str(value)
+    if text == "unknown":
+        return "unknown (the Transit Gateway guide documents no such value)"
+    return _account_number(text)
+
+
+def _account_number(text: str) -> str | None:
     if text.isascii() and text.isdigit() and len(text) == 12:
         return f"AWS account {text}"
     if text.isascii() and text.isdigit():

@@ -140,6 +140,9 @@ class _States:
         self._totals = dict.fromkeys(SUMMED, 0.0)  # of every batch held: see ``_check``
         #: Records held without packets, and without bytes (``unrecorded``).
         self.unrecorded = dict.fromkeys(SUMMED, 0)
+        #: The format families of the records among them ("vpc", "tgw", "unknown"): what
+        #: ``unrecorded_note`` names as the causes of their '-'.
+        self.unrecorded_families: set[str] = set()
         self.held = 0  # records summed (a histogram leaves out those without a start)
         self._states: list[pa.Table] = []
         self._rows = 0
@@ -147,11 +150,13 @@ class _States:
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
 
-    def _hold(self, batch: pa.RecordBatch) -> None:
+    def _hold(self, batch: pa.RecordBatch, family: str) -> None:
         for name, total in totals([batch]).items():
             self._totals[name] += total
         for name, count in unrecorded([batch]).items():
             self.unrecorded[name] += count
+            if count:
+                self.unrecorded_families.add(family)
         self.held += batch.num_rows
         self._pending.append(batch)
         self._pending_rows += batch.num_rows
@@ -203,11 +208,12 @@ class GroupStates(_States):
             raise ValueError(f"only sums can be merged: {', '.join(_SUMS)}")
         super().__init__()
 
-    def add(self, batch: pa.RecordBatch) -> None:
+    def add(self, batch: pa.RecordBatch, family: str = "unknown") -> None:
+        """``family``: the format family of the batch's object (``fields.detect_family``)."""
         if not batch.num_rows:
             return
         self.records += batch.num_rows
-        self._hold(batch)
+        self._hold(batch, family)
 
     def _reduce(self, batches: list[pa.RecordBatch]) -> pa.Table:
         return _group_by(batches, self.by, self.columns)
@@ -320,11 +326,12 @@ class HistogramStates(_States):
         self.fill = fill
         super().__init__()
 
-    def add(self, batch: pa.RecordBatch) -> None:
+    def add(self, batch: pa.RecordBatch, family: str = "unknown") -> None:
+        """``family``: the format family of the batch's object (``fields.detect_family``)."""
         self.records += batch.num_rows  # loaded, even without a start (hist says so)
         if not batch.num_rows or "start" not in batch.schema.names:
             return
-        self._hold(batch)
+        self._hold(batch, family)
 
     def _reduce(self, batches: list[pa.RecordBatch]) -> pa.Table:
         starts = pc.cast(_integers(batches, "start"), pa.int64())

@@ -103,9 +103,11 @@ def conversation(store: RecordStore, a: str, b: str) -> Conversation:
     check_sums(kept)
     if not tables:
         return Conversation(a, b)
-    # Block Public Access is a VPC feature: not a cause to name for Transit Gateway records.
+    # Block Public Access is a VPC feature: not a cause to name for Transit Gateway records
+    # (each batch is one object's, with its columns: a store may hold both families).
     note = unrecorded_note(unrecorded(kept), sum(batch.num_rows for batch in kept),
-                           bpa=detect_family(store.columns) != "tgw")
+                           families={detect_family(batch.schema.names) for batch in kept
+                                     if any(unrecorded([batch]).values())})
     table = pa.concat_tables(tables)
     grouped = table.group_by(["protocol", "port", "forward"], use_threads=False).aggregate([
         ("protocol", "count"), ("packets", "sum"), ("bytes", "sum"), ("accept", "sum"),

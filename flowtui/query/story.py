@@ -178,7 +178,7 @@ class Story:
                 records += tally.records
                 for name, count in tally.unrecorded().items():
                     counts[name] += count
-        return unrecorded_note(counts, records, bpa=record_family(self.record) != "tgw")
+        return unrecorded_note(counts, records, families=(record_family(self.record),))
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -6,7 +6,7 @@ summing of records (top, the histogram, the conversation view) checks here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import pyarrow as pa
 
@@ -61,11 +61,17 @@ def unrecorded(batches: Iterable[pa.RecordBatch]) -> dict[str, int]:
     return counts
 
 
-def unrecorded_note(counts: dict[str, int], records: int, *, bpa: bool = True) -> str | None:
+def unrecorded_note(counts: dict[str, int], records: int, *,
+                    families: Collection[str] = ("unknown",)) -> str | None:
     """One line for the reader of sums some records did not take part in, or None when
-    every record recorded its packets and bytes (the common case says nothing). ``bpa``
-    False for Transit Gateway records: Block Public Access is a VPC feature (it blocks
-    traffic through internet gateways), so it is no cause of their '-'."""
+    every record recorded its packets and bytes (the common case says nothing).
+
+    ``families`` are the format families ("vpc", "tgw", "unknown": ``fields.detect_family``)
+    of the records that did not. Block Public Access is a VPC feature (it blocks traffic
+    through a VPC's internet and egress-only internet gateways) and Transit Gateway records
+    have no reject-reason, so it is no cause of a Transit Gateway record's '-': named when
+    any of them may be a VPC record's, and said to be the VPC records' alone when Transit
+    Gateway records are among them too."""
     missing = {name: n for name, n in counts.items() if n}
     if not missing:
         return None
@@ -76,8 +82,16 @@ def unrecorded_note(counts: dict[str, int], records: int, *, bpa: bool = True) -
                      for name, n in missing.items())
     tail = "" if all(n == records for n in missing.values()) else (
         ": the sums are of the others, '-' where none")
-    causes = "NODATA/SKIPDATA, Block Public Access" if bpa else "NODATA/SKIPDATA"
-    return f"{what} recorded ('-': {causes}){tail}"
+    return f"{what} recorded ('-': {_causes(set(families))}){tail}"
+
+
+def _causes(families: set[str]) -> str:
+    """The documented causes of '-' in packets and bytes for records of ``families``."""
+    if "tgw" not in families:
+        return "NODATA/SKIPDATA, Block Public Access"
+    if families == {"tgw"}:
+        return "NODATA/SKIPDATA"
+    return "NODATA/SKIPDATA; in VPC records also Block Public Access, never in Transit Gateway ones"
 
 
 def _no_record_has(name: str, records: int) -> str:
