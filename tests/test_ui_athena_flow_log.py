@@ -188,6 +188,26 @@ async def test_a_flow_log_not_in_the_folder_offers_those_that_are(
         assert "FROM default.vpc_flow_logs_fl_0bbb2222" in sql and _path_term(CUSTOM_LOG) in sql
 
 
+async def test_two_flow_logs_of_two_formats_named_offer_a_choice(
+        s3_server: Any, scratch_bucket: tuple[str, Any]) -> None:
+    """``--athena-flow-log`` naming both flow logs (of two formats): one table can't read
+    both, so the dialog asks for one (before: a refusal naming the CLI's --flow-log)."""
+    app, bucket, day = await _mixed_app(
+        s3_server, scratch_bucket, AthenaOptions(table="vpc", output_location="s3://q/",
+                                                 flow_logs=(DEFAULT_LOG, CUSTOM_LOG)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.shown.records is not None, what="screen")
+        await _ask_athena(pilot, app, s3_server, day, bucket)
+        chooser = await _the_chooser(pilot, app)
+        said = str(chooser.query_one("#flow-log-reason").render())
+        assert said.startswith(f"Flow logs {DEFAULT_LOG}, {CUSTOM_LOG} (--athena-flow-log")
+        assert "write different formats, and one table reads one" in said, said
+        await press(pilot, "escape")  # the refusal names the app's option
+        await wait_for(pilot, lambda: app.athena.job is not None and not app.athena.job.running,
+                       what="refused")
+        assert app.table.placeholder.startswith(f"--athena-flow-log {DEFAULT_LOG}, {CUSTOM_LOG}:")
+
+
 async def test_a_folder_of_one_format_asks_no_flow_log(s3_server: Any, s3_client: Any) -> None:
     """Nothing changes where every flow log writes one format: no dialog, no "$path"."""
     _slow_queries(s3_server.endpoint_url, 1)

@@ -293,8 +293,9 @@ def _chosen(url: S3Url, formats: dict[str, _Format], flow_logs: Sequence[str]) -
                                  f"{', '.join(sorted(formats))})", str(url), _groups(formats))
         chosen = {formats[f] for f in flow_logs}
         if len(chosen) > 1:
-            raise TableError(f"--flow-log {', '.join(flow_logs)}: these flow logs write "
-                             "different formats, and one table reads one; give one of them")
+            raise FlowLogsFound(f"--flow-log {', '.join(flow_logs)}: these flow logs write "
+                                "different formats, and one table reads one; give one of them",
+                                str(url), _groups(formats))
         return chosen.pop()
     distinct = set(formats.values())
     if len(distinct) > 1:

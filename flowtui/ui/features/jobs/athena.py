@@ -384,16 +384,20 @@ class AthenaQueries(Feature):
 def _choice(job_id: int, found: FlowLogsFound, flow_logs: tuple[str, ...]) -> AthenaChoose:
     """What to ask, from the core's refusal (``FlowLogsFound``): why, and the line that
     stays if the user picks none."""
-    from flowtui.athena.table import MixedFormats
+    from flowtui.athena.table import MixedFormats, UnknownFlowLog
 
+    named = f"{', '.join(flow_logs)} (--athena-flow-log, [athena] flow_log or chosen before)"
     if isinstance(found, MixedFormats):
         reason = (f"Flow logs of {len(found.groups)} formats write in this folder, and Athena "
                   "reads every object under a table's location in the table's one format: "
                   "the query reads the chosen flow log's objects only.")
         refusal = found.hint("", how="choose one (a on the folder asks again), or start "
                                      "flowtui with --athena-flow-log fl-…")
-    else:
-        reason = (f"No object of flow log {', '.join(flow_logs)} (--athena-flow-log, "
-                  "[athena] flow_log or chosen before) in this folder: choose one of these.")
+    elif isinstance(found, UnknownFlowLog):
+        reason = f"No object of flow log {named} in this folder: choose one of these."
         refusal = str(found)
+    else:  # several flow logs named, of different formats
+        reason = (f"Flow logs {named} write different formats, and one table reads one: "
+                  "choose one.")
+        refusal = str(found).replace("--flow-log", "--athena-flow-log", 1)
     return AthenaChoose(job_id, reason, refusal, found.found)
