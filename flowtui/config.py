@@ -39,6 +39,7 @@ database = "flowlogs"
 table = "vpc"
 workgroup = "primary"
 output_location = "s3://my-athena-results/"
+# flow_log = "fl-0123456789abcdef0"  # as --athena-flow-log (several formats in a folder)
 
 [names]
 names_file = "~/netnames.csv"      # cidr,name (issue #22's names)
@@ -73,6 +74,7 @@ class Settings:
     athena_table: str | None = None
     athena_workgroup: str | None = None
     athena_output_location: str | None = None
+    athena_flow_log: str | None = None
     names_file: str | None = None
     ip_ranges: str | None = None
     bookmarks: Mapping[str, str] = field(default_factory=dict)
@@ -99,7 +101,8 @@ _SCALARS: dict[str, dict[str, str]] = {
     "aws": {"profile": "profile", "region": "region", "endpoint_url": "endpoint_url"},
     "display": {"theme": "theme", "mode": "mode"},
     "athena": {"database": "athena_database", "table": "athena_table",
-               "workgroup": "athena_workgroup", "output_location": "athena_output_location"},
+               "workgroup": "athena_workgroup", "output_location": "athena_output_location",
+               "flow_log": "athena_flow_log"},
     "names": {"names_file": "names_file", "ip_ranges": "ip_ranges"},
 }
 _TABLES = ("bookmarks", "filters", "keymap")
@@ -239,6 +242,13 @@ def _check_scalar(where: _Where, key: str, target: str, value: str) -> str:
         raise where.error(key, f"{value!r}: must be raw or decoded")
     if target == "athena_output_location" and (why := _not_s3(value)) is not None:
         raise where.error(key, f"must be an s3:// location{why}")
+    if target == "athena_flow_log":
+        from flowtui.athena.table import TableError, flow_log_ids
+
+        try:
+            flow_log_ids([value], "flow_log")
+        except TableError as exc:
+            raise where.error(key, str(exc).removeprefix("flow_log ")) from None
     if target == "endpoint_url" and not re.match(r"^https?://", value):
         raise where.error(key, "must start with http:// or https://")
     return value

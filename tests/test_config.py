@@ -4,6 +4,7 @@ and ``flowtui config`` shows what is in effect."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -43,6 +44,8 @@ def test_the_example_is_a_valid_config() -> None:
     ('\n[colours]\nx = "y"\n', 2, "unknown section [colours]"),
     ('[bookmarks]\nprod = "bucket/prefix"\n', 2, "a bookmark is an s3://bucket/prefix location"),
     ('[aws]\nregion = 5\n', 2, "[aws] region: must be a non-empty string"),
+    ('[athena]\ntable = "vpc"\nflow_log = "vpc-0a1"\n', 3,
+     "[athena] flow_log: 'vpc-0a1': not a flow-log id"),
 ])
 def test_a_mistake_is_one_line_naming_the_line_and_the_key(text: str, line: int, says: str
                                                           ) -> None:
@@ -87,6 +90,35 @@ def test_render_reads_back_to_the_same_settings() -> None:
     odd = config.Settings(filters={"q": 'srcaddr = "10.0.0.1" and action = REJECT'},
                           bookmarks={"b": "s3://b/\\x"})
     assert config.parse(config.render(odd)) == odd
+
+
+def test_the_athena_flow_log_setting_reaches_the_app_and_the_flag_wins(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[athena] flow_log``: the flow log the app's Athena queries are for where several
+    formats write (as ``--athena-flow-log``), so a user who always means one flow log is
+    not asked in every session."""
+    from flowtui.cli import launch
+    from flowtui.ui import run
+
+    path = tmp_path / "config.toml"
+    path.write_text('[athena]\nflow_log = "fl-0bbb2222"\n')
+    monkeypatch.setenv(config.ENV_PATH, str(path))
+    opened: list[Any] = []
+
+    def fake_run(target: str | None, **options: Any) -> int:
+        opened.append(options["athena"])
+        return 0
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(run, "run", fake_run)
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    assert launch.main(["s3://b/p/"]) == 0
+    assert launch.main(["s3://b/p/", "--athena-flow-log", "fl-0aaa1111"]) == 0
+    assert [o.flow_logs for o in opened] == [("fl-0bbb2222",), ("fl-0aaa1111",)]
 
 
 def test_unknown_keymap_id_is_refused_with_the_nearest(tmp_path: Path) -> None:

@@ -12,7 +12,12 @@ from test_athena_engine import HEADER, ROWS, _set_results, _slow_queries
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.features.jobs import listing
 from flowtui.ui.features.jobs.athena import AthenaOptions
-from flowtui.ui.widgets.athena.dialogs import AthenaTableScreen, LoadOrQueryScreen, SqlScreen
+from flowtui.ui.widgets.athena.dialogs import (
+    AthenaTableScreen,
+    FlowLogScreen,
+    LoadOrQueryScreen,
+    SqlScreen,
+)
 from tests.ui_helpers import press, screen_text, wait_for
 
 pytestmark = pytest.mark.asyncio
@@ -162,10 +167,10 @@ async def test_a_load_that_takes_the_table_over_stops_the_query(athena_env: Any,
 async def test_a_folder_of_two_formats_asks_for_a_flow_log_and_keeps_its_objects(
         athena_env: Any, s3_client: Any, scratch_bucket: tuple[str, Any]) -> None:
     """The demo's kind of day folder (two flow logs, two formats): without
-    --athena-flow-log the query is refused in one line naming both and the option (Athena
-    would read one format's lines under the other's columns); with it, the table offered is
-    the flow log's own and the SQL keeps its objects only (tests/test_athena_mixed.py has
-    the AWS facts and the answers checked in DuckDB)."""
+    --athena-flow-log nothing is sent and the app asks which flow log (Athena would read one
+    format's lines under the other's columns; tests/test_ui_athena_flow_log.py drives that
+    dialog); with it, the table offered is the flow log's own and the SQL keeps its objects
+    only (tests/test_athena_mixed.py has the AWS facts and the answers checked in DuckDB)."""
     from test_athena_mixed import CUSTOM_LOG, DEFAULT_LOG, _fill
 
     s3_server = athena_env
@@ -178,12 +183,8 @@ async def test_a_folder_of_two_formats_asks_for_a_flow_log_and_keeps_its_objects
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: app.shown.records is not None, what="screen")
         await _ask_athena(pilot, app, s3_server, day, bucket)
-        await wait_for(pilot, lambda: app.athena.job is not None and not app.athena.job.running,
-                       timeout=60, what="query refused")
-        await pilot.pause()
-        assert app.status.athena == "athena: failed"
-        text = " ".join(screen_text(pilot))
-        assert "formats write here" in text and "--athena-flow-log" in text, text
+        await wait_for(pilot, lambda: isinstance(app.screen, FlowLogScreen), timeout=60,
+                       what="which flow log?")
         assert app.athena.job is not None and app.athena.job.sql == ""  # nothing was sent
     _set_results(s3_server.endpoint_url, HEADER, ROWS)
     app = FlowtuiApp(f"s3://{bucket}/{parent}", client=s3_client,

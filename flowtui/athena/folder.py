@@ -4,7 +4,8 @@ The TUI offers this when a folder is too large to load: the same filter the tabl
 becomes the SQL's WHERE, and the folder becomes partition predicates (account, region, day,
 hour), so Athena reads that folder's objects and nothing else, as a local load would. In a
 folder where flow logs of several formats write, the table is for the flow logs the user
-named (``--athena-flow-log``) and the query keeps their objects only (``path_filter``).
+named (``--athena-flow-log``, or picked in the app) and the query keeps their objects
+only (``path_filter``).
 """
 
 from __future__ import annotations

@@ -122,22 +122,53 @@ class FlowLogTable:
 
 # --- finding out ------------------------------------------------------------------------------
 
-class MixedFormats(TableError):
+class FlowLogsFound(TableError):
+    """A refusal that knows the flow logs seen there, so an app can offer them as choices."""
+
+    def __init__(self, message: str, url: str,
+                 groups: list[tuple[tuple[str, ...], str]]) -> None:
+        self.url = url
+        self.groups = groups  # (flow-log ids, what their format is), one per format
+        super().__init__(message)
+
+    @property
+    def found(self) -> list[tuple[str, str]]:
+        """Each flow log seen and its format in a few words, by id."""
+        return sorted((flow_log, what) for ids, what in self.groups for flow_log in ids)
+
+
+class MixedFormats(FlowLogsFound):
     """Flow logs of more than one format write under the prefix and none was chosen: one
     table reads one format, so the user names the flow log(s) it is for."""
 
     def __init__(self, url: str, groups: list[tuple[tuple[str, ...], str]]) -> None:
-        self.url = url
-        self.groups = groups  # (flow-log ids, what their format is), one per format
-        super().__init__(self.hint("--flow-log"))
+        self.url, self.groups = url, groups
+        super().__init__(self.hint("--flow-log"), url, groups)
 
-    def hint(self, option: str) -> str:
-        """The one-line refusal, naming ``option`` as the way to choose."""
+    def hint(self, option: str, how: str | None = None) -> str:
+        """The one-line refusal, naming ``option`` as the way to choose (or ``how``)."""
         listed = "; ".join(f"{', '.join(ids)}: {what}" for ids, what in self.groups)
+        how = how or (f"give {option} fl-… (the table and flowtui's queries then read "
+                      "that flow log's objects only)")
         return (f"{self.url}: flow logs of {len(self.groups)} formats write here ({listed}); "
                 "Athena reads every object under a table's location in the table's one "
-                f"format: give {option} fl-… (the table and flowtui's queries then read "
-                "that flow log's objects only)")
+                f"format: {how}")
+
+
+class UnknownFlowLog(FlowLogsFound):
+    """The flow log named is not among those seen under the prefix."""
+
+
+def pick_flow_log(text: str, found: Sequence[str]) -> str:
+    """The flow-log id a user typed, if it is one of ``found``; else a one-line
+    ``TableError`` (not an id, or not one seen here, with those that are)."""
+    chosen = text.strip()
+    if not _FLOW_LOG_ID.fullmatch(chosen):
+        raise TableError(safe_text(f"{chosen!r}: not a flow-log id (fl- and lower-case hex); "
+                                   f"one of {', '.join(found)}"))
+    if chosen not in found:
+        raise TableError(f"{chosen}: not a flow log of this folder ({', '.join(found)})")
+    return chosen
 
 
 _FLOW_LOG_ID = re.compile(r"fl-[0-9a-z]+")
@@ -257,19 +288,27 @@ def _chosen(url: S3Url, formats: dict[str, _Format], flow_logs: Sequence[str]) -
     if flow_logs:
         unknown = [f for f in flow_logs if f not in formats]
         if unknown:
-            raise TableError(f"{url}: no object of flow log {', '.join(unknown)} in the folders "
-                             f"looked at (flow logs there: {', '.join(sorted(formats))})")
+            raise UnknownFlowLog(f"{url}: no object of flow log {', '.join(unknown)} in the "
+                                 f"folders looked at (flow logs there: "
+                                 f"{', '.join(sorted(formats))})", str(url), _groups(formats))
         chosen = {formats[f] for f in flow_logs}
         if len(chosen) > 1:
-            raise TableError(f"--flow-log {', '.join(flow_logs)}: these flow logs write "
-                             "different formats, and one table reads one; give one of them")
+            raise FlowLogsFound(f"--flow-log {', '.join(flow_logs)}: these flow logs write "
+                                "different formats, and one table reads one; give one of them",
+                                str(url), _groups(formats))
         return chosen.pop()
+    distinct = set(formats.values())
+    if len(distinct) > 1:
+        raise MixedFormats(str(url), _groups(formats))
+    return distinct.pop()
+
+
+def _groups(formats: dict[str, _Format]) -> list[tuple[tuple[str, ...], str]]:
+    """The flow logs by format (ids sorted), each format in a few words."""
     groups: dict[_Format, list[str]] = {}
     for flow_log, found in sorted(formats.items()):
         groups.setdefault(found, []).append(flow_log)
-    if len(groups) > 1:
-        raise MixedFormats(str(url), [(tuple(ids), _what(found)) for found, ids in groups.items()])
-    return next(iter(groups))
+    return [(tuple(ids), _what(found)) for found, ids in groups.items()]
 
 
 def _what(found: _Format) -> str:
@@ -554,6 +593,7 @@ def partition_filter(table: FlowLogTable, since: datetime | None,
     return day_term
 
 
-__all__ = ["Column", "FlowLogTable", "MixedFormats", "TableError", "athena_name",
-           "athena_type", "create_table", "default_table_name", "describe_prefix",
-           "flow_log_ids", "partition_filter", "path_filter"]
+__all__ = ["Column", "FlowLogTable", "FlowLogsFound", "MixedFormats", "TableError",
+           "UnknownFlowLog", "athena_name", "athena_type", "create_table",
+           "default_table_name", "describe_prefix", "flow_log_ids", "partition_filter",
+           "path_filter", "pick_flow_log"]

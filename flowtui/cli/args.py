@@ -221,7 +221,10 @@ def add_athena_app_options(parser: argparse.ArgumentParser) -> None:
                        help="Athena database of the flow-log table (default: default)")
     group.add_argument("--athena-table", metavar="TABLE",
                        help="the flow-log table (see flowtui athena ddl; asked if not given)")
-    add_flow_log_option(group, "--athena-flow-log")
+    add_flow_log_option(group, "--athena-flow-log",
+                        "the flow log the app's Athena queries are for, where flow logs of "
+                        "several formats write (default: the config's [athena] flow_log; "
+                        "else the app asks which)")
     group.add_argument("--athena-workgroup", metavar="W",
                        help="Athena workgroup (default: primary)")
     group.add_argument("--athena-output-location", metavar="S3_URL",
@@ -282,12 +285,13 @@ def add_athena_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup
 
 
 def add_flow_log_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
-                        name: str = "--flow-log") -> None:
+                        name: str = "--flow-log", text: str | None = None) -> None:
     """The flow log(s) an Athena table is for, where several formats share a location."""
     parser.add_argument(name, action="append", metavar="FL_ID",
-                        help="the flow log(s) the table is for (repeat or comma-separate, one "
-                             "format), needed where flow logs of several formats write: its "
-                             "queries then read only those flow logs' objects")
+                        help=text or "the flow log(s) the table is for (repeat or "
+                             "comma-separate, one format), needed where flow logs of several "
+                             "formats write: its queries then read only those flow logs' "
+                             "objects")
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:

@@ -65,7 +65,8 @@ def main(argv: Sequence[str]) -> int:
     from flowtui.athena.table import TableError, flow_log_ids
 
     try:
-        flow_logs = flow_log_ids(args.athena_flow_log, "--athena-flow-log")
+        flow_logs = flow_log_ids(args.athena_flow_log or (
+            [conf.athena_flow_log] if conf.athena_flow_log else None), "--athena-flow-log")
     except TableError as exc:
         say(str(exc))
         return 2

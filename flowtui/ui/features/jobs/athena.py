@@ -6,13 +6,18 @@ batches go into a fresh store (as a load's do) and every step comes back to the 
 a typed message: the status line shows state, data scanned, cost and time; the table's title
 says the rows came from Athena. Esc sets the job's cancel event; the engine then sends
 StopQueryExecution. Nothing reaches Athena unless the user chose "query on Athena".
+
+Where flow logs of several formats write in the folder (or the flow log named is not there),
+one table can't read them all: the user picks one of those found in a dialog, and the query
+is made again as ``--flow-log`` makes it (that flow log's table name and objects only). The
+choice holds for the session, as the table name does.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +31,18 @@ from flowtui.store import RecordStore
 from flowtui.ui.features.feature import Feature, quiet_when_closing
 from flowtui.ui.screen import MainScreen
 from flowtui.ui.shown import Shown
-from flowtui.ui.widgets.athena.dialogs import AthenaTableScreen, SqlScreen, TableName
+from flowtui.ui.widgets.athena.dialogs import (
+    AthenaTableScreen,
+    FlowLogScreen,
+    SqlScreen,
+    TableName,
+)
 from flowtui.ui.widgets.safe import literal
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
+
+    from flowtui.athena.table import FlowLogsFound
 
 
 @dataclass(frozen=True)
@@ -45,15 +57,16 @@ class AthenaOptions:
     region: str | None = None
     endpoint_url: str | None = None  # else AWS_ENDPOINT_URL_ATHENA, as the engine does
     #: The flow log(s) the table is for, where flow logs of several formats write (the
-    #: query keeps their objects only); the default table name then carries them.
+    #: query keeps their objects only); the default table name then carries them. Else the
+    #: app asks where it must.
     flow_logs: tuple[str, ...] = ()
 
 
 @dataclass
 class AthenaJob:
     id: int
-    bucket: str
-    key: str
+    entry: Entry
+    name: TableName
     label: str
     where_text: str
     store: RecordStore
@@ -70,6 +83,17 @@ class AthenaSubmitted(Message, bubble=False):
     job_id: int
     sql: str
     table: str
+
+
+@dataclass
+class AthenaChoose(Message, bubble=False):
+    """One table can't read every flow log of the folder: the user picks one of ``found``
+    (nothing was sent to Athena)."""
+
+    job_id: int
+    reason: str  # the dialog's line
+    refusal: str  # the one line if the user picks none
+    found: list[tuple[str, str]]
 
 
 @dataclass
@@ -107,6 +131,11 @@ class AthenaQueries(Feature):
         self._table_name: TableName | None = (
             TableName(self._options.database or "default", self._options.table)
             if self._options.table else None)
+        #: The flow log(s) queries are for: the start-up option's, then the one picked.
+        self._flow_logs = self._options.flow_logs
+        #: The table name was given (option, config, typed): a flow log picked keeps it;
+        #: else the name follows the flow log, as ``--flow-log`` without ``--table``.
+        self._named = bool(self._options.table)
         self._ids = 0
         self.job: AthenaJob | None = None
 
@@ -118,16 +147,18 @@ class AthenaQueries(Feature):
             self.start(entry, self._table_name)
             return
 
+        from flowtui.athena.table import default_table_name
+
+        offered = default_table_name(self._flow_logs)
+
         def chosen(name: TableName | None) -> None:
             if name is not None:
                 self._table_name = name  # asked once per session
+                self._named = name.table != offered
                 self.start(entry, name)
 
-        from flowtui.athena.table import default_table_name
-
         self._app.push_screen(AthenaTableScreen(
-            self._options.database or "default",
-            default_table_name(self._options.flow_logs)), chosen)
+            self._options.database or "default", offered), chosen)
 
     def start(self, entry: Entry, name: TableName) -> AthenaJob:
         """Query the folder with the table's filter; its rows replace the table's."""
@@ -137,19 +168,20 @@ class AthenaQueries(Feature):
         store = RecordStore()
         label = entry.label or entry.key
         query = self._shown.query
-        job = AthenaJob(self._ids, entry.bucket, entry.key, label, query.where_text, store)
+        job = AthenaJob(self._ids, entry, name, label, query.where_text, store)
         self.job = job
         self._shown.show_records(store)
         screen.table.column_layout.origin = f"from Athena {name.database}.{name.table}"
         screen.table.placeholder = f"Querying {label} on Athena… (Esc cancels)"
         screen.status.athena = "athena: describing the folder's table…"
         job.worker = self._app.run_worker(
-            partial(self._run, job, name, query.where), thread=True, group="athena",
-            exit_on_error=False, name=f"athena {label}")
+            partial(self._run, job, name, query.where, self._flow_logs), thread=True,
+            group="athena", exit_on_error=False, name=f"athena {label}")
         screen.table.focus()
         return job
 
-    def _run(self, job: AthenaJob, name: TableName, where: Any) -> None:
+    def _run(self, job: AthenaJob, name: TableName, where: Any,
+             flow_logs: tuple[str, ...]) -> None:
         """Thread worker: describe, submit, poll, read; every step as a message."""
         from flowtui.athena.engine import (
             AthenaTarget,
@@ -159,24 +191,25 @@ class AthenaQueries(Feature):
             run_query,
         )
         from flowtui.athena.folder import folder_query
-        from flowtui.athena.table import MixedFormats, TableError
+        from flowtui.athena.table import FlowLogsFound, TableError
         from flowtui.s3.errors import describe
 
         worker = get_current_worker()
         post = self.post_message
         options = self._options
+        bucket, key = job.entry.bucket, job.entry.key
         try:
             s3 = self._client()
-            query = folder_query(s3, job.bucket, job.key, where, database=name.database,
-                                 table_name=name.table, flow_logs=options.flow_logs)
-        except MixedFormats as exc:
-            post(AthenaDone(job.id, exc.hint("flowtui --athena-flow-log")))
+            query = folder_query(s3, bucket, key, where, database=name.database,
+                                 table_name=name.table, flow_logs=flow_logs)
+        except FlowLogsFound as exc:
+            post(_choice(job.id, exc, flow_logs))
             return
         except TableError as exc:
             post(AthenaDone(job.id, str(exc)))
             return
         except Exception as exc:
-            post(AthenaDone(job.id, describe(exc, bucket=job.bucket, key=job.key)))
+            post(AthenaDone(job.id, describe(exc, bucket=bucket, key=key)))
             return
         post(AthenaSubmitted(job.id, query.sql, query.name))
         target = AthenaTarget(database=name.database, workgroup=options.workgroup,
@@ -226,6 +259,41 @@ class AthenaQueries(Feature):
             self.cancel(quiet=True)
             self._screen.status.athena = ""
         return True
+
+    @on(AthenaChoose)
+    @quiet_when_closing
+    def choose(self, message: AthenaChoose) -> None:
+        """Ask which flow log; the answer queries again (Esc: the refusal, one line)."""
+        job = self._mine(message.job_id)
+        if job is None or self._superseded(job):
+            return
+        self._screen.status.athena = "athena: which flow log? (several in this folder)"
+
+        def named(flow_log: str) -> str:
+            return ".".join(astuple(self._name_for(job.name, flow_log)))
+
+        def chosen(flow_log: str | None) -> None:
+            if self.job is not job or not job.running:
+                return
+            if flow_log is None:
+                self.post_message(AthenaDone(job.id, message.refusal))
+                return
+            self._flow_logs = (flow_log,)
+            name = self._name_for(job.name, flow_log)
+            if self._table_name is not None:
+                self._table_name = name
+            self.start(job.entry, name)
+
+        self._app.push_screen(FlowLogScreen(message.reason, message.found, named), chosen)
+
+    def _name_for(self, name: TableName, flow_log: str) -> TableName:
+        """The table a query for ``flow_log`` reads: the one the user named, else the
+        flow log's default (``vpc_flow_logs_fl_…``, what ``athena ddl --flow-log`` makes)."""
+        from flowtui.athena.table import default_table_name
+
+        if self._named:
+            return name
+        return TableName(name.database, default_table_name((flow_log,)))
 
     @on(AthenaStatus)
     @quiet_when_closing
@@ -311,3 +379,25 @@ class AthenaQueries(Feature):
         where = f" · filter: {job.where_text}" if job.where_text else ""
         self._app.push_screen(SqlScreen(f"{job.label} on Athena ({job.table}){where}",
                                         job.sql))
+
+
+def _choice(job_id: int, found: FlowLogsFound, flow_logs: tuple[str, ...]) -> AthenaChoose:
+    """What to ask, from the core's refusal (``FlowLogsFound``): why, and the line that
+    stays if the user picks none."""
+    from flowtui.athena.table import MixedFormats, UnknownFlowLog
+
+    named = f"{', '.join(flow_logs)} (--athena-flow-log, [athena] flow_log or chosen before)"
+    if isinstance(found, MixedFormats):
+        reason = (f"Flow logs of {len(found.groups)} formats write in this folder, and Athena "
+                  "reads every object under a table's location in the table's one format: "
+                  "the query reads the chosen flow log's objects only.")
+        refusal = found.hint("", how="choose one (a on the folder asks again), or start "
+                                     "flowtui with --athena-flow-log fl-…")
+    elif isinstance(found, UnknownFlowLog):
+        reason = f"No object of flow log {named} in this folder: choose one of these."
+        refusal = str(found)
+    else:  # several flow logs named, of different formats
+        reason = (f"Flow logs {named} write different formats, and one table reads one: "
+                  "choose one.")
+        refusal = str(found).replace("--flow-log", "--athena-flow-log", 1)
+    return AthenaChoose(job_id, reason, refusal, found.found)

@@ -12,7 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.dialogs import ConfirmScreen
@@ -76,6 +77,104 @@ class AthenaTableScreen(ModalScreen[TableName | None]):
             self.notify("Give a database and a table", severity="warning", markup=False)
             return
         self.dismiss(TableName(database, table))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FlowLogList(OptionList, can_focus=False):
+    """The flow logs found; never focused, so every key typed stays in the id field."""
+
+
+class FlowLogScreen(ModalScreen[str | None]):
+    """Which flow log the query is for, where one table can't read them all (flow logs of
+    several formats write in the folder, or the one named is not there): the flow logs
+    found with their formats, picked with the arrows and Enter or by typing the id, which
+    must be one of them. The result is the id (None: Esc)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("athena-flow-log")
+
+    def __init__(self, reason: str, found: list[tuple[str, str]],
+                 table_for: Callable[[str], str]) -> None:
+        super().__init__()
+        self._reason = reason
+        self._found = found  # (id, its format in a few words), by id
+        self._ids = [flow_log for flow_log, _what in found]
+        self._table_for = table_for  # the table a choice queries ("default.vpc_flow_logs_…")
+
+    def compose(self) -> ComposeResult:
+        width = max(len(flow_log) for flow_log in self._ids)
+        with Vertical(id="confirm-box"):
+            yield Static(Text("Which flow log is the Athena query for?", style="bold"))
+            yield Static(Text(literal(self._reason)), id="flow-log-reason")
+            yield FlowLogList(*(Option(Text(f"{flow_log:<{width}}  {literal(what)}"),
+                                       id=flow_log) for flow_log, what in self._found),
+                              id="flow-log-list")
+            yield Input(placeholder="flow-log id (fl-…), or ↑/↓", id="flow-log-id")
+            yield Static("", id="flow-log-table")
+            yield Static("", id="flow-log-error")
+            yield Static(Text.assemble(("↑/↓", "bold"), ": choose   ", ("Enter", "bold"),
+                                       ": query with it   ", ("Esc", "bold"), ": cancel"),
+                         id="confirm-keys")
+
+    def on_mount(self) -> None:
+        self._list.highlighted = 0
+        self._show_table()
+        self.query_one("#flow-log-id", Input).focus()
+
+    @property
+    def _list(self) -> FlowLogList:
+        return self.query_one("#flow-log-list", FlowLogList)
+
+    @property
+    def highlighted(self) -> str:
+        """The flow log the arrows are on."""
+        return self._ids[self._list.highlighted or 0]
+
+    def _show_table(self) -> None:
+        """The table Enter would query, while the field is empty or on its way to the
+        highlighted id (nothing once it can't be that)."""
+        typed = self.query_one("#flow-log-id", Input).value.strip()
+        shown = self.highlighted.startswith(typed)
+        self.query_one("#flow-log-table", Static).update(
+            Text(literal(f"table: {self._table_for(self.highlighted)}") if shown else ""))
+
+    def action_move(self, step: int) -> None:
+        """Up/Down: the next flow log, its id in the field (what Enter sends)."""
+        at = ((self._list.highlighted or 0) + step) % len(self._ids)
+        self._list.highlighted = at
+        field = self.query_one("#flow-log-id", Input)
+        with field.prevent(Input.Changed):
+            field.value = self._ids[at]
+        field.cursor_position = len(field.value)
+        self._show_table()
+
+    @on(Input.Changed, "#flow-log-id")
+    def _typed(self, event: Input.Changed) -> None:
+        """Typing moves the arrow to the first flow log that starts so (Enter still wants
+        the whole id); an earlier refusal goes."""
+        self.query_one("#flow-log-error", Static).update("")
+        text = event.value.strip()
+        match = next((n for n, flow_log in enumerate(self._ids) if flow_log.startswith(text)),
+                     None)
+        if text and match is not None:
+            self._list.highlighted = match
+        self._show_table()
+
+    @on(Input.Submitted, "#flow-log-id")
+    def _submitted(self, event: Input.Submitted) -> None:
+        from flowtui.athena.table import TableError, pick_flow_log
+
+        try:
+            chosen = pick_flow_log(event.value or self.highlighted, self._ids)
+        except TableError as exc:
+            self.query_one("#flow-log-error", Static).update(Text(literal(str(exc))))
+            return
+        self.dismiss(chosen)
+
+    @on(OptionList.OptionSelected, "#flow-log-list")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._ids[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
