@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -58,6 +58,31 @@ class PromptSpec:
     owner: MessagePump | None = None
 
 
+def one_line(text: str) -> str:
+    """A paste as the one line a prompt takes: its line breaks become spaces (a filter, a
+    time, a path are one line; in the filter language a break is whitespace), the break a
+    copied line ends with goes."""
+    return " ".join(text.rstrip("\r\n").splitlines())
+
+
+class PromptInput(Input):
+    """The prompt's input. Textual's ``Input`` keeps only the first line of a paste, so a
+    filter pasted over two lines lost its second half without a word and Enter applied a
+    wider filter than the one pasted; here every line is kept, on one line."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # not Input's own handler, which keeps the first line
+        event.stop()
+        line = one_line(event.text)
+        if not line:
+            return
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(line)
+        else:
+            self.replace(line, *selection)
+
+
 class PromptBar(Vertical):
     """Hidden until ``open``; Esc closes it, Enter submits valid text."""
 
@@ -93,7 +118,7 @@ class PromptBar(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt-row"):
             yield Static("", id="prompt-label")
-            yield Input(id="prompt-input", select_on_focus=False)
+            yield PromptInput(id="prompt-input", select_on_focus=False)
         yield Static("", id="prompt-message")
 
     @property
