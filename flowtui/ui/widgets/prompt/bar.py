@@ -216,8 +216,17 @@ class PromptBar(Vertical):
                 offset = box.content_region.x - message.content_region.x
             else:  # not laid out yet: the label, its margin, and the input's padding
                 offset = cell_len(self.spec.label if self.spec else "") + 1
-            column = offset + check.position - int(box.scroll_x)
-            line.append(" " * max(0, column) + "^ ", style="bold")
+            column = max(0, offset + check.position - int(box.scroll_x))
+            reason = literal(check.message)
+            width = cell_len(reason)
+            room = message.content_region.width
+            if room and column + 2 + width > room and width + 1 <= column:
+                # no room after the caret: the reason ends before it (it was cut to
+                # "^ unknown fie…" under an error near the right edge)
+                line.append(" " * (column - width - 1) + reason + " ^", style="bold")
+                check = Check(check.ok, "", check.position)
+            else:
+                line.append(" " * column + "^ ", style="bold")
         shown, fits = self._listing
         if fits and shown == self.input.value:  # until the text changes
             line = Text(f"{len(fits)} fit: ", no_wrap=True, overflow="ellipsis")
