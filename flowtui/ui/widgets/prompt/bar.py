@@ -18,6 +18,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.suggester import Suggester
@@ -81,6 +82,12 @@ class PromptInput(Input):
             self.insert_text_at_cursor(line)
         else:
             self.replace(line, *selection)
+
+    def on_resize(self) -> None:
+        """Narrower (a resize, the panes beside the bar back): Input keeps its old scroll,
+        and the cursor and the end of the text went out of view; they stay in it."""
+        self.scroll_to_region(Region(self._cursor_offset, 0, width=1, height=1), force=True,
+                              animate=False)
 
 
 class PromptBar(Vertical):
@@ -158,6 +165,12 @@ class PromptBar(Vertical):
 
     def action_close(self) -> None:
         self.close()
+
+    def on_resize(self) -> None:
+        """The caret under an error is placed by the layout: again after a new one (it was
+        drawn where the old one put it, past the text or under another word)."""
+        if self.spec is not None:
+            self.call_after_refresh(lambda: self._show(self._check))
 
     def action_history(self, step: int) -> None:
         spec = self.spec
