@@ -353,8 +353,14 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size)
+        browser = self.query_one("#browser")
         if not self.has_class("-tiny"):
-            self.query_one("#browser").display = True
+            browser.display = True
+        elif self.focused is not None and browser not in self.focused.ancestors_with_self:
+            # made small while the records have the focus: the browser gives way as a
+            # focus move would make it (it kept 30 of 80 columns, the Top-N pane's bytes
+            # and share off the screen)
+            browser.display = False
 
     def _fit(self, size: Size) -> None:
         """The classes that lay the panes out for ``size`` (one restyle, only if one changes)."""
