@@ -25,14 +25,14 @@ from flowtui.decoders import (
     display_value,
     protocol_name,
 )
-from flowtui.fields import FIELDS, canonical_name, detect_family
+from flowtui.fields import FIELDS, NO_VALUE, canonical_name, dash_meaning, detect_family
 
 __all__ = ["ExplainRow", "Explanation", "display_value", "explain"]
 
 TCP = 6
 _PORT_FIELDS = ("srcport", "dstport")
 _UNKNOWN_FIELD = "not a catalogued flow-log field; shown as is"
-_NO_VALUE = "no value: not applicable or could not be computed"
+_NO_VALUE = f"no value: {NO_VALUE}"
 _AZ_ID_FIELDS = ("az-id", "tgw-src-az-id", "tgw-dst-az-id", "next-hop-az-id")
 # An AZ name is a Region name plus a letter (us-east-1a) or a zone suffix (us-west-2-lax-1a);
 # an AZ ID starts with the Region's short code instead (use1-az4, usw2-lax1-az1).
@@ -66,7 +66,9 @@ def explain(record: Mapping[str, object]) -> Explanation:
     family = _family(values)
     result = Explanation(family=family)
     protocol = values.get("protocol")
-    result.rows = [_row(name, value, family, protocol) for name, value in record.items()]
+    log_status = values.get("log-status")
+    result.rows = [_row(name, value, family, protocol, log_status)
+                   for name, value in record.items()]
     result.facts.append(("record", _FAMILY_NAMES[family]))
     _status(values, family, result)
     _times(values, result)
@@ -88,19 +90,18 @@ def _raw(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def _row(name: str, value: object, family: str, protocol: object = None) -> ExplainRow:
-    """One field's row; ``protocol`` (the record's) says what a port of 0 means."""
+def _row(name: str, value: object, family: str, protocol: object = None,
+         log_status: object = None) -> ExplainRow:
+    """One field's row; ``protocol`` (the record's) says what a port of 0 means,
+    ``log_status`` (the record's) what a '-' does."""
     spec = FIELDS.get(canonical_name(name))
     raw = _raw(value)
     decoder = None
-    dash_means = ""
     if spec is None:
         meaning = _UNKNOWN_FIELD
     else:
         meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
         decoder = spec.tgw_decoder if family == "tgw" and spec.tgw_decoder else spec.decoder
-        dash_means = (spec.tgw_dash_means if family == "tgw" and spec.tgw_dash_means
-                      else spec.dash_means)
         if spec.name in _PORT_FIELDS:
             decoder = partial(decode_port, protocol=protocol)
     if raw == "":
@@ -108,7 +109,8 @@ def _row(name: str, value: object, family: str, protocol: object = None) -> Expl
     elif spec is None:
         decoded = raw
     elif value is None:
-        decoded = f"no value: {dash_means}" if dash_means else _NO_VALUE
+        dash = dash_meaning(spec, log_status, family)
+        decoded = f"no value: {dash}" if dash else _NO_VALUE
     elif decoder is None:
         decoded = raw
     else:

@@ -62,6 +62,25 @@ def _spec(
     )
 
 
+def dash_meaning(spec: FieldSpec, log_status: object, family: str = "vpc") -> str:
+    """What '-' means in ``spec``'s field of a record whose log-status is ``log_status``,
+    of ``family`` ("tgw": the field's Transit Gateway text where it has one).
+
+    Flow fields give the NODATA/SKIPDATA reason first, then the reason on a row that has a
+    flow ("; also …", "; otherwise …"). On a row whose log-status is OK only the second
+    holds (else AWS's general "not applicable or could not be computed"): a BPA record's
+    bytes '-' is not a NODATA row. On a NODATA/SKIPDATA row, or a record without
+    log-status, the whole text is given.
+    """
+    text = spec.tgw_dash_means if family == "tgw" and spec.tgw_dash_means else spec.dash_means
+    if log_status != "OK" or not text.startswith(_FLOW_DASH):
+        return text
+    _, _, rest = text[len(_FLOW_DASH):].partition("; ")
+    for word in ("also ", "otherwise "):
+        rest = rest.removeprefix(word)
+    return rest or NO_VALUE
+
+
 DEFAULT_FIELDS: tuple[str, ...] = (
     "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
     "protocol", "packets", "bytes", "start", "end", "action", "log-status",
@@ -95,6 +114,7 @@ ALL_VPC_FIELDS: tuple[str, ...] = DEFAULT_FIELDS + (
 )
 
 _FLOW_DASH = "NODATA or SKIPDATA row (no flow to describe)"
+NO_VALUE = "not applicable or could not be computed"  # AWS's general rule for '-'
 _AWS_SERVICE_DASH = _FLOW_DASH + "; otherwise the address is not in a published AWS range"
 _TGW_ATTACHMENT_DASH = "not applicable to this attachment type, or could not be resolved"
 _ECS = "Filled only for traffic of a running ECS task (needs ecs:List* permissions)."

@@ -548,3 +548,34 @@ def test_tgw_tcp_flags_draw_no_initiator() -> None:
                             "tcp-flags": 19}))["tcp-flags"].startswith("SYN-ACK + FIN")
     vpc = explain({"version": 3, "interface-id": "eni-1", "protocol": 6, "tcp-flags": 18})
     assert "server" in decoded(vpc)["tcp-flags"]
+
+
+def test_dash_on_an_ok_row_is_not_called_a_nodata_or_skipdata_row() -> None:
+    """A '-' on a row whose log-status is OK is no NODATA or SKIPDATA row. VPC guide,
+    "Available fields": log-status "OK — Data is logging normally"; "If a field is not
+    applicable or could not be computed for a specific record, the record displays a '-'
+    symbol"; flow log limitations: Block Public Access records carry no bytes (reference
+    §2.1, §9). The demo's BPA record (192.0.2.99 → 10.0.1.30:443, reject-reason BPA, bytes
+    '-', log-status OK) read in the detail panel and cat --explain "bytes - no value:
+    NODATA or SKIPDATA row (no flow to describe); also Block Public Access records", and the
+    panel's narrow column showed only "no value: NODATA or SKIPDAT…": a claim about the
+    record that its own log-status contradicts."""
+    header = DEFAULT_FIELDS + ("tcp-flags", "pkt-dst-aws-service", "reject-reason")
+    row = dict(zip(header, [8, "111122223333", "eni-0de30000000000030", "192.0.2.99",
+                            "10.0.1.30", 48930, 443, 6, 2, None, 1796566020, 1796566026,
+                            "REJECT", "OK", None, None, "BPA"], strict=True))
+    values = decoded(explain(row))
+    for name in ("bytes", "tcp-flags", "pkt-dst-aws-service"):
+        assert "NODATA" not in values[name] and "SKIPDATA" not in values[name], values[name]
+    assert values["bytes"] == "no value: Block Public Access records, which carry no bytes"
+    assert values["tcp-flags"] == ("no value: a flag combination that was invalid and could "
+                                   "not be computed")
+    assert values["pkt-dst-aws-service"] == ("no value: the address is not in a published "
+                                             "AWS range")
+    # a flow field with no reason of its own for '-' on a flow row: AWS's general rule
+    row["srcport"] = None
+    assert decoded(explain(row))["srcport"] == ("no value: not applicable or could not be "
+                                                "computed")
+    # a NODATA row, and a record that does not say its log-status, keep the whole text
+    del row["log-status"]
+    assert decoded(explain(row))["bytes"].startswith("no value: NODATA or SKIPDATA row")

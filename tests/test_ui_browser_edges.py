@@ -233,3 +233,29 @@ async def test_an_s3_url_typed_after_the_shown_path_lists_that_url(s3_server: An
                        in prompt.message, what="the hint names the typed URL")
         await press(pilot, "enter")
         await _listed(pilot, app, "team/net/AWSLogs/")
+
+
+async def test_up_a_level_lands_on_the_folder_it_came_from(s3_server: Any,
+                                                          s3_client: Any) -> None:
+    """``h`` goes up with the cursor on the folder just left, as ranger, lf and mc do, also
+    when that folder was reached by ``:`` (or ``n``): the parent's remembered cursor won, so
+    after ``:`` …/03/05/ and ``h`` the cursor sat on 04 (where it had been), and Enter loaded
+    another day than the one just looked at."""
+    bucket = s3_server.main_bucket
+    month = REGION + "2024/03/"
+    app = FlowtuiApp(f"s3://{bucket}/{month}", client=s3_client)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _listed(pilot, app, month)
+        await press(pilot, "up", "up")  # 06 → 04, remembered when the month is left
+        entry = app.browser.highlighted_entry()
+        assert entry is not None and entry.key == month + "04/"
+        prompt = app.main_screen.prompt
+        await press(pilot, "colon")
+        await wait_for(pilot, lambda: prompt.is_open, what="path prompt")
+        prompt.input.value = ""
+        await press(pilot, *f"s3://{bucket}/{month}05/", "enter")
+        await _listed(pilot, app, month + "05/")
+        await press(pilot, "h")
+        await _listed(pilot, app, month)
+        entry = app.browser.highlighted_entry()
+        assert entry is not None and entry.key == month + "05/"

@@ -158,18 +158,25 @@ def named_lines(app: FlowtuiApp) -> dict[str, str]:
             if t is not None and t.label.endswith(" name")}
 
 
+async def top_by_name(pilot: Pilot, app: FlowtuiApp) -> Any:
+    """The records and names loaded, ``T`` then ``a``: the Top-N pane ranking sources by
+    name."""
+    await loaded(pilot, app)
+    await press(pilot, "T")
+    top = app.main_screen.top
+    await wait_for(pilot, lambda: top.data is not None and top.data.rows, what="top-N")
+    await press(pilot, "a")  # by name: src
+    await wait_for(pilot, lambda: top.data is not None
+                   and top.data.key.fields == ("srcaddr.name",), what="top-N by name")
+    return top
+
+
 async def test_top_n_by_name_and_enter_filters_by_that_name(
         ec2_world: World, files: dict[str, Path]) -> None:
     w = ec2_world
     app = app_for(w, files)
     async with app.run_test(size=(160, 30)) as pilot:
-        await loaded(pilot, app)
-        await press(pilot, "T")
-        top = app.main_screen.top
-        await wait_for(pilot, lambda: top.data is not None and top.data.rows, what="top-N")
-        await press(pilot, "a")  # by name: src
-        await wait_for(pilot, lambda: top.data is not None
-                       and top.data.key.fields == ("srcaddr.name",), what="top-N by name")
+        top = await top_by_name(pilot, app)
         shown = text(pilot)
         assert "by name" in shown and "srcaddr.name" in shown
         values = [r.values[0] for r in top.data.rows]
@@ -496,3 +503,22 @@ def test_the_panel_says_names_are_the_inventorys_only_for_older_records() -> Non
     assert old["names are"] == OWNERS_NOW
     fresh = dict(detail_lines(names, {**record, "start": int(now) - 300}))
     assert "names are" not in fresh and "interface-id" in fresh
+
+
+async def test_at_an_address_in_top_n_by_name_goes_to_its_names_row(
+        ec2_world: World, files: dict[str, Path]) -> None:
+    """Ranked by name, ``@`` and an address said "No row of top src has 10.20.1.10" while
+    the row web-1 (that address's name) was on screen: the help offers ``@`` for "an
+    address or port", and the rows of a ranking by name hold addresses under their names.
+    The address is found under its name now; a text no row has still says so."""
+    app = app_for(ec2_world, files)
+    async with app.run_test(size=(160, 30)) as pilot:
+        top = await top_by_name(pilot, app)
+        web = next(i for i, r in enumerate(top.data.rows) if r.values == ("web-1",))
+        top.cursor_row = (web + 1) % len(top.data.rows)
+        await press(pilot, "at", *"10.20.1.10", "enter")
+        await wait_for(pilot, lambda: top.cursor_row == web, what="web-1's row")
+        assert not any("No row" in t for t in toasts(app))
+        await press(pilot, "at", *"10.99.99.99", "enter")
+        await wait_for(pilot, lambda: any("No row of top src has 10.99.99.99" in t
+                                          for t in toasts(app)), what="nothing has it")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from flowtui.fields import DEFAULT_FIELDS
 from flowtui.query.expr import parse
 from flowtui.query.query import Query
 from flowtui.query.story import Story
@@ -330,3 +331,21 @@ async def test_v_on_a_top_n_pair_opens_its_conversation(bucket: str, s3_client: 
         await press(pilot, "escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen, what="back")
         assert app.focused is top
+
+
+async def test_the_story_of_a_nodata_row_does_not_ask_for_more_data(tmp_path: Any) -> None:
+    """A NODATA row has no flow: "no network traffic to or from the network interface
+    during the aggregation interval" (VPC guide, log-status; reference §3.2). Its story's
+    verdict code is ``incomplete`` (test_story.py), but the line under it read "the loaded
+    data can't settle it" while the status line said every object around it is loaded:
+    loading more settles nothing, there is no flow to tell."""
+    line = "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
+    path = tmp_path / "nodata.log"
+    path.write_text(" ".join(DEFAULT_FIELDS) + "\n" + line + "\n")
+    app = FlowtuiApp(str(path), names=None)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_story(pilot, app, rows=1)
+        assert story_of(screen).verdict == "incomplete"
+        top = screen_text(pilot)[0]
+        assert "can't settle" not in top, top
+        assert "NODATA row: no flow to tell" in top, top

@@ -58,6 +58,17 @@ def own_record(source: RowSource, row: int) -> dict[str, object] | None:
     return {name: value for name, value in record.items() if name in own}
 
 
+def _record_key(source: RowSource, row: int) -> tuple[int, int, int, int] | None:
+    """Which record row ``row`` is, whatever rows came or went around it: its store, the
+    store's and the view's orders, and its place among all rows ever appended."""
+    store = source.store
+    try:
+        at = source.store_index(row)
+    except IndexError:
+        return None
+    return id(store), store.order_generation, source.order_generation, at + store.dropped
+
+
 class MainScreen(Screen[None]):
     """The one main screen; its focus keys carry ids so a keymap can move them."""
 
@@ -80,6 +91,7 @@ class MainScreen(Screen[None]):
         self.names: Names | None = None
         #: The detail panel follows the cursor at most so often (a held key stays fast).
         self.detail_throttle = DetailThrottle(self, self.show_detail)
+        self._explained: tuple[int, int, int, int] | None = None  # _record_key of the panel's
         self._detail_before_top = True
         #: The screen's widgets are going (quit, a crash, a test's teardown): late worker
         #: messages find nothing to update and are dropped.
@@ -172,7 +184,21 @@ class MainScreen(Screen[None]):
             return
         self.status.total = message.count
         self.status.new_rows = self.table.new_rows
+        self._retitle_detail()
         self.aggregates_changed()
+
+    def _retitle_detail(self) -> None:
+        """Rows came or went under a resting cursor (a tail, a load): the panel's title
+        counts them as the status line does (it kept saying "row 1 of 240" at 280 rows).
+        A cursor that moved is the throttle's: it explains the new record soon."""
+        detail, source, row = self.detail, self.table.store, self.table.cursor_row
+        if (source is None or detail.record_index != row or row >= len(source)
+                or self.detail_throttle.pending):
+            return
+        if _record_key(source, row) == self._explained:
+            detail.retitle(record_place(source, row))
+        else:  # another record at that row (rows went before it): explain it
+            self.detail_throttle.soon(row)
 
     @on(BrowserPane.Pointed)
     def _pointed(self, message: BrowserPane.Pointed) -> None:
@@ -193,6 +219,7 @@ class MainScreen(Screen[None]):
         if record is None:  # trimmed by a tail since
             detail.show_nothing()
             return
+        self._explained = _record_key(source, row)
         names = self.names
         detail.show_record(row, record, source.source(row),
                            detail_lines(names, record) if names is not None else (),
@@ -326,8 +353,14 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size)
+        browser = self.query_one("#browser")
         if not self.has_class("-tiny"):
-            self.query_one("#browser").display = True
+            browser.display = True
+        elif self.focused is not None and browser not in self.focused.ancestors_with_self:
+            # made small while the records have the focus: the browser gives way as a
+            # focus move would make it (it kept 30 of 80 columns, the Top-N pane's bytes
+            # and share off the screen)
+            browser.display = False
 
     def _fit(self, size: Size) -> None:
         """The classes that lay the panes out for ``size`` (one restyle, only if one changes)."""

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from flowtui.decoders import as_int, display_value
 from flowtui.names.story import side_text
+from flowtui.query.flow import Flow
 from flowtui.query.story import Conversation, Sighting, Story, Tally, Window
 from flowtui.ui.widgets.safe import literal
 
@@ -56,11 +57,29 @@ SAME_MARK, DIFF_MARK, SWAP_MARK = " ", "≠", "⇄"
 VALUE_WIDTH = 48
 
 
+#: A row with no flow (log-status NODATA or SKIPDATA) is told as ``incomplete`` (there is
+#: no reply to look for), but no loading settles it: its line says what the row is.
+STATUS_SUMMARY = {
+    "NODATA": "a NODATA row: no flow to tell (no traffic in the interval)",
+    "SKIPDATA": "a SKIPDATA row: no flow to tell (records were skipped)",
+}
+
+
+def verdict_summary(story: Story) -> str:
+    """How the verdict reads at a glance, for this story: "the loaded data can't settle it"
+    was said of a NODATA row, with every object around it loaded."""
+    record = story.record
+    if story.verdict == "incomplete" and not Flow.of(record).pairs:  # as story.tell
+        status = record.get("log-status")
+        return STATUS_SUMMARY.get(str(status), "no addresses: no flow to tell")
+    return VERDICT_SUMMARY.get(story.verdict, "")
+
+
 def verdict_line(story: Story) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append("verdict ", style="dim")
     line.append(literal(story.verdict), style="bold reverse")
-    summary = VERDICT_SUMMARY.get(story.verdict)
+    summary = verdict_summary(story)
     if summary:
         line.append("  " + summary)
     return line

@@ -340,10 +340,11 @@ class BrowserPane(Vertical):
         if parent is None:
             return False
         here = self.location
-        self.open(parent)
-        self._want = self._want or (
+        # the folder just left, not the parent's remembered cursor: they differ when the
+        # folder was reached by ':' or 'n', and Enter would load another day
+        self.open(parent, highlight=(
             str(S3Url(here.bucket)) if parent.kind == "buckets"
-            else str(S3Url(here.bucket, here.prefix)) if here.kind == "s3" else here.prefix)
+            else str(S3Url(here.bucket, here.prefix)) if here.kind == "s3" else here.prefix))
         return True
 
     def go_to(self, location: Location) -> None:

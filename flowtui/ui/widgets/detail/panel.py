@@ -192,6 +192,11 @@ class DetailPanel(Vertical):
         self.record_index: int | None = None  # which record is shown (None: nothing)
         #: The message shown in place of a record (None: a record is shown).
         self._nothing: str | None = NOTHING
+        # what the title is made of, for ``retitle``: the record's place, its warnings
+        # count and its object
+        self._place = ""
+        self._warnings = 0
+        self._source = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Text(NOTHING), id="detail-title")
@@ -229,17 +234,31 @@ class DetailPanel(Vertical):
             explanation = explain(record)
         except Exception as exc:  # a catalogue bug must not take the UI down
             explanation = Explanation(rows=[], facts=[], warnings=[f"cannot explain: {exc}"])
-        title = Text(literal(place or f"row {index + 1:,}"), style="bold")
-        if explanation.warnings:
-            count = len(explanation.warnings)
-            title.append(f"  {count} warning{'s' if count > 1 else ''} (below)", style="bold")
-        if source and " · line " not in place:  # the line's place names the object
-            title.append("  ")
-            title.append(literal(source.rpartition("/")[2] or source), style="dim")
-        self._set_title(title)
+        self._place = place or f"row {index + 1:,}"
+        self._warnings = len(explanation.warnings)
+        self._source = source
+        self._set_title(self._title())
         self._fill(explanation, names)
         self.record_index = index
         self._nothing = None
+
+    def _title(self) -> Text:
+        title = Text(literal(self._place), style="bold")
+        if count := self._warnings:
+            title.append(f"  {count} warning{'s' if count > 1 else ''} (below)", style="bold")
+        source = self._source
+        if source and " · line " not in self._place:  # the line's place names the object
+            title.append("  ")
+            title.append(literal(source.rpartition("/")[2] or source), style="dim")
+        return title
+
+    def retitle(self, place: str) -> None:
+        """The record shown is named ``place`` now (rows came or went around it: its
+        ``row N of M`` changed): the title again, the list as it is."""
+        if self.record_index is None or place == self._place:
+            return
+        self._place = place
+        self._set_title(self._title())
 
     def _want_expanded(self, index: int) -> bool:
         return self.show_all_meanings or (index == self.list.highlighted

@@ -14,10 +14,11 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.suggester import Suggester
@@ -58,6 +59,37 @@ class PromptSpec:
     owner: MessagePump | None = None
 
 
+def one_line(text: str) -> str:
+    """A paste as the one line a prompt takes: its line breaks become spaces (a filter, a
+    time, a path are one line; in the filter language a break is whitespace), the break a
+    copied line ends with goes."""
+    return " ".join(text.rstrip("\r\n").splitlines())
+
+
+class PromptInput(Input):
+    """The prompt's input. Textual's ``Input`` keeps only the first line of a paste, so a
+    filter pasted over two lines lost its second half without a word and Enter applied a
+    wider filter than the one pasted; here every line is kept, on one line."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # not Input's own handler, which keeps the first line
+        event.stop()
+        line = one_line(event.text)
+        if not line:
+            return
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(line)
+        else:
+            self.replace(line, *selection)
+
+    def on_resize(self) -> None:
+        """Narrower (a resize, the panes beside the bar back): Input keeps its old scroll,
+        and the cursor and the end of the text went out of view; they stay in it."""
+        self.scroll_to_region(Region(self._cursor_offset, 0, width=1, height=1), force=True,
+                              animate=False)
+
+
 class PromptBar(Vertical):
     """Hidden until ``open``; Esc closes it, Enter submits valid text."""
 
@@ -93,7 +125,7 @@ class PromptBar(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt-row"):
             yield Static("", id="prompt-label")
-            yield Input(id="prompt-input", select_on_focus=False)
+            yield PromptInput(id="prompt-input", select_on_focus=False)
         yield Static("", id="prompt-message")
 
     @property
@@ -133,6 +165,12 @@ class PromptBar(Vertical):
 
     def action_close(self) -> None:
         self.close()
+
+    def on_resize(self) -> None:
+        """The caret under an error is placed by the layout: again after a new one (it was
+        drawn where the old one put it, past the text or under another word)."""
+        if self.spec is not None:
+            self.call_after_refresh(lambda: self._show(self._check))
 
     def action_history(self, step: int) -> None:
         spec = self.spec
@@ -191,8 +229,17 @@ class PromptBar(Vertical):
                 offset = box.content_region.x - message.content_region.x
             else:  # not laid out yet: the label, its margin, and the input's padding
                 offset = cell_len(self.spec.label if self.spec else "") + 1
-            column = offset + check.position - int(box.scroll_x)
-            line.append(" " * max(0, column) + "^ ", style="bold")
+            column = max(0, offset + check.position - int(box.scroll_x))
+            reason = literal(check.message)
+            width = cell_len(reason)
+            room = message.content_region.width
+            if room and column + 2 + width > room and width + 1 <= column:
+                # no room after the caret: the reason ends before it (it was cut to
+                # "^ unknown fie…" under an error near the right edge)
+                line.append(" " * (column - width - 1) + reason + " ^", style="bold")
+                check = Check(check.ok, "", check.position)
+            else:
+                line.append(" " * column + "^ ", style="bold")
         shown, fits = self._listing
         if fits and shown == self.input.value:  # until the text changes
             line = Text(f"{len(fits)} fit: ", no_wrap=True, overflow="ellipsis")

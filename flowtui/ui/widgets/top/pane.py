@@ -29,7 +29,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from flowtui.decoders import human_bytes
-from flowtui.names.resolve import Names
+from flowtui.names.resolve import SUFFIX, Names
 from flowtui.query.aggregate import group_by, top_of, unrecorded
 from flowtui.query.topkeys import (
     TOP_KEYS,
@@ -373,15 +373,36 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
         self.found_text = text = text.strip()
         rows = self._rows()
         wanted = text.lower()
+        names = self._names_of(text)
         count = len(rows)
         for offset in range(1, count + 1):
             at = (self.cursor_row + step * offset) % count
-            if wanted in self._key_text(rows[at]).lower():
+            if wanted in self._key_text(rows[at]).lower() or any(
+                    (field, value) in names for field, value in zip(
+                        self.data.key.fields if self.data is not None else (),
+                        rows[at].values, strict=False)):
                 self.cursor_row = at
                 return True
         self.notify(f"No row of top {self.key.name} has {literal(text)}",
                     severity="warning", markup=False, timeout=3)
         return False
+
+    def _names_of(self, text: str) -> set[tuple[str, object]]:
+        """Ranked by name, the rows hold addresses and interfaces under their names: the
+        (``FIELD.name``, name) pairs ``text`` (an address, an interface id) is found under.
+        Without them "No row of top src has 10.0.1.30" was said with app-1's row shown."""
+        data, names = self.data, self.names
+        if data is None or names is None or not self._naming():
+            return set()
+        found: set[tuple[str, object]] = set()
+        for column in data.key.fields:
+            try:
+                name = names.name(column.removesuffix(SUFFIX), text)
+            except ValueError:
+                name = None
+            if name is not None:
+                found.add((column, name))
+        return found
 
     def action_leave(self) -> None:
         self.post_message(self.Left(self))
