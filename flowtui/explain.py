@@ -25,7 +25,7 @@ from flowtui.decoders import (
     display_value,
     protocol_name,
 )
-from flowtui.fields import FIELDS, canonical_name, detect_family
+from flowtui.fields import FIELDS, canonical_name, dash_meaning, detect_family
 
 __all__ = ["ExplainRow", "Explanation", "display_value", "explain"]
 
@@ -66,7 +66,9 @@ def explain(record: Mapping[str, object]) -> Explanation:
     family = _family(values)
     result = Explanation(family=family)
     protocol = values.get("protocol")
-    result.rows = [_row(name, value, family, protocol) for name, value in record.items()]
+    status = values.get("log-status")
+    result.rows = [_row(name, value, family, protocol, status)
+                   for name, value in record.items()]
     result.facts.append(("record", _FAMILY_NAMES[family]))
     _status(values, family, result)
     _times(values, result)
@@ -88,8 +90,10 @@ def _raw(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def _row(name: str, value: object, family: str, protocol: object = None) -> ExplainRow:
-    """One field's row; ``protocol`` (the record's) says what a port of 0 means."""
+def _row(name: str, value: object, family: str, protocol: object = None,
+         status: object = None) -> ExplainRow:
+    """One field's row; ``protocol`` (the record's) says what a port of 0 means, its
+    ``status`` (log-status) what a '-' on a NODATA or SKIPDATA row is."""
     spec = FIELDS.get(canonical_name(name))
     raw = _raw(value)
     decoder = None
@@ -99,8 +103,7 @@ def _row(name: str, value: object, family: str, protocol: object = None) -> Expl
     else:
         meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
         decoder = spec.tgw_decoder if family == "tgw" and spec.tgw_decoder else spec.decoder
-        dash_means = (spec.tgw_dash_means if family == "tgw" and spec.tgw_dash_means
-                      else spec.dash_means)
+        dash_means = dash_meaning(spec.name, family, status)
         if spec.name in _PORT_FIELDS:
             decoder = partial(decode_port, protocol=protocol)
     if raw == "":

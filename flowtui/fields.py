@@ -441,6 +441,43 @@ def record_family(record: Mapping[str, object]) -> str:
     return detect_family(name for name, value in record.items() if value is not None)
 
 
+#: Fields that describe a flow: on a NODATA or SKIPDATA row there is none, so their '-' is the
+#: row's (reference §3.1, §3.2, §5.5: "The row has '-' in srcaddr…bytes and action"; the later
+#: per-flow fields likewise have no flow to describe there).
+FLOW_FIELDS: frozenset[str] = frozenset({
+    "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes", "action",
+    "tcp-flags", "type", "pkt-srcaddr", "pkt-dstaddr", "pkt-src-aws-service",
+    "pkt-dst-aws-service", "flow-direction", "traffic-path", "reject-reason",
+    "encryption-status", "packets-lost-no-route", "packets-lost-blackhole",
+    "packets-lost-mtu-exceeded", "packets-lost-ttl-expired",
+})
+#: What a NODATA or SKIPDATA row is (reference §3.2), said where a '-' on it is explained.
+STATUS_ROW_DASH: dict[str, str] = {
+    "NODATA": "NODATA row (no traffic in the interval)",
+    "SKIPDATA": "SKIPDATA row (records were skipped in the interval: capacity limit or "
+                "internal error)",
+}
+
+
+def dash_meaning(name: str, family: str = "unknown", log_status: object = None) -> str:
+    """What a '-' in field ``name`` means, said of its record: on a NODATA or SKIPDATA row a
+    flow field's '-' is the row's (no traffic, records skipped), not an "unknown" value; a
+    field whose '-' otherwise reads "unknown" names the row and says no more than AWS does.
+    Elsewhere it is the catalogue's words (a Transit Gateway record's where they differ)."""
+    spec = FIELDS.get(canonical_name(name))
+    if spec is None:
+        return ""
+    base = spec.tgw_dash_means if family == "tgw" and spec.tgw_dash_means else spec.dash_means
+    row = STATUS_ROW_DASH.get(log_status) if isinstance(log_status, str) else None
+    if row is None:
+        return base
+    if spec.name in FLOW_FIELDS:
+        return f"{row}, so no flow to describe"
+    if base.startswith("unknown"):
+        return f"{row}; why {spec.name} is '-' on such a row is not documented"
+    return base
+
+
 _TOKEN = re.compile(r"\$\{([^}]*)\}")
 
 
