@@ -25,7 +25,13 @@ from flowtui.decoders import (
     display_value,
     protocol_name,
 )
-from flowtui.fields import FIELDS, canonical_name, dash_meaning, detect_family
+from flowtui.fields import (
+    FIELDS,
+    canonical_name,
+    dash_meaning,
+    detect_family,
+    record_family,
+)
 
 __all__ = ["ExplainRow", "Explanation", "display_value", "explain"]
 
@@ -123,10 +129,12 @@ def _row(name: str, value: object, family: str, protocol: object = None,
 
 
 def _family(values: Mapping[str, object]) -> str:
-    resource_type = values.get("resource-type")
-    if isinstance(resource_type, str) and resource_type.startswith("TransitGateway"):
-        return "tgw"
-    return detect_family(values)
+    """The record's own values decide (``record_family``): a row read from a store holding
+    VPC and Transit Gateway objects has the other format's columns too, all None, which
+    would make its columns say "unknown" and its words the VPC guide's. Only when no value
+    decides do the columns."""
+    family = record_family(values)
+    return family if family != "unknown" else detect_family(values)
 
 
 # --------------------------------------------------------------------------- facts
