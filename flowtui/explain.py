@@ -25,7 +25,14 @@ from flowtui.decoders import (
     display_value,
     protocol_name,
 )
-from flowtui.fields import FIELDS, NO_VALUE, canonical_name, dash_meaning, detect_family
+from flowtui.fields import (
+    FIELDS,
+    NO_VALUE,
+    canonical_name,
+    dash_meaning,
+    detect_family,
+    record_family,
+)
 
 __all__ = ["ExplainRow", "Explanation", "display_value", "explain"]
 
@@ -66,8 +73,8 @@ def explain(record: Mapping[str, object]) -> Explanation:
     family = _family(values)
     result = Explanation(family=family)
     protocol = values.get("protocol")
-    log_status = values.get("log-status")
-    result.rows = [_row(name, value, family, protocol, log_status)
+    status = values.get("log-status")
+    result.rows = [_row(name, value, family, protocol, status)
                    for name, value in record.items()]
     result.facts.append(("record", _FAMILY_NAMES[family]))
     _status(values, family, result)
@@ -91,9 +98,9 @@ def _raw(value: object) -> str:
 
 
 def _row(name: str, value: object, family: str, protocol: object = None,
-         log_status: object = None) -> ExplainRow:
-    """One field's row; ``protocol`` (the record's) says what a port of 0 means,
-    ``log_status`` (the record's) what a '-' does."""
+         status: object = None) -> ExplainRow:
+    """One field's row; ``protocol`` (the record's) says what a port of 0 means, its
+    ``status`` (log-status) what a '-' on a NODATA or SKIPDATA row is."""
     spec = FIELDS.get(canonical_name(name))
     raw = _raw(value)
     decoder = None
@@ -109,7 +116,7 @@ def _row(name: str, value: object, family: str, protocol: object = None,
     elif spec is None:
         decoded = raw
     elif value is None:
-        dash = dash_meaning(spec, log_status, family)
+        dash = dash_meaning(spec.name, family, status)
         decoded = f"no value: {dash}" if dash else _NO_VALUE
     elif decoder is None:
         decoded = raw
@@ -122,10 +129,12 @@ def _row(name: str, value: object, family: str, protocol: object = None,
 
 
 def _family(values: Mapping[str, object]) -> str:
-    resource_type = values.get("resource-type")
-    if isinstance(resource_type, str) and resource_type.startswith("TransitGateway"):
-        return "tgw"
-    return detect_family(values)
+    """The record's own values decide (``record_family``): a row read from a store holding
+    VPC and Transit Gateway objects has the other format's columns too, all None, which
+    would make its columns say "unknown" and its words the VPC guide's. Only when no value
+    decides do the columns."""
+    family = record_family(values)
+    return family if family != "unknown" else detect_family(values)
 
 
 # --------------------------------------------------------------------------- facts

@@ -62,25 +62,6 @@ def _spec(
     )
 
 
-def dash_meaning(spec: FieldSpec, log_status: object, family: str = "vpc") -> str:
-    """What '-' means in ``spec``'s field of a record whose log-status is ``log_status``,
-    of ``family`` ("tgw": the field's Transit Gateway text where it has one).
-
-    Flow fields give the NODATA/SKIPDATA reason first, then the reason on a row that has a
-    flow ("; also …", "; otherwise …"). On a row whose log-status is OK only the second
-    holds (else AWS's general "not applicable or could not be computed"): a BPA record's
-    bytes '-' is not a NODATA row. On a NODATA/SKIPDATA row, or a record without
-    log-status, the whole text is given.
-    """
-    text = spec.tgw_dash_means if family == "tgw" and spec.tgw_dash_means else spec.dash_means
-    if log_status != "OK" or not text.startswith(_FLOW_DASH):
-        return text
-    _, _, rest = text[len(_FLOW_DASH):].partition("; ")
-    for word in ("also ", "otherwise "):
-        rest = rest.removeprefix(word)
-    return rest or NO_VALUE
-
-
 DEFAULT_FIELDS: tuple[str, ...] = (
     "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
     "protocol", "packets", "bytes", "start", "end", "action", "log-status",
@@ -459,6 +440,52 @@ def record_family(record: Mapping[str, object]) -> str:
     if isinstance(resource_type, str) and resource_type.startswith("TransitGateway"):
         return "tgw"
     return detect_family(name for name, value in record.items() if value is not None)
+
+
+#: Fields that describe a flow: on a NODATA or SKIPDATA row there is none, so their '-' is the
+#: row's (reference §3.1, §3.2, §5.5: "The row has '-' in srcaddr…bytes and action"; the later
+#: per-flow fields likewise have no flow to describe there).
+FLOW_FIELDS: frozenset[str] = frozenset({
+    "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes", "action",
+    "tcp-flags", "type", "pkt-srcaddr", "pkt-dstaddr", "pkt-src-aws-service",
+    "pkt-dst-aws-service", "flow-direction", "traffic-path", "reject-reason",
+    "encryption-status", "packets-lost-no-route", "packets-lost-blackhole",
+    "packets-lost-mtu-exceeded", "packets-lost-ttl-expired",
+})
+#: What a NODATA or SKIPDATA row is (reference §3.2), said where a '-' on it is explained.
+STATUS_ROW_DASH: dict[str, str] = {
+    "NODATA": "NODATA row (no traffic in the interval)",
+    "SKIPDATA": "SKIPDATA row (records were skipped in the interval: capacity limit or "
+                "internal error)",
+}
+
+
+def dash_meaning(name: str, family: str = "unknown", log_status: object = None) -> str:
+    """What a '-' in field ``name`` means, said of its record: on a log-status OK row only
+    the causes a real flow can have; on a NODATA or SKIPDATA row a
+    flow field's '-' is the row's (no traffic, records skipped), not an "unknown" value; a
+    field whose '-' otherwise reads "unknown" names the row and says no more than AWS does.
+    Elsewhere it is the catalogue's words (a Transit Gateway record's where they differ)."""
+    spec = FIELDS.get(canonical_name(name))
+    if spec is None:
+        return ""
+    base = spec.tgw_dash_means if family == "tgw" and spec.tgw_dash_means else spec.dash_means
+    if log_status == "OK" and base.startswith(_FLOW_DASH):
+        # A row with a flow: the NODATA/SKIPDATA reason is not this '-''s, only what follows
+        # it ("; also …", "; otherwise …"), else AWS's general "not applicable or could
+        # not be computed" (a BPA record's bytes '-' is not a NODATA row).
+        _, _, rest = base[len(_FLOW_DASH):].partition("; ")
+        for word in ("also ", "otherwise "):
+            rest = rest.removeprefix(word)
+        return rest or NO_VALUE
+    row = STATUS_ROW_DASH.get(log_status) if isinstance(log_status, str) else None
+    if row is None:
+        return base
+    if spec.name in FLOW_FIELDS:
+        return f"{row}, so no flow to describe"
+    if base.startswith("unknown"):
+        return f"{row}; why {spec.name} is '-' on such a row is not documented"
+    return base
 
 
 _TOKEN = re.compile(r"\$\{([^}]*)\}")

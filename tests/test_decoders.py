@@ -277,6 +277,20 @@ def test_port_ranges(port: int, words: str) -> None:
     assert words in d.decode_port(port)
 
 
+def test_linux_ephemeral_range_is_the_one_aws_documents() -> None:
+    """AWS, VPC guide, "Ephemeral ports": "Many Linux kernels (including the Amazon Linux
+    kernel) use ports 32768-61000"; "Windows Server 2008 and later versions use ports
+    49152-65535". The decoder said "the Linux range 32768-60999" (the upstream kernel's
+    default, not AWS's words) and left 61000 out of it."""
+    said = d.decode_port(40000, 6)
+    assert "the Linux range AWS documents, 32768-61000" in said, said
+    assert "upstream kernel default is 32768-60999" in said  # which is which
+    assert "both the Linux and Windows" in d.decode_port(61000, 6)
+    assert "Windows range" in d.decode_port(61001, 6)
+    assert "32768-61000" in d.decode_port(32768, 6)
+    assert "registered port" in d.decode_port(32767, 6)
+
+
 # --------------------------------------------------------------------------- addresses
 
 

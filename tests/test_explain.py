@@ -105,8 +105,8 @@ def test_nodata_row() -> None:
     result = explain(record(DEFAULT_FIELDS, NODATA))
     assert [row.raw for row in result.rows] == NODATA.split()
     values = decoded(result)
-    assert values["srcaddr"].startswith("no value: NODATA or SKIPDATA")
-    assert values["action"].startswith("no value: NODATA or SKIPDATA")
+    assert values["srcaddr"].startswith("no value: NODATA row (no traffic in the interval)")
+    assert values["action"].startswith("no value: NODATA row (no traffic in the interval)")
     assert "no traffic" in values["log-status"]
     assert any(w.startswith("NODATA") and "not denied" in w for w in result.warnings)
     assert not any("SKIPDATA" in w for w in result.warnings)
@@ -496,8 +496,11 @@ def test_tcp_flags_dash_on_a_nodata_row_is_not_called_an_invalid_combination() -
            "protocol": None, "tcp-flags": None, "start": 1431280876, "end": 1431280934,
            "action": None, "log-status": "NODATA"}
     text = decoded(explain(row))["tcp-flags"]
-    assert text.startswith("no value: NODATA or SKIPDATA row")
-    assert "invalid" in text  # the documented reason for other rows is still given
+    assert text.startswith("no value: NODATA row (no traffic in the interval)"), text
+    assert "invalid" not in text
+    # the documented reason is still given for an OK row's '-'
+    ok = {**row, "srcaddr": "10.0.1.5", "protocol": 6, "action": "ACCEPT", "log-status": "OK"}
+    assert "invalid" in decoded(explain(ok))["tcp-flags"]
 
 
 def test_aws_service_dash_on_a_nodata_row_does_not_judge_a_missing_address() -> None:
@@ -511,7 +514,7 @@ def test_aws_service_dash_on_a_nodata_row_does_not_judge_a_missing_address() -> 
            "start": 1431280876, "end": 1431280934, "log-status": "NODATA"}
     values = decoded(explain(row))
     for name in ("pkt-src-aws-service", "pkt-dst-aws-service"):
-        assert values[name].startswith("no value: NODATA or SKIPDATA row"), values[name]
+        assert values[name].startswith("no value: NODATA row (no traffic"), values[name]
 
 
 def test_tgw_log_status_speaks_of_no_action_or_reject_reason() -> None:

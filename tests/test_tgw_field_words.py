@@ -32,7 +32,7 @@ import pytest
 
 from flowtui.cli import main
 from flowtui.ui.app import FlowtuiApp
-from tests.ui_helpers import detail_caught_up, press, screen_text, wait_for
+from tests.ui_helpers import detail_field_shown, wait_for
 
 TGW = ("version resource-type account-id tgw-id tgw-attachment-id tgw-pair-attachment-id "
        "srcaddr dstaddr srcport dstport protocol packets bytes start end log-status "
@@ -122,14 +122,7 @@ async def test_the_detail_panel_says_it_of_a_tgw_record(tmp_path: Path) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
                        and app.table.row_count == 1, what="the file to load")
-        await detail_caught_up(pilot)
-        await press(pilot, "tab")  # browser → records → detail
-        await press(pilot, "tab")
-        assert app.focused is app.detail.list
         # the highlighted field is shown whole (wrapped): flow-direction, the 17th
-        await press(pilot, *["down"] * TGW.split().index("flow-direction"))
-        region = app.detail.region
-        panel = [row[region.x:region.right] for row in screen_text(pilot)[region.y:region.bottom]]
-        shown = " ".join(" ".join(panel).replace("│", " ").split())
+        shown = await detail_field_shown(pilot, TGW.split().index("flow-direction"))
         assert f"flow-direction ingress ingress, {WHERE}" in shown, shown
         assert "into the interface" not in shown, shown

@@ -124,6 +124,20 @@ async def detail_caught_up(pilot: Pilot) -> None:
                    what="detail panel to follow the cursor")
 
 
+async def detail_field_shown(pilot: Pilot, field: int) -> str:
+    """The detail panel's words, one space apart, with its ``field``-th row (from 0, of a
+    freshly loaded file's one record) highlighted, so shown whole (wrapped) with its meaning.
+    The focus goes browser → records → detail by tab, as a user moves it."""
+    app = pilot.app
+    await detail_caught_up(pilot)
+    await press(pilot, "tab", "tab")
+    assert app.focused is app.detail.list  # type: ignore[attr-defined]
+    await press(pilot, *["down"] * field)
+    region = app.detail.region  # type: ignore[attr-defined]
+    panel = [row[region.x:region.right] for row in screen_text(pilot)[region.y:region.bottom]]
+    return " ".join(" ".join(panel).replace("│", " ").split())
+
+
 def declared_bindings(node: DOMNode | type[DOMNode]) -> list[Binding]:
     """The bindings ``node``'s class (or ``node``, a class) declares, one per key: the
     action table's rows for it (tests/test_actions.py holds them equal), system ones aside."""

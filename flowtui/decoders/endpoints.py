@@ -35,8 +35,14 @@ WELL_KNOWN_PORTS: dict[int, str] = {
 PORT_PROTOCOLS = frozenset({6, 17, 132, 136})
 _ICMP = frozenset({1, 58})
 
-LINUX_EPHEMERAL = range(32768, 61000)
+#: AWS, VPC guide, "Ephemeral ports" (network ACLs): "Many Linux kernels (including the Amazon
+#: Linux kernel) use ports 32768-61000" and "Windows Server 2008 and later versions use ports
+#: 49152-65535". Both ends inclusive. (Today's upstream kernel default,
+#: net.ipv4.ip_local_port_range, is 32768-60999: inside AWS's range, one port shorter.)
+LINUX_EPHEMERAL = range(32768, 61001)
 WINDOWS_EPHEMERAL = range(49152, 65536)
+_LINUX_WORDS = ("the Linux range AWS documents, 32768-61000 (many Linux kernels, the Amazon "
+                "Linux kernel among them; the upstream kernel default is 32768-60999)")
 
 
 def port_service(value: object) -> str | None:
@@ -76,7 +82,7 @@ def decode_port(value: object, protocol: object = None) -> str | None:
     if linux and windows:
         return "ephemeral (client) port in both the Linux and Windows ranges"
     if linux:
-        return "ephemeral (client) port in the Linux range 32768-60999"
+        return f"ephemeral (client) port in {_LINUX_WORDS}"
     if windows:
         return "ephemeral (client) port in the Windows range 49152-65535"
     return "registered port 1024-32767 (ephemeral only under AWS NACL guidance 1024-65535)"

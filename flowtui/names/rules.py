@@ -408,7 +408,7 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
     if groups is not None and groups["denies"]:
         groups["text"] += _public_member_note(inventory, packet, names)
         if reply_reason(record) is not None:  # as the story's verdict reads a reply
-            groups["text"] += _reply_hint(packet, nacl, within)
+            groups["text"] += _reply_hint(packet, nacl)
     path = [nacl, groups] if packet.direction == "inbound" else [groups, nacl]
     for at, step in enumerate(path):
         if step is not None and step["denies"]:
@@ -426,11 +426,11 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
                 first = "the NACL" if step["kind"] == "network-acl" else "the groups"
                 step["text"] += f"; if {first} let it through, {after[0]['text']}"
             return _public(step, today)
-    # Every rule on the path allows it today.
+    # Every rule on the path allows it today. ``nacl`` is None only within one subnet: a
+    # NACL missing from the inventory is the "unknown" step above, which denies, so the loop
+    # has returned it.
     acl_text = (f"no NACL (both ends are in subnet {info.subnet_id}: a NACL filters what "
-                "enters or leaves a subnet)" if within else
-                f"NACL {acl.get('NetworkAclId')}" if acl is not None else
-                "no NACL in the inventory")
+                "enters or leaves a subnet)" if nacl is None else f"NACL {nacl['id']}")
     groups_text = groups["text"] if groups is not None else (
         f"no security group ({info.name} has none, so only a NACL filters its traffic)")
     text = (f"today's rules allow what this record shows rejected: {acl_text} "
@@ -441,7 +441,7 @@ def which_rule(record: Mapping[str, Any], names: Any, *, reply: bool = False
             "text": " ".join(text.split()) + today}
 
 
-def _reply_hint(packet: Packet, nacl: Mapping[str, Any] | None, within: bool) -> str:
+def _reply_hint(packet: Packet, nacl: Mapping[str, Any] | None) -> str:
     """What refused the record if it was a reply, which the groups let through (stateful):
     the NACL's own verdict on it (on the way out it comes after the groups), not a pointer
     to a NACL that today's rules show allowing it. On the way in a refusing NACL is named
@@ -450,8 +450,7 @@ def _reply_hint(packet: Packet, nacl: Mapping[str, Any] | None, within: bool) ->
     hint = (f"; if this was the reply to a connection the interface {opened}, security "
             "groups allow it (they are stateful)")
     if nacl is None:  # no NACL between: both ends are in the subnet (a missing one is a step)
-        return f"{hint} and no NACL is between (both ends are in its subnet)" if within \
-            else hint
+        return f"{hint} and no NACL is between (both ends are in its subnet)"
     if nacl["denies"] and packet.direction == "inbound":
         return hint
     if nacl["denies"]:
