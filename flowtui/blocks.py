@@ -50,9 +50,11 @@ RETRY_PIECE_BYTES = 64 << 10  # a block that fails the fast path is retried in p
 _READ_BLOCK_BYTES = 9 << 20
 #: Each block is typed on the parse thread that holds it, not handed to Arrow's pool: a
 #: block is one CSV chunk, so the pool added a hand-off per block and no parallelism (the
-#: parse threads already type two blocks at once). Measured pair by pair (farm-bench, 13
-#: pairs, 2 cores): hist --every 1m on 3M records 0.92x the wall, top 0.94x, cat --format
-#: csv on 1M 0.92x, CPU equal.
+#: parse threads already type two blocks at once). Measured pair by pair (farm-bench, 2
+#: cores) while other work ran on the machine (13 pairs): hist --every 1m on 3M records
+#: 0.92x the wall, top 0.94x, cat --format csv on 1M 0.92x, CPU equal; on a quiet machine
+#: (15 pairs) hist 1.02x, top 1.04x (9 pairs): within noise. Kept for the loaded case
+#: (a shared jump host) and for two threads fewer.
 _ARROW_THREADS = False
 #: Blocks whose numbers may fail to read as text (``numbers_as_text``) before a typer stops
 #: trying, and one more per TEXT_HITS_PER_MISS that did read: a miss costs a read of the block
