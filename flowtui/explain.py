@@ -107,8 +107,8 @@ def _row(name: str, value: object, family: str, protocol: object = None,
     if spec is None:
         meaning = _UNKNOWN_FIELD
     else:
-        meaning = spec.tgw_meaning if family == "tgw" and spec.tgw_meaning else spec.meaning
-        decoder = spec.tgw_decoder if family == "tgw" and spec.tgw_decoder else spec.decoder
+        meaning = spec.meaning_in(family)
+        decoder = spec.decoder_in(family)
         if spec.name in _PORT_FIELDS:
             decoder = partial(decode_port, protocol=protocol)
     if raw == "":

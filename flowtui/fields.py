@@ -42,6 +42,19 @@ class FieldSpec:
     # Where its '-' has fewer causes there (bytes: Block Public Access is a VPC feature).
     tgw_dash_means: str = ""
 
+    def meaning_in(self, family: str) -> str:
+        """The meaning in a record of ``family`` ("tgw": the Transit Gateway text, if any)."""
+        return self.tgw_meaning if family == "tgw" and self.tgw_meaning else self.meaning
+
+    def decoder_in(self, family: str) -> Callable[[object], str | None] | None:
+        """The decoder for a record of ``family`` (as ``meaning_in``)."""
+        return self.tgw_decoder if family == "tgw" and self.tgw_decoder else self.decoder
+
+    def dash_means_in(self, family: str) -> str:
+        """What '-' means in a record of ``family`` (as ``meaning_in``)."""
+        return self.tgw_dash_means if family == "tgw" and self.tgw_dash_means \
+            else self.dash_means
+
 
 def _spec(
     name: str,
@@ -469,7 +482,7 @@ def dash_meaning(name: str, family: str = "unknown", log_status: object = None) 
     spec = FIELDS.get(canonical_name(name))
     if spec is None:
         return ""
-    base = spec.tgw_dash_means if family == "tgw" and spec.tgw_dash_means else spec.dash_means
+    base = spec.dash_means_in(family)
     if log_status == "OK" and base.startswith(_FLOW_DASH):
         # A row with a flow: the NODATA/SKIPDATA reason is not this '-''s, only what follows
         # it ("; also …", "; otherwise …"), else AWS's general "not applicable or could

@@ -500,11 +500,8 @@ def decoded_value(name: str, value: object, family: str = "unknown") -> object:
     if name in ("srcport", "dstport"):
         return decoders.port_service(value)
     spec = FIELDS.get(name)
-    if spec is None or spec.decoder is None:
-        return None
-    if family == "tgw" and spec.tgw_decoder is not None:
-        return spec.tgw_decoder(value)
-    return spec.decoder(value)
+    decoder = None if spec is None or spec.decoder is None else spec.decoder_in(family)
+    return None if decoder is None else decoder(value)
 
 
 def _decodes(name: str) -> bool:

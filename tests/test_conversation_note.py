@@ -19,7 +19,7 @@ from flowtui.cli import main
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.features.story.conversation import ConversationScreen
 from flowtui.ui.messages import ShowConversation
-from tests.ui_helpers import screen_text, wait_for
+from tests.ui_helpers import loaded, screen_text, wait_for
 
 HEADER = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
           "bytes start end action log-status")
@@ -55,8 +55,7 @@ def test_the_cli_conversation_says_how_many_records_its_sums_leave_out(
 async def test_the_app_conversation_screen_says_it_under_the_table(tmp_path: Path) -> None:
     app = FlowtuiApp(str(_file(tmp_path)))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
-                       and app.table.row_count == 3, what="the file to load")
+        await loaded(pilot, 3)
         app.table.post_message(ShowConversation("10.0.0.1", "10.0.0.2"))
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen)
                        and "group(s)" in "\n".join(screen_text(pilot)), what="the conversation")

@@ -19,7 +19,7 @@ import pytest
 
 from flowtui.cli import main
 from flowtui.ui.app import FlowtuiApp
-from tests.ui_helpers import detail_field_shown, wait_for
+from tests.ui_helpers import detail_field_shown, loaded
 
 T0 = 1709647200  # 2024-03-05 14:00:00 UTC
 VPC = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
@@ -75,8 +75,7 @@ async def test_the_detail_panel_names_the_row(tmp_path: Path, header: str, row: 
                                               says: str) -> None:
     app = FlowtuiApp(str(_log(tmp_path, header, row)))
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
-                       and app.table.row_count == 1, what="the file to load")
+        await loaded(pilot, 1)
         shown = await detail_field_shown(pilot, header.split().index("flow-direction"))
         assert f"flow-direction - no value: {says}" in shown, shown
         assert "unconfirmed" not in shown, shown

@@ -32,7 +32,7 @@ import pytest
 
 from flowtui.cli import main
 from flowtui.ui.app import FlowtuiApp
-from tests.ui_helpers import detail_field_shown, wait_for
+from tests.ui_helpers import detail_field_shown, loaded
 
 TGW = ("version resource-type account-id tgw-id tgw-attachment-id tgw-pair-attachment-id "
        "srcaddr dstaddr srcport dstport protocol packets bytes start end log-status "
@@ -120,8 +120,7 @@ def test_jsonl_decoded_flow_direction_of_a_tgw_record(
 async def test_the_detail_panel_says_it_of_a_tgw_record(tmp_path: Path) -> None:
     app = FlowtuiApp(str(_file(tmp_path, TGW, INGRESS)))
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
-                       and app.table.row_count == 1, what="the file to load")
+        await loaded(pilot, 1)
         # the highlighted field is shown whole (wrapped): flow-direction, the 17th
         shown = await detail_field_shown(pilot, TGW.split().index("flow-direction"))
         assert f"flow-direction ingress ingress, {WHERE}" in shown, shown

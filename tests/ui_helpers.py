@@ -117,6 +117,15 @@ def screen_segments(pilot: Pilot) -> list[str]:
             if not segment.control]
 
 
+async def loaded(pilot: Pilot, rows: int) -> None:
+    """Wait until the app's load has ended with ``rows`` rows in its table."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.job is not None  # type: ignore[attr-defined]
+                   and not app.job.status.running  # type: ignore[attr-defined]
+                   and app.table.row_count == rows,  # type: ignore[attr-defined]
+                   what="the file to load")
+
+
 async def detail_caught_up(pilot: Pilot) -> None:
     """Wait until the detail panel explains the record under the table's cursor."""
     app = pilot.app

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flowtui.cli import collector
+from flowtui.cli import collector, results
 from flowtui.cli.args import say, window_text
 from flowtui.s3.url import is_s3_url, meant_as_s3_url
 
@@ -260,9 +260,9 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
 
 
 def _write(writer: Any, batch: Any, source: str, lines: Any, family: str) -> None:
-    """A batch to ``writer``, with its object's format family when the writer counts by it
-    (``by_family``: ``results.Sink``, whose sums' note names the causes of '-' by family)."""
-    if getattr(writer, "by_family", False):
+    """A batch to ``writer``, with its object's format family when the writer is a
+    ``results.Sink`` (group states name the causes of '-' in their note by it)."""
+    if isinstance(writer, results.Sink):
         writer.write_batch(batch, source, lines, family=family)
     else:
         writer.write_batch(batch, source, lines)

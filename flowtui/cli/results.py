@@ -26,9 +26,6 @@ class Sink:
     def __init__(self, into: Any, key_fields: Sequence[str] = (),
                  progress: Progress | None = None) -> None:
         self.into = into
-        #: Group states are told each batch's format family ("vpc", "tgw", "unknown"; by
-        #: ``loading``): their note on unrecorded sums names the causes of '-' by it.
-        self.by_family = not hasattr(into, "append")
         self.key_fields = [f for f in key_fields if f in ("account-id", "region")]
         self.progress = progress
         self.kept = 0
@@ -36,6 +33,8 @@ class Sink:
 
     def write_batch(self, batch: Any, source: str, lines: Any = None, *,
                     family: str = "unknown") -> None:
+        """``family`` is the batch's format family ("vpc", "tgw", "unknown"; ``loading``
+        tells it): group states' note on unrecorded sums names the causes of '-' by it."""
         if self.key_fields:
             batch = with_key_columns(batch, source, self.key_fields)
         if hasattr(self.into, "append"):  # a store keeps each batch's source (and lines)
