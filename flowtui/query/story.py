@@ -38,7 +38,7 @@ from flowtui.query.flow import (
     story_expr,
     when,
 )
-from flowtui.query.sums import SUMMED, unrecorded_note
+from flowtui.query.sums import unrecorded_note
 from flowtui.query.verdict import VERDICTS, Case, diagnose, explain_status_row, utc_time
 from flowtui.store import RecordStore
 
@@ -171,14 +171,11 @@ class Story:
     def timeline_note(self) -> str | None:
         """Said once under the timeline when some of its records recorded no packets or no
         bytes: the sums are of the others (top's and hist's note, ``sums.unrecorded_note``)."""
-        counts = dict.fromkeys(SUMMED, 0)
-        records = 0
+        total = Tally()
         for window in self.timeline:
-            for tally in (window.forward, window.reverse):
-                records += tally.records
-                for name, count in tally.unrecorded().items():
-                    counts[name] += count
-        return unrecorded_note(counts, records, families=(record_family(self.record),))
+            total = total.merged(window.forward).merged(window.reverse)
+        return unrecorded_note(total.unrecorded(), total.records,
+                               families=(record_family(self.record),))
 
     def to_json(self) -> dict[str, object]:
         return {
