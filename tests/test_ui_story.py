@@ -349,3 +349,29 @@ async def test_the_story_of_a_nodata_row_does_not_ask_for_more_data(tmp_path: An
         top = screen_text(pilot)[0]
         assert "can't settle" not in top, top
         assert "NODATA row: no flow to tell" in top, top
+
+
+async def test_prompt_keys_are_off_under_a_story(tmp_path: Any) -> None:
+    """`/`, `@` and `w` under a story (or its conversation) opened their prompt on the main
+    screen behind it, out of sight and without the focus: what was typed next went nowhere,
+    and the footer offered "w Export". They are record keys like `r` and `c`: off under a
+    story and out of its footer, so Esc finds the table as it was."""
+    path = tmp_path / "one.log"
+    path.write_text(V5 + "\n" + REQUEST + "\n" + REPLY + "\n")
+    app = FlowtuiApp(str(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_story(pilot, app, rows=2)
+        assert "Export" not in text(pilot).splitlines()[-1]
+        for key in ("slash", "at", "w"):
+            await press(pilot, key)
+            assert app.screen is screen
+            assert not app.main_screen.prompt.is_open, key
+        await press(pilot, "v")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen),
+                       what="the conversation")
+        await press(pilot, "slash", "w")
+        assert not app.main_screen.prompt.is_open
+        await press(pilot, "escape", "escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen, what="the table")
+        assert not app.main_screen.prompt.is_open
+        assert app.focused is app.table
