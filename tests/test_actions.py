@@ -221,3 +221,41 @@ def test_within_a_pane_each_key_does_one_thing() -> None:
             if other != action.id:
                 clashes.append((action.scope, key, other, action.id))
     assert clashes == []
+
+
+@pytest.mark.asyncio
+async def test_a_dialog_shows_its_own_keys_not_the_main_screens(tmp_path: Any) -> None:
+    """Under a dialog (a modal screen) the bottom line was the main screen's footer: `/
+    Filter`, `T Top-N`, `w Export`, none of which act there, and never the dialog's own
+    keys the action table flags for the footer (`esc Close help`, `y Yes`, `␣ Show/hide`).
+    Each dialog now draws its own footer from the table."""
+    from rich.text import Text
+
+    from flowtui.ui.widgets.dialogs import ConfirmScreen
+    from flowtui.ui.widgets.records.chooser import ColumnChooser
+    from tests.ui_helpers import loaded, press, screen_text
+
+    path = tmp_path / "one.log"
+    path.write_text("version srcaddr dstaddr action\n2 10.0.0.1 10.0.0.2 ACCEPT\n")
+    app = FlowtuiApp(str(path))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot, 1)
+        app.table.focus()
+        opened = (("help", HelpScreen, ["help"]), ("o", ColumnChooser, ["columns-list", "columns"]),
+                  ("e", None, ["bad-lines"]), ("confirm", ConfirmScreen, ["confirm"]))
+        for key, kind, chain in opened:
+            if key == "help":
+                await app.run_action("help")
+            elif key == "confirm":
+                app.push_screen(ConfirmScreen(Text("load?")))
+            else:
+                await press(pilot, key)
+            await wait_for(pilot, lambda: app.screen is not app.main_screen, what=key)  # noqa: B023
+            assert kind is None or isinstance(app.screen, kind)
+            await wait_for(pilot, lambda: _footer(app) == _expected_footer(app, chain),  # noqa: B023
+                           what=f"the footer of {chain[0]}")
+            bottom = screen_text(pilot)[-1]
+            assert "Top-N" not in bottom and "Filter" not in bottom, (key, bottom)
+            await press(pilot, "escape")
+            await wait_for(pilot, lambda: app.screen is app.main_screen, what="closed")
+            app.table.focus()

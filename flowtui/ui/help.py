@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from flowtui.ui.actions import ACTIONS, HELP_SECTIONS, bindings, help_title, key_display, keys_now
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.records.table import MARKER_LEGEND
 
 
@@ -83,6 +84,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(legend(), id="help-legend")
             yield Static(Text("ctrl+p opens the command palette with every action by name. "
                               "Esc, q or ? closes this screen.", style="italic"))
+        yield KeysFooter()  # this screen's keys: the main screen's footer is not for here
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from flowtui.blocks import BadLine
 from flowtui.ui.actions import bindings
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.safe import literal
 
 
@@ -32,6 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self._question, id="confirm-question")
             yield Static(Text.assemble(("y", "bold"), "/Enter: load   ", ("n", "bold"),
                                        "/Esc: cancel"), id="confirm-keys")
+        yield KeysFooter()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -64,6 +66,7 @@ class BadLinesScreen(ModalScreen[None]):
         with VerticalScroll(id="badlines-body"):
             yield Static(Text(title, style="bold"))
             yield Static(table if self._bad else Text("No bad lines."))
+        yield KeysFooter()
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#badlines-body", VerticalScroll)

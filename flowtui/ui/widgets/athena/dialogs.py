@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from flowtui.ui.actions import bindings
 from flowtui.ui.widgets.dialogs import ConfirmScreen
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.safe import literal
 
 
@@ -38,6 +39,7 @@ class LoadOrQueryScreen(ConfirmScreen):
             yield Static(Text.assemble(("y", "bold"), "/Enter: load   ", ("a", "bold"),
                                        ": query on Athena (with the table's filter)   ",
                                        ("n", "bold"), "/Esc: cancel"), id="confirm-keys")
+        yield KeysFooter()
 
     def action_athena(self) -> None:
         self.dismiss(False)
@@ -68,6 +70,7 @@ class AthenaTableScreen(ModalScreen[TableName | None]):
             yield Input(self._table, placeholder="table", id="athena-table")
             yield Static(Text.assemble(("Enter", "bold"), ": run the query   ",
                                        ("Esc", "bold"), ": cancel"), id="confirm-keys")
+        yield KeysFooter()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -116,6 +119,7 @@ class FlowLogScreen(ModalScreen[str | None]):
             yield Static(Text.assemble(("↑/↓", "bold"), ": choose   ", ("Enter", "bold"),
                                        ": query with it   ", ("Esc", "bold"), ": cancel"),
                          id="confirm-keys")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._list.highlighted = 0
@@ -195,3 +199,4 @@ class SqlScreen(ModalScreen[None]):
             yield Static(Text(literal(self._title), style="bold"))
             yield Static(Text(literal(self._sql)), id="athena-sql")
             yield Static(Text("Esc closes", style="italic"))
+        yield KeysFooter()

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from flowtui.explain import display_value
 from flowtui.ui.actions import bindings
+from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.records.columns import ColumnChoices, ColumnLayout
 from flowtui.ui.widgets.safe import literal
 
@@ -56,6 +57,7 @@ class ColumnChooser(ModalScreen[ColumnChoices | None]):
             yield Static(Text("Columns", style="bold"), id="columns-title")
             yield ColumnList(*self._options(), id="columns-list")
             yield Static(Text(HINT), id="columns-hint")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
