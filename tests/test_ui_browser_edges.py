@@ -158,6 +158,24 @@ async def test_colon_lists_a_typed_path(s3_server: Any, s3_client: Any) -> None:
         assert app.browser.location.prefix == "hive/AWSLogs/"
 
 
+async def test_colon_at_80x24_shows_the_listing_with_the_focus_in_it(
+        s3_server: Any, s3_client: Any) -> None:
+    """At 80x24 the browser gives way while the prompt bar is open; Enter on a path listed it
+    in a browser left hidden with the focus nowhere (Esc did nothing, the footer had no pane
+    keys): the typed place was out of sight until `b`. Now it shows, its list focused."""
+    bucket = s3_server.main_bucket
+    app = FlowtuiApp(f"s3://{bucket}/{DAY_PREFIX}", client=s3_client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        prompt = await _path_prompt(pilot, app)
+        prompt.input.value = ""
+        await press(pilot, *f"s3://{bucket}/team/net/AWSLogs", "enter")
+        await _listed(pilot, app, "team/net/AWSLogs/")
+        await wait_for(pilot, lambda: app.browser.display
+                       and app.browser.entry_list.has_focus, what="the browser focused")
+        await pilot.pause()
+        assert app.browser.display and app.browser.entry_list.has_focus
+
+
 async def test_hive_folders_show_their_label_and_the_status_line_the_name(
         s3_server: Any, s3_client: Any) -> None:
     bucket = s3_server.main_bucket

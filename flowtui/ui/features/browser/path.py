@@ -48,7 +48,9 @@ class PathPrompt(Feature):
 
     @on(PromptBar.Submitted)
     def _prompt_submitted(self, message: PromptBar.Submitted) -> None:
-        self._screen.table.focus()
+        # the focus goes to the list the place is shown in: on a small terminal a focus
+        # on the table hid the browser again, and the listing was out of sight
+        self._browser.show()
         self.go(message.value)
 
     @on(PromptBar.Closed)
