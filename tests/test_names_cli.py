@@ -118,6 +118,9 @@ def test_top_by_name(ec2_world: World, files: dict[str, Path]) -> None:
     refused = flowtui(ec2_world, files, "top", str(files["log"]), "--by", "srcaddr.name",
                       names=False)
     assert refused.returncode == 2 and "add --names" in refused.stderr
+    # the field is named as typed, the hint outside its quotes (was: unknown field
+    # 'srcaddr.name (add --names)', a name nobody typed)
+    assert "unknown field 'srcaddr.name' (add --names)" in refused.stderr, refused.stderr
 
 
 def test_story_speaks_in_names_and_names_the_rule(ec2_world: World,

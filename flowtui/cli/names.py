@@ -97,7 +97,7 @@ def column_name(text: str, names: Any) -> str:
         base = field_name(text[: -len(SUFFIX)])
         if base in NAME_FIELDS:
             if names is None:
-                raise UnknownField(f"{text} (add --names)")
+                raise UnknownField(text, why="add --names")
             return base + SUFFIX
         raise UnknownField(text)
     return field_name(text)

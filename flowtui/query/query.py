@@ -92,12 +92,13 @@ def with_names(expr: Expr, text: str, names: object) -> Expr:
 class UnknownField(ValueError):
     """A field name that is neither in the catalogue nor in the data, with the nearest one."""
 
-    def __init__(self, name: str, known: Iterable[str] = ()) -> None:
+    def __init__(self, name: str, known: Iterable[str] = (), *, why: str = "") -> None:
         hint = nearest_field(name, list(FIELDS) + list(known))
         self.name = name
         self.hint = hint
-        super().__init__(f"unknown field {name!r}" + (f" (did you mean {hint!r}?)" if hint
-                                                      else ""))
+        # ``why``: what the user can do instead of a nearest name (FIELD.name: add --names)
+        said = f" ({why})" if why else f" (did you mean {hint!r}?)" if hint else ""
+        super().__init__(f"unknown field {name!r}{said}")
 
 
 def field_name(name: str, known: Iterable[str] = ()) -> str:
