@@ -21,13 +21,14 @@ def who(record: Mapping[str, Any], names: Any) -> str:
     info = names.interface(str(record.get("interface-id"))) if record.get("interface-id") \
         else None
     own = set(info.addresses) if info is not None else set()
+    where = names.where(record)
 
     def side(address: Any) -> str:
         if address is None:
             return "-"
         if info is not None and str(address) in own:
             return str(info.label())
-        return str(names.label("srcaddr", address))
+        return str(names.label("srcaddr", address, where))
 
     number = record.get("protocol")
     protocol = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}.get(
@@ -66,7 +67,8 @@ def rejected_record(story: Any) -> Mapping[str, Any] | None:
 def annotate(story: Any, names: Any) -> dict[str, Any]:
     """``{"names": {field: name}, "who": …, "rule": {...} | None}`` for a story."""
     record = story.record
-    named = {field: names.name(field, record.get(field))
+    where = names.where(record)
+    named = {field: names.name(field, record.get(field), where)
              for field in ("interface-id", "srcaddr", "dstaddr")}
     rejected = rejected_record(story)
     # nacl-blocks-reply: the REJECTed record is the reply to traffic the same interface
