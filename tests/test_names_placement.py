@@ -180,3 +180,26 @@ def test_top_by_name_does_not_count_a_deleted_interface_under_the_new_holder(
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert {r["srcaddr.name"]: r["bytes"] for r in rows} == {None: 9000, "web-1": 500}
+
+
+def test_a_conversation_names_a_side_only_as_its_recorders_place_it(
+        ec2_world: World, places: dict[str, Any], world_only: Names, both: Names) -> None:
+    """``story --conversation A B`` and the conversation screen's title. Before: named by
+    the address alone, the deleted interface's 10.20.1.77 was "new-holder" and other-web's
+    own 10.20.1.10 "web-1 or other-web"."""
+    from flowtui.names.story import conversation_names
+    from flowtui.query.conversation import conversation
+    from flowtui.store import RecordStore
+
+    w = ec2_world
+    store = RecordStore()
+    full = [{**r, "srcport": 40000, "dstport": 5432, "protocol": 6, "packets": 1,
+             "bytes": 60, "end": T0 + 30, "action": "ACCEPT"} for r in records(w, places)]
+    store.append(batch_of(full))
+    talk = conversation(store, w.web["ip"], w.db["ip"])
+    assert talk.recorders == {w.web["eni"]}
+    assert conversation_names(talk, world_only) == {"a": "web-1", "b": "db-1"}
+    gone = conversation(store, "10.20.1.77", w.db["ip"])
+    assert conversation_names(gone, world_only) == {"a": None, "b": None}
+    other = conversation(store, "10.20.9.9", w.web["ip"])  # other-web's record
+    assert conversation_names(other, both) == {"a": None, "b": "other-web"}

@@ -39,10 +39,19 @@ def who(record: Mapping[str, Any], names: Any) -> str:
     return f"{arrow} {tail}".rstrip()
 
 
-def conversation_names(a: str, b: str, names: Any) -> dict[str, str | None]:
+def conversation_names(talk: Any, names: Any) -> dict[str, str | None]:
     """The names of a conversation's two addresses (None: nobody knows it), for its title
-    (``A 10.0.1.5 (web-1) ⇄ B 10.0.2.9 (db-1)``) and its JSON."""
-    return {"a": names.name("srcaddr", a), "b": names.name("srcaddr", b)}
+    (``A 10.0.1.5 (web-1) ⇄ B 10.0.2.9 (db-1)``) and its JSON. A side is named only when
+    every interface that recorded the conversation names it alike (``Names.where``): a
+    record of a deleted interface, or of another VPC using the same address, leaves it
+    unnamed rather than named after whoever holds the address in the inventory."""
+    wheres = {names.where({"interface-id": i}) for i in talk.recorders}
+
+    def side(address: str) -> str | None:
+        found = {names.name("srcaddr", address, where) for where in wheres}
+        return found.pop() if len(found) == 1 else None
+
+    return {"a": side(talk.a), "b": side(talk.b)}
 
 
 def side_text(address: str, name: str | None) -> str:
