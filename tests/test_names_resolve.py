@@ -251,3 +251,18 @@ def test_an_address_two_vpcs_use_is_not_named_after_one_of_them(ec2_world: World
     assert column.to_pylist() == ["web-1 or other-web", None]
     # each interface keeps its own name
     assert names.interface(ec2_world.web["eni"]).name == "web-1"
+
+
+def test_a_range_of_several_services_is_named_after_all_of_them_whatever_the_order() -> None:
+    """A prefix is listed once per subset it is in ("every subset is also in the AMAZON
+    subset": VPC User Guide, Syntax for AWS IP address range JSON) and a range may serve
+    several services ("Route 53 health checks may use an EC2 IP address range": AWS IP
+    address ranges). Before: the first non-AMAZON service listed won, so the same file in
+    another order named 54.243.31.200 otherwise."""
+    entries = [{"ip_prefix": "54.243.31.192/26", "region": "us-east-1", "service": s}
+               for s in ("AMAZON", "EC2", "ROUTE53_HEALTHCHECKS")]
+    named = {parse_ip_ranges({"prefixes": order}).table.lookup("54.243.31.200")
+             for order in (entries, entries[::-1], entries[1:] + entries[:1])}
+    assert named == {("AWS EC2/ROUTE53_HEALTHCHECKS us-east-1", "54.243.31.192/26")}
+    only = parse_ip_ranges({"prefixes": entries[:1]}).table.lookup("54.243.31.200")
+    assert only == ("AWS AMAZON us-east-1", "54.243.31.192/26")
