@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -159,17 +160,24 @@ def test_a_name_filter_keeps_the_rows_named_so(ec2_world: World, places: dict[st
     assert _rows(Query.build(text, names=names), batch_of(rows)) == (kept, kept)
 
 
-def test_top_by_name_does_not_count_a_deleted_interface_under_the_new_holder(
-        ec2_world: World, places: dict[str, Any], tmp_path: Path) -> None:
-    """``flowtui top --by srcaddr.name``: the deleted interface's 9000 bytes from
-    10.20.1.77 are "(no name)", not new-holder's."""
-    w = ec2_world
-    log = tmp_path / "flows.log"
+def gone_log(w: World, places: dict[str, Any], folder: Path) -> Path:
+    """A flow log of two records: the deleted interface from 10.20.1.77 to db-1 (9000
+    bytes), web-1 to db-1 (500 bytes)."""
+    log = folder / "flows.log"
     log.write_text(HEADER + "\n" + "\n".join([
         f"5 {w.account} {places['gone']} 10.20.1.77 {w.db['ip']} 40000 5432 6 9 9000 "
         f"{T0} {T0 + 30} ACCEPT OK egress",
         f"5 {w.account} {w.web['eni']} {w.web['ip']} {w.db['ip']} 40001 5432 6 5 500 "
         f"{T0} {T0 + 30} ACCEPT OK egress"]) + "\n")
+    return log
+
+
+def test_top_by_name_does_not_count_a_deleted_interface_under_the_new_holder(
+        ec2_world: World, places: dict[str, Any], tmp_path: Path) -> None:
+    """``flowtui top --by srcaddr.name``: the deleted interface's 9000 bytes from
+    10.20.1.77 are "(no name)", not new-holder's."""
+    w = ec2_world
+    log = gone_log(w, places, tmp_path)
     ranges = tmp_path / "ip-ranges.json"
     ranges.write_text(json.dumps(RANGES))
     env = dict(os.environ, AWS_ENDPOINT_URL_EC2=w.endpoint_url,
@@ -203,3 +211,27 @@ def test_a_conversation_names_a_side_only_as_its_recorders_place_it(
     assert conversation_names(gone, world_only) == {"a": None, "b": None}
     other = conversation(store, "10.20.9.9", w.web["ip"])  # other-web's record
     assert conversation_names(other, both) == {"a": None, "b": "other-web"}
+
+
+@pytest.mark.usefixtures("cache_home")
+async def test_the_table_leaves_a_deleted_interfaces_address_unnamed(
+        ec2_world: World, places: dict[str, Any], tmp_path: Path) -> None:
+    """In the app, srcaddr·name: web-1's row reads ``10.20.1.10 web-1``; the deleted
+    interface's row reads ``10.20.1.77`` alone (before: ``10.20.1.77 new-holder``)."""
+    from flowtui.names.resolve import NamesOptions
+    from flowtui.ui.app import FlowtuiApp
+    from tests.ui_helpers import screen_text, wait_for
+
+    w = ec2_world
+    log = gone_log(w, places, tmp_path)
+    app = FlowtuiApp(str(log), region=w.region, names=NamesOptions(
+        download_ip_ranges=False, endpoint_url=w.endpoint_url))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_for(pilot, lambda: app.job is not None and not app.job.status.running
+                       and app.table.row_count == 2, what="the records to load")
+        await wait_for(pilot, lambda: f"{w.web['ip']} web-1" in "\n".join(
+            screen_text(pilot)), timeout=30, what="web-1's row named")
+        shown = "\n".join(screen_text(pilot))
+        assert "srcaddr·name" in shown
+        assert "new-holder" not in shown
+        assert re.search(r"10\.20\.1\.77\s{2,}", shown)  # the address, then the next column
