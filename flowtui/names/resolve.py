@@ -257,8 +257,19 @@ class Names:
             # each address with the VPC its record is placed in (module docstring): names
             # are looked up per distinct (VPC, address) pair, found on integer codes
             codes, wheres = self._where_codes(batch)
-            for field_name in addresses:
-                named[field_name] = self._placed_column(codes, wheres, batch.column(field_name))
+            encoded = [_dictionary(batch.column(f)) for f in addresses]
+            if len(wheres) * sum(len(e.dictionary) for e in encoded) > 1 << 18:
+                for field_name, one in zip(addresses, encoded, strict=True):
+                    named[field_name] = self._sparse(codes, wheres, one)
+                encoded, addresses = [], []
+            keys = pa.concat_arrays([_pair_keys(wheres, e.dictionary) for e in encoded]
+                                    or [_EMPTY])
+            per_key = self._per_value("address", keys)  # both columns in one lookup
+            offset = 0
+            for field_name, one in zip(addresses, encoded, strict=True):
+                size = len(wheres) * len(one.dictionary)
+                named[field_name] = _placed_rows(per_key.slice(offset, size), codes, one)
+                offset += size
         for field_name in wanted:
             if field_name not in named:
                 named[field_name] = self.column(field_name, batch.column(field_name))
@@ -274,45 +285,36 @@ class Names:
 
     def _where_codes(self, batch: pa.RecordBatch) -> tuple[pa.Array, list[str]]:
         """Per row, a code of the VPC its record is placed in (int64), and the VPC of each
-        code: code 0 is "" (can't be placed: no interface-id column, or an interface the
-        inventory lacks)."""
-        wheres = [""]
+        code ("" for a record that can't be placed: no interface-id column, or an
+        interface the inventory lacks). Only the places the batch has get a code."""
         if "interface-id" not in batch.schema.names or not self.interfaces.by_id:
-            return pa.repeat(pa.scalar(0, pa.int64()), batch.num_rows), wheres
+            return pa.repeat(pa.scalar(0, pa.int64()), batch.num_rows), [""]
         ids = _dictionary(batch.column("interface-id"))
-        code: dict[str, int] = {"": 0}
+        code: dict[str, int] = {}
         per_id = []
         for value in ids.dictionary.to_pylist():
             info = self.interface(str(value))
-            vpc = info.vpc_id if info is not None else ""
-            if vpc not in code:
-                code[vpc] = len(wheres)
-                wheres.append(vpc)
-            per_id.append(code[vpc])
+            per_id.append(code.setdefault(info.vpc_id if info is not None else "", len(code)))
         codes = pc.take(pa.array(per_id, pa.int64()), ids.indices)
-        return pc.fill_null(codes, 0), wheres
+        if codes.null_count:
+            codes = pc.fill_null(codes, code.setdefault("", len(code)))
+        return codes, list(code) or [""]
 
-    def _placed_column(self, codes: pa.Array, wheres: list[str],
-                column: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
-        """Names of an address column on rows placed by ``codes`` (``_where_codes``): one
-        lookup per distinct (VPC, address) pair, as ``where|address`` keys."""
-        encoded = _dictionary(column)
+    def _sparse(self, codes: pa.Array, wheres: list[str], encoded: pa.DictionaryArray
+                ) -> pa.DictionaryArray:
+        """``_placed_rows`` for a batch of many places and addresses: only the (place,
+        address) pairs its rows have are named (a hash per row instead of every pair)."""
         size = max(len(encoded.dictionary), 1)
         pairs = pc.add(pc.multiply(codes, size), pc.cast(encoded.indices, pa.int64()))
-        texts = encoded.dictionary.to_pylist()
-        if len(wheres) * size <= 1 << 18:  # every pair: a table taken by row, no hash
-            keys = pa.array([f"{where}{_SEP}{text}" for where in wheres for text in texts],
-                            pa.string())
-            names = pc.dictionary_encode(self._per_value("address", keys))
-            return pa.DictionaryArray.from_arrays(pc.take(names.indices, pairs),
-                                                  names.dictionary)
-        distinct = pc.drop_null(pc.unique(pairs))  # only the pairs the rows have
-        keys = pa.array([f"{wheres[p // size]}{_SEP}{texts[p % size]}"
-                         for p in distinct.to_pylist()], pa.string())
+        distinct = pc.drop_null(pc.unique(pairs))
+        place = pc.divide(distinct, size)
+        keys = pc.binary_join_element_wise(
+            pc.take(pa.array(wheres, pa.string()), place),
+            pc.take(encoded.dictionary, pc.subtract(distinct, pc.multiply(place, size))),
+            _SEP)
         names = pc.dictionary_encode(self._per_value("address", keys))
-        positions = pc.index_in(pairs, value_set=distinct)
-        return pa.DictionaryArray.from_arrays(pc.take(names.indices, positions),
-                                              names.dictionary)
+        return pa.DictionaryArray.from_arrays(
+            pc.take(names.indices, pc.index_in(pairs, value_set=distinct)), names.dictionary)
 
     def _per_value(self, field_name: str, values: pa.Array) -> pa.Array:
         """The name of each of ``values`` (strings), null where unnamed. For addresses the
@@ -361,6 +363,22 @@ class Names:
             for _network, name in self.names_file.entries():
                 seen.setdefault(name, None)
         return list(seen)
+
+
+def _pair_keys(wheres: list[str], addresses: pa.Array) -> pa.Array:
+    """``where|address`` for every place and every address, place by place."""
+    return pa.concat_arrays([pc.binary_join_element_wise(where, addresses, _SEP)
+                             for where in wheres])
+
+
+def _placed_rows(per_pair: pa.Array, codes: pa.Array, encoded: pa.DictionaryArray
+                 ) -> pa.DictionaryArray:
+    """The name of each row from ``per_pair`` (``_pair_keys`` order: place by place): the
+    pair of the row's place ``codes`` and its address, taken by position (no hash)."""
+    pairs = pc.add(pc.multiply(codes, len(encoded.dictionary)),
+                   pc.cast(encoded.indices, pa.int64()))
+    names = pc.dictionary_encode(per_pair)
+    return pa.DictionaryArray.from_arrays(pc.take(names.indices, pairs), names.dictionary)
 
 
 def vpc_scoped(info: InterfaceInfo, key: str) -> bool:
