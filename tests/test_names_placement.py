@@ -235,3 +235,15 @@ async def test_the_table_leaves_a_deleted_interfaces_address_unnamed(
         assert "srcaddr·name" in shown
         assert "new-holder" not in shown
         assert re.search(r"10\.20\.1\.77\s{2,}", shown)  # the address, then the next column
+
+
+def test_every_name_an_address_has_is_what_at_finds_in_a_ranking_by_name(
+        ec2_world: World, places: dict[str, Any], both: Names, world_only: Names) -> None:
+    """``@ 10.20.1.10`` in top-N by name looks for the rows the address is filed under.
+    Placed per record, it is filed under web-1 and under other-web, never under the
+    address-only "web-1 or other-web": asking that name said "No row of top src has
+    10.20.1.10" with both rows on screen."""
+    assert both.every_name("srcaddr", ec2_world.web["ip"]) == {"web-1", "other-web"}
+    assert world_only.every_name("srcaddr", "10.20.1.77") == {"new-holder"}
+    assert world_only.every_name("srcaddr", "10.99.99.99") == set()
+    assert world_only.every_name("interface-id", ec2_world.web["eni"]) == {"web-1"}

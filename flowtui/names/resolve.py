@@ -222,6 +222,13 @@ class Names:
             return self.address(str(value), where)
         return None
 
+    def every_name(self, field_name: str, value: Any) -> set[str]:
+        """Every name ``value`` has on some record (each VPC of the inventory, and a record
+        that can't be placed): what a ranking by name may file it under (``@`` in top-N)."""
+        places = {info.vpc_id for info in self.interfaces.by_id.values()}
+        found = {self.name(field_name, value, where) for where in (None, *places)}
+        return {name for name in found if name is not None}
+
     def label(self, field_name: str, value: Any, where: str | None = ANYWHERE) -> str:
         """``web-1 (i-0abc, sg-web)`` for an interface, ``db-1`` for an address, the value
         itself when unnamed: what the story says."""
