@@ -61,6 +61,21 @@ def _instance(ec2: Any, subnet: str, groups: list[str], ip: str, name: str | Non
     return {"id": made["InstanceId"], "eni": eni, "ip": ip}
 
 
+def twin_vpc(endpoint_url: str, region: str, ip: str, name: str) -> dict[str, str]:
+    """A VPC in ``region`` using the world's CIDR 10.20.0.0/16, with an instance named
+    ``name`` at ``ip`` in 10.20.1.0/24: an address two VPCs hold. Its vpc, eni and id."""
+    ec2 = raw_ec2(endpoint_url, region)
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    made = ec2.run_instances(
+        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro",
+        SubnetId=subnet, PrivateIpAddress=ip, TagSpecifications=[
+            {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}],
+    )["Instances"][0]
+    return {"vpc": vpc, "eni": made["NetworkInterfaces"][0]["NetworkInterfaceId"],
+            "id": made["InstanceId"]}
+
+
 def names_of(endpoint_url: str, region: str) -> Names:
     """The ``Names`` of what flowtui's read-only client reads of ``region`` on the server."""
     from flowtui.names.inventory import fetch, make_ec2_client

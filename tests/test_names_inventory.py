@@ -171,3 +171,35 @@ def test_an_answer_that_is_not_ec2s_is_one_line(ec2_world: World, fault_proxy: A
     assert note.startswith(f"EC2 in {ec2_world.region} answered with something that is not "
                            "an EC2 response"), note
     assert "\n" not in note and len(note) < 300 and names.empty
+
+
+def test_another_accounts_inventory_names_nothing_of_these_records(ec2_world: World) -> None:
+    """Records of account 111122223333 (AWSLogs/111122223333/… or their account-id, "the AWS
+    account ID of the owner of the source network interface": VPC User Guide, Flow log
+    records) read with credentials of the world's account. Private addresses overlap across
+    accounts freely, so the world's web-1 at 10.20.1.10 says nothing about who 10.20.1.10
+    was in the other account. Before: the other account's inventory was used anyway (the
+    note said "can't be named", the columns named web-1) and cached as 111122223333's, so
+    the next run named them silently for a day."""
+    other = "111122223333"
+    options = NamesOptions(endpoint_url=ec2_world.endpoint_url, download_ip_ranges=False,
+                           scopes=((other, ec2_world.region),))
+    names = load_names(options)
+    assert names.address(ec2_world.web["ip"]) is None
+    (note,) = names.notes
+    assert f"the records are of account {other}" in note and "not named" in note
+    assert names.inventories == []
+    assert not cache_path(other, ec2_world.region).exists()
+    again = load_names(options)  # the second run: no cache of the wrong account answers
+    assert again.address(ec2_world.web["ip"]) is None
+
+
+def test_a_cache_of_another_account_is_not_used(ec2_world: World) -> None:
+    """A cache file written under this account's name by an older flowtui holds another
+    account's interfaces: it is read again from EC2 (and refused), not believed."""
+    loaded = load_inventory(ec2_world.account, ec2_world.region, lambda: _client(ec2_world))
+    assert loaded.inventory is not None
+    other = "111122223333"
+    inv_mod.write_cache(loaded.inventory, other)  # as the old code did
+    again = load_inventory(other, ec2_world.region, lambda: _client(ec2_world))
+    assert again.inventory is None and not again.from_cache

@@ -235,17 +235,10 @@ def test_an_address_two_vpcs_use_is_not_named_after_one_of_them(ec2_world: World
     merged when a folder holds them: the same private address then has two holders. The
     first read won, so a record of one region was named after another region's instance.
     Now the name says both and the detail which interfaces hold it."""
-    from tests.ec2_world import raw_ec2
+    from tests.ec2_world import twin_vpc
 
     region = "ap-southeast-4"  # no other test uses it: moto's state is shared
-    ec2 = raw_ec2(ec2_world.endpoint_url, region)
-    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]  # as the world's VPC
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
-    made = ec2.run_instances(
-        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro",
-        SubnetId=subnet, PrivateIpAddress=ec2_world.web["ip"], TagSpecifications=[
-            {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "other-web"}]}],
-    )["Instances"][0]
+    made = twin_vpc(ec2_world.endpoint_url, region, ec2_world.web["ip"], "other-web")
     other = fetch(make_ec2_client(region=region, endpoint_url=ec2_world.endpoint_url), region)
     names = Names(inventories=[inventory, other])
     found = names.address_name(ec2_world.web["ip"])
@@ -253,8 +246,23 @@ def test_an_address_two_vpcs_use_is_not_named_after_one_of_them(ec2_world: World
     assert found.name == "web-1 or other-web"
     assert found.detail.startswith("held by 2 interfaces in different VPCs: ")
     assert ec2_world.web["eni"] in found.detail
-    assert made["NetworkInterfaces"][0]["NetworkInterfaceId"] in found.detail
+    assert made["eni"] in found.detail
     column = names.column("srcaddr", pa.array([ec2_world.web["ip"], "10.20.9.9"]))
     assert column.to_pylist() == ["web-1 or other-web", None]
     # each interface keeps its own name
     assert names.interface(ec2_world.web["eni"]).name == "web-1"
+
+
+def test_a_range_of_several_services_is_named_after_all_of_them_whatever_the_order() -> None:
+    """A prefix is listed once per subset it is in ("every subset is also in the AMAZON
+    subset": VPC User Guide, Syntax for AWS IP address range JSON) and a range may serve
+    several services ("Route 53 health checks may use an EC2 IP address range": AWS IP
+    address ranges). Before: the first non-AMAZON service listed won, so the same file in
+    another order named 54.243.31.200 otherwise."""
+    entries = [{"ip_prefix": "54.243.31.192/26", "region": "us-east-1", "service": s}
+               for s in ("AMAZON", "EC2", "ROUTE53_HEALTHCHECKS")]
+    named = {parse_ip_ranges({"prefixes": order}).table.lookup("54.243.31.200")
+             for order in (entries, entries[::-1], entries[1:] + entries[:1])}
+    assert named == {("AWS EC2/ROUTE53_HEALTHCHECKS us-east-1", "54.243.31.192/26")}
+    only = parse_ip_ranges({"prefixes": entries[:1]}).table.lookup("54.243.31.200")
+    assert only == ("AWS AMAZON us-east-1", "54.243.31.192/26")

@@ -171,7 +171,7 @@ def _query(args: argparse.Namespace) -> int:
     read = None
     if columns:
         read = filtering.needed_columns(args, query, [  # FIELD.name is read as FIELD
-            *(c.removesuffix(".name") for c in columns), *(k.field for k in query.sort)])
+            *names_cli.read_as(list(columns)), *(k.field for k in query.sort)])
     from flowtui.store import RecordStore
 
     sink: Any = results.Sink(RecordStore(), (), progress)

@@ -84,6 +84,16 @@ def default_region(profile: str | None) -> str | None:
         return None
 
 
+def read_as(columns: list[str]) -> list[str]:
+    """The fields read for ``columns`` (``--by``/``--columns``): FIELD.name is read as
+    FIELD, and an address's name also needs the record's interface-id (names.resolve:
+    the inventory names an address only on a record whose interface it knows)."""
+    read = [c.removesuffix(".name") for c in columns]
+    if any(c.endswith(".name") and c != "interface-id.name" for c in columns):
+        read.append("interface-id")
+    return list(dict.fromkeys(read))
+
+
 def column_name(text: str, names: Any) -> str:
     """A ``--columns``/``--by`` name: a field, or ``FIELD.name`` when names are loaded.
     Raises ``UnknownField`` (with a hint to add --names for a FIELD.name)."""
@@ -103,5 +113,5 @@ def column_name(text: str, names: Any) -> str:
     return field_name(text)
 
 
-__all__ = ["add_names_arguments", "column_name", "default_region", "load", "user_path",
+__all__ = ["add_names_arguments", "column_name", "read_as", "default_region", "load", "user_path",
            "wanted"]

@@ -227,7 +227,7 @@ def _tell_conversation(store: RecordStore, args: argparse.Namespace, failed: int
     except SumTooLarge as exc:
         say(str(exc))
         return 2
-    named = names_story.conversation_names(a, b, names) if names is not None else None
+    named = names_story.conversation_names(talk, names) if names is not None else None
     if args.format == "json":
         sys.stdout.write(_json(talk.to_json() | ({"names": named} if named else {})) + "\n")
     else:

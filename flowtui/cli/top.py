@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     # read as FIELD and named while loading (--names).
     states = GroupStates(by)
     sink = results.Sink(states, by, progress)
-    read = [b.removesuffix(".name") for b in by]
+    read = names_cli.read_as(by)
     keep = filtering.keeper(query, args)
     code = loading.load(args, sink, keep,
                        filtering.needed_columns(args, query, [*read, "packets", "bytes"]))

@@ -241,25 +241,43 @@ def load_inventory(account: str, region: str, client_factory: Callable[[], EC2Cl
     """The inventory of ``account`` in ``region``: from the cache when it is fresh enough and
     no refresh was asked for, else from EC2 (then cached). A failure is a note, not an error:
     a stale cache is used and said so."""
-    cached = None if refresh else read_cache(account, region)
+    cached = None if refresh else _own_cache(account, region)
     if cached is not None and cached.age() <= max_age:
         return Loaded(cached, [], from_cache=True)
     try:
         inventory = fetch(client_factory(), region, cancelled=cancelled)
     except InventoryError as exc:
-        stale = cached or read_cache(account, region)
+        stale = cached or _own_cache(account, region)
         if stale is not None:
             return Loaded(stale, [f"{exc}; using names read {describe_age(stale.age())} ago"],
                           from_cache=True)
         return Loaded(None, [str(exc)])
-    notes: list[str] = []
-    if account and inventory.accounts and account not in inventory.accounts:
-        notes.append(f"EC2 inventory: these credentials read account "
-                     f"{', '.join(sorted(inventory.accounts))}, the records are of account "
-                     f"{account}: its interfaces can't be named (use that account's "
-                     "credentials, --profile)")
+    if not _is_of(inventory, account):
+        # Another account's interfaces are no evidence about this one's records: its private
+        # addresses overlap theirs freely. Neither used nor cached under this account's name.
+        return Loaded(None, [
+            f"EC2 inventory: these credentials read account "
+            f"{', '.join(sorted(inventory.accounts))}, the records are of account {account}: "
+            "its interfaces and private addresses are not named (use that account's "
+            "credentials, --profile)"])
     write_cache(inventory, account)
-    return Loaded(inventory, notes)
+    return Loaded(inventory, [])
+
+
+def _is_of(inventory: Inventory, account: str) -> bool:
+    """The inventory can name records of ``account`` ("" = unknown: any). A flow log
+    record's account-id is "the AWS account ID of the owner of the source network
+    interface" (VPC User Guide, Flow log records), and an S3 key's ``AWSLogs/<account>``
+    the account whose flow log it is: an inventory read with another account's credentials
+    holds none of those interfaces, only addresses that may coincide with theirs."""
+    return not account or not inventory.accounts or account in inventory.accounts
+
+
+def _own_cache(account: str, region: str) -> Inventory | None:
+    """The cached inventory of ``account``, None when missing or of another account (a
+    cache written before ``_is_of`` was checked)."""
+    cached = read_cache(account, region)
+    return cached if cached is not None and _is_of(cached, account) else None
 
 
 def describe_age(seconds: float) -> str:

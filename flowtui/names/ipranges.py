@@ -2,7 +2,9 @@
 
 AWS publishes the ranges it uses, each with a service (``EC2``, ``S3``, ``CLOUDFRONT`` …; every
 range is also listed under ``AMAZON``) and a region. An address inside one is named after the
-narrowest range and its most specific service: ``AWS S3 us-east-1``. The file comes from
+narrowest range and its services other than ``AMAZON``: ``AWS S3 us-east-1``,
+``AWS EC2/ROUTE53_HEALTHCHECKS us-east-1``. Such a name says which published range holds the
+address, not who holds it: an ``EC2`` range holds any AWS customer's instances. The file comes from
 ``--ip-ranges FILE`` (or the config), else it is downloaded once from AWS's public URL and
 kept in the cache folder with its ``createDate``; without a network that is said once and
 names come from the other sources.
@@ -36,21 +38,28 @@ class IPRanges:
 def parse_ip_ranges(data: Any, source: str = "ip-ranges.json") -> IPRanges:
     if not isinstance(data, dict) or "prefixes" not in data:
         raise IPRangesError(f"{source}: not AWS's ip-ranges.json (no 'prefixes')")
-    chosen: dict[str, tuple[str, str]] = {}  # network → (service, region)
+    # network → its services and regions. A prefix is listed once per subset it is in
+    # ("every subset is also in the AMAZON subset": VPC User Guide, Syntax for AWS IP address
+    # range JSON), and a range may serve more than one service ("Route 53 health checks may
+    # use an EC2 IP address range": AWS IP address ranges): every service is said, in one
+    # order, so the name does not depend on the file's order
+    seen: dict[str, tuple[dict[str, None], dict[str, None]]] = {}
     for items, key in ((data.get("prefixes") or [], "ip_prefix"),
                        (data.get("ipv6_prefixes") or [], "ipv6_prefix")):
         for item in items:
             network = item.get(key)
             if not network:
                 continue
-            service = str(item.get("service") or "AMAZON")
+            services, regions = seen.setdefault(str(network), ({}, {}))
+            services[str(item.get("service") or "AMAZON")] = None
             region = str(item.get("region") or "")
-            if network not in chosen or chosen[network][0] == "AMAZON":
-                chosen[network] = (service, region)
+            if region:
+                regions[region] = None
     table = PrefixTable()
-    for network, (service, region) in chosen.items():
+    for network, (services, regions) in seen.items():
+        named = sorted(s for s in services if s != "AMAZON") or ["AMAZON"]
         try:
-            table.add(network, f"AWS {service} {region}".strip())
+            table.add(network, f"AWS {'/'.join(named)} {'/'.join(sorted(regions))}".strip())
         except ValueError:
             continue
     return IPRanges(table, str(data.get("createDate") or ""), source)

@@ -10,6 +10,27 @@ dictionary's distinct values once per batch (a few thousand addresses at most), 
 rows through the indices, so naming a million records costs a dictionary lookup per distinct
 value and one integer ``take``. The table, the detail panel, top-N, the story, the filter and
 the CLI all read this one object.
+
+Where a record is (``Names.where``). Private IPv4 addresses repeat across VPCs, accounts and
+regions, so an address alone does not say which interface held it. A record says where it
+was recorded through its ``interface-id``: interface ids are unique, so when the inventory
+has the record's interface, the record is of an account and region that was read and of
+that interface's VPC (a v3+ ``vpc-id`` adds nothing: an interface never changes VPC).
+An address gets a name from the inventory on a record only then, and:
+
+- a private IPv4 address only from a holder in the record's VPC (the same address in
+  another VPC of the inventory is no evidence: that VPC may not be the one routed to, and a
+  peered or Transit Gateway VPC of an account not read may use it too); of two VPCs using
+  it, the record's VPC picks the one meant;
+- a public IPv4 address (an association: Elastic IP or auto-assigned) or an IPv6 address
+  from its holder wherever it is (EC2 gives such an address to one interface at a time).
+
+A record whose interface the inventory lacks (deleted since, or of an account or region
+not read: the default v2 format has no VPC or region to place it by) gets no name from the
+inventory: its addresses may be held now by something else, and an unknown thing must not
+read as another thing's name. The names file and AWS's IP ranges are not per VPC (the
+user's networks; public ranges) and name on every record. ``ANYWHERE`` asks as before
+placement (a lookup with no record at hand: a search, a hint): any holder, "A or B".
 """
 
 from __future__ import annotations
@@ -17,7 +38,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +54,10 @@ from flowtui.names.prefixes import PrefixTable, parse_address
 NAMED_FIELDS = ("interface-id", "srcaddr", "dstaddr")
 SUFFIX = ".name"
 _EMPTY = pa.array([], pa.string())
+#: ``where`` for a question with no record: any holder of the address (see the docstring).
+ANYWHERE = "*"
+#: Between a ``where`` and an address in the keys ``with_names`` names (neither holds it).
+_SEP = "|"
 
 
 @dataclass(frozen=True)
@@ -62,11 +87,12 @@ class Names:
             for address, info in index.by_address.items():
                 for holder in index.shared.get(address, [info]):
                     self.interfaces.add(address, holder)
-        self._addresses: dict[str, AddressName | None] = {}
+        self._addresses: dict[tuple[str | None, str], AddressName | None] = {}
         # column(): per field, the values named so far and their names (Arrow arrays, so a
         # batch's dictionary is looked up in C++: only values never seen reach Python)
         self._known: dict[str, tuple[pa.Array, pa.Array]] = {}
         self._lock = threading.Lock()
+        self._placed: list[tuple[str, str, str]] | None = None
 
     # ------------------------------------------------------------------------ single values
 
@@ -78,23 +104,32 @@ class Names:
         """The interface ``eni`` (``eni-0abc``), named; None when the inventory lacks it."""
         return self.interfaces.by_id.get(eni)
 
-    def address(self, ip: str) -> str | None:
-        found = self.address_name(ip)
+    def where(self, record: Mapping[str, Any]) -> str | None:
+        """The VPC ``record`` is placed in for naming its addresses (the module docstring):
+        its interface's, when the inventory has that interface; None when it can't be
+        placed."""
+        info = self.interface(str(record.get("interface-id")))
+        return (info.vpc_id or None) if info is not None else None
+
+    def address(self, ip: str, where: str | None = ANYWHERE) -> str | None:
+        found = self.address_name(ip, where)
         return found.name if found else None
 
-    def address_name(self, ip: str) -> AddressName | None:
-        """The name of an address with its source, by precedence; None when unnamed."""
-        cached = self._addresses.get(ip, False)
+    def address_name(self, ip: str, where: str | None = ANYWHERE) -> AddressName | None:
+        """The name of an address with its source, by precedence, on a record placed in
+        VPC ``where`` (None: a record that can't be placed; ``ANYWHERE``: no record at
+        hand); None when unnamed."""
+        cached = self._addresses.get((where, ip), False)
         if cached is not False:
             return cached  # type: ignore[return-value]
-        found = self._resolve(ip)
+        found = self._resolve(ip, where)
         with self._lock:
             if len(self._addresses) > 1 << 18:
                 self._addresses.clear()
-            self._addresses[ip] = found
+            self._addresses[(where, ip)] = found
         return found
 
-    def _resolve(self, ip: str) -> AddressName | None:
+    def _resolve(self, ip: str, where: str | None) -> AddressName | None:
         parsed = parse_address(ip)
         if parsed is None:
             return None
@@ -104,38 +139,97 @@ class Names:
                 return AddressName(hit[0], "names file", hit[1])
         # keys are canonical text: dotted IPv4 as flow logs write it, IPv6 compressed
         key = ip if parsed[0] == 4 else str(ipaddress.IPv6Address(parsed[1]))
-        holders = self.interfaces.shared.get(key)
-        if holders:  # two VPCs (or regions) use the address: either may be meant
-            shown = list(dict.fromkeys(h.name for h in holders))
-            return AddressName(" or ".join(shown), "inventory",
-                               f"held by {len(holders)} interfaces in different VPCs: "
-                               + ", ".join(f"{h.id} {h.vpc_id}".rstrip() for h in holders))
-        info = self.interfaces.by_address.get(key)
-        if info is not None:
-            return AddressName(info.name, "inventory", info.id)
+        held = self.inventory_name(key, where)
+        if held is not None:
+            return held
         if self.ip_ranges is not None:
             hit = self.ip_ranges.lookup_number(*parsed)
             if hit is not None:
                 return AddressName(hit[0], "AWS IP ranges", hit[1])
         return None
 
-    def _address_only(self, ip: str) -> str | None:
-        """``address(ip)`` without keeping the source (the columns' miss path)."""
-        found = self._resolve(ip)
+    def inventory_name(self, key: str, where: str | None) -> AddressName | None:
+        """The inventory's name of the address ``key`` (canonical text) on a record placed
+        in ``where``, None when it has none there."""
+        holders = self.holders(key, where)
+        if len(holders) > 1:  # two VPCs (or regions) use the address: either may be meant
+            shown = list(dict.fromkeys(h.name for h in holders))
+            return AddressName(" or ".join(shown), "inventory",
+                               f"held by {len(holders)} interfaces in different VPCs: "
+                               + ", ".join(f"{h.id} {h.vpc_id}".rstrip() for h in holders))
+        if holders:
+            return AddressName(holders[0].name, "inventory", holders[0].id)
+        return None
+
+    def placed_names(self) -> list[tuple[str, str, str]]:
+        """(VPC, address, name) for every name the inventory gives an address on a record
+        placed in that VPC (``ANYWHERE``: on any placed record): what a name filter
+        tests, with the record's interface in that VPC (``interfaces_in``). Made once."""
+        if self._placed is None:
+            vpcs = sorted({info.vpc_id for info in self.interfaces.by_id.values()})
+            out: list[tuple[str, str, str]] = []
+            for key in self.interfaces.by_address:
+                every = self.holders(key, ANYWHERE)
+                scoped = {h.vpc_id for h in every if vpc_scoped(h, key)}
+                if not scoped:
+                    wheres = [ANYWHERE]
+                elif all(vpc_scoped(h, key) for h in every):
+                    wheres = sorted(scoped)
+                else:  # public for one holder, private for another: each VPC its own
+                    wheres = vpcs
+                for where in wheres:
+                    found = self.inventory_name(key, where)
+                    if found is not None:
+                        out.append((where, key, found.name))
+            self._placed = out
+        return self._placed
+
+    def interfaces_in(self, where: str) -> list[str]:
+        """The inventory's interface ids in VPC ``where`` (``ANYWHERE``: all): the records
+        placed there."""
+        return sorted(i for i, info in self.interfaces.by_id.items()
+                      if where == ANYWHERE or info.vpc_id == where)
+
+    def holders(self, key: str, where: str | None = ANYWHERE) -> list[InterfaceInfo]:
+        """The inventory's interfaces that name the address ``key`` (canonical text) on a
+        record placed in ``where``: the rule of the module docstring."""
+        if where is None:
+            return []
+        found = self.interfaces.shared.get(key)
+        if not found:
+            info = self.interfaces.by_address.get(key)
+            found = [info] if info is not None else []
+        if where == ANYWHERE:
+            return found
+        return [h for h in found if h.vpc_id == where or not vpc_scoped(h, key)]
+
+    def _address_only(self, key: str) -> str | None:
+        """The name of ``where|address`` without keeping the source (the columns' miss
+        path)."""
+        where, _, ip = key.partition(_SEP)
+        found = self._resolve(ip, where or None)
         return found.name if found is not None else None
 
-    def name(self, field_name: str, value: Any) -> str | None:
-        """The name for one value of ``interface-id`` or an address field."""
+    def name(self, field_name: str, value: Any, where: str | None = ANYWHERE) -> str | None:
+        """The name for one value of ``interface-id`` or an address field, on a record
+        placed in ``where`` (``Names.where``)."""
         if value is None:
             return None
         if field_name == "interface-id":
             info = self.interface(str(value))
             return info.name if info else None
         if field_name in ADDRESS_FIELDS:
-            return self.address(str(value))
+            return self.address(str(value), where)
         return None
 
-    def label(self, field_name: str, value: Any) -> str:
+    def every_name(self, field_name: str, value: Any) -> set[str]:
+        """Every name ``value`` has on some record (each VPC of the inventory, and a record
+        that can't be placed): what a ranking by name may file it under (``@`` in top-N)."""
+        places = {info.vpc_id for info in self.interfaces.by_id.values()}
+        found = {self.name(field_name, value, where) for where in (None, *places)}
+        return {name for name in found if name is not None}
+
+    def label(self, field_name: str, value: Any, where: str | None = ANYWHERE) -> str:
         """``web-1 (i-0abc, sg-web)`` for an interface, ``db-1`` for an address, the value
         itself when unnamed: what the story says."""
         if value is None:
@@ -143,7 +237,7 @@ class Names:
         if field_name == "interface-id":
             info = self.interface(str(value))
             return info.label() if info else str(value)
-        named = self.name(field_name, value)
+        named = self.name(field_name, value, where)
         return named if named else str(value)
 
     # ------------------------------------------------------------------------------ columns
@@ -151,7 +245,10 @@ class Names:
     def column(self, field_name: str, array: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Names for a column of ``field_name`` values: dictionary-encoded strings, null where
         unnamed. Looked up on the dictionary's values (in Arrow: only values never seen
-        before reach Python), mapped to rows by index."""
+        before reach Python), mapped to rows by index. Addresses are named ``ANYWHERE``:
+        for records, ``with_names`` places each."""
+        if field_name in ADDRESS_FIELDS:
+            array = pc.binary_join_element_wise(ANYWHERE, _strings(array), _SEP)
         encoded = _dictionary(array)
         return _rows(self._per_value(field_name, encoded.dictionary), encoded)
 
@@ -164,13 +261,21 @@ class Names:
         named: dict[str, pa.Array] = {}
         addresses = [f for f in wanted if f in ADDRESS_FIELDS]
         if addresses:
+            # each address with the VPC its record is placed in (module docstring): names
+            # are looked up per distinct (VPC, address) pair, found on integer codes
+            codes, wheres = self._where_codes(batch)
             encoded = [_dictionary(batch.column(f)) for f in addresses]
-            both = pa.concat_arrays([e.dictionary for e in encoded])
-            per_value = self._per_value(addresses[0], both)
+            if len(wheres) * sum(len(e.dictionary) for e in encoded) > 1 << 18:
+                for field_name, one in zip(addresses, encoded, strict=True):
+                    named[field_name] = self._sparse(codes, wheres, one)
+                encoded, addresses = [], []
+            keys = pa.concat_arrays([_pair_keys(wheres, e.dictionary) for e in encoded]
+                                    or [_EMPTY])
+            per_key = self._per_value("address", keys)  # both columns in one lookup
             offset = 0
             for field_name, one in zip(addresses, encoded, strict=True):
-                size = len(one.dictionary)
-                named[field_name] = _rows(per_value.slice(offset, size), one)
+                size = len(wheres) * len(one.dictionary)
+                named[field_name] = _placed_rows(per_key.slice(offset, size), codes, one)
                 offset += size
         for field_name in wanted:
             if field_name not in named:
@@ -185,8 +290,42 @@ class Names:
                 labels.append(name + SUFFIX)
         return pa.RecordBatch.from_arrays(arrays, names=labels)
 
+    def _where_codes(self, batch: pa.RecordBatch) -> tuple[pa.Array, list[str]]:
+        """Per row, a code of the VPC its record is placed in (int64), and the VPC of each
+        code ("" for a record that can't be placed: no interface-id column, or an
+        interface the inventory lacks). Only the places the batch has get a code."""
+        if "interface-id" not in batch.schema.names or not self.interfaces.by_id:
+            return pa.repeat(pa.scalar(0, pa.int64()), batch.num_rows), [""]
+        ids = _dictionary(batch.column("interface-id"))
+        code: dict[str, int] = {}
+        per_id = []
+        for value in ids.dictionary.to_pylist():
+            info = self.interface(str(value))
+            per_id.append(code.setdefault(info.vpc_id if info is not None else "", len(code)))
+        codes = pc.take(pa.array(per_id, pa.int64()), ids.indices)
+        if codes.null_count:
+            codes = pc.fill_null(codes, code.setdefault("", len(code)))
+        return codes, list(code) or [""]
+
+    def _sparse(self, codes: pa.Array, wheres: list[str], encoded: pa.DictionaryArray
+                ) -> pa.DictionaryArray:
+        """``_placed_rows`` for a batch of many places and addresses: only the (place,
+        address) pairs its rows have are named (a hash per row instead of every pair)."""
+        size = max(len(encoded.dictionary), 1)
+        pairs = pc.add(pc.multiply(codes, size), pc.cast(encoded.indices, pa.int64()))
+        distinct = pc.drop_null(pc.unique(pairs))
+        place = pc.divide(distinct, size)
+        keys = pc.binary_join_element_wise(
+            pc.take(pa.array(wheres, pa.string()), place),
+            pc.take(encoded.dictionary, pc.subtract(distinct, pc.multiply(place, size))),
+            _SEP)
+        names = pc.dictionary_encode(self._per_value("address", keys))
+        return pa.DictionaryArray.from_arrays(
+            pc.take(names.indices, pc.index_in(pairs, value_set=distinct)), names.dictionary)
+
     def _per_value(self, field_name: str, values: pa.Array) -> pa.Array:
-        """The name of each of ``values`` (strings), null where unnamed."""
+        """The name of each of ``values`` (strings), null where unnamed. For addresses the
+        values are ``where|address`` keys (``with_names``)."""
         kind = "address" if field_name in ADDRESS_FIELDS else field_name
         known_values, known_names = self._known.get(kind, (_EMPTY, _EMPTY))
         positions = pc.index_in(values, value_set=known_values)
@@ -231,6 +370,36 @@ class Names:
             for _network, name in self.names_file.entries():
                 seen.setdefault(name, None)
         return list(seen)
+
+
+def _pair_keys(wheres: list[str], addresses: pa.Array) -> pa.Array:
+    """``where|address`` for every place and every address, place by place."""
+    return pa.concat_arrays([pc.binary_join_element_wise(where, addresses, _SEP)
+                             for where in wheres])
+
+
+def _placed_rows(per_pair: pa.Array, codes: pa.Array, encoded: pa.DictionaryArray
+                 ) -> pa.DictionaryArray:
+    """The name of each row from ``per_pair`` (``_pair_keys`` order: place by place): the
+    pair of the row's place ``codes`` and its address, taken by position (no hash)."""
+    pairs = pc.add(pc.multiply(codes, len(encoded.dictionary)),
+                   pc.cast(encoded.indices, pa.int64()))
+    names = pc.dictionary_encode(per_pair)
+    return pa.DictionaryArray.from_arrays(pc.take(names.indices, pairs), names.dictionary)
+
+
+def vpc_scoped(info: InterfaceInfo, key: str) -> bool:
+    """``key`` is one of ``info``'s private IPv4 addresses: names only in its VPC."""
+    return ":" not in key and key not in info.public_addresses
+
+
+def _strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``array`` as plain strings (a dictionary decoded)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array if pa.types.is_string(array.type) else pc.cast(
+        pc.cast(array, array.type.value_type) if pa.types.is_dictionary(array.type)
+        else array, pa.string())
 
 
 def _dictionary(array: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
@@ -322,5 +491,5 @@ def scopes_from_paths(paths: Iterable[str], default_region: str | None
     return tuple(found)
 
 
-__all__ = ["AddressName", "NAMED_FIELDS", "Names", "NamesOptions",
-           "SUFFIX", "load_names", "scopes_from_paths"]
+__all__ = ["ANYWHERE", "AddressName", "NAMED_FIELDS", "Names", "NamesOptions",
+           "SUFFIX", "load_names", "scopes_from_paths", "vpc_scoped"]

@@ -21,13 +21,14 @@ def who(record: Mapping[str, Any], names: Any) -> str:
     info = names.interface(str(record.get("interface-id"))) if record.get("interface-id") \
         else None
     own = set(info.addresses) if info is not None else set()
+    where = names.where(record)
 
     def side(address: Any) -> str:
         if address is None:
             return "-"
         if info is not None and str(address) in own:
             return str(info.label())
-        return str(names.label("srcaddr", address))
+        return str(names.label("srcaddr", address, where))
 
     number = record.get("protocol")
     protocol = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}.get(
@@ -38,10 +39,19 @@ def who(record: Mapping[str, Any], names: Any) -> str:
     return f"{arrow} {tail}".rstrip()
 
 
-def conversation_names(a: str, b: str, names: Any) -> dict[str, str | None]:
+def conversation_names(talk: Any, names: Any) -> dict[str, str | None]:
     """The names of a conversation's two addresses (None: nobody knows it), for its title
-    (``A 10.0.1.5 (web-1) ⇄ B 10.0.2.9 (db-1)``) and its JSON."""
-    return {"a": names.name("srcaddr", a), "b": names.name("srcaddr", b)}
+    (``A 10.0.1.5 (web-1) ⇄ B 10.0.2.9 (db-1)``) and its JSON. A side is named only when
+    every interface that recorded the conversation names it alike (``Names.where``): a
+    record of a deleted interface, or of another VPC using the same address, leaves it
+    unnamed rather than named after whoever holds the address in the inventory."""
+    wheres = {names.where({"interface-id": i}) for i in talk.recorders}
+
+    def side(address: str) -> str | None:
+        found = {names.name("srcaddr", address, where) for where in wheres}
+        return found.pop() if len(found) == 1 else None
+
+    return {"a": side(talk.a), "b": side(talk.b)}
 
 
 def side_text(address: str, name: str | None) -> str:
@@ -66,7 +76,8 @@ def rejected_record(story: Any) -> Mapping[str, Any] | None:
 def annotate(story: Any, names: Any) -> dict[str, Any]:
     """``{"names": {field: name}, "who": …, "rule": {...} | None}`` for a story."""
     record = story.record
-    named = {field: names.name(field, record.get(field))
+    where = names.where(record)
+    named = {field: names.name(field, record.get(field), where)
              for field in ("interface-id", "srcaddr", "dstaddr")}
     rejected = rejected_record(story)
     # nacl-blocks-reply: the REJECTed record is the reply to traffic the same interface

@@ -75,6 +75,8 @@ class Conversation:
     #: Said once when some records recorded no packets or bytes and the sums are of the
     #: others (top's and hist's note, ``sums.unrecorded_note``); None when all did.
     note: str | None = None
+    #: The interfaces (or attachments) that recorded it: where its records are, for names.
+    recorders: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, object]:
         return {"a": self.a, "b": self.b, "groups": [row.to_json() for row in self.rows],
@@ -126,7 +128,8 @@ def conversation(store: RecordStore, a: str, b: str) -> Conversation:
                             e.sides.get(False, Side()), e.first, e.last, len(e.interfaces))
             for (protocol, port), e in merged.items()]
     rows.sort(key=lambda r: (-r.records, r.protocol or 0, r.port or 0))
-    return Conversation(a, b, rows, note)
+    return Conversation(a, b, rows, note,
+                        frozenset(i for e in merged.values() for i in e.interfaces))
 
 
 def _conversation_columns(batch: pa.RecordBatch, forward: pa.Array) -> pa.Table:

@@ -138,19 +138,36 @@ class _Resolver:
                                   Not(InNet(field, tuple(str(h) for h in holes))))))
             else:
                 plain.append(str(net))
-        held = sorted(address for address, info in self.names.interfaces.by_address.items()
-                      if match(info.name) and not _inside_any(address, file_nets))
-        if held:
-            parts.append(InSet(field, tuple(held)))
-        for net, others in self.ranges(match, file_nets):
-            if others:
-                parts.append(And((InNet(field, (str(net),)),
-                                  Not(_any_of(field, others)))))
+        # an inventory name holds on a record whose interface is in the VPC it is said in
+        # (Names.where): the address and the record's interface-id, tested together
+        held = self.placed_sets(
+            lambda address, name: match(name) and not _inside_any(address, file_nets))
+        parts.extend(self.placed(field, held))
+        for net, others, named_otherwise in self.ranges(match, file_nets):
+            outside: list[Expr] = [*([_any_of(field, others)] if others else []),
+                                   *self.placed(field, named_otherwise)]
+            if outside:
+                parts.append(And((InNet(field, (str(net),)), Not(
+                    outside[0] if len(outside) == 1 else Or(tuple(outside))))))
             else:
                 plain.append(str(net))
         if plain:
             parts.insert(0, InNet(field, tuple(plain)))
         return parts
+
+    def placed_sets(self, keep: Callable[[str, str], bool]) -> dict[str, list[str]]:
+        """VPC → the inventory's addresses whose name there passes ``keep(address, name)``."""
+        out: dict[str, list[str]] = {}
+        for where, address, name in self.names.placed_names():
+            if keep(address, name):
+                out.setdefault(where, []).append(address)
+        return out
+
+    def placed(self, field: str, sets: dict[str, list[str]]) -> list[Expr]:
+        """``field`` among each VPC's addresses on records whose interface is in it."""
+        return [And((InSet(field, tuple(sorted(addresses))),
+                     InSet("interface-id", tuple(self.names.interfaces_in(where)))))
+                for where, addresses in sorted(sets.items())]
 
     def file_networks(self) -> list[tuple[Network, str]]:
         if self._file is None:
@@ -160,8 +177,9 @@ class _Resolver:
         return self._file
 
     def ranges(self, match: Callable[[str], bool], file_nets: list[tuple[Network, str]]
-               ) -> Iterator[tuple[Network, list[str]]]:
-        """Matching IP ranges with the addresses/networks inside them named otherwise."""
+               ) -> Iterator[tuple[Network, list[str], dict[str, list[str]]]]:
+        """Matching IP ranges with the networks inside them named otherwise, and the
+        inventory's addresses inside them named otherwise where placed (``placed``)."""
         table = self.names.ip_ranges
         if table is None:
             return
@@ -170,7 +188,6 @@ class _Resolver:
                 ((net.version, int(net.network_address), net.prefixlen), net, name)
                 for net, name in ((ipaddress.ip_network(n), name) for n, name in table.entries()))
         keys = [k for k, _, _ in self._ranges]
-        held = self.names.interfaces.by_address
         for _key, net, name in self._ranges:
             if not match(name):
                 continue
@@ -179,13 +196,15 @@ class _Resolver:
                 continue  # a names-file network holds it whole: those names win
             holes = [str(o) for o, _ in file_nets
                      if o.version == net.version and o.subnet_of(net)]  # type: ignore[arg-type]
-            holes += [a for a, info in held.items() if not match(info.name)
-                      and _inside(a, net)]
+            def otherwise(address: str, name: str, net: Network = net) -> bool:
+                return not match(name) and _inside(address, net)
+
+            named_otherwise = self.placed_sets(otherwise)
             low = bisect.bisect_left(keys, (net.version, int(net.network_address), 0))
             high = bisect.bisect_right(keys, (net.version, int(net.broadcast_address), 999))
             holes += [str(o) for _, o, o_name in self._ranges[low:high]
                       if o.prefixlen > net.prefixlen and not match(o_name)]
-            yield net, holes
+            yield net, holes, named_otherwise
 
     # --- hints
 

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from flowtui.names.resolve import Names
-from flowtui.names.story import conversation_names, side_text
+from flowtui.names.story import conversation_names
 from flowtui.s3.errors import describe
 from flowtui.store import RecordStore
 from flowtui.ui.actions import bindings
@@ -43,13 +43,13 @@ class ConversationScreen(Screen[None]):
         self.store = store
         self.a = a
         self.b = b
-        #: Who the two sides are (the app's names, when loaded): said in the title.
-        self.named = conversation_names(a, b, names) if names is not None else None
+        self.names = names
+        #: Who the two sides are (the app's names, when loaded): said in the title once the
+        #: records say which interfaces recorded them (``conversation_names``).
+        self.named: dict[str, str | None] | None = None
 
     def compose(self) -> ComposeResult:
-        a = side_text(self.a, (self.named or {}).get("a"))
-        b = side_text(self.b, (self.named or {}).get("b"))
-        title = Text(f"conversation A {literal(a)} ⇄ B {literal(b)}: grouping…",
+        title = Text(f"conversation A {literal(self.a)} ⇄ B {literal(self.b)}: grouping…",
                      style="italic", no_wrap=True, overflow="ellipsis")
         yield Static(title, id="conversation-title")
         with ConversationBody(id="conversation-body"):
@@ -73,6 +73,8 @@ class ConversationScreen(Screen[None]):
 
     @on(ConversationTold)
     def _told(self, message: ConversationTold) -> None:
+        if self.names is not None:
+            self.named = conversation_names(message.talk, self.names)
         self.query_one("#conversation-title", Static).update(
             conversation_title(message.talk, self.named))
         self.query_one("#conversation-table", Static).update(conversation_table(message.talk))

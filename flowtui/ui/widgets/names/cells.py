@@ -14,6 +14,7 @@ rows a scroll brings on screen are named, each distinct value once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flowtui.names.resolve import NAMED_FIELDS, Names
@@ -37,7 +38,7 @@ class CellNames:
         self.mode = "numbers"
         #: The user chose a mode (the key): loading names no longer changes it.
         self.chosen = False
-        self._memo: dict[tuple[str, str], str | None] = {}
+        self._memo: dict[tuple[str, str, str | None], str | None] = {}
 
     @property
     def active(self) -> bool:
@@ -70,25 +71,32 @@ class CellNames:
             return label
         return NAMES_ONLY + label if self.mode == "names" else label + MARK
 
-    def name_of(self, column: str, value: Any) -> str | None:
+    def name_of(self, column: str, value: Any, where: str | None = None) -> str | None:
+        """The name of ``value`` on a record placed in ``where`` (``Names.where``: an
+        address is named by the inventory only on a record whose interface it knows)."""
         if value is None or self.names is None:
             return None
-        key = (column, str(value))
+        key = (column, str(value), where)
         try:
             return self._memo[key]
         except KeyError:
             pass
-        found = self.names.name(column, value)
+        found = self.names.name(column, value, where)
         if len(self._memo) >= MEMO_LIMIT:
             self._memo.clear()
         self._memo[key] = literal(found) if found is not None else None
         return self._memo[key]
 
-    def cell(self, column: str, value: Any, shown: str) -> str:
-        """What the table draws for ``value`` (``shown`` is its formatted text)."""
+    def where(self, record: Mapping[str, Any]) -> str | None:
+        """The VPC ``record`` is placed in for names (``Names.where``)."""
+        return self.names.where(record) if self.names is not None else None
+
+    def cell(self, column: str, value: Any, shown: str, where: str | None = None) -> str:
+        """What the table draws for ``value`` (``shown`` is its formatted text) of a record
+        placed in ``where``."""
         if not self.named(column):
             return shown
-        name = self.name_of(column, value)
+        name = self.name_of(column, value, where)
         if name is None:
             return shown
         return name if self.mode == "names" else f"{shown} {name}"

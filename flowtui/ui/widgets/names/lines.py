@@ -46,6 +46,8 @@ def detail_lines(names: Names, record: Mapping[str, Any]) -> list[tuple[str, str
     out: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     inventory_named = False
+    where = names.where(record)
+    withheld = False
     for field in DETAIL_FIELDS:
         value = record.get(field)
         if value is None or value == "-":
@@ -60,10 +62,16 @@ def detail_lines(names: Names, record: Mapping[str, Any]) -> list[tuple[str, str
                                         str(value)) in seen:
             continue  # pkt-srcaddr equal to srcaddr: said once
         seen.add((field, str(value)))
-        found = names.address_name(str(value))
+        found = names.address_name(str(value), where)
         if found is not None:
             out.append((field, f"{found.name} · {found.source} ({found.detail})"))
             inventory_named = inventory_named or found.source == "inventory"
+        held = names.address_name(str(value))
+        if held is not None and held.source == "inventory" and (
+                found is None or found.source != "inventory"):
+            withheld = True  # the inventory has a holder, not one this record is placed by
+    if withheld:
+        out.append(("not named", NOT_PLACED if where is None else OTHER_VPC))
     if out:
         out.append(("names from", source_text(names)))
         if inventory_named and _older_than_inventory(names, record.get("start")):
@@ -71,6 +79,12 @@ def detail_lines(names: Names, record: Mapping[str, Any]) -> list[tuple[str, str
     return out
 
 
+#: Why an address the inventory holds is not named on this record (``Names.where``).
+NOT_PLACED = ("this record's interface is not in the EC2 inventory (deleted since, or of an "
+              "account or region not read): an inventory holder of its addresses now is "
+              "not evidence of who held them then")
+OTHER_VPC = ("an address here is held in another VPC of the EC2 inventory, not this record's "
+             "interface's: private addresses repeat across VPCs")
 #: The inventory says who holds an address or interface when it was read. A record older
 #: than that may have been someone else's: a released public IPv4 address goes back to
 #: Amazon's pool (EC2 User Guide, Elastic IP addresses), a private one to the subnet's next
@@ -99,4 +113,5 @@ def source_text(names: Names) -> str:
     return ", ".join(parts) or "-"
 
 
-__all__ = ["DETAIL_FIELDS", "OWNERS_NOW", "detail_lines", "interface_text", "source_text"]
+__all__ = ["DETAIL_FIELDS", "NOT_PLACED", "OTHER_VPC", "OWNERS_NOW", "detail_lines",
+           "interface_text", "source_text"]

@@ -52,10 +52,11 @@ class TableDrawing(TableGeometry):
             columns = self._columns
             for i, record in zip(range(lo, hi), self._store.rows(lo, hi), strict=False):
                 names = self.cell_names
+                where = names.where(record) if names.active else None
                 formatted = FormattedRow(
                     row_marker(record),
                     [names.cell(c, record.get(c),
-                                literal(display_value(c, record.get(c), decoded)))
+                                literal(display_value(c, record.get(c), decoded)), where)
                      for c in columns] if names.active else
                     [literal(display_value(c, record.get(c), decoded)) for c in columns],
                 )

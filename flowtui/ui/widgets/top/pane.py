@@ -396,12 +396,11 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
             return set()
         found: set[tuple[str, object]] = set()
         for column in data.key.fields:
-            try:
-                name = names.name(column.removesuffix(SUFFIX), text)
+            try:  # each name it has where its records are (names.resolve): all are rows
+                found.update((column, name) for name in names.every_name(
+                    column.removesuffix(SUFFIX), text))
             except ValueError:
-                name = None
-            if name is not None:
-                found.add((column, name))
+                continue
         return found
 
     def action_leave(self) -> None:
