@@ -197,7 +197,7 @@ def _query(args: argparse.Namespace) -> int:
     total = min(len(view), args.limit) if args.limit else len(view)
     batches = view.iter_batches(0, total)
     if columns:
-        batches = (_select(b, columns) for b in batches)
+        batches = (_select(b, columns, args.format) for b in batches)
     if args.format == "parquet":
         from flowtui.export import write_parquet
 
@@ -403,7 +403,7 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
     with results.output(args.output) as out:
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
-        sink = _Columns(writer, columns) if columns else writer
+        sink = _Columns(writer, columns, args.format) if columns else writer
         prefilter = filtering.Prefilter.of(query)
         if keep is not None:
             prefilter = keep.watching(prefilter)
@@ -416,23 +416,31 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
 
 
 class _Columns:
-    """A writer that sees only the chosen columns (absent ones as nulls)."""
+    """A writer that sees only the chosen columns (see ``_select``)."""
 
-    def __init__(self, writer: Any, columns: tuple[str, ...]) -> None:
+    def __init__(self, writer: Any, columns: tuple[str, ...], fmt: str) -> None:
         self.writer = writer
         self.columns = columns
+        self.fmt = fmt
 
     @property
     def done(self) -> bool:
         return bool(self.writer.done)
 
     def write_batch(self, batch: Any, source: str, lines: Any = None) -> None:
-        self.writer.write_batch(_select(batch, self.columns), source, lines)
+        self.writer.write_batch(_select(batch, self.columns, self.fmt), source, lines)
 
 
-def _select(batch: Any, columns: tuple[str, ...]) -> Any:
+def _select(batch: Any, columns: tuple[str, ...], fmt: str) -> Any:
+    """The chosen columns: one set for a table, CSV or Parquet (a field the records'
+    format lacks is a column of nulls there); in JSON lines such a field is left out of
+    the object, as it is without ``--columns``, and null means a ``-`` logged."""
     import pyarrow as pa
 
+    if fmt == "jsonl":
+        from flowtui.export import own_columns
+
+        return own_columns(batch, columns)
     arrays = [batch.column(name) if name in batch.schema.names
               else pa.nulls(batch.num_rows, pa.string()) for name in columns]
     return pa.RecordBatch.from_arrays(arrays, names=list(columns))

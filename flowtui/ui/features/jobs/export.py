@@ -21,7 +21,7 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from flowtui.export import conform, unified_schema, write_parquet
+from flowtui.export import conform, own_columns, unified_schema, write_parquet
 from flowtui.outfile import OutputError, open_output
 from flowtui.output import CsvWriter, JsonlWriter
 from flowtui.s3.errors import describe
@@ -110,11 +110,14 @@ class _Cancelled(Exception):
 
 def _write_text(job: ExportJob, batches: Iterable[pa.RecordBatch], schema: pa.Schema,
                 progress: Callable[[int], None]) -> None:
-    """CSV or JSON lines through the CLI's writers, under a temporary name until done."""
+    """CSV or JSON lines through the CLI's writers, under a temporary name until done.
+    CSV has one header for every row (a field a record's format lacks is an empty cell);
+    a JSON object leaves such a field out, and writes null only for a ``-`` logged."""
     with open_output(job.path) as out:
         writer = CsvWriter(out) if job.fmt == "csv" else JsonlWriter(out)
         for batch in batches:
-            writer.write_batch(conform(batch, schema), "")
+            writer.write_batch(conform(batch, schema) if job.fmt == "csv"
+                               else own_columns(batch, schema.names), "")
             progress(writer.written)
         if job.fmt == "csv" and not writer.written:  # no rows: the header still says
             out.write(",".join(_csv_name(name) for name in schema.names) + "\n")
