@@ -82,6 +82,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     extra_xml: str = ""
     reply: Callable[[Request], bytes] | None = None
+    opened: threading.Event = field(default_factory=threading.Event)  # a "hold" ends
 
 
 @dataclass
@@ -158,7 +159,8 @@ class FaultProxy:
     def hold(self, *, times: int = 1_000_000,
              match: Callable[[Request], bool] = lambda r: True) -> Fault:
         """Keep matching requests waiting (``held`` is set when one does), then relay them
-        in full once ``release`` is called: a slow answer that is still a good one."""
+        in full once ``release`` (every fault) or the fault's ``opened.set()`` (this one)
+        is called: a slow answer that is still a good one."""
         return self.add("hold", times=times, match=match)
 
     def reply(self, body: Callable[[Request], bytes], *, times: int = 1_000_000,
@@ -202,7 +204,8 @@ class FaultProxy:
         with self._lock:
             self.requests.append(request)
             for fault in self.faults:
-                if fault.hits < fault.times and fault.match(request):
+                if (fault.hits < fault.times and not fault.opened.is_set()
+                        and fault.match(request)):
                     fault.hits += 1
                     return fault
         return None
@@ -251,7 +254,8 @@ class FaultProxy:
                     continue
                 if fault is not None and fault.kind == "hold":
                     self.held.set()
-                    while not (self._release.is_set() or self._closed.is_set()):
+                    while not (self._release.is_set() or self._closed.is_set()
+                               or fault.opened.is_set()):
                         self._release.wait(0.05)
                     fault = None
                 slow = self.slow if self.slow is not None and self.slow.match(request) else None
