@@ -195,9 +195,12 @@ def _query(args: argparse.Namespace) -> int:
 
     view = RecordView(sink.into, Query(sort=query.sort, columns=columns))
     total = min(len(view), args.limit) if args.limit else len(view)
-    batches = view.iter_batches(0, total)
+    # JSON lines leave out a field a row's format lacks: sorted rows are gathered from
+    # several formats into one schema, where it would be a null (a '-' logged)
+    gathered = view.iter_gathered(0, total, marked=args.format == "jsonl")
     if columns:
-        batches = (_select(b, columns, args.format) for b in batches)
+        gathered = ((_select(b, columns, args.format), absent) for b, absent in gathered)
+    batches = (batch for batch, _absent in gathered)
     if args.format == "parquet":
         from flowtui.export import write_parquet
 
@@ -210,8 +213,8 @@ def _query(args: argparse.Namespace) -> int:
     with results.output(args.output) as out:
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
-        for batch in batches:
-            writer.write_batch(batch, "")
+        for batch, absent in gathered:
+            writer.write_gathered(batch, absent)
             if args.output:
                 progress.show(f"writing {writer.written:,} of {total:,} records")
     progress.clear()
