@@ -357,11 +357,11 @@ class BrowserPane(Vertical):
         """For a key that moves the cursor or acts on an entry: True when it may act; False
         while the place is not listed yet, the key counted as not used and the status line
         told (a key that acts afterwards clears it)."""
-        if self.awaiting and self.location is not None:
+        if self.awaiting:
+            # short enough for 80 columns; the path header names the place
             self._unused += 1
-            self.post_message(self.KeysUnused(self, (
-                f"{counted(self._unused, 'keys')} not used: {self.location.title} "
-                "was not listed yet")))
+            self.post_message(self.KeysUnused(
+                self, f"{counted(self._unused, 'keys')} not used: typed before the list came"))
             return False
         self._forget_unused()
         return True
