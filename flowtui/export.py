@@ -4,6 +4,10 @@ A store can hold batches of several flow-log formats, and the same column narrow
 differently per batch (int8 or int16 dictionary indices, uint32 or int64 counters); a Parquet
 file has one schema, so each batch is cast to the union: dictionaries with 32-bit indices,
 integers in the widest type seen, absent columns null.
+
+JSON lines need no one schema, and keep apart what a table cell cannot: a field the
+record's format does not log is left out of its object (``own_columns``), while a field it
+logs as ``-`` is ``null`` — as ``flowtui cat --format jsonl`` writes a folder of two formats.
 """
 
 from __future__ import annotations
@@ -40,6 +44,13 @@ def unified_schema(batches: Iterable[pa.RecordBatch],
             chosen = pa.string()
         fields.append(pa.field(name, chosen))
     return pa.schema(fields)
+
+
+def own_columns(batch: pa.RecordBatch, columns: Sequence[str]) -> pa.RecordBatch:
+    """``batch``'s columns among ``columns``, in that order: a field its records' format
+    lacks is left out (not made a column of nulls, which would read as ``-`` logged)."""
+    names = [name for name in columns if name in batch.schema.names]
+    return batch if names == batch.schema.names else batch.select(names)
 
 
 def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:

@@ -22,7 +22,7 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import IO, BinaryIO
 
 import pyarrow as pa
@@ -84,6 +84,12 @@ class RecordWriter:
         self._write(batch, source)
         self.written += batch.num_rows
         self.out.flush()
+
+    def write_gathered(self, batch: pa.RecordBatch, absent: Mapping[str, pa.Array]) -> None:
+        """``batch`` of rows gathered from several formats into one schema (a sorted view;
+        ``absent``: see ``RecordView.iter_gathered``). One set of columns (a table, CSV)
+        shows a field a row's format lacks as its null; JSON lines leave it out."""
+        self.write_batch(batch, "")
 
     @property
     def renders(self) -> bool:
@@ -392,18 +398,39 @@ _JSON = TextStyle(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, p
 
 
 class JsonlWriter(RecordWriter):
-    """One JSON object per record; keys are the header's field names, null for ``-``."""
+    """One JSON object per record; keys are the header's field names, null for ``-``; a
+    field the record's format does not log is left out (``write_gathered``)."""
+
+    _absent: Mapping[str, pa.Array] = {}
 
     @property
     def renders(self) -> bool:
         return True
 
+    def write_gathered(self, batch: pa.RecordBatch, absent: Mapping[str, pa.Array]) -> None:
+        """``absent[name]`` is True for the rows whose format lacks ``name``: left out of
+        their objects."""
+        self._absent = absent
+        try:
+            self.write_batch(batch, "")
+        finally:
+            self._absent = {}
+
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
-        texts = [("{" if index == 0 else ", ") + _json_string(name) + ": "
-                 for index, name in enumerate(batch.schema.names)]
+        absent = {name: rows.slice(0, batch.num_rows) for name, rows in self._absent.items()
+                  if name in batch.schema.names}
         cells: list[Cells] = []
         gaps: list[str] = []
-        for text, column in zip(texts, batch.columns, strict=True):
+        for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
+                                                   strict=True)):
+            key = _json_string(name) + ": "
+            if name in absent:  # the key goes with the value, or neither
+                text = column_cells(column, _JSON).rows()
+                cells.append(Cells(pc.if_else(absent[name], "", pc.binary_join_element_wise(
+                    ", " + key, text, ""))))
+                gaps.append("{" if index == 0 else "")
+                continue
+            text = ("{" if index == 0 else ", ") + key
             split = digit_cells(column, _JSON)
             if split is None:
                 cells.append(column_cells(column, _JSON))
@@ -411,7 +438,10 @@ class JsonlWriter(RecordWriter):
             else:
                 cells += split
                 gaps += [text, ""]
+        first_may_lack = batch.num_columns > 0 and batch.schema.names[0] in absent
         for lines in line_bytes(cells, [*gaps, "}\n"]):
+            if first_may_lack:  # "{, " where the first field the row has follows a lacked one
+                lines = pc.replace_substring_regex(lines, pattern="^\\{, ", replacement="{")
             self._write_lines(lines)
 
 

@@ -2,7 +2,8 @@
 
 Tests use it to see what flowtui sends (every request is recorded with its S3 operation) and
 to break things the way real networks do: cut a response after N body bytes, answer
-``503 SlowDown``, stall mid-body until released, hang (read the request and never answer:
+``503 SlowDown``, stall mid-body until released, hold a request and then answer it in full
+once released (a slow listing that still succeeds), hang (read the request and never answer:
 a server that accepts connections and then goes silent), or reply with a body of the test's
 own (what a misbehaving server sends). Each request gets its own upstream connection
 (``Connection: close``), which keeps the relay simple and the byte counts exact.
@@ -69,6 +70,7 @@ class Request:
 @dataclass
 class Fault:
     kind: str  # "cut" | "stall" | "answer" (an S3 error response instead of forwarding)
+    #            | "hold" (forward only once released, then relay the whole answer)
     #            | "hang" (never answer) | "reply" (answer ``status`` with ``reply(request)``)
     after: int = 0  # body bytes relayed before the fault
     times: int = 1  # how many matching requests it hits
@@ -80,6 +82,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     extra_xml: str = ""
     reply: Callable[[Request], bytes] | None = None
+    opened: threading.Event = field(default_factory=threading.Event)  # a "hold" ends
 
 
 @dataclass
@@ -110,6 +113,7 @@ class FaultProxy:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.stalled = threading.Event()  # set when a stall (or a hang) has begun
+        self.held = threading.Event()  # set when a held request has begun waiting
         self.slow: Latency | None = None
         self.in_flight = 0  # requests being relayed now
         self.peak_in_flight = 0  # the most relayed at once
@@ -152,6 +156,13 @@ class FaultProxy:
         every request, by default."""
         return self.add("hang", times=times, match=match)
 
+    def hold(self, *, times: int = 1_000_000,
+             match: Callable[[Request], bool] = lambda r: True) -> Fault:
+        """Keep matching requests waiting (``held`` is set when one does), then relay them
+        in full once ``release`` (every fault) or the fault's ``opened.set()`` (this one)
+        is called: a slow answer that is still a good one."""
+        return self.add("hold", times=times, match=match)
+
     def reply(self, body: Callable[[Request], bytes], *, times: int = 1_000_000,
               match: Callable[[Request], bool] = lambda r: True, status: int = 200,
               content_type: str = "application/xml") -> Fault:
@@ -193,7 +204,8 @@ class FaultProxy:
         with self._lock:
             self.requests.append(request)
             for fault in self.faults:
-                if fault.hits < fault.times and fault.match(request):
+                if (fault.hits < fault.times and not fault.opened.is_set()
+                        and fault.match(request)):
                     fault.hits += 1
                     return fault
         return None
@@ -240,6 +252,12 @@ class FaultProxy:
                     client.sendall(_response(fault.status, HTTPStatus(fault.status).phrase,
                                              fault.reply(request), fault.headers))
                     continue
+                if fault is not None and fault.kind == "hold":
+                    self.held.set()
+                    while not (self._release.is_set() or self._closed.is_set()
+                               or fault.opened.is_set()):
+                        self._release.wait(0.05)
+                    fault = None
                 slow = self.slow if self.slow is not None and self.slow.match(request) else None
                 self._relay(client, raw_head + body, fault,
                             None if slow is None else (slow.delay(request), slow.rate))

@@ -8,6 +8,8 @@ Pilot and, after every step, reads the screen and checks the invariants of
 - the detail panel, the status line and a copy (``c``) are about the cursor's record;
 - "N of M match" is the view's count, and the view is the filter's meaning (the plain-Python
   reference evaluator of ``tests/query_reference.py``) over the store;
+- the browser's path header names the place shown and its highlighted entry is in that
+  place's listing (``test_ui_browser_invariants.py`` walks S3 with slow listings);
 - keys typed after a prompt key reach the prompt, even in one write: the filter typed is the
   filter applied, and nothing else happened (raw/decoded, screens, quitting).
 
@@ -38,6 +40,7 @@ from tests.query_reference import evaluate
 from tests.ui_helpers import screen_text
 from tests.ui_invariants import (
     burst,
+    check_browser,
     check_detail,
     check_status,
     check_table,
@@ -71,7 +74,7 @@ class ScreenMachine(RuleBasedStateMachine):
         self.first = _write(self.folder, "a.log.gz", 240, seed=1)
         self.second = _write(self.folder, "b.log.gz", 90, seed=2)
         self.extra = iter(range(3, 1000))
-        self.app = FlowtuiApp(str(self.first))
+        self.app = self.make_app()
         self.decoded = False
         self.filter = ""
         # Textual's context variables live in the task that entered run_test: one task
@@ -113,6 +116,9 @@ class ScreenMachine(RuleBasedStateMachine):
             if pending:
                 self.loop.run_until_complete(asyncio.wait(pending, timeout=5))
             self.loop.close()
+
+    def make_app(self) -> FlowtuiApp:
+        return FlowtuiApp(str(self.first))
 
     # ------------------------------------------------------------ helpers
 
@@ -290,6 +296,7 @@ class ScreenMachine(RuleBasedStateMachine):
         check_table(self.pilot, self.app, self.decoded, screen)
         check_detail(self.pilot, self.app, screen)
         check_status(self.pilot, self.app, screen)
+        check_browser(self.pilot, self.app, screen)
 
     @invariant()
     def the_view_is_the_filter(self) -> None:
@@ -324,9 +331,13 @@ def test_the_screen_tells_the_truth(machine_folder: Path) -> None:
     # panel not updated while the top-N pane hides it (as four did; two sequences of fifteen
     # missed the last). The stateful seed is Hypothesis's own, so the sequences are the
     # same as before.
-    run.settings = settings(max_examples=3, stateful_step_count=10, deadline=None,
-                            derandomize=True, database=None,
-                            phases=[Phase.explicit, Phase.generate],
-                            suppress_health_check=list(HealthCheck))
+    run.settings = machine_settings(steps=10)
     run.runTest()
+
+
+def machine_settings(steps: int) -> settings:
+    """Three derandomized sequences of up to ``steps`` steps, no deadline (a loaded box)."""
+    return settings(max_examples=3, stateful_step_count=steps, deadline=None,
+                    derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=list(HealthCheck))
 

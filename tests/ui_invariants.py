@@ -19,7 +19,10 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from flowtui.explain import display_value
+from flowtui.s3.listing import Entry
 from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.widgets.browser.pane import Crumb
+from flowtui.ui.widgets.browser.sources import Location, entry_location
 from flowtui.ui.widgets.records.table import GAP, MARKER_WIDTH
 from flowtui.ui.widgets.safe import literal
 from tests.ui_helpers import (
@@ -205,3 +208,41 @@ def check_status(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None)
         assert int(matched.group(2).replace(",", "")) == len(store), line
     else:
         assert matched is None, line
+
+
+def _in_place(entry: Entry, place: Location) -> bool:
+    """``entry`` is one of the entries a listing of ``place`` gives."""
+    if place.kind == "buckets":
+        return entry.kind == "bucket"
+    if place.kind == "local":
+        return Path(entry.key).parent == Path(place.prefix)
+    rest = entry.key[len(place.prefix):]
+    return (entry.kind != "bucket" and entry.bucket == place.bucket
+            and entry.key.startswith(place.prefix) and bool(rest)
+            and "/" not in rest.rstrip("/"))
+
+
+def check_browser(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None) -> None:
+    """The browser's path header names the place shown, its highlighted entry is an entry
+    of that place's listing (none while nothing of it is listed yet: keys typed then are
+    not used)."""
+    browser = app.browser
+    place = browser.location
+    if not browser.display or place is None:
+        return
+    lines = screen_text(pilot) if screen is None else screen
+    crumb = browser.query_one(Crumb).region
+    if crumb.height:
+        drawn = lines[crumb.y][crumb.x:crumb.right].rstrip()
+        title = literal(place.title)
+        assert drawn == title or (drawn.startswith(CUT) and title.endswith(drawn[1:])), (
+            f"the path header {drawn!r} is not the place shown {title!r}")
+    entry = browser.highlighted_entry()
+    if browser.fetching and not browser.entries:  # not even the "loading…" row
+        assert browser.entry_list.highlighted is None, (
+            f"row {browser.entry_list.highlighted} highlighted while {place.title} "
+            "is not listed yet")
+    if entry is not None:
+        assert _in_place(entry, place), f"{entry.key} highlighted in {place.title}"
+        option = browser.entry_list.highlighted_option
+        assert option is not None and option.id == entry_location(entry)

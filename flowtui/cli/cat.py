@@ -195,9 +195,12 @@ def _query(args: argparse.Namespace) -> int:
 
     view = RecordView(sink.into, Query(sort=query.sort, columns=columns))
     total = min(len(view), args.limit) if args.limit else len(view)
-    batches = view.iter_batches(0, total)
+    # JSON lines leave out a field a row's format lacks: sorted rows are gathered from
+    # several formats into one schema, where it would be a null (a '-' logged)
+    gathered = view.iter_gathered(0, total, marked=args.format == "jsonl")
     if columns:
-        batches = (_select(b, columns) for b in batches)
+        gathered = ((_select(b, columns, args.format), absent) for b, absent in gathered)
+    batches = (batch for batch, _absent in gathered)
     if args.format == "parquet":
         from flowtui.export import write_parquet
 
@@ -210,8 +213,8 @@ def _query(args: argparse.Namespace) -> int:
     with results.output(args.output) as out:
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
-        for batch in batches:
-            writer.write_batch(batch, "")
+        for batch, absent in gathered:
+            writer.write_gathered(batch, absent)
             if args.output:
                 progress.show(f"writing {writer.written:,} of {total:,} records")
     progress.clear()
@@ -403,7 +406,7 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
     with results.output(args.output) as out:
         writer = make_writer(args.format, out, limit=args.limit, decoded=args.decoded,
                              explain=args.explain)
-        sink = _Columns(writer, columns) if columns else writer
+        sink = _Columns(writer, columns, args.format) if columns else writer
         prefilter = filtering.Prefilter.of(query)
         if keep is not None:
             prefilter = keep.watching(prefilter)
@@ -416,23 +419,31 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
 
 
 class _Columns:
-    """A writer that sees only the chosen columns (absent ones as nulls)."""
+    """A writer that sees only the chosen columns (see ``_select``)."""
 
-    def __init__(self, writer: Any, columns: tuple[str, ...]) -> None:
+    def __init__(self, writer: Any, columns: tuple[str, ...], fmt: str) -> None:
         self.writer = writer
         self.columns = columns
+        self.fmt = fmt
 
     @property
     def done(self) -> bool:
         return bool(self.writer.done)
 
     def write_batch(self, batch: Any, source: str, lines: Any = None) -> None:
-        self.writer.write_batch(_select(batch, self.columns), source, lines)
+        self.writer.write_batch(_select(batch, self.columns, self.fmt), source, lines)
 
 
-def _select(batch: Any, columns: tuple[str, ...]) -> Any:
+def _select(batch: Any, columns: tuple[str, ...], fmt: str) -> Any:
+    """The chosen columns: one set for a table, CSV or Parquet (a field the records'
+    format lacks is a column of nulls there); in JSON lines such a field is left out of
+    the object, as it is without ``--columns``, and null means a ``-`` logged."""
     import pyarrow as pa
 
+    if fmt == "jsonl":
+        from flowtui.export import own_columns
+
+        return own_columns(batch, columns)
     arrays = [batch.column(name) if name in batch.schema.names
               else pa.nulls(batch.num_rows, pa.string()) for name in columns]
     return pa.RecordBatch.from_arrays(arrays, names=list(columns))

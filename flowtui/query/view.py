@@ -28,6 +28,9 @@ from flowtui.fields import ADDRESS_FIELDS
 from flowtui.query.query import Query, SortKey
 from flowtui.store import RecordStore, StoreSnapshot
 
+#: Per column some rows' format lacks: True for those rows (see ``iter_gathered``).
+Absent = dict[str, pa.Array]
+
 
 @dataclass
 class _Part:
@@ -192,10 +195,20 @@ class RecordView:
         Unsorted, they are the matching rows of each store batch; sorted, rows are gathered
         ``size`` at a time from the store's batches cast to one schema (Arrow's take over
         chunks), not looked up one by one."""
+        for batch, _absent in self.iter_gathered(start, stop, size, marked=False):
+            yield batch
+
+    def iter_gathered(self, start: int = 0, stop: int | None = None, size: int = 1 << 16,
+                      *, marked: bool = True) -> Iterator[tuple[pa.RecordBatch, Absent]]:
+        """As ``iter_batches``, each batch with which of its rows lack which of its columns
+        (``{name: booleans}``, only for columns some row lacks): a sorted view gathers rows
+        of several formats into one schema, where a field a row's format does not log and a
+        ``-`` it logged are both null. JSON lines keep them apart (``write_gathered``)."""
         if self.passthrough:
             snapshot = self.store.snapshot()
-            yield from _slices(snapshot.batches, start, snapshot.length if stop is None
-                               else stop)
+            for batch in _slices(snapshot.batches, start, snapshot.length if stop is None
+                                 else stop):
+                yield batch, {}
             return
         self.refresh()
         if self.stale and self.auto_sort:
@@ -211,8 +224,9 @@ class RecordView:
             else:
                 chunks = ([self._order] if self._order is not None else []) + self._unsorted
                 order = pa.chunked_array([pc.cast(c, pa.uint64()) for c in chunks], pa.uint64())
-        if order is None:
-            yield from _slices(parts, start, stop)
+        if order is None:  # each batch one store batch's rows, with its own columns
+            for batch in _slices(parts, start, stop):
+                yield batch, {}
             return
         if start >= stop:
             return
@@ -221,11 +235,20 @@ class RecordView:
         schema = unified_schema(snapshot.batches)
         table = pa.Table.from_batches([conform(b, schema) for b in snapshot.batches],
                                       schema=schema).unify_dictionaries()
+        lacking = _lacking(snapshot.batches, schema) if marked else {}
+        origin = pa.chunked_array(  # the store batch of each row of ``table``
+            [pa.repeat(pa.scalar(n, pa.uint32()), b.num_rows)
+             for n, b in enumerate(snapshot.batches)], pa.uint32()) if lacking else None
         first = pa.scalar(snapshot.dropped, pa.uint64())
         for position in range(start, stop, size):
             absolute = order.slice(position, min(size, stop - position))
             rows = pc.subtract(absolute, first)
-            yield pc.take(table, rows).combine_chunks().to_batches()[0]
+            batch = pc.take(table, rows).combine_chunks().to_batches()[0]
+            if origin is None:
+                yield batch, {}
+                continue
+            of = pc.take(origin, rows).combine_chunks()
+            yield batch, {name: pc.take(lacks, of) for name, lacks in lacking.items()}
 
     # --- following the store
 
@@ -546,6 +569,17 @@ def _address_keys(values: pa.Array) -> pa.Array:
             continue
         keys.append(bytes([address.version]) + address.packed)
     return pa.array(keys, pa.binary())
+
+
+def _lacking(batches: Sequence[pa.RecordBatch], schema: pa.Schema) -> dict[str, pa.Array]:
+    """For each column some batch lacks: per batch, whether it lacks it."""
+    lacking = {}
+    names = [set(batch.schema.names) for batch in batches]
+    for name in schema.names:
+        lacks = [name not in has for has in names]
+        if any(lacks):
+            lacking[name] = pa.array(lacks, pa.bool_())
+    return lacking
 
 
 def _slices(batches: Sequence[pa.RecordBatch], start: int, stop: int

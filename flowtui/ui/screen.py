@@ -204,6 +204,10 @@ class MainScreen(Screen[None]):
     def _pointed(self, message: BrowserPane.Pointed) -> None:
         self.status.entry_name = message.name
 
+    @on(BrowserPane.KeysUnused)
+    def _keys_unused(self, message: BrowserPane.KeysUnused) -> None:
+        self.status.browser_note = message.text
+
     def show_detail(self, row: int) -> None:
         """Explain record ``row`` in the detail panel (updated while hidden too: the top-N
         pane hides it, and shown again it must not explain the record the cursor was on

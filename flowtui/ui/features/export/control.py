@@ -108,13 +108,15 @@ class Exports(Feature):
         if fmt is None or source is None:
             return
         view, store = self._shown.view, self._shown.records
+        gathered = None
         if view is not None:
-            batches = view.batches
+            batches, gathered = view.batches, view.iter_gathered
         elif store is not None:
             batches = store.batches
         else:
             return
-        self.runner.start(path, fmt, batches, screen.table.view_columns, len(source))
+        self.runner.start(path, fmt, batches, screen.table.view_columns, len(source),
+                          gathered)
         screen.status.note = f"exporting to {Path(path).name}…"
 
     @on(ExportProgress)

@@ -14,21 +14,25 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 from textual.app import App
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from flowtui.export import conform, unified_schema, write_parquet
+from flowtui.export import conform, own_columns, unified_schema, write_parquet
 from flowtui.outfile import OutputError, open_output
 from flowtui.output import CsvWriter, JsonlWriter
+from flowtui.query.view import Absent
 from flowtui.s3.errors import describe
 from flowtui.textsafe import printable
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".parquet": "parquet", ".pq": "parquet"}
+
+
+_T = TypeVar("_T")
 
 
 def format_of(path: str) -> str | None:
@@ -62,6 +66,9 @@ class ExportJob:
     columns: tuple[str, ...]
     total: int
     worker: Worker[Any] | None = None
+    #: The same rows with which of them lack which field (JSON lines leave it out; see
+    #: ``RecordView.iter_gathered``); None: each batch has its own format's columns.
+    gathered: Callable[[], Iterable[tuple[pa.RecordBatch, Absent]]] | None = None
 
 
 def run_export(job: ExportJob, post: Callable[[Message], object],
@@ -78,18 +85,23 @@ def run_export(job: ExportJob, post: Callable[[Message], object],
             shown = now
             post(ExportProgress(job.id, rows, job.total))
 
-    def checked(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def checked(batches: Iterable[_T]) -> Iterator[_T]:
         for batch in batches:
             if cancelled():
                 raise _Cancelled
             yield batch
 
     try:
-        batches = job.batches()
-        if job.fmt == "parquet":
+        if job.fmt == "jsonl":
+            gathered = (job.gathered() if job.gathered is not None
+                        else ((batch, {}) for batch in job.batches()))
+            _write_jsonl(job, checked(gathered), progress)
+        elif job.fmt == "parquet":
+            batches = job.batches()
             write_parquet(checked(batches), job.path, batches, columns=job.columns,
                           progress=progress)
         else:
+            batches = job.batches()
             _write_text(job, checked(batches), unified_schema(batches, job.columns), progress)
     except _Cancelled:
         post(ExportDone(job.id, job.path, written, cancelled=True))
@@ -110,14 +122,27 @@ class _Cancelled(Exception):
 
 def _write_text(job: ExportJob, batches: Iterable[pa.RecordBatch], schema: pa.Schema,
                 progress: Callable[[int], None]) -> None:
-    """CSV or JSON lines through the CLI's writers, under a temporary name until done."""
+    """CSV through the CLI's writer, under a temporary name until done: one header for
+    every row (a field a record's format lacks is an empty cell, as a ``-`` is)."""
     with open_output(job.path) as out:
-        writer = CsvWriter(out) if job.fmt == "csv" else JsonlWriter(out)
+        writer = CsvWriter(out)
         for batch in batches:
             writer.write_batch(conform(batch, schema), "")
             progress(writer.written)
-        if job.fmt == "csv" and not writer.written:  # no rows: the header still says
+        if not writer.written:  # no rows: the header still says
             out.write(",".join(_csv_name(name) for name in schema.names) + "\n")
+
+
+def _write_jsonl(job: ExportJob, gathered: Iterable[tuple[pa.RecordBatch, Absent]],
+                 progress: Callable[[int], None]) -> None:
+    """JSON lines as ``flowtui cat --format jsonl`` writes them: the view's columns, less
+    any a record's format lacks; null only for a ``-`` logged."""
+    with open_output(job.path) as out:
+        writer = JsonlWriter(out)
+        for batch, absent in gathered:
+            writer.write_gathered(own_columns(batch, job.columns or batch.schema.names),
+                                  absent)
+            progress(writer.written)
 
 
 def _csv_name(name: str) -> str:
@@ -134,9 +159,12 @@ class ExportRunner:
         self.job: ExportJob | None = None
 
     def start(self, path: str, fmt: str, batches: Callable[[], list[pa.RecordBatch]],
-              columns: Sequence[str], total: int) -> ExportJob:
+              columns: Sequence[str], total: int,
+              gathered: Callable[[], Iterable[tuple[pa.RecordBatch, Absent]]] | None = None
+              ) -> ExportJob:
         self._ids += 1
-        job = ExportJob(self._ids, path, fmt, batches, tuple(columns), total)
+        job = ExportJob(self._ids, path, fmt, batches, tuple(columns), total,
+                        gathered=gathered)
         self.job = job
         job.worker = self._app.run_worker(partial(self._run, job), thread=True,
                                           group="export", exclusive=True,

@@ -4,6 +4,14 @@ Log buckets hold millions of keys, so a folder shows its first page at once and 
 page is fetched when the user reaches the end of the list. Flow-log folders carry what they
 are ("region eu-west-1", "2024-03-05"), objects their time, size and flow-log id, and every
 object or folder that was loaded shows how that went.
+
+Keys typed before a place is listed (over a slow link, into a slow bucket) have no entry to
+act on: the list shows only its "loading…" row, which no key can pick. A key that moves the
+cursor or opens/loads/follows an entry is then not used, and the status line says how many
+were not, rather than moving onto the loading row and being lost there without a word.
+Such keys are not replayed on the list when it comes: Enter would load an entry the user
+never saw chosen. Keys that act on the place, not on an entry (up a level, today, go to
+path, refresh), still act: the path header names that place.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from flowtui.decoders import human_bytes
+from flowtui.decoders import counted, human_bytes
 from flowtui.s3.errors import describe
 from flowtui.s3.inflight import Scope
 from flowtui.s3.listing import Entry
@@ -149,6 +157,17 @@ class Crumb(Widget):
         return Text(shown, no_wrap=True)
 
 
+def _once_listed(action: Callable[[OptionList], None]) -> Callable[[EntryList], None]:
+    """An OptionList action that acts only when the place shown has entries to act on."""
+
+    def act(entry_list: EntryList) -> None:
+        if entry_list._listed():  # noqa: SLF001 - its own list's check
+            action(entry_list)
+
+    act.__doc__ = action.__doc__
+    return act
+
+
 class EntryList(OptionList, inherit_bindings=False):
     """The list itself; asks for the next page when the user nears its end."""
 
@@ -187,6 +206,20 @@ class EntryList(OptionList, inherit_bindings=False):
         if pane is not None:
             pane.post_message(BrowserPane.Pointed(pane, ""))
 
+    # The moves and Enter wait for the place to be listed (``BrowserPane.listed_for_key``).
+
+    def _listed(self) -> bool:
+        pane = self._pane()
+        return pane is None or pane.listed_for_key()
+
+    action_cursor_up = _once_listed(OptionList.action_cursor_up)
+    action_cursor_down = _once_listed(OptionList.action_cursor_down)
+    action_first = _once_listed(OptionList.action_first)
+    action_last = _once_listed(OptionList.action_last)
+    action_page_up = _once_listed(OptionList.action_page_up)
+    action_page_down = _once_listed(OptionList.action_page_down)
+    action_select = _once_listed(OptionList.action_select)
+
     def action_today(self) -> None:
         pane = self._pane()
         if pane is not None:
@@ -199,7 +232,7 @@ class EntryList(OptionList, inherit_bindings=False):
 
     def action_enter_folder(self) -> None:
         pane = self._pane()
-        if pane is not None:
+        if pane is not None and pane.listed_for_key():
             pane.enter_highlighted(load_folders=False)
 
     def action_parent(self) -> None:
@@ -209,12 +242,12 @@ class EntryList(OptionList, inherit_bindings=False):
 
     def action_append(self) -> None:
         pane = self._pane()
-        if pane is not None:
+        if pane is not None and pane.listed_for_key():
             pane.enter_highlighted(load_folders=True, append=True)
 
     def action_tail(self) -> None:
         pane = self._pane()
-        if pane is not None:
+        if pane is not None and pane.listed_for_key():
             pane.tail_highlighted()
 
     def action_reload(self) -> None:
@@ -255,6 +288,14 @@ class BrowserPane(Vertical):
         name: str
 
     @dataclass
+    class KeysUnused(Message):
+        """Keys typed before the place shown was listed were not used: ``text`` says so on
+        the status line ("" once a key acts on the list again, or another place opens)."""
+
+        pane: BrowserPane
+        text: str
+
+    @dataclass
     class PathWanted(Message):
         """``:``: the user wants to type a place to list."""
 
@@ -286,6 +327,7 @@ class BrowserPane(Vertical):
         self._index: dict[str, int] = {}
         self._want: str | None = None  # an entry to highlight once it is listed
         self._remember: dict[Location, str] = {}
+        self._unused = 0  # keys not used since the place shown was opened (see listed_for_key)
         #: Locations a live tail follows (marked with FOLLOW_MARK).
         self.followed: set[str] = set()
 
@@ -306,6 +348,29 @@ class BrowserPane(Vertical):
         """A page is being listed (not ``loading``: that is Textual's indicator reactive)."""
         return self._fetching
 
+    @property
+    def awaiting(self) -> bool:
+        """The place shown is being listed and none of it is listed yet: no entry to act on."""
+        return self._fetching and not self._entries
+
+    def listed_for_key(self) -> bool:
+        """For a key that moves the cursor or acts on an entry: True when it may act; False
+        while the place is not listed yet, the key counted as not used and the status line
+        told (a key that acts afterwards clears it)."""
+        if self.awaiting:
+            # short enough for 80 columns; the path header names the place
+            self._unused += 1
+            self.post_message(self.KeysUnused(
+                self, f"{counted(self._unused, 'keys')} not used: typed before the list came"))
+            return False
+        self._forget_unused()
+        return True
+
+    def _forget_unused(self) -> None:
+        if self._unused:
+            self._unused = 0
+            self.post_message(self.KeysUnused(self, ""))
+
     # ---------------------------------------------------------- navigation
 
     def open(self, location: Location, highlight: str | None = None) -> None:
@@ -324,6 +389,7 @@ class BrowserPane(Vertical):
         self._listing = Scope()
         self._pager = None
         self._fetching = False
+        self._forget_unused()
         self.query_one(Crumb).path = location.title
         self.entry_list.clear_options()
         self._fetch_more()
@@ -439,7 +505,7 @@ class BrowserPane(Vertical):
         if self._pager is not None and not self._pager.has_more:
             return
         self._fetching = True
-        self._show_more_option("loading…")
+        self._show_more_option("loading…", pickable=False)  # nothing to move to or pick
         self.run_worker(partial(self._fetch_page, self._token, self.location, self._pager,
                                 self._listing), thread=True, group="listing", exit_on_error=False,
                         name=f"list {self.location.title}")
@@ -505,9 +571,10 @@ class BrowserPane(Vertical):
         self.app.notify(literal(message.reason), title="Listing failed", severity="error",
                         markup=False)
 
-    def _show_more_option(self, label: str) -> None:
+    def _show_more_option(self, label: str, pickable: bool = True) -> None:
         self._remove_more_option()
-        self.entry_list.add_option(Option(Text(label, style="italic"), id=MORE_ID))
+        self.entry_list.add_option(Option(Text(label, style="italic"), id=MORE_ID,
+                                          disabled=not pickable))
 
     def _remove_more_option(self) -> None:
         ol = self.entry_list

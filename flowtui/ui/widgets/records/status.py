@@ -57,6 +57,8 @@ class RecordStatus(Static):
     #: The full name of the browser folder under its cursor, when the list shows it cut or
     #: as a label (Hive's ``aws-account-id=…``); "" otherwise.
     entry_name: reactive[str] = reactive("", repaint=False)
+    #: Keys the browser did not use because its place was not listed yet ("" when none).
+    browser_note: reactive[str] = reactive("", repaint=False)
     #: Where names come from and how old they are ("names: 42 interfaces read 3 min ago").
     names: reactive[str] = reactive("", repaint=False)
 
@@ -64,7 +66,7 @@ class RecordStatus(Static):
 
     def on_mount(self) -> None:
         for name in ("position", "total", "load", "decoded", "tail", "new_rows",
-                     "store_total", "note", "athena", "entry_name", "names"):
+                     "store_total", "note", "athena", "entry_name", "browser_note", "names"):
             self.watch(self, name, self._repaint_changed, init=False)
 
     def _repaint_changed(self) -> None:
@@ -114,6 +116,8 @@ class RecordStatus(Static):
             add(0, f"{self.total:,} of {self.store_total:,} match", "bold")
         if self.entry_name:
             add(5, literal(self.entry_name), "bold")
+        if self.browser_note:
+            add(1, literal(self.browser_note), "bold")
         if self.note:
             add(3, literal(self.note), "italic")
         if self.new_rows:
