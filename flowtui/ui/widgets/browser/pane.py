@@ -161,7 +161,7 @@ def _once_listed(action: Callable[[OptionList], None]) -> Callable[[EntryList], 
     """An OptionList action that acts only when the place shown has entries to act on."""
 
     def act(entry_list: EntryList) -> None:
-        if entry_list._listed():  # noqa: SLF001 - its own list's check
+        if entry_list.listed():
             action(entry_list)
 
     act.__doc__ = action.__doc__
@@ -208,7 +208,8 @@ class EntryList(OptionList, inherit_bindings=False):
 
     # The moves and Enter wait for the place to be listed (``BrowserPane.listed_for_key``).
 
-    def _listed(self) -> bool:
+    def listed(self) -> bool:
+        """Whether a key may act on the entries: the place shown is listed."""
         pane = self._pane()
         return pane is None or pane.listed_for_key()
 
