@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flowtui.names.rules import which_rule
+from flowtui.query.rejectreason import NOT_RULED_OUT
 
 #: Verdicts whose story has a rejected record a rule can be looked for.
 RULE_VERDICTS = ("rejected", "nacl-blocks-reply")
@@ -84,7 +85,26 @@ def annotate(story: Any, names: Any) -> dict[str, Any]:
     # ACCEPTed, which its security groups let through and so let back (stateful)
     rule = which_rule(rejected, names, reply=story.verdict == "nacl-blocks-reply") \
         if rejected is not None else None
+    if story.verdict == "blocked-by-bpa" and story.said is not None:
+        rule = bpa_rule(story.said)
+    elif (rule is not None and story.verdict == "rejected"
+          and story.block_public_access == "not-ruled-out"):
+        # a security group or NACL that refuses it today is not all that can have: the
+        # inventory does not read the Block Public Access mode. (nacl-blocks-reply: the
+        # other direction of the flow passed this interface, and its advice says "likely".)
+        rule = dict(rule, text=f"{rule['text']}; {NOT_RULED_OUT} (the inventory does not "
+                               "read the account's Block Public Access mode)")
     return {"names": named, "who": who(record, names), "rule": rule}
+
+
+def bpa_rule(said: Any) -> dict[str, Any]:
+    """The rule line of a blocked-by-bpa story: the record's reject-reason names the
+    block, so today's security groups and network ACL are not what refused it."""
+    whose = "its own record" if said.by == "own" and said.about == "this" else (
+        "its reply's record" if said.by == "own" else said.where())
+    return {"kind": "block-public-access", "id": "", "text":
+            f"VPC Block Public Access refused it (reject-reason BPA in {whose}), not a "
+            "security group or a network ACL"}
 
 
 def lines(extra: Mapping[str, Any]) -> list[str]:

@@ -38,6 +38,7 @@ from flowtui.query.flow import (
     story_expr,
     when,
 )
+from flowtui.query.rejectreason import Said, flow_log_of
 from flowtui.query.sums import unrecorded_note
 from flowtui.query.verdict import VERDICTS, Case, diagnose, explain_status_row, utc_time
 from flowtui.store import RecordStore
@@ -163,6 +164,21 @@ class Story:
     #: Records of the flow in the store; more than the sightings when they were sampled
     #: (the ``SIGHTINGS_LIMIT`` nearest to R in time were kept).
     found: int = 0
+    #: The record whose ``reject-reason`` decided a blocked-by-bpa verdict (R's own, its
+    #: reply's, or the same flow's record in another flow log on R's interface).
+    said: Said | None = None
+    #: "refused", "ruled-out", "not-ruled-out" or None: ``Case.block_public_access``.
+    block_public_access: str | None = None
+
+    def verdict_from(self) -> dict[str, object]:
+        """Where the verdict came from, for ``story --format json``: the record whose
+        ``reject-reason`` said BPA, else the story's own record and its flow's records as
+        the verdict's rules read them (``action``, tcp-flags, the reply)."""
+        if self.said is not None:
+            return self.said.to_json()
+        return {"record": "this", "by": "own", "field": "action",
+                "value": self.record.get("action"), "store_index": self.store_index,
+                "source": self.source, "flow_log": flow_log_of(self.source)}
 
     @property
     def sampled(self) -> bool:
@@ -185,6 +201,8 @@ class Story:
             "timeline": [w.to_json() for w in self.timeline],
             "timeline_note": self.timeline_note(), "missing": list(self.missing),
             "found": self.found, "sampled": self.sampled,
+            "verdict_from": self.verdict_from(),
+            "block_public_access": self.block_public_access,
         }
 
 
@@ -290,11 +308,13 @@ class _Teller:
         elsewhere = [s for s in self.forward
                      if not s.same_interface and self.in_window(s.record)]
         missing = self._missing()
-        verdict, explanation = diagnose(Case(
-            self.store, self.record, self.index, self.forward, self.reverse, reply, elsewhere,
-            self.status, missing, self.in_window))
+        case = Case(self.store, self.record, self.index, self.forward, self.reverse, reply,
+                    elsewhere, self.status, missing, self.in_window)
+        verdict, explanation = diagnose(case)
+        said = case.bpa_said if verdict == "blocked-by-bpa" else None
         return Story(self.record, self.index, self.source, verdict, explanation, reply,
-                     elsewhere, self._timeline(), missing, self.window, self.found)
+                     elsewhere, self._timeline(), missing, self.window, self.found, said,
+                     case.block_public_access)
 
     def _status_story(self) -> Story:
         return Story(self.record, self.index, self.source, "incomplete",

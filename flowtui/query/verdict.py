@@ -29,6 +29,7 @@ from flowtui.query.advice import (
     what_to_allow,
 )
 from flowtui.query.flow import Record, Sighting, recorded_at
+from flowtui.query.rejectreason import BPA, Said, may_be_internet, own_value, siblings
 from flowtui.query.sides import direction_of, request_and_reply
 from flowtui.store import RecordStore
 
@@ -93,6 +94,58 @@ class Case:
                 out.append(s.record)
         return out
 
+    @cached_property
+    def rejected(self) -> list[tuple[str, int, Record, Sequence[Sighting]]]:
+        """The REJECTed records a verdict explains, with the sightings of their direction:
+        R ("this") when REJECTed, then its REJECTed replies on R's interface ("reply")."""
+        out: list[tuple[str, int, Record, Sequence[Sighting]]] = []
+        if self.record.get("action") == "REJECT":
+            out.append(("this", self.index, self.record, self.forward))
+        out += [("reply", s.store_index, s.record, self.reverse) for s in self.same_reverse
+                if s.record.get("action") == "REJECT"]
+        return out
+
+    @cached_property
+    def reject_reasons(self) -> list[Said | None]:
+        """What ``reject-reason`` says of each REJECTed record (``rejected``, in its order):
+        its own field when its format has one (it speaks for itself), else the same flow's
+        record on the same interface in another flow log, at an overlapping time, whose
+        format has it (BPA first); None when nothing says it."""
+        out: list[Said | None] = []
+        fields_of = self.store.fields_of
+        for about, index, record, same_way in self.rejected:
+            own = own_value(fields_of(index), record)
+            if own is not None:
+                out.append(Said(about, "own", own, index, self.store.source(index), record))
+                continue
+            found = siblings(record, index, same_way, fields_of)
+            sighting, value = found[0] if found else (None, "")
+            out.append(None if sighting is None else Said(
+                about, "other-flow-log", value, sighting.store_index, sighting.source,
+                sighting.record))
+        return out
+
+    @cached_property
+    def bpa_said(self) -> Said | None:
+        """The first record that says VPC Block Public Access refused the flow."""
+        return next((said for said in self.reject_reasons
+                     if said is not None and said.value == BPA), None)
+
+    @cached_property
+    def block_public_access(self) -> str | None:
+        """"refused" (a record says BPA), "ruled-out" (every REJECTed record's reject-reason
+        is '-', another reason, or all their addresses are private-use, which the Internet
+        does not route), "not-ruled-out" (nothing says), or None (nothing was REJECTed)."""
+        if self.bpa_said is not None:
+            return "refused"
+        if not self.rejected:
+            return None
+        unsaid = [entry[2] for entry, said in zip(self.rejected, self.reject_reasons,
+                                                  strict=True) if said is None]
+        if not any(may_be_internet(r) for r in unsaid):
+            return "ruled-out"
+        return "not-ruled-out"
+
     def status_in_window(self, status: str) -> list[Record]:
         return [row for row in self.status
                 if self.in_window(row) and row.get("log-status") == status]
@@ -103,9 +156,7 @@ class Case:
 
 
 def _blocked_by_bpa(case: Case) -> str | None:
-    blocked = [x for x in [case.record, *(s.record for s in case.same_reverse)]
-               if x.get("reject-reason") == "BPA"]
-    return _explain_bpa(case, blocked[0]) if blocked else None
+    return _explain_bpa(case.bpa_said) if case.bpa_said is not None else None
 
 
 #: The Transit Gateway's drop counters (reference §7), in the order AWS lists them.
@@ -309,14 +360,38 @@ def explain_status_row(record: Mapping[str, object]) -> str:
 # ------------------------------------------------------------------ the explanations
 
 
-def _explain_bpa(case: Case, blocked: Mapping[str, object]) -> str:
-    which = "This record" if blocked is case.record else "Its reply"
-    return (f"{which} ({_brief(blocked)}) has reject-reason BPA: VPC Block Public Access "
-            "refused it, not a security group or a network ACL (§3.9). BPA blocks traffic "
+def _explain_bpa(said: Said) -> str:
+    blocked = said.record
+    whose = "This record" if said.about == "this" else "Its reply"
+    if said.by == "own":
+        who = f"{whose} ({_brief(blocked)}) has reject-reason BPA"
+    else:
+        who = (f"{whose} comes from a flow log whose format has no reject-reason, the field "
+               "that names a Block Public Access block; the same flow's record on the same "
+               f"interface in {said.where()}, at an overlapping time ({_brief(blocked)}), "
+               "has reject-reason BPA")
+    return (f"{who}: VPC Block Public Access refused it, not a security group or a network "
+            "ACL (§3.9). BPA blocks traffic "
             "through internet gateways and egress-only internet gateways for the whole "
             "account and region unless the VPC or subnet is excluded; its records carry no "
             "bytes (§9). To confirm, look at the Block Public Access mode (bidirectional "
             f"or ingress-only) and its exclusions for the VPC and subnet of {place(blocked)}.")
+
+
+def _unless_bpa(case: Case) -> str:
+    """The cause named while Block Public Access is not ruled out is not the only one."""
+    return (" (or VPC Block Public Access: see the end)"
+            if case.block_public_access == "not-ruled-out" else "")
+
+
+def _bpa_unknown(case: Case) -> str:
+    """Said after a REJECT's rule advice while nothing rules Block Public Access out."""
+    if case.block_public_access != "not-ruled-out":
+        return ""
+    return (" Block Public Access is not ruled out: this flow log's format has no "
+            "reject-reason, the field that names a BPA block (§3.9), no record of this flow on "
+            "this interface in another flow log says it, and an address of the record may be "
+            "on the Internet, where BPA blocks traffic through internet gateways.")
 
 
 def _explain_after_close(rejected: Mapping[str, object],
@@ -368,11 +443,11 @@ def _explain_request_rejected(case: Case, accepted: Mapping[str, object],
             f"the REJECTed record ({_brief(rejected)}) reads as the request ({why}), the "
             "ACCEPTed one as a reply to an earlier request of the same tuple. Security "
             "groups pass replies to requests they allowed, not new requests: a security "
-            "group or a network ACL refuses this one, and flow logs alone can't say which "
-            f"(§3.1). Check the {rules} rules of the security group of {place(rejected)} "
-            f"({how}) for {target}, then the {rules} rules of its subnet's network ACL. It "
-            "would be confirmed by finding the rule; a rule changed between the two records "
-            "would explain why the earlier request passed.")
+            f"group or a network ACL refuses this one{_unless_bpa(case)}, and flow logs alone "
+            f"can't say which (§3.1). Check the {rules} rules of the security group of "
+            f"{place(rejected)} ({how}) for {target}, then the {rules} rules of its subnet's "
+            "network ACL. It would be confirmed by finding the rule; a rule changed between "
+            f"the two records would explain why the earlier request passed.{_bpa_unknown(case)}")
 
 
 def _explain_rejected(case: Case) -> str:
@@ -392,7 +467,7 @@ def _explain_rejected(case: Case) -> str:
                 f"{what_to_allow(r, reply=True, port=as_int(r.get('dstport')))}. The "
                 "request itself was not seen on this interface: if this flow log records "
                 f"REJECT traffic only, its ACCEPTed request would not show ({TRAFFIC_TYPE})."
-                f"{note}")
+                f"{note}{_bpa_unknown(case)}")
     target = (f"{protocol_name(r)} port {r.get('dstport')}" if has_ports(r) else
               what_to_allow(r, reply=False, port=None))
     if direction is None:
@@ -411,11 +486,12 @@ def _explain_rejected(case: Case) -> str:
                  f"the {rules} rules of its subnet's network ACL.")
     return (f"The record was REJECTed ({_brief(r)}) and nothing of this tuple was ACCEPTed "
             "on this interface in the loaded data (action, both directions). A security "
-            "group or a network ACL refuses it; flow logs alone can't say which (§3.1)."
+            f"group or a network ACL refuses it{_unless_bpa(case)}; flow logs alone can't say "
+            "which (§3.1)."
             f"{note} {where} It would be confirmed by finding "
             "the rule: if the security group allows it, the NACL is the block (or the "
             f"other way round). The ACCEPTs of this tuple would not show if this flow log "
-            f"records REJECT traffic only ({TRAFFIC_TYPE}).")
+            f"records REJECT traffic only ({TRAFFIC_TYPE}).{_bpa_unknown(case)}")
 
 
 def _explain_reply_rejected_elsewhere(case: Case, rejected: Mapping[str, object]) -> str:
