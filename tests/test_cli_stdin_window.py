@@ -69,6 +69,9 @@ def test_story_reads_standard_input_as_it_reads_a_file(tmp_path: Path) -> None:
     assert from_stdin.returncode == 0, from_stdin.stderr
     told, expected = json.loads(from_stdin.stdout), json.loads(from_file.stdout)
     assert told["record"]["dstport"] == 443 and told["source"] == "-"
+    # the verdict names the object it was read from too: "-" as the record's own source
+    assert told["verdict_from"]["source"] == "-"
+    told["verdict_from"]["source"] = str(path)
     assert told | {"source": str(path)} == expected
     windowed = flowtui("story", "-", "--where", "dstport = 443", "--until", "2014-12-14T05:00",
                        stdin=data)
