@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from flowtui import arrowcompute as pc
 from flowtui.fields import ADDRESS_FIELDS
 from flowtui.names.interfaces import InterfaceIndex, InterfaceInfo
 from flowtui.names.inventory import Inventory, describe_age
@@ -266,12 +266,18 @@ class Names:
             codes, wheres = self._where_codes(batch)
             encoded = [_dictionary(batch.column(f)) for f in addresses]
             if len(wheres) * sum(len(e.dictionary) for e in encoded) > 1 << 18:
+                if codes is None:
+                    codes = pa.repeat(pa.scalar(0, pa.int64()), batch.num_rows)
                 for field_name, one in zip(addresses, encoded, strict=True):
                     named[field_name] = self._sparse(codes, wheres, one)
                 encoded, addresses = [], []
-            keys = pa.concat_arrays([_pair_keys(wheres, e.dictionary) for e in encoded]
-                                    or [_EMPTY])
-            per_key = self._per_value("address", keys)  # both columns in one lookup
+            if codes is None:  # one place: its addresses, kept by place (no pair keys)
+                per_key = self._per_value("address", pa.concat_arrays(
+                    [e.dictionary for e in encoded] or [_EMPTY]), where=wheres[0])
+            else:
+                keys = pa.concat_arrays([_pair_keys(wheres, e.dictionary) for e in encoded]
+                                        or [_EMPTY])
+                per_key = self._per_value("address", keys)  # both columns in one lookup
             offset = 0
             for field_name, one in zip(addresses, encoded, strict=True):
                 size = len(wheres) * len(one.dictionary)
@@ -290,18 +296,22 @@ class Names:
                 labels.append(name + SUFFIX)
         return pa.RecordBatch.from_arrays(arrays, names=labels)
 
-    def _where_codes(self, batch: pa.RecordBatch) -> tuple[pa.Array, list[str]]:
+    def _where_codes(self, batch: pa.RecordBatch) -> tuple[pa.Array | None, list[str]]:
         """Per row, a code of the VPC its record is placed in (int64), and the VPC of each
         code ("" for a record that can't be placed: no interface-id column, or an
-        interface the inventory lacks). Only the places the batch has get a code."""
+        interface the inventory lacks). Only the places the batch has get a code. Codes
+        None: every row is of the one place (a VPC's flow log, the usual batch), so no
+        per-row code is made or added (naming 1M records took three times as long)."""
         if "interface-id" not in batch.schema.names or not self.interfaces.by_id:
-            return pa.repeat(pa.scalar(0, pa.int64()), batch.num_rows), [""]
+            return None, [""]
         ids = _dictionary(batch.column("interface-id"))
         code: dict[str, int] = {}
         per_id = []
         for value in ids.dictionary.to_pylist():
             info = self.interface(str(value))
             per_id.append(code.setdefault(info.vpc_id if info is not None else "", len(code)))
+        if len(code) <= 1 and not ids.indices.null_count:
+            return None, list(code) or [""]
         codes = pc.take(pa.array(per_id, pa.int64()), ids.indices)
         if codes.null_count:
             codes = pc.fill_null(codes, code.setdefault("", len(code)))
@@ -323,17 +333,29 @@ class Names:
         return pa.DictionaryArray.from_arrays(
             pc.take(names.indices, pc.index_in(pairs, value_set=distinct)), names.dictionary)
 
-    def _per_value(self, field_name: str, values: pa.Array) -> pa.Array:
+    def _per_value(self, field_name: str, values: pa.Array, where: str | None = None
+                   ) -> pa.Array:
         """The name of each of ``values`` (strings), null where unnamed. For addresses the
-        values are ``where|address`` keys (``with_names``)."""
+        values are ``where|address`` keys (``with_names``), or addresses of records all
+        placed in ``where`` ("": records that can't be placed), kept apart by place."""
         kind = "address" if field_name in ADDRESS_FIELDS else field_name
+        if where is not None:
+            kind = f"address{_SEP}{where}"
         known_values, known_names = self._known.get(kind, (_EMPTY, _EMPTY))
         positions = pc.index_in(values, value_set=known_values)
         if positions.null_count > values.null_count:  # values never named before
             unseen = pc.unique(pc.filter(values, pc.and_(pc.is_null(positions),
                                                          pc.is_valid(values))))
-            one = self._address_only if kind == "address" else (
-                lambda value: self.name(field_name, value))
+            one: Callable[[str], str | None]
+            if where is not None:
+                def one(value: str) -> str | None:
+                    found = self._resolve(value, where or None)
+                    return found.name if found is not None else None
+            elif kind == "address":
+                one = self._address_only
+            else:
+                def one(value: str) -> str | None:
+                    return self.name(field_name, value)
             named = pa.array([one(value) for value in unseen.to_pylist()], pa.string())
             with self._lock:  # the loader names batches in several threads
                 known_values, known_names = self._known.get(kind, (_EMPTY, _EMPTY))
@@ -378,12 +400,13 @@ def _pair_keys(wheres: list[str], addresses: pa.Array) -> pa.Array:
                              for where in wheres])
 
 
-def _placed_rows(per_pair: pa.Array, codes: pa.Array, encoded: pa.DictionaryArray
+def _placed_rows(per_pair: pa.Array, codes: pa.Array | None, encoded: pa.DictionaryArray
                  ) -> pa.DictionaryArray:
     """The name of each row from ``per_pair`` (``_pair_keys`` order: place by place): the
-    pair of the row's place ``codes`` and its address, taken by position (no hash)."""
-    pairs = pc.add(pc.multiply(codes, len(encoded.dictionary)),
-                   pc.cast(encoded.indices, pa.int64()))
+    pair of the row's place ``codes`` (None: all of one place) and its address, taken by
+    position (no hash)."""
+    pairs = encoded.indices if codes is None else pc.add(
+        pc.multiply(codes, len(encoded.dictionary)), pc.cast(encoded.indices, pa.int64()))
     names = pc.dictionary_encode(per_pair)
     return pa.DictionaryArray.from_arrays(pc.take(names.indices, pairs), names.dictionary)
 
