@@ -397,15 +397,11 @@ _JSON = TextStyle(null="null", unsafe=_NEEDS_JSON_ESCAPE, escape=_json_string, p
                others=_json_others, also_unsafe=('"', "\\"), quote='"')
 
 
-class JsonlWriter(RecordWriter):
-    """One JSON object per record; keys are the header's field names, null for ``-``; a
-    field the record's format does not log is left out (``write_gathered``)."""
+class _GatheredJson(RecordWriter):
+    """JSON lines of rows gathered from several formats (``write_gathered``): a field a
+    row's format lacks is left out of its object, its key with its value."""
 
     _absent: Mapping[str, pa.Array] = {}
-
-    @property
-    def renders(self) -> bool:
-        return True
 
     def write_gathered(self, batch: pa.RecordBatch, absent: Mapping[str, pa.Array]) -> None:
         """``absent[name]`` is True for the rows whose format lacks ``name``: left out of
@@ -416,9 +412,30 @@ class JsonlWriter(RecordWriter):
         finally:
             self._absent = {}
 
+    def _absent_rows(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
+        """Of the batch being written (``write_batch`` may have cut it to ``limit``)."""
+        return {name: rows.slice(0, batch.num_rows) for name, rows in self._absent.items()
+                if name in batch.schema.names}
+
+    @staticmethod
+    def _opened(lines: pa.Array, batch: pa.RecordBatch, absent: Mapping[str, pa.Array]
+                ) -> pa.Array:
+        """"{, " where the first field a row has follows a lacked one: "{"."""
+        if batch.num_columns > 0 and batch.schema.names[0] in absent:
+            return pc.replace_substring_regex(lines, pattern="^\\{, ", replacement="{")
+        return lines
+
+
+class JsonlWriter(_GatheredJson):
+    """One JSON object per record; keys are the header's field names, null for ``-``; a
+    field the record's format does not log is left out (``write_gathered``)."""
+
+    @property
+    def renders(self) -> bool:
+        return True
+
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
-        absent = {name: rows.slice(0, batch.num_rows) for name, rows in self._absent.items()
-                  if name in batch.schema.names}
+        absent = self._absent_rows(batch)
         cells: list[Cells] = []
         gaps: list[str] = []
         for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
@@ -438,11 +455,8 @@ class JsonlWriter(RecordWriter):
             else:
                 cells += split
                 gaps += [text, ""]
-        first_may_lack = batch.num_columns > 0 and batch.schema.names[0] in absent
         for lines in line_bytes(cells, [*gaps, "}\n"]):
-            if first_may_lack:  # "{, " where the first field the row has follows a lacked one
-                lines = pc.replace_substring_regex(lines, pattern="^\\{, ", replacement="{")
-            self._write_lines(lines)
+            self._write_lines(self._opened(lines, batch, absent))
 
 
 class ExplainWriter(RecordWriter):
@@ -485,7 +499,7 @@ def make_writer(fmt: str, out: IO[str], *, limit: int | None = None, decoded: bo
     return writer(out, limit, decoded)
 
 
-class DecodedJsonlWriter(RecordWriter):
+class DecodedJsonlWriter(_GatheredJson):
     """JSON lines with decoded values beside the raw ones (``--format jsonl --decoded``).
 
     Every field keeps its raw value under its own name; a field the catalogue can decode adds
@@ -501,15 +515,22 @@ class DecodedJsonlWriter(RecordWriter):
 
         # A Transit Gateway file's shared fields read by its own guide, as in the panel.
         family = detect_family(batch.schema.names)
+        absent = self._absent_rows(batch)
         parts: list[pa.Array | str] = []
         for index, (name, column) in enumerate(zip(batch.schema.names, batch.columns,
                                                    strict=True)):
-            prefix = ("{" if index == 0 else ", ") + _json_string(name) + ": "
-            parts += column_cells(column, _JSON).parts(prefix, "")
+            own: list[pa.Array | str] = []
             if _decodes(name):
-                parts += [", " + _json_string(f"{name}.decoded") + ": ",
-                          _decoded_text(name, column, family)]
-        self._write_lines(join_lines([*parts, "}\n"]))
+                own += [", " + _json_string(f"{name}.decoded") + ": ",
+                        _decoded_text(name, column, family)]
+            if name in absent:  # the keys go with the value, or neither
+                text = join_lines([", " + _json_string(name) + ": ",
+                                   column_cells(column, _JSON).rows(), *own])
+                parts += ["{" if index == 0 else "", pc.if_else(absent[name], "", text)]
+                continue
+            prefix = ("{" if index == 0 else ", ") + _json_string(name) + ": "
+            parts += column_cells(column, _JSON).parts(prefix, "") + own
+        self._write_lines(self._opened(join_lines([*parts, "}\n"]), batch, absent))
 
 
 def decoded_value(name: str, value: object, family: str = "unknown") -> object:

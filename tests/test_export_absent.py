@@ -97,3 +97,21 @@ async def test_the_apps_export_writes_what_cat_writes(
     assert "reject-reason" not in default and "flow-direction" not in default
     assert exported == _cat(["cat", str(two_formats), "--format", "jsonl",
                              *(["--sort", "bytes"] if sort else [])], capsys)
+
+
+def test_decoded_json_lines_leave_a_lacked_field_out_when_sorted(
+        two_formats: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--decoded --sort``: the rows are gathered from both formats into one schema; the
+    default record still has no ``reject-reason`` and no ``reject-reason.decoded`` (it
+    never logged one), as unsorted ``--decoded`` writes it; the custom record's ``-`` is
+    null in both."""
+    decoded = _cat(["cat", str(two_formats), "--format", "jsonl", "--decoded"], capsys)
+    default = next(r for r in decoded if r["srcaddr"] == "10.0.1.5")
+    assert not any(k.startswith(("reject-reason", "flow-direction")) for k in default)
+    assert _cat(["cat", str(two_formats), "--format", "jsonl", "--decoded", "--sort",
+                 "bytes"], capsys) == decoded[::-1]
+    # a lacked field first: the object still starts as JSON does
+    assert _cat(["cat", str(two_formats), "--format", "jsonl", "--decoded", "--sort",
+                 "-bytes", "--columns", "flow-direction,srcaddr"], capsys) == [
+        {k: r[k] for k in ("flow-direction", "flow-direction.decoded", "srcaddr",
+                           "srcaddr.decoded") if k in r} for r in decoded]

@@ -15,6 +15,7 @@ from typing import Any
 from textual import on
 from textual.app import App
 
+from flowtui.names.columns import named_columns
 from flowtui.s3.url import S3Url, S3UrlError, is_s3_url
 from flowtui.ui.features.feature import Feature, quiet_when_closing
 from flowtui.ui.features.jobs.export import ExportDone, ExportProgress, ExportRunner, format_of
@@ -115,8 +116,13 @@ class Exports(Feature):
             batches = store.batches
         else:
             return
-        self.runner.start(path, fmt, batches, screen.table.view_columns, len(source),
-                          gathered)
+        # names on screen go in the file as FIELD.name columns, as ``cat --names`` writes
+        cells = screen.table.cell_names
+        names = cells.names if cells.active else None
+        columns = screen.table.view_columns
+        self.runner.start(path, fmt, batches,
+                          named_columns(columns) if names is not None else columns,
+                          len(source), gathered, names)
         screen.status.note = f"exporting to {Path(path).name}…"
 
     @on(ExportProgress)
@@ -137,6 +143,7 @@ class Exports(Feature):
         self._screen.status.note = ""
         name = literal(message.path)
         shown = self._screen.table.decoded
+        named = job.names is not None
         if message.error is not None:
             # The error names the file itself (``run_export``): said once, not twice.
             self._app.notify(literal(message.error), title="Export failed",
@@ -144,7 +151,7 @@ class Exports(Feature):
         elif message.cancelled:
             self._app.notify(f"Export to {name} cancelled; nothing written", markup=False)
         else:
-            self._app.notify(f"Wrote {message.rows:,} rows to {name} ({values_note(shown)})",
+            self._app.notify(f"Wrote {message.rows:,} rows to {name} ({values_note(shown, named)})",
                              title="Exported", markup=False, timeout=6)
 
     # --- to the clipboard
@@ -163,11 +170,13 @@ class Exports(Feature):
         self._app.notify(f"Copied {rows:,} rows as CSV{more}", markup=False)
 
 
-def values_note(decoded: bool) -> str:
+def values_note(decoded: bool, named: bool = False) -> str:
     """What the file holds: the logged values (numbers, epoch seconds), whatever the table
-    shows, so a reader of the toast knows not to expect the decoded text on screen."""
-    return ("raw values as logged, not decoded as the table shows them" if decoded
+    shows, so a reader of the toast knows not to expect the decoded text on screen; and
+    the names shown, as FIELD.name columns beside them."""
+    note = ("raw values as logged, not decoded as the table shows them" if decoded
             else "raw values as logged")
+    return note + ", names as FIELD.name columns" if named else note
 
 
 def view_csv(records: list[dict[str, object]], columns: list[str],

@@ -22,6 +22,8 @@ from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from flowtui.export import conform, own_columns, unified_schema, write_parquet
+from flowtui.names.columns import absent_names, named_fields, with_names
+from flowtui.names.resolve import Names
 from flowtui.outfile import OutputError, open_output
 from flowtui.output import CsvWriter, JsonlWriter
 from flowtui.query.view import Absent
@@ -69,6 +71,9 @@ class ExportJob:
     #: The same rows with which of them lack which field (JSON lines leave it out; see
     #: ``RecordView.iter_gathered``); None: each batch has its own format's columns.
     gathered: Callable[[], Iterable[tuple[pa.RecordBatch, Absent]]] | None = None
+    #: The names the table shows (None: none show): each ``FIELD.name`` of ``columns`` is
+    #: made from the batches' records (``names/columns.py``).
+    names: Names | None = None
 
 
 def run_export(job: ExportJob, post: Callable[[Message], object],
@@ -91,18 +96,27 @@ def run_export(job: ExportJob, post: Callable[[Message], object],
                 raise _Cancelled
             yield batch
 
+    names, fields = job.names, named_fields(job.columns)
+
+    def named(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in checked(batches):
+            yield batch if names is None else with_names(names, batch, fields)
+
     try:
         if job.fmt == "jsonl":
             gathered = (job.gathered() if job.gathered is not None
                         else ((batch, {}) for batch in job.batches()))
+            if names is not None:
+                gathered = ((with_names(names, batch, fields), absent_names(absent, fields))
+                            for batch, absent in gathered)
             _write_jsonl(job, checked(gathered), progress)
         elif job.fmt == "parquet":
             batches = job.batches()
-            write_parquet(checked(batches), job.path, batches, columns=job.columns,
+            write_parquet(named(batches), job.path, batches, columns=job.columns,
                           progress=progress)
         else:
             batches = job.batches()
-            _write_text(job, checked(batches), unified_schema(batches, job.columns), progress)
+            _write_text(job, named(batches), unified_schema(batches, job.columns), progress)
     except _Cancelled:
         post(ExportDone(job.id, job.path, written, cancelled=True))
         return
@@ -160,11 +174,11 @@ class ExportRunner:
 
     def start(self, path: str, fmt: str, batches: Callable[[], list[pa.RecordBatch]],
               columns: Sequence[str], total: int,
-              gathered: Callable[[], Iterable[tuple[pa.RecordBatch, Absent]]] | None = None
-              ) -> ExportJob:
+              gathered: Callable[[], Iterable[tuple[pa.RecordBatch, Absent]]] | None = None,
+              names: Names | None = None) -> ExportJob:
         self._ids += 1
         job = ExportJob(self._ids, path, fmt, batches, tuple(columns), total,
-                        gathered=gathered)
+                        gathered=gathered, names=names)
         self.job = job
         job.worker = self._app.run_worker(partial(self._run, job), thread=True,
                                           group="export", exclusive=True,
