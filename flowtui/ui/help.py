@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from flowtui.ui.actions import ACTIONS, HELP_SECTIONS, bindings, help_title, key_display, keys_now
 from flowtui.ui.widgets.footer.line import KeysFooter
+from flowtui.ui.widgets.notice import NoticeLine, NoticeScreen
 from flowtui.ui.widgets.records.table import MARKER_LEGEND
 
 
@@ -66,7 +67,7 @@ def legend() -> Group:
     return Group(table)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(NoticeScreen, ModalScreen[None]):
     """Scrollable list of every binding; Esc, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("help")
@@ -84,6 +85,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(legend(), id="help-legend")
             yield Static(Text("ctrl+p opens the command palette with every action by name. "
                               "Esc, q or ? closes this screen.", style="italic"))
+        yield NoticeLine(id="help-notice")
         yield KeysFooter()  # this screen's keys: the main screen's footer is not for here
 
     def action_scroll(self, direction: str) -> None:
