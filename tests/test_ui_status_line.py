@@ -66,3 +66,23 @@ async def test_the_bytes_read_are_kib_mib_as_computed() -> None:
     line = await line_at(300)
     assert "loading 12/288 objects 45.8 MiB" in line, line
     assert " MB" not in line, line
+
+
+async def test_in_the_app_a_cut_part_ends_in_an_ellipsis_not_a_hidden_second_row(
+        s3_client: object) -> None:
+    """At 80x24 in the app the line's last part was wrapped to a second row that its one row
+    hides: "names: 5 interfaces read 22s" read as a whole statement (the demo's status after
+    a filter), and the day folder's label vanished without a mark. The line is not wrapped
+    now: a part cut short ends in "…" (what ``render`` keeps it for)."""
+    from flowtui.ui.app import FlowtuiApp
+
+    app = FlowtuiApp(None, client=s3_client)  # type: ignore[arg-type]
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = app.main_screen.query_one(RecordStatus)
+        status.total, status.store_total = 0, 3_600
+        status.load = LoadStatus(label=LABEL, objects_done=6, objects_total=6)
+        status.names = "names: 5 interfaces read 22s ago, IP ranges"
+        await wait_for(pilot, lambda: "0 of 3,600 match" in screen_text(pilot)[-2],
+                       what="drawn")
+        line = screen_text(pilot)[-2].rstrip()
+        assert line.endswith("…"), line

@@ -411,6 +411,7 @@ ACTIONS: tuple[Action, ...] = (
     # ---- dialogs
     A("help.close", "escape,q,question_mark,f1", "help", "dismiss", "Close help",
       footer=True),
+    A("help.copy-lines", "c", "help", "copy_lines", "Copy the demo's lines to paste"),
     *_text_moves("help", "help", _TEXT_ORDER, _SCROLL),
     A("confirm.yes", "y,enter", "confirm", "answer(True)", "Yes", footer=True),
     A("confirm.no", "n,escape,q", "confirm", "answer(False)", "No", footer=True),

@@ -51,6 +51,7 @@ from flowtui.ui.shown import Shown
 from flowtui.ui.terminal_output import CompactOutputApp
 from flowtui.ui.widgets.browser.pane import BrowserPane, LoadState, make_client_getter
 from flowtui.ui.widgets.detail.panel import DetailPanel
+from flowtui.ui.widgets.notice import NoticeApp
 from flowtui.ui.widgets.records.status import RecordStatus
 from flowtui.ui.widgets.records.table import RecordTable
 from flowtui.ui.widgets.safe import literal
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
 
 
-class FlowtuiApp(CompactOutputApp, ClipboardApp):
+class FlowtuiApp(CompactOutputApp, ClipboardApp, NoticeApp):
     """``flowtui [s3://bucket/prefix-or-key | PATH]``."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from flowtui.ui.actions import ACTIONS, HELP_SECTIONS, bindings, help_title, key_display, keys_now
 from flowtui.ui.widgets.footer.line import KeysFooter
+from flowtui.ui.widgets.notice import NoticeLine, NoticeScreen
 from flowtui.ui.widgets.records.table import MARKER_LEGEND
 
 
@@ -66,7 +67,13 @@ def legend() -> Group:
     return Group(table)
 
 
-class HelpScreen(ModalScreen[None]):
+def paste_lines(note: str) -> list[str]:
+    """The commands in a help note: its lines indented by two spaces (``demo.cli_hint``'s
+    lines to paste, printed the same way by ``flowtui demo``), without the indent."""
+    return [line[2:] for line in note.splitlines() if line.startswith("  ") and line.strip()]
+
+
+class HelpScreen(NoticeScreen, ModalScreen[None]):
     """Scrollable list of every binding; Esc, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("help")
@@ -78,13 +85,30 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(Text("flowtui keys", style="bold"), id="help-title")
-            if self._note:
-                yield Static(Text(self._note), id="help-note")
+            if self._note:  # unwrapped: a wrapped command copies broken (scrolls sideways)
+                yield Static(Text(self._note, no_wrap=True), id="help-note")
+                if paste_lines(self._note):
+                    yield Static(Text("c copies the lines to paste (OSC 52); ← → scroll to "
+                                      "their ends", style="italic"), id="help-copy")
             yield Static(bindings_table(self.app), id="help-bindings")
             yield Static(legend(), id="help-legend")
             yield Static(Text("ctrl+p opens the command palette with every action by name. "
                               "Esc, q or ? closes this screen.", style="italic"))
+        yield NoticeLine(id="help-notice")
         yield KeysFooter()  # this screen's keys: the main screen's footer is not for here
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``c`` only when the note has lines to paste (the demo's)."""
+        return bool(paste_lines(self._note)) if action == "copy_lines" else True
+
+    def action_copy_lines(self) -> None:
+        """The note's commands to the clipboard (OSC 52, as every copy here): at 80
+        columns they are wider than the screen, and a terminal selection of a scrolled
+        or wrapped line copies it broken."""
+        lines = paste_lines(self._note)
+        if lines:
+            self.app.copy_to_clipboard("\n".join(lines) + "\n")
+            self.notify(f"Copied the {len(lines)} lines to paste", markup=False, timeout=3)
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)

@@ -26,6 +26,7 @@ from flowtui.ui.actions import bindings
 from flowtui.ui.features.jobs.story import ConversationTold, StoryFailed, tell_conversation
 from flowtui.ui.features.story.render import conversation_table, conversation_title
 from flowtui.ui.widgets.footer.line import KeysFooter
+from flowtui.ui.widgets.notice import NoticeLine, NoticeScreen
 from flowtui.ui.widgets.safe import literal
 
 
@@ -35,7 +36,7 @@ class ConversationBody(VerticalScroll, inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = bindings("conversation-text")
 
 
-class ConversationScreen(Screen[None]):
+class ConversationScreen(NoticeScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings("conversation")
 
     def __init__(self, store: RecordStore, a: str, b: str, names: Names | None = None) -> None:
@@ -58,6 +59,7 @@ class ConversationScreen(Screen[None]):
         yield Static(Text("A→B: records from A to B (srcaddr or pkt-srcaddr A); port: the "
                           "lower of the two; acc/rej: ACCEPT/REJECT counts", style="dim"),
                      id="conversation-legend")
+        yield NoticeLine(id="conversation-notice")
         yield KeysFooter()
 
     def on_mount(self) -> None:

@@ -61,6 +61,7 @@ from flowtui.ui.features.story.render import (
 from flowtui.ui.messages import ShowConversation
 from flowtui.ui.widgets.footer.line import KeysFooter
 from flowtui.ui.widgets.names.story import StoryNamed, name_story, named_text
+from flowtui.ui.widgets.notice import NoticeLine, NoticeScreen
 from flowtui.ui.widgets.safe import literal
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def _while_shown(handler: Callable[..., None]) -> Callable[..., None]:
     return guarded
 
 
-class StoryScreen(Screen[Jump | None]):
+class StoryScreen(NoticeScreen, Screen[Jump | None]):
     """The story of store row ``index``; dismissed with a ``Jump`` or None."""
 
     COMMANDS = Screen.COMMANDS | {ScreenCommands}
@@ -206,6 +207,7 @@ class StoryScreen(Screen[Jump | None]):
             yield TimelineStrip(id="story-timeline")
             yield Static(id="story-missing")
         yield SightingList(id="story-sightings")
+        yield NoticeLine(id="story-notice")
         yield Static(id="story-status")
         yield KeysFooter()
 

@@ -8,7 +8,8 @@ screen's ``active_bindings``, as the action table gave them and a keymap remappe
 ``check_action`` deciding what is off), draws them with the same component styles (a key,
 bold, its description after it; a disabled key dim; the one under the mouse in the hover
 colour), and repaints only when the line it would draw changes. A click runs the key, as
-a click on a ``FooterKey`` does; the mouse wheel scrolls a line wider than the terminal.
+a click on a ``FooterKey`` does; the mouse wheel scrolls a line wider than the terminal,
+whose last cell is then "…" (``?`` lists every key).
 
 Not carried over (flowtui uses none of them): binding groups are drawn key by key, and the
 command palette key is not docked right (every screen here says ``show_command_palette=False``).
@@ -149,8 +150,17 @@ class KeysFooter(Widget, can_focus=False, can_focus_children=False):
         line = self._whole_line()
         if y != 0:
             return Strip.blank(self.size.width, self.rich_style)
+        width = self.size.width
+        if line.cell_length - self._offset > width > 1:
+            # more keys than room: whole keys only, and the last cell says more follow (a
+            # key cut to "⏎ Filte", or "esc" without its description, read as complete)
+            room = self._offset + width - 1
+            end = max((e for _, e in self._spans if self._offset < e <= room), default=room)
+            cut = line.crop(self._offset, end)
+            pad = Segment(" " * (width - 1 - cut.cell_length) + "…", self.rich_style)
+            return Strip.join([cut, Strip([pad], width - cut.cell_length)])
         if self._offset:
-            line = line.crop(self._offset, self._offset + self.size.width)
+            line = line.crop(self._offset, self._offset + width)
         return line
 
     # ------------------------------------------------------------ the mouse
