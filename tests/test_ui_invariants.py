@@ -34,6 +34,7 @@ from flowtui.fields import DEFAULT_FIELDS
 from flowtui.parser import parse_bytes
 from flowtui.query.expr import parse
 from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.features.story.screen import SightingList, StoryScreen
 from flowtui.ui.widgets.detail.panel import record_json
 from tests.conftest import flow_lines, text_object
 from tests.query_reference import evaluate
@@ -43,6 +44,7 @@ from tests.ui_invariants import (
     check_browser,
     check_detail,
     check_status,
+    check_story,
     check_table,
     expected_cell,
 )
@@ -50,6 +52,9 @@ from tests.ui_invariants import (
 STAMP = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
 FILTERS = ("reject", "port 22", "protocol = 17", "dstport < 1024", "not accept",
            "srcaddr ~ '^10\\.'", "bytes > 5000", "action = ACCEPT and port 443")
+# Go-to-time targets around the fixtures' records (12:00 to 12:05 on 2024-03-05 UTC), one
+# before them all and one after.
+TIMES = ("11:00:00", "12:00:00", "12:01:30", "12:02:00", "12:03:17", "12:04:59", "13:00:00")
 SIZES = ((160, 48), (100, 30), (80, 24), (130, 40))
 # Seconds: never reached when the app works. A guard against a hang, not a speed test:
 # 20 s was reached under a profiler on a 2-core box at load 12, the app only slow.
@@ -128,7 +133,10 @@ class ScreenMachine(RuleBasedStateMachine):
         if job is not None and (job.status.running or (
                 job.worker is not None and not job.worker.is_finished)):
             return False
-        if app.sorts.running or app.main_screen.detail_throttle.pending or app.key_gate.busy:  # noqa: SLF001
+        # a re-sort waiting for rows to stop coming moves them (and a story's record from
+        # under the cursor) once it runs: not at rest until it has
+        if (app.sorts.running or app.sorts.pending or app.main_screen.detail_throttle.pending
+                or app.key_gate.busy):
             return False
         table = app.table
         return not table._update_pending and not table.cursor_paint_pending  # noqa: SLF001
@@ -278,6 +286,76 @@ class ScreenMachine(RuleBasedStateMachine):
             self.app.table.data_changed()
             await self.settle()
         self.run(go())
+
+    @rule(to=st.sampled_from(TIMES))
+    def go_to_time(self, to: str) -> None:
+        """``@``, a time, Enter: the cursor is on the first row starting at or after it (the
+        rows in start order), or, none starting then, stays on the record it was on."""
+        table = self.app.table
+        before = self.cursor_record_index()
+        self.write("at", "ctrl+u", *to, "enter")
+        assert self.app.focused is table
+        source = table.store
+        if source is None or not table.row_count:
+            return
+        target = int(datetime.fromisoformat(f"2024-03-05T{to}+00:00").timestamp())
+        starts = [source.row(i).get("start") for i in range(table.row_count)]
+        if not any(isinstance(s, int) and s >= target for s in starts):
+            assert self.cursor_record_index() == before, (
+                f"no row starts at or after {to}, yet the cursor left its record")
+            return
+        row = table.cursor_row
+        assert isinstance(starts[row], int) and starts[row] >= target, (
+            f"@{to}: the cursor's record starts at {starts[row]}, before {target}")
+        assert row == 0 or (isinstance(starts[row - 1], int) and starts[row - 1] < target), (
+            f"@{to}: row {row} is not the first at or after it ({starts[row - 1]} before)")
+
+    def cursor_record_index(self) -> int | None:
+        """The store row under the cursor (None: no rows)."""
+        table = self.app.table
+        source = table.store
+        if source is None or table.cursor_row >= table.row_count:
+            return None
+        return source.store_index(table.cursor_row)
+
+    @rule(pick=st.none() | st.integers(0, 3))
+    def story(self, pick: int | None) -> None:
+        """``i``: the story is about the cursor's record (the one it tells and the one its
+        comparison draws); Esc comes back to that record, Enter on a sighting goes to it."""
+        table = self.app.table
+        at = self.cursor_record_index()
+        self.press("i")
+        if at is None:
+            assert self.app.screen is self.app.main_screen
+            return
+        story = self.app.screen
+        assert isinstance(story, StoryScreen), story
+        record = table.store.store.row(at) if table.store is not None else None
+
+        async def told() -> None:
+            deadline = time.monotonic() + SETTLE
+            while story.told is None or story.status.startswith("Telling"):
+                assert time.monotonic() < deadline, "the story was never told"
+                await self.pilot.pause(0.02)
+            await self.settle()
+        self.run(told())
+        assert story.told is not None and story.told.story.store_index == at
+        assert story.told.story.record == record
+        check_story(self.pilot, story, record)
+        sightings = story.told.story.reply + story.told.story.elsewhere
+        if pick is None or not sightings:
+            self.press("escape")
+            assert self.cursor_record_index() == at, "back from a story, on another record"
+            return
+        self.press("tab", *(["down"] * min(pick, len(sightings) - 1)))
+        chosen = story.query_one(SightingList).highlighted
+        assert chosen is not None
+        self.press("enter")
+        jump = sightings[chosen].store_index
+        assert self.app.screen is self.app.main_screen
+        assert table.store is not None
+        if table.store.index_of(jump) is not None:
+            assert self.cursor_record_index() == jump, "Enter on a sighting, another record"
 
     @rule(size=st.sampled_from(SIZES))
     def resize(self, size: tuple[int, int]) -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import functools
 import gzip
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from rich.cells import cell_len
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static
 
 from flowtui.explain import display_value
@@ -208,6 +210,24 @@ def check_status(pilot: Pilot, app: FlowtuiApp, screen: list[str] | None = None)
         assert int(matched.group(2).replace(",", "")) == len(store), line
     else:
         assert matched is None, line
+
+
+STORY_FIELDS = ("srcaddr", "dstaddr", "srcport", "dstport", "packets", "bytes", "action")
+
+
+def check_story(pilot: Pilot, story: Screen[object], record: Mapping[str, object]) -> None:
+    """The story's comparison draws, under "this record", the record it was asked about."""
+    region = story.query_one("#story-compare").region
+    lines = [line[region.x:region.right]
+             for line in screen_text(pilot)[region.y:region.bottom]]
+    text = "\n".join(lines)
+    for name in STORY_FIELDS:
+        value = display_value(name, record.get(name), decoded=True)
+        match = re.search(rf"^\s*{re.escape(name)}\s+[≠⇄]?\s*(\S+)", text, re.MULTILINE)
+        if match is None or not value:
+            continue  # below the fold on a small terminal
+        assert match.group(1) == literal(value).split()[0], (
+            f"the story shows {name} {match.group(1)}, the cursor's record has {value}")
 
 
 def _in_place(entry: Entry, place: Location) -> bool:

@@ -63,6 +63,12 @@ class Sorts(Feature):
     def running(self) -> bool:
         return self._worker is not None and not self._worker.is_finished
 
+    @property
+    def pending(self) -> bool:
+        """A re-sort waits for the rows to stop coming (``RESORT_AFTER``): the rows may
+        still move under the cursor, to the top when the view was never sorted whole."""
+        return self._timer is not None
+
     def cycle(self) -> None:
         """The column under the cursor: ascending, then descending, then no sort."""
         column = self._screen.table.current_column
