@@ -25,7 +25,7 @@ from tests.conftest import flow_lines, text_object
 from tests.tail_helpers import Bucket
 from tests.test_ui_tail import ACCOUNT, REGION, M, T, options, poll, started
 from tests.test_ui_tail import text as tail_text
-from tests.ui_helpers import press, wait_for
+from tests.ui_helpers import press, screen_text, wait_for
 from tests.ui_invariants import (
     CUT,
     burst,
@@ -354,6 +354,46 @@ async def test_a_new_load_under_a_sort_starts_at_the_top(flows: Path, tmp_path: 
                        timeout=20, what="the new rows sorted")
         await at_rest(pilot, app)
         assert app.table.cursor_row == 0
+        check_status(pilot, app)
+        check_detail(pilot, app)
+
+
+async def test_a_record_moved_to_while_a_load_comes_under_a_sort_stays_under_the_cursor(
+        flows: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the state machine (fuzzscreen): sorted by bytes, another file loaded, and
+    the user moved to a record before the rows were sorted in. The re-sort sent the cursor
+    to the top, onto another record, under a story opened meanwhile. The record the user
+    moved to now stays under the cursor; while the rows wait to be sorted in, the status
+    line says they are being sorted (the ▲ alone claimed an order they were not in yet)."""
+    from flowtui.ui.features.jobs import sort as sort_job
+
+    other = tmp_path / "other.log.gz"
+    other.write_bytes(text_object(flow_lines(3000, seed=9, account="111122223333",
+                                             stamp=STAMP)))
+    app = FlowtuiApp(str(flows))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await opened(pilot, app)
+        while app.table.current_column != "bytes":
+            await press(pilot, "l")
+        await press(pilot, "s")
+        await at_rest(pilot, app)
+        monkeypatch.setattr(sort_job, "RESORT_AFTER", 3600.0)  # held until the test says
+        app.loads.start([ObjectRef(str(other), other.stat().st_size)], other.name)
+        await wait_for(pilot, lambda: app.shown.view is not None and app.shown.view.stale
+                       and len(app.shown.view) == 3000, timeout=20, what="the new rows, unsorted")
+        assert "sorting by bytes…" in "\n".join(screen_text(pilot))
+        for _ in range(5):
+            await press(pilot, "j")
+        view = app.shown.view
+        assert view is not None
+        chosen = view.store_index(app.table.cursor_row)
+        monkeypatch.setattr(sort_job, "RESORT_AFTER", 0.01)
+        app.sorts.rows_changed()
+        await wait_for(pilot, lambda: not view.stale and not app.sorts.running
+                       and not app.sorts.pending, timeout=20, what="the rows sorted in")
+        await at_rest(pilot, app)
+        assert view.store_index(app.table.cursor_row) == chosen
+        assert "sorting by" not in "\n".join(screen_text(pilot))
         check_status(pilot, app)
         check_detail(pilot, app)
 

@@ -119,6 +119,10 @@ class Sorts(Feature):
             return
         if self._timer is not None:
             self._timer.stop()
+        # the rows that came are not in order yet: the sort mark must not say they are
+        note = f"sorting by {view.query.sort[0].field}…"
+        if view.stale and self._screen.status.note != note:
+            self._screen.status.note = note
         self._timer = self._app.set_timer(RESORT_AFTER, self._resort)
 
     def _resort(self) -> None:
@@ -128,8 +132,12 @@ class Sorts(Feature):
             return
         if view.stale:
             # a view never sorted whole yet (a new load under a sort) starts at its top,
-            # not wherever the first record loaded sorts to
-            self._start(view, first=view is not self._sorted)
+            # not wherever the first record loaded sorts to; but a record the user moved
+            # to while the rows came stays under the cursor (it went to the top too)
+            moved = self._screen.table.cursor_row > 0
+            self._start(view, first=view is not self._sorted and not moved)
+        elif self._screen.status.note.startswith("sorting by"):
+            self._screen.status.note = ""  # nothing came that needs sorting in
 
     def _start(self, view: RecordView, first: bool) -> None:
         self._cancel()
