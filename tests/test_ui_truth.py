@@ -334,20 +334,30 @@ async def test_stories_closed_at_once_then_y_copies_and_the_palette_names_keys(
         assert helps["Story of the record"].endswith("(y)")
 
 
-async def test_a_new_load_under_a_sort_starts_at_the_top(flows: Path, tmp_path: Path) -> None:
-    """Sorted by bytes, then another file loaded: once sorted, the cursor is on the first
-    row of the sorted table (it landed wherever the first record loaded sorted to)."""
+def _other_file(tmp_path: Path) -> Path:
+    """3,000 records to load under a sort."""
     other = tmp_path / "other.log.gz"
     other.write_bytes(text_object(flow_lines(3000, seed=9, account="111122223333",
                                              stamp=STAMP)))
+    return other
+
+
+async def _sorted_by_bytes_then_load(pilot: Any, app: FlowtuiApp, other: Path) -> None:
+    await opened(pilot, app)
+    while app.table.current_column != "bytes":
+        await press(pilot, "l")
+    await press(pilot, "s")
+    await at_rest(pilot, app)
+    app.loads.start([ObjectRef(str(other), other.stat().st_size)], other.name)
+
+
+async def test_a_new_load_under_a_sort_starts_at_the_top(flows: Path, tmp_path: Path) -> None:
+    """Sorted by bytes, then another file loaded: once sorted, the cursor is on the first
+    row of the sorted table (it landed wherever the first record loaded sorted to)."""
+    other = _other_file(tmp_path)
     app = FlowtuiApp(str(flows))
     async with app.run_test(size=(160, 48)) as pilot:
-        await opened(pilot, app)
-        while app.table.current_column != "bytes":
-            await press(pilot, "l")
-        await press(pilot, "s")
-        await at_rest(pilot, app)
-        app.loads.start([ObjectRef(str(other), other.stat().st_size)], other.name)
+        await _sorted_by_bytes_then_load(pilot, app, other)
         await at_rest(pilot, app)
         await wait_for(pilot, lambda: app.shown.view is not None
                        and not app.shown.view.stale and not app.sorts.running,
@@ -367,18 +377,12 @@ async def test_a_record_moved_to_while_a_load_comes_under_a_sort_stays_under_the
     line says they are being sorted (the ▲ alone claimed an order they were not in yet)."""
     from flowtui.ui.features.jobs import sort as sort_job
 
-    other = tmp_path / "other.log.gz"
-    other.write_bytes(text_object(flow_lines(3000, seed=9, account="111122223333",
-                                             stamp=STAMP)))
+    other = _other_file(tmp_path)
     app = FlowtuiApp(str(flows))
     async with app.run_test(size=(160, 48)) as pilot:
-        await opened(pilot, app)
-        while app.table.current_column != "bytes":
-            await press(pilot, "l")
-        await press(pilot, "s")
-        await at_rest(pilot, app)
-        monkeypatch.setattr(sort_job, "RESORT_AFTER", 3600.0)  # held until the test says
-        app.loads.start([ObjectRef(str(other), other.stat().st_size)], other.name)
+        # the re-sort is held until the test lets it go
+        monkeypatch.setattr(sort_job, "RESORT_AFTER", 3600.0)
+        await _sorted_by_bytes_then_load(pilot, app, other)
         await wait_for(pilot, lambda: app.shown.view is not None and app.shown.view.stale
                        and len(app.shown.view) == 3000, timeout=20, what="the new rows, unsorted")
         assert "sorting by bytes…" in "\n".join(screen_text(pilot))
