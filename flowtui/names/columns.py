@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pyarrow as pa
 
-from flowtui.names.resolve import NAMED_FIELDS, SUFFIX, Names
+from flowtui.names.resolve import NAMED_FIELDS, SUFFIX
 
 
 def named_columns(columns: Sequence[str]) -> tuple[str, ...]:
@@ -30,12 +30,6 @@ def named_fields(columns: Iterable[str]) -> list[str]:
     """The fields of ``columns`` that a ``FIELD.name`` column names."""
     wanted = set(columns)
     return [f for f in NAMED_FIELDS if f + SUFFIX in wanted]
-
-
-def with_names(names: Names, batch: pa.RecordBatch, fields: Sequence[str]) -> pa.RecordBatch:
-    """``batch`` (every column of its records, so each is placed by its interface-id) with
-    the ``FIELD.name`` of each of ``fields`` it has."""
-    return names.with_names(batch, fields) if fields else batch
 
 
 def absent_names(absent: Mapping[str, pa.Array], fields: Sequence[str]

@@ -13,7 +13,7 @@ if their time is not up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual.app import App
@@ -84,9 +84,6 @@ class NoticeScreen:
     """Mixin for a ``Screen`` whose body is evidence: it drops Textual's toast rack when
     mounted and shows its notifications (its own and the app's, see ``FlowtuiApp.notify``)
     in its ``NoticeLine`` instead. The screen must compose one ``NoticeLine``."""
-
-    #: Marks the screens ``FlowtuiApp.notify`` routes to (checked by isinstance).
-    takes_notices: ClassVar[bool] = True
 
     def on_mount(self) -> None:
         self.query("ToastRack").remove()  # type: ignore[attr-defined]

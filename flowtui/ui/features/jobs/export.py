@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from flowtui.export import conform, own_columns, unified_schema, write_parquet
-from flowtui.names.columns import absent_names, named_fields, with_names
+from flowtui.names.columns import absent_names, named_fields
 from flowtui.names.resolve import Names
 from flowtui.outfile import OutputError, open_output
 from flowtui.output import CsvWriter, JsonlWriter
@@ -100,14 +100,14 @@ def run_export(job: ExportJob, post: Callable[[Message], object],
 
     def named(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in checked(batches):
-            yield batch if names is None else with_names(names, batch, fields)
+            yield batch if names is None or not fields else names.with_names(batch, fields)
 
     try:
         if job.fmt == "jsonl":
             gathered = (job.gathered() if job.gathered is not None
                         else ((batch, {}) for batch in job.batches()))
-            if names is not None:
-                gathered = ((with_names(names, batch, fields), absent_names(absent, fields))
+            if names is not None and fields:
+                gathered = ((names.with_names(batch, fields), absent_names(absent, fields))
                             for batch, absent in gathered)
             _write_jsonl(job, checked(gathered), progress)
         elif job.fmt == "parquet":
