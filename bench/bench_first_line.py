@@ -25,7 +25,7 @@ figures hold under load where wall ones do not) and keeps the server up until En
 Target (issue 21): flowtui <= 1.2x the baseline.
 
     python bench/bench_first_line.py [--objects 288] [--records 1000000] [--repeat 7]
-                                      [--profile | --serve]
+                                      [--format table|csv|jsonl] [--profile | --serve]
 """
 
 from __future__ import annotations
@@ -100,6 +100,8 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=288)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--format", default="table", choices=("table", "csv", "jsonl"),
+                        help="cat's --format (csv reads every object's header line first)")
     parser.add_argument("--profile", action="store_true",
                         help="also time each stage before the first line, wall and CPU")
     parser.add_argument("--serve", action="store_true",
@@ -127,7 +129,7 @@ def main() -> None:
             s3.put_object(Bucket=BUCKET, Key=key(i), Body=make_text_object(
                 lines[i * per:(i + 1) * per], DEFAULT_FIELDS))
         ours = [sys.executable, "-m", "flowtui", "cat", f"s3://{BUCKET}/{DAY}",
-                "--endpoint-url", endpoint]
+                "--endpoint-url", endpoint, "--format", args.format]
         theirs = [sys.executable, "-c", BASELINE, endpoint, BUCKET, key(0)]
         first_line(ours), first_line(theirs)  # warm-up: page cache, .pyc files
         if args.serve:
