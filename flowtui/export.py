@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 import pyarrow as pa
 
 from flowtui import arrowcompute as pc
+from flowtui.header import union
 from flowtui.outfile import open_output
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
@@ -25,10 +26,12 @@ _DICT = pa.dictionary(pa.int32(), pa.string())
 def unified_schema(batches: Iterable[pa.RecordBatch],
                    columns: Sequence[str] | None = None) -> pa.Schema:
     types: dict[str, list[pa.DataType]] = {}
+    named: list[list[str]] = []
     for batch in batches:
+        named.append(batch.schema.names)
         for field in batch.schema:
             types.setdefault(field.name, []).append(field.type)
-    names = list(columns) if columns else list(types)
+    names = list(columns) if columns else union(named)
     fields = []
     for name in names:
         seen = types.get(name, [])

@@ -32,6 +32,13 @@ def column_names(names: Iterable[str]) -> list[str]:
     return _dedupe([canonical_name(name) for name in names])
 
 
+def union(names: Iterable[Sequence[str]]) -> list[str]:
+    """Every name of ``names`` once, in the order first named: the one set of columns of
+    rows of several formats (``export.unified_schema``: ``--sort``, the app's export;
+    ``objectfields``: a streaming ``cat --format csv``), so they agree."""
+    return list(dict.fromkeys(name for each in names for name in each))
+
+
 def _dedupe(names: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []

@@ -22,7 +22,7 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, BinaryIO
 
 import pyarrow as pa
@@ -42,6 +42,7 @@ from flowtui.columntext import (
     python_text,
     rendered,
 )
+from flowtui.header import union
 from flowtui.linebytes import line_bytes
 from flowtui.rowlines import RowLines, line_at
 from flowtui.store import records
@@ -289,6 +290,12 @@ class CsvWriter(RecordWriter):
     Arrow's CSV writer with ``quoting_style="needed"``: strings (and the header) always
     quoted, numbers never. Control characters escaped, tab and newline kept (quoted, they
     are data, not structure).
+
+    ``columns``: every column the output will hold (``objectfields``: the union of the
+    fields of every object of a folder of several formats), asked for with the first
+    batch's columns and object before it is written; each batch is written in them, a
+    field its format lacks an empty cell, so one header names every row. A batch with a
+    column outside them widens them under a second header (said: ``more_headers``).
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -297,12 +304,38 @@ class CsvWriter(RecordWriter):
         #: Where a header line after the first began (the object whose columns differ): a
         #: CSV reader takes it for a row, so the command says so (``cli.cat``).
         self.more_headers: list[str] = []
+        #: Asked once, of the first batch's columns and object: the columns every batch is
+        #: written in (None: each batch's own).
+        self.columns: Callable[[list[str], str], Sequence[str] | None] | None = None
+        self._every: list[str] | None = None
 
     @property
     def renders(self) -> bool:
         return not self.decoded
 
+    def _in_every_column(self, batch: pa.RecordBatch, source: str) -> pa.RecordBatch:
+        """``batch`` in the columns asked for (``columns``), widened by its own when it
+        has one outside them. Runs alone when ``batch``'s columns differ from the batch
+        before (``render``), so ``_every`` changes under no other batch."""
+        if self.columns is not None:
+            asked, self.columns = self.columns, None
+            found = asked(batch.schema.names, source)
+            self._every = list(found) if found else None
+        if self._every is None:
+            return batch
+        names = batch.schema.names
+        if not set(names) <= set(self._every):
+            self._every = union([self._every, names])
+        if names == self._every:
+            return batch
+        fields = [batch.schema.field(name) if name in names else pa.field(name, pa.string())
+                  for name in self._every]
+        return pa.RecordBatch.from_arrays(
+            [batch.column(name) if name in names else pa.nulls(batch.num_rows, pa.string())
+             for name in self._every], schema=pa.schema(fields))
+
     def _write(self, batch: pa.RecordBatch, source: str) -> None:
+        batch = self._in_every_column(batch, source)
         header = batch.schema.names != self._names
         if header and self._names is not None:
             self.more_headers.append(source)

@@ -77,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
     if loading.wants_loader(args):
         # The loader's threads write as batches arrive, and stop at once on a closed pipe.
         # The writer is made once the objects are listed (Arrow loads during the listing).
-        return _said_at_end(args, loading.load(args, None, make_writer=cat_writer), made)
+        return _said_at_end(args, loading.load(
+            args, None, make_writer=cat_writer,
+            on_objects=lambda client, refs: one_header(args, made[-1], client, refs)), made)
     from flowtui.localfiles import LocalPathError, find_objects
     from flowtui.writethreads import BackgroundWriter
 
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     except LocalPathError as exc:
         say(str(exc))
         return 2
+    one_header(args, writer, None, paths)
     if args.limit is not None:
         return _said_at_end(args, _local(args, paths, writer), made)
     # Text is made (two batches at once) and written on threads of their own while the
@@ -111,8 +114,10 @@ def _said_at_end(args: argparse.Namespace, code: int, writers: list[Any]) -> int
 
 
 def said_more_headers(writer: Any) -> None:
-    """A CSV whose columns changed (a folder where two flow-log formats write) holds a
-    second header line, which a CSV reader takes for a row of data: said, with where."""
+    """A CSV whose columns changed holds a second header line, which a CSV reader takes
+    for a row of data: said, with where. A folder of several formats has one header
+    (``one_header``); this is left for an object whose header could not be read first and
+    for standard input (gzip members of several formats, one after another)."""
     more = getattr(writer, "more_headers", None)
     if more:
         from flowtui.textsafe import printable
@@ -120,6 +125,73 @@ def said_more_headers(writer: Any) -> None:
         say(f"the CSV has {len(more) + 1} header lines: the columns change at "
             f"{printable(more[0])}{' and more' if len(more) > 1 else ''} (objects of "
             "another format); --columns writes one set of columns")
+
+
+def one_header(args: argparse.Namespace, writer: Any, client: Any, objects: Any) -> None:
+    """A CSV of several objects gets one header line: the union of every object's fields
+    (``objectfields``), read before its first row is written, so a folder where two
+    flow-log formats write is one table a CSV reader reads whole. One object (or
+    ``--columns``, which chooses the columns) pays nothing. ``objects``: local paths, or
+    the loader's refs (a list, or a ``RefFeed`` being listed: its end is waited for)."""
+    from flowtui.output import CsvWriter
+
+    if isinstance(writer, CsvWriter) and not args.columns:
+        writer.columns = lambda first, source: _every_field(args, client, objects, first,
+                                                            source)
+
+
+def _every_field(args: argparse.Namespace, client: Any, objects: Any, first: list[str],
+                 source: str) -> list[str] | None:
+    """The union of ``first`` (the first batch's columns, of the object at ``source``) and
+    the fields of every object after it. Objects are written in load order, so those
+    before it wrote no row and need no column (nor does ``--sort`` give them one); its own
+    fields, and its flow log's, are the batch's: a folder of one flow log reads nothing
+    but its listing."""
+    from pathlib import Path
+
+    from flowtui.objectfields import (
+        local_fields,
+        one_per_flow_log,
+        s3_fields,
+        union_of_objects,
+    )
+    from flowtui.reffeed import RefFeed
+    from flowtui.textsafe import printable
+
+    def where(item: Any) -> str:
+        return str(item) if isinstance(item, Path) else str(item.location)
+
+    def read(item: Any) -> list[str]:
+        if not isinstance(item, Path) and item.is_s3:
+            return s3_fields(client, item.location, args.fields, item.size)
+        return local_fields(Path(where(item)), args.fields)
+
+    def said(item: Any, reason: str) -> None:
+        say(f"{printable(where(item))}: its header line could not be read for the CSV's "
+            f"columns ({reason}); should it hold records, they start a second header line")
+
+    if isinstance(objects, RefFeed):
+        with objects.lock:
+            objects.lock.wait_for(lambda: objects.complete)
+            objects = list(objects.refs)
+    if len(objects) < 2:
+        return None
+    places = [where(item) for item in objects]
+    if source in places:
+        objects = objects[places.index(source) + 1:]
+    else:  # (not met: batches come from the objects listed)
+        first = []
+    if client is None:  # local files, one after another: a first block each, cached
+        every = union_of_objects(objects, read, said, first=first, workers=1)
+    else:  # S3: one GET per flow log (the first batch's is known), several at once
+        others = set(one_per_flow_log([source, *map(where, objects)], str)[1:])
+        every = union_of_objects([o for o in objects if where(o) in others], read, said,
+                                 first=first)
+    if filtering.loaded_names(args) is None:
+        return every
+    from flowtui.names.columns import named_columns  # --names: FIELD.name after FIELD
+
+    return list(named_columns(every))
 
 
 def _wants_query(args: argparse.Namespace) -> bool:
@@ -413,7 +485,9 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
         # CSV takes text columns as plain strings, as a plain local cat does (``_local``);
         # names are looked up on dictionaries.
         plain = args.format == "csv" and filtering.loaded_names(args) is None
-        code = loading.load(args, sink, keep, prefilter=prefilter, dictionaries=not plain)
+        code = loading.load(args, sink, keep, prefilter=prefilter, dictionaries=not plain,
+                            on_objects=lambda client, refs: one_header(args, sink, client,
+                                                                       refs))
     said_more_headers(writer)
     return code
 

@@ -135,15 +135,16 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
                  predicate: Callable[[Any], Any] | None = None,
                  columns: Sequence[str] | None = None, prefilter: Any = None,
                  on_refs: Callable[[list[str]], None] | None = None,
-                 make_writer: Callable[[], Any] | None = None, dictionaries: bool = True
-                 ) -> int:
+                 make_writer: Callable[[], Any] | None = None, dictionaries: bool = True,
+                 on_objects: Callable[[Any, Any], None] | None = None) -> int:
     """Exit code as for local ``cat``: 0 done, 1 some objects failed, 2 nothing to read.
     ``predicate`` (batch → matching rows) runs in the loader's threads, before ``writer``;
     ``columns`` (None: all) are the only columns read; ``prefilter`` see ``Loader``;
     ``on_refs`` hears the objects' locations before they load. ``make_writer`` makes the
     writer (``writer`` is then None) once the objects are listed: the writers import Arrow,
     which ``open_sources`` imports while it lists. ``dictionaries=False``: text columns as
-    plain strings (``FlowLogParser``).
+    plain strings (``FlowLogParser``). ``on_objects(client, refs)`` hears of the objects
+    (a list, or a ``RefFeed`` still being listed) before they load.
 
     Folders without a window load while they are still being listed (``_Listing``): the
     first object is read once the first page names it. A listing that fails after its
@@ -165,7 +166,8 @@ def load_objects(args: argparse.Namespace, writer: Any, *,
     try:
         return _load_refs(args, writer, client, refs, cancel, predicate=predicate,
                           columns=columns, prefilter=prefilter, on_refs=on_refs,
-                          make_writer=make_writer, dictionaries=dictionaries)
+                          make_writer=make_writer, dictionaries=dictionaries,
+                          on_objects=on_objects)
     finally:
         if listing is not None:
             listing.stop()
@@ -175,7 +177,8 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
                cancel: threading.Event, *, predicate: Callable[[Any], Any] | None,
                columns: Sequence[str] | None, prefilter: Any,
                on_refs: Callable[[list[str]], None] | None,
-               make_writer: Callable[[], Any] | None, dictionaries: bool) -> int:
+               make_writer: Callable[[], Any] | None, dictionaries: bool,
+               on_objects: Callable[[Any, Any], None] | None = None) -> int:
     """``load_objects`` once the objects are known (a list) or are being listed (a feed
     that holds the first of them, or is closed)."""
     from flowtui.cli.readergone import when_reader_leaves
@@ -195,6 +198,8 @@ def _load_refs(args: argparse.Namespace, writer: Any, client: Any, refs: list[An
         return 0
     if on_refs is not None and not isinstance(refs, RefFeed):  # (a feed is never given one)
         on_refs([ref.location for ref in refs])
+    if on_objects is not None:
+        on_objects(client, refs)
     failed = 0
     bad_total = 0
     delivered = 0
@@ -373,12 +378,14 @@ class _Listing:
 
 def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None = None,
          columns: Sequence[str] | None = None, prefilter: Any = None, *,
-         make_writer: Callable[[], Any] | None = None, dictionaries: bool = True) -> int:
+         make_writer: Callable[[], Any] | None = None, dictionaries: bool = True,
+         on_objects: Callable[[Any, Any], None] | None = None) -> int:
     """Read ``args.paths`` (S3, local files and folders, ``-``) into ``sink`` keeping only what
     the window (``--since``/``--until``) and ``keep`` keep, and of each record only
     ``columns`` (None: all). Exit code: 0 done, 1 some objects failed, 2 nothing could be
     read. ``make_writer``: makes the sink (``sink`` is then None) once the objects are
-    listed (see ``load_objects``)."""
+    listed; ``on_objects`` hears of the objects before they load (see ``load_objects``;
+    not of standard input)."""
     from flowtui.memory import cap_arenas
     from flowtui.outfile import check_target
 
@@ -397,7 +404,8 @@ def load(args: argparse.Namespace, sink: Any, keep: Callable[[Any], Any] | None 
     # Only a filter waiting for the data's day needs the objects' keys before they load.
     on_refs = getattr(keep, "on_refs", None) if getattr(keep, "pending", False) else None
     return load_objects(args, sink, predicate=keep, columns=columns, prefilter=prefilter,
-                        on_refs=on_refs, make_writer=make_writer, dictionaries=dictionaries)
+                        on_refs=on_refs, make_writer=make_writer, dictionaries=dictionaries,
+                        on_objects=on_objects)
 
 
 class _StoreSink:
