@@ -139,6 +139,24 @@ def test_an_object_whose_header_cannot_be_read_is_said_and_the_rest_is_one_csv(
     assert "header lines" not in result.stderr
 
 
+def test_an_s3_object_whose_header_cannot_be_read_is_said(s3_server: Any,
+                                                        tmp_path: Path) -> None:
+    """Its ranged GET inflates to no header: said, left out of the header, the rest one CSV."""
+    with scratch(s3_server) as (bucket, raw):
+        for number, (fields, lines) in enumerate(OBJECTS):
+            raw.put_object(Bucket=bucket, Key=_key(number), Body=_object(fields, lines))
+        junk = DAY + STEM.format("91b2c3d4e5f678901", 7, 9)
+        raw.put_object(Bucket=bucket, Key=junk, Body=b"\x1f\x8b\x08\x00not deflate" * 10)
+        result = flowtui_run("cat", f"s3://{bucket}/{DAY}", "--format", "csv",
+                             "--endpoint-url", s3_server.endpoint_url, cwd=ROOT, timeout=120)
+    names, rows = _read_back(result.stdout, tmp_path)
+    assert names == _union() and len(rows) == len(_expected())
+    assert result.returncode == 1
+    said = [line for line in result.stderr.splitlines() if junk in line]
+    assert said and "header line could not be read" in said[0], result.stderr
+    assert "header lines" not in result.stderr
+
+
 def test_one_object_reads_no_header_first(tmp_path: Path) -> None:
     """A single object: its own header, as before (nothing read ahead of the load)."""
     path = tmp_path / "one.log.gz"
