@@ -257,27 +257,29 @@ def _csv_quoted(value: str) -> str:
     return '"' + printable(value, keep_newlines=True).replace('"', '""') + '"'
 
 
-def _csv_text(column: pa.Array) -> pa.Array:
-    """A column as Arrow's CSV writer gets it: string values escaped (a dictionary's values
-    once), anything else as it is; untouched when nothing in it needs escaping."""
+def _csv_text(column: pa.Array, style: TextStyle) -> pa.Array:
+    """A column as Arrow's CSV writer gets it: string values escaped as ``style`` says (a
+    dictionary's values once), anything else as it is; untouched when nothing in it needs
+    escaping."""
     kind = column.type
     if pa.types.is_dictionary(kind):
-        dictionary = _csv_text(column.dictionary)
+        dictionary = _csv_text(column.dictionary, style)
         if dictionary is column.dictionary:
             return column
         return pa.DictionaryArray.from_arrays(column.indices, dictionary)
     if kind not in STRING_TYPES and kind not in BINARY_TYPES:
         return column
     text = column if kind == pa.string() else pc.cast(column, pa.string())
-    if plain_ascii(text) or not pc.any(
-            pc.match_substring_regex(text, UNSAFE_KEEPING_NEWLINES)).as_py():
+    if plain_ascii(text) or not pc.any(pc.match_substring_regex(text, style.unsafe)).as_py():
         return column
-    return rendered(text, _CSV_ESCAPE)
+    return rendered(text, style)
 
 
 _CSV_ESCAPE = TextStyle(null="", unsafe=UNSAFE_KEEPING_NEWLINES,
                      escape=lambda value: printable(value, keep_newlines=True),
                      plain=_identity, others=_identity)
+_CSV_ESCAPE_ALL = TextStyle(null="", unsafe=UNSAFE, escape=printable, plain=_identity,
+                         others=_identity)
 # Arrow's CSV writer works in slices of ``batch_size`` rows (1,024 by default); one slice per
 # batch takes about 30 % less CPU (bench/bench_cli.py).
 _CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed",
@@ -289,7 +291,8 @@ class CsvWriter(RecordWriter):
 
     Arrow's CSV writer with ``quoting_style="needed"``: strings (and the header) always
     quoted, numbers never. Control characters escaped, tab and newline kept (quoted, they
-    are data, not structure).
+    are data, not structure), unless ``keep_newlines`` is false: text for a clipboard, where
+    the only newline is the one that ends a row (``ui/features/export``).
 
     ``columns``: every column the output will hold (``objectfields``: the union of the
     fields of every object of a folder of several formats), asked for with the first
@@ -298,8 +301,9 @@ class CsvWriter(RecordWriter):
     column outside them widens them under a second header (said: ``more_headers``).
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, keep_newlines: bool = True, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._escape = _CSV_ESCAPE if keep_newlines else _CSV_ESCAPE_ALL
         self._names: list[str] | None = None
         #: Where a header line after the first began (the object whose columns differ): a
         #: CSV reader takes it for a row, so the command says so (``cli.cat``).
@@ -355,7 +359,7 @@ class CsvWriter(RecordWriter):
             self._write_text(",".join(_csv_quoted(name) for name in self._names) + "\n")
         numbers = number_text_types(batch.schema)  # digits only: nothing to escape
         escaped = pa.RecordBatch.from_arrays(
-            [column if index in numbers else _csv_text(column)
+            [column if index in numbers else _csv_text(column, self._escape)
              for index, column in enumerate(batch.columns)], names=self._names)
         sink = pa.BufferOutputStream()
         if numbers:

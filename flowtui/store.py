@@ -41,25 +41,31 @@ class StoreSnapshot:
     columns: list[str]
 
     def rows_at(self, places: list[tuple[int, int]]) -> list[dict[str, object]]:
-        """Rows at (batch number, offset) places, in the order asked; consecutive places in
-        one batch are read together. Every row has every store column (None if absent)."""
+        """Rows at (batch number, offset) places, in the order asked. Every row has every
+        store column (None if absent)."""
         out: list[dict[str, object]] = []
+        for batch in self.batches_at(places):
+            missing = [name for name in self.columns if name not in batch.schema.names]
+            for record in records(batch):
+                for name in missing:
+                    record[name] = None
+                out.append(record)
+        return out
+
+    def batches_at(self, places: list[tuple[int, int]]) -> Iterator[pa.RecordBatch]:
+        """The rows at (batch number, offset) places as record batches, in the order asked,
+        each with its own format's columns; consecutive places in one batch are taken
+        together."""
         run_start = 0
         while run_start < len(places):
             number = places[run_start][0]
             run_end = run_start
             while run_end < len(places) and places[run_end][0] == number:
                 run_end += 1
-            batch = self.batches[number]
             offsets = pa.array([offset for _, offset in places[run_start:run_end]],
                                type=pa.uint32())
-            missing = [name for name in self.columns if name not in batch.schema.names]
-            for record in records(batch.take(offsets)):
-                for name in missing:
-                    record[name] = None
-                out.append(record)
+            yield self.batches[number].take(offsets)
             run_start = run_end
-        return out
 
 
 class RecordStore:

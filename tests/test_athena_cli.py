@@ -72,7 +72,7 @@ def test_cat_on_athena_prints_records_like_a_local_cat(s3_server) -> None:
         {"srcaddr": "10.0.0.5", "dstport": 22, "action": "REJECT", "log-status": "OK"},
         {"srcaddr": None, "dstport": None, "action": None, "log-status": "NODATA"}]
     sql = _last_query(s3_server)
-    assert sql.endswith("ORDER BY bytes DESC LIMIT 5")
+    assert sql.endswith("ORDER BY bytes DESC NULLS LAST LIMIT 5")
 
 
 def test_hist_on_athena_gives_iso_buckets(s3_server) -> None:
@@ -181,7 +181,7 @@ def test_sql_prints_the_query_with_partitions_from_the_prefix(s3_server) -> None
     assert done.returncode == 0, done.stderr
     sql = done.stdout
     assert "(day = '2024/03/05' AND hour = '14')" in sql
-    assert "ORDER BY bytes DESC" in sql
+    assert "ORDER BY bytes DESC NULLS LAST" in sql
 
 
 def test_sql_refuses_a_bad_filter_in_one_line() -> None:

@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 from flowtui.ui.app import FlowtuiApp
 from tests.cli_fork import flowtui_run
 from tests.ec2_world import HEADER, RANGES, T0, World, flow_lines
-from tests.test_ui_names import app_for, loaded
+from tests.test_ui_names import app_for, loaded, toasts
 from tests.ui_helpers import press, screen_text, wait_for
 
 pytestmark = pytest.mark.usefixtures("cache_home")
@@ -153,3 +153,33 @@ def test_a_record_whose_format_lacks_the_address_has_no_name_key(tmp_path: Path)
     assert [json.loads(line) for line in target.read_text().splitlines()] == [
         {"dstaddr": "10.0.1.5", "dstaddr.name": "app", "bytes": 90},
         {"srcaddr": "10.0.1.5", "srcaddr.name": "app", "bytes": 180}]
+
+
+@pytest.mark.parametrize("keys", [(), ("slash", *"not port 443", "enter"), ("s", "s")],
+                         ids=["as-loaded", "filtered", "sorted"])
+async def test_copy_as_csv_is_what_w_writes_names_and_all(ec2_world: World,
+                                                          files: dict[str, Path],
+                                                          keys: tuple[str, ...]) -> None:
+    """``C`` with names showing: the clipboard (OSC 52) holds the CSV ``w`` writes for the
+    same rows, FIELD.name columns included (it held the raw columns alone before), for the
+    records as loaded, a filtered view of them and a sorted one."""
+    app = app_for(ec2_world, files)
+    target = files["folder"] / "shown.csv"
+    async with app.run_test(size=(200, 30)) as pilot:
+        await loaded(pilot, app, rows=6)
+        assert app.table.cell_names.active
+        if keys:
+            await press(pilot, *keys)
+            await wait_for(pilot, lambda: app.shown.view is not None
+                           and not app.sorts.running and not app.sorts.pending,
+                           what="the view")
+        await export(pilot, app, target)
+        await press(pilot, "C")
+        await wait_for(pilot, lambda: any(t.startswith("Copied ") for t in toasts(app)),
+                       what="the copy's toast")
+        copied = app.clipboard
+        rows = app.table.row_count
+    written = target.read_text()
+    assert "srcaddr.name" in written.partition("\n")[0]  # the names are in the file
+    assert copied == written
+    assert copied.count("\n") == rows + 1

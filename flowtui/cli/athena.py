@@ -83,22 +83,26 @@ def _ddl(args: argparse.Namespace) -> int:
 
 
 def _apply(statement: str, args: argparse.Namespace) -> int:
-    from flowtui.athena.engine import (
-        AthenaTarget,
-        QueryFailed,
-        make_athena_client,
-        run_query,
-    )
+    """Run the statement as ``--engine athena`` runs its queries (``athena_queries.run``:
+    the same status line, ``flowtui: athena succeeded · …``, and Ctrl-C stops it on
+    Athena). A statement Athena did not run left nothing done: exit 2, one line with why
+    and what to do (the statement is on stdout, to fix or to run in Athena's editor)."""
+    from flowtui.athena.engine import AthenaTarget, QueryFailed
+    from flowtui.cli import athena_queries
 
-    client = make_athena_client(args.profile, args.region, args.athena_endpoint_url)
+    name = f"{args.database}.{args.table}"
     target = AthenaTarget(database=args.database, workgroup=args.workgroup,
                           output_location=args.output_location)
-    try:
-        for _ in run_query(client, statement, target,
-                           on_status=lambda s: print(s.line(), file=sys.stderr)):
-            pass
-    except QueryFailed as exc:
-        say(str(exc))
-        return 1
-    say(f"table {args.database}.{args.table} created")
-    return 0
+
+    def apply() -> int:
+        try:
+            for _ in athena_queries.run(args, statement, target):
+                pass
+        except QueryFailed as exc:
+            say(f"{exc}: table {name} was not created (fix that and run again, or run the "
+                "statement above in Athena's query editor)")
+            return 2
+        say(f"table {name} created")
+        return 0
+
+    return athena_queries.guarded(apply)

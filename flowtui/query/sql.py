@@ -31,6 +31,11 @@ from typing import Literal
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.dialects.trino import Trino
+from sqlglot.generator import Generator
+from sqlglot.generators.duckdb import DuckDBGenerator
+from sqlglot.generators.trino import TrinoGenerator
 
 from flowtui.fields import ADDRESS_FIELDS, is_integer
 from flowtui.query.expr import (
@@ -50,7 +55,6 @@ from flowtui.query.patterns import NO_MATCH, glob_regex
 
 Dialect = Literal["duckdb", "athena"]
 DIALECTS: tuple[Dialect, ...] = ("duckdb", "athena")
-_SQLGLOT_DIALECT = {"duckdb": "duckdb", "athena": "trino"}
 METRICS = ("records", "packets", "bytes")
 EVERYTHING: Expr = Const(True)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -115,7 +119,46 @@ def _table(table: TableRef, dialect: Dialect) -> exp.Table:
     return exp.Table(this=ident(name), db=ident(database))
 
 
-def _dialect(dialect: str) -> str:
+class _ExplicitNulls(Generator):
+    """An ORDER BY term with its direction and its null placement both written out.
+
+    sqlglot leaves out a ``NULLS LAST`` that is the dialect's default, and the order of
+    missing values then rests on a setting: Trino's documented default is NULLS LAST
+    regardless of the direction, DuckDB's is NULLS LAST only until a session changes
+    ``default_null_order``. The table's sort puts missing values last either way; the SQL
+    says so, so the rows come back in that order wherever it runs."""
+
+    def ordered_sql(self, expression: exp.Ordered) -> str:
+        direction = " DESC" if expression.args.get("desc") else " ASC"
+        nulls = " NULLS FIRST" if expression.args.get("nulls_first") else " NULLS LAST"
+        return f"{self.sql(expression, 'this')}{direction}{nulls}"
+
+
+class _DuckDBWriter(_ExplicitNulls, DuckDBGenerator):
+    pass
+
+
+class _TrinoWriter(_ExplicitNulls, TrinoGenerator):
+    pass
+
+
+class FlowtuiDuckDB(DuckDB):
+    """DuckDB, with every ORDER BY term's null placement written out."""
+
+    Generator = _DuckDBWriter
+
+
+class FlowtuiTrino(Trino):
+    """Trino (Athena), with every ORDER BY term's null placement written out."""
+
+    Generator = _TrinoWriter
+
+
+_SQLGLOT_DIALECT: dict[str, type[sqlglot.Dialect]] = {"duckdb": FlowtuiDuckDB,
+                                                       "athena": FlowtuiTrino}
+
+
+def _dialect(dialect: str) -> type[sqlglot.Dialect]:
     try:
         return _SQLGLOT_DIALECT[dialect]
     except KeyError:
@@ -552,7 +595,8 @@ def histogram_sql(table: TableRef, columns: Sequence[str], *, every: int, dialec
     query = _where(query, where, columns, dialect,
                    [*_also(also, dialect),
                     exp.not_(exp.Is(this=start.copy(), expression=exp.null()))])
-    query = query.group_by(exp.Literal.number(1)).order_by(exp.Literal.number(1))
+    query = query.group_by(exp.Literal.number(1)).order_by(
+        exp.Ordered(this=exp.Literal.number(1), desc=False, nulls_first=False))
     return query.sql(dialect=_dialect(dialect))
 
 

@@ -52,6 +52,14 @@ class Shown:
             return self.view.batches()
         return self.records.batches() if self.records is not None else []
 
+    def first_batches(self, count: int) -> list[pa.RecordBatch]:
+        """The first ``count`` shown rows as Arrow batches, in the table's order (``C``)."""
+        if self.view is not None:
+            return self.view.few_batches(0, count)
+        if self.records is None:
+            return []
+        return RecordView(self.records).few_batches(0, count)  # the store's own order
+
     # ------------------------------------------------------------ changing
 
     def show_records(self, store: RecordStore) -> None:

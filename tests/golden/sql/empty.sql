@@ -1,1 +1,1 @@
-SELECT version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, vpc_id, tcp_flags, pkt_srcaddr, pkt_dstaddr, flow_direction FROM flow_logs ORDER BY start ASC LIMIT 100
+SELECT version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, vpc_id, tcp_flags, pkt_srcaddr, pkt_dstaddr, flow_direction FROM flow_logs ORDER BY start ASC NULLS LAST LIMIT 100

@@ -5,10 +5,10 @@ in a notification; and the first rows of a small view copied as CSV (OSC 52).
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,16 @@ from textual import on
 from textual.app import App
 
 from flowtui.names.columns import named_columns
+from flowtui.names.resolve import Names
 from flowtui.s3.url import S3Url, S3UrlError, is_s3_url
 from flowtui.ui.features.feature import Feature, quiet_when_closing
-from flowtui.ui.features.jobs.export import ExportDone, ExportProgress, ExportRunner, format_of
+from flowtui.ui.features.jobs.export import (
+    ExportDone,
+    ExportProgress,
+    ExportRunner,
+    format_of,
+    write_csv,
+)
 from flowtui.ui.features.jobs.load import Loads
 from flowtui.ui.features.jobs.tail import Tails
 from flowtui.ui.screen import MainScreen
@@ -116,14 +123,17 @@ class Exports(Feature):
             batches = store.batches
         else:
             return
-        # names on screen go in the file as FIELD.name columns, as ``cat --names`` writes
-        cells = screen.table.cell_names
-        names = cells.names if cells.active else None
-        columns = screen.table.view_columns
-        self.runner.start(path, fmt, batches,
-                          named_columns(columns) if names is not None else columns,
-                          len(source), gathered, names)
+        columns, names = self._columns()
+        self.runner.start(path, fmt, batches, columns, len(source), gathered, names)
         screen.status.note = f"exporting to {Path(path).name}…"
+
+    def _columns(self) -> tuple[Sequence[str], Names | None]:
+        """The columns the table shows, and the names it shows (None: none): names on screen
+        go in a file and a copy as FIELD.name columns, as ``cat --names`` writes them."""
+        table = self._screen.table
+        names = table.cell_names.names if table.cell_names.active else None
+        columns = table.view_columns
+        return (named_columns(columns) if names is not None else columns), names
 
     @on(ExportProgress)
     @quiet_when_closing
@@ -157,13 +167,19 @@ class Exports(Feature):
     # --- to the clipboard
 
     def copy_csv(self) -> None:
+        """The first rows of the view as ``w`` writes them to a CSV file (``write_csv``:
+        the same columns, names and text), except that a newline or tab in a value is
+        escaped as the other control characters are: the text's only newlines end rows, so
+        pasted into a shell nothing in it can end a bracketed paste or run a command."""
         table = self._screen.table
-        source = table.store
-        if source is None or not table.row_count:
+        if table.store is None or not table.row_count:
             self._app.notify("Nothing to copy yet", markup=False, timeout=2)
             return
-        columns = table.view_columns
-        text, rows = view_csv(source.rows(0, min(COPY_ROWS, table.row_count)), columns)
+        columns, names = self._columns()
+        out = io.StringIO()
+        write_csv(out, self._shown.first_batches(min(COPY_ROWS, table.row_count)), columns,
+                  names, keep_newlines=False)
+        text, rows = whole_rows(out.getvalue())
         self._app.copy_to_clipboard(text)
         total = table.row_count
         more = "" if rows == total else f" (the first {rows:,} of {total:,}; w exports all)"
@@ -179,26 +195,14 @@ def values_note(decoded: bool, named: bool = False) -> str:
     return note + ", names as FIELD.name columns" if named else note
 
 
-def view_csv(records: list[dict[str, object]], columns: list[str],
-             limit: int = COPY_BYTES) -> tuple[str, int]:
-    """Rows as CSV for the clipboard, and how many fit in ``limit`` characters.
-
-    Every cell is shown as the screen shows it (control characters and bidi overrides as
-    visible escapes), so the only control character in the text is the newline that ends
-    each row: pasted into a shell, nothing can end a bracketed paste or run a command."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([literal(c) for c in columns])
-    rows = 0
-    for record in records:
-        line = io.StringIO()
-        csv.writer(line, lineterminator="\n").writerow(
-            ["" if record.get(c) is None else literal(record.get(c)) for c in columns])
-        if out.tell() + line.tell() > limit and rows:
-            break
-        out.write(line.getvalue())
-        rows += 1
-    return out.getvalue(), rows
+def whole_rows(csv_text: str, limit: int = COPY_BYTES) -> tuple[str, int]:
+    """The header and as many whole rows of ``csv_text`` (one line each: no newline in a
+    value) as fit in ``limit`` characters, at least one; and how many rows that is."""
+    if len(csv_text) > limit:
+        cut = csv_text.rfind("\n", 0, limit) + 1
+        first_row_end = csv_text.find("\n", csv_text.find("\n") + 1) + 1
+        csv_text = csv_text[:max(cut, first_row_end)]
+    return csv_text, csv_text.count("\n") - 1
 
 
 def _stem(label: str) -> str:

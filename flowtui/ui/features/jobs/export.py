@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pyarrow as pa
 from textual.app import App
@@ -116,7 +116,8 @@ def run_export(job: ExportJob, post: Callable[[Message], object],
                           progress=progress)
         else:
             batches = job.batches()
-            _write_text(job, named(batches), unified_schema(batches, job.columns), progress)
+            with open_output(job.path) as out:
+                write_csv(out, batches, job.columns, names, each=checked, progress=progress)
     except _Cancelled:
         post(ExportDone(job.id, job.path, written, cancelled=True))
         return
@@ -134,17 +135,25 @@ class _Cancelled(Exception):
     pass
 
 
-def _write_text(job: ExportJob, batches: Iterable[pa.RecordBatch], schema: pa.Schema,
-                progress: Callable[[int], None]) -> None:
-    """CSV through the CLI's writer, under a temporary name until done: one header for
-    every row (a field a record's format lacks is an empty cell, as a ``-`` is)."""
-    with open_output(job.path) as out:
-        writer = CsvWriter(out)
-        for batch in batches:
-            writer.write_batch(conform(batch, schema), "")
-            progress(writer.written)
-        if not writer.written:  # no rows: the header still says
-            out.write(",".join(_csv_name(name) for name in schema.names) + "\n")
+def write_csv(out: IO[str], batches: Sequence[pa.RecordBatch], columns: Sequence[str],
+              names: Names | None, *, keep_newlines: bool = True,
+              each: Callable[[Iterable[pa.RecordBatch]], Iterable[pa.RecordBatch]] = iter,
+              progress: Callable[[int], None] = lambda _rows: None) -> int:
+    """``batches`` as the CSV ``w`` writes (and ``C`` copies, ``keep_newlines`` false: see
+    ``CsvWriter``): the CLI's writer, ``columns`` in their order with one header for every
+    row (a field a record's format lacks is an empty cell, as a ``-`` is), each
+    ``FIELD.name`` among them valued by ``names``. Returns the rows written."""
+    fields = named_fields(columns)
+    schema = unified_schema(batches, columns)
+    writer = CsvWriter(out, keep_newlines=keep_newlines)
+    for batch in each(batches):
+        if names is not None and fields:
+            batch = names.with_names(batch, fields)
+        writer.write_batch(conform(batch, schema), "")
+        progress(writer.written)
+    if not writer.written:  # no rows: the header still says
+        out.write(",".join(_csv_name(name) for name in schema.names) + "\n")
+    return writer.written
 
 
 def _write_jsonl(job: ExportJob, gathered: Iterable[tuple[pa.RecordBatch, Absent]],

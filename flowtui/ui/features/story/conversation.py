@@ -57,7 +57,8 @@ class ConversationScreen(NoticeScreen, Screen[None]):
             yield Static(id="conversation-table")
             yield Static(id="conversation-note")
         yield Static(Text("A→B: records from A to B (srcaddr or pkt-srcaddr A); port: the "
-                          "lower of the two; acc/rej: ACCEPT/REJECT counts", style="dim"),
+                          "lower of the two; acc/rej: ACCEPT/REJECT counts; last: on "
+                          "first's day unless dated", style="dim"),
                      id="conversation-legend")
         yield NoticeLine(id="conversation-notice")
         yield KeysFooter()

@@ -270,25 +270,41 @@ def conversation_title(talk: Conversation, named: Mapping[str, str | None] | Non
 
 
 def conversation_table(talk: Conversation) -> Table | Text:
-    """Groups by protocol and the lower port, both directions: records, bytes, ACCEPT and
-    REJECT counts (words, not colours), first and last time."""
+    """Groups by protocol and the lower port, one row per direction (A→B, then B→A on the
+    row below, which leaves the group's cells blank): records, bytes, ACCEPT and REJECT
+    counts (words, not colours); the group's first and last time and interfaces.
+
+    Why two rows: the two directions side by side made a row 105 cells wide, more than an
+    80-column terminal shows, so it scrolled sideways; stacked, the same numbers fit in
+    about 75, and the directions' counts line up under each other. ``last`` gives its day
+    only when it is not ``first``'s."""
     if not talk.rows:
         return Text("No record between these two addresses in the loaded data.",
                     style="italic")
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold",
-                  expand=False)
-    for name in ("proto", "port", "A→B rec", "bytes", "acc", "rej", "B→A rec", "bytes",
-                 "acc", "rej", "first (UTC)", "last", "ifaces"):
+    table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False,
+                  header_style="bold", expand=False)
+    for name in ("proto", "port", "dir", "rec", "bytes", "acc", "rej", "first (UTC)", "last",
+                 "ifaces"):
         table.add_column(name, no_wrap=True,
-                         justify="left" if name in ("proto", "first (UTC)", "last") else "right")
+                         justify="left" if name in ("proto", "dir", "first (UTC)", "last")
+                         else "right")
     for row in talk.rows:
-        table.add_row(
-            _protocol(row.protocol), literal(display_value("port", row.port, False)),
-            f"{row.a_to_b.records:,}", row.a_to_b.bytes_text(),
-            f"{row.a_to_b.accept:,}", Text(f"{row.a_to_b.reject:,}",
-                                           style="bold" if row.a_to_b.reject else ""),
-            f"{row.b_to_a.records:,}", row.b_to_a.bytes_text(),
-            f"{row.b_to_a.accept:,}", Text(f"{row.b_to_a.reject:,}",
-                                           style="bold" if row.b_to_a.reject else ""),
-            _stamp(row.first), _stamp(row.last), str(row.interfaces))
+        for way, side in (("A→B", row.a_to_b), ("B→A", row.b_to_a)):
+            group = way == "A→B"
+            table.add_row(
+                _protocol(row.protocol) if group else "",
+                literal(display_value("port", row.port, False)) if group else "",
+                way, f"{side.records:,}", side.bytes_text(), f"{side.accept:,}",
+                Text(f"{side.reject:,}", style="bold" if side.reject else ""),
+                _stamp(row.first) if group else "",
+                _later_stamp(row.last, row.first) if group else "",
+                str(row.interfaces) if group else "")
     return table
+
+
+def _later_stamp(value: object, first: object) -> str:
+    """``value``'s time, with its day only when it is not ``first``'s (UTC)."""
+    number, since = as_int(value), as_int(first)
+    if number is None or since is None or number // 86_400 != since // 86_400:
+        return _stamp(value)
+    return datetime.fromtimestamp(number, tz=UTC).strftime("%H:%M:%S")

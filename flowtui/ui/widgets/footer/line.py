@@ -9,10 +9,13 @@ screen's ``active_bindings``, as the action table gave them and a keymap remappe
 bold, its description after it; a disabled key dim; the one under the mouse in the hover
 colour), and repaints only when the line it would draw changes. A click runs the key, as
 a click on a ``FooterKey`` does; the mouse wheel scrolls a line wider than the terminal,
-whose last cell is then "…" (``?`` lists every key).
+whose keys then end in "…" (``?`` lists every key) with the command palette's key after
+it, at the right end: the way to every other command is never the key cut off (at 80
+columns it was, on the main screen with records loaded).
 
 Not carried over (flowtui uses none of them): binding groups are drawn key by key, and the
-command palette key is not docked right (every screen here says ``show_command_palette=False``).
+palette key is docked right only when the keys do not fit (every screen here says
+``show_command_palette=False``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from textual import events
 from textual.strip import Strip
 from textual.widget import Widget
 
+#: The action (``ui/actions.py`` id) whose key the footer keeps in sight at any width.
+PINNED = "app.palette"
+
 
 @dataclass(frozen=True)
 class FooterItem:
@@ -40,6 +46,9 @@ class FooterItem:
     #: False: shown dim, a click rings the bell (``check_action`` said None).
     enabled: bool = True
     tooltip: str = ""
+    #: Kept at the right end when the keys do not fit (the command palette's: the way to
+    #: every other command, never the key cut off).
+    pinned: bool = False
 
 
 class KeysFooter(Widget, can_focus=False, can_focus_children=False):
@@ -53,8 +62,10 @@ class KeysFooter(Widget, can_focus=False, can_focus_children=False):
         super().__init__(id=id, classes=classes)
         #: What is drawn now (the bindings' order, one item per action).
         self.items: tuple[FooterItem, ...] = ()
-        self._spans: list[tuple[int, int]] = []  # cells of each item in the whole line
-        self._line: Strip | None = None  # the whole line, cached until something changes
+        #: The line of every item, and the line without the pinned one (drawn apart when
+        #: the keys do not fit), cached until something changes: (strip, item spans) where
+        #: a span is (item index, first cell, end cell) in that line.
+        self._lines: dict[bool, tuple[Strip, list[tuple[int, int, int]]]] = {}
         self._hover: int | None = None
         self._offset = 0  # cells scrolled off to the left (mouse wheel)
         self._update_queued = False
@@ -89,7 +100,8 @@ class KeysFooter(Widget, can_focus=False, can_focus_children=False):
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show and binding.action not in seen:
                 seen[binding.action] = FooterItem(binding.key, display(binding),
-                                                  binding.description, enabled, tooltip)
+                                                  binding.description, enabled, tooltip,
+                                                  pinned=binding.id == PINNED)
         return tuple(seen.values())
 
     def set_items(self, items: tuple[FooterItem, ...]) -> None:
@@ -105,13 +117,13 @@ class KeysFooter(Widget, can_focus=False, can_focus_children=False):
     # ------------------------------------------------------------ drawing
 
     def _changed(self) -> None:
-        self._line = None
+        self._lines = {}
         self.refresh()
 
     def notify_style_update(self) -> None:
         """A theme or class change: the styles of the parts are read again."""
         super().notify_style_update()
-        self._line = None
+        self._lines = {}
 
     def _part_style(self, component: str, hovered: bool, enabled: bool) -> Style:
         style = self.get_component_rich_style(component)
@@ -119,17 +131,21 @@ class KeysFooter(Widget, can_focus=False, can_focus_children=False):
             style += Style(bgcolor=self.get_component_rich_style("footer-key--hover").bgcolor)
         return style + Style(dim=True) if not enabled else style
 
-    def _whole_line(self) -> Strip:
-        """Every item, left to right, as ``FooterKey`` draws each (key, then description,
-        each with its component's padding)."""
-        if self._line is not None:
-            return self._line
+    def _whole_line(self, *, unpinned: bool = False
+                    ) -> tuple[Strip, list[tuple[int, int, int]]]:
+        """Every item (``unpinned``: but the pinned one), left to right, as ``FooterKey``
+        draws each (key, then description, each with its component's padding), and where
+        each item is in it."""
+        if unpinned in self._lines:
+            return self._lines[unpinned]
         key_pad = self.get_component_styles("footer-key--key").padding
         text_pad = self.get_component_styles("footer-key--description").padding
         segments: list[Segment] = []
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int, int]] = []
         x = 0
         for index, item in enumerate(self.items):
+            if unpinned and item.pinned:
+                continue
             hovered = index == self._hover
             key = f"{' ' * key_pad.left}{item.key_display}{' ' * key_pad.right}"
             parts = [(key, self._part_style("footer-key--key", hovered, item.enabled))]
@@ -141,24 +157,41 @@ class KeysFooter(Widget, can_focus=False, can_focus_children=False):
             for text, style in parts:
                 segments.append(Segment(text, style))
                 x += cell_len(text)
-            spans.append((start, x))
-        self._spans = spans
-        self._line = Strip(segments, x)
-        return self._line
+            spans.append((index, start, x))
+        self._lines[unpinned] = Strip(segments, x), spans
+        return self._lines[unpinned]
+
+    def _pinned(self) -> tuple[Strip, int] | None:
+        """The pinned item drawn alone and its index, when the keys do not fit and there is
+        room for it beside the "…"."""
+        line, spans = self._whole_line()
+        width = self.size.width
+        if not line.cell_length - self._offset > width > 1:
+            return None
+        for index, start, end in spans:
+            if self.items[index].pinned and end - start + 2 <= width:
+                return line.crop(start, end), index
+        return None
 
     def render_line(self, y: int) -> Strip:
-        line = self._whole_line()
+        line, spans = self._whole_line()
         if y != 0:
             return Strip.blank(self.size.width, self.rich_style)
         width = self.size.width
         if line.cell_length - self._offset > width > 1:
-            # more keys than room: whole keys only, and the last cell says more follow (a
-            # key cut to "⏎ Filte", or "esc" without its description, read as complete)
-            room = self._offset + width - 1
-            end = max((e for _, e in self._spans if self._offset < e <= room), default=room)
+            # more keys than room: whole keys only, and the last cell before the pinned key
+            # (the palette's, at the right end) says more follow (a key cut to "⏎ Filte", or
+            # "esc" without its description, read as complete)
+            pinned = self._pinned()
+            tail = pinned[0] if pinned is not None else Strip([], 0)
+            if pinned is not None:
+                line, spans = self._whole_line(unpinned=True)
+            room = self._offset + width - 1 - tail.cell_length
+            end = max((e for _, _, e in spans if self._offset < e <= room), default=room)
             cut = line.crop(self._offset, end)
-            pad = Segment(" " * (width - 1 - cut.cell_length) + "…", self.rich_style)
-            return Strip.join([cut, Strip([pad], width - cut.cell_length)])
+            gap = width - 1 - tail.cell_length - cut.cell_length
+            pad = Strip([Segment(" " * gap + "…", self.rich_style)], gap + 1)
+            return Strip.join([cut, pad, tail])
         if self._offset:
             line = line.crop(self._offset, self._offset + width)
         return line
@@ -166,9 +199,12 @@ class KeysFooter(Widget, can_focus=False, can_focus_children=False):
     # ------------------------------------------------------------ the mouse
 
     def _item_at(self, x: int) -> int | None:
-        self._whole_line()
+        pinned = self._pinned()
+        if pinned is not None and x >= self.size.width - pinned[0].cell_length:
+            return pinned[1]
+        _line, spans = self._whole_line(unpinned=pinned is not None)
         x += self._offset
-        for index, (start, end) in enumerate(self._spans):
+        for index, start, end in spans:
             if start <= x < end:
                 return index
         return None
@@ -200,7 +236,7 @@ class KeysFooter(Widget, can_focus=False, can_focus_children=False):
             self.app.bell()
 
     def _scroll_by(self, cells: int, event: events.MouseEvent) -> None:
-        widest = max(0, self._whole_line().cell_length - self.size.width)
+        widest = max(0, self._whole_line()[0].cell_length - self.size.width)
         offset = min(max(0, self._offset + cells), widest)
         if offset != self._offset:
             self._offset = offset
