@@ -108,7 +108,7 @@ def test_an_answer_missing_a_column_is_one_line(s3_server, command: str) -> None
         command, f"s3://{s3_server.main_bucket}/hive/", *extra, "--engine", "athena",
         "--output-location", "s3://r/q/", "--endpoint-url", s3_server.endpoint_url, cwd=ROOT,
         timeout=120, env=dict(os.environ, AWS_ENDPOINT_URL_ATHENA=s3_server.endpoint_url))
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr  # no answer: exit 2, as cli.main says
     assert "Traceback" not in done.stderr
     assert "Athena's answer has no column 'bytes'" in done.stderr
     assert all(line.startswith("flowtui: ") or line.startswith("athena ")

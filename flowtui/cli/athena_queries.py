@@ -87,7 +87,7 @@ def plan(args: argparse.Namespace, where: Expr | None = None) -> Plan | int:
         return 2
     except Exception as exc:  # S3 errors: one line
         say(describe(exc, bucket=bucket, key=prefix))
-        return 1
+        return 2
     if cannot_match(where, columns(table)):
         say(f"{url}: {absent_hint(where, columns(table)) or 'the filter cannot match'}")
         return 2
@@ -232,8 +232,10 @@ def iso_times(table: pa.Table, name: str = "time") -> pa.Table:
 
 
 def failed(exc: QueryFailed) -> int:
+    """A query Athena did not answer: one line, exit 2 (no answer, as a listing that
+    fails: ``cli.main``)."""
     say(str(exc))
-    return 1
+    return 2
 
 
 def guarded(body: Callable[[], int]) -> int:
@@ -251,7 +253,7 @@ def guarded(body: Callable[[], int]) -> int:
         from flowtui.athena.engine import describe_error
 
         say(describe_error(exc))
-        return 1
+        return 2
 
 
 

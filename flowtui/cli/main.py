@@ -2,7 +2,8 @@
 
 Messages for the user are one line on stderr, prefixed ``flowtui:``; a traceback never
 reaches them. Exit codes: 0 done, 1 some objects failed or had bad lines reported as
-errors, 2 nothing could be read (bad path, bad arguments).
+errors, 2 nothing could be read or answered (bad path, bad arguments, a listing
+or an Athena query that failed).
 """
 
 from __future__ import annotations
