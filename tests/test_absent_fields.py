@@ -89,3 +89,34 @@ async def test_the_app_says_which_field_the_records_lack(default_log: Path) -> N
         toast = next(s for s in said if "No record matches" in s)
         assert "these records have no tcp-flags field" in toast
         assert "these records have no tcp-flags field" in app.table.placeholder
+
+
+@pytest.mark.parametrize("by", ["tcp-flags", "srcaddr,flow-direction"])
+def test_top_by_a_field_the_records_lack_is_refused(by: str, default_log: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """``top --by tcp-flags`` of default-format records printed one group, ``-``, holding
+    every record: read as "no record had TCP flags" (AWS's ``-``: not applicable to that
+    record), when the format never logs the field. It is one line naming it, exit 2."""
+    code = main(["top", str(default_log), "--by", by])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    err = captured.err.strip()
+    assert err.count("\n") == 0, err
+    field = by.split(",")[-1]
+    assert f"these records have no {field} field" in err, err
+    assert f"--by {field}" in err, err
+
+
+def test_top_by_a_field_some_records_have_still_groups(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Objects of two formats, one logging tcp-flags: the other's records are the '-' group
+    (as the README says of a mixed folder), and the answer is printed."""
+    (tmp_path / "a.log").write_text("\n".join(synth.generate_lines(50, seed=3)) + "\n")
+    fields = [*synth.DEFAULT_FIELDS, "tcp-flags"]
+    (tmp_path / "b.log").write_text(
+        "\n".join([" ".join(fields), *synth.generate_lines(50, seed=4, fields=fields)]) + "\n")
+    assert main(["top", str(tmp_path), "--by", "tcp-flags", "--metric", "records"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[0] == "tcp-flags" and len(out) > 2
+    assert sum(int(line.split()[1]) for line in out[1:]) == 100

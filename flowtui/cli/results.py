@@ -30,6 +30,9 @@ class Sink:
         self.progress = progress
         self.kept = 0
         self.done = False
+        #: Every column a batch brought: a ``--by`` field none had is one the records'
+        #: format does not log (``top`` refuses to group every record as '-' by it).
+        self.columns: set[str] = set()
 
     def write_batch(self, batch: Any, source: str, lines: Any = None, *,
                     family: str = "unknown") -> None:
@@ -37,6 +40,8 @@ class Sink:
         tells it): group states' note on unrecorded sums names the causes of '-' by it."""
         if self.key_fields:
             batch = with_key_columns(batch, source, self.key_fields)
+        if not self.columns.issuperset(batch.schema.names):
+            self.columns.update(batch.schema.names)
         if hasattr(self.into, "append"):  # a store keeps each batch's source (and lines)
             self.into.append(batch, source, lines)
         else:
