@@ -91,12 +91,13 @@ async def test_the_app_says_which_field_the_records_lack(default_log: Path) -> N
         assert "these records have no tcp-flags field" in app.table.placeholder
 
 
-@pytest.mark.parametrize("by", ["tcp-flags", "srcaddr,flow-direction"])
+@pytest.mark.parametrize("by", ["tcp-flags", "srcaddr,flow-direction", "region"])
 def test_top_by_a_field_the_records_lack_is_refused(by: str, default_log: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """``top --by tcp-flags`` of default-format records printed one group, ``-``, holding
     every record: read as "no record had TCP flags" (AWS's ``-``: not applicable to that
-    record), when the format never logs the field. It is one line naming it, exit 2."""
+    record), when the format never logs the field. It is one line naming it, exit 2. So is
+    ``region`` when neither the records nor the object's name (``default.log``) carry it."""
     code = main(["top", str(default_log), "--by", by])
     captured = capsys.readouterr()
     assert code == 2

@@ -38,10 +38,13 @@ class Sink:
                     family: str = "unknown") -> None:
         """``family`` is the batch's format family ("vpc", "tgw", "unknown"; ``loading``
         tells it): group states' note on unrecorded sums names the causes of '-' by it."""
-        if self.key_fields:
-            batch = with_key_columns(batch, source, self.key_fields)
         if not self.columns.issuperset(batch.schema.names):
             self.columns.update(batch.schema.names)
+        if self.key_fields:
+            batch = with_key_columns(batch, source, self.key_fields)
+            # from the object's key: known only when the key names them
+            self.columns.update(name for name in self.key_fields if name not in self.columns
+                                and batch.column(name).null_count < batch.num_rows)
         if hasattr(self.into, "append"):  # a store keeps each batch's source (and lines)
             self.into.append(batch, source, lines)
         else:
