@@ -121,3 +121,20 @@ def test_top_by_a_field_some_records_have_still_groups(tmp_path: Path,
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[0] == "tcp-flags" and len(out) > 2
     assert sum(int(line.split()[1]) for line in out[1:]) == 100
+
+
+@pytest.mark.parametrize("command", [["top", "--by", "action"],
+                                     ["hist", "--every", "1m", "--metric", "bytes"]])
+def test_sums_of_a_format_without_bytes_say_so(command: list[str], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A custom format without ``bytes``: every sum of bytes is '-', and the note blamed
+    "NODATA/SKIPDATA, Block Public Access" (AWS's causes of a '-' a record logs) for
+    records that are none of those; it names the field the format does not log."""
+    path = tmp_path / "nobytes.log"
+    path.write_text("interface-id srcaddr dstaddr action start end packets\n"
+                    "eni-1 10.0.0.1 10.0.0.2 ACCEPT 1709647200 1709647230 3\n"
+                    "eni-1 10.0.0.2 10.0.0.1 REJECT 1709647200 1709647230 1\n")
+    assert main([command[0], str(path), *command[1:]]) == 0
+    err = capsys.readouterr().err
+    assert "these records have no bytes field" in err, err
+    assert "NODATA" not in err and "Block Public Access" not in err, err

@@ -54,6 +54,18 @@ class Sink:
             self.progress.show(f"loaded {self.kept:,} matching records")
 
 
+    def lacking_sums(self) -> str | None:
+        """The note for sums of records whose format logs no packets or bytes at all, or
+        None: their '-' is not NODATA/SKIPDATA or Block Public Access (the note
+        ``unrecorded_note`` gives for '-' a record logged)."""
+        from flowtui.query.absent import lacking_words
+
+        lacking = [name for name in ("packets", "bytes") if name not in self.columns]
+        if not self.kept or not lacking:
+            return None
+        return lacking_words(lacking, "the sums of {it} are '-'")
+
+
 def with_key_columns(batch: Any, source: str, names: Sequence[str]) -> Any:
     import pyarrow as pa
 

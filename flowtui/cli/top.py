@@ -114,8 +114,8 @@ def run(args: argparse.Namespace) -> int:
     elif table.num_rows == 0 and states.records:
         say("no records")
     else:
-        note = unrecorded_note(states.unrecorded, states.held,
-                               families=states.unrecorded_families)
+        note = sink.lacking_sums() or unrecorded_note(
+            states.unrecorded, states.held, families=states.unrecorded_families)
         if note:
             say(note)
     return code
