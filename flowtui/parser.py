@@ -48,6 +48,7 @@ MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse threads before the feede
 #: pool spent ~0.55 s in turn against the feeding thread's 0.27 s of inflating.
 PARSE_THREADS = 2
 _BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes
+_BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
 
 
 class FlowLogParser:
@@ -370,6 +371,8 @@ class FlowLogParser:
 
     def _take_header(self, lines: bytes) -> bytes:
         """Read the header from the first non-blank line, or decide there is none."""
+        if lines.startswith(_BOM):  # a text saved by a Windows editor: no part of the header
+            lines = lines[len(_BOM):]
         # One pass over any run of blank lines: a flood of them costs linear time.
         found = _BLANK.match(lines)  # matches the empty string too
         blank = found.end() if found is not None else 0

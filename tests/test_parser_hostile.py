@@ -318,3 +318,14 @@ def test_a_bad_crc_keeps_every_record_of_the_member() -> None:
         batches, parser = parse_bytes(bytes(whole), chunk_size=chunk)
         assert records(batches) == 100, chunk
         assert parser.error is not None and "corrupt" in parser.error
+
+
+def test_a_text_file_saved_with_a_byte_order_mark_is_read() -> None:
+    """A flow log saved by a Windows editor (Notepad, PowerShell's UTF-8) starts with the
+    UTF-8 byte-order mark EF BB BF: it was "not a flow-log object: the first line is neither
+    a header of field names nor a record". The mark is no part of the header."""
+    for data in (b"\xef\xbb\xbf" + text(HEADER, V2_SSH), b"\xef\xbb\xbf" + text(V2_SSH)):
+        batches, parser = parse_bytes(data, chunk_size=2)
+        assert parser.error is None and parser.bad_count == 0, parser.error
+        assert [b.to_pylist() for b in batches][0][0]["version"] == 2
+        assert parser.fields == list(DEFAULT_FIELDS)
