@@ -125,6 +125,7 @@ class FlowLogParser:
         self._skipping_long_line = False
         self._lines_seen = 0  # physical lines taken so far (header and blank lines included)
         self._header_seen = False
+        self._default_assumed = False  # no header and no ``fields``: the 14 default fields
         self._block: list[bytes | memoryview] = []
         self._block_bytes = 0
         self._block_target = FIRST_BLOCK_BYTES
@@ -222,6 +223,12 @@ class FlowLogParser:
         self._flush_block()
         batches = self._ready(wait=True)
         self.bad_lines.sort(key=lambda bad: bad.line_number)
+        if self._default_assumed and self.bad_count and not self.records:
+            # a custom format's lines without their header (``zcat | grep … | flowtui -``):
+            # each bad line alone says a field's type, not that the columns were guessed
+            self._set_error("no header line: the lines were read as the default 14-field "
+                            "format; give their fields with --fields (a LogFormat: "
+                            "'${srcaddr} ${dstaddr} …')")
         self.close()
         return batches
 
@@ -403,6 +410,7 @@ class FlowLogParser:
                            "field names nor a record")
                 return b""
             self.fields = list(DEFAULT_FIELDS)
+            self._default_assumed = True
         return lines
 
     # ----------------------------------------------------------------- lines to batches

@@ -329,3 +329,19 @@ def test_a_text_file_saved_with_a_byte_order_mark_is_read() -> None:
         assert parser.error is None and parser.bad_count == 0, parser.error
         assert [b.to_pylist() for b in batches][0][0]["version"] == 2
         assert parser.fields == list(DEFAULT_FIELDS)
+
+
+def test_lines_of_a_custom_format_without_their_header_say_so() -> None:
+    """``zcat custom.log.gz | grep REJECT | flowtui top -``: grep drops the header, the lines
+    are read with the default 14 fields, and every one was bad ("version: '10.0.1.5' is not
+    an integer"), ending in "no records loaded": nothing said that the columns were guessed.
+    A headerless object none of whose lines fits the default format now says so, with the
+    way out (--fields); one whose lines fit is read as before."""
+    custom = V2_SSH.split()
+    reordered = " ".join(custom[3:] + custom[:3])  # srcaddr … log-status version account eni
+    batches, parser = parse_bytes(text(reordered, reordered))
+    assert records(batches) == 0 and parser.bad_count == 2
+    assert parser.error is not None and "no header line" in parser.error
+    assert "--fields" in parser.error
+    batches, parser = parse_bytes(text(V2_SSH, reordered))  # one fits: not the columns' fault
+    assert records(batches) == 1 and parser.error is None
