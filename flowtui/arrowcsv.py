@@ -313,6 +313,8 @@ def holds_field_name(table: pa.Table) -> bool:
     for column in table.columns:
         for chunk in column.chunks:
             values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            if pa.types.is_binary(values.type):  # a column the question does not read:
+                values = values.cast(pa.string())  # bytes, checked UTF-8 before this
             if pc.any(pc.is_in(pc.utf8_lower(values), value_set=_FIELD_SPELLINGS)).as_py():
                 return True
     return False

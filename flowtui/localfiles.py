@@ -27,7 +27,9 @@ class LocalPathError(Exception):
 
 
 def find_objects(paths: Sequence[str]) -> list[Path]:
-    """Files named directly, and every file below a named folder, in key order."""
+    """Files named directly, and every file below a named folder, in key order; a file
+    several paths name (a folder and a file in it) once, where it is first named (read
+    twice, its records were counted twice)."""
     found: list[Path] = []
     for name in paths:
         path = Path(name)
@@ -43,7 +45,11 @@ def find_objects(paths: Sequence[str]) -> list[Path]:
             raise LocalPathError(f"{name}: not a regular file or folder")
         else:
             raise LocalPathError(f"{name}: no such file or folder")
-    return found
+    if STDIN in paths:  # standard input is no file to read once
+        return found
+    from flowtui.refs import first_of_each
+
+    return first_of_each(found, str)
 
 
 def read_batches(path: Path, parser: FlowLogParser) -> Iterator[pa.RecordBatch]:

@@ -48,6 +48,7 @@ MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse threads before the feede
 #: pool spent ~0.55 s in turn against the feeding thread's 0.27 s of inflating.
 PARSE_THREADS = 2
 _BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes
+_BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
 
 
 class FlowLogParser:
@@ -124,6 +125,7 @@ class FlowLogParser:
         self._skipping_long_line = False
         self._lines_seen = 0  # physical lines taken so far (header and blank lines included)
         self._header_seen = False
+        self._default_assumed = False  # no header and no ``fields``: the 14 default fields
         self._block: list[bytes | memoryview] = []
         self._block_bytes = 0
         self._block_target = FIRST_BLOCK_BYTES
@@ -221,6 +223,12 @@ class FlowLogParser:
         self._flush_block()
         batches = self._ready(wait=True)
         self.bad_lines.sort(key=lambda bad: bad.line_number)
+        if self._default_assumed and self.bad_count and not self.records:
+            # a custom format's lines without their header (``zcat | grep … | flowtui -``):
+            # each bad line alone says a field's type, not that the columns were guessed
+            self._set_error("no header line: the lines were read as the default 14-field "
+                            "format; give their fields with --fields (a LogFormat: "
+                            "'${srcaddr} ${dstaddr} …')")
         self.close()
         return batches
 
@@ -370,6 +378,8 @@ class FlowLogParser:
 
     def _take_header(self, lines: bytes) -> bytes:
         """Read the header from the first non-blank line, or decide there is none."""
+        if lines.startswith(_BOM):  # a text saved by a Windows editor: no part of the header
+            lines = lines[len(_BOM):]
         # One pass over any run of blank lines: a flood of them costs linear time.
         found = _BLANK.match(lines)  # matches the empty string too
         blank = found.end() if found is not None else 0
@@ -400,6 +410,7 @@ class FlowLogParser:
                            "field names nor a record")
                 return b""
             self.fields = list(DEFAULT_FIELDS)
+            self._default_assumed = True
         return lines
 
     # ----------------------------------------------------------------- lines to batches

@@ -8,10 +8,10 @@ fetching, parsing and ordering. ``flowtui.loader`` re-exports both names for its
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flowtui import layout
 from flowtui.events import ObjectRef
@@ -19,6 +19,9 @@ from flowtui.s3.url import S3Url, meant_as_s3_url
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
+
+
+T = TypeVar("T")
 
 
 class LoadError(Exception):
@@ -37,7 +40,9 @@ def resolve(
     """The objects behind ``locations`` (S3 URLs, local files or folders), in key order per
     location. S3 prefixes with a window list only the date/hour folders the window needs;
     local folders are walked recursively and filtered by the time in file names.
-    ``listed``: S3 URLs already selected (``flowtui.s3.select.objects_at``), not listed again."""
+    ``listed``: S3 URLs already selected (``flowtui.s3.select.objects_at``), not listed again.
+    An object several locations name (a path twice, a folder and a file in it) is read once,
+    where it is first named: read twice, its records were counted twice."""
     refs: list[ObjectRef] = []
     for location in locations:
         if meant_as_s3_url(location):  # "s3:/x" too: one line saying it is no URL
@@ -58,7 +63,21 @@ def resolve(
                         for e in entries)
         else:
             refs.extend(_local_refs(location, since, until))
-    return refs
+    return first_of_each(refs, lambda ref: ref.location)
+
+
+def first_of_each(items: Iterable[T], location: Callable[[T], str]) -> list[T]:
+    """``items`` without those whose object an earlier one names: an S3 URL as it is, a
+    local file by its real path (``day/a.log`` and ``day/./a.log`` are one file)."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        where = location(item)
+        key = where if meant_as_s3_url(where) else os.path.realpath(where)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def _local_refs(location: str, since: datetime | None, until: datetime | None

@@ -89,3 +89,52 @@ async def test_the_app_says_which_field_the_records_lack(default_log: Path) -> N
         toast = next(s for s in said if "No record matches" in s)
         assert "these records have no tcp-flags field" in toast
         assert "these records have no tcp-flags field" in app.table.placeholder
+
+
+@pytest.mark.parametrize("by", ["tcp-flags", "srcaddr,flow-direction", "region"])
+def test_top_by_a_field_the_records_lack_is_refused(by: str, default_log: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """``top --by tcp-flags`` of default-format records printed one group, ``-``, holding
+    every record: read as "no record had TCP flags" (AWS's ``-``: not applicable to that
+    record), when the format never logs the field. It is one line naming it, exit 2. So is
+    ``region`` when neither the records nor the object's name (``default.log``) carry it."""
+    code = main(["top", str(default_log), "--by", by])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    err = captured.err.strip()
+    assert err.count("\n") == 0, err
+    field = by.split(",")[-1]
+    assert f"these records have no {field} field" in err, err
+    assert f"--by {field}" in err, err
+
+
+def test_top_by_a_field_some_records_have_still_groups(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Objects of two formats, one logging tcp-flags: the other's records are the '-' group
+    (as the README says of a mixed folder), and the answer is printed."""
+    (tmp_path / "a.log").write_text("\n".join(synth.generate_lines(50, seed=3)) + "\n")
+    fields = [*synth.DEFAULT_FIELDS, "tcp-flags"]
+    (tmp_path / "b.log").write_text(
+        "\n".join([" ".join(fields), *synth.generate_lines(50, seed=4, fields=fields)]) + "\n")
+    assert main(["top", str(tmp_path), "--by", "tcp-flags", "--metric", "records"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[0] == "tcp-flags" and len(out) > 2
+    assert sum(int(line.split()[1]) for line in out[1:]) == 100
+
+
+@pytest.mark.parametrize("command", [["top", "--by", "action"],
+                                     ["hist", "--every", "1m", "--metric", "bytes"]])
+def test_sums_of_a_format_without_bytes_say_so(command: list[str], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A custom format without ``bytes``: every sum of bytes is '-', and the note blamed
+    "NODATA/SKIPDATA, Block Public Access" (AWS's causes of a '-' a record logs) for
+    records that are none of those; it names the field the format does not log."""
+    path = tmp_path / "nobytes.log"
+    path.write_text("interface-id srcaddr dstaddr action start end packets\n"
+                    "eni-1 10.0.0.1 10.0.0.2 ACCEPT 1709647200 1709647230 3\n"
+                    "eni-1 10.0.0.2 10.0.0.1 REJECT 1709647200 1709647230 1\n")
+    assert main([command[0], str(path), *command[1:]]) == 0
+    err = capsys.readouterr().err
+    assert "these records have no bytes field" in err, err
+    assert "NODATA" not in err and "Block Public Access" not in err, err

@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
     (["athena", "ddl"], "flowtui: athena ddl: the following arguments are required"),
     (["story", "samples"], "flowtui: story needs --where EXPR"),
     (["config", "--nope"], "flowtui: config: unrecognized arguments: --nope"),
+    # --fields a user types: a near miss of AWS's names read a column of that name and
+    # answered "no srcaddr" (or printed it under the typo); a name twice, the same
+    (["cat", "-", "--fields", "${srcadr} ${dstaddr}"], "unknown field 'srcadr' (did you mean "
+                                                      "'srcaddr'?)"),
+    (["top", "-", "--by", "srcaddr", "--fields", "srcaddr,dstaddr,srcaddr"],
+     "srcaddr is named twice"),
 ])
 def test_a_command_line_mistake_is_one_line(argv: list[str], says: str,
                                             capsys: pytest.CaptureFixture[str]) -> None:

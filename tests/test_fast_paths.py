@@ -241,3 +241,30 @@ def test_bad_lines_keep_their_line_numbers(counted: Path, tmp_path: Path,
     said = [line[len(prefix):].split(":")[0] for line in capsys.readouterr().err.splitlines()
             if line.startswith(prefix) and line[len(prefix):].split(":")[0].isdigit()]
     assert said == [str(n) for n in expected] and len(said) == 20
+
+
+def test_a_format_of_text_fields_only_is_counted(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A custom format with no integer field (``${interface-id} ${srcaddr} ${dstaddr}
+    ${action}``): ``top --by action`` said "Function 'utf8_lower' has no kernel matching
+    input types (binary)" and "no records loaded" (exit 1) of a file with a record, and from
+    standard input with ``--fields`` it ended in a traceback. The columns a question does
+    not read are bytes there; the header check reads them as the text they were checked to
+    be."""
+    path = tmp_path / "text.log"
+    path.write_text("interface-id srcaddr dstaddr action\n"
+                    "eni-1 10.0.0.1 10.0.0.2 ACCEPT\neni-1 10.0.0.2 10.0.0.1 REJECT\n"
+                    "eni-2 10.0.0.3 10.0.0.2 ACCEPT\n")
+    assert cli.main(["top", str(path), "--by", "action", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert "kernel" not in captured.err and "no records" not in captured.err, captured.err
+    rows = {r["action"]: r["records"] for r in csv.DictReader(io.StringIO(captured.out))}
+    assert rows == {"ACCEPT": "2", "REJECT": "1"}
+    body = "".join(path.read_text().splitlines(keepends=True)[1:]).encode()
+    piped = subprocess.run(
+        [sys.executable, "-m", "flowtui", "top", "-", "--fields",
+         "interface-id,srcaddr,dstaddr,action", "--by", "srcaddr", "--format", "csv"],
+        input=body, capture_output=True, cwd=ROOT, timeout=120)
+    assert piped.returncode == 0 and b"Traceback" not in piped.stderr, piped.stderr
+    assert piped.stdout.decode().splitlines()[1:] == ["\"10.0.0.1\",1,,", "\"10.0.0.2\",1,,",
+                                                      "\"10.0.0.3\",1,,"]

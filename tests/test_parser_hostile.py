@@ -318,3 +318,30 @@ def test_a_bad_crc_keeps_every_record_of_the_member() -> None:
         batches, parser = parse_bytes(bytes(whole), chunk_size=chunk)
         assert records(batches) == 100, chunk
         assert parser.error is not None and "corrupt" in parser.error
+
+
+def test_a_text_file_saved_with_a_byte_order_mark_is_read() -> None:
+    """A flow log saved by a Windows editor (Notepad, PowerShell's UTF-8) starts with the
+    UTF-8 byte-order mark EF BB BF: it was "not a flow-log object: the first line is neither
+    a header of field names nor a record". The mark is no part of the header."""
+    for data in (b"\xef\xbb\xbf" + text(HEADER, V2_SSH), b"\xef\xbb\xbf" + text(V2_SSH)):
+        batches, parser = parse_bytes(data, chunk_size=2)
+        assert parser.error is None and parser.bad_count == 0, parser.error
+        assert [b.to_pylist() for b in batches][0][0]["version"] == 2
+        assert parser.fields == list(DEFAULT_FIELDS)
+
+
+def test_lines_of_a_custom_format_without_their_header_say_so() -> None:
+    """``zcat custom.log.gz | grep REJECT | flowtui top -``: grep drops the header, the lines
+    are read with the default 14 fields, and every one was bad ("version: '10.0.1.5' is not
+    an integer"), ending in "no records loaded": nothing said that the columns were guessed.
+    A headerless object none of whose lines fits the default format now says so, with the
+    way out (--fields); one whose lines fit is read as before."""
+    custom = V2_SSH.split()
+    reordered = " ".join(custom[3:] + custom[:3])  # srcaddr … log-status version account eni
+    batches, parser = parse_bytes(text(reordered, reordered))
+    assert records(batches) == 0 and parser.bad_count == 2
+    assert parser.error is not None and "no header line" in parser.error
+    assert "--fields" in parser.error
+    batches, parser = parse_bytes(text(V2_SSH, reordered))  # one fits: not the columns' fault
+    assert records(batches) == 1 and parser.error is None

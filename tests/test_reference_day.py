@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 from flowtui.fields import DEFAULT_FIELDS
 from flowtui.query.expr import parse
@@ -157,3 +158,40 @@ def test_cat_streams_the_records_of_a_bare_time_on_the_data_day(tmp_path: Path) 
         assert result.returncode == 0, result.stderr
         rows = result.stdout.splitlines()[1:]
         assert rows and (len(rows) == 5 if extra else len(rows) > 100), result.stderr
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("2024-03-05 14:00:05 UTC", datetime(2024, 3, 5, 14, 0, 5, tzinfo=UTC)),
+    ("2024-03-05T14:00 utc", datetime(2024, 3, 5, 14, 0, tzinfo=UTC)),
+    ("14:05Z", datetime(2024, 3, 5, 14, 5, tzinfo=UTC)),
+    ("14:05 UTC", datetime(2024, 3, 5, 14, 5, tzinfo=UTC)),
+])
+def test_a_time_as_flowtui_prints_it_is_read_back(typed: str, meant: datetime) -> None:
+    """The story and the detail panel print times as ``2024-03-05 14:00:05 UTC``, and the
+    "not a time" hint offers ``2024-03-05T14:00 [UTC]``: pasted back into ``--since``, ``@``
+    or ``during`` either was refused ("not a time"), as was ``14:05Z``."""
+    from flowtui.query.verdict import utc_time
+
+    day = ReferenceDay(date(2024, 3, 5))
+    assert parse_time(typed, day=day) == meant
+    printed = utc_time(int(meant.timestamp()))
+    assert parse_time(printed) == meant
+
+
+def test_a_time_with_two_zones_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a time"):
+        parse_time("2024-03-05T14:00+01:00 UTC")
+
+
+def test_an_until_clock_time_with_its_zone_is_on_the_day_of_since(tmp_path: Path) -> None:
+    """``--until '14:05 UTC'`` is a clock time as ``--until 14:05`` is: on the day of
+    ``--since``, not today (the window then held every record after --since)."""
+    folder = tmp_path
+    write_day(folder)
+    plain = flowtui("top", str(folder), "--by", "action", "--format", "csv",
+                    "--since", "2024-03-05T14:00", "--until", "14:02")
+    zoned = flowtui("top", str(folder), "--by", "action", "--format", "csv",
+                    "--since", "2024-03-05 14:00:00 UTC", "--until", "14:02 UTC")
+    assert plain.returncode == 0, plain.stderr
+    assert zoned.returncode == 0, zoned.stderr
+    assert zoned.stdout == plain.stdout

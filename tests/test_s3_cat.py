@@ -35,6 +35,34 @@ def test_cat_a_day_folder(s3_server: Any, capsys: pytest.CaptureFixture[str]) ->
     assert len(rows) == sum(len(o.lines) for o in objects)
 
 
+@pytest.mark.parametrize("window", [[], ["--since", "2024-03-05T00:00"]])
+def test_an_object_named_by_two_paths_is_read_once(s3_server: Any, window: list[str],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``cat s3://b/day/ s3://b/day/`` (a path twice, or a prefix and an object under it, as
+    shell history and globs make them) printed every record twice, so ``top`` and ``hist``
+    summed them twice: a count no flow log holds. An object is read once, in the order of
+    the first path that names it; both the streamed listing (no window) and the windowed
+    selection."""
+    day = f"s3://{s3_server.main_bucket}/{DAY_PREFIX}"
+    objects = s3_server.under(s3_server.main_bucket, DAY_PREFIX)
+    one = objects[0].url
+    code, rows, err = cat(capsys, day, one, day, "--endpoint-url", s3_server.endpoint_url,
+                          *window)
+    assert (code, err) == (0, "")
+    assert len(rows) == sum(len(o.lines) for o in objects)
+
+
+def test_a_local_file_named_by_two_paths_is_read_once(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    folder = tmp_path / "day"
+    folder.mkdir()
+    (folder / "a.log").write_bytes(lines(HEADER, *GOOD[:5]))
+    (folder / "b.log").write_bytes(lines(HEADER, *GOOD[5:8]))
+    code, rows, err = cat(capsys, str(folder), str(folder / "a.log"), str(tmp_path / "day/./"))
+    assert (code, err, len(rows)) == (0, "", 8)
+
+
 def test_cat_with_a_window_and_a_limit(s3_server: Any, capsys: pytest.CaptureFixture[str]
                                        ) -> None:
     before = set(threading.enumerate())

@@ -250,6 +250,37 @@ async def test_at_in_the_top_n_pane_jumps_to_a_typed_address(
                        what="drilled to the found row")
 
 
+async def test_at_in_the_top_n_pane_goes_to_the_address_typed_not_one_containing_it(
+        tmp_path: Any) -> None:
+    """``@ 10.0.0.1`` put the cursor on the row of 10.0.0.100 (ranked above it: the text is
+    in it), and Enter then filtered to 10.0.0.100; ``@ 2001:DB8:0:0:0:0:0:7`` said "No row of
+    top dst has …" with 2001:db8::7's row shown. An address typed is that address, in any
+    spelling (README: "@ and an address … puts the cursor on its row")."""
+    header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol " \
+             "packets bytes start end action log-status"
+    lines = [header]
+    for dst, size in (("10.0.0.10", 9000), ("10.0.0.100", 6000), ("10.0.0.1", 5000),
+                      ("2001:db8::7", 3000)):
+        lines.append(f"2 123456789012 eni-0a1b2c3d4e5f60001 10.9.9.9 {dst} 40000 443 6 10 "
+                     f"{size} 1709647200 1709647260 ACCEPT OK")
+    path = tmp_path / "find.log"
+    path.write_text("\n".join(lines) + "\n")
+    app = FlowtuiApp(str(path))
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _loaded(pilot, app)
+        top = await _top_by(pilot, app, "2", "dst")
+        assert [r.values[0] for r in top.data.rows][:3] == ["10.0.0.10", "10.0.0.100",
+                                                            "10.0.0.1"]
+        await press(pilot, "at", *"10.0.0.1", "enter")
+        await wait_for(pilot, lambda: top.data.rows[top.cursor_row].values == ("10.0.0.1",),
+                       what="the cursor on 10.0.0.1")
+        await press(pilot, "at", *"2001:DB8:0:0:0:0:0:7", "enter")
+        await wait_for(pilot, lambda: top.data.rows[top.cursor_row].values == ("2001:db8::7",)
+                       or any("No row" in n for n in notes), what="found or not")
+        assert top.data.rows[top.cursor_row].values == ("2001:db8::7",), notes
+
+
 async def test_a_top_n_group_whose_records_recorded_no_bytes_shows_dash_and_ranks_last(
         s3_server: Any, s3_client: Any) -> None:
     """A NODATA record carries '-' in packets, bytes and action (AWS, Flow log record

@@ -86,3 +86,18 @@ async def test_in_the_app_a_cut_part_ends_in_an_ellipsis_not_a_hidden_second_row
                        what="drawn")
         line = screen_text(pilot)[-2].rstrip()
         assert line.endswith("…"), line
+
+
+async def test_one_bad_line_and_one_new_row_are_singular() -> None:
+    """A file with one bad line said "1 bad lines" (and a tail with one new row "1 new
+    rows"): the count of the status line is English."""
+    app = OneLine()
+    async with app.run_test(size=(200, 3)) as pilot:
+        status = app.query_one(RecordStatus)
+        status.total, status.position, status.new_rows = 10, 0, 1
+        status.load = LoadStatus(label=LABEL, objects_done=1, objects_total=1, bytes_read=1,
+                                 records=10, bad_lines=1, running=False)
+        await wait_for(pilot, lambda: "bad line" in screen_text(pilot)[0], what="drawn")
+        line = screen_text(pilot)[0]
+    assert "1 bad line " in line + " " and "1 bad lines" not in line, line
+    assert "1 new row (End follows)" in line, line

@@ -183,9 +183,22 @@ def field_list(text: str) -> list[str]:
     from flowtui.fields import parse_field_list  # the field catalogue loads Arrow's types
 
     try:
-        return parse_field_list(text)
+        fields = parse_field_list(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    # Typed by a user, a name near one of AWS's is a typo, not a field flowtui does not know
+    # yet (those are kept): read as a column of its own, the real field was "absent".
+    from flowtui.fields import FIELDS
+    from flowtui.query.words import nearest_field
+
+    for name in fields:
+        near = None if name in FIELDS else nearest_field(name, FIELDS, cutoff=0.8)
+        if near is not None:
+            raise argparse.ArgumentTypeError(f"unknown field {name!r} (did you mean {near!r}?)")
+    twice = named_twice(fields)
+    if twice is not None:
+        raise argparse.ArgumentTypeError(f"{twice} is named twice")
+    return fields
 
 
 def add_output_options(parser: argparse.ArgumentParser,

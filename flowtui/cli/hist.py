@@ -78,8 +78,8 @@ def run(args: argparse.Namespace) -> int:
             return 2
         times = pc.strftime(table.column("time"), format="%Y-%m-%dT%H:%M:%SZ")
         table = table.set_column(0, "time", times)
-        note = unrecorded_note(states.unrecorded, states.held,
-                               families=states.unrecorded_families)
+        note = sink.lacking_sums() or unrecorded_note(
+            states.unrecorded, states.held, families=states.unrecorded_families)
     if args.format == "table":
         table = table.append_column("", pa.array(bars(table.column(args.metric).to_pylist()),
                                                  pa.string()))

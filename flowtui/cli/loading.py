@@ -311,8 +311,8 @@ def _open_listing(args: argparse.Namespace, cancel: threading.Event
 
 class _Listing:
     """The objects of s3:// paths, listed on a thread of its own into a ``RefFeed``, in the
-    order ``resolve`` gives them (each path's objects in key order, a path given twice
-    loaded twice); ``object_pages`` says which. A failure closes the feed with its line
+    order ``resolve`` gives them (each path's objects in key order, an object two paths
+    name loaded once); ``object_pages`` says which. A failure closes the feed with its line
     and sets ``cancel``, so the load stops. ``stop`` cuts a listing the load no longer
     needs (``--limit`` reached, the reader gone)."""
 
@@ -335,22 +335,19 @@ class _Listing:
         from flowtui.s3.url import S3Url
 
         error: str | None = None
-        listed: dict[str, list[ObjectRef]] = {}
+        seen: set[str] = set()  # each object once, as resolve gives them
         try:
             with self._scope.active():
-                for location in self._paths:
-                    if location in listed:
-                        self.feed.add(listed[location])
-                        continue
-                    refs = listed[location] = []
+                for location in dict.fromkeys(self._paths):
                     for page in object_pages(self._client, location):
                         if self._cancel.is_set():
                             return
                         got = [ObjectRef.s3(S3Url(e.bucket, e.key), e.size, e.etag)
                                for e in page]
+                        got = [ref for ref in got if ref.location not in seen]
+                        seen.update(ref.location for ref in got)
                         if got and not self.feed.refs:
                             self._read_ahead(got[0])
-                        refs.extend(got)
                         self.feed.add(got)
         except SelectError as exc:
             if not (self._stopped or self._cancel.is_set()):  # (not after --limit was met)

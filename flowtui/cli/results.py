@@ -30,13 +30,21 @@ class Sink:
         self.progress = progress
         self.kept = 0
         self.done = False
+        #: Every column a batch brought: a ``--by`` field none had is one the records'
+        #: format does not log (``top`` refuses to group every record as '-' by it).
+        self.columns: set[str] = set()
 
     def write_batch(self, batch: Any, source: str, lines: Any = None, *,
                     family: str = "unknown") -> None:
         """``family`` is the batch's format family ("vpc", "tgw", "unknown"; ``loading``
         tells it): group states' note on unrecorded sums names the causes of '-' by it."""
+        if not self.columns.issuperset(batch.schema.names):
+            self.columns.update(batch.schema.names)
         if self.key_fields:
             batch = with_key_columns(batch, source, self.key_fields)
+            # from the object's key: known only when the key names them
+            self.columns.update(name for name in self.key_fields if name not in self.columns
+                                and batch.column(name).null_count < batch.num_rows)
         if hasattr(self.into, "append"):  # a store keeps each batch's source (and lines)
             self.into.append(batch, source, lines)
         else:
@@ -44,6 +52,18 @@ class Sink:
         self.kept += batch.num_rows
         if self.progress is not None:
             self.progress.show(f"loaded {self.kept:,} matching records")
+
+
+    def lacking_sums(self) -> str | None:
+        """The note for sums of records whose format logs no packets or bytes at all, or
+        None: their '-' is not NODATA/SKIPDATA or Block Public Access (the note
+        ``unrecorded_note`` gives for '-' a record logged)."""
+        from flowtui.query.absent import lacking_words
+
+        lacking = [name for name in ("packets", "bytes") if name not in self.columns]
+        if not self.kept or not lacking:
+            return None
+        return lacking_words(lacking, "the sums of {it} are '-'")
 
 
 def with_key_columns(batch: Any, source: str, names: Sequence[str]) -> Any:

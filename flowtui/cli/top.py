@@ -88,6 +88,17 @@ def run(args: argparse.Namespace) -> int:
     progress.clear()
     if code == 2:
         return code
+    lacking = [b for b in by if sink.kept and b.removesuffix(".name") not in sink.columns]
+    if lacking:
+        from flowtui.query.absent import lacking_words
+
+        # Each record would be in one '-' group, read as "not applicable to this record"
+        # (AWS's '-'), when the format never logs the field: no answer rather than that.
+        words = lacking_words([b.removesuffix(".name") for b in lacking],
+                              "every record would be in one '-' group: group by a field "
+                              "they log")
+        say(f"--by {','.join(lacking)}: {words}")
+        return 2
     try:
         table = top_of(states.result(), by, args.metric, args.n)
     except SumTooLarge as exc:
@@ -103,8 +114,8 @@ def run(args: argparse.Namespace) -> int:
     elif table.num_rows == 0 and states.records:
         say("no records")
     else:
-        note = unrecorded_note(states.unrecorded, states.held,
-                               families=states.unrecorded_families)
+        note = sink.lacking_sums() or unrecorded_note(
+            states.unrecorded, states.held, families=states.unrecorded_families)
         if note:
             say(note)
     return code

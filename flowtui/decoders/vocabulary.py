@@ -193,7 +193,8 @@ def decode_tag(value: object) -> str | None:
 def decode_account_id(value: object) -> str | None:
     text = str(value)
     if text == "unknown":
-        return "unknown: an AWS service created the interface (e.g. a VPC endpoint or NLB)"
+        return ("unknown: AWS may write this for an interface an AWS service created "
+                "(e.g. a VPC endpoint or NLB)")
     return _account_number(text)
 
 

@@ -66,14 +66,19 @@ def _known(expr: Expr, have: set[str]) -> bool | None:
 def absent_hint(where: Expr | None, present: Iterable[str]) -> str:
     """A clause for a "no record matches" line, or "" when every field tested is there:
     ``"these records have no tcp-flags field (their flow-log format does not log it)"``."""
-    missing = absent_fields(where, present)
+    return lacking_words(absent_fields(where, present))
+
+
+def lacking_words(missing: list[str], then: str = "a filter on {it} cannot match") -> str:
+    """The words for fields the records' format does not log, and ``then`` (``{it}``: it or
+    them), or "" for none: also why ``top --by`` such a field is refused."""
     if not missing:
         return ""
     names = ", ".join(missing)
     noun = "field" if len(missing) == 1 else "fields"
     pronoun = "it" if len(missing) == 1 else "them"
     return (f"these records have no {names} {noun} (their flow-log format does not log "
-            f"{pronoun}; a filter on {pronoun} cannot match)")
+            f"{pronoun}; {then.format(it=pronoun)})")
 
 
-__all__ = ["absent_fields", "absent_hint", "cannot_match"]
+__all__ = ["absent_fields", "absent_hint", "cannot_match", "lacking_words"]

@@ -7,6 +7,7 @@ group-by. The story screen and ``flowtui story --conversation`` show it beside a
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -15,7 +16,7 @@ import pyarrow.compute as pc
 from flowtui.decoders import human_bytes
 from flowtui.fields import detect_family
 from flowtui.query.arrow import compile_arrow
-from flowtui.query.expr import And, Compare, Expr, Or
+from flowtui.query.expr import And, Compare, Expr, InNet, Or
 from flowtui.query.flow import RECORDERS
 from flowtui.query.sums import check_sums, unrecorded, unrecorded_note
 from flowtui.store import RecordStore
@@ -84,7 +85,19 @@ class Conversation:
 
 
 def _from(side: str, address: str) -> Expr:
-    return Or((Compare(f"{side}addr", "=", address), Compare(f"pkt-{side}addr", "=", address)))
+    return Or((_is(f"{side}addr", address), _is(f"pkt-{side}addr", address)))
+
+
+def _is(field: str, address: str) -> Expr:
+    """``field`` holds ``address`` however either is spelled: an IPv6 address as a /128
+    network (``2001:DB8::7`` is the 2001:db8::7 AWS may write in full), as ``host`` does."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return Compare(field, "=", address)
+    if parsed.version == 6:
+        return InNet(field, (f"{parsed}/128",))
+    return Compare(field, "=", str(parsed))
 
 
 def conversation(store: RecordStore, a: str, b: str) -> Conversation:

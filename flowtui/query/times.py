@@ -22,6 +22,9 @@ from flowtui import arrowcompute as pc
 
 _RELATIVE = re.compile(r"^-?(\d+(?:\.\d+)?)\s*([smhdw])$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+#: A zone written after the time: ``Z`` or `` UTC``, as flowtui prints times (the story's
+#: ``2024-03-05 14:00:05 UTC``): typed back, it means what no zone means here, UTC.
+_UTC = re.compile(r"(?:\s*utc|z)$", re.IGNORECASE)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -69,7 +72,9 @@ def day_of_data(batches: Iterable[pa.RecordBatch]) -> date | None:
 
 def is_clock(text: str) -> bool:
     """Whether ``text`` is a clock time alone (``14:05``, ``9:30:15``): a time of no day."""
-    return _CLOCK.match(text.strip()) is not None
+    value = text.strip()
+    zone = _UTC.search(value)
+    return _CLOCK.match(value[:zone.start()].rstrip() if zone else value) is not None
 
 
 def parse_time(text: str, now: datetime | None = None, *, base: str | None = None,
@@ -86,11 +91,15 @@ def parse_time(text: str, now: datetime | None = None, *, base: str | None = Non
 def _parse_time(text: str, now: datetime | None = None, *, base: str | None = None,
                 day: ReferenceDay | None = None) -> datetime:
     """A UTC time from what a user types: ISO 8601 (``2024-03-05T14:00``, ``2024-03-05 14:00Z``,
-    ``2024-03-05``; no zone means UTC), epoch seconds, an age (``90m``, ``-2h``, ``1d`` ago), or
-    a clock time (``14:05``) on the day of ``base`` (another time the user typed), else of
-    ``day`` (marked used), else today."""
+    ``2024-03-05``; no zone means UTC, and so does ``UTC`` after it, as flowtui prints times:
+    ``2024-03-05 14:00:05 UTC``), epoch seconds, an age (``90m``, ``-2h``, ``1d`` ago), or a
+    clock time (``14:05``, ``14:05Z``) on the day of ``base`` (another time the user typed),
+    else of ``day`` (marked used), else today."""
     value = text.strip()
     now = now or datetime.now(tz=UTC)
+    zone = _UTC.search(value)
+    if zone is not None and zone.start():
+        value = value[:zone.start()].rstrip()
     m = _RELATIVE.match(value)
     if m:
         seconds = float(m.group(1)) * _UNITS[m.group(2)]
@@ -112,7 +121,9 @@ def _parse_time(text: str, now: datetime | None = None, *, base: str | None = No
             on = datetime(day.day.year, day.day.month, day.day.day, tzinfo=UTC)
         return on.replace(hour=hour, minute=minute, second=second, microsecond=0)
     try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        t = datetime.fromisoformat(value)
+        if zone is not None and t.tzinfo is not None:  # 14:00+01:00 UTC
+            raise ValueError(value)
     except ValueError:
         raise ValueError(
             f"not a time: {text!r} (use 2024-03-05T14:00 [UTC], 14:05, epoch seconds, "

@@ -342,15 +342,15 @@ def explain_status_row(record: Mapping[str, object]) -> str:
                 f"{utc_time(record.get('start'))} to "
                 f"{utc_time(record.get('end'))}: records were skipped in this interval "
                 "(capacity limits or an internal error), and one such row can stand for "
-                "many lost flows (§3.2), so totals for this interface and interval are "
+                "many lost flows, so totals for this interface and interval are "
                 "lower bounds. There is no flow to tell; a later interval of the same "
                 "interface, or another interface on the path, may show the traffic.")
     elif status == "NODATA":
         text = (f"This is a NODATA row (log-status NODATA) for {place(record)} from "
                 f"{utc_time(record.get('start'))} to "
                 f"{utc_time(record.get('end'))}: the interface had no traffic in or out "
-                "during the interval (§3.2), so there is no flow to tell. Traffic expected "
-                "then did not reach this interface, or was of a kind never logged (§9).")
+                "during the interval, so there is no flow to tell. Traffic expected "
+                "then did not reach this interface, or was of a kind never logged.")
     else:
         text = ("This record names no addresses (srcaddr/dstaddr are '-'), so it has no "
                 "flow whose reply could be looked for.")
@@ -371,10 +371,10 @@ def _explain_bpa(said: Said) -> str:
                f"interface in {said.where()}, at an overlapping time ({_brief(blocked)}), "
                "has reject-reason BPA")
     return (f"{who}: VPC Block Public Access refused it, not a security group or a network "
-            "ACL (§3.9). BPA blocks traffic "
+            "ACL. BPA blocks traffic "
             "through internet gateways and egress-only internet gateways for the whole "
             "account and region unless the VPC or subnet is excluded; its records carry no "
-            "bytes (§9). To confirm, look at the Block Public Access mode (bidirectional "
+            "bytes. To confirm, look at the Block Public Access mode (bidirectional "
             f"or ingress-only) and its exclusions for the VPC and subnet of {place(blocked)}.")
 
 
@@ -389,7 +389,7 @@ def _bpa_unknown(case: Case) -> str:
     if case.block_public_access != "not-ruled-out":
         return ""
     return (" Block Public Access is not ruled out: this flow log's format has no "
-            "reject-reason, the field that names a BPA block (§3.9), no record of this flow on "
+            "reject-reason, the field that names a BPA block, no record of this flow on "
             "this interface in another flow log says it, and an address of the record may be "
             "on the Internet, where BPA blocks traffic through internet gateways.")
 
@@ -401,7 +401,7 @@ def _explain_after_close(rejected: Mapping[str, object],
     return (f"The REJECT ({_brief(rejected)}) comes after a record of the same connection "
             f"that carries tcp-flags {closer.get('tcp-flags')} ({names}) on the same "
             f"interface ({_brief(closer)}): the connection was closing or closed, and "
-            "packets that arrive after a connection has closed are REJECTed (§3.1). This "
+            "packets that arrive after a connection has closed are REJECTed. This "
             "is not a rule problem. It would be confirmed by the REJECTed records being "
             "few packets right after the FIN/RST and by no new SYN of this tuple being "
             "REJECTed later; REJECTs that go on or grow point at a rule instead.")
@@ -419,7 +419,7 @@ def _explain_nacl(case: Case, accepted: Mapping[str, object],
             f"and the reverse tuple REJECTed ({_brief(rejected)}), "
             f"{overlap(accepted, rejected)}. Security groups are stateful, so a reply to "
             "traffic they allowed is allowed by them too; a network ACL is stateless, and "
-            f"is the likely block (§3.1). Check the {rule_set(direction)} rules of the "
+            f"is the likely block. Check the {rule_set(direction)} rules of the "
             f"network ACL of that interface's subnet (the rejected traffic {leaves} the "
             f"interface: {how}) for {allow}. It would be confirmed by that NACL having no "
             "allow rule covering it before a deny, and by the REJECTs stopping once such "
@@ -444,7 +444,7 @@ def _explain_request_rejected(case: Case, accepted: Mapping[str, object],
             "ACCEPTed one as a reply to an earlier request of the same tuple. Security "
             "groups pass replies to requests they allowed, not new requests: a security "
             f"group or a network ACL refuses this one{_unless_bpa(case)}, and flow logs alone "
-            f"can't say which (§3.1). Check the {rules} rules of the security group of "
+            f"can't say which. Check the {rules} rules of the security group of "
             f"{place(rejected)} ({how}) for {target}, then the {rules} rules of its subnet's "
             "network ACL. It would be confirmed by finding the rule; a rule changed between "
             f"the two records would explain why the earlier request passed.{_bpa_unknown(case)}")
@@ -487,7 +487,7 @@ def _explain_rejected(case: Case) -> str:
     return (f"The record was REJECTed ({_brief(r)}) and nothing of this tuple was ACCEPTed "
             "on this interface in the loaded data (action, both directions). A security "
             f"group or a network ACL refuses it{_unless_bpa(case)}; flow logs alone can't say "
-            "which (§3.1)."
+            "which."
             f"{note} {where} It would be confirmed by finding "
             "the rule: if the security group allows it, the NACL is the block (or the "
             f"other way round). The ACCEPTs of this tuple would not show if this flow log "
@@ -499,7 +499,7 @@ def _explain_reply_rejected_elsewhere(case: Case, rejected: Mapping[str, object]
     return (f"The record was ACCEPTed ({_brief(case.record)}), and its reverse tuple was "
             f"REJECTed at another interface ({_brief(rejected)}, {place(rejected)}) where "
             "the request itself was not seen. "
-            "A security group or network ACL there refuses the reply (§3.1); load that "
+            "A security group or network ACL there refuses the reply; load that "
             "interface's records around the same time to see both directions, and check "
             f"the {rule_set(direction)} rules of its security group and of its subnet's "
             f"network ACL ({how}) for the reply's "
@@ -508,7 +508,7 @@ def _explain_reply_rejected_elsewhere(case: Case, rejected: Mapping[str, object]
 
 def _explain_ok(case: Case, reply: Sighting, rejected: Sequence[Sighting]) -> str:
     note = (f" {len(rejected)} reverse record(s) were REJECTed in the same windows too; "
-            "if they follow a FIN or RST they are the after-close REJECTs of §3.1."
+            "if they follow a FIN or RST they are the after-close REJECTs."
             if rejected else "")
     if reply.same_interface:
         found = (f"The record ({_brief(case.record)}) and its reply "
@@ -533,7 +533,7 @@ def _explain_incomplete(case: Case, status: Sequence[Mapping[str, object]],
         parts.append(f"{place(row)} reported log-status "
                      f"{row.get('log-status')} from {utc_time(row.get('start'))} to "
                      f"{utc_time(row.get('end'))} (records were skipped there, and the reply "
-                     "may be among them, §3.2)")
+                     "may be among them)")
     if missing:
         parts.append("the records around this one that could hold the reply are not all "
                      f"loaded ({len(missing)} missing: see missing)")
@@ -550,7 +550,7 @@ def _explain_no_reply(case: Case, elsewhere: Sequence[Sighting],
     r = case.record
     tcp = ""
     if as_int(r.get("protocol")) == TCP and opens(r):
-        tcp = (f" It carries tcp-flags {r.get('tcp-flags')} (SYN, §3.6) and no SYN-ACK "
+        tcp = (f" It carries tcp-flags {r.get('tcp-flags')} (SYN) and no SYN-ACK "
                "(18) was seen coming back: the connection was not answered here.")
     path = (f" The same flow was also seen at {len(elsewhere)} other interface(s) "
             "(see elsewhere), none with a reply." if elsewhere else "")
@@ -559,12 +559,12 @@ def _explain_no_reply(case: Case, elsewhere: Sequence[Sighting],
         spans = ", ".join(f"{utc_time(q.get('start'))} to {utc_time(q.get('end'))}"
                           for q in quiet[:3])
         nodata = (f" The interface reported log-status NODATA ({spans}): no traffic at "
-                  "all crossed it then, so no reply came back through it (§3.2).")
+                  "all crossed it then, so no reply came back through it.")
     return (f"The record was ACCEPTed ({_brief(r)}) and no record of the reverse tuple "
             "(dstaddr/srcaddr and ports swapped, same protocol) exists in the loaded data "
             f"around it, on any interface.{tcp}{path}{nodata} The peer did not answer, or "
             "the reply was not logged: it took another interface whose flow log is not "
-            "loaded, it is traffic that is never logged (§9), or it was REJECTed and this "
+            "loaded, it is traffic that is never logged, or it was REJECTed and this "
             f"flow log records ACCEPT traffic only ({TRAFFIC_TYPE}). It would be confirmed "
             "by the peer's own interface showing the request arrive and nothing leave.")
 

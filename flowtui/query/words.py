@@ -83,10 +83,10 @@ def protocols() -> dict[str, int]:
     return names | {"icmpv6": 58, "icmp6": 58}
 
 
-def nearest_field(name: str, known: Iterable[str]) -> str | None:
+def nearest_field(name: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
     candidates = {canonical_name(k) for k in known}
     found = difflib.get_close_matches(name.lower().replace("_", "-"), candidates, n=1,
-                                      cutoff=0.6)
+                                      cutoff=cutoff)
     return found[0] if found else None
 
 

@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from flowtui.decoders import counted, human_bytes
+from flowtui.decoders import human_bytes
 from flowtui.ui.widgets.safe import literal
 
 MIN_CUT = 16
@@ -121,12 +121,12 @@ class RecordStatus(Static):
         if self.note:
             add(3, literal(self.note), "italic")
         if self.new_rows:
-            add(1, f"{counted(self.new_rows, 'new rows')} (End follows)", "bold reverse")
+            add(1, f"{_some(self.new_rows, 'new', 'rows')} (End follows)", "bold reverse")
         if self.tail:
             add(2, literal(self.tail))
         load = self.load
         if load.bad_lines:
-            add(2, counted(load.bad_lines, "bad lines"), "bold")
+            add(2, _some(load.bad_lines, "bad", "lines"), "bold")
         if load.errors:
             add(1, f"{load.errors:,} failed", "bold")
         if load.running:
@@ -145,3 +145,9 @@ class RecordStatus(Static):
         if load.label:
             add(7, literal(load.label), "dim")
         return parts
+
+
+def _some(number: int, adjective: str, noun: str) -> str:
+    """``1 bad line``, ``2 bad lines`` (``decoders.counted`` makes its first word singular:
+    here the noun, given in the plural, comes second)."""
+    return f"{number:,} {adjective} {noun.removesuffix('s') if number == 1 else noun}"

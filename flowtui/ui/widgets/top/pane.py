@@ -10,6 +10,7 @@ costing a key press anything.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -369,18 +370,25 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
 
     def find(self, text: str, step: int = 1) -> bool:
         """Move the cursor to the next row (``step`` -1: the previous), wrapping, whose key
-        as shown contains ``text`` (any case): an address, a port, a name."""
+        is ``text`` (an address in any spelling, a port), else whose key as shown contains
+        ``text`` (any case): part of an address, a name."""
         self.found_text = text = text.strip()
         rows = self._rows()
         wanted = text.lower()
         names = self._names_of(text)
+        fields = self.data.key.fields if self.data is not None else ()
+        # An address or a port typed is that value: its own row, not the first whose text
+        # holds it (10.0.0.100 for 10.0.0.1), in any spelling (2001:DB8::7); text that is
+        # no row's whole value is searched for inside the rows' keys.
+        test = same_value(text)
+        exact = test if any(test(v) for row in rows for v in row.values) else None
         count = len(rows)
         for offset in range(1, count + 1):
             at = (self.cursor_row + step * offset) % count
-            if wanted in self._key_text(rows[at]).lower() or any(
+            if (any(exact(v) for v in rows[at].values) if exact is not None
+                    else wanted in self._key_text(rows[at]).lower()) or any(
                     (field, value) in names for field, value in zip(
-                        self.data.key.fields if self.data is not None else (),
-                        rows[at].values, strict=False)):
+                        fields, rows[at].values, strict=False)):
                 self.cursor_row = at
                 return True
         self.notify(f"No row of top {self.key.name} has {literal(text)}",
@@ -535,3 +543,20 @@ class TopPane(ScrollView, can_focus=True, inherit_bindings=False):
             # no share of what was not recorded: '-', not 0.0 %
             Segment(f" {share * 100:5.1f}%" if value is not None else f" {'-':>5} ", style),
         ]).crop_extend(0, width, self.rich_style)
+
+
+def same_value(text: str) -> Callable[[object], bool]:
+    """A test of a key value against ``text``: as an address when it is one (any spelling),
+    else as the value's text (a port, an interface id)."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return lambda value: value is not None and str(value) == text
+
+    def same(value: object) -> bool:
+        try:
+            return value is not None and ipaddress.ip_address(str(value)) == address
+        except ValueError:
+            return False
+
+    return same
