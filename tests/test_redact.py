@@ -55,7 +55,7 @@ def test_athena_errors_never_show_the_credentials(s3_server, tmp_path: Path, mod
     extra = ("--profile", "echo") if source == "profile" else ()
     with echo_endpoint(mode) as endpoint:
         done = _top(s3_server, endpoint, env, *extra)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr  # a query Athena did not answer
     assert "Traceback" not in done.stderr
     assert "<hidden>" in done.stderr  # the echo arrived, redacted
     assert KEY_ID not in done.stderr and TOKEN not in done.stderr, done.stderr
