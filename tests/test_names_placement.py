@@ -254,11 +254,12 @@ def test_names_are_the_same_whether_text_is_read_as_dictionaries_or_plain_string
     """``cat --format csv`` reads text as plain strings (no dictionary per block), every other
     output as dictionaries: ``with_names`` must place and name each record alike (records of
     two VPCs, a deleted interface, an address of both)."""
-    plain = batch_of(records(ec2_world, places) * 3)
+    unplaced = {"interface-id": None, "srcaddr": ec2_world.web["ip"], "dstaddr": "10.20.9.9"}
+    plain = batch_of([*records(ec2_world, places), unplaced] * 3)
     encoded = pa.RecordBatch.from_arrays(
         [c.dictionary_encode() if pa.types.is_string(c.type) else c for c in plain.columns],
         names=plain.schema.names)
     fields = ("interface-id.name", "srcaddr.name", "dstaddr.name")
     from_plain = both.with_names(plain).select(fields).to_pydict()
     assert from_plain == both.with_names(encoded).select(fields).to_pydict()
-    assert from_plain["srcaddr.name"][:4] == ["web-1", None, "other-web", None]
+    assert from_plain["srcaddr.name"][:5] == ["web-1", None, "other-web", None, None]
