@@ -540,3 +540,4 @@ def test_integers_beyond_the_column_type_compare_in_every_engine(expr: Expr) -> 
     rows = store.rows(0, len(store))
     assert DuckDB(store).rows(expr) == matching(expr, rows)
     assert via_arrow(expr, store) == matching(expr, rows)
+    assert via_runs(expr, store) == via_runs(Not(Not(expr)), store) == matching(expr, rows)
