@@ -68,6 +68,11 @@ def test_cat_names_in_csv_table_and_parquet(ec2_world: World, files: dict[str, P
     done = flowtui(w, files, "cat", str(files["log"]), "--format", "csv")
     table = list(csv.DictReader(io.StringIO(done.stdout)))
     assert table[2]["dstaddr.name"] == "web-1" and table[2]["srcaddr.name"] == ""
+    # CSV reads text as plain strings, JSON lines as dictionaries: the same names
+    fields = ("interface-id.name", "srcaddr.name", "dstaddr.name")
+    rows = jsonl(flowtui(w, files, "cat", str(files["log"]), "--format", "jsonl").stdout)
+    assert [[r[f] for f in fields] for r in table] == [[r[f] or "" for f in fields]
+                                                        for r in rows]
     shown = flowtui(w, files, "cat", str(files["log"]))
     header, first = shown.stdout.splitlines()[:2]
     assert "interface-id.name" in header.split() and "web-1" in first.split()

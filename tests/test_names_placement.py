@@ -247,3 +247,19 @@ def test_every_name_an_address_has_is_what_at_finds_in_a_ranking_by_name(
     assert world_only.every_name("srcaddr", "10.20.1.77") == {"new-holder"}
     assert world_only.every_name("srcaddr", "10.99.99.99") == set()
     assert world_only.every_name("interface-id", ec2_world.web["eni"]) == {"web-1"}
+
+
+def test_names_are_the_same_whether_text_is_read_as_dictionaries_or_plain_strings(
+        ec2_world: World, places: dict[str, Any], both: Names) -> None:
+    """``cat --format csv`` reads text as plain strings (no dictionary per block), every other
+    output as dictionaries: ``with_names`` must place and name each record alike (records of
+    two VPCs, a deleted interface, an address of both)."""
+    unplaced = {"interface-id": None, "srcaddr": ec2_world.web["ip"], "dstaddr": "10.20.9.9"}
+    plain = batch_of([*records(ec2_world, places), unplaced] * 3)
+    encoded = pa.RecordBatch.from_arrays(
+        [c.dictionary_encode() if pa.types.is_string(c.type) else c for c in plain.columns],
+        names=plain.schema.names)
+    fields = ("interface-id.name", "srcaddr.name", "dstaddr.name")
+    from_plain = both.with_names(plain).select(fields).to_pydict()
+    assert from_plain == both.with_names(encoded).select(fields).to_pydict()
+    assert from_plain["srcaddr.name"][:5] == ["web-1", None, "other-web", None, None]

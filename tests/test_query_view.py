@@ -6,8 +6,10 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flowtui.export import conform, unified_schema
 from flowtui.fields import DEFAULT_FIELDS
 from flowtui.parser import parse_bytes
+from flowtui.query.arrow import split
 from flowtui.query.query import Query, UnknownField, parse_sort
 from flowtui.query.view import RecordView
 from flowtui.store import RecordStore
@@ -182,3 +184,47 @@ def test_a_sort_in_two_halves_is_arrows_stable_sort(values: list[int | None],
     want = pc.array_sort_indices(array, order="descending" if descending else "ascending")
     assert (got is None and array.null_count == len(array)) or \
         got.to_pylist() == want.to_pylist()
+
+
+def test_a_batch_of_more_than_65536_rows_keeps_four_byte_offsets_among_two_byte_ones() -> None:
+    # The view evaluates runs of batches at once; a run never mixes offset widths.
+    parsed = _batches(70_000, seed=11)
+    schema = unified_schema(parsed)
+    big = pa.Table.from_batches([conform(b, schema) for b in parsed], schema=schema
+                                ).unify_dictionaries().combine_chunks().to_batches()
+    assert len(big) == 1 and big[0].num_rows > 65_536
+    small = _batches(20_000, seed=12)
+    store = _store(small, big, small)
+    view = RecordView(store, Query.build("tcp and bytes > 1000"))
+    rows = store.rows(0, len(store))
+    expected = [r for r in rows if r["protocol"] == 6 and isinstance(r["bytes"], int)
+                and r["bytes"] > 1000]
+    assert view.rows(0, len(view)) == expected
+    widths = [part.offsets.type for part in view._parts]
+    assert widths == [pa.uint16()] * len(small) + [pa.uint32()] + [pa.uint16()] * len(small)
+    big_matches = len(view._parts[len(small)].offsets)
+    assert view.nbytes == 2 * (len(view) - big_matches) + 4 * big_matches
+
+
+def test_a_view_keeps_two_bytes_per_match_of_batches_under_64k_rows() -> None:
+    # What the view's docstring promises: no validity bitmap or wider type on the offsets.
+    store = _store(_batches(50_000, seed=6))
+    for where in ("tcp", "tcp and bytes > 1000", "not dstaddr in 10.0.0.0/8", "reject"):
+        view = RecordView(store, Query.build(where))
+        assert len(view) > 0
+        assert view.nbytes == 2 * len(view), where
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 6), max_size=8), st.data())
+def test_split_cuts_any_chunking_into_the_counts(counts: list[int], data: st.DataObject
+                                                 ) -> None:
+    values = list(range(sum(counts)))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(values)), max_size=5)))
+    edges = [0, *cuts, len(values)]
+    chunks = [pa.array(values[a:b], pa.uint16())
+              for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    pieces = split(chunks, counts, pa.uint16())
+    assert [p.to_pylist() for p in pieces] == [
+        values[sum(counts[:i]):sum(counts[:i + 1])] for i in range(len(counts))]
+    assert all(p.type == pa.uint16() for p in pieces)

@@ -482,9 +482,11 @@ def _stream(args: argparse.Namespace, query: Any, keep: Any, columns: tuple[str,
         prefilter = filtering.Prefilter.of(query)
         if keep is not None:
             prefilter = keep.watching(prefilter)
-        # CSV takes text columns as plain strings, as a plain local cat does (``_local``);
-        # names are looked up on dictionaries.
-        plain = args.format == "csv" and filtering.loaded_names(args) is None
+        # CSV takes text columns as plain strings, as a plain local cat does (``_local``),
+        # with --names too: ``Names.with_names`` makes dictionaries of the named columns
+        # alone, which costs less than a dictionary of every text column in every block
+        # that the CSV writer then decodes (bench/bench_names.py).
+        plain = args.format == "csv"
         code = loading.load(args, sink, keep, prefilter=prefilter, dictionaries=not plain,
                             on_objects=lambda client, refs: one_header(args, sink, client,
                                                                        refs))

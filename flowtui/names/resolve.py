@@ -258,13 +258,15 @@ class Names:
         columns are looked up together (one hash of the known addresses per batch)."""
         present = batch.schema.names
         wanted = [f for f in fields if f in present and f + SUFFIX not in present]
+        # each named column as a dictionary once (a CSV cat reads text as plain strings)
+        as_dictionary = {f: _dictionary(batch.column(f)) for f in wanted}
         named: dict[str, pa.Array] = {}
         addresses = [f for f in wanted if f in ADDRESS_FIELDS]
         if addresses:
             # each address with the VPC its record is placed in (module docstring): names
             # are looked up per distinct (VPC, address) pair, found on integer codes
-            codes, wheres = self._where_codes(batch)
-            encoded = [_dictionary(batch.column(f)) for f in addresses]
+            codes, wheres = self._where_codes(batch, as_dictionary.get("interface-id"))
+            encoded = [as_dictionary[f] for f in addresses]
             if len(wheres) * sum(len(e.dictionary) for e in encoded) > 1 << 18:
                 if codes is None:
                     codes = pa.repeat(pa.scalar(0, pa.int64()), batch.num_rows)
@@ -285,7 +287,7 @@ class Names:
                 offset += size
         for field_name in wanted:
             if field_name not in named:
-                named[field_name] = self.column(field_name, batch.column(field_name))
+                named[field_name] = self.column(field_name, as_dictionary[field_name])
         arrays: list[pa.Array] = []
         labels: list[str] = []
         for name, column in zip(present, batch.columns, strict=True):
@@ -296,7 +298,8 @@ class Names:
                 labels.append(name + SUFFIX)
         return pa.RecordBatch.from_arrays(arrays, names=labels)
 
-    def _where_codes(self, batch: pa.RecordBatch) -> tuple[pa.Array | None, list[str]]:
+    def _where_codes(self, batch: pa.RecordBatch, ids: pa.DictionaryArray | None = None
+                     ) -> tuple[pa.Array | None, list[str]]:
         """Per row, a code of the VPC its record is placed in (int64), and the VPC of each
         code ("" for a record that can't be placed: no interface-id column, or an
         interface the inventory lacks). Only the places the batch has get a code. Codes
@@ -304,7 +307,8 @@ class Names:
         per-row code is made or added (naming 1M records took three times as long)."""
         if "interface-id" not in batch.schema.names or not self.interfaces.by_id:
             return None, [""]
-        ids = _dictionary(batch.column("interface-id"))
+        if ids is None:  # (``with_names`` hands it the column's dictionary it made)
+            ids = _dictionary(batch.column("interface-id"))
         code: dict[str, int] = {}
         per_id = []
         for value in ids.dictionary.to_pylist():

@@ -1,17 +1,25 @@
-"""A filter expression evaluated on Arrow record batches, one batch at a time.
+"""A filter expression evaluated on Arrow record batches, as they arrive.
 
 Batches are evaluated as they arrive (a load or a tail appends them), so the predicate works
-on one ``RecordBatch`` and never needs the whole store. String columns are dictionary-encoded:
+on the batches it is given and never needs the whole store. A view hands it every new batch
+at once (``offsets``): consecutive batches of one schema are read as one ``pa.Table`` (no
+copy) and each kernel runs once over all of them, Arrow looping over the chunks in C++ —
+one kernel call per batch costs more than the work on a batch of ~12k rows (10M records are
+~850 batches). String columns are dictionary-encoded:
 a leaf is evaluated once on the dictionary (a few thousand distinct addresses, a handful of
 actions) and mapped to rows through the indices with ``take``, which is what keeps a CIDR test
-(Python's ``ipaddress``, per distinct value) cheap on a million rows. Two-valued logic: a leaf
-is false where its value is missing or its column absent; ``Not`` inverts that exactly.
+(Python's ``ipaddress``, per distinct value) cheap on a million rows; each batch has its own
+dictionary, so that part stays per batch. Two-valued logic: a leaf is false where its value
+is missing or its column absent; ``Not`` inverts that exactly. A leaf leaves a missing value
+null and ``And``/``Or`` use Kleene's logic, where null reads "false, as far as this
+subtree goes": over ``And``/``Or`` alone (monotone) filling the nulls with false once at the
+end gives what filling every leaf would, and ``Not`` fills its operand before inverting.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
 import pyarrow as pa
@@ -46,7 +54,7 @@ class ArrowPredicate:
         self.matches_everything = isinstance(expr, Const) and expr.value
 
     def mask(self, batch: pa.RecordBatch) -> pa.BooleanArray:
-        return _evaluate(self.expr, batch)
+        return _no_nulls(_evaluate(self.expr, batch))
 
     def filter(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         if self.matches_everything:
@@ -59,41 +67,141 @@ class ArrowPredicate:
             return _sequence(batch.num_rows)
         return pc.indices_nonzero(self.mask(batch))
 
+    def offsets(self, batches: Sequence[pa.RecordBatch]) -> list[pa.Array]:
+        """Per batch, the row numbers of its matching records within it: uint16 for a batch
+        of up to 65,536 rows, else uint32 (what a view keeps per batch).
 
-_SEQUENCE: list[pa.Array] = [pa.array([], pa.uint64())]
+        Runs of batches of one schema are evaluated at once; the matches come out as the
+        run's row numbers within their own batch (a filter of a per-batch sequence by the
+        run's mask: no row-number arithmetic, no cast) and are cut back per batch by the
+        count of true bits of each batch's stretch of the mask."""
+        out: list[pa.Array] = []
+        for run in _runs(batches):
+            out += self._run_offsets(run)
+        return out
+
+    def _run_offsets(self, run: list[pa.RecordBatch]) -> list[pa.Array]:
+        width = _offset_type(run[0])
+        sizes = [batch.num_rows for batch in run]
+        if self.matches_everything:
+            return [_sequence(size, width) for size in sizes]
+        table = pa.Table.from_batches(run)
+        mask = _no_nulls(_evaluate(self.expr, table))
+        if isinstance(mask, pa.ChunkedArray):
+            mask = mask.chunk(0) if mask.num_chunks == 1 else mask.combine_chunks()
+        if mask.buffers()[0] is not None:
+            # fill_null leaves an all-valid bitmap, and a filter by a mask with one gives
+            # its output one: a view would keep 2.125 bytes a match instead of 2.
+            mask = pa.Array.from_buffers(pa.bool_(), len(mask), [None, mask.buffers()[1]],
+                                         offset=mask.offset)
+        counts = []
+        start = 0
+        for size in sizes:
+            counts.append(mask.slice(start, size).true_count)
+            start += size
+        sequence = pa.chunked_array([_sequence(size, width) for size in sizes], width)
+        kept = pc.filter(sequence, mask)
+        return split(kept.chunks if isinstance(kept, pa.ChunkedArray) else [kept], counts,
+                     width)
 
 
-def _sequence(length: int) -> pa.Array:
-    """0 … length-1 (uint64), sliced from one cached array rather than built in Python."""
-    if len(_SEQUENCE[0]) < length:
+#: Rows of one run at most (its masks are bits: 4M rows, 0.5 MB each).
+RUN_ROWS = 1 << 22
+
+
+def _runs(batches: Sequence[pa.RecordBatch]) -> Iterator[list[pa.RecordBatch]]:
+    """Consecutive batches of one schema and one offset type, ``RUN_ROWS`` rows at most
+    (a batch bigger than that is a run of its own)."""
+    run: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in batches:
+        if run and (rows + batch.num_rows > RUN_ROWS or _offset_type(batch) != _offset_type(
+                run[0]) or not batch.schema.equals(run[0].schema)):
+            yield run
+            run, rows = [], 0
+        run.append(batch)
+        rows += batch.num_rows
+    if run:
+        yield run
+
+
+def _offset_type(batch: pa.RecordBatch) -> pa.DataType:
+    return pa.uint16() if batch.num_rows <= 1 << 16 else pa.uint32()
+
+
+def split(chunks: Sequence[pa.Array], counts: Sequence[int], width: pa.DataType
+          ) -> list[pa.Array]:
+    """``chunks`` read end to end, cut into arrays of ``counts`` values each: a piece within
+    one chunk is a slice of it (Arrow's filter gives one chunk per batch with a match, but
+    does not promise it), one across chunks a concatenation."""
+    out: list[pa.Array] = []
+    chunks = [c for c in chunks if len(c)]
+    number, position = 0, 0  # the chunk and the place in it where the next piece starts
+    for count in counts:
+        pieces: list[pa.Array] = []
+        while count:
+            chunk = chunks[number]
+            take = min(count, len(chunk) - position)
+            pieces.append(chunk if take == len(chunk) else chunk.slice(position, take))
+            count -= take
+            position += take
+            if position == len(chunk):
+                number, position = number + 1, 0
+        if not pieces:
+            out.append(pa.array([], width))
+        else:
+            out.append(pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces))
+    return out
+
+
+_SEQUENCE: dict[pa.DataType, pa.Array] = {}
+
+
+def _sequence(length: int, of: pa.DataType | None = None) -> pa.Array:
+    """0 … length-1 (uint64 unless ``of`` says), sliced from one cached array rather than
+    built in Python."""
+    of = of or pa.uint64()
+    made = _SEQUENCE.get(of)
+    if made is None or len(made) < length:
         size = max(length, 1 << 16)
         ones = pa.repeat(pa.scalar(1, pa.uint64()), size)
-        _SEQUENCE[0] = pc.subtract(pc.cumulative_sum(ones), pa.scalar(1, pa.uint64()))
-    return _SEQUENCE[0].slice(0, length)
+        made = pc.subtract(pc.cumulative_sum(ones), pa.scalar(1, pa.uint64()))
+        if of != pa.uint64():
+            made = pc.cast(made.slice(0, min(size, 1 << of.bit_width)), of)
+        # No validity bitmap (the kernels leave an all-valid one), which a filter would copy.
+        made = pa.Array.from_buffers(of, len(made), [None, made.buffers()[1]])
+        _SEQUENCE[of] = made
+    return made.slice(0, length)
 
 
 def compile_arrow(expr: Expr) -> ArrowPredicate:
     return ArrowPredicate(expr)
 
 
-def _evaluate(expr: Expr, batch: pa.RecordBatch) -> pa.BooleanArray:
+def _evaluate(expr: Expr, batch: pa.RecordBatch | pa.Table) -> pa.BooleanArray:
+    """``expr`` on ``batch`` (or a run of batches as a table); null where only missing
+    values decide it (false, for whoever reads it)."""
     match expr:
         case Const(value):
             return _constant(value, batch.num_rows)
         case Not(item):
-            return pc.invert(_evaluate(item, batch))
+            return pc.invert(_no_nulls(_evaluate(item, batch)))
         case And(items):
             result = _evaluate(items[0], batch)
             for item in items[1:]:
-                result = pc.and_(result, _evaluate(item, batch))
+                result = pc.and_kleene(result, _evaluate(item, batch))
             return result
         case Or(items):
             result = _evaluate(items[0], batch)
             for item in items[1:]:
-                result = pc.or_(result, _evaluate(item, batch))
+                result = pc.or_kleene(result, _evaluate(item, batch))
             return result
         case _:
             return _leaf(expr, batch)
+
+
+def _no_nulls(mask: pa.BooleanArray) -> pa.BooleanArray:
+    return pc.fill_null(mask, False) if mask.null_count else mask
 
 
 def _constant(value: bool, length: int) -> pa.BooleanArray:
@@ -101,19 +209,22 @@ def _constant(value: bool, length: int) -> pa.BooleanArray:
         [], pa.bool_())
 
 
-def _leaf(leaf: Leaf, batch: pa.RecordBatch) -> pa.BooleanArray:
+def _leaf(leaf: Leaf, batch: pa.RecordBatch | pa.Table) -> pa.BooleanArray:
     index = batch.schema.get_field_index(leaf.field)
     if index < 0:
         return _constant(False, batch.num_rows)
     column = batch.column(index)
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if pa.types.is_dictionary(column.type):
-        on_values = _on_values(leaf, column.dictionary)
-        result = pc.take(on_values, column.indices)
-    else:
-        result = _on_values(leaf, column)
-    return pc.fill_null(result, False) if result.null_count else result
+    if not pa.types.is_dictionary(column.type):
+        return _on_values(leaf, column)
+    if isinstance(column, pa.Array):
+        return _on_dictionary(leaf, column)
+    # Each batch of a run has its own dictionary: the leaf on each, mapped to its rows.
+    return pa.chunked_array([_on_dictionary(leaf, chunk) for chunk in column.chunks],
+                            pa.bool_())
+
+
+def _on_dictionary(leaf: Leaf, column: pa.DictionaryArray) -> pa.BooleanArray:
+    return pc.take(_on_values(leaf, column.dictionary), column.indices)
 
 
 def _on_values(leaf: Leaf, values: pa.Array) -> pa.Array:

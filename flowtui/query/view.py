@@ -287,11 +287,12 @@ class RecordView:
                 self._drop_before(snapshot.dropped)
                 self._store_dropped = snapshot.dropped
                 changed = True
-            for number in range(len(self._parts), len(snapshot.batches)):
+            first = len(self._parts)
+            # All new batches at once: the predicate runs its kernels over runs of them.
+            found = self._predicate.offsets(snapshot.batches[first:])
+            for number, offsets in enumerate(found, first):
                 batch = snapshot.batches[number]
                 start = snapshot.dropped + snapshot.starts[number]
-                offsets = self._predicate.indices(batch)
-                offsets = pc.cast(offsets, pa.uint16() if batch.num_rows <= 65536 else pa.uint32())
                 self._parts.append(_Part(start, batch.num_rows, offsets))
                 self._counts.append(self._matched)
                 self._matched += len(offsets)
