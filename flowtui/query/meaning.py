@@ -30,6 +30,7 @@ from flowtui.query.words import (
     FLAG_LETTERS,
     FLAG_NAMES,
     INTEGER_DOMAINS,
+    LOWER_CASE_IDS,
     PORT_FIELDS,
     TIME_FIELDS,
     abbreviated_network,
@@ -281,6 +282,8 @@ class _Build:
             return _negated_if_known(one, field, op)
         if (op in ("=", "!=") and not is_integer(field) and field not in ENUM_VALUES
                 and any(c in text for c in "*?[")):
+            if field in LOWER_CASE_IDS or field in ADDRESS_FIELDS:
+                text = text.lower()  # as AWS writes IDs and IPv6 hex: ENI-0AB* is eni-0ab*
             glob: Expr = Match(field, text, "glob")
             return _negated_if_known(glob, field, op)
         value = self._value(field, token)
@@ -330,6 +333,8 @@ class _Build:
                 # construction (``srcaddr = reject``); damaged text is still reachable by ~.
                 raise Refused(token, f"{field} takes an IP address, not {text!r}"
                                      + address_hint(text, f"{field} =")) from None
+        if field in LOWER_CASE_IDS:
+            return text.lower()  # AWS writes IDs in lower case: ENI-0ABC is eni-0abc
         return text
 
     def _in_domain(self, field: str, token: Token, number: int) -> None:

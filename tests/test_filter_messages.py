@@ -1,0 +1,79 @@
+"""A user walk through the filter language (--where and the filter bar): filters that matched
+nothing by construction, and errors that named the wrong problem.
+
+- ``interface-id = ENI-D9A1*`` matched nothing: AWS writes resource IDs as a prefix and
+  lower-case letters and digits (EC2 user guide, Resource IDs: "i-1234567890abcdef0"), so an
+  ID typed in capitals is read in lower case, the same tree for Arrow, DuckDB and Athena.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowtui.query.expr import parse
+from flowtui.query.sql import predicate_sql
+from flowtui.store import RecordStore
+from tests.cli_fork import flowtui_run
+from tests.test_query_values import NOW, arrow_rows, duck_rows, store_of
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "account-id interface-id vpc-id subnet-id instance-id srcaddr dstaddr bytes"
+ROWS = [
+    "123456789012 eni-0d9a1b2c3d4e5f607 vpc-0a1b2c3d subnet-0f1e2d3c i-0abc1234def567890 "
+    "10.0.0.5 2001:db8::a 100",                                                    # 0
+    "123456789012 eni-0ffff000011112222 vpc-0a1b2c3d subnet-0aaaaaaa i-0fff1234def567890 "
+    "10.0.0.6 10.0.1.9 200",                                                       # 1
+    "unknown eni-0d9a1b2c3d4e5f608 - - - 10.0.0.7 10.0.1.9 300",                   # 2
+]
+
+
+@pytest.fixture(scope="module")
+def ids() -> RecordStore:
+    return store_of(HEADER, ROWS)
+
+
+def both(store: RecordStore, text: str) -> list[int]:
+    found = arrow_rows(store, text)
+    assert duck_rows(store, text) == found, text
+    return found
+
+
+@pytest.mark.parametrize(("upper", "lower", "expected"), [
+    ("interface-id = ENI-0D9A1*", "interface-id = eni-0d9a1*", [0, 2]),
+    ("interface-id = ENI-0D9A1B2C3D4E5F607", "interface-id = eni-0d9a1b2c3d4e5f607", [0]),
+    ("interface-id != ENI-0D9A1B2C3D4E5F607", "interface-id != eni-0d9a1b2c3d4e5f607", [1, 2]),
+    ("vpc-id in (VPC-0A1B2C3D, vpc-9)", "vpc-id in (vpc-0a1b2c3d, vpc-9)", [0, 1]),
+    ("subnet-id = Subnet-0F1E*", "subnet-id = subnet-0f1e*", [0]),
+    ("instance-id = I-0FFF1234DEF567890", "instance-id = i-0fff1234def567890", [1]),
+    ("account-id = UNKNOWN", "account-id = unknown", [2]),
+    ("dstaddr = 2001:DB8::*", "dstaddr = 2001:db8::*", [0]),
+])
+def test_an_id_typed_in_capitals_finds_the_id_aws_writes(ids: RecordStore, upper: str,
+                                                        lower: str, expected: list[int]
+                                                        ) -> None:
+    """AWS writes resource IDs in lower case (EC2 user guide, Resource IDs: a resource
+    identifier, a hyphen and letters and numbers, "i-1234567890abcdef0"), so ``ENI-0D9A1*``
+    matched nothing by construction; it now reads as the ID, in Arrow, DuckDB and Athena's SQL
+    alike."""
+    assert both(ids, upper) == both(ids, lower) == expected
+    for dialect in ("duckdb", "athena"):
+        assert predicate_sql(parse(upper, ids.columns, now=NOW), ids.columns, dialect) \
+            == predicate_sql(parse(lower, ids.columns, now=NOW), ids.columns, dialect)
+
+
+def test_a_regular_expression_on_an_id_stays_as_typed(ids: RecordStore) -> None:
+    """``~`` is the exact way to damaged text (README): its case is the user's."""
+    assert both(ids, "interface-id ~ '^eni-0d9a1'") == [0, 2]
+    assert both(ids, "interface-id ~ '^ENI'") == []
+
+
+def test_cat_where_an_id_in_capitals_prints_its_records() -> None:
+    """The walk's command: ``flowtui cat FILE --where 'interface-id = ENI-…*'`` said "no
+    record matches" (exit 0, nothing printed); the sample's interface is eni-45eb484b…"""
+    sample = next((ROOT / "samples").rglob("*.log.gz"))
+    upper = flowtui_run("cat", str(sample), "--where", "interface-id = ENI-45EB484B*",
+                        "--columns", "interface-id", "--format", "jsonl", "--limit", "1")
+    assert upper.returncode == 0, upper.stderr
+    assert '"eni-45eb484b0326643cc"' in upper.stdout
