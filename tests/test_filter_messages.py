@@ -4,6 +4,9 @@ nothing by construction, and errors that named the wrong problem.
 - ``interface-id = ENI-D9A1*`` matched nothing: AWS writes resource IDs as a prefix and
   lower-case letters and digits (EC2 user guide, Resource IDs: "i-1234567890abcdef0"), so an
   ID typed in capitals is read in lower case, the same tree for Arrow, DuckDB and Athena.
+- ``srcport = dstport`` said "unknown service 'dstport'" and ``packets < bytes`` "packets is a
+  number, not 'bytes'": the problem is comparing two fields. ``bytes > -1`` said "bytes is a
+  number, not '-1'": it is a number, one no counter holds.
 """
 
 from __future__ import annotations
@@ -77,3 +80,49 @@ def test_cat_where_an_id_in_capitals_prints_its_records() -> None:
                         "--columns", "interface-id", "--format", "jsonl", "--limit", "1")
     assert upper.returncode == 0, upper.stderr
     assert '"eni-45eb484b0326643cc"' in upper.stdout
+
+
+def where_error(text: str) -> str:
+    """The one stderr line of ``flowtui cat SAMPLE --where text``, which must exit 2."""
+    sample = next((ROOT / "samples").rglob("*.log.gz"))
+    done = flowtui_run("cat", str(sample), "--where", text)
+    assert done.returncode == 2 and done.stdout == "", (done.returncode, done.stderr)
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("flowtui: ")
+    return done.stderr
+
+
+@pytest.mark.parametrize(("text", "example"), [
+    ("srcport = dstport", "(srcport = 22)"),
+    ("packets < bytes", "(packets < 100)"),
+    ("srcaddr = dstaddr", "(srcaddr = 10.0.0.5)"),
+    ("port dstport", "(srcport = 22)"),
+])
+def test_comparing_two_fields_says_so(text: str, example: str) -> None:
+    """The value was read as a value of the field: "unknown service 'dstport'", "packets is
+    a number, not 'bytes'". The user named a second field, which a filter does not compare."""
+    line = where_error(text)
+    other = text.split()[-1]
+    assert f"'{other}' is a field: a filter compares a field with a value {example}, " \
+        "not two fields" in line, line
+    assert "unknown service" not in line and "is a number, not" not in line
+
+
+@pytest.mark.parametrize("text", ["bytes < -1", "packets = -1", "bytes in (-1, 5)"])
+def test_a_negative_count_cannot_occur(text: str) -> None:
+    """A counter is never negative (bytes and packets: INT_64 counts in AWS's Parquet
+    schema, 0 when nothing was sent): "bytes is a number, not '-1'" named the wrong problem."""
+    line = where_error(text)
+    assert "-1 cannot occur: " in line and " is 0-9223372036854775807" in line, line
+    assert "is a number, not" not in line
+
+
+def test_a_negative_lower_bound_keeps_every_count(ids: RecordStore) -> None:
+    """``bytes > -1`` is true of every record with bytes, as ``bytes >= 0`` is (the house
+    rule: always true is not an error): the same rows in Arrow and DuckDB, not an error."""
+    assert both(ids, "bytes > -1") == both(ids, "bytes >= 0") == [0, 1, 2]
+    assert both(ids, "bytes != -5") == [0, 1, 2]
+    sample = next((ROOT / "samples").rglob("*.log.gz"))
+    every = flowtui_run("cat", str(sample), "--where", "bytes > -1", "--format", "jsonl")
+    assert every.returncode == 0, every.stderr
+    assert every.stdout == flowtui_run("cat", str(sample), "--where", "bytes >= 0",
+                                       "--format", "jsonl").stdout != ""
