@@ -7,6 +7,7 @@ nothing by construction, and errors that named the wrong problem.
 - ``srcport = dstport`` said "unknown service 'dstport'" and ``packets < bytes`` "packets is a
   number, not 'bytes'": the problem is comparing two fields. ``bytes > -1`` said "bytes is a
   number, not '-1'": it is a number, one no counter holds.
+- nfdump's comparators (``port gt 1024``) said "unknown field '1024'".
 """
 
 from __future__ import annotations
@@ -126,3 +127,27 @@ def test_a_negative_lower_bound_keeps_every_count(ids: RecordStore) -> None:
     assert every.returncode == 0, every.stderr
     assert every.stdout == flowtui_run("cat", str(sample), "--where", "bytes >= 0",
                                        "--format", "jsonl").stdout != ""
+
+
+@pytest.mark.parametrize(("nfdump", "symbol"), [
+    ("bytes lt 250", "bytes < 250"), ("bytes GT 100", "bytes > 100"),
+    ("bytes eq 200", "bytes = 200"), ("bytes ge 200", "bytes >= 200"),
+    ("bytes le 200", "bytes <= 200"), ("bytes ne 200", "bytes != 200"),
+])
+def test_nfdumps_comparators_are_the_operators(ids: RecordStore, nfdump: str, symbol: str
+                                               ) -> None:
+    """nfdump's filter scanner reads eq gt lt ge le as = > < >= <= (phaag/nfdump,
+    src/libnfdump/filter/scanner.l); ne is read as != alongside. No field is named so."""
+    assert parse(nfdump, ids.columns, now=NOW) == parse(symbol, ids.columns, now=NOW)
+    assert both(ids, nfdump) == both(ids, symbol) != []
+
+
+def test_cat_where_port_gt_1024_is_port_above_1024() -> None:
+    """The walk's command said "unknown field '1024'" (exit 2)."""
+    sample = next((ROOT / "samples").rglob("*.log.gz"))
+    words = flowtui_run("cat", str(sample), "--where", "port gt 1024 and packets eq 1",
+                        "--format", "jsonl")
+    symbols = flowtui_run("cat", str(sample), "--where", "port > 1024 and packets = 1",
+                          "--format", "jsonl")
+    assert words.returncode == symbols.returncode == 0, words.stderr
+    assert words.stdout == symbols.stdout != ""

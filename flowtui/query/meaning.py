@@ -104,9 +104,9 @@ class _Build:
     def compare(self, items: list[Token]) -> Expr:
         name, op, value = items
         if name_field(str(name)) is not None and resolve_field(str(name), self.columns) is None:
-            return self._named_compare(name, str(op), value)  # not a column of the data
+            return self._named_compare(name, _operator(op), value)  # not a column of the data
         field = self._field(name)
-        return self._comparison(field, str(op), value)
+        return self._comparison(field, _operator(op), value)
 
     def in_set(self, items: list[Token]) -> Expr:
         field = self._field(items[0])
@@ -160,9 +160,7 @@ class _Build:
                      "net": "a network: net 10.0.0.0/8"}.get(word, f"an address: {word} "
                                                                    "10.0.0.5")
             raise Refused(op or kind, f"{word} needs {needs}")
-        operator = str(op) if op is not None else "="
-        if operator == "==":
-            operator = "="
+        operator = _operator(op) if op is not None else "="
         if word == "net" and operator != "=":
             raise Refused(op, "net takes a CIDR without an operator: net 10.0.0.0/8")
         if operator == "!=" and len(names) > 1:
@@ -427,6 +425,16 @@ def _domain(field: str) -> tuple[int, int, str] | None:
     low, high = (0, 2**width - 1) if pa.types.is_unsigned_integer(kind) else (
         0 if field in COUNTERS else -(2 ** (width - 1)), 2 ** (width - 1) - 1)
     return low, high, f"{field} is {low}-{high}"
+
+
+#: nfdump's comparators (its filter scanner: eq gt lt ge le), and ne for !=.
+_OPERATOR_WORDS = {"eq": "=", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<=",
+                   "==": "="}
+
+
+def _operator(token: Token) -> str:
+    """The operator ``token`` spells: ``port gt 1024`` is ``port > 1024``."""
+    return _OPERATOR_WORDS.get(str(token).lower(), str(token))
 
 
 def _example(field: str) -> str:
