@@ -18,6 +18,7 @@ import pytest
 
 from flowtui.query.expr import parse
 from flowtui.query.sql import predicate_sql
+from flowtui.query.steps import quick_step
 from flowtui.store import RecordStore
 from tests.cli_fork import flowtui_run
 from tests.test_query_values import NOW, arrow_rows, duck_rows, store_of
@@ -71,6 +72,15 @@ def test_a_regular_expression_on_an_id_stays_as_typed(ids: RecordStore) -> None:
     """``~`` is the exact way to damaged text (README): its case is the user's."""
     assert both(ids, "interface-id ~ '^eni-0d9a1'") == [0, 2]
     assert both(ids, "interface-id ~ '^ENI'") == []
+
+
+def test_a_quick_filter_on_damaged_capitals_keeps_exactly_that_value() -> None:
+    """Damaged data may hold an ID in capitals; ``=`` would read it in lower case, so the
+    quick filter (Enter/``-`` on a cell, a top-N drill-down) uses an anchored ``~``."""
+    damaged = store_of("interface-id bytes", ["ENI-0ABC 1", "eni-0abc 2", "eni-0abd 3"])
+    keep = quick_step("interface-id", "ENI-0ABC", keep=True)
+    assert both(damaged, keep) == [0]
+    assert both(damaged, quick_step("interface-id", "ENI-0ABC", keep=False)) == [1, 2]
 
 
 def test_cat_where_an_id_in_capitals_prints_its_records() -> None:
