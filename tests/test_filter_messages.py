@@ -161,3 +161,17 @@ def test_cat_where_port_gt_1024_is_port_above_1024() -> None:
                           "--format", "jsonl")
     assert words.returncode == symbols.returncode == 0, words.stderr
     assert words.stdout == symbols.stdout != ""
+
+
+def test_tab_after_an_nfdump_comparator_offers_the_fields_values() -> None:
+    """The filter bar's Tab completes the values a field holds after ``field =``; after
+    ``field eq`` it offered field names and keywords (none starting with 'eni-4')."""
+    from flowtui.ui.features.filter.suggest import matches
+
+    def seen(field: str) -> list[str]:
+        return {"interface-id": ["eni-45eb", "eni-472f", "eni-9"],
+                "dstport": ["443", "22"]}.get(field, [])
+
+    assert matches("interface-id eq eni-4", [], seen) == (
+        "interface-id eq ", "eni-4", ["eni-45eb", "eni-472f"])
+    assert matches("tcp and dstport GT 4", [], seen)[2] == ["443"]

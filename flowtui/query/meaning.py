@@ -31,6 +31,7 @@ from flowtui.query.words import (
     FLAG_NAMES,
     INTEGER_DOMAINS,
     LOWER_CASE_IDS,
+    OPERATOR_WORDS,
     PORT_FIELDS,
     TIME_FIELDS,
     abbreviated_network,
@@ -427,14 +428,10 @@ def _domain(field: str) -> tuple[int, int, str] | None:
     return low, high, f"{field} is {low}-{high}"
 
 
-#: nfdump's comparators (its filter scanner: eq gt lt ge le), and ne for !=.
-_OPERATOR_WORDS = {"eq": "=", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<=",
-                   "==": "="}
-
-
 def _operator(token: Token) -> str:
     """The operator ``token`` spells: ``port gt 1024`` is ``port > 1024``."""
-    return _OPERATOR_WORDS.get(str(token).lower(), str(token))
+    text = str(token)
+    return "=" if text == "==" else OPERATOR_WORDS.get(text.lower(), text)
 
 
 def _example(field: str) -> str:

@@ -57,6 +57,8 @@ LOWER_CASE_IDS = frozenset({
     "tgw-src-subnet-id", "tgw-dst-subnet-id", "tgw-src-eni", "tgw-dst-eni", "tgw-src-az-id",
     "tgw-dst-az-id", "tgw-pair-attachment-id",
 })
+#: nfdump's comparators (its filter scanner: eq gt lt ge le), and ne for !=, as words.
+OPERATOR_WORDS = {"eq": "=", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 #: Digits a number may have: a value with more cannot fit any column (int64 has 19).
 MAX_DIGITS = 24
 FLAG_LETTERS = {"F": 1, "S": 2, "R": 4, "P": 8, "A": 16, "U": 32}
