@@ -33,12 +33,17 @@ def p(text: str) -> object:
     return parse(text, now=NOW)
 
 
-@pytest.fixture(scope="module")
-def store() -> RecordStore:
+def store_of(header: str, lines: list[str]) -> RecordStore:
+    """The records of a flow log with ``header`` and ``lines``."""
     records = RecordStore()
-    for batch in parse_bytes(("\n".join([HEADER, *ROWS]) + "\n").encode())[0]:
+    for batch in parse_bytes(("\n".join([header, *lines]) + "\n").encode())[0]:
         records.append(batch)
     return records
+
+
+@pytest.fixture(scope="module")
+def store() -> RecordStore:
+    return store_of(HEADER, ROWS)
 
 
 def arrow_rows(store: RecordStore, text: str) -> list[int]:

@@ -59,3 +59,13 @@ async def test_after_a_resize_the_caret_is_still_under_the_error(tmp_path: Path)
                        and "99999" in line)
             assert screen[row + 1].index("^") == screen[row].index("99999"), (
                 size, screen[row], screen[row + 1])
+
+
+async def test_two_fields_compared_say_so_under_the_bar(tmp_path: Path) -> None:
+    """``srcport = dstport`` said "unknown service 'dstport'" under the bar too (the same
+    parser as --where); it now names the problem."""
+    app = FlowtuiApp(str(_log(tmp_path)), names=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await typed_with_error(pilot, app, "srcport = dstport", "is a field")
+        assert "'dstport' is a field" in app.main_screen.prompt.message
+        assert "unknown service" not in app.main_screen.prompt.message

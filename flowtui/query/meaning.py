@@ -30,6 +30,8 @@ from flowtui.query.words import (
     FLAG_LETTERS,
     FLAG_NAMES,
     INTEGER_DOMAINS,
+    LOWER_CASE_IDS,
+    OPERATOR_WORDS,
     PORT_FIELDS,
     TIME_FIELDS,
     abbreviated_network,
@@ -103,9 +105,9 @@ class _Build:
     def compare(self, items: list[Token]) -> Expr:
         name, op, value = items
         if name_field(str(name)) is not None and resolve_field(str(name), self.columns) is None:
-            return self._named_compare(name, str(op), value)  # not a column of the data
+            return self._named_compare(name, _operator(op), value)  # not a column of the data
         field = self._field(name)
-        return self._comparison(field, str(op), value)
+        return self._comparison(field, _operator(op), value)
 
     def in_set(self, items: list[Token]) -> Expr:
         field = self._field(items[0])
@@ -159,9 +161,7 @@ class _Build:
                      "net": "a network: net 10.0.0.0/8"}.get(word, f"an address: {word} "
                                                                    "10.0.0.5")
             raise Refused(op or kind, f"{word} needs {needs}")
-        operator = str(op) if op is not None else "="
-        if operator == "==":
-            operator = "="
+        operator = _operator(op) if op is not None else "="
         if word == "net" and operator != "=":
             raise Refused(op, "net takes a CIDR without an operator: net 10.0.0.0/8")
         if operator == "!=" and len(names) > 1:
@@ -258,8 +258,19 @@ class _Build:
         return field
 
     def _comparison(self, field: str, op: str, token: Token) -> Expr:
-        if op == "==":
-            op = "="
+        try:
+            return self._compared(field, "=" if op == "==" else op, token)
+        except Refused as refused:
+            other = resolve_field(str(token), self.columns) if token.type == "BARE" else None
+            if refused.token is not token or other is None:
+                raise
+            # ``srcport = dstport``: not a value of the field ("unknown service 'dstport'")
+            # but a second field, which no engine here compares row by row.
+            raise Refused(token, f"{other!r} is a field: a filter compares a field with a "
+                                 f"value ({field} {op} {_example(field)}), not two fields "
+                                 "(for that, edit the SQL that flowtui sql prints)") from None
+
+    def _compared(self, field: str, op: str, token: Token) -> Expr:
         text = _text(token)
         if op in ("~", "!~"):
             problem = regex_problem(text)
@@ -281,17 +292,28 @@ class _Build:
             return _negated_if_known(one, field, op)
         if (op in ("=", "!=") and not is_integer(field) and field not in ENUM_VALUES
                 and any(c in text for c in "*?[")):
+            if field in LOWER_CASE_IDS or field in ADDRESS_FIELDS:
+                text = text.lower()  # as AWS writes IDs and IPv6 hex: ENI-0AB* is eni-0ab*
             glob: Expr = Match(field, text, "glob")
             return _negated_if_known(glob, field, op)
-        value = self._value(field, token)
+        value = self._value(field, token, in_domain=False)
         domain = _domain(field) if isinstance(value, int) else None
-        if domain is not None and isinstance(value, int) and (
-                (op == "<" and value <= domain[0]) or (op == ">" and value >= domain[1])):
+        if domain is None or not isinstance(value, int):
+            return Compare(field, op, value)
+        low, high, says = domain
+        if value < low and op in (">", ">=", "!="):
+            # true of every record with a value, as ``bytes >= 0`` is (never negative)
+            return Compare(field, ">=", low)
+        if value > high and op in ("<", "<=", "!="):
+            return Compare(field, "<=", high)
+        self._in_domain(field, token, value)  # ``bytes = -1``, ``bytes < -1``, ``port 99999``
+        if (op == "<" and value == low) or (op == ">" and value == high):
             # in the domain, yet past its end: ``packets < 0``, ``dstport > 65535``
-            raise Refused(token, f"{field} {op} {value} cannot match: {domain[2]}")
+            raise Refused(token, f"{field} {op} {value} cannot match: {says}")
         return Compare(field, op, value)
 
-    def _value(self, field: str, token: Token, text: str | None = None) -> int | str:
+    def _value(self, field: str, token: Token, text: str | None = None, *,
+               in_domain: bool = True) -> int | str:
         text = _text(token) if text is None else text.strip()
         if field in TIME_FIELDS:
             return self._time(token, text)
@@ -299,6 +321,8 @@ class _Build:
             return self._flags(token)
         if is_integer(field):
             number = integer(text)
+            if number is None and text.startswith("-") and integer(text[1:]) is not None:
+                number = -(integer(text[1:]) or 0)  # no field holds it: says _in_domain
             if number is None and field in PORT_FIELDS:
                 number = services().get(text.lower())
                 if number is None:
@@ -312,7 +336,8 @@ class _Build:
             if number is None:
                 raise Refused(token, f"{field} is a number, not {text!r}"
                                      + number_hint(text))
-            self._in_domain(field, token, number)
+            if in_domain:
+                self._in_domain(field, token, number)
             return number
         if field in ENUM_VALUES:
             for spelling in ENUM_VALUES[field]:
@@ -330,6 +355,8 @@ class _Build:
                 # construction (``srcaddr = reject``); damaged text is still reachable by ~.
                 raise Refused(token, f"{field} takes an IP address, not {text!r}"
                                      + address_hint(text, f"{field} =")) from None
+        if field in LOWER_CASE_IDS:
+            return text.lower()  # AWS writes IDs in lower case: ENI-0ABC is eni-0abc
         return text
 
     def _in_domain(self, field: str, token: Token, number: int) -> None:
@@ -399,6 +426,21 @@ def _domain(field: str) -> tuple[int, int, str] | None:
     low, high = (0, 2**width - 1) if pa.types.is_unsigned_integer(kind) else (
         0 if field in COUNTERS else -(2 ** (width - 1)), 2 ** (width - 1) - 1)
     return low, high, f"{field} is {low}-{high}"
+
+
+def _operator(token: Token) -> str:
+    """The operator ``token`` spells: ``port gt 1024`` is ``port > 1024``."""
+    text = str(token)
+    return "=" if text == "==" else OPERATOR_WORDS.get(text.lower(), text)
+
+
+def _example(field: str) -> str:
+    """A value ``field`` can hold, for a hint."""
+    if field in ADDRESS_FIELDS:
+        return "10.0.0.5"
+    if field in ENUM_VALUES:
+        return ENUM_VALUES[field][0]
+    return "22" if field in PORT_FIELDS else "100" if is_integer(field) else "'…'"
 
 
 def _negated_if_known(expr: Expr, field: str, op: str) -> Expr:

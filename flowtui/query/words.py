@@ -44,6 +44,21 @@ INTEGER_DOMAINS: dict[str, tuple[int, int, str]] = {
                           "URG 32)"),
     "traffic-path": (1, 8, "traffic-path is 1-8"),
 }
+#: Fields AWS writes as resource IDs, a prefix and lower-case letters and digits
+#: (``eni-0abc…``, ``vpc-…``, ``i-1234567890abcdef0`` in the EC2 guide's Resource IDs) or an
+#: account's 12 digits (or ``unknown``). A human reads ``ENI-0ABC`` as the same ID, so a value
+#: typed for one is read in lower case (as ``action = reject`` reads REJECT), where compared
+#: as typed it matched nothing by construction.
+LOWER_CASE_IDS = frozenset({
+    "account-id", "interface-id", "vpc-id", "subnet-id", "instance-id", "resource-id",
+    "az-id", "sublocation-id", "next-hop-interface-id", "next-hop-subnet-id",
+    "next-hop-vpc-id", "next-hop-az-id", "tgw-id", "tgw-attachment-id",
+    "tgw-src-vpc-account-id", "tgw-dst-vpc-account-id", "tgw-src-vpc-id", "tgw-dst-vpc-id",
+    "tgw-src-subnet-id", "tgw-dst-subnet-id", "tgw-src-eni", "tgw-dst-eni", "tgw-src-az-id",
+    "tgw-dst-az-id", "tgw-pair-attachment-id",
+})
+#: nfdump's comparators (its filter scanner: eq gt lt ge le), and ne for !=, as words.
+OPERATOR_WORDS = {"eq": "=", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 #: Digits a number may have: a value with more cannot fit any column (int64 has 19).
 MAX_DIGITS = 24
 FLAG_LETTERS = {"F": 1, "S": 2, "R": 4, "P": 8, "A": 16, "U": 32}
@@ -127,6 +142,8 @@ def refused_by_equals(field: str, text: str) -> bool:
         return not is_address(text)
     if field in CLOSED_ENUMS:
         return text.lower() not in {v.lower() for v in ENUM_VALUES[field]}
+    if field in LOWER_CASE_IDS:  # ``= ENI-X`` reads eni-x: damaged text is matched as is
+        return text != text.lower()
     return False
 
 

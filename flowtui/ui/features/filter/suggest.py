@@ -17,14 +17,15 @@ from textual.suggester import Suggester
 
 from flowtui.fields import FIELDS
 from flowtui.query.expr import resolve_field
-from flowtui.query.words import is_address, refused_by_equals
+from flowtui.query.words import OPERATOR_WORDS, is_address, refused_by_equals
 from flowtui.store import RecordStore
 
 KEYWORDS = ("and", "or", "not", "host", "port", "net", "src", "dst", "proto", "in", "during",
             "flags", "tcp", "udp", "icmp", "accept", "reject", "nodata", "skipdata",
             "ingress", "egress")
 _WORD = re.compile(r"[^\s()!,=<>~&|'\"]*$")
-_AFTER_OP = re.compile(r"(\S+?)\s*(==|!=|<=|>=|=|<|>|!~|~)\s*$")
+_AFTER_OP = re.compile(r"(\S+?)\s*(==|!=|<=|>=|=|<|>|!~|~)\s*$"
+                       r"|(\S+)\s+(?i:(" + "|".join(OPERATOR_WORDS) + r"))\s+$")
 _AFTER_KIND = re.compile(r"(?i:\b(host|ip|port))\s+$")
 SAMPLE_BATCHES = 32
 """Values are counted in the newest batches only: enough to know what is there, cheap."""
@@ -130,10 +131,11 @@ def matches(text: str, columns: Sequence[str], values: Callable[[str], list[str]
     candidates: Sequence[str]
     after_op = _AFTER_OP.search(before)
     after_kind = _AFTER_KIND.search(before)
-    if after_op is not None:
-        field = resolve_field(after_op.group(1), columns)
+    if after_op is not None:  # ``field =`` or nfdump's ``field eq``
+        name, op = after_op.group(1) or after_op.group(3), after_op.group(2) or after_op.group(4)
+        field = resolve_field(name, columns)
         candidates = values(field) if field is not None else []
-        if field is not None and after_op.group(2) in ("=", "==", "!="):
+        if field is not None and OPERATOR_WORDS.get(op.lower(), op) in ("=", "==", "!="):
             candidates = [v for v in candidates if _reads_as_itself(field, v)]
     elif after_kind is not None:
         kind = after_kind.group(1).lower()
