@@ -423,7 +423,8 @@ class NewerKeysMachine(ScreenMachine):
     @rule()
     def copy_rows(self) -> None:
         """``C``: the clipboard is the CSV of the rows the table shows, in its order, under
-        the columns it shows (its header names them), each value as logged."""
+        the columns it shows in the order drawn (its header names them; the ones folded
+        into the title, account and version, kept), each value as logged."""
         self.app.copy_to_clipboard("")
         self.press("C")
         table = self.app.table
@@ -433,7 +434,10 @@ class NewerKeysMachine(ScreenMachine):
         copied = self.app.clipboard
         rows = list(csv.reader(io.StringIO(copied)))
         columns = list(table.view_columns)
-        assert rows and rows[0] == columns, f"C's header {rows[:1]}, the table shows {columns}"
+        assert rows and rows[0] == columns, f"C's header {rows[:1]}, the table has {columns}"
+        drawn = list(table.columns)
+        assert [c for c in columns if c in drawn] == drawn, (
+            f"C's columns {columns} are not in the order drawn {drawn}")
         body = rows[1:]
         count = min(COPY_ROWS, table.row_count)
         assert body, "C copied no row"
