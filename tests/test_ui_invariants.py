@@ -19,7 +19,12 @@ Derandomized and bounded, so CI gets the same few sequences every run in well un
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import os
+import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,12 +33,15 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from textual.widgets import Static
 
 from flowtui.events import ObjectRef
 from flowtui.fields import DEFAULT_FIELDS
 from flowtui.parser import parse_bytes
 from flowtui.query.expr import parse
 from flowtui.ui.app import FlowtuiApp
+from flowtui.ui.features.export.control import COPY_BYTES, COPY_ROWS
+from flowtui.ui.features.story.conversation import ConversationBody, ConversationScreen
 from flowtui.ui.features.story.screen import SightingList, StoryScreen
 from flowtui.ui.widgets.detail.panel import record_json
 from tests.conftest import flow_lines, text_object
@@ -43,6 +51,7 @@ from tests.ui_invariants import (
     burst,
     check_browser,
     check_detail,
+    check_footer,
     check_status,
     check_story,
     check_table,
@@ -56,6 +65,13 @@ FILTERS = ("reject", "port 22", "protocol = 17", "dstport < 1024", "not accept",
 # before them all and one after.
 TIMES = ("11:00:00", "12:00:00", "12:01:30", "12:02:00", "12:03:17", "12:04:59", "13:00:00")
 SIZES = ((160, 48), (100, 30), (80, 24), (130, 40))
+# A longer, randomised run (not CI's): FLOWTUI_MACHINE_EXAMPLES=N sequences of
+# FLOWTUI_MACHINE_STEPS steps, FLOWTUI_MACHINE_RANDOM=1 (new sequences each run),
+# FLOWTUI_MACHINE_SIZES=80x24,60x20 (the first the size each app starts at; the rest too
+# are sizes the resize rule picks). Unset, CI's settings below.
+SIZES = tuple((int(w), int(h)) for w, h in (
+    size.split("x") for size in os.environ["FLOWTUI_MACHINE_SIZES"].split(","))
+) + SIZES if os.environ.get("FLOWTUI_MACHINE_SIZES") else SIZES
 # Seconds: never reached when the app works. A guard against a hang, not a speed test:
 # 20 s was reached under a profiler on a 2-core box at load 12, the app only slow.
 SETTLE = 90.0
@@ -168,6 +184,16 @@ class ScreenMachine(RuleBasedStateMachine):
         while not self.at_rest():
             assert time.monotonic() < deadline, "the app did not come to rest"
             await self.pilot.pause(0.02)
+
+    def until(self, ready: Callable[[], bool], never: str) -> None:
+        """Until ``ready()`` (``never``: the failure's message), then at rest."""
+        async def go() -> None:
+            deadline = time.monotonic() + SETTLE
+            while not ready():
+                assert time.monotonic() < deadline, never
+                await self.pilot.pause(0.02)
+            await self.settle()
+        self.run(go())
 
     def write(self, *keys: str) -> None:
         """Keys in one write, as a paste or a fast typist sends them."""
@@ -331,14 +357,8 @@ class ScreenMachine(RuleBasedStateMachine):
         story = self.app.screen
         assert isinstance(story, StoryScreen), story
         record = table.store.store.row(at) if table.store is not None else None
-
-        async def told() -> None:
-            deadline = time.monotonic() + SETTLE
-            while story.told is None or story.status.startswith("Telling"):
-                assert time.monotonic() < deadline, "the story was never told"
-                await self.pilot.pause(0.02)
-            await self.settle()
-        self.run(told())
+        self.until(lambda: story.told is not None and not story.status.startswith("Telling"),
+                   "the story was never told")
         assert story.told is not None and story.told.story.store_index == at
         assert story.told.story.record == record
         check_story(self.pilot, story, record)
@@ -375,6 +395,7 @@ class ScreenMachine(RuleBasedStateMachine):
         check_detail(self.pilot, self.app, screen)
         check_status(self.pilot, self.app, screen)
         check_browser(self.pilot, self.app, screen)
+        check_footer(self.app, screen)
 
     @invariant()
     def the_view_is_the_filter(self) -> None:
@@ -392,6 +413,96 @@ class ScreenMachine(RuleBasedStateMachine):
         app = self.app
         assert app.is_running and app.screen is app.main_screen
         assert app.table.decoded == self.decoded
+
+
+class NewerKeysMachine(ScreenMachine):
+    """The screen machine with the keys of later changes: ``C`` (the rows as CSV) and the
+    conversation screen (from a story, ``v``). Its own test, so the first machine's
+    sequences (checked to catch the bugs its comment names) stay what they were."""
+
+    @rule()
+    def copy_rows(self) -> None:
+        """``C``: the clipboard is the CSV of the rows the table shows, in its order, under
+        the columns it shows in the order drawn (its header names them; the ones folded
+        into the title, account and version, kept), each value as logged."""
+        self.app.copy_to_clipboard("")
+        self.press("C")
+        table = self.app.table
+        if table.store is None or not table.row_count:
+            assert self.app.clipboard == ""
+            return
+        copied = self.app.clipboard
+        rows = list(csv.reader(io.StringIO(copied)))
+        columns = list(table.view_columns)
+        assert rows and rows[0] == columns, f"C's header {rows[:1]}, the table has {columns}"
+        drawn = list(table.columns)
+        assert [c for c in columns if c in drawn] == drawn, (
+            f"C's columns {columns} are not in the order drawn {drawn}")
+        body = rows[1:]
+        count = min(COPY_ROWS, table.row_count)
+        assert body, "C copied no row"
+        assert len(body) == count or len(copied) > COPY_BYTES - 300, (
+            f"C copied {len(body)} rows of {table.row_count}")
+        for at, row in enumerate(body):
+            record = table.store.row(at)
+            want = ["" if record.get(c) is None else str(record.get(c)) for c in columns]
+            assert row == want, f"C's row {at + 1} is {row}, the table's row is {want}"
+
+    @rule()
+    def conversation(self) -> None:
+        """``i`` then ``v``: the conversation of the cursor's record's two addresses; it
+        counts the records between them; at 80 columns or more nothing is off to the side
+        and every header shows; the footer keeps the palette's key. Esc, Esc: back."""
+        table = self.app.table
+        at = self.cursor_record_index()
+        if at is None or table.store is None:
+            return
+        record = table.store.store.row(at)
+        a, b = record.get("srcaddr"), record.get("dstaddr")
+        self.press("i")
+        story = self.app.screen
+        assert isinstance(story, StoryScreen), story
+        self.until(lambda: story.told is not None and not story.status.startswith("Telling"),
+                   "the story was never told")
+        self.press("v")
+        talk = self.app.screen
+        assert isinstance(talk, ConversationScreen), talk
+        self.until(lambda: "group(s)" in str(
+            talk.query_one("#conversation-title", Static).content),
+            "the conversation was never told")
+        assert (talk.a, talk.b) == (str(a), str(b))
+        store = table.store.store
+        between = sum(1 for r in store.rows(0, len(store))
+                      if {r.get("srcaddr"), r.get("dstaddr")} == {a, b})
+        screen = screen_text(self.pilot)
+        widget = talk.query_one("#conversation-title", Static)
+        title = str(widget.content)
+        drawn = screen[widget.region.y][widget.region.x:widget.region.right].strip()
+        assert title.startswith(drawn.rstrip("…")), f"drawn {drawn!r}, the title {title!r}"
+        assert f"A {a} ⇄ B {b}" in title, title
+        said = re.search(r"([\d,]+) record\(s\)", title)
+        assert said is not None and int(said.group(1).replace(",", "")) == between, (
+            f"the conversation says {title.strip()!r}; {between} records are between them")
+        width = self.app.size.width
+        if width >= 80:
+            body = talk.query_one(ConversationBody)
+            assert body.max_scroll_x == 0, f"the conversation scrolls sideways at {width}"
+            shown = "\n".join(screen)
+            for header in ("proto", "port", "rec", "bytes", "acc", "rej", "first (UTC)",
+                           "last", "ifaces"):
+                assert header in shown, f"{header} is not on the conversation at {width}"
+        check_footer(self.app, screen)
+        self.press("escape")
+        self.press("escape")
+        assert self.app.screen is self.app.main_screen
+        assert self.cursor_record_index() == at, "back from a conversation, on another record"
+
+
+def test_newer_keys_tell_the_truth(machine_folder: Path) -> None:
+    NewerKeysMachine.folder = machine_folder
+    run = NewerKeysMachine.TestCase()
+    run.settings = machine_settings(steps=8, examples=2)
+    run.runTest()
 
 
 @pytest.fixture
@@ -413,9 +524,13 @@ def test_the_screen_tells_the_truth(machine_folder: Path) -> None:
     run.runTest()
 
 
-def machine_settings(steps: int) -> settings:
-    """Three derandomized sequences of up to ``steps`` steps, no deadline (a loaded box)."""
-    return settings(max_examples=3, stateful_step_count=steps, deadline=None,
-                    derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
+def machine_settings(steps: int, examples: int = 3) -> settings:
+    """Three derandomized sequences of up to ``steps`` steps, no deadline (a loaded box);
+    the environment may ask for more, randomised (``SIZES``' comment)."""
+    env = os.environ.get
+    return settings(max_examples=int(env("FLOWTUI_MACHINE_EXAMPLES", str(examples))),
+                    stateful_step_count=int(env("FLOWTUI_MACHINE_STEPS", str(steps))),
+                    deadline=None, derandomize=not env("FLOWTUI_MACHINE_RANDOM"), database=None,
+                    phases=[Phase.explicit, Phase.generate],
                     suppress_health_check=list(HealthCheck))
 

@@ -16,12 +16,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from rich.cells import cell_len
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
 from flowtui.explain import display_value
 from flowtui.s3.listing import Entry
+from flowtui.ui.actions import ACTIONS
 from flowtui.ui.app import FlowtuiApp
 from flowtui.ui.widgets.browser.pane import Crumb
 from flowtui.ui.widgets.browser.sources import Location, entry_location
@@ -228,6 +230,14 @@ def check_story(pilot: Pilot, story: Screen[object], record: Mapping[str, object
             continue  # below the fold on a small terminal
         assert match.group(1) == literal(value).split()[0], (
             f"the story shows {name} {match.group(1)}, the cursor's record has {value}")
+
+
+def check_footer(app: FlowtuiApp, screen: list[str]) -> None:
+    """The footer (the screen's last line) keeps the command palette's key, whatever else
+    it has no room for: the way to every command the footer cannot show."""
+    palette = next(b for b in ACTIONS if b.id == "app.palette")
+    key = app.get_key_display(Binding(palette.keys.split(",")[0], palette.run))
+    assert f"{key} " in screen[-1], f"the footer {screen[-1]!r} has lost {key}"
 
 
 def _in_place(entry: Entry, place: Location) -> bool:
