@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from flowtui.header import MAX_FIELDS, column_names, looks_like_header, union
+from flowtui.header import BOM, NotAFlowLog, column_names, first_line_fields, union
 from flowtui.sniff import GZIP_MAGIC, PARQUET_MAGIC, refusal
 
 #: Bytes read from an object's start: a header line is at most ``MAX_FIELDS`` names (a
@@ -56,27 +56,19 @@ def fields_of_head(head: bytes, fields: Sequence[str] | None = None, *,
         if refused is not None:
             raise HeadError(refused)
         text = head
-    stripped = text.lstrip(b" \t\r\n")  # blank lines before the header, as the parser
+    # A byte-order mark and blank lines before the header, as the parser skips them.
+    stripped = text.removeprefix(BOM).lstrip()
     if not stripped:
         return []
     end = stripped.find(b"\n")
     if end < 0 and not whole:
         raise HeadError(f"the first line does not end within the first {HEAD_BYTES:,} "
                         "bytes: not a flow-log header")
-    tokens = (stripped if end < 0 else stripped[:end]).split()
-    if len(tokens) > MAX_FIELDS and looks_like_header(tokens[:MAX_FIELDS]):
-        raise HeadError(f"not a flow-log object: the header has {len(tokens)} fields "
-                        f"(a flow log has at most {MAX_FIELDS})")
-    if looks_like_header(tokens):
-        return column_names(t.decode("ascii") for t in tokens)
-    if fields:
-        return column_names(fields)
-    if stripped[:1].isdigit():
-        from flowtui.fields import DEFAULT_FIELDS
-
-        return list(DEFAULT_FIELDS)
-    raise HeadError("not a flow-log object: the first line is neither a header of field "
-                    "names nor a record")
+    try:
+        return first_line_fields((stripped if end < 0 else stripped[:end]).strip(),
+                                 column_names(fields) if fields else None)[0]
+    except NotAFlowLog as exc:
+        raise HeadError(str(exc)) from None
 
 
 def _inflated(head: bytes) -> bytes:

@@ -29,8 +29,8 @@ from flowtui.blocks import (
     Prefilter,
     line_text,
 )
-from flowtui.fields import DEFAULT_FIELDS, detect_family
-from flowtui.header import MAX_FIELDS, column_names, looks_like_header
+from flowtui.fields import detect_family
+from flowtui.header import BOM, NotAFlowLog, column_names, first_line_fields
 from flowtui.inflate import DEFAULT as DEFAULT_INFLATE
 from flowtui.inflate import Inflate
 from flowtui.rowlines import RowLines, shift_lines
@@ -48,7 +48,6 @@ MAX_BLOCKS_IN_FLIGHT = 3  # blocks queued for the parse threads before the feede
 #: pool spent ~0.55 s in turn against the feeding thread's 0.27 s of inflating.
 PARSE_THREADS = 2
 _BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes
-_BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
 
 
 class FlowLogParser:
@@ -378,8 +377,8 @@ class FlowLogParser:
 
     def _take_header(self, lines: bytes) -> bytes:
         """Read the header from the first non-blank line, or decide there is none."""
-        if lines.startswith(_BOM):  # a text saved by a Windows editor: no part of the header
-            lines = lines[len(_BOM):]
+        if lines.startswith(BOM):  # a text saved by a Windows editor: no part of the header
+            lines = lines[len(BOM):]
         # One pass over any run of blank lines: a flood of them costs linear time.
         found = _BLANK.match(lines)  # matches the empty string too
         blank = found.end() if found is not None else 0
@@ -391,25 +390,20 @@ class FlowLogParser:
         end = lines.find(b"\n")
         first = lines[:end].strip()
         self._header_seen = True
-        tokens = first.split()
-        if len(tokens) > MAX_FIELDS and looks_like_header(tokens[:MAX_FIELDS]):
-            self._stop(f"not a flow-log object: the header has {len(tokens)} fields "
-                       f"(a flow log has at most {MAX_FIELDS})")
+        try:
+            names, is_header = first_line_fields(first, self.fields)
+        except NotAFlowLog as exc:
+            self._stop(str(exc))
             return b""
-        if looks_like_header(tokens):
+        if is_header:
             self._lines_seen += 1
-            names = column_names(t.decode("ascii") for t in tokens)
             if self.fields is not None and names != self.fields:
                 self._set_error("the header names other fields than were given; "
                                 "the header's were used")
             self.fields = names
             return lines[end + 1 :]
         if self.fields is None:
-            if not first[:1].isdigit():
-                self._stop("not a flow-log object: the first line is neither a header of "
-                           "field names nor a record")
-                return b""
-            self.fields = list(DEFAULT_FIELDS)
+            self.fields = names
             self._default_assumed = True
         return lines
 

@@ -157,6 +157,17 @@ def test_an_s3_object_whose_header_cannot_be_read_is_said(s3_server: Any,
     assert "header lines" not in result.stderr
 
 
+def test_a_header_after_a_byte_order_mark_is_read_ahead_as_the_parser_reads_it(
+        mixed_folder: Path, tmp_path: Path) -> None:
+    """The parser reads a header saved with UTF-8's byte-order mark (a Windows editor); the
+    CSV's columns are read ahead by the same first-line rule (``header.first_line_fields``),
+    so such an object joins the one header instead of starting a second one."""
+    custom = tmp_path / "logs" / _key(1)
+    custom.write_bytes(gzip.compress(b"\xef\xbb\xbf" + gzip.decompress(custom.read_bytes())))
+    _check(flowtui_run("cat", str(mixed_folder), "--format", "csv", cwd=ROOT, timeout=120),
+           tmp_path)
+
+
 def test_one_object_reads_no_header_first(tmp_path: Path) -> None:
     """A single object: its own header, as before (nothing read ahead of the load)."""
     path = tmp_path / "one.log.gz"
